@@ -1,0 +1,43 @@
+import type { ProgressEvent, ProgressListener } from "../util/index.js";
+
+/**
+ * Renders progress events: a redrawn bar on a TTY, a quiet line every few seconds otherwise
+ * (so CI logs stay short).
+ */
+export function progressPrinter(stream: NodeJS.WriteStream = process.stderr, intervalMs = 5000): ProgressListener & { end(): void } {
+  let last = 0;
+  let lastEvent: ProgressEvent | undefined;
+  const line = (e: ProgressEvent): string => {
+    const pct = e.total ? ` ${((100 * e.done) / e.total).toFixed(1)}%` : "";
+    const tot = e.total !== undefined ? `/${e.total}` : "";
+    const rate = e.rate !== undefined ? ` ${fmtRate(e.rate)} ${e.unit}/s` : "";
+    const eta = e.rate && e.total ? ` ETA ${Math.max(0, (e.total - e.done) / e.rate).toFixed(0)}s` : "";
+    return `${e.label ? e.label + ": " : ""}${e.done}${tot} ${e.unit}${pct}${rate}${eta}`;
+  };
+  const f = ((e: ProgressEvent) => {
+    lastEvent = e;
+    const now = Date.now();
+    if (stream.isTTY) {
+      if (now - last < 100 && e.done !== e.total) return;
+      last = now;
+      const width = 30;
+      const frac = e.total ? Math.min(1, e.done / e.total) : 0;
+      const bar = "#".repeat(Math.round(frac * width)).padEnd(width, "-");
+      stream.write(`\r[${bar}] ${line(e)}\x1b[K`);
+    } else if (now - last >= intervalMs) {
+      last = now;
+      stream.write(line(e) + "\n");
+    }
+  }) as ProgressListener & { end(): void };
+  f.end = () => {
+    if (stream.isTTY && lastEvent) stream.write("\n");
+    else if (lastEvent) stream.write(line(lastEvent) + "\n");
+  };
+  return f;
+}
+
+function fmtRate(r: number): string {
+  if (r >= 1e6) return `${(r / 1e6).toFixed(2)}M`;
+  if (r >= 1e3) return `${(r / 1e3).toFixed(1)}k`;
+  return r.toFixed(1);
+}

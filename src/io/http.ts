@@ -1,0 +1,1 @@
+export class HttpSource { constructor(readonly name: string) { throw new Error("todo"); } }

@@ -1,0 +1,71 @@
+import { open, type FileHandle } from "node:fs/promises";
+import { HepflowError } from "../util/index.js";
+import type { ByteRange, ByteSource } from "./source.js";
+
+/** A file on local disk read by positional reads (never loaded whole). */
+export class LocalFileSource implements ByteSource {
+  readonly name: string;
+  private handle: Promise<FileHandle>;
+  private sizeCache?: number;
+
+  constructor(path: string) {
+    this.name = path;
+    this.handle = open(path, "r").catch((e: NodeJS.ErrnoException) => {
+      throw new HepflowError(e.code === "ENOENT" ? "IO_NOT_FOUND" : "IO_OPEN", `cannot open: ${e.message}`, { file: path }, { cause: e });
+    });
+    // Unhandled-rejection guard: the error surfaces on first use instead.
+    this.handle.catch(() => undefined);
+  }
+
+  async size(): Promise<number> {
+    if (this.sizeCache === undefined) this.sizeCache = (await (await this.handle).stat()).size;
+    return this.sizeCache;
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
+      throw new HepflowError("IO_RANGE", `invalid byte range ${offset}+${length}`, { file: this.name, offset });
+    }
+    const fh = await this.handle;
+    const buf = new Uint8Array(length);
+    let got = 0;
+    while (got < length) {
+      const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
+      if (bytesRead === 0) {
+        throw new HepflowError("IO_TRUNCATED", `file ends at byte ${offset + got} but ${length} bytes were needed from byte ${offset} (truncated file?)`, { file: this.name, offset });
+      }
+      got += bytesRead;
+    }
+    return buf;
+  }
+
+  readMany(ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
+    return Promise.all(ranges.map((r) => this.read(r.offset, r.length)));
+  }
+
+  async close(): Promise<void> {
+    try {
+      await (await this.handle).close();
+    } catch {
+      /* opening failed: nothing to close */
+    }
+  }
+}
+
+/** Bytes already in memory, e.g. a file produced by the writer in a test. */
+export class MemorySource implements ByteSource {
+  constructor(private readonly bytes: Uint8Array, readonly name = "<memory>") {}
+  async size(): Promise<number> {
+    return this.bytes.length;
+  }
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    if (offset < 0 || length < 0 || offset + length > this.bytes.length) {
+      throw new HepflowError("IO_TRUNCATED", `file ends at byte ${this.bytes.length} but ${length} bytes were needed from byte ${offset} (truncated file?)`, { file: this.name, offset });
+    }
+    return this.bytes.subarray(offset, offset + length);
+  }
+  readMany(ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
+    return Promise.all(ranges.map((r) => this.read(r.offset, r.length)));
+  }
+  async close(): Promise<void> {}
+}

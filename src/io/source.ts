@@ -1,0 +1,21 @@
+/** A byte range: where it starts in the source and how long it is. */
+export interface ByteRange {
+  offset: number;
+  length: number;
+}
+
+/**
+ * Random access to the bytes of one file, wherever it lives (local disk, HTTP, XRootD).
+ * Readers ask for exactly the ranges they need; a source may coalesce them.
+ */
+export interface ByteSource {
+  /** Path or URL, used in error messages. */
+  readonly name: string;
+  /** Total size in bytes. */
+  size(): Promise<number>;
+  /** Exactly `length` bytes at `offset`; a HepflowError if the file is shorter. */
+  read(offset: number, length: number): Promise<Uint8Array>;
+  /** Several ranges at once, results in the order asked; lets remote sources batch requests. */
+  readMany(ranges: readonly ByteRange[]): Promise<Uint8Array[]>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,62 @@
+import { HepflowError } from "../util/index.js";
+import { Cursor } from "./cursor.js";
+import { readKey, type Key } from "./key.js";
+import type { RootFile } from "./file.js";
+
+const DIRECTORY_CLASSES = new Set(["TDirectory", "TDirectoryFile"]);
+
+export function isDirectoryClass(className: string): boolean {
+  return DIRECTORY_CLASSES.has(className);
+}
+
+/** A TDirectory: its keys (read once) and the way to its subdirectories. */
+export class Directory {
+  private constructor(readonly file: RootFile, readonly path: string, readonly keys: readonly Key[]) {}
+
+  /** Reads the directory record at `offset` (the TDirectory streamer) and then its key list. */
+  static async read(file: RootFile, offset: number, path: string): Promise<Directory> {
+    const head = await file.source.read(offset, Math.min(42, Math.max(0, (await file.source.size()) - offset)));
+    const c = new Cursor(head, 0, { file: file.name, object: path || "/", base: offset });
+    const version = c.i16();
+    c.u32(); // ctime
+    c.u32(); // mtime
+    const nbytesKeys = c.i32();
+    c.i32(); // nbytesName
+    const big = version > 1000;
+    big ? c.i64() : c.i32(); // seekDir
+    big ? c.i64() : c.i32(); // seekParent
+    const seekKeys = big ? c.i64() : c.i32();
+    if (seekKeys === 0 || nbytesKeys === 0) return new Directory(file, path, []);
+    const fileSize = await file.source.size();
+    if (seekKeys < 0 || nbytesKeys < 0 || seekKeys + nbytesKeys > fileSize) {
+      throw new HepflowError("ROOT_CORRUPT", `directory key list at ${seekKeys}+${nbytesKeys} lies outside the file (size ${fileSize})`, { file: file.name, object: path || "/", offset });
+    }
+    const buf = await file.source.read(seekKeys, nbytesKeys);
+    const kc = new Cursor(buf, 0, { file: file.name, object: `${path || "/"} (key list)`, base: seekKeys });
+    readKey(kc); // the key of the key list itself
+    const n = kc.i32();
+    if (n < 0 || n > nbytesKeys / 18) throw kc.error("ROOT_CORRUPT", `directory claims ${n} keys in ${nbytesKeys} bytes`);
+    const keys: Key[] = [];
+    for (let i = 0; i < n; i++) keys.push(readKey(kc));
+    return new Directory(file, path, keys);
+  }
+
+  /** The key named `name` (highest cycle unless `cycle` is given, or "name;cycle"). */
+  key(name: string, cycle?: number): Key | undefined {
+    const m = /^(.*);(\d+)$/.exec(name);
+    if (m) { name = m[1]!; cycle = Number(m[2]); }
+    let best: Key | undefined;
+    for (const k of this.keys) {
+      if (k.name !== name) continue;
+      if (cycle !== undefined) { if (k.cycle === cycle) return k; continue; }
+      if (!best || k.cycle > best.cycle) best = k;
+    }
+    return best;
+  }
+
+  /** A subdirectory by its key. */
+  async subdirectory(key: Key): Promise<Directory> {
+    // A directory's record is stored uncompressed right after its key header.
+    return Directory.read(this.file, key.seekKey + key.keyLen, this.path ? `${this.path}/${key.name}` : key.name);
+  }
+}
