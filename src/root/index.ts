@@ -6,3 +6,4 @@ export { Cursor } from "./cursor.js";
 export { decompress, compress, parseCompression, compressionFromROOT, CODEC_IDS } from "./compression.js";
 export type { Codec, CompressionSetting } from "./compression.js";
 export type { TreeLike, BranchInfo, EntryRange, IterateOptions, ColumnChunk } from "./treelike.js";
+export type { RootHistogram, RootAxis } from "./histogram.js";
