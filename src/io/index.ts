@@ -17,3 +17,5 @@ export async function openSource(location: string): Promise<ByteSource> {
   if (/^file:\/\//i.test(location)) return new LocalFileSource(new URL(location).pathname);
   return new LocalFileSource(location);
 }
+export { HttpSource, coalesce } from "./http.js";
+export type { HttpOptions, HttpStats } from "./http.js";
