@@ -8,6 +8,7 @@ import type { TreeLike } from "./treelike.js";
 import { readObject } from "./objects.js";
 import { readTTree } from "./ttree/index.js";
 import { isRNTupleClass, readRNTuple } from "./rntuple/index.js";
+import { loadStreamerInfos, type StreamerRegistry } from "./streamers/index.js";
 
 /** The fixed part at the start of every ROOT file. */
 export interface FileHeader {
@@ -39,6 +40,14 @@ export class RootFile {
 
   get name(): string {
     return this.source.name;
+  }
+
+  private streamerCache?: Promise<StreamerRegistry>;
+
+  /** The file's streamer infos (class layouts) by class name, read once. */
+  streamerInfos(): Promise<StreamerRegistry> {
+    this.streamerCache ??= loadStreamerInfos(this);
+    return this.streamerCache;
   }
 
   /** Opens a ROOT file from a path, URL or ByteSource; reads only the header and top directory. */

@@ -1,12 +1,17 @@
-import { HepflowError } from "../../util/index.js";
 import type { RootFile } from "../file.js";
 import type { Key } from "../key.js";
 import type { TreeLike } from "../treelike.js";
+import { RNTuple } from "./ntuple.js";
 
+export { RNTuple } from "./ntuple.js";
+export { columnTypeName } from "./columntypes.js";
+
+/** True for the class names of an RNTuple anchor key (ROOT 6.34+ and the pre-release name). */
 export function isRNTupleClass(className: string): boolean {
   return className === "ROOT::RNTuple" || className === "ROOT::Experimental::RNTuple";
 }
 
+/** Opens the RNTuple whose anchor is `key`; reads metadata only, pages on demand. */
 export async function readRNTuple(file: RootFile, key: Key): Promise<TreeLike> {
-  throw new HepflowError("ROOT_UNSUPPORTED", "RNTuple reading is not implemented yet", { file: file.name, object: key.name });
+  return RNTuple.open(file, key);
 }

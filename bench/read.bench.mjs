@@ -1,0 +1,119 @@
+// TTree reading throughput: hepflow next to JSROOT on the same branches of the same files, plus the
+// bare decompression of the same baskets (the ceiling a decompression-bound reader can reach).
+// One JSON line per case and impl. Usage: node bench/read.bench.mjs [--quick]
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { openFile, decompress } from "../dist/root/index.js";
+import { openFile as jsrootOpen } from "jsroot/io";
+import { TSelector, treeProcess } from "jsroot/tree";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const DATA = path.resolve(here, "../../shared/data/root");
+const quick = process.argv.includes("--quick");
+const MIN_SECONDS = quick ? 0.3 : 1.5;
+
+const AGC = [
+  "nJet", "Jet_pt", "Jet_eta", "Jet_phi", "Jet_mass", "Jet_btagCSVV2", "Jet_jetId",
+  "nElectron", "Electron_pt", "Electron_eta", "Electron_cutBased", "Electron_sip3d",
+  "nMuon", "Muon_pt", "Muon_eta", "Muon_tightId", "Muon_sip3d", "Muon_pfRelIso04_all",
+  "run", "luminosityBlock", "event",
+];
+
+const CASES = [
+  { name: "nanoaod-all-branches", file: "nanoAOD_2015_CMS_Open_Data_ttbar.root", tree: "Events", branches: null },
+  { name: "nanoaod-agc-branches", file: "nanoAOD_2015_CMS_Open_Data_ttbar.root", tree: "Events", branches: AGC },
+  ...["zlib", "lz4", "lzma", "zstd", "uncompressed"].map((c) => ({ name: `hzz-${c}`, file: `uproot-HZZ-${c}.root`, tree: "events", branches: null })),
+];
+
+/** Median seconds per call of an async function, repeated until MIN_SECONDS have passed (after one warm-up). */
+async function time(fn) {
+  await fn();
+  const runs = [];
+  const t0 = performance.now();
+  while (runs.length < 3 || (performance.now() - t0) / 1000 < MIN_SECONDS) {
+    const t = performance.now();
+    await fn();
+    runs.push((performance.now() - t) / 1000);
+    if (runs.length >= 200) break;
+  }
+  runs.sort((a, b) => a - b);
+  return runs[Math.floor(runs.length / 2)];
+}
+
+function columnBytes(col) {
+  if (Array.isArray(col)) return col.reduce((s, x) => s + x.length, 0);
+  if (col.offsets) return col.offsets.byteLength + columnBytes(col.content);
+  return col.byteLength;
+}
+
+const round = (x) => Number(x.toPrecision(4));
+
+for (const c of CASES) {
+  const file = await openFile(path.join(DATA, c.file));
+  const tree = await file.tree(c.tree);
+  const names = c.branches ?? tree.resolve();
+  const entries = tree.numEntries;
+
+  // Uncompressed bytes of the baskets read: what "MB/s" counts for all three lines.
+  const models = names.map((n) => tree.branch(n));
+  const onDisk = models.flatMap((m) => m.baskets.filter((b) => !b.embedded));
+  const embeddedBytes = models.reduce((s, m) => s + m.baskets.reduce((t, b) => t + (b.embedded ? b.embedded.data.length : 0), 0), 0);
+  const raws = await file.source.readMany(onDisk.map((b) => ({ offset: b.seek, length: b.bytes })));
+  const blocks = raws.map((raw) => {
+    const v = new DataView(raw.buffer, raw.byteOffset);
+    const nbytes = v.getInt32(0), objLen = v.getInt32(6), keyLen = v.getInt16(14);
+    return { payload: raw.subarray(keyLen, nbytes), objLen };
+  });
+  // Baskets embedded in the TTree key are decompressed with the key itself (when the tree is opened).
+  const treeKey = await file.key(c.tree);
+  const treeRaw = await file.source.read(treeKey.seekKey + treeKey.keyLen, treeKey.nbytes - treeKey.keyLen);
+  const includeKey = embeddedBytes > 0;
+  const mb = (blocks.reduce((s, b) => s + b.objLen, 0) + embeddedBytes) / 1e6;
+
+  // Tree metadata is read once per process by both readers; the timed loop is the reading of the branches.
+  let returned = 0;
+  const hfOpen = await time(() => file.tree(c.tree));
+  const hf = await time(async () => {
+    const cols = await tree.arrays(names);
+    returned = Object.values(cols).reduce((s, col) => s + columnBytes(col), 0);
+  });
+  const bare = await time(async () => {
+    for (const b of blocks) decompress(b.payload, b.objLen);
+    if (includeKey) decompress(treeRaw, treeKey.objLen);
+  });
+
+  const jf = await jsrootOpen(path.join(DATA, c.file));
+  let jsEntries = 0;
+  let jsError = null;
+  const jsOpen = await time(() => jf.readObject(c.tree));
+  const jsTree = await jf.readObject(c.tree);
+  const js = await time(async () => {
+    const t = jsTree;
+    const sel = new TSelector();
+    for (const n of names) sel.addBranch(n);
+    let n = 0;
+    sel.Process = function () { n++; };
+    await treeProcess(t, sel);
+    jsEntries = n;
+  }).catch((e) => { jsError = String(e); return NaN; });
+
+  // Memory: bytes allocated by one read and still held right after it (garbage included, so an
+  // upper bound of the peak), over the bytes of the arrays returned. Needs --expose-gc (npm run bench).
+  let allocRatio = null;
+  if (globalThis.gc) {
+    globalThis.gc();
+    const m0 = process.memoryUsage();
+    const cols = await tree.arrays(names);
+    const m1 = process.memoryUsage();
+    const ret = Object.values(cols).reduce((s, col) => s + columnBytes(col), 0);
+    allocRatio = round((m1.arrayBuffers - m0.arrayBuffers + m1.heapUsed - m0.heapUsed) / ret);
+  }
+
+  const line = (impl, s, extra = {}) => console.log(JSON.stringify({
+    case: c.name, impl, branches: names.length, entries, events_per_s: round(entries / s), mb_per_s: round(mb / s), seconds: round(s), ...extra,
+  }));
+  line("hepflow", hf, { vs_jsroot: round(js / hf), vs_decompress: round(bare / hf), returned_mb: round(returned / 1e6), alloc_ratio: allocRatio, tree_open_s: round(hfOpen) });
+  line("jsroot", js, jsError ? { error: jsError } : { entries_read: jsEntries, tree_open_s: round(jsOpen) });
+  line("decompress-only", bare);
+  await file.close();
+}

@@ -1,0 +1,134 @@
+/**
+ * Runs one chunk: open the file (cached), read the declared columns, call `process`. Shared by
+ * the in-thread path and the worker threads so both compute exactly the same thing. `prepare`
+ * starts reading before the previous chunk's compute ends (readahead).
+ */
+import { HepflowError, isHepflowError } from "../util/index.js";
+import type { TreeLike } from "../root/index.js";
+import type { Accumulator } from "./accumulate.js";
+import { EventChunk, withRecordViews } from "./eventchunk.js";
+import { closeTree } from "./processor.js";
+import type { ChunkMeta, ProcessorModule, TreeOpener } from "./processor.js";
+
+/** One unit of work: an entry range of one file of one sample. */
+export interface WorkItem {
+  /** Position in the fixed merge order. */
+  index: number;
+  sample: string;
+  fileIndex: number;
+  file: string;
+  treeName: string;
+  entryStart: number;
+  entryStop: number;
+  /** Sample metadata (process, variation, xsec, nevts...) passed to `process`. */
+  meta: Record<string, unknown>;
+}
+
+export interface ChunkOutput {
+  index: number;
+  accumulator: Accumulator;
+  events: number;
+  readMs: number;
+  computeMs: number;
+}
+
+/** A serialisable error (crosses the worker boundary). */
+export interface ErrorInfo {
+  code: string;
+  message: string;
+}
+
+export function errorInfo(e: unknown): ErrorInfo {
+  if (isHepflowError(e)) return { code: e.code, message: e.message };
+  return { code: "PROCESSOR_ERROR", message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+}
+
+interface Prepared {
+  chunk: EventChunk;
+  ready: Promise<void>;
+  tree: TreeLike;
+}
+
+export class ChunkRunner {
+  private readonly trees = new Map<string, Promise<TreeLike>>();
+  /** Chunks prepared but not finished, per open tree. */
+  private readonly users = new Map<TreeLike, number>();
+  private readonly evicted = new Set<TreeLike>();
+
+  constructor(
+    private readonly processor: ProcessorModule,
+    private readonly opener: TreeOpener,
+    /** Files kept open per thread; chunks of one file run back to back, so a few suffice. */
+    private readonly maxOpen = 4,
+  ) {}
+
+  /** Open the tree and start reading the declared columns; errors surface in `run`. */
+  prepare(item: WorkItem): Promise<Prepared> {
+    return this.tree(item.file, item.treeName).then((tree) => {
+      const names = tree.branches.map((b) => b.name);
+      const reader = (cols: string[]) => tree.arrays(cols, { entryStart: item.entryStart, entryStop: item.entryStop });
+      const chunk = new EventChunk(item.entryStart, item.entryStop, names, reader, item.file);
+      const ready = chunk.load(...(this.processor.columns ?? []));
+      ready.catch(() => undefined); // observed in run(); avoid an unhandled rejection meanwhile
+      return { chunk, ready, tree };
+    });
+  }
+
+  /** Process a prepared chunk (or prepare it now). */
+  async run(item: WorkItem, prepared?: Promise<Prepared>): Promise<ChunkOutput> {
+    const p = await (prepared ?? this.prepare(item));
+    try {
+      return await this.compute(item, p);
+    } finally {
+      this.release(p.tree);
+    }
+  }
+
+  private async compute(item: WorkItem, p: Prepared): Promise<ChunkOutput> {
+    await p.ready;
+    const readBefore = p.chunk.readMs;
+    const t0 = performance.now();
+    const meta: ChunkMeta = { ...item.meta, sample: item.sample, treeName: item.treeName, file: item.file, fileIndex: item.fileIndex, entryStart: item.entryStart, entryStop: item.entryStop };
+    const accumulator = await this.processor.process(withRecordViews(p.chunk), meta);
+    if (accumulator === undefined) throw new HepflowError("PROCESSOR_INVALID", "process() returned nothing; return an accumulator (object, number, array)", { file: item.file });
+    const lazyRead = p.chunk.readMs - readBefore;
+    return { index: item.index, accumulator, events: item.entryStop - item.entryStart, readMs: p.chunk.readMs, computeMs: performance.now() - t0 - lazyRead };
+  }
+
+  private tree(path: string, treeName: string): Promise<TreeLike> {
+    const key = `${treeName}\u0000${path}`;
+    let t = this.trees.get(key);
+    if (!t) {
+      t = this.opener(path, treeName);
+      t.catch(() => this.trees.delete(key)); // a failed open is retried, not cached
+      this.trees.set(key, t);
+      if (this.trees.size > this.maxOpen) {
+        const [oldKey, old] = this.trees.entries().next().value!;
+        this.trees.delete(oldKey);
+        old.then((tree) => this.release(tree, true), () => undefined);
+      }
+    }
+    return t.then((tree) => {
+      this.users.set(tree, (this.users.get(tree) ?? 0) + 1);
+      return tree;
+    });
+  }
+
+  /** Close every cached file (end of the run). */
+  async close(): Promise<void> {
+    const trees = [...this.trees.values()];
+    this.trees.clear();
+    for (const t of trees) await t.then(closeTree, () => undefined);
+  }
+
+  /** One chunk is done with `tree`; close it once evicted and unused. */
+  private release(tree: TreeLike, evicted = false): void {
+    if (evicted) this.evicted.add(tree);
+    else this.users.set(tree, (this.users.get(tree) ?? 1) - 1);
+    if (this.evicted.has(tree) && !this.users.get(tree)) {
+      this.evicted.delete(tree);
+      this.users.delete(tree);
+      void closeTree(tree).catch(() => undefined);
+    }
+  }
+}

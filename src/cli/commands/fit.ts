@@ -1,0 +1,29 @@
+/** `hepflow fit WORKSPACE`: maximum-likelihood fit with uncertainties. */
+import type { Command } from "commander";
+import { fit } from "../../stats/index.js";
+import { addModelOptions, loadModel, numberOption, table, warnUnconverged } from "./stats-options.js";
+import type { ModelCliOptions } from "./stats-options.js";
+
+export function register(program: Command): void {
+  addModelOptions(program.command("fit <workspace>").description("maximum-likelihood fit: best-fit values, uncertainties, twice the NLL"))
+    .option("--mu <value>", "fix the POI at this value instead of fitting it")
+    .action((file: string, o: ModelCliOptions & { mu?: string }) => {
+      const { model, data, fitOptions } = loadModel(file, o);
+      if (o.mu !== undefined && model.config.poiName) fitOptions.fixed = { ...fitOptions.fixed, [model.config.poiName]: numberOption("--mu", o.mu, 1) };
+      const r = fit(data, model, fitOptions);
+      if (!r.converged) warnUnconverged(`the fit (${r.message})`);
+      if (o.json) {
+        const out = {
+          bestfit: Object.fromEntries(r.parameterNames.map((n, i) => [n, r.bestfit[i]])),
+          uncertainties: Object.fromEntries(r.parameterNames.map((n, i) => [n, r.uncertainties[i]])),
+          twice_nll: r.twiceNll,
+          converged: r.converged,
+        };
+        process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+        return;
+      }
+      const fixed = model.config.suggestedFixed();
+      const rows = r.parameterNames.map((n, i) => [n, r.bestfit[i], r.uncertainties[i], fixed[i] || (fitOptions.fixed && n in fitOptions.fixed) ? "fixed" : ""]);
+      process.stdout.write(`${table(["parameter", "best fit", "uncertainty", ""], rows)}\n\ntwice NLL  ${r.twiceNll}\nconverged  ${r.converged ? "yes" : `NO (${r.message})`}\n`);
+    });
+}

@@ -1,0 +1,34 @@
+/** `hepflow limit WORKSPACE`: CLs upper limit on the POI, observed and expected band. */
+import type { Command } from "commander";
+import { checkTestStat, upperLimit } from "../../stats/index.js";
+import { HepflowError } from "../../util/index.js";
+import { addModelOptions, loadModel, numberOption, table, warnUnconverged } from "./stats-options.js";
+import type { ModelCliOptions } from "./stats-options.js";
+
+export function register(program: Command): void {
+  addModelOptions(program.command("limit <workspace>").description("CLs upper limit on the POI (observed and expected -2σ…+2σ)"))
+    .option("--cl <level>", "confidence level", "0.95")
+    .option("--test-stat <name>", "q | qtilde", "qtilde")
+    .option("--method <name>", "root (root finding) | scan (linear interpolation on a grid)", "root")
+    .option("--scan <start:stop:n>", "grid for --method scan, e.g. 0:5:21 (default 0 to the POI's upper bound, 21 points)")
+    .action((file: string, o: ModelCliOptions & { cl: string; testStat: string; method: string; scan?: string }) => {
+      const { model, data, fitOptions } = loadModel(file, o);
+      const cl = numberOption("--cl", o.cl, 0.95);
+      if (o.method !== "root" && o.method !== "scan") throw new HepflowError("CLI_USAGE", `--method must be root or scan, got "${o.method}"`);
+      let scan: number[] | undefined;
+      if (o.scan !== undefined) {
+        const m = /^([^:]+):([^:]+):(\d+)$/.exec(o.scan);
+        const [a, b, n] = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [NaN, NaN, NaN];
+        if (!m || !Number.isFinite(a) || !Number.isFinite(b) || n < 2) throw new HepflowError("CLI_USAGE", `--scan expects start:stop:n with n ≥ 2, got "${o.scan}"`);
+        scan = Array.from({ length: n }, (_, i) => a + ((b - a) * i) / (n - 1));
+      }
+      const r = upperLimit(data, model, { ...fitOptions, cl, testStat: checkTestStat(o.testStat), method: o.method, scan });
+      if (!r.converged) warnUnconverged("some fits of the limit computation");
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ obs: r.obs, exp: r.exp, cl }, null, 2) + "\n");
+        return;
+      }
+      const rows: (string | number)[][] = [["observed", r.obs], ...["-2σ", "-1σ", "median", "+1σ", "+2σ"].map((s, i) => [`expected ${s}`, r.exp[i]])];
+      process.stdout.write(`${cl * 100}% CL upper limit on ${model.config.poiName} (${o.method}, ${r.points.length} hypothesis tests)\n${table(["limit", "value"], rows)}\n`);
+    });
+}

@@ -1,0 +1,124 @@
+/** `hepflow plot stack|variations HISTFILE`: control plots from a file of histograms (AGC JSON or ROOT), written as PNG/SVG/Vega-Lite. */
+import path from "node:path";
+import type { Command } from "commander";
+import { fillTemplate, openHistogramFile, stackPlot, variationsPlot, writePlot, type Experiment, type Hist1D, type Hist1DPlotOptions, type HistogramFile } from "../../plot/index.js";
+import { HepflowError } from "../../util/index.js";
+
+interface CommonOptions {
+  out: string;
+  format: string;
+  log?: boolean;
+  lumi?: string;
+  energy?: string;
+  experiment: string;
+  status: string;
+  xTitle?: string;
+  scale: string;
+  json?: boolean;
+}
+
+interface StackOptions extends CommonOptions { regions: string; samples: string; data?: string; labels?: string; key: string }
+interface VariationsOptions extends CommonOptions { region: string; sample: string; variations: string; key: string; nominalKey: string }
+
+const list = (s: string | undefined): string[] => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : []);
+
+function common(cmd: Command): Command {
+  return cmd
+    .option("-o, --out <dir>", "output directory", "plots")
+    .option("--format <ext>", "png, svg or vl.json (the Vega-Lite spec)", "png")
+    .option("--log", "logarithmic y axis")
+    .option("--lumi <fb>", "integrated luminosity in fb^-1 for the label")
+    .option("--energy <TeV>", "centre-of-mass energy for the label", "13")
+    .option("--experiment <name>", "label style: CMS, ATLAS or none", "CMS")
+    .option("--status <text>", "text after the experiment name", "Open Data")
+    .option("--x-title <title>", "x-axis title with units, e.g. 'm_bjj [GeV]'")
+    .option("--scale <f>", "PNG pixel scale", "2")
+    .option("--json", "machine-readable list of written files");
+}
+
+function styleOf(o: CommonOptions): Hist1DPlotOptions {
+  const experiment = o.experiment as Experiment;
+  if (!["CMS", "ATLAS", "none"].includes(experiment)) throw new HepflowError("CLI_BAD_OPTION", `--experiment must be CMS, ATLAS or none, not '${o.experiment}'`);
+  const num = (v: string | undefined, name: string) => {
+    if (v === undefined) return undefined;
+    const x = Number(v);
+    if (!Number.isFinite(x) || x <= 0) throw new HepflowError("CLI_BAD_OPTION", `${name} must be a positive number, not '${v}'`);
+    return x;
+  };
+  return { experiment, status: o.status, luminosity: num(o.lumi, "--lumi"), energy: num(o.energy, "--energy"), logY: o.log, xTitle: o.xTitle };
+}
+
+function outFile(o: CommonOptions, name: string): string {
+  const ext = o.format.replace(/^\./, "");
+  if (!["png", "svg", "vl.json"].includes(ext)) throw new HepflowError("CLI_BAD_OPTION", `--format must be png, svg or vl.json, not '${o.format}'`);
+  return path.join(o.out, `${name}.${ext}`);
+}
+
+async function report(o: CommonOptions, written: { plot: string; file: string }[]): Promise<void> {
+  if (o.json) process.stdout.write(JSON.stringify({ written }, null, 2) + "\n");
+  else for (const w of written) process.stdout.write(`${w.plot.padEnd(30)} ${w.file}\n`);
+}
+
+async function withFile<T>(file: string, run: (f: HistogramFile) => Promise<T>): Promise<T> {
+  const f = await openHistogramFile(file);
+  try {
+    return await run(f);
+  } finally {
+    await f.close();
+  }
+}
+
+export function register(program: Command): void {
+  const plot = program.command("plot").description("draw HEP plots (stacked data/MC with ratio, systematic variations) as PNG, SVG or Vega-Lite");
+
+  common(
+    plot.command("stack <histfile>")
+      .description("stacked MC by sample with data and a data/MC ratio panel, one plot per region")
+      .requiredOption("--regions <list>", "comma-separated regions, e.g. 4j1b,4j2b")
+      .requiredOption("--samples <list>", "comma-separated MC samples, bottom of the stack first")
+      .option("--data <sample>", "data sample name (e.g. pseudodata)")
+      .option("--labels <list>", "legend labels for the samples, same order")
+      .option("--key <template>", "histogram name from {region} and {sample}", "{region}_{sample}"),
+  ).action(async (histfile: string, o: StackOptions) => {
+    const style = styleOf(o);
+    const samples = list(o.samples);
+    const labels = list(o.labels);
+    if (labels.length > 0 && labels.length !== samples.length) throw new HepflowError("CLI_BAD_OPTION", `--labels has ${labels.length} entries for ${samples.length} samples`);
+    const written = await withFile(histfile, async (f) => {
+      const out: { plot: string; file: string }[] = [];
+      for (const region of list(o.regions)) {
+        const mc: Hist1D[] = [];
+        for (const [i, sample] of samples.entries()) mc.push(await f.get(fillTemplate(o.key, { region, sample }), labels[i] ?? sample));
+        const data = o.data ? await f.get(fillTemplate(o.key, { region, sample: o.data }), "Data") : undefined;
+        const xTitle = style.xTitle ?? (await f.axisTitle(fillTemplate(o.key, { region, sample: samples[0]! }))) ?? "observable";
+        const file = outFile(o, `stack_${region}`);
+        await writePlot(stackPlot({ mc, data }, { ...style, xTitle, title: region }), file, { scale: Number(o.scale) });
+        out.push({ plot: `stack ${region}`, file });
+      }
+      return out;
+    });
+    await report(o, written);
+  });
+
+  common(
+    plot.command("variations <histfile>")
+      .description("a nominal histogram with its up/down variations and a variation/nominal ratio panel")
+      .requiredOption("--region <name>", "region")
+      .requiredOption("--sample <name>", "sample")
+      .requiredOption("--variations <list>", "comma-separated variation names, e.g. btag_var_0_up,btag_var_0_down")
+      .option("--key <template>", "variation histogram name from {region}, {sample}, {variation}", "{region}_{sample}_{variation}")
+      .option("--nominal-key <template>", "nominal histogram name from {region}, {sample}", "{region}_{sample}"),
+  ).action(async (histfile: string, o: VariationsOptions) => {
+    const style = styleOf(o);
+    const written = await withFile(histfile, async (f) => {
+      const nominal = await f.get(fillTemplate(o.nominalKey, { region: o.region, sample: o.sample }), `${o.sample} nominal`);
+      const variations: Hist1D[] = [];
+      for (const variation of list(o.variations)) variations.push(await f.get(fillTemplate(o.key, { region: o.region, sample: o.sample, variation }), variation));
+      const xTitle = style.xTitle ?? (await f.axisTitle(fillTemplate(o.nominalKey, { region: o.region, sample: o.sample }))) ?? "observable";
+      const file = outFile(o, `variations_${o.region}_${o.sample}`);
+      await writePlot(variationsPlot(nominal, variations, { ...style, xTitle, title: `${o.region}, ${o.sample}` }), file, { scale: Number(o.scale) });
+      return [{ plot: `variations ${o.region} ${o.sample}`, file }];
+    });
+    await report(o, written);
+  });
+}

@@ -1,0 +1,93 @@
+/** `hepflow run PATH --dataset FILE`: run a processor module over a dataset on all cores and write its outputs. */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Command } from "commander";
+import { LocalExecutor, loadDataset, loadProcessor } from "../../analysis/index.js";
+import type { Accumulator, RunResult } from "../../analysis/index.js";
+import { HepflowError } from "../../util/index.js";
+import { progressPrinter } from "../progress.js";
+
+interface RunOptions {
+  dataset: string;
+  workers?: string;
+  maxFiles?: string;
+  out: string;
+  chunkSize?: string;
+  retries?: string;
+  continueOnFailure?: boolean;
+  prefix: string[];
+  opener?: string;
+  json?: boolean;
+}
+
+const int = (name: string, v: string | undefined, min: number): number | undefined => {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min) throw new HepflowError("CLI_OPTION", `${name} must be an integer ≥ ${min} (got "${v}")`);
+  return n;
+};
+
+/** Typed arrays become plain arrays so the default output is readable JSON. */
+function toJson(a: Accumulator | undefined): unknown {
+  return JSON.parse(JSON.stringify(a ?? null, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v)));
+}
+
+function summary(r: RunResult): string {
+  const perS = r.wallMs > 0 ? (r.events * 1000) / r.wallMs : 0;
+  const lines = [
+    `events    ${r.events} in ${r.chunks} chunks on ${r.workers || 1} thread(s)`,
+    `wall      ${(r.wallMs / 1000).toFixed(2)} s (${Math.round(perS)} events/s)`,
+    `time      read+decompress ${(r.readMs / 1000).toFixed(2)} s, compute ${(r.computeMs / 1000).toFixed(2)} s (summed over chunks)`,
+  ];
+  for (const f of r.failures) {
+    const range = f.entryStart !== undefined ? ` entries [${f.entryStart}, ${f.entryStop})` : " (whole file)";
+    lines.push(`FAILED    ${f.sample} ${f.file}${range}: ${f.error.message}`);
+  }
+  return lines.join("\n");
+}
+
+export function register(program: Command): void {
+  program
+    .command("run <processor>")
+    .description("run a processor module (file or folder with index.mjs) over a dataset on a worker-thread pool")
+    .requiredOption("--dataset <file>", "dataset JSON (list of samples, or an AGC nanoaod_inputs.json catalogue)")
+    .option("--workers <n>", "worker threads (default: all cores; 0 = in this thread)")
+    .option("--max-files <k>", "only the first K files of every sample")
+    .option("--out <dir>", "output folder", "hepflow-out")
+    .option("--chunk-size <n>", "entries per chunk, rounded to cluster boundaries", "200000")
+    .option("--retries <n>", "extra attempts for a failing chunk", "1")
+    .option("--continue-on-failure", "keep the results of the other chunks when some fail (listed in OUT/failures.json)")
+    .option("--prefix <from=to>", "rewrite file path prefixes (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--opener <module>", "module exporting openTree(path, treeName) for non-ROOT inputs")
+    .option("--json", "print the run summary as JSON")
+    .action(async (processor: string, o: RunOptions) => {
+      const prefixRewrite: Record<string, string> = {};
+      for (const p of o.prefix) {
+        const i = p.indexOf("=");
+        if (i <= 0) throw new HepflowError("CLI_OPTION", `--prefix takes FROM=TO (got "${p}")`);
+        prefixRewrite[p.slice(0, i)] = p.slice(i + 1);
+      }
+      const dataset = loadDataset(o.dataset, { maxFiles: int("--max-files", o.maxFiles, -1), prefixRewrite });
+      const mod = await loadProcessor(processor); // fail early, before the pool starts
+      const progress = progressPrinter();
+      const result = await new LocalExecutor().run(processor, dataset, {
+        workers: int("--workers", o.workers, 0),
+        chunkSize: int("--chunk-size", o.chunkSize, 1),
+        retries: int("--retries", o.retries, 0),
+        onFailure: o.continueOnFailure ? "continue" : "fail",
+        opener: o.opener,
+        progress,
+      });
+      progress.end();
+      mkdirSync(o.out, { recursive: true });
+      if (result.failures.length) writeFileSync(join(o.out, "failures.json"), JSON.stringify(result.failures, null, 2) + "\n");
+      const print = (t: string) => (o.json ? process.stderr : process.stdout).write(t);
+      if (mod.finalize) await mod.finalize(result.accumulator, { outDir: o.out, dataset, result, print });
+      else writeFileSync(join(o.out, "accumulator.json"), JSON.stringify(toJson(result.accumulator)) + "\n");
+      if (o.json) {
+        const { accumulator: _a, ...rest } = result;
+        process.stdout.write(JSON.stringify(rest, null, 2) + "\n");
+      } else process.stdout.write(summary(result) + "\n");
+      if (result.failures.length) process.exitCode = 2;
+    });
+}

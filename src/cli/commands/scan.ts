@@ -1,0 +1,48 @@
+/** `hepflow scan WORKSPACE`: profile-likelihood scan of the POI (or any one or two parameters). */
+import type { Command } from "commander";
+import { HepflowError } from "../../util/index.js";
+import { linspace, scan1D, scan2D } from "../../stats/index.js";
+import { addModelOptions, loadModel, table, warnUnconverged } from "./stats-options.js";
+import type { ModelCliOptions } from "./stats-options.js";
+
+function range(s: string | undefined, n: number): number[] | undefined {
+  if (s === undefined) return undefined;
+  const m = /^(.+):(.+)$/.exec(s);
+  const lo = m ? Number(m[1]) : NaN, hi = m ? Number(m[2]) : NaN;
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new HepflowError("CLI_USAGE", `a range is LOW:HIGH, got "${s}"`);
+  return linspace(lo, hi, n);
+}
+
+export function register(program: Command): void {
+  addModelOptions(program.command("scan <workspace>").description("Δ(−2 ln L) scan in one parameter (default the POI) or two (--y)"))
+    .option("--parameter <name>", "parameter to scan (default: the POI)")
+    .option("--range <lo:hi>", "scan range (default: best fit ± 2σ within bounds)")
+    .option("--points <n>", "number of points (per axis; default 11)")
+    .option("--y <name>", "second parameter for a 2D scan")
+    .option("--y-range <lo:hi>", "range of the second parameter")
+    .action((file: string, o: ModelCliOptions & { parameter?: string; range?: string; points?: string; y?: string; yRange?: string }) => {
+      const { model, data, fitOptions } = loadModel(file, o);
+      const n = Number(o.points ?? 11);
+      if (!Number.isInteger(n) || n < 1) throw new HepflowError("CLI_USAGE", `--points expects a positive integer, got "${o.points}"`);
+      const x = o.parameter ?? model.config.poiName;
+      if (!x) throw new HepflowError("CLI_USAGE", "the workspace has no POI; name the parameter with --parameter");
+      if (o.y) {
+        const s = scan2D(model, data, [x, o.y], { x: range(o.range, n), y: range(o.yRange, n), points: n, fitOptions });
+        if (s.converged.flat().some((c) => !c)) warnUnconverged("some scan fits");
+        if (o.json) {
+          process.stdout.write(JSON.stringify({ parameters: s.parameters, x: s.x, y: s.y, delta_twice_nll: s.deltaTwiceNll, bestfit: s.bestfit, twice_nll_min: s.twiceNllMin }, null, 2) + "\n");
+          return;
+        }
+        const rows = s.x.flatMap((vx, i) => s.y.map((vy, j) => [String(vx), vy, s.deltaTwiceNll[i][j]]));
+        process.stdout.write(table([x, o.y, "Δ(2NLL)"], rows) + "\n");
+        return;
+      }
+      const s = scan1D(model, data, x, { values: range(o.range, n), points: n, fitOptions });
+      if (s.converged.some((c) => !c)) warnUnconverged("some scan fits");
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ parameter: s.parameter, values: s.values, delta_twice_nll: s.deltaTwiceNll, bestfit: s.bestfit, twice_nll_min: s.twiceNllMin }, null, 2) + "\n");
+        return;
+      }
+      process.stdout.write(`best fit ${x} = ${s.bestfit}, 2NLL = ${s.twiceNllMin}\n\n` + table([x, "Δ(2NLL)"], s.values.map((v, i) => [String(v), s.deltaTwiceNll[i]])) + "\n");
+    });
+}

@@ -1,0 +1,39 @@
+/** `hepflow yields WORKSPACE`: pre-fit and post-fit yield tables per channel with uncertainties. */
+import type { Command } from "commander";
+import { HepflowError } from "../../util/index.js";
+import { fit, postfitYields, prefitYields } from "../../stats/index.js";
+import type { ChannelYields } from "../../stats/index.js";
+import { addModelOptions, fmt, loadModel, table, warnUnconverged } from "./stats-options.js";
+import type { ModelCliOptions } from "./stats-options.js";
+
+const pm = (v: number, s: number) => `${fmt(v)} ± ${fmt(s)}`;
+
+function render(title: string, t: ChannelYields[]): string {
+  return t
+    .map((c) => {
+      const rows = [...c.samples.map((s) => [s.name, pm(s.total, s.uncertainty)]), ["total", pm(c.total.total, c.total.uncertainty)], ["data", fmt(c.data.total)]];
+      return `${title}: ${c.channel}\n${table(["sample", "yield"], rows)}`;
+    })
+    .join("\n\n");
+}
+
+export function register(program: Command): void {
+  addModelOptions(program.command("yields <workspace>").description("yields per channel and sample, pre-fit and post-fit, with uncertainties"))
+    .option("--prefit-only", "skip the fit")
+    .action((file: string, o: ModelCliOptions & { prefitOnly?: boolean }) => {
+      const { model, data, fitOptions } = loadModel(file, o);
+      const pre = prefitYields(model, data);
+      let post: ChannelYields[] | null = null;
+      if (!o.prefitOnly) {
+        const r = fit(data, model, fitOptions);
+        if (!r.converged) warnUnconverged(`the fit (${r.message})`);
+        if (!r.correlation) throw new HepflowError("FIT_NO_COVARIANCE", "the fit's Hessian is not invertible; post-fit uncertainties cannot be propagated (try --prefit-only)");
+        post = postfitYields(model, data, r);
+      }
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ prefit: pre, postfit: post }, null, 2) + "\n");
+        return;
+      }
+      process.stdout.write(render("pre-fit", pre) + "\n" + (post ? "\n" + render("post-fit", post) + "\n" : ""));
+    });
+}

@@ -1,0 +1,6 @@
+export { generateAgc } from "./agc.js";
+export type { AgcOptions, AgcSummary } from "./agc.js";
+export { generateChunk, EVENT_SCHEMA } from "./events.js";
+export { MODELS, XSEC, LUMINOSITY, SAMPLES } from "./model.js";
+export type { ProcessModel } from "./model.js";
+export { Rng } from "./rng.js";

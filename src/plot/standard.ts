@@ -1,0 +1,38 @@
+import path from "node:path";
+import type { FitResult, Impact, Pull, UpperLimitResult } from "../stats/index.js";
+import { clsPointsFromLimit, fitInputFromResult, pullsInputFromStats, rankingFromImpacts } from "./adapters.js";
+import { clsPlot } from "./limits.js";
+import { correlationPlot, pullsPlot, rankingPlot } from "./fit.js";
+import { writePlot, type VegaLiteSpec } from "./render.js";
+import type { StyleOptions } from "./types.js";
+
+/** Whatever a stats command computed; each present piece yields its standard plot. */
+export interface StandardPlotInputs {
+  fit?: FitResult;
+  pulls?: Pull[];
+  impacts?: Impact[];
+  limit?: UpperLimitResult;
+  poiName?: string;
+}
+
+/**
+ * Writes the standard plots of a stats command into `dir` (for `--plots DIR`): pulls.png, correlation.png,
+ * ranking.png, cls.png — each only when its input is given. Returns the written paths.
+ */
+export async function writeStandardPlots(dir: string, inputs: StandardPlotInputs, style: StyleOptions = {}, format: "png" | "svg" | "vl.json" = "png"): Promise<string[]> {
+  const plots: [string, VegaLiteSpec][] = [];
+  if (inputs.pulls && inputs.pulls.some((p) => p.prefitWidth > 0)) {
+    const { fit, priors } = pullsInputFromStats(inputs.pulls);
+    plots.push(["pulls", pullsPlot(fit, { ...style, priors })]);
+  }
+  if (inputs.fit) plots.push(["correlation", correlationPlot(fitInputFromResult(inputs.fit), style)]);
+  if (inputs.impacts && inputs.impacts.length > 0) plots.push(["ranking", rankingPlot(rankingFromImpacts(inputs.impacts, inputs.pulls), { ...style, poiName: inputs.poiName })]);
+  if (inputs.limit && inputs.limit.points.length >= 2) plots.push(["cls", clsPlot(clsPointsFromLimit(inputs.limit), { ...style, cl: inputs.limit.cl, poiTitle: inputs.poiName })]);
+  const written: string[] = [];
+  for (const [name, spec] of plots) {
+    const file = path.join(dir, `${name}.${format}`);
+    await writePlot(spec, file, { scale: 2 });
+    written.push(file);
+  }
+  return written;
+}

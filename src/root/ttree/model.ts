@@ -1,0 +1,336 @@
+import type { RootList, RootObject, EmbeddedBasket, StreamerRegistry } from "../streamers/index.js";
+import { T, basicTypeCode, isUnsupported, parsePacking } from "../streamers/index.js";
+import { storedSize, type Dtype, type Packing } from "./decode.js";
+
+/** One basket of a branch: where it is (on disk or embedded in the TTree key) and which entries it holds. */
+export interface BasketRef {
+  first: number;
+  stop: number;
+  /** On-disk basket: file offset and size. */
+  seek?: number;
+  bytes?: number;
+  embedded?: EmbeddedBasket;
+}
+
+/**
+ * How a branch's bytes become a column:
+ * fixed: `len` values per entry; counted: count×`len` values per entry, counts from `counter`;
+ * vector: per entry an optional 6-byte header, a 32-bit size and the values; string: one string per entry.
+ */
+export type Interpretation =
+  | { kind: "fixed"; dtype: Dtype; len: number; packing?: Packing }
+  | { kind: "counted"; dtype: Dtype; len: number; counter: string; packing?: Packing }
+  | { kind: "vector"; dtype: Dtype; header: boolean }
+  /** std::vector<std::string> or std::vector<std::vector<number>>: per entry a header, a size, then the items. */
+  | { kind: "nested"; inner: "string" | "vector"; dtype?: Dtype }
+  | { kind: "string"; header: boolean }
+  /** Several leaves per entry, each of fixed size; `leaf` picks one (the branch is exposed as "branch.leaf" columns). */
+  | { kind: "leaf"; dtype: Dtype; len: number; offset: number; stride: number; packing?: Packing }
+  /** One member (path like "fP.fX") of objects stored whole (unsplit), one per entry or a std::vector of them per entry. */
+  | { kind: "member"; dtype: Dtype; path: string[]; parent: string; className: string; vector: boolean }
+  /** A split object or base class: no data of its own, its sub-branches hold the members. */
+  | { kind: "container"; children: number }
+  | { kind: "unsupported"; reason: string };
+
+/** A branch as the reader sees it. */
+export interface BranchModel {
+  name: string;
+  className: string;
+  typeName: string;
+  entries: number;
+  totBytes: number;
+  zipBytes: number;
+  baskets: BasketRef[];
+  interp: Interpretation;
+  counter?: string;
+}
+
+const LEAF_DTYPES: Record<string, [Dtype, Dtype]> = {
+  TLeafB: ["i8", "u8"], TLeafS: ["i16", "u16"], TLeafI: ["i32", "u32"], TLeafL: ["i64", "u64"], TLeafG: ["i64", "u64"],
+  TLeafF: ["f32", "f32"], TLeafD: ["f64", "f64"], TLeafO: ["bool", "bool"], TLeafF16: ["f16", "f16"], TLeafD32: ["d32", "d32"],
+};
+
+const CODE_DTYPES: Record<number, Dtype> = {
+  [T.Char]: "i8", [T.LegacyChar]: "i8", [T.UChar]: "u8", [T.Bool]: "bool", [T.Short]: "i16", [T.UShort]: "u16",
+  [T.Int]: "i32", [T.Counter]: "i32", [T.UInt]: "u32", [T.Bits]: "u32", [T.Long]: "i64", [T.Long64]: "i64",
+  [T.ULong]: "u64", [T.ULong64]: "u64", [T.Float]: "f32", [T.Double]: "f64", [T.Double32]: "d32", [T.Float16]: "f16",
+};
+
+const TYPE_NAMES: Record<Dtype, string> = {
+  i8: "Char_t", u8: "UChar_t", bool: "Bool_t", i16: "Short_t", u16: "UShort_t", i32: "Int_t", u32: "UInt_t",
+  i64: "Long64_t", u64: "ULong64_t", f32: "Float_t", f64: "Double_t", f16: "Float16_t", d32: "Double32_t",
+};
+
+function items(list: unknown): RootObject[] {
+  const l = list as RootList | null | undefined;
+  return (l?.items ?? []).filter((x): x is RootObject => typeof x === "object" && x !== null && !isUnsupported(x));
+}
+
+function num(v: unknown): number {
+  return typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : 0;
+}
+
+/** All branches of a TTree object, depth first, with their leaves interpreted. */
+export function buildBranches(tree: RootObject, streamers: StreamerRegistry): BranchModel[] {
+  const leafOwner = new Map<object, string>();
+  const all: RootObject[] = [];
+  const walk = (b: RootObject): void => {
+    all.push(b);
+    for (const leaf of items(b.fLeaves)) leafOwner.set(leaf, b.fName as string);
+    for (const sub of items(b.fBranches)) walk(sub);
+  };
+  for (const b of items(tree.fBranches)) walk(b);
+  const treeEntries = num(tree.fEntries);
+  const out: BranchModel[] = [];
+  for (const b of all) {
+    const m = model(b, leafOwner, streamers, treeEntries);
+    out.push(m);
+    if (b._class === "TBranch" && items(b.fLeaves).length > 1) out.push(...leafListColumns(b, m));
+    if (b._class === "TBranchElement" && num(b.fID) < 0 && m.interp.kind === "container" && items(b.fBranches).length === 0) out.push(...objectMemberColumns(b, m, streamers));
+  }
+  return out;
+}
+
+/** Basic members of a class, flattened through embedded objects: [path, dtype]; undefined if any member is not simple. */
+export function memberPaths(streamers: StreamerRegistry, className: string, depth = 0): [string[], Dtype][] | undefined {
+  const versions = streamers.get(className);
+  if (!versions || depth > 5) return undefined;
+  const info = versions[versions.length - 1]!;
+  const out: [string[], Dtype][] = [];
+  for (const el of info.elements) {
+    if (el.kind === "TStreamerBase") {
+      if (el.name === "TObject") { out.push([["fUniqueID"], "u32"], [["fBits"], "u32"]); continue; }
+      const sub = memberPaths(streamers, el.name, depth + 1);
+      if (!sub) return undefined;
+      out.push(...sub);
+      continue;
+    }
+    const dtype = CODE_DTYPES[el.type];
+    if (dtype && el.type !== T.Double32 && el.type !== T.Float16) { out.push([[el.name], dtype]); continue; }
+    if (el.type === T.Object || el.type === T.Any) {
+      const sub = memberPaths(streamers, el.typeName, depth + 1);
+      if (!sub) return undefined;
+      for (const [p, d] of sub) out.push([[el.name, ...p], d]);
+      continue;
+    }
+    return undefined;
+  }
+  return out;
+}
+
+/** Columns "branch.member.path" for a branch holding whole objects (or a std::vector of them). */
+function objectMemberColumns(b: RootObject, parent: BranchModel, streamers: StreamerRegistry): BranchModel[] {
+  const cls = String(b.fClassName);
+  const vec = /^(?:std::)?vector<\s*(.+?)\s*>$/.exec(cls);
+  const inner = vec ? vec[1]!.trim() : cls;
+  const paths = memberPaths(streamers, inner) ?? [];
+  return paths.map(([p, dtype]) => ({
+    ...parent,
+    name: `${parent.name}.${p.join(".")}`,
+    typeName: TYPE_NAMES[dtype] + (vec ? `[${parent.name}]` : ""),
+    interp: { kind: "member", dtype, path: p, parent: parent.name, className: inner, vector: !!vec },
+    totBytes: 0,
+    zipBytes: 0,
+  }));
+}
+
+/** The leaves of a leaf list ("x/D:y/I:z[3]/F") as columns "branch.leaf", each read with a stride. */
+function leafListColumns(b: RootObject, parent: BranchModel): BranchModel[] {
+  const leaves = items(b.fLeaves);
+  const specs: { leaf: RootObject; dtype?: Dtype; len: number; size: number }[] = [];
+  let stride = 0;
+  let ok = true;
+  for (const leaf of leaves) {
+    const dtype = leafDtype(leaf);
+    const len = Math.max(1, num(leaf.fLen));
+    const size = dtype ? storedSize(dtype, packingOf(dtype, leaf.fTitle as string)) : 0;
+    if (!dtype || leaf.fLeafCount) ok = false;
+    specs.push({ leaf, dtype, len, size });
+    stride += size * len;
+  }
+  let offset = 0;
+  return specs.map((s) => {
+    const name = `${parent.name}.${String(s.leaf.fName)}`;
+    const interp: Interpretation = ok && s.dtype
+      ? { kind: "leaf", dtype: s.dtype, len: s.len, offset, stride, packing: packingOf(s.dtype, s.leaf.fTitle as string) }
+      : { kind: "unsupported", reason: `leaf list with variable-size or non-numeric leaves (${String(b.fTitle)})` };
+    offset += s.size * s.len;
+    const typeName = s.dtype ? TYPE_NAMES[s.dtype] + (s.len > 1 ? `[${s.len}]` : "") : s.leaf._class;
+    return { ...parent, name, typeName, interp, counter: undefined, totBytes: 0, zipBytes: 0 };
+  });
+}
+
+function model(b: RootObject, leafOwner: Map<object, string>, streamers: StreamerRegistry, treeEntries: number): BranchModel {
+  const interp = interpret(b, leafOwner, streamers);
+  const counter = interp.kind === "counted" ? interp.counter : undefined;
+  return {
+    name: b.fName as string,
+    className: b._class,
+    typeName: typeName(b, interp),
+    entries: num(b.fEntries) || treeEntries,
+    totBytes: num(b.fTotBytes),
+    zipBytes: num(b.fZipBytes),
+    baskets: baskets(b),
+    interp,
+    counter,
+  };
+}
+
+function typeName(b: RootObject, interp: Interpretation): string {
+  if (b._class === "TBranchElement" && typeof b.fClassName === "string" && (b.fID as number) < 0 && b.fClassName) return b.fClassName;
+  switch (interp.kind) {
+    case "fixed": return TYPE_NAMES[interp.dtype] + (interp.len > 1 ? `[${interp.len}]` : "");
+    case "counted": return `${TYPE_NAMES[interp.dtype]}[${interp.counter}]` + (interp.len > 1 ? `[${interp.len}]` : "");
+    case "vector": return `std::vector<${TYPE_NAMES[interp.dtype]}>`;
+    case "nested": return interp.inner === "string" ? "std::vector<std::string>" : `std::vector<std::vector<${TYPE_NAMES[interp.dtype!]}>>`;
+    case "string": return b._class === "TBranchElement" ? "std::string" : "char*";
+    case "container": return b._class === "TBranch" ? String(b.fTitle) : String(b.fClassName || b._class);
+    default: {
+      const leaf = items(b.fLeaves)[0];
+      return (b.fClassName as string) || (leaf?._class ?? b._class);
+    }
+  }
+}
+
+function baskets(b: RootObject): BasketRef[] {
+  const write = num(b.fWriteBasket);
+  const seeks = (b.fBasketSeek as unknown[] | null) ?? [];
+  const bytes = (b.fBasketBytes as unknown[] | null) ?? [];
+  const entry = (b.fBasketEntry as unknown[] | null) ?? [];
+  const entries = num(b.fEntries);
+  const out: BasketRef[] = [];
+  // Basket slots without a file position (and the slot being filled, `write`) are the ones kept in the TTree key.
+  const embeddedSlots: number[] = [];
+  for (let i = 0; i < write && i < seeks.length; i++) {
+    const first = num(entry[i]);
+    if (num(seeks[i]) === 0) { embeddedSlots.push(i); continue; }
+    const next = i + 1 < entry.length ? num(entry[i + 1]) : 0;
+    const stop = next > first ? next : entries;
+    out.push({ first, stop, seek: num(seeks[i]), bytes: num(bytes[i]) });
+  }
+  embeddedSlots.push(write);
+  let slot = 0;
+  for (const e of ((b.fBaskets as RootList | null)?.items ?? [])) {
+    if (!e || typeof e !== "object" || (e as EmbeddedBasket)._class !== "TBasket") continue;
+    const eb = e as EmbeddedBasket;
+    if (eb.nevBuf <= 0) continue;
+    const i = embeddedSlots[Math.min(slot++, embeddedSlots.length - 1)]!;
+    const first = i < entry.length ? num(entry[i]) : out.length ? out[out.length - 1]!.stop : 0;
+    out.push({ first, stop: first + eb.nevBuf, embedded: eb });
+  }
+  return out.sort((x, y) => x.first - y.first);
+}
+
+function leafDtype(leaf: RootObject): Dtype | undefined {
+  const pair = LEAF_DTYPES[leaf._class];
+  return pair ? pair[leaf.fIsUnsigned ? 1 : 0] : undefined;
+}
+
+function packingOf(dtype: Dtype, title: string): Packing | undefined {
+  if (dtype !== "d32" && dtype !== "f16") return undefined;
+  const p = parsePacking(title, dtype === "f16" ? T.Float16 : T.Double32);
+  return { xmin: p.xmin, factor: p.factor, nbits: p.nbits };
+}
+
+function interpret(b: RootObject, leafOwner: Map<object, string>, streamers: StreamerRegistry): Interpretation {
+  const leaves = items(b.fLeaves);
+  if (b._class === "TBranchElement") return interpretElement(b, leaves, leafOwner, streamers);
+  if (b._class !== "TBranch") return { kind: "unsupported", reason: `branch class ${b._class}` };
+  if (leaves.length === 0) return { kind: "unsupported", reason: "branch without leaves" };
+  if (leaves.length > 1) return { kind: "container", children: leaves.length };
+  const leaf = leaves[0]!;
+  if (leaf._class === "TLeafC") return { kind: "string", header: false };
+  const dtype = leafDtype(leaf);
+  if (!dtype) return { kind: "unsupported", reason: `leaf class ${leaf._class}` };
+  const len = Math.max(1, num(leaf.fLen));
+  const packing = packingOf(dtype, leaf.fTitle as string);
+  const countLeaf = leaf.fLeafCount as RootObject | null;
+  if (countLeaf && typeof countLeaf === "object") {
+    const counter = leafOwner.get(countLeaf);
+    if (!counter) return { kind: "unsupported", reason: `leaf count ${String(countLeaf.fName)} not found among the branches` };
+    return { kind: "counted", dtype, len, counter, packing };
+  }
+  return { kind: "fixed", dtype, len, packing };
+}
+
+function interpretElement(b: RootObject, leaves: RootObject[], leafOwner: Map<object, string>, streamers: StreamerRegistry): Interpretation {
+  const type = num(b.fType);
+  const stype = num(b.fStreamerType);
+  const className = String(b.fClassName ?? "");
+  const id = num(b.fID);
+  if (items(b.fBranches).length > 0 && (type === 3 || type === 4)) return { kind: "fixed", dtype: "i32", len: 1 };
+  if (items(b.fBranches).length > 0) return { kind: "container", children: items(b.fBranches).length };
+  if (type === 3 || type === 4) return { kind: "unsupported", reason: `unsplit collection of ${className}` };
+  // Top-level object or STL container stored whole.
+  if (id < 0) {
+    const vec = vectorElement(className);
+    if (vec) {
+      const code = basicTypeCode(vec[1]!);
+      if (code !== undefined && CODE_DTYPES[code] && code !== T.Double32 && code !== T.Float16) return { kind: "vector", dtype: CODE_DTYPES[code]!, header: true };
+      const inner = vec[1]!.trim();
+      const nested = nestedOf(inner);
+      if (nested) return nested;
+      if (memberPaths(streamers, inner)) return { kind: "container", children: memberPaths(streamers, inner)!.length };
+      return { kind: "unsupported", reason: `${className} (only vectors of numbers or of simple classes are supported)` };
+    }
+    if (className === "string" || className === "std::string") return { kind: "string", header: false };
+    if (className === "TString") return { kind: "string", header: false };
+    if (memberPaths(streamers, className)) return { kind: "container", children: memberPaths(streamers, className)!.length };
+    return { kind: "unsupported", reason: `unsplit object of class ${className}` };
+  }
+  const el = findElement(streamers, b);
+  const packing = el && (el.type % 20 === T.Double32 || el.type % 20 === T.Float16) ? { xmin: el.xmin, factor: el.factor, nbits: el.nbits } : undefined;
+  if (type === 31 || type === 41) {
+    const count = b.fBranchCount as RootObject | null;
+    const code = stype > T.OffsetL && stype < T.OffsetP ? stype - T.OffsetL : stype;
+    const dtype = CODE_DTYPES[code];
+    if (!count || !dtype) return { kind: "unsupported", reason: `member ${String(b.fName)} of a split collection with streamer type ${stype}` };
+    const len = stype > T.OffsetL && stype < T.OffsetP ? Math.max(1, el?.arrayLength ?? 1) : 1;
+    return { kind: "counted", dtype, len, counter: String(count.fName), packing };
+  }
+  if (type === 0 || type === 1 || type === 2) {
+    if (stype > 0 && stype < T.OffsetL && CODE_DTYPES[stype]) return { kind: "fixed", dtype: CODE_DTYPES[stype]!, len: 1, packing };
+    if (stype > T.OffsetL && stype < T.OffsetP && CODE_DTYPES[stype - T.OffsetL]) {
+      return { kind: "fixed", dtype: CODE_DTYPES[stype - T.OffsetL]!, len: Math.max(1, el?.arrayLength ?? num(leaves[0]?.fLen)), packing };
+    }
+    if (stype === T.STLstring || stype === T.TString) return { kind: "string", header: stype === T.STLstring };
+    if (stype === T.STL && el && /^(?:std::)?string$/.test(el.typeName.replace(/^const\s+/, ""))) return { kind: "string", header: true };
+    const vec = /^(?:std::)?vector<\s*(.+?)\s*>$/.exec(el?.typeName ?? "");
+    if ((stype === T.STL || stype === T.Streamer) && vec) {
+      const nested = nestedOf(vec[1]!.trim());
+      if (nested) return nested;
+      const code = basicTypeCode(vec[1]!);
+      if (code !== undefined && CODE_DTYPES[code] && code !== T.Double32 && code !== T.Float16) return { kind: "vector", dtype: CODE_DTYPES[code]!, header: true };
+    }
+  }
+  return { kind: "unsupported", reason: `branch element of type ${type}, streamer type ${stype} (${el?.typeName ?? className})` };
+}
+
+/**
+ * The element type of a std::vector (also with an allocator argument, as RDataFrame writes
+ * `vector<float,ROOT::Detail::VecOps::RAdoptAllocator<float> >`) or of an RVec, which ROOT streams
+ * exactly like a vector. Returns a match-like array whose [1] is the element type.
+ */
+function vectorElement(className: string): [string, string] | null {
+  const m = /^(?:std::)?vector<\s*(.+?)\s*(?:,\s*ROOT::Detail::VecOps::RAdoptAllocator<.*>\s*)?>$/.exec(className) ?? /^ROOT::VecOps::RVec<\s*(.+?)\s*>$/.exec(className);
+  return m ? [m[0], m[1]!] : null;
+}
+
+/** vector<string> / vector<vector<number>> element types. */
+function nestedOf(inner: string): Interpretation | undefined {
+  if (/^(?:std::)?string$/.test(inner) || inner === "TString") return { kind: "nested", inner: "string" };
+  const v = /^(?:std::)?vector<\s*(.+?)\s*>$/.exec(inner);
+  if (v) {
+    const code = basicTypeCode(v[1]!);
+    if (code !== undefined && CODE_DTYPES[code] && code !== T.Double32 && code !== T.Float16) return { kind: "nested", inner: "vector", dtype: CODE_DTYPES[code]! };
+  }
+  return undefined;
+}
+
+function findElement(streamers: StreamerRegistry, b: RootObject) {
+  const versions = streamers.get(String(b.fClassName ?? ""));
+  if (!versions) return undefined;
+  const info = versions.find((i) => i.classVersion === num(b.fClassVersion)) ?? versions[versions.length - 1]!;
+  const id = num(b.fID);
+  return id >= 0 && id < info.elements.length ? info.elements[id] : undefined;
+}

@@ -1,0 +1,225 @@
+/**
+ * The toy calculator (pyhf's ToyCalculator): pseudo-data sampled from the model at the
+ * signal-plus-background and background-only fits, the test statistic on every toy, and CLs from
+ * the empirical distributions. Toy i of stream s always uses the same random stream, so results
+ * depend only on the seed, never on how the toys are split over worker threads.
+ */
+import { Worker } from "node:worker_threads";
+import os from "node:os";
+import { HepflowError } from "../../util/index.js";
+import type { ProgressListener } from "../../util/index.js";
+import { compiledModule } from "../../util/modules.js";
+import { Model } from "../model.js";
+import type { FitOptions } from "./mle.js";
+import { fixedPoiFit } from "./mle.js";
+import { Rng } from "./random.js";
+import { testStatistic } from "./teststat.js";
+import type { TestStatName } from "./teststat.js";
+
+export interface ToyOptions extends FitOptions {
+  toys: number;
+  seed: number;
+}
+
+/** Result of a toy-based hypotest. */
+export interface ToyHypotestResult {
+  mu: number;
+  cls: number;
+  clsb: number;
+  clb: number;
+  /** Expected CLs (CLs+b for q0) for −2σ…+2σ: percentiles over the background-only toys. */
+  expected: number[];
+  testStatistic: number;
+  toys: number;
+  seed: number;
+  /** Sampled test statistics under s+b and b-only. */
+  signalTestStats: Float64Array;
+  backgroundTestStats: Float64Array;
+  /** Toys whose fits did not converge (their test statistic is still used, as pyhf does). */
+  unconverged: number;
+  converged: boolean;
+}
+
+/** Work item of one worker: a range of toys of one stream. */
+export interface ToyTask {
+  spec: Model["spec"];
+  modelOptions: Model["options"];
+  testStat: TestStatName;
+  mu: number;
+  pars: number[];
+  fitOptions: FitOptions;
+  seed: number;
+  stream: number;
+  start: number;
+  stop: number;
+}
+
+/** Draw toy `index` of `stream` at parameters `pars`: Poisson main data, sampled auxiliary data. */
+export function sampleToy(model: Model, pars: Float64Array, seed: number, stream: number, index: number): Float64Array {
+  const rng = new Rng(seed, stream, index);
+  const lam = model.expectedActualData(pars);
+  const nmain = lam.length;
+  const out = new Float64Array(nmain + model.config.nauxdata);
+  for (let b = 0; b < nmain; b++) out[b] = rng.poisson(lam[b]);
+  const { gaussian, poisson } = model.constraintTerms();
+  for (let i = 0; i < gaussian.param.length; i++) out[nmain + gaussian.aux[i]] = pars[gaussian.param[i]] + gaussian.sigma[i] * rng.normal();
+  for (let i = 0; i < poisson.param.length; i++) out[nmain + poisson.aux[i]] = rng.poisson(pars[poisson.param[i]] * poisson.factor[i]);
+  return out;
+}
+
+/** Test statistics of toys [start, stop) of one stream; also counts unconverged fits. */
+export function runToys(task: ToyTask, model?: Model): { values: Float64Array; unconverged: number } {
+  const m = model ?? new Model(task.spec, task.modelOptions);
+  const pars = Float64Array.from(task.pars);
+  const values = new Float64Array(task.stop - task.start);
+  let unconverged = 0;
+  for (let i = task.start; i < task.stop; i++) {
+    const toy = sampleToy(m, pars, task.seed, task.stream, i);
+    const r = testStatistic(task.testStat, task.mu, toy, m, task.fitOptions);
+    values[i - task.start] = r.value;
+    if (!r.fixedFit.converged || !r.freeFit.converged) unconverged++;
+  }
+  return { values, unconverged };
+}
+
+/** numpy.percentile(..., method="linear") of sorted values. */
+function percentile(sorted: Float64Array, q: number): number {
+  const pos = (q / 100) * (sorted.length - 1);
+  const lo = Math.floor(pos);
+  const hi = Math.min(lo + 1, sorted.length - 1);
+  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+}
+
+function tailFraction(sortedSamples: Float64Array, value: number): number {
+  // fraction of samples >= value (binary search on the sorted samples)
+  let lo = 0;
+  let hi = sortedSamples.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sortedSamples[mid] < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return (sortedSamples.length - lo) / sortedSamples.length;
+}
+
+/** Toy-based hypothesis tests of one model and dataset. */
+export class ToyCalculator {
+  constructor(
+    readonly data: ArrayLike<number>,
+    readonly model: Model,
+    readonly testStat: TestStatName,
+    readonly options: ToyOptions,
+  ) {
+    if (!(Number.isInteger(options.toys) && options.toys > 0)) throw new HepflowError("SETTINGS_INVALID", `number of toys must be a positive integer, got ${options.toys}`);
+    if (!Number.isInteger(options.seed) || options.seed < 0) throw new HepflowError("SETTINGS_INVALID", `seed must be a non-negative integer, got ${options.seed}`);
+    if (model.config.poiIndex === null) throw new HepflowError("NO_POI", "hypothesis tests need a parameter of interest");
+  }
+
+  private tasks(mu: number): { tasks: [ToyTask, ToyTask]; observed: number } {
+    const opts = { ...this.options, uncertainties: false };
+    const fitOptions: FitOptions = { init: opts.init, bounds: opts.bounds, fixed: opts.fixed, fixedMask: opts.fixedMask, uncertainties: false };
+    const sb = fixedPoiFit(mu, this.data, this.model, fitOptions);
+    const b = fixedPoiFit(this.testStat === "q0" ? 1 : 0, this.data, this.model, fitOptions);
+    const observed = testStatistic(this.testStat, mu, this.data, this.model, fitOptions).value;
+    const base = { spec: this.model.spec, modelOptions: this.model.options, testStat: this.testStat, mu, fitOptions, seed: this.options.seed, start: 0, stop: this.options.toys };
+    return { tasks: [{ ...base, pars: Array.from(sb.bestfit), stream: 0 }, { ...base, pars: Array.from(b.bestfit), stream: 1 }], observed };
+  }
+
+  private summarize(mu: number, observed: number, sig: Float64Array, bkg: Float64Array, unconverged: number): ToyHypotestResult {
+    const s = sig.slice().sort();
+    const bsorted = bkg.slice().sort();
+    const pv = (t: number) => {
+      const clsb = tailFraction(s, t);
+      const clb = tailFraction(bsorted, t);
+      return { clsb, clb, cls: clsb / clb };
+    };
+    const o = pv(observed);
+    // expected band: percentiles over the b-only toys of their own p-values (pyhf's expected_pvalues)
+    const per = Float64Array.from(bkg, (t) => {
+      const p = pv(t);
+      return this.testStat === "q0" ? p.clsb : p.cls;
+    }).sort();
+    const expected = [2.27501319, 15.86552539, 50.0, 84.13447461, 97.72498681].map((q) => percentile(per, q));
+    return {
+      mu,
+      cls: o.cls,
+      clsb: o.clsb,
+      clb: o.clb,
+      expected,
+      testStatistic: observed,
+      toys: this.options.toys,
+      seed: this.options.seed,
+      signalTestStats: sig,
+      backgroundTestStats: bkg,
+      unconverged,
+      converged: unconverged === 0,
+    };
+  }
+
+  /** Run all toys in this thread. */
+  hypotestSync(mu: number): ToyHypotestResult {
+    const { tasks, observed } = this.tasks(mu);
+    const a = runToys(tasks[0], this.model);
+    const b = runToys(tasks[1], this.model);
+    return this.summarize(mu, observed, a.values, b.values, a.unconverged + b.unconverged);
+  }
+
+  /** Run the toys on `workers` worker threads (default: available cores), reporting progress in toys. */
+  async hypotest(mu: number, workers = Math.max(1, os.availableParallelism?.() ?? os.cpus().length), onProgress?: ProgressListener): Promise<ToyHypotestResult> {
+    const { tasks, observed } = this.tasks(mu);
+    const n = this.options.toys;
+    // chunks small enough for even load and regular progress; toy i is the same in any chunking
+    const size = Math.max(1, Math.ceil(n / (8 * workers)));
+    const chunks: ToyTask[] = [];
+    for (const t of tasks) for (let start = 0; start < n; start += size) chunks.push({ ...t, start, stop: Math.min(n, start + size) });
+    const url = compiledModule(import.meta.url, "./toy-worker.js");
+    const t0 = Date.now();
+    let done = 0;
+    const progress = (c: ToyTask) => {
+      done += c.stop - c.start;
+      onProgress?.({ unit: "toys", done, total: 2 * n, rate: done / Math.max(1e-3, (Date.now() - t0) / 1000), label: `mu = ${mu}` });
+    };
+    const results = await runPool(url, chunks, workers, progress);
+    const sig = new Float64Array(n);
+    const bkg = new Float64Array(n);
+    let unconverged = 0;
+    chunks.forEach((c, i) => {
+      (c.stream === 0 ? sig : bkg).set(results[i].values, c.start);
+      unconverged += results[i].unconverged;
+    });
+    return this.summarize(mu, observed, sig, bkg, unconverged);
+  }
+}
+
+/** Run tasks on a pool of `size` workers; results come back in task order. */
+async function runPool(url: URL, tasks: ToyTask[], size: number, onDone: (t: ToyTask) => void): Promise<{ values: Float64Array; unconverged: number }[]> {
+  const results: { values: Float64Array; unconverged: number }[] = new Array(tasks.length);
+  let next = 0;
+  const runWorker = () =>
+    new Promise<void>((resolve, reject) => {
+      const w = new Worker(url);
+      const feed = () => {
+        if (next >= tasks.length) {
+          void w.terminate();
+          resolve();
+          return;
+        }
+        const i = next++;
+        w.once("message", (m: { values: Float64Array; unconverged: number; error?: string }) => {
+          if (m.error) {
+            void w.terminate();
+            reject(new HepflowError("TOYS_FAILED", `toy worker failed: ${m.error}`));
+            return;
+          }
+          results[i] = m;
+          onDone(tasks[i]);
+          feed();
+        });
+        w.postMessage(tasks[i]);
+      };
+      w.once("error", (e) => reject(new HepflowError("TOYS_FAILED", `toy worker crashed: ${e.message}`, {}, { cause: e })));
+      feed();
+    });
+  await Promise.all(Array.from({ length: Math.min(size, tasks.length) }, runWorker));
+  return results;
+}

@@ -1,0 +1,38 @@
+/** lumi: one Gaussian-constrained luminosity scale; its init, bounds, auxdata and sigma come from the measurement. */
+import type { Layout, ModifierKind, ParamRequirement, Placement, TermBlock } from "./types.js";
+import { linearTerms } from "./types.js";
+
+/** Collects lumi placements; the parameter settings must be given in the measurement (as in pyhf). */
+export class LumiKind implements ModifierKind {
+  readonly type = "lumi";
+  private placements: Placement<null>[] = [];
+  private reqs = new Map<string, ParamRequirement[]>();
+  constructor(private readonly layout: Layout) {}
+
+  add(p: Placement<unknown>): void {
+    this.placements.push(p as Placement<null>);
+    if (!this.reqs.has(p.name)) {
+      this.reqs.set(p.name, [
+        { type: this.type, n: 1, scalar: true, constraint: "normal", inits: null, bounds: null, fixed: [false], auxdata: null, sigmas: null },
+      ]);
+    }
+  }
+
+  requirements(): Map<string, ParamRequirement[]> {
+    return this.reqs;
+  }
+
+  compile(offsets: Map<string, number>): TermBlock | null {
+    if (!this.placements.length) return null;
+    const target: number[] = [];
+    const param: number[] = [];
+    const { nbins, channelNbins, channelOffset } = this.layout;
+    for (const p of this.placements) {
+      for (let b = 0; b < channelNbins[p.channel]; b++) {
+        target.push(p.sample * nbins + channelOffset[p.channel] + b);
+        param.push(offsets.get(p.name)!);
+      }
+    }
+    return linearTerms(target, param);
+  }
+}

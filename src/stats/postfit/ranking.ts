@@ -1,0 +1,76 @@
+/**
+ * Parameter ranking (impacts): the shift of the fitted POI when one nuisance parameter is fixed
+ * at its best fit ± its pre-fit and post-fit uncertainty and everything else is refitted.
+ */
+import { HepflowError } from "../../util/index.js";
+import type { Model } from "../model.js";
+import { fit } from "../infer/mle.js";
+import type { FitOptions, FitResult } from "../infer/mle.js";
+import { prefitParameters } from "./prefit.js";
+
+/** Impacts of one parameter on the POI (Δμ = μ̂(θ fixed) − μ̂); pre-fit ones are 0 for unconstrained parameters (as in cabinetry). */
+export interface Impact {
+  name: string;
+  bestfit: number;
+  uncertainty: number;
+  prefitUp: number;
+  prefitDown: number;
+  postfitUp: number;
+  postfitDown: number;
+  /** All refits converged. */
+  converged: boolean;
+}
+
+/** Ranking options: a precomputed free fit, and which parameters to rank (default: all non-fixed but the POI). */
+export interface RankingOptions {
+  fitOptions?: FitOptions;
+  result?: FitResult;
+  parameters?: string[];
+}
+
+/** Impacts of the nuisance parameters, sorted by decreasing |post-fit up| + |post-fit down| (as cabinetry orders them). */
+export function ranking(model: Model, data: ArrayLike<number>, opts: RankingOptions = {}): { poi: string; poiBestfit: number; poiUncertainty: number; impacts: Impact[] } {
+  const c = model.config;
+  if (c.poiIndex === null || c.poiName === null) throw new HepflowError("NO_POI", "the ranking needs a parameter of interest");
+  const base = opts.fitOptions ?? {};
+  const nominal = opts.result ?? fit(data, model, base);
+  if (!nominal.converged) throw new HepflowError("FIT_NOT_CONVERGED", `the free fit did not converge (${nominal.message}); no ranking from it`);
+  const poi = c.poiIndex;
+  const mu = nominal.bestfit[poi];
+  const pre = prefitParameters(model);
+  const bounds = base.bounds ?? c.suggestedBounds();
+  const userFixed = new Set(Object.keys(base.fixed ?? {}).map((n) => c.parameterIndex(n)));
+  const indices = opts.parameters
+    ? opts.parameters.map((n) => c.parameterIndex(n))
+    : pre.names.map((_, i) => i).filter((i) => i !== poi && !pre.fixed[i] && !userFixed.has(i));
+  const impacts: Impact[] = [];
+  for (const i of indices) {
+    let converged = true;
+    const shift = (sign: 1 | -1, width: number): number => {
+      // unconstrained parameters have no pre-fit width: zero impact, as cabinetry reports it
+      if (width === 0) return 0;
+      // a failed Hessian gives a NaN width: no number rather than a made-up one
+      if (!(width > 0)) return NaN;
+      const delta = sign * width;
+      // a fixed value past the parameter's bound is moved onto the bound, as cabinetry does
+      const value = Math.min(Math.max(nominal.bestfit[i] + delta, bounds[i][0]), bounds[i][1]);
+      const r = fit(data, model, { ...base, init: nominal.bestfit, fixed: { ...base.fixed, [pre.names[i]]: value }, uncertainties: false });
+      converged &&= r.converged;
+      return r.bestfit[poi] - mu;
+    };
+    const sigma = nominal.uncertainties[i];
+    impacts.push({
+      name: pre.names[i],
+      bestfit: nominal.bestfit[i],
+      uncertainty: sigma,
+      prefitUp: shift(1, pre.width[i]),
+      prefitDown: shift(-1, pre.width[i]),
+      postfitUp: shift(1, sigma),
+      postfitDown: shift(-1, sigma),
+      converged,
+    });
+  }
+  const size = (x: Impact) => (Number.isNaN(x.postfitUp) ? 0 : Math.abs(x.postfitUp)) + (Number.isNaN(x.postfitDown) ? 0 : Math.abs(x.postfitDown));
+  impacts.sort((a, b) => size(b) - size(a));
+  return { poi: c.poiName, poiBestfit: mu, poiUncertainty: nominal.uncertainties[poi], impacts };
+}

@@ -1,0 +1,149 @@
+/**
+ * A pyhf JSON workspace (schema 1.0.0): validated on load, patchable with RFC 6902 patches and
+ * pyhf patchsets, and the source of models (one per measurement) and their observed data.
+ */
+import jsonpatch from "fast-json-patch";
+import type { Operation } from "fast-json-patch";
+import { HepflowError } from "../util/index.js";
+import { Model } from "./model.js";
+import { JSONPATCH_SCHEMA, PATCHSET_SCHEMA, validateAgainst, WORKSPACE_SCHEMA } from "./schema.js";
+import type { MeasurementSpec, ModifierSettings, WorkspaceSpec } from "./spec.js";
+
+/** A JSON patch: a list of RFC 6902 operations, or one entry of a pyhf patchset ({metadata, patch}). */
+export type WorkspacePatch = Operation[] | { metadata?: { name?: string }; patch: Operation[] };
+
+/** A pyhf patchset: named patches plus metadata. */
+export interface PatchSet {
+  metadata: Record<string, unknown>;
+  patches: { metadata: { name: string; values: unknown[] }; patch: Operation[] }[];
+  version: "1.0.0";
+}
+
+/** Options of Workspace.model(). */
+export interface WorkspaceModelOptions {
+  measurement?: string;
+  modifierSettings?: ModifierSettings;
+  /** Override the measurement's POI; null for a model without POI. */
+  poiName?: string | null;
+}
+
+/** The HistFactory workspace: channels, observations, measurements. */
+export class Workspace {
+  private constructor(
+    readonly spec: WorkspaceSpec,
+    readonly file?: string,
+  ) {}
+
+  /** Validate a parsed workspace (schema + consistency) and wrap it; errors carry code WORKSPACE_INVALID and the JSON path. */
+  static fromJSON(json: unknown, { file }: { file?: string } = {}): Workspace {
+    validateAgainst(WORKSPACE_SCHEMA, json, "WORKSPACE_INVALID", "workspace", file);
+    const spec = structuredClone(json) as WorkspaceSpec;
+    checkConsistency(spec, file);
+    return new Workspace(spec, file);
+  }
+
+  /** The workspace as plain JSON (a deep copy). */
+  toJSON(): WorkspaceSpec {
+    return structuredClone(this.spec);
+  }
+
+  get channelNames(): string[] {
+    return this.spec.channels.map((c) => c.name).sort();
+  }
+  get measurementNames(): string[] {
+    return this.spec.measurements.map((m) => m.name);
+  }
+  /** Observed main data per channel. */
+  get observations(): Record<string, number[]> {
+    return Object.fromEntries(this.spec.observations.map((o) => [o.name, o.data.slice()]));
+  }
+
+  /** A new workspace with the patches applied in order (each validated before and the result after). */
+  applyPatches(patches: WorkspacePatch[] | PatchSet, { name }: { name?: string } = {}): Workspace {
+    let list: WorkspacePatch[];
+    if (!Array.isArray(patches)) {
+      validateAgainst(PATCHSET_SCHEMA, patches, "PATCH_INVALID", "patchset", this.file);
+      if (name === undefined) {
+        throw new HepflowError("PATCH_INVALID", `a patchset holds ${patches.patches.length} patches; choose one by name (e.g. ${patches.patches[0].metadata.name})`);
+      }
+      const p = patches.patches.find((x) => x.metadata.name === name);
+      if (!p) throw new HepflowError("PATCH_INVALID", `no patch named "${name}" in the patchset`);
+      list = [p.patch];
+    } else {
+      list = patches;
+    }
+    let doc: unknown = this.toJSON();
+    list.forEach((patch, i) => {
+      const ops = Array.isArray(patch) ? patch : patch.patch;
+      validateAgainst(JSONPATCH_SCHEMA, ops, "PATCH_INVALID", `patch #${i + 1}`);
+      try {
+        doc = jsonpatch.applyPatch(doc, ops, true, false).newDocument;
+      } catch (e) {
+        throw new HepflowError("PATCH_INVALID", `patch #${i + 1} does not apply: ${(e as Error).message.split("\n")[0]}`, {}, { cause: e });
+      }
+    });
+    return Workspace.fromJSON(doc, { file: this.file });
+  }
+
+  /** The measurement called `name`, or the first one. */
+  measurement(name?: string): MeasurementSpec {
+    if (name === undefined) return this.spec.measurements[0];
+    const m = this.spec.measurements.find((x) => x.name === name);
+    if (!m) {
+      throw new HepflowError("MEASUREMENT_NOT_FOUND", `no measurement "${name}" (available: ${this.measurementNames.join(", ")})`, { file: this.file });
+    }
+    return m;
+  }
+
+  /** Build the model of a measurement (default: the first one). */
+  model({ measurement, modifierSettings, poiName }: WorkspaceModelOptions = {}): Model {
+    const m = this.measurement(measurement);
+    return new Model(
+      { channels: this.spec.channels, parameters: m.config.parameters },
+      { poiName: poiName === undefined ? m.config.poi : poiName, modifierSettings },
+    );
+  }
+
+  /** Observed data in the model's channel order, followed by the auxiliary data unless includeAux is false. */
+  data(model: Model, { includeAux = true }: { includeAux?: boolean } = {}): Float64Array {
+    const obs = this.observations;
+    const main: number[] = [];
+    for (const c of model.config.channels) {
+      const d = obs[c];
+      if (!d) throw new HepflowError("WORKSPACE_INVALID", `no observation for channel "${c}"`, { file: this.file });
+      main.push(...d);
+    }
+    return Float64Array.from(includeAux ? main.concat(model.config.auxdata) : main);
+  }
+}
+
+/** Checks the schema cannot express: unique names, observations matching channels and their bin counts. */
+function checkConsistency(spec: WorkspaceSpec, file?: string): void {
+  const fail = (msg: string, object: string) => {
+    throw new HepflowError("WORKSPACE_INVALID", msg, { file, object });
+  };
+  const nbins = new Map<string, number>();
+  spec.channels.forEach((c, i) => {
+    if (nbins.has(c.name)) fail(`channel "${c.name}" is defined twice`, `$.channels[${i}]`);
+    nbins.set(c.name, c.samples[0].data.length);
+    c.samples.forEach((s, j) => {
+      if (s.data.length !== c.samples[0].data.length) {
+        fail(`sample "${s.name}" has ${s.data.length} bins but channel "${c.name}" has ${c.samples[0].data.length}`, `$.channels[${i}].samples[${j}].data`);
+      }
+    });
+  });
+  const seen = new Set<string>();
+  spec.observations.forEach((o, i) => {
+    if (seen.has(o.name)) fail(`observation "${o.name}" is given twice`, `$.observations[${i}]`);
+    seen.add(o.name);
+    const n = nbins.get(o.name);
+    // observations without a channel are allowed (pyhf keeps them; patches often remove channels)
+    if (n !== undefined && n !== o.data.length) fail(`observation "${o.name}" has ${o.data.length} bins but the channel has ${n}`, `$.observations[${i}].data`);
+  });
+  for (const c of nbins.keys()) if (!seen.has(c)) fail(`channel "${c}" has no observation`, "$.observations");
+  const mnames = new Set<string>();
+  spec.measurements.forEach((m, i) => {
+    if (mnames.has(m.name)) fail(`measurement "${m.name}" is defined twice`, `$.measurements[${i}]`);
+    mnames.add(m.name);
+  });
+}
