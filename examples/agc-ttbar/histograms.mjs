@@ -4,7 +4,7 @@
 import { Hist, Regular, StrCategory } from "../../dist/hist/index.js";
 
 export const REGIONS = ["4j1b", "4j2b"];
-export const PROCESSES = ["ttbar", "single_top_s_chan", "single_top_t_chan", "single_top_tW", "wjets"];
+export const PROCESSES = ["ttbar", "single_top_s_chan", "single_top_t_chan", "single_top_tW", "wjets", "data"];
 export const VARIATIONS = [
   "nominal", "pt_scale_up", "pt_res_up",
   ...[0, 1, 2, 3].flatMap((i) => [`btag_var_${i}_up`, `btag_var_${i}_down`]),

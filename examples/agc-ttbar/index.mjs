@@ -22,18 +22,24 @@ const RES_SEED = Number(env.HEPFLOW_AGC_SEED ?? 20240101) >>> 0;
 /** Event-weight factor of btag_var (spec §5.3), same operation order as the correctionlib TFormula. */
 const btagFactor = (pt, up) => (up ? 1.0 + (pt * 0.075) / 50 : 1.0 - (pt * 0.075) / 50);
 
-/** Real (or pseudo-) data is catalogued but never processed by the reference (spec §1.2). */
+/**
+ * Real (or pseudo-) data is catalogued but never processed by the reference (spec §1.2); with
+ * HEPFLOW_AGC_DATA=1 it is processed too (nominal selection, unit weights) and written as `R_data`,
+ * so a fit can use the generator's pseudo-data instead of the reference's pseudodata recipe.
+ */
+const WITH_DATA = env.HEPFLOW_AGC_DATA === "1";
 export function acceptSample(sample) {
-  return (sample.metadata.process ?? sample.name.split("__")[0]) !== "data";
+  return WITH_DATA || (sample.metadata.process ?? sample.name.split("__")[0]) !== "data";
 }
 
 export function process(events, meta) {
   const proc = String(meta.process ?? meta.sample.split("__")[0]);
   const variation = String(meta.variation ?? "nominal");
-  const xsec = typeof meta.xsec === "number" ? meta.xsec : XSEC[proc];
+  const isData = proc === "data";
+  const xsec = isData ? 1 : typeof meta.xsec === "number" ? meta.xsec : XSEC[proc];
   if (xsec === undefined) throw new HepflowError("AGC_UNKNOWN_PROCESS", `no cross section for process "${proc}"; add "xsec" to the sample`, { file: meta.file });
   if (!(meta.nevts > 0)) throw new HepflowError("AGC_NO_NEVTS", `sample ${meta.sample} has no event count for normalisation`, { file: meta.file });
-  const w = (xsec * LUMI) / meta.nevts;
+  const w = isData ? 1 : (xsec * LUMI) / meta.nevts;
   // a label outside the fixed category lists would land in the axes' overflow bin, unseen
   if (!PROCESSES.includes(proc)) throw new HepflowError("AGC_UNKNOWN_PROCESS", `process "${proc}" is not one of ${PROCESSES.join(", ")}`, { file: meta.file });
   if (!VARIATIONS.includes(variation)) throw new HepflowError("AGC_UNKNOWN_VARIATION", `variation "${variation}" is not one of ${VARIATIONS.join(", ")}`, { file: meta.file });
@@ -51,7 +57,7 @@ export function process(events, meta) {
   REGIONS.forEach((_, r) => {
     const obs = nom.obs[r];
     hists[r].fill({ observable: obs, process: proc, variation: isNominalSample ? "nominal" : variation }, { weight: w });
-    if (!isNominalSample || NOMINAL_ONLY) return;
+    if (!isNominalSample || NOMINAL_ONLY || isData) return;
     // event-weight variations on the nominal selection, from the unvaried pt of jets 0–3 (§5.3)
     const wv = new Float64Array(obs.length);
     for (let i = 0; i < 4; i++) {
@@ -66,7 +72,7 @@ export function process(events, meta) {
     }
   });
 
-  if (isNominalSample && !NOMINAL_ONLY) {
+  if (isNominalSample && !NOMINAL_ONLY && !isData) {
     const passes = [
       ["pt_scale_up", scaledPt(pt), true],
       ["pt_res_up", smearedPt(pt, jet.pt.offsets, meta.entryStart, seedOf(`${RES_SEED}/${meta.sample}/${meta.fileIndex}`)), false],

@@ -3,7 +3,15 @@
 // Math.fround wherever the spec says the reference computes in float32 (§4.1).
 
 export const B_TAG_THRESHOLD = 0.5;
-export const LUMI = 3378; // pb^-1, spec §1.3
+import { env } from "node:process";
+
+/**
+ * Luminosity (pb^-1) the simulation is normalised to: the analysis' 3378 (spec §1.3) unless
+ * HEPFLOW_AGC_LUMI says otherwise (e.g. to match pseudo-data generated at a smaller luminosity).
+ * Read from the environment so worker threads see the same value.
+ */
+export const LUMI = env.HEPFLOW_AGC_LUMI !== undefined ? Number(env.HEPFLOW_AGC_LUMI) : 3378;
+if (!(LUMI > 0)) throw new Error(`HEPFLOW_AGC_LUMI must be a positive number of pb^-1 (got "${env.HEPFLOW_AGC_LUMI}")`);
 
 /** Cross sections in pb exactly as the reference code computes them (spec §1.3). */
 export const XSEC = {

@@ -64,7 +64,7 @@ export const MODELS: Record<string, ProcessModel> = {
   // W+jets: a W with soft recoil and few, soft, mostly light jets.
   wjets__nominal: {
     tops: 0, topPtMean: 0, extraW: 1, wPtMean: 18, extraB: 0, forwardJet: false,
-    isrMean: 0.9, isrPtMean: 17, isrB: 0.015, isrC: 0.08, jetScale: 1, bTagK: 3.1, negativeWeights: 0.2, genWeight: 20000,
+    isrMean: 1.4, isrPtMean: 32, isrB: 0.015, isrC: 0.08, jetScale: 1, bTagK: 3.1, negativeWeights: 0.2, genWeight: 20000,
   },
 };
 

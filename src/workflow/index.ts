@@ -2,3 +2,5 @@ export { renderReport, formatNumber } from "./report.js";
 export type { ReportInput, ReportPlot, ReportStage, ReportTable } from "./report.js";
 export { provenance, sha256File, hepflowVersion } from "./provenance.js";
 export { prepareOutputDir } from "./outdir.js";
+export { runDemo } from "./demo.js";
+export type { DemoOptions, DemoResult } from "./demo.js";

@@ -1,0 +1,274 @@
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { performance } from "node:perf_hooks";
+import { HepflowError, type ProgressListener } from "../util/index.js";
+import { generateAgc } from "../generate/index.js";
+import { LocalExecutor, loadDataset, loadProcessor } from "../analysis/index.js";
+import {
+  Workspace, buildWorkspace, loadBuilderConfig, fit, pulls, ranking, significance, upperLimit, prefitYields, postfitYields,
+  type ChannelYields, type FitResult,
+} from "../stats/index.js";
+import { fitStackPlot, variationsPlot, writePlot, writeStandardPlots, hist1dFromRoot, type Hist1D } from "../plot/index.js";
+import { openFile, type RootFile, type RootHistogram } from "../root/index.js";
+import { renderReport, type ReportPlot, type ReportStage, type ReportTable } from "./report.js";
+import { provenance } from "./provenance.js";
+import { prepareOutputDir } from "./outdir.js";
+
+/** The analysis luminosity of the AGC (spec §1.3), pb^-1. */
+const AGC_LUMINOSITY = 3378;
+const PACKAGE_ROOT = path.resolve(fileURLToPath(new URL("../../", import.meta.url)));
+const EXAMPLE = path.join(PACKAGE_ROOT, "examples", "agc-ttbar");
+
+export interface DemoOptions {
+  out: string;
+  /** Simulated events per sample (each process and variation). */
+  events?: number;
+  /** Luminosity of the generated pseudo-data in pb^-1; the simulation is normalised to the same. */
+  dataLuminosity?: number;
+  seed?: number;
+  workers?: number;
+  force?: boolean;
+  /** Run on an existing dataset catalogue instead of generating one (no fit-truth check then). */
+  dataset?: string;
+  /** Run on one NanoAOD file (as ttbar nominal) instead of generating a dataset. */
+  input?: string;
+  /** The command line, for the report's provenance. */
+  command?: string;
+  progress?: ProgressListener;
+  log?: (line: string) => void;
+}
+
+export interface DemoResult {
+  outDir: string;
+  report: string;
+  /** Absent when the selection left too little to fit (e.g. a single real W+jets file). */
+  fit?: { poi: string; value: number; uncertainty: number; truth?: number; converged: boolean };
+  stages: ReportStage[];
+  commands: string[];
+}
+
+/**
+ * The whole chain on one command: generate (or take) data → AGC selection on all cores →
+ * histograms.root → workspace → fit, pulls, ranking, significance, limit → plots → report.html.
+ * Every stage is also a CLI command; `commands` lists them so a user can rerun stage by stage.
+ */
+export async function runDemo(o: DemoOptions): Promise<DemoResult> {
+  const log = o.log ?? (() => undefined);
+  const out = path.resolve(o.out);
+  await prepareOutputDir(out, o.force);
+  const events = o.events ?? 40_000;
+  const seed = o.seed ?? 1;
+  const lumi = o.dataLuminosity ?? 50;
+  const stages: ReportStage[] = [];
+  const commands: string[] = [];
+  const stage = async <T>(name: string, f: () => Promise<T> | T, count?: (r: T) => number | undefined): Promise<T> => {
+    log(`[${stages.length + 1}] ${name}`);
+    const t0 = performance.now();
+    const r = await f();
+    stages.push({ name, seconds: (performance.now() - t0) / 1000, events: count?.(r) });
+    return r;
+  };
+
+  // 1. data
+  let catalogue: string;
+  let generated = false;
+  if (o.dataset) catalogue = path.resolve(o.dataset);
+  else if (o.input) catalogue = await singleFileCatalogue(path.resolve(o.input), out);
+  else {
+    const dataDir = path.join(out, "data");
+    await stage("generate synthetic AGC NanoAOD", () => generateAgc({ events, out: dataDir, seed, compression: "zstd:1", dataLuminosity: lumi, workers: o.workers ?? 2, filesPerSample: 2 }), (r) => r.events);
+    catalogue = path.join(dataDir, "dataset.json");
+    generated = true;
+    commands.push(`hepflow generate agc --events ${events} --seed ${seed} --data-lumi ${lumi} --compression zstd:1 --out ${rel(dataDir)}`);
+  }
+
+  // 2. selection and histograms. The example reads its options from the environment so that its
+  // worker threads see them: normalise the simulation to the pseudo-data's luminosity.
+  process.env.HEPFLOW_AGC_LUMI = String(generated ? lumi : AGC_LUMINOSITY);
+  process.env.HEPFLOW_AGC_DATA = "1";
+  const dataset = loadDataset(catalogue);
+  const mod = await loadProcessor(EXAMPLE);
+  const run = await stage("AGC ttbar selection, all systematics", () => new LocalExecutor().run(EXAMPLE, dataset, { workers: o.workers, progress: o.progress }), (r) => r.events);
+  let printed = "";
+  await mod.finalize!(run.accumulator, { outDir: out, dataset, result: run, print: (t: string) => { printed += t; } });
+  commands.push(`HEPFLOW_AGC_LUMI=${process.env.HEPFLOW_AGC_LUMI} HEPFLOW_AGC_DATA=1 hepflow run examples/agc-ttbar --dataset ${rel(catalogue)} --out ${rel(out)}`);
+  const histFile = path.join(out, "histograms.root");
+  const cutflow = JSON.parse(readFileSync(path.join(out, "cutflow.json"), "utf8")) as Record<string, Record<string, number>>;
+
+  const tables: ReportTable[] = [cutflowTable(cutflow)];
+  const plots: ReportPlot[] = [];
+  const plotDir = path.join(out, "plots");
+  mkdirSync(plotDir, { recursive: true });
+  const headline: Array<[string, string]> = [["events processed", run.events.toLocaleString("en-US")]];
+  let fitSummary: DemoResult["fit"];
+
+  const names = await withFile(histFile, async (f) => new Set((await f.keys()).map((k) => k.path)));
+  const canFit = ["4j1b_data", "4j2b_data", "4j1b_ttbar", "4j2b_ttbar"].every((n) => names.has(n));
+  if (!canFit) {
+    log("the selection left no data or ttbar in the signal regions: skipping the fit (expected for a small real W+jets file)");
+  } else {
+    // 3. workspace
+    const config = path.join(EXAMPLE, "fit-config.yml");
+    const wsFile = path.join(out, "workspace.json");
+    const cfg = loadBuilderConfig(config);
+    const spec = await stage("build workspace", () => buildWorkspace(cfg, { baseDir: out, inputFile: histFile }));
+    writeFileSync(wsFile, JSON.stringify(spec, null, 2) + "\n");
+    commands.push(`hepflow build examples/agc-ttbar/fit-config.yml --input ${rel(histFile)} -o ${rel(wsFile)}`);
+
+    // 4. inference
+    const ws = Workspace.fromJSON(spec, { file: wsFile });
+    const model = ws.model();
+    const data = ws.data(model);
+    const poi = model.config.poiName!;
+    const result = await stage("maximum-likelihood fit", () => fit(data, model));
+    if (!result.converged) throw new HepflowError("FIT_NOT_CONVERGED", `the demo fit did not converge: ${result.message}`, { file: wsFile });
+    const poiIdx = model.config.poiIndex!;
+    const pl = pulls(model, result);
+    const rank = await stage("ranking (impacts on ttbar_norm)", () => ranking(model, data, { result }));
+    const sig = await stage("discovery significance", () => significance(data, model));
+    const limit = await stage("95% CL upper limit (CLs scan)", () => upperLimit(data, model, { method: "scan", scan: linspace(0, 2, 41) }));
+    commands.push(`hepflow fit ${rel(wsFile)}`, `hepflow ranking ${rel(wsFile)} --plots ${rel(plotDir)}`, `hepflow significance ${rel(wsFile)}`, `hepflow limit ${rel(wsFile)} --method scan`);
+    const truth = generated ? 1 : undefined;
+    fitSummary = { poi, value: result.bestfit[poiIdx]!, uncertainty: result.uncertainties[poiIdx]!, truth, converged: result.converged };
+    const fitJson = {
+      fit: { bestfit: named(result, result.bestfit), uncertainties: named(result, result.uncertainties), twice_nll: result.twiceNll, converged: result.converged },
+      truth: truth === undefined ? null : { [poi]: truth },
+      significance: { p0_obs: sig.p0Obs, z_obs: sig.zObs, p0_exp: sig.p0Exp, z_exp: sig.zExp },
+      limit: { obs: limit.obs, exp: limit.exp, cl: limit.cl },
+      pulls: pl,
+      ranking: rank.impacts,
+    };
+    writeFileSync(path.join(out, "results.json"), JSON.stringify(fitJson, null, 2) + "\n");
+    headline.push(
+      [`${poi} (fit)`, `${fitSummary.value.toFixed(3)} ± ${fitSummary.uncertainty.toFixed(3)}`],
+      ...(truth !== undefined ? [[`${poi} (generated)`, truth.toFixed(3)] as [string, string]] : []),
+      ["significance (obs / exp)", `${sig.zObs.toFixed(1)}σ / ${sig.zExp.toFixed(1)}σ`],
+      [`95% CL limit on ${poi}`, `${limit.obs.toFixed(3)} (exp ${limit.exp[2]!.toFixed(3)})`],
+    );
+
+    // 5. plots
+    const style = { luminosity: (generated ? lumi : AGC_LUMINOSITY) / 1000 };
+    const pre = prefitYields(model, data);
+    const post = postfitYields(model, data, result);
+    await stage("plots", async () => {
+      // the fit's bins are the config's rebinning of the 25-bin AGC histograms
+      const binning = (channel: string): number[] => {
+        const b = cfg.Regions.find((r) => r.Name === channel)?.Binning;
+        if (!b) throw new HepflowError("CONFIG_INVALID", `no Binning for region "${channel}"`, { file: config });
+        return b;
+      };
+      for (const [stageName, yields] of [["pre-fit", pre], ["post-fit", post]] as const) {
+        for (const ch of yields) {
+          const edges = binning(ch.channel);
+          const file = `plots/${stageName}_${slug(ch.channel)}.png`;
+          await writePlot(fitStackPlot(stageName, stackInput(ch, edges), { ...style, xTitle: ch.channel.startsWith("4j1b") ? "H_T [GeV]" : "m_bjj [GeV]", title: `${stageName} ${ch.channel}` }), path.join(out, file), { scale: 1.5 });
+          plots.push({ title: `${stageName[0]!.toUpperCase()}${stageName.slice(1)} ${ch.channel}`, file, caption: "stacked model by process, pseudo-data with Poisson errors, total model uncertainty band, data/model ratio" });
+        }
+      }
+      await withFile(histFile, async (f) => {
+      for (const [region, sample, up, down, label] of [["4j2b", "ttbar", "pt_scale_up", undefined, "jet energy scale"], ["4j2b", "ttbar", "btag_var_0_up", "btag_var_0_down", "b-tag NP 1"], ["4j1b", "wjets", "scale_var_up", "scale_var_down", "W+jets scale"]] as const) {
+        const h = async (n: string, lbl: string): Promise<Hist1D> => hist1dFromRoot((await f.get(n)) as RootHistogram, lbl);
+        const vars = [await h(`${region}_${sample}_${up}`, `${label} up`)];
+        if (down) vars.push(await h(`${region}_${sample}_${down}`, `${label} down`));
+        const file = `plots/variation_${region}_${sample}_${slug(label)}.png`;
+        await writePlot(variationsPlot(await h(`${region}_${sample}`, "nominal"), vars, { ...style, xTitle: region === "4j1b" ? "H_T [GeV]" : "m_bjj [GeV]", title: `${sample} ${region}: ${label}` }), path.join(out, file), { scale: 1.5 });
+        plots.push({ title: `${label} variation (${sample}, ${region})`, file });
+      }
+      });
+      for (const p of await writeStandardPlots(plotDir, { fit: result, pulls: pl, impacts: rank.impacts.slice(0, 15), limit, poiName: poi }, style)) {
+        plots.push({ title: path.basename(p, ".png"), file: path.relative(out, p) });
+      }
+    });
+
+    tables.push(fitTable(result, pl.map((p) => p.name), poi));
+    tables.push(yieldsTable("Pre-fit yields", pre), yieldsTable("Post-fit yields", post));
+  }
+
+  // 6. report
+  const prov = await provenance({ command: o.command ?? "hepflow demo", seed: generated ? seed : undefined, files: { "dataset catalogue": catalogue, "fit config": path.join(EXAMPLE, "fit-config.yml"), "histograms": histFile } });
+  const report = path.join(out, "report.html");
+  writeFileSync(report, renderReport({
+    title: "hepflow — AGC CMS open-data ttbar analysis",
+    summary: generated
+      ? `Synthetic CMS NanoAOD (${events.toLocaleString("en-US")} simulated events per sample, pseudo-data at ${lumi} pb⁻¹ drawn from the nominal model with ttbar_norm = 1), selected with the AGC ttbar processor with all systematic variations, fitted with a pyhf-compatible HistFactory model.`
+      : `The AGC ttbar processor with all systematic variations on ${rel(catalogue)}.`,
+    headline,
+    stages,
+    tables,
+    plots,
+    provenance: prov,
+    commands,
+  }));
+  log(printed.trimEnd());
+  return { outDir: out, report, fit: fitSummary, stages, commands };
+}
+
+/** Opens a ROOT file for the duration of `f` and always closes it. */
+async function withFile<T>(file: string, f: (rf: RootFile) => Promise<T>): Promise<T> {
+  const rf = await openFile(file);
+  try {
+    return await f(rf);
+  } finally {
+    await rf.close();
+  }
+}
+
+function rel(p: string): string {
+  const r = path.relative(process.cwd(), p);
+  return r.startsWith("..") ? p : r || ".";
+}
+
+function slug(s: string): string {
+  return s.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "");
+}
+
+function linspace(a: number, b: number, n: number): number[] {
+  return Array.from({ length: n }, (_, i) => a + ((b - a) * i) / (n - 1));
+}
+
+function named(r: FitResult, v: Float64Array): Record<string, number> {
+  return Object.fromEntries(r.parameterNames.map((n, i) => [n, v[i]!]));
+}
+
+/** A one-file catalogue in the AGC schema, for `--input FILE` (the file is taken as ttbar nominal). */
+async function singleFileCatalogue(file: string, out: string): Promise<string> {
+  if (!existsSync(file)) throw new HepflowError("IO_NOT_FOUND", "input file does not exist", { file });
+  const tree = await withFile(file, (f) => f.tree("Events"));
+  const cat = { ttbar: { nominal: { nevts_total: tree.numEntries, files: [{ path: file, nevts: tree.numEntries }] } } };
+  const p = path.join(out, "dataset.json");
+  writeFileSync(p, JSON.stringify(cat, null, 2) + "\n");
+  return p;
+}
+
+
+function stackInput(ch: ChannelYields, edges: number[]): { mc: Hist1D[]; data: Hist1D; totalVariance: number[] } {
+  return {
+    mc: ch.samples.map((s) => ({ edges, values: s.bins, label: s.name })),
+    data: { edges, values: ch.data.bins, label: "Pseudo-data" },
+    totalVariance: ch.total.binUncertainties.map((u) => u * u),
+  };
+}
+
+function cutflowTable(cutflow: Record<string, Record<string, number>>): ReportTable {
+  const steps = [...new Set(Object.values(cutflow).flatMap((c) => Object.keys(c)))];
+  return { title: "Cutflow (events passing each step, unweighted)", columns: ["sample", ...steps], rows: Object.entries(cutflow).map(([s, c]) => [s, ...steps.map((k) => c[k] ?? 0)]) };
+}
+
+function fitTable(r: FitResult, nuisance: string[], poi: string): ReportTable {
+  const rows = [poi, ...nuisance].map((n) => {
+    const i = r.parameterNames.indexOf(n);
+    return [n, Number(r.bestfit[i]!.toFixed(4)), Number(r.uncertainties[i]!.toFixed(4))];
+  });
+  return { title: "Fit results", columns: ["parameter", "best fit", "uncertainty"], rows, note: `twice NLL = ${r.twiceNll.toFixed(3)}; uncertainties from the Hessian at the minimum; staterror parameters omitted.` };
+}
+
+function yieldsTable(title: string, ys: ChannelYields[]): ReportTable {
+  const rows: Array<Array<string | number>> = [];
+  for (const ch of ys) {
+    for (const s of ch.samples) rows.push([ch.channel, s.name, Number(s.total.toFixed(1)), Number(s.uncertainty.toFixed(1))]);
+    rows.push([ch.channel, "total model", Number(ch.total.total.toFixed(1)), Number(ch.total.uncertainty.toFixed(1))]);
+    rows.push([ch.channel, "pseudo-data", ch.data.total, ""]);
+  }
+  return { title, columns: ["channel", "sample", "yield", "uncertainty"], rows };
+}
