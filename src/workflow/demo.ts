@@ -134,7 +134,8 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const fitJson = {
       fit: { bestfit: named(result, result.bestfit), uncertainties: named(result, result.uncertainties), twice_nll: result.twiceNll, converged: result.converged },
       truth: truth === undefined ? null : { [poi]: truth },
-      significance: { p0_obs: sig.p0Obs, z_obs: sig.zObs, p0_exp: sig.p0Exp, z_exp: sig.zExp },
+      // JSON has no infinity: an infinite significance is written as the string "Infinity"
+      significance: Object.fromEntries(Object.entries({ p0_obs: sig.p0Obs, z_obs: sig.zObs, p0_exp: sig.p0Exp, z_exp: sig.zExp, q0: sig.q0 }).map(([k, v]) => [k, Number.isFinite(v) ? v : String(v)])),
       limit: { obs: limit.obs, exp: limit.exp, cl: limit.cl },
       pulls: pl,
       ranking: rank.impacts,
@@ -143,7 +144,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     headline.push(
       [`${poi} (fit)`, `${fitSummary.value.toFixed(3)} ± ${fitSummary.uncertainty.toFixed(3)}`],
       ...(truth !== undefined ? [[`${poi} (generated)`, truth.toFixed(3)] as [string, string]] : []),
-      ["significance (obs / exp)", `${sig.zObs.toFixed(1)}σ / ${sig.zExp.toFixed(1)}σ`],
+      ["significance (obs / exp)", Number.isFinite(sig.zObs) ? `${sig.zObs.toFixed(1)}σ / ${sig.zExp.toFixed(1)}σ` : "∞: no background in some bins with data"],
       [`95% CL limit on ${poi}`, `${limit.obs.toFixed(3)} (exp ${limit.exp[2]!.toFixed(3)})`],
     );
 

@@ -66,8 +66,8 @@ function stagesTable(stages: ReportStage[]): ReportTable {
     title: "Run time per stage",
     columns: ["stage", "seconds", "events", "events/s"],
     rows: [
-      ...stages.map((s) => [s.name, Number(s.seconds.toFixed(3)), s.events ?? "", s.events ? Math.round(s.events / Math.max(s.seconds, 1e-9)) : ""]),
-      ["total", Number(total.toFixed(3)), "", ""],
+      ...stages.map((s) => [s.name, s.seconds.toFixed(3), s.events ?? "", s.events ? Math.round(s.events / Math.max(s.seconds, 1e-9)) : ""]),
+      ["total", total.toFixed(3), "", ""],
     ],
   };
 }

@@ -24,6 +24,11 @@ export function pToZ(p: number): number {
 /** Observed and expected discovery p-value and significance (pyhf.infer.hypotest(0, test_stat="q0")). */
 export function significance(data: ArrayLike<number>, model: Model, opts: FitOptions = {}): SignificanceResult {
   const r = new AsymptoticCalculator(data, model, "q0", opts).hypotest(0);
+  if (r.testStatistic === Infinity) {
+    // The background-only model predicts zero events where data (or the Asimov data) have some:
+    // it is excluded outright. Say so exactly instead of letting inf − inf turn into NaN.
+    return { p0Obs: 0, zObs: Infinity, p0Exp: 0, zExp: Infinity, p0ExpBand: [0, 0, 0, 0, 0], q0: Infinity, converged: r.converged };
+  }
   return {
     p0Obs: r.clsb,
     zObs: pToZ(r.clsb),
