@@ -1,21 +1,11 @@
 /** TKey headers as the writer emits them: the record kept per key and its serialisation. */
 import { WBuffer } from "./wbuffer.js";
+import type { Key } from "../key.js";
 
 const BIG = 2 ** 31 - 1;
 
-/** A key as the writer keeps it, to list it in its directory at close. */
-export interface KeyRecord {
-  nbytes: number;
-  objLen: number;
-  datime: number;
-  keyLen: number;
-  cycle: number;
-  seekKey: number;
-  seekPdir: number;
-  className: string;
-  name: string;
-  title: string;
-}
+/** A key as the writer keeps it, to list it in its directory at close (the version follows from the seeks). */
+export type KeyRecord = Omit<Key, "version">;
 
 /** ROOT's packed date-time (TDatime) for now. */
 export function datimeNow(): number {

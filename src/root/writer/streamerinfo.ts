@@ -6,25 +6,17 @@
 import { HepflowError } from "../../util/index.js";
 import { WBuffer } from "./wbuffer.js";
 import { STREAMER_DEFS } from "./streamerdefs.js";
+import type { StreamerElement } from "../streamers/types.js";
 
 /** One TStreamerElement as ROOT describes a class member or base. */
-export interface StreamerElementDef {
-  kind: string;
-  name: string;
-  title: string;
-  type: number;
-  size: number;
-  arrayLength: number;
-  arrayDim: number;
-  maxIndex: number[];
-  typeName: string;
+export type StreamerElementDef = Pick<StreamerElement, "kind" | "name" | "title" | "type" | "size" | "arrayLength" | "arrayDim" | "maxIndex" | "typeName"> & {
   baseVersion?: number;
   countVersion?: number;
   countName?: string;
   countClass?: string;
   stlType?: number;
   ctype?: number;
-}
+};
 
 /** One TStreamerInfo: class version, checksum and members. */
 export interface StreamerDef {
