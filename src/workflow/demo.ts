@@ -6,7 +6,7 @@ import { HepflowError, type ProgressListener } from "../util/index.js";
 import { generateAgc } from "../generate/index.js";
 import { LocalExecutor, loadDataset, loadProcessor } from "../analysis/index.js";
 import {
-  Workspace, buildWorkspace, loadBuilderConfig, fit, pulls, ranking, significance, upperLimit, prefitYields, postfitYields,
+  Workspace, buildWorkspace, loadBuilderConfig, fit, pulls, ranking, significance, prefitYields, postfitYields,
   type ChannelYields, type FitResult,
 } from "../stats/index.js";
 import { fitStackPlot, variationsPlot, writePlot, writeStandardPlots, hist1dFromRoot, type Hist1D } from "../plot/index.js";
@@ -50,7 +50,7 @@ export interface DemoResult {
 
 /**
  * The whole chain on one command: generate (or take) data → AGC selection on all cores →
- * histograms.root → workspace → fit, pulls, ranking, significance, limit → plots → report.html.
+ * histograms.root → workspace → fit, pulls, ranking, significance → plots → report.html.
  * Every stage is also a CLI command; `commands` lists them so a user can rerun stage by stage.
  */
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
@@ -127,8 +127,9 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
     const pl = pulls(model, result);
     const rank = await stage("ranking (impacts on ttbar_norm)", () => ranking(model, data, { result }));
     const sig = await stage("discovery significance", () => significance(data, model));
-    const limit = await stage("95% CL upper limit (CLs scan)", () => upperLimit(data, model, { method: "scan", scan: linspace(0, 2, 41) }));
-    commands.push(`hepflow fit ${rel(wsFile)}`, `hepflow ranking ${rel(wsFile)} --plots ${rel(plotDir)}`, `hepflow significance ${rel(wsFile)}`, `hepflow limit ${rel(wsFile)} --method scan`);
+    // No CLs upper limit: ttbar is the dominant process and several bins have no background, so a
+    // limit on its normalisation tests nothing (the background-only fits degenerate).
+    commands.push(`hepflow fit ${rel(wsFile)} --plots ${rel(plotDir)}`, `hepflow ranking ${rel(wsFile)} --plots ${rel(plotDir)}`, `hepflow significance ${rel(wsFile)}`);
     const truth = generated ? 1 : undefined;
     fitSummary = { poi, value: result.bestfit[poiIdx]!, uncertainty: result.uncertainties[poiIdx]!, truth, converged: result.converged };
     const fitJson = {
@@ -136,7 +137,6 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       truth: truth === undefined ? null : { [poi]: truth },
       // JSON has no infinity: an infinite significance is written as the string "Infinity"
       significance: Object.fromEntries(Object.entries({ p0_obs: sig.p0Obs, z_obs: sig.zObs, p0_exp: sig.p0Exp, z_exp: sig.zExp, q0: sig.q0 }).map(([k, v]) => [k, Number.isFinite(v) ? v : String(v)])),
-      limit: { obs: limit.obs, exp: limit.exp, cl: limit.cl },
       pulls: pl,
       ranking: rank.impacts,
     };
@@ -145,7 +145,6 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
       [`${poi} (fit)`, `${fitSummary.value.toFixed(3)} ± ${fitSummary.uncertainty.toFixed(3)}`],
       ...(truth !== undefined ? [[`${poi} (generated)`, truth.toFixed(3)] as [string, string]] : []),
       ["significance (obs / exp)", Number.isFinite(sig.zObs) ? `${sig.zObs.toFixed(1)}σ / ${sig.zExp.toFixed(1)}σ` : "∞: no background in some bins with data"],
-      [`95% CL limit on ${poi}`, `${limit.obs.toFixed(3)} (exp ${limit.exp[2]!.toFixed(3)})`],
     );
 
     // 5. plots
@@ -177,7 +176,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
         plots.push({ title: `${label} variation (${sample}, ${region})`, file });
       }
       });
-      for (const p of await writeStandardPlots(plotDir, { fit: result, pulls: pl, impacts: rank.impacts.slice(0, 15), limit, poiName: poi }, style)) {
+      for (const p of await writeStandardPlots(plotDir, { fit: result, pulls: pl, impacts: rank.impacts.slice(0, 15), poiName: poi }, style)) {
         plots.push({ title: path.basename(p, ".png"), file: path.relative(out, p) });
       }
     });
@@ -192,7 +191,7 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   writeFileSync(report, renderReport({
     title: "hepflow — AGC CMS open-data ttbar analysis",
     summary: generated
-      ? `Synthetic CMS NanoAOD (${events.toLocaleString("en-US")} simulated events per sample, pseudo-data at ${lumi} pb⁻¹ drawn from the nominal model with ttbar_norm = 1), selected with the AGC ttbar processor with all systematic variations, fitted with a pyhf-compatible HistFactory model.`
+      ? `Synthetic CMS NanoAOD (${events.toLocaleString("en-US")} simulated events per sample, pseudo-data at ${lumi} pb⁻¹ drawn from the nominal model with ttbar_norm = 1), selected with the AGC ttbar processor with all systematic variations, fitted with a pyhf-compatible HistFactory model. No CLs limit is set: ttbar dominates both regions and several bins have no background, so a limit on its normalisation would test nothing.`
       : `The AGC ttbar processor with all systematic variations on ${rel(catalogue)}.`,
     headline,
     stages,
@@ -222,10 +221,6 @@ function rel(p: string): string {
 
 function slug(s: string): string {
   return s.replace(/[^A-Za-z0-9]+/g, "_").replace(/^_|_$/g, "");
-}
-
-function linspace(a: number, b: number, n: number): number[] {
-  return Array.from({ length: n }, (_, i) => a + ((b - a) * i) / (n - 1));
 }
 
 function named(r: FitResult, v: Float64Array): Record<string, number> {

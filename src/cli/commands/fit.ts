@@ -1,17 +1,22 @@
 /** `hepflow fit WORKSPACE`: maximum-likelihood fit with uncertainties. */
 import type { Command } from "commander";
-import { fit } from "../../stats/index.js";
+import { fit, pulls } from "../../stats/index.js";
+import { writeStandardPlots } from "../../plot/index.js";
 import { addModelOptions, loadModel, numberOption, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
 
 export function register(program: Command): void {
   addModelOptions(program.command("fit <workspace>").description("maximum-likelihood fit: best-fit values, uncertainties, twice the NLL"))
     .option("--mu <value>", "fix the POI at this value instead of fitting it")
-    .action((file: string, o: ModelCliOptions & { mu?: string }) => {
+    .option("--plots <dir>", "also draw pulls.png and correlation.png into this directory")
+    .action(async (file: string, o: ModelCliOptions & { mu?: string; plots?: string }) => {
       const { model, data, fitOptions } = loadModel(file, o);
       if (o.mu !== undefined && model.config.poiName) fitOptions.fixed = { ...fitOptions.fixed, [model.config.poiName]: numberOption("--mu", o.mu, 1) };
       const r = fit(data, model, fitOptions);
       if (!r.converged) warnUnconverged(`the fit (${r.message})`);
+      if (o.plots) {
+        for (const f of await writeStandardPlots(o.plots, { fit: r, pulls: pulls(model, r), poiName: model.config.poiName ?? undefined })) process.stderr.write(`wrote ${f}\n`);
+      }
       if (o.json) {
         const out = {
           bestfit: Object.fromEntries(r.parameterNames.map((n, i) => [n, r.bestfit[i]])),

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { checkTestStat, upperLimit } from "../../stats/index.js";
 import { HepflowError } from "../../util/index.js";
+import { writeStandardPlots } from "../../plot/index.js";
 import { addModelOptions, loadModel, numberOption, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
 
@@ -11,7 +12,8 @@ export function register(program: Command): void {
     .option("--test-stat <name>", "q | qtilde", "qtilde")
     .option("--method <name>", "root (root finding) | scan (linear interpolation on a grid)", "root")
     .option("--scan <start:stop:n>", "grid for --method scan, e.g. 0:5:21 (default 0 to the POI's upper bound, 21 points)")
-    .action((file: string, o: ModelCliOptions & { cl: string; testStat: string; method: string; scan?: string }) => {
+    .option("--plots <dir>", "also draw cls.png (CLs versus the POI with the expected bands) into this directory")
+    .action(async (file: string, o: ModelCliOptions & { cl: string; testStat: string; method: string; scan?: string; plots?: string }) => {
       const { model, data, fitOptions } = loadModel(file, o);
       const cl = numberOption("--cl", o.cl, 0.95);
       if (o.method !== "root" && o.method !== "scan") throw new HepflowError("CLI_USAGE", `--method must be root or scan, got "${o.method}"`);
@@ -24,6 +26,9 @@ export function register(program: Command): void {
       }
       const r = upperLimit(data, model, { ...fitOptions, cl, testStat: checkTestStat(o.testStat), method: o.method, scan });
       if (!r.converged) warnUnconverged("some fits of the limit computation");
+      if (o.plots) {
+        for (const f of await writeStandardPlots(o.plots, { limit: r, poiName: model.config.poiName ?? undefined })) process.stderr.write(`wrote ${f}\n`);
+      }
       if (o.json) {
         process.stdout.write(JSON.stringify({ obs: r.obs, exp: r.exp, cl }, null, 2) + "\n");
         return;
