@@ -1,6 +1,6 @@
 /** lumi: one Gaussian-constrained luminosity scale; its init, bounds, auxdata and sigma come from the measurement. */
 import type { Layout, ModifierKind, ParamRequirement, Placement, TermBlock } from "./types.js";
-import { linearTerms } from "./types.js";
+import { placementTerms } from "./types.js";
 
 /** Collects lumi placements; the parameter settings must be given in the measurement (as in pyhf). */
 export class LumiKind implements ModifierKind {
@@ -23,16 +23,6 @@ export class LumiKind implements ModifierKind {
   }
 
   compile(offsets: Map<string, number>): TermBlock | null {
-    if (!this.placements.length) return null;
-    const target: number[] = [];
-    const param: number[] = [];
-    const { nbins, channelNbins, channelOffset } = this.layout;
-    for (const p of this.placements) {
-      for (let b = 0; b < channelNbins[p.channel]; b++) {
-        target.push(p.sample * nbins + channelOffset[p.channel] + b);
-        param.push(offsets.get(p.name)!);
-      }
-    }
-    return linearTerms(target, param);
+    return placementTerms(this.placements, this.layout, offsets, false);
   }
 }

@@ -1,6 +1,6 @@
 /** normfactor: a free multiplicative normalisation θ on every bin of the samples it is attached to. */
 import type { Layout, ModifierKind, ParamRequirement, Placement, TermBlock } from "./types.js";
-import { linearTerms } from "./types.js";
+import { placementTerms } from "./types.js";
 
 /** Collects normfactor placements and compiles them to θ·(sample) factors. */
 export class NormFactorKind implements ModifierKind {
@@ -21,16 +21,6 @@ export class NormFactorKind implements ModifierKind {
   }
 
   compile(offsets: Map<string, number>): TermBlock | null {
-    if (!this.placements.length) return null;
-    const target: number[] = [];
-    const param: number[] = [];
-    const { nbins, channelNbins, channelOffset } = this.layout;
-    for (const p of this.placements) {
-      for (let b = 0; b < channelNbins[p.channel]; b++) {
-        target.push(p.sample * nbins + channelOffset[p.channel] + b);
-        param.push(offsets.get(p.name)!);
-      }
-    }
-    return linearTerms(target, param);
+    return placementTerms(this.placements, this.layout, offsets, false);
   }
 }

@@ -1,6 +1,6 @@
 /** shapefactor: one free factor per bin of the channel; shared names share the per-bin factors across channels. */
 import type { Layout, ModifierKind, ParamRequirement, Placement, TermBlock } from "./types.js";
-import { linearTerms } from "./types.js";
+import { placementTerms } from "./types.js";
 
 /** Collects shapefactor placements; bin j of any channel uses parameter j of the set. */
 export class ShapeFactorKind implements ModifierKind {
@@ -29,16 +29,6 @@ export class ShapeFactorKind implements ModifierKind {
   }
 
   compile(offsets: Map<string, number>): TermBlock | null {
-    if (!this.placements.length) return null;
-    const target: number[] = [];
-    const param: number[] = [];
-    const { nbins, channelNbins, channelOffset } = this.layout;
-    for (const p of this.placements) {
-      for (let b = 0; b < channelNbins[p.channel]; b++) {
-        target.push(p.sample * nbins + channelOffset[p.channel] + b);
-        param.push(offsets.get(p.name)! + b);
-      }
-    }
-    return linearTerms(target, param);
+    return placementTerms(this.placements, this.layout, offsets, true);
   }
 }

@@ -5,7 +5,7 @@
  */
 import { HepflowError } from "../../util/index.js";
 import type { Layout, ModifierKind, ParamRequirement, Placement, TermBlock } from "./types.js";
-import { linearTerms } from "./types.js";
+import { placementTerms } from "./types.js";
 
 /** Collects shapesys placements (names may not be shared) and compiles per-bin γ factors. */
 export class ShapeSysKind implements ModifierKind {
@@ -54,16 +54,6 @@ export class ShapeSysKind implements ModifierKind {
   }
 
   compile(offsets: Map<string, number>): TermBlock | null {
-    if (!this.placements.length) return null;
-    const target: number[] = [];
-    const param: number[] = [];
-    const { nbins, channelNbins, channelOffset } = this.layout;
-    for (const p of this.placements) {
-      for (let b = 0; b < channelNbins[p.channel]; b++) {
-        target.push(p.sample * nbins + channelOffset[p.channel] + b);
-        param.push(offsets.get(p.name)! + b);
-      }
-    }
-    return linearTerms(target, param);
+    return placementTerms(this.placements, this.layout, offsets, true);
   }
 }

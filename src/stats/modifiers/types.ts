@@ -59,6 +59,25 @@ export interface ModifierKind {
   compile(offsets: Map<string, number>): TermBlock | null;
 }
 
+/**
+ * Linear terms over every bin of every placement: one entry per (sample, bin) whose parameter is
+ * the modifier's first parameter plus `perBin ? b : 0` (scalar factors share one parameter across
+ * the channel; per-bin factors have one parameter per bin).
+ */
+export function placementTerms(placements: readonly Placement<unknown>[], layout: Layout, offsets: Map<string, number>, perBin: boolean): TermBlock | null {
+  if (!placements.length) return null;
+  const target: number[] = [];
+  const param: number[] = [];
+  const { nbins, channelNbins, channelOffset } = layout;
+  for (const p of placements) {
+    for (let b = 0; b < channelNbins[p.channel]; b++) {
+      target.push(p.sample * nbins + channelOffset[p.channel] + b);
+      param.push(offsets.get(p.name)! + (perBin ? b : 0));
+    }
+  }
+  return linearTerms(target, param);
+}
+
 /** Entries with value = θ (normfactor, lumi, shapefactor, shapesys, staterror). */
 export function linearTerms(target: number[], param: number[]): TermBlock {
   const t = Int32Array.from(target);
