@@ -1,18 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { buildProgram } from "../../src/cli/main.js";
 import { rootFile } from "../shared.js";
+import { runCli } from "../helpers/cli.js";
 
-/** Runs the CLI in-process and returns what it printed. */
-async function run(args: string[]): Promise<string> {
-  const out: string[] = [];
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => { out.push(String(chunk)); return true; });
-  try {
-    await buildProgram().exitOverride().parseAsync(["node", "hepflow", ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return out.join("");
-}
+const run = (args: string[]): Promise<string> => runCli(...args);
 
 afterEach(() => vi.restoreAllMocks());
 

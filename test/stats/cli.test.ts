@@ -1,27 +1,15 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { buildProgram } from "../../src/cli/main.js";
 import { REFERENCE } from "../shared.js";
+import { runCli } from "../helpers/cli.js";
 
 const DIR = path.join(REFERENCE, "stats");
 const WS = path.join(DIR, "docs_2bin_1channel.json");
 const expected = JSON.parse(readFileSync(path.join(DIR, "docs_2bin_1channel.expected.json"), "utf8"));
 const ref = expected.cases[0];
 
-async function run(...args: string[]): Promise<string> {
-  let out = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await buildProgram().exitOverride().parseAsync(["node", "hepflow", ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
+const run = runCli;
 afterEach(() => vi.restoreAllMocks());
 
 // CLI numbers come from the same library calls the reference tests check; here 1e-5 relative

@@ -2,8 +2,8 @@ import { afterAll, afterEach, describe, expect, it, vi } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { buildProgram } from "../../src/cli/main.js";
 import { REFERENCE } from "../shared.js";
+import { runCli } from "../helpers/cli.js";
 
 const DIR = path.join(REFERENCE, "stats");
 const WS = path.join(DIR, "validation_2bin_2channel.json");
@@ -12,19 +12,7 @@ const tmp = mkdtempSync(path.join(tmpdir(), "hepflow-postfit-cli-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
-async function run(...args: string[]): Promise<string> {
-  let out = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    await buildProgram().exitOverride().parseAsync(["node", "hepflow", ...args]);
-  } finally {
-    spy.mockRestore();
-  }
-  return out;
-}
+const run = runCli;
 // pyhf's reference values are converged to ~4e-11 in twice-NLL; CLI fits to ~1e-9: 1e-6 absolute on Δ(2NLL)
 const TOL = 1e-6;
 

@@ -1,0 +1,17 @@
+import { vi } from "vitest";
+import { buildProgram } from "../../src/cli/main.js";
+
+/** Runs `hepflow ARGS...` in this process and returns what it wrote to stdout. */
+export async function runCli(...args: string[]): Promise<string> {
+  let out = "";
+  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
+  try {
+    await buildProgram().exitOverride().parseAsync(["node", "hepflow", ...args]);
+  } finally {
+    spy.mockRestore();
+  }
+  return out;
+}
