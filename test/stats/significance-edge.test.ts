@@ -20,3 +20,27 @@ describe("significance when the background-only model predicts nothing where dat
     expect(Number.isNaN(s.zExp)).toBe(false);
   });
 });
+
+describe("significance --json with an infinite significance", () => {
+  it("writes Z = ∞ as the string \"Infinity\", not null", async () => {
+    const { runCli } = await import("../helpers/cli.js");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const file = join(mkdtempSync(join(tmpdir(), "hepflow-sig-")), "ws.json");
+    writeFileSync(file, JSON.stringify({
+      version: "1.0.0",
+      channels: [{ name: "c", samples: [
+        { name: "sig", data: [10, 5], modifiers: [{ name: "mu", type: "normfactor", data: null }] },
+        { name: "bkg", data: [0, 2], modifiers: [] },
+      ] }],
+      observations: [{ name: "c", data: [12, 8] }],
+      measurements: [{ name: "m", config: { poi: "mu", parameters: [] } }],
+    }));
+    const s = JSON.parse(await runCli("significance", file, "--json"));
+    expect(s.z_obs).toBe("Infinity");
+    expect(s.p0_obs).toBe(0);
+    expect(Number(s.z_obs)).toBe(Infinity);
+    expect(s.z_exp).toBe("Infinity"); // the Asimov data (mu = 1) also put 10 events where the background is 0
+  });
+});

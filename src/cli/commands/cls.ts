@@ -1,4 +1,5 @@
 /** `hepflow cls WORKSPACE --mu X`: CLs of one POI value, observed and expected band. */
+import { printJson } from "../json.js";
 import type { Command } from "commander";
 import { checkTestStat, hypotest, hypotestToys } from "../../stats/index.js";
 import { HepflowError } from "../../util/index.js";
@@ -32,7 +33,7 @@ export function register(program: Command): void {
       if (!r.converged) warnUnconverged("some fits of the hypothesis test");
       if (o.json) {
         const out = { cls_obs: r.cls, cls_exp: r.expected, clsb_obs: r.clsb, clb_obs: r.clb, test_stat: r.testStatistic, mu: r.mu };
-        process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+        printJson(out);
         return;
       }
       const label = testStat === "q0" ? "expected p0 (CLs+b)" : "expected CLs";

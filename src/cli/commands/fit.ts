@@ -1,4 +1,5 @@
 /** `hepflow fit WORKSPACE`: maximum-likelihood fit with uncertainties. */
+import { printJson } from "../json.js";
 import type { Command } from "commander";
 import { fit, pulls } from "../../stats/index.js";
 import { writeStandardPlots } from "../../plot/index.js";
@@ -24,7 +25,7 @@ export function register(program: Command): void {
           twice_nll: r.twiceNll,
           converged: r.converged,
         };
-        process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+        printJson(out);
         return;
       }
       const fixed = model.config.suggestedFixed();

@@ -1,4 +1,5 @@
 /** `hepflow gof WORKSPACE`: goodness of fit against the saturated model. */
+import { printJson } from "../json.js";
 import type { Command } from "commander";
 import { fit, goodnessOfFit } from "../../stats/index.js";
 import { addModelOptions, fmt, loadModel } from "./stats-options.js";
@@ -10,7 +11,7 @@ export function register(program: Command): void {
       const { model, data, fitOptions } = loadModel(file, o);
       const g = goodnessOfFit(model, data, { fitOptions, result: fit(data, model, { ...fitOptions, uncertainties: false }) });
       if (o.json) {
-        process.stdout.write(JSON.stringify({ delta_twice_nll: g.deltaTwiceNll, ndof: g.ndof, p_value: g.pValue, twice_nll_fit: g.twiceNllFit, twice_nll_saturated: g.twiceNllSaturated }, null, 2) + "\n");
+        printJson({ delta_twice_nll: g.deltaTwiceNll, ndof: g.ndof, p_value: g.pValue, twice_nll_fit: g.twiceNllFit, twice_nll_saturated: g.twiceNllSaturated });
         return;
       }
       process.stdout.write(`Δ(2NLL) vs saturated  ${fmt(g.deltaTwiceNll)}\ndegrees of freedom    ${g.ndof}\np-value               ${fmt(g.pValue)}\n`);

@@ -1,4 +1,5 @@
 /** `hepflow inspect WORKSPACE`: channels, samples, modifiers and parameters of a pyhf workspace. */
+import { printJson } from "../json.js";
 import type { Command } from "commander";
 import { addModelOptions, loadModel, table } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
@@ -20,7 +21,7 @@ export function register(program: Command): void {
           poi: c.poiName,
           parameters: c.parameterNames.map((n, i) => ({ name: n, init: init[i], bounds: bounds[i], fixed: fixed[i] })),
         };
-        process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+        printJson(out);
         return;
       }
       const lines = [

@@ -1,4 +1,5 @@
 /** `hepflow limit WORKSPACE`: CLs upper limit on the POI, observed and expected band. */
+import { printJson } from "../json.js";
 import type { Command } from "commander";
 import { checkTestStat, upperLimit } from "../../stats/index.js";
 import { HepflowError } from "../../util/index.js";
@@ -30,7 +31,7 @@ export function register(program: Command): void {
         for (const f of await writeStandardPlots(o.plots, { limit: r, poiName: model.config.poiName ?? undefined })) process.stderr.write(`wrote ${f}\n`);
       }
       if (o.json) {
-        process.stdout.write(JSON.stringify({ obs: r.obs, exp: r.exp, cl }, null, 2) + "\n");
+        printJson({ obs: r.obs, exp: r.exp, cl });
         return;
       }
       const rows: (string | number)[][] = [["observed", r.obs], ...["-2σ", "-1σ", "median", "+1σ", "+2σ"].map((s, i) => [`expected ${s}`, r.exp[i]])];

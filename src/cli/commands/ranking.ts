@@ -1,4 +1,5 @@
 /** `hepflow ranking WORKSPACE`: impacts of the nuisance parameters on the POI, largest first (plus pulls). */
+import { printJson } from "../json.js";
 import path from "node:path";
 import type { Command } from "commander";
 import { fit, pulls, ranking } from "../../stats/index.js";
@@ -29,7 +30,7 @@ export function register(program: Command): void {
           impacts: r.impacts.map((x) => ({ name: x.name, bestfit: x.bestfit, uncertainty: x.uncertainty, prefit_up: x.prefitUp, prefit_down: x.prefitDown, postfit_up: x.postfitUp, postfit_down: x.postfitDown, converged: x.converged })),
           pulls: p.map((x) => ({ name: x.name, pull: x.pull, constraint: x.constraint, bestfit: x.bestfit, uncertainty: x.uncertainty })),
         };
-        process.stdout.write(JSON.stringify(out, null, 2) + "\n");
+        printJson(out);
         return;
       }
       const top = o.top ? Number(o.top) : r.impacts.length;

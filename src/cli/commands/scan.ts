@@ -1,4 +1,5 @@
 /** `hepflow scan WORKSPACE`: profile-likelihood scan of the POI (or any one or two parameters). */
+import { printJson } from "../json.js";
 import type { Command } from "commander";
 import { HepflowError } from "../../util/index.js";
 import { linspace, scan1D, scan2D } from "../../stats/index.js";
@@ -30,7 +31,7 @@ export function register(program: Command): void {
         const s = scan2D(model, data, [x, o.y], { x: range(o.range, n), y: range(o.yRange, n), points: n, fitOptions });
         if (s.converged.flat().some((c) => !c)) warnUnconverged("some scan fits");
         if (o.json) {
-          process.stdout.write(JSON.stringify({ parameters: s.parameters, x: s.x, y: s.y, delta_twice_nll: s.deltaTwiceNll, bestfit: s.bestfit, twice_nll_min: s.twiceNllMin }, null, 2) + "\n");
+          printJson({ parameters: s.parameters, x: s.x, y: s.y, delta_twice_nll: s.deltaTwiceNll, bestfit: s.bestfit, twice_nll_min: s.twiceNllMin });
           return;
         }
         const rows = s.x.flatMap((vx, i) => s.y.map((vy, j) => [String(vx), vy, s.deltaTwiceNll[i][j]]));
@@ -40,7 +41,7 @@ export function register(program: Command): void {
       const s = scan1D(model, data, x, { values: range(o.range, n), points: n, fitOptions });
       if (s.converged.some((c) => !c)) warnUnconverged("some scan fits");
       if (o.json) {
-        process.stdout.write(JSON.stringify({ parameter: s.parameter, values: s.values, delta_twice_nll: s.deltaTwiceNll, bestfit: s.bestfit, twice_nll_min: s.twiceNllMin }, null, 2) + "\n");
+        printJson({ parameter: s.parameter, values: s.values, delta_twice_nll: s.deltaTwiceNll, bestfit: s.bestfit, twice_nll_min: s.twiceNllMin });
         return;
       }
       process.stdout.write(`best fit ${x} = ${s.bestfit}, 2NLL = ${s.twiceNllMin}\n\n` + table([x, "Δ(2NLL)"], s.values.map((v, i) => [String(v), s.deltaTwiceNll[i]])) + "\n");

@@ -1,4 +1,5 @@
 /** `hepflow significance WORKSPACE`: discovery p-value and significance, observed and expected. */
+import { printJson } from "../json.js";
 import type { Command } from "commander";
 import { significance } from "../../stats/index.js";
 import { addModelOptions, loadModel, table, warnUnconverged } from "./stats-options.js";
@@ -11,7 +12,7 @@ export function register(program: Command): void {
       const r = significance(data, model, fitOptions);
       if (!r.converged) warnUnconverged("some fits of the significance computation");
       if (o.json) {
-        process.stdout.write(JSON.stringify({ p0_obs: r.p0Obs, z_obs: r.zObs, p0_exp: r.p0Exp, z_exp: r.zExp }, null, 2) + "\n");
+        printJson({ p0_obs: r.p0Obs, z_obs: r.zObs, p0_exp: r.p0Exp, z_exp: r.zExp });
         return;
       }
       const rows: (string | number)[][] = [

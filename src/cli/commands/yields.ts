@@ -1,4 +1,5 @@
 /** `hepflow yields WORKSPACE`: pre-fit and post-fit yield tables per channel with uncertainties. */
+import { printJson } from "../json.js";
 import type { Command } from "commander";
 import { HepflowError } from "../../util/index.js";
 import { fit, postfitYields, prefitYields } from "../../stats/index.js";
@@ -31,7 +32,7 @@ export function register(program: Command): void {
         post = postfitYields(model, data, r);
       }
       if (o.json) {
-        process.stdout.write(JSON.stringify({ prefit: pre, postfit: post }, null, 2) + "\n");
+        printJson({ prefit: pre, postfit: post });
         return;
       }
       process.stdout.write(render("pre-fit", pre) + "\n" + (post ? "\n" + render("post-fit", post) + "\n" : ""));
