@@ -1,6 +1,10 @@
+import { readSync } from "node:fs";
 import { open, type FileHandle } from "node:fs/promises";
 import { HepflowError } from "../util/index.js";
 import type { ByteRange, ByteSource } from "./source.js";
+
+/** Reads up to this size are done synchronously (see `read`). */
+const SYNC_MAX = 1024 * 1024;
 
 /** A file on local disk read by positional reads (never loaded whole). */
 export class LocalFileSource implements ByteSource {
@@ -23,20 +27,37 @@ export class LocalFileSource implements ByteSource {
   }
 
   async read(offset: number, length: number): Promise<Uint8Array> {
+    this.check(offset, length);
+    // Uninitialised memory (no zero-fill of what the read overwrites); a plain Uint8Array view of its own buffer.
+    const buf = new Uint8Array(Buffer.allocUnsafeSlow(length).buffer, 0, length);
+    await this.fill(offset, length, buf);
+    return buf;
+  }
+
+  async readInto(offset: number, dst: Uint8Array): Promise<void> {
+    this.check(offset, dst.length);
+    await this.fill(offset, dst.length, dst);
+  }
+
+  private check(offset: number, length: number): void {
     if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0) {
       throw new HepflowError("IO_RANGE", `invalid byte range ${offset}+${length}`, { file: this.name, offset });
     }
+  }
+
+  private async fill(offset: number, length: number, buf: Uint8Array): Promise<void> {
     const fh = await this.handle;
-    const buf = new Uint8Array(length);
     let got = 0;
     while (got < length) {
-      const { bytesRead } = await fh.read(buf, got, length - got, offset + got);
+      // Small reads run inline: a thread-pool round trip costs more than copying a few hundred kB
+      // from the page cache, and the reader awaits them at once anyway. Large reads stay
+      // asynchronous so they overlap with decompression.
+      const bytesRead = length - got <= SYNC_MAX ? readSync(fh.fd, buf, got, length - got, offset + got) : (await fh.read(buf, got, length - got, offset + got)).bytesRead;
       if (bytesRead === 0) {
         throw new HepflowError("IO_TRUNCATED", `file ends at byte ${offset + got} but ${length} bytes were needed from byte ${offset} (truncated file?)`, { file: this.name, offset });
       }
       got += bytesRead;
     }
-    return buf;
   }
 
   readMany(ranges: readonly ByteRange[]): Promise<Uint8Array[]> {

@@ -17,5 +17,7 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array>;
   /** Several ranges at once, results in the order asked; lets remote sources batch requests. */
   readMany(ranges: readonly ByteRange[]): Promise<Uint8Array[]>;
+  /** Optional: exactly `dst.length` bytes at `offset` into `dst`, so a reader can reuse its buffers. */
+  readInto?(offset: number, dst: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }

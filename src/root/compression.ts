@@ -2,6 +2,7 @@ import { constants as zc, deflateSync, inflateRawSync, inflateSync } from "node:
 import * as lz4 from "lz4-napi";
 import { unxzSync, xzSync } from "node-liblzma";
 import * as zstd from "zstd-napi";
+import zstdBinding from "zstd-napi/binding.js";
 import xxhash from "xxhash-wasm";
 import { HepflowError, type ErrorPlace } from "../util/index.js";
 
@@ -45,54 +46,110 @@ const xx = await xxhash();
  * Decompresses one ROOT compressed object (a key payload, a basket, an RNTuple page): a chain of
  * blocks, each with a 9-byte header naming its algorithm, until `uncompressedSize` bytes are out.
  * A payload whose stored size equals `uncompressedSize` is returned as is (ROOT stores it raw).
+ * An object of one block (nearly every basket) comes back as the codec's own output buffer,
+ * without a second allocation or copy. With `scratch` (at least `uncompressedSize` bytes, for a
+ * caller that is done with the result before the next call), a codec that can write into a
+ * given buffer (ZSTD) writes there and the result is a view of it.
  */
-export function decompress(src: Uint8Array, uncompressedSize: number, place: ErrorPlace = {}): Uint8Array {
+export function decompress(src: Uint8Array, uncompressedSize: number, place: ErrorPlace = {}, scratch?: Uint8Array): Uint8Array {
   if (src.length === uncompressedSize) return src;
-  const out = new Uint8Array(uncompressedSize);
-  let inPos = 0;
-  let outPos = 0;
-  while (outPos < uncompressedSize) {
-    if (inPos + HEADER > src.length) {
-      throw new HepflowError("ROOT_DECOMPRESS", `compressed data ends after ${outPos} of ${uncompressedSize} bytes`, place);
+  const first = blockHeader(src, 0, 0, uncompressedSize, place);
+  if (first.uSize === uncompressedSize) {
+    if (scratch && first.tag === "ZS" && scratch.length >= uncompressedSize) {
+      const view = scratch.subarray(0, uncompressedSize);
+      runBlock(src, first, view, 0, place);
+      return view;
     }
-    const m0 = src[inPos]!, m1 = src[inPos + 1]!, method = src[inPos + 2]!;
-    const cSize = src[inPos + 3]! | (src[inPos + 4]! << 8) | (src[inPos + 5]! << 16);
-    const uSize = src[inPos + 6]! | (src[inPos + 7]! << 8) | (src[inPos + 8]! << 16);
-    const start = inPos + HEADER;
-    const end = start + cSize;
-    if (end > src.length || outPos + uSize > uncompressedSize) {
-      throw new HepflowError("ROOT_DECOMPRESS", `compressed block at ${inPos} claims ${cSize}→${uSize} bytes, beyond the object (${src.length}→${uncompressedSize})`, place);
-    }
-    const block = src.subarray(start, end);
-    const tag = String.fromCharCode(m0, m1);
-    let got: Uint8Array;
-    try {
-      got = decodeBlock(tag, method, block, uSize, place);
-    } catch (e) {
-      if (e instanceof HepflowError) throw e;
-      throw new HepflowError("ROOT_DECOMPRESS", `${tag} block at ${inPos} is corrupt: ${(e as Error).message}`, place, { cause: e });
-    }
-    if (got.length !== uSize) {
-      throw new HepflowError("ROOT_DECOMPRESS", `${tag} block at ${inPos} gave ${got.length} bytes, header says ${uSize}`, place);
-    }
-    out.set(got, outPos);
-    outPos += uSize;
-    inPos = end;
+    return plain(runBlock(src, first, null, 0, place));
   }
+  // Uninitialised memory is safe here: every byte is written by a block, or we throw.
+  const out = new Uint8Array(Buffer.allocUnsafeSlow(uncompressedSize).buffer, 0, uncompressedSize);
+  decompressInto(src, out, place);
   return out;
 }
 
-function decodeBlock(tag: string, method: number, block: Uint8Array, uSize: number, place: ErrorPlace): Uint8Array {
+/** A plain Uint8Array view of a codec's Buffer: callers may rely on `slice()` copying, as it does for Uint8Array. */
+function plain(b: Uint8Array): Uint8Array {
+  return b.constructor === Uint8Array ? b : new Uint8Array(b.buffer, b.byteOffset, b.length);
+}
+
+/**
+ * Decompresses one ROOT compressed object into `out` (exactly its uncompressed size), e.g. a
+ * slot of a preallocated column or a reused scratch buffer; ZSTD writes there directly.
+ */
+export function decompressInto(src: Uint8Array, out: Uint8Array, place: ErrorPlace = {}): void {
+  const uncompressedSize = out.length;
+  if (src.length === uncompressedSize) { out.set(src); return; }
+  let inPos = 0;
+  let outPos = 0;
+  while (outPos < uncompressedSize) {
+    const h = blockHeader(src, inPos, outPos, uncompressedSize, place);
+    const got = runBlock(src, h, out, outPos, place);
+    if (got !== out) out.set(got, outPos);
+    outPos += h.uSize;
+    inPos = h.end;
+  }
+}
+
+interface BlockHeader {
+  tag: string;
+  method: number;
+  at: number;
+  start: number;
+  end: number;
+  uSize: number;
+}
+
+function blockHeader(src: Uint8Array, inPos: number, outPos: number, uncompressedSize: number, place: ErrorPlace): BlockHeader {
+  if (inPos + HEADER > src.length) {
+    throw new HepflowError("ROOT_DECOMPRESS", `compressed data ends after ${outPos} of ${uncompressedSize} bytes`, place);
+  }
+  const cSize = src[inPos + 3]! | (src[inPos + 4]! << 8) | (src[inPos + 5]! << 16);
+  const uSize = src[inPos + 6]! | (src[inPos + 7]! << 8) | (src[inPos + 8]! << 16);
+  const start = inPos + HEADER;
+  const end = start + cSize;
+  if (end > src.length || outPos + uSize > uncompressedSize) {
+    throw new HepflowError("ROOT_DECOMPRESS", `compressed block at ${inPos} claims ${cSize}→${uSize} bytes, beyond the object (${src.length}→${uncompressedSize})`, place);
+  }
+  return { tag: String.fromCharCode(src[inPos]!, src[inPos + 1]!), method: src[inPos + 2]!, at: inPos, start, end, uSize };
+}
+
+/** Decodes one block; returns `out` itself when the codec wrote into `out[outPos..]`, else its own buffer. */
+function runBlock(src: Uint8Array, h: BlockHeader, out: Uint8Array | null, outPos: number, place: ErrorPlace): Uint8Array {
+  let got: Uint8Array;
+  try {
+    got = decodeBlock(h.tag, h.method, src.subarray(h.start, h.end), h.uSize, out, outPos, place);
+  } catch (e) {
+    if (e instanceof HepflowError) throw e;
+    throw new HepflowError("ROOT_DECOMPRESS", `${h.tag} block at ${h.at} is corrupt: ${(e as Error).message}`, place, { cause: e });
+  }
+  if (got !== out && got.length !== h.uSize) {
+    throw new HepflowError("ROOT_DECOMPRESS", `${h.tag} block at ${h.at} gave ${got.length} bytes, header says ${h.uSize}`, place);
+  }
+  return got;
+}
+
+/** One ZSTD context for the thread: the one-shot API would re-parse frame sizes and allocate per call. */
+const dctx = new zstdBinding.DCtx();
+/** Reused buffer for LZ4's size prefix (lz4-napi wants size-prepended blocks). */
+let lz4Frame = Buffer.allocUnsafe(1 << 16);
+
+function decodeBlock(tag: string, method: number, block: Uint8Array, uSize: number, out: Uint8Array | null, outPos: number, place: ErrorPlace): Uint8Array {
   switch (tag) {
     case "ZL":
-      return inflateSync(block, { maxOutputLength: Math.max(uSize, 1) });
+      // One output chunk of the known size: no concatenation of 16 kB pieces.
+      return inflateSync(block, { maxOutputLength: Math.max(uSize, 1), chunkSize: Math.max(uSize, 64) });
     case "CS":
       // ROOT's pre-zlib framing: a raw deflate stream straight after the 9-byte header.
-      return inflateRawSync(block, { maxOutputLength: Math.max(uSize, 1) });
+      return inflateRawSync(block, { maxOutputLength: Math.max(uSize, 1), chunkSize: Math.max(uSize, 64) });
     case "XZ":
       return unxzSync(asBuffer(block));
-    case "ZS":
-      return zstd.decompress(block);
+    case "ZS": {
+      const dst = out ? out.subarray(outPos, outPos + uSize) : Buffer.allocUnsafeSlow(uSize);
+      const n = dctx.decompress(dst, block);
+      if (n !== uSize) throw new HepflowError("ROOT_DECOMPRESS", `ZSTD block gave ${n} bytes, header says ${uSize}`, place);
+      return out ?? dst;
+    }
     case "L4": {
       if (block.length < 8) throw new HepflowError("ROOT_DECOMPRESS", "LZ4 block shorter than its checksum", place);
       const body = block.subarray(8);
@@ -100,10 +157,10 @@ function decodeBlock(tag: string, method: number, block: Uint8Array, uSize: numb
       const actual = xx.h64Raw(body, 0n);
       if (stored !== actual) throw new HepflowError("ROOT_DECOMPRESS", `LZ4 checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)})`, place);
       // lz4-napi decodes size-prepended blocks; ROOT keeps the size in its own header.
-      const framed = new Uint8Array(body.length + 4);
-      new DataView(framed.buffer).setUint32(0, uSize, true);
-      framed.set(body, 4);
-      return lz4.uncompressSync(framed);
+      if (lz4Frame.length < body.length + 4) lz4Frame = Buffer.allocUnsafe(Math.max(body.length + 4, 2 * lz4Frame.length));
+      lz4Frame.writeUInt32LE(uSize, 0);
+      lz4Frame.set(body, 4);
+      return lz4.uncompressSync(lz4Frame.subarray(0, body.length + 4));
     }
     default:
       throw new HepflowError("ROOT_UNSUPPORTED", `unknown compression algorithm "${tag}" (method ${method})`, place);

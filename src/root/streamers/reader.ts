@@ -1,5 +1,6 @@
 import { HepflowError } from "../../util/index.js";
 import { Cursor } from "../cursor.js";
+import { builtinStreamerInfo } from "./builtin.js";
 import { T, parsePacking, type StreamerElement, type StreamerInfo, type Unsupported } from "./types.js";
 
 const kByteCountMask = 0x40000000;
@@ -36,10 +37,12 @@ export class ObjectReader {
     const start = c.pos;
     const first = c.u32();
     if (first & kByteCountMask) {
-      const bcnt = first & ~kByteCountMask;
+      const bcnt = (first & ~kByteCountMask) >>> 0;
       const end = start + 4 + bcnt;
       if (end > c.buf.length) throw c.error("ROOT_CORRUPT", `byte count ${bcnt} runs past the end of the buffer (${c.buf.length})`);
       const version = c.u16();
+      // Version 0 marks a class without a dictionary version (foreign): its checksum follows.
+      if (version === 0) c.u32();
       return { version, end };
     }
     c.pos = start;
@@ -128,6 +131,8 @@ export class ObjectReader {
   info(className: string, version: number): StreamerInfo {
     const list = this.streamers.get(className);
     if (!list || list.length === 0) {
+      const builtin = builtinStreamerInfo(className);
+      if (builtin) return builtin;
       throw new HepflowError("ROOT_UNSUPPORTED", `no streamer for class ${className} in the file, so its objects cannot be read`, this.place());
     }
     return list.find((i) => i.classVersion === version) ?? list[list.length - 1]!;

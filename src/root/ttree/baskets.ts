@@ -1,15 +1,68 @@
 import { HepflowError } from "../../util/index.js";
-import { Cursor } from "../cursor.js";
 import { decompress } from "../compression.js";
 import type { RootFile } from "../file.js";
+import { decodeInto } from "./decode.js";
 import type { BasketRef, BranchModel } from "./model.js";
 
-/** A basket's decompressed bytes: entries [first, first+n), and the byte offset of each entry (n+1 values) when ROOT stored them. */
+/**
+ * A basket's decompressed bytes: entries [first, first+n), and the byte offset of each entry
+ * (n+1 values, parsed on first use) when ROOT stored them.
+ */
 export interface BasketData {
-  first: number;
-  n: number;
-  data: Uint8Array;
-  offsets: Int32Array | null;
+  readonly first: number;
+  readonly n: number;
+  readonly data: Uint8Array;
+  readonly offsets: Int32Array | null;
+  /** Whether entry offsets were stored (without parsing them). */
+  readonly hasOffsets: boolean;
+  /** Byte offset of entry `i` (0..n) in `data`; only when `hasOffsets`. */
+  offsetAt(i: number): number;
+  /**
+   * Bytes after `data` in its buffer that belong to this basket alone (the entry offsets), or -1
+   * when `data` is shared (embedded in the tree, a reused buffer, a slice of a read): only an
+   * owned basket may be converted in place and handed out as a column.
+   */
+  readonly ownedTail: number;
+}
+
+/** Entry offsets live after the data in ROOT's basket buffer, as big-endian ints counted from the key start. */
+class Basket implements BasketData {
+  private parsed: Int32Array | null | undefined;
+
+  constructor(
+    readonly first: number,
+    readonly n: number,
+    readonly data: Uint8Array,
+    parsed: Int32Array | null | undefined,
+    private readonly payload: Uint8Array | null = null,
+    private readonly keyLen = 0,
+    readonly ownedTail = -1,
+  ) {
+    this.parsed = parsed;
+  }
+
+  get hasOffsets(): boolean {
+    return this.parsed !== null;
+  }
+
+  get offsets(): Int32Array | null {
+    if (this.parsed === undefined) {
+      // Bulk conversion of the n stored offsets; the last one (end of data) is implied.
+      const o = new Int32Array(this.n + 1);
+      decodeInto("i32", this.payload!, this.data.length + 4, this.n, o, 0);
+      for (let i = 0; i < this.n; i++) o[i]! -= this.keyLen;
+      o[this.n] = this.data.length;
+      this.parsed = o;
+    }
+    return this.parsed;
+  }
+
+  offsetAt(i: number): number {
+    if (this.parsed) return this.parsed[i]!;
+    if (i === this.n) return this.data.length;
+    const p = this.payload!, at = this.data.length + 4 + 4 * i;
+    return ((p[at]! << 24) | (p[at + 1]! << 16) | (p[at + 2]! << 8) | p[at + 3]!) - this.keyLen;
+  }
 }
 
 /** Baskets of `branch` overlapping [start, stop). */
@@ -17,111 +70,233 @@ export function basketsInRange(branch: BranchModel, start: number, stop: number)
   return branch.baskets.filter((b) => b.stop > start && b.first < stop && b.stop > b.first);
 }
 
+/** One basket wanted by one column: `consume` receives it decompressed, then it is dropped. */
+export interface BasketJob {
+  ref: BasketRef;
+  branch: BranchModel;
+  consume(basket: BasketData): void;
+  /** The consumer is done with the basket when `consume` returns: its bytes may live in a reused buffer. */
+  transient?: boolean;
+}
+
 /** Largest gap between two baskets that is still read through rather than split into two requests. */
 const COALESCE_GAP = 64 * 1024;
-/** Largest single read when merging neighbouring baskets. */
-const MAX_MERGED = 32 * 1024 * 1024;
+/**
+ * Compressed bytes per read window. At most READAHEAD windows are held at once (one being
+ * decompressed, the next one being read), so reading a large range never holds all its
+ * compressed baskets.
+ */
+export const WINDOW = 4 * 1024 * 1024;
+const READAHEAD = 2;
 
 /**
- * Reads the raw (compressed) bytes of many baskets at once: neighbouring baskets of all branches
- * are merged into few large reads, which is what makes a local file or an HTTP server fast.
+ * Streams the baskets of many columns: embedded ones first, then on-disk ones in file order,
+ * neighbouring baskets of all columns merged into few reads, read one window ahead of the
+ * decompression. Each basket is decompressed and handed to its job synchronously, so at most one
+ * decompressed basket is alive at a time.
  */
-export async function prefetchBaskets(file: RootFile, refs: readonly BasketRef[]): Promise<Map<BasketRef, Uint8Array>> {
+export function streamBaskets(file: RootFile, jobs: readonly BasketJob[], prefetched?: ReadonlyMap<BasketRef, Uint8Array>): Promise<void> | undefined {
+  const onDisk: BasketJob[] = [];
+  for (const j of jobs) {
+    if (j.ref.embedded) j.consume(embeddedBasket(j.ref));
+    else onDisk.push(j);
+  }
+  // Baskets embedded in the tree need no I/O: a read of those alone finishes synchronously.
+  return onDisk.length > 0 ? streamFromDisk(file, onDisk, prefetched) : undefined;
+}
+
+async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefetched?: ReadonlyMap<BasketRef, Uint8Array>): Promise<void> {
   const size = await file.source.size();
-  const disk = refs.filter((r) => !r.embedded && r.seek! > 0 && r.bytes! > 0 && r.seek! + r.bytes! <= size).sort((a, b) => a.seek! - b.seek!);
-  const groups: { offset: number; end: number; members: BasketRef[] }[] = [];
-  for (const r of disk) {
-    const g = groups[groups.length - 1];
-    if (g && r.seek! - g.end <= COALESCE_GAP && Math.max(g.end, r.seek! + r.bytes!) - g.offset <= MAX_MERGED) {
-      g.end = Math.max(g.end, r.seek! + r.bytes!);
-      g.members.push(r);
+  const disk: BasketJob[] = [];
+  const ready: BasketJob[] = [];
+  for (const j of jobs) {
+    const r = j.ref;
+    if (!inFile(r, size)) throw outside(file, j.branch, r, size);
+    (prefetched?.has(r) ? ready : disk).push(j);
+  }
+  for (const j of ready) j.consume(parseBasket(file, j.branch, j.ref, prefetched!.get(j.ref)!, j.transient));
+  if (disk.length === 0) return;
+  disk.sort((a, b) => a.ref.seek! - b.ref.seek!);
+  const windows = plan(disk);
+  const inflight: Promise<Uint8Array[]>[] = [];
+  // Sources that read into a given buffer get READAHEAD buffers reused across windows: the read
+  // windows of a long range then stop piling up as garbage until the next collection.
+  const source = file.source;
+  const pool: Uint8Array[] = [];
+  let largest = 0;
+  if (source.readInto) for (const w of windows) largest = Math.max(largest, windowBytes(w));
+  let next = 0;
+  const issue = (): void => {
+    const k = next++;
+    const w = windows[k]!;
+    let p: Promise<Uint8Array[]>;
+    if (source.readInto) {
+      const buf = (pool[k % READAHEAD] ??= new Uint8Array(Buffer.allocUnsafeSlow(largest).buffer, 0, largest));
+      let at = 0;
+      const views = w.map((g) => buf.subarray(at, (at += g.end - g.offset)));
+      p = Promise.all(views.map((v, i) => source.readInto!(w[i]!.offset, v))).then(() => views);
     } else {
-      groups.push({ offset: r.seek!, end: r.seek! + r.bytes!, members: [r] });
+      p = source.readMany(w.map((g) => ({ offset: g.offset, length: g.end - g.offset })));
+    }
+    p.catch(() => undefined); // awaited below; a failure after an earlier error must not go unhandled
+    inflight.push(p);
+  };
+  for (let i = 0; i < windows.length; i++) {
+    while (inflight.length < READAHEAD && next < windows.length) issue();
+    const bufs = await inflight.shift()!;
+    windows[i]!.forEach((g, k) => {
+      const buf = bufs[k]!;
+      for (const j of g.members) j.consume(parseBasket(file, j.branch, j.ref, buf.subarray(j.ref.seek! - g.offset, j.ref.seek! - g.offset + j.ref.bytes!), j.transient));
+    });
+  }
+}
+
+function windowBytes(w: Group[]): number {
+  let n = 0;
+  for (const g of w) n += g.end - g.offset;
+  return n;
+}
+
+interface Group {
+  offset: number;
+  end: number;
+  members: BasketJob[];
+}
+
+/** Coalesced reads (gaps up to COALESCE_GAP), cut into windows of about WINDOW bytes. */
+function plan(sorted: readonly BasketJob[]): Group[][] {
+  const groups: Group[] = [];
+  for (const j of sorted) {
+    const s = j.ref.seek!, e = s + j.ref.bytes!;
+    const g = groups[groups.length - 1];
+    if (g && s - g.end <= COALESCE_GAP && Math.max(g.end, e) - g.offset <= WINDOW) {
+      g.end = Math.max(g.end, e);
+      g.members.push(j);
+    } else {
+      groups.push({ offset: s, end: e, members: [j] });
     }
   }
+  const windows: Group[][] = [];
+  let bytes = Infinity;
+  for (const g of groups) {
+    if (bytes + (g.end - g.offset) > WINDOW) { windows.push([]); bytes = 0; }
+    windows[windows.length - 1]!.push(g);
+    bytes += g.end - g.offset;
+  }
+  return windows;
+}
+
+/** Total compressed bytes of the on-disk baskets among `refs`. */
+export function diskBytes(refs: Iterable<BasketRef>): number {
+  let n = 0;
+  for (const r of refs) if (!r.embedded) n += r.bytes ?? 0;
+  return n;
+}
+
+/**
+ * Reads the raw bytes of a few baskets (at most one window's worth) in one coalesced request, so
+ * a small read of several passes (counters, then collections) costs one round trip.
+ */
+export async function prefetch(file: RootFile, refs: readonly BasketRef[]): Promise<Map<BasketRef, Uint8Array>> {
+  const size = await file.source.size();
+  const disk = [...new Set(refs)].filter((r) => !r.embedded && inFile(r, size)).sort((a, b) => a.seek! - b.seek!);
+  const groups = plan(disk.map((ref) => ({ ref, branch: undefined as unknown as BranchModel, consume: () => undefined }))).flat();
   const bufs = await file.source.readMany(groups.map((g) => ({ offset: g.offset, length: g.end - g.offset })));
   const out = new Map<BasketRef, Uint8Array>();
   groups.forEach((g, i) => {
-    for (const r of g.members) out.set(r, bufs[i]!.subarray(r.seek! - g.offset, r.seek! - g.offset + r.bytes!));
+    for (const j of g.members) out.set(j.ref, bufs[i]!.subarray(j.ref.seek! - g.offset, j.ref.seek! - g.offset + j.ref.bytes!));
   });
   return out;
 }
 
-/** Decompresses the given baskets, reading those not already fetched (in one readMany batch). */
-export async function loadBaskets(file: RootFile, branch: BranchModel, refs: readonly BasketRef[], fetched?: Map<BasketRef, Uint8Array>): Promise<BasketData[]> {
-  const size = await file.source.size();
-  const missing = refs.filter((r) => !r.embedded && !fetched?.has(r) && inFile(r, size));
-  const got = await file.source.readMany(missing.map((r) => ({ offset: r.seek!, length: r.bytes! })));
-  const all = new Map(fetched);
-  missing.forEach((r, i) => all.set(r, got[i]!));
-  return decodeBaskets(file, branch, refs, all, size);
+/** Decompresses the given baskets of one branch (in one readMany batch), all held at once. */
+export async function loadBaskets(file: RootFile, branch: BranchModel, refs: readonly BasketRef[], prefetched?: ReadonlyMap<BasketRef, Uint8Array>): Promise<BasketData[]> {
+  const out = new Map<BasketRef, BasketData>();
+  await streamBaskets(file, refs.map((ref) => ({ ref, branch, consume: (bk: BasketData) => void out.set(ref, bk) })), prefetched);
+  return refs.map((r) => out.get(r)!);
 }
 
 function inFile(r: BasketRef, size: number): boolean {
   return r.seek! > 0 && r.bytes! > 0 && r.seek! + r.bytes! <= size;
 }
 
-/**
- * Decompresses baskets whose raw bytes are at hand, synchronously, so each branch's decompressed
- * baskets become garbage as soon as that branch is decoded.
- */
-export function decodeBaskets(file: RootFile, branch: BranchModel, refs: readonly BasketRef[], raw: Map<BasketRef, Uint8Array>, size: number): BasketData[] {
-  const out: BasketData[] = [];
-  for (const r of refs) {
-    if (r.embedded) {
-      const e = r.embedded;
-      out.push({ first: r.first, n: e.nevBuf, data: e.data, offsets: e.entryOffsets });
-      continue;
-    }
-    const bytes = raw.get(r);
-    if (!bytes || !inFile(r, size)) {
-      throw new HepflowError("ROOT_CORRUPT", `basket at ${r.seek}+${r.bytes} lies outside the file (${size} bytes)`, { file: file.name, object: branch.name, offset: r.seek });
-    }
-    out.push(parseBasket(file, branch, r, bytes));
-  }
-  return out;
+function outside(file: RootFile, branch: BranchModel, r: BasketRef, size: number): HepflowError {
+  return new HepflowError("ROOT_CORRUPT", `basket at ${r.seek}+${r.bytes} lies outside the file (${size} bytes)`, { file: file.name, object: branch.name, offset: r.seek });
 }
 
-/** Whether every on-disk basket of `refs` is already fetched. */
-export function allFetched(refs: readonly BasketRef[], fetched: Map<BasketRef, Uint8Array> | undefined): boolean {
-  return refs.every((r) => r.embedded || fetched?.has(r));
+function embeddedBasket(r: BasketRef): BasketData {
+  const e = r.embedded!;
+  return new Basket(r.first, e.nevBuf, e.data, e.entryOffsets);
 }
 
-function parseBasket(file: RootFile, branch: BranchModel, ref: BasketRef, raw: Uint8Array): BasketData {
-  const c = new Cursor(raw, 0, { file: file.name, object: branch.name, base: ref.seek });
+function i32(b: Uint8Array, at: number): number {
+  return (b[at]! << 24) | (b[at + 1]! << 16) | (b[at + 2]! << 8) | b[at + 3]!;
+}
+
+function i16(b: Uint8Array, at: number): number {
+  return ((b[at]! << 24) | (b[at + 1]! << 16)) >> 16;
+}
+
+/** Baskets above this size get their own buffer, so the scratch buffer kept per thread stays bounded. */
+const SCRATCH_MAX = 16 * 1024 * 1024;
+
+/** One decompression buffer per thread for baskets consumed on the spot; grows to the largest basket. */
+let scratch = new Uint8Array(0);
+
+function scratchFor(n: number): Uint8Array {
+  if (scratch.length < n) scratch = new Uint8Array(Buffer.allocUnsafeSlow(Math.max(n, 2 * scratch.length)).buffer);
+  return scratch;
+}
+
+function parseBasket(file: RootFile, branch: BranchModel, ref: BasketRef, raw: Uint8Array, transient = false): BasketData {
+  const place = { file: file.name, object: branch.name, offset: ref.seek };
   // The key header, read field by field: names and titles are skipped, not decoded (this runs per basket).
-  const nbytes = c.i32();
-  const keyVersion = c.i16();
-  const objLen = c.i32();
-  c.skip(4); // datime
-  const keyLen = c.i16();
-  c.skip(2 + (keyVersion > 1000 ? 16 : 8)); // cycle, seekKey, seekPdir
+  const need = (n: number): void => {
+    if (n > raw.length) throw new HepflowError("ROOT_CORRUPT", `basket header runs past the basket's ${raw.length} bytes`, place);
+  };
+  need(18);
+  const nbytes = i32(raw, 0);
+  const keyVersion = i16(raw, 4);
+  const objLen = i32(raw, 6);
+  const keyLen = i16(raw, 14);
+  let pos = 18 + (keyVersion > 1000 ? 16 : 8); // cycle, seekKey, seekPdir
   for (let i = 0; i < 3; i++) {
-    const n = c.u8();
-    c.skip(n === 255 ? c.i32() : n);
+    need(pos + 1);
+    const n = raw[pos++]!;
+    if (n === 255) {
+      need(pos + 4);
+      const len = i32(raw, pos);
+      if (len < 0) throw new HepflowError("ROOT_CORRUPT", `basket key has a string of ${len} bytes`, place);
+      pos += 4 + len;
+    } else pos += n;
   }
-  c.skip(2 + 4); // basket version, buffer size
-  if (c.i32() < 0) c.u8(); // a negative entry-buffer size announces one byte of IO bits
-  const nevBuf = c.i32();
-  const last = c.i32();
+  pos += 2 + 4; // basket version, buffer size
+  need(pos + 13);
+  if (i32(raw, pos) < 0) pos++; // a negative entry-buffer size announces one byte of IO bits
+  pos += 4;
+  need(pos + 8);
+  const nevBuf = i32(raw, pos);
+  const last = i32(raw, pos + 4);
   if (nbytes > raw.length || keyLen < 0 || keyLen > nbytes || objLen < 0 || nevBuf < 0 || last < keyLen || last - keyLen > objLen) {
-    throw new HepflowError("ROOT_CORRUPT", `basket header is inconsistent (nbytes ${nbytes}, keylen ${keyLen}, objlen ${objLen}, last ${last}, entries ${nevBuf})`, { file: file.name, object: branch.name, offset: ref.seek });
+    throw new HepflowError("ROOT_CORRUPT", `basket header is inconsistent (nbytes ${nbytes}, keylen ${keyLen}, objlen ${objLen}, last ${last}, entries ${nevBuf})`, place);
   }
   if (nevBuf !== ref.stop - ref.first) {
-    throw new HepflowError("ROOT_CORRUPT", `basket holds ${nevBuf} entries but the branch index says ${ref.stop - ref.first}`, { file: file.name, object: branch.name, offset: ref.seek });
+    throw new HepflowError("ROOT_CORRUPT", `basket holds ${nevBuf} entries but the branch index says ${ref.stop - ref.first}`, place);
   }
-  const payload = decompress(raw.subarray(keyLen, nbytes), objLen, { file: file.name, object: branch.name, offset: ref.seek });
+  const body = raw.subarray(keyLen, nbytes);
+  const into = transient && objLen <= SCRATCH_MAX ? scratchFor(objLen) : undefined;
+  let payload = decompress(body, objLen, place, into);
+  // A basket stored uncompressed is a view of the read buffer, which is reused: a consumer that
+  // keeps the basket gets its own copy.
+  if (payload === body && !transient) payload = body.slice();
+  // Stored raw (a view of the read) or written into the shared scratch: not this basket's own memory.
+  const owned = payload !== body && payload.buffer !== into?.buffer && payload.byteOffset === 0 && payload.buffer.byteLength === payload.length;
   const border = last - keyLen;
   const data = payload.subarray(0, border);
-  let offsets: Int32Array | null = null;
+  let parsed: Int32Array | null | undefined = null;
   if (payload.length >= border + 4 && nevBuf > 0) {
-    const v = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
-    const n = v.getInt32(border);
-    if (n >= nevBuf && border + 4 + nevBuf * 4 <= payload.length) {
-      offsets = new Int32Array(nevBuf + 1);
-      for (let i = 0; i < nevBuf; i++) offsets[i] = v.getInt32(border + 4 + 4 * i) - keyLen;
-      offsets[nevBuf] = border;
-    }
+    const n = i32(payload, border);
+    if (n >= nevBuf && border + 4 + nevBuf * 4 <= payload.length) parsed = undefined;
   }
-  return { first: ref.first, n: nevBuf, data, offsets };
+  return new Basket(ref.first, nevBuf, data, parsed, payload, keyLen, owned ? payload.length - border : -1);
 }

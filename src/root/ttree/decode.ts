@@ -1,6 +1,7 @@
 import type { NumericArray } from "../../util/index.js";
 import { Cursor } from "../cursor.js";
 import { readDouble32, readFloat16 } from "../streamers/index.js";
+import { copySwapped } from "./byteswap.js";
 
 /** The value types a leaf can hold, as stored on disk (big-endian). */
 export type Dtype = "i8" | "u8" | "bool" | "i16" | "u16" | "i32" | "u32" | "i64" | "u64" | "f32" | "f64" | "f16" | "d32";
@@ -24,8 +25,13 @@ export function storedSize(d: Dtype, p?: Packing): number {
   }
 }
 
-/** A new output array of `n` values for a dtype. */
-export function allocate(d: Dtype, n: number): NumericArray {
+/**
+ * A new output array of `n` values for a dtype. `filled` promises that the caller writes every
+ * value (or throws the array away), which skips zero-filling memory that is overwritten anyway.
+ */
+export function allocate(d: Dtype, n: number, filled = false): NumericArray {
+  // Small arrays: V8's zeroed allocation is cheaper than going through Buffer's unsafe path.
+  if (filled && n * BYTES[d] >= UNSAFE_MIN) return view(d, Buffer.allocUnsafeSlow(n * BYTES[d]).buffer, 0, n);
   switch (d) {
     case "i8": return new Int8Array(n);
     case "u8": case "bool": return new Uint8Array(n);
@@ -39,6 +45,54 @@ export function allocate(d: Dtype, n: number): NumericArray {
     case "f64": case "d32": return new Float64Array(n);
   }
 }
+
+const UNSAFE_MIN = 64 * 1024;
+
+/** Arrays up to this size are carved from a shared slab; above it each gets its own buffer. */
+const SMALL = 64 * 1024;
+const SLAB = 512 * 1024;
+
+/**
+ * Allocates the output arrays of one read. Small arrays (up to 64 kB: short ranges, counters) are
+ * views into shared 512 kB buffers, because a separate off-heap buffer costs about a microsecond
+ * each, which dominates reads of a few hundred entries. Their `buffer` is therefore shared: use
+ * `byteOffset`/`byteLength`, as for any typed-array view.
+ */
+export class Slab {
+  private buf: ArrayBuffer | null = null;
+  private used = 0;
+
+  /** `n` values of `d`; `filled` as for {@link allocate}. */
+  take(d: Dtype, n: number, filled = false): NumericArray {
+    const bytes = n * BYTES[d];
+    if (bytes === 0 || bytes > SMALL) return allocate(d, n, filled);
+    let at = (this.used + 7) & ~7;
+    if (!this.buf || at + bytes > SLAB) { this.buf = Buffer.allocUnsafeSlow(SLAB).buffer; at = 0; }
+    this.used = at + bytes;
+    const v = view(d, this.buf, at, n);
+    if (!filled) v.fill(0 as never);
+    return v;
+  }
+}
+
+/** A typed array of `n` values of `d` over `buf` from byte `at` (no copy). */
+export function view(d: Dtype, buf: ArrayBuffer, at: number, n: number): NumericArray {
+  switch (d) {
+    case "i8": return new Int8Array(buf, at, n);
+    case "u8": case "bool": return new Uint8Array(buf, at, n);
+    case "i16": return new Int16Array(buf, at, n);
+    case "u16": return new Uint16Array(buf, at, n);
+    case "i32": return new Int32Array(buf, at, n);
+    case "u32": return new Uint32Array(buf, at, n);
+    case "i64": return new BigInt64Array(buf, at, n);
+    case "u64": return new BigUint64Array(buf, at, n);
+    case "f32": case "f16": return new Float32Array(buf, at, n);
+    case "f64": case "d32": return new Float64Array(buf, at, n);
+  }
+}
+
+/** Bytes per value of the output array (not of the stored value: packed types widen). */
+const BYTES: Record<Dtype, number> = { i8: 1, u8: 1, bool: 1, i16: 2, u16: 2, i32: 4, u32: 4, i64: 8, u64: 8, f32: 4, f16: 4, f64: 8, d32: 8 };
 
 /**
  * Converts `n` big-endian values at `src[pos..]` into `out[at..]` in one pass: a bulk copy into
@@ -55,19 +109,57 @@ export function decodeInto(d: Dtype, src: Uint8Array, pos: number, n: number, ou
     return;
   }
   const size = out.BYTES_PER_ELEMENT;
-  const bytes = new Uint8Array(out.buffer, out.byteOffset + at * size, n * size);
-  bytes.set(src.subarray(pos, pos + n * size));
+  const len = n * size;
+  if (size > 1 && len >= SIMD_SWAP_MIN && copySwapped(size as 2 | 4 | 8, src.subarray(pos, pos + len), new Uint8Array(out.buffer, out.byteOffset + at * size, len))) return;
+  if (size > 1 && len >= NATIVE_SWAP_MIN) {
+    // One Buffer view serves both the copy and Node's native swap.
+    const b = Buffer.from(out.buffer, out.byteOffset + at * size, len);
+    b.set(src.subarray(pos, pos + len));
+    if (size === 2) b.swap16();
+    else if (size === 4) b.swap32();
+    else b.swap64();
+    return;
+  }
+  const bytes = new Uint8Array(out.buffer, out.byteOffset + at * size, len);
+  bytes.set(src.subarray(pos, pos + len));
   if (d === "bool") {
     for (let i = 0; i < n; i++) if (bytes[i]! > 1) bytes[i] = 1;
     return;
   }
-  if (size === 1) return;
+  if (size > 1) swapInPlace(out, at, n);
+}
+
+/** Below this many bytes a JS loop beats the call into Node's native byte swap. */
+const NATIVE_SWAP_MIN = 2048;
+/** From this many bytes the WebAssembly SIMD swap (with its two copies) beats the others. */
+const SIMD_SWAP_MIN = 1024;
+
+/**
+ * Converts `n` values of `out` starting at `at` from big-endian to native (little-endian) order in
+ * place; large runs go through WebAssembly SIMD (see byteswap.ts) or Node's native Buffer swap,
+ * several times faster than a JS loop.
+ */
+export function swapInPlace(out: NumericArray, at: number, n: number): void {
+  const size = out.BYTES_PER_ELEMENT;
+  if (size === 1 || n === 0) return;
+  const byteOffset = out.byteOffset + at * size;
+  if (n * size >= SIMD_SWAP_MIN) {
+    const bytes = new Uint8Array(out.buffer, byteOffset, n * size);
+    if (copySwapped(size as 2 | 4 | 8, bytes, bytes)) return;
+  }
+  if (n * size >= NATIVE_SWAP_MIN) {
+    const b = Buffer.from(out.buffer, byteOffset, n * size);
+    if (size === 2) b.swap16();
+    else if (size === 4) b.swap32();
+    else b.swap64();
+    return;
+  }
   if (size === 2) {
-    const u = new Uint16Array(out.buffer, out.byteOffset + at * 2, n);
+    const u = new Uint16Array(out.buffer, byteOffset, n);
     for (let i = 0; i < n; i++) { const x = u[i]!; u[i] = (x >>> 8) | ((x & 0xff) << 8); }
     return;
   }
-  const w = new Uint32Array(out.buffer, out.byteOffset + at * size, (n * size) / 4);
+  const w = new Uint32Array(out.buffer, byteOffset, (n * size) / 4);
   if (size === 4) {
     for (let i = 0; i < n; i++) {
       const x = w[i]!;

@@ -1,6 +1,7 @@
 import type { RootList, RootObject, EmbeddedBasket, StreamerRegistry } from "../streamers/index.js";
 import { T, basicTypeCode, isUnsupported, parsePacking } from "../streamers/index.js";
 import { storedSize, type Dtype, type Packing } from "./decode.js";
+import { leafPaths, parseTypeName, recordOf, type StreamedLayout, type TypeNode } from "./streamed.js";
 
 /** One basket of a branch: where it is (on disk or embedded in the TTree key) and which entries it holds. */
 export interface BasketRef {
@@ -28,8 +29,13 @@ export type Interpretation =
   | { kind: "leaf"; dtype: Dtype; len: number; offset: number; stride: number; packing?: Packing }
   /** One member (path like "fP.fX") of objects stored whole (unsplit), one per entry or a std::vector of them per entry. */
   | { kind: "member"; dtype: Dtype; path: string[]; parent: string; className: string; vector: boolean }
-  /** A split object or base class: no data of its own, its sub-branches hold the members. */
-  | { kind: "container"; children: number }
+  /** Values written through ROOT's STL/string streamers (sets, maps, nested containers, TObject bases), decoded per entry into columns. */
+  | ({ kind: "streamed" } & StreamedLayout)
+  /**
+   * A split object or base class: no data of its own, its sub-branches hold the members. `parts`:
+   * columns cut from this branch's own bytes instead (a map's keys and values, a TObject base's members).
+   */
+  | { kind: "container"; children: number; parts?: { suffix: string; layout: StreamedLayout }[] }
   | { kind: "unsupported"; reason: string };
 
 /** A branch as the reader sees it. */
@@ -86,7 +92,8 @@ export function buildBranches(tree: RootObject, streamers: StreamerRegistry): Br
     const m = model(b, leafOwner, streamers, treeEntries);
     out.push(m);
     if (b._class === "TBranch" && items(b.fLeaves).length > 1) out.push(...leafListColumns(b, m));
-    if (b._class === "TBranchElement" && num(b.fID) < 0 && m.interp.kind === "container" && items(b.fBranches).length === 0) out.push(...objectMemberColumns(b, m, streamers));
+    if (m.interp.kind === "container" && m.interp.parts) out.push(...partColumns(m, m.interp.parts));
+    else if (b._class === "TBranchElement" && num(b.fID) < 0 && m.interp.kind === "container" && items(b.fBranches).length === 0) out.push(...objectMemberColumns(b, m, streamers));
   }
   return out;
 }
@@ -126,12 +133,44 @@ function objectMemberColumns(b: RootObject, parent: BranchModel, streamers: Stre
   const paths = memberPaths(streamers, inner) ?? [];
   return paths.map(([p, dtype]) => ({
     ...parent,
-    name: `${parent.name}.${p.join(".")}`,
+    name: memberName(parent.name, p.join(".")),
     typeName: TYPE_NAMES[dtype] + (vec ? `[${parent.name}]` : ""),
     interp: { kind: "member", dtype, path: p, parent: parent.name, className: inner, vector: !!vec },
     totBytes: 0,
     zipBytes: 0,
   }));
+}
+
+/** "branch.member", without doubling the dot of a branch named like "obj." (ROOT's convention for split objects). */
+function memberName(branch: string, member: string): string {
+  return branch.endsWith(".") ? branch + member : `${branch}.${member}`;
+}
+
+/** Columns "branch.suffix" decoded from the branch's own bytes (map keys/values, TObject base members). */
+function partColumns(parent: BranchModel, parts: { suffix: string; layout: StreamedLayout }[]): BranchModel[] {
+  return parts.map(({ suffix, layout }) => ({
+    ...parent,
+    name: memberName(parent.name, suffix),
+    typeName: `${parent.typeName}::${suffix}`,
+    interp: { kind: "streamed", ...layout },
+    totBytes: 0,
+    zipBytes: 0,
+  }));
+}
+
+/** The interpretation of a value written by ROOT's STL streamers (with a header per entry), or undefined if its type is not handled. */
+function streamedOf(typeName: string, streamers: StreamerRegistry, counter?: string): Interpretation | undefined {
+  const node = parseTypeName(typeName, streamers);
+  if (!node || node.t === "num") return undefined;
+  // An object is read with its own version header; an STL container gets one in front of it.
+  return layoutOf(node, node.t !== "record", counter);
+}
+
+/** One column for a node with a single leaf, else a container whose parts are the leaves ("fX", "first", "second.fY"). */
+function layoutOf(node: TypeNode, header: boolean, counter?: string): Interpretation {
+  const paths = leafPaths(node);
+  if (paths.length === 1 && paths[0]!.length === 0) return { kind: "streamed", node, header, path: [], counter };
+  return { kind: "container", children: paths.length, parts: paths.map((path) => ({ suffix: path.join("."), layout: { node, header, path, counter } })) };
 }
 
 /** The leaves of a leaf list ("x/D:y/I:z[3]/F") as columns "branch.leaf", each read with a stride. */
@@ -271,11 +310,15 @@ function interpretElement(b: RootObject, leaves: RootObject[], leafOwner: Map<ob
       const nested = nestedOf(inner);
       if (nested) return nested;
       if (memberPaths(streamers, inner)) return { kind: "container", children: memberPaths(streamers, inner)!.length };
-      return { kind: "unsupported", reason: `${className} (only vectors of numbers or of simple classes are supported)` };
+      const streamed = streamedOf(className, streamers);
+      if (streamed) return streamed;
+      return { kind: "unsupported", reason: `${className} (only vectors of numbers, strings, STL containers of them or of simple classes are supported)` };
     }
     if (className === "string" || className === "std::string") return { kind: "string", header: false };
     if (className === "TString") return { kind: "string", header: false };
     if (memberPaths(streamers, className)) return { kind: "container", children: memberPaths(streamers, className)!.length };
+    const streamed = streamedOf(className, streamers);
+    if (streamed) return streamed;
     return { kind: "unsupported", reason: `unsplit object of class ${className}` };
   }
   const el = findElement(streamers, b);
@@ -284,6 +327,10 @@ function interpretElement(b: RootObject, leaves: RootObject[], leafOwner: Map<ob
     const count = b.fBranchCount as RootObject | null;
     const code = stype > T.OffsetL && stype < T.OffsetP ? stype - T.OffsetL : stype;
     const dtype = CODE_DTYPES[code];
+    if (count && (stype === T.STL || stype === T.Streamer || stype === T.Object || stype === T.Any) && el) {
+      const streamed = streamedOf(el.typeName, streamers, String(count.fName));
+      if (streamed) return streamed;
+    }
     if (!count || !dtype) return { kind: "unsupported", reason: `member ${String(b.fName)} of a split collection with streamer type ${stype}` };
     const len = stype > T.OffsetL && stype < T.OffsetP ? Math.max(1, el?.arrayLength ?? 1) : 1;
     return { kind: "counted", dtype, len, counter: String(count.fName), packing };
@@ -294,6 +341,13 @@ function interpretElement(b: RootObject, leaves: RootObject[], leafOwner: Map<ob
       return { kind: "fixed", dtype: CODE_DTYPES[stype - T.OffsetL]!, len: Math.max(1, el?.arrayLength ?? num(leaves[0]?.fLen)), packing };
     }
     if (stype === T.STLstring || stype === T.TString) return { kind: "string", header: stype === T.STLstring };
+    if (stype === T.CharStar) return { kind: "streamed", node: { t: "charstar" }, header: false, path: [] };
+    if (stype > T.OffsetP && stype < T.OffsetP + 20 && CODE_DTYPES[stype - T.OffsetP]) {
+      // `T* fArr; //[fN]`: per entry a one-byte "array present" flag, then fN values (the flag's byte is
+      // skipped by taking each entry's values from its end, as for other entry headers).
+      const counter = counterOf(b, leaves, leafOwner, el?.countName);
+      if (counter) return { kind: "counted", dtype: CODE_DTYPES[stype - T.OffsetP]!, len: 1, counter, packing };
+    }
     if (stype === T.STL && el && /^(?:std::)?string$/.test(el.typeName.replace(/^const\s+/, ""))) return { kind: "string", header: true };
     const vec = /^(?:std::)?vector<\s*(.+?)\s*>$/.exec(el?.typeName ?? "");
     if ((stype === T.STL || stype === T.Streamer) && vec) {
@@ -301,6 +355,15 @@ function interpretElement(b: RootObject, leaves: RootObject[], leafOwner: Map<ob
       if (nested) return nested;
       const code = basicTypeCode(vec[1]!);
       if (code !== undefined && CODE_DTYPES[code] && code !== T.Double32 && code !== T.Float16) return { kind: "vector", dtype: CODE_DTYPES[code]!, header: true };
+    }
+    if ((stype === T.STL || stype === T.Streamer || stype === T.Object || stype === T.Any) && el) {
+      const streamed = streamedOf(el.typeName, streamers);
+      if (streamed) return streamed;
+    }
+    if (el?.kind === "TStreamerBase") {
+      // A base class written as its own branch: its members, read through its streamer.
+      const node = recordOf(el.name, streamers);
+      if (node) return layoutOf(node, false);
     }
   }
   return { kind: "unsupported", reason: `branch element of type ${type}, streamer type ${stype} (${el?.typeName ?? className})` };
@@ -324,6 +387,18 @@ function nestedOf(inner: string): Interpretation | undefined {
     const code = basicTypeCode(v[1]!);
     if (code !== undefined && CODE_DTYPES[code] && code !== T.Double32 && code !== T.Float16) return { kind: "nested", inner: "vector", dtype: CODE_DTYPES[code]! };
   }
+  return undefined;
+}
+
+/** The branch holding the count of a counted array member: the leaf's count leaf, else the sibling named by the streamer element. */
+function counterOf(b: RootObject, leaves: RootObject[], leafOwner: Map<object, string>, countName?: string): string | undefined {
+  const countLeaf = leaves[0]?.fLeafCount as RootObject | null | undefined;
+  if (countLeaf && typeof countLeaf === "object") return leafOwner.get(countLeaf);
+  if (!countName) return undefined;
+  const name = String(b.fName);
+  const dot = name.lastIndexOf(".");
+  const sibling = dot >= 0 ? name.slice(0, dot + 1) + countName : countName;
+  for (const owner of leafOwner.values()) if (owner === sibling) return sibling;
   return undefined;
 }
 

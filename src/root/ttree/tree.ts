@@ -4,35 +4,76 @@ import { Cursor } from "../cursor.js";
 import type { RootFile } from "../file.js";
 import type { BranchInfo, ColumnChunk, EntryRange, IterateOptions, TreeLike } from "../treelike.js";
 import { ObjectReader, type RootObject } from "../streamers/index.js";
-import { allFetched, basketsInRange, decodeBaskets, loadBaskets, prefetchBaskets, type BasketData } from "./baskets.js";
-import { allocate, decodeInto, storedSize } from "./decode.js";
+import { WINDOW, basketsInRange, diskBytes, loadBaskets, prefetch, streamBaskets, type BasketData, type BasketJob } from "./baskets.js";
+import { Slab, allocate, decodeInto, storedSize } from "./decode.js";
 import type { BasketRef, BranchModel, Interpretation } from "./model.js";
+import { readStreamed } from "./streamed.js";
+import { collectSink, countedSink, drain, fixedBytes, fixedSink, leafSink, type Sink } from "./sinks.js";
 
 // picomatch ships no type declarations; this is the one call we use.
 const picomatch = createRequire(import.meta.url)("picomatch") as (glob: string, options?: { dot?: boolean }) => (name: string) => boolean;
 
 type Interp<K extends Interpretation["kind"]> = Extract<Interpretation, { kind: K }>;
 
-/** Columns already read in one `arrays` call, so counters are read once and collections share offsets. */
+interface Deferred<T> {
+  promise: Promise<T>;
+  resolve(v: T): void;
+  reject(e: unknown): void;
+}
+
+function deferred<T>(): Deferred<T> {
+  let resolve!: (v: T) => void, reject!: (e: unknown) => void;
+  const promise = new Promise<T>((a, b) => { resolve = a; reject = b; });
+  promise.catch(() => undefined); // a column nobody awaits after an earlier error must not go unhandled
+  return { promise, resolve, reject };
+}
+
+/**
+ * Columns read (or being read) in one `arrays` call, so counters are read once and collections
+ * share offsets. Outcomes are recorded synchronously; a promise is made only for a column someone
+ * waits on before it is finished (the common read needs none).
+ */
 class ReadContext {
-  readonly columns = new Map<string, Promise<Column>>();
+  /** Columns claimed by a pass (reading, finished or failed). */
+  readonly claimed = new Set<string>();
+  readonly done = new Map<string, Column>();
+  readonly failed = new Map<string, unknown>();
+  private readonly waiting = new Map<string, Deferred<Column>>();
   readonly offsets = new Map<string, Promise<Int32Array>>();
+  /** Offsets of counters finished so far. */
+  readonly offsetArrays = new Map<string, Int32Array>();
   /** Objects read whole, once per parent branch: offsets (for vectors) and one array per member path. */
   readonly objects = new Map<string, Promise<{ offsets: Int32Array | null; members: Map<string, NumericArray> }>>();
-  fetched?: Map<BasketRef, Uint8Array>;
-  /** How many selected columns still need each fetched basket; at zero its raw bytes are dropped. */
-  readonly users = new Map<BasketRef, number>();
-  size = 0;
-
-  /** Marks the baskets as used by one more column; frees the raw bytes nobody needs any more. */
-  release(refs: readonly BasketRef[]): void {
-    for (const r of refs) {
-      const left = (this.users.get(r) ?? 1) - 1;
-      this.users.set(r, left);
-      if (left <= 0) this.fetched?.delete(r);
-    }
-  }
+  /** Where this read's small output arrays are carved from. */
+  readonly slab = new Slab();
+  /** Raw baskets of a read small enough to fetch in one request for all its passes. */
+  prefetched?: Map<BasketRef, Uint8Array>;
+  private readonly inRange = new Map<BranchModel, BasketRef[]>();
   constructor(readonly start: number, readonly stop: number) {}
+
+  /** The baskets of `b` overlapping this read's range (computed once per branch). */
+  refs(b: BranchModel): BasketRef[] {
+    let r = this.inRange.get(b);
+    if (!r) { r = basketsInRange(b, this.start, this.stop); this.inRange.set(b, r); }
+    return r;
+  }
+
+  settle(name: string, col: Column | undefined, error?: unknown): void {
+    if (col !== undefined) this.done.set(name, col);
+    else this.failed.set(name, error);
+    const d = this.waiting.get(name);
+    if (d) { this.waiting.delete(name); if (col !== undefined) d.resolve(col); else d.reject(error); }
+  }
+
+  /** The outcome of a claimed column, as a promise. */
+  outcome(name: string): Promise<Column> {
+    const col = this.done.get(name);
+    if (col !== undefined) return Promise.resolve(col);
+    if (this.failed.has(name)) return Promise.reject(this.failed.get(name));
+    let d = this.waiting.get(name);
+    if (!d) { d = deferred<Column>(); this.waiting.set(name, d); }
+    return d.promise;
+  }
 }
 
 /** A TTree: branch metadata from the TTree key, columns read basket by basket on demand. */
@@ -72,24 +113,141 @@ export class TTree implements TreeLike {
     const { start, stop } = this.range(range);
     const ctx = new ReadContext(start, stop);
     const selected = this.resolve(names);
-    const needed = this.basketsNeeded(selected, start, stop);
-    for (const r of needed) ctx.users.set(r, (ctx.users.get(r) ?? 0) + 1);
-    ctx.fetched = await prefetchBaskets(this.file, needed);
-    ctx.size = await this.file.source.size();
-    const cols = await Promise.all(selected.map((n) => this.column(n, ctx)));
+    await this.readColumns(selected, ctx);
     const out: Columns = {};
-    selected.forEach((n, i) => { out[n] = cols[i]!; });
+    for (const n of selected) out[n] = ctx.done.get(n) ?? await ctx.outcome(n);
     return out;
   }
 
-  /** The baskets of the selected branches and of their counters for [start, stop). */
-  private basketsNeeded(selected: string[], start: number, stop: number): BasketRef[] {
-    const names = new Set(selected);
-    for (const n of selected) {
+  /**
+   * Reads columns in two streamed passes over the file: the counters of the collections asked
+   * for (their offsets size the collections' outputs), then everything else. Results and errors
+   * are recorded in `ctx`; this never rejects.
+   */
+  private async readColumns(names: readonly string[], ctx: ReadContext): Promise<void> {
+    const first: string[] = [], rest: string[] = [];
+    for (const n of names) {
       const it = this.byName.get(n)?.interp;
-      if (it?.kind === "counted" && this.byName.has(it.counter)) names.add(it.counter);
+      if (it?.kind === "counted" && this.byName.has(it.counter) && !ctx.claimed.has(it.counter)) { ctx.claimed.add(it.counter); first.push(it.counter); }
     }
-    return [...names].flatMap((n) => basketsInRange(this.byName.get(n)!, start, stop));
+    for (const n of names) if (!ctx.claimed.has(n)) { ctx.claimed.add(n); rest.push(n); }
+    const refs: BasketRef[] = [];
+    if (first.length > 0 && !ctx.prefetched) for (const n of [...first, ...rest]) refs.push(...ctx.refs(this.byName.get(n)!));
+    const bytes = first.length > 0 && !ctx.prefetched ? diskBytes(refs) : 0;
+    if (bytes > 0 && bytes <= WINDOW) {
+      try {
+        ctx.prefetched = await prefetch(this.file, refs);
+      } catch {
+        // Each basket is read again by the passes below, which report the failure per column.
+      }
+    }
+    await this.stream(first, ctx);
+    await this.stream(rest, ctx);
+  }
+
+  /** Plans a sink per column, streams all their baskets in one pass over the file, then finishes the columns. */
+  private async stream(cols: readonly string[], ctx: ReadContext): Promise<void> {
+    const planned: { b: BranchModel; sink: Sink }[] = [];
+    const jobs: BasketJob[] = [];
+    for (const name of cols) {
+      let b: BranchModel | undefined;
+      try {
+        b = this.branch(name);
+        const place = this.place(b);
+        const wrap = (e: unknown) => { throw asHepflow(e, place); };
+        if (b.interp.kind === "member") {
+          this.readMemberColumn(b, b.interp, ctx).then((col) => ctx.settle(name, col), (e: unknown) => ctx.settle(name, undefined, asHepflow(e, place)));
+          continue;
+        }
+        const planning = this.sinkFor(b, ctx);
+        const sink = planning instanceof Promise ? await planning : planning;
+        planned.push({ b, sink });
+        const consume = (bk: BasketData): void => {
+          try { sink.consume(bk); } catch (e) { wrap(e); }
+        };
+        const refs = ctx.refs(b);
+        // A lone basket may become the column itself (see sinks.ts adopt), so it gets its own buffer.
+        const transient = !sink.keeps && refs.length > 1;
+        for (const ref of refs) jobs.push({ ref, branch: b, consume, transient });
+      } catch (e) {
+        ctx.settle(name, undefined, b ? asHepflow(e, this.place(b)) : e);
+      }
+    }
+    try {
+      const reading = streamBaskets(this.file, jobs, ctx.prefetched);
+      if (reading) await reading;
+    } catch (e) {
+      for (const p of planned) ctx.settle(p.b.name, undefined, e);
+      return;
+    }
+    for (const p of planned) {
+      try {
+        const finishing = p.sink.finish();
+        const col = finishing instanceof Promise ? await finishing : finishing;
+        ctx.settle(p.b.name, col);
+      } catch (e) {
+        ctx.settle(p.b.name, undefined, asHepflow(e, this.place(p.b)));
+      }
+    }
+  }
+
+  /**
+   * How a column consumes its baskets. Numeric layouts stream into a preallocated output when the
+   * branch's recorded size can hold what the range needs (a corrupt count must not allocate
+   * unbounded memory); everything else, and a suspicious size, collects the baskets first.
+   */
+  private sinkFor(b: BranchModel, ctx: ReadContext): Sink | Promise<Sink> {
+    const { start, stop } = ctx;
+    const it = b.interp;
+    const place = this.place(b);
+    if (it.kind === "unsupported") {
+      throw new HepflowError("ROOT_UNSUPPORTED", `branch cannot be read yet: ${it.reason}`, place);
+    }
+    if (it.kind === "container") {
+      const subs = this.models.filter((m) => m.name.startsWith(`${b.name}.`) || m.name.startsWith(b.name.replace(/\.$/, "") + ".")).slice(0, 5).map((m) => m.name);
+      throw new HepflowError("ROOT_NOT_A_COLUMN", `branch holds no values of its own (${it.children} sub-branches or leaves); read its members instead${subs.length ? `, e.g. ${subs.join(", ")}` : ""}`, place);
+    }
+    this.checkCoverage(b, start, stop, ctx.refs(b));
+    if (it.kind === "fixed" && fixedBytes(it, start, stop) <= holds(b)) return fixedSink(place, it, start, stop, ctx.slab);
+    if (it.kind === "leaf" && fixedBytes(it, start, stop) <= holds(b)) return leafSink(place, it, start, stop, ctx.slab);
+    if (it.kind === "counted") {
+      const plan = (offsets: Int32Array): Sink => {
+        const bytes = offsets[offsets.length - 1]! * it.len * storedSize(it.dtype, it.packing);
+        if (bytes <= holds(b)) return countedSink(place, it, offsets, start, stop, ctx.slab, (first, lo) => this.valuesBefore(it.counter, first, lo));
+        return collectSink((baskets) => this.decodeCollected(b, baskets, ctx));
+      };
+      const ready = this.offsetsNow(it.counter, ctx);
+      return ready ? plan(ready) : this.offsetsFor(it.counter, ctx).then(plan);
+    }
+    return collectSink((baskets) => this.decodeCollected(b, baskets, ctx));
+  }
+
+  /** The counter's offsets if the counter is already read (no waiting), else undefined. */
+  private offsetsNow(counter: string, ctx: ReadContext): Int32Array | undefined {
+    let o = ctx.offsetArrays.get(counter);
+    if (!o) {
+      const col = ctx.done.get(counter);
+      if (!col) return undefined;
+      o = countsToOffsets(col, this.place(this.branch(counter)), ctx.slab);
+      ctx.offsetArrays.set(counter, o);
+    }
+    return o;
+  }
+
+  /** Decodes a column from all its baskets at once (the dispatch for layouts read in two passes). */
+  private decodeCollected(b: BranchModel, baskets: BasketData[], ctx: ReadContext): Column | Promise<Column> {
+    const { start, stop } = ctx;
+    const it = b.interp;
+    switch (it.kind) {
+      case "fixed": return this.readFixed(b, it, baskets, start, stop);
+      case "counted": return this.readCounted(b, it, baskets, ctx);
+      case "vector": return this.readVector(b, it, baskets, start, stop);
+      case "string": return this.readStrings(b, it, baskets, start, stop);
+      case "leaf": return this.readLeaf(b, it, baskets, start, stop);
+      case "nested": return this.readNested(b, it, baskets, start, stop);
+      case "streamed": return it.counter ? this.offsetsFor(it.counter, ctx).then((o) => readStreamed(this.place(b), it, baskets, start, stop, o)) : readStreamed(this.place(b), it, baskets, start, stop);
+      default: throw new HepflowError("ROOT_UNSUPPORTED", `branch layout "${it.kind}" cannot be read from baskets`, this.place(b));
+    }
   }
 
   async *iterate(names?: string | readonly string[], options: IterateOptions = {}): AsyncIterable<ColumnChunk> {
@@ -143,40 +301,8 @@ export class TTree implements TreeLike {
   }
 
   private column(name: string, ctx: ReadContext): Promise<Column> {
-    let p = ctx.columns.get(name);
-    if (!p) {
-      const b = this.branch(name);
-      p = this.readColumn(b, ctx).catch((e: unknown) => { throw asHepflow(e, this.place(b)); });
-      ctx.columns.set(name, p);
-    }
-    return p;
-  }
-
-  private async readColumn(b: BranchModel, ctx: ReadContext): Promise<Column> {
-    const { start, stop } = ctx;
-    const it = b.interp;
-    if (it.kind === "unsupported") {
-      throw new HepflowError("ROOT_UNSUPPORTED", `branch cannot be read yet: ${it.reason}`, this.place(b));
-    }
-    if (it.kind === "container") {
-      const subs = this.models.filter((m) => m.name.startsWith(`${b.name}.`) || m.name.startsWith(b.name.replace(/\.$/, "") + ".")).slice(0, 5).map((m) => m.name);
-      throw new HepflowError("ROOT_NOT_A_COLUMN", `branch holds no values of its own (${it.children} sub-branches or leaves); read its members instead${subs.length ? `, e.g. ${subs.join(", ")}` : ""}`, this.place(b));
-    }
-    if (it.kind === "member") return this.readMemberColumn(b, it, ctx);
-    this.checkCoverage(b, start, stop);
-    const refs = basketsInRange(b, start, stop);
-    // Prefetched: decompress and decode without yielding, so the decompressed baskets die young.
-    const baskets = allFetched(refs, ctx.fetched) ? decodeBaskets(this.file, b, refs, ctx.fetched!, ctx.size) : await loadBaskets(this.file, b, refs, ctx.fetched);
-    ctx.release(refs);
-    switch (it.kind) {
-      case "fixed": return this.readFixed(b, it, baskets, start, stop);
-      case "counted": return this.readCounted(b, it, baskets, ctx);
-      case "vector": return this.readVector(b, it, baskets, start, stop);
-      case "string": return this.readStrings(b, it, baskets, start, stop);
-      case "leaf": return this.readLeaf(b, it, baskets, start, stop);
-      case "nested": return this.readNested(b, it, baskets, start, stop);
-
-    }
+    if (!ctx.claimed.has(name)) void this.readColumns([name], ctx);
+    return ctx.outcome(name);
   }
 
   /** Refuses to allocate more than the baskets can fill: a corrupt count must not exhaust memory. */
@@ -189,9 +315,9 @@ export class TTree implements TreeLike {
   }
 
   /** Baskets must tile [start, stop) without gaps, else entries would silently go missing. */
-  private checkCoverage(b: BranchModel, start: number, stop: number): void {
+  private checkCoverage(b: BranchModel, start: number, stop: number, refs = basketsInRange(b, start, stop)): void {
     let at = start;
-    for (const r of basketsInRange(b, start, stop)) {
+    for (const r of refs) {
       if (r.first > at) break;
       at = Math.max(at, r.stop);
     }
@@ -200,32 +326,9 @@ export class TTree implements TreeLike {
     }
   }
 
-  private readFixed(b: BranchModel, it: Interp<"fixed">, baskets: BasketData[], start: number, stop: number): Column {
-    const size = storedSize(it.dtype, it.packing);
-    const perEntry = size * it.len;
-    this.checkAvailable(b, baskets, (stop - start) * perEntry);
-    const out = allocate(it.dtype, (stop - start) * it.len);
-    for (const bk of baskets) {
-      const lo = Math.max(start, bk.first), hi = Math.min(stop, bk.first + bk.n);
-      if (hi <= lo) continue;
-      if (bk.data.length < bk.n * perEntry) {
-        throw new HepflowError("ROOT_CORRUPT", `basket of entries ${bk.first}..${bk.first + bk.n} has ${bk.data.length} bytes, expected ${bk.n * perEntry}`, this.place(b));
-      }
-      const headerless = bk.offsets === null || bk.data.length === bk.n * perEntry;
-      if (headerless) {
-        decodeInto(it.dtype, bk.data, (lo - bk.first) * perEntry, (hi - lo) * it.len, out, (lo - start) * it.len, it.packing);
-      } else {
-        // Entries carry a header in front of their values: take the values from each entry's end.
-        for (let e = lo; e < hi; e++) {
-          const end = bk.offsets![e - bk.first + 1]!;
-          decodeInto(it.dtype, bk.data, end - perEntry, it.len, out, (e - start) * it.len, it.packing);
-        }
-      }
-    }
-    if (it.len === 1) return out;
-    const offsets = new Int32Array(stop - start + 1);
-    for (let i = 0; i < offsets.length; i++) offsets[i] = i * it.len;
-    return new Jagged(offsets, out);
+  private readFixed(b: BranchModel, it: Interp<"fixed">, baskets: BasketData[], start: number, stop: number): Column | Promise<Column> {
+    this.checkAvailable(b, baskets, fixedBytes(it, start, stop));
+    return drain(fixedSink(this.place(b), it, start, stop, new Slab()), baskets);
   }
 
   private async readMemberColumn(b: BranchModel, it: Interp<"member">, ctx: ReadContext): Promise<Column> {
@@ -244,7 +347,7 @@ export class TTree implements TreeLike {
       p = (async () => {
         const { start, stop } = ctx;
         this.checkCoverage(parent, start, stop);
-        const baskets = await loadBaskets(this.file, parent, basketsInRange(parent, start, stop), ctx.fetched);
+        const baskets = await loadBaskets(this.file, parent, basketsInRange(parent, start, stop), ctx.prefetched);
         const streamers = await this.file.streamerInfos();
         const rows: unknown[] = [];
         const counts = new Int32Array(stop - start + 1);
@@ -287,25 +390,21 @@ export class TTree implements TreeLike {
     return p;
   }
 
-  private readLeaf(b: BranchModel, it: Interp<"leaf">, baskets: BasketData[], start: number, stop: number): Column {
+  private readLeaf(b: BranchModel, it: Interp<"leaf">, baskets: BasketData[], start: number, stop: number): Column | Promise<Column> {
     this.checkAvailable(b, baskets, (stop - start) * it.stride);
-    const out = allocate(it.dtype, (stop - start) * it.len);
-    for (const bk of baskets) {
-      const lo = Math.max(start, bk.first), hi = Math.min(stop, bk.first + bk.n);
-      if (hi <= lo) continue;
-      if (bk.data.length < bk.n * it.stride) {
-        throw new HepflowError("ROOT_CORRUPT", `leaf-list basket of ${bk.n} entries has ${bk.data.length} bytes, expected ${bk.n * it.stride}`, this.place(b));
-      }
-      for (let e = lo; e < hi; e++) decodeInto(it.dtype, bk.data, (e - bk.first) * it.stride + it.offset, it.len, out, (e - start) * it.len, it.packing);
-    }
-    if (it.len === 1) return out;
-    const offsets = new Int32Array(stop - start + 1);
-    for (let i = 0; i < offsets.length; i++) offsets[i] = i * it.len;
-    return new Jagged(offsets, out);
+    return drain(leafSink(this.place(b), it, start, stop, new Slab()), baskets);
   }
 
   private offsetsFor(counter: string, ctx: ReadContext): Promise<Int32Array> {
     let p = ctx.offsets.get(counter);
+    if (!p && ctx.done.has(counter)) {
+      try {
+        p = Promise.resolve(this.offsetsNow(counter, ctx)!);
+      } catch (e) {
+        p = Promise.reject(e);
+      }
+      ctx.offsets.set(counter, p);
+    }
     if (!p) {
       p = this.column(counter, ctx).then((col) => countsToOffsets(col, this.place(this.branch(counter))));
       ctx.offsets.set(counter, p);
@@ -313,48 +412,18 @@ export class TTree implements TreeLike {
     return p;
   }
 
+  /** Sum of the counter over [first, lo): values of a collection stored before entry `lo` in a basket starting at `first`. */
+  private async valuesBefore(counter: string, first: number, lo: number): Promise<number> {
+    const before = await this.arrays([counter], { entryStart: first, entryStop: lo });
+    const o = countsToOffsets(before[counter]!, this.place(this.branch(counter)));
+    return o[o.length - 1]!;
+  }
+
   private async readCounted(b: BranchModel, it: Interp<"counted">, baskets: BasketData[], ctx: ReadContext): Promise<Column> {
     const { start, stop } = ctx;
     const offsets = await this.offsetsFor(it.counter, ctx);
-    const size = storedSize(it.dtype, it.packing);
-    this.checkAvailable(b, baskets, offsets[offsets.length - 1]! * it.len * size);
-    const out = allocate(it.dtype, offsets[offsets.length - 1]! * it.len);
-    for (const bk of baskets) {
-      const lo = Math.max(start, bk.first), hi = Math.min(stop, bk.first + bk.n);
-      if (hi <= lo) continue;
-      const nvals = (offsets[hi - start]! - offsets[lo - start]!) * it.len;
-      const at = offsets[lo - start]! * it.len;
-      if (bk.offsets) {
-        const b0 = bk.offsets[lo - bk.first]!, b1 = bk.offsets[hi - bk.first]!;
-        if (b0 < 0 || b1 > bk.data.length || b1 < b0) throw new HepflowError("ROOT_CORRUPT", `entry offsets ${b0}..${b1} lie outside the basket (${bk.data.length} bytes)`, this.place(b));
-        if (b1 - b0 === nvals * size) {
-          decodeInto(it.dtype, bk.data, b0, nvals, out, at, it.packing);
-          continue;
-        }
-        // Per-entry headers: each entry's values are the last count×len×size bytes of its span.
-        for (let e = lo; e < hi; e++) {
-          const k = (offsets[e - start + 1]! - offsets[e - start]!) * it.len;
-          const e0 = bk.offsets[e - bk.first]!, e1 = bk.offsets[e - bk.first + 1]!;
-          if (e1 - e0 < k * size || e0 < 0 || e1 > bk.data.length) {
-            throw new HepflowError("ROOT_CORRUPT", `entry ${e} has ${e1 - e0} bytes but its counter ${it.counter} says ${k} values`, this.place(b));
-          }
-          decodeInto(it.dtype, bk.data, e1 - k * size, k, out, offsets[e - start]! * it.len, it.packing);
-        }
-        continue;
-      }
-      // No entry offsets stored: skip the entries before `lo` by their counts.
-      let skip = 0;
-      if (lo > bk.first) {
-        const before = await this.arrays([it.counter], { entryStart: bk.first, entryStop: lo });
-        const o = countsToOffsets(before[it.counter]!, this.place(this.branch(it.counter)));
-        skip = o[o.length - 1]! * it.len * size;
-      }
-      if (skip + nvals * size > bk.data.length) {
-        throw new HepflowError("ROOT_CORRUPT", `counter ${it.counter} asks for ${nvals} values but the basket holds ${Math.floor((bk.data.length - skip) / size)}`, this.place(b));
-      }
-      decodeInto(it.dtype, bk.data, skip, nvals, out, at, it.packing);
-    }
-    return new Jagged(offsets, out);
+    this.checkAvailable(b, baskets, offsets[offsets.length - 1]! * it.len * storedSize(it.dtype, it.packing));
+    return drain(countedSink(this.place(b), it, offsets, start, stop, ctx.slab, (first, lo) => this.valuesBefore(it.counter, first, lo)), baskets);
   }
 
   private readVector(b: BranchModel, it: Interp<"vector">, baskets: BasketData[], start: number, stop: number): Column {
@@ -459,6 +528,13 @@ export function asHepflow(e: unknown, place: { file: string; object: string }): 
   return new HepflowError("ROOT_CORRUPT", `could not decode (${msg}); the file is probably damaged`, place, { cause: e });
 }
 
+/** Bytes the branch's baskets hold in all (as recorded in the TTree), the bound for one read's output. */
+function holds(b: BranchModel): number {
+  let n = b.totBytes;
+  for (const r of b.baskets) if (r.embedded) n += r.embedded.data.length;
+  return n;
+}
+
 function readable(m: BranchModel): boolean {
   return m.interp.kind !== "unsupported" && m.interp.kind !== "container";
 }
@@ -484,11 +560,25 @@ function stepEdges(start: number, stop: number, step: number): number[] {
 }
 
 /** Entry counts (a counter column) to offsets starting at 0. */
-function countsToOffsets(col: Column, place: { file: string; object: string }): Int32Array {
+function countsToOffsets(col: Column, place: { file: string; object: string }, slab?: Slab): Int32Array {
   if (!ArrayBuffer.isView(col)) throw new HepflowError("ROOT_UNSUPPORTED", "counter branch is not a flat number column", place);
   const counts = col as NumericArray;
-  const o = new Int32Array(counts.length + 1);
+  const o = slab ? (slab.take("i32", counts.length + 1) as Int32Array) : new Int32Array(counts.length + 1);
   let acc = 0;
+  if (counts instanceof Int32Array || counts instanceof Uint32Array || counts instanceof Int16Array || counts instanceof Uint16Array || counts instanceof Uint8Array || counts instanceof Int8Array) {
+    // Integer counters (the usual case): only the sign and the running total need checking.
+    // One unchecked pass; a negative count (or one of 2^31 and more) sets the sign bit of `neg`.
+    let neg = 0;
+    const n = counts.length;
+    for (let i = 0; i < n; i++) {
+      const k = counts[i]!;
+      neg |= k;
+      acc += k;
+      o[i + 1] = acc;
+    }
+    if (neg >= 0 && acc <= 0x7fffffff) return o;
+    acc = 0; // a bad value: redo the checked loop below for its message
+  }
   for (let i = 0; i < counts.length; i++) {
     const k = Number(counts[i]!);
     if (!(k >= 0) || !Number.isInteger(k)) throw new HepflowError("ROOT_CORRUPT", `counter value ${k} at entry ${i} is not a count`, place);

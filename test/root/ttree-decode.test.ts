@@ -1,0 +1,63 @@
+import { describe, expect, it } from "vitest";
+import { copySwapped, simdSwap } from "../../src/root/ttree/byteswap.js";
+import { allocate, decodeInto, type Dtype } from "../../src/root/ttree/decode.js";
+
+/** Deterministic pseudo-random bytes (so a failure reproduces). */
+function bytes(n: number, seed: number): Uint8Array {
+  const out = new Uint8Array(n);
+  let x = seed >>> 0;
+  for (let i = 0; i < n; i++) { x = (Math.imul(x, 1664525) + 1013904223) >>> 0; out[i] = x >>> 24; }
+  return out;
+}
+
+const READ: Record<string, [number, (v: DataView, at: number) => number | bigint]> = {
+  i16: [2, (v, a) => v.getInt16(a)], u16: [2, (v, a) => v.getUint16(a)],
+  i32: [4, (v, a) => v.getInt32(a)], u32: [4, (v, a) => v.getUint32(a)], f32: [4, (v, a) => v.getFloat32(a)],
+  i64: [8, (v, a) => v.getBigInt64(a)], u64: [8, (v, a) => v.getBigUint64(a)], f64: [8, (v, a) => v.getFloat64(a)],
+};
+
+describe("big-endian decoding", () => {
+  it("the WebAssembly SIMD swap is available on Node 20", () => {
+    expect(simdSwap).toBe(true);
+  });
+
+  it("copySwapped reverses every group, across chunk boundaries, into another buffer or in place", () => {
+    for (const size of [2, 4, 8] as const) {
+      // 2.5 MB: more than two 1 MB chunks, and a length that is not a multiple of 16.
+      const n = 2_500_000 - (size === 8 ? 8 : size === 4 ? 12 : 6);
+      const src = bytes(n, size);
+      const dst = new Uint8Array(n);
+      copySwapped(size, src, dst);
+      const inPlace = src.slice();
+      copySwapped(size, inPlace, inPlace);
+      let bad = 0;
+      for (let i = 0; i < n; i++) {
+        const want = src[i - (i % size) + size - 1 - (i % size)];
+        if (dst[i] !== want || inPlace[i] !== want) bad++;
+      }
+      expect(bad, `size ${size}`).toBe(0);
+    }
+  });
+
+  it("decodeInto equals DataView big-endian reads for every width, short and long runs, odd source offsets", () => {
+    for (const [d, [size, read]] of Object.entries(READ)) {
+      for (const n of [1, 3, 100, 300, 5_000, 70_000]) {
+        const pos = 3; // unaligned source
+        const src = bytes(pos + n * size + 5, n + size);
+        const out = allocate(d as Dtype, n + 2);
+        decodeInto(d as Dtype, src, pos, n, out, 1);
+        const view = new DataView(src.buffer);
+        let bad = 0;
+        for (let i = 0; i < n; i++) {
+          const want = read(view, pos + i * size);
+          const got = out[i + 1]!;
+          // NaN payloads survive a byte swap bit for bit, but NaN !== NaN: compare those by Object.is.
+          if (!(got === want || Object.is(got, want))) bad++;
+        }
+        expect(bad, `${d} n=${n}`).toBe(0);
+        expect(out[0], "slot before untouched").toBe(d.endsWith("64") && d !== "f64" ? 0n : 0);
+        expect(out[n + 1], "slot after untouched").toBe(d.endsWith("64") && d !== "f64" ? 0n : 0);
+      }
+    }
+  });
+});
