@@ -6,22 +6,22 @@
  * Example: the AGC `pt_scale_up` is `mul(jets.pt, 1.03)` = float32(pt × float32(1.03)).
  */
 import { HepflowError, Jagged } from "../util/index.js";
-import { assertSameLength, assertSameStructure } from "./types.js";
+import { assertSameLength, assertSameStructure, isJaggedLike } from "./types.js";
 import type { NumberArray } from "./types.js";
 
 type Operand = number | NumberArray | Jagged<NumberArray>;
 type Result<X> = X extends Jagged ? Jagged<Float32Array | Float64Array> : Float32Array | Float64Array;
 
 function binary<X extends NumberArray | Jagged<NumberArray>>(x: X, y: Operand, op: 0 | 1 | 2 | 3, where: string): Result<X> {
-  const xc = x instanceof Jagged ? x.content : (x as NumberArray);
+  const xc = isJaggedLike(x) ? x.content : (x as NumberArray);
   let yc: NumberArray | null = null;
   if (typeof y !== "number") {
-    if (y instanceof Jagged) {
-      if (!(x instanceof Jagged)) throw new HepflowError("ARRAY_SHAPE", `${where}: a flat column cannot combine with a jagged one; broadcast it first`);
+    if (isJaggedLike(y)) {
+      if (!isJaggedLike(x)) throw new HepflowError("ARRAY_SHAPE", `${where}: a flat column cannot combine with a jagged one; broadcast it first`);
       assertSameStructure(x, y, where);
       yc = y.content;
     } else {
-      if (x instanceof Jagged) throw new HepflowError("ARRAY_SHAPE", `${where}: a jagged column cannot combine with a flat one; broadcast it first`);
+      if (isJaggedLike(x)) throw new HepflowError("ARRAY_SHAPE", `${where}: a jagged column cannot combine with a flat one; broadcast it first`);
       yc = y;
     }
     assertSameLength(xc, yc, where);
@@ -46,7 +46,7 @@ function binary<X extends NumberArray | Jagged<NumberArray>>(x: X, y: Operand, o
     }
   }
   // storing into a Float32Array rounds the float64 result of one operation: exactly float32 arithmetic
-  return (x instanceof Jagged ? new Jagged(x.offsets, out) : out) as Result<X>;
+  return (isJaggedLike(x) ? new Jagged(x.offsets, out) : out) as Result<X>;
 }
 
 /** x × y element-wise (y a scalar or a column of the same shape). */

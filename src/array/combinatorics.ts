@@ -3,12 +3,14 @@
  * and argcartesian) that share one new offsets array; gather values with `take`.
  */
 import { HepflowError, Jagged } from "../util/index.js";
+import { allocLike, isJaggedLike } from "./types.js";
+import type { NumberArray } from "./types.js";
 import { offsetsOf } from "./zip.js";
 import type { Collection } from "./zip.js";
 
 function offsetsOfInput(x: Int32Array | Jagged | Collection): Int32Array {
   if (x instanceof Int32Array) return x;
-  if (x instanceof Jagged) return x.offsets;
+  if (isJaggedLike(x)) return x.offsets;
   return offsetsOf(x);
 }
 
@@ -61,4 +63,43 @@ export function cartesian(x: Int32Array | Jagged | Collection, y: Int32Array | J
     for (let i = 0; i < nx; i++) for (let j = 0; j < ny; j++) { a[w] = i; b[w] = j; w++; }
   }
   return [new Jagged(no, a), new Jagged(no, b)];
+}
+
+function combinationExtremum<T extends NumberArray>(x: Jagged<T>, index: Jagged<Int32Array>[], lowest: boolean, where: string): Jagged<T> {
+  if (index.length === 0) throw new HepflowError("ARRAY_SHAPE", `${where}: needs at least one index column`);
+  const io = index[0]!.offsets, ne = io.length - 1, o = x.offsets, c = x.content;
+  for (const ix of index) if (ix.offsets !== io) throw new HepflowError("ARRAY_SHAPE", `${where}: index columns must share offsets (pass the output of one combinations/cartesian call)`);
+  if (o.length - 1 !== ne) throw new HepflowError("ARRAY_SHAPE", `${where}: index has ${ne} entries, data has ${o.length - 1}; use indices computed from the same chunk`);
+  const out = allocLike(c, io[ne]!);
+  const cols = index.map((ix) => ix.content);
+  for (let e = 0; e < ne; e++) {
+    const s = o[e]!, len = o[e + 1]! - s;
+    for (let i = io[e]!, end = io[e + 1]!; i < end; i++) {
+      let m = 0;
+      for (let k = 0; k < cols.length; k++) {
+        const l = cols[k]![i]!;
+        if (l < 0 || l >= len) throw new HepflowError("ARRAY_INDEX", `${where}: index ${l} out of range in entry ${e}, which has ${len} elements`);
+        const v = c[s + l]!;
+        // once NaN, stays NaN (numpy.maximum/minimum propagate it)
+        if (k === 0) m = v;
+        else if (m === m && (v !== v || (lowest ? v < m : v > m))) m = v;
+      }
+      out[i] = m;
+    }
+  }
+  return new Jagged(io, out);
+}
+
+/**
+ * Per combination, the largest value among its members, e.g. the highest b-tag score of each
+ * trijet: `combinationMax(jets.btag, combinations(jets, 3))`. Equal to the element-wise maximum
+ * of the gathered columns, without gathering them; keeps the element type; NaN propagates.
+ */
+export function combinationMax<T extends NumberArray>(x: Jagged<T>, index: Jagged<Int32Array>[]): Jagged<T> {
+  return combinationExtremum(x, index, false, "combinationMax");
+}
+
+/** Per combination, the smallest value among its members (see combinationMax). */
+export function combinationMin<T extends NumberArray>(x: Jagged<T>, index: Jagged<Int32Array>[]): Jagged<T> {
+  return combinationExtremum(x, index, true, "combinationMin");
 }

@@ -8,29 +8,35 @@
  */
 import { HepflowError, Jagged } from "../util/index.js";
 import type { Column } from "../util/index.js";
-import { allocLike, assertSameLength, assertSameStructure } from "./types.js";
+import { assertSameLength, assertSameStructure, isJaggedLike } from "./types.js";
 import type { Mask, NumberArray } from "./types.js";
+import { perElementType } from "./mono.js";
 import { offsetsOf } from "./zip.js";
 import type { Collection } from "./zip.js";
 
 type Cmp = 0 | 1 | 2 | 3 | 4 | 5;
 
-function compareFlat(x: NumberArray, v: number, op: Cmp): Mask {
-  const t = x instanceof Float32Array ? Math.fround(v) : v;
+/** x ⋚ t per element (t already in x's precision), one loop per operator; a copy per element type. */
+const compareFlat = perElementType((x: NumberArray, t: number, op: Cmp): Mask => {
   const n = x.length, out = new Uint8Array(n);
   switch (op) {
-    case 0: for (let i = 0; i < n; i++) out[i] = x[i]! > t ? 1 : 0; break;
-    case 1: for (let i = 0; i < n; i++) out[i] = x[i]! >= t ? 1 : 0; break;
-    case 2: for (let i = 0; i < n; i++) out[i] = x[i]! < t ? 1 : 0; break;
-    case 3: for (let i = 0; i < n; i++) out[i] = x[i]! <= t ? 1 : 0; break;
-    case 4: for (let i = 0; i < n; i++) out[i] = x[i]! === t ? 1 : 0; break;
-    case 5: for (let i = 0; i < n; i++) out[i] = x[i]! !== t ? 1 : 0; break;
+    case 0: for (let i = 0; i < n; i++) out[i] = +(x[i]! > t); break;
+    case 1: for (let i = 0; i < n; i++) out[i] = +(x[i]! >= t); break;
+    case 2: for (let i = 0; i < n; i++) out[i] = +(x[i]! < t); break;
+    case 3: for (let i = 0; i < n; i++) out[i] = +(x[i]! <= t); break;
+    case 4: for (let i = 0; i < n; i++) out[i] = +(x[i]! === t); break;
+    case 5: for (let i = 0; i < n; i++) out[i] = +(x[i]! !== t); break;
   }
   return out;
+}, "compareFlat");
+
+/** The threshold as the comparison sees it: rounded to float32 for float32 data (numpy's rule). */
+function threshold(x: NumberArray, v: number): number {
+  return x instanceof Float32Array ? Math.fround(v) : v;
 }
 
 function compare(x: NumberArray | Jagged<NumberArray>, v: number, op: Cmp): Mask | Jagged<Mask> {
-  return x instanceof Jagged ? new Jagged(x.offsets, compareFlat(x.content, v, op)) : compareFlat(x, v, op);
+  return isJaggedLike(x) ? new Jagged(x.offsets, compareFlat(x.content, threshold(x.content, v), op)) : compareFlat(x, threshold(x, v), op);
 }
 
 /** x > v element-wise (jagged in → jagged out sharing offsets). */
@@ -58,33 +64,88 @@ export function ne(x: NumberArray, v: number): Mask;
 export function ne(x: Jagged<NumberArray>, v: number): Jagged<Mask>;
 export function ne(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> { return compare(x, v, 5); }
 
+const compareAbsFlat = perElementType((x: NumberArray, t: number, op: Cmp): Mask => {
+  const n = x.length, out = new Uint8Array(n);
+  switch (op) {
+    case 0: for (let i = 0; i < n; i++) out[i] = +(Math.abs(x[i]!) > t); break;
+    case 1: for (let i = 0; i < n; i++) out[i] = +(Math.abs(x[i]!) >= t); break;
+    case 2: for (let i = 0; i < n; i++) out[i] = +(Math.abs(x[i]!) < t); break;
+    default: for (let i = 0; i < n; i++) out[i] = +(Math.abs(x[i]!) <= t); break;
+  }
+  return out;
+}, "compareAbsFlat");
+
+function compareAbs(x: NumberArray | Jagged<NumberArray>, v: number, op: Cmp): Mask | Jagged<Mask> {
+  return isJaggedLike(x) ? new Jagged(x.offsets, compareAbsFlat(x.content, threshold(x.content, v), op)) : compareAbsFlat(x, threshold(x, v), op);
+}
+
+/** |x| < v element-wise in one pass (no |x| column), e.g. the acceptance cut `absLt(jets.eta, 2.4)`; float32 rules as `lt`. */
+export function absLt(x: NumberArray, v: number): Mask;
+export function absLt(x: Jagged<NumberArray>, v: number): Jagged<Mask>;
+export function absLt(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> { return compareAbs(x, v, 2); }
+/** |x| <= v element-wise in one pass. */
+export function absLe(x: NumberArray, v: number): Mask;
+export function absLe(x: Jagged<NumberArray>, v: number): Jagged<Mask>;
+export function absLe(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> { return compareAbs(x, v, 3); }
+/** |x| > v element-wise in one pass. */
+export function absGt(x: NumberArray, v: number): Mask;
+export function absGt(x: Jagged<NumberArray>, v: number): Jagged<Mask>;
+export function absGt(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> { return compareAbs(x, v, 0); }
+/** |x| >= v element-wise in one pass. */
+export function absGe(x: NumberArray, v: number): Mask;
+export function absGe(x: Jagged<NumberArray>, v: number): Jagged<Mask>;
+export function absGe(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> { return compareAbs(x, v, 1); }
+
+/**
+ * True where every bit of `bits` is set in the integer x: `(x & bits) === bits`, e.g. NanoAOD's
+ * `hasBits(jets.jetId, 4)` (tight-lepton-veto ID, bit 2). Float inputs are truncated to int32 first.
+ */
+export function hasBits(x: NumberArray, bits: number): Mask;
+export function hasBits(x: Jagged<NumberArray>, bits: number): Jagged<Mask>;
+export function hasBits(x: NumberArray | Jagged<NumberArray>, bits: number): Mask | Jagged<Mask> {
+  if (!Number.isInteger(bits) || bits < 0 || bits > 0x7fffffff) throw new HepflowError("ARRAY_VALUE", `hasBits: bits = ${bits} is not a non-negative 31-bit integer`);
+  const out = bitsSet(isJaggedLike(x) ? x.content : x, bits | 0);
+  return isJaggedLike(x) ? new Jagged(x.offsets, out) : out;
+}
+
+const bitsSet = perElementType((x: NumberArray, b: number): Mask => {
+  const n = x.length, out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = +((x[i]! & b) === b);
+  return out;
+}, "bitsSet");
+
 /** |x| element-wise, keeping the element type (float32 stays float32). */
 export function abs<T extends NumberArray>(x: T): T;
 export function abs<T extends NumberArray>(x: Jagged<T>): Jagged<T>;
 export function abs<T extends NumberArray>(x: T | Jagged<T>): T | Jagged<T> {
-  const c = x instanceof Jagged ? x.content : x;
-  const out = allocLike(c, c.length);
-  for (let i = 0; i < c.length; i++) out[i] = Math.abs(c[i]!);
-  return x instanceof Jagged ? new Jagged(x.offsets, out) : out;
+  const out = absFlat(isJaggedLike(x) ? x.content : x) as T;
+  return isJaggedLike(x) ? new Jagged(x.offsets, out) : out;
 }
+
+const absFlat = perElementType((x: NumberArray): NumberArray => {
+  const n = x.length, out = new (x.constructor as { new (n: number): NumberArray })(n);
+  for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]!);
+  return out;
+}, "absFlat");
 
 function logic(masks: (Mask | Jagged<Mask>)[], isAnd: boolean, name: string): Mask | Jagged<Mask> {
   if (masks.length === 0) throw new HepflowError("ARRAY_SHAPE", `${name}: needs at least one mask`);
   const first = masks[0]!;
-  const firstC = first instanceof Jagged ? first.content : first;
+  const firstC = isJaggedLike(first) ? first.content : first;
   const out = new Uint8Array(firstC.length);
   out.set(firstC);
   for (let m = 1; m < masks.length; m++) {
     const mk = masks[m]!;
-    if (first instanceof Jagged !== mk instanceof Jagged) throw new HepflowError("ARRAY_SHAPE", `${name}: cannot combine a jagged mask with a flat one; reduce the jagged one first (any/all)`);
-    if (first instanceof Jagged) assertSameStructure(first, mk as Jagged, name);
-    const c = mk instanceof Jagged ? mk.content : mk;
+    if (isJaggedLike(first) !== isJaggedLike(mk)) throw new HepflowError("ARRAY_SHAPE", `${name}: cannot combine a jagged mask with a flat one; reduce the jagged one first (any/all)`);
+    if (isJaggedLike(first)) assertSameStructure(first, mk as Jagged, name);
+    const c = isJaggedLike(mk) ? mk.content : mk;
     assertSameLength(out, c, name);
-    if (isAnd) for (let i = 0; i < out.length; i++) out[i] = out[i]! !== 0 && c[i]! !== 0 ? 1 : 0;
-    else for (let i = 0; i < out.length; i++) out[i] = out[i]! !== 0 || c[i]! !== 0 ? 1 : 0;
+    // branch-free (+bool): masks are unpredictable, and a mispredicted branch costs more than the work
+    if (isAnd) for (let i = 0; i < out.length; i++) out[i] = +(out[i]! !== 0) & +(c[i]! !== 0);
+    else for (let i = 0; i < out.length; i++) out[i] = +(out[i]! !== 0) | +(c[i]! !== 0);
   }
-  if (masks.length === 1) for (let i = 0; i < out.length; i++) out[i] = out[i]! !== 0 ? 1 : 0;
-  return first instanceof Jagged ? new Jagged(first.offsets, out) : out;
+  if (masks.length === 1) for (let i = 0; i < out.length; i++) out[i] = +(out[i]! !== 0);
+  return isJaggedLike(first) ? new Jagged(first.offsets, out) : out;
 }
 
 /** Element-wise AND of masks of one shape. */
@@ -99,10 +160,10 @@ export function or(...masks: (Mask | Jagged<Mask>)[]): Mask | Jagged<Mask> { ret
 export function not(mask: Mask): Mask;
 export function not(mask: Jagged<Mask>): Jagged<Mask>;
 export function not(mask: Mask | Jagged<Mask>): Mask | Jagged<Mask> {
-  const c = mask instanceof Jagged ? mask.content : mask;
+  const c = isJaggedLike(mask) ? mask.content : mask;
   const out = new Uint8Array(c.length);
-  for (let i = 0; i < c.length; i++) out[i] = c[i] === 0 ? 1 : 0;
-  return mask instanceof Jagged ? new Jagged(mask.offsets, out) : out;
+  for (let i = 0; i < c.length; i++) out[i] = +(c[i] === 0);
+  return isJaggedLike(mask) ? new Jagged(mask.offsets, out) : out;
 }
 
 /** Offsets after keeping only the true elements of an object mask, and the kept element indices. */
@@ -110,11 +171,12 @@ function maskedLayout(mask: Jagged<Mask>): { offsets: Int32Array; keep: Int32Arr
   const o = mask.offsets, c = mask.content, n = o.length - 1;
   const out = new Int32Array(n + 1);
   let k = 0;
-  for (let i = 0; i < c.length; i++) if (c[i] !== 0) k++;
+  for (let i = 0; i < c.length; i++) k += +(c[i] !== 0);
   const keep = new Int32Array(k);
   k = 0;
   for (let e = 0; e < n; e++) {
-    for (let i = o[e]!, end = o[e + 1]!; i < end; i++) if (c[i] !== 0) keep[k++] = i;
+    // branch-free compaction: always write, advance only when kept (a write past the end is dropped)
+    for (let i = o[e]!, end = o[e + 1]!; i < end; i++) { keep[k] = i; k += +(c[i] !== 0); }
     out[e + 1] = k;
   }
   return { offsets: out, keep };
@@ -122,10 +184,15 @@ function maskedLayout(mask: Jagged<Mask>): { offsets: Int32Array; keep: Int32Arr
 
 /** Gather content[keep[i]]: one branch-free pass per field once the kept indices are known. */
 function gather<T extends NumberArray>(content: T, keep: Int32Array): T {
-  const out = allocLike(content, keep.length);
-  for (let i = 0; i < keep.length; i++) out[i] = content[keep[i]!]!;
-  return out;
+  return gatherFlat(content, keep) as T;
 }
+
+/** out[i] = x[index[i]], a copy per element type; exported for take(). */
+export const gatherFlat = perElementType((x: NumberArray, index: Int32Array): NumberArray => {
+  const n = index.length, out = new (x.constructor as { new (n: number): NumberArray })(n);
+  for (let i = 0; i < n; i++) out[i] = x[index[i]!]!;
+  return out;
+}, "gatherFlat");
 
 /**
  * Object mask: keep the elements where `mask` is true, within each event. Applied to a
@@ -134,10 +201,10 @@ function gather<T extends NumberArray>(content: T, keep: Int32Array): T {
 export function select<T extends NumberArray>(x: Jagged<T>, mask: Jagged<Mask>): Jagged<T>;
 export function select<F extends string>(x: Collection<F>, mask: Jagged<Mask>): Collection<F>;
 export function select(x: Jagged<NumberArray> | Collection, mask: Jagged<Mask>): Jagged<NumberArray> | Collection {
-  if (x instanceof Jagged) assertSameStructure(x, mask, "select");
+  if (isJaggedLike(x)) assertSameStructure(x, mask, "select");
   else assertSameStructure(new Jagged(offsetsOf(x), new Uint8Array(0)), mask, "select");
   const { offsets, keep } = maskedLayout(mask);
-  if (x instanceof Jagged) return new Jagged(offsets, gather(x.content, keep));
+  if (isJaggedLike(x)) return new Jagged(offsets, gather(x.content, keep));
   const out: Record<string, Jagged<NumberArray>> = {};
   for (const k of Object.keys(x)) out[k] = new Jagged(offsets, gather(x[k]!.content, keep));
   return Object.freeze(out);
@@ -151,52 +218,54 @@ export type EventData = Column | Collection | { readonly [k: string]: EventData 
  * record of them. Jagged columns that shared offsets before share the new offsets after.
  */
 export function filterEvents<T extends EventData>(x: T, mask: Mask): T {
-  return filterWith(x, mask, new Map(), countOnes(mask)) as T;
+  return filterWith(x, mask, keptEvents(mask), new Map()) as T;
 }
 
-function countOnes(mask: Mask): number {
+/** Indices of the events a mask keeps. */
+function keptEvents(mask: Mask): Int32Array {
   let k = 0;
-  for (let i = 0; i < mask.length; i++) if (mask[i] !== 0) k++;
-  return k;
+  for (let i = 0; i < mask.length; i++) k += +(mask[i] !== 0);
+  const out = new Int32Array(k);
+  k = 0;
+  // branch-free compaction: always write, advance only when kept (a write past the end is dropped)
+  for (let i = 0; i < mask.length; i++) { out[k] = i; k += +(mask[i] !== 0); }
+  return out;
 }
 
-function filterWith(x: EventData, mask: Mask, shared: Map<Int32Array, Int32Array>, kept: number): EventData {
-  if (x instanceof Jagged) {
+/** New offsets and kept element indices for one offsets array, shared by every field using it. */
+interface FilteredLayout { offsets: Int32Array; keep: Int32Array }
+
+function filteredLayout(o: Int32Array, events: Int32Array): FilteredLayout {
+  const no = new Int32Array(events.length + 1);
+  for (let k = 0; k < events.length; k++) { const e = events[k]!; no[k + 1] = no[k]! + o[e + 1]! - o[e]!; }
+  const keep = new Int32Array(no[events.length]!);
+  let w = 0;
+  for (let k = 0; k < events.length; k++) {
+    const e = events[k]!;
+    for (let i = o[e]!, end = o[e + 1]!; i < end; i++) keep[w++] = i;
+  }
+  return { offsets: no, keep };
+}
+
+function filterWith(x: EventData, mask: Mask, events: Int32Array, shared: Map<Int32Array, FilteredLayout>): EventData {
+  if (isJaggedLike(x)) {
     assertSameLength({ length: x.length }, mask, "filterEvents");
-    if (x.content instanceof Jagged || Array.isArray(x.content)) throw new HepflowError("ARRAY_UNSUPPORTED", "filterEvents: nested or string jagged columns are not supported yet");
-    const o = x.offsets;
-    let no = shared.get(o);
-    if (!no) {
-      no = new Int32Array(kept + 1);
-      let k = 0;
-      for (let e = 0; e < mask.length; e++) if (mask[e] !== 0) { no[k + 1] = no[k]! + o[e + 1]! - o[e]!; k++; }
-      shared.set(o, no);
-    }
-    const c = x.content as NumberArray;
-    const out = allocLike(c, no[kept]!);
-    let w = 0;
-    for (let e = 0; e < mask.length; e++) {
-      if (mask[e] === 0) continue;
-      const s = o[e]!, end = o[e + 1]!;
-      for (let i = s; i < end; i++) out[w++] = c[i]!; // no subarray(): no per-event objects
-    }
-    return new Jagged(no, out);
+    if (isJaggedLike(x.content) || Array.isArray(x.content)) throw new HepflowError("ARRAY_UNSUPPORTED", "filterEvents: nested or string jagged columns are not supported yet");
+    let layout = shared.get(x.offsets);
+    if (!layout) shared.set(x.offsets, (layout = filteredLayout(x.offsets, events)));
+    // the kept element indices are computed once per offsets; each field is then one gather
+    return new Jagged(layout.offsets, gatherFlat(x.content as NumberArray, layout.keep));
   }
   if (Array.isArray(x)) {
     assertSameLength(x, mask, "filterEvents");
-    const out: string[] = [];
-    for (let e = 0; e < mask.length; e++) if (mask[e] !== 0) out.push(x[e]!);
-    return out;
+    return Array.from(events, (e) => x[e]!);
   }
   if (ArrayBuffer.isView(x)) {
-    const a = x as unknown as NumberArray | BigInt64Array | BigUint64Array;
-    assertSameLength(a, mask, "filterEvents");
-    const out = new (a.constructor as { new (n: number): typeof a })(kept);
-    let k = 0;
-    for (let e = 0; e < mask.length; e++) if (mask[e] !== 0) (out as Float64Array)[k++] = (a as Float64Array)[e]!;
-    return out as EventData;
+    assertSameLength(x as NumberArray, mask, "filterEvents");
+    // the gather loop only moves elements, so it serves BigInt64Array columns as well
+    return gatherFlat(x as NumberArray, events) as EventData;
   }
   const out: Record<string, EventData> = {};
-  for (const k of Object.keys(x)) out[k] = filterWith((x as Record<string, EventData>)[k]!, mask, shared, kept);
+  for (const k of Object.keys(x)) out[k] = filterWith((x as Record<string, EventData>)[k]!, mask, events, shared);
   return Object.isFrozen(x) ? Object.freeze(out) : out;
 }

@@ -4,7 +4,7 @@
  * — NaN by default, standing in for None — for min/max, -1 for argmin/argmax).
  */
 import { Jagged } from "../util/index.js";
-import { assertSameStructure } from "./types.js";
+import { assertSameStructure, isJaggedLike } from "./types.js";
 import type { Mask, NumberArray } from "./types.js";
 
 /** Number of elements per entry. */
@@ -15,13 +15,33 @@ export function count(j: Jagged): Int32Array {
   return out;
 }
 
-/** Number of true elements per entry of a mask (e.g. jets passing a selection per event). */
-export function countTrue(mask: Jagged<Mask>): Int32Array {
-  const o = mask.offsets, c = mask.content, n = o.length - 1;
+/**
+ * Number of true elements per entry of a jagged mask (e.g. jets passing a selection per event);
+ * for a flat mask, the number of true entries (e.g. events passing a cut, for a cutflow).
+ */
+export function countTrue(mask: Jagged<Mask>): Int32Array;
+export function countTrue(mask: Mask): number;
+export function countTrue(mask: Jagged<Mask> | Mask): Int32Array | number {
+  if (!isJaggedLike(mask)) {
+    let k = 0;
+    for (let i = 0; i < mask.length; i++) k += +(mask[i] !== 0);
+    return k;
+  }
+  const o = mask.offsets, c = mask.content as Mask, n = o.length - 1;
   const out = new Int32Array(n);
+  if (c.length < 2 * n) {
+    // sparse collections (leptons: mostly 0 or 1 per event): the inner loop's unpredictable exit
+    // costs more than a running count over the elements read back at the event boundaries
+    const run = new Int32Array(c.length + 1);
+    let k = 0;
+    for (let i = 0; i < c.length; i++) { k += +(c[i]! !== 0); run[i + 1] = k; }
+    for (let e = 0; e < n; e++) out[e] = run[o[e + 1]!]! - run[o[e]!]!;
+    return out;
+  }
   for (let e = 0; e < n; e++) {
     let k = 0;
-    for (let i = o[e]!, end = o[e + 1]!; i < end; i++) if (c[i] !== 0) k++;
+    // branch-free (+bool): masks are unpredictable, and a mispredicted branch costs more than the work
+    for (let i = o[e]!, end = o[e + 1]!; i < end; i++) k += +(c[i]! !== 0);
     out[e] = k;
   }
   return out;

@@ -4,27 +4,63 @@
  * Missing values in float outputs are NaN (our stand-in for awkward's None).
  */
 import { HepflowError, Jagged } from "../util/index.js";
-import { allocLike, assertSameLength, assertSameStructure } from "./types.js";
+import { allocLike, assertSameLength, assertSameStructure, isJaggedLike } from "./types.js";
 import type { NumberArray } from "./types.js";
+import { gatherFlat } from "./mask.js";
+import { perElementType } from "./mono.js";
 import { offsetsOf } from "./zip.js";
 import type { Collection } from "./zip.js";
 
-/** Element `localIndex[e]` of each entry (e.g. from argmax); `fill` (NaN) where the index is -1 or out of range. */
-export function pick(j: Jagged<NumberArray>, localIndex: Int32Array, fill = NaN): Float64Array {
+/** An output for per-event picks: float32 values stay float32 (exact), every other type becomes float64 (so NaN can mark "missing"). */
+function pickedOut(c: NumberArray, n: number): Float32Array | Float64Array {
+  return c instanceof Float32Array ? new Float32Array(n) : new Float64Array(n);
+}
+
+function pickOne(j: Jagged<NumberArray>, localIndex: Int32Array, fill: number): Float32Array | Float64Array {
   assertSameLength({ length: j.length }, localIndex, "pick");
-  const o = j.offsets, c = j.content;
-  const out = new Float64Array(localIndex.length);
+  return pickFlat(j.content, j.offsets, localIndex, pickedOut(j.content, localIndex.length), fill);
+}
+
+/** out[e] = c[o[e] + k[e]] or fill; a copy per element type. */
+const pickFlat = perElementType((c: NumberArray, o: Int32Array, local: Int32Array, out: Float32Array | Float64Array, fill: number): Float32Array | Float64Array => {
   for (let e = 0; e < out.length; e++) {
-    const k = localIndex[e]!, s = o[e]!;
+    const k = local[e]!, s = o[e]!;
     out[e] = k >= 0 && k < o[e + 1]! - s ? c[s + k]! : fill;
   }
   return out;
+}, "pickFlat");
+
+/**
+ * Element `localIndex[e]` of each entry (e.g. from argmax); `fill` (NaN) where the index is -1
+ * or out of range. Float32 columns give Float32Array, others Float64Array. Given a collection
+ * (or any record of jagged fields sharing offsets, such as summed four-vectors) it picks the
+ * same element of every field: `mass(pick(trijets, best))`.
+ */
+export function pick(j: Jagged<Float32Array>, localIndex: Int32Array, fill?: number): Float32Array;
+export function pick(j: Jagged<Exclude<NumberArray, Float32Array>>, localIndex: Int32Array, fill?: number): Float64Array;
+export function pick(j: Jagged<NumberArray>, localIndex: Int32Array, fill?: number): Float32Array | Float64Array;
+export function pick<F extends string>(c: Collection<F>, localIndex: Int32Array, fill?: number): { readonly [K in F]: Float32Array | Float64Array };
+export function pick(j: Jagged<NumberArray> | Collection, localIndex: Int32Array, fill = NaN): Float32Array | Float64Array | Record<string, Float32Array | Float64Array> {
+  if (isJaggedLike(j)) return pickOne(j, localIndex, fill);
+  const o = offsetsOf(j);
+  const out: Record<string, Float32Array | Float64Array> = {};
+  for (const k of Object.keys(j)) {
+    if (j[k]!.offsets !== o) assertSameStructure(j[k]!, new Jagged(o, new Uint8Array(0)), `pick field "${k}"`);
+    out[k] = pickOne(j[k]!, localIndex, fill);
+  }
+  return Object.freeze(out);
 }
 
-/** The n-th element of each entry (negative n counts from the end); `fill` (NaN) where the entry is too short. */
-export function nth(j: Jagged<NumberArray>, n: number, fill = NaN): Float64Array {
+/**
+ * The n-th element of each entry (negative n counts from the end); `fill` (NaN) where the entry
+ * is too short. Float32 columns give Float32Array, others Float64Array.
+ */
+export function nth(j: Jagged<Float32Array>, n: number, fill?: number): Float32Array;
+export function nth(j: Jagged<Exclude<NumberArray, Float32Array>>, n: number, fill?: number): Float64Array;
+export function nth(j: Jagged<NumberArray>, n: number, fill?: number): Float32Array | Float64Array;
+export function nth(j: Jagged<NumberArray>, n: number, fill = NaN): Float32Array | Float64Array {
   const o = j.offsets, c = j.content;
-  const out = new Float64Array(j.length);
+  const out = pickedOut(c, j.length);
   for (let e = 0; e < out.length; e++) {
     const s = o[e]!, len = o[e + 1]! - s;
     const k = n < 0 ? len + n : n;
@@ -34,7 +70,10 @@ export function nth(j: Jagged<NumberArray>, n: number, fill = NaN): Float64Array
 }
 
 /** The first element of each entry; `fill` (NaN) for empty entries. */
-export function firsts(j: Jagged<NumberArray>, fill = NaN): Float64Array {
+export function firsts(j: Jagged<Float32Array>, fill?: number): Float32Array;
+export function firsts(j: Jagged<Exclude<NumberArray, Float32Array>>, fill?: number): Float64Array;
+export function firsts(j: Jagged<NumberArray>, fill?: number): Float32Array | Float64Array;
+export function firsts(j: Jagged<NumberArray>, fill = NaN): Float32Array | Float64Array {
   return nth(j, 0, fill);
 }
 
@@ -62,10 +101,10 @@ export function pad(j: Jagged<NumberArray>, n: number, fill = NaN, opts: { clip?
 export function fillNone<T extends NumberArray>(x: T, value: number): T;
 export function fillNone<T extends NumberArray>(x: Jagged<T>, value: number): Jagged<T>;
 export function fillNone<T extends NumberArray>(x: T | Jagged<T>, value: number): T | Jagged<T> {
-  const c = x instanceof Jagged ? x.content : x;
+  const c = isJaggedLike(x) ? x.content : x;
   const out = allocLike(c, c.length);
   for (let i = 0; i < c.length; i++) { const v = c[i]!; out[i] = v !== v ? value : v; }
-  return x instanceof Jagged ? new Jagged(x.offsets, out) : out;
+  return isJaggedLike(x) ? new Jagged(x.offsets, out) : out;
 }
 
 /**
@@ -102,14 +141,10 @@ export function argsort(key: Jagged<NumberArray>, opts: { ascending?: boolean } 
 export function take<T extends NumberArray>(x: Jagged<T>, index: Jagged<Int32Array>): Jagged<T>;
 export function take<F extends string>(x: Collection<F>, index: Jagged<Int32Array>): Collection<F>;
 export function take(x: Jagged<NumberArray> | Collection, index: Jagged<Int32Array>): Jagged<NumberArray> | Collection {
-  const src = x instanceof Jagged ? x.offsets : offsetsOf(x);
+  const src = isJaggedLike(x) ? x.offsets : offsetsOf(x);
   const global = globalIndex(src, index);
-  const gather = (c: NumberArray): NumberArray => {
-    const out = allocLike(c, global.length);
-    for (let i = 0; i < global.length; i++) out[i] = c[global[i]!]!;
-    return out;
-  };
-  if (x instanceof Jagged) return new Jagged(index.offsets, gather(x.content));
+  const gather = (c: NumberArray): NumberArray => gatherFlat(c, global);
+  if (isJaggedLike(x)) return new Jagged(index.offsets, gather(x.content));
   const out: Record<string, Jagged<NumberArray>> = {};
   for (const k of Object.keys(x)) out[k] = new Jagged(index.offsets, gather(x[k]!.content));
   return Object.freeze(out);
@@ -145,7 +180,7 @@ export function concatenate<T extends NumberArray>(parts: Jagged<T>[]): Jagged<T
 export function concatenate<F extends string>(parts: Collection<F>[]): Collection<F>;
 export function concatenate(parts: (Jagged<NumberArray> | Collection)[]): Jagged<NumberArray> | Collection {
   if (parts.length === 0) throw new HepflowError("ARRAY_SHAPE", "concatenate: needs at least one column or collection");
-  const offs = parts.map((p) => (p instanceof Jagged ? p.offsets : offsetsOf(p)));
+  const offs = parts.map((p) => (isJaggedLike(p) ? p.offsets : offsetsOf(p)));
   const ne = offs[0]!.length - 1;
   for (const o of offs) if (o.length - 1 !== ne) throw new HepflowError("ARRAY_SHAPE", `concatenate: parts have ${ne} and ${o.length - 1} entries; pass parts of the same chunk`);
   const no = new Int32Array(ne + 1);
@@ -165,9 +200,9 @@ export function concatenate(parts: (Jagged<NumberArray> | Collection)[]): Jagged
     }
     return out;
   };
-  if (parts[0] instanceof Jagged) {
+  if (isJaggedLike(parts[0])) {
     const js = parts as Jagged<NumberArray>[];
-    for (const p of js) if (!(p instanceof Jagged)) throw new HepflowError("ARRAY_SHAPE", "concatenate: cannot mix jagged columns and collections");
+    for (const p of js) if (!isJaggedLike(p)) throw new HepflowError("ARRAY_SHAPE", "concatenate: cannot mix jagged columns and collections");
     return new Jagged(no, join(js.map((p) => p.content)));
   }
   const cs = parts as Collection[];

@@ -5,6 +5,16 @@
 import { HepflowError, Jagged } from "../util/index.js";
 import type { NumericArray } from "../util/index.js";
 
+/**
+ * True for a jagged column. Structural (its offsets are an Int32Array) rather than `instanceof`,
+ * so columns built by another copy of this module are recognized too — e.g. a processor that
+ * imports the compiled dist/ kernels receiving columns from the TypeScript sources under a test
+ * runner. Typed arrays, string columns and collections are not jagged.
+ */
+export function isJaggedLike(x: unknown): x is Jagged {
+  return typeof x === "object" && x !== null && (x as { offsets?: unknown }).offsets instanceof Int32Array && "content" in x;
+}
+
 /** A typed array whose elements are JS numbers (every NumericArray except the BigInt ones). */
 export type NumberArray = Exclude<NumericArray, BigInt64Array | BigUint64Array>;
 
@@ -80,4 +90,14 @@ export function broadcast<T extends NumberArray>(perEvent: T, like: Jagged): Jag
   const out = allocLike(perEvent, offsets[offsets.length - 1]!);
   for (let e = 0; e < perEvent.length; e++) out.fill(perEvent[e]!, offsets[e]!, offsets[e + 1]!);
   return new Jagged(offsets, out);
+}
+
+/** The integers start, start + 1, …, stop − 1 as float64 (exact up to 2^53), e.g. entry numbers of a chunk: `arange(meta.entryStart, meta.entryStop)`. */
+export function arange(start: number, stop: number): Float64Array {
+  if (!Number.isSafeInteger(start) || !Number.isSafeInteger(stop) || stop < start) {
+    throw new HepflowError("ARRAY_VALUE", `arange: needs integers start <= stop (got ${start}, ${stop})`);
+  }
+  const out = new Float64Array(stop - start);
+  for (let i = 0; i < out.length; i++) out[i] = start + i;
+  return out;
 }

@@ -4,7 +4,7 @@
  */
 import { HepflowError, Jagged } from "../util/index.js";
 import type { Column, Columns } from "../util/index.js";
-import { assertSameStructure } from "./types.js";
+import { assertSameStructure, isJaggedLike } from "./types.js";
 import type { NumberArray } from "./types.js";
 
 /** A collection of objects per event: named jagged fields sharing one offsets array. */
@@ -21,7 +21,7 @@ export function zip<F extends string>(fields: Record<F, Jagged<NumberArray>>): C
   const out = {} as Record<F, Jagged<NumberArray>>;
   for (const name of names) {
     const f = fields[name];
-    if (!(f instanceof Jagged)) throw new HepflowError("ARRAY_SHAPE", `zip: field "${name}" is not a jagged column`, { object: name });
+    if (!isJaggedLike(f)) throw new HepflowError("ARRAY_SHAPE", `zip: field "${name}" is not a jagged column`, { object: name });
     assertSameStructure(first, f, `zip field "${name}"`);
     out[name] = f.offsets === first.offsets ? f : new Jagged(first.offsets, f.content);
   }
@@ -55,7 +55,7 @@ export function zipNano(columns: Columns): Events {
   const out: Record<string, Column | Collection> = {};
   for (const [name, col] of Object.entries(columns)) {
     const us = name.indexOf("_");
-    if (col instanceof Jagged && us > 0 && !(col.content instanceof Jagged) && !Array.isArray(col.content)) {
+    if (isJaggedLike(col) && us > 0 && !isJaggedLike(col.content) && !Array.isArray(col.content)) {
       const prefix = name.slice(0, us);
       let g = groups.get(prefix);
       if (!g) groups.set(prefix, (g = {}));

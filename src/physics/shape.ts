@@ -5,6 +5,7 @@
  * and outputs are Float32Array; otherwise float64.
  */
 import { HepflowError, Jagged } from "../util/index.js";
+import { isJaggedLike } from "../array/index.js";
 import type { NumberArray } from "../array/index.js";
 
 /** A flat or jagged numeric column. */
@@ -14,7 +15,7 @@ export type FloatColumn = NumberArray | Jagged<NumberArray>;
 export type OutColumn = Float32Array | Float64Array | Jagged<Float32Array | Float64Array>;
 
 export function contentOf(x: FloatColumn): NumberArray {
-  return x instanceof Jagged ? x.content : x;
+  return isJaggedLike(x) ? x.content : x;
 }
 
 /** True when all inputs hold float32 values, so the kernel computes in float32. */
@@ -25,13 +26,13 @@ export function allFloat32(xs: FloatColumn[]): boolean {
 /** Check inputs line up (same length and, for jagged, same offsets) and return the offsets (or null for flat). */
 export function commonShape(xs: FloatColumn[], where: string): { offsets: Int32Array | null; n: number } {
   const first = xs[0]!;
-  const offsets = first instanceof Jagged ? first.offsets : null;
+  const offsets = isJaggedLike(first) ? first.offsets : null;
   const n = contentOf(first).length;
   for (const x of xs) {
-    if ((x instanceof Jagged) !== (offsets !== null)) throw new HepflowError("ARRAY_SHAPE", `${where}: cannot mix flat and jagged inputs; broadcast the flat one first`);
+    if (isJaggedLike(x) !== (offsets !== null)) throw new HepflowError("ARRAY_SHAPE", `${where}: cannot mix flat and jagged inputs; broadcast the flat one first`);
     const c = contentOf(x);
     if (c.length !== n) throw new HepflowError("ARRAY_SHAPE", `${where}: inputs have ${n} and ${c.length} elements; pass fields of the same collection`);
-    if (x instanceof Jagged && x.offsets !== offsets) {
+    if (isJaggedLike(x) && x.offsets !== offsets) {
       const o = x.offsets;
       for (let i = 0; i < o.length; i++) if (o[i] !== offsets![i]) throw new HepflowError("ARRAY_SHAPE", `${where}: inputs have different per-event counts; pass fields of the same collection`);
     }

@@ -6,7 +6,7 @@
  * scikit-hep vector package return. A negative input mass means m² = −m² (same convention).
  */
 import { HepflowError, Jagged } from "../util/index.js";
-import { globalIndex, offsetsOf } from "../array/index.js";
+import { globalIndex, offsetsOf, perElementType } from "../array/index.js";
 import type { Collection, NumberArray } from "../array/index.js";
 import { alloc, allFloat32, commonShape, contentOf, rounder, wrap } from "./shape.js";
 import type { FloatColumn, OutColumn } from "./shape.js";
@@ -106,16 +106,27 @@ export function eta<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
   }) as Out<C>;
 }
 
-/** Invariant mass of Cartesian vectors: sqrt(E² − p²), or −sqrt(p² − E²) when that is negative. */
+/**
+ * Invariant mass of Cartesian vectors: sqrt(E² − px² − py² − pz²), subtracting left to right
+ * as the AGC spec (§4.1) and coffea's Minkowski dot product do (it matters in float32), or
+ * −sqrt(−m²) when m² is negative.
+ */
 export function mass<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
   const { offsets, n } = commonShape([c.px, c.py, c.pz, c.E], "mass");
   const f32 = allFloat32([c.px, c.py, c.pz, c.E]);
   const x = contentOf(c.px), y = contentOf(c.py), z = contentOf(c.pz), e = contentOf(c.E);
   const out = alloc(n, f32);
-  for (let i = 0; i < n; i++) {
-    const a = x[i]!, b = y[i]!, d = z[i]!, en = e[i]!;
-    const p2 = rd(rd(rd(a * a, f32) + rd(b * b, f32), f32) + rd(d * d, f32), f32);
-    out[i] = rd(signedSqrt(rd(rd(en * en, f32) - p2, f32)), f32);
+  if (f32) {
+    const f = Math.fround;
+    for (let i = 0; i < n; i++) {
+      const a = x[i]!, b = y[i]!, d = z[i]!, en = e[i]!;
+      out[i] = f(signedSqrt(f(f(f(f(en * en) - f(a * a)) - f(b * b)) - f(d * d))));
+    }
+  } else {
+    for (let i = 0; i < n; i++) {
+      const a = x[i]!, b = y[i]!, d = z[i]!, en = e[i]!;
+      out[i] = signedSqrt(en * en - a * a - b * b - d * d);
+    }
   }
   return wrap(offsets, out) as Out<C>;
 }
@@ -161,22 +172,32 @@ export function combinationSum(v: PtEtaPhiM<Jagged<NumberArray>> | Collection, i
     if (ix.offsets !== io) throw new HepflowError("ARRAY_SHAPE", "combinationSum: index columns must share offsets (pass the output of one combinations/cartesian call)");
     return globalIndex(src, ix);
   });
-  const f32 = cart.px.content instanceof Float32Array;
-  const n = g[0]!.length;
-  const keys = ["px", "py", "pz", "E"] as const;
-  const outs = keys.map((key) => {
-    const c = cart[key].content;
-    const o = alloc(n, f32);
-    const g0 = g[0]!;
-    for (let i = 0; i < n; i++) o[i] = c[g0[i]!]!;
-    for (let k = 1; k < g.length; k++) {
-      const gk = g[k]!;
-      for (let i = 0; i < n; i++) o[i] = rd(o[i]! + c[gk[i]!]!, f32);
-    }
-    return new Jagged(io, o);
-  });
-  return { px: outs[0]!, py: outs[1]!, pz: outs[2]!, E: outs[3]! };
+  const [px, py, pz, E] = sumMembers(cart.px.content, cart.py.content, cart.pz.content, cart.E.content, g);
+  return { px: new Jagged(io, px), py: new Jagged(io, py), pz: new Jagged(io, pz), E: new Jagged(io, E) };
 }
+
+/**
+ * The four components of each combination's sum, one pass over the combinations: members are
+ * added in index order, rounding each addition to float32 for float32 components. A copy per
+ * element type (float32 or float64 components), so the loop stays monomorphic.
+ */
+const sumMembers = perElementType((x: Float32Array | Float64Array, y: Float32Array | Float64Array, z: Float32Array | Float64Array, t: Float32Array | Float64Array, g: Int32Array[]): (Float32Array | Float64Array)[] => {
+  const f32 = x instanceof Float32Array;
+  const Arr = x.constructor as { new (n: number): Float32Array | Float64Array };
+  const g0 = g[0]!, n = g0.length, m = g.length;
+  const ox = new Arr(n), oy = new Arr(n), oz = new Arr(n), ot = new Arr(n);
+  for (let i = 0; i < n; i++) {
+    const a = g0[i]!;
+    let sx = x[a]!, sy = y[a]!, sz = z[a]!, st = t[a]!;
+    for (let k = 1; k < m; k++) {
+      const b = g[k]![i]!;
+      sx += x[b]!; sy += y[b]!; sz += z[b]!; st += t[b]!;
+      if (f32) { sx = Math.fround(sx); sy = Math.fround(sy); sz = Math.fround(sz); st = Math.fround(st); }
+    }
+    ox[i] = sx; oy[i] = sy; oz[i] = sz; ot[i] = st;
+  }
+  return [ox, oy, oz, ot];
+}, "sumMembers");
 
 /** Δφ = φ1 − φ2 wrapped into [−π, π). */
 export function deltaPhi<C extends FloatColumn>(phi1: C, phi2: C): Out<C> {

@@ -54,7 +54,8 @@ describe("trijet mass from kernels vs a per-event loop", () => {
           if (k === 0) { px = x; py = y; pz = z; E = en; } else { px = F(px + x); py = F(py + y); pz = F(pz + z); E = F(E + en); }
         });
         const tpt = F(Math.sqrt(F(F(px * px) + F(py * py))));
-        if (tpt > bestPt) { bestPt = tpt; bestM = F(Math.sqrt(F(F(E * E) - F(F(F(px * px) + F(py * py)) + F(pz * pz))))); }
+        // m² = E² − px² − py² − pz², subtracted left to right (spec §4.1)
+        if (tpt > bestPt) { bestPt = tpt; bestM = F(Math.sqrt(F(F(F(F(E * E) - F(px * px)) - F(py * py)) - F(pz * pz)))); }
       }
       ref.push(bestM);
     }

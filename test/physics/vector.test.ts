@@ -59,6 +59,28 @@ describe("sums and masses", () => {
       expect([(c.px as Float32Array)[i], (c.py as Float32Array)[i], (c.pz as Float32Array)[i], (c.E as Float32Array)[i]]).toEqual([x, y, z, e]);
     }
   });
+  it("float32 mass subtracts E² − px² − py² − pz² left to right (spec §4.1), which the other grouping would not reproduce", () => {
+    const f = Math.fround;
+    let seed = 17;
+    const u = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 4294967296; };
+    const n = 2000;
+    const c = { px: new Float32Array(n), py: new Float32Array(n), pz: new Float32Array(n), E: new Float32Array(n) };
+    for (let i = 0; i < n; i++) {
+      c.px[i] = 200 * u() - 100; c.py[i] = 200 * u() - 100; c.pz[i] = 400 * u() - 200;
+      c.E[i] = f(Math.sqrt(c.px[i]! ** 2 + c.py[i]! ** 2 + c.pz[i]! ** 2) + 5 + 100 * u());
+    }
+    const m = mass(c) as Float32Array;
+    expect(m).toBeInstanceOf(Float32Array);
+    let differs = 0;
+    for (let i = 0; i < n; i++) {
+      const x = c.px[i]!, y = c.py[i]!, z = c.pz[i]!, e = c.E[i]!;
+      const leftToRight = f(Math.sqrt(f(f(f(f(e * e) - f(x * x)) - f(y * y)) - f(z * z))));
+      const grouped = f(Math.sqrt(f(f(e * e) - f(f(f(x * x) + f(y * y)) + f(z * z)))));
+      expect(m[i]).toBe(leftToRight);
+      if (grouped !== leftToRight) differs++;
+    }
+    expect(differs).toBeGreaterThan(0); // the test tells the two float32 orders apart
+  });
   it("pt and phi of a sum", () => {
     const c = { px: new Float64Array([3]), py: new Float64Array([-4]), pz: new Float64Array([1]), E: new Float64Array([9]) };
     expect((pt(c) as Float64Array)[0]).toBe(5);
