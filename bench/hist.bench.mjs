@@ -1,7 +1,8 @@
 // Histogram fill throughput: hepflow's Hist against a plain typed-array loop doing the same
 // binning (the fastest a JS fill can be), in values filled per second on one thread.
 // Cases: 1D Regular (double and weight storage, float64 and float32 input), the AGC-style
-// observable × process × variation fill with fixed categories, a Variable axis, and 2D.
+// observable × process × variation fill with fixed categories (array and scalar weight) and
+// with a per-value process column, a Variable axis, and 2D.
 // `--quick` uses fewer values (for development on a busy machine).
 import { Hist, Regular, StrCategory, Variable } from "../dist/hist/index.js";
 
@@ -64,6 +65,12 @@ const agc = new Hist([
 ], { storage: "weight" });
 for (const p of ["ttbar", "wjets", "single_top_s_chan", "single_top_t_chan", "single_top_tW"]) for (const v of ["nominal", "pt_scale_up", "pt_res_up"]) agc.fill({ observable: x64.subarray(0, 10), process: p, variation: v });
 report("hist_fill_3d_observable_process_variation", best(() => agc.fill({ observable: x64, process: "wjets", variation: "pt_scale_up" }, { weight: w64 })));
+// the same with one weight for the whole call (AGC: W+jets scale variation = nominal weight × 1.025)
+report("hist_fill_3d_observable_process_variation_scalar_weight", best(() => agc.fill({ observable: x64, process: "wjets", variation: "pt_scale_up" }, { weight: 0.37 })));
+// a category column (one label per value) takes the general path: a label lookup per value
+const labels = ["ttbar", "wjets", "single_top_tW"];
+const procColumn = Array.from({ length: N }, (_, i) => labels[i % 3]);
+report("hist_fill_3d_process_column", best(() => agc.fill({ observable: x64, process: procColumn, variation: "nominal" }, { weight: w64 })));
 
 const hv = new Hist([Variable([50, 60, 80, 100, 150, 200, 300, 550])]);
 report("hist_fill_1d_variable", best(() => hv.fill(x64)));

@@ -2,7 +2,8 @@
 // Run: hepflow run examples/agc-ttbar --dataset D/dataset.json --out OUT
 import { env } from "node:process";
 import { HepflowError } from "../../dist/util/index.js";
-import { XSEC, LUMI, countLeptons, jetBaseMask, scaledPt, smearedPt, seedOf, runPass } from "./physics.mjs";
+import { arange, filterEvents, nth } from "../../dist/array/index.js";
+import { XSEC, LUMI, oneLepton, jetFlags, regions, scaledPt, smearedPt, seedOf } from "./physics.mjs";
 import { toAccumulator } from "../../dist/hist/index.js";
 import { REGIONS, PROCESSES, VARIATIONS, regionHist } from "./histograms.mjs";
 import { writeOutputs } from "./outputs.mjs";
@@ -19,17 +20,24 @@ export const columns = [
 const NOMINAL_ONLY = env.HEPFLOW_AGC_NOMINAL_ONLY === "1";
 const RES_SEED = Number(env.HEPFLOW_AGC_SEED ?? 20240101) >>> 0;
 
-/** Event-weight factor of btag_var (spec §5.3), same operation order as the correctionlib TFormula. */
-const btagFactor = (pt, up) => (up ? 1.0 + (pt * 0.075) / 50 : 1.0 - (pt * 0.075) / 50);
-
 /**
  * Real (or pseudo-) data is catalogued but never processed by the reference (spec §1.2); with
  * HEPFLOW_AGC_DATA=1 it is processed too (nominal selection, unit weights) and written as `R_data`,
  * so a fit can use the generator's pseudo-data instead of the reference's pseudodata recipe.
  */
 const WITH_DATA = env.HEPFLOW_AGC_DATA === "1";
+const processOf = (sample) => String(sample.metadata.process ?? sample.name.split("__")[0]);
 export function acceptSample(sample) {
-  return WITH_DATA || (sample.metadata.process ?? sample.name.split("__")[0]) !== "data";
+  return WITH_DATA || processOf(sample) !== "data";
+}
+
+/**
+ * Simulation is weighted by xsec × lumi / nevts, with the cross section often from physics.mjs
+ * rather than the dataset: tell the executor so, so that lost chunks (--continue-on-failure)
+ * rescale these samples and never the data.
+ */
+export function normalisedByNevts(sample) {
+  return processOf(sample) !== "data";
 }
 
 export function process(events, meta) {
@@ -43,59 +51,59 @@ export function process(events, meta) {
   // a label outside the fixed category lists would land in the axes' overflow bin, unseen
   if (!PROCESSES.includes(proc)) throw new HepflowError("AGC_UNKNOWN_PROCESS", `process "${proc}" is not one of ${PROCESSES.join(", ")}`, { file: meta.file });
   if (!VARIATIONS.includes(variation)) throw new HepflowError("AGC_UNKNOWN_VARIATION", `variation "${variation}" is not one of ${VARIATIONS.join(", ")}`, { file: meta.file });
+  if (!Number.isSafeInteger(meta.entryStart)) throw new HepflowError("AGC_NO_ENTRY", `chunk of ${meta.sample} has no entryStart; the pt_res_up random numbers are keyed by entry number`, { file: meta.file });
 
-  const jet = events.Jet;
-  const nLep = countLeptons(events.Electron, events.Muon);
-  const base = jetBaseMask(jet);
+  // §3: exactly one tight lepton. Every later step needs only these events, so filter them first.
+  const lepton = oneLepton(events.zip("Electron"), events.zip("Muon"));
+  const { jets, entry } = filterEvents({ jets: events.zip("Jet"), entry: arange(meta.entryStart, meta.entryStart + events.length) }, lepton);
+  const flags = jetFlags(jets);
   const hists = REGIONS.map(regionHist);
-  const cut = { all: events.length, oneLepton: 0, fourJets: 0, oneBtag: 0, r4j1b: 0, r4j2b: 0 };
-  const isNominalSample = variation === "nominal";
-  const pt = jet.pt.content;
+  const fill = (r, observable, label, weight) => hists[r].fill({ observable, process: proc, variation: label }, { weight });
+  const systematics = variation === "nominal" && !NOMINAL_ONLY && !isData;
 
-  // nominal pass (for alternative samples: filled under the sample's variation name, §5.1)
-  const nom = collect(jet, pt, base, nLep, true, cut, true);
-  REGIONS.forEach((_, r) => {
-    const obs = nom.obs[r];
-    hists[r].fill({ observable: obs, process: proc, variation: isNominalSample ? "nominal" : variation }, { weight: w });
-    if (!isNominalSample || NOMINAL_ONLY || isData) return;
-    // event-weight variations on the nominal selection, from the unvaried pt of jets 0–3 (§5.3)
-    const wv = new Float64Array(obs.length);
+  // nominal pass; alternative samples fill it under their own variation name (§5.1)
+  const nominal = regions(jets, jets.pt, flags);
+  REGIONS.forEach((R, r) => {
+    const { jets: selected, observable } = nominal[R];
+    fill(r, observable, variation, w);
+    if (!systematics) return;
+    // b-tag weights from the unvaried pt of selected jets 0–3 (§5.3); every selected event has ≥ 4
     for (let i = 0; i < 4; i++) {
-      for (const up of [true, false]) {
-        for (let e = 0; e < obs.length; e++) wv[e] = w * btagFactor(nom.pts[r][4 * e + i], up);
-        hists[r].fill({ observable: obs, process: proc, variation: `btag_var_${i}_${up ? "up" : "down"}` }, { weight: wv });
-      }
+      const ptI = nth(selected.pt, i);
+      fill(r, observable, `btag_var_${i}_up`, btagWeights(w, ptI, +1));
+      fill(r, observable, `btag_var_${i}_down`, btagWeights(w, ptI, -1));
     }
     if (proc === "wjets") {
-      hists[r].fill({ observable: obs, process: proc, variation: "scale_var_up" }, { weight: w * 1.025 });
-      hists[r].fill({ observable: obs, process: proc, variation: "scale_var_down" }, { weight: w * 0.975 });
+      fill(r, observable, "scale_var_up", w * 1.025);
+      fill(r, observable, "scale_var_down", w * 0.975);
     }
   });
 
-  if (isNominalSample && !NOMINAL_ONLY && !isData) {
-    const passes = [
-      ["pt_scale_up", scaledPt(pt), true],
-      ["pt_res_up", smearedPt(pt, jet.pt.offsets, meta.entryStart, seedOf(`${RES_SEED}/${meta.sample}/${meta.fileIndex}`)), false],
-    ];
-    for (const [name, ptv, float32] of passes) {
-      const varied = collect(jet, ptv, base, nLep, float32, undefined, false);
-      REGIONS.forEach((_, r) => hists[r].fill({ observable: varied.obs[r], process: proc, variation: name }, { weight: w }));
+  // jet-kinematic variations redo the jet selection and the observables (§5.2)
+  if (systematics) {
+    const seed = seedOf(`${RES_SEED}/${meta.sample}/${meta.fileIndex}`);
+    for (const [name, ptv] of [["pt_scale_up", scaledPt(jets)], ["pt_res_up", smearedPt(jets, entry, seed)]]) {
+      const varied = regions(jets, ptv, flags);
+      REGIONS.forEach((R, r) => fill(r, varied[R].observable, name, w));
     }
   }
-  return { hists: Object.fromEntries(REGIONS.map((R, r) => [R, toAccumulator(hists[r])])), cutflow: { [meta.sample]: cut } };
+
+  const cutflow = {
+    all: events.length, oneLepton: jets.pt.length, fourJets: nominal.fourJets,
+    oneBtag: nominal["4j1b"].observable.length + nominal["4j2b"].observable.length,
+    r4j1b: nominal["4j1b"].observable.length, r4j2b: nominal["4j2b"].observable.length,
+  };
+  return { hists: Object.fromEntries(REGIONS.map((R, r) => [R, toAccumulator(hists[r])])), cutflow: { [meta.sample]: cutflow } };
 }
 
-/** Run one pass and gather the observables per region (and the nominal pt of jets 0–3 for weights). */
-function collect(jet, ptv, base, nLep, float32, cut, wantPts) {
-  const n = nLep.length;
-  const obs = [new Float64Array(n), new Float64Array(n)], k = [0, 0];
-  const pts = wantPts ? [new Float64Array(4 * n), new Float64Array(4 * n)] : undefined;
-  runPass(jet, ptv, base, nLep, float32, (e, region, value, sel) => {
-    const i = k[region]++;
-    obs[region][i] = value;
-    if (pts) for (let j = 0; j < 4; j++) pts[region][4 * i + j] = ptv[sel[j]];
-  }, cut);
-  return { obs: obs.map((o, r) => o.subarray(0, k[r])), pts };
+/**
+ * Event weights w × (1 ± 0.075 × pt / 50) of btag_var (§5.3), in double precision and in the
+ * operation order of the reference's correctionlib formula.
+ */
+function btagWeights(w, pt, sign) {
+  const out = new Float64Array(pt.length);
+  for (let e = 0; e < pt.length; e++) out[e] = w * (sign > 0 ? 1.0 + (pt[e] * 0.075) / 50 : 1.0 - (pt[e] * 0.075) / 50);
+  return out;
 }
 
 export async function finalize(acc, ctx) {

@@ -6,6 +6,7 @@
  * folds chunk results in chunk order, so floating-point sums do not depend on scheduling.
  */
 import { HepflowError } from "../util/index.js";
+import { isHistAccumulator, scaleHistAccumulator } from "../hist/index.js";
 
 export type Accumulator =
   | number
@@ -58,5 +59,22 @@ function describe(x: Accumulator): string {
 export function mergeAll(results: Iterable<Accumulator | undefined>): Accumulator | undefined {
   let acc: Accumulator | undefined;
   for (const r of results) acc = mergeAccumulators(acc, r);
+  return acc;
+}
+
+/**
+ * The accumulator with every histogram (hist's toAccumulator form) rescaled as if its weights
+ * had been multiplied by `factor`; counters, cutflows and lists are returned unchanged because
+ * they count what was processed, not what it represents.
+ */
+export function rescaleHistograms(acc: Accumulator | undefined, factor: number): Accumulator | undefined {
+  if (acc === undefined || factor === 1) return acc;
+  if (isHistAccumulator(acc)) return scaleHistAccumulator(acc, factor) as unknown as Accumulator;
+  if (Array.isArray(acc)) return acc.map((a) => rescaleHistograms(a, factor)!);
+  if (typeof acc === "object" && acc !== null && !ArrayBuffer.isView(acc)) {
+    const out: { [key: string]: Accumulator } = {};
+    for (const [k, v] of Object.entries(acc)) out[k] = rescaleHistograms(v, factor)!;
+    return out;
+  }
   return acc;
 }

@@ -41,6 +41,12 @@ export interface ProcessorModule {
   columns?: readonly string[];
   /** False for samples the processor does not handle (they are not read at all), e.g. AGC skips real data. */
   acceptSample?(sample: Sample): boolean;
+  /**
+   * True for samples whose weights are proportional to 1 / meta.nevts (simulation normalised to
+   * cross section × luminosity): when some of their events are lost (--continue-on-failure),
+   * their histograms are rescaled by nevts / effective nevts. Default: samples with an `xsec`.
+   */
+  normalisedByNevts?(sample: Sample): boolean;
   finalize?(accumulator: Accumulator | undefined, context: FinalizeContext): void | Promise<void>;
 }
 

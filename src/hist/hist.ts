@@ -3,8 +3,8 @@
  * quantity, first axis fastest (ROOT's global-bin order), flow bins included.
  */
 import { HepflowError, Jagged } from "../util/index.js";
-import { Axis, EdgeAxis, IntCategoryAxis, StrCategoryAxis } from "./axis.js";
-import { accumulate, addPositions, fillRegularFused, fusable, indexBuffer } from "./fill.js";
+import { Axis, EdgeAxis, IntCategoryAxis, RegularAxis, StrCategoryAxis } from "./axis.js";
+import { accumulate, addPositions, fillRegular2Fused, fillRegularFused, fusable, indexBuffer } from "./fill.js";
 import type { Values } from "./fill.js";
 import { allocStorage, checkStorageKind, mergeBin, STORAGE_FIELDS } from "./storage.js";
 import type { StorageKind } from "./storage.js";
@@ -34,6 +34,21 @@ type CategoryAx = StrCategoryAxis | IntCategoryAxis;
 
 function isCat(a: Axis): a is CategoryAx {
   return a instanceof StrCategoryAxis || a instanceof IntCategoryAxis;
+}
+
+/**
+ * Bin of every label of a category column. Labels usually come in runs (one process per
+ * chunk, events sorted by sample), so the previous label is checked before the map lookup.
+ */
+function categoryIndices(ax: CategoryAx, c: ArrayLike<number> | readonly string[]): Int32Array {
+  const idx = new Int32Array(c.length);
+  let last: unknown = undefined, bin = -1;
+  for (let i = 0; i < c.length; i++) {
+    const v = c[i]!;
+    if (v !== last || bin < 0) { bin = ax.indexGrowing(v); last = v; }
+    idx[i] = bin;
+  }
+  return idx;
 }
 
 function columnOf(v: ArrayLike<number> | Jagged | readonly string[]): ArrayLike<number> | readonly string[] {
@@ -138,19 +153,17 @@ export class Hist {
     }
     if (n < 0) n = 1;
 
-    // Growth first: new categories change the layout, so positions are computed after it.
+    // Category columns are resolved to bins first (growing axes add their new categories), since
+    // growth changes the layout and positions are computed after it.
     const presolved: (Int32Array | undefined)[] = [];
     let grown = false;
     const before = this.axes.map((a) => a.size);
     this.axes.forEach((ax, k) => {
-      if (!isCat(ax) || !ax.growth) return;
+      if (!isCat(ax)) return;
       const c = cols[k];
-      if (c === null) ax.indexGrowing(inputs[k] as string | number | boolean);
-      else {
-        const idx = new Int32Array(c.length);
-        for (let i = 0; i < c.length; i++) idx[i] = ax.indexGrowing(c[i]!);
-        presolved[k] = idx;
-      }
+      if (c === null) {
+        if (ax.growth) ax.indexGrowing(inputs[k] as string | number | boolean);
+      } else presolved[k] = categoryIndices(ax, c);
       if (ax.size !== before[k]) grown = true;
     });
     if (grown) this.relayout(before);
@@ -168,6 +181,11 @@ export class Hist {
     if (arrayAxes.length === 1 && (this.storage === "double" || this.storage === "weight") && fusable(this.axes[arrayAxes[0]!]!)) {
       const k = arrayAxes[0]!;
       fillRegularFused(this.axes[k] as Parameters<typeof fillRegularFused>[0], cols[k] as Values, base, this.strides[k]!, this.data, this.storage, weight);
+      return this;
+    }
+    if (arrayAxes.length === 2 && (this.storage === "double" || this.storage === "weight") && arrayAxes.every((k) => fusable(this.axes[k]!))) {
+      const [kx, ky] = arrayAxes as [number, number];
+      fillRegular2Fused(this.axes[kx] as RegularAxis, this.axes[ky] as RegularAxis, cols[kx] as Values, cols[ky] as Values, base, this.strides[kx]!, this.strides[ky]!, this.data, this.storage, weight);
       return this;
     }
     const idx = indexBuffer(n);

@@ -7,6 +7,6 @@ export type { FillValue, FillOptions, HistOptions } from "./hist.js";
 export { STORAGE_FIELDS } from "./storage.js";
 export type { StorageKind } from "./storage.js";
 export { project, sumOver, pick, slice, rebin, rebinTo } from "./ops.js";
-export { histToJSON, histFromJSON, toAccumulator, fromAccumulator } from "./serialize.js";
+export { histToJSON, histFromJSON, toAccumulator, fromAccumulator, isHistAccumulator, scaleHistAccumulator } from "./serialize.js";
 export type { HistJSON, HistAccumulator } from "./serialize.js";
 export { toRoot, fromRoot } from "./root.js";

@@ -87,3 +87,27 @@ export function fromAccumulator(acc: HistAccumulator): Hist {
   });
   return h;
 }
+
+/** True for the output of toAccumulator (after any number of merges). */
+export function isHistAccumulator(x: unknown): x is HistAccumulator {
+  return typeof x === "object" && x !== null && typeof (x as { hepflowHist?: unknown }).hepflowHist === "string";
+}
+
+/**
+ * A histogram accumulator as if every weight had been multiplied by `factor`: sums of weights
+ * scale by it, sums of squared weights by its square. Int storage (unweighted counts) and mean
+ * storage are refused rather than silently made wrong. Returns a new object.
+ */
+export function scaleHistAccumulator(acc: HistAccumulator, factor: number): HistAccumulator {
+  const { storage } = JSON.parse(acc.hepflowHist) as { storage: string };
+  const kind = checkStorageKind(storage);
+  if (kind === "int" || kind === "mean") throw new HepflowError("HIST_STORAGE", `${kind} storage cannot be rescaled by a weight factor; use double or weight storage`, { object: acc.hepflowHist.slice(0, 80) });
+  const out: HistAccumulator = { hepflowHist: acc.hepflowHist };
+  for (const f of STORAGE_FIELDS[kind]) {
+    const a = acc[f];
+    if (!(a instanceof Float64Array)) throw new HepflowError("HIST_JSON", `accumulator field ${f} must be a Float64Array`);
+    const k = f === "sumw2" ? factor * factor : factor;
+    out[f] = a.map((v) => v * k);
+  }
+  return out;
+}

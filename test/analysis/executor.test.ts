@@ -123,4 +123,16 @@ describe("LocalExecutor", () => {
     expect(events.at(-1)).toBe(2110);
     expect(events).toEqual([...events].sort((x, y) => x - y));
   });
+
+  it("reports planning, worker start-up and tail idle time separately", async () => {
+    const r2 = await new LocalExecutor().run(processor, dataset(files), { workers: 2, chunkSize: 100, opener });
+    expect(r2.startupMs).toBeGreaterThan(0); // two workers had to load the processor
+    expect(r2.planMs).toBeGreaterThan(0);
+    expect(r2.planMs).toBeLessThanOrEqual(r2.wallMs);
+    expect(r2.tailIdleMs).toBeGreaterThanOrEqual(0);
+    expect(r2.samples.a).toEqual({ nevts: 1333, entries: 1333, processed: 1333, failedEntries: 0, unopenedFiles: 0, effectiveNevts: 1333, scale: 1 });
+    const r0 = await new LocalExecutor().run(processor, dataset(files), { workers: 0, chunkSize: 100, opener });
+    expect(r0.startupMs).toBe(0); // in-thread: nothing to start
+    expect(r0.warnings).toEqual([]);
+  }, 30_000);
 });

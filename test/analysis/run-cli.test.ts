@@ -31,4 +31,31 @@ describe("hepflow run", () => {
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain("samples[0].files");
   });
+
+  it("with --continue-on-failure keeps going past a truncated file, rescales, warns and exits 2", () => {
+    const dir = mkdtempSync(join(tmpdir(), "hepflow-run-"));
+    const real = rootFile("nanoAOD_2015_CMS_Open_Data_ttbar.root");
+    const truncated = join(dir, "truncated.root");
+    const bytes = readFileSync(real);
+    writeFileSync(truncated, bytes.subarray(0, bytes.length >> 1));
+    const ds = join(dir, "d.json");
+    writeFileSync(ds, JSON.stringify({ samples: [{ name: "mc", xsec: 5, files: [{ path: real, nevts: 200 }, { path: truncated, nevts: 200 }] }] }));
+    const out = join(dir, "out");
+    const proc = new URL("fixtures/xsecproc.mjs", import.meta.url).pathname;
+    const r = cli(["run", proc, "--dataset", ds, "--out", out, "--workers", "0", "--continue-on-failure"]);
+    expect(r.status, r.stderr).toBe(2);
+    expect(r.stdout).toContain("WARNING   sample mc: 1 file(s) could not be opened; its histograms were rescaled by 2 (nevts 400 → 200 effective)");
+    expect(r.stdout).toContain("mc: 200 / 200 + 1 unopened file(s) (nevts 400 → 200, ×2)");
+    // with --json, stdout is the JSON summary and the warning goes to stderr
+    const j = cli(["run", proc, "--dataset", ds, "--out", join(dir, "out2"), "--workers", "0", "--continue-on-failure", "--json"]);
+    expect(j.stderr).toContain("warning: sample mc: 1 file(s) could not be opened");
+    expect(JSON.parse(j.stdout).samples.mc.scale).toBe(2);
+    const report = JSON.parse(readFileSync(join(out, "failures.json"), "utf8"));
+    expect(report.failures).toMatchObject([{ sample: "mc", file: truncated, attempts: 1, error: { code: "ROOT_TRUNCATED" } }]);
+    expect(report.samples.mc).toMatchObject({ nevts: 400, processed: 200, effectiveNevts: 200, scale: 2 });
+    // the fixture weighs each event xsec · 10 / nevts; rescaled, the 200 events sum to xsec · 10 = 50
+    // (200 equal float64 additions of 0.25 are exact)
+    const acc = JSON.parse(readFileSync(join(out, "accumulator.json"), "utf8"));
+    expect(acc.njet.mc.sumw.reduce((a: number, b: number) => a + b, 0)).toBe(50);
+  }, 30_000);
 });

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { mergeAccumulators } from "../../src/analysis/index.js";
+import { mergeAccumulators, normalisedSamples } from "../../src/analysis/index.js";
 import type { Accumulator } from "../../src/analysis/index.js";
 import { openFile } from "../../src/root/index.js";
 import { fromAccumulator } from "../../src/hist/index.js";
@@ -176,6 +176,13 @@ describe("AGC processor against an independent per-event loop", () => {
 });
 
 describe("AGC outputs", () => {
+  it("tells the executor that simulation, not data, is normalised by nevts (cross sections from physics.mjs)", () => {
+    const sample = (name: string, process: string) => ({ name, treeName: "Events", files: [], nevts: 10, metadata: { process } });
+    const dataset = { samples: [sample("ttbar__nominal", "ttbar"), sample("wjets__nominal", "wjets"), sample("data__nominal", "data")] };
+    const rescaled = normalisedSamples(agc, dataset as never);
+    expect(["ttbar__nominal", "wjets__nominal", "data__nominal"].map(rescaled)).toEqual([true, true, false]);
+  });
+
   it("names histograms per §6.1, builds pseudo-data, writes JSON, cutflow and a readable ROOT file", async () => {
     const ev = randomEvents(3000, 777);
     const parts = [] as Accumulator[];
@@ -206,6 +213,7 @@ describe("AGC outputs", () => {
     // weighted storage: sumw2 of the nominal histogram is Σw² = w × Σw for equal weights w
     const wTT = (729.84 * 3378) / 3000;
     h.sumw2!.forEach((v, i) => expect(Math.abs(v - wTT * h.contents[i]!)).toBeLessThanOrEqual(1e-9 * Math.max(1, v)));
+    await f.close();
   });
 });
 

@@ -36,13 +36,19 @@ function summary(r: RunResult): string {
   const perS = r.wallMs > 0 ? (r.events * 1000) / r.wallMs : 0;
   const lines = [
     `events    ${r.events} in ${r.chunks} chunks on ${r.workers || 1} thread(s)`,
-    `wall      ${(r.wallMs / 1000).toFixed(2)} s (${Math.round(perS)} events/s)`,
+    `wall      ${(r.wallMs / 1000).toFixed(2)} s (${Math.round(perS)} events/s); planning ${(r.planMs / 1000).toFixed(2)} s, worker start-up ${(r.startupMs / 1000).toFixed(2)} s (overlapping)`,
     `time      read+decompress ${(r.readMs / 1000).toFixed(2)} s, compute ${(r.computeMs / 1000).toFixed(2)} s (summed over chunks)`,
   ];
   for (const f of r.failures) {
     const range = f.entryStart !== undefined ? ` entries [${f.entryStart}, ${f.entryStop})` : " (whole file)";
     lines.push(`FAILED    ${f.sample} ${f.file}${range}: ${f.error.message}`);
   }
+  const lossy = Object.entries(r.samples).filter(([, s]) => s.processed < s.entries || s.unopenedFiles > 0);
+  if (lossy.length) {
+    lines.push("sample events processed / planned entries (nevts used → effective, histogram scale):");
+    for (const [name, s] of lossy) lines.push(`          ${name}: ${s.processed} / ${s.entries}${s.unopenedFiles ? ` + ${s.unopenedFiles} unopened file(s)` : ""} (nevts ${s.nevts} → ${+s.effectiveNevts.toPrecision(8)}, ×${+s.scale.toPrecision(6)})`);
+  }
+  for (const w of r.warnings) lines.push(`WARNING   ${w}`);
   return lines.join("\n");
 }
 
@@ -56,7 +62,7 @@ export function register(program: Command): void {
     .option("--out <dir>", "output folder", "hepflow-out")
     .option("--chunk-size <n>", "entries per chunk, rounded to cluster boundaries", "200000")
     .option("--retries <n>", "extra attempts for a failing chunk", "1")
-    .option("--continue-on-failure", "keep the results of the other chunks when some fail (listed in OUT/failures.json)")
+    .option("--continue-on-failure", "keep the results of the other chunks when some fail (listed in OUT/failures.json); simulation histograms of samples that lost events are rescaled to the events processed")
     .option("--prefix <from=to>", "rewrite file path prefixes (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--opener <module>", "module exporting openTree(path, treeName) for non-ROOT inputs")
     .option("--json", "print the run summary as JSON")
@@ -80,11 +86,13 @@ export function register(program: Command): void {
       });
       progress.end();
       mkdirSync(o.out, { recursive: true });
-      if (result.failures.length) writeFileSync(join(o.out, "failures.json"), JSON.stringify(result.failures, null, 2) + "\n");
+      if (result.failures.length) writeFileSync(join(o.out, "failures.json"), JSON.stringify({ failures: result.failures, samples: result.samples, warnings: result.warnings }, null, 2) + "\n");
       const print = (t: string) => (o.json ? process.stderr : process.stdout).write(t);
       if (mod.finalize) await mod.finalize(result.accumulator, { outDir: o.out, dataset, result, print });
       else writeFileSync(join(o.out, "accumulator.json"), JSON.stringify(toJson(result.accumulator)) + "\n");
       if (o.json) {
+        // lost events change what the outputs mean: say so outside the JSON too
+        for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
         const { accumulator: _a, ...rest } = result;
         process.stdout.write(JSON.stringify(rest, null, 2) + "\n");
       } else process.stdout.write(summary(result) + "\n");
