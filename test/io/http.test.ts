@@ -38,6 +38,7 @@ describe("HttpSource against a well-behaved server", () => {
     const a = await remote.readKeyPayload(await remote.key("events"));
     const b = await disk.readKeyPayload(await disk.key("events"));
     expect(Buffer.compare(a, b)).toBe(0);
+    await Promise.all([remote.close(), disk.close()]);
   });
 
   it("fails clearly on 404 and on reads past the end", async () => {

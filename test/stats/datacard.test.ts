@@ -73,6 +73,7 @@ describe("Combine datacard from the all-modifiers reference workspace", () => {
     expect(Array.from(up.contents.slice(1, -1))).toEqual(jes.hi_data);
     const obs = (await f.get("CR_ttbar/data_obs")) as RootHistogram;
     expect(Array.from(obs.contents.slice(1, -1))).toEqual(spec.observations.find((o) => o.name === "CR_ttbar")!.data);
+    await f.close();
   });
 });
 

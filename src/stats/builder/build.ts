@@ -45,6 +45,14 @@ export function staterrorName(region: string): string {
 /** Build the workspace described by `cfg`. */
 export async function buildWorkspace(cfg: BuilderConfig, opts: BuildOptions = {}): Promise<WorkspaceSpec> {
   const reader = new TemplateReader(opts.baseDir);
+  try {
+    return await buildFrom(cfg, opts, reader);
+  } finally {
+    await reader.close();
+  }
+}
+
+async function buildFrom(cfg: BuilderConfig, opts: BuildOptions, reader: TemplateReader): Promise<WorkspaceSpec> {
   const load = async (region: RegionConfig, sample: SampleConfig, variation: PathOverrides | null): Promise<Template> => {
     const path = templatePath(cfg, region, sample, variation, opts.inputFile);
     const t = await reader.read(path);

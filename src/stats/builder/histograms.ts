@@ -112,6 +112,13 @@ export class TemplateReader {
     return templateFromRoot(h, `${full}:${path}`);
   }
 
+  /** Closes the ROOT files opened so far (those that failed to open are already closed). */
+  async close(): Promise<void> {
+    const opened = [...this.root.values()];
+    this.root.clear();
+    await Promise.all(opened.map((f) => f.then((file) => file.close(), () => undefined)));
+  }
+
   private loadJson(file: string): Record<string, unknown> {
     let v = this.json.get(file);
     if (!v) {
