@@ -1,4 +1,6 @@
 import { existsSync } from "node:fs";
+import { afterAll } from "vitest";
+import { openFile, type RootFile } from "../src/root/index.js";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
 
@@ -11,4 +13,15 @@ export function rootFile(name: string): string {
   const p = path.join(ROOT_DATA, name);
   if (!existsSync(p)) throw new Error(`test data missing: ${p} (tests need ../shared beside the repository)`);
   return p;
+}
+
+/** An opener of corpus files by name for one test file; everything it opened is closed after the file's tests. */
+export function corpusOpener(): (name: string) => Promise<RootFile> {
+  const opened: RootFile[] = [];
+  afterAll(async () => { for (const f of opened) await f.close(); });
+  return async (name) => {
+    const f = await openFile(rootFile(name));
+    opened.push(f);
+    return f;
+  };
 }

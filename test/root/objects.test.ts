@@ -1,17 +1,11 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { openFile, type RootFile, type RootHistogram } from "../../src/root/index.js";
+import { describe, expect, it } from "vitest";
+import type { RootHistogram } from "../../src/root/index.js";
 import { HepflowError } from "../../src/util/index.js";
-import { REFERENCE, rootFile } from "../shared.js";
+import { REFERENCE, corpusOpener } from "../shared.js";
 
-const opened: RootFile[] = [];
-afterAll(async () => { for (const f of opened) await f.close(); });
-async function open(name: string): Promise<RootFile> {
-  const f = await openFile(rootFile(name));
-  opened.push(f);
-  return f;
-}
+const open = corpusOpener();
 
 /** Sum of the in-range bins (no under/overflow) of a 1D/2D global-bin array. */
 function innerSum(h: RootHistogram, a: Float64Array): number {

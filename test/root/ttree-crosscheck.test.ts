@@ -1,15 +1,8 @@
-import { afterAll, describe, expect, it } from "vitest";
-import { openFile, type RootFile } from "../../src/root/index.js";
+import { describe, expect, it } from "vitest";
 import { Jagged, isJagged, type Column } from "../../src/util/index.js";
-import { rootFile } from "../shared.js";
+import { corpusOpener } from "../shared.js";
 
-const opened: RootFile[] = [];
-afterAll(async () => { for (const f of opened) await f.close(); });
-async function open(name: string): Promise<RootFile> {
-  const f = await openFile(rootFile(name));
-  opened.push(f);
-  return f;
-}
+const open = corpusOpener();
 
 function toNested(col: Column): unknown[] {
   if (isJagged(col)) return Array.from({ length: col.length }, (_, i) => Array.from(col.content as ArrayLike<unknown>).slice(col.offsets[i]!, col.offsets[i + 1]!));

@@ -1,16 +1,9 @@
-import { afterAll, describe, expect, it } from "vitest";
-import { openFile, type RootFile } from "../../src/root/index.js";
+import { describe, expect, it } from "vitest";
 import { parseTypeName } from "../../src/root/ttree/streamed.js";
 import { HepflowError, isJagged, type Column } from "../../src/util/index.js";
-import { rootFile } from "../shared.js";
+import { corpusOpener } from "../shared.js";
 
-const opened: RootFile[] = [];
-afterAll(async () => { for (const f of opened) await f.close(); });
-async function open(name: string): Promise<RootFile> {
-  const f = await openFile(rootFile(name));
-  opened.push(f);
-  return f;
-}
+const open = corpusOpener();
 
 /** A column as nested JS lists (test-side only), numbers as numbers, to compare with uproot's `to_list()` values. */
 function toList(col: Column): unknown[] {
