@@ -3,7 +3,8 @@
 // decompression of the same baskets and JSROOT on a slice of the entries; the peak memory of the
 // read (in a child process, so nothing else colours it); and the speed-up of reading the entry
 // range split across 1 vs 2 worker threads, next to the same split of a pure CPU loop (the
-// scaling this shared machine allows at that moment). One JSON line per case.
+// scaling this shared machine allows at that moment), with Node started as bin/hepflow.js starts
+// it (--single-threaded-gc) and with V8's default GC threads. One JSON line per case.
 // Usage: node bench/read-large.bench.mjs   (HEPFLOW_BENCH_LARGE_EVENTS, default 1,600,000)
 import { existsSync, renameSync, statSync } from "node:fs";
 import { readFileSync } from "node:fs";
@@ -208,9 +209,16 @@ async function main() {
   // A narrow subset: two jet columns, whose baskets are a small part of each read window.
   const memJets = memory(["nJet", "Jet_pt", "Jet_eta"]);
 
-  const control = await cpuControl();
-  const w1 = await splitRead(1, entries);
-  const w2 = await splitRead(2, entries);
+  // Worker scaling in a child started as `hepflow run` starts Node (bin/hepflow.js:
+  // --single-threaded-gc), and, for comparison, in one with V8's default parallel GC threads.
+  const scaling = (flags) => {
+    const r = spawnSync(process.execPath, [...flags, self, "--workers-child", String(entries)], { encoding: "utf8" });
+    if (r.status !== 0) return { error: r.stderr.slice(-500) };
+    const { control, w1, w2 } = JSON.parse(r.stdout.trim().split("\n").pop());
+    return { workers_1_s: round(w1), workers_2_s: round(w2), events_per_s_1w: round(entries / w1), events_per_s_2w: round(entries / w2), speedup: round(w1 / w2), cpu_loop_speedup: round(control) };
+  };
+  const launcher = scaling(["--single-threaded-gc"]);
+  const defaultGc = scaling([]);
 
   const base = { file_mb: round(fileMb), codec: CODEC, branches: AGC.length, entries };
   line({ case: "large-agc-subset", impl: "hepflow", ...base, events_per_s: round(entries / hf), mb_per_s: round(mb / hf), seconds: round(hf), vs_jsroot: round(js / (hf / entries)), vs_decompress: round(bare / hf), returned_mb: round(returned / 1e6), ...(generated ? { generated_s: round(genS) } : {}) });
@@ -218,10 +226,20 @@ async function main() {
   line({ case: "large-agc-subset", impl: "decompress-only", ...base, events_per_s: round(entries / bare), mb_per_s: round(mb / bare), seconds: round(bare) });
   line({ case: "large-agc-subset-peak-memory", impl: "hepflow", ...base, ...memAgc });
   line({ case: "large-jets-subset-peak-memory", impl: "hepflow", ...base, ...memJets });
-  line({ case: "large-agc-subset-workers", impl: "hepflow", ...base, workers_1_s: round(w1), workers_2_s: round(w2), events_per_s_1w: round(entries / w1), events_per_s_2w: round(entries / w2), speedup: round(w1 / w2), cpu_loop_speedup: round(control) });
+  line({ case: "large-agc-subset-workers", impl: "hepflow", ...base, node_flags: "--single-threaded-gc", ...launcher });
+  line({ case: "large-agc-subset-workers-default-gc", impl: "hepflow", ...base, ...defaultGc });
+}
+
+async function workersChild() {
+  const entries = Number(process.argv[process.argv.indexOf("--workers-child") + 1]);
+  const control = await cpuControl();
+  const w1 = await splitRead(1, entries);
+  const w2 = await splitRead(2, entries);
+  console.log(JSON.stringify({ control, w1, w2 }));
 }
 
 if (!isMainThread && workerData.spin) spin(workerData.spin);
 else if (!isMainThread) await workerMain();
 else if (process.argv.includes("--memory-child")) await memoryChild();
+else if (process.argv.includes("--workers-child")) await workersChild();
 else await main();
