@@ -29,9 +29,12 @@ export function progressPrinter(stream: NodeJS.WriteStream = process.stderr, int
       stream.write(line(e) + "\n");
     }
   }) as ProgressListener & { end(): void };
+  // Closes the current bar or prints its final line, once: callers may end before every log line.
   f.end = () => {
-    if (stream.isTTY && lastEvent) stream.write("\n");
-    else if (lastEvent) stream.write(line(lastEvent) + "\n");
+    if (!lastEvent) return;
+    stream.write(stream.isTTY ? "\n" : line(lastEvent) + "\n");
+    lastEvent = undefined;
+    last = 0;
   };
   return f;
 }
