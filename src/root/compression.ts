@@ -1,9 +1,10 @@
 import { constants as zc, deflateSync, inflateRawSync, inflateSync } from "node:zlib";
 import * as lz4 from "lz4-napi";
-import { unxzSync, xzSync } from "node-liblzma";
+import { check, xzSync } from "node-liblzma";
 import * as zstd from "zstd-napi";
 import zstdBinding from "zstd-napi/binding.js";
 import xxhash from "xxhash-wasm";
+import { unxz } from "./xz.js";
 import { HepflowError, type ErrorPlace } from "../util/index.js";
 
 /** Compression algorithms ROOT writes, by the name users give them. */
@@ -142,8 +143,11 @@ function decodeBlock(tag: string, method: number, block: Uint8Array, uSize: numb
     case "CS":
       // ROOT's pre-zlib framing: a raw deflate stream straight after the 9-byte header.
       return inflateRawSync(block, { maxOutputLength: Math.max(uSize, 1), chunkSize: Math.max(uSize, 64) });
-    case "XZ":
-      return unxzSync(asBuffer(block));
+    case "XZ": {
+      const dst = out ? out.subarray(outPos, outPos + uSize) : undefined;
+      const got = unxz(asBuffer(block), uSize, dst);
+      return got === dst ? out! : got;
+    }
     case "ZS": {
       const dst = out ? out.subarray(outPos, outPos + uSize) : Buffer.allocUnsafeSlow(uSize);
       const n = dctx.decompress(dst, block);
@@ -200,7 +204,8 @@ function encodeBlock(chunk: Uint8Array, s: CompressionSetting): { tag: string; m
     case "zlib":
       return { tag: "ZL", method: 8, body: deflateSync(chunk, { level: s.level, strategy: zc.Z_DEFAULT_STRATEGY }) };
     case "lzma":
-      return { tag: "XZ", method: 0, body: xzSync(asBuffer(chunk), { preset: s.level }) };
+      // CRC32 as ROOT writes it, so readers can tell a damaged block from a good one
+      return { tag: "XZ", method: 0, body: xzSync(asBuffer(chunk), { preset: s.level, check: check.CRC32 }) };
     case "zstd":
       return { tag: "ZS", method: 1, body: zstd.compress(chunk, { compressionLevel: s.level }) };
     case "lz4": {
