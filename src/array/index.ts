@@ -9,7 +9,7 @@ export type { EventData } from "./mask.js";
 export { pick, nth, firsts, pad, fillNone, argsort, take, globalIndex, sortBy, concatenate, alignsWith } from "./structure.js";
 export { combinations, cartesian, combinationMax, combinationMin } from "./combinatorics.js";
 export { randomNormal, counterNormal, seedFromText } from "./random.js";
-export { perElementType } from "./mono.js";
+export { perElementType } from "../util/mono.js";
 export { mul, add, sub, div } from "./arith.js";
 export { zip, zipNano, offsetsOf, collectionCounts } from "./zip.js";
 export type { Collection, Events } from "./zip.js";

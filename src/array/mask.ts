@@ -10,7 +10,7 @@ import { HepflowError, Jagged } from "../util/index.js";
 import type { Column } from "../util/index.js";
 import { assertSameLength, assertSameStructure, isJaggedLike } from "./types.js";
 import type { Mask, NumberArray } from "./types.js";
-import { perElementType } from "./mono.js";
+import { perElementType } from "../util/mono.js";
 import { offsetsOf } from "./zip.js";
 import type { Collection } from "./zip.js";
 

@@ -7,7 +7,7 @@ import { HepflowError, Jagged } from "../util/index.js";
 import { allocLike, assertSameLength, assertSameStructure, isJaggedLike } from "./types.js";
 import type { NumberArray } from "./types.js";
 import { gatherFlat } from "./mask.js";
-import { perElementType } from "./mono.js";
+import { perElementType } from "../util/mono.js";
 import { offsetsOf } from "./zip.js";
 import type { Collection } from "./zip.js";
 

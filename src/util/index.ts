@@ -2,5 +2,6 @@ export { HepflowError, isHepflowError } from "./errors.js";
 export type { ErrorPlace } from "./errors.js";
 export type { ProgressEvent, ProgressListener } from "./progress.js";
 export { compiledModule } from "./modules.js";
+export { perElementType } from "./mono.js";
 export { Jagged, isJagged, columnLength } from "./columns.js";
 export type { Column, Columns, NumericArray, StringColumn } from "./columns.js";

@@ -61,3 +61,41 @@ describe("big-endian decoding", () => {
     }
   });
 });
+
+describe("counters that cannot be counts", () => {
+  it("a negative count or a total past 2^31 is a HepflowError naming the branch, not a wrong offsets array", async () => {
+    const { mkdtempSync, readFileSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const { createFile, openFile } = await import("../../src/root/index.js");
+    const { Jagged, HepflowError } = await import("../../src/util/index.js");
+    const file = join(mkdtempSync(join(tmpdir(), "hepflow-counter-")), "counts.root");
+    const N = 1000, count = (i: number) => i % 4;
+    const offsets = new Int32Array(N + 1);
+    for (let i = 0; i < N; i++) offsets[i + 1] = offsets[i]! + count(i);
+    const w = await createFile(file, { compression: "none" });
+    w.writeTree("T", [{ name: "n", type: "i32" }, { name: "v", type: "f32", counter: "n" }]).write({
+      n: Int32Array.from({ length: N }, (_, i) => count(i)),
+      v: new Jagged(offsets, Float32Array.from({ length: offsets[N]! }, (_, k) => k)),
+    });
+    await w.close();
+    // Where entry 500's count sits: the uncompressed basket's data starts after its key.
+    const f0 = await openFile(file);
+    const ref = (await f0.tree("T")).branch("n").baskets[0]!;
+    await f0.close();
+    const bytes = readFileSync(file);
+    const at = ref.seek! + bytes.readInt16BE(ref.seek! + 14) + 4 * 500;
+    expect(bytes.readInt32BE(at)).toBe(count(500));
+    for (const [bad, codes] of [[-1, ["ROOT_CORRUPT"]], [0x7fffffff, ["ROOT_TOO_LARGE", "ROOT_CORRUPT"]]] as const) {
+      const patched = Buffer.from(bytes);
+      patched.writeInt32BE(bad, at);
+      writeFileSync(file, patched);
+      const f = await openFile(file);
+      const err = await (await f.tree("T")).arrays(["v"]).catch((e: unknown) => e);
+      await f.close();
+      expect(err, `count ${bad}`).toBeInstanceOf(HepflowError);
+      expect(codes, `count ${bad}: ${(err as Error).message}`).toContain((err as InstanceType<typeof HepflowError>).code);
+      expect((err as Error).message).toMatch(/counts\.root.*\bv\b|counts\.root.*\bn\b/);
+    }
+  });
+});

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { HepflowError, Jagged, type Column, type Columns, type NumericArray } from "../../util/index.js";
+import { HepflowError, Jagged, perElementType, type Column, type Columns, type NumericArray } from "../../util/index.js";
 import { Cursor } from "../cursor.js";
 import type { RootFile } from "../file.js";
 import type { BranchInfo, ColumnChunk, EntryRange, IterateOptions, TreeLike } from "../treelike.js";
@@ -559,26 +559,35 @@ function stepEdges(start: number, stop: number, step: number): number[] {
   return out;
 }
 
+/**
+ * Running totals of integer counts into o[1..] in one unchecked pass (a copy of the loop per
+ * element type, so each stays monomorphic: a NanoAOD read has Int32 and UInt32 counters). True
+ * when every count was ≥ 0 and the total fits in int32: a negative count, or one of 2^31 and
+ * more, sets the sign bit of `neg`; the int32 total wraps negative past 2^31 − 1 (counts < 2^31).
+ */
+const integerPrefixSums = perElementType((counts: ArrayLike<number>, o: Int32Array): boolean => {
+  let neg = 0, acc = 0;
+  const n = counts.length;
+  for (let i = 0; i < n; i++) {
+    const k = counts[i]!;
+    neg |= k;
+    acc = (acc + k) | 0;
+    neg |= acc;
+    o[i + 1] = acc;
+  }
+  return neg >= 0;
+}, "integerPrefixSums");
+
 /** Entry counts (a counter column) to offsets starting at 0. */
 function countsToOffsets(col: Column, place: { file: string; object: string }, slab?: Slab): Int32Array {
   if (!ArrayBuffer.isView(col)) throw new HepflowError("ROOT_UNSUPPORTED", "counter branch is not a flat number column", place);
   const counts = col as NumericArray;
   const o = slab ? (slab.take("i32", counts.length + 1) as Int32Array) : new Int32Array(counts.length + 1);
-  let acc = 0;
   if (counts instanceof Int32Array || counts instanceof Uint32Array || counts instanceof Int16Array || counts instanceof Uint16Array || counts instanceof Uint8Array || counts instanceof Int8Array) {
-    // Integer counters (the usual case): only the sign and the running total need checking.
-    // One unchecked pass; a negative count (or one of 2^31 and more) sets the sign bit of `neg`.
-    let neg = 0;
-    const n = counts.length;
-    for (let i = 0; i < n; i++) {
-      const k = counts[i]!;
-      neg |= k;
-      acc += k;
-      o[i + 1] = acc;
-    }
-    if (neg >= 0 && acc <= 0x7fffffff) return o;
-    acc = 0; // a bad value: redo the checked loop below for its message
+    if (integerPrefixSums(counts, o)) return o;
+    // a bad value: the checked loop below finds it for its message
   }
+  let acc = 0;
   for (let i = 0; i < counts.length; i++) {
     const k = Number(counts[i]!);
     if (!(k >= 0) || !Number.isInteger(k)) throw new HepflowError("ROOT_CORRUPT", `counter value ${k} at entry ${i} is not a count`, place);

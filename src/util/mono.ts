@@ -5,7 +5,7 @@
  * and closures made from one function literal share that feedback. `perElementType` compiles a
  * separate copy of the kernel for each element type of its first argument.
  */
-import { HepflowError } from "../util/index.js";
+import { HepflowError } from "./errors.js";
 
 type Kernel = (...args: never[]) => unknown;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { perElementType } from "../../src/array/mono.js";
+import { perElementType } from "../../src/util/mono.js";
 import { gt } from "../../src/array/index.js";
 import { isHepflowError } from "../../src/util/index.js";
 
