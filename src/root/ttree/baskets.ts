@@ -77,6 +77,12 @@ export interface BasketJob {
   consume(basket: BasketData): void;
   /** The consumer is done with the basket when `consume` returns: its bytes may live in a reused buffer. */
   transient?: boolean;
+  /**
+   * False when the consumer is done with the basket's bytes when `consume` returns, though it may
+   * adopt a buffer the basket owns (a lone basket becoming the column): then a basket stored raw
+   * is handed over as a view of the read, not copied first. Default: the consumer keeps it.
+   */
+  keeps?: boolean;
 }
 
 /** Largest gap between two baskets that is still read through rather than split into two requests. */
@@ -114,7 +120,7 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
     if (!inFile(r, size)) throw outside(file, j.branch, r, size);
     (prefetched?.has(r) ? ready : disk).push(j);
   }
-  for (const j of ready) j.consume(parseBasket(file, j.branch, j.ref, prefetched!.get(j.ref)!, j.transient));
+  for (const j of ready) j.consume(parseBasket(file, j.branch, j.ref, prefetched!.get(j.ref)!, j.transient, j.keeps));
   if (disk.length === 0) return;
   disk.sort((a, b) => a.ref.seek! - b.ref.seek!);
   const windows = plan(disk);
@@ -146,7 +152,7 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
     const bufs = await inflight.shift()!;
     windows[i]!.forEach((g, k) => {
       const buf = bufs[k]!;
-      for (const j of g.members) j.consume(parseBasket(file, j.branch, j.ref, buf.subarray(j.ref.seek! - g.offset, j.ref.seek! - g.offset + j.ref.bytes!), j.transient));
+      for (const j of g.members) j.consume(parseBasket(file, j.branch, j.ref, buf.subarray(j.ref.seek! - g.offset, j.ref.seek! - g.offset + j.ref.bytes!), j.transient, j.keeps));
     });
   }
 }
@@ -248,7 +254,7 @@ function scratchFor(n: number): Uint8Array {
   return scratch;
 }
 
-function parseBasket(file: RootFile, branch: BranchModel, ref: BasketRef, raw: Uint8Array, transient = false): BasketData {
+function parseBasket(file: RootFile, branch: BranchModel, ref: BasketRef, raw: Uint8Array, transient = false, keeps = true): BasketData {
   const place = { file: file.name, object: branch.name, offset: ref.seek };
   // The key header, read field by field: names and titles are skipped, not decoded (this runs per basket).
   const need = (n: number): void => {
@@ -288,7 +294,7 @@ function parseBasket(file: RootFile, branch: BranchModel, ref: BasketRef, raw: U
   let payload = decompress(body, objLen, place, into);
   // A basket stored uncompressed is a view of the read buffer, which is reused: a consumer that
   // keeps the basket gets its own copy.
-  if (payload === body && !transient) payload = body.slice();
+  if (payload === body && !transient && keeps) payload = body.slice();
   // Stored raw (a view of the read) or written into the shared scratch: not this basket's own memory.
   const owned = payload !== body && payload.buffer !== into?.buffer && payload.byteOffset === 0 && payload.buffer.byteLength === payload.length;
   const border = last - keyLen;
