@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LZMA_OK, LZMA_RUN, LZMA_STREAM_END, filter, preset, unxzSync } from "node-liblzma";
+import { LZMA_OK, LZMA_RUN, LZMA_STREAM_END, check, filter, mode, preset, unxzSync } from "node-liblzma";
 
 /**
  * XZ (LZMA) decompression of ROOT blocks with one liblzma stream decoder kept per thread.
@@ -37,7 +37,7 @@ const binding = loadBinding();
 /** Whether the persistent decoder is in use (else every block goes through `unxzSync`). */
 export const xzPersistent = binding !== null;
 /** The options node-liblzma's own Unxz passes (the decoder itself only needs the mode). */
-const OPTIONS = { check: 0, preset: preset.DEFAULT, filters: [filter.LZMA2], mode: 2, threads: 1, chunkSize: 8192, flushFlag: LZMA_RUN };
+const OPTIONS = { check: check.NONE, preset: preset.DEFAULT, filters: [filter.LZMA2], mode: mode.NORMAL, threads: 1, flushFlag: LZMA_RUN };
 let decoder: NativeDecoder | null = null;
 
 /** The last two bytes of every .xz stream footer. */
