@@ -22,6 +22,17 @@ type FusedKernel = (xs: Values, v: Float64Array, v2: Float64Array | null, base: 
 
 const kernels = new Map<string, FusedKernel>();
 
+/** The one-axis binning of the fused loops, as source text for value `x` of axis `a` into `b<a>`. */
+const binSource = (a: string): string => `
+      const f${a} = (${a} - l${a}) * k${a};
+      let b${a};
+      if (f${a} >= 0 && f${a} < n${a}) {
+        b${a} = (f${a} | 0) + 1;
+        b${a} -= ${a} < e${a}[b${a} - 1] ? 1 : 0;
+        b${a} += ${a} >= e${a}[b${a}] ? 1 : 0;
+      }
+      else b${a} = f${a} < 0 ? 0 : ${a} < e${a}[n${a}] ? n${a} : n${a} + 1;`;
+
 /**
  * The fused Regular-axis loop, generated once per (input element type, weight mode, storage,
  * stride 1, i.e. the filled axis is the first). Separate function objects keep each specialization monomorphic: one shared
@@ -38,21 +49,13 @@ function fusedKernel(key: string, arrayWeight: boolean, weightStorage: boolean, 
   if (k) return k;
   const src = `
     for (let i = 0; i < xs.length; i++) {
-      const x = xs[i];
-      const f = (x - lo) * scale;
-      let b;
-      if (f >= 0 && f < n) {
-        b = (f | 0) + 1;
-        b -= x < e[b - 1] ? 1 : 0;
-        b += x >= e[b] ? 1 : 0;
-      }
-      else b = f < 0 ? 0 : x < e[n] ? n : n + 1;
-      const p = ${unit ? "b" : "base + b * stride"};
+      const x = xs[i];${binSource("x")}
+      const p = ${unit ? "bx" : "base + bx * stride"};
       const w = ${arrayWeight ? "ws[i]" : "wc"};
       v[p] += w;
       ${weightStorage ? "v2[p] += w * w;" : ""}
     }`;
-  k = new Function("xs", "v", "v2", "base", "stride", "lo", "scale", "n", "e", "ws", "wc", src) as FusedKernel;
+  k = new Function("xs", "v", "v2", "base", "stride", "lx", "kx", "nx", "ex", "ws", "wc", src) as FusedKernel;
   kernels.set(key, k);
   return k;
 }
@@ -79,17 +82,6 @@ type Fused2Kernel = (xs: Values, ys: Values, v: Float64Array, v2: Float64Array |
   lx: number, kx: number, nx: number, ex: Float64Array, ly: number, ky: number, ny: number, ey: Float64Array, ws: Values | null, wc: number) => void;
 
 const kernels2 = new Map<string, Fused2Kernel>();
-
-/** The one-axis binning of the fused loops, as source text for value `x` of axis `a` into `b<a>`. */
-const binSource = (a: string): string => `
-      const f${a} = (${a} - l${a}) * k${a};
-      let b${a};
-      if (f${a} >= 0 && f${a} < n${a}) {
-        b${a} = (f${a} | 0) + 1;
-        b${a} -= ${a} < e${a}[b${a} - 1] ? 1 : 0;
-        b${a} += ${a} >= e${a}[b${a}] ? 1 : 0;
-      }
-      else b${a} = f${a} < 0 ? 0 : ${a} < e${a}[n${a}] ? n${a} : n${a} + 1;`;
 
 /** Fused loop over two Regular axes (2D histograms, or 2D × fixed categories), generated per input types and weight mode. */
 function fused2Kernel(key: string, arrayWeight: boolean, weightStorage: boolean): Fused2Kernel {

@@ -157,21 +157,21 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
   }
 }
 
-function windowBytes(w: Group[]): number {
+function windowBytes(w: Group<unknown>[]): number {
   let n = 0;
   for (const g of w) n += g.end - g.offset;
   return n;
 }
 
-interface Group {
+interface Group<J> {
   offset: number;
   end: number;
-  members: BasketJob[];
+  members: J[];
 }
 
 /** Coalesced reads (gaps up to COALESCE_GAP), cut into windows of about WINDOW bytes. */
-function plan(sorted: readonly BasketJob[]): Group[][] {
-  const groups: Group[] = [];
+function plan<J extends { ref: BasketRef }>(sorted: readonly J[]): Group<J>[][] {
+  const groups: Group<J>[] = [];
   for (const j of sorted) {
     const s = j.ref.seek!, e = s + j.ref.bytes!;
     const g = groups[groups.length - 1];
@@ -182,7 +182,7 @@ function plan(sorted: readonly BasketJob[]): Group[][] {
       groups.push({ offset: s, end: e, members: [j] });
     }
   }
-  const windows: Group[][] = [];
+  const windows: Group<J>[][] = [];
   let bytes = Infinity;
   for (const g of groups) {
     if (bytes + (g.end - g.offset) > WINDOW) { windows.push([]); bytes = 0; }
@@ -206,7 +206,7 @@ export function diskBytes(refs: Iterable<BasketRef>): number {
 export async function prefetch(file: RootFile, refs: readonly BasketRef[]): Promise<Map<BasketRef, Uint8Array>> {
   const size = await file.source.size();
   const disk = [...new Set(refs)].filter((r) => !r.embedded && inFile(r, size)).sort((a, b) => a.seek! - b.seek!);
-  const groups = plan(disk.map((ref) => ({ ref, branch: undefined as unknown as BranchModel, consume: () => undefined }))).flat();
+  const groups = plan(disk.map((ref) => ({ ref }))).flat();
   const bufs = await file.source.readMany(groups.map((g) => ({ offset: g.offset, length: g.end - g.offset })));
   const out = new Map<BasketRef, Uint8Array>();
   groups.forEach((g, i) => {

@@ -110,16 +110,8 @@ export function decodeInto(d: Dtype, src: Uint8Array, pos: number, n: number, ou
   }
   const size = out.BYTES_PER_ELEMENT;
   const len = n * size;
+  // SIMD: the swap rides on the copy; otherwise copy, then swap in place (native or JS).
   if (size > 1 && len >= SIMD_SWAP_MIN && copySwapped(size as 2 | 4 | 8, src.subarray(pos, pos + len), new Uint8Array(out.buffer, out.byteOffset + at * size, len))) return;
-  if (size > 1 && len >= NATIVE_SWAP_MIN) {
-    // One Buffer view serves both the copy and Node's native swap.
-    const b = Buffer.from(out.buffer, out.byteOffset + at * size, len);
-    b.set(src.subarray(pos, pos + len));
-    if (size === 2) b.swap16();
-    else if (size === 4) b.swap32();
-    else b.swap64();
-    return;
-  }
   const bytes = new Uint8Array(out.buffer, out.byteOffset + at * size, len);
   bytes.set(src.subarray(pos, pos + len));
   if (d === "bool") {

@@ -264,17 +264,23 @@ const kByteCountMask = 0x40000000;
 const kStreamedMemberWise = 0x4000;
 const kIsReferenced = 1 << 4;
 
+/** A version (u16), preceded by a byte count when one was written: then also the object's end. */
+function versionHeader(c: Cursor): { end?: number; version: number } {
+  const start = c.pos;
+  const first = c.u32();
+  if (!(first & kByteCountMask)) { c.pos = start; return { version: c.u16() }; }
+  const end = start + 4 + ((first & ~kByteCountMask) >>> 0);
+  if (end > c.buf.length || first & 0x80000000) throw c.error("ROOT_CORRUPT", `byte count ${(first & ~kByteCountMask) >>> 0} runs past the end of the entry`);
+  return { end, version: c.u16() };
+}
+
 /**
  * Reads a version header (with its byte count if written); returns the end of the object when a
  * byte count was written and whether an STL container was written member-wise.
  */
 function header(c: Cursor): { end?: number; memberwise: boolean } {
-  const start = c.pos;
-  const first = c.u32();
-  if (!(first & kByteCountMask)) { c.pos = start; c.u16(); return { memberwise: false }; }
-  const end = start + 4 + ((first & ~kByteCountMask) >>> 0);
-  if (end > c.buf.length || first & 0x80000000) throw c.error("ROOT_CORRUPT", `byte count ${(first & ~kByteCountMask) >>> 0} runs past the end of the entry`);
-  const version = c.u16();
+  const { end, version } = versionHeader(c);
+  if (end === undefined) return { memberwise: false };
   const memberwise = (version & kStreamedMemberWise) !== 0;
   if (memberwise) {
     // The element class's version follows, and its checksum when the version is not positive.
@@ -382,12 +388,8 @@ function readInto(c: Cursor, node: TypeNode, b: Builder, memberwise = false): vo
 
 /** An object's version header: byte count and version, and a checksum after a version 0 (a class without dictionary version). */
 function objectHeader(c: Cursor): number | undefined {
-  const start = c.pos;
-  const first = c.u32();
-  if (!(first & kByteCountMask)) { c.pos = start; c.u16(); return undefined; }
-  const end = start + 4 + ((first & ~kByteCountMask) >>> 0);
-  if (end > c.buf.length || first & 0x80000000) throw c.error("ROOT_CORRUPT", `byte count ${(first & ~kByteCountMask) >>> 0} runs past the end of the entry`);
-  if (c.u16() === 0) c.u32();
+  const { end, version } = versionHeader(c);
+  if (end !== undefined && version === 0) c.u32();
   return end;
 }
 
