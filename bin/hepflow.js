@@ -2,7 +2,11 @@
 // --single-threaded-gc: on a machine whose cores all run analysis worker threads, V8's helper GC
 // threads only compete with them; measured on 2 cores, the AGC processor on 2 workers ran 9-14%
 // more events/s with it and the same on 1 worker (bench/agc.bench.mjs).
-import { main } from "../dist/cli/main.js";
+import module from "node:module";
+// Node >= 22.1 keeps compiled module code on disk between runs (docs/cli.md, "Start-up time");
+// Node 20 has no such cache and skips this.
+module.enableCompileCache?.();
+const { main } = await import("../dist/cli/main.js");
 main(process.argv).catch((e) => {
   console.error(e?.name === "HepflowError" ? `hepflow: ${e.message}` : e);
   process.exit(1);

@@ -1,18 +1,35 @@
 import { Command } from "commander";
 import { readFileSync } from "node:fs";
-import { commands } from "./commands/index.js";
+import { commands, type CommandEntry } from "./commands/index.js";
 
-/** Builds the `hepflow` program; exported so tests can drive it without spawning a process. */
-export function buildProgram(): Command {
+/** The command named on the command line (`hepflow NAME …` or `hepflow help NAME`), if any. */
+function requestedCommand(args: readonly string[]): CommandEntry | undefined {
+  const i = args.findIndex((a) => !a.startsWith("-"));
+  if (i < 0) return undefined;
+  const name = args[i] === "help" && args[i + 1] !== undefined ? args[i + 1] : args[i];
+  return commands.find((c) => c.name === name);
+}
+
+/**
+ * Builds the `hepflow` program for one command line (`argv` as process.argv: node, script, args).
+ * Only the module of the command being run is loaded; every other command is registered by name
+ * and description alone, which is all `hepflow --help` and "did you mean" need. Without `argv`,
+ * every command module is loaded (for tests that inspect the whole program).
+ */
+export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const pkg = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
   const program = new Command("hepflow")
     .description("High-energy-physics analysis: ROOT I/O, columnar selection, histograms, fits and limits")
     .version(pkg.version)
     .showHelpAfterError();
-  for (const register of commands) register(program);
+  const wanted = argv === undefined ? undefined : requestedCommand(argv.slice(2));
+  for (const c of commands) {
+    if (argv === undefined || c === wanted) (await c.load()).register(program);
+    else program.command(c.name).description(c.description);
+  }
   return program;
 }
 
 export async function main(argv: string[]): Promise<void> {
-  await buildProgram().parseAsync(argv);
+  await (await buildProgram(argv)).parseAsync(argv);
 }

@@ -1,11 +1,22 @@
 import { constants as zc, deflateSync, inflateRawSync, inflateSync } from "node:zlib";
-import * as lz4 from "lz4-napi";
-import { check, xzSync } from "node-liblzma";
-import * as zstd from "zstd-napi";
-import zstdBinding from "zstd-napi/binding.js";
-import xxhash from "xxhash-wasm";
-import { unxz } from "./xz.js";
+import { createRequire } from "node:module";
 import { HepflowError, type ErrorPlace } from "../util/index.js";
+import { unxz } from "./xz.js";
+
+/*
+ * The native codecs load on first use: a zlib file (most of them) never pays the ~250 ms that
+ * importing LZ4, ZSTD, LZMA and xxHash together costs a cold process (docs/cli.md, start-up).
+ */
+const requireCodec = createRequire(import.meta.url);
+let lz4Lib: typeof import("lz4-napi") | undefined;
+let zstdLib: typeof import("zstd-napi") | undefined;
+let lzmaLib: typeof import("node-liblzma") | undefined;
+let xxhashLib: typeof import("@node-rs/xxhash") | undefined;
+const lz4 = () => (lz4Lib ??= requireCodec("lz4-napi") as typeof import("lz4-napi"));
+const zstd = () => (zstdLib ??= requireCodec("zstd-napi") as typeof import("zstd-napi"));
+const lzma = () => (lzmaLib ??= requireCodec("node-liblzma") as typeof import("node-liblzma"));
+/** XXH64 with seed 0, the checksum ROOT puts in front of every LZ4 block. */
+const xxh64 = (body: Uint8Array) => (xxhashLib ??= requireCodec("@node-rs/xxhash") as typeof import("@node-rs/xxhash")).xxh64(asBuffer(body), 0n);
 
 /** Compression algorithms ROOT writes, by the name users give them. */
 export type Codec = "none" | "zlib" | "lzma" | "lz4" | "zstd";
@@ -41,7 +52,6 @@ export function compressionFromROOT(fCompress: number): CompressionSetting {
 
 const HEADER = 9;
 const MAX_BLOCK = 0xffffff;
-const xx = await xxhash();
 
 /**
  * Decompresses one ROOT compressed object (a key payload, a basket, an RNTuple page): a chain of
@@ -131,7 +141,8 @@ function runBlock(src: Uint8Array, h: BlockHeader, out: Uint8Array | null, outPo
 }
 
 /** One ZSTD context for the thread: the one-shot API would re-parse frame sizes and allocate per call. */
-const dctx = new zstdBinding.DCtx();
+let dctx: { decompress(dst: Uint8Array, src: Uint8Array): number } | undefined;
+const zstdDecoder = () => (dctx ??= new (requireCodec("zstd-napi/binding.js") as { DCtx: new () => { decompress(dst: Uint8Array, src: Uint8Array): number } }).DCtx());
 /** Reused buffer for LZ4's size prefix (lz4-napi wants size-prepended blocks). */
 let lz4Frame = Buffer.allocUnsafe(1 << 16);
 
@@ -150,7 +161,7 @@ function decodeBlock(tag: string, method: number, block: Uint8Array, uSize: numb
     }
     case "ZS": {
       const dst = out ? out.subarray(outPos, outPos + uSize) : Buffer.allocUnsafeSlow(uSize);
-      const n = dctx.decompress(dst, block);
+      const n = zstdDecoder().decompress(dst, block);
       if (n !== uSize) throw new HepflowError("ROOT_DECOMPRESS", `ZSTD block gave ${n} bytes, header says ${uSize}`, place);
       return out ?? dst;
     }
@@ -158,13 +169,13 @@ function decodeBlock(tag: string, method: number, block: Uint8Array, uSize: numb
       if (block.length < 8) throw new HepflowError("ROOT_DECOMPRESS", "LZ4 block shorter than its checksum", place);
       const body = block.subarray(8);
       const stored = new DataView(block.buffer, block.byteOffset, 8).getBigUint64(0, false);
-      const actual = xx.h64Raw(body, 0n);
+      const actual = xxh64(body);
       if (stored !== actual) throw new HepflowError("ROOT_DECOMPRESS", `LZ4 checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)})`, place);
       // lz4-napi decodes size-prepended blocks; ROOT keeps the size in its own header.
       if (lz4Frame.length < body.length + 4) lz4Frame = Buffer.allocUnsafe(Math.max(body.length + 4, 2 * lz4Frame.length));
       lz4Frame.writeUInt32LE(uSize, 0);
       lz4Frame.set(body, 4);
-      return lz4.uncompressSync(lz4Frame.subarray(0, body.length + 4));
+      return lz4().uncompressSync(lz4Frame.subarray(0, body.length + 4));
     }
     default:
       throw new HepflowError("ROOT_UNSUPPORTED", `unknown compression algorithm "${tag}" (method ${method})`, place);
@@ -205,14 +216,14 @@ function encodeBlock(chunk: Uint8Array, s: CompressionSetting): { tag: string; m
       return { tag: "ZL", method: 8, body: deflateSync(chunk, { level: s.level, strategy: zc.Z_DEFAULT_STRATEGY }) };
     case "lzma":
       // CRC32 as ROOT writes it, so readers can tell a damaged block from a good one
-      return { tag: "XZ", method: 0, body: xzSync(asBuffer(chunk), { preset: s.level, check: check.CRC32 }) };
+      return { tag: "XZ", method: 0, body: lzma().xzSync(asBuffer(chunk), { preset: s.level, check: lzma().check.CRC32 }) };
     case "zstd":
-      return { tag: "ZS", method: 1, body: zstd.compress(chunk, { compressionLevel: s.level }) };
+      return { tag: "ZS", method: 1, body: zstd().compress(chunk, { compressionLevel: s.level }) };
     case "lz4": {
-      const framed = lz4.compressSync(asBuffer(chunk));
+      const framed = lz4().compressSync(asBuffer(chunk));
       const body = framed.subarray(4);
       const out = new Uint8Array(body.length + 8);
-      new DataView(out.buffer).setBigUint64(0, xx.h64Raw(body, 0n), false);
+      new DataView(out.buffer).setBigUint64(0, xxh64(body), false);
       out.set(body, 8);
       // ROOT's method byte for LZ4 carries the library's major version.
       return { tag: "L4", method: 1, body: out };

@@ -1,7 +1,11 @@
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { LZMA_OK, LZMA_RUN, LZMA_STREAM_END, check, filter, mode, preset, unxzSync } from "node-liblzma";
+import type * as Liblzma from "node-liblzma";
+
+/** node-liblzma, loaded when the first LZMA block is met (it is not needed for other codecs). */
+let lib: typeof Liblzma | undefined;
+const liblzma = () => (lib ??= createRequire(import.meta.url)("node-liblzma") as typeof Liblzma);
 
 /**
  * XZ (LZMA) decompression of ROOT blocks with one liblzma stream decoder kept per thread.
@@ -33,11 +37,17 @@ function loadBinding(): Binding | null {
   }
 }
 
-const binding = loadBinding();
+let binding: Binding | null | undefined;
+const nativeBinding = () => (binding === undefined ? (binding = loadBinding()) : binding);
 /** Whether the persistent decoder is in use (else every block goes through `unxzSync`). */
-export const xzPersistent = binding !== null;
+export function xzPersistent(): boolean {
+  return nativeBinding() !== null;
+}
 /** The options node-liblzma's own Unxz passes (the decoder itself only needs the mode). */
-const OPTIONS = { check: check.NONE, preset: preset.DEFAULT, filters: [filter.LZMA2], mode: mode.NORMAL, threads: 1, flushFlag: LZMA_RUN };
+const options = () => {
+  const { check, preset, filter, mode, LZMA_RUN } = liblzma();
+  return { check: check.NONE, preset: preset.DEFAULT, filters: [filter.LZMA2], mode: mode.NORMAL, threads: 1, flushFlag: LZMA_RUN };
+};
 let decoder: NativeDecoder | null = null;
 
 /** The last two bytes of every .xz stream footer. */
@@ -49,9 +59,9 @@ const FOOTER_MAGIC_Y = 0x59, FOOTER_MAGIC_Z = 0x5a;
  */
 export function unxz(block: Buffer, uSize: number, out?: Uint8Array): Uint8Array {
   const dst = out ? Buffer.from(out.buffer, out.byteOffset, out.length) : Buffer.allocUnsafeSlow(uSize);
-  if (binding && dst.length === uSize && fast(block, dst)) return out ?? dst;
+  if (nativeBinding() && dst.length === uSize && fast(block, dst)) return out ?? dst;
   decoder = null;
-  const got = unxzSync(block);
+  const got = liblzma().unxzSync(block);
   if (out && got.length === out.length) {
     out.set(got);
     return out;
@@ -65,7 +75,9 @@ function fast(src: Buffer, dst: Buffer): boolean {
   const n = src.length;
   if (n < 12 || src[n - 2] !== FOOTER_MAGIC_Y || src[n - 1] !== FOOTER_MAGIC_Z) return false;
   try {
-    decoder ??= new binding!.LZMA(binding!.STREAM_DECODE, OPTIONS);
+    const b = nativeBinding()!;
+    const { LZMA_OK, LZMA_RUN, LZMA_STREAM_END } = liblzma();
+    decoder ??= new b.LZMA(b.STREAM_DECODE, options());
     let inOff = 0, availIn = n, outOff = 0;
     for (;;) {
       const [status, leftIn, leftOut] = decoder.codeSync(LZMA_RUN, src, inOff, availIn, dst, outOff);

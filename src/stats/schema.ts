@@ -1,11 +1,13 @@
 /**
  * JSON schema for HistFactory workspaces, following pyhf's published workspace schema 1.0.0
  * (channels / samples / modifiers / observations / measurements), plus pyhf patchsets.
- * Validation is done with ajv; errors are reported with the JSON path of the offending value.
+ * Validation is done with ajv, compiled ahead of time (scripts/schema-validators.mjs) so that
+ * start-up does not pay for ajv's compiler; errors are reported with the JSON path of the offending value.
  */
-import AjvModule from "ajv";
+import { createRequire } from "node:module";
 import type { ErrorObject, ValidateFunction } from "ajv";
 import { HepflowError } from "../util/index.js";
+import * as compiled from "./schema-validators.generated.js";
 
 const numbers = { type: "array", items: { type: "number" }, minItems: 1 };
 const named = (type: string, data: object) => ({
@@ -144,15 +146,18 @@ export const PATCHSET_SCHEMA = {
 /** A plain RFC 6902 patch. */
 export const JSONPATCH_SCHEMA = { $id: "hepflow:jsonpatch", type: "array", items: jsonPatchOp } as const;
 
-// ajv ships CommonJS with a default export; NodeNext sees the namespace
-const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
-const ajv = new (Ajv as unknown as new (o: object) => { compile: (s: object) => ValidateFunction })({ allErrors: false, strict: false });
-const validators = new Map<string, ValidateFunction>();
+const validators = new Map<string, ValidateFunction>([
+  [WORKSPACE_SCHEMA.$id, compiled.workspace as ValidateFunction],
+  [PATCHSET_SCHEMA.$id, compiled.patchset as ValidateFunction],
+  [JSONPATCH_SCHEMA.$id, compiled.jsonpatch as ValidateFunction],
+]);
 
+/** The compiled validator of `schema`; a schema not compiled ahead of time is compiled by ajv on first use. */
 function validator(schema: { $id: string }): ValidateFunction {
   let v = validators.get(schema.$id);
   if (!v) {
-    v = ajv.compile(schema);
+    const Ajv = createRequire(import.meta.url)("ajv").default as new (o: object) => { compile: (s: object) => ValidateFunction };
+    v = new Ajv({ allErrors: false, strict: false }).compile(schema);
     validators.set(schema.$id, v);
   }
   return v;

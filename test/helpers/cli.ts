@@ -9,7 +9,8 @@ export async function runCli(...args: string[]): Promise<string> {
     return true;
   });
   try {
-    await buildProgram().exitOverride().parseAsync(["node", "hepflow", ...args]);
+    const argv = ["node", "hepflow", ...args];
+    await (await buildProgram(argv)).exitOverride().parseAsync(argv);
   } finally {
     spy.mockRestore();
   }

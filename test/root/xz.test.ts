@@ -20,7 +20,7 @@ const xz = (u: Uint8Array) => xzSync(Buffer.from(u.buffer, u.byteOffset, u.lengt
 
 describe("XZ blocks through one persistent liblzma decoder", () => {
   it("uses node-liblzma's native decoder (else LZMA reading silently falls back to the slower path)", () => {
-    expect(xzPersistent).toBe(true);
+    expect(xzPersistent()).toBe(true);
   });
 
   it("decodes many streams in turn, into a given buffer or a new one", () => {

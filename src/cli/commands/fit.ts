@@ -2,7 +2,6 @@
 import { printJson } from "../json.js";
 import type { Command } from "commander";
 import { fit, pulls } from "../../stats/index.js";
-import { writeStandardPlots } from "../../plot/index.js";
 import { addModelOptions, loadModel, numberOption, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
 
@@ -16,6 +15,7 @@ export function register(program: Command): void {
       const r = fit(data, model, fitOptions);
       if (!r.converged) warnUnconverged(`the fit (${r.message})`);
       if (o.plots) {
+        const { writeStandardPlots } = await import("../../plot/index.js");
         for (const f of await writeStandardPlots(o.plots, { fit: r, pulls: pulls(model, r), poiName: model.config.poiName ?? undefined })) process.stderr.write(`wrote ${f}\n`);
       }
       if (o.json) {

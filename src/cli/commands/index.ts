@@ -1,23 +1,43 @@
 import type { Command } from "commander";
-import { register as inspect } from "./inspect.js";
-import { register as fit } from "./fit.js";
-import { register as cls } from "./cls.js";
-import { register as limit } from "./limit.js";
-import { register as significance } from "./significance.js";
-import { register as generate } from "./generate.js";
-import { register as hadd } from "./hadd.js";
-import { register as ls } from "./ls.js";
-import { register as dump } from "./dump.js";
-import { register as run } from "./run.js";
-import { register as plot } from "./plot.js";
-import { register as build } from "./build.js";
-import { register as workspace } from "./workspace.js";
-import { register as ranking } from "./ranking.js";
-import { register as scan } from "./scan.js";
-import { register as gof } from "./gof.js";
-import { register as yields } from "./yields.js";
-import { register as datacard } from "./datacard.js";
-import { register as demo } from "./demo.js";
 
-/** Each command module exports `register(program)`; add one line here per module. */
-export const commands: Array<(program: Command) => void> = [inspect, fit, cls, limit, significance, ls, dump, run, generate, hadd, build, workspace, ranking, scan, gof, yields, plot, datacard, demo];
+/** A command module: one file per command exporting `register(program)`. */
+export interface CommandModule {
+  register(program: Command): void;
+}
+
+/**
+ * One entry per top-level command: its name, the one-line description `hepflow --help` lists, and
+ * a loader. Only the module of the command being run is imported, so `hepflow --help` and a quick
+ * `hepflow ls` do not pay for the stats, plot or workflow layers (test/cli/registry.test.ts checks
+ * that each description here equals the one its module registers).
+ */
+export interface CommandEntry {
+  name: string;
+  description: string;
+  load: () => Promise<CommandModule>;
+}
+
+const entry = (name: string, description: string, load: () => Promise<CommandModule>): CommandEntry => ({ name, description, load });
+
+/** Add one line here per command module. */
+export const commands: CommandEntry[] = [
+  entry("inspect", "summarise a pyhf JSON workspace: channels, samples, modifiers, parameters", () => import("./inspect.js")),
+  entry("fit", "maximum-likelihood fit: best-fit values, uncertainties, twice the NLL", () => import("./fit.js")),
+  entry("cls", "hypothesis test of one POI value: CLs, CLs+b, CLb and the expected CLs band", () => import("./cls.js")),
+  entry("limit", "CLs upper limit on the POI (observed and expected -2σ…+2σ)", () => import("./limit.js")),
+  entry("significance", "discovery p-value p0 and significance Z (q0, asymptotic), observed and expected", () => import("./significance.js")),
+  entry("ls", "list a ROOT file: directories, objects, trees with entries, branches with type, counter and compression", () => import("./ls.js")),
+  entry("dump", "print branch values of a TTree or RNTuple (jagged as nested lists)", () => import("./dump.js")),
+  entry("run", "run a processor module (file or folder with index.mjs) over a dataset on a worker-thread pool", () => import("./run.js")),
+  entry("generate", "generate synthetic datasets", () => import("./generate.js")),
+  entry("hadd", "merge ROOT files: histograms of the same path are summed, trees of the same schema concatenated", () => import("./hadd.js")),
+  entry("build", "build a pyhf workspace from a YAML config and its histogram files (ROOT or JSON)", () => import("./build.js")),
+  entry("workspace", "combine, prune or rename pyhf workspaces", () => import("./workspace.js")),
+  entry("ranking", "parameter ranking: pre-/post-fit ±1σ impacts on the POI, and the pulls", () => import("./ranking.js")),
+  entry("scan", "Δ(−2 ln L) scan in one parameter (default the POI) or two (--y)", () => import("./scan.js")),
+  entry("gof", "saturated-model goodness of fit: Δ(2NLL), degrees of freedom, p-value", () => import("./gof.js")),
+  entry("yields", "yields per channel and sample, pre-fit and post-fit, with uncertainties", () => import("./yields.js")),
+  entry("plot", "draw HEP plots (stacked data/MC with ratio, systematic variations) as PNG, SVG or Vega-Lite", () => import("./plot.js")),
+  entry("datacard", "export a workspace to a CMS Combine datacard (datacard.txt) and its shapes file (shapes.root)", () => import("./datacard.js")),
+  entry("demo", "generate synthetic AGC NanoAOD, run the ttbar analysis with all systematics, fit, plot, and write OUT/report.html", () => import("./demo.js")),
+];

@@ -3,7 +3,6 @@ import { printJson } from "../json.js";
 import type { Command } from "commander";
 import { checkTestStat, upperLimit } from "../../stats/index.js";
 import { HepflowError } from "../../util/index.js";
-import { writeStandardPlots } from "../../plot/index.js";
 import { addModelOptions, loadModel, numberOption, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
 
@@ -28,6 +27,7 @@ export function register(program: Command): void {
       const r = upperLimit(data, model, { ...fitOptions, cl, testStat: checkTestStat(o.testStat), method: o.method, scan });
       if (!r.converged) warnUnconverged("some fits of the limit computation");
       if (o.plots) {
+        const { writeStandardPlots } = await import("../../plot/index.js");
         for (const f of await writeStandardPlots(o.plots, { limit: r, poiName: model.config.poiName ?? undefined })) process.stderr.write(`wrote ${f}\n`);
       }
       if (o.json) {

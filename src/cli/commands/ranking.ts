@@ -3,7 +3,6 @@ import { printJson } from "../json.js";
 import path from "node:path";
 import type { Command } from "commander";
 import { fit, pulls, ranking } from "../../stats/index.js";
-import { pullsInputFromStats, pullsPlot, rankingFromImpacts, rankingPlot, writePlot } from "../../plot/index.js";
 import { addModelOptions, loadModel, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
 
@@ -18,6 +17,7 @@ export function register(program: Command): void {
       if (r.impacts.some((x) => !x.converged)) warnUnconverged("some of the ranking refits");
       const p = pulls(model, free);
       if (o.plots) {
+        const { pullsInputFromStats, pullsPlot, rankingFromImpacts, rankingPlot, writePlot } = await import("../../plot/index.js");
         await writePlot(rankingPlot(rankingFromImpacts(r.impacts, p), { poiName: r.poi }), path.join(o.plots, "ranking.png"));
         const { fit: fitInput, priors } = pullsInputFromStats(p);
         await writePlot(pullsPlot(fitInput, { priors }), path.join(o.plots, "pulls.png"));
