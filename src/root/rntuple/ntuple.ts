@@ -11,7 +11,9 @@ import { PageStore, type PageRequest } from "./pages.js";
 import { Schema, type FieldNode } from "./schema.js";
 
 // picomatch ships no type declarations; this is the one call used.
-const picomatch = createRequire(import.meta.url)("picomatch") as (glob: string, options?: { dot?: boolean }) => (name: string) => boolean;
+// Loaded with the first glob (most reads name no pattern).
+const picomatch = (glob: string, options?: { dot?: boolean }) =>
+  (createRequire(import.meta.url)("picomatch") as (glob: string, options?: { dot?: boolean }) => (name: string) => boolean)(glob, options);
 
 /** One output column: its name, the top-level field it comes from and the plan to read it. */
 interface OutputColumn {

@@ -11,7 +11,9 @@ import { readStreamed } from "./streamed.js";
 import { collectSink, countedSink, drain, fixedBytes, fixedSink, leafSink, type Sink } from "./sinks.js";
 
 // picomatch ships no type declarations; this is the one call we use.
-const picomatch = createRequire(import.meta.url)("picomatch") as (glob: string, options?: { dot?: boolean }) => (name: string) => boolean;
+// Loaded with the first glob (most reads name no pattern).
+const picomatch = (glob: string, options?: { dot?: boolean }) =>
+  (createRequire(import.meta.url)("picomatch") as (glob: string, options?: { dot?: boolean }) => (name: string) => boolean)(glob, options);
 
 type Interp<K extends Interpretation["kind"]> = Extract<Interpretation, { kind: K }>;
 

@@ -3,9 +3,8 @@
  * schema, and loading with validation errors that name the offending key path.
  */
 import { readFileSync } from "node:fs";
-import AjvModule from "ajv";
+import { createRequire } from "node:module";
 import type { ErrorObject, ValidateFunction } from "ajv";
-import { parse as parseYaml } from "yaml";
 import { HepflowError } from "../../util/index.js";
 
 /** Where one template comes from: overrides of the InputPath placeholders. */
@@ -157,7 +156,10 @@ export const BUILDER_CONFIG_SCHEMA = {
   additionalProperties: false,
 };
 
-const Ajv = (AjvModule as unknown as { default: typeof AjvModule }).default ?? AjvModule;
+/* ajv and yaml load with the first config (not when stats commands that never build start up). */
+const requireLib = createRequire(import.meta.url);
+const Ajv = () => (requireLib("ajv") as { default: new (o: object) => { compile: (s: object) => ValidateFunction } }).default;
+const parseYaml = (text: string): unknown => (requireLib("yaml") as typeof import("yaml")).parse(text);
 let compiled: ValidateFunction | undefined;
 
 /** Key path of an ajv error in the config's own notation, e.g. `Systematics[3].Up.Tag`. */
@@ -189,7 +191,7 @@ function describe(e: ErrorObject): string {
 
 /** Check a parsed config against the schema and cross-references; throws CONFIG_INVALID naming the key path. */
 export function validateBuilderConfig(value: unknown, file?: string): BuilderConfig {
-  if (!compiled) compiled = new (Ajv as unknown as new (o: object) => { compile: (s: object) => ValidateFunction })({ allErrors: true, strict: false }).compile(BUILDER_CONFIG_SCHEMA);
+  if (!compiled) compiled = new (Ajv())({ allErrors: true, strict: false }).compile(BUILDER_CONFIG_SCHEMA);
   if (!compiled(value)) {
     // prefer the deepest error (anyOf reports both its branches and itself at the same place)
     const errs = (compiled.errors ?? []).slice().sort((a, b) => keyPath(b).length - keyPath(a).length);
