@@ -31,7 +31,7 @@ function sameValue(a: unknown, b: unknown): boolean {
 }
 
 /** Merge the requirements of all occurrences of a name with the user's settings (pyhf's reduce_paramsets_requirements). */
-export function reduceParameterSet(name: string, reqs: ParamRequirement[], user: ParameterSpec | undefined, offset: number): ParameterSet {
+export function reduceParameterSet(name: string, reqs: ParamRequirement[], user: ParameterSpec | undefined, offset: number, userPlace?: { file?: string; object: string }): ParameterSet {
   const keys = ["constraint", "n", "scalar", "inits", "bounds", "auxdata", "factors", "sigmas", "fixed"] as const;
   for (const k of keys) {
     const first = reqs[0][k];
@@ -46,13 +46,14 @@ export function reduceParameterSet(name: string, reqs: ParamRequirement[], user:
     }
   }
   const r = reqs[0];
-  const where = { object: `measurement parameter "${name}"` };
+  const where = userPlace ?? { object: `measurement parameter "${name}"` };
+  const at = (key: string) => (userPlace ? { ...userPlace, object: `${userPlace.object}.${key}` } : where);
   const n = r.n;
   const pick = <T>(key: "inits" | "bounds" | "auxdata" | "factors" | "sigmas", def: T[] | null | undefined): T[] | undefined => {
     const u = user?.[key] as T[] | undefined;
     if (u !== undefined) {
-      if (def === undefined) throw new HepflowError("MODEL_INVALID", `${name} (${r.type}) does not use the ${key} setting`, where);
-      if (u.length !== n) throw new HepflowError("MODEL_INVALID", `${key} has ${u.length} values but ${name} has ${n} parameters`, where);
+      if (def === undefined) throw new HepflowError("MODEL_INVALID", `${name} (${r.type}) does not use the ${key} setting`, at(key));
+      if (u.length !== n) throw new HepflowError("MODEL_INVALID", `${key} has ${u.length} values but ${name} has ${n} parameters`, at(key));
       return u.slice();
     }
     return def === null || def === undefined ? undefined : def.slice();
@@ -67,9 +68,15 @@ export function reduceParameterSet(name: string, reqs: ParamRequirement[], user:
   }
   if (r.constraint && !auxdata) throw new HepflowError("MODEL_INVALID", `${r.type} parameter "${name}" needs "auxdata" in the measurement's parameters`, where);
   if (r.type === "lumi" && !sigmas) throw new HepflowError("MODEL_INVALID", `lumi parameter "${name}" needs "sigmas" in the measurement's parameters`, where);
-  for (const [lo, hi] of bounds!) {
-    if (!(lo <= hi)) throw new HepflowError("MODEL_INVALID", `bounds [${lo}, ${hi}] of "${name}" are empty`, where);
-  }
+  bounds!.forEach(([lo, hi], j) => {
+    if (!(lo <= hi)) throw new HepflowError("MODEL_INVALID", `bounds [${lo}, ${hi}] of "${name}" are empty (lower above upper)`, user?.bounds ? at(`bounds[${j}]`) : where);
+  });
+  inits!.forEach((v, j) => {
+    const [lo, hi] = bounds![j]!;
+    if (!(v >= lo && v <= hi) && (user?.inits || user?.bounds) && !user?.fixed) {
+      throw new HepflowError("MODEL_INVALID", `initial value ${v} of "${name}" is outside its bounds [${lo}, ${hi}]`, at(user?.inits ? `inits[${j}]` : `bounds[${j}]`));
+    }
+  });
   const fixed = user?.fixed !== undefined ? new Array(n).fill(user.fixed) : r.fixed.slice();
   return {
     name,

@@ -30,3 +30,4 @@ export { combineWorkspaces, pruneWorkspace, renameWorkspace, JOIN_MODES } from "
 export type { JoinMode, PruneOptions, RenameOptions } from "./workspace-ops.js";
 export * from "./postfit/index.js";
 export * from "./combine/index.js";
+export { explainBadYields } from "./diagnose.js";

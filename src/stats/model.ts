@@ -20,6 +20,11 @@ import type { ModelSpec, ModifierSettings } from "./spec.js";
 /** Options of model construction, mirroring pyhf's Model(spec, poi_name=..., modifier_settings=...). */
 export interface ModelOptions {
   poiName?: string | null;
+  /**
+   * Where the measurement's parameter list is, for error messages: the file and the JSON path of
+   * the list (e.g. `$.measurements[0].config.parameters`); Workspace.model() fills it in.
+   */
+  source?: { file?: string; parametersPath?: string; measurementPoi?: string };
   modifierSettings?: ModifierSettings;
 }
 
@@ -125,14 +130,29 @@ export class Model {
     }
     if (!reqs.size) throw new HepflowError("MODEL_INVALID", "the model has no parameters (no modifiers on any sample)");
     const user = new Map<string, ModelSpec["parameters"] extends (infer P)[] | undefined ? P : never>();
-    for (const p of spec.parameters ?? []) {
-      if (user.has(p.name)) throw new HepflowError("MODEL_INVALID", `the measurement configures parameter "${p.name}" more than once`);
+    const src = options.source ?? {};
+    const userPath = (k: number) => ({ file: src.file, object: `${src.parametersPath ?? "measurement parameters"}[${k}]` });
+    const userIndex = new Map<string, number>();
+    (spec.parameters ?? []).forEach((p, k) => {
+      if (user.has(p.name)) throw new HepflowError("MODEL_INVALID", `the measurement configures parameter "${p.name}" more than once`, userPath(k));
       user.set(p.name, p);
+      userIndex.set(p.name, k);
+    });
+    // A setting for a parameter no modifier uses is a typo or a stale entry, not something to
+    // ignore silently; the POI is exempt (a background-only workspace configures the signal strength
+    // that its signal patches add).
+    for (const [name, k] of userIndex) {
+      if (!reqs.has(name) && name !== options.poiName && name !== src.measurementPoi) {
+        const known = [...reqs.keys()];
+        const near = known.filter((n) => n.toLowerCase().includes(name.toLowerCase()) || name.toLowerCase().includes(n.toLowerCase())).slice(0, 3);
+        throw new HepflowError("MODEL_INVALID", `the measurement configures parameter "${name}", which no modifier uses${near.length ? ` (did you mean ${near.map((n) => `"${n}"`).join(", ")}?)` : ""}`, userPath(k));
+      }
     }
     const sets: ParameterSet[] = [];
     let offset = 0;
     for (const [name, list] of reqs) {
-      const s = reduceParameterSet(name, list, user.get(name), offset);
+      const k = userIndex.get(name);
+      const s = reduceParameterSet(name, list, user.get(name), offset, k === undefined ? undefined : userPath(k));
       sets.push(s);
       offset += s.n;
     }

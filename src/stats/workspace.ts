@@ -98,19 +98,35 @@ export class Workspace {
   /** Build the model of a measurement (default: the first one). */
   model({ measurement, modifierSettings, poiName }: WorkspaceModelOptions = {}): Model {
     const m = this.measurement(measurement);
+    const mi = this.spec.measurements.indexOf(m);
+    const poi = poiName === undefined ? m.config.poi : poiName;
+    if (poi !== null && !this.spec.channels.some((c) => c.samples.some((s) => s.modifiers.some((x) => x.name === poi)))) {
+      const normfactors = [...new Set(this.spec.channels.flatMap((c) => c.samples.flatMap((s) => s.modifiers.filter((x) => x.type === "normfactor").map((x) => x.name))))];
+      throw new HepflowError(
+        "MODEL_INVALID",
+        `the parameter of interest "${poi}" is not a parameter of the model` +
+          (normfactors.length ? ` (free normalisations: ${normfactors.join(", ")})` : " (background-only? commands that need no POI work without one)"),
+        { file: this.file, object: poiName === undefined ? `$.measurements[${mi}].config.poi` : "poiName" },
+      );
+    }
     return new Model(
       { channels: this.spec.channels, parameters: m.config.parameters },
-      { poiName: poiName === undefined ? m.config.poi : poiName, modifierSettings },
+      { poiName: poi, modifierSettings, source: { file: this.file, parametersPath: `$.measurements[${mi}].config.parameters`, measurementPoi: m.config.poi } },
     );
   }
 
   /** Observed data in the model's channel order, followed by the auxiliary data unless includeAux is false. */
   data(model: Model, { includeAux = true }: { includeAux?: boolean } = {}): Float64Array {
-    const obs = this.observations;
     const main: number[] = [];
     for (const c of model.config.channels) {
-      const d = obs[c];
-      if (!d) throw new HepflowError("WORKSPACE_INVALID", `no observation for channel "${c}"`, { file: this.file });
+      const k = this.spec.observations.findIndex((o) => o.name === c);
+      if (k < 0) throw new HepflowError("WORKSPACE_INVALID", `no observation for channel "${c}"`, { file: this.file, object: "$.observations" });
+      const d = this.spec.observations[k]!.data;
+      d.forEach((v, b) => {
+        if (!(Number.isFinite(v) && v >= 0)) {
+          throw new HepflowError("DATA_INVALID", `observed count ${v} in bin ${b} of channel "${c}"; observed counts must be finite and non-negative`, { file: this.file, object: `$.observations[${k}].data[${b}]` });
+        }
+      });
       main.push(...d);
     }
     return Float64Array.from(includeAux ? main.concat(model.config.auxdata) : main);

@@ -1,49 +1,56 @@
-/** `hepflow cls WORKSPACE --mu X`: CLs of one POI value, observed and expected band. */
-import { printJson } from "../json.js";
+/** `hepflow cls WORKSPACE --test-poi X`: CLs of one POI value, observed and expected band (pyhf cls). */
 import type { Command } from "commander";
 import { checkTestStat, hypotest, hypotestToys } from "../../stats/index.js";
 import { HepflowError } from "../../util/index.js";
 import { progressPrinter } from "../progress.js";
-import { addModelOptions, fmt, loadModel, numberOption, table, warnUnconverged } from "./stats-options.js";
+import { addModelOptions, emitJson, failUnconverged, fmt, loadModel, numberOption, requirePoi, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
+
+/** pyhf's `--calctype` names and hepflow's older `--calculator` names. */
+const CALCULATORS: Record<string, "asymptotics" | "toys"> = { asymptotics: "asymptotics", toybased: "toys", toys: "toys" };
 
 export function register(program: Command): void {
   addModelOptions(program.command("cls <workspace>").description("hypothesis test of one POI value: CLs, CLs+b, CLb and the expected CLs band"))
-    .option("--mu <value>", "POI value tested", "1")
+    .option("--test-poi <value>", "POI value tested (pyhf's name; alias --mu)", "1")
+    .option("--mu <value>", "POI value tested (same as --test-poi)")
     .option("--test-stat <name>", "q | qtilde | q0 | t | ttilde", "qtilde")
-    .option("--calculator <name>", "asymptotics | toys", "asymptotics")
-    .option("--toys <n>", "number of toys per hypothesis (toys calculator)", "1000")
-    .option("--seed <n>", "random seed (toys calculator)", "0")
+    .option("--calctype <name>", "asymptotics | toybased (pyhf's names; alias --calculator, which also takes toys)", "asymptotics")
+    .option("--calculator <name>", "same as --calctype")
+    .option("--toys <n>", "number of toys per hypothesis (toybased)", "1000")
+    .option("--seed <n>", "random seed (toybased)", "0")
     .option("--workers <n>", "worker threads for toys (default: all cores)")
-    .action(async (file: string, o: ModelCliOptions & { mu: string; testStat: string; calculator: string; toys: string; seed: string; workers?: string }) => {
-      const { model, data, fitOptions } = loadModel(file, o);
-      const mu = numberOption("--mu", o.mu, 1);
+    .action(async (file: string, o: ModelCliOptions & { testPoi: string; mu?: string; testStat: string; calctype: string; calculator?: string; toys: string; seed: string; workers?: string }) => {
+      const { ws, model, data, fitOptions } = await loadModel(file, o);
+      const poi = requirePoi(model, "cls");
+      const mu = numberOption(o.mu !== undefined ? "--mu" : "--test-poi", o.mu ?? o.testPoi, 1);
       const testStat = checkTestStat(o.testStat);
+      const calcName = o.calculator ?? o.calctype;
+      const calc = CALCULATORS[calcName];
+      if (!calc) throw new HepflowError("CLI_USAGE", `--calctype must be asymptotics or toybased, got "${calcName}"`);
       let r;
-      if (o.calculator === "toys") {
+      if (calc === "toys") {
         const workers = o.workers === undefined ? undefined : numberOption("--workers", o.workers, 1);
         const progress = progressPrinter();
         r = await hypotestToys(mu, data, model, { ...fitOptions, testStat, toys: numberOption("--toys", o.toys, 1000), seed: numberOption("--seed", o.seed, 0), workers, onProgress: progress });
         progress.end();
-      } else if (o.calculator === "asymptotics") {
-        r = hypotest(mu, data, model, { ...fitOptions, testStat });
       } else {
-        throw new HepflowError("CLI_USAGE", `--calculator must be asymptotics or toys, got "${o.calculator}"`);
+        r = hypotest(mu, data, model, { ...fitOptions, testStat });
       }
-      if (!r.converged) warnUnconverged("some fits of the hypothesis test");
-      if (o.json) {
-        const out = { cls_obs: r.cls, cls_exp: r.expected, clsb_obs: r.clsb, clb_obs: r.clb, test_stat: r.testStatistic, mu: r.mu };
-        printJson(out);
-        return;
+      const finite = [r.cls, r.clsb, r.clb, ...r.expected].every(Number.isFinite);
+      // pyhf's keys (CLs_obs, CLs_exp) first; the rest as pyhf's hypotest returns them (CLsb, CLb).
+      const out = { CLs_obs: r.cls, CLs_exp: r.expected, CLsb_obs: r.clsb, CLb_obs: r.clb, test_stat: testStat, test_stat_value: r.testStatistic, test_poi: r.mu, poi: poi, calctype: calc === "toys" ? "toybased" : "asymptotics", converged: r.converged };
+      if (!emitJson(o, out)) {
+        if (!r.converged) warnUnconverged("some fits of the hypothesis test");
+        const label = testStat === "q0" ? "expected p0 (CLs+b)" : "expected CLs";
+        const rows: (string | number)[][] = [
+          ["observed CLs", r.cls],
+          ["observed CLs+b", r.clsb],
+          ["observed CLb", r.clb],
+          ...["-2σ", "-1σ", "median", "+1σ", "+2σ"].map((s, i) => [`${label} ${s}`, r.expected[i]]),
+          [`test statistic ${testStat}`, r.testStatistic],
+        ];
+        process.stdout.write(`POI ${poi} = ${fmt(r.mu)}, ${out.calctype}\n${table(["quantity", "value"], rows)}\n`);
       }
-      const label = testStat === "q0" ? "expected p0 (CLs+b)" : "expected CLs";
-      const rows: (string | number)[][] = [
-        ["observed CLs", r.cls],
-        ["observed CLs+b", r.clsb],
-        ["observed CLb", r.clb],
-        ...["-2σ", "-1σ", "median", "+1σ", "+2σ"].map((s, i) => [`${label} ${s}`, r.expected[i]]),
-        [`test statistic ${testStat}`, r.testStatistic],
-      ];
-      process.stdout.write(`POI ${model.config.poiName} = ${fmt(r.mu)}, ${o.calculator}\n${table(["quantity", "value"], rows)}\n`);
+      if (!r.converged || !finite) failUnconverged(!finite ? "the hypothesis test gave a non-finite CLs" : "some fits of the hypothesis test did not converge", undefined, { ws, model });
     });
 }

@@ -1,35 +1,45 @@
-/** `hepflow fit WORKSPACE`: maximum-likelihood fit with uncertainties. */
-import { printJson } from "../json.js";
+/** `hepflow fit WORKSPACE`: maximum-likelihood fit with uncertainties and correlations (pyhf fit). */
 import type { Command } from "commander";
 import { fit, pulls } from "../../stats/index.js";
-import { addModelOptions, loadModel, numberOption, table, warnUnconverged } from "./stats-options.js";
+import { addModelOptions, emitJson, failUnconverged, fmt, loadModel, numberOption, requirePoi, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
 
 export function register(program: Command): void {
   addModelOptions(program.command("fit <workspace>").description("maximum-likelihood fit: best-fit values, uncertainties, twice the NLL"))
     .option("--mu <value>", "fix the POI at this value instead of fitting it")
+    .option("--value", "pyhf's flag for including twice the NLL; accepted (hepflow always includes twice_nll)")
     .option("--plots <dir>", "also draw pulls.png and correlation.png into this directory")
-    .action(async (file: string, o: ModelCliOptions & { mu?: string; plots?: string }) => {
-      const { model, data, fitOptions } = loadModel(file, o);
-      if (o.mu !== undefined && model.config.poiName) fitOptions.fixed = { ...fitOptions.fixed, [model.config.poiName]: numberOption("--mu", o.mu, 1) };
+    .action(async (file: string, o: ModelCliOptions & { mu?: string; plots?: string; value?: boolean }) => {
+      const { ws, model, data, fitOptions } = await loadModel(file, o, { needsPoi: false });
+      if (o.mu !== undefined) fitOptions.fixed = { ...fitOptions.fixed, [requirePoi(model, "fit --mu")]: numberOption("--mu", o.mu, 1) };
       const r = fit(data, model, fitOptions);
-      if (!r.converged) warnUnconverged(`the fit (${r.message})`);
-      if (o.plots) {
+      const finite = Number.isFinite(r.twiceNll) && Array.from(r.bestfit).every(Number.isFinite);
+      if (o.plots && r.converged && finite) {
         const { writeStandardPlots } = await import("../../plot/index.js");
         for (const f of await writeStandardPlots(o.plots, { fit: r, pulls: pulls(model, r), poiName: model.config.poiName ?? undefined })) process.stderr.write(`wrote ${f}\n`);
       }
-      if (o.json) {
-        const out = {
-          bestfit: Object.fromEntries(r.parameterNames.map((n, i) => [n, r.bestfit[i]])),
-          uncertainties: Object.fromEntries(r.parameterNames.map((n, i) => [n, r.uncertainties[i]])),
-          twice_nll: r.twiceNll,
-          converged: r.converged,
-        };
-        printJson(out);
-        return;
+      const sets = model.config.parameterSets;
+      const out = {
+        // pyhf's shape: one list per parameter set (a scalar set has one entry)
+        mle_parameters: Object.fromEntries(sets.map((s) => [s.name, Array.from(r.bestfit.subarray(s.offset, s.offset + s.n))])),
+        mle_uncertainties: Object.fromEntries(sets.map((s) => [s.name, Array.from(r.uncertainties.subarray(s.offset, s.offset + s.n))])),
+        twice_nll: r.twiceNll,
+        converged: r.converged,
+        message: r.message,
+        poi: model.config.poiName,
+        // one entry per parameter component, in model order (names as in pyhf's par_names)
+        parameters: r.parameterNames,
+        bestfit: Object.fromEntries(r.parameterNames.map((n, i) => [n, r.bestfit[i]])),
+        uncertainties: Object.fromEntries(r.parameterNames.map((n, i) => [n, r.uncertainties[i]])),
+        correlation: r.correlation ? r.correlation.map((row) => Array.from(row)) : null,
+        covariance: r.covariance ? r.covariance.map((row) => Array.from(row)) : null,
+      };
+      if (!emitJson(o, out)) {
+        if (!r.converged) warnUnconverged(`the fit (${r.message})`);
+        const fixed = model.config.suggestedFixed();
+        const rows = r.parameterNames.map((n, i) => [n, r.bestfit[i], r.uncertainties[i], fixed[i] || (fitOptions.fixed && n in fitOptions.fixed) ? "fixed" : ""]);
+        process.stdout.write(`${table(["parameter", "best fit", "uncertainty", ""], rows)}\n\ntwice NLL  ${fmt(r.twiceNll)}\nconverged  ${r.converged ? "yes" : `NO (${r.message})`}\n`);
       }
-      const fixed = model.config.suggestedFixed();
-      const rows = r.parameterNames.map((n, i) => [n, r.bestfit[i], r.uncertainties[i], fixed[i] || (fitOptions.fixed && n in fitOptions.fixed) ? "fixed" : ""]);
-      process.stdout.write(`${table(["parameter", "best fit", "uncertainty", ""], rows)}\n\ntwice NLL  ${r.twiceNll}\nconverged  ${r.converged ? "yes" : `NO (${r.message})`}\n`);
+      if (!r.converged || !finite) failUnconverged(finite ? "the fit did not converge" : "the fit gave a non-finite result", r.message, { ws, model, pars: r.bestfit });
     });
 }

@@ -6,8 +6,8 @@ import type { ModelCliOptions } from "./stats-options.js";
 
 export function register(program: Command): void {
   addModelOptions(program.command("inspect <workspace>").description("summarise a pyhf JSON workspace: channels, samples, modifiers, parameters")).action(
-    (file: string, o: ModelCliOptions) => {
-      const { ws, model } = loadModel(file, o);
+    async (file: string, o: ModelCliOptions) => {
+      const { ws, model } = await loadModel(file, o, { needsPoi: false });
       const c = model.config;
       const bounds = c.suggestedBounds();
       const init = c.suggestedInit();

@@ -14,7 +14,7 @@ export function register(program: Command): void {
     .option("--scan <start:stop:n>", "grid for --method scan, e.g. 0:5:21 (default 0 to the POI's upper bound, 21 points)")
     .option("--plots <dir>", "also draw cls.png (CLs versus the POI with the expected bands) into this directory")
     .action(async (file: string, o: ModelCliOptions & { cl: string; testStat: string; method: string; scan?: string; plots?: string }) => {
-      const { model, data, fitOptions } = loadModel(file, o);
+      const { model, data, fitOptions } = await loadModel(file, o);
       const cl = numberOption("--cl", o.cl, 0.95);
       if (o.method !== "root" && o.method !== "scan") throw new HepflowError("CLI_USAGE", `--method must be root or scan, got "${o.method}"`);
       let scan: number[] | undefined;

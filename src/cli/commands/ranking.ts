@@ -11,7 +11,7 @@ export function register(program: Command): void {
     .option("--top <n>", "show only the n largest impacts in the table")
     .option("--plots <dir>", "also draw ranking.png and pulls.png into this directory")
     .action(async (file: string, o: ModelCliOptions & { top?: string; plots?: string }) => {
-      const { model, data, fitOptions } = loadModel(file, o);
+      const { model, data, fitOptions } = await loadModel(file, o);
       const free = fit(data, model, fitOptions);
       const r = ranking(model, data, { fitOptions, result: free });
       if (r.impacts.some((x) => !x.converged)) warnUnconverged("some of the ranking refits");

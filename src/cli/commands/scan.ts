@@ -21,8 +21,8 @@ export function register(program: Command): void {
     .option("--points <n>", "number of points (per axis; default 11)")
     .option("--y <name>", "second parameter for a 2D scan")
     .option("--y-range <lo:hi>", "range of the second parameter")
-    .action((file: string, o: ModelCliOptions & { parameter?: string; range?: string; points?: string; y?: string; yRange?: string }) => {
-      const { model, data, fitOptions } = loadModel(file, o);
+    .action(async (file: string, o: ModelCliOptions & { parameter?: string; range?: string; points?: string; y?: string; yRange?: string }) => {
+      const { model, data, fitOptions } = await loadModel(file, o);
       const n = Number(o.points ?? 11);
       if (!Number.isInteger(n) || n < 1) throw new HepflowError("CLI_USAGE", `--points expects a positive integer, got "${o.points}"`);
       const x = o.parameter ?? model.config.poiName;

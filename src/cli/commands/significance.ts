@@ -7,8 +7,8 @@ import type { ModelCliOptions } from "./stats-options.js";
 
 export function register(program: Command): void {
   addModelOptions(program.command("significance <workspace>").description("discovery p-value p0 and significance Z (q0, asymptotic), observed and expected")).action(
-    (file: string, o: ModelCliOptions) => {
-      const { model, data, fitOptions } = loadModel(file, o);
+    async (file: string, o: ModelCliOptions) => {
+      const { model, data, fitOptions } = await loadModel(file, o);
       const r = significance(data, model, fitOptions);
       if (!r.converged) warnUnconverged("some fits of the significance computation");
       if (o.json) {

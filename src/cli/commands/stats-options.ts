@@ -1,8 +1,10 @@
-/** Options and helpers shared by the inference commands (inspect, fit, cls, limit, significance). */
+/** Options and helpers shared by the inference commands (inspect, fit, cls, limit, significance, …). */
+import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { HepflowError } from "../../util/index.js";
-import { loadWorkspace } from "../../stats/index.js";
 import type { FitOptions, Model, ModifierSettings, Workspace } from "../../stats/index.js";
+import { stringifyJson } from "../json.js";
+import { explainBadYields } from "../../stats/diagnose.js";
 
 /** Parsed common options. */
 export interface ModelCliOptions {
@@ -11,30 +13,66 @@ export interface ModelCliOptions {
   normsysInterp?: string;
   histosysInterp?: string;
   fix: string[];
+  poi?: string;
   json?: boolean;
+  outputFile?: string;
+  backend?: string;
+  optimizer?: string;
+  optconf: string[];
 }
 
 const collect = (value: string, previous: string[]) => previous.concat([value]);
 
-/** Add the options every inference command takes. */
+/**
+ * Add the options every inference command takes. pyhf's names are the primary ones (`-p/--patch`,
+ * `--measurement`, `--output-file`); `--backend`, `--optimizer` and `--optconf` are accepted so
+ * that a pyhf command line runs unchanged, and ignored with a note (hepflow has one backend and
+ * one minimiser).
+ */
 export function addModelOptions(cmd: Command): Command {
   return cmd
-    .option("--patch <file>", "JSON patch (or patchset.json#name) applied to the workspace; repeatable, applied in order", collect, [])
+    .option("-p, --patch <file>", "JSON patch (or patchset.json#name) applied to the workspace; repeatable, applied in order", collect, [])
     .option("--measurement <name>", "measurement to use (default: the first)")
+    .option("--poi <name>", "parameter of interest, overriding the measurement's (a model whose POI is absent, e.g. background-only, has none)")
     .option("--normsys-interp <code>", "normsys interpolation: code1 | code4 (default code4)")
     .option("--histosys-interp <code>", "histosys interpolation: code0 | code2 | code4p (default code4p)")
     .option("--fix <name=value>", "fix a parameter at a value (pyhf name, e.g. lumi or gamma[2]); repeatable", collect, [])
-    .option("--json", "machine-readable JSON output");
+    .option("--json", "machine-readable JSON output on stdout")
+    .option("--output-file <file>", "write the JSON result to this file (pyhf's option; implies JSON)")
+    .option("--backend <name>", "accepted for pyhf compatibility and ignored (hepflow has one float64 backend)")
+    .option("--optimizer <name>", "accepted for pyhf compatibility and ignored (hepflow has one bounded quasi-Newton minimiser)")
+    .option("--optconf <key=value>", "accepted for pyhf compatibility and ignored; repeatable", collect, []);
 }
 
-/** Workspace, model, observed data and fit options from the command line. */
-export function loadModel(file: string, o: ModelCliOptions): { ws: Workspace; model: Model; data: Float64Array; fitOptions: FitOptions } {
+/** Tell the user on stderr about pyhf options that have no effect here. */
+function noteIgnored(o: ModelCliOptions): void {
+  const ignored = [o.backend !== undefined && `--backend ${o.backend}`, o.optimizer !== undefined && `--optimizer ${o.optimizer}`, ...o.optconf.map((c) => `--optconf ${c}`)].filter(Boolean);
+  if (ignored.length) process.stderr.write(`hepflow: note: ${ignored.join(", ")} ignored (pyhf options without a counterpart here; see docs/stats.md)\n`);
+}
+
+/**
+ * Workspace, model, observed data and fit options from the command line. `needsPoi: false` (inspect,
+ * fit, yields, gof) builds a model without POI when the measurement's POI is not a parameter of
+ * the model, as for a background-only workspace; `--poi` overrides the measurement's POI.
+ */
+export async function loadModel(file: string, o: ModelCliOptions, { needsPoi = true }: { needsPoi?: boolean } = {}): Promise<{ ws: Workspace; model: Model; data: Float64Array; fitOptions: FitOptions }> {
+  noteIgnored(o);
+  const { loadWorkspace } = await import("../../stats/index.js");
   const ws = loadWorkspace(file, o.patch);
   const settings: ModifierSettings = {
     normsys: { interpcode: (o.normsysInterp ?? "code4") as "code1" | "code4" },
     histosys: { interpcode: (o.histosysInterp ?? "code4p") as "code0" | "code2" | "code4p" },
   };
-  const model = ws.model({ measurement: o.measurement, modifierSettings: settings });
+  let poiName: string | null | undefined = o.poi;
+  if (poiName === undefined && !needsPoi) {
+    const poi = ws.measurement(o.measurement).config.poi;
+    const present = ws.spec.channels.some((c) => c.samples.some((s) => s.modifiers.some((m) => m.name === poi)));
+    if (!present) {
+      poiName = null;
+      process.stderr.write(`hepflow: note: the measurement's POI "${poi}" is not a parameter of this model (background-only?); proceeding without a POI\n`);
+    }
+  }
+  const model = ws.model({ measurement: o.measurement, modifierSettings: settings, poiName });
   const fixed: Record<string, number> = {};
   for (const f of o.fix) {
     const m = /^(.+)=(.+)$/.exec(f);
@@ -44,6 +82,33 @@ export function loadModel(file: string, o: ModelCliOptions): { ws: Workspace; mo
     fixed[m[1]] = v;
   }
   return { ws, model, data: ws.data(model), fitOptions: { fixed } };
+}
+
+/** The POI a command needs, or a usage error that says how to name one. */
+export function requirePoi(model: Model, what: string): string {
+  const poi = model.config.poiName;
+  if (poi === null) throw new HepflowError("NO_POI", `${what} needs a parameter of interest, and this model has none; name one with --poi NAME (parameters: ${model.config.parameterNames.slice(0, 8).join(", ")}${model.config.npars > 8 ? ", …" : ""})`);
+  return poi;
+}
+
+/**
+ * Emit a JSON result: to `--output-file` if given (pyhf writes its result there and prints
+ * nothing), else to stdout. Returns true when JSON was emitted, so text output is skipped.
+ */
+export function emitJson(o: { json?: boolean; outputFile?: string }, value: unknown): boolean {
+  if (o.outputFile !== undefined) {
+    try {
+      writeFileSync(o.outputFile, stringifyJson(value) + "\n");
+    } catch (e) {
+      throw new HepflowError("OUTPUT_ERROR", `cannot write the result (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, { file: o.outputFile }, { cause: e });
+    }
+    return true;
+  }
+  if (o.json) {
+    process.stdout.write(stringifyJson(value) + "\n");
+    return true;
+  }
+  return false;
 }
 
 /** Parse a finite number option. */
@@ -62,7 +127,7 @@ export function table(header: string[], rows: (string | number)[][]): string {
   return [line(cells[0]), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
 }
 
-/** Six significant digits, exponent form for tiny or huge values. */
+/** Six significant digits, exponent form for tiny or huge values (text output; JSON keeps full precision). */
 export function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6)) return v.toExponential(5);
@@ -72,4 +137,18 @@ export function fmt(v: number): string {
 /** Tell the user on stderr that a result comes from fits that did not converge. */
 export function warnUnconverged(what: string): void {
   process.stderr.write(`hepflow: WARNING: ${what} did not converge; the numbers below are not reliable\n`);
+}
+
+/**
+ * A failed fit or a non-finite result is not a result: after the JSON (which records everything,
+ * with `converged: false`) or the text has been written, the command exits non-zero with advice.
+ */
+export function failUnconverged(what: string, detail?: string, located?: { ws: Workspace; model: Model; pars?: ArrayLike<number> }): never {
+  const where = located ? explainBadYields(located.ws, located.model, located.pars) ?? (located.pars ? explainBadYields(located.ws, located.model) : null) : null;
+  throw new HepflowError(
+    "FIT_FAILED",
+    `${what}${detail ? ` (${detail})` : ""}${where ? `: ${where}` : ""}. Things to try: check the workspace for negative or zero expected yields (hepflow yields), ` +
+      "fix or loosen the bounds of parameters that sit at a bound (--fix NAME=VALUE, or the measurement's bounds), " +
+      "or prune modifiers with tiny effects (hepflow prune)",
+  );
 }

@@ -21,8 +21,8 @@ function render(title: string, t: ChannelYields[]): string {
 export function register(program: Command): void {
   addModelOptions(program.command("yields <workspace>").description("yields per channel and sample, pre-fit and post-fit, with uncertainties"))
     .option("--prefit-only", "skip the fit")
-    .action((file: string, o: ModelCliOptions & { prefitOnly?: boolean }) => {
-      const { model, data, fitOptions } = loadModel(file, o);
+    .action(async (file: string, o: ModelCliOptions & { prefitOnly?: boolean }) => {
+      const { model, data, fitOptions } = await loadModel(file, o, { needsPoi: false });
       const pre = prefitYields(model, data);
       let post: ChannelYields[] | null = null;
       if (!o.prefitOnly) {

@@ -60,6 +60,18 @@ export function fitSetup(model: Model, opts: FitOptions = {}): { init: Float64Ar
   return { init, lower, upper, fixed };
 }
 
+/** "bin 2 of channel "SR"" or "auxiliary datum 3 (parameter lumi)" for data index i: bins keep the user's order within a channel. */
+function dataEntryName(model: Model, i: number): string {
+  const c = model.config;
+  let at = 0;
+  for (const ch of c.channels) {
+    const n = c.channelNbins[ch]!;
+    if (i < at + n) return `observed count in bin ${i - at} of channel "${ch}" (data entry ${i})`;
+    at += n;
+  }
+  return `auxiliary datum ${i - at} (data entry ${i})`;
+}
+
 function checkData(model: Model, data: ArrayLike<number>): Float64Array {
   const n = model.config.nmaindata + model.config.nauxdata;
   if (data.length !== n) {
@@ -68,7 +80,7 @@ function checkData(model: Model, data: ArrayLike<number>): Float64Array {
   const d = Float64Array.from(data);
   for (let i = 0; i < d.length; i++) {
     if (!Number.isFinite(d[i]) || (i < model.config.nmaindata && d[i] < 0)) {
-      throw new HepflowError("DATA_INVALID", `data entry ${i} is ${d[i]}; observed counts must be finite and non-negative, auxiliary data finite`);
+      throw new HepflowError("DATA_INVALID", `${dataEntryName(model, i)} is ${d[i]}; observed counts must be finite and non-negative, auxiliary data finite`);
     }
   }
   return d;
