@@ -2,8 +2,10 @@
 // --single-threaded-gc: on a machine whose cores all run analysis worker threads, V8's helper GC
 // threads only compete with them; measured on 2 cores, the AGC processor on 2 workers ran 9-14%
 // more events/s with it and the same on 1 worker (bench/agc.bench.mjs).
-import { main } from "../dist/cli/main.js";
+import { main, quietOnClosedPipe } from "../dist/cli/main.js";
+quietOnClosedPipe();
 main(process.argv).catch((e) => {
+  if (e?.code === "EPIPE") process.exit(141);
   console.error(e?.name === "HepflowError" ? `hepflow: ${e.message}` : e);
   process.exit(1);
 });
