@@ -6,8 +6,10 @@ import module from "node:module";
 // Node >= 22.1 keeps compiled module code on disk between runs (docs/cli.md, "Start-up time");
 // Node 20 has no such cache and skips this.
 module.enableCompileCache?.();
-const { main } = await import("../dist/cli/main.js");
+const { main, quietOnClosedPipe } = await import("../dist/cli/main.js");
+quietOnClosedPipe();
 main(process.argv).catch((e) => {
+  if (e?.code === "EPIPE") process.exit(141);
   console.error(e?.name === "HepflowError" ? `hepflow: ${e.message}` : e);
   process.exit(1);
 });

@@ -2,6 +2,7 @@
 // Builds, runs the vitest suite, and ends with the plain "N passed, N failed" line CI reads.
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
+import { summarize } from "./summary.mjs";
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: "inherit", shell: false }).status ?? 1;
 if (run("npx", ["tsc", "-p", "."]) !== 0) {
@@ -11,12 +12,12 @@ if (run("npx", ["tsc", "-p", "."]) !== 0) {
 const report = "test-results.json";
 rmSync(report, { force: true });
 const status = run("npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile=${report}`, ...process.argv.slice(2)]);
-let passed = 0, failed = 0, skipped = 0;
+let s;
 try {
-  const r = JSON.parse(readFileSync(report, "utf8"));
-  passed = r.numPassedTests; failed = r.numFailedTests + (r.numRuntimeErrorTestSuites ?? 0); skipped = r.numPendingTests + (r.numTodoTests ?? 0);
+  s = summarize(JSON.parse(readFileSync(report, "utf8")));
 } catch {
-  failed = Math.max(failed, 1);
+  s = { failed: 1, line: "Tests: 0 passed, 1 failed (no test report)" };
 }
-console.log(`Tests: ${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+const failed = s.failed;
+console.log(s.line);
 process.exit(status !== 0 ? status : failed ? 1 : 0);

@@ -33,3 +33,17 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
 export async function main(argv: string[]): Promise<void> {
   await (await buildProgram(argv)).parseAsync(argv);
 }
+
+/**
+ * Output into a closed pipe (`hepflow ls f.root | head -1`) ends the program quietly, as it ends
+ * `cat`: exit status 141 (128 + SIGPIPE), which is what a shell reports for a tool the pipe killed.
+ * Node ignores SIGPIPE and raises EPIPE on the stream instead, so this turns it back.
+ */
+export function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (e: NodeJS.ErrnoException) => {
+      if (e.code === "EPIPE") process.exit(141);
+      throw e;
+    });
+  }
+}

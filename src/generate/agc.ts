@@ -20,8 +20,10 @@ export interface AgcOptions {
   /** "zlib:1" (default), "lz4", "zstd:3", "lzma:6", "none". */
   compression?: string;
   filesPerSample?: number;
-  /** Luminosity of the pseudo-data in pb^-1 (default: the analysis luminosity, 3378). */
+  /** Luminosity of the pseudo-data in pb^-1 (default: `defaultDataLuminosity(events)`). */
   dataLuminosity?: number;
+  /** Go ahead although the output is estimated above `LARGE_OUTPUT_BYTES` (the CLI's --yes). */
+  allowLarge?: boolean;
   /** Worker threads (default 1 = in this thread); the output is identical for any count. */
   workers?: number;
   onProgress?: ProgressListener;
@@ -36,6 +38,21 @@ export interface AgcSummary {
   seconds: number;
 }
 
+/**
+ * The default pseudo-data luminosity for `events` simulated events per sample: the luminosity at
+ * which nominal ttbar is expected `events` times, so the pseudo-data are about as large as the
+ * simulation they are compared with (≈ 23 × `events` events over all processes), capped at the
+ * analysis luminosity. `--events 100` gives 0.137 pb⁻¹ and about 2 300 events, not 56 million.
+ */
+export function defaultDataLuminosity(events: number): number {
+  return Math.min(LUMINOSITY, events / XSEC.ttbar!);
+}
+
+/** Output size above which generateAgc wants `allowLarge` (the CLI asks for --yes). */
+export const LARGE_OUTPUT_BYTES = 4e9;
+/** Bytes per generated event on disk, measured at zlib:1 (8.9 GB for 55.8 M events); "none" stores about twice that. */
+const BYTES_PER_EVENT = 160;
+
 /** Generates the dataset; returns totals. */
 export async function generateAgc(o: AgcOptions): Promise<AgcSummary> {
   const t0 = performance.now();
@@ -44,8 +61,13 @@ export async function generateAgc(o: AgcOptions): Promise<AgcSummary> {
   if (!(Number.isInteger(k) && k > 0)) throw new HepflowError("CONFIG_INVALID", `--files-per-sample must be a positive integer, got ${k}`);
   const seed = o.seed ?? 1;
   const compression = o.compression ?? "zlib:1";
-  const dataLumi = o.dataLuminosity ?? LUMINOSITY;
+  const dataLumi = o.dataLuminosity ?? defaultDataLuminosity(o.events);
   if (!(Number.isFinite(dataLumi) && dataLumi >= 0)) throw new HepflowError("CONFIG_INVALID", `--data-lumi must be a non-negative number of pb^-1, got ${dataLumi}`);
+  const expectedEvents = SAMPLES.length * o.events + Object.values(XSEC).reduce((s, x) => s + x * dataLumi, 0);
+  const expectedBytes = expectedEvents * BYTES_PER_EVENT * (compression === "none" ? 2 : 1);
+  if (expectedBytes > LARGE_OUTPUT_BYTES && !o.allowLarge) {
+    throw new HepflowError("GENERATE_TOO_LARGE", `this would write about ${(expectedEvents / 1e6).toFixed(1)} M events, ~${(expectedBytes / 1e9).toFixed(1)} GB (pseudo-data at ${dataLumi} pb^-1); pass --yes to go ahead, or lower --events / --data-lumi`);
+  }
   const out = path.resolve(o.out);
   try { fs.mkdirSync(out, { recursive: true }); } catch (e) {
     throw new HepflowError("GENERATE_IO", `cannot create the output directory: ${(e as Error).message}`, { file: out });

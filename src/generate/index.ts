@@ -1,4 +1,4 @@
-export { generateAgc } from "./agc.js";
+export { generateAgc, defaultDataLuminosity, LARGE_OUTPUT_BYTES } from "./agc.js";
 export type { AgcOptions, AgcSummary } from "./agc.js";
 export { generateChunk, EVENT_SCHEMA } from "./events.js";
 export { MODELS, XSEC, LUMINOSITY, SAMPLES } from "./model.js";

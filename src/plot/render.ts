@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import * as vega from "vega";
 import * as vegaLite from "vega-lite";
 import { Resvg } from "@resvg/resvg-js";
-import { HepflowError } from "../util/index.js";
+import { HepflowError, temporaryPath, trackTemporary } from "../util/index.js";
 
 /** A Vega-Lite spec as produced by the plot functions (plain JSON, valid for vega-embed too). */
 export type VegaLiteSpec = Record<string, unknown>;
@@ -65,8 +65,19 @@ export async function renderPNG(spec: VegaLiteSpec, options: { scale?: number } 
 export async function writePlot(spec: VegaLiteSpec, file: string, options: { scale?: number } = {}): Promise<void> {
   await mkdir(path.dirname(path.resolve(file)), { recursive: true });
   const lower = file.toLowerCase();
-  if (lower.endsWith(".svg")) await writeFile(file, await renderSVG(spec));
-  else if (lower.endsWith(".png")) await writeFile(file, await renderPNG(spec, options));
-  else if (lower.endsWith(".json")) await writeFile(file, JSON.stringify(spec, null, 1) + "\n");
+  let bytes: string | Uint8Array;
+  if (lower.endsWith(".svg")) bytes = await renderSVG(spec);
+  else if (lower.endsWith(".png")) bytes = await renderPNG(spec, options);
+  else if (lower.endsWith(".json")) bytes = JSON.stringify(spec, null, 1) + "\n";
   else throw new HepflowError("PLOT_FORMAT", `cannot tell the plot format of ${file}; use .svg, .png or .vl.json`, { file });
+  // Whole or not at all: an interrupted render leaves no half-written plot behind.
+  const tmp = temporaryPath(file);
+  const t = trackTemporary(tmp);
+  try {
+    await writeFile(tmp, bytes);
+    await rename(tmp, file);
+  } finally {
+    await rm(tmp, { force: true });
+    t.release();
+  }
 }

@@ -73,6 +73,18 @@ export function decompress(src: Uint8Array, uncompressedSize: number, place: Err
     }
     return plain(runBlock(src, first, null, 0, place));
   }
+  // The block headers must add up to the promised size before anything that size is allocated:
+  // a corrupt length (2^40, say) is then an error naming the object, not a RangeError or an
+  // out-of-memory abort.
+  let declared = 0;
+  for (let inPos = 0; inPos < src.length && declared < uncompressedSize;) {
+    const h = blockHeader(src, inPos, declared, uncompressedSize, place);
+    declared += h.uSize;
+    inPos = h.end;
+  }
+  if (declared !== uncompressedSize) {
+    throw new HepflowError("ROOT_DECOMPRESS", `compressed blocks hold ${declared} bytes but the object claims ${uncompressedSize}`, place);
+  }
   // Uninitialised memory is safe here: every byte is written by a block, or we throw.
   const out = new Uint8Array(Buffer.allocUnsafeSlow(uncompressedSize).buffer, 0, uncompressedSize);
   decompressInto(src, out, place);

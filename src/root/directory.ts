@@ -11,10 +11,22 @@ export function isDirectoryClass(className: string): boolean {
 
 /** A TDirectory: its keys (read once) and the way to its subdirectories. */
 export class Directory {
-  private constructor(readonly file: RootFile, readonly path: string, readonly keys: readonly Key[]) {}
+  private constructor(
+    readonly file: RootFile,
+    readonly path: string,
+    readonly keys: readonly Key[],
+    /** Record and key-list offsets of this directory and every parent: a corrupt file can point a subdirectory back at one of them. */
+    private readonly lineage: ReadonlySet<number>,
+  ) {}
 
-  /** Reads the directory record at `offset` (the TDirectory streamer) and then its key list. */
-  static async read(file: RootFile, offset: number, path: string): Promise<Directory> {
+  /**
+   * Reads the directory record at `offset` (the TDirectory streamer) and then its key list.
+   * `lineage` holds the record and key-list offsets of the enclosing directories; meeting one
+   * again is a cycle, which would otherwise recurse until memory runs out.
+   */
+  static async read(file: RootFile, offset: number, path: string, lineage: ReadonlySet<number> = new Set()): Promise<Directory> {
+    const where = { file: file.name, object: path || "/", offset };
+    if (lineage.has(offset)) throw new HepflowError("ROOT_DIRECTORY_CYCLE", "directory record points back at an enclosing directory (cycle in the directory tree); the file is corrupt", where);
     const head = await file.source.read(offset, Math.min(42, Math.max(0, (await file.source.size()) - offset)));
     const c = new Cursor(head, 0, { file: file.name, object: path || "/", base: offset });
     const version = c.i16();
@@ -26,19 +38,28 @@ export class Directory {
     big ? c.i64() : c.i32(); // seekDir
     big ? c.i64() : c.i32(); // seekParent
     const seekKeys = big ? c.i64() : c.i32();
-    if (seekKeys === 0 || nbytesKeys === 0) return new Directory(file, path, []);
+    const seen = new Set(lineage).add(offset);
+    if (seekKeys === 0 || nbytesKeys === 0) return new Directory(file, path, [], seen);
+    if (lineage.has(seekKeys)) throw new HepflowError("ROOT_DIRECTORY_CYCLE", `key list at ${seekKeys} belongs to an enclosing directory (cycle in the directory tree); the file is corrupt`, where);
+    seen.add(seekKeys);
     const fileSize = await file.source.size();
     if (seekKeys < 0 || nbytesKeys < 0 || seekKeys + nbytesKeys > fileSize) {
       throw new HepflowError("ROOT_CORRUPT", `directory key list at ${seekKeys}+${nbytesKeys} lies outside the file (size ${fileSize})`, { file: file.name, object: path || "/", offset });
     }
     const buf = await file.source.read(seekKeys, nbytesKeys);
     const kc = new Cursor(buf, 0, { file: file.name, object: `${path || "/"} (key list)`, base: seekKeys });
-    readKey(kc); // the key of the key list itself
+    // The key list starts with its own key: a zeroed or overwritten list would otherwise read as
+    // "no keys", an empty file that is not empty. (Some writers leave its seek 0, so only its
+    // sizes are checked.)
+    const own = readKey(kc);
+    if (own.keyLen <= 0 || own.nbytes <= 0 || own.nbytes > nbytesKeys) {
+      throw new HepflowError("ROOT_CORRUPT", `directory key list at ${seekKeys} does not start with a valid key (${own.nbytes} bytes, key length ${own.keyLen}; the list has ${nbytesKeys}); the key list is corrupt`, { ...where, offset: seekKeys });
+    }
     const n = kc.i32();
     if (n < 0 || n > nbytesKeys / 18) throw kc.error("ROOT_CORRUPT", `directory claims ${n} keys in ${nbytesKeys} bytes`);
     const keys: Key[] = [];
     for (let i = 0; i < n; i++) keys.push(readKey(kc));
-    return new Directory(file, path, keys);
+    return new Directory(file, path, keys, seen);
   }
 
   /** The key named `name` (highest cycle unless `cycle` is given, or "name;cycle"). */
@@ -57,6 +78,6 @@ export class Directory {
   /** A subdirectory by its key. */
   async subdirectory(key: Key): Promise<Directory> {
     // A directory's record is stored uncompressed right after its key header.
-    return Directory.read(this.file, key.seekKey + key.keyLen, this.path ? `${this.path}/${key.name}` : key.name);
+    return Directory.read(this.file, key.seekKey + key.keyLen, this.path ? `${this.path}/${key.name}` : key.name, this.lineage);
   }
 }

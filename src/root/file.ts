@@ -70,16 +70,29 @@ export class RootFile {
     return this.root!;
   }
 
-  /** Every key in the file, subdirectories included (recursive by default), highest cycles only unless `allCycles`. */
-  async keys(options: { recursive?: boolean; allCycles?: boolean } = {}): Promise<KeyEntry[]> {
-    const { recursive = true, allCycles = false } = options;
+  /**
+   * Every key in the file, subdirectories included (recursive by default), highest cycles only
+   * unless `allCycles`. A subdirectory that cannot be read throws, unless `onError` takes it
+   * (a listing that goes on and reports what it could not read).
+   */
+  async keys(options: { recursive?: boolean; allCycles?: boolean; onError?: (path: string, error: unknown) => void } = {}): Promise<KeyEntry[]> {
+    const { recursive = true, allCycles = false, onError } = options;
     const out: KeyEntry[] = [];
     const walk = async (dir: Directory): Promise<void> => {
       for (const key of dir.keys) {
         if (!allCycles && dir.key(key.name) !== key) continue;
         const path = dir.path ? `${dir.path}/${key.name}` : key.name;
         out.push({ path, className: key.className, cycle: key.cycle, title: key.title, key });
-        if (recursive && isDirectoryClass(key.className)) await walk(await dir.subdirectory(key));
+        if (!recursive || !isDirectoryClass(key.className)) continue;
+        let sub: Directory;
+        try {
+          sub = await dir.subdirectory(key);
+        } catch (e) {
+          if (!onError) throw e;
+          onError(path, e);
+          continue;
+        }
+        await walk(sub);
       }
     };
     await walk(this.top);

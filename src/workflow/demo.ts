@@ -54,9 +54,20 @@ export interface DemoResult {
  * Every stage is also a CLI command; `commands` lists them so a user can rerun stage by stage.
  */
 export async function runDemo(o: DemoOptions): Promise<DemoResult> {
-  const log = o.log ?? (() => undefined);
   const out = path.resolve(o.out);
-  await prepareOutputDir(out, o.force);
+  const dir = prepareOutputDir(out, o.force);
+  try {
+    const result = await runDemoInto(out, o);
+    dir.commit();
+    return result;
+  } catch (e) {
+    dir.abort();
+    throw e;
+  }
+}
+
+async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
+  const log = o.log ?? (() => undefined);
   const events = o.events ?? 40_000;
   const seed = o.seed ?? 1;
   const lumi = o.dataLuminosity ?? 50;

@@ -4,6 +4,7 @@ import { MemorySource } from "../../src/io/index.js";
 import { openFile } from "../../src/root/index.js";
 import { HepflowError } from "../../src/util/index.js";
 import { rootFile } from "../shared.js";
+import { seekInfoOf } from "./fault-cases.js";
 
 /** Small deterministic PRNG (mulberry32) so every run mutates the same bytes. */
 function rng(seed: number): () => number {
@@ -58,9 +59,7 @@ describe("corrupt files end in a HepflowError or data, in bounded time", () => {
       const rand = rng(1234 + fi);
       const outcomes = { ok: 0, error: 0 };
       // Where keys, streamer infos and baskets live: the header names the first two; the rest is spread over the file.
-      const view = new DataView(orig.buffer, orig.byteOffset);
-      const big = view.getInt32(4) >= 1000000;
-      const seekInfo = big ? Number(view.getBigInt64(45)) : view.getInt32(41);
+      const seekInfo = seekInfoOf(orig);
       const trials = name.startsWith("nanoAOD") ? 30 : 60;
       for (let t = 0; t < trials; t++) {
         let bytes: Uint8Array;

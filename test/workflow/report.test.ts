@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, writeFileSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PNG } from "pngjs";
@@ -58,7 +58,12 @@ describe("report helpers", () => {
     writeFileSync(path.join(dir, "keep.txt"), "mine");
     const err = await prepareOutputDir(dir).catch((e) => e);
     expect(isHepflowError(err, "OUTPUT_EXISTS")).toBe(true);
-    await prepareOutputDir(dir, true);
+    // With force the old output is kept aside until the new one commits, then removed: nothing stale survives.
+    const out = prepareOutputDir(dir, true);
+    expect(existsSync(path.join(dir, "keep.txt"))).toBe(false);
+    out.abort();
     expect(readFileSync(path.join(dir, "keep.txt"), "utf8")).toBe("mine");
+    prepareOutputDir(dir, true).commit();
+    expect(readdirSync(dir)).toEqual([]);
   });
 });

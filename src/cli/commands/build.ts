@@ -1,8 +1,7 @@
 /** `hepflow build CONFIG -o workspace.json`: pyhf workspace from a cabinetry-style YAML config. */
-import { writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
-import { HepflowError } from "../../util/index.js";
+import { claimOutputFile, writeOutputFile } from "../../util/index.js";
 import { buildWorkspace, loadBuilderConfig, Workspace } from "../../stats/index.js";
 
 export function register(program: Command): void {
@@ -13,16 +12,15 @@ export function register(program: Command): void {
     .option("--input <file>", "read templates from this file instead of the one named in General.InputPath")
     .option("--base-dir <dir>", "resolve relative input files against this directory (default: the config's directory)")
     .option("--json", "print a JSON summary instead of a table")
-    .action(async (config: string, o: { output: string; input?: string; baseDir?: string; json?: boolean }) => {
+    .option("--force", "replace an existing output file")
+    .action(async (config: string, o: { output: string; input?: string; baseDir?: string; json?: boolean; force?: boolean }) => {
+      const rule = { force: o.force, inputs: [config, ...(o.input ? [o.input] : [])] };
+      claimOutputFile(o.output, rule); // before the work, so a refusal costs nothing
       const cfg = loadBuilderConfig(config);
       const spec = await buildWorkspace(cfg, { baseDir: resolve(o.baseDir ?? dirname(config)), inputFile: o.input ? resolve(o.input) : undefined });
       // validate what we wrote with the same checks a reader applies
       Workspace.fromJSON(spec, { file: o.output });
-      try {
-        writeFileSync(o.output, JSON.stringify(spec, null, 2) + "\n");
-      } catch (e) {
-        throw new HepflowError("OUTPUT_ERROR", `cannot write the workspace (${(e as Error).message})`, { file: o.output }, { cause: e });
-      }
+      writeOutputFile(o.output, JSON.stringify(spec, null, 2) + "\n", rule);
       const summary = spec.channels.map((c) => ({
         channel: c.name,
         bins: c.samples[0].data.length,

@@ -1,6 +1,7 @@
 /** `hepflow generate agc`: synthetic AGC CMS-2015-like NanoAOD samples plus a dataset.json catalogue. */
 import type { Command } from "commander";
 import { generateAgc } from "../../generate/index.js";
+import { withOutputDir } from "../../util/index.js";
 
 interface GenerateCliOptions {
   events: string;
@@ -11,6 +12,8 @@ interface GenerateCliOptions {
   dataLumi?: string;
   workers: string;
   json?: boolean;
+  force?: boolean;
+  yes?: boolean;
 }
 
 export function register(program: Command): void {
@@ -23,15 +26,17 @@ export function register(program: Command): void {
     .option("--seed <s>", "random seed (files get seeds derived from it)", "1")
     .option("--compression <c>", "none, zlib[:level], lz4, zstd[:level], lzma[:level]", "zlib:1")
     .option("--files-per-sample <k>", "files per sample", "2")
-    .option("--data-lumi <pb>", "luminosity of the pseudo-data in pb^-1 (default: the analysis luminosity, 3378)")
+    .option("--data-lumi <pb>", "luminosity of the pseudo-data in pb^-1 (default: events / σ(ttbar), where nominal ttbar is expected --events times, at most the analysis luminosity 3378)")
+    .option("--force", "replace a non-empty output directory (the old one is kept until the new one is complete)")
+    .option("--yes", "go ahead although the output is estimated above 4 GB")
     .option("--workers <n>", "worker threads (output is identical for any number)", "1")
     .option("--json", "print the summary as JSON")
     .action(async (o: GenerateCliOptions) => {
       let last = 0;
-      const summary = await generateAgc({
+      const summary = await withOutputDir(o.out, { force: o.force }, () => generateAgc({
         events: Number(o.events), out: o.out, seed: Number(o.seed), compression: o.compression,
         filesPerSample: Number(o.filesPerSample), dataLuminosity: o.dataLumi === undefined ? undefined : Number(o.dataLumi),
-        workers: Number(o.workers),
+        workers: Number(o.workers), allowLarge: o.yes,
         onProgress: (e) => {
           if (o.json || !process.stderr.isTTY) return;
           const now = Date.now();
@@ -39,7 +44,7 @@ export function register(program: Command): void {
           last = now;
           process.stderr.write(`\r${e.done}/${e.total} events  ${Math.round(e.rate ?? 0)} ev/s  ${e.label ?? ""}   `);
         },
-      });
+      }));
       if (!o.json && process.stderr.isTTY) process.stderr.write("\n");
       if (o.json) { process.stdout.write(JSON.stringify(summary, null, 2) + "\n"); return; }
       process.stdout.write([

@@ -2,7 +2,9 @@
 import type { Command } from "commander";
 import { openFile, type BranchInfo, type RootFile } from "../../root/index.js";
 
-interface LsOptions { json?: boolean; branches?: boolean }
+import { HepflowError } from "../../util/index.js";
+
+interface LsOptions { json?: boolean; branches?: boolean; keepGoing?: boolean }
 
 /** One key as `ls` reports it; trees carry entries and branches. */
 interface LsEntry {
@@ -22,24 +24,31 @@ export function register(program: Command): void {
     .description("list a ROOT file: directories, objects, trees with entries, branches with type, counter and compression")
     .option("--json", "machine-readable output")
     .option("--no-branches", "do not list the branches of trees")
+    .option("--keep-going", "list everything that can be read, mark what cannot, and still exit 1 if anything could not be read")
     .action(async (path: string, o: LsOptions) => {
       const file = await openFile(path);
       try {
-        const entries = await collect(file);
-        if (o.json) {
-          process.stdout.write(JSON.stringify({ file: path, entries }, null, 2) + "\n");
-          return;
+        const entries = await collect(file, o.keepGoing === true);
+        if (o.json) process.stdout.write(JSON.stringify({ file: path, entries }, null, 2) + "\n");
+        else process.stdout.write(render(path, entries, o.branches !== false));
+        const bad = entries.filter((e) => e.error !== undefined);
+        if (bad.length) {
+          // A listing with holes is not a clean result: say so on stderr and exit non-zero.
+          process.stderr.write(`hepflow: ${bad.length} object(s) in ${path} could not be read: ${bad.map((e) => e.path).join(", ")}\n`);
+          process.exitCode = 1;
         }
-        process.stdout.write(render(path, entries, o.branches !== false));
       } finally {
         await file.close();
       }
     });
 }
 
-async function collect(file: RootFile): Promise<LsEntry[]> {
+/** The entries of `ls`; an unreadable tree or directory throws, or with `keepGoing` is marked with its error. */
+async function collect(file: RootFile, keepGoing: boolean): Promise<LsEntry[]> {
   const out: LsEntry[] = [];
-  for (const k of await file.keys()) {
+  const broken = new Map<string, string>();
+  const keys = await file.keys(keepGoing ? { onError: (p, err) => broken.set(p, (err as Error).message) } : {});
+  for (const k of keys) {
     const e: LsEntry = { path: k.path, className: k.className, title: k.title, cycle: k.cycle };
     if (/^(TTree|TNtuple|TNtupleD|ROOT::(Experimental::)?RNTuple)$/.test(k.className)) {
       try {
@@ -48,9 +57,14 @@ async function collect(file: RootFile): Promise<LsEntry[]> {
         e.entries = t.numEntries;
         e.branches = [...t.branches];
       } catch (err) {
+        if (!keepGoing) {
+          if (err instanceof HepflowError) throw err;
+          throw new HepflowError("ROOT_CORRUPT", `cannot read ${k.className} "${k.path}": ${(err as Error).message}`, { file: file.name, object: k.path }, { cause: err });
+        }
         e.error = (err as Error).message;
       }
     }
+    if (broken.has(k.path)) e.error = broken.get(k.path);
     out.push(e);
   }
   return out;

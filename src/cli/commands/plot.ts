@@ -2,7 +2,7 @@
 import path from "node:path";
 import type { Command } from "commander";
 import { fillTemplate, openHistogramFile, stackPlot, variationsPlot, writePlot, type Experiment, type Hist1D, type Hist1DPlotOptions, type HistogramFile } from "../../plot/index.js";
-import { HepflowError } from "../../util/index.js";
+import { HepflowError, claimOutputFile } from "../../util/index.js";
 
 interface CommonOptions {
   out: string;
@@ -15,6 +15,7 @@ interface CommonOptions {
   xTitle?: string;
   scale: string;
   json?: boolean;
+  force?: boolean;
 }
 
 interface StackOptions extends CommonOptions { regions: string; samples: string; data?: string; labels?: string; key: string }
@@ -33,7 +34,8 @@ function common(cmd: Command): Command {
     .option("--status <text>", "text after the experiment name", "Open Data")
     .option("--x-title <title>", "x-axis title with units, e.g. 'm_bjj [GeV]'")
     .option("--scale <f>", "PNG pixel scale", "2")
-    .option("--json", "machine-readable list of written files");
+    .option("--json", "machine-readable list of written files")
+    .option("--force", "replace plot files that already exist");
 }
 
 function styleOf(o: CommonOptions): Hist1DPlotOptions {
@@ -51,7 +53,9 @@ function styleOf(o: CommonOptions): Hist1DPlotOptions {
 function outFile(o: CommonOptions, name: string): string {
   const ext = o.format.replace(/^\./, "");
   if (!["png", "svg", "vl.json"].includes(ext)) throw new HepflowError("CLI_BAD_OPTION", `--format must be png, svg or vl.json, not '${o.format}'`);
-  return path.join(o.out, `${name}.${ext}`);
+  const file = path.join(o.out, `${name}.${ext}`);
+  claimOutputFile(file, { force: o.force });
+  return file;
 }
 
 async function report(o: CommonOptions, written: { plot: string; file: string }[]): Promise<void> {

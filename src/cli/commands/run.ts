@@ -1,10 +1,10 @@
 /** `hepflow run PATH --dataset FILE`: run a processor module over a dataset on all cores and write its outputs. */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { LocalExecutor, loadDataset, loadProcessor } from "../../analysis/index.js";
 import type { Accumulator, RunResult } from "../../analysis/index.js";
-import { HepflowError } from "../../util/index.js";
+import { HepflowError, prepareOutput } from "../../util/index.js";
 import { progressPrinter } from "../progress.js";
 
 interface RunOptions {
@@ -18,6 +18,7 @@ interface RunOptions {
   prefix: string[];
   opener?: string;
   json?: boolean;
+  force?: boolean;
 }
 
 const int = (name: string, v: string | undefined, min: number): number | undefined => {
@@ -66,6 +67,7 @@ export function register(program: Command): void {
     .option("--prefix <from=to>", "rewrite file path prefixes (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--opener <module>", "module exporting openTree(path, treeName) for non-ROOT inputs")
     .option("--json", "print the run summary as JSON")
+    .option("--force", "replace a non-empty output folder (the old one is kept until this run has written its results)")
     .action(async (processor: string, o: RunOptions) => {
       const prefixRewrite: Record<string, string> = {};
       for (const p of o.prefix) {
@@ -75,27 +77,34 @@ export function register(program: Command): void {
       }
       const dataset = loadDataset(o.dataset, { maxFiles: int("--max-files", o.maxFiles, -1), prefixRewrite });
       const mod = await loadProcessor(processor); // fail early, before the pool starts
-      const progress = progressPrinter();
-      const result = await new LocalExecutor().run(processor, dataset, {
-        workers: int("--workers", o.workers, 0),
-        chunkSize: int("--chunk-size", o.chunkSize, 1),
-        retries: int("--retries", o.retries, 0),
-        onFailure: o.continueOnFailure ? "continue" : "fail",
-        opener: o.opener,
-        progress,
-      });
-      progress.end();
-      mkdirSync(o.out, { recursive: true });
-      if (result.failures.length) writeFileSync(join(o.out, "failures.json"), JSON.stringify({ failures: result.failures, samples: result.samples, warnings: result.warnings }, null, 2) + "\n");
-      const print = (t: string) => (o.json ? process.stderr : process.stdout).write(t);
-      if (mod.finalize) await mod.finalize(result.accumulator, { outDir: o.out, dataset, result, print });
-      else writeFileSync(join(o.out, "accumulator.json"), JSON.stringify(toJson(result.accumulator)) + "\n");
-      if (o.json) {
-        // lost events change what the outputs mean: say so outside the JSON too
-        for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
-        const { accumulator: _a, ...rest } = result;
-        process.stdout.write(JSON.stringify(rest, null, 2) + "\n");
-      } else process.stdout.write(summary(result) + "\n");
-      if (result.failures.length) process.exitCode = 2;
+      // Claimed before the run, so a refusal costs nothing; an old output comes back if the run fails.
+      const outDir = prepareOutput(o.out, { force: o.force, inputs: [o.dataset, processor, ...dataset.samples.flatMap((s) => s.files.map((f) => f.path))] });
+      try {
+        const progress = progressPrinter();
+        const result = await new LocalExecutor().run(processor, dataset, {
+          workers: int("--workers", o.workers, 0),
+          chunkSize: int("--chunk-size", o.chunkSize, 1),
+          retries: int("--retries", o.retries, 0),
+          onFailure: o.continueOnFailure ? "continue" : "fail",
+          opener: o.opener,
+          progress,
+        });
+        progress.end();
+        if (result.failures.length) writeFileSync(join(o.out, "failures.json"), JSON.stringify({ failures: result.failures, samples: result.samples, warnings: result.warnings }, null, 2) + "\n");
+        const print = (t: string) => (o.json ? process.stderr : process.stdout).write(t);
+        if (mod.finalize) await mod.finalize(result.accumulator, { outDir: o.out, dataset, result, print });
+        else writeFileSync(join(o.out, "accumulator.json"), JSON.stringify(toJson(result.accumulator)) + "\n");
+        if (o.json) {
+          // lost events change what the outputs mean: say so outside the JSON too
+          for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
+          const { accumulator: _a, ...rest } = result;
+          process.stdout.write(JSON.stringify(rest, null, 2) + "\n");
+        } else process.stdout.write(summary(result) + "\n");
+        if (result.failures.length) process.exitCode = 2;
+        outDir.commit();
+      } catch (e) {
+        outDir.abort();
+        throw e;
+      }
     });
 }

@@ -1,18 +1,13 @@
 /** `hepflow workspace combine|prune|rename`: pyhf-style workspace operations writing a new workspace JSON. */
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { HepflowError } from "../../util/index.js";
+import { HepflowError, claimOutputFile, writeOutputFile, type OutputRule } from "../../util/index.js";
 import { combineWorkspaces, JOIN_MODES, loadWorkspace, pruneWorkspace, renameWorkspace } from "../../stats/index.js";
 import type { JoinMode, ModifierType, Workspace } from "../../stats/index.js";
 
 const collect = (value: string, previous: string[]) => previous.concat([value]);
 
-function write(ws: Workspace, file: string): void {
-  try {
-    writeFileSync(file, JSON.stringify(ws.toJSON(), null, 2) + "\n");
-  } catch (e) {
-    throw new HepflowError("OUTPUT_ERROR", `cannot write the workspace (${(e as Error).message})`, { file }, { cause: e });
-  }
+function write(ws: Workspace, file: string, rule: OutputRule): void {
+  writeOutputFile(file, JSON.stringify(ws.toJSON(), null, 2) + "\n", rule);
   process.stdout.write(`wrote ${file}: channels ${ws.channelNames.join(", ")}; measurements ${ws.measurementNames.join(", ")}\n`);
 }
 
@@ -32,8 +27,11 @@ export function register(program: Command): void {
     .description("combine two workspaces (channels must not clash unless an outer join is chosen)")
     .requiredOption("-o, --output <file>", "combined workspace JSON")
     .option("--join <mode>", `how to join same-named items: ${JOIN_MODES.join(" | ")}`, "none")
-    .action((left: string, right: string, o: { output: string; join: string }) => {
-      write(combineWorkspaces(loadWorkspace(left), loadWorkspace(right), o.join as JoinMode), o.output);
+    .option("--force", "replace an existing output file (never an input)")
+    .action((left: string, right: string, o: { output: string; join: string; force?: boolean }) => {
+      const rule = { force: o.force, inputs: [left, right] };
+      claimOutputFile(o.output, rule);
+      write(combineWorkspaces(loadWorkspace(left), loadWorkspace(right), o.join as JoinMode), o.output, rule);
     });
   ws.command("prune <workspace>")
     .description("remove channels, samples, modifiers or measurements")
@@ -43,8 +41,11 @@ export function register(program: Command): void {
     .option("--modifier <name>", "modifier to remove everywhere; repeatable", collect, [])
     .option("--modifier-type <type>", "modifier type to remove everywhere (e.g. staterror); repeatable", collect, [])
     .option("--measurement <name>", "measurement to remove; repeatable", collect, [])
-    .action((file: string, o: { output: string; channel: string[]; sample: string[]; modifier: string[]; modifierType: string[]; measurement: string[] }) => {
-      write(pruneWorkspace(loadWorkspace(file), { channels: o.channel, samples: o.sample, modifiers: o.modifier, modifierTypes: o.modifierType as ModifierType[], measurements: o.measurement }), o.output);
+    .option("--force", "replace an existing output file (never the input)")
+    .action((file: string, o: { output: string; channel: string[]; sample: string[]; modifier: string[]; modifierType: string[]; measurement: string[]; force?: boolean }) => {
+      const rule = { force: o.force, inputs: [file] };
+      claimOutputFile(o.output, rule);
+      write(pruneWorkspace(loadWorkspace(file), { channels: o.channel, samples: o.sample, modifiers: o.modifier, modifierTypes: o.modifierType as ModifierType[], measurements: o.measurement }), o.output, rule);
     });
   ws.command("rename <workspace>")
     .description("rename channels, samples, modifiers or measurements (OLD=NEW)")
@@ -53,13 +54,16 @@ export function register(program: Command): void {
     .option("--sample <old=new>", "rename a sample; repeatable", collect, [])
     .option("--modifier <old=new>", "rename a modifier (and its parameter); repeatable", collect, [])
     .option("--measurement <old=new>", "rename a measurement; repeatable", collect, [])
-    .action((file: string, o: { output: string; channel: string[]; sample: string[]; modifier: string[]; measurement: string[] }) => {
+    .option("--force", "replace an existing output file (never the input)")
+    .action((file: string, o: { output: string; channel: string[]; sample: string[]; modifier: string[]; measurement: string[]; force?: boolean }) => {
+      const rule = { force: o.force, inputs: [file] };
+      claimOutputFile(o.output, rule);
       const r = renameWorkspace(loadWorkspace(file), {
         channels: pairs(o.channel, "--channel"),
         samples: pairs(o.sample, "--sample"),
         modifiers: pairs(o.modifier, "--modifier"),
         measurements: pairs(o.measurement, "--measurement"),
       });
-      write(r, o.output);
+      write(r, o.output, rule);
     });
 }

@@ -6,7 +6,7 @@
  */
 import * as fs from "node:fs";
 import * as nodePath from "node:path";
-import { HepflowError } from "../../util/index.js";
+import { HepflowError, trackTemporary } from "../../util/index.js";
 import { compress, parseCompression, CODEC_IDS, type CompressionSetting } from "../compression.js";
 import type { RootHistogram } from "../histogram.js";
 import { WBuffer } from "./wbuffer.js";
@@ -54,11 +54,14 @@ export class RootWriter {
   private readonly openTrees = new Set<TreeWriter>();
   private closed = false;
   private readonly oldInfo: ExistingFile["streamerInfo"];
+  /** Removes the temporary file if the process is interrupted before close(). */
+  private readonly temporary: { release(): void };
 
   /** @internal use createFile/updateFile. */
   constructor(readonly path: string, private readonly tmpPath: string, compression: CompressionSetting, private readonly title: string, existing?: ExistingFile) {
     this.compression = compression;
     this.oldInfo = existing?.streamerInfo ?? null;
+    this.temporary = trackTemporary(tmpPath);
     try {
       this.fd = fs.openSync(tmpPath, existing ? "r+" : "w");
     } catch (e) {
@@ -226,6 +229,7 @@ export class RootWriter {
       fs.closeSync(this.fd);
       this.closed = true;
       fs.renameSync(this.tmpPath, this.path);
+      this.temporary.release();
     } catch (e) {
       this.abort();
       throw e instanceof HepflowError ? e : ioError(e, this.path, "finish the file");
@@ -239,6 +243,7 @@ export class RootWriter {
       try { fs.closeSync(this.fd); } catch { /* already closed */ }
     }
     try { fs.unlinkSync(this.tmpPath); } catch { /* nothing to remove */ }
+    this.temporary.release();
   }
 
   private finish(): void {

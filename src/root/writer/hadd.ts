@@ -3,7 +3,7 @@
  * of squared weights, entries, statistics), trees at the same path are concatenated (same
  * branches and types required), directories are recreated.
  */
-import { HepflowError, type ProgressListener } from "../../util/index.js";
+import { HepflowError, claimOutputFile, type ProgressListener } from "../../util/index.js";
 import { openFile, type RootFile } from "../file.js";
 import type { RootHistogram } from "../histogram.js";
 import type { TreeLike } from "../treelike.js";
@@ -27,9 +27,13 @@ export interface HaddResult {
   entries: number;
 }
 
-/** Writes `output` as the merge of `inputs`. */
-export async function hadd(output: string, inputs: string[], options: CreateOptions & { onProgress?: ProgressListener } = {}): Promise<HaddResult> {
+/**
+ * Writes `output` as the merge of `inputs`. An existing `output` is replaced only with `force`
+ * (atomically, at the end); an output that is one of the inputs is always refused.
+ */
+export async function hadd(output: string, inputs: string[], options: CreateOptions & { onProgress?: ProgressListener; force?: boolean } = {}): Promise<HaddResult> {
   if (inputs.length === 0) throw new HepflowError("CONFIG_INVALID", "hadd needs at least one input file");
+  claimOutputFile(output, { force: options.force, inputs });
   const files: RootFile[] = [];
   const w = await createFile(output, options);
   const result: HaddResult = { histograms: 0, trees: 0, entries: 0 };
