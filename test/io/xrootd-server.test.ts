@@ -1,0 +1,106 @@
+// root:// against the real XRootD server (Debian xrootd-server 5.5), in a network namespace of
+// its own (see xrootd-servers.mjs). The namespace side reports digests of what it read; this
+// side reads the same files from disk and compares.
+import { readdirSync } from "node:fs";
+import path from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { openFile } from "../../src/root/index.js";
+import { ROOT_DATA } from "../shared.js";
+// @ts-expect-error plain JS helper shared with the namespace side
+import { inNamespace } from "./xrootd-servers.mjs";
+// @ts-expect-error plain JS helper shared with the namespace side
+import { digestFile } from "./xrootd-digest.mjs";
+
+/**
+ * Files with thousands of branches (one `arrays` call each) or a slow single-column decode:
+ * together they take ~55 s of the ~63 s it takes to read the whole corpus once, and they test
+ * the ROOT decoder, not the transport. Every other TTree/RNTuple file of the corpus is read.
+ */
+const SLOW = new Set([
+  "uproot-issue371.root", "uproot-issue-210.root", "uproot-issue-123a.root", "uproot-issue-123b.root",
+  "uproot-issue-798.root", "uproot-physlite-rntuple_v1-0-0-0.root", "uproot-issue-951.root", "uproot-issue403.root",
+  "test_int_multicluster_rntuple_v1-0-0-0.root",
+]);
+
+interface ErrorReport { ok?: boolean; code?: string; message?: string; name?: string }
+interface ReadReport {
+  digests: Record<string, Record<string, string>>;
+  readvs: number;
+  readv: { ranges: number; mismatches: number; readvRequests: number; size: number; localSize: number };
+  redirect: { digests: Record<string, string>; opens: number; endpoint: string };
+  notFound: ErrorReport;
+  denied: ErrorReport;
+  refused: ErrorReport;
+  pastEnd: ErrorReport;
+}
+
+async function localDigests(name: string): Promise<Record<string, string> | undefined> {
+  let f;
+  try { f = await openFile(path.join(ROOT_DATA, name)); } catch { return undefined; }
+  try { return await digestFile(f); } finally { await f.close(); }
+}
+
+describe("root:// against a real xrootd (and a redirector) in a private network namespace", () => {
+  const names = readdirSync(ROOT_DATA).filter((n) => n.endsWith(".root") && !SLOW.has(n)).sort();
+  const local: Record<string, Record<string, string>> = {};
+  let report: ReadReport;
+
+  beforeAll(async () => {
+    for (const n of names) {
+      const d = await localDigests(n);
+      if (d && Object.keys(d).length) local[n] = d;
+    }
+    const files = Object.keys(local).map((n) => path.join(ROOT_DATA, n));
+    report = await inNamespace("read", { files, redirectFile: path.join(ROOT_DATA, "uproot-HZZ.root") }, 110_000);
+  }, 150_000);
+
+  it("reads every TTree/RNTuple of the corpus (bar the slow ones listed) with the same values as from disk", () => {
+    // The corpus holds ~190 files with trees; fewer here would mean the selection broke.
+    expect(Object.keys(local).length).toBeGreaterThan(170);
+    let branches = 0;
+    for (const [name, d] of Object.entries(local)) {
+      expect(report.digests[name], name).toEqual(d);
+      branches += Object.values(d).filter((v) => !v.startsWith("error:")).length;
+    }
+    expect(branches).toBeGreaterThan(1000);
+    // The ROOT reader's batches went out as kXR_readv.
+    expect(report.readvs).toBeGreaterThan(0);
+  });
+
+  it("answers 3000 scattered ranges through kXR_readv byte for byte", () => {
+    expect(report.readv.mismatches).toBe(0);
+    expect(report.readv.size).toBe(report.readv.localSize);
+    expect(report.readv.readvRequests).toBeGreaterThanOrEqual(1);
+  });
+
+  it("follows a redirect from the redirector to the data server", () => {
+    expect(report.redirect.endpoint).toBe("127.0.0.1:1094");
+    expect(report.redirect.digests).toEqual(local["uproot-HZZ.root"]);
+  });
+
+  it("maps server errors to HepflowErrors naming the URL", () => {
+    expect(report.notFound).toMatchObject({ name: "HepflowError", code: "IO_NOT_FOUND" });
+    expect(report.notFound.message).toContain("root://127.0.0.1:1094//no/such/file.root");
+    expect(report.notFound.message).toMatch(/no such file/i);
+    expect(report.denied).toMatchObject({ name: "HepflowError", code: "IO_PERMISSION" });
+    expect(report.denied.message).toContain("locked.root");
+    expect(report.denied.message).toMatch(/permission denied/i);
+    expect(report.refused).toMatchObject({ name: "HepflowError", code: "IO_XROOTD_CONN" });
+    expect(report.refused.message).toMatch(/could not connect to 127\.0\.0\.1:3999/);
+    expect(report.pastEnd).toMatchObject({ code: "IO_TRUNCATED" });
+  });
+});
+
+describe("a server killed mid-read", () => {
+  it("is retried when it comes back, and gives a clean error when it does not", async () => {
+    const r = await inNamespace("kill", { file: path.join(ROOT_DATA, "uproot-HZZ-zlib.root") });
+    expect(r.restarted.mismatches).toBe(0);
+    expect(r.restarted.reads).toBeGreaterThan(40);
+    expect(r.restarted.opens).toBeGreaterThanOrEqual(2); // the file was re-opened on the new server
+    expect(r.dead.ok + r.dead.errors.length).toBe(50);
+    for (const code of r.dead.errors) expect(["IO_XROOTD_CONN", "IO_XROOTD_TIMEOUT"]).toContain(code);
+    expect(r.dead.message).toContain("root://127.0.0.1:1094//f.root");
+    // Two retries with 50 ms backoff: well under the 10 s connect timeout, i.e. no hang.
+    expect(r.dead.ms).toBeLessThan(10_000);
+  }, 60_000);
+});
