@@ -299,7 +299,8 @@ export class XrdConnection {
         const limit = this.opt.maxWaitSeconds ?? 300;
         if (p.waited > limit) {
           this.pending.delete(streamId);
-          return p.reject(new HepflowError("IO_XROOTD_TIMEOUT", `${p.what}: the server asked to wait ${p.waited} s in total, more than the ${limit} s allowed`, { file: this.opt.url }));
+          // Not transient: a busy server is not helped by reconnecting at once.
+          return p.reject(new HepflowError("IO_XROOTD_BUSY", `${p.what}: the server asked to wait ${p.waited} s in total, more than the ${limit} s allowed`, { file: this.opt.url }));
         }
         p.timer = setTimeout(() => {
           p.timer = undefined;
