@@ -24,3 +24,8 @@ export type { XrdSourceOptions, XrdStats } from "./xrootd-source.js";
 export { isXrootdUrl, parseXrdUrl, formatXrdUrl, statUrl, remoteChecksum } from "./xrootd-session.js";
 export type { XrdOptions, XrdUrl } from "./xrootd-session.js";
 export { discoverToken } from "./xrootd-auth.js";
+export { XRootDWriter, removeUrl } from "./xrootd-writer.js";
+export type { XrdWriterOptions } from "./xrootd-writer.js";
+export { adler32, adler32Combine, adler32Hex } from "./xrootd-checksum.js";
+export { copyFile } from "./xrootd-copy.js";
+export type { CopyOptions, CopyResult } from "./xrootd-copy.js";

@@ -2,7 +2,7 @@
 // by `inNamespace()` (xrootd-servers.mjs), starts real servers there, exercises the compiled
 // hepflow client (dist/) against them and prints one JSON line with what it saw; the vitest
 // file compares that with what it reads from disk itself.
-import { copyFileSync, readFileSync, writeFileSync, chmodSync, statSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync, writeFileSync, chmodSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { giveToXrootd, removeScratch, scratch, startServer, xrdTool } from "./xrootd-servers.mjs";
@@ -122,7 +122,79 @@ async function kill() {
   return result;
 }
 
-const scenarios = { read, kill };
+/** Writing: the writer directly, and `hepflow cp` local → root:// → local and http → root://. */
+async function write() {
+  const dir = scratch();
+  const server = await startServer(dir, "data", 1094);
+  const result = {};
+  const { spawn } = await import("node:child_process");
+  const { createHash, randomBytes } = await import("node:crypto");
+  const http = await import("node:http");
+  // Asynchronous: the HTTP server of step 4 lives in this process and must keep answering.
+  const hepflow = (...args) => new Promise((resolve) => {
+    const c = spawn(process.execPath, [path.resolve(HERE, "../../bin/hepflow.js"), ...args], { timeout: 60_000 });
+    let stdout = "", stderr = "";
+    c.stdout.on("data", (d) => { stdout += d; });
+    c.stderr.on("data", (d) => { stderr += d; });
+    c.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+  const sha = (b) => createHash("sha256").update(b).digest("hex");
+  try {
+    // 1. Pipelined kXR_write of 37 uneven pieces, all in flight together, read back over root://.
+    const data = randomBytes(3_000_000);
+    const w = await io.XRootDWriter.create("root://127.0.0.1:1094//w/sub/pieces.bin", { maxInFlight: 16 });
+    const cuts = [0];
+    while (cuts[cuts.length - 1] < data.length) cuts.push(Math.min(data.length, cuts[cuts.length - 1] + 1000 + Math.floor(Math.random() * 150_000)));
+    await Promise.all(cuts.slice(0, -1).map((c, i) => w.write(c, data.subarray(c, cuts[i + 1]))));
+    await w.close();
+    const back = new io.XRootDSource("root://127.0.0.1:1094//w/sub/pieces.bin");
+    result.writer = { pieces: cuts.length - 1, same: sha(Buffer.from(await back.read(0, data.length))) === sha(data), size: await back.size() };
+    await back.close();
+    const onDisk = readFileSync(path.join(dir, "data", "w", "sub", "pieces.bin"));
+    result.writer.onDiskSame = sha(onDisk) === sha(data);
+    // 2. hepflow cp local → root:// (small chunks, so several go in parallel), then root:// → local.
+    const local = path.join(dir, "src.bin");
+    const payload = randomBytes(5_500_000);
+    writeFileSync(local, payload);
+    const up = await hepflow("cp", local, "root://127.0.0.1:1094//cp/", "--chunk-size", "1", "--parallel", "4", "--json");
+    result.up = { status: up.status, stderr: up.stderr, json: up.status === 0 ? JSON.parse(up.stdout) : undefined };
+    const xrd = xrdTool("xrdcp", ["-f", "--cksum", "adler32:print", "root://127.0.0.1:1094//cp/src.bin", path.join(dir, "by-xrdcp.bin")]);
+    result.xrdcp = { status: xrd.status, out: xrd.stdout + xrd.stderr };
+    result.xrdcpSame = sha(readFileSync(path.join(dir, "by-xrdcp.bin"))) === sha(payload);
+    const down = await hepflow("cp", "root://127.0.0.1:1094//cp/src.bin", path.join(dir, "down.bin"), "--json");
+    result.down = { status: down.status, stderr: down.stderr, json: down.status === 0 ? JSON.parse(down.stdout) : undefined };
+    result.downSame = sha(readFileSync(path.join(dir, "down.bin"))) === sha(payload);
+    // 3. Not overwritten without --force, on either side; replaced with it.
+    const again = await hepflow("cp", local, "root://127.0.0.1:1094//cp/src.bin");
+    result.refuseRemote = { status: again.status, stderr: again.stderr };
+    const againLocal = await hepflow("cp", "root://127.0.0.1:1094//cp/src.bin", path.join(dir, "down.bin"));
+    result.refuseLocal = { status: againLocal.status, stderr: againLocal.stderr };
+    writeFileSync(local, payload.subarray(0, 1_000_000));
+    const forced = await hepflow("cp", local, "root://127.0.0.1:1094//cp/src.bin", "--force", "--json");
+    result.forced = { status: forced.status, json: forced.status === 0 ? JSON.parse(forced.stdout) : undefined, stderr: forced.stderr };
+    result.forcedSize = statSync(path.join(dir, "data", "cp", "src.bin")).size;
+    // 4. http(s):// source → root://.
+    const srv = http.createServer((req, res) => {
+      const m = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? "");
+      if (!m) { res.writeHead(200, { "content-length": payload.length }); return res.end(payload); }
+      const a = Number(m[1]), b = Math.min(Number(m[2]), payload.length - 1);
+      res.writeHead(206, { "content-range": `bytes ${a}-${b}/${payload.length}`, "content-length": b - a + 1 });
+      res.end(payload.subarray(a, b + 1));
+    });
+    await new Promise((r) => srv.listen(8080, "127.0.0.1", r));
+    const fromHttp = await hepflow("cp", "http://127.0.0.1:8080/web.bin", "root://127.0.0.1:1094//cp/", "--json");
+    srv.close();
+    result.http = { status: fromHttp.status, stderr: fromHttp.stderr, json: fromHttp.status === 0 ? JSON.parse(fromHttp.stdout) : undefined };
+    result.httpSame = existsSync(path.join(dir, "data", "cp", "web.bin")) && sha(readFileSync(path.join(dir, "data", "cp", "web.bin"))) === sha(payload);
+    result.payloadAdler = io.adler32Hex(io.adler32(payload));
+  } finally {
+    await server.stop();
+    removeScratch(dir);
+  }
+  return result;
+}
+
+const scenarios = { read, kill, write };
 const fn = scenarios[scenario];
 if (!fn) throw new Error(`unknown scenario ${scenario}`);
 const out = await fn();

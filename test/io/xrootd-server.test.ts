@@ -104,3 +104,32 @@ describe("a server killed mid-read", () => {
     expect(r.dead.ms).toBeLessThan(10_000);
   }, 60_000);
 });
+
+describe("writing over root:// and `hepflow cp`", () => {
+  it("writes pipelined pieces, copies local ↔ root:// ↔ http with adler32 equal to the server's and to xrdcp's", async () => {
+    const r = await inNamespace("write", {});
+    expect(r.writer).toEqual({ pieces: r.writer.pieces, same: true, size: 3_000_000, onDiskSame: true });
+    expect(r.writer.pieces).toBeGreaterThan(15);
+    expect(r.up.status, r.up.stderr).toBe(0);
+    // Uploaded with 1 MiB chunks: six chunks, checksum confirmed by the server (kXR_query).
+    expect(r.up.json.bytes).toBe(5_500_000);
+    expect(r.up.json.verified.map((v: { against: string }) => v.against)).toEqual(["root://127.0.0.1:1094//cp/src.bin"]);
+    // xrdcp computes its own adler32 of what it downloads: the same value.
+    expect(r.xrdcp.status).toBe(0);
+    expect(r.xrdcp.out).toContain(`adler32: ${r.up.json.adler32}`);
+    expect(r.xrdcpSame).toBe(true);
+    expect(r.down.status, r.down.stderr).toBe(0);
+    expect(r.down.json.adler32).toBe(r.up.json.adler32);
+    expect(r.down.json.verified).toHaveLength(2); // the server's checksum and the re-read local copy
+    expect(r.downSame).toBe(true);
+    for (const k of ["refuseRemote", "refuseLocal"]) {
+      expect(r[k].status).toBe(1);
+      expect(r[k].stderr).toMatch(/exists; pass --force/);
+    }
+    expect(r.forced.status, r.forced.stderr).toBe(0);
+    expect(r.forcedSize).toBe(1_000_000);
+    expect(r.http.status, r.http.stderr).toBe(0);
+    expect(r.httpSame).toBe(true);
+    expect(r.http.json.adler32).toBe(r.payloadAdler);
+  }, 90_000);
+});
