@@ -29,3 +29,4 @@ export type { XrdWriterOptions } from "./xrootd-writer.js";
 export { adler32, adler32Combine, adler32Hex } from "./xrootd-checksum.js";
 export { copyFile } from "./xrootd-copy.js";
 export type { CopyOptions, CopyResult } from "./xrootd-copy.js";
+export { listDirectory, expandGlob, hasGlob } from "./xrootd-dirlist.js";

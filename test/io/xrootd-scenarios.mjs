@@ -66,6 +66,10 @@ async function read() {
     const viaRedirect = new io.XRootDSource(`root://127.0.0.1:2094//${first}`);
     const rf = await root.openFile(viaRedirect);
     try { result.redirect = { digests: await digestFile(rf), opens: viaRedirect.stats.opens, endpoint: viaRedirect.endpoint }; } finally { await rf.close(); }
+    // Listing and globbing (kXR_dirlist), also through the redirector.
+    result.listing = await io.listDirectory("root://127.0.0.1:1094//");
+    result.glob = await io.expandGlob("root://127.0.0.1:2094//uproot-HZZ*.root");
+    result.globNone = await errorOf(io.expandGlob("root://127.0.0.1:1094//nothing-*.root"));
     // Errors: a missing file, a file the server may not read, a past-the-end read.
     result.notFound = await errorOf(new io.XRootDSource("root://127.0.0.1:1094//no/such/file.root").size());
     const locked = path.join(dir, "data", "locked.root");
@@ -194,7 +198,59 @@ async function write() {
   return result;
 }
 
-const scenarios = { read, kill, write };
+/** The acceptance test: `hepflow run examples/agc-ttbar` over root:// URLs (one sample by glob) and locally. */
+async function agc() {
+  const { spawn } = await import("node:child_process");
+  const { mkdirSync } = await import("node:fs");
+  const dir = scratch();
+  const server = await startServer(dir, "data", 1094);
+  const run = (dataset, out) => new Promise((resolve) => {
+    const c = spawn(process.execPath, [path.resolve(HERE, "../../bin/hepflow.js"), "run", path.resolve(HERE, "../../examples/agc-ttbar"), "--dataset", dataset, "--out", out, "--workers", "2"], { timeout: 120_000 });
+    let stdout = "", stderr = "";
+    c.stdout.on("data", (d) => { stdout += d; });
+    c.stderr.on("data", (d) => { stderr += d; });
+    c.on("close", (status) => resolve({ status, stdout, stderr }));
+  });
+  try {
+    const catalogue = JSON.parse(readFileSync(path.join(input.genDir, "dataset.json"), "utf8"));
+    let urls = 0, globs = 0;
+    for (const [proc, variations] of Object.entries(catalogue)) {
+      for (const [variation, entry] of Object.entries(variations)) {
+        const rels = entry.files.map((f) => path.relative(input.genDir, f.path));
+        entry.files = entry.files.map((f, i) => {
+          const rel = rels[i];
+          const dst = path.join(dir, "data", "gen", rel);
+          mkdirSync(path.dirname(dst), { recursive: true });
+          copyFileSync(f.path, dst);
+          urls++;
+          return { ...f, path: `root://127.0.0.1:1094//gen/${rel}` };
+        });
+        // One sample named by a wildcard, expanded with kXR_dirlist.
+        if (proc === "wjets" && variation === "nominal") {
+          entry.files = [`root://127.0.0.1:1094//gen/${path.dirname(rels[0])}/*.root`];
+          globs++;
+        }
+      }
+    }
+    // The xrootd user serves the data directory: hand it the copied tree.
+    if (xrdTool("chown", ["-R", "xrootd:xrootd", path.join(dir, "data")]).status !== 0) throw new Error("chown -R xrootd failed");
+    const remote = path.join(dir, "remote.json");
+    writeFileSync(remote, JSON.stringify(catalogue, null, 1));
+    const r = await run(remote, path.join(dir, "out-remote"));
+    const l = await run(path.join(input.genDir, "dataset.json"), path.join(dir, "out-local"));
+    const read = (o, f) => { try { return JSON.parse(readFileSync(path.join(dir, o, f), "utf8")); } catch { return undefined; } };
+    return {
+      urls, globs, remoteDataset: catalogue.wjets?.nominal?.files,
+      remote: { status: r.status, stderr: r.stderr.slice(-2000), histograms: read("out-remote", "histograms.json"), cutflow: read("out-remote", "cutflow.json") },
+      local: { status: l.status, stderr: l.stderr.slice(-2000), histograms: read("out-local", "histograms.json"), cutflow: read("out-local", "cutflow.json") },
+    };
+  } finally {
+    await server.stop();
+    removeScratch(dir);
+  }
+}
+
+const scenarios = { read, kill, write, agc };
 const fn = scenarios[scenario];
 if (!fn) throw new Error(`unknown scenario ${scenario}`);
 const out = await fn();

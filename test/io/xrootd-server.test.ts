@@ -10,6 +10,9 @@ import { ROOT_DATA } from "../shared.js";
 import { inNamespace } from "./xrootd-servers.mjs";
 // @ts-expect-error plain JS helper shared with the namespace side
 import { digestFile } from "./xrootd-digest.mjs";
+import { generateAgc } from "../../src/generate/index.js";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
 
 /**
  * Files with thousands of branches (one `arrays` call each) or a slow single-column decode:
@@ -26,6 +29,9 @@ interface ErrorReport { ok?: boolean; code?: string; message?: string; name?: st
 interface ReadReport {
   digests: Record<string, Record<string, string>>;
   readvs: number;
+  listing: string[];
+  glob: string[];
+  globNone: ErrorReport;
   readv: { ranges: number; mismatches: number; readvRequests: number; size: number; localSize: number };
   redirect: { digests: Record<string, string>; opens: number; endpoint: string };
   notFound: ErrorReport;
@@ -76,6 +82,17 @@ describe("root:// against a real xrootd (and a redirector) in a private network 
   it("follows a redirect from the redirector to the data server", () => {
     expect(report.redirect.endpoint).toBe("127.0.0.1:1094");
     expect(report.redirect.digests).toEqual(local["uproot-HZZ.root"]);
+  });
+
+  it("lists a directory and expands a wildcard URL (kXR_dirlist)", () => {
+    const copied = Object.keys(local).sort();
+    expect(report.listing).toEqual(copied);
+    const hzz = copied.filter((n) => /^uproot-HZZ.*\.root$/.test(n));
+    expect(hzz.length).toBeGreaterThan(3);
+    // The glob went through the redirector; the URLs keep the server the user named.
+    expect(report.glob).toEqual(hzz.map((n) => `root://127.0.0.1:2094//${n}`));
+    expect(report.globNone).toMatchObject({ code: "IO_NOT_FOUND" });
+    expect(report.globNone.message).toContain("nothing-*.root");
   });
 
   it("maps server errors to HepflowErrors naming the URL", () => {
@@ -132,4 +149,20 @@ describe("writing over root:// and `hepflow cp`", () => {
     expect(r.httpSame).toBe(true);
     expect(r.http.json.adler32).toBe(r.payloadAdler);
   }, 90_000);
+});
+
+describe("acceptance: `hepflow run examples/agc-ttbar` over root://", () => {
+  it("gives histograms and cutflow identical to the local run (one sample named by a wildcard)", async () => {
+    const genDir = mkdtempSync(path.join(tmpdir(), "hepflow-agc-xrd-"));
+    await generateAgc({ events: 1000, out: genDir, filesPerSample: 1, dataLuminosity: 0.001, seed: 11 });
+    const r = await inNamespace("agc", { genDir }, 150_000);
+    expect(r.local.status, r.local.stderr).toBe(0);
+    expect(r.remote.status, r.remote.stderr).toBe(0);
+    expect(r.urls).toBeGreaterThanOrEqual(9);
+    expect(r.remoteDataset).toEqual(["root://127.0.0.1:1094//gen/wjets/nominal/*.root"]);
+    // Same events in the same order: every bin equal exactly, no tolerance.
+    expect(Object.keys(r.local.histograms).length).toBeGreaterThan(50);
+    expect(r.remote.histograms).toEqual(r.local.histograms);
+    expect(r.remote.cutflow).toEqual(r.local.cutflow);
+  }, 180_000);
 });
