@@ -7,6 +7,8 @@
  */
 import net from "node:net";
 import tls from "node:tls";
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { HepflowError } from "../util/index.js";
 import {
   ATTN_ASYNRESP, PROTOCOL_VERSION, ProtoFlag, Req, ServerFlag, Status, handshake, request, serverError,
@@ -63,6 +65,8 @@ export class XrdConnection {
   /** Users of this connection (sources, writers); the pool closes it when this drops to zero. */
   refs = 0;
   closed = false;
+  /** True once the session runs over TLS (roots://, or the server asked for it). */
+  encrypted = false;
   private socket: net.Socket;
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
@@ -132,10 +136,11 @@ export class XrdConnection {
     raw.off("close", this.onClose);
     raw.off("error", this.onError);
     const secure = await new Promise<tls.TLSSocket>((resolve, reject) => {
-      const s = tls.connect({ socket: raw, servername: net.isIP(this.opt.host) ? undefined : this.opt.host, ...this.opt.tlsOptions }, () => resolve(s));
+      const s = tls.connect({ socket: raw, servername: net.isIP(this.opt.host) ? undefined : this.opt.host, ca: gridCAs(), ...this.opt.tlsOptions }, () => resolve(s));
       s.once("error", (e) => reject(new HepflowError("IO_XROOTD_TLS", `TLS handshake failed: ${e.message}`, { file: this.opt.url }, { cause: e })));
     });
     this.socket = secure;
+    this.encrypted = true;
     this.attach(secure);
   }
 
@@ -345,6 +350,28 @@ export class XrdConnection {
     if (p) p.parked = false;
     this.dispatch(streamId, status, body.subarray(16, 16 + dlen));
   }
+}
+
+let cas: string[] | undefined | null = null;
+
+/**
+ * Certificate authorities for TLS: the grid's X509_CERT_DIR (a directory of PEM files, as on
+ * every WLCG node) on top of Node's own list; undefined (Node's defaults) when it is not set.
+ */
+function gridCAs(): string[] | undefined {
+  if (cas !== null) return cas;
+  const dir = process.env.X509_CERT_DIR;
+  cas = undefined;
+  if (!dir) return cas;
+  const extra: string[] = [];
+  try {
+    for (const n of readdirSync(dir)) {
+      if (!/\.(pem|0|crt)$/.test(n)) continue;
+      try { extra.push(readFileSync(path.join(dir, n), "utf8")); } catch { /* unreadable entry */ }
+    }
+  } catch { /* no such directory: Node's list */ }
+  if (extra.length) cas = [...tls.rootCertificates, ...extra];
+  return cas;
 }
 
 /** The body of an ok answer; a redirect or authmore where none may come is a protocol error. */

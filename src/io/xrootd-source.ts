@@ -42,6 +42,8 @@ export class XRootDSource implements ByteSource {
   readonly stats: XrdStats = { reads: 0, readvs: 0, bytes: 0, retries: 0, opens: 0 };
   /** host:port of the server that holds the open file (after redirects). */
   endpoint = "";
+  /** Whether the connection to that server is encrypted (TLS). */
+  encrypted = false;
   private readonly url: XrdUrl;
   private file?: Promise<OpenFile>;
   private closed = false;
@@ -230,6 +232,7 @@ export class XRootDSource implements ByteSource {
       size = parseStat(okBody(st, this.name, "stat").toString("latin1"), this.name).size;
     }
     this.endpoint = `${landed.at.host}:${landed.at.port}`;
+    this.encrypted = landed.conn.encrypted;
     return { conn: landed.conn, handle, size, at: landed.at };
   }
 

@@ -3,6 +3,7 @@
 // answers out of order, garbage. By default it serves one in-memory file correctly; a test
 // overrides the answer to any request through `on`.
 import net from "node:net";
+import tls from "node:tls";
 
 export interface FakeRequest {
   streamId: Buffer;
@@ -27,6 +28,12 @@ export interface Fake {
   on: Map<number, Handler>;
   /** Answers to kXR_protocol with random bytes instead (garbage from the first frame). */
   garbageHandshake?: boolean;
+  /** Key and certificate: the server then asks for TLS (kXR_gotoTLS) after kXR_protocol. */
+  tls?: { key: string; cert: string };
+  /** Security offer returned with kXR_login, e.g. "&P=gsi,v:10600". */
+  security?: string;
+  /** kXR_auth requests received: [credential type, credentials]. */
+  auths: Array<[string, Buffer]>;
   close(): Promise<void>;
 }
 
@@ -42,19 +49,20 @@ export async function startFake(file: Buffer): Promise<Fake> {
   const requests: FakeRequest[] = [];
   const on = new Map<number, Handler>();
   const sockets = new Set<net.Socket>();
-  const fake: Fake = { port: 0, requests, on, close: async () => {} };
+  const fake: Fake = { port: 0, requests, on, auths: [], close: async () => {} };
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => {});
     let buf = Buffer.alloc(0);
     let greeted = false;
+    let out: net.Socket = socket;
     const conn: FakeConn = {
       socket,
-      reply: (req, status, body) => { if (!socket.destroyed) socket.write(frame(req.streamId, status, body)); },
-      raw: (bytes) => { if (!socket.destroyed) socket.write(bytes); },
+      reply: (req, status, body) => { if (!out.destroyed) out.write(frame(req.streamId, status, body)); },
+      raw: (bytes) => { if (!out.destroyed) out.write(bytes); },
     };
-    socket.on("data", (d) => {
+    const onData = (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
       if (!greeted) {
         if (buf.length < 20) return;
@@ -74,9 +82,25 @@ export async function startFake(file: Buffer): Promise<Fake> {
         requests.push(req);
         const h = on.get(req.code);
         if (h && h(req, conn)) continue;
+        if (req.code === 3006 && fake.tls) {
+          const b = Buffer.alloc(8);
+          b.writeInt32BE(0x511, 0);
+          b.writeUInt32BE((0x80000000 | 0x40000000 | 1) >>> 0, 4); // haveTLS | gotoTLS | isServer
+          conn.reply(req, 0, b);
+          // From here on the bytes are TLS: parse what the TLS socket decrypts.
+          socket.off("data", onData);
+          const secure = new tls.TLSSocket(socket, { isServer: true, key: fake.tls.key, cert: fake.tls.cert });
+          secure.on("error", () => {});
+          secure.on("data", onData);
+          out = secure;
+          return;
+        }
+        if (req.code === 3007 && fake.security) { conn.reply(req, 0, Buffer.concat([Buffer.alloc(16, 7), Buffer.from(fake.security + "\0")])); continue; }
+        if (req.code === 3000) { fake.auths.push([req.body.subarray(12, 16).toString("latin1").replace(/\0+$/, ""), req.data]); conn.reply(req, 0); continue; }
         defaultAnswer(req, conn, file);
       }
-    });
+    };
+    socket.on("data", onData);
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   fake.port = (server.address() as net.AddressInfo).port;

@@ -7,7 +7,8 @@ import { parseXrdUrl } from "../../src/io/xrootd-session.js";
 import { parseSecurity, discoverToken } from "../../src/io/xrootd-auth.js";
 import { isHepflowError } from "../../src/util/index.js";
 import { frame, startFake, type Fake, type FakeRequest } from "./xrootd-fake.js";
-import { mkdtempSync, writeFileSync, chmodSync } from "node:fs";
+import { mkdtempSync, writeFileSync, chmodSync, readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -226,5 +227,75 @@ describe("XRootD protocol corners (fake server)", () => {
     expect(readvs.length).toBe(7);
     for (const r of readvs) expect(r.data.length / 16).toBeLessThanOrEqual(4);
     expect(f.requests.filter((r) => r.code === PROTOCOL).length).toBe(1);
+  });
+});
+
+describe("authentication (fake server)", () => {
+  let tlsPair: { key: string; cert: string };
+  const selfSigned = () => {
+    if (tlsPair) return tlsPair;
+    const dir = mkdtempSync(path.join(tmpdir(), "xrd-tls-"));
+    const r = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
+      "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"], { encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`openssl (Debian package openssl) failed: ${r.error?.message ?? r.stderr}`);
+    tlsPair = { key: readFileSync(path.join(dir, "key.pem"), "utf8"), cert: readFileSync(path.join(dir, "cert.pem"), "utf8") };
+    return tlsPair;
+  };
+
+  it("sends unix credentials when the server asks for them", async () => {
+    const f = await fake();
+    f.security = "&P=unix";
+    expect(await source(f).size()).toBe(FILE.length);
+    expect(f.auths).toHaveLength(1);
+    const [type, cred] = f.auths[0]!;
+    expect(type).toBe("unix");
+    expect(cred.toString("latin1")).toMatch(/^unix\0[^\0 ]+( [^\0]+)?\0$/);
+  });
+
+  it("sends a bearer token (ztn) after switching to TLS, in the layout the server checks", async () => {
+    const f = await fake();
+    f.tls = selfSigned();
+    f.security = "&P=ztn,TLS:0:4096:";
+    const token = "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJ0ZXN0In0.c2ln";
+    const s = new XRootDSource(`roots://127.0.0.1:${f.port}//data/file.root`, { token, tlsOptions: { ca: f.tls.cert } });
+    sources.push(s);
+    const got = await s.read(10, 1000);
+    expect(same(got, 10)).toBe(true);
+    expect(s.encrypted).toBe(true);
+    const [type, cred] = f.auths[0]!;
+    expect(type).toBe("ztn");
+    // XrdSecProtocolztn::Authenticate: "ztn\0", version 0, 'T', then a big-endian length that counts the NUL.
+    expect(cred.subarray(0, 4).toString("latin1")).toBe("ztn\0");
+    expect([cred[4], String.fromCharCode(cred[5]!)]).toEqual([0, "T"]);
+    const len = cred.readUInt16BE(8);
+    expect(10 + len).toBeLessThanOrEqual(cred.length);
+    expect(cred[10 + len - 1]).toBe(0);
+    expect(cred.subarray(10, 10 + len - 1).toString("utf8")).toBe(token);
+  });
+
+  it("refuses ztn without TLS, and a server certificate it cannot verify", async () => {
+    const f = await fake();
+    f.security = "&P=ztn,TLS:0:4096:";
+    const err = await source(f, { token: "abc" }).size().catch((e) => e);
+    expect(isHepflowError(err, "IO_XROOTD_AUTH")).toBe(true);
+    expect(err.message).toMatch(/ztn \(needs TLS: use roots:\/\/\)/);
+    const g = await fake();
+    g.tls = selfSigned();
+    const s = new XRootDSource(`roots://127.0.0.1:${g.port}//data/file.root`, { maxRetries: 0 });
+    sources.push(s);
+    const e2 = await s.size().catch((e) => e);
+    expect(isHepflowError(e2, "IO_XROOTD_TLS")).toBe(true);
+    expect(e2.message).toMatch(/self.signed|certificate/i);
+  });
+
+  it("says GSI is not implemented and how to work around it", async () => {
+    const f = await fake();
+    f.security = "&P=gsi,v:10600,c:ssl,ca:abcd1234";
+    const err = await source(f).size().catch((e) => e);
+    expect(isHepflowError(err, "IO_XROOTD_AUTH")).toBe(true);
+    expect(err.message).toMatch(/offers gsi/);
+    expect(err.message).toMatch(/GSI\/X\.509 proxy authentication is not implemented/);
+    expect(err.message).toMatch(/xrdcp/);
+    expect(err.message).toContain(`root://127.0.0.1:${f.port}//data/file.root`);
   });
 });

@@ -250,7 +250,48 @@ async function agc() {
   }
 }
 
-const scenarios = { read, kill, write, agc };
+/** unix authentication and TLS (a server that requires it, and roots://) against real servers. */
+async function auth() {
+  const dir = scratch();
+  const servers = [];
+  const result = {};
+  try {
+    const dst = path.join(dir, "data", "f.root");
+    copyFileSync(input.file, dst);
+    giveToXrootd(dst);
+    const key = path.join(dir, "key.pem"), cert = path.join(dir, "cert.pem");
+    const gen = xrdTool("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"]);
+    if (gen.status !== 0) throw new Error(`openssl failed: ${gen.stderr}`);
+    giveToXrootd(key);
+    giveToXrootd(cert);
+    chmodSync(key, 0o600);
+    const tls = [`xrd.tls ${cert} ${key}`, "xrd.tlsca noverify"];
+    servers.push(await startServer(dir, "unix", 1095, ["xrootd.seclib libXrdSec.so", "sec.protocol unix", "sec.protbind * only unix"]));
+    servers.push(await startServer(dir, "tls", 1096, [...tls, "xrootd.tls all"]));
+    const bytes = readFileSync(input.file);
+    const check = async (url, opt = {}) => {
+      const s = new io.XRootDSource(url, { maxRetries: 0, ...opt });
+      try {
+        const b = await s.read(0, bytes.length);
+        return { same: Buffer.compare(Buffer.from(b), bytes) === 0, encrypted: s.encrypted };
+      } catch (e) {
+        return { code: e.code, message: e.message };
+      } finally { await s.close(); }
+    };
+    const ca = { tlsOptions: { ca: readFileSync(cert, "utf8") } };
+    result.unix = await check("root://127.0.0.1:1095//f.root");
+    result.tlsRequired = await check("root://127.0.0.1:1096//f.root", ca);
+    result.roots = await check("roots://127.0.0.1:1096//f.root", ca);
+    result.rootsUntrusted = await check("roots://127.0.0.1:1096//f.root");
+    result.rootsNoTls = await check("roots://127.0.0.1:1095//f.root");
+  } finally {
+    for (const s of servers) await s.stop();
+    removeScratch(dir);
+  }
+  return result;
+}
+
+const scenarios = { read, kill, write, agc, auth };
 const fn = scenarios[scenario];
 if (!fn) throw new Error(`unknown scenario ${scenario}`);
 const out = await fn();

@@ -166,3 +166,18 @@ describe("acceptance: `hepflow run examples/agc-ttbar` over root://", () => {
     expect(r.remote.cutflow).toEqual(r.local.cutflow);
   }, 180_000);
 });
+
+describe("authentication and TLS against real servers", () => {
+  it("logs in with unix credentials, switches to TLS when the server requires it, and speaks roots://", async () => {
+    const r = await inNamespace("auth", { file: path.join(ROOT_DATA, "uproot-HZZ-lz4.root") });
+    // `sec.protbind * only unix`: the server lets no one in without unix authentication.
+    expect(r.unix).toEqual({ same: true, encrypted: false });
+    // `xrootd.tls all`: even a root:// session is moved to TLS (kXR_gotoTLS).
+    expect(r.tlsRequired).toEqual({ same: true, encrypted: true });
+    expect(r.roots).toEqual({ same: true, encrypted: true });
+    expect(r.rootsUntrusted.code).toBe("IO_XROOTD_TLS");
+    expect(r.rootsUntrusted.message).toMatch(/self-signed certificate/);
+    expect(r.rootsNoTls.code).toBe("IO_XROOTD_TLS");
+    expect(r.rootsNoTls.message).toMatch(/does not offer it/);
+  }, 60_000);
+});

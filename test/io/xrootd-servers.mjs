@@ -81,7 +81,7 @@ export async function startServer(dir, name, port, extra = []) {
     ...extra,
   ].join("\n") + "\n");
   // `timeout` is a backstop: should this process die without cleaning up, the server still ends.
-  const child = spawn("timeout", ["-s", "KILL", "300", "xrootd", "-R", "xrootd", "-p", String(port), "-c", cfg, "-l", path.join(dir, "run", "log"), "-n", name], { stdio: "ignore" });
+  const child = spawn("timeout", ["-s", "KILL", "300", "xrootd", "-R", "xrootd", "-p", String(port), "-c", cfg, "-l", path.join(dir, "run", "log"), "-n", name], { stdio: "ignore", cwd: dir });
   started.add(child);
   child.on("exit", () => started.delete(child));
   const deadline = Date.now() + 15_000;
