@@ -41,6 +41,9 @@ interface Pending {
   frame: Buffer;
   what: string;
   parts: Buffer[];
+  /** Where the data of an ok/oksofar answer go directly, bytes copied once from the socket. */
+  into?: Uint8Array;
+  intoPos: number;
   waited: number;
   parked: boolean;
   timer?: NodeJS.Timeout;
@@ -73,6 +76,7 @@ export class XrdConnection {
   private readonly header = Buffer.alloc(8);
   private headerHave = 0;
   private body?: Buffer;
+  private direct?: Pending;
   private bodyHave = 0;
   private handshakeDone = false;
   private lastByte = Date.now();
@@ -155,12 +159,12 @@ export class XrdConnection {
    * Sends one request and resolves with its answer. `fill` writes the 16 request-specific
    * header bytes. Server errors reject with a HepflowError naming the URL.
    */
-  send(requestId: number, fill: ((b: Buffer) => void) | undefined, data: Uint8Array | undefined, what: string): Promise<Reply> {
+  send(requestId: number, fill: ((b: Buffer) => void) | undefined, data: Uint8Array | undefined, what: string, into?: Uint8Array): Promise<Reply> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.allocateId();
     const frame = request(id, requestId, fill, data);
     return new Promise<Reply>((resolve, reject) => {
-      this.pending.set(id, { frame, what, parts: [], waited: 0, parked: false, resolve, reject });
+      this.pending.set(id, { frame, what, parts: [], into, intoPos: 0, waited: 0, parked: false, resolve, reject });
       this.armIdleTimer();
       this.socket.write(frame);
     });
@@ -228,12 +232,16 @@ export class XrdConnection {
     this.fail(new HepflowError("IO_XROOTD_PROTOCOL", `the server sent something that is not an XRootD answer (${why}); connection dropped`, { file: this.opt.url }));
   }
 
-  /** Splits the byte stream into frames: 8-byte header, then dlen body bytes, copied once. */
+  /**
+   * Splits the byte stream into frames: 8-byte header, then dlen body bytes. Data for a request
+   * that gave a destination (`into`) are copied straight there; other bodies are used in place
+   * when a socket chunk holds them whole, else gathered once.
+   */
   private receive(chunk: Buffer): void {
     this.lastByte = Date.now();
     let pos = 0;
     while (pos < chunk.length && !this.failure) {
-      if (this.body === undefined) {
+      if (this.body === undefined && this.direct === undefined) {
         const take = Math.min(8 - this.headerHave, chunk.length - pos);
         chunk.copy(this.header, this.headerHave, pos, pos + take);
         this.headerHave += take;
@@ -242,25 +250,47 @@ export class XrdConnection {
         const dlen = this.header.readInt32BE(4);
         if (dlen < 0 || dlen > MAX_FRAME) return this.protocolError(`frame length ${dlen}`);
         this.bodyHave = 0;
-        // A frame wholly inside this chunk is used in place, without a copy.
-        if (chunk.length - pos >= dlen) {
+        const status = this.header.readUInt16BE(2);
+        const p = this.handshakeDone ? this.pending.get(this.header.readUInt16BE(0)) : undefined;
+        if (p?.into && (status === Status.ok || status === Status.oksofar)) {
+          if (p.intoPos + dlen > p.into.length) return this.protocolError(`answer longer than the ${p.into.length} bytes asked`);
+          this.direct = p;
+        } else if (chunk.length - pos >= dlen) {
           const body = chunk.subarray(pos, pos + dlen);
           pos += dlen;
           this.headerHave = 0;
-          this.dispatch(this.header.readUInt16BE(0), this.header.readUInt16BE(2), body);
+          this.dispatch(this.header.readUInt16BE(0), status, body);
           continue;
+        } else {
+          this.body = Buffer.allocUnsafe(dlen);
         }
-        this.body = Buffer.allocUnsafe(dlen);
       }
-      const take = Math.min(this.body.length - this.bodyHave, chunk.length - pos);
-      chunk.copy(this.body, this.bodyHave, pos, pos + take);
+      const dlen = this.header.readInt32BE(4);
+      const take = Math.min(dlen - this.bodyHave, chunk.length - pos);
+      if (this.direct) {
+        const p = this.direct;
+        p.into!.set(chunk.subarray(pos, pos + take), p.intoPos + this.bodyHave);
+      } else {
+        chunk.copy(this.body!, this.bodyHave, pos, pos + take);
+      }
       this.bodyHave += take;
       pos += take;
-      if (this.bodyHave === this.body.length) {
-        const body = this.body;
-        this.body = undefined;
+      if (this.bodyHave === dlen) {
         this.headerHave = 0;
-        this.dispatch(this.header.readUInt16BE(0), this.header.readUInt16BE(2), body);
+        const streamId = this.header.readUInt16BE(0), status = this.header.readUInt16BE(2);
+        if (this.direct) {
+          const p = this.direct;
+          this.direct = undefined;
+          p.intoPos += dlen;
+          if (status === Status.ok) {
+            this.pending.delete(streamId);
+            p.resolve({ kind: "ok", body: Buffer.from(p.into!.buffer, p.into!.byteOffset, p.intoPos) });
+          }
+          continue;
+        }
+        const body = this.body!;
+        this.body = undefined;
+        this.dispatch(streamId, status, body);
       }
     }
   }
@@ -277,12 +307,12 @@ export class XrdConnection {
     if (!p) return this.protocolError(`answer for stream ${streamId}, which has no request`);
     switch (status) {
       case Status.oksofar:
-        // The body may be a view of a socket chunk that node reuses later: keep a copy.
-        p.parts.push(Buffer.from(body));
+        // Views of socket chunks are safe to keep: node hands each read a fresh buffer.
+        p.parts.push(body);
         return;
       case Status.ok: {
         this.pending.delete(streamId);
-        const all = p.parts.length === 0 ? Buffer.from(body) : Buffer.concat([...p.parts, body]);
+        const all = p.parts.length === 0 ? body : Buffer.concat([...p.parts, body]);
         return p.resolve({ kind: "ok", body: all });
       }
       case Status.error: {
@@ -311,6 +341,7 @@ export class XrdConnection {
           p.timer = undefined;
           if (this.failure) return;
           p.parts = [];
+          p.intoPos = 0;
           this.lastByte = Date.now();
           this.socket.write(p.frame);
         }, seconds * 1000);

@@ -97,12 +97,15 @@ export class XRootDSource implements ByteSource {
       bytes += e.length;
     }
     if (cur.length) batches.push(cur);
-    const spanData = spans.map((s) => new Uint8Array(s.end - s.start));
+    // A span read as one element is used where it landed; only spans cut at iorMax are joined.
+    const spanData: Uint8Array[] = new Array(spans.length);
     await Promise.all(batches.map(async (batch) => {
       const got = await this.readv(batch);
       batch.forEach((e, i) => {
         const si = lastStartingAtOrBefore(spans, e.offset);
-        spanData[si]!.set(got[i]!, e.offset - spans[si]!.start);
+        const span = spans[si]!;
+        if (e.offset === span.start && e.length === span.end - span.start) spanData[si] = got[i]!;
+        else (spanData[si] ??= new Uint8Array(span.end - span.start)).set(got[i]!, e.offset - span.start);
       });
     }));
     return ranges.map((r) => {
@@ -136,14 +139,16 @@ export class XRootDSource implements ByteSource {
   private readOne(offset: number, length: number): Promise<Uint8Array> {
     return this.limited(() => this.attempt(async (f) => {
       this.stats.reads++;
-      const reply = await f.conn.send(Req.read, (b) => { f.handle.copy(b, 0); writeOffset(b, 4, offset); b.writeInt32BE(length, 12); }, undefined, "read");
+      // The data land in this array straight from the socket: one copy in all.
+      const into = new Uint8Array(length);
+      const reply = await f.conn.send(Req.read, (b) => { f.handle.copy(b, 0); writeOffset(b, 4, offset); b.writeInt32BE(length, 12); }, undefined, "read", into);
       const body = this.dataOf(reply, f);
       if (body.length !== length) {
         throw new HepflowError("IO_TRUNCATED", `asked the server for ${length} bytes at byte ${offset}, got ${body.length}`, { file: this.name, offset });
       }
       this.stats.bytes += length;
       // A plain Uint8Array, not a Buffer: Buffer#slice does not copy, and readers rely on slice() copying.
-      return new Uint8Array(body.buffer, body.byteOffset, body.length);
+      return body.buffer === into.buffer ? into : new Uint8Array(body.buffer, body.byteOffset, body.length);
     }));
   }
 
@@ -156,7 +161,8 @@ export class XRootDSource implements ByteSource {
         list.writeInt32BE(e.length, 16 * i + 4);
         writeOffset(list, 16 * i + 8, e.offset);
       });
-      const reply = await f.conn.send(Req.readv, undefined, list, "readv");
+      const total = elements.reduce((n, e) => n + 16 + e.length, 0);
+      const reply = await f.conn.send(Req.readv, undefined, list, "readv", new Uint8Array(total));
       const body = this.dataOf(reply, f);
       // The answer repeats each element's (handle, length, offset) before its bytes.
       const out: Uint8Array[] = [];
@@ -168,7 +174,7 @@ export class XRootDSource implements ByteSource {
         if (off !== e.offset || len !== e.length || pos + 16 + len > body.length) {
           throw new HepflowError("IO_XROOTD_PROTOCOL", `readv answer holds ${len} bytes at ${off} where ${e.length} at ${e.offset} were asked`, { file: this.name, offset: e.offset });
         }
-        out.push(body.subarray(pos + 16, pos + 16 + len));
+        out.push(new Uint8Array(body.buffer, body.byteOffset + pos + 16, len));
         pos += 16 + len;
       }
       if (out.length !== elements.length) {
