@@ -45,6 +45,8 @@ export async function copyFile(src: string, dst: string, opt: CopyOptions = {}):
   if (/^https?:\/\//i.test(dest)) throw new HepflowError("IO_UNSUPPORTED", "cannot write to http(s)://; copy to a local path or root://", { file: dest });
   const source: ByteSource = await openSource(src);
   const warnings: string[] = [];
+  // The server checksums the source while we copy (it does not depend on the copy).
+  const sourceSum = !opt.noVerify && isXrootdUrl(src) ? remoteChecksum(src, "adler32", opt).then((r) => r, (e: Error) => e) : undefined;
   try {
     const size = await source.size();
     const chunk = opt.chunkBytes ?? 8 * 1024 * 1024;
@@ -79,19 +81,18 @@ export async function copyFile(src: string, dst: string, opt: CopyOptions = {}):
     if (!opt.noVerify) {
       const sides = [src, dest].filter(isXrootdUrl);
       for (const side of sides) {
-        try {
-          const r = await remoteChecksum(side, "adler32", opt);
-          if (r.value.padStart(8, "0") !== hex) {
-            throw new HepflowError("IO_CHECKSUM", `adler32 mismatch: copied bytes give ${hex}, the server reports ${r.value} for ${side === src ? "the source" : "the copy"}`, { file: dest });
-          }
-          verified.push({ against: side, value: r.value });
-        } catch (e) {
-          if (e instanceof HepflowError && e.code === "IO_CHECKSUM") throw e;
-          warnings.push(`${side}: server checksum unavailable (${(e as Error).message})`);
+        const r = side === src && sourceSum ? await sourceSum : await remoteChecksum(side, "adler32", opt).then((x) => x, (e: Error) => e);
+        if (r instanceof Error) {
+          warnings.push(`${side}: server checksum unavailable (${r.message})`);
+          continue;
         }
+        if (r.value.padStart(8, "0") !== hex) {
+          throw new HepflowError("IO_CHECKSUM", `adler32 mismatch: copied bytes give ${hex}, the server reports ${r.value} for ${side === src ? "the source" : "the copy"}`, { file: dest });
+        }
+        verified.push({ against: side, value: r.value });
       }
-      if (!isXrootdUrl(dest)) {
-        // A local copy: read it back, so a short or damaged write cannot pass unnoticed.
+      if (!isXrootdUrl(dest) && verified.length === 0) {
+        // A local copy of a source no server vouches for: read it back, so a short or damaged write cannot pass unnoticed.
         const back = new LocalFileSource(dest);
         let s = 1;
         try {
