@@ -1,21 +1,32 @@
-import { HepflowError } from "../util/index.js";
 import { LocalFileSource } from "./local.js";
 import type { ByteSource } from "./source.js";
 
 export type { ByteSource, ByteRange } from "./source.js";
 export { LocalFileSource, MemorySource } from "./local.js";
 
-/** Opens a path or URL as a ByteSource: local path, file://, http(s)://. */
+/** Opens a path or URL as a ByteSource: local path, file://, http(s)://, root:// and roots:// (XRootD). */
 export async function openSource(location: string): Promise<ByteSource> {
   if (/^https?:\/\//i.test(location)) {
     const { HttpSource } = await import("./http.js");
     return new HttpSource(location);
   }
-  if (/^root:\/\//i.test(location)) {
-    throw new HepflowError("IO_UNSUPPORTED", "root:// (XRootD) sources are not supported yet; copy the file locally or serve it over HTTP", { file: location });
+  if (/^x?roots?:\/\//i.test(location)) {
+    const { XRootDSource } = await import("./xrootd-source.js");
+    return new XRootDSource(location);
   }
   if (/^file:\/\//i.test(location)) return new LocalFileSource(new URL(location).pathname);
   return new LocalFileSource(location);
 }
 export { HttpSource, coalesce } from "./http.js";
 export type { HttpOptions, HttpStats } from "./http.js";
+export { XRootDSource } from "./xrootd-source.js";
+export type { XrdSourceOptions, XrdStats } from "./xrootd-source.js";
+export { isXrootdUrl, parseXrdUrl, formatXrdUrl, statUrl, remoteChecksum } from "./xrootd-session.js";
+export type { XrdOptions, XrdUrl } from "./xrootd-session.js";
+export { discoverToken } from "./xrootd-auth.js";
+export { XRootDWriter, removeUrl } from "./xrootd-writer.js";
+export type { XrdWriterOptions } from "./xrootd-writer.js";
+export { adler32, adler32Combine, adler32Hex } from "./xrootd-checksum.js";
+export { copyFile } from "./xrootd-copy.js";
+export type { CopyOptions, CopyResult } from "./xrootd-copy.js";
+export { listDirectory, expandGlob, hasGlob } from "./xrootd-dirlist.js";

@@ -85,7 +85,8 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
   let catalogue: string;
   let generated = false;
   if (o.dataset) catalogue = path.resolve(o.dataset);
-  else if (o.input) catalogue = await singleFileCatalogue(path.resolve(o.input), out);
+  // URLs (root://, https://) are opened as given; only local paths are made absolute.
+  else if (o.input) catalogue = await singleFileCatalogue(/^[a-z][a-z0-9+.-]*:\/\//i.test(o.input) ? o.input : path.resolve(o.input), out);
   else {
     const dataDir = path.join(out, "data");
     await stage("generate synthetic AGC NanoAOD", () => generateAgc({ events, out: dataDir, seed, compression: "zstd:1", dataLuminosity: lumi, workers: o.workers ?? 2, filesPerSample: 2 }), (r) => r.events);
@@ -240,7 +241,7 @@ function named(r: FitResult, v: Float64Array): Record<string, number> {
 
 /** A one-file catalogue in the AGC schema, for `--input FILE` (the file is taken as ttbar nominal). */
 async function singleFileCatalogue(file: string, out: string): Promise<string> {
-  if (!existsSync(file)) throw new HepflowError("IO_NOT_FOUND", "input file does not exist", { file });
+  if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(file) && !existsSync(file)) throw new HepflowError("IO_NOT_FOUND", "input file does not exist", { file });
   const tree = await withFile(file, (f) => f.tree("Events"));
   const cat = { ttbar: { nominal: { nevts_total: tree.numEntries, files: [{ path: file, nevts: tree.numEntries }] } } };
   const p = path.join(out, "dataset.json");

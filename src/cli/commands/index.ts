@@ -40,4 +40,5 @@ export const commands: CommandEntry[] = [
   entry("plot", "draw HEP plots (stacked data/MC with ratio, systematic variations) as PNG, SVG or Vega-Lite", () => import("./plot.js")),
   entry("datacard", "export a workspace to a CMS Combine datacard (datacard.txt) and its shapes file (shapes.root)", () => import("./datacard.js")),
   entry("demo", "generate synthetic AGC NanoAOD, run the ttbar analysis with all systematics, fit, plot, and write OUT/report.html", () => import("./demo.js")),
+  entry("cp", "copy a file: local path, root:// or http(s):// source; local path or root:// destination (a directory keeps the name); adler32 checked against the XRootD server", () => import("./cp.js")),
 ];

@@ -76,6 +76,7 @@ export function register(program: Command): void {
         prefixRewrite[p.slice(0, i)] = p.slice(i + 1);
       }
       const dataset = loadDataset(o.dataset, { maxFiles: int("--max-files", o.maxFiles, -1), prefixRewrite });
+      await expandRemoteGlobs(dataset);
       const mod = await loadProcessor(processor); // fail early, before the pool starts
       // Claimed before the run, so a refusal costs nothing; an old output comes back if the run fails.
       const outDir = prepareOutput(o.out, { force: o.force, inputs: [o.dataset, processor, ...dataset.samples.flatMap((s) => s.files.map((f) => f.path))] });
@@ -107,4 +108,19 @@ export function register(program: Command): void {
         throw e;
       }
     });
+}
+
+/** root:// dataset entries with wildcards (root://host//store/x/*.root) become every matching file. */
+async function expandRemoteGlobs(dataset: Awaited<ReturnType<typeof loadDataset>>): Promise<void> {
+  if (!dataset.samples.some((s) => s.files.some((f) => /^x?roots?:\/\//i.test(f.path)))) return;
+  const { expandGlob, hasGlob, isXrootdUrl } = await import("../../io/index.js");
+  for (const s of dataset.samples) {
+    const files: typeof s.files = [];
+    for (const f of s.files) {
+      if (!isXrootdUrl(f.path) || !hasGlob(f.path)) { files.push(f); continue; }
+      for (const path of await expandGlob(f.path)) files.push({ path });
+    }
+    if (files.length !== s.files.length) s.nevts = undefined;
+    s.files = files;
+  }
 }

@@ -1,0 +1,283 @@
+/**
+ * A file on an XRootD server as a ByteSource: opened once (kXR_open with kXR_retstat gives the
+ * size in the same round trip), read with kXR_read for single ranges and kXR_readv for the
+ * reader's batches, many requests in flight on one connection. A dropped connection re-opens
+ * the file (through the redirector again) and re-issues what was lost, a bounded number of times.
+ */
+import { HepflowError } from "../util/index.js";
+import type { ByteRange, ByteSource } from "./source.js";
+import { isTransient, okBody, type XrdConnection } from "./xrootd-connection.js";
+import { OpenOpt, Req, parseStat, writeOffset } from "./xrootd-protocol.js";
+import {
+  backoff, discard, parseXrdUrl, pathWithCgi, readvLimits, release, sendFollowing, type XrdOptions, type XrdUrl,
+} from "./xrootd-session.js";
+
+export interface XrdSourceOptions extends XrdOptions {
+  /** Largest single kXR_read; bigger reads are split and sent in parallel (default 8 MiB). */
+  maxReadBytes?: number;
+  /** Most bytes asked in one kXR_readv (default 16 MiB). */
+  maxReadvBytes?: number;
+  /** Requests in flight at once per file (default 16). */
+  maxInFlight?: number;
+}
+
+interface OpenFile {
+  conn: XrdConnection;
+  handle: Buffer;
+  size: number;
+  at: XrdUrl;
+}
+
+/** Statistics a test or benchmark can read. */
+export interface XrdStats {
+  reads: number;
+  readvs: number;
+  bytes: number;
+  retries: number;
+  opens: number;
+}
+
+export class XRootDSource implements ByteSource {
+  readonly name: string;
+  readonly stats: XrdStats = { reads: 0, readvs: 0, bytes: 0, retries: 0, opens: 0 };
+  /** host:port of the server that holds the open file (after redirects). */
+  endpoint = "";
+  /** Whether the connection to that server is encrypted (TLS). */
+  encrypted = false;
+  private readonly url: XrdUrl;
+  private file?: Promise<OpenFile>;
+  private closed = false;
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+  private readonly opt: XrdSourceOptions;
+
+  constructor(url: string, options: XrdSourceOptions = {}) {
+    this.name = url;
+    this.url = parseXrdUrl(url);
+    this.opt = options;
+  }
+
+  async size(): Promise<number> {
+    return (await this.attempt((f) => Promise.resolve(f))).size;
+  }
+
+  async read(offset: number, length: number): Promise<Uint8Array> {
+    const size = await this.size();
+    this.checkRange(offset, length, size);
+    if (length === 0) return new Uint8Array(0);
+    const max = this.opt.maxReadBytes ?? 8 * 1024 * 1024;
+    if (length <= max) return this.readOne(offset, length);
+    const out = new Uint8Array(length);
+    const pieces: Promise<void>[] = [];
+    for (let o = 0; o < length; o += max) {
+      const n = Math.min(max, length - o);
+      pieces.push(this.readOne(offset + o, n).then((b) => out.set(b, o)));
+    }
+    await Promise.all(pieces);
+    return out;
+  }
+
+  async readMany(ranges: readonly ByteRange[]): Promise<Uint8Array[]> {
+    const size = await this.size();
+    for (const r of ranges) this.checkRange(r.offset, r.length, size);
+    const wanted = ranges.filter((r) => r.length > 0);
+    if (wanted.length <= 1) return Promise.all(ranges.map((r) => (r.length ? this.read(r.offset, r.length) : new Uint8Array(0))));
+    const f = await this.attempt((x) => Promise.resolve(x));
+    const { iorMax, iovMax } = await readvLimits(f.conn);
+    // Overlapping and touching ranges are fetched once; long spans are cut to the server's element limit.
+    const spans = mergeSpans(wanted);
+    const elements: Array<{ offset: number; length: number }> = [];
+    for (const s of spans) for (let o = s.start; o < s.end; o += iorMax) elements.push({ offset: o, length: Math.min(iorMax, s.end - o) });
+    const maxBytes = this.opt.maxReadvBytes ?? 16 * 1024 * 1024;
+    const batches: Array<typeof elements> = [];
+    let cur: typeof elements = [], bytes = 0;
+    for (const e of elements) {
+      if (cur.length && (cur.length >= iovMax || bytes + e.length > maxBytes)) { batches.push(cur); cur = []; bytes = 0; }
+      cur.push(e);
+      bytes += e.length;
+    }
+    if (cur.length) batches.push(cur);
+    // A span read as one element is used where it landed; only spans cut at iorMax are joined.
+    const spanData: Uint8Array[] = new Array(spans.length);
+    await Promise.all(batches.map(async (batch) => {
+      const got = await this.readv(batch);
+      batch.forEach((e, i) => {
+        const si = lastStartingAtOrBefore(spans, e.offset);
+        const span = spans[si]!;
+        if (e.offset === span.start && e.length === span.end - span.start) spanData[si] = got[i]!;
+        else (spanData[si] ??= new Uint8Array(span.end - span.start)).set(got[i]!, e.offset - span.start);
+      });
+    }));
+    return ranges.map((r) => {
+      if (r.length === 0) return new Uint8Array(0);
+      const si = lastStartingAtOrBefore(spans, r.offset);
+      const s = spans[si]!;
+      return spanData[si]!.subarray(r.offset - s.start, r.offset - s.start + r.length);
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const p = this.file;
+    this.file = undefined;
+    if (!p) return;
+    let f: OpenFile;
+    try { f = await p; } catch { return; }
+    try {
+      await f.conn.send(Req.close, (b) => f.handle.copy(b, 0), undefined, "close");
+    } catch { /* the connection is going away anyway */ }
+    release(f.conn);
+  }
+
+  private checkRange(offset: number, length: number, size: number): void {
+    if (offset < 0 || length < 0 || offset + length > size) {
+      throw new HepflowError("IO_TRUNCATED", `file ends at byte ${size} but ${length} bytes were needed from byte ${offset}`, { file: this.name, offset });
+    }
+  }
+
+  private readOne(offset: number, length: number): Promise<Uint8Array> {
+    return this.limited(() => this.attempt(async (f) => {
+      this.stats.reads++;
+      // The data land in this array straight from the socket: one copy in all.
+      const into = new Uint8Array(length);
+      const reply = await f.conn.send(Req.read, (b) => { f.handle.copy(b, 0); writeOffset(b, 4, offset); b.writeInt32BE(length, 12); }, undefined, "read", into);
+      const body = this.dataOf(reply, f);
+      if (body.length !== length) {
+        throw new HepflowError("IO_TRUNCATED", `asked the server for ${length} bytes at byte ${offset}, got ${body.length}`, { file: this.name, offset });
+      }
+      this.stats.bytes += length;
+      // A plain Uint8Array, not a Buffer: Buffer#slice does not copy, and readers rely on slice() copying.
+      return body.buffer === into.buffer ? into : new Uint8Array(body.buffer, body.byteOffset, body.length);
+    }));
+  }
+
+  private readv(elements: Array<{ offset: number; length: number }>): Promise<Uint8Array[]> {
+    return this.limited(() => this.attempt(async (f) => {
+      this.stats.readvs++;
+      const list = Buffer.alloc(16 * elements.length);
+      elements.forEach((e, i) => {
+        f.handle.copy(list, 16 * i);
+        list.writeInt32BE(e.length, 16 * i + 4);
+        writeOffset(list, 16 * i + 8, e.offset);
+      });
+      const total = elements.reduce((n, e) => n + 16 + e.length, 0);
+      const reply = await f.conn.send(Req.readv, undefined, list, "readv", new Uint8Array(total));
+      const body = this.dataOf(reply, f);
+      // The answer repeats each element's (handle, length, offset) before its bytes.
+      const out: Uint8Array[] = [];
+      let pos = 0;
+      for (const e of elements) {
+        if (pos + 16 > body.length) break;
+        const len = body.readInt32BE(pos + 4);
+        const off = Number(body.readBigInt64BE(pos + 8));
+        if (off !== e.offset || len !== e.length || pos + 16 + len > body.length) {
+          throw new HepflowError("IO_XROOTD_PROTOCOL", `readv answer holds ${len} bytes at ${off} where ${e.length} at ${e.offset} were asked`, { file: this.name, offset: e.offset });
+        }
+        out.push(new Uint8Array(body.buffer, body.byteOffset + pos + 16, len));
+        pos += 16 + len;
+      }
+      if (out.length !== elements.length) {
+        throw new HepflowError("IO_XROOTD_PROTOCOL", `readv answer holds ${out.length} of ${elements.length} ranges`, { file: this.name });
+      }
+      this.stats.bytes += pos;
+      return out;
+    }));
+  }
+
+  /** The data of a read answer; a redirect while reading means "re-open over there". */
+  private dataOf(reply: Awaited<ReturnType<XrdConnection["send"]>>, f: OpenFile): Buffer {
+    if (reply.kind === "redirect") {
+      this.dropFile(f);
+      throw new HepflowError("IO_XROOTD_CONN", `server redirected a read to ${reply.host}:${reply.port}`, { file: this.name });
+    }
+    return okBody(reply, this.name, "read");
+  }
+
+  /** Runs `fn` on the open file; after a dropped connection re-opens and tries again. */
+  private async attempt<T>(fn: (f: OpenFile) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      if (this.closed) throw new HepflowError("IO_CLOSED", "read after close", { file: this.name });
+      this.file ??= this.open();
+      const p = this.file;
+      let f: OpenFile | undefined;
+      try {
+        f = await p;
+        return await fn(f);
+      } catch (e) {
+        if (!isTransient(e) || attempt >= (this.opt.maxRetries ?? 3)) throw e;
+        if (this.file === p) {
+          this.file = undefined;
+          if (f) discard(f.conn);
+        }
+        this.stats.retries++;
+        await backoff(this.opt, attempt + 1);
+      }
+    }
+  }
+
+  private dropFile(f: OpenFile): void {
+    void this.file?.then((cur) => { if (cur === f) this.file = undefined; }, () => {});
+  }
+
+  private async open(): Promise<OpenFile> {
+    this.stats.opens++;
+    const landed = await sendFollowing(this.url, this.opt, this.name, "open", (c, at) =>
+      c.send(Req.open, (b) => { b.writeUInt16BE(0, 0); b.writeUInt16BE(OpenOpt.read | OpenOpt.retstat, 2); }, pathWithCgi(at), "open"));
+    const body = landed.body;
+    if (body.length < 4) {
+      release(landed.conn);
+      throw new HepflowError("IO_XROOTD_PROTOCOL", "open answer without a file handle", { file: this.name });
+    }
+    const handle = Buffer.from(body.subarray(0, 4));
+    let size: number;
+    if (body.length > 12) {
+      size = parseStat(body.subarray(12).toString("latin1"), this.name).size;
+    } else {
+      const st = await landed.conn.send(Req.stat, (b) => handle.copy(b, 12), undefined, "stat");
+      size = parseStat(okBody(st, this.name, "stat").toString("latin1"), this.name).size;
+    }
+    this.endpoint = `${landed.at.host}:${landed.at.port}`;
+    this.encrypted = landed.conn.encrypted;
+    return { conn: landed.conn, handle, size, at: landed.at };
+  }
+
+  private async limited<T>(fn: () => Promise<T>): Promise<T> {
+    const max = this.opt.maxInFlight ?? 16;
+    if (this.active >= max) await new Promise<void>((r) => this.waiting.push(r));
+    else this.active++;
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
+
+interface Span {
+  start: number;
+  end: number;
+}
+
+function mergeSpans(ranges: readonly ByteRange[]): Span[] {
+  const sorted = [...ranges].sort((a, b) => a.offset - b.offset);
+  const out: Span[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    if (last && r.offset <= last.end) last.end = Math.max(last.end, r.offset + r.length);
+    else out.push({ start: r.offset, end: r.offset + r.length });
+  }
+  return out;
+}
+
+function lastStartingAtOrBefore(spans: readonly Span[], offset: number): number {
+  let lo = 0, hi = spans.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (spans[mid]!.start <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
