@@ -1,0 +1,6 @@
+/** tracking/: the run store (SQLite, MLflow's data model and file formats), its REST server, MLprojects and parameter searches. */
+export { TrackingStore, trackingDir, gitState, filterView, RUN_STATUSES } from "./store.js";
+export type { Experiment, RunInfo, Run, Metric, RunStatus, ArtifactEntry, InputEntry, StartRunOptions, SearchOptions, LifecycleStage } from "./store.js";
+export { parseFilter, parseOrderBy, matches, sortRuns } from "./filter.js";
+export type { Clause, OrderBy, FilterableRun } from "./filter.js";
+export { openStore, closeStores, startRun, logParams, logMetrics, logArtifact, setTags, endRun, searchRuns } from "./api.js";
