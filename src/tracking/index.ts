@@ -4,3 +4,5 @@ export type { Experiment, RunInfo, Run, Metric, RunStatus, ArtifactEntry, InputE
 export { parseFilter, parseOrderBy, matches, sortRuns } from "./filter.js";
 export type { Clause, OrderBy, FilterableRun } from "./filter.js";
 export { openStore, closeStores, startRun, logParams, logMetrics, logArtifact, setTags, endRun, searchRuns } from "./api.js";
+export { exportMlflow, importMlflow } from "./mlflow-fs.js";
+export type { ExportSummary, ImportSummary } from "./mlflow-fs.js";

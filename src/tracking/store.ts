@@ -173,7 +173,8 @@ export class TrackingStore {
   }
 
   private artifactLocation(experimentId: string): string {
-    return `hepflow-artifacts:/${experimentId}`;
+    // the proxied-artifact scheme of an MLflow server: clients resolve it to the /api/2.0/mlflow-artifacts routes
+    return `mlflow-artifacts:/${experimentId}`;
   }
 
   // ---------------------------------------------------------------- experiments
@@ -431,6 +432,49 @@ export class TrackingStore {
     const kept = sortRuns(views.filter((v) => matches(v, clauses)), orderBy);
     const start = o.offset ?? 0;
     return kept.slice(start, start + maxResults).map((v) => v.run);
+  }
+
+  /** Inserts a run exactly as recorded elsewhere (import): no system tags added, provenance taken from the tags. */
+  importRun(r: { runId: string; experimentId: string; runName: string; status: RunStatus; startTime: number; endTime: number | null; userId: string; lifecycleStage: LifecycleStage; params: Record<string, string>; tags: Record<string, string>; metrics: Metric[] }): void {
+    const exp = this.getExperiment(r.experimentId);
+    this.immediate(() => {
+      const t = r.tags;
+      const dirty = t["hepflow.git.dirty"];
+      this.db.prepare("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").run(
+        r.runId, r.experimentId, r.runName, r.status, r.startTime, r.endTime, r.userId, t["mlflow.source.name"] ?? "",
+        t["mlflow.source.git.commit"] ?? null, dirty === undefined ? null : dirty === "true" ? 1 : 0, t["hepflow.version"] ?? "",
+        t["mlflow.parentRunId"] ?? null, r.lifecycleStage, `${exp.artifactLocation}/${r.runId}/artifacts`);
+      const p = this.db.prepare("INSERT INTO params VALUES (?, ?, ?)");
+      for (const [k, v] of Object.entries(r.params)) p.run(r.runId, k, v);
+      const tg = this.db.prepare("INSERT INTO tags VALUES (?, ?, ?)");
+      for (const [k, v] of Object.entries(r.tags)) tg.run(r.runId, k, v);
+      const m = this.db.prepare("INSERT INTO metrics (run_id, key, value, is_nan, timestamp, step) VALUES (?, ?, ?, ?, ?, ?)");
+      for (const x of r.metrics) m.run(r.runId, x.key, Number.isNaN(x.value) ? null : x.value, Number.isNaN(x.value) ? 1 : 0, x.timestamp, x.step);
+    });
+  }
+
+  /** Every value of every metric of a run, in key, step, time order (exports). */
+  allMetrics(runId: string): Metric[] {
+    const rows = this.db.prepare("SELECT key, value, is_nan, timestamp, step FROM metrics WHERE run_id = ? ORDER BY key, seq").all(runId) as Array<{ key: string; value: number | null; is_nan: number; timestamp: number; step: number }>;
+    return rows.map((m) => ({ key: m.key, value: m.is_nan ? NaN : (m.value as number), timestamp: m.timestamp, step: m.step }));
+  }
+
+  /** Marks an experiment deleted or active again. */
+  setExperimentStage(experimentId: string, stage: LifecycleStage): void {
+    this.getExperiment(experimentId);
+    this.db.prepare("UPDATE experiments SET lifecycle_stage = ?, last_update_time = ? WHERE experiment_id = ?").run(stage, Date.now(), experimentId);
+  }
+
+  /** Stores an artifact from bytes already digested elsewhere (import). */
+  addArtifactBytes(runId: string, artifactPath: string, bytes: Uint8Array): ArtifactEntry {
+    const digest = this.putBlob(bytes);
+    this.db.prepare("INSERT OR REPLACE INTO artifacts VALUES (?, ?, ?, ?)").run(runId, artifactPath, digest, bytes.length);
+    return { path: artifactPath, digest, size: bytes.length };
+  }
+
+  /** Records an input entry as given (import). */
+  addInput(runId: string, e: InputEntry): void {
+    this.db.prepare("INSERT OR REPLACE INTO inputs VALUES (?, ?, ?, ?, ?)").run(runId, e.path, e.digest, e.size, e.role);
   }
 
   // ---------------------------------------------------------------- artifacts and inputs
