@@ -40,8 +40,10 @@ const ATTRIBUTES: Record<string, string> = {
   run_id: "run_id", run_uuid: "run_id", run_name: "run_name", status: "status", user_id: "user_id",
   start_time: "start_time", end_time: "end_time", artifact_uri: "artifact_uri", lifecycle_stage: "lifecycle_stage",
   experiment_id: "experiment_id", created: "start_time", Created: "start_time",
+  // experiment attributes (experiments/search uses the same grammar)
+  name: "name", creation_time: "creation_time", last_update_time: "last_update_time",
 };
-const NUMERIC_ATTRIBUTES = new Set(["start_time", "end_time"]);
+const NUMERIC_ATTRIBUTES = new Set(["start_time", "end_time", "creation_time", "last_update_time"]);
 
 type Token = { t: "ident" | "string" | "number" | "op" | "punct"; v: string; at: number };
 

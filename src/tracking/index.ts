@@ -6,3 +6,5 @@ export type { Clause, OrderBy, FilterableRun } from "./filter.js";
 export { openStore, closeStores, startRun, logParams, logMetrics, logArtifact, setTags, endRun, searchRuns } from "./api.js";
 export { exportMlflow, importMlflow } from "./mlflow-fs.js";
 export type { ExportSummary, ImportSummary } from "./mlflow-fs.js";
+export { buildTrackingServer, serveTracking } from "./server.js";
+export type { ServeOptions } from "./server.js";
