@@ -8,3 +8,7 @@ export { exportMlflow, importMlflow } from "./mlflow-fs.js";
 export type { ExportSummary, ImportSummary } from "./mlflow-fs.js";
 export { buildTrackingServer, serveTracking } from "./server.js";
 export type { ServeOptions } from "./server.js";
+export { loadProject, resolveParameters, renderCommand, splitCommand, shellQuote, checkParameter, runProject } from "./mlproject.js";
+export type { Project, EntryPoint, ProjectParameter, ParameterType, ProjectRunOptions, ProjectRunResult } from "./mlproject.js";
+export { metricHistoryPlot, objectiveVsTrialPlot, paramVsObjectivePlot } from "./plots.js";
+export * from "./search/index.js";
