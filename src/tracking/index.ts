@@ -12,3 +12,5 @@ export { loadProject, resolveParameters, renderCommand, splitCommand, shellQuote
 export type { Project, EntryPoint, ProjectParameter, ParameterType, ProjectRunOptions, ProjectRunResult } from "./mlproject.js";
 export { metricHistoryPlot, objectiveVsTrialPlot, paramVsObjectivePlot } from "./plots.js";
 export * from "./search/index.js";
+export { autolog } from "./autolog.js";
+export type { AutologRecord } from "./autolog.js";

@@ -1,5 +1,6 @@
 /** `hepflow cls WORKSPACE --mu X`: CLs of one POI value, observed and expected band. */
 import { printJson } from "../json.js";
+import { track, trackOptions } from "./track-options.js";
 import type { Command } from "commander";
 import { checkTestStat, hypotest, hypotestToys } from "../../stats/index.js";
 import { HepflowError } from "../../util/index.js";
@@ -8,14 +9,14 @@ import { addModelOptions, fmt, loadModel, numberOption, table, warnUnconverged }
 import type { ModelCliOptions } from "./stats-options.js";
 
 export function register(program: Command): void {
-  addModelOptions(program.command("cls <workspace>").description("hypothesis test of one POI value: CLs, CLs+b, CLb and the expected CLs band"))
+  trackOptions(addModelOptions(program.command("cls <workspace>").description("hypothesis test of one POI value: CLs, CLs+b, CLb and the expected CLs band"))
     .option("--mu <value>", "POI value tested", "1")
     .option("--test-stat <name>", "q | qtilde | q0 | t | ttilde", "qtilde")
     .option("--calculator <name>", "asymptotics | toys", "asymptotics")
     .option("--toys <n>", "number of toys per hypothesis (toys calculator)", "1000")
     .option("--seed <n>", "random seed (toys calculator)", "0")
-    .option("--workers <n>", "worker threads for toys (default: all cores)")
-    .action(async (file: string, o: ModelCliOptions & { mu: string; testStat: string; calculator: string; toys: string; seed: string; workers?: string }) => {
+    .option("--workers <n>", "worker threads for toys (default: all cores)"))
+    .action(async (file: string, o: ModelCliOptions & { mu: string; testStat: string; calculator: string; toys: string; seed: string; workers?: string; track?: boolean }) => {
       const { model, data, fitOptions } = loadModel(file, o);
       const mu = numberOption("--mu", o.mu, 1);
       const testStat = checkTestStat(o.testStat);
@@ -31,6 +32,7 @@ export function register(program: Command): void {
         throw new HepflowError("CLI_USAGE", `--calculator must be asymptotics or toys, got "${o.calculator}"`);
       }
       if (!r.converged) warnUnconverged("some fits of the hypothesis test");
+      await track({ command: "cls", params: { workspace: file, mu, test_stat: testStat, calculator: o.calculator }, metrics: { cls_obs: r.cls, clsb_obs: r.clsb, clb_obs: r.clb, test_stat: r.testStatistic, ...Object.fromEntries(r.expected.map((v, i) => [`cls_exp_${["m2", "m1", "median", "p1", "p2"][i]}`, v])) }, inputs: [file] }, o.track);
       if (o.json) {
         const out = { cls_obs: r.cls, cls_exp: r.expected, clsb_obs: r.clsb, clb_obs: r.clb, test_stat: r.testStatistic, mu: r.mu };
         printJson(out);

@@ -21,6 +21,7 @@ import { register as demo } from "./demo.js";
 import { register as runs } from "./runs.js";
 import { register as tracking } from "./tracking.js";
 import { register as project } from "./project.js";
+import { register as search } from "./search.js";
 
 /** Each command module exports `register(program)`; add one line here per module. */
-export const commands: Array<(program: Command) => void> = [inspect, fit, cls, limit, significance, ls, dump, run, generate, hadd, build, workspace, ranking, scan, gof, yields, plot, datacard, demo, runs, tracking, project];
+export const commands: Array<(program: Command) => void> = [inspect, fit, cls, limit, significance, ls, dump, run, generate, hadd, build, workspace, ranking, scan, gof, yields, plot, datacard, demo, runs, tracking, project, search];

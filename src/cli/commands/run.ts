@@ -6,6 +6,7 @@ import { LocalExecutor, loadDataset, loadProcessor } from "../../analysis/index.
 import type { Accumulator, RunResult } from "../../analysis/index.js";
 import { HepflowError } from "../../util/index.js";
 import { progressPrinter } from "../progress.js";
+import { track, trackOptions } from "./track-options.js";
 
 interface RunOptions {
   dataset: string;
@@ -53,7 +54,7 @@ function summary(r: RunResult): string {
 }
 
 export function register(program: Command): void {
-  program
+  trackOptions(program
     .command("run <processor>")
     .description("run a processor module (file or folder with index.mjs) over a dataset on a worker-thread pool")
     .requiredOption("--dataset <file>", "dataset JSON (list of samples, or an AGC nanoaod_inputs.json catalogue)")
@@ -65,8 +66,8 @@ export function register(program: Command): void {
     .option("--continue-on-failure", "keep the results of the other chunks when some fail (listed in OUT/failures.json); simulation histograms of samples that lost events are rescaled to the events processed")
     .option("--prefix <from=to>", "rewrite file path prefixes (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--opener <module>", "module exporting openTree(path, treeName) for non-ROOT inputs")
-    .option("--json", "print the run summary as JSON")
-    .action(async (processor: string, o: RunOptions) => {
+    .option("--json", "print the run summary as JSON"))
+    .action(async (processor: string, o: RunOptions & { track?: boolean }) => {
       const prefixRewrite: Record<string, string> = {};
       for (const p of o.prefix) {
         const i = p.indexOf("=");
@@ -90,6 +91,7 @@ export function register(program: Command): void {
       const print = (t: string) => (o.json ? process.stderr : process.stdout).write(t);
       if (mod.finalize) await mod.finalize(result.accumulator, { outDir: o.out, dataset, result, print });
       else writeFileSync(join(o.out, "accumulator.json"), JSON.stringify(toJson(result.accumulator)) + "\n");
+      await track({ command: "run", params: { processor, dataset: o.dataset, workers: result.workers, chunk_size: o.chunkSize }, metrics: { events: result.events, chunks: result.chunks, wall_s: result.wallMs / 1000, events_per_s: result.wallMs > 0 ? (result.events * 1000) / result.wallMs : undefined, failures: result.failures.length }, artifacts: [{ path: o.out, as: "outputs" }], inputs: [o.dataset] }, o.track);
       if (o.json) {
         // lost events change what the outputs mean: say so outside the JSON too
         for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
