@@ -6,6 +6,7 @@
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { performance } from "node:perf_hooks";
 import { openStore } from "./api.js";
 
 export interface AutologRecord {
@@ -47,7 +48,7 @@ export function autolog(rec: AutologRecord, track: boolean | undefined, defaultO
   let runId: string | undefined;
   try {
     const store = openStore(o.dir);
-    runId = inherited ?? store.startRun({ experimentName: `hepflow-${rec.command}`, runName: rec.command }).runId;
+    runId = inherited ?? store.startRun({ experimentName: `hepflow-${rec.command}`, runName: rec.command, startTime: Math.round(performance.timeOrigin) }).runId; // the command began when the process did
     const params = Object.fromEntries(Object.entries(rec.params ?? {}).filter(([, v]) => v !== undefined)) as Record<string, string | number | boolean>;
     const existing = store.getRun(runId).params;
     // inside a shared run a command may repeat a param another step logged: keep the first, note the other
