@@ -231,7 +231,8 @@ export async function buildTrackingServer(store: TrackingStore, o: ServeOptions 
     const tags = Object.fromEntries(keyValues(b, "tags").map((t) => [t.key, t.value]));
     const info = store.startRun({
       experimentId: str(b, "experiment_id", false) ?? "0", userId: str(b, "user_id", false), startTime: int(b, "start_time"),
-      runName: str(b, "run_name", false), parentRunId: tags["mlflow.parentRunId"], tags, source: tags["mlflow.source.name"] ?? "",
+      // a parent named by the mlflow.parentRunId tag is recorded as given (MLflow does not check it)
+      runName: str(b, "run_name", false), tags, source: tags["mlflow.source.name"] ?? "",
       gitDir: undefined,
     });
     return { run: runJson(store.getRun(info.runId)) };

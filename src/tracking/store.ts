@@ -356,6 +356,7 @@ export class TrackingStore {
         checkKey("tag", k);
         ins.run(runId, k, String(v));
         if (k === "mlflow.runName") this.db.prepare("UPDATE runs SET run_name = ? WHERE run_id = ?").run(String(v), runId);
+        if (k === "mlflow.parentRunId") this.db.prepare("UPDATE runs SET parent_run_id = ? WHERE run_id = ?").run(String(v), runId);
       }
     });
   }

@@ -83,3 +83,34 @@ describe("MLproject", () => {
     expect(argv).toContain("num_bins=randint(10, 41)");
   });
 });
+
+describe("a project whose search entry point searches its other entry point", () => {
+  it("hepflow project run -e search: the project run is the search run, trials are its child project runs", async () => {
+    const dir = tmp();
+    const ws = path.join(SHARED, "reference", "stats", "simplemodels_uncorrelated_background.json");
+    writeFileSync(path.join(dir, "MLproject"), [
+      "name: fitsearch", "entry_points:",
+      "  fit:", "    parameters:", "      mu: {type: float, default: 1}", `    command: "hepflow fit ${ws} --mu {mu}"`,
+      "  search:", "    parameters:", "      max_runs: {type: int, default: 3}",
+      `    command: "hepflow search --project . -e fit -S 'mu=uniform(0, 2)' --objective twice_nll --algo random --max-runs {max_runs} --seed 2"`,
+    ].join("\n") + "\n");
+    const s = new TrackingStore(tmp());
+    let log = "";
+    const r = await runProject(s, dir, { entry: "search", params: { max_runs: "3" }, stdio: "pipe", onOutput: (c) => (log += c) });
+    expect(r.exitCode, log).toBe(0);
+    const search = s.getRun(r.runId);
+    expect(search.info.status).toBe("FINISHED");
+    expect(search.params.max_runs).toBe("3");
+    const trials = s.children(r.runId).map((c) => s.getRun(c.runId));
+    expect(trials.length).toBe(3);
+    for (const t of trials) {
+      expect(t.tags["mlflow.project.entryPoint"]).toBe("fit");
+      expect(t.info.status).toBe("FINISHED");
+      expect(Number(t.params.mu)).toBeGreaterThanOrEqual(0);
+      expect(t.metrics.twice_nll.value).toBeGreaterThan(0); // logged by the autologged fit inside the trial
+    }
+    const best = trials.reduce((a, b) => (b.metrics.twice_nll.value < a.metrics.twice_nll.value ? b : a));
+    expect(search.tags["hepflow.search.best_run"]).toBe(best.info.runId);
+    s.close();
+  });
+});
