@@ -1,4 +1,6 @@
 /** `hepflow cls WORKSPACE --test-poi X`: CLs of one POI value, observed and expected band (pyhf cls). */
+import { printJson } from "../json.js";
+import { track, trackOptions } from "./track-options.js";
 import type { Command } from "commander";
 import { checkTestStat, hypotest, hypotestToys } from "../../stats/index.js";
 import { HepflowError } from "../../util/index.js";
@@ -10,7 +12,7 @@ import type { ModelCliOptions } from "./stats-options.js";
 const CALCULATORS: Record<string, "asymptotics" | "toys"> = { asymptotics: "asymptotics", toybased: "toys", toys: "toys" };
 
 export function register(program: Command): void {
-  addModelOptions(program.command("cls <workspace>").description("hypothesis test of one POI value: CLs, CLs+b, CLb and the expected CLs band"))
+  trackOptions(addModelOptions(program.command("cls <workspace>").description("hypothesis test of one POI value: CLs, CLs+b, CLb and the expected CLs band"))
     .option("--test-poi <value>", "POI value tested (pyhf's name; alias --mu)", "1")
     .option("--mu <value>", "POI value tested (same as --test-poi)")
     .option("--test-stat <name>", "q | qtilde | q0 | t | ttilde", "qtilde")
@@ -18,8 +20,8 @@ export function register(program: Command): void {
     .option("--calculator <name>", "same as --calctype")
     .option("--toys <n>", "number of toys per hypothesis (toybased)", "1000")
     .option("--seed <n>", "random seed (toybased)", "0")
-    .option("--workers <n>", "worker threads for toys (default: all cores)")
-    .action(async (file: string, o: ModelCliOptions & { testPoi: string; mu?: string; testStat: string; calctype: string; calculator?: string; toys: string; seed: string; workers?: string }) => {
+    .option("--workers <n>", "worker threads for toys (default: all cores)"))
+    .action(async (file: string, o: ModelCliOptions & { testPoi: string; mu?: string; testStat: string; calctype: string; calculator?: string; toys: string; seed: string; workers?: string; track?: boolean }) => {
       const { ws, model, data, fitOptions } = await loadModel(file, o);
       const poi = requirePoi(model, "cls");
       const mu = numberOption(o.mu !== undefined ? "--mu" : "--test-poi", o.mu ?? o.testPoi, 1);
@@ -39,6 +41,7 @@ export function register(program: Command): void {
       const finite = [r.cls, r.clsb, r.clb, ...r.expected].every(Number.isFinite);
       // pyhf's keys (CLs_obs, CLs_exp) first; the rest as pyhf's hypotest returns them (CLsb, CLb).
       const out = { CLs_obs: r.cls, CLs_exp: r.expected, CLsb_obs: r.clsb, CLb_obs: r.clb, test_stat: testStat, test_stat_value: r.testStatistic, test_poi: r.mu, poi: poi, calctype: calc === "toys" ? "toybased" : "asymptotics", converged: r.converged };
+      await track({ command: "cls", params: { workspace: file, mu, test_stat: testStat, calctype: out.calctype }, metrics: { CLs_obs: r.cls, CLsb_obs: r.clsb, CLb_obs: r.clb, test_stat: r.testStatistic, ...Object.fromEntries(r.expected.map((v, i) => [`CLs_exp_${["m2", "m1", "median", "p1", "p2"][i]}`, v])) }, inputs: [file] }, o.track);
       if (!emitJson(o, out)) {
         if (!r.converged) warnUnconverged("some fits of the hypothesis test");
         const label = testStat === "q0" ? "expected p0 (CLs+b)" : "expected CLs";

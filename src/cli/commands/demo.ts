@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { runDemo } from "../../workflow/index.js";
 import { HepflowError } from "../../util/index.js";
 import { progressPrinter } from "../progress.js";
+import { track, trackOptions } from "./track-options.js";
 
 const num = (name: string, v: string | undefined, integer: boolean): number | undefined => {
   if (v === undefined) return undefined;
@@ -12,7 +13,7 @@ const num = (name: string, v: string | undefined, integer: boolean): number | un
 };
 
 export function register(program: Command): void {
-  program
+  trackOptions(program
     .command("demo")
     .description("generate synthetic AGC NanoAOD, run the ttbar analysis with all systematics, fit, plot, and write OUT/report.html")
     .option("--out <dir>", "output directory (must be empty unless --force)", "demo-out")
@@ -22,8 +23,8 @@ export function register(program: Command): void {
     .option("--workers <n>", "worker threads (default: all cores)")
     .option("--dataset <file>", "run on this dataset catalogue instead of generated data")
     .option("--input <file>", "run on one NanoAOD ROOT file (taken as ttbar nominal) instead of generated data")
-    .option("--force", "write into a non-empty output directory, overwriting files of the same names")
-    .action(async (o: { out: string; events: string; dataLumi: string; seed: string; workers?: string; dataset?: string; input?: string; force?: boolean }) => {
+    .option("--force", "write into a non-empty output directory, overwriting files of the same names"))
+    .action(async (o: { out: string; events: string; dataLumi: string; seed: string; workers?: string; dataset?: string; input?: string; force?: boolean; track?: boolean }) => {
       const t0 = Date.now();
       const progress = progressPrinter();
       const r = await runDemo({
@@ -36,6 +37,7 @@ export function register(program: Command): void {
       w("");
       for (const s of r.stages) w(`  ${s.name.padEnd(40)} ${s.seconds.toFixed(2).padStart(7)} s${s.events ? `  ${Math.round(s.events / s.seconds).toLocaleString("en-US")} events/s` : ""}`);
       if (r.fit) w(`\n${r.fit.poi} = ${r.fit.value.toFixed(3)} ± ${r.fit.uncertainty.toFixed(3)}${r.fit.truth !== undefined ? ` (generated: ${r.fit.truth})` : ""}`);
+      await track({ command: "demo", params: { events: o.events, data_lumi: o.dataLumi, seed: o.seed, dataset: o.dataset, input: o.input }, metrics: { ...(r.fit ? { [`${r.fit.poi}_bestfit`]: r.fit.value, [`${r.fit.poi}_uncertainty`]: r.fit.uncertainty, fit_converged: r.fit.converged ? 1 : 0 } : {}), ...Object.fromEntries(r.stages.flatMap((s, i) => [[`stage${i + 1}_s`, s.seconds], ...(s.events ? [[`stage${i + 1}_events_per_s`, s.events / s.seconds]] : [])])), total_s: (Date.now() - t0) / 1000 }, tags: Object.fromEntries(r.stages.map((s, i) => [`stage${i + 1}`, s.name])), artifacts: [{ path: r.outDir, skip: ["data"] }] }, o.track, true);
       w(`report: ${r.report}  (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);
       w("\nThe same chain, stage by stage:");
       for (const c of r.commands) w(`  ${c}`);

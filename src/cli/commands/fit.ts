@@ -3,13 +3,14 @@ import type { Command } from "commander";
 import { fit, pulls } from "../../stats/index.js";
 import { addModelOptions, emitJson, failUnconverged, fmt, loadModel, numberOption, requirePoi, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
+import { track, trackOptions } from "./track-options.js";
 
 export function register(program: Command): void {
-  addModelOptions(program.command("fit <workspace>").description("maximum-likelihood fit: best-fit values, uncertainties, twice the NLL"))
+  trackOptions(addModelOptions(program.command("fit <workspace>").description("maximum-likelihood fit: best-fit values, uncertainties, twice the NLL"))
     .option("--mu <value>", "fix the POI at this value instead of fitting it")
     .option("--value", "pyhf's flag for including twice the NLL; accepted (hepflow always includes twice_nll)")
-    .option("--plots <dir>", "also draw pulls.png and correlation.png into this directory")
-    .action(async (file: string, o: ModelCliOptions & { mu?: string; plots?: string; value?: boolean }) => {
+    .option("--plots <dir>", "also draw pulls.png and correlation.png into this directory"))
+    .action(async (file: string, o: ModelCliOptions & { mu?: string; plots?: string; value?: boolean; track?: boolean }) => {
       const { ws, model, data, fitOptions } = await loadModel(file, o, { needsPoi: false });
       if (o.mu !== undefined) fitOptions.fixed = { ...fitOptions.fixed, [requirePoi(model, "fit --mu")]: numberOption("--mu", o.mu, 1) };
       const r = fit(data, model, fitOptions);
@@ -18,6 +19,7 @@ export function register(program: Command): void {
         const { writeStandardPlots } = await import("../../plot/index.js");
         for (const f of await writeStandardPlots(o.plots, { fit: r, pulls: pulls(model, r), poiName: model.config.poiName ?? undefined })) process.stderr.write(`wrote ${f}\n`);
       }
+      await track({ command: "fit", params: { workspace: file, mu: o.mu }, metrics: { ...Object.fromEntries(r.parameterNames.flatMap((n, i) => [[`${n}_bestfit`, r.bestfit[i]], [`${n}_uncertainty`, r.uncertainties[i]]])), twice_nll: r.twiceNll, converged: r.converged ? 1 : 0 }, artifacts: o.plots ? [{ path: o.plots, as: "plots" }] : [], inputs: [file] }, o.track);
       const sets = model.config.parameterSets;
       const out = {
         // pyhf's shape: one list per parameter set (a scalar set has one entry)

@@ -41,4 +41,8 @@ export const commands: CommandEntry[] = [
   entry("datacard", "export a workspace to a CMS Combine datacard (datacard.txt) and its shapes file (shapes.root)", () => import("./datacard.js")),
   entry("demo", "generate synthetic AGC NanoAOD, run the ttbar analysis with all systematics, fit, plot, and write OUT/report.html", () => import("./demo.js")),
   entry("cp", "copy a file: local path, root:// or http(s):// source; local path or root:// destination (a directory keeps the name); adler32 checked against the XRootD server", () => import("./cp.js")),
+  entry("runs", "list, inspect, compare and move tracked runs (MLflow-compatible store)", () => import("./runs.js")),
+  entry("tracking", "the run store as an MLflow tracking server", () => import("./tracking.js")),
+  entry("project", "MLflow projects (MLproject files): describe and run entry points as tracked runs", () => import("./project.js")),
+  entry("search", "search parameters (random or TPE) for the best objective; the search is a tracked run and each trial a child run", () => import("./search.js")),
 ];

@@ -1,5 +1,6 @@
 /** `hepflow limit WORKSPACE`: CLs upper limit on the POI, observed and expected band. */
 import { printJson } from "../json.js";
+import { track, trackOptions } from "./track-options.js";
 import type { Command } from "commander";
 import { checkTestStat, upperLimit } from "../../stats/index.js";
 import { HepflowError } from "../../util/index.js";
@@ -7,13 +8,13 @@ import { addModelOptions, loadModel, numberOption, table, warnUnconverged } from
 import type { ModelCliOptions } from "./stats-options.js";
 
 export function register(program: Command): void {
-  addModelOptions(program.command("limit <workspace>").description("CLs upper limit on the POI (observed and expected -2σ…+2σ)"))
+  trackOptions(addModelOptions(program.command("limit <workspace>").description("CLs upper limit on the POI (observed and expected -2σ…+2σ)"))
     .option("--cl <level>", "confidence level", "0.95")
     .option("--test-stat <name>", "q | qtilde", "qtilde")
     .option("--method <name>", "root (root finding) | scan (linear interpolation on a grid)", "root")
     .option("--scan <start:stop:n>", "grid for --method scan, e.g. 0:5:21 (default 0 to the POI's upper bound, 21 points)")
-    .option("--plots <dir>", "also draw cls.png (CLs versus the POI with the expected bands) into this directory")
-    .action(async (file: string, o: ModelCliOptions & { cl: string; testStat: string; method: string; scan?: string; plots?: string }) => {
+    .option("--plots <dir>", "also draw cls.png (CLs versus the POI with the expected bands) into this directory"))
+    .action(async (file: string, o: ModelCliOptions & { cl: string; testStat: string; method: string; scan?: string; plots?: string; track?: boolean }) => {
       const { model, data, fitOptions } = await loadModel(file, o);
       const cl = numberOption("--cl", o.cl, 0.95);
       if (o.method !== "root" && o.method !== "scan") throw new HepflowError("CLI_USAGE", `--method must be root or scan, got "${o.method}"`);
@@ -30,6 +31,7 @@ export function register(program: Command): void {
         const { writeStandardPlots } = await import("../../plot/index.js");
         for (const f of await writeStandardPlots(o.plots, { limit: r, poiName: model.config.poiName ?? undefined })) process.stderr.write(`wrote ${f}\n`);
       }
+      await track({ command: "limit", params: { workspace: file, cl, test_stat: o.testStat, method: o.method }, metrics: { limit_obs: r.obs, ...Object.fromEntries(r.exp.map((v, i) => [`limit_exp_${["m2", "m1", "median", "p1", "p2"][i]}`, v])) }, artifacts: o.plots ? [{ path: o.plots, as: "plots" }] : [], inputs: [file] }, o.track);
       if (o.json) {
         printJson({ obs: r.obs, exp: r.exp, cl });
         return;

@@ -6,6 +6,7 @@ import { LocalExecutor, loadDataset, loadProcessor } from "../../analysis/index.
 import type { Accumulator, RunResult } from "../../analysis/index.js";
 import { HepflowError, prepareOutput } from "../../util/index.js";
 import { progressPrinter } from "../progress.js";
+import { track, trackOptions } from "./track-options.js";
 
 interface RunOptions {
   dataset: string;
@@ -54,7 +55,7 @@ function summary(r: RunResult): string {
 }
 
 export function register(program: Command): void {
-  program
+  trackOptions(program
     .command("run <processor>")
     .description("run a processor module (file or folder with index.mjs) over a dataset on a worker-thread pool")
     .requiredOption("--dataset <file>", "dataset JSON (list of samples, or an AGC nanoaod_inputs.json catalogue)")
@@ -67,8 +68,8 @@ export function register(program: Command): void {
     .option("--prefix <from=to>", "rewrite file path prefixes (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--opener <module>", "module exporting openTree(path, treeName) for non-ROOT inputs")
     .option("--json", "print the run summary as JSON")
-    .option("--force", "replace a non-empty output folder (the old one is kept until this run has written its results)")
-    .action(async (processor: string, o: RunOptions) => {
+    .option("--force", "replace a non-empty output folder (the old one is kept until this run has written its results)"))
+    .action(async (processor: string, o: RunOptions & { track?: boolean }) => {
       const prefixRewrite: Record<string, string> = {};
       for (const p of o.prefix) {
         const i = p.indexOf("=");
@@ -103,6 +104,7 @@ export function register(program: Command): void {
         } else process.stdout.write(summary(result) + "\n");
         if (result.failures.length) process.exitCode = 2;
         outDir.commit();
+        await track({ command: "run", params: { processor, dataset: o.dataset, workers: result.workers, chunk_size: o.chunkSize }, metrics: { events: result.events, chunks: result.chunks, wall_s: result.wallMs / 1000, events_per_s: result.wallMs > 0 ? (result.events * 1000) / result.wallMs : undefined, failures: result.failures.length }, artifacts: [{ path: o.out, as: "outputs" }], inputs: [o.dataset] }, o.track);
       } catch (e) {
         outDir.abort();
         throw e;
