@@ -15,6 +15,8 @@ import { ShapeSysKind } from "./modifiers/shapesys.js";
 import { StatErrorKind } from "./modifiers/staterror.js";
 import type { Layout, ModifierKind, ParamRequirement, TermBlock } from "./modifiers/types.js";
 import { normalLogPdf, poissonLogPdf } from "./special.js";
+import { HessianStructure } from "./infer/structured.js";
+import type { BlockArrowMatrix } from "./infer/structured.js";
 import type { ModelSpec, ModifierSettings } from "./spec.js";
 
 /** Options of model construction, mirroring pyhf's Model(spec, poi_name=..., modifier_settings=...). */
@@ -486,6 +488,134 @@ export class Model {
       const j = this.pParam[i];
       H[j * (npars + 1)] += data[off + this.pAux[i]] / (pars[j] * pars[j]);
     }
+  }
+
+  private structureCache?: HessianStructure;
+  /** Which parameters touch a single main-data bin (per-bin, block-diagonal in the Hessian) and which are global. */
+  hessianStructure(): HessianStructure {
+    if (!this.structureCache) {
+      const nbins = this.lam.length;
+      const bins: number[][] = Array.from({ length: this.config.npars }, () => []);
+      const note = (p: number, cell: number) => {
+        const l = bins[p];
+        const b = cell % nbins;
+        if (l.length < 2 && l[0] !== b) l.push(b);
+      };
+      for (let e = 0; e < this.fTarget.length; e++) note(this.fParam[e], this.fTarget[e]);
+      for (let e = 0; e < this.dTarget.length; e++) note(this.dParam[e], this.dTarget[e]);
+      this.structureCache = new HessianStructure(bins);
+    }
+    return this.structureCache;
+  }
+
+  /**
+   * The same Hessian as nllHessian, accumulated bin by bin into block-arrow storage: the Jacobian
+   * row of a bin is sparse (only the parameters acting on it), so memory and time are O(Σ_b k_b²)
+   * with k_b the parameters touching bin b, instead of O(bins · P + P²).
+   */
+  nllHessianStructured(pars: Float64Array, data: ArrayLike<number>, M: BlockArrowMatrix): void {
+    this.evaluate(pars, true);
+    const npars = this.config.npars;
+    const lam = this.lam;
+    const nbins = lam.length;
+    const nsamples = this.layout.samples.length;
+    const A = this.A;
+    const F = this.F;
+    M.zero();
+    const Jrow = this.scratchJ(npars);
+    const touched = this.scratchTouched(npars);
+    let nt = 0;
+    const mark = (p: number, v: number) => {
+      if (Jrow[p] === 0 && !this.touchedFlag[p]) {
+        this.touchedFlag[p] = 1;
+        touched[nt++] = p;
+      }
+      Jrow[p] += v;
+    };
+    const dRows = this.deltaRows();
+    const rs = this.fRowStart;
+    const order = this.fOrder;
+    const maxK = this.scratch.length;
+    const others = new Float64Array(maxK);
+    const pre = new Float64Array(maxK + 1);
+    const suf = new Float64Array(maxK + 1);
+    for (let b = 0; b < nbins; b++) {
+      const w = 1 - (data[b] === 0 ? 0 : data[b] / lam[b]);
+      nt = 0;
+      for (let s = 0; s < nsamples; s++) {
+        const c = s * nbins + b;
+        const fs = rs[c];
+        const k = rs[c + 1] - fs;
+        pre[0] = 1;
+        for (let j = 0; j < k; j++) pre[j + 1] = pre[j] * this.fVal[order[fs + j]];
+        suf[k] = 1;
+        for (let j = k - 1; j >= 0; j--) suf[j] = suf[j + 1] * this.fVal[order[fs + j]];
+        for (let j = 0; j < k; j++) others[j] = pre[j] * suf[j + 1];
+        for (let t = dRows.start[c]; t < dRows.start[c + 1]; t++) {
+          const e = dRows.entry[t];
+          const p = this.dParam[e];
+          mark(p, F[c] * this.dDer[e]);
+          M.addDiag(p, w * F[c] * this.dDer2[e]);
+          for (let j = 0; j < k; j++) {
+            const f = order[fs + j];
+            M.addSym(p, this.fParam[f], w * this.dDer[e] * this.fDer[f] * others[j]);
+          }
+        }
+        if (k === 0 || A[c] === 0) continue;
+        const Ac = A[c];
+        for (let j = 0; j < k; j++) {
+          const f = order[fs + j];
+          const p = this.fParam[f];
+          mark(p, Ac * this.fDer[f] * others[j]);
+          M.addDiag(p, w * Ac * this.fDer2[f] * others[j]);
+          for (let l = j + 1; l < k; l++) {
+            let prod = pre[j];
+            for (let m = j + 1; m < l; m++) prod *= this.fVal[order[fs + m]];
+            prod *= suf[l + 1];
+            const g = order[fs + l];
+            M.addSym(p, this.fParam[g], w * Ac * this.fDer[f] * this.fDer[g] * prod);
+          }
+        }
+      }
+      const sc = data[b] === 0 ? 0 : data[b] / (lam[b] * lam[b]);
+      for (let i = 0; i < nt; i++) {
+        const p = touched[i];
+        const jp = Jrow[p];
+        if (sc !== 0 && jp !== 0) {
+          M.addDiag(p, sc * jp * jp);
+          for (let j = i + 1; j < nt; j++) {
+            const q = touched[j];
+            if (q === p) continue;
+            M.addSym(p, q, sc * jp * Jrow[q]);
+          }
+        }
+      }
+      for (let i = 0; i < nt; i++) {
+        Jrow[touched[i]] = 0;
+        this.touchedFlag[touched[i]] = 0;
+      }
+    }
+    const off = this.config.nmaindata;
+    for (let i = 0; i < this.gParam.length; i++) M.addDiag(this.gParam[i], 1 / (this.gSigma[i] * this.gSigma[i]));
+    for (let i = 0; i < this.pParam.length; i++) {
+      const j = this.pParam[i];
+      M.addDiag(j, data[off + this.pAux[i]] / (pars[j] * pars[j]));
+    }
+  }
+
+  private jBuf = new Float64Array(0);
+  private touchedBuf = new Int32Array(0);
+  private touchedFlag = new Uint8Array(0);
+  private scratchJ(n: number): Float64Array {
+    if (this.jBuf.length !== n) this.jBuf = new Float64Array(n);
+    return this.jBuf;
+  }
+  private scratchTouched(n: number): Int32Array {
+    if (this.touchedBuf.length !== n) {
+      this.touchedBuf = new Int32Array(n);
+      this.touchedFlag = new Uint8Array(n);
+    }
+    return this.touchedBuf;
   }
 
   private dRowsCache?: { start: Int32Array; entry: Int32Array };

@@ -6,6 +6,8 @@ import { HepflowError } from "../../util/index.js";
 import type { Model } from "../model.js";
 import { inverseSPD } from "./linalg.js";
 import { minimizeBounded } from "./minimize.js";
+import { BlockArrowFactor } from "./structured.js";
+import type { BlockArrowMatrix } from "./structured.js";
 
 /** Fit settings; anything omitted comes from the model's suggested init/bounds/fixed. */
 export interface FitOptions {
@@ -18,6 +20,24 @@ export interface FitOptions {
   /** Compute uncertainties, covariance and correlation (default true). */
   uncertainties?: boolean;
   maxIterations?: number;
+  /**
+   * Newton linear algebra: "dense" (P × P Cholesky), "structured" (block-arrow Schur complement over
+   * the global parameters, for models with many per-bin parameters) or "auto" (default: structured
+   * when per-bin parameters dominate, see structuredPays()).
+   */
+  solver?: "auto" | "dense" | "structured";
+}
+
+/** Models above this many parameters get no materialised P × P covariance/correlation (use covarianceOf). */
+export const DENSE_COVARIANCE_MAX_PARS = 2000;
+
+/**
+ * Whether the block-arrow solver beats the dense one: it does once per-bin parameters outnumber
+ * the global ones well and the model is big enough for O(P³) to matter (bench/stats-scaling).
+ */
+export function structuredPays(model: Model): boolean {
+  const s = model.hessianStructure();
+  return s.npars >= 120 && s.local.length >= 2 * s.global.length;
 }
 
 /** Outcome of a fit; vectors are aligned with parameterNames. */
@@ -30,6 +50,10 @@ export interface FitResult {
   converged: boolean;
   message: string;
   parameterNames: string[];
+  /** Any covariance entry by parameter index (also when covariance is not materialised); null without uncertainties. */
+  covarianceOf: ((i: number, j: number) => number) | null;
+  /** The Newton solver that ran. */
+  solver: "dense" | "structured";
   iterations: number;
   evaluations: number;
 }
@@ -91,33 +115,57 @@ export function fit(data: ArrayLike<number>, model: Model, opts: FitOptions = {}
   const d = checkData(model, data);
   const { init, lower, upper, fixed } = fitSetup(model, opts);
   const fg = (x: Float64Array, g: Float64Array) => model.nllAndGradient(x, d, g);
-  const hessian = (x: Float64Array, H: Float64Array) => model.nllHessian(x, d, H);
-  const r = minimizeBounded(fg, init, lower, upper, fixed, { maxIterations: opts.maxIterations, hessian, differenceFirst: model.hasKinks });
   const n = model.config.npars;
+  const solver = opts.solver === "dense" || opts.solver === "structured" ? opts.solver : structuredPays(model) ? "structured" : "dense";
+  const structured = solver === "structured" ? { matrix: model.hessianStructure().matrix(), fill: (x: Float64Array, M: BlockArrowMatrix) => model.nllHessianStructured(x, d, M) } : undefined;
+  const hessian = (x: Float64Array, H: Float64Array) => model.nllHessian(x, d, H);
+  const r = minimizeBounded(fg, init, lower, upper, fixed, {
+    maxIterations: opts.maxIterations,
+    hessian: structured ? undefined : hessian,
+    structuredHessian: structured,
+    differenceFirst: model.hasKinks,
+  });
   let uncertainties = new Float64Array(n);
   let covariance: Float64Array[] | null = null;
   let correlation: Float64Array[] | null = null;
-  if (opts.uncertainties !== false) {
+  let covarianceOf: ((i: number, j: number) => number) | null = null;
+  const materialise = (cov: (i: number, j: number) => number) => {
+    if (n > DENSE_COVARIANCE_MAX_PARS) return;
+    covariance = Array.from({ length: n }, (_, i) => Float64Array.from({ length: n }, (_, j) => cov(i, j)));
+    correlation = Array.from({ length: n }, (_, i) =>
+      Float64Array.from({ length: n }, (_, j) => {
+        const s = uncertainties[i] * uncertainties[j];
+        return s > 0 ? covariance![i][j] / s : i === j ? 1 : 0;
+      }),
+    );
+  };
+  const noInverse = () => {
+    uncertainties.fill(NaN);
+    for (let i = 0; i < n; i++) if (fixed[i]) uncertainties[i] = 0;
+  };
+  if (opts.uncertainties !== false && structured) {
+    const M = structured.matrix;
+    structured.fill(r.x, M);
+    const f = new BlockArrowFactor(M, Uint8Array.from(fixed, (x) => (x ? 0 : 1)));
+    if (f.ok) {
+      const inv = f.inverse();
+      uncertainties = Float64Array.from(inv.variance, (v) => Math.sqrt(Math.max(v, 0)));
+      covarianceOf = (i, j) => inv.get(i, j);
+      materialise(covarianceOf);
+    } else noInverse();
+  } else if (opts.uncertainties !== false) {
     const free = fixed.map((f, i) => (f ? -1 : i)).filter((i) => i >= 0);
     const full = new Float64Array(n * n);
     model.nllHessian(r.x, d, full);
     const H = Float64Array.from({ length: free.length * free.length }, (_, k) => full[free[Math.floor(k / free.length)] * n + free[k % free.length]]);
     const inv = inverseSPD(H, free.length);
     if (inv) {
-      covariance = Array.from({ length: n }, () => new Float64Array(n));
-      correlation = Array.from({ length: n }, () => new Float64Array(n));
-      free.forEach((i, a) => free.forEach((j, b) => (covariance![i][j] = inv[a * free.length + b])));
-      uncertainties = Float64Array.from({ length: n }, (_, i) => Math.sqrt(Math.max(covariance![i][i], 0)));
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < n; j++) {
-          const s = uncertainties[i] * uncertainties[j];
-          correlation[i][j] = s > 0 ? covariance[i][j] / s : i === j ? 1 : 0;
-        }
-      }
-    } else {
-      uncertainties.fill(NaN);
-      for (let i = 0; i < n; i++) if (fixed[i]) uncertainties[i] = 0;
-    }
+      const pos = new Int32Array(n).fill(-1);
+      free.forEach((i, a) => (pos[i] = a));
+      covarianceOf = (i, j) => (pos[i] < 0 || pos[j] < 0 ? 0 : inv[pos[i] * free.length + pos[j]]);
+      uncertainties = Float64Array.from({ length: n }, (_, i) => Math.sqrt(Math.max(covarianceOf!(i, i), 0)));
+      materialise(covarianceOf);
+    } else noInverse();
   }
   return {
     bestfit: r.x,
@@ -128,6 +176,8 @@ export function fit(data: ArrayLike<number>, model: Model, opts: FitOptions = {}
     converged: r.converged,
     message: r.message,
     parameterNames: model.config.parameterNames.slice(),
+    covarianceOf,
+    solver,
     iterations: r.iterations,
     evaluations: r.evaluations,
   };
