@@ -45,4 +45,5 @@ export const commands: CommandEntry[] = [
   entry("tracking", "the run store as an MLflow tracking server", () => import("./tracking.js")),
   entry("project", "MLflow projects (MLproject files): describe and run entry points as tracked runs", () => import("./project.js")),
   entry("search", "search parameters (random or TPE) for the best objective; the search is a tracked run and each trial a child run", () => import("./search.js")),
+  entry("predict", "evaluate a model (XGBoost .json, .onnx, Keras .h5) on rows of a JSON/CSV table or on branches of a ROOT file (FILE.root[:TREE])", () => import("./predict.js")),
 ];

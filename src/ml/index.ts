@@ -1,0 +1,8 @@
+/** Models as columns: XGBoost JSON, ONNX and Keras HDF5 models behind one interface, plus training. */
+export type { Model, ModelFormat, PredictOptions } from "./model.js";
+export { loadModel, cachedModel, clearModelCache, detectFormat, featureMatrix, predictColumns, predictColumnsSync } from "./model.js";
+export type { XGBoostForest } from "./xgboost.js";
+export { parseXGBoost, xgboostMargins, xgboostPredict, xgboostModel } from "./xgboost.js";
+export { loadKeras, writeKeras } from "./keras.js";
+export type { DenseSpec } from "./keras.js";
+export { loadOnnx } from "./onnx.js";
