@@ -25,6 +25,14 @@ function pack(values: number[], bits: number): Uint8Array {
 const le32 = (v: number[]) => new Uint8Array(Uint32Array.from(v).buffer);
 
 describe("RNTuple page decoding of every column encoding", () => {
+  it("a page handed over as a Node Buffer at an offset of a larger allocation decodes its own bytes", () => {
+    // Buffer.slice() is a view: a decoder that takes .buffer of it would read the start of the pool instead.
+    const pool = Buffer.alloc(64, 0xff);
+    pool.writeDoubleLE(1.5, 16);
+    pool.writeDoubleLE(-2.25, 24);
+    const page = pool.subarray(16, 32);
+    expect(Array.from(decodePage(page, { type: 0x0d, bits: 64 }, 2, {}) as Float64Array)).toEqual([1.5, -2.25]);
+  });
   it("Index32 and SplitIndex32 (split + delta)", () => {
     const ends = [3, 3, 7, 12];
     expect(Array.from(decodePage(le32(ends), { type: 0x0e, bits: 32 }, 4, {}) as Float64Array)).toEqual(ends);

@@ -57,7 +57,10 @@ export function decodePage(bytes: Uint8Array, spec: DecodeSpec, n: number, place
 
 /** The page bytes in a fresh, element-aligned buffer (pages sit at arbitrary offsets of what was read). */
 function aligned(bytes: Uint8Array, size: number, n: number): ArrayBuffer {
-  return bytes.slice(0, size * n).buffer;
+  // A copy by set(), not slice(): a Node Buffer's slice() is a view whose .buffer is the whole pooled allocation.
+  const out = new Uint8Array(size * n);
+  out.set(bytes.subarray(0, size * n));
+  return out.buffer;
 }
 
 /** Undoes split encoding: byte b of element i was stored at b*n + i. */
