@@ -8,7 +8,17 @@ export function buildProgram(): Command {
   const program = new Command("hepflow")
     .description("High-energy-physics analysis: ROOT I/O, columnar selection, histograms, fits and limits")
     .version(pkg.version)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .option("--connect-timeout <s>", "HTTP: seconds to wait for a connection (default 10)")
+    .option("--first-byte-timeout <s>", "HTTP: seconds to wait for a response to start (default 30)")
+    .option("--idle-timeout <s>", "HTTP: seconds a response body may stall (default 20; a slow but live server is fine)")
+    .hook("preAction", (cmd) => {
+      // Through the environment, so analysis worker threads open remote files the same way.
+      const g = cmd.opts() as { connectTimeout?: string; firstByteTimeout?: string; idleTimeout?: string };
+      if (g.connectTimeout !== undefined) process.env.HEPFLOW_HTTP_CONNECT_TIMEOUT = g.connectTimeout;
+      if (g.firstByteTimeout !== undefined) process.env.HEPFLOW_HTTP_FIRST_BYTE_TIMEOUT = g.firstByteTimeout;
+      if (g.idleTimeout !== undefined) process.env.HEPFLOW_HTTP_IDLE_TIMEOUT = g.idleTimeout;
+    });
   for (const register of commands) register(program);
   return program;
 }
