@@ -60,7 +60,8 @@ function table(t: ReportTable): string {
 export function valueWithUncertainty(value: number, uncertainty: number): [string, string] {
   if (!Number.isFinite(value)) return [String(value), String(uncertainty)];
   if (!(Number.isFinite(uncertainty) && uncertainty > 0)) return [formatNumber(value), Number.isFinite(uncertainty) ? "0" : String(uncertainty)];
-  const decimals = 1 - Math.floor(Math.log10(uncertainty));
+  // The place of the second significant digit of the *rounded* uncertainty (0.996 → 1.0, not 1.00).
+  const decimals = 1 - Math.floor(Math.log10(Number(uncertainty.toPrecision(2))));
   if (decimals >= 0) return [value.toFixed(Math.min(decimals, 20)), uncertainty.toFixed(Math.min(decimals, 20))];
   const unit = 10 ** -decimals;
   return [String(Math.round(value / unit) * unit), String(Math.round(uncertainty / unit) * unit)];

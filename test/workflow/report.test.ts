@@ -79,5 +79,6 @@ describe("numbers in the report (issue 13 item 10)", () => {
     expect(valueWithUncertainty(123456, 2345)).toEqual(["123500", "2300"]);
     expect(valueWithUncertainty(1.00213, 0.0471)).toEqual(["1.002", "0.047"]);
     expect(valueWithUncertainty(0.5, 0)).toEqual(["0.5000", "0"]);
+    expect(valueWithUncertainty(1.00012, 0.9963)).toEqual(["1.0", "1.0"]); // rounding up crosses a power of ten
   });
 });
