@@ -3,9 +3,14 @@ import { readFileSync } from "node:fs";
 import { commands, type CommandEntry } from "./commands/index.js";
 
 /** The command named on the command line (`hepflow NAME …` or `hepflow help NAME`), if any. */
+/** Global options that take a separate value (`--idle-timeout 5`), so the value is not taken for the command. */
+const GLOBAL_WITH_VALUE = new Set(["--connect-timeout", "--first-byte-timeout", "--idle-timeout"]);
+
 function requestedCommand(args: readonly string[]): CommandEntry | undefined {
-  const i = args.findIndex((a) => !a.startsWith("-"));
-  if (i < 0) return undefined;
+  // The first word that is neither an option nor the value of a global option that takes one.
+  let i = 0;
+  while (i < args.length && args[i]!.startsWith("-")) i += GLOBAL_WITH_VALUE.has(args[i]!) ? 2 : 1;
+  if (i >= args.length) return undefined;
   const name = args[i] === "help" && args[i + 1] !== undefined ? args[i + 1] : args[i];
   return commands.find((c) => c.name === name);
 }
@@ -21,7 +26,17 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
   const program = new Command("hepflow")
     .description("High-energy-physics analysis: ROOT I/O, columnar selection, histograms, fits and limits")
     .version(pkg.version)
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .option("--connect-timeout <s>", "HTTP: seconds to wait for a connection (default 10)")
+    .option("--first-byte-timeout <s>", "HTTP: seconds to wait for a response to start (default 30)")
+    .option("--idle-timeout <s>", "HTTP: seconds a response body may stall (default 20; a slow but live server is fine)")
+    .hook("preAction", (cmd) => {
+      // Through the environment, so analysis worker threads open remote files the same way.
+      const g = cmd.opts() as { connectTimeout?: string; firstByteTimeout?: string; idleTimeout?: string };
+      if (g.connectTimeout !== undefined) process.env.HEPFLOW_HTTP_CONNECT_TIMEOUT = g.connectTimeout;
+      if (g.firstByteTimeout !== undefined) process.env.HEPFLOW_HTTP_FIRST_BYTE_TIMEOUT = g.firstByteTimeout;
+      if (g.idleTimeout !== undefined) process.env.HEPFLOW_HTTP_IDLE_TIMEOUT = g.idleTimeout;
+    });
   const wanted = argv === undefined ? undefined : requestedCommand(argv.slice(2));
   for (const c of commands) {
     if (argv === undefined || c === wanted) (await c.load()).register(program);

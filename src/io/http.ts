@@ -1,10 +1,12 @@
+import * as http from "node:http";
+import * as https from "node:https";
 import { HepflowError } from "../util/index.js";
 import type { ByteRange, ByteSource } from "./source.js";
 
 export interface HttpOptions {
   /** Requests in flight at once; more wait their turn. */
   maxInFlight?: number;
-  /** Retries after a 5xx, 429 or dropped connection (not after other 4xx). */
+  /** Retries after a 5xx, 429, dropped connection or timeout (not after other 4xx). */
   maxRetries?: number;
   /** First backoff; doubles each retry, with jitter. */
   retryBaseMs?: number;
@@ -14,7 +16,16 @@ export interface HttpOptions {
   maxRangesPerRequest?: number;
   /** Try multi-range requests; turned off by itself if the server answers them with one range. */
   multiRange?: boolean;
-  timeoutMs?: number;
+  /** Longest wait for the TCP (and TLS) connection. */
+  connectTimeoutMs?: number;
+  /** Longest wait from sending a request to the response's status line. */
+  firstByteTimeoutMs?: number;
+  /** Longest silence while a body streams in: a slow but live server is fine, a stalled one is not. */
+  idleTimeoutMs?: number;
+  /** The file is read in aligned blocks of this size, each fetched once and kept in a bounded cache. */
+  blockSize?: number;
+  /** Bytes of blocks kept per open file (least recently used go first). */
+  cacheBytes?: number;
   headers?: Record<string, string>;
 }
 
@@ -25,40 +36,65 @@ const DEFAULTS: Required<Omit<HttpOptions, "headers">> = {
   coalesceGap: 64 * 1024,
   maxRangesPerRequest: 32,
   multiRange: true,
-  timeoutMs: 30_000,
+  connectTimeoutMs: 10_000,
+  firstByteTimeoutMs: 30_000,
+  idleTimeoutMs: 20_000,
+  blockSize: 64 * 1024,
+  cacheBytes: 64 * 1024 * 1024,
 };
 
 /** Statistics a caller (or a test) can read to see what the source did. */
 export interface HttpStats {
   requests: number;
   retries: number;
+  /** Body bytes received. */
   bytes: number;
+  /** Blocks served from the cache or from a fetch another read had started. */
+  cacheHits: number;
 }
 
+/** A transient failure (timeout, dropped connection) worth a retry. */
+class TransientError extends Error {}
+
+interface Answer { status: number; headers: http.IncomingHttpHeaders; body: Uint8Array }
+
 /**
- * A file on an HTTP(S) server read with Range requests: nearby ranges are coalesced, several
- * ranges go in one multi-range request where the server supports it, requests in flight are
- * bounded, and transient failures are retried with backoff.
+ * A file on an HTTP(S) server read with Range requests: the file is cut in aligned blocks, each
+ * fetched once (concurrent readers of the same bytes share one fetch) and kept in a bounded LRU
+ * cache; missing blocks close together are fetched as one range, several ranges go in one
+ * multi-range request where the server supports it, requests in flight are bounded, transient
+ * failures are retried with backoff, and connect / first-byte / idle timeouts are separate.
  */
 export class HttpSource implements ByteSource {
   readonly name: string;
-  readonly stats: HttpStats = { requests: 0, retries: 0, bytes: 0 };
+  readonly stats: HttpStats = { requests: 0, retries: 0, bytes: 0, cacheHits: 0 };
   private readonly opt: Required<Omit<HttpOptions, "headers">> & { headers: Record<string, string> };
   private sizePromise?: Promise<number>;
   private multiRangeOk: boolean;
   private active = 0;
   private readonly waiting: Array<() => void> = [];
+  private readonly agent: http.Agent;
+  /** Block index → its bytes (insertion order = recency, for LRU eviction). */
+  private readonly cache = new Map<number, Uint8Array>();
+  private cached = 0;
+  /** Blocks being fetched: a second reader waits for the same fetch instead of starting one. */
+  private readonly pending = new Map<number, Promise<Uint8Array>>();
 
   constructor(readonly url: string, options: HttpOptions = {}) {
     this.name = url;
     this.opt = { ...DEFAULTS, ...options, headers: options.headers ?? {} };
+    for (const k of ["connectTimeoutMs", "firstByteTimeoutMs", "idleTimeoutMs", "blockSize"] as const) {
+      if (!(Number.isFinite(this.opt[k]) && this.opt[k] > 0)) throw new HepflowError("CONFIG_INVALID", `HTTP option ${k} must be a positive number, got ${this.opt[k]}`, { file: url });
+    }
     this.multiRangeOk = this.opt.multiRange;
+    const proto = new URL(url).protocol === "https:" ? https : http;
+    this.agent = new proto.Agent({ keepAlive: true, maxSockets: this.opt.maxInFlight });
   }
 
   size(): Promise<number> {
     // One-byte range request: learns the size and checks Range support in the same round trip.
     this.sizePromise ??= this.request("bytes=0-0").then(({ status, headers }) => {
-      const total = parseContentRange(headers.get("content-range"))?.total;
+      const total = parseContentRange(header(headers, "content-range"))?.total;
       if (status !== 206 || total === undefined) throw this.noRangeError(status);
       return total;
     });
@@ -76,29 +112,100 @@ export class HttpSource implements ByteSource {
         throw new HepflowError("IO_TRUNCATED", `file ends at byte ${size} but ${r.length} bytes were needed from byte ${r.offset}`, { file: this.name, offset: r.offset });
       }
     }
-    const spans = coalesce(ranges.filter((r) => r.length > 0), this.opt.coalesceGap);
-    const spanData = new Map<Span, Uint8Array>();
-    const batches: Span[][] = [];
-    const per = this.multiRangeOk ? this.opt.maxRangesPerRequest : 1;
-    for (let i = 0; i < spans.length; i += per) batches.push(spans.slice(i, i + per));
-    await Promise.all(batches.map(async (batch) => {
-      const got = await this.fetchSpans(batch);
-      batch.forEach((s, i) => spanData.set(s, got[i]!));
-    }));
+    const B = this.opt.blockSize;
+    const wanted = new Set<number>();
+    for (const r of ranges) if (r.length > 0) for (let b = Math.floor(r.offset / B); b * B < r.offset + r.length; b++) wanted.add(b);
+    const blocks = new Map<number, Promise<Uint8Array>>();
+    const missing: number[] = [];
+    for (const b of wanted) {
+      const hit = this.cache.get(b);
+      if (hit) {
+        this.cache.delete(b); this.cache.set(b, hit); // most recently used
+        blocks.set(b, Promise.resolve(hit));
+        this.stats.cacheHits++;
+      } else if (this.pending.has(b)) {
+        blocks.set(b, this.pending.get(b)!);
+        this.stats.cacheHits++;
+      } else missing.push(b);
+    }
+    if (missing.length) this.fetchBlocks(missing, size).forEach((p, b) => blocks.set(b, p));
+    const got = new Map<number, Uint8Array>();
+    await Promise.all([...blocks].map(async ([b, p]) => { got.set(b, await p); }));
     return ranges.map((r) => {
       if (r.length === 0) return new Uint8Array(0);
-      const span = spans[lastStartingAtOrBefore(spans, r.offset)]!;
-      return spanData.get(span)!.subarray(r.offset - span.start, r.offset - span.start + r.length);
+      const first = Math.floor(r.offset / B);
+      const last = Math.floor((r.offset + r.length - 1) / B);
+      if (first === last) return got.get(first)!.subarray(r.offset - first * B, r.offset - first * B + r.length);
+      const out = new Uint8Array(r.length);
+      for (let b = first; b <= last; b++) {
+        const block = got.get(b)!;
+        const from = Math.max(r.offset, b * B), to = Math.min(r.offset + r.length, b * B + block.length);
+        out.set(block.subarray(from - b * B, to - b * B), from - r.offset);
+      }
+      return out;
     });
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.agent.destroy();
+    this.cache.clear();
+    this.cached = 0;
+  }
+
+  /** Starts the fetch of `missing` blocks (nearby ones as one range); returns a promise per block. */
+  private fetchBlocks(missing: number[], size: number): Map<number, Promise<Uint8Array>> {
+    const B = this.opt.blockSize;
+    const out = new Map<number, Promise<Uint8Array>>();
+    const settle = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: unknown) => void }>();
+    for (const b of missing) {
+      const p = new Promise<Uint8Array>((resolve, reject) => settle.set(b, { resolve, reject }));
+      p.catch(() => undefined); // rejections are seen by the readers that await it
+      this.pending.set(b, p);
+      out.set(b, p);
+    }
+    const spans = coalesce(missing.map((b) => ({ offset: b * B, length: Math.min(B, size - b * B) })), this.opt.coalesceGap);
+    const per = this.multiRangeOk ? this.opt.maxRangesPerRequest : 1;
+    const batches: Span[][] = [];
+    for (let i = 0; i < spans.length; i += per) batches.push(spans.slice(i, i + per));
+    const need = new Set(missing);
+    for (const batch of batches) {
+      this.fetchSpans(batch).then((data) => {
+        batch.forEach((s, i) => {
+          for (let b = s.start / B; b * B < s.end; b++) {
+            if (!need.has(b)) continue; // a block inside a coalescing gap: not asked for, not kept
+            const block = data[i]!.slice(b * B - s.start, Math.min(s.end, (b + 1) * B) - s.start);
+            this.pending.delete(b);
+            this.remember(b, block);
+            settle.get(b)!.resolve(block);
+          }
+        });
+      }, (e: unknown) => {
+        for (const s of batch) for (let b = s.start / B; b * B < s.end; b++) {
+          if (!need.has(b)) continue;
+          this.pending.delete(b);
+          settle.get(b)!.reject(e);
+        }
+      });
+    }
+    return out;
+  }
+
+  private remember(b: number, block: Uint8Array): void {
+    if (block.length > this.opt.cacheBytes) return;
+    this.cache.set(b, block);
+    this.cached += block.length;
+    for (const [old, bytes] of this.cache) {
+      if (this.cached <= this.opt.cacheBytes) break;
+      this.cache.delete(old);
+      this.cached -= bytes.length;
+    }
+  }
 
   private async fetchSpans(batch: Span[]): Promise<Uint8Array[]> {
     if (batch.length === 1) return [await this.fetchOne(batch[0]!)];
-    const header = "bytes=" + batch.map((s) => `${s.start}-${s.end - 1}`).join(",");
-    const { status, headers, body } = await this.request(header);
-    const type = headers.get("content-type") ?? "";
+    const range = "bytes=" + batch.map((s) => `${s.start}-${s.end - 1}`).join(",");
+    const { status, headers, body } = await this.request(range);
+    const type = header(headers, "content-type") ?? "";
     if (status === 206 && type.startsWith("multipart/byteranges")) {
       const parts = parseMultipart(body, type, this.name);
       return batch.map((s) => {
@@ -108,7 +215,8 @@ export class HttpSource implements ByteSource {
       });
     }
     if (status === 206 || status === 200) {
-      // The server answered a multi-range request with one range (or the whole file): stop asking.
+      // The server answered a multi-range request with one range (or would have sent the whole
+      // file, whose body request() did not read): stop asking for several ranges at once.
       this.multiRangeOk = false;
       return Promise.all(batch.map((s) => this.fetchOne(s)));
     }
@@ -118,15 +226,15 @@ export class HttpSource implements ByteSource {
   private async fetchOne(s: Span): Promise<Uint8Array> {
     const { status, headers, body } = await this.request(`bytes=${s.start}-${s.end - 1}`);
     if (status !== 206) throw status === 200 ? this.noRangeError(status) : this.statusError(status);
-    const cr = parseContentRange(headers.get("content-range"));
+    const cr = parseContentRange(header(headers, "content-range"));
     if (!cr || cr.start !== s.start || body.length !== s.end - s.start) {
-      throw new HepflowError("IO_HTTP", `asked for bytes ${s.start}-${s.end - 1}, got ${headers.get("content-range")} with ${body.length} bytes`, { file: this.name, offset: s.start });
+      throw new HepflowError("IO_HTTP", `asked for bytes ${s.start}-${s.end - 1}, got ${header(headers, "content-range")} with ${body.length} bytes`, { file: this.name, offset: s.start });
     }
     return body;
   }
 
   /** One GET with a Range header, through the in-flight limit, retried on transient failures. */
-  private async request(range: string): Promise<{ status: number; headers: Headers; body: Uint8Array }> {
+  private async request(range: string): Promise<Answer> {
     await this.acquire();
     try {
       for (let attempt = 0; ; attempt++) {
@@ -134,21 +242,10 @@ export class HttpSource implements ByteSource {
         let failure: unknown;
         try {
           this.stats.requests++;
-          const res = await fetch(this.url, {
-            headers: { ...this.opt.headers, Range: range },
-            signal: AbortSignal.timeout(this.opt.timeoutMs),
-          });
-          status = res.status;
-          if (status < 500 && status !== 429) {
-            if (status === 404 || status === 410) {
-              await res.body?.cancel();
-              throw new HepflowError("IO_NOT_FOUND", `HTTP ${status}: no such file on the server`, { file: this.name });
-            }
-            const body = new Uint8Array(await res.arrayBuffer());
-            this.stats.bytes += body.length;
-            return { status, headers: res.headers, body };
-          }
-          await res.body?.cancel();
+          const answer = await this.once(range);
+          status = answer.status;
+          if (status === 404 || status === 410) throw new HepflowError("IO_NOT_FOUND", `HTTP ${status}: no such file on the server`, { file: this.name });
+          if (status < 500 && status !== 429) return answer;
         } catch (e) {
           if (e instanceof HepflowError) throw e;
           failure = e;
@@ -166,6 +263,55 @@ export class HttpSource implements ByteSource {
     }
   }
 
+  /**
+   * One attempt. The body is read only for a 206 answer: a 200 to a Range request is the whole
+   * file, and reading it to learn that would download gigabytes for nothing; error bodies are
+   * not needed either. Each phase has its own timer.
+   */
+  private once(range: string): Promise<Answer> {
+    const { connectTimeoutMs, firstByteTimeoutMs, idleTimeoutMs } = this.opt;
+    return new Promise<Answer>((resolve, reject) => {
+      const u = new URL(this.url);
+      const get = u.protocol === "https:" ? https.get : http.get;
+      let timer: NodeJS.Timeout | undefined;
+      const arm = (ms: number, what: string) => {
+        clearTimeout(timer);
+        timer = setTimeout(() => req.destroy(new TransientError(`${what} timed out after ${ms} ms`)), ms);
+      };
+      const req = get(u, { agent: this.agent, headers: { ...this.opt.headers, Range: range } });
+      const fail = (e: unknown) => { clearTimeout(timer); reject(e instanceof Error ? e : new Error(String(e))); };
+      req.on("error", fail);
+      req.on("socket", (socket) => {
+        if (socket.connecting) {
+          arm(connectTimeoutMs, "connecting");
+          socket.once("connect", () => arm(firstByteTimeoutMs, "waiting for the first byte"));
+        } else arm(firstByteTimeoutMs, "waiting for the first byte");
+      });
+      req.on("response", (res) => {
+        const status = res.statusCode ?? 0;
+        if (status !== 206) {
+          clearTimeout(timer);
+          res.destroy();
+          resolve({ status, headers: res.headers, body: new Uint8Array(0) });
+          return;
+        }
+        arm(idleTimeoutMs, "the body stalled: no data");
+        const chunks: Buffer[] = [];
+        let n = 0;
+        res.on("data", (c: Buffer) => { chunks.push(c); n += c.length; arm(idleTimeoutMs, "the body stalled: no data"); });
+        res.on("error", fail);
+        res.on("aborted", () => fail(new TransientError("connection closed mid-body")));
+        res.on("end", () => {
+          clearTimeout(timer);
+          if (!res.complete) { fail(new TransientError("connection closed mid-body")); return; }
+          this.stats.bytes += n;
+          const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, n);
+          resolve({ status, headers: res.headers, body: new Uint8Array(body.buffer, body.byteOffset, body.length) });
+        });
+      });
+    });
+  }
+
   private acquire(): Promise<void> {
     if (this.active < this.opt.maxInFlight) {
       this.active++;
@@ -180,12 +326,17 @@ export class HttpSource implements ByteSource {
   }
 
   private noRangeError(status: number): HepflowError {
-    return new HepflowError("IO_NO_RANGE", `the server ignores HTTP Range requests (answered ${status} with the whole file); hepflow reads only the bytes it needs and cannot use this server — download the file or use a server with Range support`, { file: this.name });
+    return new HepflowError("IO_NO_RANGE", `the server ignores HTTP Range requests (answered ${status} instead of 206; the body was not downloaded); hepflow reads only the bytes it needs and cannot use this server — download the file or use a server with Range support`, { file: this.name });
   }
 
   private statusError(status: number): HepflowError {
     return new HepflowError("IO_HTTP", `unexpected HTTP status ${status}`, { file: this.name });
   }
+}
+
+function header(h: http.IncomingHttpHeaders, name: string): string | null {
+  const v = h[name];
+  return v === undefined ? null : Array.isArray(v) ? v[0] ?? null : v;
 }
 
 interface Span {

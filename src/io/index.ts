@@ -1,3 +1,5 @@
+import type { HttpOptions } from "./http.js";
+import { HepflowError } from "../util/index.js";
 import { LocalFileSource } from "./local.js";
 import type { ByteSource } from "./source.js";
 
@@ -5,10 +7,10 @@ export type { ByteSource, ByteRange } from "./source.js";
 export { LocalFileSource, MemorySource } from "./local.js";
 
 /** Opens a path or URL as a ByteSource: local path, file://, http(s)://, root:// and roots:// (XRootD). */
-export async function openSource(location: string): Promise<ByteSource> {
+export async function openSource(location: string, options: { http?: HttpOptions } = {}): Promise<ByteSource> {
   if (/^https?:\/\//i.test(location)) {
     const { HttpSource } = await import("./http.js");
-    return new HttpSource(location);
+    return new HttpSource(location, { ...httpOptionsFromEnv(), ...options.http });
   }
   if (/^x?roots?:\/\//i.test(location)) {
     const { XRootDSource } = await import("./xrootd-source.js");
@@ -30,3 +32,24 @@ export { adler32, adler32Combine, adler32Hex } from "./xrootd-checksum.js";
 export { copyFile } from "./xrootd-copy.js";
 export type { CopyOptions, CopyResult } from "./xrootd-copy.js";
 export { listDirectory, expandGlob, hasGlob } from "./xrootd-dirlist.js";
+
+/**
+ * HTTP timeouts from the environment (seconds): HEPFLOW_HTTP_CONNECT_TIMEOUT,
+ * HEPFLOW_HTTP_FIRST_BYTE_TIMEOUT, HEPFLOW_HTTP_IDLE_TIMEOUT. The CLI's --connect-timeout,
+ * --first-byte-timeout and --idle-timeout set them, so analysis worker threads (which share the
+ * environment) open files with the same settings.
+ */
+export function httpOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HttpOptions {
+  const out: HttpOptions = {};
+  const take = (name: string, key: "connectTimeoutMs" | "firstByteTimeoutMs" | "idleTimeoutMs") => {
+    const v = env[name];
+    if (v === undefined || v === "") return;
+    const s = Number(v);
+    if (!(Number.isFinite(s) && s > 0)) throw new HepflowError("CONFIG_INVALID", `${name} must be a positive number of seconds, got "${v}"`);
+    out[key] = s * 1000;
+  };
+  take("HEPFLOW_HTTP_CONNECT_TIMEOUT", "connectTimeoutMs");
+  take("HEPFLOW_HTTP_FIRST_BYTE_TIMEOUT", "firstByteTimeoutMs");
+  take("HEPFLOW_HTTP_IDLE_TIMEOUT", "idleTimeoutMs");
+  return out;
+}

@@ -51,6 +51,7 @@ export function compressionFromROOT(fCompress: number): CompressionSetting {
 }
 
 const HEADER = 9;
+const KNOWN_TAGS = new Set(["ZL", "CS", "XZ", "ZS", "L4"]);
 const MAX_BLOCK = 0xffffff;
 
 /**
@@ -79,6 +80,7 @@ export function decompress(src: Uint8Array, uncompressedSize: number, place: Err
   let declared = 0;
   for (let inPos = 0; inPos < src.length && declared < uncompressedSize;) {
     const h = blockHeader(src, inPos, declared, uncompressedSize, place);
+    if (!KNOWN_TAGS.has(h.tag)) { runBlock(src, h, null, 0, place); break; } // names the unknown algorithm
     declared += h.uSize;
     inPos = h.end;
   }

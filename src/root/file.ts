@@ -1,5 +1,5 @@
 import { HepflowError } from "../util/index.js";
-import { openSource, type ByteSource } from "../io/index.js";
+import { openSource, type ByteSource, type HttpOptions } from "../io/index.js";
 import { Cursor } from "./cursor.js";
 import { decompress, compressionFromROOT, type CompressionSetting } from "./compression.js";
 import { Directory, isDirectoryClass } from "./directory.js";
@@ -51,8 +51,8 @@ export class RootFile {
   }
 
   /** Opens a ROOT file from a path, URL or ByteSource; reads only the header and top directory. */
-  static async open(from: string | ByteSource): Promise<RootFile> {
-    const source = typeof from === "string" ? await openSource(from) : from;
+  static async open(from: string | ByteSource, options: OpenOptions = {}): Promise<RootFile> {
+    const source = typeof from === "string" ? await openSource(from, options) : from;
     try {
       const size = await source.size();
       const head = await source.read(0, Math.min(size, 128));
@@ -178,7 +178,12 @@ function parseHeader(head: Uint8Array, name: string, size: number): FileHeader {
   return { version, begin, end, seekFree, nbytesFree, nfree, nbytesName, units, compression: compressionFromROOT(fCompress), seekInfo, nbytesInfo };
 }
 
-/** Opens a ROOT file (path, file:// or http(s):// URL, or a ByteSource). */
-export function openFile(from: string | ByteSource): Promise<RootFile> {
-  return RootFile.open(from);
+/** How to open a file: `http` for remote ones (timeouts, cache size, retries). */
+export interface OpenOptions {
+  http?: HttpOptions;
+}
+
+/** Opens a ROOT file (path, file:// or http(s):// URL, or a ByteSource); `options.http` tunes HTTP reads. */
+export function openFile(from: string | ByteSource, options: OpenOptions = {}): Promise<RootFile> {
+  return RootFile.open(from, options);
 }

@@ -1,4 +1,5 @@
 export { openFile, RootFile } from "./file.js";
+export type { OpenOptions } from "./file.js";
 export type { FileHeader, KeyEntry } from "./file.js";
 export type { Key } from "./key.js";
 export { Directory } from "./directory.js";

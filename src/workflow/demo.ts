@@ -11,7 +11,7 @@ import {
 } from "../stats/index.js";
 import { fitStackPlot, variationsPlot, writePlot, writeStandardPlots, hist1dFromRoot, type Hist1D } from "../plot/index.js";
 import { openFile, type RootFile, type RootHistogram } from "../root/index.js";
-import { renderReport, type ReportPlot, type ReportStage, type ReportTable } from "./report.js";
+import { renderReport, valueWithUncertainty, type ReportPlot, type ReportStage, type ReportTable } from "./report.js";
 import { provenance } from "./provenance.js";
 import { prepareOutputDir } from "./outdir.js";
 
@@ -137,6 +137,9 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
     if (!result.converged) throw new HepflowError("FIT_NOT_CONVERGED", `the demo fit did not converge: ${result.message}`, { file: wsFile });
     const poiIdx = model.config.poiIndex!;
     const pl = pulls(model, result);
+    // AGC spec §8.5: the pulls plot shows the systematics, not the per-bin staterror γ's.
+    const statNames = new Set(spec.channels.flatMap((c) => c.samples.flatMap((s) => s.modifiers.filter((m) => m.type === "staterror").map((m) => m.name))));
+    const isStat = (name: string) => statNames.has(name.replace(/\[\d+\]$/, ""));
     const rank = await stage("ranking (impacts on ttbar_norm)", () => ranking(model, data, { result }));
     const sig = await stage("discovery significance", () => significance(data, model));
     // No CLs upper limit: ttbar is the dominant process and several bins have no background, so a
@@ -154,7 +157,7 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
     };
     writeFileSync(path.join(out, "results.json"), JSON.stringify(fitJson, null, 2) + "\n");
     headline.push(
-      [`${poi} (fit)`, `${fitSummary.value.toFixed(3)} ± ${fitSummary.uncertainty.toFixed(3)}`],
+      [`${poi} (fit)`, valueWithUncertainty(fitSummary.value, fitSummary.uncertainty).join(" ± ")],
       ...(truth !== undefined ? [[`${poi} (generated)`, truth.toFixed(3)] as [string, string]] : []),
       ["significance (obs / exp)", Number.isFinite(sig.zObs) ? `${sig.zObs.toFixed(1)}σ / ${sig.zExp.toFixed(1)}σ` : "∞: no background in some bins with data"],
     );
@@ -188,12 +191,12 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
         plots.push({ title: `${label} variation (${sample}, ${region})`, file });
       }
       });
-      for (const p of await writeStandardPlots(plotDir, { fit: result, pulls: pl, impacts: rank.impacts.slice(0, 15), poiName: poi }, style)) {
+      for (const p of await writeStandardPlots(plotDir, { fit: result, pulls: pl.filter((p) => !isStat(p.name)), impacts: rank.impacts.slice(0, 15), poiName: poi }, style)) {
         plots.push({ title: path.basename(p, ".png"), file: path.relative(out, p) });
       }
     });
 
-    tables.push(fitTable(result, pl.map((p) => p.name), poi));
+    tables.push(fitTable(result, pl.map((p) => p.name), poi, pl.filter((p) => isStat(p.name)).length));
     tables.push(yieldsTable("Pre-fit yields", pre), yieldsTable("Post-fit yields", post));
   }
 
@@ -263,19 +266,20 @@ function cutflowTable(cutflow: Record<string, Record<string, number>>): ReportTa
   return { title: "Cutflow (events passing each step, unweighted)", columns: ["sample", ...steps], rows: Object.entries(cutflow).map(([s, c]) => [s, ...steps.map((k) => c[k] ?? 0)]) };
 }
 
-function fitTable(r: FitResult, nuisance: string[], poi: string): ReportTable {
+function fitTable(r: FitResult, nuisance: string[], poi: string, staterrors: number): ReportTable {
   const rows = [poi, ...nuisance].map((n) => {
     const i = r.parameterNames.indexOf(n);
-    return [n, Number(r.bestfit[i]!.toFixed(4)), Number(r.uncertainties[i]!.toFixed(4))];
+    return [n, ...valueWithUncertainty(r.bestfit[i]!, r.uncertainties[i]!)];
   });
-  return { title: "Fit results", columns: ["parameter", "best fit", "uncertainty"], rows, note: `twice NLL = ${r.twiceNll.toFixed(3)}; uncertainties from the Hessian at the minimum; staterror parameters omitted.` };
+  const stat = staterrors ? `the ${staterrors} staterror γ parameters are listed here and left out of the pulls plot (AGC spec §8.5)` : "no staterror parameters";
+  return { title: "Fit results", columns: ["parameter", "best fit", "uncertainty"], rows, note: `twice NLL = ${r.twiceNll.toFixed(3)}; uncertainties from the Hessian at the minimum; ${stat}. Values rounded once, from full precision, to the uncertainty's 2 significant digits.` };
 }
 
 function yieldsTable(title: string, ys: ChannelYields[]): ReportTable {
   const rows: Array<Array<string | number>> = [];
   for (const ch of ys) {
-    for (const s of ch.samples) rows.push([ch.channel, s.name, Number(s.total.toFixed(1)), Number(s.uncertainty.toFixed(1))]);
-    rows.push([ch.channel, "total model", Number(ch.total.total.toFixed(1)), Number(ch.total.uncertainty.toFixed(1))]);
+    for (const s of ch.samples) rows.push([ch.channel, s.name, ...valueWithUncertainty(s.total, s.uncertainty)]);
+    rows.push([ch.channel, "total model", ...valueWithUncertainty(ch.total.total, ch.total.uncertainty)]);
     rows.push([ch.channel, "pseudo-data", ch.data.total, ""]);
   }
   return { title, columns: ["channel", "sample", "yield", "uncertainty"], rows };

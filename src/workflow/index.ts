@@ -1,4 +1,4 @@
-export { renderReport, formatNumber } from "./report.js";
+export { renderReport, formatNumber, valueWithUncertainty } from "./report.js";
 export type { ReportInput, ReportPlot, ReportStage, ReportTable } from "./report.js";
 export { provenance, sha256File, hepflowVersion } from "./provenance.js";
 export { prepareOutputDir } from "./outdir.js";

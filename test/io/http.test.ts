@@ -109,3 +109,95 @@ describe("coalesce", () => {
     expect(coalesce([{ offset: 100, length: 10 }, { offset: 0, length: 10 }, { offset: 15, length: 5 }], 5)).toEqual([{ start: 0, end: 20 }, { start: 100, end: 110 }]);
   });
 });
+
+describe("HTTP timeouts, Range detection and the block cache (issue 13 item 9)", () => {
+  it("a slow but live server (2 bytes / 20 ms) is read; the idle timer only fires on silence", async () => {
+    const srv = await startFileServer(ROOT_DATA, { trickle: { bytes: 2, everyMs: 20 } });
+    try {
+      // 40 bytes at 2 per 20 ms take ~0.4 s, well past the 200 ms idle timeout: only silence counts.
+      const src = new HttpSource(`${srv.url}/${NAME}`, { idleTimeoutMs: 200, firstByteTimeoutMs: 2000, blockSize: 40 });
+      const got = await src.read(0, 40);
+      expect(Buffer.compare(got, local.subarray(0, 40))).toBe(0);
+      await src.close();
+    } finally { await srv.close(); }
+  }, 30_000);
+
+  it("a stalled body fails after idle timeout x attempts, naming the stall", async () => {
+    const srv = await startFileServer(ROOT_DATA, { stallBody: true });
+    try {
+      const t0 = Date.now();
+      const err = await new HttpSource(`${srv.url}/${NAME}`, { idleTimeoutMs: 150, maxRetries: 1, retryBaseMs: 1 }).size().catch((e) => e);
+      expect(isHepflowError(err, "IO_HTTP")).toBe(true);
+      expect(err.message).toMatch(/stalled.*150 ms/);
+      // Two attempts of 150 ms plus a backoff of ~1 ms; 3 s leaves room for a loaded machine.
+      expect(Date.now() - t0).toBeLessThan(3000);
+    } finally { await srv.close(); }
+  }, 30_000);
+
+  it("a server that never answers fails on the first-byte timeout", async () => {
+    const srv = await startFileServer(ROOT_DATA, { neverAnswer: true });
+    try {
+      const err = await new HttpSource(`${srv.url}/${NAME}`, { firstByteTimeoutMs: 150, maxRetries: 0 }).size().catch((e) => e);
+      expect(err.message).toMatch(/first byte timed out after 150 ms/);
+    } finally { await srv.close(); }
+  }, 30_000);
+
+  it("a server that ignores Range is detected from the status, without downloading the body", async () => {
+    // Trickled: reading the whole 200 answer would take minutes; detection must not wait for it.
+    const srv = await startFileServer(ROOT_DATA, { ignoreRange: true, trickle: { bytes: 1000, everyMs: 50 } });
+    try {
+      const src = new HttpSource(`${srv.url}/${NAME}`);
+      const t0 = Date.now();
+      const err = await src.size().catch((e) => e);
+      expect(isHepflowError(err, "IO_NO_RANGE")).toBe(true);
+      expect(src.stats.bytes).toBe(0);
+      expect(Date.now() - t0).toBeLessThan(3000);
+    } finally { await srv.close(); }
+  }, 30_000);
+
+  it("twenty concurrent reads of the same bytes fetch them once", async () => {
+    const srv = await startFileServer(ROOT_DATA);
+    try {
+      const src = new HttpSource(`${srv.url}/${NAME}`);
+      await src.size();
+      const before = src.stats.bytes;
+      const ranges = [{ offset: 1000, length: 150_000 }, { offset: 180_000, length: 30_000 }];
+      const all = await Promise.all(Array.from({ length: 20 }, () => src.readMany(ranges)));
+      for (const got of all) ranges.forEach((r, i) => expect(Buffer.compare(got[i]!, local.subarray(r.offset, r.offset + r.length))).toBe(0));
+      const moved = src.stats.bytes - before;
+      // The blocks covering both ranges (64 KiB aligned), once: at most the ranges plus one block at each end.
+      expect(moved).toBeLessThanOrEqual(150_000 + 30_000 + 4 * 65536);
+      expect(moved).toBeGreaterThanOrEqual(180_000);
+      await src.close();
+    } finally { await srv.close(); }
+  });
+
+  it("the cache stays within its bound", async () => {
+    const srv = await startFileServer(ROOT_DATA);
+    try {
+      const src = new HttpSource(`${srv.url}/${NAME}`, { blockSize: 4096, cacheBytes: 16_384, coalesceGap: 0 });
+      await src.read(0, 100_000);
+      await src.read(0, 4096); // evicted long ago: fetched again
+      expect(src.stats.cacheHits).toBe(0);
+      await src.read(100_000 - 4096, 100); // among the last 4 blocks: a hit
+      expect(src.stats.cacheHits).toBe(1);
+      await src.close();
+    } finally { await srv.close(); }
+  });
+
+  it("openFile(url, { http }) and the CLI pass the timeouts through", async () => {
+    const srv = await startFileServer(ROOT_DATA, { stallBody: true });
+    try {
+      const err = await openFile(`${srv.url}/${NAME}`, { http: { idleTimeoutMs: 100, maxRetries: 0 } }).catch((e) => e);
+      expect(err.message).toMatch(/stalled.*100 ms/);
+      // Asynchronously: a spawnSync would block this process, which is also the server.
+      const { execFile } = await import("node:child_process");
+      const bin = new URL("../../bin/hepflow.js", import.meta.url).pathname;
+      const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+        execFile(process.execPath, [bin, "--idle-timeout", "0.1", "ls", `${srv.url}/${NAME}`], { encoding: "utf8", timeout: 60_000 }, (e, _out, stderr) => resolve({ status: e ? (e as { code?: number }).code ?? null : 0, stderr }));
+      });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/stalled.*100 ms/);
+    } finally { await srv.close(); }
+  }, 60_000);
+});

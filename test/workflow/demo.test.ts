@@ -41,6 +41,28 @@ describe("hepflow demo (the whole chain on generated data)", () => {
     expect(results.fit.bestfit.ttbar_norm).toBeCloseTo(r.fit!.value, 12);
   });
 
+  it("the report's fit table agrees with results.json to the digits it shows (issue 13 item 10)", () => {
+    const results = JSON.parse(readFileSync(path.join(out, "results.json"), "utf8"));
+    const html = readFileSync(r.report, "utf8");
+    const section = /<h2>Fit results<\/h2>([\s\S]*?)<\/section>/.exec(html)![1]!;
+    const rows = [...section.matchAll(/<tr><td>([^<]+)<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><\/tr>/g)].map((m) => m.slice(1, 4) as [string, string, string]);
+    expect(rows.length).toBe(Object.keys(results.fit.bestfit).length);
+    for (const [name, shown, shownErr] of rows) {
+      const v = results.fit.bestfit[name] as number, u = results.fit.uncertainties[name] as number;
+      // The uncertainty keeps 2 significant digits; value and uncertainty are shown to the same
+      // decimal place, each within half a unit of that place of the full-precision JSON number.
+      const decimals = shownErr.includes(".") ? shownErr.split(".")[1]!.length : 0;
+      const half = 0.5 * 10 ** -decimals * (1 + 1e-9);
+      expect(Math.abs(Number(shown) - v), name).toBeLessThanOrEqual(half);
+      expect(Math.abs(Number(shownErr) - u), name).toBeLessThanOrEqual(half);
+      expect(shownErr.replace(/^[0.]+/, "").replace(".", "").length, `${name}: ${shownErr}`).toBe(2);
+      expect(shown.includes(".") ? shown.split(".")[1]!.length : 0, name).toBe(decimals);
+    }
+    const stat = rows.filter(([n]) => n.startsWith("staterror")).length;
+    expect(stat).toBeGreaterThan(0);
+    expect(section).toContain(`the ${stat} staterror γ parameters are listed here and left out of the pulls plot`);
+  });
+
   it("lists the stage-by-stage commands and timings", () => {
     expect(r.commands.map((c) => c.split(" ").find((w) => !w.includes("=") && w !== "hepflow"))).toEqual(["generate", "run", "build", "fit", "ranking", "significance"]);
     expect(r.stages.find((s) => s.name.startsWith("AGC"))!.events).toBeGreaterThan(300_000);

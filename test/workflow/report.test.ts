@@ -56,7 +56,8 @@ describe("report helpers", () => {
   it("refuses a non-empty output directory without force", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "out-"));
     writeFileSync(path.join(dir, "keep.txt"), "mine");
-    const err = await prepareOutputDir(dir).catch((e) => e);
+    let err: unknown;
+    try { prepareOutputDir(dir); } catch (e) { err = e; }
     expect(isHepflowError(err, "OUTPUT_EXISTS")).toBe(true);
     // With force the old output is kept aside until the new one commits, then removed: nothing stale survives.
     const out = prepareOutputDir(dir, true);
@@ -65,5 +66,19 @@ describe("report helpers", () => {
     expect(readFileSync(path.join(dir, "keep.txt"), "utf8")).toBe("mine");
     prepareOutputDir(dir, true).commit();
     expect(readdirSync(dir)).toEqual([]);
+  });
+});
+
+describe("numbers in the report (issue 13 item 10)", () => {
+  it("rounds value and uncertainty once, from full precision, to the uncertainty's 2 significant digits", async () => {
+    const { valueWithUncertainty } = await import("../../src/workflow/report.js");
+    // The cases of the issue: toFixed(1) first had shown "0.1000 ± 0" and "0 ± 0".
+    expect(valueWithUncertainty(0.05353, 0.01341)).toEqual(["0.054", "0.013"]);
+    expect(valueWithUncertainty(0.0462, 0.0073)).toEqual(["0.0462", "0.0073"]);
+    expect(valueWithUncertainty(1234.567, 35.2)).toEqual(["1235", "35"]);
+    expect(valueWithUncertainty(123456, 2345)).toEqual(["123500", "2300"]);
+    expect(valueWithUncertainty(1.00213, 0.0471)).toEqual(["1.002", "0.047"]);
+    expect(valueWithUncertainty(0.5, 0)).toEqual(["0.5000", "0"]);
+    expect(valueWithUncertainty(1.00012, 0.9963)).toEqual(["1.0", "1.0"]); // rounding up crosses a power of ten
   });
 });
