@@ -6,3 +6,5 @@ export type { BranchDesc, EvalContext } from "./compile.js";
 export { toColumn, allocKind } from "./values.js";
 export type { Value, Kind, ScalarValue, FlatValue, JaggedValue } from "./values.js";
 export { closeNames } from "./errors.js";
+export { draw, splitAxes, niceRange } from "./draw.js";
+export type { DrawOptions, DrawResult, DrawAxis } from "./draw.js";

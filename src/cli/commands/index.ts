@@ -18,6 +18,7 @@ import { register as gof } from "./gof.js";
 import { register as yields } from "./yields.js";
 import { register as datacard } from "./datacard.js";
 import { register as demo } from "./demo.js";
+import { register as draw } from "./draw.js";
 
 /** Each command module exports `register(program)`; add one line here per module. */
-export const commands: Array<(program: Command) => void> = [inspect, fit, cls, limit, significance, ls, dump, run, generate, hadd, build, workspace, ranking, scan, gof, yields, plot, datacard, demo];
+export const commands: Array<(program: Command) => void> = [inspect, fit, cls, limit, significance, ls, dump, run, generate, hadd, build, workspace, ranking, scan, gof, yields, plot, datacard, demo, draw];
