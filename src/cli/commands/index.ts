@@ -46,4 +46,5 @@ export const commands: CommandEntry[] = [
   entry("project", "MLflow projects (MLproject files): describe and run entry points as tracked runs", () => import("./project.js")),
   entry("search", "search parameters (random or TPE) for the best objective; the search is a tracked run and each trial a child run", () => import("./search.js")),
   entry("predict", "evaluate a model (XGBoost .json, .onnx, Keras .h5) on rows of a JSON/CSV table or on branches of a ROOT file (FILE.root[:TREE])", () => import("./predict.js")),
+  entry("draw", "histogram an expression (TTree::Draw): FILE[:TREE]... EXPR, 1D or \"y:x\"; terminal bars unless -o", () => import("./draw.js")),
 ];
