@@ -35,6 +35,12 @@ export class XRootDWriter {
   /** Creates (or with `overwrite`, replaces) the file at `url`, following redirects. */
   static async create(url: string, opt: XrdWriterOptions = {}): Promise<XRootDWriter> {
     const u = parseXrdUrl(url);
+    // Replace by remove + create rather than kXR_delete (truncate): a truncated file keeps its inode,
+    // and the server's checksum cache (an extended attribute checked against the mtime, which has
+    // one-second resolution) could then report the old file's adler32 for the new bytes.
+    if (opt.overwrite) {
+      try { await removeUrl(url, opt); } catch (e) { if (!(e instanceof HepflowError && e.code === "IO_NOT_FOUND")) throw e; }
+    }
     const options = (opt.overwrite ? OpenOpt.delete : OpenOpt.new) | OpenOpt.mkpath;
     let landed;
     try {
