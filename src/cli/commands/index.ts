@@ -40,4 +40,9 @@ export const commands: CommandEntry[] = [
   entry("plot", "draw HEP plots (stacked data/MC with ratio, systematic variations) as PNG, SVG or Vega-Lite", () => import("./plot.js")),
   entry("datacard", "export a workspace to a CMS Combine datacard (datacard.txt) and its shapes file (shapes.root)", () => import("./datacard.js")),
   entry("demo", "generate synthetic AGC NanoAOD, run the ttbar analysis with all systematics, fit, plot, and write OUT/report.html", () => import("./demo.js")),
+  entry("prune", "remove channels, samples, modifiers or measurements from a workspace (pyhf prune)", () => import("./prune.js")),
+  entry("rename", "rename channels, samples, modifiers (and their parameters) or measurements (pyhf rename)", () => import("./rename.js")),
+  entry("combine", "combine two workspaces into one (pyhf combine)", () => import("./combine.js")),
+  entry("sort", "sort a workspace's channels, samples, modifiers, measurements and observations by name (pyhf sort)", () => import("./sort.js")),
+  entry("digest", "hash of a workspace, equal to pyhf's digest (pyhf digest)", () => import("./digest.js")),
 ];
