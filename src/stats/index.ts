@@ -31,3 +31,4 @@ export type { JoinMode, PruneOptions, RenameOptions } from "./workspace-ops.js";
 export * from "./postfit/index.js";
 export * from "./combine/index.js";
 export { explainBadYields } from "./diagnose.js";
+export { workspaceDigest, pythonCanonicalJson, pythonFloatRepr } from "./digest.js";

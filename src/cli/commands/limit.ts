@@ -1,10 +1,9 @@
 /** `hepflow limit WORKSPACE`: CLs upper limit on the POI, observed and expected band. */
-import { printJson } from "../json.js";
 import { track, trackOptions } from "./track-options.js";
 import type { Command } from "commander";
 import { checkTestStat, upperLimit } from "../../stats/index.js";
 import { HepflowError } from "../../util/index.js";
-import { addModelOptions, loadModel, numberOption, table, warnUnconverged } from "./stats-options.js";
+import { addModelOptions, emitJson, failUnconverged, loadModel, numberOption, requirePoi, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
 
 export function register(program: Command): void {
@@ -15,7 +14,8 @@ export function register(program: Command): void {
     .option("--scan <start:stop:n>", "grid for --method scan, e.g. 0:5:21 (default 0 to the POI's upper bound, 21 points)")
     .option("--plots <dir>", "also draw cls.png (CLs versus the POI with the expected bands) into this directory"))
     .action(async (file: string, o: ModelCliOptions & { cl: string; testStat: string; method: string; scan?: string; plots?: string; track?: boolean }) => {
-      const { model, data, fitOptions } = await loadModel(file, o);
+      const { ws, model, data, fitOptions } = await loadModel(file, o);
+      requirePoi(model, "limit");
       const cl = numberOption("--cl", o.cl, 0.95);
       if (o.method !== "root" && o.method !== "scan") throw new HepflowError("CLI_USAGE", `--method must be root or scan, got "${o.method}"`);
       let scan: number[] | undefined;
@@ -32,11 +32,13 @@ export function register(program: Command): void {
         for (const f of await writeStandardPlots(o.plots, { limit: r, poiName: model.config.poiName ?? undefined })) process.stderr.write(`wrote ${f}\n`);
       }
       await track({ command: "limit", params: { workspace: file, cl, test_stat: o.testStat, method: o.method }, metrics: { limit_obs: r.obs, ...Object.fromEntries(r.exp.map((v, i) => [`limit_exp_${["m2", "m1", "median", "p1", "p2"][i]}`, v])) }, artifacts: o.plots ? [{ path: o.plots, as: "plots" }] : [], inputs: [file] }, o.track);
-      if (o.json) {
-        printJson({ obs: r.obs, exp: r.exp, cl });
-        return;
-      }
+      const bad = [r.obs, ...r.exp].some((v) => Number.isNaN(v));
+      const done = () => {
+        if (!r.converged || bad) failUnconverged(bad ? "the upper limit is not a number" : "some fits of the limit computation did not converge", undefined, { ws, model });
+      };
+      if (emitJson(o, { obs: r.obs, exp: r.exp, cl, converged: r.converged })) return done();
       const rows: (string | number)[][] = [["observed", r.obs], ...["-2σ", "-1σ", "median", "+1σ", "+2σ"].map((s, i) => [`expected ${s}`, r.exp[i]])];
       process.stdout.write(`${cl * 100}% CL upper limit on ${model.config.poiName} (${o.method}, ${r.points.length} hypothesis tests)\n${table(["limit", "value"], rows)}\n`);
+      done();
     });
 }

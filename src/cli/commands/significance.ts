@@ -1,20 +1,22 @@
 /** `hepflow significance WORKSPACE`: discovery p-value and significance, observed and expected. */
-import { printJson } from "../json.js";
 import type { Command } from "commander";
 import { significance } from "../../stats/index.js";
-import { addModelOptions, loadModel, table, warnUnconverged } from "./stats-options.js";
+import { addModelOptions, emitJson, failUnconverged, loadModel, requirePoi, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
 
 export function register(program: Command): void {
   addModelOptions(program.command("significance <workspace>").description("discovery p-value p0 and significance Z (q0, asymptotic), observed and expected")).action(
     async (file: string, o: ModelCliOptions) => {
-      const { model, data, fitOptions } = await loadModel(file, o);
+      const { ws, model, data, fitOptions } = await loadModel(file, o);
+      requirePoi(model, "significance");
       const r = significance(data, model, fitOptions);
+      // Z = +∞ (an excess where nothing is expected) is a result; NaN is not
+      const bad = [r.p0Obs, r.zObs, r.p0Exp, r.zExp].some((v) => Number.isNaN(v));
+      const done = () => {
+        if (!r.converged || bad) failUnconverged(bad ? "the significance is not a number" : "some fits of the significance computation did not converge", undefined, { ws, model });
+      };
+      if (emitJson(o, { p0_obs: r.p0Obs, z_obs: r.zObs, p0_exp: r.p0Exp, z_exp: r.zExp, q0: r.q0, converged: r.converged })) return done();
       if (!r.converged) warnUnconverged("some fits of the significance computation");
-      if (o.json) {
-        printJson({ p0_obs: r.p0Obs, z_obs: r.zObs, p0_exp: r.p0Exp, z_exp: r.zExp });
-        return;
-      }
       const rows: (string | number)[][] = [
         ["observed p0", r.p0Obs],
         ["observed Z", r.zObs],
@@ -23,6 +25,7 @@ export function register(program: Command): void {
         ["q0", r.q0],
       ];
       process.stdout.write(`${table(["quantity", "value"], rows)}\n`);
+      done();
     },
   );
 }
