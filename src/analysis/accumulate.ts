@@ -36,6 +36,28 @@ export function mergeAccumulators(a: Accumulator | undefined, b: Accumulator | u
   throw new HepflowError("ACCUMULATOR_MISMATCH", `cannot merge ${describe(a)} with ${describe(b)}; every chunk must return the same structure`, { object: at });
 }
 
+/**
+ * Throw the error `mergeAccumulators(a, b)` would throw, without building the merged value: the
+ * collector checks a chunk against the run's accumulator before it commits to the chunk.
+ */
+export function checkMergeable(a: Accumulator | undefined, b: Accumulator | undefined, at = "accumulator"): void {
+  if (a === undefined || b === undefined) return;
+  if (typeof a === "number" && typeof b === "number") return;
+  if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b)) {
+    if (a.constructor !== b.constructor || (a as Typed).length !== (b as Typed).length) {
+      throw new HepflowError("ACCUMULATOR_MISMATCH", `cannot add ${describe(a)} and ${describe(b)}; histograms of one name must share binning`, { object: at });
+    }
+    return;
+  }
+  if (Array.isArray(a) && Array.isArray(b)) return;
+  if (isRecord(a) && isRecord(b)) {
+    for (const k of Object.keys(b)) if (k in a) checkMergeable(a[k], b[k], `${at}.${k}`);
+    return;
+  }
+  if ((typeof a === "string" || typeof a === "boolean" || a === null) && a === b) return;
+  throw new HepflowError("ACCUMULATOR_MISMATCH", `cannot merge ${describe(a)} with ${describe(b)}; every chunk must return the same structure`, { object: at });
+}
+
 function addTyped(a: Typed, b: Typed, at: string): Typed {
   if (a.constructor !== b.constructor || a.length !== b.length) {
     throw new HepflowError("ACCUMULATOR_MISMATCH", `cannot add ${describe(a)} and ${describe(b)}; histograms of one name must share binning`, { object: at });

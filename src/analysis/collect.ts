@@ -6,9 +6,10 @@
  * distributed one (queue of WorkItems) share it, so both merge and normalise identically.
  */
 import type { ProgressListener } from "../util/index.js";
-import { mergeAccumulators, rescaleHistograms } from "./accumulate.js";
+import { checkMergeable, mergeAccumulators, rescaleHistograms } from "./accumulate.js";
 import type { Accumulator } from "./accumulate.js";
 import type { SamplePlan } from "./chunks.js";
+import { errorInfo } from "./runner.js";
 import type { ChunkOutput, ErrorInfo, WorkItem } from "./runner.js";
 
 /** A chunk (or a whole file, if it could not be opened) that failed on every attempt. */
@@ -99,8 +100,25 @@ export class RunCollector {
     if (this.startedAt < 0) this.startedAt = performance.now();
   }
 
-  /** Record a success. */
-  ok(out: ChunkOutput): void {
+  /**
+   * Called when a chunk that had arrived must run again (its accumulator could not be merged
+   * and attempts remain): the dispatcher puts the item back into its queue.
+   */
+  requeue: (item: WorkItem) => void = () => undefined;
+
+  /** The item with this index (for dispatchers that only keep indices). */
+  item(index: number): WorkItem {
+    return this.items[index]!;
+  }
+
+  /** True once the item has its outcome (folded, failed for good, or waiting to be folded). */
+  resolved(index: number): boolean {
+    return index < this.next || this.done.has(index);
+  }
+
+  /** Record a success; false (and nothing counted) if the item already had its outcome, e.g. a late duplicate. */
+  ok(out: ChunkOutput): boolean {
+    if (this.resolved(out.index) || this.items[out.index] === undefined) return false;
     this.done.set(out.index, out);
     this.events += out.events;
     this.readMs += out.readMs;
@@ -109,10 +127,19 @@ export class RunCollector {
     this.start();
     const rate = (this.events * 1000) / Math.max(1, performance.now() - this.startedAt);
     this.options.progress?.({ unit: "events", done: this.events, total: this.total - this.failedTotal, rate, label: this.items[out.index]!.sample });
+    return true;
   }
 
-  /** Record a failed attempt; true if the item should be tried again. */
+  /** Record a failed attempt; true if the item should be tried again (false also for an item that already had its outcome). */
   failed(index: number, error: ErrorInfo): boolean {
+    if (this.resolved(index) || this.items[index] === undefined) return false;
+    const retry = this.charge(index, error);
+    if (!retry) this.fold();
+    return retry;
+  }
+
+  /** One attempt of `index` failed: true if it may run again, else it is recorded as failed for good. */
+  private charge(index: number, error: ErrorInfo): boolean {
     const n = (this.attempts.get(index) ?? 0) + 1;
     this.attempts.set(index, n);
     if (n <= this.options.retries) return true;
@@ -120,7 +147,6 @@ export class RunCollector {
     this.failures.push({ sample: it.sample, file: it.file, fileIndex: it.fileIndex, entryStart: it.entryStart, entryStop: it.entryStop, attempts: n, error });
     this.failedTotal += it.entryStop - it.entryStart;
     this.done.set(index, null);
-    this.fold();
     if (this.options.onFailure === "fail") this.stopped = true;
     return false;
   }
@@ -141,7 +167,22 @@ export class RunCollector {
         const it = this.items[this.next]!;
         const events = it.entryStop - it.entryStart;
         if (out) {
-          s.acc = mergeAccumulators(s.acc, out.accumulator);
+          try {
+            // checked against the run's accumulator too, so closing the sample cannot fail later
+            checkMergeable(this.acc, out.accumulator);
+            s.acc = mergeAccumulators(s.acc, out.accumulator);
+          } catch (e) {
+            // a merge error is this chunk's failure: its events were never added to anything
+            this.done.delete(this.next);
+            this.events -= out.events;
+            this.readMs -= out.readMs;
+            this.computeMs -= out.computeMs;
+            if (this.charge(this.next, errorInfo(e))) {
+              this.requeue(it);
+              return;
+            }
+            continue; // recorded as failed: the loop folds it as a loss
+          }
           s.processed += events;
         } else {
           const f = s.plan.files[it.fileIndex]!;
@@ -178,7 +219,7 @@ export class RunCollector {
       }
     }
     this.samples[p.sample] = { nevts: p.nevts, entries, processed: s.processed, failedEntries: s.failedEntries, unopenedFiles: unopened.length, effectiveNevts: effective, scale };
-    this.acc = mergeAccumulators(this.acc, s.acc);
+    this.acc = mergeAccumulators(this.acc, s.acc, `accumulator (closing sample ${p.sample})`);
     s.acc = undefined;
   }
 

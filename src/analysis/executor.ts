@@ -1,25 +1,24 @@
 /**
- * Executors run a processor over a dataset and return the merged accumulator. The `Executor`
- * interface is what a distributed executor (Redis/BullMQ queue of WorkItems, workers running
- * ChunkRunner) implements too: it plans with planSamples, hands every chunk outcome to a
- * RunCollector (fixed merge order, retries, failures, normalisation correction) and returns
- * the collector's RunResult.
+ * Executors run a processor over a dataset and return the merged accumulator. Every executor is
+ * `runDispatched` (dispatch.ts: planning, RunCollector, parameters, failure policy) with its own
+ * Dispatcher; the local one computes in worker threads of this process, or in this thread.
  */
+import { syncBuiltinESMExports } from "node:module";
 import { availableParallelism } from "node:os";
 import { HepflowError } from "../util/index.js";
 import type { ProgressListener } from "../util/index.js";
 import type { Accumulator } from "./accumulate.js";
-import { planSamples } from "./chunks.js";
-import { RunCollector } from "./collect.js";
 import type { ChunkFailure, SampleReport } from "./collect.js";
-import type { Dataset, Sample } from "./dataset.js";
+import type { Dataset } from "./dataset.js";
+import { runDispatched } from "./dispatch.js";
+import type { DispatchContext, DispatchTimings, Dispatcher } from "./dispatch.js";
+import type { ParameterValues } from "./params.js";
 import { WorkerPool } from "./pool.js";
-import { loadOpener, loadProcessor, resolveProcessorPath } from "./processor.js";
-import type { ProcessorModule, TreeOpener } from "./processor.js";
 import { ChunkRunner, errorInfo } from "./runner.js";
 import type { WorkItem } from "./runner.js";
 
 export type { ChunkFailure, SampleReport } from "./collect.js";
+export { normalisedSamples } from "./dispatch.js";
 
 export interface ExecutorOptions {
   /** Worker threads; default all cores; 0 runs in the calling thread. */
@@ -34,6 +33,15 @@ export interface ExecutorOptions {
   readahead?: number;
   /** Module exporting `openTree(path, treeName)`; default opens ROOT files. */
   opener?: string;
+  /** Processor parameters (any spelling of the declared names; strings are converted to the declared type). */
+  params?: Record<string, unknown>;
+  /**
+   * Deadline of one chunk in ms, after which its worker is stopped and the chunk charged an
+   * attempt (CHUNK_TIMEOUT). Default 60 s + 0.5 ms per entry. Not enforceable with 0 workers.
+   */
+  chunkTimeoutMs?: number;
+  /** Heap limit of each worker thread in MB (a chunk that exceeds it fails with WORKER_OUT_OF_MEMORY); default Node's. */
+  maxWorkerMemoryMb?: number;
   progress?: ProgressListener;
 }
 
@@ -44,6 +52,8 @@ export interface RunResult {
   warnings: string[];
   /** Per sample: events planned, processed and lost, and the normalisation correction applied. */
   samples: Record<string, SampleReport>;
+  /** The processor parameters the run used (validated, defaults filled in): part of every output's provenance. */
+  params: ParameterValues;
   chunks: number;
   /** Events processed successfully, in total and per sample. */
   events: number;
@@ -66,93 +76,78 @@ export interface Executor {
   run(processor: string, dataset: Dataset, options?: ExecutorOptions): Promise<RunResult>;
 }
 
-/**
- * Which samples the processor normalises by 1 / meta.nevts (and so get their histograms
- * rescaled when events are lost): the module's `normalisedByNevts(sample)`, else the samples
- * with a cross section.
- */
-export function normalisedSamples(mod: ProcessorModule, dataset: Dataset): (sample: string) => boolean {
-  const bySample = new Map<string, Sample>(dataset.samples.map((s) => [s.name, s]));
-  return (name) => {
-    const s = bySample.get(name);
-    if (!s) return false;
-    return mod.normalisedByNevts ? mod.normalisedByNevts(s) : s.xsec !== undefined || typeof s.metadata.xsec === "number";
-  };
-}
-
-/** Runs chunks on a pool of worker threads on this machine. */
+/** Runs chunks on a pool of worker threads on this machine (or in this thread with workers: 0). */
 export class LocalExecutor implements Executor {
   async run(processor: string, dataset: Dataset, options: ExecutorOptions = {}): Promise<RunResult> {
-    const t0 = performance.now();
-    const processorPath = resolveProcessorPath(processor);
-    const mod = await loadProcessor(processorPath);
-    const opener = await loadOpener(options.opener);
-    if (mod.acceptSample) dataset = { ...dataset, samples: dataset.samples.filter((s) => mod.acceptSample!(s)) };
-    const onFailure = options.onFailure ?? "fail";
-    const collector = new RunCollector({ retries: options.retries ?? 1, onFailure, normalised: normalisedSamples(mod, dataset), progress: options.progress });
     const workers = Math.max(0, options.workers ?? availableParallelism());
-    const chunkSize = options.chunkSize ?? 200_000;
-    let planMs = 0;
-    let timings = { startupMs: 0, tailIdleMs: 0 };
-    if (workers === 0) {
-      const items: WorkItem[] = [];
-      for await (const plan of planSamples(dataset, opener, chunkSize)) {
-        collector.addSample(plan);
-        items.push(...plan.items);
-      }
-      planMs = performance.now() - t0;
-      if (!collector.stopped) await runInThread(mod, opener, items, collector);
-    } else {
-      // the pool starts first so that loading the processor in the workers overlaps planning
-      const pool = new WorkerPool({ processor: processorPath, opener: options.opener }, workers, options.readahead ?? 1, collector);
-      try {
-        for await (const plan of planSamples(dataset, opener, chunkSize)) {
-          collector.addSample(plan);
-          if (collector.stopped) break;
-          pool.enqueue(plan.items);
-        }
-        planMs = performance.now() - t0;
-        timings = await pool.done();
-      } finally {
-        await pool.close();
-      }
-    }
-    const r = collector.result();
-    const result: RunResult = { ...r, workers, wallMs: performance.now() - t0, planMs, ...timings };
-    if (result.failures.length > 0 && onFailure === "fail") {
-      const f = result.failures[0]!;
-      const range = f.entryStart !== undefined ? ` entries [${f.entryStart}, ${f.entryStop})` : "";
-      throw new HepflowError("CHUNK_FAILED", `${range ? "a chunk" : "a file"} failed (run stopped); sample ${f.sample}${range} after ${f.attempts} attempt(s): ${f.error.message} (use --continue-on-failure to keep the rest)`, { file: f.file });
-    }
-    return result;
+    return runDispatched(processor, dataset, options, (ctx) => (workers === 0 ? new InThreadDispatcher(ctx) : new WorkerPool(ctx, workers, options.readahead ?? 1)));
   }
 }
 
-async function runInThread(mod: ProcessorModule, opener: TreeOpener, items: WorkItem[], collector: RunCollector): Promise<void> {
-  const runner = new ChunkRunner(mod, opener);
-  collector.start();
-  const prepare = (i: number) => {
-    const p = i < items.length ? runner.prepare(items[i]!) : undefined;
-    p?.catch(() => undefined); // observed in run()
-    return p;
-  };
-  let next = prepare(0);
-  for (let i = 0; i < items.length && !collector.stopped; i++) {
-    const item = items[i]!;
-    let mine = next!;
-    // readahead: start reading the next chunk while this one computes
-    next = prepare(i + 1);
-    for (;;) {
-      try {
-        collector.ok(await runner.run(item, mine));
-        break;
-      } catch (e) {
-        if (!collector.failed(item.index, errorInfo(e))) break;
-        mine = runner.prepare(item); // retry at once, keeping the next chunk's reads
-        mine.catch(() => undefined);
-      }
-    }
+/**
+ * Computes in the calling thread, reading the next chunk while one computes. A processor that
+ * calls process.exit() here would end the whole run silently, so it is turned into this chunk's
+ * failure (PROCESSOR_EXIT); deadlines and heap limits need worker threads.
+ */
+class InThreadDispatcher implements Dispatcher {
+  readonly workers = 0;
+  private readonly queue: WorkItem[] = [];
+
+  constructor(private readonly ctx: DispatchContext) {
+    ctx.collector.requeue = (item) => this.queue.unshift(item);
   }
-  await next?.catch(() => undefined); // the run may stop early: let its reads finish before closing
-  await runner.close();
+
+  enqueue(items: readonly WorkItem[]): void {
+    this.queue.push(...items);
+  }
+
+  async done(): Promise<DispatchTimings> {
+    const { collector } = this.ctx;
+    const runner = new ChunkRunner(this.ctx.module, this.ctx.opener, this.ctx.params);
+    const realExit = process.exit;
+    process.exit = ((code?: number) => {
+      throw new HepflowError("PROCESSOR_EXIT", `the processor called process.exit(${code ?? ""}) while computing a chunk; throw an error instead (with --workers ≥ 1 only its worker thread would end)`, { file: this.ctx.processor });
+    }) as typeof process.exit;
+    syncBuiltinESMExports(); // `import { exit } from "node:process"` sees the replacement too
+    collector.start();
+    const prepare = (item: WorkItem | undefined) => {
+      const p = item ? runner.prepare(item) : undefined;
+      p?.catch(() => undefined); // observed in run()
+      return p ? { item: item!, p } : undefined;
+    };
+    try {
+      let next = prepare(this.queue.shift());
+      while (next && !collector.stopped) {
+        const { item } = next;
+        let mine = next.p;
+        // readahead: start reading the next chunk while this one computes
+        next = prepare(this.queue.shift());
+        for (;;) {
+          try {
+            collector.ok(await runner.run(item, mine));
+            break;
+          } catch (e) {
+            if (!collector.failed(item.index, errorInfo(e))) break;
+            mine = runner.prepare(item); // retry at once, keeping the next chunk's reads
+            mine.catch(() => undefined);
+          }
+        }
+        // a merge failure may have put an item back at the front: compute it before the read-ahead one
+        if (this.queue.length && next && this.queue[0]!.index < next.item.index) {
+          const again = prepare(this.queue.shift())!;
+          this.queue.unshift(next.item);
+          await next.p.catch(() => undefined);
+          next = again;
+        }
+      }
+      await next?.p.catch(() => undefined); // the run may stop early: let its reads finish before closing
+    } finally {
+      process.exit = realExit;
+      syncBuiltinESMExports();
+      await runner.close();
+    }
+    return { startupMs: 0, tailIdleMs: 0 };
+  }
+
+  async close(): Promise<void> {}
 }

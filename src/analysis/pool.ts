@@ -1,37 +1,48 @@
 /**
- * The worker-thread pool of the local executor. Workers start at once (loading the processor
- * module overlaps planning) and take items from one central queue as the plan streams in. A
+ * The worker-thread dispatcher of the local executor. Workers start at once (loading the
+ * processor overlaps planning) and take items from one central queue as the plan streams in. A
  * worker holds a second item (readahead: its reads start while the first computes) only while
  * the queue still has an item for every worker; near the end items stay central, so no worker
- * sits idle while another holds two. Once the plan is complete the rest goes largest first. A worker that dies is replaced and its items retried.
+ * sits idle while another holds two. Once the plan is complete the rest goes largest first.
+ *
+ * Faults: each worker says which item it is computing; that item alone is charged an attempt
+ * when the worker dies, exceeds its heap limit or passes the chunk deadline (then the thread is
+ * terminated — the only way to stop a synchronous loop). Items it had only read ahead go back
+ * to the queue uncharged, and a replacement worker starts.
  */
 import { Worker } from "node:worker_threads";
 import { HepflowError, compiledModule } from "../util/index.js";
-import type { RunCollector } from "./collect.js";
+import type { DispatchContext, DispatchTimings, Dispatcher } from "./dispatch.js";
 import type { ChunkOutput, ErrorInfo, WorkItem } from "./runner.js";
 
 interface Slot {
   worker: Worker;
   inFlight: Set<number>;
+  /** The item being computed (announced by the worker), with its deadline timer. */
+  current?: number;
+  timer?: NodeJS.Timeout;
   /** When the worker last ran out of work (-1 while busy). */
   idleSince: number;
   /** The worker has loaded the processor and takes items. */
   ready: boolean;
 }
 
-/** Timings of a pool run, for the run report. */
-export interface PoolTimings {
-  /** Since the pool was created, until every worker had loaded the processor (the whole run if one never did). */
-  startupMs: number;
-  /** Summed over workers: time idle at the end while others still worked (tail imbalance). */
-  tailIdleMs: number;
+/** What a worker thread needs to rebuild the processor: paths and plain-data parameters only. */
+export interface WorkerInit {
+  processor: string;
+  opener?: string;
+  params: Record<string, unknown>;
 }
 
-export class WorkerPool {
+/** Timings of a pool run, for the run report. */
+export type PoolTimings = DispatchTimings;
+
+export class WorkerPool implements Dispatcher {
   private readonly queue: WorkItem[] = [];
-  private readonly items = new Map<number, WorkItem>();
   private readonly slots = new Set<Slot>();
   private readonly t0 = performance.now();
+  private readonly script = compiledModule(import.meta.url, "./worker.js");
+  private readonly init: WorkerInit;
   private readyCount = 0;
   private startupMs = 0;
   private remaining = 0;
@@ -43,20 +54,23 @@ export class WorkerPool {
   private tailIdleMs = 0;
 
   constructor(
-    private readonly init: { processor: string; opener?: string },
-    private readonly size: number,
+    private readonly ctx: DispatchContext,
+    readonly workers: number,
     private readonly readahead: number,
-    private readonly collector: RunCollector,
   ) {
+    this.init = { processor: ctx.processor, opener: ctx.options.opener, params: ctx.params };
     this.doneP = new Promise<void>((res, rej) => { this.resolveDone = res; this.rejectDone = rej; });
     this.doneP.catch(() => undefined); // observed by done(); avoid an unhandled rejection before
-    const script = compiledModule(import.meta.url, "./worker.js");
-    for (let i = 0; i < size; i++) this.spawn(script);
+    ctx.collector.requeue = (item) => {
+      this.remaining++;
+      this.queue.unshift(item);
+      this.feedAll();
+    };
+    for (let i = 0; i < workers; i++) this.spawn();
   }
 
   /** Add planned items (in index order) to the queue. */
   enqueue(items: readonly WorkItem[]): void {
-    for (const it of items) this.items.set(it.index, it);
     this.queue.push(...items);
     this.remaining += items.length;
     this.feedAll();
@@ -76,56 +90,84 @@ export class WorkerPool {
   /** Stop every worker (also after an error). */
   async close(): Promise<void> {
     this.finish();
-    await Promise.all([...this.slots].map((s) => s.worker.terminate()));
+    const slots = [...this.slots];
     this.slots.clear();
+    for (const s of slots) clearTimeout(s.timer);
+    await Promise.all(slots.map((s) => s.worker.terminate()));
   }
 
-  private spawn(script: URL | string): void {
-    const worker = new Worker(script, { workerData: this.init });
+  private spawn(): void {
+    const limits = this.ctx.options.maxWorkerMemoryMb;
+    const worker = new Worker(this.script, { workerData: this.init, ...(limits ? { resourceLimits: { maxOldGenerationSizeMb: limits } } : {}) });
     const slot: Slot = { worker, inFlight: new Set(), idleSince: -1, ready: false };
     this.slots.add(slot);
     worker.on("message", (msg: { type: string; output?: ChunkOutput; index?: number; error?: ErrorInfo }) => {
+      if (!this.slots.has(slot)) return; // a terminated worker's last words
       if (msg.type === "ready") {
         slot.ready = true;
-        if (++this.readyCount === this.size && this.startupMs === 0) this.startupMs = performance.now() - this.t0;
+        if (++this.readyCount === this.workers && this.startupMs === 0) this.startupMs = performance.now() - this.t0;
         this.feed(slot);
       } else if (msg.type === "fatal") {
         this.finish(new HepflowError(msg.error!.code, msg.error!.message, { file: this.init.processor }));
-      } else if (msg.type === "result") {
-        slot.inFlight.delete(msg.output!.index);
-        this.remaining--;
-        this.collector.ok(msg.output!);
-        this.feed(slot);
-        this.settle();
-      } else if (msg.type === "error") {
-        slot.inFlight.delete(msg.index!);
-        this.retryOrFail(msg.index!, msg.error!);
+      } else if (msg.type === "start") {
+        slot.current = msg.index!;
+        const item = this.ctx.collector.item(msg.index!);
+        const ms = this.ctx.deadlineMs(item);
+        slot.timer = setTimeout(() => this.kill(slot, { code: "CHUNK_TIMEOUT", message: `the chunk did not finish within its deadline of ${(ms / 1000).toFixed(1)} s (the worker thread was stopped; raise it with --chunk-timeout)` }), ms);
+      } else if (msg.type === "result" || msg.type === "error") {
+        const index = msg.type === "result" ? msg.output!.index : msg.index!;
+        this.endCurrent(slot, index);
+        if (msg.type === "result") {
+          this.remaining--;
+          this.ctx.collector.ok(msg.output!);
+        } else this.retryOrFail(index, msg.error!);
         this.feedAll();
         this.settle();
       }
     });
-    const lost = (why: string): void => {
-      if (this.settled || !this.slots.has(slot)) return;
-      this.slots.delete(slot);
-      // every chunk the dead worker held counts as one failed attempt; a new worker takes over
-      for (const index of slot.inFlight) this.retryOrFail(index, { code: "WORKER_DIED", message: why });
-      slot.inFlight.clear();
-      if (this.remaining === 0 && this.planned) return this.settle();
-      if (slot.ready) this.readyCount--; // the replacement reports ready again
-      this.spawn(script);
-    };
-    worker.on("error", (e) => lost(`worker thread crashed: ${e.message}`));
-    worker.on("exit", (code) => lost(`worker thread exited with code ${code}`));
+    worker.on("error", (e: Error & { code?: string }) => {
+      if (e.code === "ERR_WORKER_OUT_OF_MEMORY") this.kill(slot, { code: "WORKER_OUT_OF_MEMORY", message: `the worker thread ran out of memory${this.ctx.options.maxWorkerMemoryMb ? ` (limit ${this.ctx.options.maxWorkerMemoryMb} MB)` : ""} while computing the chunk` });
+      else this.kill(slot, { code: "WORKER_DIED", message: `worker thread crashed: ${e.message}`, ...(e.stack ? { stack: e.stack } : {}) });
+    });
+    worker.on("exit", (code) => this.kill(slot, { code: "WORKER_DIED", message: `worker thread exited with code ${code} while computing the chunk (process.exit() in the processor?)` }));
+  }
+
+  private endCurrent(slot: Slot, index: number): void {
+    slot.inFlight.delete(index);
+    if (slot.current === index) {
+      clearTimeout(slot.timer);
+      slot.current = undefined;
+      slot.timer = undefined;
+    }
+  }
+
+  /** Retire a worker: charge only the item it was computing, requeue what it read ahead, start a replacement. */
+  private kill(slot: Slot, error: ErrorInfo): void {
+    if (this.settled || !this.slots.has(slot)) return;
+    this.slots.delete(slot);
+    clearTimeout(slot.timer);
+    void slot.worker.terminate();
+    if (!slot.ready) {
+      // it never loaded the processor: a replacement would die the same way
+      return this.finish(new HepflowError("WORKER_START", `a worker thread ended while loading the processor: ${error.message}`, { file: this.init.processor }));
+    }
+    this.readyCount--; // the replacement reports ready again
+    const charged = slot.current ?? [...slot.inFlight][0];
+    const innocent = [...slot.inFlight].filter((i) => i !== charged).sort((a, b) => a - b);
+    this.queue.unshift(...innocent.map((i) => this.ctx.collector.item(i)));
+    if (charged !== undefined) this.retryOrFail(charged, error);
+    this.spawn();
+    this.settle();
   }
 
   private feed(slot: Slot): void {
-    if (this.settled || this.collector.stopped || !this.slots.has(slot) || !slot.ready) return;
+    if (this.settled || this.ctx.collector.stopped || !this.slots.has(slot) || !slot.ready) return;
     // readahead only while every worker could still get an item of its own
     const limit = this.queue.length >= this.slots.size ? 1 + this.readahead : 1;
     while (slot.inFlight.size < limit && this.queue.length) {
       const item = this.queue.shift()!;
       slot.inFlight.add(item.index);
-      this.collector.start();
+      this.ctx.collector.start();
       slot.worker.postMessage({ type: "item", item });
     }
     slot.idleSince = slot.inFlight.size === 0 ? performance.now() : -1;
@@ -136,12 +178,12 @@ export class WorkerPool {
   }
 
   private retryOrFail(index: number, error: ErrorInfo): void {
-    if (this.collector.failed(index, error)) this.queue.unshift(this.items.get(index)!);
+    if (this.ctx.collector.failed(index, error)) this.queue.unshift(this.ctx.collector.item(index));
     else this.remaining--;
   }
 
   private settle(): void {
-    if ((this.remaining === 0 && this.planned) || this.collector.stopped) this.finish();
+    if ((this.remaining === 0 && this.planned) || this.ctx.collector.stopped) this.finish();
   }
 
   private finish(err?: Error): void {

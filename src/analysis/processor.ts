@@ -12,6 +12,8 @@ import type { Accumulator } from "./accumulate.js";
 import type { EventChunk, CollectionView } from "./eventchunk.js";
 import type { Dataset, Sample } from "./dataset.js";
 import type { RunResult } from "./executor.js";
+import { checkParameterSpecs } from "./params.js";
+import type { ParameterSpecs } from "./params.js";
 
 /** What `process` receives besides the events: the sample's metadata plus where the chunk comes from. */
 export interface ChunkMeta {
@@ -25,6 +27,8 @@ export interface ChunkMeta {
   /** Sum of `nevts` over the sample's processed files (normalisation), when known. */
   nevts?: number;
   xsec?: number;
+  /** The run's processor parameters (declared by `export const parameters`), validated and with defaults filled in. */
+  params: Readonly<Record<string, unknown>>;
 }
 
 /** Handed to `finalize` after all chunks are merged. */
@@ -40,7 +44,7 @@ export interface ProcessorModule {
   process(events: EventChunk & Record<string, CollectionView>, meta: ChunkMeta): Accumulator | Promise<Accumulator>;
   columns?: readonly string[];
   /** False for samples the processor does not handle (they are not read at all), e.g. AGC skips real data. */
-  acceptSample?(sample: Sample): boolean;
+  acceptSample?(sample: Sample, params?: Readonly<Record<string, unknown>>): boolean;
   /**
    * True for samples whose weights are proportional to 1 / meta.nevts (simulation normalised to
    * cross section × luminosity): when some of their events are lost (--continue-on-failure),
@@ -48,6 +52,8 @@ export interface ProcessorModule {
    */
   normalisedByNevts?(sample: Sample): boolean;
   finalize?(accumulator: Accumulator | undefined, context: FinalizeContext): void | Promise<void>;
+  /** Declared parameters (see params.ts); the validated values reach `process` as `meta.params` and `finalize` as `context.result.params`. */
+  parameters?: ParameterSpecs;
 }
 
 /** Opens the tree of one file; the default reads ROOT files with root/. */
@@ -75,6 +81,7 @@ export async function loadProcessor(path: string): Promise<ProcessorModule> {
   }
   if (typeof mod.process !== "function") throw new HepflowError("PROCESSOR_INVALID", "the module does not export a `process(events, meta)` function", { file });
   if (mod.columns !== undefined && !Array.isArray(mod.columns)) throw new HepflowError("PROCESSOR_INVALID", "`columns` must be an array of branch names", { file });
+  checkParameterSpecs(mod.parameters, file);
   return mod as ProcessorModule;
 }
 

@@ -32,15 +32,41 @@ export interface ChunkOutput {
   computeMs: number;
 }
 
-/** A serialisable error (crosses the worker boundary). */
+/** A serialisable error (crosses the worker boundary and the queue); `stack` is the processor's, kept for failures.json. */
 export interface ErrorInfo {
   code: string;
   message: string;
+  stack?: string;
 }
 
+/** Plain-data form of an error, keeping its stack trace (where the processor failed). */
 export function errorInfo(e: unknown): ErrorInfo {
-  if (isHepflowError(e)) return { code: e.code, message: e.message };
-  return { code: "PROCESSOR_ERROR", message: e instanceof Error ? `${e.name}: ${e.message}` : String(e) };
+  const stack = e instanceof Error && typeof e.stack === "string" ? e.stack : undefined;
+  if (isHepflowError(e)) return { code: e.code, message: e.message, ...(stack ? { stack } : {}) };
+  return { code: "PROCESSOR_ERROR", message: e instanceof Error ? `${e.name}: ${e.message}` : String(e), ...(stack ? { stack } : {}) };
+}
+
+/**
+ * Refuse an accumulator that is not plain data (functions, class instances, symbols, bigints):
+ * in every mode, so a result that could not cross a thread or a queue fails the same way
+ * whether or not it has to.
+ */
+export function checkAccumulator(x: unknown, at = "accumulator", file?: string): void {
+  if (x === null || typeof x === "number" || typeof x === "string" || typeof x === "boolean") return;
+  if (ArrayBuffer.isView(x) && !(x instanceof DataView) && !(x instanceof BigInt64Array) && !(x instanceof BigUint64Array) ) return;
+  if (Array.isArray(x)) {
+    x.forEach((v, i) => checkAccumulator(v, `${at}[${i}]`, file));
+    return;
+  }
+  if (typeof x === "object") {
+    const proto = Object.getPrototypeOf(x);
+    if (proto === Object.prototype || proto === null) {
+      for (const [k, v] of Object.entries(x as Record<string, unknown>)) checkAccumulator(v, `${at}.${k}`, file);
+      return;
+    }
+  }
+  const what = typeof x === "object" ? `an instance of ${(x as object).constructor?.name ?? "a class"}` : `a ${typeof x}`;
+  throw new HepflowError("ACCUMULATOR_INVALID", `${at} is ${what}; an accumulator holds only numbers, strings, booleans, null, typed arrays, arrays and plain objects`, { file, object: at });
 }
 
 interface Prepared {
@@ -58,6 +84,8 @@ export class ChunkRunner {
   constructor(
     private readonly processor: ProcessorModule,
     private readonly opener: TreeOpener,
+    /** Validated processor parameters, handed to `process` as `meta.params`. */
+    private readonly params: Readonly<Record<string, unknown>> = {},
     /** Files kept open per thread; chunks of one file run back to back, so a few suffice. */
     private readonly maxOpen = 4,
   ) {}
@@ -88,9 +116,10 @@ export class ChunkRunner {
     await p.ready;
     const readBefore = p.chunk.readMs;
     const t0 = performance.now();
-    const meta: ChunkMeta = { ...item.meta, sample: item.sample, treeName: item.treeName, file: item.file, fileIndex: item.fileIndex, entryStart: item.entryStart, entryStop: item.entryStop };
+    const meta: ChunkMeta = { ...item.meta, sample: item.sample, treeName: item.treeName, file: item.file, fileIndex: item.fileIndex, entryStart: item.entryStart, entryStop: item.entryStop, params: this.params };
     const accumulator = await this.processor.process(withRecordViews(p.chunk), meta);
     if (accumulator === undefined) throw new HepflowError("PROCESSOR_INVALID", "process() returned nothing; return an accumulator (object, number, array)", { file: item.file });
+    checkAccumulator(accumulator, "accumulator", item.file);
     const lazyRead = p.chunk.readMs - readBefore;
     return { index: item.index, accumulator, events: item.entryStop - item.entryStart, readMs: p.chunk.readMs, computeMs: performance.now() - t0 - lazyRead };
   }

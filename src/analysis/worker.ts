@@ -1,24 +1,21 @@
 /**
  * Worker-thread side of the local executor: loads the processor (and opener) by path, starts
  * reading every chunk as soon as it is assigned (readahead), processes chunks one at a time
- * in arrival order and posts each chunk's accumulator back.
+ * in arrival order, announces each chunk it starts computing (so a fault is charged to that
+ * chunk only) and posts each chunk's accumulator back.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { loadOpener, loadProcessor } from "./processor.js";
+import type { WorkerInit } from "./pool.js";
 import { ChunkRunner, errorInfo } from "./runner.js";
 import type { WorkItem } from "./runner.js";
 
-interface Init {
-  processor: string;
-  opener?: string;
-}
-
 async function main(): Promise<void> {
-  const init = workerData as Init;
+  const init = workerData as WorkerInit;
   const port = parentPort!;
   let runner: ChunkRunner;
   try {
-    runner = new ChunkRunner(await loadProcessor(init.processor), await loadOpener(init.opener));
+    runner = new ChunkRunner(await loadProcessor(init.processor), await loadOpener(init.opener), init.params);
   } catch (e) {
     port.postMessage({ type: "fatal", error: errorInfo(e) });
     return;
@@ -33,9 +30,10 @@ async function main(): Promise<void> {
     const prepared = runner.prepare(item);
     prepared.catch(() => undefined);
     chain = chain.then(async () => {
+      port.postMessage({ type: "start", index: item.index });
       try {
         const out = await runner.run(item, prepared);
-        port.postMessage({ type: "result", output: out });
+        port.postMessage({ type: "result", output: out }); // throws DataCloneError for what cannot cross
       } catch (e) {
         port.postMessage({ type: "error", index: item.index, error: errorInfo(e) });
       }
