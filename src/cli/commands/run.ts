@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { LocalExecutor, loadDataset, loadProcessor } from "../../analysis/index.js";
+import { LocalExecutor, loadDataset, loadParameterFile, loadProcessor, parseParameterAssignments } from "../../analysis/index.js";
 import type { Accumulator, RunResult } from "../../analysis/index.js";
 import { HepflowError, prepareOutput } from "../../util/index.js";
 import { progressPrinter } from "../progress.js";
@@ -20,12 +20,22 @@ interface RunOptions {
   opener?: string;
   json?: boolean;
   force?: boolean;
+  param: string[];
+  params?: string;
+  chunkTimeout?: string;
+  workerMemory?: string;
 }
 
 const int = (name: string, v: string | undefined, min: number): number | undefined => {
   if (v === undefined) return undefined;
   const n = Number(v);
   if (!Number.isInteger(n) || n < min) throw new HepflowError("CLI_OPTION", `${name} must be an integer ≥ ${min} (got "${v}")`);
+  return n;
+};
+
+const seconds = (name: string, v: string): number => {
+  const n = Number(v);
+  if (!(Number.isFinite(n) && n > 0)) throw new HepflowError("CLI_OPTION", `${name} must be a positive number of seconds (got "${v}")`);
   return n;
 };
 
@@ -67,6 +77,10 @@ export function register(program: Command): void {
     .option("--continue-on-failure", "keep the results of the other chunks when some fail (listed in OUT/failures.json); simulation histograms of samples that lost events are rescaled to the events processed")
     .option("--prefix <from=to>", "rewrite file path prefixes (repeatable)", (v: string, acc: string[]) => [...acc, v], [] as string[])
     .option("--opener <module>", "module exporting openTree(path, treeName) for non-ROOT inputs")
+    .option("-P, --param <name=value>", "set a processor parameter (repeatable; the processor's `parameters` export declares them)", (v: string, acc: string[]) => [...acc, v], [] as string[])
+    .option("--params <file>", "processor parameters from a JSON or YAML mapping (-P overrides it)")
+    .option("--chunk-timeout <s>", "deadline per chunk in seconds (default 60 s + 0.5 ms per entry); a chunk past it is stopped, retried, then CHUNK_TIMEOUT")
+    .option("--worker-memory <MB>", "heap limit per worker thread; a worker past it fails its chunk with WORKER_OUT_OF_MEMORY")
     .option("--json", "print the run summary as JSON")
     .option("--force", "replace a non-empty output folder (the old one is kept until this run has written its results)"))
     .action(async (processor: string, o: RunOptions & { track?: boolean }) => {
@@ -89,8 +103,13 @@ export function register(program: Command): void {
           retries: int("--retries", o.retries, 0),
           onFailure: o.continueOnFailure ? "continue" : "fail",
           opener: o.opener,
+          params: { ...(o.params ? loadParameterFile(o.params) : {}), ...parseParameterAssignments(o.param) },
+          chunkTimeoutMs: o.chunkTimeout === undefined ? undefined : seconds("--chunk-timeout", o.chunkTimeout) * 1000,
+          maxWorkerMemoryMb: int("--worker-memory", o.workerMemory, 16),
           progress,
         });
+        // the values the run used (defaults included): part of what the outputs mean
+        if (Object.keys(result.params).length) writeFileSync(join(o.out, "parameters.json"), JSON.stringify(result.params, null, 2) + "\n");
         progress.end();
         if (result.failures.length) writeFileSync(join(o.out, "failures.json"), JSON.stringify({ failures: result.failures, samples: result.samples, warnings: result.warnings }, null, 2) + "\n");
         const print = (t: string) => (o.json ? process.stderr : process.stdout).write(t);
@@ -104,7 +123,7 @@ export function register(program: Command): void {
         } else process.stdout.write(summary(result) + "\n");
         if (result.failures.length) process.exitCode = 2;
         outDir.commit();
-        await track({ command: "run", params: { processor, dataset: o.dataset, workers: result.workers, chunk_size: o.chunkSize }, metrics: { events: result.events, chunks: result.chunks, wall_s: result.wallMs / 1000, events_per_s: result.wallMs > 0 ? (result.events * 1000) / result.wallMs : undefined, failures: result.failures.length }, artifacts: [{ path: o.out, as: "outputs" }], inputs: [o.dataset] }, o.track);
+        await track({ command: "run", params: { processor, dataset: o.dataset, ...result.params, workers: result.workers, chunk_size: o.chunkSize }, metrics: { events: result.events, chunks: result.chunks, wall_s: result.wallMs / 1000, events_per_s: result.wallMs > 0 ? (result.events * 1000) / result.wallMs : undefined, failures: result.failures.length }, artifacts: [{ path: o.out, as: "outputs" }], inputs: [o.dataset] }, o.track);
       } catch (e) {
         outDir.abort();
         throw e;
