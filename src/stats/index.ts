@@ -30,3 +30,5 @@ export { combineWorkspaces, pruneWorkspace, renameWorkspace, JOIN_MODES } from "
 export type { JoinMode, PruneOptions, RenameOptions } from "./workspace-ops.js";
 export * from "./postfit/index.js";
 export * from "./combine/index.js";
+export { runGrid, gridEvaluator } from "./grid.js";
+export type { GridOptions, GridRow } from "./grid.js";

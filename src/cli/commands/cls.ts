@@ -6,16 +6,19 @@ import { HepflowError } from "../../util/index.js";
 import { progressPrinter } from "../progress.js";
 import { addModelOptions, fmt, loadModel, numberOption, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
+import { addGridOptions, runGridCommand, wantsGrid } from "./grid-options.js";
+import type { GridCliOptions } from "./grid-options.js";
 
 export function register(program: Command): void {
-  addModelOptions(program.command("cls <workspace>").description("hypothesis test of one POI value: CLs, CLs+b, CLb and the expected CLs band"))
+  addGridOptions(addModelOptions(program.command("cls <workspace>").description("hypothesis test of one POI value: CLs, CLs+b, CLb and the expected CLs band")))
     .option("--mu <value>", "POI value tested", "1")
     .option("--test-stat <name>", "q | qtilde | q0 | t | ttilde", "qtilde")
     .option("--calculator <name>", "asymptotics | toys", "asymptotics")
     .option("--toys <n>", "number of toys per hypothesis (toys calculator)", "1000")
     .option("--seed <n>", "random seed (toys calculator)", "0")
     .option("--workers <n>", "worker threads for toys (default: all cores)")
-    .action(async (file: string, o: ModelCliOptions & { mu: string; testStat: string; calculator: string; toys: string; seed: string; workers?: string }) => {
+    .action(async (file: string, o: ModelCliOptions & GridCliOptions & { gridWorkers?: string; mu: string; testStat: string; calculator: string; toys: string; seed: string; workers?: string }) => {
+      if (wantsGrid(o)) return runGridCommand(file, o, { mu: numberOption("--mu", o.mu, 1), limits: false, testStat: checkTestStat(o.testStat) as "q" | "qtilde", cl: 0.95 });
       const { model, data, fitOptions } = loadModel(file, o);
       const mu = numberOption("--mu", o.mu, 1);
       const testStat = checkTestStat(o.testStat);
