@@ -19,3 +19,5 @@ export { openHistogramFile, fillTemplate } from "./files.js";
 export type { HistogramFile } from "./files.js";
 export { writeStandardPlots } from "./standard.js";
 export type { StandardPlotInputs } from "./standard.js";
+export { exclusionPlot, contourSegments } from "./exclusion.js";
+export type { ExclusionPoint, ExclusionOptions } from "./exclusion.js";

@@ -32,3 +32,5 @@ export * from "./postfit/index.js";
 export * from "./combine/index.js";
 export { explainBadYields } from "./diagnose.js";
 export { workspaceDigest, pythonCanonicalJson, pythonFloatRepr } from "./digest.js";
+export { runGrid, gridEvaluator } from "./grid.js";
+export type { GridOptions, GridRow } from "./grid.js";

@@ -7,12 +7,14 @@ import { HepflowError } from "../../util/index.js";
 import { progressPrinter } from "../progress.js";
 import { addModelOptions, emitJson, failUnconverged, fmt, loadModel, numberOption, requirePoi, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
+import { addGridOptions, runGridCommand, wantsGrid } from "./grid-options.js";
+import type { GridCliOptions } from "./grid-options.js";
 
 /** pyhf's `--calctype` names and hepflow's older `--calculator` names. */
 const CALCULATORS: Record<string, "asymptotics" | "toys"> = { asymptotics: "asymptotics", toybased: "toys", toys: "toys" };
 
 export function register(program: Command): void {
-  trackOptions(addModelOptions(program.command("cls <workspace>").description("hypothesis test of one POI value: CLs, CLs+b, CLb and the expected CLs band"))
+  trackOptions(addGridOptions(addModelOptions(program.command("cls <workspace>").description("hypothesis test of one POI value: CLs, CLs+b, CLb and the expected CLs band")))
     .option("--test-poi <value>", "POI value tested (pyhf's name; alias --mu)", "1")
     .option("--mu <value>", "POI value tested (same as --test-poi)")
     .option("--test-stat <name>", "q | qtilde | q0 | t | ttilde", "qtilde")
@@ -21,7 +23,8 @@ export function register(program: Command): void {
     .option("--toys <n>", "number of toys per hypothesis (toybased)", "1000")
     .option("--seed <n>", "random seed (toybased)", "0")
     .option("--workers <n>", "worker threads for toys (default: all cores)"))
-    .action(async (file: string, o: ModelCliOptions & { testPoi: string; mu?: string; testStat: string; calctype: string; calculator?: string; toys: string; seed: string; workers?: string; track?: boolean }) => {
+    .action(async (file: string, o: ModelCliOptions & GridCliOptions & { gridWorkers?: string; testPoi: string; mu?: string; testStat: string; calctype: string; calculator?: string; toys: string; seed: string; workers?: string; track?: boolean }) => {
+      if (wantsGrid(o)) return runGridCommand(file, o, { mu: numberOption(o.mu !== undefined ? "--mu" : "--test-poi", o.mu ?? o.testPoi, 1), limits: false, testStat: checkTestStat(o.testStat) as "q" | "qtilde", cl: 0.95 });
       const { ws, model, data, fitOptions } = await loadModel(file, o);
       const poi = requirePoi(model, "cls");
       const mu = numberOption(o.mu !== undefined ? "--mu" : "--test-poi", o.mu ?? o.testPoi, 1);

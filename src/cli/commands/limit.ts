@@ -5,15 +5,18 @@ import { checkTestStat, upperLimit } from "../../stats/index.js";
 import { HepflowError } from "../../util/index.js";
 import { addModelOptions, emitJson, failUnconverged, loadModel, numberOption, requirePoi, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
+import { addGridOptions, runGridCommand, wantsGrid } from "./grid-options.js";
+import type { GridCliOptions } from "./grid-options.js";
 
 export function register(program: Command): void {
-  trackOptions(addModelOptions(program.command("limit <workspace>").description("CLs upper limit on the POI (observed and expected -2σ…+2σ)"))
+  trackOptions(addGridOptions(addModelOptions(program.command("limit <workspace>").description("CLs upper limit on the POI (observed and expected -2σ…+2σ)")))
     .option("--cl <level>", "confidence level", "0.95")
     .option("--test-stat <name>", "q | qtilde", "qtilde")
     .option("--method <name>", "root (root finding) | scan (linear interpolation on a grid)", "root")
     .option("--scan <start:stop:n>", "grid for --method scan, e.g. 0:5:21 (default 0 to the POI's upper bound, 21 points)")
     .option("--plots <dir>", "also draw cls.png (CLs versus the POI with the expected bands) into this directory"))
-    .action(async (file: string, o: ModelCliOptions & { cl: string; testStat: string; method: string; scan?: string; plots?: string; track?: boolean }) => {
+    .action(async (file: string, o: ModelCliOptions & GridCliOptions & { gridWorkers?: string; cl: string; testStat: string; method: string; scan?: string; plots?: string; track?: boolean }) => {
+      if (wantsGrid(o)) return runGridCommand(file, o, { mu: 1, limits: true, testStat: checkTestStat(o.testStat) as "q" | "qtilde", cl: numberOption("--cl", o.cl, 0.95) });
       const { ws, model, data, fitOptions } = await loadModel(file, o);
       requirePoi(model, "limit");
       const cl = numberOption("--cl", o.cl, 0.95);
