@@ -2,6 +2,7 @@ import * as http from "node:http";
 import * as https from "node:https";
 import { HepflowError } from "../util/index.js";
 import type { ByteRange, ByteSource } from "./source.js";
+import { InFlightLimit, coalesce, lastStartingAtOrBefore, type Span } from "./spans.js";
 
 export interface HttpOptions {
   /** Requests in flight at once; more wait their turn. */
@@ -71,8 +72,7 @@ export class HttpSource implements ByteSource {
   private readonly opt: Required<Omit<HttpOptions, "headers">> & { headers: Record<string, string> };
   private sizePromise?: Promise<number>;
   private multiRangeOk: boolean;
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly limit: InFlightLimit;
   private readonly agent: http.Agent;
   /** Block index → its bytes (insertion order = recency, for LRU eviction). */
   private readonly cache = new Map<number, Uint8Array>();
@@ -88,6 +88,7 @@ export class HttpSource implements ByteSource {
     }
     this.multiRangeOk = this.opt.multiRange;
     const proto = new URL(url).protocol === "https:" ? https : http;
+    this.limit = new InFlightLimit(this.opt.maxInFlight);
     this.agent = new proto.Agent({ keepAlive: true, maxSockets: this.opt.maxInFlight });
   }
 
@@ -235,8 +236,7 @@ export class HttpSource implements ByteSource {
 
   /** One GET with a Range header, through the in-flight limit, retried on transient failures. */
   private async request(range: string): Promise<Answer> {
-    await this.acquire();
-    try {
+    return this.limit.run(async () => {
       for (let attempt = 0; ; attempt++) {
         let status = 0;
         let failure: unknown;
@@ -258,9 +258,7 @@ export class HttpSource implements ByteSource {
         const delay = this.opt.retryBaseMs * 2 ** attempt * (0.5 + Math.random() / 2);
         await new Promise((r) => setTimeout(r, delay));
       }
-    } finally {
-      this.release();
-    }
+    });
   }
 
   /**
@@ -312,19 +310,6 @@ export class HttpSource implements ByteSource {
     });
   }
 
-  private acquire(): Promise<void> {
-    if (this.active < this.opt.maxInFlight) {
-      this.active++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => this.waiting.push(() => { this.active++; resolve(); }));
-  }
-
-  private release(): void {
-    this.active--;
-    this.waiting.shift()?.();
-  }
-
   private noRangeError(status: number): HepflowError {
     return new HepflowError("IO_NO_RANGE", `the server ignores HTTP Range requests (answered ${status} instead of 206; the body was not downloaded); hepflow reads only the bytes it needs and cannot use this server — download the file or use a server with Range support`, { file: this.name });
   }
@@ -339,33 +324,6 @@ function header(h: http.IncomingHttpHeaders, name: string): string | null {
   return v === undefined ? null : Array.isArray(v) ? v[0] ?? null : v;
 }
 
-interface Span {
-  start: number;
-  end: number;
-}
-
-/** Merges ranges that overlap or lie within `gap` bytes of each other; returns sorted spans. */
-export function coalesce(ranges: readonly ByteRange[], gap: number): Span[] {
-  const sorted = [...ranges].sort((a, b) => a.offset - b.offset);
-  const out: Span[] = [];
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last && r.offset <= last.end + gap) last.end = Math.max(last.end, r.offset + r.length);
-    else out.push({ start: r.offset, end: r.offset + r.length });
-  }
-  return out;
-}
-
-/** Index of the last span starting at or before `offset` (spans are sorted and disjoint). */
-function lastStartingAtOrBefore(spans: readonly Span[], offset: number): number {
-  let lo = 0, hi = spans.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (spans[mid]!.start <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}
 
 function parseContentRange(v: string | null): { start: number; end: number; total?: number } | undefined {
   const m = v ? /bytes\s+(\d+)-(\d+)\/(\d+|\*)/i.exec(v) : null;

@@ -19,7 +19,8 @@ export async function openSource(location: string, options: { http?: HttpOptions
   if (/^file:\/\//i.test(location)) return new LocalFileSource(new URL(location).pathname);
   return new LocalFileSource(location);
 }
-export { HttpSource, coalesce } from "./http.js";
+export { HttpSource } from "./http.js";
+export { coalesce } from "./spans.js";
 export type { HttpOptions, HttpStats } from "./http.js";
 export { XRootDSource } from "./xrootd-source.js";
 export type { XrdSourceOptions, XrdStats } from "./xrootd-source.js";

@@ -6,6 +6,7 @@
  */
 import { HepflowError } from "../util/index.js";
 import type { ByteRange, ByteSource } from "./source.js";
+import { InFlightLimit, coalesce, lastStartingAtOrBefore } from "./spans.js";
 import { isTransient, okBody, type XrdConnection } from "./xrootd-connection.js";
 import { OpenOpt, Req, parseStat, writeOffset } from "./xrootd-protocol.js";
 import {
@@ -47,14 +48,14 @@ export class XRootDSource implements ByteSource {
   private readonly url: XrdUrl;
   private file?: Promise<OpenFile>;
   private closed = false;
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly limit: InFlightLimit;
   private readonly opt: XrdSourceOptions;
 
   constructor(url: string, options: XrdSourceOptions = {}) {
     this.name = url;
     this.url = parseXrdUrl(url);
     this.opt = options;
+    this.limit = new InFlightLimit(options.maxInFlight ?? 16);
   }
 
   async size(): Promise<number> {
@@ -85,7 +86,7 @@ export class XRootDSource implements ByteSource {
     const f = await this.attempt((x) => Promise.resolve(x));
     const { iorMax, iovMax } = await readvLimits(f.conn);
     // Overlapping and touching ranges are fetched once; long spans are cut to the server's element limit.
-    const spans = mergeSpans(wanted);
+    const spans = coalesce(wanted, 0);
     const elements: Array<{ offset: number; length: number }> = [];
     for (const s of spans) for (let o = s.start; o < s.end; o += iorMax) elements.push({ offset: o, length: Math.min(iorMax, s.end - o) });
     const maxBytes = this.opt.maxReadvBytes ?? 16 * 1024 * 1024;
@@ -137,7 +138,7 @@ export class XRootDSource implements ByteSource {
   }
 
   private readOne(offset: number, length: number): Promise<Uint8Array> {
-    return this.limited(() => this.attempt(async (f) => {
+    return this.limit.run(() => this.attempt(async (f) => {
       this.stats.reads++;
       // The data land in this array straight from the socket: one copy in all.
       const into = new Uint8Array(length);
@@ -153,7 +154,7 @@ export class XRootDSource implements ByteSource {
   }
 
   private readv(elements: Array<{ offset: number; length: number }>): Promise<Uint8Array[]> {
-    return this.limited(() => this.attempt(async (f) => {
+    return this.limit.run(() => this.attempt(async (f) => {
       this.stats.readvs++;
       const list = Buffer.alloc(16 * elements.length);
       elements.forEach((e, i) => {
@@ -242,42 +243,5 @@ export class XRootDSource implements ByteSource {
     return { conn: landed.conn, handle, size, at: landed.at };
   }
 
-  private async limited<T>(fn: () => Promise<T>): Promise<T> {
-    const max = this.opt.maxInFlight ?? 16;
-    if (this.active >= max) await new Promise<void>((r) => this.waiting.push(r));
-    else this.active++;
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
-    }
-  }
 }
 
-interface Span {
-  start: number;
-  end: number;
-}
-
-function mergeSpans(ranges: readonly ByteRange[]): Span[] {
-  const sorted = [...ranges].sort((a, b) => a.offset - b.offset);
-  const out: Span[] = [];
-  for (const r of sorted) {
-    const last = out[out.length - 1];
-    if (last && r.offset <= last.end) last.end = Math.max(last.end, r.offset + r.length);
-    else out.push({ start: r.offset, end: r.offset + r.length });
-  }
-  return out;
-}
-
-function lastStartingAtOrBefore(spans: readonly Span[], offset: number): number {
-  let lo = 0, hi = spans.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (spans[mid]!.start <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
-}

@@ -7,6 +7,7 @@
 import { HepflowError } from "../util/index.js";
 import type { XrdConnection } from "./xrootd-connection.js";
 import { OpenOpt, Req, writeOffset } from "./xrootd-protocol.js";
+import { InFlightLimit } from "./spans.js";
 import { parseXrdUrl, pathWithCgi, release, sendFollowing, type XrdOptions } from "./xrootd-session.js";
 
 export interface XrdWriterOptions extends XrdOptions {
@@ -24,12 +25,12 @@ const MODE_644 = 0x100 | 0x080 | 0x020 | 0x004;
 export class XRootDWriter {
   readonly name: string;
   bytesWritten = 0;
-  private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly limit: InFlightLimit;
   private closed = false;
 
   private constructor(url: string, private readonly conn: XrdConnection, private readonly handle: Buffer, private readonly opt: XrdWriterOptions) {
     this.name = url;
+    this.limit = new InFlightLimit(opt.maxInFlight ?? 8);
   }
 
   /** Creates (or with `overwrite`, replaces) the file at `url`, following redirects. */
@@ -66,7 +67,7 @@ export class XRootDWriter {
     const pieces: Promise<void>[] = [];
     for (let o = 0; o < data.length || (o === 0 && data.length === 0); o += max) {
       const piece = data.subarray(o, Math.min(data.length, o + max));
-      pieces.push(this.limited(async () => {
+      pieces.push(this.limit.run(async () => {
         await this.conn.send(Req.write, (b) => { this.handle.copy(b, 0); writeOffset(b, 4, offset + o); }, piece, "write");
         this.bytesWritten += piece.length;
       }));
@@ -99,18 +100,6 @@ export class XRootDWriter {
     void this.conn.send(Req.close, (b) => this.handle.copy(b, 0), undefined, "close").catch(() => {}).finally(() => release(this.conn));
   }
 
-  private async limited<T>(fn: () => Promise<T>): Promise<T> {
-    const max = this.opt.maxInFlight ?? 8;
-    if (this.active >= max) await new Promise<void>((r) => this.waiting.push(r));
-    else this.active++;
-    try {
-      return await fn();
-    } finally {
-      const next = this.waiting.shift();
-      if (next) next();
-      else this.active--;
-    }
-  }
 }
 
 /** Removes a file on the server (kXR_rm). */

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { HttpSource, coalesce } from "../../src/io/http.js";
+import { HttpSource } from "../../src/io/http.js";
+import { coalesce } from "../../src/io/spans.js";
 import { openFile } from "../../src/root/index.js";
 import { isHepflowError } from "../../src/util/index.js";
 import { ROOT_DATA, rootFile } from "../shared.js";
