@@ -1,6 +1,6 @@
 /** `hepflow draw FILE[:TREE]... EXPR`: TTree::Draw — a histogram of an expression in the terminal, or as PNG/SVG/JSON. */
 import type { Command } from "commander";
-import { HepflowError } from "../../util/index.js";
+import { HepflowError, claimOutputFile, writeOutputFile } from "../../util/index.js";
 
 interface DrawCliOptions { where?: string; weight?: string; bins?: string; range?: string[]; yRange?: string[]; out?: string; logy?: boolean; json?: boolean; step?: string; force?: boolean; width?: string }
 
@@ -44,9 +44,9 @@ export function register(program: Command): void {
       if (bins !== undefined && (!Number.isInteger(bins) || bins < 1 || bins > 100000)) throw new HepflowError("CLI_BAD_OPTION", `--bins takes a positive integer, not '${o.bins}'`);
       const step = Number(o.step);
       if (!Number.isInteger(step) || step < 1) throw new HepflowError("CLI_BAD_OPTION", `--step takes a positive integer, not '${o.step}'`);
-      if (o.out) await refuseOverwrite(o.out, o.force);
-
       const files = await expandInputs(specs);
+      // refused before any reading: an existing output, or an output that is one of the inputs
+      if (o.out) claimOutputFile(o.out, { force: o.force, inputs: files.map(([path]) => path) });
       const opened = [];
       try {
         const trees = [];
@@ -68,12 +68,6 @@ export function register(program: Command): void {
         for (const f of opened) await f.close();
       }
     });
-}
-
-/** Refuse to replace an existing file unless --force (the project-wide rule for outputs). */
-export async function refuseOverwrite(path: string, force: boolean | undefined): Promise<void> {
-  const { existsSync } = await import("node:fs");
-  if (!force && existsSync(path)) throw new HepflowError("CLI_OUTPUT_EXISTS", `${path} exists; pass --force to overwrite it`, { file: path });
 }
 
 /** FILE[:TREE] specs with local globs expanded (sorted, so the fill order is fixed); URLs pass through. */
@@ -113,14 +107,14 @@ function toJSON(h: import("../../expr/index.js").DrawResult): Record<string, unk
 }
 
 async function writeOut(h: import("../../expr/index.js").DrawResult, out: string, logy: boolean): Promise<void> {
-  const { writeFileSync } = await import("node:fs");
-  if (/\.json$/i.test(out) && !/\.vl\.json$/i.test(out)) { writeFileSync(out, JSON.stringify(toJSON(h), null, 1) + "\n"); return; }
+  // already claimed before reading, so these writes only replace what the user allowed
+  if (/\.json$/i.test(out) && !/\.vl\.json$/i.test(out)) { writeOutputFile(out, JSON.stringify(toJSON(h), null, 1) + "\n", { force: true }); return; }
   if (!/\.(png|svg|vl\.json)$/i.test(out)) throw new HepflowError("CLI_BAD_OPTION", `-o must end in .png, .svg, .vl.json or .json: ${out}`);
   const plot = await import("../../plot/index.js");
   const j = toJSON(h) as { x: { edges: number[] }; y?: { edges: number[] } };
   const spec = h.y
     ? plot.hist2dPlot({ xEdges: j.x.edges, yEdges: j.y!.edges, values: h.values, label: `${h.y.expr}:${h.x.expr}` }, { xTitle: h.x.expr, yTitle: h.y.expr, experiment: "none" })
     : plot.stackPlot({ mc: [{ edges: j.x.edges, values: h.values, variances: h.variances, label: h.x.expr }] }, { xTitle: h.x.expr, logY: logy, experiment: "none" });
-  if (/\.vl\.json$/i.test(out)) writeFileSync(out, JSON.stringify(spec, null, 1) + "\n");
+  if (/\.vl\.json$/i.test(out)) writeOutputFile(out, JSON.stringify(spec, null, 1) + "\n", { force: true });
   else await plot.writePlot(spec, out);
 }
