@@ -432,12 +432,7 @@ export class Model {
       const row = b * npars;
       const fs = rs[c];
       const k = rs[c + 1] - fs;
-      // products of all factors but one
-      pre[0] = 1;
-      for (let j = 0; j < k; j++) pre[j + 1] = pre[j] * this.fVal[order[fs + j]];
-      suf[k] = 1;
-      for (let j = k - 1; j >= 0; j--) suf[j] = suf[j + 1] * this.fVal[order[fs + j]];
-      for (let j = 0; j < k; j++) others[j] = pre[j] * suf[j + 1];
+      this.productsOfOthers(order, fs, k, pre, suf, others);
       // shifts: J, curvature of the shift, shift × factor cross terms
       for (let t = dRows.start[c]; t < dRows.start[c + 1]; t++) {
         const e = dRows.entry[t];
@@ -488,6 +483,18 @@ export class Model {
       const j = this.pParam[i];
       H[j * (npars + 1)] += data[off + this.pAux[i]] / (pars[j] * pars[j]);
     }
+  }
+
+  /**
+   * others[j] = the product of the cell's k factors except factor j (prefix × suffix products, so a
+   * factor of 0 is handled without dividing); shared by the dense and the block-arrow Hessian.
+   */
+  private productsOfOthers(order: Int32Array, fs: number, k: number, pre: Float64Array, suf: Float64Array, others: Float64Array): void {
+    pre[0] = 1;
+    for (let j = 0; j < k; j++) pre[j + 1] = pre[j] * this.fVal[order[fs + j]];
+    suf[k] = 1;
+    for (let j = k - 1; j >= 0; j--) suf[j] = suf[j + 1] * this.fVal[order[fs + j]];
+    for (let j = 0; j < k; j++) others[j] = pre[j] * suf[j + 1];
   }
 
   private structureCache?: HessianStructure;
@@ -546,11 +553,7 @@ export class Model {
         const c = s * nbins + b;
         const fs = rs[c];
         const k = rs[c + 1] - fs;
-        pre[0] = 1;
-        for (let j = 0; j < k; j++) pre[j + 1] = pre[j] * this.fVal[order[fs + j]];
-        suf[k] = 1;
-        for (let j = k - 1; j >= 0; j--) suf[j] = suf[j + 1] * this.fVal[order[fs + j]];
-        for (let j = 0; j < k; j++) others[j] = pre[j] * suf[j + 1];
+        this.productsOfOthers(order, fs, k, pre, suf, others);
         for (let t = dRows.start[c]; t < dRows.start[c + 1]; t++) {
           const e = dRows.entry[t];
           const p = this.dParam[e];
