@@ -39,7 +39,12 @@ export class Directory {
     big ? c.i64() : c.i32(); // seekParent
     const seekKeys = big ? c.i64() : c.i32();
     const seen = new Set(lineage).add(offset);
-    if (seekKeys === 0 || nbytesKeys === 0) return new Directory(file, path, [], seen);
+    // No key list at all is an empty directory; half of one (a size without a place, or the
+    // reverse) is a damaged record that would otherwise read as empty.
+    if (seekKeys === 0 && nbytesKeys === 0) return new Directory(file, path, [], seen);
+    if (seekKeys === 0 || nbytesKeys === 0) {
+      throw new HepflowError("ROOT_CORRUPT", `directory record gives its key list ${nbytesKeys} bytes at byte ${seekKeys}; the record is corrupt`, where);
+    }
     if (lineage.has(seekKeys)) throw new HepflowError("ROOT_DIRECTORY_CYCLE", `key list at ${seekKeys} belongs to an enclosing directory (cycle in the directory tree); the file is corrupt`, where);
     seen.add(seekKeys);
     const fileSize = await file.source.size();
@@ -57,8 +62,23 @@ export class Directory {
     }
     const n = kc.i32();
     if (n < 0 || n > nbytesKeys / 18) throw kc.error("ROOT_CORRUPT", `directory claims ${n} keys in ${nbytesKeys} bytes`);
+    // An empty list is its key header and the count: a list with room for keys that holds
+    // none has had its count damaged (ROOT sizes the list to its keys).
+    if (n === 0 && nbytesKeys > own.keyLen + 4) {
+      throw new HepflowError("ROOT_CORRUPT", `directory key list at ${seekKeys} has ${nbytesKeys} bytes but claims no keys; the key list is corrupt`, { ...where, offset: seekKeys });
+    }
     const keys: Key[] = [];
-    for (let i = 0; i < n; i++) keys.push(readKey(kc));
+    for (let i = 0; i < n; i++) {
+      const at = kc.pos;
+      const k = readKey(kc);
+      // Every entry copies a key header written elsewhere in the file: it names a class and
+      // points inside the file. A damaged entry would otherwise become a nameless object or
+      // shift every entry after it.
+      if (k.className === "" || k.seekKey <= 0 || k.seekKey + k.nbytes > fileSize) {
+        throw new HepflowError("ROOT_CORRUPT", `key ${i} of the directory ("${k.name}", class "${k.className}", ${k.nbytes} bytes at ${k.seekKey}) is not a valid key; the key list is corrupt`, { ...where, offset: seekKeys + at });
+      }
+      keys.push(k);
+    }
     return new Directory(file, path, keys, seen);
   }
 

@@ -49,8 +49,16 @@ export class ObjectReader {
     return { version: c.u16() };
   }
 
-  private finish(h: VersionHeader): void {
-    if (h.end !== undefined) this.c.pos = h.end;
+  /**
+   * Ends an object at its byte count. Reading its members must have used exactly that many
+   * bytes (ROOT's TBufferFile::CheckByteCount): a mismatch means the object or the streamer
+   * info describing it is corrupt, and trusting either would give members silently wrong values.
+   */
+  finish(h: VersionHeader, className = "object"): void {
+    if (h.end === undefined) return;
+    if (this.c.pos !== h.end) {
+      throw this.c.error("ROOT_CORRUPT", `${className} read ${this.c.pos > h.end ? "past" : "short of"} its byte count (its members end at buffer byte ${this.c.pos}, the byte count at ${h.end}); the object or its streamer info is corrupt`);
+    }
   }
 
   /** A pointer (`T*` member, TObjArray slot): a new object, a reference to one already read, or null. */
@@ -123,8 +131,9 @@ export class ObjectReader {
       const v = this.member(el, obj);
       if (el.kind !== "TStreamerBase") obj[el.name] = v;
     }
-    // Trust the byte count over our reading of the members, so one odd member cannot derail the rest.
-    this.finish(h);
+    // A class ROOT streams with hand-written code (a TList as a base class) is not described
+    // by its streamer info, so only its byte count can end it.
+    if (HANDCODED[className]) { if (h.end !== undefined) this.c.pos = h.end; } else this.finish(h, className);
   }
 
   /** The streamer of `className`, preferring the given version. */
@@ -209,7 +218,7 @@ export class ObjectReader {
     if (el.type === T.STLstring || el.typeName === "string" || el.typeName === "std::string") {
       const h = this.version();
       const s = c.tstring();
-      this.finish(h);
+      this.finish(h, "std::string");
       return s;
     }
     const h = this.version();
@@ -220,7 +229,7 @@ export class ObjectReader {
       if (n < 0 || n > c.remaining) throw c.error("ROOT_CORRUPT", `vector ${el.name} has a bad size ${n}`);
       const a = new Array<unknown>(n);
       for (let i = 0; i < n; i++) a[i] = this.basic(code, el);
-      this.finish(h);
+      this.finish(h, el.typeName);
       return a;
     }
     if (inner && /^(?:std::)?string$/.test(inner) && h.end !== undefined) {
@@ -228,13 +237,13 @@ export class ObjectReader {
       if (n < 0 || n > c.remaining) throw c.error("ROOT_CORRUPT", `vector ${el.name} has a bad size ${n}`);
       const a: string[] = [];
       for (let i = 0; i < n; i++) a.push(c.tstring());
-      this.finish(h);
+      this.finish(h, el.typeName);
       return a;
     }
     if (h.end === undefined) {
       throw new HepflowError("ROOT_UNSUPPORTED", `member ${el.name} of type ${el.typeName} has no byte count and cannot be skipped`, this.place());
     }
-    this.finish(h);
+    this.c.pos = h.end; // skipped unread: nothing to check
     return { _unsupported: `member ${el.name} of type ${el.typeName}` } satisfies Unsupported;
   }
 
@@ -311,7 +320,7 @@ function readTObjectInto(r: ObjectReader, obj: Record<string, unknown>): void {
   const bits = c.u32();
   obj.fBits = bits;
   if (bits & kIsReferenced) c.u16();
-  if (h.end !== undefined) c.pos = h.end;
+  r.finish(h, "TObject");
 }
 
 function readTNamedInto(r: ObjectReader, obj: Record<string, unknown>): void {
@@ -319,7 +328,7 @@ function readTNamedInto(r: ObjectReader, obj: Record<string, unknown>): void {
   readTObjectInto(r, obj);
   obj.fName = r.c.tstring();
   obj.fTitle = r.c.tstring();
-  if (h.end !== undefined) r.c.pos = h.end;
+  r.finish(h, "TNamed");
 }
 
 /** A TList / TObjArray as read: its items, and the name the collection was given. */
@@ -342,7 +351,7 @@ function readTList(r: ObjectReader, cls: string): RootList {
     items.push(r.objectAny());
     c.tstring(); // the option string stored with each entry
   }
-  if (h.end !== undefined) c.pos = h.end;
+  r.finish(h, cls);
   return { _class: cls, name, items };
 }
 
@@ -357,7 +366,7 @@ function readTObjArray(r: ObjectReader): RootList {
   if (n < 0 || n > c.remaining) throw c.error("ROOT_CORRUPT", `TObjArray claims ${n} objects`);
   const items: unknown[] = [];
   for (let i = 0; i < n; i++) items.push(r.objectAny());
-  if (h.end !== undefined) c.pos = h.end;
+  r.finish(h, "TObjArray");
   return { _class: "TObjArray", name, items };
 }
 
@@ -410,7 +419,7 @@ function readStreamerElementInto(r: ObjectReader, o: Partial<StreamerElement>): 
   if (h.version > 3 && (o.type === T.Double32 || o.type === T.Float16 || ((o.type > T.OffsetL && o.type < T.Objectp) && (basic === T.Double32 || basic === T.Float16)))) {
     Object.assign(o, parsePacking(o.title, basic));
   }
-  if (h.end !== undefined) c.pos = h.end;
+  r.finish(h, "TStreamerElement");
 }
 
 function streamerElement(kind: string, extra?: (r: ObjectReader, o: Partial<StreamerElement>, version: number) => void) {
@@ -419,7 +428,7 @@ function streamerElement(kind: string, extra?: (r: ObjectReader, o: Partial<Stre
     const o: Partial<StreamerElement> = { kind };
     readStreamerElementInto(r, o);
     extra?.(r, o, h.version);
-    if (h.end !== undefined) r.c.pos = h.end;
+    r.finish(h, o.kind ?? "TStreamerElement");
     return o as StreamerElement;
   };
 }
@@ -432,7 +441,7 @@ function readStreamerInfo(r: ObjectReader): StreamerInfo {
   const checksum = c.u32();
   const classVersion = c.i32();
   const elements = r.objectAny() as RootList | null;
-  if (h.end !== undefined) c.pos = h.end;
+  r.finish(h, "TStreamerInfo");
   return {
     name: named.fName as string,
     title: named.fTitle as string,
@@ -504,7 +513,7 @@ const HANDCODED: Record<string, (r: ObjectReader) => unknown> = {
     const o: Record<string, unknown> = {};
     readTObjectInto(r, o);
     const s = r.c.tstring();
-    if (h.end !== undefined) r.c.pos = h.end;
+    r.finish(h, "TObjString");
     // Kept as an object: the unique ID carries meaning (axis labels store their bin number there).
     return { _class: "TObjString", fString: s, fUniqueID: o.fUniqueID };
   },
@@ -526,7 +535,7 @@ const HANDCODED: Record<string, (r: ObjectReader) => unknown> = {
     const h = r.version();
     const el = HANDCODED.TStreamerSTL!(r) as StreamerElement;
     el.kind = "TStreamerSTLstring";
-    if (h.end !== undefined) r.c.pos = h.end;
+    r.finish(h, "TStreamerSTLstring");
     return el;
   },
   TStreamerArtificial: streamerElement("TStreamerArtificial"),

@@ -1,3 +1,4 @@
+import { HepflowError } from "../../util/index.js";
 import type { RootList, RootObject, EmbeddedBasket, StreamerRegistry } from "../streamers/index.js";
 import { T, basicTypeCode, isUnsupported, parsePacking } from "../streamers/index.js";
 import { storedSize, type Dtype, type Packing } from "./decode.js";
@@ -72,6 +73,18 @@ function items(list: unknown): RootObject[] {
   return (l?.items ?? []).filter((x): x is RootObject => typeof x === "object" && x !== null && !isUnsupported(x));
 }
 
+/**
+ * The sub-branches of a tree or branch. One that could not be read (its class has no streamer)
+ * is an error, not a gap: dropping it would leave a tree that silently lacks columns.
+ */
+function branchesOf(owner: RootObject): RootObject[] {
+  const l = owner.fBranches as RootList | null | undefined;
+  for (const x of l?.items ?? []) {
+    if (isUnsupported(x)) throw new HepflowError("ROOT_UNSUPPORTED", `a branch of ${String(owner.fName ?? "the tree")} cannot be read (${x._unsupported})`);
+  }
+  return items(l);
+}
+
 function num(v: unknown): number {
   return typeof v === "bigint" ? Number(v) : typeof v === "number" ? v : 0;
 }
@@ -83,9 +96,9 @@ export function buildBranches(tree: RootObject, streamers: StreamerRegistry): Br
   const walk = (b: RootObject): void => {
     all.push(b);
     for (const leaf of items(b.fLeaves)) leafOwner.set(leaf, b.fName as string);
-    for (const sub of items(b.fBranches)) walk(sub);
+    for (const sub of branchesOf(b)) walk(sub);
   };
-  for (const b of items(tree.fBranches)) walk(b);
+  for (const b of branchesOf(tree)) walk(b);
   const treeEntries = num(tree.fEntries);
   const out: BranchModel[] = [];
   for (const b of all) {

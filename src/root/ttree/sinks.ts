@@ -136,12 +136,20 @@ export function countedSink(place: Place, it: Interp<"counted">, offsets: Int32A
       }
       out ??= slab.take(it.dtype, total, true);
       // Per-entry headers: each entry's values are the last count×len×size bytes of its span.
+      // Entries either carry a header before their values (a pointer's "present" flag, the bits of
+      // referenced objects) or none at all. A basket where some entries with values have no
+      // header and others have extra bytes means the counter or the offsets are damaged.
       const bo = bk.offsets!;
+      let headerless = -1, headed = -1;
       for (let e = lo; e < hi; e++) {
         const k = (offsets[e - start + 1]! - offsets[e - start]!) * it.len;
         const e0 = bo[e - bk.first]!, e1 = bo[e - bk.first + 1]!;
         if (e1 - e0 < k * size || e0 < 0 || e1 > bk.data.length) {
           throw new HepflowError("ROOT_CORRUPT", `entry ${e} has ${e1 - e0} bytes but its counter ${it.counter} says ${k} values`, place);
+        }
+        if (e1 - e0 > k * size) headed = e; else if (k > 0) headerless = e;
+        if (headed >= 0 && headerless >= 0) {
+          throw new HepflowError("ROOT_CORRUPT", `entries ${Math.min(headed, headerless)} and ${Math.max(headed, headerless)} disagree with their counter ${it.counter}: one holds exactly its values, the other more bytes than its count says`, place);
         }
         decodeInto(it.dtype, bk.data, e1 - k * size, k, out, offsets[e - start]! * it.len, it.packing);
       }
