@@ -109,10 +109,17 @@ export class Workspace {
         { file: this.file, object: poiName === undefined ? `$.measurements[${mi}].config.poi` : "poiName" },
       );
     }
-    return new Model(
-      { channels: this.spec.channels, parameters: m.config.parameters },
-      { poiName: poi, modifierSettings, source: { file: this.file, parametersPath: `$.measurements[${mi}].config.parameters`, measurementPoi: m.config.poi } },
-    );
+    try {
+      return new Model(
+        { channels: this.spec.channels, parameters: m.config.parameters },
+        { poiName: poi, modifierSettings, source: { file: this.file, parametersPath: `$.measurements[${mi}].config.parameters`, measurementPoi: m.config.poi } },
+      );
+    } catch (e) {
+      // The model's checks know the JSON path but not the file it came from.
+      if (!(e instanceof HepflowError) || e.file !== undefined || this.file === undefined) throw e;
+      const bare = e.object !== undefined && e.message.startsWith(`${e.object}: `) ? e.message.slice(e.object.length + 2) : e.message;
+      throw new HepflowError(e.code, bare, { file: this.file, object: e.object, offset: e.offset }, { cause: e });
+    }
   }
 
   /** Observed data in the model's channel order, followed by the auxiliary data unless includeAux is false. */

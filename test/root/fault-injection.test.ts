@@ -64,7 +64,7 @@ async function largestAllocation<T>(f: () => Promise<T>): Promise<{ result: T | 
 
 const files: Array<{ name: string; bytes: Uint8Array }> = [];
 beforeAll(async () => {
-  const dir = process.env.FAULTS_KEEP ?? mkdtempSync(path.join(tmpdir(), "faults-"));
+  const dir = mkdtempSync(path.join(tmpdir(), "faults-"));
   for (const codec of CODECS) {
     const p = path.join(dir, `faults-${codec.replace(":", "")}.root`);
     const w = await createFile(p, { compression: codec });

@@ -5,7 +5,7 @@ import type { Command } from "commander";
 import { checkTestStat, hypotest, hypotestToys } from "../../stats/index.js";
 import { HepflowError } from "../../util/index.js";
 import { progressPrinter } from "../progress.js";
-import { addModelOptions, emitJson, failUnconverged, fmt, loadModel, numberOption, requirePoi, table, warnUnconverged } from "./stats-options.js";
+import { addModelOptions, emitJson, failUnconverged, locatingYields, fmt, loadModel, numberOption, requirePoi, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
 import { addGridOptions, runGridCommand, wantsGrid } from "./grid-options.js";
 import type { GridCliOptions } from "./grid-options.js";
@@ -39,7 +39,7 @@ export function register(program: Command): void {
         r = await hypotestToys(mu, data, model, { ...fitOptions, testStat, toys: numberOption("--toys", o.toys, 1000), seed: numberOption("--seed", o.seed, 0), workers, onProgress: progress });
         progress.end();
       } else {
-        r = hypotest(mu, data, model, { ...fitOptions, testStat });
+        r = await locatingYields(() => hypotest(mu, data, model, { ...fitOptions, testStat }), { ws, model });
       }
       const finite = [r.cls, r.clsb, r.clb, ...r.expected].every(Number.isFinite);
       // pyhf's keys (CLs_obs, CLs_exp) first; the rest as pyhf's hypotest returns them (CLsb, CLb).

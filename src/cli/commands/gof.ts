@@ -2,18 +2,20 @@
 import { printJson } from "../json.js";
 import type { Command } from "commander";
 import { fit, goodnessOfFit } from "../../stats/index.js";
-import { addModelOptions, fmt, loadModel } from "./stats-options.js";
+import { addModelOptions, failUnconverged, fmt, loadModel } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
 
 export function register(program: Command): void {
   addModelOptions(program.command("gof <workspace>").description("saturated-model goodness of fit: Δ(2NLL), degrees of freedom, p-value"))
     .action(async (file: string, o: ModelCliOptions) => {
-      const { model, data, fitOptions } = await loadModel(file, o, { needsPoi: false });
-      const g = goodnessOfFit(model, data, { fitOptions, result: fit(data, model, { ...fitOptions, uncertainties: false }) });
-      if (o.json) {
-        printJson({ delta_twice_nll: g.deltaTwiceNll, ndof: g.ndof, p_value: g.pValue, twice_nll_fit: g.twiceNllFit, twice_nll_saturated: g.twiceNllSaturated });
-        return;
-      }
-      process.stdout.write(`Δ(2NLL) vs saturated  ${fmt(g.deltaTwiceNll)}\ndegrees of freedom    ${g.ndof}\np-value               ${fmt(g.pValue)}\n`);
+      const { ws, model, data, fitOptions } = await loadModel(file, o, { needsPoi: false });
+      const r = fit(data, model, { ...fitOptions, uncertainties: false });
+      // A failed fit still leaves a record (converged: false) before the command fails.
+      const g = r.converged ? goodnessOfFit(model, data, { fitOptions, result: r }) : { deltaTwiceNll: NaN, ndof: NaN, pValue: NaN, twiceNllFit: r.twiceNll, twiceNllSaturated: NaN };
+      if (o.json) printJson({ delta_twice_nll: g.deltaTwiceNll, ndof: g.ndof, p_value: g.pValue, twice_nll_fit: g.twiceNllFit, twice_nll_saturated: g.twiceNllSaturated, converged: r.converged, message: r.message });
+      else process.stdout.write(`Δ(2NLL) vs saturated  ${fmt(g.deltaTwiceNll)}\ndegrees of freedom    ${g.ndof}\np-value               ${fmt(g.pValue)}\nconverged             ${r.converged ? "yes" : `NO (${r.message})`}\n`);
+      if (!r.converged) failUnconverged("the fit did not converge, so there is no goodness of fit", r.message, { ws, model, pars: r.bestfit });
+      if (!Number.isFinite(g.deltaTwiceNll)) failUnconverged("the goodness of fit is not finite", undefined, { ws, model, pars: r.bestfit });
+      if (!Number.isFinite(g.pValue)) failUnconverged(`the p-value is undefined (${g.ndof} degrees of freedom: as many free unconstrained parameters as bins)`);
     });
 }

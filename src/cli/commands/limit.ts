@@ -3,7 +3,7 @@ import { track, trackOptions } from "./track-options.js";
 import type { Command } from "commander";
 import { checkTestStat, upperLimit } from "../../stats/index.js";
 import { HepflowError } from "../../util/index.js";
-import { addModelOptions, emitJson, failUnconverged, loadModel, numberOption, requirePoi, table, warnUnconverged } from "./stats-options.js";
+import { addModelOptions, emitJson, failUnconverged, locatingYields, loadModel, numberOption, requirePoi, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
 import { addGridOptions, runGridCommand, wantsGrid } from "./grid-options.js";
 import type { GridCliOptions } from "./grid-options.js";
@@ -28,7 +28,8 @@ export function register(program: Command): void {
         if (!m || !Number.isFinite(a) || !Number.isFinite(b) || n < 2) throw new HepflowError("CLI_USAGE", `--scan expects start:stop:n with n ≥ 2, got "${o.scan}"`);
         scan = Array.from({ length: n }, (_, i) => a + ((b - a) * i) / (n - 1));
       }
-      const r = upperLimit(data, model, { ...fitOptions, cl, testStat: checkTestStat(o.testStat), method: o.method, scan });
+      const limitOptions = { ...fitOptions, cl, testStat: checkTestStat(o.testStat), method: o.method as "root" | "scan", scan };
+      const r = await locatingYields(() => upperLimit(data, model, limitOptions), { ws, model });
       if (!r.converged) warnUnconverged("some fits of the limit computation");
       if (o.plots) {
         const { writeStandardPlots } = await import("../../plot/index.js");

@@ -3,7 +3,8 @@ import { printJson } from "../json.js";
 import type { Command } from "commander";
 import { HepflowError } from "../../util/index.js";
 import { linspace, scan1D, scan2D } from "../../stats/index.js";
-import { addModelOptions, loadModel, table, warnUnconverged } from "./stats-options.js";
+import type { Model, Workspace } from "../../stats/index.js";
+import { addModelOptions, failUnconverged, loadModel, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
 
 function range(s: string | undefined, n: number): number[] | undefined {
@@ -22,28 +23,31 @@ export function register(program: Command): void {
     .option("--y <name>", "second parameter for a 2D scan")
     .option("--y-range <lo:hi>", "range of the second parameter")
     .action(async (file: string, o: ModelCliOptions & { parameter?: string; range?: string; points?: string; y?: string; yRange?: string }) => {
-      const { model, data, fitOptions } = await loadModel(file, o);
+      const { ws, model, data, fitOptions } = await loadModel(file, o);
       const n = Number(o.points ?? 11);
       if (!Number.isInteger(n) || n < 1) throw new HepflowError("CLI_USAGE", `--points expects a positive integer, got "${o.points}"`);
       const x = o.parameter ?? model.config.poiName;
       if (!x) throw new HepflowError("CLI_USAGE", "the workspace has no POI; name the parameter with --parameter");
       if (o.y) {
         const s = scan2D(model, data, [x, o.y], { x: range(o.range, n), y: range(o.yRange, n), points: n, fitOptions });
-        if (s.converged.flat().some((c) => !c)) warnUnconverged("some scan fits");
-        if (o.json) {
-          printJson({ parameters: s.parameters, x: s.x, y: s.y, delta_twice_nll: s.deltaTwiceNll, bestfit: s.bestfit, twice_nll_min: s.twiceNllMin });
-          return;
-        }
-        const rows = s.x.flatMap((vx, i) => s.y.map((vy, j) => [String(vx), vy, s.deltaTwiceNll[i][j]]));
-        process.stdout.write(table([x, o.y, "Δ(2NLL)"], rows) + "\n");
+        const converged = s.converged.flat().every((c) => c);
+        if (!converged) warnUnconverged("some scan fits");
+        if (o.json) printJson({ parameters: s.parameters, x: s.x, y: s.y, delta_twice_nll: s.deltaTwiceNll, bestfit: s.bestfit, twice_nll_min: s.twiceNllMin, converged, points_converged: s.converged });
+        else process.stdout.write(table([x, o.y, "Δ(2NLL)"], s.x.flatMap((vx, i) => s.y.map((vy, j) => [String(vx), vy, s.deltaTwiceNll[i][j]]))) + "\n");
+        failScan(converged, [s.twiceNllMin, ...s.deltaTwiceNll.flat()], ws, model);
         return;
       }
       const s = scan1D(model, data, x, { values: range(o.range, n), points: n, fitOptions });
-      if (s.converged.some((c) => !c)) warnUnconverged("some scan fits");
-      if (o.json) {
-        printJson({ parameter: s.parameter, values: s.values, delta_twice_nll: s.deltaTwiceNll, bestfit: s.bestfit, twice_nll_min: s.twiceNllMin });
-        return;
-      }
-      process.stdout.write(`best fit ${x} = ${s.bestfit}, 2NLL = ${s.twiceNllMin}\n\n` + table([x, "Δ(2NLL)"], s.values.map((v, i) => [String(v), s.deltaTwiceNll[i]])) + "\n");
+      const converged = s.converged.every((c) => c);
+      if (!converged) warnUnconverged("some scan fits");
+      if (o.json) printJson({ parameter: s.parameter, values: s.values, delta_twice_nll: s.deltaTwiceNll, bestfit: s.bestfit, twice_nll_min: s.twiceNllMin, converged, points_converged: s.converged });
+      else process.stdout.write(`best fit ${x} = ${s.bestfit}, 2NLL = ${s.twiceNllMin}\n\n` + table([x, "Δ(2NLL)"], s.values.map((v, i) => [String(v), s.deltaTwiceNll[i]])) + "\n");
+      failScan(converged, [s.twiceNllMin, ...s.deltaTwiceNll], ws, model);
     });
+}
+
+/** After the scan is written: unconverged fits or non-finite Δ(2NLL) make the command fail (issue 13 item 7). */
+function failScan(converged: boolean, values: number[], ws: Workspace, model: Model): void {
+  const finite = values.every(Number.isFinite);
+  if (!converged || !finite) failUnconverged(finite ? "some fits of the scan did not converge" : "the scan gave non-finite values", undefined, { ws, model });
 }

@@ -1,7 +1,7 @@
 /** `hepflow significance WORKSPACE`: discovery p-value and significance, observed and expected. */
 import type { Command } from "commander";
 import { significance } from "../../stats/index.js";
-import { addModelOptions, emitJson, failUnconverged, loadModel, requirePoi, table, warnUnconverged } from "./stats-options.js";
+import { addModelOptions, emitJson, failUnconverged, locatingYields, loadModel, requirePoi, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
 
 export function register(program: Command): void {
@@ -9,7 +9,7 @@ export function register(program: Command): void {
     async (file: string, o: ModelCliOptions) => {
       const { ws, model, data, fitOptions } = await loadModel(file, o);
       requirePoi(model, "significance");
-      const r = significance(data, model, fitOptions);
+      const r = await locatingYields(() => significance(data, model, fitOptions), { ws, model });
       // Z = +∞ (an excess where nothing is expected) is a result; NaN is not
       const bad = [r.p0Obs, r.zObs, r.p0Exp, r.zExp].some((v) => Number.isNaN(v));
       // q0 = ∞: the background-only model predicts nothing where events are seen, so its fit cannot

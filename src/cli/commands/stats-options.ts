@@ -140,6 +140,19 @@ export function warnUnconverged(what: string): void {
 }
 
 /**
+ * Runs a computation whose failure on negative expected yields (MODEL_NEGATIVE_YIELD, raised
+ * without knowing the workspace) should name the JSON path of the samples responsible.
+ */
+export async function locatingYields<T>(f: () => T | Promise<T>, located: { ws: Workspace; model: Model }): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    if (e instanceof HepflowError && e.code === "MODEL_NEGATIVE_YIELD") failUnconverged(e.message, undefined, located);
+    throw e;
+  }
+}
+
+/**
  * A failed fit or a non-finite result is not a result: after the JSON (which records everything,
  * with `converged: false`) or the text has been written, the command exits non-zero with advice.
  */

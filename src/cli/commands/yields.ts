@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { HepflowError } from "../../util/index.js";
 import { fit, postfitYields, prefitYields } from "../../stats/index.js";
 import type { ChannelYields } from "../../stats/index.js";
-import { addModelOptions, fmt, loadModel, table, warnUnconverged } from "./stats-options.js";
+import { addModelOptions, failUnconverged, fmt, loadModel, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
 
 const pm = (v: number, s: number) => `${fmt(v)} ± ${fmt(s)}`;
@@ -22,19 +22,21 @@ export function register(program: Command): void {
   addModelOptions(program.command("yields <workspace>").description("yields per channel and sample, pre-fit and post-fit, with uncertainties"))
     .option("--prefit-only", "skip the fit")
     .action(async (file: string, o: ModelCliOptions & { prefitOnly?: boolean }) => {
-      const { model, data, fitOptions } = await loadModel(file, o, { needsPoi: false });
+      const { ws, model, data, fitOptions } = await loadModel(file, o, { needsPoi: false });
       const pre = prefitYields(model, data);
       let post: ChannelYields[] | null = null;
+      let r: ReturnType<typeof fit> | null = null;
       if (!o.prefitOnly) {
-        const r = fit(data, model, fitOptions);
+        r = fit(data, model, fitOptions);
         if (!r.converged) warnUnconverged(`the fit (${r.message})`);
-        if (!r.correlation) throw new HepflowError("FIT_NO_COVARIANCE", "the fit's Hessian is not invertible; post-fit uncertainties cannot be propagated (try --prefit-only)");
-        post = postfitYields(model, data, r);
+        // Post-fit yields of a failed fit are not shown: the record says converged: false and the command fails below.
+        else if (!r.correlation) throw new HepflowError("FIT_NO_COVARIANCE", "the fit's Hessian is not invertible; post-fit uncertainties cannot be propagated (try --prefit-only)");
+        else post = postfitYields(model, data, r);
       }
-      if (o.json) {
-        printJson({ prefit: pre, postfit: post });
-        return;
-      }
-      process.stdout.write(render("pre-fit", pre) + "\n" + (post ? "\n" + render("post-fit", post) + "\n" : ""));
+      if (o.json) printJson({ prefit: pre, postfit: post, converged: r ? r.converged : null });
+      else process.stdout.write(render("pre-fit", pre) + "\n" + (post ? "\n" + render("post-fit", post) + "\n" : ""));
+      const finite = pre.concat(post ?? []).every((c) => Number.isFinite(c.total.total) && Number.isFinite(c.total.uncertainty));
+      if (r && !r.converged) failUnconverged("the fit did not converge, so there are no post-fit yields (hepflow yields --prefit-only shows the pre-fit ones)", r.message, { ws, model, pars: r.bestfit });
+      if (!finite) failUnconverged("some yields or their uncertainties are not finite", undefined, { ws, model });
     });
 }

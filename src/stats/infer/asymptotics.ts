@@ -68,7 +68,19 @@ export class AsymptoticCalculator {
     if (!this.asimov) {
       const asimovMu = this.testStat === "q0" ? 1 : 0;
       const f = fixedPoiFit(asimovMu, this.data, this.model, this.opts());
-      this.asimov = { data: this.model.expectedData(f.bestfit), pars: f.bestfit, converged: f.converged };
+      const data = this.model.expectedData(f.bestfit);
+      // Negative expected counts are the model's fault, not the data's: say so here rather than
+      // let the Asimov data be refused later as "observed count … is negative".
+      const c = this.model.config;
+      let at = 0;
+      for (const ch of c.channels) {
+        for (let b = 0; b < c.channelNbins[ch]!; b++, at++) {
+          if (!(data[at]! >= 0)) {
+            throw new HepflowError("MODEL_NEGATIVE_YIELD", `the model expects ${data[at]} events in bin ${b} of channel "${ch}" at the fit with ${c.poiName} = ${asimovMu}, so no Asimov dataset exists; expected yields must be non-negative`);
+          }
+        }
+      }
+      this.asimov = { data, pars: f.bestfit, converged: f.converged };
     }
     return this.asimov;
   }
