@@ -1,4 +1,4 @@
-import { HepflowError } from "../util/index.js";
+import { HepflowError, didYouMean } from "../util/index.js";
 import { openSource, type ByteSource, type HttpOptions } from "../io/index.js";
 import { Cursor } from "./cursor.js";
 import { decompress, compressionFromROOT, type CompressionSetting } from "./compression.js";
@@ -109,7 +109,7 @@ export class RootFile {
       if (!key) {
         const here = dir.path || "/";
         const names = [...new Set(dir.keys.map((k) => k.name))].slice(0, 20).join(", ");
-        throw new HepflowError("ROOT_NOT_FOUND", `no object "${parts[i]}" in ${here} (has: ${names || "nothing"})`, { file: this.name, object: path });
+        throw new HepflowError("ROOT_NOT_FOUND", `no object "${parts[i]}" in ${here}${didYouMean(parts[i]!, dir.keys.map((k) => k.name))} (has: ${names || "nothing"})`, { file: this.name, object: path });
       }
       if (i === parts.length - 1) return key;
       if (!isDirectoryClass(key.className)) {

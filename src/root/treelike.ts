@@ -9,6 +9,12 @@ export interface BranchInfo {
   counter?: string;
   compressedBytes: number;
   uncompressedBytes: number;
+  /**
+   * TTree: bytes of baskets kept inside the TTree's own key (ROOT writes the last, unfilled basket
+   * there). They are compressed together with the tree's metadata, so they have no compressed
+   * size of their own and are not in compressedBytes/uncompressedBytes.
+   */
+  embeddedBytes?: number;
   /** Free text, e.g. RNTuple column encodings. */
   detail?: string;
 }

@@ -70,8 +70,11 @@ async function collect(file: RootFile, keepGoing: boolean): Promise<LsEntry[]> {
   return out;
 }
 
+/** Compression of the baskets written on their own; baskets embedded in the TTree key have no size of their own, so they are named, not rated. */
 function ratio(b: BranchInfo): string {
-  return b.compressedBytes > 0 ? (b.uncompressedBytes / b.compressedBytes).toFixed(2) : "-";
+  const own = b.compressedBytes > 0 ? (b.uncompressedBytes / b.compressedBytes).toFixed(2) : "";
+  if (!b.embeddedBytes) return own || "-";
+  return own ? `${own} +${b.embeddedBytes} B in tree key` : `${b.embeddedBytes} B in tree key`;
 }
 
 function render(path: string, entries: LsEntry[], withBranches: boolean): string {
@@ -86,7 +89,7 @@ function render(path: string, entries: LsEntry[], withBranches: boolean): string
     if (e.error) line += `  (cannot read: ${e.error})`;
     lines.push(line);
     if (!withBranches || !e.branches?.length) continue;
-    const rows = e.branches.map((b) => [b.name, b.typeName, b.counter ?? "", String(b.uncompressedBytes), ratio(b), b.detail ?? ""]);
+    const rows = e.branches.map((b) => [b.name, b.typeName, b.counter ?? "", String(b.uncompressedBytes + (b.embeddedBytes ?? 0)), ratio(b), b.detail ?? ""]);
     const head = ["branch", "type", "counter", "bytes", "ratio", "detail"];
     const widths = head.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
     const fmt = (r: string[]) => `${indent}  ` + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();

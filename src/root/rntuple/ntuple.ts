@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { HepflowError, Jagged, type Column, type Columns, type ErrorPlace, type NumericArray } from "../../util/index.js";
+import { HepflowError, Jagged, didYouMean, type Column, type Columns, type ErrorPlace, type NumericArray } from "../../util/index.js";
 import type { BranchInfo, ColumnChunk, EntryRange, IterateOptions, TreeLike } from "../treelike.js";
 import type { RootFile } from "../file.js";
 import type { Key } from "../key.js";
@@ -111,7 +111,7 @@ export class RNTuple implements TreeLike {
       }
       if (chosen.size === before && !this.outputs.has(pattern)) {
         const some = [...this.outputs.keys()].slice(0, 15).join(", ");
-        throw new HepflowError("ROOT_NOT_FOUND", `no field matches "${pattern}" (fields: ${some}${this.outputs.size > 15 ? ", ..." : ""})`, { file: this.file.name, object: this.name });
+        throw new HepflowError("ROOT_NOT_FOUND", `no field matches "${pattern}"${didYouMean(pattern, [...this.outputs.keys(), ...this.tops.keys()])} (fields: ${some}${this.outputs.size > 15 ? ", ..." : ""})`, { file: this.file.name, object: this.name });
       }
     }
     return chosen;

@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { HepflowError, Jagged, perElementType, type Column, type Columns, type NumericArray } from "../../util/index.js";
+import { HepflowError, Jagged, didYouMean, perElementType, type Column, type Columns, type NumericArray } from "../../util/index.js";
 import { Cursor } from "../cursor.js";
 import type { RootFile } from "../file.js";
 import type { BranchInfo, ColumnChunk, EntryRange, IterateOptions, TreeLike } from "../treelike.js";
@@ -92,7 +92,7 @@ export class TTree implements TreeLike {
   /** The branch model by name (for tools that need the interpretation or baskets). */
   branch(name: string): BranchModel {
     const m = this.byName.get(name);
-    if (!m) throw new HepflowError("ROOT_NOT_FOUND", `no branch "${name}" in tree ${this.name}`, { file: this.file.name, object: this.name });
+    if (!m) throw new HepflowError("ROOT_NOT_FOUND", `no branch "${name}" in tree ${this.name}${didYouMean(name, this.byName.keys())}`, { file: this.file.name, object: this.name });
     return m;
   }
 
@@ -105,7 +105,7 @@ export class TTree implements TreeLike {
       if (this.byName.has(n)) { out.push(n); continue; }
       const isMatch = picomatch(n, { dot: true });
       const hits = this.models.filter((m) => isMatch(m.name) && readable(m)).map((m) => m.name);
-      if (hits.length === 0) throw new HepflowError("ROOT_NOT_FOUND", `no branch matches "${n}" in tree ${this.name}`, { file: this.file.name, object: this.name });
+      if (hits.length === 0) throw new HepflowError("ROOT_NOT_FOUND", `no branch matches "${n}" in tree ${this.name}${didYouMean(n, this.models.filter(readable).map((m) => m.name))}`, { file: this.file.name, object: this.name });
       out.push(...hits);
     }
     return [...new Set(out)];
@@ -542,11 +542,10 @@ function readable(m: BranchModel): boolean {
 }
 
 function info(m: BranchModel): BranchInfo {
-  let compressed = m.zipBytes, uncompressed = m.totBytes;
-  if (uncompressed === 0) {
-    for (const b of m.baskets) if (b.embedded) { compressed += b.embedded.data.length; uncompressed += b.embedded.data.length; }
-  }
-  const i: BranchInfo = { name: m.name, typeName: m.typeName, compressedBytes: compressed, uncompressedBytes: uncompressed };
+  let embedded = 0;
+  for (const b of m.baskets) if (b.embedded) embedded += b.embedded.data.length;
+  const i: BranchInfo = { name: m.name, typeName: m.typeName, compressedBytes: m.zipBytes, uncompressedBytes: m.totBytes };
+  if (embedded > 0) i.embeddedBytes = embedded;
   if (m.counter) i.counter = m.counter;
   if (m.interp.kind === "unsupported") i.detail = `unsupported: ${m.interp.reason}`;
   if (m.interp.kind === "container") i.detail = `container of ${m.interp.children} sub-branches or leaves`;
