@@ -3,23 +3,11 @@
 // baskets embedded in the TTree key. References: JSROOT's reading (../shared/reference/root).
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { describe, expect, it, vi } from "vitest";
-import { buildProgram } from "../../src/cli/main.js";
+import { describe, expect, it } from "vitest";
+import { runCliOutcome } from "../helpers/cli.js";
 import { REFERENCE, rootFile } from "../shared.js";
 
-async function run(...args: string[]): Promise<{ out: string; error?: Error }> {
-  let out = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => { out += String(c); return true; });
-  try {
-    const argv = ["node", "hepflow", ...args];
-    await (await buildProgram(argv)).exitOverride().parseAsync(argv);
-    return { out };
-  } catch (error) {
-    return { out, error: error as Error };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const run = runCliOutcome;
 const ref = (name: string) => JSON.parse(readFileSync(path.join(REFERENCE, "root", `${name}.json`), "utf8"));
 const HZZ = rootFile("uproot-HZZ.root");
 const NANO = rootFile("nanoAOD_2015_CMS_Open_Data_ttbar.root");

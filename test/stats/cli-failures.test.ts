@@ -4,29 +4,14 @@
 import { readFileSync, writeFileSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { describe, expect, it, vi } from "vitest";
-import { buildProgram } from "../../src/cli/main.js";
+import { describe, expect, it } from "vitest";
+import { runCliOutcome } from "../helpers/cli.js";
 import { REFERENCE } from "../shared.js";
 
 const WS = path.join(REFERENCE, "stats", "docs_2bin_1channel.json");
 const dir = mkdtempSync(path.join(tmpdir(), "hepflow-statsfail-"));
 
-/** Runs `hepflow ARGS` in this process: what it wrote to stdout, and the error it ended with. */
-async function run(...args: string[]): Promise<{ out: string; error?: Error }> {
-  let out = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => { out += String(chunk); return true; });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
-  try {
-    const argv = ["node", "hepflow", ...args];
-    await (await buildProgram(argv)).exitOverride().parseAsync(argv);
-    return { out };
-  } catch (error) {
-    return { out, error: error as Error };
-  } finally {
-    spy.mockRestore();
-    err.mockRestore();
-  }
-}
+const run = runCliOutcome;
 
 /**
  * The reference workspace as two channels whose order differs from the sorted one pyhf and the
