@@ -187,5 +187,20 @@ describe("the fault suite's classifier and the checks it found missing", () => {
     const hists = recordsOf(b).filter((r) => r.key?.className === "TDirectory" && r.key.name === "hists").pop()!; // the key list, written last
     b.fill(0, hists.start + hists.key!.keyLen + 4 + 24, hists.start + hists.key!.keyLen + 4 + 64);
     await expectCorrupt(b, "ROOT_CORRUPT", /key 0 of the directory/);
+    // 5. The top directory's fSeekKeys zeroed (its fNbytesKeys kept): used to read as an empty file.
+    //    The TDirectory record (at fBEGIN + fNbytesName): version(2) ctime(4) mtime(4) nbyteskeys(4)
+    //    nbytesname(4), then seekdir, seekparent, seekkeys of 4 bytes (8 when version > 1000).
+    const view = new DataView(file.bytes.buffer, file.bytes.byteOffset);
+    const top = view.getInt32(8) + view.getInt32(28);
+    const wide = view.getInt16(top) > 1000;
+    const seekAt = top + 18 + (wide ? 16 : 8), width = wide ? 8 : 4;
+    b = file.bytes.slice();
+    b.fill(0, seekAt, seekAt + width);
+    await expectCorrupt(b, "ROOT_CORRUPT", /key list .* bytes at byte 0/);
+    // 6. The top key list's key count zeroed: also used to read as an empty file.
+    b = file.bytes.slice();
+    const seekKeys = wide ? Number(view.getBigInt64(seekAt)) : view.getInt32(seekAt), ownKeyLen = view.getInt16(seekKeys + 14);
+    b.fill(0, seekKeys + ownKeyLen, seekKeys + ownKeyLen + 4);
+    await expectCorrupt(b, "ROOT_CORRUPT", /claims no keys/);
   });
 });

@@ -63,9 +63,9 @@ describe("stats input errors name file, JSON path and channel/bin in the user's 
   });
 });
 
-describe("scan, gof, yields and ranking fail after recording converged: false (item 7)", () => {
+describe("fit, scan, gof, yields and ranking fail after recording converged: false (item 7)", () => {
   const negYield = twoChannels((ws) => { ws.channels[0].samples[1].data[1] = -100; });
-  for (const cmd of ["scan", "gof", "yields", "ranking"]) {
+  for (const cmd of ["fit", "scan", "gof", "yields", "ranking"]) {
     it(cmd, async () => {
       const r = await run(cmd, negYield, "--json");
       expect(r.error?.message).toMatch(/Things to try/);
