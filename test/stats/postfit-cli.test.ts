@@ -34,7 +34,8 @@ describe("post-fit CLI commands", () => {
   });
   it("gof and yields --json have their documented keys", async () => {
     const g = JSON.parse(await run("gof", WS, "--json"));
-    expect(Object.keys(g).sort()).toEqual(["delta_twice_nll", "ndof", "p_value", "twice_nll_fit", "twice_nll_saturated"]);
+    expect(Object.keys(g).sort()).toEqual(["converged", "delta_twice_nll", "message", "ndof", "p_value", "twice_nll_fit", "twice_nll_saturated"]);
+    expect(g.converged).toBe(true);
     // 4 bins, the only unconstrained parameter is mu
     expect(g.ndof).toBe(3);
     const y = JSON.parse(await run("yields", WS, "--json"));
