@@ -35,9 +35,14 @@ function twoChannels(edit: (ws: any) => void): string {
 const COMMANDS = ["fit", "cls", "scan", "gof", "yields", "ranking", "significance", "limit"];
 
 describe("stats input errors name file, JSON path and channel/bin in the user's order (item 8)", () => {
+  // Per command: negative expected yield, negative observation, initial value outside its bounds,
+  // empty bounds, an unknown measurement parameter, a POI the model lacks.
   const negYield = twoChannels((ws) => { ws.channels[0].samples[1].data[1] = -100; });
   const negObs = twoChannels((ws) => { ws.observations[0].data[1] = -3; });
   const badInit = twoChannels((ws) => { ws.measurements[0].config.parameters = [{ name: "mu", inits: [20], bounds: [[0, 10]] }]; });
+  const emptyBounds = twoChannels((ws) => { ws.measurements[0].config.parameters = [{ name: "mu", bounds: [[5, 1]] }]; });
+  const unknownPar = twoChannels((ws) => { ws.measurements[0].config.parameters = [{ name: "lumii", inits: [1] }]; });
+  const missingPoi = twoChannels((ws) => { ws.measurements[0].config.poi = "mu_missing"; });
   for (const cmd of COMMANDS) {
     it(`${cmd}`, async () => {
       let r = await run(cmd, negYield);
@@ -53,6 +58,14 @@ describe("stats input errors name file, JSON path and channel/bin in the user's 
       r = await run(cmd, badInit);
       expect(r.error?.message).toContain(badInit);
       expect(r.error?.message).toContain("$.measurements[0].config.parameters[0].inits[0]");
+      const cases: Array<[string, string]> = [[emptyBounds, "$.measurements[0].config.parameters[0].bounds[0]"], [unknownPar, "$.measurements[0].config.parameters[0]"]];
+      // fit, gof and yields need no POI: a model without one is fitted as it is (issue 14 item 2)
+      if (!["fit", "gof", "yields"].includes(cmd)) cases.push([missingPoi, "$.measurements[0].config.poi"]);
+      for (const [file, where] of cases) {
+        r = await run(cmd, file);
+        expect(r.error?.message, where).toContain(file);
+        expect(r.error?.message, where).toContain(where);
+      }
     });
   }
 
