@@ -152,3 +152,38 @@ export function failUnconverged(what: string, detail?: string, located?: { ws: W
       "or prune modifiers with tiny effects (hepflow prune)",
   );
 }
+
+/** Parsed calculator options of cls and limit. */
+export interface ToyCliOptions {
+  calctype: string;
+  calculator?: string;
+  ntoys: string;
+  toys?: string;
+  seed: string;
+  workers?: string;
+}
+
+/** --calctype asymptotics|toybased and the toy settings (--ntoys, --seed, --workers), as cls and limit take them. */
+export function addToyOptions(cmd: Command): Command {
+  return cmd
+    .option("--calctype <name>", "asymptotics | toybased (pyhf's names; alias --calculator, which also takes toys)", "asymptotics")
+    .option("--calculator <name>", "same as --calctype")
+    .option("--ntoys <n>", "number of toys per hypothesis (toybased; pyhf's name)", "1000")
+    .option("--toys <n>", "same as --ntoys")
+    .option("--seed <n>", "random seed (toybased)", "0")
+    .option("--workers <n>", "worker threads for toys (default: all cores)");
+}
+
+/** pyhf's `--calctype` names and hepflow's older `--calculator` names. */
+const CALCULATORS: Record<string, "asymptotics" | "toys"> = { asymptotics: "asymptotics", toybased: "toys", toys: "toys" };
+
+/** The calculator and toy settings from addToyOptions' options. */
+export function toyOptions(o: ToyCliOptions): { calc: "asymptotics" | "toys"; toys: number; seed: number; workers?: number } {
+  const name = o.calculator ?? o.calctype;
+  const calc = CALCULATORS[name];
+  if (!calc) throw new HepflowError("CLI_USAGE", `--calctype must be asymptotics or toybased, got "${name}"`);
+  const toys = numberOption(o.toys !== undefined ? "--toys" : "--ntoys", o.toys ?? o.ntoys, 1000);
+  const seed = numberOption("--seed", o.seed, 0);
+  const workers = o.workers === undefined ? undefined : numberOption("--workers", o.workers, 1);
+  return { calc, toys, seed, workers };
+}

@@ -3,6 +3,9 @@
  * observed and each expected curve, or pyhf-style by linear interpolation on a grid scan.
  */
 import { HepflowError } from "../../util/index.js";
+import type { ProgressListener } from "../../util/index.js";
+import { ToyCalculator } from "./toys.js";
+import type { ToyHypotestResult } from "./toys.js";
 import type { Model } from "../model.js";
 import { AsymptoticCalculator } from "./asymptotics.js";
 import type { HypotestResult } from "./asymptotics.js";
@@ -49,6 +52,17 @@ export function interp(x: number, xp: number[], fp: number[]): number {
   return fp[lo] + ((x - xp[lo]) * (fp[hi] - fp[lo])) / (xp[hi] - xp[lo]);
 }
 
+function checkScan(scan: number[]): void {
+  if (scan.length < 2) throw new HepflowError("SETTINGS_INVALID", "a limit scan needs at least two POI values");
+  for (let i = 1; i < scan.length; i++) if (!(scan[i] > scan[i - 1])) throw new HepflowError("SETTINGS_INVALID", `a limit scan needs increasing POI values, got ${scan[i - 1]} then ${scan[i]}`);
+}
+
+/** Observed and expected limits from hypotests on an increasing scan: pyhf's linear interpolation of CLs(mu) at `level`. */
+function scanLimits(level: number, scan: number[], rs: { cls: number; expected: number[] }[]): number[] {
+  const curves = [rs.map((r) => r.cls), ...[0, 1, 2, 3, 4].map((k) => rs.map((r) => r.expected[k]))];
+  return curves.map((c) => interp(level, c.reverse(), scan.slice().reverse()));
+}
+
 /** Upper limit on the POI (pyhf.infer.intervals.upper_limits.upper_limit / toms748_scan). */
 export function upperLimit(data: ArrayLike<number>, model: Model, opts: UpperLimitOptions = {}): UpperLimitResult {
   const cl = opts.cl ?? 0.95;
@@ -76,15 +90,14 @@ export function upperLimit(data: ArrayLike<number>, model: Model, opts: UpperLim
     }
     return r;
   };
-  const curves: ((r: HypotestResult) => number)[] = [(r) => r.cls, ...[0, 1, 2, 3, 4].map((k) => (r: HypotestResult) => r.expected[k])];
   let limits: number[];
   if (method === "scan") {
     const top = bounds[poi][1];
     const scan = opts.scan ?? Array.from({ length: 21 }, (_, i) => (top * i) / 20);
-    if (scan.length < 2) throw new HepflowError("SETTINGS_INVALID", "a limit scan needs at least two POI values");
-    const rs = scan.map(test);
-    limits = curves.map((cv) => interp(level, rs.map(cv).reverse(), scan.slice().reverse()));
+    checkScan(scan);
+    limits = scanLimits(level, scan, scan.map(test));
   } else if (method === "root") {
+    const curves: ((r: HypotestResult) => number)[] = [(r) => r.cls, ...[0, 1, 2, 3, 4].map((k) => (r: HypotestResult) => r.expected[k])];
     const rtol = opts.rtol ?? 1e-10;
     limits = curves.map((cv) => {
       const f = (mu: number) => cv(test(mu)) - level;
@@ -107,4 +120,42 @@ export function upperLimit(data: ArrayLike<number>, model: Model, opts: UpperLim
   }
   const points = [...results.values()].sort((a, b) => a.mu - b.mu).map((r) => ({ mu: r.mu, cls: r.cls, expected: r.expected }));
   return { obs: limits[0], exp: limits.slice(1), cl, method, points, converged: [...results.values()].every((r) => r.converged) };
+}
+
+/** Options of the toy-based limit: the scan, and the toys of every scan point. */
+export interface ToyUpperLimitOptions extends Omit<UpperLimitOptions, "method" | "rtol"> {
+  toys?: number;
+  seed?: number;
+  workers?: number;
+  onProgress?: ProgressListener;
+}
+
+/**
+ * Toy-based upper limit (pyhf's upper_limit with calctype="toybased" and a scan): a toy hypotest at
+ * every scan point, then linear interpolation of the observed and expected CLs curves. Every point
+ * uses the same seed, so neighbouring points see the same random streams and the CLs curve is not
+ * roughened by independent toy noise. Default scan: 21 points from 0 to twice the asymptotic +2σ
+ * expected limit (within the POI's bounds).
+ */
+export async function upperLimitToys(data: ArrayLike<number>, model: Model, opts: ToyUpperLimitOptions = {}): Promise<UpperLimitResult> {
+  const cl = opts.cl ?? 0.95;
+  if (!(cl > 0 && cl < 1)) throw new HepflowError("SETTINGS_INVALID", `confidence level must be between 0 and 1, got ${cl}`);
+  const testStat = checkTestStat(opts.testStat ?? "qtilde");
+  if (testStat === "q0") throw new HepflowError("SETTINGS_INVALID", "upper limits need q, qtilde, t or ttilde, not the discovery statistic q0");
+  const poi = model.config.poiIndex;
+  if (poi === null) throw new HepflowError("NO_POI", "upper limits need a parameter of interest");
+  let scan = opts.scan;
+  if (!scan) {
+    const guessStat = testStat === "q" || testStat === "t" ? "q" : "qtilde";
+    const asym = upperLimit(data, model, { ...opts, testStat: guessStat, method: "root", rtol: 1e-4 });
+    const { lower, upper } = fitSetup(model, opts);
+    const top = Math.min(upper[poi], 2 * Math.max(...asym.exp, asym.obs));
+    const bottom = Math.max(lower[poi], 0);
+    scan = Array.from({ length: 21 }, (_, i) => bottom + ((top - bottom) * i) / 20);
+  }
+  checkScan(scan);
+  const rs: ToyHypotestResult[] = [];
+  for (const mu of scan) rs.push(await new ToyCalculator(data, model, testStat, { ...opts, toys: opts.toys ?? 1000, seed: opts.seed ?? 0 }).hypotest(mu, opts.workers, opts.onProgress));
+  const limits = scanLimits(1 - cl, scan, rs);
+  return { obs: limits[0], exp: limits.slice(1), cl, method: "scan", points: rs.map((r) => ({ mu: r.mu, cls: r.cls, expected: r.expected })), converged: rs.every((r) => r.converged) };
 }
