@@ -30,6 +30,7 @@ export { combineWorkspaces, pruneWorkspace, renameWorkspace, JOIN_MODES } from "
 export type { JoinMode, PruneOptions, RenameOptions } from "./workspace-ops.js";
 export * from "./postfit/index.js";
 export * from "./combine/index.js";
+export * from "./histfactory/index.js";
 export { explainBadYields } from "./diagnose.js";
 export { workspaceDigest, pythonCanonicalJson, pythonFloatRepr } from "./digest.js";
 export { runGrid, gridEvaluator } from "./grid.js";
