@@ -57,11 +57,15 @@ function noteIgnored(o: ModelCliOptions): void {
  */
 export async function loadModel(file: string, o: ModelCliOptions, { needsPoi = true }: { needsPoi?: boolean } = {}): Promise<{ ws: Workspace; model: Model; data: Float64Array; fitOptions: FitOptions }> {
   noteIgnored(o);
-  const { loadWorkspace } = await import("../../stats/index.js");
-  const ws = loadWorkspace(file, o.patch);
+  const { loadWorkspace, readDatacard, isDatacard, Workspace } = await import("../../stats/index.js");
+  // a Combine datacard is read into a workspace with Combine's interpolation (lnN = AsymPow)
+  const card = isDatacard(file) ? await readDatacard(file) : undefined;
+  if (card) for (const n of card.notes) process.stderr.write(`hepflow: note: ${n}\n`);
+  const ws = card ? Workspace.fromJSON(card.workspace, { file }) : loadWorkspace(file, o.patch);
+  if (card && o.patch.length) throw new HepflowError("CLI_USAGE", "--patch applies to JSON workspaces, not to datacards");
   const settings: ModifierSettings = {
-    normsys: { interpcode: (o.normsysInterp ?? "code4") as "code1" | "code4" },
-    histosys: { interpcode: (o.histosysInterp ?? "code4p") as "code0" | "code2" | "code4p" },
+    normsys: { interpcode: (o.normsysInterp ?? card?.modifierSettings.normsys?.interpcode ?? "code4") as "code1" | "code4" | "combine" },
+    histosys: { interpcode: (o.histosysInterp ?? card?.modifierSettings.histosys?.interpcode ?? "code4p") as "code0" | "code2" | "code4p" },
   };
   let poiName: string | null | undefined = o.poi;
   if (poiName === undefined && !needsPoi) {
