@@ -34,7 +34,7 @@ export function addModelOptions(cmd: Command): Command {
     .option("-p, --patch <file>", "JSON patch (or patchset.json#name) applied to the workspace; repeatable, applied in order", collect, [])
     .option("--measurement <name>", "measurement to use (default: the first)")
     .option("--poi <name>", "parameter of interest, overriding the measurement's (a model whose POI is absent, e.g. background-only, has none)")
-    .option("--normsys-interp <code>", "normsys interpolation: code1 | code4 (default code4)")
+    .option("--normsys-interp <code>", "normsys interpolation: code1 | code4 | combine (default code4; Combine datacards: combine, Combine's lnN)")
     .option("--histosys-interp <code>", "histosys interpolation: code0 | code2 | code4p (default code4p)")
     .option("--fix <name=value>", "fix a parameter at a value (pyhf name, e.g. lumi or gamma[2]); repeatable", collect, [])
     .option("--json", "machine-readable JSON output on stdout")
