@@ -1,6 +1,7 @@
 """pyhf's toy calculator on one workspace: writes the reference hepflow's toy tests compare to.
 
-Usage: python3 pyhf_toys.py WORKSPACE.json NTOYS SEED > out.json
+Usage: python3 pyhf_toys.py WORKSPACE.json NTOYS SEED [time] > out.json
+With "time": one toy hypotest at mu = 1 only, printing {"seconds", "CLs_obs", "CLs_exp"} (for bench/stats-toys).
 Records, per tested POI value, pyhf's CLs/CLs+b/CLb, the expected band and the sampled test
 statistics under s+b and b-only (for a two-sample comparison), and a toy-based upper limit on a scan.
 """
@@ -18,6 +19,11 @@ ws = pyhf.Workspace(json.load(open(path)))
 model = ws.model()
 data = ws.data(model)
 np.random.seed(seed)
+if sys.argv[4:] == ["time"]:
+    t0 = time.time()
+    r = pyhf.infer.hypotest(1.0, data, model, test_stat="qtilde", calctype="toybased", ntoys=ntoys, return_expected_set=True, track_progress=False)
+    print(json.dumps({"seconds": time.time() - t0, "CLs_obs": float(r[0]), "CLs_exp": [float(v) for v in r[1]]}))
+    sys.exit(0)
 out = {
     "schema": "hepflow.pyhf-toys/v1",
     "workspace": path.split("/")[-1],
