@@ -74,6 +74,18 @@ describe("xml2json reproduces pyhf's readxml", () => {
   });
 });
 
+describe("2D histograms (ShapeSys2D, which pyhf cannot convert)", () => {
+  it("are unrolled x outer, y inner, as numpy's (nx, ny) flatten; the README's TH2F contents are in ROOT's global-bin order (x fastest)", async () => {
+    const spec = await readHistFactoryXml(path.join(V, "xmlimport_input/config/examples/example_ShapeSys2D.xml"), { basedir: path.join(V, "xmlimport_input") });
+    // data [122, 122, 132, 132] (x fastest) → [122, 132, 122, 132]
+    expect(spec.observations[0].data).toEqual([122, 132, 122, 132]);
+    const bkg1 = spec.channels[0].samples[1];
+    expect(bkg1.data).toEqual([100, 10, 100, 10]);
+    // shapesys = sample × relative errors [0.1, 0.15, 0.1, 0.15] (x fastest, float32)
+    expectClose(bkg1.modifiers[1].data, [100 * 0.1, 10 * 0.1, 100 * 0.15, 10 * 0.15]);
+  });
+});
+
 describe("json2xml → xml2json round trip (pyhf's test_import_roundtrip)", () => {
   for (const f of ["xmlimport_input", "xmlimport_input2", "xmlimport_input3_ShapeSys"]) {
     it(f, async () => {
@@ -91,6 +103,7 @@ describe("json2xml → xml2json round trip (pyhf's test_import_roundtrip)", () =
         expectClose(Array.from(b.data(mb)), Array.from(a.data(ma)), "data", 1e-12);
         expectClose(Array.from(mb.config.suggestedInit()), Array.from(ma.config.suggestedInit()), "inits", 1e-12);
         expectClose(mb.config.suggestedBounds(), ma.config.suggestedBounds(), "bounds", 1e-12);
+        expect(mb.config.suggestedFixed()).toEqual(ma.config.suggestedFixed());
         const ha = hypotest(1, a.data(ma), ma) as HypotestResult;
         const hb = hypotest(1, b.data(mb), mb) as HypotestResult;
         expect(Math.abs(hb.cls / ha.cls - 1)).toBeLessThan(1e-6);
