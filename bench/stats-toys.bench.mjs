@@ -2,12 +2,14 @@
 // (simplemodels_uncorrelated_background), hepflow on 1 and 2 worker threads, pyhf's ToyCalculator
 // side by side. pyhf runs live when it imports (HEPFLOW_PYHF_PYTHON / HEPFLOW_PYHF_PYTHONPATH, as
 // stats-scaling); otherwise the time pyhf took for the same hypotest when it wrote
-// test/stats/reference/pyhf-toys-*.json is printed, marked "recorded".
+// test/stats/reference/pyhf-toys-*.json is printed, marked "recorded". Also a toy-based upper
+// limit on pyhf's scan (0…2, 9 points, 1000 toys per hypothesis), against pyhf's recorded time
+// for it (running pyhf's takes about two minutes).
 import { readFileSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { Workspace, hypotestToys } from "../dist/stats/index.js";
+import { Workspace, hypotestToys, upperLimitToys } from "../dist/stats/index.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const N = process.argv.includes("--quick") ? 1000 : 4000;
@@ -37,4 +39,15 @@ for (const workers of [1, 2]) {
   const r = await hypotestToys(1, data, model, { toys: N, seed: 1, workers });
   const s = (performance.now() - t) / 1000;
   console.log(JSON.stringify({ case: `stats-toys/hypotest ntoys=${N} workers=${workers}`, impl: "hepflow", ntoys: N, workers, seconds: round(s), toys_per_s: round((2 * N) / s), CLs_obs: r.cls, CLs_exp_median: r.expected[2], pyhf_seconds: round(pyhf.seconds), pyhf_CLs_obs: pyhf.CLs_obs, pyhf_CLs_exp_median: pyhf.CLs_exp[2], pyhf_source: pyhf.source, speedup: round(pyhf.seconds / s) }));
+}
+
+{
+  const ref = JSON.parse(readFileSync(refFile, "utf8"));
+  const u = ref.upper_limit;
+  for (const workers of [1, 2]) {
+    const t = performance.now();
+    const r = await upperLimitToys(data, model, { scan: u.scan, toys: u.ntoys, seed: 1, workers });
+    const s = (performance.now() - t) / 1000;
+    console.log(JSON.stringify({ case: `stats-toys/upper-limit scan=${u.scan.length} ntoys=${u.ntoys} workers=${workers}`, impl: "hepflow", workers, seconds: round(s), obs: r.obs, exp_median: r.exp[2], pyhf_seconds: round(u.seconds), pyhf_obs: u.obs, pyhf_exp_median: u.exp[2], pyhf_source: "recorded (test/stats/reference/pyhf-toys-*.json)", speedup: round(u.seconds / s) }));
+  }
 }

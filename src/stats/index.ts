@@ -17,7 +17,7 @@ export { AsymptoticCalculator } from "./infer/asymptotics.js";
 export type { HypotestResult } from "./infer/asymptotics.js";
 export { hypotest, hypotestToys } from "./infer/hypotest.js";
 export type { HypotestOptions } from "./infer/hypotest.js";
-export { ToyCalculator, sampleToy } from "./infer/toys.js";
+export { ToyCalculator, ToyPool, sampleToy } from "./infer/toys.js";
 export type { ToyHypotestResult, ToyOptions } from "./infer/toys.js";
 export { upperLimit, upperLimitToys, combineExpectedLimits, interp } from "./infer/limits.js";
 export type { UpperLimitOptions, UpperLimitResult, ToyUpperLimitOptions, CombineSearchOptions } from "./infer/limits.js";

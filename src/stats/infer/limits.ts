@@ -4,7 +4,7 @@
  */
 import { HepflowError } from "../../util/index.js";
 import type { ProgressListener } from "../../util/index.js";
-import { ToyCalculator } from "./toys.js";
+import { ToyCalculator, ToyPool } from "./toys.js";
 import type { ToyHypotestResult } from "./toys.js";
 import type { Model } from "../model.js";
 import { AsymptoticCalculator } from "./asymptotics.js";
@@ -165,7 +165,14 @@ export async function upperLimitToys(data: ArrayLike<number>, model: Model, opts
   }
   checkScan(scan);
   const rs: ToyHypotestResult[] = [];
-  for (const mu of scan) rs.push(await new ToyCalculator(data, model, testStat, { ...opts, toys: opts.toys ?? 1000, seed: opts.seed ?? 0 }).hypotest(mu, opts.workers, opts.onProgress));
+  // one pool of threads for the whole scan
+  const pool = new ToyPool(opts.workers);
+  try {
+    const calc = new ToyCalculator(data, model, testStat, { ...opts, toys: opts.toys ?? 1000, seed: opts.seed ?? 0 });
+    for (const mu of scan) rs.push(await calc.hypotest(mu, undefined, opts.onProgress, pool));
+  } finally {
+    await pool.close();
+  }
   const limits = scanLimits(1 - cl, scan, rs);
   return { obs: limits[0], exp: limits.slice(1), cl, method: "scan", points: rs.map((r) => ({ mu: r.mu, cls: r.cls, expected: r.expected })), converged: rs.every((r) => r.converged) };
 }

@@ -3,11 +3,11 @@ import { parentPort } from "node:worker_threads";
 import { runToys } from "./toys.js";
 import type { ToyTask } from "./toys.js";
 
-parentPort?.on("message", (task: ToyTask) => {
+parentPort?.on("message", (task: ToyTask & { i: number }) => {
   try {
     const r = runToys(task);
-    parentPort!.postMessage(r, [r.values.buffer as ArrayBuffer]);
+    parentPort!.postMessage({ ...r, i: task.i }, [r.values.buffer as ArrayBuffer]);
   } catch (e) {
-    parentPort!.postMessage({ values: new Float64Array(0), unconverged: 0, error: (e as Error).message });
+    parentPort!.postMessage({ values: new Float64Array(0), unconverged: 0, i: task.i, error: (e as Error).message });
   }
 });
