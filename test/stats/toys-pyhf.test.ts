@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { hypotestToys, upperLimit, upperLimitToys, Workspace } from "../../src/stats/index.js";
 import path from "node:path";
 import { REFERENCE } from "../shared.js";
+import { runCli } from "../helpers/cli.js";
 
 const ref = JSON.parse(readFileSync(new URL("./reference/pyhf-toys-simplemodels_uncorrelated_background.json", import.meta.url), "utf8"));
 const ws = Workspace.fromJSON(JSON.parse(readFileSync(path.join(REFERENCE, "stats/simplemodels_uncorrelated_background.json"), "utf8")));
@@ -80,4 +81,23 @@ describe("toy-based hypotests against pyhf's ToyCalculator", () => {
     expect(Math.abs(one.exp[2] - u.exp[2])).toBeLessThan(tol);
     expect(one.method).toBe("scan");
   }, 180_000);
+});
+
+describe("hepflow limit/cls --calctype toybased", () => {
+  it("gives the API's numbers, the same on 1 and 2 workers, and records the toy settings", async () => {
+    const file = path.join(REFERENCE, "stats/simplemodels_uncorrelated_background.json");
+    const args = ["limit", file, "--calctype", "toybased", "--ntoys", "300", "--seed", "4", "--scan", "0:2:5", "--json"];
+    const one = JSON.parse(await runCli(...args, "--workers", "1"));
+    const two = JSON.parse(await runCli(...args, "--workers", "2"));
+    expect(two).toEqual(one);
+    expect(one).toMatchObject({ calctype: "toybased", ntoys: 300, seed: 4, scan: [0, 0.5, 1, 1.5, 2], converged: true });
+    const api = await upperLimitToys(data, model, { scan: [0, 0.5, 1, 1.5, 2], toys: 300, seed: 4, workers: 2 });
+    expect(one.obs).toBe(api.obs);
+    expect(one.exp).toEqual(api.exp);
+    const c = JSON.parse(await runCli("cls", file, "--calctype", "toybased", "--ntoys", "300", "--seed", "4", "--workers", "2", "--json"));
+    const h = await hypotestToys(1, data, model, { toys: 300, seed: 4, workers: 1 });
+    expect(c.CLs_obs).toBe(h.cls);
+    expect(c.CLs_exp).toEqual(h.expected);
+    await expect(runCli("limit", file, "--calctype", "bayes")).rejects.toThrow(/--calctype must be asymptotics or toybased/);
+  }, 120_000);
 });
