@@ -11,7 +11,7 @@
  * | `shape` | `histosys` on the templates normalised to the nominal (code4p = Combine's vertical morphing, smooth-step inside |θ| < 1, linear outside) + `normsys` (interpolation `combine`) with κ = ∫Up/∫nominal, ∫Down/∫nominal, as Combine separates the normalisation | mapping; not compared to Combine output |
  * | `rateParam bin process init [lo,hi]` | `normfactor` (wildcards in bin/process; default range [0, max(10, 2·init)]) | exact |
  * | `name param mean σ` on a rateParam | `lumi`-type Gaussian constraint (auxdata mean, σ) | exact |
- * | `bin autoMCStats threshold [include-signal]` | `staterror` on the (background, unless include-signal) processes of that bin, from the templates' sumw2: Barlow–Beeston-lite with one Gaussian per bin | exact for threshold 0; a threshold's per-process Poisson bins are not modelled (noted) |
+ * | `bin autoMCStats threshold [include-signal]` | `staterror` on the processes of that bin that have template errors, from their sumw2: Barlow–Beeston-lite, one Gaussian per bin | Combine adds ν·e_tot with e_tot following the process normalisations, pyhf's γ has the nominal relative width: equal at nominal normalisations (exactly so for one process); a threshold's per-process Poisson bins are not modelled (noted) |
  * | `group` | recorded in `groups` | no effect on limits |
  *
  * Not supported (clear error): `shapeN`, shape scale factors ≠ 1, `gmN 0`, `lnN` on a template
@@ -284,12 +284,15 @@ export async function readDatacard(file: string): Promise<DatacardModel> {
         }
         case "autoMCStats": {
           const threshold = num(l.toks[2], where);
-          const includeSignal = (l.toks[3] ?? "0") !== "0";
           if (threshold > 0) notes.push(`${where}: autoMCStats threshold ${threshold}: every bin uses the Barlow–Beeston-lite Gaussian (Combine would use per-process Poisson terms below the threshold)`);
           const binsHit = bins.filter((b) => wild(name, b));
           if (!binsHit.length) throw new HepflowError("DATACARD_INVALID", `${where}: autoMCStats for "${name}" matches no bin`);
+          // Combine adds ν·e_tot to the bin with e_tot over all processes (signal included; the
+          // include-signal flag only enters the threshold test): pyhf's γ on every process with
+          // errors is that at nominal normalisations; processes without errors are left out so
+          // they are not scaled by γ
           cols.forEach((c, i) => {
-            if (!binsHit.includes(c.bin) || (c.index <= 0 && !includeSignal)) return;
+            if (!binsHit.includes(c.bin) || nominal[i].sumw2.every((e) => e === 0)) return;
             mods[i].push({ name: `staterror_${c.bin}`, type: "staterror", data: nominal[i].sumw2.map(Math.sqrt) });
           });
           break;
