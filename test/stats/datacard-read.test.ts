@@ -110,6 +110,31 @@ describe("the datacard writer round-trips through the reader", () => {
   }
 });
 
+describe("shapes lines", () => {
+  it("the most specific line wins, $MASS is substituted (combine -m), rate scales the template, autoMCStats uses its sumw2", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "hepflow-dc-"));
+    try {
+      await writeShapes(path.join(dir, "s.root"), [
+        { path: "SR/data_obs", contents: [5, 7], sumw2: [5, 7] },
+        { path: "SR/bkg", contents: [4, 6], sumw2: [1, 4] },
+        { path: "SR/sig125", contents: [1, 3], sumw2: [0, 0] },
+      ]);
+      const f = path.join(dir, "card.txt");
+      writeFileSync(f, ["imax 1", "jmax 1", "kmax 0", "shapes * * s.root $CHANNEL/$PROCESS", "shapes sig SR s.root $CHANNEL/sig$MASS", "bin SR", "observation -1", "bin SR SR", "process sig bkg", "process 0 1", "rate -1 20", "SR autoMCStats 0"].join("\n"));
+      const card = await readDatacard(f, { mass: 125 });
+      const [sig, bkg] = card.workspace.channels[0].samples;
+      expect(sig.data).toEqual([1, 3]);
+      expect(bkg.data).toEqual([8, 12]); // scaled to rate 20
+      expect(bkg.modifiers).toEqual([{ name: "staterror_SR", type: "staterror", data: [2, 4] }]); // √sumw2 × 2
+      expect(sig.modifiers).toEqual([{ name: "r", type: "normfactor", data: null }]); // no template errors: no γ
+      expect(card.workspace.observations[0].data).toEqual([5, 7]);
+      await expect(readDatacard(f)).rejects.toThrow(/sig120/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe("bad datacards give clear errors with file and line", () => {
   it("jmax mismatch, unknown line, unsupported shapeN", async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), "hepflow-dc-"));

@@ -12,6 +12,7 @@ export interface ModelCliOptions {
   measurement?: string;
   normsysInterp?: string;
   histosysInterp?: string;
+  mass?: string;
   fix: string[];
   poi?: string;
   json?: boolean;
@@ -36,6 +37,7 @@ export function addModelOptions(cmd: Command): Command {
     .option("--poi <name>", "parameter of interest, overriding the measurement's (a model whose POI is absent, e.g. background-only, has none)")
     .option("--normsys-interp <code>", "normsys interpolation: code1 | code4 | combine (default code4; Combine datacards: combine, Combine's lnN)")
     .option("--histosys-interp <code>", "histosys interpolation: code0 | code2 | code4p (default code4p)")
+    .option("--mass <value>", "Combine datacards: the value of $MASS in shapes lines (combine -m; default 120)")
     .option("--fix <name=value>", "fix a parameter at a value (pyhf name, e.g. lumi or gamma[2]); repeatable", collect, [])
     .option("--json", "machine-readable JSON output on stdout")
     .option("--output-file <file>", "write the JSON result to this file (pyhf's option; implies JSON)")
@@ -59,7 +61,7 @@ export async function loadModel(file: string, o: ModelCliOptions, { needsPoi = t
   noteIgnored(o);
   const { loadWorkspace, readDatacard, isDatacard, Workspace } = await import("../../stats/index.js");
   // a Combine datacard is read into a workspace with Combine's interpolation (lnN = AsymPow)
-  const card = isDatacard(file) ? await readDatacard(file) : undefined;
+  const card = isDatacard(file) ? await readDatacard(file, { mass: o.mass }) : undefined;
   if (card) for (const n of card.notes) process.stderr.write(`hepflow: note: ${n}\n`);
   const ws = card ? Workspace.fromJSON(card.workspace, { file }) : loadWorkspace(file, o.patch);
   if (card && o.patch.length) throw new HepflowError("CLI_USAGE", "--patch applies to JSON workspaces, not to datacards");

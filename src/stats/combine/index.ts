@@ -3,4 +3,4 @@ export { workspaceToDatacard } from "./datacard.js";
 export type { DatacardExport, ShapeTemplate } from "./datacard.js";
 export { writeShapes, templateHistogram } from "./shapes.js";
 export { readDatacard, isDatacard } from "./read.js";
-export type { DatacardModel } from "./read.js";
+export type { DatacardModel, ReadDatacardOptions } from "./read.js";

@@ -65,10 +65,13 @@ interface Template {
 
 class Templates {
   private files = new Map<string, Promise<RootFile>>();
-  constructor(private dir: string) {}
+  constructor(
+    private dir: string,
+    private mass: string,
+  ) {}
 
   async get(rule: ShapeRule, pattern: string, process: string, channel: string, syst: string, where: string): Promise<Template> {
-    const name = pattern.replace(/\$PROCESS/g, process).replace(/\$CHANNEL/g, channel).replace(/\$SYSTEMATIC/g, syst);
+    const name = pattern.replace(/\$PROCESS/g, process).replace(/\$CHANNEL/g, channel).replace(/\$SYSTEMATIC/g, syst).replace(/\$MASS/g, this.mass);
     if (name.includes(":")) throw new HepflowError("DATACARD_UNSUPPORTED", `${where}: "${name}" is a RooWorkspace object; parametric shapes are not supported (only TH1 templates)`);
     const file = path.resolve(this.dir, rule.file);
     let f = this.files.get(file);
@@ -100,8 +103,14 @@ function num(tok: string | undefined, where: string): number {
   return v;
 }
 
+/** Options of readDatacard. */
+export interface ReadDatacardOptions {
+  /** Value substituted for `$MASS` in shapes patterns (Combine's `-m`; default 120, as Combine). */
+  mass?: number | string;
+}
+
 /** Read a datacard (counting or with TH1 shapes) into a workspace. */
-export async function readDatacard(file: string): Promise<DatacardModel> {
+export async function readDatacard(file: string, options: ReadDatacardOptions = {}): Promise<DatacardModel> {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -152,7 +161,7 @@ export async function readDatacard(file: string): Promise<DatacardModel> {
   const nuisanceLines = systLines.filter((l) => ["lnN", "lnU", "gmN", "shape", "shapeN", "shape?", "shapeU"].includes(l.toks[1]));
   if (header.kmax && header.kmax !== "*" && Number(header.kmax) !== nuisanceLines.length) throw new HepflowError("DATACARD_INVALID", `kmax ${header.kmax} but ${nuisanceLines.length} nuisance lines`, { file });
 
-  const templates = new Templates(path.dirname(file));
+  const templates = new Templates(path.dirname(file), String(options.mass ?? 120));
   try {
     const shaped = rules.length > 0 && !rules.every((r) => r.file === "FAKE");
     // per column: nominal yields (and sumw2), one array per bin
