@@ -5,6 +5,7 @@
  * depend only on the seed, never on how the toys are split over worker threads.
  */
 import { Worker } from "node:worker_threads";
+import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { HepflowError } from "../../util/index.js";
 import type { ProgressListener } from "../../util/index.js";
@@ -42,6 +43,8 @@ export interface ToyHypotestResult {
 
 /** Work item of one worker: a range of toys of one stream. */
 export interface ToyTask {
+  /** Identifies the model across tasks, so a worker builds it once (see toy-worker.ts). */
+  modelKey: string;
   spec: Model["spec"];
   modelOptions: Model["options"];
   testStat: TestStatName;
@@ -104,6 +107,7 @@ function tailFraction(sortedSamples: Float64Array, value: number): number {
 
 /** Toy-based hypothesis tests of one model and dataset. */
 export class ToyCalculator {
+  private readonly modelKey = randomUUID();
   constructor(
     readonly data: ArrayLike<number>,
     readonly model: Model,
@@ -121,7 +125,7 @@ export class ToyCalculator {
     const sb = fixedPoiFit(mu, this.data, this.model, fitOptions);
     const b = fixedPoiFit(this.testStat === "q0" ? 1 : 0, this.data, this.model, fitOptions);
     const observed = testStatistic(this.testStat, mu, this.data, this.model, fitOptions).value;
-    const base = { spec: this.model.spec, modelOptions: this.model.options, testStat: this.testStat, mu, fitOptions, seed: this.options.seed, start: 0, stop: this.options.toys };
+    const base = { modelKey: this.modelKey, spec: this.model.spec, modelOptions: this.model.options, testStat: this.testStat, mu, fitOptions, seed: this.options.seed, start: 0, stop: this.options.toys };
     return { tasks: [{ ...base, pars: Array.from(sb.bestfit), stream: 0 }, { ...base, pars: Array.from(b.bestfit), stream: 1 }], observed };
   }
 
