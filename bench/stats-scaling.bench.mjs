@@ -96,7 +96,7 @@ for (const N of SIZES) {
       pyhf_fit_s: round(pyhf?.fit_s),
       pyhf_twice_nll: pyhf?.twice_nll ?? null,
       pyhf_mu_hat: pyhf?.mu_hat ?? null,
-      pyhf_source: pyhf ? pyhf.source : "not run (pyhf not importable and nothing recorded)",
+      pyhf_source: pyhf ? pyhf.source : pyhfLive ? `not run: beyond HEPFLOW_PYHF_MAX_BINS=${pyhfMax} (${recorded.not_measured})` : "not run (pyhf not importable and nothing recorded)",
       speedup_fit: pyhf?.fit_s ? round(pyhf.fit_s / fitS) : null,
     }),
   );

@@ -72,3 +72,30 @@ export function code4(alpha: number, lo: number, hi: number, c: Float64Array, co
     d2[i] = 2 * c[co + 1] + 6 * c[co + 2] * a + 12 * c[co + 3] * a2 + 20 * c[co + 4] * a3 + 30 * c[co + 5] * a4;
   }
 }
+
+/**
+ * CMS Combine's log-normal (lnN, AsymPow): factor exp(θ·L(θ)) with L = log κ_hi for θ ≥ ½,
+ * −log κ_lo for θ ≤ −½, and in between avg + halfdiff·h(2θ), h(x) = (3x⁵ − 10x³ + 15x)/8, which
+ * joins the two logs smoothly (value, slope and curvature of L continuous). For a symmetric κ
+ * (κ_lo = 1/κ_hi) it is exactly κ^θ. `lo`/`hi` are the datacard's κ_down/κ_up.
+ */
+export function combineAsymPow(theta: number, lo: number, hi: number, out: Float64Array, i: number, d: Float64Array, d2: Float64Array): void {
+  const lhi = Math.log(hi);
+  const llo = -Math.log(lo);
+  let L: number, L1 = 0, L2 = 0;
+  if (Math.abs(theta) >= 0.5) L = theta >= 0 ? lhi : llo;
+  else {
+    const avg = 0.5 * (lhi + llo);
+    const half = 0.5 * (lhi - llo);
+    const x = 2 * theta;
+    const x2 = x * x;
+    L = avg + half * 0.125 * x * (x2 * (3 * x2 - 10) + 15);
+    L1 = 2 * half * 0.125 * (15 * x2 * x2 - 30 * x2 + 15);
+    L2 = 4 * half * 0.125 * (60 * x2 * x - 60 * x);
+  }
+  const g1 = L + theta * L1;
+  const v = Math.exp(theta * L);
+  out[i] = v;
+  d[i] = v * g1;
+  d2[i] = v * (2 * L1 + theta * L2 + g1 * g1);
+}

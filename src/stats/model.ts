@@ -77,8 +77,8 @@ export class Model {
     const settings = options.modifierSettings ?? DEFAULT_SETTINGS;
     const normsysCode = settings.normsys?.interpcode ?? "code1";
     const histosysCode = settings.histosys?.interpcode ?? "code0";
-    if (!["code1", "code4"].includes(normsysCode)) {
-      throw new HepflowError("SETTINGS_INVALID", `normsys interpolation code must be code1 or code4, got "${normsysCode}"`);
+    if (!["code1", "code4", "combine"].includes(normsysCode)) {
+      throw new HepflowError("SETTINGS_INVALID", `normsys interpolation code must be code1, code4 or combine, got "${normsysCode}"`);
     }
     if (!["code0", "code2", "code4p"].includes(histosysCode)) {
       throw new HepflowError("SETTINGS_INVALID", `histosys interpolation code must be code0, code2 or code4p, got "${histosysCode}"`);

@@ -57,6 +57,6 @@ export interface ModelSpec {
 
 /** Interpolation codes as pyhf's `modifier_settings` names them. */
 export interface ModifierSettings {
-  normsys?: { interpcode: "code1" | "code4" };
+  normsys?: { interpcode: "code1" | "code4" | "combine" };
   histosys?: { interpcode: "code0" | "code2" | "code4p" };
 }

@@ -3,40 +3,28 @@ import { printJson } from "../json.js";
 import { track, trackOptions } from "./track-options.js";
 import type { Command } from "commander";
 import { checkTestStat, hypotest, hypotestToys } from "../../stats/index.js";
-import { HepflowError } from "../../util/index.js";
 import { progressPrinter } from "../progress.js";
-import { addModelOptions, emitJson, failUnconverged, locatingYields, fmt, loadModel, numberOption, requirePoi, table, warnUnconverged } from "./stats-options.js";
-import type { ModelCliOptions } from "./stats-options.js";
+import { addModelOptions, addToyOptions, toyOptions, emitJson, failUnconverged, locatingYields, fmt, loadModel, numberOption, requirePoi, table, warnUnconverged } from "./stats-options.js";
+import type { ModelCliOptions, ToyCliOptions } from "./stats-options.js";
 import { addGridOptions, runGridCommand, wantsGrid } from "./grid-options.js";
 import type { GridCliOptions } from "./grid-options.js";
 
-/** pyhf's `--calctype` names and hepflow's older `--calculator` names. */
-const CALCULATORS: Record<string, "asymptotics" | "toys"> = { asymptotics: "asymptotics", toybased: "toys", toys: "toys" };
-
 export function register(program: Command): void {
-  trackOptions(addGridOptions(addModelOptions(program.command("cls <workspace>").description("hypothesis test of one POI value: CLs, CLs+b, CLb and the expected CLs band")))
+  trackOptions(addToyOptions(addGridOptions(addModelOptions(program.command("cls <workspace>").description("hypothesis test of one POI value: CLs, CLs+b, CLb and the expected CLs band")))
     .option("--test-poi <value>", "POI value tested (pyhf's name; alias --mu)", "1")
     .option("--mu <value>", "POI value tested (same as --test-poi)")
-    .option("--test-stat <name>", "q | qtilde | q0 | t | ttilde", "qtilde")
-    .option("--calctype <name>", "asymptotics | toybased (pyhf's names; alias --calculator, which also takes toys)", "asymptotics")
-    .option("--calculator <name>", "same as --calctype")
-    .option("--toys <n>", "number of toys per hypothesis (toybased)", "1000")
-    .option("--seed <n>", "random seed (toybased)", "0")
-    .option("--workers <n>", "worker threads for toys (default: all cores)"))
-    .action(async (file: string, o: ModelCliOptions & GridCliOptions & { gridWorkers?: string; testPoi: string; mu?: string; testStat: string; calctype: string; calculator?: string; toys: string; seed: string; workers?: string; track?: boolean }) => {
+    .option("--test-stat <name>", "q | qtilde | q0 | t | ttilde", "qtilde")))
+    .action(async (file: string, o: ModelCliOptions & GridCliOptions & { gridWorkers?: string; testPoi: string; mu?: string; testStat: string; track?: boolean } & ToyCliOptions) => {
       if (wantsGrid(o)) return runGridCommand(file, o, { mu: numberOption(o.mu !== undefined ? "--mu" : "--test-poi", o.mu ?? o.testPoi, 1), limits: false, testStat: checkTestStat(o.testStat) as "q" | "qtilde", cl: 0.95 });
       const { ws, model, data, fitOptions } = await loadModel(file, o);
       const poi = requirePoi(model, "cls");
       const mu = numberOption(o.mu !== undefined ? "--mu" : "--test-poi", o.mu ?? o.testPoi, 1);
       const testStat = checkTestStat(o.testStat);
-      const calcName = o.calculator ?? o.calctype;
-      const calc = CALCULATORS[calcName];
-      if (!calc) throw new HepflowError("CLI_USAGE", `--calctype must be asymptotics or toybased, got "${calcName}"`);
+      const { calc, toys, seed, workers } = toyOptions(o);
       let r;
       if (calc === "toys") {
-        const workers = o.workers === undefined ? undefined : numberOption("--workers", o.workers, 1);
         const progress = progressPrinter();
-        r = await hypotestToys(mu, data, model, { ...fitOptions, testStat, toys: numberOption("--toys", o.toys, 1000), seed: numberOption("--seed", o.seed, 0), workers, onProgress: progress });
+        r = await hypotestToys(mu, data, model, { ...fitOptions, testStat, toys, seed, workers, onProgress: progress });
         progress.end();
       } else {
         r = await locatingYields(() => hypotest(mu, data, model, { ...fitOptions, testStat }), { ws, model });

@@ -52,4 +52,6 @@ export const commands: CommandEntry[] = [
   entry("combine", "combine two workspaces into one (pyhf combine)", () => import("./combine.js")),
   entry("sort", "sort a workspace's channels, samples, modifiers, measurements and observations by name (pyhf sort)", () => import("./sort.js")),
   entry("digest", "hash of a workspace, equal to pyhf's digest (pyhf digest)", () => import("./digest.js")),
+  entry("xml2json", "convert HistFactory XML and its ROOT histograms into a pyhf JSON workspace (pyhf xml2json)", () => import("./xml2json.js")),
+  entry("json2xml", "write a pyhf JSON workspace as HistFactory XML and a ROOT file of histograms (pyhf json2xml)", () => import("./json2xml.js")),
 ];

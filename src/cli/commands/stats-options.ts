@@ -12,6 +12,7 @@ export interface ModelCliOptions {
   measurement?: string;
   normsysInterp?: string;
   histosysInterp?: string;
+  mass?: string;
   fix: string[];
   poi?: string;
   json?: boolean;
@@ -34,8 +35,9 @@ export function addModelOptions(cmd: Command): Command {
     .option("-p, --patch <file>", "JSON patch (or patchset.json#name) applied to the workspace; repeatable, applied in order", collect, [])
     .option("--measurement <name>", "measurement to use (default: the first)")
     .option("--poi <name>", "parameter of interest, overriding the measurement's (a model whose POI is absent, e.g. background-only, has none)")
-    .option("--normsys-interp <code>", "normsys interpolation: code1 | code4 (default code4)")
+    .option("--normsys-interp <code>", "normsys interpolation: code1 | code4 | combine (default code4; Combine datacards: combine, Combine's lnN)")
     .option("--histosys-interp <code>", "histosys interpolation: code0 | code2 | code4p (default code4p)")
+    .option("--mass <value>", "Combine datacards: the value of $MASS in shapes lines (combine -m; default 120)")
     .option("--fix <name=value>", "fix a parameter at a value (pyhf name, e.g. lumi or gamma[2]); repeatable", collect, [])
     .option("--json", "machine-readable JSON output on stdout")
     .option("--output-file <file>", "write the JSON result to this file (pyhf's option; implies JSON)")
@@ -57,11 +59,15 @@ function noteIgnored(o: ModelCliOptions): void {
  */
 export async function loadModel(file: string, o: ModelCliOptions, { needsPoi = true }: { needsPoi?: boolean } = {}): Promise<{ ws: Workspace; model: Model; data: Float64Array; fitOptions: FitOptions }> {
   noteIgnored(o);
-  const { loadWorkspace } = await import("../../stats/index.js");
-  const ws = loadWorkspace(file, o.patch);
+  const { loadWorkspace, readDatacard, isDatacard, Workspace } = await import("../../stats/index.js");
+  // a Combine datacard is read into a workspace with Combine's interpolation (lnN = AsymPow)
+  const card = isDatacard(file) ? await readDatacard(file, { mass: o.mass }) : undefined;
+  if (card) for (const n of card.notes) process.stderr.write(`hepflow: note: ${n}\n`);
+  const ws = card ? Workspace.fromJSON(card.workspace, { file }) : loadWorkspace(file, o.patch);
+  if (card && o.patch.length) throw new HepflowError("CLI_USAGE", "--patch applies to JSON workspaces, not to datacards");
   const settings: ModifierSettings = {
-    normsys: { interpcode: (o.normsysInterp ?? "code4") as "code1" | "code4" },
-    histosys: { interpcode: (o.histosysInterp ?? "code4p") as "code0" | "code2" | "code4p" },
+    normsys: { interpcode: (o.normsysInterp ?? card?.modifierSettings.normsys?.interpcode ?? "code4") as "code1" | "code4" | "combine" },
+    histosys: { interpcode: (o.histosysInterp ?? card?.modifierSettings.histosys?.interpcode ?? "code4p") as "code0" | "code2" | "code4p" },
   };
   let poiName: string | null | undefined = o.poi;
   if (poiName === undefined && !needsPoi) {
@@ -164,4 +170,39 @@ export function failUnconverged(what: string, detail?: string, located?: { ws: W
       "fix or loosen the bounds of parameters that sit at a bound (--fix NAME=VALUE, or the measurement's bounds), " +
       "or prune modifiers with tiny effects (hepflow prune)",
   );
+}
+
+/** Parsed calculator options of cls and limit. */
+export interface ToyCliOptions {
+  calctype: string;
+  calculator?: string;
+  ntoys: string;
+  toys?: string;
+  seed: string;
+  workers?: string;
+}
+
+/** --calctype asymptotics|toybased and the toy settings (--ntoys, --seed, --workers), as cls and limit take them. */
+export function addToyOptions(cmd: Command): Command {
+  return cmd
+    .option("--calctype <name>", "asymptotics | toybased (pyhf's names; alias --calculator, which also takes toys)", "asymptotics")
+    .option("--calculator <name>", "same as --calctype")
+    .option("--ntoys <n>", "number of toys per hypothesis (toybased; pyhf's name)", "1000")
+    .option("--toys <n>", "same as --ntoys")
+    .option("--seed <n>", "random seed (toybased)", "0")
+    .option("--workers <n>", "worker threads for toys (default: all cores)");
+}
+
+/** pyhf's `--calctype` names and hepflow's older `--calculator` names. */
+const CALCULATORS: Record<string, "asymptotics" | "toys"> = { asymptotics: "asymptotics", toybased: "toys", toys: "toys" };
+
+/** The calculator and toy settings from addToyOptions' options. */
+export function toyOptions(o: ToyCliOptions): { calc: "asymptotics" | "toys"; toys: number; seed: number; workers?: number } {
+  const name = o.calculator ?? o.calctype;
+  const calc = CALCULATORS[name];
+  if (!calc) throw new HepflowError("CLI_USAGE", `--calctype must be asymptotics or toybased, got "${name}"`);
+  const toys = numberOption(o.toys !== undefined ? "--toys" : "--ntoys", o.toys ?? o.ntoys, 1000);
+  const seed = numberOption("--seed", o.seed, 0);
+  const workers = o.workers === undefined ? undefined : numberOption("--workers", o.workers, 1);
+  return { calc, toys, seed, workers };
 }

@@ -5,6 +5,7 @@
  * depend only on the seed, never on how the toys are split over worker threads.
  */
 import { Worker } from "node:worker_threads";
+import { randomUUID } from "node:crypto";
 import os from "node:os";
 import { HepflowError } from "../../util/index.js";
 import type { ProgressListener } from "../../util/index.js";
@@ -42,6 +43,8 @@ export interface ToyHypotestResult {
 
 /** Work item of one worker: a range of toys of one stream. */
 export interface ToyTask {
+  /** Identifies the model across tasks, so a worker builds it once (see toy-worker.ts). */
+  modelKey: string;
   spec: Model["spec"];
   modelOptions: Model["options"];
   testStat: TestStatName;
@@ -104,6 +107,7 @@ function tailFraction(sortedSamples: Float64Array, value: number): number {
 
 /** Toy-based hypothesis tests of one model and dataset. */
 export class ToyCalculator {
+  private readonly modelKey = randomUUID();
   constructor(
     readonly data: ArrayLike<number>,
     readonly model: Model,
@@ -121,7 +125,7 @@ export class ToyCalculator {
     const sb = fixedPoiFit(mu, this.data, this.model, fitOptions);
     const b = fixedPoiFit(this.testStat === "q0" ? 1 : 0, this.data, this.model, fitOptions);
     const observed = testStatistic(this.testStat, mu, this.data, this.model, fitOptions).value;
-    const base = { spec: this.model.spec, modelOptions: this.model.options, testStat: this.testStat, mu, fitOptions, seed: this.options.seed, start: 0, stop: this.options.toys };
+    const base = { modelKey: this.modelKey, spec: this.model.spec, modelOptions: this.model.options, testStat: this.testStat, mu, fitOptions, seed: this.options.seed, start: 0, stop: this.options.toys };
     return { tasks: [{ ...base, pars: Array.from(sb.bestfit), stream: 0 }, { ...base, pars: Array.from(b.bestfit), stream: 1 }], observed };
   }
 
@@ -164,22 +168,31 @@ export class ToyCalculator {
     return this.summarize(mu, observed, a.values, b.values, a.unconverged + b.unconverged);
   }
 
-  /** Run the toys on `workers` worker threads (default: available cores), reporting progress in toys. */
-  async hypotest(mu: number, workers = Math.max(1, os.availableParallelism?.() ?? os.cpus().length), onProgress?: ProgressListener): Promise<ToyHypotestResult> {
+  /** Run the toys on `workers` worker threads (default: available cores), or on `pool`, reporting progress in toys. */
+  async hypotest(mu: number, workers?: number, onProgress?: ProgressListener, pool?: ToyPool): Promise<ToyHypotestResult> {
+    const own = pool ? undefined : new ToyPool(workers);
+    try {
+      return await this.runOn(pool ?? own!, mu, onProgress);
+    } finally {
+      await own?.close();
+    }
+  }
+
+  private async runOn(pool: ToyPool, mu: number, onProgress?: ProgressListener): Promise<ToyHypotestResult> {
+    const workers = pool.size;
     const { tasks, observed } = this.tasks(mu);
     const n = this.options.toys;
     // chunks small enough for even load and regular progress; toy i is the same in any chunking
     const size = Math.max(1, Math.ceil(n / (8 * workers)));
     const chunks: ToyTask[] = [];
     for (const t of tasks) for (let start = 0; start < n; start += size) chunks.push({ ...t, start, stop: Math.min(n, start + size) });
-    const url = compiledModule(import.meta.url, "./toy-worker.js");
     const t0 = Date.now();
     let done = 0;
     const progress = (c: ToyTask) => {
       done += c.stop - c.start;
       onProgress?.({ unit: "toys", done, total: 2 * n, rate: done / Math.max(1e-3, (Date.now() - t0) / 1000), label: `mu = ${mu}` });
     };
-    const results = await runPool(url, chunks, workers, progress);
+    const results = await pool.run(chunks, progress);
     const sig = new Float64Array(n);
     const bkg = new Float64Array(n);
     let unconverged = 0;
@@ -191,35 +204,70 @@ export class ToyCalculator {
   }
 }
 
-/** Run tasks on a pool of `size` workers; results come back in task order. */
-async function runPool(url: URL, tasks: ToyTask[], size: number, onDone: (t: ToyTask) => void): Promise<{ values: Float64Array; unconverged: number }[]> {
-  const results: { values: Float64Array; unconverged: number }[] = new Array(tasks.length);
-  let next = 0;
-  const runWorker = () =>
-    new Promise<void>((resolve, reject) => {
-      const w = new Worker(url);
-      const feed = () => {
-        if (next >= tasks.length) {
-          void w.terminate();
-          resolve();
-          return;
-        }
-        const i = next++;
-        w.once("message", (m: { values: Float64Array; unconverged: number; error?: string }) => {
+type ChunkResult = { values: Float64Array; unconverged: number };
+
+/**
+ * Worker threads for toys, kept alive across hypotests (a toy limit runs one per scan point, and
+ * starting threads costs more than a small model's toys). `close()` when done.
+ */
+export class ToyPool {
+  private workers: Worker[] = [];
+  constructor(readonly size = Math.max(1, os.availableParallelism?.() ?? os.cpus().length)) {
+    if (!(Number.isInteger(size) && size > 0)) throw new HepflowError("SETTINGS_INVALID", `number of workers must be a positive integer, got ${size}`);
+  }
+
+  /** Run the tasks; results come back in task order. */
+  async run(tasks: ToyTask[], onDone: (t: ToyTask) => void): Promise<ChunkResult[]> {
+    const url = compiledModule(import.meta.url, "./toy-worker.js");
+    while (this.workers.length < Math.min(this.size, tasks.length)) this.workers.push(new Worker(url));
+    const results: ChunkResult[] = new Array(tasks.length);
+    let next = 0;
+    const drive = (w: Worker) =>
+      new Promise<void>((resolve, reject) => {
+        const onError = (e: Error) => {
+          cleanup();
+          reject(new HepflowError("TOYS_FAILED", `toy worker crashed: ${e.message}`, {}, { cause: e }));
+        };
+        const onMessage = (m: ChunkResult & { error?: string; i: number }) => {
           if (m.error) {
-            void w.terminate();
+            cleanup();
             reject(new HepflowError("TOYS_FAILED", `toy worker failed: ${m.error}`));
             return;
           }
-          results[i] = m;
-          onDone(tasks[i]);
+          results[m.i] = m;
+          onDone(tasks[m.i]);
           feed();
-        });
-        w.postMessage(tasks[i]);
-      };
-      w.once("error", (e) => reject(new HepflowError("TOYS_FAILED", `toy worker crashed: ${e.message}`, {}, { cause: e })));
-      feed();
-    });
-  await Promise.all(Array.from({ length: Math.min(size, tasks.length) }, runWorker));
-  return results;
+        };
+        const cleanup = () => {
+          w.off("message", onMessage);
+          w.off("error", onError);
+        };
+        const feed = () => {
+          if (next >= tasks.length) {
+            cleanup();
+            resolve();
+            return;
+          }
+          const i = next++;
+          w.postMessage({ ...tasks[i], i });
+        };
+        w.on("message", onMessage);
+        w.on("error", onError);
+        feed();
+      });
+    try {
+      await Promise.all(this.workers.slice(0, Math.min(this.size, tasks.length)).map(drive));
+    } catch (e) {
+      await this.close();
+      throw e;
+    }
+    return results;
+  }
+
+  /** Stop the worker threads. */
+  async close(): Promise<void> {
+    const ws = this.workers;
+    this.workers = [];
+    await Promise.all(ws.map((w) => w.terminate()));
+  }
 }

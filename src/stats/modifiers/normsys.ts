@@ -1,6 +1,6 @@
-/** normsys: a Gaussian-constrained normalisation uncertainty, interpolated with code 1 or code 4. */
+/** normsys: a Gaussian-constrained normalisation uncertainty, interpolated with code 1, code 4, or Combine's lnN (datacards). */
 import { HepflowError } from "../../util/index.js";
-import { code1, code4, code4Coefficients } from "../interpolation.js";
+import { code1, code4, code4Coefficients, combineAsymPow } from "../interpolation.js";
 import type { NormSysData } from "../spec.js";
 import type { Layout, ModifierKind, ParamRequirement, Placement, TermBlock } from "./types.js";
 
@@ -11,13 +11,13 @@ export class NormSysKind implements ModifierKind {
   private reqs = new Map<string, ParamRequirement[]>();
   constructor(
     private readonly layout: Layout,
-    private readonly interpcode: "code1" | "code4",
+    private readonly interpcode: "code1" | "code4" | "combine",
   ) {}
 
   add(p: Placement<unknown>): void {
     const q = p as Placement<NormSysData>;
-    if (this.interpcode === "code4" && !(q.data.hi > 0 && q.data.lo > 0)) {
-      throw new HepflowError("MODEL_INVALID", `normsys "${q.name}" needs hi > 0 and lo > 0 for interpolation code4 (got lo=${q.data.lo}, hi=${q.data.hi})`, { object: q.path });
+    if (this.interpcode !== "code1" && !(q.data.hi > 0 && q.data.lo > 0)) {
+      throw new HepflowError("MODEL_INVALID", `normsys "${q.name}" needs hi > 0 and lo > 0 for interpolation ${this.interpcode} (got lo=${q.data.lo}, hi=${q.data.hi})`, { object: q.path });
     }
     this.placements.push(q);
     if (!this.reqs.has(p.name)) {
@@ -64,6 +64,7 @@ export class NormSysKind implements ModifierKind {
       evaluate(pars, value, deriv, deriv2) {
         for (let k = 0; k < np; k++) {
           if (code === "code4") code4(pars[pParam[k]], lo[k], hi[k], coeffs, 6 * k, v, k, dv, d2v);
+          else if (code === "combine") combineAsymPow(pars[pParam[k]], lo[k], hi[k], v, k, dv, d2v);
           else code1(pars[pParam[k]], lo[k], hi[k], v, k, dv, d2v);
         }
         for (let i = 0; i < own.length; i++) {
