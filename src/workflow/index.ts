@@ -4,3 +4,4 @@ export { provenance, sha256File, hepflowVersion } from "./provenance.js";
 export { prepareOutputDir } from "./outdir.js";
 export { runDemo } from "./demo.js";
 export type { DemoOptions, DemoResult } from "./demo.js";
+export * from "./yadage/index.js";

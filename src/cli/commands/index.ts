@@ -52,4 +52,5 @@ export const commands: CommandEntry[] = [
   entry("combine", "combine two workspaces into one (pyhf combine)", () => import("./combine.js")),
   entry("sort", "sort a workspace's channels, samples, modifiers, measurements and observations by name (pyhf sort)", () => import("./sort.js")),
   entry("digest", "hash of a workspace, equal to pyhf's digest (pyhf digest)", () => import("./digest.js")),
+  entry("workflow", "yadage workflows: validate a spec, run it (parallel steps, step cache, resume), draw its DAG", () => import("./workflow.js")),
 ];
