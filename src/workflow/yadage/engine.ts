@@ -382,6 +382,7 @@ export async function runWorkflow(opts: RunOptions): Promise<RunState> {
     rec.started = now();
     const t0 = performance.now();
     opts.onEvent?.({ kind: "start", step: rec });
+    save(); // `workflow status` shows what runs now
     try {
       rec.cacheKey = await stepKey(node.spec, rec.parameters as JsonObject, { workdir, rundir });
       const before = previous?.steps[rec.id];

@@ -165,6 +165,6 @@ let compiled: ReturnType<Ajv["compile"]> | undefined;
 
 /** ajv errors of a workflow document (empty when it conforms). */
 export function schemaErrors(doc: unknown): ErrorObject[] {
-  compiled ??= new Ajv({ allErrors: true, discriminator: true, strict: false }).compile(yadageSchema);
+  compiled ??= new Ajv({ allErrors: true, discriminator: true, strict: false, verbose: true }).compile(yadageSchema);
   return compiled(doc) ? [] : [...(compiled.errors ?? [])];
 }
