@@ -57,16 +57,16 @@ export function inProcessRunner(): HepflowRunner {
       const cwd = process.cwd();
       const out = process.stdout.write.bind(process.stdout);
       const err = process.stderr.write.bind(process.stderr);
-      const capture = (chunk: string | Uint8Array, ...rest: unknown[]) => {
-        io.log(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString());
+      const capture = (sink: (t: string) => void) => (chunk: string | Uint8Array, ...rest: unknown[]) => {
+        sink(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString());
         const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined;
         cb?.();
         return true;
       };
       const exitCode = process.exitCode;
       process.chdir(io.cwd);
-      process.stdout.write = capture as typeof process.stdout.write;
-      process.stderr.write = capture as typeof process.stderr.write;
+      process.stdout.write = capture(io.stdout ?? io.log) as typeof process.stdout.write;
+      process.stderr.write = capture(io.log) as typeof process.stderr.write;
       try {
         await program.parseAsync(full);
         if (process.exitCode && process.exitCode !== exitCode) throw new HepflowError("WORKFLOW_STEP", `hepflow ${argv[0]} exited with status ${process.exitCode}`);

@@ -14,8 +14,8 @@ import { interpolate, interpolateDeep } from "./interpolate.js";
 import { jqAll, jqOne } from "./jq.js";
 import { isObject, type Json, type JsonObject } from "./types.js";
 
-/** Runs `hepflow ARGV…` with `cwd` as its working directory, writing its output to `log`. */
-export type HepflowRunner = (argv: string[], io: { cwd: string; log: (text: string) => void }) => Promise<void>;
+/** Runs `hepflow ARGV…` with `cwd` as its working directory, writing its output to `log` (stdout to `stdout` when given). */
+export type HepflowRunner = (argv: string[], io: { cwd: string; log: (text: string) => void; stdout?: (text: string) => void }) => Promise<void>;
 
 /** Which container runtime docker-encapsulated steps use; `none` runs their commands on the host. */
 export type ContainerRuntime = "auto" | "none" | "docker" | "podman" | "apptainer" | "singularity";
@@ -113,11 +113,22 @@ async function runProcessSpec(proc: JsonObject, envSpec: JsonObject | null, pars
   const type = proc.process_type;
   if (type === "manual-instructions-proc") throw new HepflowError("WORKFLOW_STEP", "a manual-instructions process cannot be run unattended", ctx.place);
   if (type === "hepflow-cmd") {
-    const line = interpolate(String(proc.cmd), pars);
+    // One hepflow command per line; a line ending in `> FILE` keeps what that command prints.
+    const lines = interpolate(String(proc.cmd), pars).split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
     if (!ctx.hepflow) throw new HepflowError("WORKFLOW_STEP", "hepflow-cmd steps need the hepflow runner (run through `hepflow workflow run`)", ctx.place);
-    ctx.log(`$ hepflow ${line}\n`);
-    await ctx.hepflow(splitWords(line), { cwd: ctx.workdir, log: ctx.log });
-    return `hepflow ${line}`;
+    for (const line of lines) {
+      let words = splitWords(line);
+      let stdoutFile: string | undefined;
+      if (words.length >= 2 && words[words.length - 2] === ">") {
+        stdoutFile = resolve(ctx.workdir, words[words.length - 1]!);
+        words = words.slice(0, -2);
+      }
+      ctx.log(`$ hepflow ${line}\n`);
+      let printed = "";
+      await ctx.hepflow(words, { cwd: ctx.workdir, log: ctx.log, stdout: stdoutFile ? (t) => { printed += t; } : undefined });
+      if (stdoutFile) writeFileSync(stdoutFile, printed);
+    }
+    return lines.map((l) => `hepflow ${l}`).join("\n");
   }
   const interpreter = type === "interpolated-script-cmd" ? (typeof proc.interpreter === "string" ? proc.interpreter : "sh") : "sh";
   let script = interpolate(String(type === "interpolated-script-cmd" ? proc.script : proc.cmd), pars);
