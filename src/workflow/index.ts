@@ -5,3 +5,5 @@ export { prepareOutputDir } from "./outdir.js";
 export { runDemo } from "./demo.js";
 export type { DemoOptions, DemoResult } from "./demo.js";
 export * from "./yadage/index.js";
+export { listEntries, findEntry, readEntry, entryWorkflow, exampleInit, readResult, catalogueDirs } from "./recast.js";
+export type { RecastEntry, RecastResult } from "./recast.js";

@@ -25,15 +25,24 @@ export function parseInitParams(items: string[], files: string[], initDir?: stri
     if (eq <= 0) throw new HepflowError("CLI_OPTION", `-p takes NAME=VALUE (got "${item}")`);
     out[item.slice(0, eq)] = parseYaml(item.slice(eq + 1)) ?? "";
   }
-  if (initDir) {
-    // Relative paths that name files of the init directory become absolute: steps run in their
-    // own work directories, where a relative path would point elsewhere.
-    for (const [k, v] of Object.entries(out)) {
-      if (typeof v !== "string" || isAbsolute(v) || v === "") continue;
-      if (existsSync(join(initDir, v))) out[k] = resolve(initDir, v);
-      else if (discover && /[*?[{]/.test(v)) out[k] = globSync(v, { cwd: initDir, absolute: true }).sort();
-    }
-  }
+  return initDir ? resolveInitPaths(out, initDir, discover) : out;
+}
+
+/**
+ * Relative init values that name files of `dir` become absolute paths (steps run in their own
+ * work directories, where a relative path would point elsewhere); with `discover`, a value that
+ * is a glob becomes the sorted list of the files it matches.
+ */
+export function resolveInitPaths(values: Record<string, unknown>, dir: string, discover: boolean): Record<string, unknown> {
+  const one = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.flatMap((x) => one(x));
+    if (typeof v !== "string" || isAbsolute(v) || v === "") return v;
+    if (existsSync(join(dir, v))) return resolve(dir, v);
+    if (discover && /[*?[{]/.test(v)) return globSync(v, { cwd: dir, absolute: true }).sort();
+    return v;
+  };
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(values)) out[k] = Array.isArray(v) ? v.flatMap((x) => one(x)) : one(v);
   return out;
 }
 
@@ -94,6 +103,58 @@ function usesContainers(v: unknown): boolean {
   return Object.values(v).some(usesContainers);
 }
 
+/** Options of a run, as `workflow run` and `recast run` take them. */
+export interface RunCliOptions { out: string; jobs: string; resume?: boolean; force?: boolean; cache: boolean; cacheDir?: string; containerRuntime: string; quiet?: boolean }
+
+/** Adds the run options to a command. */
+export function runOptions(c: Command): Command {
+  return c
+    .requiredOption("-o, --out <dir>", "run directory (each step works in OUT/STAGE…; state in OUT/_hepflow)")
+    .option("-j, --jobs <n>", "steps run at once", String(Math.max(1, availableParallelism())))
+    .option("--resume", "continue the run in OUT: finished steps are kept, failed and unstarted ones run")
+    .option("--force", "replace a non-empty OUT")
+    .option("--no-cache", "run every step, neither reading nor writing the step cache")
+    .option("--cache-dir <dir>", "step cache (default $HEPFLOW_CACHE_DIR or ~/.cache/hepflow/steps)")
+    .option("--container-runtime <name>", "auto | docker | podman | apptainer | singularity | none (none: run docker-encapsulated commands on this host, with a warning)", "auto")
+    .option("--quiet", "no per-step lines");
+}
+
+/** Runs a loaded, validated workflow with the CLI's options and prints the summary line. */
+export async function runLoaded(spec: LoadedSpec, init: Record<string, unknown>, o: RunCliOptions): Promise<RunState> {
+  const w = await import("../../workflow/index.js");
+  const runtimes = ["auto", "docker", "podman", "apptainer", "singularity", "none"];
+  if (!runtimes.includes(o.containerRuntime)) throw new HepflowError("CLI_OPTION", `--container-runtime must be one of ${runtimes.join(", ")} (got "${o.containerRuntime}")`);
+  const jobs = Number(o.jobs);
+  if (!Number.isInteger(jobs) || jobs < 1) throw new HepflowError("CLI_OPTION", `--jobs must be a positive integer (got "${o.jobs}")`);
+  if (o.containerRuntime !== "none" && usesContainers(spec.workflow)) {
+    // Refuse before the first step rather than after an hour of the steps that need none.
+    const rt = w.detectRuntime(o.containerRuntime as ContainerRuntime);
+    if (!rt.runtime) throw new HepflowError("WORKFLOW_NO_RUNTIME", `the workflow has docker-encapsulated steps but no container runtime works here (${rt.why}); pass --container-runtime none to run their commands on this host instead`, { file: spec.file });
+  }
+  const t0 = performance.now();
+  const state = await w.runWorkflow({
+    spec,
+    rundir: o.out,
+    init: init as never,
+    jobs,
+    resume: o.resume,
+    force: o.force,
+    cache: o.cache ? new w.StepCache(resolve(o.cacheDir ?? w.defaultCacheDir())) : undefined,
+    runtime: o.containerRuntime as ContainerRuntime,
+    hepflow: inProcessRunner(),
+    warn: (m) => process.stderr.write(`hepflow: warning: ${m}\n`),
+    onEvent: o.quiet ? undefined : (e) => {
+      if (e.kind === "start") return;
+      const how = e.kind === "reused" ? `reused (${e.step.reused})` : e.kind;
+      process.stderr.write(`${how.padEnd(16)} ${e.step.id}  ${(e.step.seconds ?? 0).toFixed(3)} s\n`);
+    },
+  });
+  const steps = Object.values(state.steps).filter((s) => !s.init);
+  const reused = steps.filter((s) => s.reused).length;
+  process.stdout.write(`done: ${steps.length} steps (${steps.length - reused} run, ${reused} reused) in ${((performance.now() - t0) / 1000).toFixed(2)} s → ${o.out}\n`);
+  return state;
+}
+
 interface SpecOpts { toplevel?: string; param: string[]; init: string[]; initDir?: string; discover?: boolean }
 
 async function loadAndValidate(specFile: string, o: SpecOpts & { strict?: boolean }, initFile?: string, print = false): Promise<{ spec: LoadedSpec; init: Record<string, unknown> }> {
@@ -138,22 +199,10 @@ export function register(program: Command): void {
       process.stdout.write(`valid: ${specFile} (${stages} stages, ${spec.files.length} files; init parameters read: ${w.initParameterNames(spec).join(", ") || "none"})\n`);
     });
 
-  specOptions(wf.command("run <spec> [initfile]").description("run a workflow into a run directory: stages as their dependencies finish, independent steps in parallel"))
-    .requiredOption("-o, --out <dir>", "run directory (each step works in OUT/STAGE…; state in OUT/_hepflow)")
-    .option("-j, --jobs <n>", "steps run at once", String(Math.max(1, availableParallelism())))
-    .option("--resume", "continue the run in OUT: finished steps are kept, failed and unstarted ones run")
-    .option("--force", "replace a non-empty OUT")
-    .option("--no-cache", "run every step, neither reading nor writing the step cache")
-    .option("--cache-dir <dir>", "step cache (default $HEPFLOW_CACHE_DIR or ~/.cache/hepflow/steps)")
-    .option("--container-runtime <name>", "auto | docker | podman | apptainer | singularity | none (none: run docker-encapsulated commands on this host, with a warning)", "auto")
+  runOptions(specOptions(wf.command("run <spec> [initfile]").description("run a workflow into a run directory: stages as their dependencies finish, independent steps in parallel")))
     .option("--strict", "treat validation warnings as errors")
-    .option("--quiet", "no per-step lines")
-    .action(async (specFile: string, initFile: string | undefined, o: SpecOpts & { out: string; jobs: string; resume?: boolean; force?: boolean; cache: boolean; cacheDir?: string; containerRuntime: string; strict?: boolean; quiet?: boolean }) => {
+    .action(async (specFile: string, initFile: string | undefined, o: SpecOpts & RunCliOptions & { strict?: boolean }) => {
       const w = await import("../../workflow/index.js");
-      const runtimes = ["auto", "docker", "podman", "apptainer", "singularity", "none"];
-      if (!runtimes.includes(o.containerRuntime)) throw new HepflowError("CLI_OPTION", `--container-runtime must be one of ${runtimes.join(", ")} (got "${o.containerRuntime}")`);
-      const jobs = Number(o.jobs);
-      if (!Number.isInteger(jobs) || jobs < 1) throw new HepflowError("CLI_OPTION", `--jobs must be a positive integer (got "${o.jobs}")`);
       let spec: LoadedSpec;
       let init: Record<string, unknown>;
       if (o.resume && !initFile && !o.param.length && !o.init.length) {
@@ -162,32 +211,7 @@ export function register(program: Command): void {
         ({ spec, init } = await loadAndValidate(specFile, { ...o, param: [] }, undefined, true));
         init = prev.init;
       } else ({ spec, init } = await loadAndValidate(specFile, o, initFile, true));
-      if (o.containerRuntime !== "none" && usesContainers(spec.workflow)) {
-        // Refuse before the first step rather than after an hour of the steps that need none.
-        const rt = w.detectRuntime(o.containerRuntime as ContainerRuntime);
-        if (!rt.runtime) throw new HepflowError("WORKFLOW_NO_RUNTIME", `the workflow has docker-encapsulated steps but no container runtime works here (${rt.why}); pass --container-runtime none to run their commands on this host instead`, { file: spec.file });
-      }
-      const t0 = performance.now();
-      const state = await w.runWorkflow({
-        spec,
-        rundir: o.out,
-        init: init as never,
-        jobs,
-        resume: o.resume,
-        force: o.force,
-        cache: o.cache ? new w.StepCache(resolve(o.cacheDir ?? w.defaultCacheDir())) : undefined,
-        runtime: o.containerRuntime as ContainerRuntime,
-        hepflow: inProcessRunner(),
-        warn: (m) => process.stderr.write(`hepflow: warning: ${m}\n`),
-        onEvent: o.quiet ? undefined : (e) => {
-          if (e.kind === "start") return;
-          const how = e.kind === "reused" ? `reused (${e.step.reused})` : e.kind;
-          process.stderr.write(`${how.padEnd(16)} ${e.step.id}  ${(e.step.seconds ?? 0).toFixed(3)} s\n`);
-        },
-      });
-      const steps = Object.values(state.steps).filter((s) => !s.init);
-      const reused = steps.filter((s) => s.reused).length;
-      process.stdout.write(`done: ${steps.length} steps (${steps.length - reused} run, ${reused} reused) in ${((performance.now() - t0) / 1000).toFixed(2)} s → ${o.out}\n`);
+      await runLoaded(spec, init, o);
     });
 
   wf.command("graph <rundir>")
