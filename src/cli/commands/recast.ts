@@ -67,7 +67,7 @@ export function register(program: Command): void {
       const issues = w.validateSpec(spec, { init: base, initSource: o.example ? `example ${o.example}` : "init" });
       for (const i of issues.filter((x) => x.severity === "warning")) process.stderr.write(`hepflow: warning: ${i.file}: ${i.object}: ${i.message}\n`);
       w.assertValid(issues);
-      await runLoaded(spec, base, o);
+      await runLoaded(spec, base, o, o.json ? process.stderr : process.stdout);
       printResults(e, o.out, o.json, w.readResult);
     });
 

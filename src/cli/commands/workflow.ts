@@ -120,7 +120,7 @@ export function runOptions(c: Command): Command {
 }
 
 /** Runs a loaded, validated workflow with the CLI's options and prints the summary line. */
-export async function runLoaded(spec: LoadedSpec, init: Record<string, unknown>, o: RunCliOptions): Promise<RunState> {
+export async function runLoaded(spec: LoadedSpec, init: Record<string, unknown>, o: RunCliOptions, summary: NodeJS.WritableStream = process.stdout): Promise<RunState> {
   const w = await import("../../workflow/index.js");
   const runtimes = ["auto", "docker", "podman", "apptainer", "singularity", "none"];
   if (!runtimes.includes(o.containerRuntime)) throw new HepflowError("CLI_OPTION", `--container-runtime must be one of ${runtimes.join(", ")} (got "${o.containerRuntime}")`);
@@ -151,7 +151,7 @@ export async function runLoaded(spec: LoadedSpec, init: Record<string, unknown>,
   });
   const steps = Object.values(state.steps).filter((s) => !s.init);
   const reused = steps.filter((s) => s.reused).length;
-  process.stdout.write(`done: ${steps.length} steps (${steps.length - reused} run, ${reused} reused) in ${((performance.now() - t0) / 1000).toFixed(2)} s → ${o.out}\n`);
+  summary.write(`done: ${steps.length} steps (${steps.length - reused} run, ${reused} reused) in ${((performance.now() - t0) / 1000).toFixed(2)} s → ${o.out}\n`);
   return state;
 }
 
