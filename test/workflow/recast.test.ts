@@ -28,7 +28,7 @@ beforeAll(() => {
 describe("catalogue", () => {
   it("lists the built-in entry and every recast-atlas catalogue entry", async () => {
     const list = JSON.parse(await runCli("recast", "ls", "--json", "--catalogue", CATALOGUE)) as Array<{ name: string; examples: string[] }>;
-    expect(list.map((e) => e.name)).toEqual(["hepflow/sbottom-regionC", "atlas/atlas-conf-2018-041", "testing/busyboxtest", "examples/checkmate1", "examples/checkmate2", "examples/rome"]);
+    expect(list.map((e) => e.name)).toEqual(["hepflow/sbottom-regionC", "hepflow/vhbb", "atlas/atlas-conf-2018-041", "testing/busyboxtest", "examples/checkmate1", "examples/checkmate2", "examples/rome"]);
     expect(list.find((e) => e.name === "examples/rome")!.examples).toEqual(["default", "newsignal"]);
   });
 
@@ -37,7 +37,7 @@ describe("catalogue", () => {
     expect(d.init_parameters).toEqual(["background", "patches", "labels"]);
     expect(d.results).toHaveLength(3);
     await expect(runCli("recast", "run", "examples/rome", "--catalogue", CATALOGUE, "-o", path.join(work, "rome"))).rejects.toThrow(/\/spec\/toplevel: the workflow lives at github:reanahub\/reana-demo-atlas-recast@master, which this machine cannot fetch/);
-    await expect(runCli("recast", "describe", "nosuch")).rejects.toThrow(/no catalogue entry "nosuch"; entries: hepflow\/sbottom-regionC/);
+    await expect(runCli("recast", "describe", "nosuch")).rejects.toThrow(/no catalogue entry "nosuch"; entries: hepflow\/sbottom-regionC, hepflow\/vhbb/);
   });
 });
 
@@ -82,4 +82,43 @@ describe("sbottom reinterpretation", () => {
     const f = path.join(SB, "BkgOnly.json");
     await expect(runCli("patchset", "make", f, "-o", path.join(work, "ps.json"))).rejects.toThrow(`${f}: no values in the file name`);
   });
+});
+
+describe("VH(bb)-style reinterpretation", () => {
+  it("generate → selection ∥ Σw → scale_to_lumi_xsec → limit; twice the cross section halves the limit on mu", async () => {
+    const out = path.join(work, "vhbb");
+    const printed = JSON.parse(await runCli("recast", "run", "vhbb", "-o", out, "--no-cache", "--quiet", "--json")) as Array<{ exists: boolean; value?: { obs: number; exp: number[]; converged: boolean } }>;
+    expect(printed.map((r) => r.exists)).toEqual([true, true, true]);
+    const steps = readState(out).steps;
+    expect(Object.keys(steps).filter((k) => !steps[k]!.init)).toEqual(["signal", "external", "sumw", "selection", "scaling", "statistics"]);
+    // Σw published by fromyaml-pub (a draw of a constant weighted by genWeight) = the generator's own sum.
+    const gen = JSON.parse(await runCli("generate", "dijet", "--out", path.join(work, "gen"), "--no-external", "--json")) as { sumOfWeights: number };
+    expect(Math.abs((steps.scaling!.parameters as { sumw: number }).sumw - gen.sumOfWeights)).toBeLessThan(1e-6 * gen.sumOfWeights);
+    // The scaled signal: selected Σw × σ × L × k × ε / Σw_total.
+    const sel = JSON.parse(readFileSync(path.join(out, "selection/mjj.json"), "utf8")) as { integral: number };
+    const factor = (0.002 * 1000 * 140 * 1.2 * 0.58) / gen.sumOfWeights;
+    const scaledLine = readFileSync(path.join(out, "_hepflow/logs/scaling.log"), "utf8");
+    expect(Number(/\(([\d.]+) events\)/.exec(scaledLine)![1])).toBeCloseTo(sel.integral * factor, 2);
+    const first = printed[0]!.value!;
+    expect(first.converged).toBe(true);
+    expect(first.exp[0]!).toBeLessThan(first.exp[2]!);
+    expect(first.exp[2]!).toBeLessThan(first.exp[4]!);
+    // The signal template is linear in σ, so the limit on mu times σ is invariant (root finding: 1e-3).
+    await runCli("recast", "run", "vhbb", "-p", "xsec=0.004", "-o", path.join(work, "vhbb2"), "--no-cache", "--quiet");
+    const second = JSON.parse(readFileSync(path.join(work, "vhbb2/statistics/limit.json"), "utf8")) as { obs: number; exp: number[] };
+    expect(Math.abs(second.obs * 2 - first.obs)).toBeLessThan(1e-3 * first.obs);
+    second.exp.forEach((v, k) => expect(Math.abs(v * 2 - first.exp[k]!)).toBeLessThan(1e-3 * first.exp[k]!));
+    for (const png of ["limits.png", "results.png"]) expect(readFileSync(path.join(out, "statistics", png)).subarray(1, 4).toString()).toBe("PNG");
+  }, 240_000);
+
+  it("a new signal file: -p signal_file=… skips the generation (the case without a step to run)", async () => {
+    const sig = path.join(work, "newsig");
+    await runCli("generate", "dijet", "--out", sig, "--no-external", "--mass", "180", "--seed", "5");
+    const out = path.join(work, "vhbb-new");
+    await runCli("recast", "run", "vhbb", "-p", `signal_file=${path.join(sig, "signal.root")}`, "-o", out, "--no-cache", "--quiet");
+    const steps = readState(out).steps;
+    expect(steps.signal!.result).toEqual({ signal_file: path.join(sig, "signal.root") });
+    expect(steps.signal!.command).toBeUndefined();
+    expect(JSON.parse(readFileSync(path.join(out, "statistics/limit.json"), "utf8")).converged).toBe(true);
+  }, 240_000);
 });

@@ -17,7 +17,7 @@ function printResults(entry: RecastEntry, rundir: string, json: boolean | undefi
   if (json) return printJson(results);
   for (const r of results) {
     process.stdout.write(`${r.name}: ${r.path}${r.exists ? "" : " (missing)"}\n`);
-    if (r.value !== undefined) process.stdout.write(toYaml(r.value).replace(/^/gm, "    "));
+    if (r.value !== undefined) process.stdout.write(toYaml(r.value).trimEnd().replace(/^/gm, "    ") + "\n");
   }
   const missing = results.filter((r) => !r.exists);
   if (missing.length) throw new HepflowError("RECAST_RESULT", `${missing.length} declared result(s) missing: ${missing.map((m) => m.path).join(", ")}`, { file: rundir });

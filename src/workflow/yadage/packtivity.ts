@@ -222,8 +222,10 @@ export async function runPacktivity(spec: JsonObject, pars: JsonObject, ctx: Ste
   mkdirSync(ctx.workdir, { recursive: true });
   const proc = isObject(spec.process) ? spec.process : null;
   const env = isObject(spec.environment) ? spec.environment : null;
-  const command = proc ? await runProcessSpec(proc, env, pars, ctx) : undefined;
-  const result = await publish(spec.publisher as JsonObject, pars, ctx.workdir, ctx.place);
+  // `{workdir}` is the step's work directory in commands and publisher templates too (as in packtivity).
+  const withDir: JsonObject = { workdir: ctx.workdir, ...pars };
+  const command = proc ? await runProcessSpec(proc, env, withDir, ctx) : undefined;
+  const result = await publish(spec.publisher as JsonObject, withDir, ctx.workdir, ctx.place);
   return { result, command };
 }
 
