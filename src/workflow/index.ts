@@ -7,3 +7,6 @@ export type { DemoOptions, DemoResult } from "./demo.js";
 export * from "./yadage/index.js";
 export { listEntries, findEntry, readEntry, entryWorkflow, exampleInit, readResult, catalogueDirs } from "./recast.js";
 export type { RecastEntry, RecastResult } from "./recast.js";
+export { runReportHtml } from "./runreport.js";
+export { ciCommands, githubWorkflow, gitlabCi, readReference, checkResults, CI_RUNDIR, CI_CACHE } from "./ci.js";
+export type { CiSpec, ReferenceResult, CheckRow } from "./ci.js";

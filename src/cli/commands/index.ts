@@ -55,5 +55,6 @@ export const commands: CommandEntry[] = [
   entry("patchset", "signal grids: build a pyhf patchset from patch files; merge grid tables into an exclusion-contour plot", () => import("./patchset.js")),
   entry("recast", "RECAST reinterpretation: catalogue entries (recast-atlas format) run as workflows with new signal inputs", () => import("./recast.js")),
   entry("scale", "scale a simulated histogram to cross section × luminosity × k-factor × filter efficiency ÷ sum of weights (-c -s -k -f -l -g)", () => import("./scale.js")),
+  entry("ci", "analysis in CI: write a GitHub/GitLab job that runs the workflow with its step cache; check results against a reference", () => import("./ci.js")),
   entry("workflow", "yadage workflows: validate a spec, run it (parallel steps, step cache, resume), draw its DAG", () => import("./workflow.js")),
 ];

@@ -226,6 +226,18 @@ export function register(program: Command): void {
       process.stdout.write(`${out}\n`);
     });
 
+  wf.command("report <rundir>")
+    .description("an HTML report of the run from its step records: steps, timings, commands, provenance, PNG results")
+    .option("-o, --output <file>", "HTML file (default RUNDIR/report.html)")
+    .option("--title <text>", "report title")
+    .option("--force", "replace an existing report")
+    .action(async (rundir: string, o: { output?: string; title?: string; force?: boolean }) => {
+      const w = await import("../../workflow/index.js");
+      const out = o.output ?? join(rundir, "report.html");
+      writeOutputFile(out, await w.runReportHtml(w.readState(rundir), resolve(rundir), out, { title: o.title }), { force: o.force });
+      process.stdout.write(`${out}\n`);
+    });
+
   wf.command("status <rundir>")
     .description("the steps of a run: state, how they were served, seconds, work directory")
     .option("--json", "print the state file")
