@@ -73,6 +73,8 @@ export function inProcessRunner(): HepflowRunner {
         return true;
       };
       const exitCode = process.exitCode;
+      const savedEnv = Object.keys(io.env ?? {}).map((k) => [k, process.env[k]] as const);
+      Object.assign(process.env, io.env ?? {});
       process.chdir(io.cwd);
       process.stdout.write = capture(io.stdout ?? io.log) as typeof process.stdout.write;
       process.stderr.write = capture(io.log) as typeof process.stderr.write;
@@ -84,6 +86,10 @@ export function inProcessRunner(): HepflowRunner {
         throw new HepflowError("WORKFLOW_STEP", `hepflow ${argv.join(" ")}: ${msg}`);
       } finally {
         process.exitCode = exitCode;
+        for (const [k, v] of savedEnv) {
+          if (v === undefined) delete process.env[k];
+          else process.env[k] = v;
+        }
         process.stdout.write = out;
         process.stderr.write = err;
         process.chdir(cwd);

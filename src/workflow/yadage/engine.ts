@@ -5,7 +5,7 @@
  * file is rewritten, so `resume` can continue a failed or killed run without redoing what
  * finished; the step cache (cache.ts) serves steps already run anywhere.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync, appendFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { JSONPath } from "jsonpath-plus";
 import { HepflowError, prepareOutput } from "../../util/index.js";
@@ -392,6 +392,8 @@ export async function runWorkflow(opts: RunOptions): Promise<RunState> {
         const hit = opts.cache?.restore(rec.cacheKey, { workdir, rundir });
         if (hit !== undefined) Object.assign(rec, { result: hit, reused: "cache" as const });
         else {
+          // A step (re)runs in a fresh work directory: nothing of a failed attempt is taken for output.
+          rmSync(workdir, { recursive: true, force: true });
           writeFileSync(logFile, "");
           const out = await runPacktivity(node.spec, rec.parameters as JsonObject, {
             workdir,

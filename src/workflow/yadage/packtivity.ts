@@ -14,8 +14,8 @@ import { interpolate, interpolateDeep } from "./interpolate.js";
 import { jqAll, jqOne } from "./jq.js";
 import { isObject, type Json, type JsonObject } from "./types.js";
 
-/** Runs `hepflow ARGV…` with `cwd` as its working directory, writing its output to `log` (stdout to `stdout` when given). */
-export type HepflowRunner = (argv: string[], io: { cwd: string; log: (text: string) => void; stdout?: (text: string) => void }) => Promise<void>;
+/** Runs `hepflow ARGV…` with `cwd` as its working directory and `env` set, writing its output to `log` (stdout to `stdout` when given). */
+export type HepflowRunner = (argv: string[], io: { cwd: string; env?: Record<string, string>; log: (text: string) => void; stdout?: (text: string) => void }) => Promise<void>;
 
 /** Which container runtime docker-encapsulated steps use; `none` runs their commands on the host. */
 export type ContainerRuntime = "auto" | "none" | "docker" | "podman" | "apptainer" | "singularity";
@@ -108,6 +108,22 @@ export function splitWords(line: string): string[] {
   return words;
 }
 
+/** hepflow commands, one a line; a line ending in `> FILE` keeps that command's stdout in FILE. */
+async function runHepflowLines(lines: string[], env: Record<string, string>, ctx: StepContext): Promise<void> {
+  for (const line of lines) {
+    let words = splitWords(line);
+    let stdoutFile: string | undefined;
+    if (words.length >= 2 && words[words.length - 2] === ">") {
+      stdoutFile = resolve(ctx.workdir, words[words.length - 1]!);
+      words = words.slice(0, -2);
+    }
+    ctx.log(`$ hepflow ${line}\n`);
+    let printed = "";
+    await ctx.hepflow!(words, { cwd: ctx.workdir, env, log: ctx.log, stdout: stdoutFile ? (t) => { printed += t; } : undefined });
+    if (stdoutFile) writeFileSync(stdoutFile, printed);
+  }
+}
+
 /** Runs the step's process in its environment. */
 async function runProcessSpec(proc: JsonObject, envSpec: JsonObject | null, pars: JsonObject, ctx: StepContext): Promise<string | undefined> {
   const type = proc.process_type;
@@ -116,18 +132,9 @@ async function runProcessSpec(proc: JsonObject, envSpec: JsonObject | null, pars
     // One hepflow command per line; a line ending in `> FILE` keeps what that command prints.
     const lines = interpolate(String(proc.cmd), pars).split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
     if (!ctx.hepflow) throw new HepflowError("WORKFLOW_STEP", "hepflow-cmd steps need the hepflow runner (run through `hepflow workflow run`)", ctx.place);
-    for (const line of lines) {
-      let words = splitWords(line);
-      let stdoutFile: string | undefined;
-      if (words.length >= 2 && words[words.length - 2] === ">") {
-        stdoutFile = resolve(ctx.workdir, words[words.length - 1]!);
-        words = words.slice(0, -2);
-      }
-      ctx.log(`$ hepflow ${line}\n`);
-      let printed = "";
-      await ctx.hepflow(words, { cwd: ctx.workdir, log: ctx.log, stdout: stdoutFile ? (t) => { printed += t; } : undefined });
-      if (stdoutFile) writeFileSync(stdoutFile, printed);
-    }
+    // hepflow-env `env`: the runner sets it for the command (and the worker threads it starts) and restores it.
+    const env = envSpec?.environment_type === "hepflow-env" && isObject(envSpec.env) ? Object.fromEntries(Object.entries(envSpec.env).map(([k, v]) => [k, interpolate(String(v), pars)])) : {};
+    await runHepflowLines(lines, env, ctx);
     return lines.map((l) => `hepflow ${l}`).join("\n");
   }
   const interpreter = type === "interpolated-script-cmd" ? (typeof proc.interpreter === "string" ? proc.interpreter : "sh") : "sh";

@@ -38,7 +38,7 @@ const environmentTypes = [
   typed("environment_type", "localproc-env", {}),
   typed("environment_type", "noop-env", {}),
   typed("environment_type", "manual-instructions-env", { instructions: str }, ["instructions"]),
-  typed("environment_type", "hepflow-env", {}),
+  typed("environment_type", "hepflow-env", { env: { type: "object", additionalProperties: { type: ["string", "number", "boolean"] } } }),
   typed(
     "environment_type",
     "docker-encapsulated",
