@@ -55,4 +55,26 @@ export function register(program: Command): void {
         `time       ${summary.seconds.toFixed(1)} s (${Math.round(summary.events / summary.seconds)} events/s)`,
       ].join("\n") + "\n");
     });
+
+  gen
+    .command("dijet")
+    .description("toy VH(bb)-style inputs: DIR/signal.root (events with a dijet resonance) and DIR/external.root (background and data m_jj histograms)")
+    .requiredOption("--out <dir>", "output directory")
+    .option("--events <n>", "signal events", "20000")
+    .option("--mass <GeV>", "resonance mass", "125")
+    .option("--width <GeV>", "resonance width (Breit-Wigner)", "10")
+    .option("--seed <s>", "random seed", "1")
+    .option("--background-events <n>", "expected background events in 50-250 GeV", "5000")
+    .option("--no-external", "do not write external.root")
+    .option("--no-signal", "do not write signal.root")
+    .option("--force", "replace a non-empty output directory")
+    .option("--json", "print the summary as JSON")
+    .action(async (o: { out: string; events: string; mass: string; width: string; seed: string; backgroundEvents: string; external: boolean; signal: boolean; force?: boolean; json?: boolean }) => {
+      const { generateDijet } = await import("../../generate/index.js");
+      const summary = await withOutputDir(o.out, { force: o.force }, () => generateDijet({
+        out: o.out, events: Number(o.events), mass: Number(o.mass), width: Number(o.width), seed: Number(o.seed), backgroundEvents: Number(o.backgroundEvents), external: o.external, signal: o.signal,
+      }));
+      if (o.json) { process.stdout.write(JSON.stringify(summary, null, 2) + "\n"); return; }
+      process.stdout.write(`${summary.signal ? `signal     ${summary.signal} (${summary.events} events, sum of weights ${summary.sumOfWeights})\n` : ""}${summary.external ? `external   ${summary.external}\n` : ""}`);
+    });
 }

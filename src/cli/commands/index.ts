@@ -54,4 +54,9 @@ export const commands: CommandEntry[] = [
   entry("digest", "hash of a workspace, equal to pyhf's digest (pyhf digest)", () => import("./digest.js")),
   entry("xml2json", "convert HistFactory XML and its ROOT histograms into a pyhf JSON workspace (pyhf xml2json)", () => import("./xml2json.js")),
   entry("json2xml", "write a pyhf JSON workspace as HistFactory XML and a ROOT file of histograms (pyhf json2xml)", () => import("./json2xml.js")),
+  entry("patchset", "signal grids: build a pyhf patchset from patch files; merge grid tables into an exclusion-contour plot", () => import("./patchset.js")),
+  entry("recast", "RECAST reinterpretation: catalogue entries (recast-atlas format) run as workflows with new signal inputs", () => import("./recast.js")),
+  entry("scale", "scale a simulated histogram to cross section × luminosity × k-factor × filter efficiency ÷ sum of weights (-c -s -k -f -l -g)", () => import("./scale.js")),
+  entry("ci", "analysis in CI: write a GitHub/GitLab job that runs the workflow with its step cache; check results against a reference", () => import("./ci.js")),
+  entry("workflow", "yadage workflows: validate a spec, run it (parallel steps, step cache, resume), draw its DAG", () => import("./workflow.js")),
 ];

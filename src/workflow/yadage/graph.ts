@@ -1,0 +1,64 @@
+/**
+ * The DAG of a run as an SVG picture: one box per step (init steps as small boxes), coloured by
+ * state, edges from the steps whose outputs a step read, laid out in columns by depth.
+ */
+import type { RunState, StepRecord } from "./engine.js";
+
+const COLOURS: Record<string, string> = { done: "#b7e4c7", cached: "#a9d6f5", resumed: "#d8c8f0", running: "#ffe08a", failed: "#f4a6a6", waiting: "#e6e6e6" };
+
+const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+
+/** The colour key of a step: its status, or how a done step was served. */
+export const stepState = (s: StepRecord): string => (s.status === "done" && s.reused ? (s.reused === "cache" ? "cached" : "resumed") : s.status);
+
+/** Renders the run's step graph as SVG text. */
+export function renderGraphSvg(state: RunState): string {
+  const steps = Object.values(state.steps);
+  const byId = new Map(steps.map((s) => [s.id, s]));
+  const depth = new Map<string, number>();
+  const depthOf = (s: StepRecord, seen = new Set<string>()): number => {
+    if (depth.has(s.id)) return depth.get(s.id)!;
+    if (seen.has(s.id)) return 0;
+    seen.add(s.id);
+    const d = s.inputs.reduce((m, i) => Math.max(m, byId.has(i) ? depthOf(byId.get(i)!, seen) + 1 : 0), 0);
+    depth.set(s.id, d);
+    return d;
+  };
+  steps.forEach((s) => depthOf(s));
+  const columns: StepRecord[][] = [];
+  for (const s of steps) (columns[depth.get(s.id)!] ??= []).push(s);
+  const boxW = 190, boxH = 38, gapX = 60, gapY = 14, pad = 20, legendH = 30;
+  const pos = new Map<string, { x: number; y: number }>();
+  columns.forEach((col, c) => col.forEach((s, r) => pos.set(s.id, { x: pad + c * (boxW + gapX), y: pad + legendH + r * (boxH + gapY) })));
+  const width = pad * 2 + Math.max(1, columns.length) * (boxW + gapX) - gapX;
+  const height = pad * 2 + legendH + Math.max(1, ...columns.map((c) => c.length)) * (boxH + gapY) - gapY;
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    `<rect width="100%" height="100%" fill="white"/>`,
+    `<defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#666"/></marker></defs>`,
+  ];
+  Object.entries(COLOURS).forEach(([k, c], i) => {
+    parts.push(`<rect x="${pad + i * 80}" y="${pad - 6}" width="12" height="12" fill="${c}" stroke="#555"/><text x="${pad + i * 80 + 16}" y="${pad + 4}">${k}</text>`);
+  });
+  for (const s of steps) {
+    const to = pos.get(s.id)!;
+    for (const i of s.inputs) {
+      const from = pos.get(i);
+      if (!from) continue;
+      parts.push(`<path d="M${from.x + boxW},${from.y + boxH / 2} C${from.x + boxW + gapX / 2},${from.y + boxH / 2} ${to.x - gapX / 2},${to.y + boxH / 2} ${to.x},${to.y + boxH / 2}" fill="none" stroke="#666" marker-end="url(#arrow)"/>`);
+    }
+  }
+  for (const s of steps) {
+    const p = pos.get(s.id)!;
+    const st = stepState(s);
+    const sub = s.init ? "init" : `${st}${s.seconds !== undefined ? ` · ${s.seconds < 10 ? s.seconds.toFixed(2) : s.seconds.toFixed(0)} s` : ""}`;
+    parts.push(
+      `<g><title>${escapeXml(`${s.id}\n${s.command ?? ""}${s.error ? `\n${s.error}` : ""}`)}</title>` +
+        `<rect x="${p.x}" y="${p.y}" width="${boxW}" height="${boxH}" rx="6" fill="${s.init ? "#f7f7f7" : COLOURS[st] ?? "#fff"}" stroke="#555"/>` +
+        `<text x="${p.x + 8}" y="${p.y + 15}" font-weight="bold">${escapeXml(s.id.length > 30 ? "…" + s.id.slice(-29) : s.id)}</text>` +
+        `<text x="${p.x + 8}" y="${p.y + 30}" fill="#333">${escapeXml(sub)}</text></g>`,
+    );
+  }
+  parts.push("</svg>");
+  return parts.join("\n") + "\n";
+}

@@ -1,0 +1,13 @@
+export { loadSpec, readSpecFile, placeOf } from "./load.js";
+export type { LoadedSpec, Origin } from "./load.js";
+export { validateSpec, assertValid, formatIssues, initParameterNames } from "./validate.js";
+export type { Issue } from "./validate.js";
+export { yadageSchema, schemaErrors } from "./schema.js";
+export { interpolate, placeholders, formatValue } from "./interpolate.js";
+export { runWorkflow, readState, stateFile } from "./engine.js";
+export type { RunOptions, RunState, StepRecord, StepEvent } from "./engine.js";
+export { StepCache, stepKey, defaultCacheDir, pathDigest } from "./cache.js";
+export { detectRuntime, containerArgv, splitWords } from "./packtivity.js";
+export type { ContainerRuntime, HepflowRunner } from "./packtivity.js";
+export { renderGraphSvg, stepState } from "./graph.js";
+export { jqAll, jqOne } from "./jq.js";
