@@ -63,8 +63,22 @@ const MAX_BLOCK = 0xffffff;
  * caller that is done with the result before the next call), a codec that can write into a
  * given buffer (ZSTD) writes there and the result is a view of it.
  */
+/**
+ * What this thread has decompressed so far (objects stored raw are not counted): lets benchmarks
+ * and tests check that a read decompresses each basket or page once. Plain counters, never reset
+ * by the library.
+ */
+export const decompressionTotals = { objects: 0, compressedBytes: 0, uncompressedBytes: 0 };
+
+function count(src: Uint8Array, uncompressedSize: number): void {
+  decompressionTotals.objects++;
+  decompressionTotals.compressedBytes += src.length;
+  decompressionTotals.uncompressedBytes += uncompressedSize;
+}
+
 export function decompress(src: Uint8Array, uncompressedSize: number, place: ErrorPlace = {}, scratch?: Uint8Array): Uint8Array {
   if (src.length === uncompressedSize) return src;
+  count(src, uncompressedSize);
   const first = blockHeader(src, 0, 0, uncompressedSize, place);
   if (first.uSize === uncompressedSize) {
     if (scratch && first.tag === "ZS" && scratch.length >= uncompressedSize) {
@@ -89,7 +103,7 @@ export function decompress(src: Uint8Array, uncompressedSize: number, place: Err
   }
   // Uninitialised memory is safe here: every byte is written by a block, or we throw.
   const out = new Uint8Array(Buffer.allocUnsafeSlow(uncompressedSize).buffer, 0, uncompressedSize);
-  decompressInto(src, out, place);
+  blocksInto(src, out, place);
   return out;
 }
 
@@ -103,8 +117,13 @@ function plain(b: Uint8Array): Uint8Array {
  * slot of a preallocated column or a reused scratch buffer; ZSTD writes there directly.
  */
 export function decompressInto(src: Uint8Array, out: Uint8Array, place: ErrorPlace = {}): void {
+  if (src.length === out.length) { out.set(src); return; }
+  count(src, out.length);
+  blocksInto(src, out, place);
+}
+
+function blocksInto(src: Uint8Array, out: Uint8Array, place: ErrorPlace): void {
   const uncompressedSize = out.length;
-  if (src.length === uncompressedSize) { out.set(src); return; }
   let inPos = 0;
   let outPos = 0;
   while (outPos < uncompressedSize) {

@@ -8,6 +8,7 @@ import { Assembler, anyWanted, outputPaths, type Span } from "./assemble.js";
 import { columnTypeName, storageBits } from "./columntypes.js";
 import { parseAnchor, parseFooter, parseHeader, parsePageList, type Anchor, type ClusterInfo, type ColumnDescriptor, type FieldDescriptor, type Header } from "./metadata.js";
 import { PageStore, type PageRequest } from "./pages.js";
+import { Trimmer } from "../trim.js";
 import { Schema, type FieldNode } from "./schema.js";
 
 // picomatch ships no type declarations; this is the one call used.
@@ -341,30 +342,3 @@ function emptyArray(kind: string): NumericArray {
   }
 }
 
-/** Cuts whole-cluster columns down to the requested entries, keeping shared offsets shared. */
-class Trimmer {
-  private readonly cache = new Map<Int32Array, { offsets: Int32Array; from: number; to: number }>();
-
-  constructor(private readonly from: number, private readonly to: number) {}
-
-  column(c: Column): Column {
-    return this.cut(c, this.from, this.to);
-  }
-
-  private cut(c: Column, from: number, to: number): Column {
-    if (c instanceof Jagged) {
-      if (from === 0 && to === c.length) return c;
-      let t = this.cache.get(c.offsets);
-      if (!t) {
-        const base = c.offsets[from]!;
-        const offsets = c.offsets.slice(from, to + 1);
-        for (let i = 0; i < offsets.length; i++) offsets[i] = offsets[i]! - base;
-        t = { offsets, from: base, to: c.offsets[to]! };
-        this.cache.set(c.offsets, t);
-      }
-      return new Jagged(t.offsets, this.cut(c.content, t.from, t.to));
-    }
-    if (from === 0 && to === c.length) return c;
-    return c.slice(from, to) as Column;
-  }
-}

@@ -8,6 +8,7 @@ import { WINDOW, basketsInRange, diskBytes, loadBaskets, prefetch, streamBaskets
 import { Slab, allocate, decodeInto, storedSize } from "./decode.js";
 import type { BasketRef, BranchModel, Interpretation } from "./model.js";
 import { readStreamed } from "./streamed.js";
+import { Trimmer } from "../trim.js";
 import { collectSink, countedSink, drain, fixedBytes, fixedSink, leafSink, type Sink } from "./sinks.js";
 
 // picomatch ships no type declarations; this is the one call we use.
@@ -252,15 +253,35 @@ export class TTree implements TreeLike {
     }
   }
 
+  /**
+   * Chunks of about `stepSize` entries (default: one cluster each). Steps are made of whole
+   * clusters, and a cluster longer than a step is read once and handed out in slices, so no
+   * basket is decompressed by two steps: every branch's baskets end at cluster boundaries.
+   */
   async *iterate(names?: string | readonly string[], options: IterateOptions = {}): AsyncIterable<ColumnChunk> {
     const { start, stop } = this.range(options);
     const selected = this.resolve(names);
-    const edges = options.stepSize ? stepEdges(start, stop, options.stepSize) : this.clusterBoundaries().filter((e) => e > start && e < stop);
-    const bounds = options.stepSize ? edges : [start, ...edges, stop];
-    for (let i = 0; i + 1 < bounds.length; i++) {
-      const a = bounds[i]!, b = bounds[i + 1]!;
+    const step = options.stepSize;
+    if (step !== undefined && !(step > 0)) throw new HepflowError("ROOT_BAD_RANGE", `stepSize must be positive, got ${step}`);
+    const bounds = [start, ...this.clusterBoundaries().filter((e) => e > start && e < stop), stop];
+    for (let i = 0; i + 1 < bounds.length;) {
+      const a = bounds[i]!;
+      let j = i + 1;
+      if (step !== undefined) while (j + 1 < bounds.length && bounds[j + 1]! - a <= step) j++;
+      const b = bounds[j]!;
+      i = j;
       if (b <= a) continue;
-      yield { entryStart: a, entryStop: b, columns: await this.arrays(selected, { entryStart: a, entryStop: b }) };
+      const columns = await this.arrays(selected, { entryStart: a, entryStop: b });
+      if (step === undefined || b - a <= step) {
+        yield { entryStart: a, entryStop: b, columns };
+        continue;
+      }
+      for (let s = a; s < b; s += step) {
+        const e = Math.min(b, s + step), trim = new Trimmer(s - a, e - a);
+        const slice: Columns = {};
+        for (const [name, col] of Object.entries(columns)) slice[name] = trim.column(col);
+        yield { entryStart: s, entryStop: e, columns: slice };
+      }
     }
   }
 
@@ -550,14 +571,6 @@ function info(m: BranchModel): BranchInfo {
   if (m.interp.kind === "unsupported") i.detail = `unsupported: ${m.interp.reason}`;
   if (m.interp.kind === "container") i.detail = `container of ${m.interp.children} sub-branches or leaves`;
   return i;
-}
-
-function stepEdges(start: number, stop: number, step: number): number[] {
-  if (!(step > 0)) throw new HepflowError("ROOT_BAD_RANGE", `stepSize must be positive, got ${step}`);
-  const out = [start];
-  for (let e = start + step; e < stop; e += step) out.push(e);
-  out.push(stop);
-  return out;
 }
 
 /**
