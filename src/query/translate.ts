@@ -15,7 +15,7 @@ import { queryError } from "./errors.js";
 type Shape = "scalar" | "flat" | "jagged";
 
 /** A column expression: expr-language text, its shape, and (jagged) which collection it runs along. */
-interface ExprSym { k: "expr"; text: string; shape: Shape; axis: string | null; bool: boolean }
+interface ExprSym { k: "expr"; text: string; shape: Shape; axis: string | null; bool: boolean; /** bound as one element of a collection inside a lambda */ elem?: boolean }
 /** A collection of records: unmasked jagged fields sharing one axis, and the elements kept so far. */
 interface CollSym { k: "coll"; fields: Map<string, ExprSym>; mask: string | null; axis: string }
 /** One element of a collection, inside a lambda over it: its attributes are the fields. */
@@ -38,6 +38,8 @@ export interface Plan {
   columns: PlanColumn[];
   /** After SelectMany: one output row per element (all columns jagged along one collection). */
   flatten: boolean;
+  /** Each row is a list of records (a zipped collection), not a record of lists. */
+  zipped: boolean;
   take: number | null;
   aggregate: PlanAggregate | null;
 }
@@ -136,7 +138,7 @@ class Translator {
     }
     const columns = this.outputs(row, many, q);
     if (aggregate && columns.length !== 1) this.fail("QUERY_TYPE", `.${aggregate.op}() needs one value per row, not a record`, q);
-    return { tree, mask, columns, flatten: many, take, aggregate };
+    return { tree, mask, columns, flatten: many, zipped: row.k === "coll" && !many, take, aggregate };
   }
 
   /** `EventDataset('file', 'tree')`, `FromTree('tree')` or any name standing for the dataset. */
@@ -183,7 +185,8 @@ class Translator {
 
   private branchSym(b: BranchInfo): ExprSym {
     const jag = isJaggedBranch(b);
-    return { k: "expr", text: "`" + b.name + "`", shape: jag ? "jagged" : "flat", axis: jag ? (b.counter ?? b.name) : null, bool: isBoolBranch(b) };
+    // std::vector branches carry their own lengths: whether two agree is checked by the kernels per chunk
+    return { k: "expr", text: "`" + b.name + "`", shape: jag ? "jagged" : "flat", axis: jag ? (b.counter ?? "std::vector") : null, bool: isBoolBranch(b) };
   }
 
   /** `e.X` / `e['X']`: a branch, or the NanoAOD collection of all `X_*` branches. */
@@ -254,7 +257,7 @@ class Translator {
       this.fail("QUERY_TYPE", `.${op}() needs a collection; this is ${src.k === "expr" ? "one value per " + (src.shape === "flat" ? "event" : "query") : "a " + src.k}`, node.source);
     }
     if (ctxAxis !== null) {
-      if (this.sameAxis(src, ctxAxis)) this.fail("QUERY_TYPE", `.${op}() needs a collection; inside this lambda the element is one value`, node);
+      if (src.k === "expr" && src.elem) this.fail("QUERY_TYPE", `.${op}() needs a collection; inside this lambda the element is one value`, node);
       this.fail("QUERY_UNSUPPORTED", `.${op}() inside a lambda over another collection (a nested loop / cross join) is not supported`, node);
     }
     const lam = (): Extract<QNode, { type: "lambda" }> => this.lambdaArg(node, 0, 1);
@@ -262,12 +265,12 @@ class Translator {
     const axisOf = s.k === "coll" ? this.maskedAxis(s) : s.axis!;
     switch (op) {
       case "Select": {
-        const elem: Sym = s.k === "coll" ? { k: "elem", of: s, masked: true } : s;
+        const elem: Sym = s.k === "coll" ? { k: "elem", of: s, masked: true } : { ...s, elem: true };
         const r = this.apply(lam(), [elem], axisOf, env);
         return this.alongAxis(r, s, axisOf, lam().body);
       }
       case "Where": {
-        const elem: Sym = s.k === "coll" ? { k: "elem", of: s, masked: false } : s;
+        const elem: Sym = s.k === "coll" ? { k: "elem", of: s, masked: false } : { ...s, elem: true };
         const baseAxis = s.k === "coll" ? s.axis : s.axis!;
         const p = this.toExpr(this.apply(lam(), [elem], baseAxis, env), lam().body);
         const pj = this.along(p, s.k === "coll" ? [...s.fields.values()][0]! : s, baseAxis, lam().body);
@@ -296,7 +299,7 @@ class Translator {
         return { k: "expr", text: `(${s.text})[${idx}]`, shape: "flat", axis: null, bool: s.bool };
       }
       case "Any": case "All": {
-        const elem: Sym = s.k === "coll" ? { k: "elem", of: s, masked: false } : s;
+        const elem: Sym = s.k === "coll" ? { k: "elem", of: s, masked: false } : { ...s, elem: true };
         const baseAxis = s.k === "coll" ? s.axis : s.axis!;
         const p = this.toExpr(this.apply(lam(), [elem], baseAxis, env), lam().body).text;
         const m = s.k === "coll" ? s.mask : null;
@@ -414,10 +417,6 @@ class Translator {
     }
   }
 
-  /** True when `s` runs along the lambda's own collection (so `x.Count()` inside it is an error of its own). */
-  private sameAxis(s: Sym, axis: string): boolean {
-    return s.k === "expr" ? s.axis === axis : s.k === "coll" ? this.maskedAxis(s) === axis || s.axis === axis : false;
-  }
 
   private member(t: Sym, name: string, n: QNode): Sym {
     switch (t.k) {
