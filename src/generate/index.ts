@@ -4,3 +4,5 @@ export { generateChunk, EVENT_SCHEMA } from "./events.js";
 export { MODELS, XSEC, LUMINOSITY, SAMPLES } from "./model.js";
 export type { ProcessModel } from "./model.js";
 export { Rng } from "./rng.js";
+export { generateZee, zeeChunk, ZEE_SCHEMA } from "./zee.js";
+export type { ZeeOptions } from "./zee.js";

@@ -26,7 +26,13 @@ interface EventSym { k: "event" }
 type Sym = ExprSym | CollSym | ElemSym | RecordSym | EventSym;
 
 /** One output column: an expression per row, named as the query's record names it. */
-export interface PlanColumn { name: string; expr: string; shape: Shape }
+export interface PlanColumn {
+  name: string;
+  expr: string;
+  shape: Shape;
+  /** For jagged columns: the collection they run along; columns with equal axes share their offsets. */
+  axis: string | null;
+}
 
 /** A whole-stream result (`.Count()`, `.Sum()`, …) instead of columns. */
 export interface PlanAggregate { op: "Count" | "Sum" | "Min" | "Max" | "First" | "Last" | "ElementAt" | "Any" | "All" | "Contains"; index?: number }
@@ -173,7 +179,7 @@ class Translator {
       if (s.k === "coll") { for (const k of s.fields.keys()) add(name ? `${name}.${k}` : k, this.collField(s, k)); return; }
       if (s.k === "event") { for (const b of this.branches) add(b.name, this.branchSym(b)); return; }
       const e = this.toExpr(s, q);
-      out.push({ name: name || "col1", expr: e.text, shape: e.shape });
+      out.push({ name: name || "col1", expr: e.text, shape: e.shape, axis: e.shape === "jagged" ? e.axis : null });
     };
     add("", row);
     if (many) {

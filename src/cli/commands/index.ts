@@ -52,4 +52,8 @@ export const commands: CommandEntry[] = [
   entry("combine", "combine two workspaces into one (pyhf combine)", () => import("./combine.js")),
   entry("sort", "sort a workspace's channels, samples, modifiers, measurements and observations by name (pyhf sort)", () => import("./sort.js")),
   entry("digest", "hash of a workspace, equal to pyhf's digest (pyhf digest)", () => import("./digest.js")),
+  entry("serve", "run the data-delivery service: func_adl/qastle queries over datasets, results as ROOT files", () => import("./serve.js")),
+  entry("deliver", "deliver the samples of a ServiceX-style spec (YAML) via the delivery service; prints the local files", () => import("./deliver.js")),
+  entry("transforms", "list, inspect, cancel or download your transforms on the delivery service", () => import("./transforms.js")),
+  entry("cache", "the delivery service's server-side cache (operators): list or remove transforms", () => import("./cache.js")),
 ];
