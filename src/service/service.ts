@@ -130,26 +130,28 @@ export class DeliveryService {
   }
 
   private async create(key: string, ast: ReturnType<typeof parseQueryText>, canonical: string, req: TransformRequest, files: ReturnType<typeof resolveDataset>, format: OutputFormat): Promise<{ id: string; cached: boolean }> {
-    // the query is checked against the first file's schema before anything is queued
-    const first = files[0]!;
-    let tree;
-    try {
-      const f = await openFile(first.path);
+    // the query is checked against a file's schema before anything is queued: the first file that
+    // opens (local files first; a broken or slow file is left to its own task and error record)
+    const candidates = [...files.filter((f) => !/^[a-z]+:\/\//.test(f.path)), ...files.filter((f) => /^[a-z]+:\/\//.test(f.path))].slice(0, 3);
+    const problems: string[] = [];
+    let checked = false;
+    for (const cand of candidates) {
+      let timer: NodeJS.Timeout | undefined;
       try {
-        if (req.treeName) tree = await f.tree(req.treeName);
-        else {
-          const trees = (await f.keys()).filter((k) => k.className === "TTree" || /RNTuple$/.test(k.className));
-          if (!trees.length) throw new HepflowError("SERVICE_NO_TREE", "the file holds no TTree or RNTuple");
-          tree = await f.tree(trees[0]!.path);
-        }
-        const cq = new CompiledQuery(ast, tree.branches, req.selection);
+        const limit = new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new HepflowError("SCHEMA_TIMEOUT", "no answer within 10 s")), Math.min(10, this.o.deadlineSeconds) * 1000); });
+        const branches = await Promise.race([this.branchesOf(cand.path, req.treeName ?? null), limit]);
+        const cq = new CompiledQuery(ast, branches, req.selection);
         if (cq.plan.aggregate) throw new RequestError(400, "QUERY_TYPE", `the service delivers columns; .${cq.plan.aggregate.op}() of the whole dataset is for the client to compute from them`);
-      } finally { await f.close(); }
-    } catch (e) {
-      if (e instanceof RequestError) throw e;
-      const code = (e as HepflowError).code ?? "SCHEMA";
-      throw new RequestError(code.startsWith("QUERY") ? 400 : 422, code, `${first.path}: ${(e as Error).message}`);
+        checked = true;
+        break;
+      } catch (e) {
+        if (e instanceof RequestError) throw e;
+        const code = (e as HepflowError).code ?? "";
+        if (code.startsWith("QUERY")) throw new RequestError(400, code, (e as Error).message);
+        problems.push(`${cand.path}: ${(e as Error).message}`);
+      } finally { clearTimeout(timer); }
     }
+    if (!checked) throw new RequestError(422, "SCHEMA_UNAVAILABLE", `could not read the schema of any of the dataset's first files, so the query cannot be checked:\n${problems.join("\n")}`);
     const id = randomUUID();
     const row: TransformRow = {
       id, cache_key: key, title: req.title ?? "", did: req.did ?? `${files.length} files`, selection: canonical, tree: req.treeName ?? null,
@@ -160,6 +162,16 @@ export class DeliveryService {
     files.forEach((_, idx) => this.queue.push({ id, idx }));
     this.pump();
     return { id, cached: false };
+  }
+
+  private async branchesOf(file: string, treeName: string | null) {
+    const f = await openFile(file);
+    try {
+      if (treeName) return (await f.tree(treeName)).branches;
+      const trees = (await f.keys()).filter((k) => k.className === "TTree" || /RNTuple$/.test(k.className));
+      if (!trees.length) throw new HepflowError("SERVICE_NO_TREE", "the file holds no TTree or RNTuple");
+      return (await f.tree(trees[0]!.path)).branches;
+    } finally { await f.close(); }
   }
 
   private pump(): void {
