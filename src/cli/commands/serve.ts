@@ -39,23 +39,23 @@ export function register(program: Command): void {
     });
   const token = serve.command("token").description("bearer tokens of the delivery service");
   token.command("add <user>").description("issue a token for USER (printed once; only its hash is stored)").option("--dir <dir>", "service folder")
-    .action(async (user: string, o: { dir?: string }) => {
+    .action(async (user: string, _o: unknown, cmd: Command) => {
       const { ServiceStore } = await import("../../service/index.js");
-      const s = new ServiceStore(serviceDir(o.dir));
+      const s = new ServiceStore(serviceDir(cmd.optsWithGlobals<{ dir?: string }>().dir));
       process.stdout.write(s.addToken(user) + "\n");
       s.close();
     });
   token.command("ls").description("list users with tokens").option("--dir <dir>", "service folder")
-    .action(async (o: { dir?: string }) => {
+    .action(async (_o: unknown, cmd: Command) => {
       const { ServiceStore } = await import("../../service/index.js");
-      const s = new ServiceStore(serviceDir(o.dir));
+      const s = new ServiceStore(serviceDir(cmd.optsWithGlobals<{ dir?: string }>().dir));
       for (const t of s.listTokens()) process.stdout.write(`${t.user}\t${new Date(t.created).toISOString()}\tsha256:${t.hash}…\n`);
       s.close();
     });
   token.command("revoke <user>").description("revoke every token of USER").option("--dir <dir>", "service folder")
-    .action(async (user: string, o: { dir?: string }) => {
+    .action(async (user: string, _o: unknown, cmd: Command) => {
       const { ServiceStore } = await import("../../service/index.js");
-      const s = new ServiceStore(serviceDir(o.dir));
+      const s = new ServiceStore(serviceDir(cmd.optsWithGlobals<{ dir?: string }>().dir));
       process.stdout.write(`${s.revokeUser(user)} token(s) revoked\n`);
       s.close();
     });
