@@ -45,19 +45,26 @@ export class CompiledQuery {
 
   /** The output rows of one chunk of input (`n` events). */
   evaluate(input: Columns, n: number, entryStart = 0): QueryChunk {
-    const ctx = { entries: n, entryStart };
-    let keep: Uint8Array | null = null;
-    if (this.mask) keep = asMask(this.mask.evaluate(input, ctx), n);
+    let rows = n;
+    if (this.mask) {
+      // drop the events first: the output expressions then run only on the events kept
+      const keep = asMask(this.mask.evaluate(input, { entries: n, entryStart }), n);
+      rows = countTrue(keep);
+      if (rows !== n) {
+        const used: Columns = {};
+        for (const b of this.exprs.flatMap((e) => e.branches)) used[b] = input[b]!;
+        input = filterEvents(used, keep) as Columns;
+      }
+    }
+    const ctx = { entries: rows, memo: new Map() };
     const types: Record<string, OutputType> = {};
-    let columns: Columns = {};
+    const columns: Columns = {};
     this.exprs.forEach((e, i) => {
       const name = this.plan.columns[i]!.name;
       const v = e.evaluate(input, ctx);
       types[name] = outputType(v.kind);
-      columns[name] = fixType(toColumn(v, n), types[name]!, name);
+      columns[name] = fixType(toColumn(v, rows), types[name]!, name);
     });
-    let rows = n;
-    if (keep) { columns = filterEvents(columns, keep) as Columns; rows = countTrue(keep); }
     if (this.plan.flatten) {
       const first = Object.values(columns)[0];
       rows = first && isJagged(first) ? first.offsets[first.offsets.length - 1]! - first.offsets[0]! : 0;
