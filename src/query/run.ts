@@ -10,6 +10,7 @@ import { filterEvents } from "../array/index.js";
 import type { BranchInfo, TreeLike } from "../root/index.js";
 import type { QNode } from "./ast.js";
 import { translate, type Plan } from "./translate.js";
+import { isUprootRaw } from "./uprootraw.js";
 
 /** The element type of an output column, as a tree writer stores it. */
 export type OutputType = "bool" | "i32" | "f32" | "f64";
@@ -31,6 +32,7 @@ export class CompiledQuery {
     const descs = schema.map((b) => ({ name: b.name, typeName: b.typeName }));
     const wrap = (text: string, what: string): Expression => {
       try { return compile(text, descs); } catch (e) {
+        if (this.plan.mask === text && isUprootRaw(query)) throw new HepflowError("QUERY_UPROOTRAW", `the cut: ${(e as Error).message}`, { object: "query" }, { cause: e });
         throw new HepflowError("QUERY_INTERNAL", `the query's ${what} did not compile to a column kernel: ${(e as Error).message}`, { object: "query" }, { cause: e });
       }
     };

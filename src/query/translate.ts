@@ -11,6 +11,7 @@ import type { BranchInfo } from "../root/index.js";
 import { closeNames } from "../expr/index.js";
 import type { QNode, Span } from "./ast.js";
 import { queryError } from "./errors.js";
+import { isUprootRaw, uprootRawPlan, uprootRawTree } from "./uprootraw.js";
 
 type Shape = "scalar" | "flat" | "jagged";
 
@@ -70,6 +71,7 @@ function isBoolBranch(b: BranchInfo): boolean { return /^(Bool_t|bool)\b|<bool>/
 
 /** Translates a query tree against a tree's branches; `source` is the text spans count in. */
 export function translate(query: QNode, branches: readonly BranchInfo[], source?: string): Plan {
+  if (isUprootRaw(query)) return uprootRawPlan(query, branches, source);
   return new Translator(branches, source).run(query);
 }
 
@@ -467,4 +469,16 @@ class Translator {
     const shape = args.length === 2 ? this.binary("+", args[0]!, args[1]!, n) : args[0]!;
     return { k: "expr", text: `${f.expr}(${args.map((a) => a.text).join(", ")})`, shape: shape.shape, axis: shape.axis, bool: false };
   }
+}
+
+/** The tree a query names (`FromTree('Events')`, `EventDataset(f, 'Events')`, UprootRaw `treename`), if any. */
+export function queryTree(query: QNode): string | null {
+  if (isUprootRaw(query)) return uprootRawTree(query);
+  let cur = query;
+  while (cur.type === "linq") cur = cur.source;
+  if (cur.type === "call" && cur.fn.type === "name" && (cur.fn.id === "EventDataset" || cur.fn.id === "FromTree")) {
+    const strs = cur.args.filter((a): a is Extract<QNode, { type: "string" }> => a.type === "string");
+    return cur.fn.id === "FromTree" ? strs[0]?.value ?? null : strs[1]?.value ?? null;
+  }
+  return null;
 }

@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { HepflowError, compiledModule } from "../util/index.js";
 import { openFile } from "../root/index.js";
-import { parseQueryText, stripSpans, toQastle, CompiledQuery } from "../query/index.js";
+import { parseQueryText, stripSpans, toQastle, CompiledQuery, queryTree } from "../query/index.js";
 import { ServiceStore, type FileRow, type TransformRow } from "./store.js";
 import { resolveDataset } from "./dataset.js";
 import type { TransformJob, TransformResult } from "./transformer.js";
@@ -139,7 +139,7 @@ export class DeliveryService {
       let timer: NodeJS.Timeout | undefined;
       try {
         const limit = new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new HepflowError("SCHEMA_TIMEOUT", "no answer within 10 s")), Math.min(10, this.o.deadlineSeconds) * 1000); });
-        const branches = await Promise.race([this.branchesOf(cand.path, req.treeName ?? null), limit]);
+        const branches = await Promise.race([this.branchesOf(cand.path, req.treeName ?? queryTree(ast)), limit]);
         const cq = new CompiledQuery(ast, branches, req.selection);
         if (cq.plan.aggregate) throw new RequestError(400, "QUERY_TYPE", `the service delivers columns; .${cq.plan.aggregate.op}() of the whole dataset is for the client to compute from them`);
         checked = true;

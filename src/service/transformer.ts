@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import { HepflowError } from "../util/index.js";
 import { openFile, createFile, type BranchSpec } from "../root/index.js";
-import { parseQueryText, CompiledQuery, type PlanColumn } from "../query/index.js";
+import { parseQueryText, CompiledQuery, queryTree, type PlanColumn } from "../query/index.js";
 
 /** What one task does: which file, which tree, which query, where the output goes. */
 export interface TransformJob {
@@ -57,13 +57,15 @@ export function counters(columns: readonly PlanColumn[]): Map<string, string> {
 export async function transformFile(job: TransformJob): Promise<TransformResult> {
   const file = await stage("open", true, () => openFile(job.input));
   try {
+    const ast = await stage("schema", false, () => parseQueryText(job.selection));
+    const treeName = job.tree ?? queryTree(ast);
     const tree = await stage("open", false, async () => {
-      if (job.tree) return file.tree(job.tree);
+      if (treeName) return file.tree(treeName);
       const trees = (await file.keys()).filter((k) => k.className === "TTree" || /RNTuple$/.test(k.className));
       if (!trees.length) throw new HepflowError("SERVICE_NO_TREE", "the file holds no TTree or RNTuple");
       return file.tree(trees[0]!.path);
     });
-    const query = await stage("schema", false, () => new CompiledQuery(parseQueryText(job.selection), tree.branches, job.selection));
+    const query = await stage("schema", false, () => new CompiledQuery(ast, tree.branches, job.selection));
     const cols = query.plan.columns;
     if (query.plan.aggregate) throw new StageError("schema", `the service delivers columns; .${query.plan.aggregate.op}() of the whole dataset is computed by the client from them`, false);
     const counterOf = counters(cols);

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { openFile } from "../../src/root/index.js";
-import { FromTree, parsePython, runQuery, CompiledQuery } from "../../src/query/index.js";
+import { FromTree, parsePython, runQuery, CompiledQuery, isUprootRaw, queryTree } from "../../src/query/index.js";
 import { isJagged, isHepflowError, type Jagged } from "../../src/util/index.js";
 
 const FILE = new URL("../../../shared/data/root/nanoAOD_2015_CMS_Open_Data_ttbar.root", import.meta.url).pathname;
@@ -85,5 +85,30 @@ describe("queries on CMS NanoAOD", () => {
     const tree = await (await openFile(FILE)).tree("Events");
     expect(() => new CompiledQuery(FromTree().Select((e) => e.Jet_pt + e.Muon_pt).ast, tree.branches)).toThrow(/different collections/);
     expect(() => new CompiledQuery(FromTree().Where((e) => e.Jet_pt > 30).ast, tree.branches)).toThrow(/one true\/false per event/);
+  });
+
+  it("UprootRaw: filter_name globs and an expression-language cut select the same events and branches as a loop", async () => {
+    const text = "[{'treename': 'Events', 'filter_name': ['Jet_pt', 'MET_*', '/nJ.*/'], 'cut': 'nJet >= 4 && MET_pt > 20'}]";
+    const ast = parsePython(text);
+    expect(isUprootRaw(ast)).toBe(true);
+    expect(queryTree(ast)).toBe("Events");
+    const tree = await (await openFile(FILE)).tree("Events");
+    const cq = new CompiledQuery(ast, tree.branches, text);
+    const want = tree.branches.map((b) => b.name).filter((n) => n === "Jet_pt" || /^MET_/.test(n) || /^nJ/.test(n));
+    expect(want).toContain("nJet");
+    expect(cq.plan.columns.map((c) => c.name).sort()).toEqual(want.sort());
+    const a = await tree.arrays(["nJet", "MET_pt", "Jet_pt"]);
+    let rows = 0, jets = 0;
+    for await (const ch of runQuery(tree, ast, { source: text })) { rows += ch.rows; jets += (ch.columns.Jet_pt as Jagged).content.length; }
+    let wantRows = 0, wantJets = 0;
+    const nJet = a.nJet as Uint32Array, met = a.MET_pt as Float32Array;
+    for (let i = 0; i < nJet.length; i++) if (nJet[i]! >= 4 && met[i]! > 20) { wantRows++; wantJets += nJet[i]!; }
+    expect(wantRows).toBeGreaterThan(0);
+    expect(rows).toBe(wantRows);
+    expect(jets).toBe(wantJets);
+    // the ServiceX example spec's UprootRaw query is recognised (tree CollectionTree)
+    expect(queryTree(parsePython('[{"treename":"CollectionTree", "filter_name": "AnalysisElectronsAuxDyn.pt"}]'))).toBe("CollectionTree");
+    expect(() => new CompiledQuery(parsePython("[{'treename': 'Events', 'filter_name': '/(a+)+$/'}]"), tree.branches)).toThrow(/beyond what this service accepts/);
+    expect(() => new CompiledQuery(parsePython("[{'treename': 'Events', 'filter_name': 'Nope_*'}]"), tree.branches)).toThrow(/matches no branch/);
   });
 });
