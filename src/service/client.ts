@@ -26,7 +26,7 @@ export interface SampleSpec {
 
 /** A ServiceX-shaped delivery request. */
 export interface DeliverSpec {
-  General?: { OutputFormat?: "root-ttree" | "root-file"; Delivery?: "LocalCache" | "URLs" };
+  General?: { OutputFormat?: "root-ttree" | "root-file" | "parquet" | "arrow"; Delivery?: "LocalCache" | "URLs" };
   Sample: SampleSpec[];
   Definition?: unknown;
 }
@@ -139,7 +139,7 @@ export async function parseSpec(text: string, file = "spec.yaml"): Promise<Deliv
     if (s.NFiles !== undefined && !(Number.isInteger(s.NFiles) && (s.NFiles as number) > 0)) throw new HepflowError("SPEC", "NFiles must be a positive integer", { file, object: `${where}.NFiles` });
   });
   const g = (d.General ?? {}) as Record<string, unknown>;
-  if (g.OutputFormat !== undefined && !["root-ttree", "root-file"].includes(g.OutputFormat as string)) throw new HepflowError("SPEC", `OutputFormat "${String(g.OutputFormat)}" is not offered (root-ttree)`, { file, object: "General.OutputFormat" });
+  if (g.OutputFormat !== undefined && !["root-ttree", "root-file", "parquet", "arrow"].includes(g.OutputFormat as string)) throw new HepflowError("SPEC", `OutputFormat "${String(g.OutputFormat)}" is not offered (root-ttree, parquet, arrow)`, { file, object: "General.OutputFormat" });
   if (g.Delivery !== undefined && !["LocalCache", "URLs"].includes(g.Delivery as string)) throw new HepflowError("SPEC", "Delivery must be LocalCache or URLs", { file, object: "General.Delivery" });
   return d as unknown as DeliverSpec;
 }
@@ -156,7 +156,8 @@ export async function deliver(spec: DeliverSpec, o: DeliverOptions = {}): Promis
   await Promise.all(spec.Sample.map(async (s) => {
     const selection = typeof s.Query === "string" ? s.Query : s.Query.toQastle();
     const ds = Array.isArray(s.Dataset) ? s.Dataset : s.NFiles ? `${s.Dataset}?files=${s.NFiles}` : s.Dataset;
-    const body: Record<string, unknown> = { selection: selection.trim(), "result-format": "root-file", title: s.Name, ...(Array.isArray(ds) ? { "file-list": ds } : { did: ds }), ...(s.Tree ? { "tree-name": s.Tree } : {}) };
+    const format = { "root-ttree": "root-file", "root-file": "root-file", parquet: "parquet", arrow: "arrow" }[spec.General?.OutputFormat ?? "root-ttree"];
+    const body: Record<string, unknown> = { selection: selection.trim(), "result-format": format, title: s.Name, ...(Array.isArray(ds) ? { "file-list": ds } : { did: ds }), ...(s.Tree ? { "tree-name": s.Tree } : {}) };
     const key = createHash("sha256").update(JSON.stringify({ url: client.url, body: { ...body, title: undefined } })).digest("hex").slice(0, 32);
     const dir = path.join(cacheRoot(o), key);
     const manifest = path.join(dir, "manifest.json");

@@ -92,7 +92,7 @@ export async function buildServer(service: DeliveryService, o: ServerOptions = {
     const b = req.body as Record<string, unknown>;
     const r: TransformRequest = {
       did: b.did as string | undefined, files: b["file-list"] as string[] | undefined, selection: b.selection as string,
-      resultFormat: b["result-format"] as "root-file" | undefined, treeName: (b["tree-name"] as string | undefined) ?? null, title: b.title as string | undefined,
+      resultFormat: b["result-format"] as TransformRequest["resultFormat"], treeName: (b["tree-name"] as string | undefined) ?? null, title: b.title as string | undefined,
     };
     const { id, cached } = await service.submit(userOf(req), r);
     return reply.code(cached ? 200 : 201).send({ request_id: id, cached });

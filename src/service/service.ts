@@ -20,7 +20,7 @@ import type { TransformJob, TransformResult } from "./transformer.js";
 
 /** Bumped whenever the transformer's output for a given query and input could change. */
 export const TRANSFORMER_VERSION = "hepflow-transformer/1";
-export const OUTPUT_FORMATS = ["root-file"] as const;
+export const OUTPUT_FORMATS = ["root-file", "parquet", "arrow"] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
 export interface ServiceOptions {
@@ -186,14 +186,14 @@ export class DeliveryService {
     }
   }
 
-  private outputName(f: FileRow): string {
-    const base = path.basename(f.path.replace(/[?#].*$/, "")).replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "") || "file";
-    return `${String(f.idx).padStart(4, "0")}_${base.endsWith(".root") ? base : base + ".root"}`;
+  private outputName(f: FileRow, format: string): string {
+    const base = path.basename(f.path.replace(/[?#].*$/, "")).replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "").replace(/\.root$/, "") || "file";
+    return `${String(f.idx).padStart(4, "0")}_${base}.${format === "root-file" ? "root" : format}`;
   }
 
   private start(t: TransformRow, f: FileRow): void {
-    const name = this.outputName(f);
-    const job: TransformJob = { input: f.path, tree: t.tree, selection: t.selection, format: "root-file", output: path.join(this.resultsDir(t.id), name) };
+    const name = this.outputName(f, t.format);
+    const job: TransformJob = { input: f.path, tree: t.tree, selection: t.selection, format: t.format as OutputFormat, output: path.join(this.resultsDir(t.id), name) };
     this.store.fileStarted(t.id, f.idx);
     const worker = new Worker(this.workerUrl, { workerData: job });
     const key = `${t.id}/${f.idx}`;

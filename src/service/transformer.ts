@@ -7,15 +7,16 @@
  */
 import * as fs from "node:fs";
 import { HepflowError } from "../util/index.js";
-import { openFile, createFile, type BranchSpec } from "../root/index.js";
-import { parseQueryText, CompiledQuery, queryTree, type PlanColumn } from "../query/index.js";
+import { openFile, createFile, type BranchSpec, type TreeLike } from "../root/index.js";
+import { ColumnarWriter } from "./columnar.js";
+import { parseQueryText, CompiledQuery, queryTree, type PlanColumn, type QueryChunk } from "../query/index.js";
 
 /** What one task does: which file, which tree, which query, where the output goes. */
 export interface TransformJob {
   input: string;
   tree: string | null;
   selection: string;
-  format: "root-file";
+  format: "root-file" | "parquet" | "arrow";
   output: string;
 }
 
@@ -71,31 +72,14 @@ export async function transformFile(job: TransformJob): Promise<TransformResult>
     const counterOf = counters(cols);
     const tmp = `${job.output}.part-${process.pid}-${Date.now()}`;
     let rows = 0, events = 0;
-    const w = await stage("write", false, () => createFile(tmp, { compression: "zstd:5" }));
     try {
-      let writer: ReturnType<typeof w.writeTree> | null = null;
-      for await (const chunk of tree.iterate(query.branches.length ? query.branches : undefined, { stepSize: 200_000 })) {
-        if (query.done) break;
-        const n = chunk.entryStop - chunk.entryStart;
-        const out = await stage("transform", false, () => query.evaluate(chunk.columns, n, chunk.entryStart));
-        events += n; rows += out.rows;
-        if (!writer) {
-          const schema: BranchSpec[] = [];
-          const seen = new Set<string>();
-          for (const c of cols) {
-            const counter = counterOf.get(c.name);
-            if (counter && !seen.has(counter)) { seen.add(counter); schema.push({ name: counter, type: "i32" }); }
-            const t = out.types[c.name]!;
-            schema.push({ name: c.name, type: leafType(out.columns[c.name], t), ...(counter ? { counter } : {}) });
-          }
-          writer = w.writeTree("servicex", schema, { title: "hepflow delivery" });
-        }
-        await stage("write", false, () => writer!.write(out.columns));
+      if (job.format === "root-file") ({ rows, events } = await writeRoot(query, tree, counterOf, tmp));
+      else {
+        const w = await ColumnarWriter.create(job.format);
+        ({ rows, events } = await eachOutput(query, tree, (out) => stage("write", false, () => w.write(out.columns, out.types, out.rows))));
+        await stage("write", false, () => w.close(tmp));
       }
-      if (!writer) writer = w.writeTree("servicex", cols.map((c) => ({ name: c.name, type: "f64" as const })), { title: "hepflow delivery" });
-      await stage("write", false, () => w.close());
     } catch (e) {
-      w.abort();
       try { fs.rmSync(tmp, { force: true }); } catch { /* already gone */ }
       throw e instanceof StageError ? e : new StageError("read", (e as Error).message, true);
     }
@@ -104,6 +88,47 @@ export async function transformFile(job: TransformJob): Promise<TransformResult>
   } finally {
     await file.close();
   }
+}
+
+/** Streams the query's output into a TTree `servicex` in a new ROOT file at `tmp`. */
+async function writeRoot(query: CompiledQuery, tree: TreeLike, counterOf: Map<string, string>, tmp: string): Promise<{ rows: number; events: number }> {
+  const cols = query.plan.columns;
+  const w = await stage("write", false, () => createFile(tmp, { compression: "zstd:5" }));
+  try {
+    let writer: ReturnType<typeof w.writeTree> | null = null;
+    const counts = await eachOutput(query, tree, async (out) => {
+      if (!writer) {
+        const schema: BranchSpec[] = [];
+        const seen = new Set<string>();
+        for (const c of cols) {
+          const counter = counterOf.get(c.name);
+          if (counter && !seen.has(counter)) { seen.add(counter); schema.push({ name: counter, type: "i32" }); }
+          schema.push({ name: c.name, type: leafType(out.columns[c.name], out.types[c.name]!), ...(counter ? { counter } : {}) });
+        }
+        writer = w.writeTree("servicex", schema, { title: "hepflow delivery" });
+      }
+      await stage("write", false, () => writer!.write(out.columns));
+    });
+    if (!writer) w.writeTree("servicex", cols.map((c) => ({ name: c.name, type: "f64" as const })), { title: "hepflow delivery" });
+    await stage("write", false, () => w.close());
+    return counts;
+  } catch (e) {
+    w.abort();
+    throw e;
+  }
+}
+
+/** Runs the query over the tree chunk by chunk, handing each output chunk to `f`. */
+async function eachOutput(query: CompiledQuery, tree: TreeLike, f: (out: QueryChunk) => Promise<unknown> | unknown): Promise<{ rows: number; events: number }> {
+  let rows = 0, events = 0;
+  for await (const chunk of tree.iterate(query.branches.length ? query.branches : undefined, { stepSize: 200_000 })) {
+    if (query.done) break;
+    const n = chunk.entryStop - chunk.entryStart;
+    const out = await stage("transform", false, () => query.evaluate(chunk.columns, n, chunk.entryStart));
+    events += n; rows += out.rows;
+    await f(out);
+  }
+  return { rows, events };
 }
 
 /** The leaf type of an output column (integer columns that had to hold NaN became float64). */

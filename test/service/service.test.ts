@@ -120,6 +120,35 @@ describe("delivery service", () => {
     expect(r.mixed!.errors.map((e) => e.file)).toEqual([path.join(data, "corrupt.root")]);
   }, 60_000);
 
+  it("Parquet and Arrow IPC outputs keep collections jagged and read back (hyparquet, apache-arrow) equal to the input", async () => {
+    const c = new ServiceClient(base, token);
+    const inp = await (await (await openFile(files[2]!)).tree("Events")).arrays(["Electron_pt", "nElectron", "MET_pt"]);
+    const n = inp.nElectron as Uint32Array, pt = inp.Electron_pt as Jagged<Float32Array>, met = inp.MET_pt as Float32Array;
+    const want: Array<{ el_pt: number[]; met: number }> = [];
+    for (let i = 0; i < n.length; i++) if (n[i]! >= 2) want.push({ el_pt: Array.from(pt.content.subarray(pt.offsets[i]!, pt.offsets[i + 1]!)), met: met[i]! });
+    for (const format of ["parquet", "arrow"]) {
+      const { request_id } = await c.submit({ "file-list": [files[2]!], selection: QUERY, "result-format": format });
+      expect((await c.wait(request_id)).status).toBe("Complete");
+      const [r] = (await c.results(request_id)).results;
+      expect(r!.filename.endsWith(`.${format}`)).toBe(true);
+      const dest = path.join(tmp, `out.${format}`);
+      await c.download(r!.url, dest);
+      const bytes = fs.readFileSync(dest);
+      let rows: Array<{ el_pt: number[]; met: number }>;
+      if (format === "parquet") {
+        const { parquetReadObjects } = await import("hyparquet");
+        const objs = await parquetReadObjects({ file: bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer, columns: ["el_pt", "met"] });
+        rows = objs.map((o) => ({ el_pt: Array.from(o.el_pt as number[]), met: o.met as number }));
+      } else {
+        const arrow = await import("apache-arrow");
+        const t = arrow.tableFromIPC(bytes);
+        rows = t.toArray().map((o) => ({ el_pt: Array.from(o.el_pt as Iterable<number>), met: o.met as number }));
+      }
+      expect(rows.length).toBe(want.length);
+      expect(rows).toEqual(want);
+    }
+  }, 60_000);
+
   it("bad requests are clear 4xx errors", async () => {
     const malformed = await post({ did: "zee", selection: "FromTree('Events').Where(lambda e: e.nElectron >= )" });
     expect(malformed.status).toBe(400);
