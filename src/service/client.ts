@@ -117,22 +117,24 @@ export async function parseSpec(text: string, file = "spec.yaml"): Promise<Deliv
   const tag = (name: string, ok: boolean) => ({
     tag: `!${name}`,
     resolve(v: string) {
-      if (!ok) throw new HepflowError("SPEC_QUERY", `${name} queries carry code; this service only runs func_adl/qastle queries (the query is data, never code)`, { file });
+      if (!ok) throw new Error(`${name} queries carry code or options this service does not run; it runs func_adl, qastle and UprootRaw queries (the query is data, never code)`);
       return v;
     },
   });
   let doc: unknown;
   try {
-    doc = YAML.parse(text, { customTags: [tag("FuncADL_Uproot", true), tag("qastle", true), tag("PythonFunction", false), tag("TopCP", false), tag("UprootRaw", false), tag("FuncADL_ATLASr22", false)] });
+    doc = YAML.parse(text, { customTags: [tag("FuncADL_Uproot", true), tag("qastle", true), tag("PythonFunction", false), tag("TopCP", false), tag("UprootRaw", true), tag("FuncADL_ATLASr22", false)] });
   } catch (e) {
-    if (e instanceof HepflowError) throw e;
-    throw new HepflowError("SPEC_SYNTAX", (e as Error).message, { file });
+    const msg = (e as Error).message;
+    throw new HepflowError(/never code/.test(msg) ? "SPEC_QUERY" : "SPEC_SYNTAX", msg, { file });
   }
   const d = doc as Record<string, unknown> | null;
   if (!d || typeof d !== "object" || !Array.isArray(d.Sample) || d.Sample.length === 0) throw new HepflowError("SPEC", "a spec needs a Sample list with at least one sample", { file, object: "Sample" });
   d.Sample.forEach((s: Record<string, unknown>, i: number) => {
     const where = `Sample[${i}]`;
     if (!s || typeof s !== "object") throw new HepflowError("SPEC", "each sample is a mapping", { file, object: where });
+    // ServiceX spells the dataset by kind: files by XRootD URL, or a Rucio DID (a catalogue name here)
+    s.Dataset ??= s.XRootDFiles ?? s.RucioDID ?? s.FileList;
     if (typeof s.Name !== "string" || !/^[A-Za-z0-9_.-]+$/.test(s.Name)) throw new HepflowError("SPEC", "Name must be a word (letters, digits, _ . -)", { file, object: `${where}.Name` });
     if (!(typeof s.Dataset === "string" || (Array.isArray(s.Dataset) && s.Dataset.every((x) => typeof x === "string")))) throw new HepflowError("SPEC", "Dataset must be a name, path, URL or list of those", { file, object: `${where}.Dataset` });
     if (typeof s.Query !== "string" || !s.Query.trim()) throw new HepflowError("SPEC", "Query must be a func_adl or qastle query", { file, object: `${where}.Query` });
