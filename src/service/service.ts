@@ -37,6 +37,8 @@ export interface ServiceOptions {
   allowedRoots?: string[];
   /** Results kept on disk; older complete transforms are evicted beyond it. Default 20 GB. */
   cacheBytes?: number;
+  /** Unfinished transforms one user may have started (attaching to an existing one is free); default 10. */
+  quota?: number;
 }
 
 /** A transform request (the body of POST /servicex/transformation, already validated). */
@@ -89,7 +91,7 @@ export class DeliveryService {
 
   constructor(options: ServiceOptions) {
     this.o = {
-      workers: 2, deadlineSeconds: 300, retries: 2, allowedRoots: [process.cwd()], cacheBytes: 20e9, ...options,
+      workers: 2, deadlineSeconds: 300, retries: 2, allowedRoots: [process.cwd()], cacheBytes: 20e9, quota: 10, ...options,
     };
     this.o.allowedRoots = this.o.allowedRoots.map((r) => (fs.existsSync(r) ? fs.realpathSync(r) : path.resolve(r)));
     this.store = new ServiceStore(options.dir);
@@ -121,6 +123,8 @@ export class DeliveryService {
     if (existing) { this.store.attachUser(user, existing.id); return { id: existing.id, cached: existing.status === "Complete" }; }
     let p = this.pending.get(key);
     if (!p) {
+      const active = this.store.userTransforms(user).filter((t) => t.status === "Submitted" || t.status === "Running").length;
+      if (active >= this.o.quota) throw new RequestError(429, "QUOTA", `${user} already has ${active} unfinished transforms (quota ${this.o.quota}); wait for one or cancel it`);
       p = this.create(key, ast, canonical, req, files, format).finally(() => this.pending.delete(key));
       this.pending.set(key, p);
     }

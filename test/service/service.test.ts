@@ -201,6 +201,19 @@ describe("delivery service", () => {
   }, 60_000);
 });
 
+describe("quotas", () => {
+  it("a user past the quota of unfinished transforms gets 429; attaching to an existing transform is free", async () => {
+    const svc = new DeliveryService({ dir: path.join(tmp, "svc-quota"), allowedRoots: [tmp], quota: 1, workers: 1 });
+    try {
+      const a = await svc.submit("erin", { files: [files[0]!], selection: QUERY });
+      await expect(svc.submit("erin", { files: [files[1]!], selection: QUERY })).rejects.toMatchObject({ status: 429, code: "QUOTA" });
+      expect(await svc.submit("erin", { files: [files[0]!], selection: QUERY })).toEqual(a);
+      await svc.waitFor(a.id);
+      await expect(svc.submit("erin", { files: [files[1]!], selection: QUERY })).resolves.toMatchObject({ cached: false });
+    } finally { await svc.close(); }
+  }, 30_000);
+});
+
 async function c0results(c: ServiceClient, id: string): Promise<string[]> {
   return (await c.results(id)).results.map((r) => r.filename);
 }

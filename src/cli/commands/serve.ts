@@ -21,15 +21,16 @@ export function register(program: Command): void {
     .option("--deadline <s>", "seconds a file task may take before it is stopped", "300")
     .option("--retries <n>", "extra attempts after an open/read/deadline failure", "2")
     .option("--cache-gb <gb>", "results kept on disk before the oldest transforms are evicted", "20")
+    .option("--quota <n>", "unfinished transforms one user may start", "10")
     .option("--require-token", "require a token even from loopback clients")
-    .action(async (o: { host: string; port: string; dir?: string; catalogue?: string; allow?: string[]; workers: string; deadline: string; retries: string; cacheGb: string; requireToken?: boolean }) => {
+    .action(async (o: { host: string; port: string; dir?: string; catalogue?: string; allow?: string[]; workers: string; deadline: string; retries: string; cacheGb: string; quota: string; requireToken?: boolean }) => {
       const path = await import("node:path");
       const { DeliveryService, serve: start } = await import("../../service/index.js");
       const allowed = o.allow ?? [process.cwd(), ...(o.catalogue ? [path.dirname(path.resolve(o.catalogue))] : [])];
       const service = new DeliveryService({
         dir: serviceDir(o.dir), catalogue: o.catalogue ? path.resolve(o.catalogue) : undefined, allowedRoots: allowed,
         workers: int(o.workers, "--workers", 1), deadlineSeconds: int(o.deadline, "--deadline", 1), retries: int(o.retries, "--retries", 0),
-        cacheBytes: Number(o.cacheGb) * 1e9,
+        cacheBytes: Number(o.cacheGb) * 1e9, quota: int(o.quota, "--quota", 1),
       });
       const { app, url } = await start(service, { host: o.host, port: int(o.port, "--port", 0), requireToken: o.requireToken });
       process.stdout.write(`hepflow delivery service on ${url} (state: ${path.resolve(serviceDir(o.dir))})\n`);
