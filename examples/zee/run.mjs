@@ -34,9 +34,10 @@ try {
   const plot = timed("plot", [path.join(here, "plot.mjs"), path.join(work, "m_ee.png"), ...files]);
   const cached = timed("deliver (local cache)", [bin, "deliver", path.join(here, "spec.yaml"), "--json"]);
   const server2 = timed("deliver --ignore-cache (server cache)", [bin, "deliver", path.join(here, "spec.yaml"), "--ignore-cache", "--json"]);
+  const ts = timed("deliver.mjs (TS API; same cache key, served by the server cache)", [path.join(here, "deliver.mjs")]);
   const plot2 = timed("plot (again)", [path.join(here, "plot.mjs"), path.join(work, "m_ee.png"), ...files]);
   console.log(JSON.stringify({ events, cold_deliver_s: cold.seconds, plot_s: plot.seconds, cold_total_s: Number((cold.seconds + plot.seconds).toFixed(2)),
-    cached_deliver_s: cached.seconds, cached_total_s: Number((cached.seconds + plot2.seconds).toFixed(2)), server_cache_deliver_s: server2.seconds,
+    cached_deliver_s: cached.seconds, cached_total_s: Number((cached.seconds + plot2.seconds).toFixed(2)), server_cache_deliver_s: server2.seconds, ts_api_deliver_s: ts.seconds,
     from_cache: JSON.parse(cached.out).zee.fromCache, plot: JSON.parse(plot.out) }, null, 1));
 } finally {
   server.kill("SIGTERM");

@@ -6,7 +6,7 @@ export { parsePython } from "./python.js";
 export { lambdaFromFunction } from "./lambda.js";
 export type { Constant, Constants } from "./lambda.js";
 export { Query, FromTree } from "./query.js";
-export { translate, queryTree } from "./translate.js";
+export { translate, queryTree, canonicalQuery } from "./translate.js";
 export { isUprootRaw, uprootRawPlan } from "./uprootraw.js";
 export type { Plan, PlanColumn, PlanAggregate } from "./translate.js";
 export { CompiledQuery, runQuery, aggregateQuery } from "./run.js";

@@ -9,7 +9,7 @@
  */
 import type { BranchInfo } from "../root/index.js";
 import { closeNames } from "../expr/index.js";
-import type { QNode, Span } from "./ast.js";
+import { stripSpans, type QNode, type Span } from "./ast.js";
 import { queryError } from "./errors.js";
 import { isUprootRaw, uprootRawPlan, uprootRawTree } from "./uprootraw.js";
 
@@ -481,4 +481,22 @@ export function queryTree(query: QNode): string | null {
     return cur.fn.id === "FromTree" ? strs[0]?.value ?? null : strs[1]?.value ?? null;
   }
   return null;
+}
+
+/**
+ * The query with spans dropped and its dataset source spelled one way
+ * (`EventDataset('bogus.root', tree)`), so `FromTree('Events')…` and the TS builder's form of the
+ * same query are one cache key.
+ */
+export function canonicalQuery(query: QNode): QNode {
+  const strip = stripSpans(query);
+  const fix = (n: QNode): QNode => {
+    if (n.type === "linq") return { ...n, source: fix(n.source) };
+    if (n.type === "call" && n.fn.type === "name" && (n.fn.id === "EventDataset" || n.fn.id === "FromTree")) {
+      const tree = queryTree(n);
+      return { type: "call", fn: { type: "name", id: "EventDataset" }, args: [{ type: "string", value: "bogus.root" }, ...(tree !== null ? [{ type: "string" as const, value: tree }] : [])] };
+    }
+    return n;
+  };
+  return isUprootRaw(strip) ? strip : fix(strip);
 }

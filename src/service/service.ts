@@ -13,7 +13,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { HepflowError, compiledModule } from "../util/index.js";
 import { openFile } from "../root/index.js";
-import { parseQueryText, stripSpans, toQastle, CompiledQuery, queryTree } from "../query/index.js";
+import { parseQueryText, canonicalQuery, toQastle, CompiledQuery, queryTree } from "../query/index.js";
 import { ServiceStore, type FileRow, type TransformRow } from "./store.js";
 import { resolveDataset } from "./dataset.js";
 import type { TransformJob, TransformResult } from "./transformer.js";
@@ -117,7 +117,7 @@ export class DeliveryService {
     let files;
     try { files = resolveDataset(req.files ?? req.did ?? "", { catalogue: this.o.catalogue, allowedRoots: this.o.allowedRoots }); }
     catch (e) { throw new RequestError((e as HepflowError).code === "DATASET_CATALOGUE" ? 500 : 400, (e as HepflowError).code ?? "DATASET", (e as Error).message); }
-    const canonical = toQastle(stripSpans(ast));
+    const canonical = toQastle(canonicalQuery(ast));
     const key = createHash("sha256").update(JSON.stringify({ q: canonical, tree: req.treeName ?? null, files: files.map((f) => f.identity), format, v: TRANSFORMER_VERSION })).digest("hex");
     const existing = this.store.byCacheKey(key);
     if (existing) { this.store.attachUser(user, existing.id); return { id: existing.id, cached: existing.status === "Complete" }; }

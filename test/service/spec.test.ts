@@ -26,3 +26,13 @@ describe("ServiceX example specs", () => {
     }
   });
 });
+
+describe("examples/zee", () => {
+  it("the TS query of deliver.mjs and the Python query of spec.yaml are one cache key", async () => {
+    const { canonicalQuery } = await import("../../src/query/index.js");
+    const { query } = await import("../../examples/zee/deliver.mjs");
+    const spec = await parseSpec(fs.readFileSync(new URL("../../examples/zee/spec.yaml", import.meta.url), "utf8"));
+    const py = parsePython(spec.Sample[0]!.Query as string);
+    expect(toQastle(canonicalQuery(query.ast))).toBe(toQastle(canonicalQuery(py)));
+  });
+});
