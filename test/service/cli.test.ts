@@ -72,6 +72,17 @@ describe("hepflow serve + deliver", () => {
     const again = JSON.parse(execFileSync("node", [BIN, "deliver", SPEC, "--json"], { env, encoding: "utf8" }));
     expect(again.zee.fromCache).toBe(true);
     expect(again.zee.files).toEqual(r.zee.files);
+    // hepflow transforms: list, status, download (refusing to overwrite without --force)
+    const ls = JSON.parse(execFileSync("node", [BIN, "transforms", "ls", "--json"], { env, encoding: "utf8" }));
+    expect(ls.map((t: { request_id: string }) => t.request_id)).toEqual([r.zee.requestId]);
+    const st = JSON.parse(execFileSync("node", [BIN, "transforms", "status", r.zee.requestId], { env, encoding: "utf8" }));
+    expect(st.status).toBe("Complete");
+    expect(st["events-processed"]).toBe(100_000);
+    const out = path.join(tmp, "dl");
+    const got = execFileSync("node", [BIN, "transforms", "download", r.zee.requestId, "-o", out], { env, encoding: "utf8" }).trim().split("\n");
+    expect(got.length).toBe(2);
+    expect(fs.readFileSync(got[0]!)).toEqual(fs.readFileSync(r.zee.files[0]));
+    expect(() => execFileSync("node", [BIN, "transforms", "download", r.zee.requestId, "-o", out], { env, encoding: "utf8", stdio: "pipe" })).toThrow(/exists|--force/);
     child.kill("SIGTERM");
   }, 60_000);
 
