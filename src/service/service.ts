@@ -72,7 +72,7 @@ export interface TransformStatusView {
   "cache-key": string;
 }
 
-interface Running { worker: Worker; timer: NodeJS.Timeout; transformId: string; idx: number }
+interface Running { worker: Worker; timer: NodeJS.Timeout; transformId: string; idx: number; events: number }
 
 /** A 4xx-class problem with the request itself; the server answers it with `status`. */
 export class RequestError extends HepflowError {
@@ -222,10 +222,13 @@ export class DeliveryService {
       this.pump();
     };
     const timer = setTimeout(() => finish({ error: { stage: "deadline", message: `no result within the ${this.o.deadlineSeconds} s deadline (the read or transform hung); stopped`, retriable: true } }), this.o.deadlineSeconds * 1000);
-    worker.on("message", (m: { result?: TransformResult; error?: { stage: string; message: string; retriable: boolean } }) => finish(m));
+    worker.on("message", (m: { events?: number; result?: TransformResult; error?: { stage: string; message: string; retriable: boolean } }) => {
+      if (m.events !== undefined) { const r = this.running.get(key); if (r) r.events = m.events; return; }
+      finish(m);
+    });
     worker.on("error", (e) => finish({ error: { stage: "worker", message: e.message, retriable: true } }));
     worker.on("exit", (code) => finish({ error: { stage: "worker", message: `the worker thread exited (code ${code})`, retriable: true } }));
-    this.running.set(key, { worker, timer, transformId: t.id, idx: f.idx });
+    this.running.set(key, { worker, timer, transformId: t.id, idx: f.idx, events: 0 });
   }
 
   /** Marks a transform finished once no file is waiting or running. */
@@ -233,6 +236,9 @@ export class DeliveryService {
     const files = this.store.files(id);
     if (files.some((f) => f.status === "waiting" || f.status === "running")) return;
     this.store.setStatus(id, files.some((f) => f.status === "done") ? "Complete" : "Failed");
+    // partial outputs of attempts stopped at their deadline (or by a kill) are never served; drop them
+    const dir = this.resultsDir(id);
+    for (const f of fs.existsSync(dir) ? fs.readdirSync(dir) : []) if (f.includes(".part-")) fs.rmSync(path.join(dir, f), { force: true });
     for (const w of this.waiters.get(id) ?? []) w();
     this.waiters.delete(id);
     this.evict();
@@ -267,7 +273,8 @@ export class DeliveryService {
     return {
       request_id: t.id, title: t.title, did: t.did, selection: t.selection, "result-format": t.format, status: t.status,
       "files-total": files.length, "files-completed": done.length, "files-failed": failed.length, "files-remaining": t.status === "Canceled" ? 0 : remaining,
-      "events-processed": done.reduce((s, f) => s + f.events, 0), "rows-delivered": done.reduce((s, f) => s + f.rows, 0),
+      // finished files, plus how far the running ones have got
+      "events-processed": done.reduce((s, f) => s + f.events, 0) + [...this.running.values()].filter((r) => r.transformId === id).reduce((s, r) => s + r.events, 0), "rows-delivered": done.reduce((s, f) => s + f.rows, 0),
       "bytes-delivered": done.reduce((s, f) => s + f.bytes, 0),
       "eta-seconds": remaining === 0 ? 0 : per === null ? null : Math.round((per * remaining) / this.o.workers / 100) / 10,
       "submit-time": new Date(t.created).toISOString(), "finish-time": t.finished ? new Date(t.finished).toISOString() : null, "cache-key": t.cache_key,

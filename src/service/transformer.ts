@@ -55,7 +55,7 @@ export function counters(columns: readonly PlanColumn[]): Map<string, string> {
 }
 
 /** Runs one job; the output file appears (renamed into place) only when complete. */
-export async function transformFile(job: TransformJob): Promise<TransformResult> {
+export async function transformFile(job: TransformJob, onEvents?: (events: number) => void): Promise<TransformResult> {
   const file = await stage("open", true, () => openFile(job.input));
   try {
     const ast = await stage("schema", false, () => parseQueryText(job.selection));
@@ -73,10 +73,10 @@ export async function transformFile(job: TransformJob): Promise<TransformResult>
     const tmp = `${job.output}.part-${process.pid}-${Date.now()}`;
     let rows = 0, events = 0;
     try {
-      if (job.format === "root-file") ({ rows, events } = await writeRoot(query, tree, counterOf, tmp));
+      if (job.format === "root-file") ({ rows, events } = await writeRoot(query, tree, counterOf, tmp, onEvents));
       else {
         const w = await ColumnarWriter.create(job.format);
-        ({ rows, events } = await eachOutput(query, tree, (out) => stage("write", false, () => w.write(out.columns, out.types, out.rows))));
+        ({ rows, events } = await eachOutput(query, tree, (out) => stage("write", false, () => w.write(out.columns, out.types, out.rows)), onEvents));
         await stage("write", false, () => w.close(tmp));
       }
     } catch (e) {
@@ -91,7 +91,7 @@ export async function transformFile(job: TransformJob): Promise<TransformResult>
 }
 
 /** Streams the query's output into a TTree `servicex` in a new ROOT file at `tmp`. */
-async function writeRoot(query: CompiledQuery, tree: TreeLike, counterOf: Map<string, string>, tmp: string): Promise<{ rows: number; events: number }> {
+async function writeRoot(query: CompiledQuery, tree: TreeLike, counterOf: Map<string, string>, tmp: string, onEvents?: (events: number) => void): Promise<{ rows: number; events: number }> {
   const cols = query.plan.columns;
   const w = await stage("write", false, () => createFile(tmp, { compression: "zstd:5" }));
   try {
@@ -108,7 +108,7 @@ async function writeRoot(query: CompiledQuery, tree: TreeLike, counterOf: Map<st
         writer = w.writeTree("servicex", schema, { title: "hepflow delivery" });
       }
       await stage("write", false, () => writer!.write(out.columns));
-    });
+    }, onEvents);
     if (!writer) w.writeTree("servicex", cols.map((c) => ({ name: c.name, type: "f64" as const })), { title: "hepflow delivery" });
     await stage("write", false, () => w.close());
     return counts;
@@ -119,7 +119,7 @@ async function writeRoot(query: CompiledQuery, tree: TreeLike, counterOf: Map<st
 }
 
 /** Runs the query over the tree chunk by chunk, handing each output chunk to `f`. */
-async function eachOutput(query: CompiledQuery, tree: TreeLike, f: (out: QueryChunk) => Promise<unknown> | unknown): Promise<{ rows: number; events: number }> {
+async function eachOutput(query: CompiledQuery, tree: TreeLike, f: (out: QueryChunk) => Promise<unknown> | unknown, onEvents?: (events: number) => void): Promise<{ rows: number; events: number }> {
   let rows = 0, events = 0;
   for await (const chunk of tree.iterate(query.branches.length ? query.branches : undefined, { stepSize: 200_000 })) {
     if (query.done) break;
@@ -127,6 +127,7 @@ async function eachOutput(query: CompiledQuery, tree: TreeLike, f: (out: QueryCh
     const out = await stage("transform", false, () => query.evaluate(chunk.columns, n, chunk.entryStart));
     events += n; rows += out.rows;
     await f(out);
+    onEvents?.(events);
   }
   return { rows, events };
 }
