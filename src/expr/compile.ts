@@ -27,7 +27,11 @@ import { FN, OP, RED, andValid, binaryAA, binaryAS, compact, element, lengths, n
 export interface BranchDesc { name: string; typeName?: string }
 
 /** Per-chunk facts that are not columns: where the chunk starts (for Entry$) and the tree size (Entries$). */
-export interface EvalContext { entryStart?: number; entries?: number; totalEntries?: number }
+export interface EvalContext {
+  entryStart?: number; entries?: number; totalEntries?: number;
+  /** Shared by expressions evaluated on the same chunk, so a subexpression they have in common runs once. */
+  memo?: Map<string, Value>;
+}
 
 interface Ctx {
   columns: Columns;
@@ -112,7 +116,7 @@ export class Expression {
         n = 0;
       } else n = first.length;
     }
-    return this.root({ columns, n, entryStart: context.entryStart ?? 0, totalEntries: context.totalEntries ?? n, memo: new Map() });
+    return this.root({ columns, n, entryStart: context.entryStart ?? 0, totalEntries: context.totalEntries ?? n, memo: context.memo ?? new Map() });
   }
 
   private fail(code: string, message: string, node: { pos: number; end: number }, hint?: string): HepflowError {

@@ -6,3 +6,5 @@ export type { ProcessModel } from "./model.js";
 export { Rng } from "./rng.js";
 export { generateDijet, th1d } from "./dijet.js";
 export type { DijetOptions, DijetSummary } from "./dijet.js";
+export { generateZee, zeeChunk, ZEE_SCHEMA } from "./zee.js";
+export type { ZeeOptions } from "./zee.js";

@@ -77,4 +77,25 @@ export function register(program: Command): void {
       if (o.json) { process.stdout.write(JSON.stringify(summary, null, 2) + "\n"); return; }
       process.stdout.write(`${summary.signal ? `signal     ${summary.signal} (${summary.events} events, sum of weights ${summary.sumOfWeights})\n` : ""}${summary.external ? `external   ${summary.external}\n` : ""}`);
     });
+
+  gen
+    .command("zee")
+    .description("write a Drell-Yan Z/γ* → ee NanoAOD-like sample (tree Events) and DIR/catalogue.json naming it \"zee\"")
+    .requiredOption("--events <n>", "events in total")
+    .requiredOption("--out <dir>", "output directory")
+    .option("--files <k>", "files", "4")
+    .option("--seed <s>", "random seed", "1")
+    .option("--force", "replace a non-empty output directory")
+    .action(async (o: { events: string; out: string; files: string; seed: string; force?: boolean }) => {
+      const path = await import("node:path");
+      const fs = await import("node:fs");
+      const { generateZee } = await import("../../generate/index.js");
+      const t0 = Date.now();
+      const files = await withOutputDir(o.out, { force: o.force }, async (dir) => {
+        const paths = await generateZee({ out: dir, events: Number(o.events), files: Number(o.files), seed: Number(o.seed) });
+        fs.writeFileSync(path.join(dir, "catalogue.json"), JSON.stringify({ zee: paths.map((p) => path.basename(p)) }, null, 2) + "\n");
+        return paths;
+      });
+      process.stdout.write(`${files.length} files, ${o.events} events in ${((Date.now() - t0) / 1000).toFixed(1)} s; catalogue ${path.join(o.out, "catalogue.json")} (dataset "zee")\n`);
+    });
 }

@@ -59,4 +59,8 @@ export const commands: CommandEntry[] = [
   entry("scale", "scale a simulated histogram to cross section × luminosity × k-factor × filter efficiency ÷ sum of weights (-c -s -k -f -l -g)", () => import("./scale.js")),
   entry("ci", "analysis in CI: write a GitHub/GitLab job that runs the workflow with its step cache; check results against a reference", () => import("./ci.js")),
   entry("workflow", "yadage workflows: validate a spec, run it (parallel steps, step cache, resume), draw its DAG", () => import("./workflow.js")),
+  entry("serve", "run the data-delivery service: func_adl/qastle queries over datasets, results as ROOT files", () => import("./serve.js")),
+  entry("deliver", "deliver the samples of a ServiceX-style spec (YAML) via the delivery service; prints the local files", () => import("./deliver.js")),
+  entry("transforms", "list, inspect, cancel or download your transforms on the delivery service", () => import("./transforms.js")),
+  entry("cache", "the delivery service's server-side cache (operators): list or remove transforms", () => import("./cache.js")),
 ];
