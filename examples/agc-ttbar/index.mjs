@@ -7,6 +7,7 @@ import { XSEC, AGC_LUMI, PT_THRESHOLD, oneLepton, jetFlags, regions, scaledPt, s
 import { toAccumulator } from "../../dist/hist/index.js";
 import { REGIONS, PROCESSES, VARIATIONS, regionHist } from "./histograms.mjs";
 import { writeOutputs } from "./outputs.mjs";
+import { ML_COLUMNS, mlProcess, checkModels, writeMlOutputs } from "./ml.mjs";
 
 export { REGIONS };
 
@@ -45,7 +46,7 @@ const paramsOf = (given) => resolveParameters(parameters, given ?? {});
 const processOf = (sample) => String(sample.metadata.process ?? sample.name.split("__")[0]);
 export function acceptSample(sample, params) {
   const p = paramsOf(params);
-  if (p.ml) throw new HepflowError("AGC_ML_UNAVAILABLE", "the ML variant (-P ml=true) is not wired into the processor yet");
+  if (p.ml) checkModels(p.models); // before any event is read
   return p.data || processOf(sample) !== "data";
 }
 
@@ -53,8 +54,9 @@ export function normalisedByNevts(sample) {
   return processOf(sample) !== "data";
 }
 
-export function process(events, meta) {
+export async function process(events, meta) {
   const P = paramsOf(meta.params);
+  if (P.ml) await events.load(...ML_COLUMNS);
   const proc = String(meta.process ?? meta.sample.split("__")[0]);
   const variation = String(meta.variation ?? "nominal");
   const isData = proc === "data";
@@ -94,12 +96,18 @@ export function process(events, meta) {
   });
 
   // jet-kinematic variations redo the jet selection and the observables (§5.2)
-  if (systematics) {
-    const seed = seedOf(`${P.seed}/${meta.sample}/${meta.fileIndex}`);
-    for (const [name, ptv] of [["pt_scale_up", scaledPt(jets)], ["pt_res_up", smearedPt(jets, entry, seed)]]) {
-      const varied = regions(jets, ptv, flags, P.pt_threshold);
-      REGIONS.forEach((R, r) => fill(r, varied[R].observable, name, w));
-    }
+  const ptVariations = systematics ? [["pt_scale_up", scaledPt(jets)], ["pt_res_up", smearedPt(jets, entry, seedOf(`${P.seed}/${meta.sample}/${meta.fileIndex}`))]] : [];
+  for (const [name, ptv] of ptVariations) {
+    const varied = regions(jets, ptv, flags, P.pt_threshold);
+    REGIONS.forEach((R, r) => fill(r, varied[R].observable, name, w));
+  }
+
+  // the ML variant (§7): the same events, jets and pt passes, BDT-chosen jet-parton assignment
+  let ml;
+  if (P.ml) {
+    const { el, mu, event } = filterEvents({ el: events.zip("Electron"), mu: events.zip("Muon"), event: events.column("event") }, lepton);
+    const passes = [[variation, jets.pt, true], ...ptVariations.map(([name, ptv]) => [name, ptv, false])];
+    ml = await mlProcess({ el, mu, jets, eventNumbers: event, flags, passes, proc, w, systematics, models: P.models, ptCut: P.pt_threshold });
   }
 
   const cutflow = {
@@ -107,7 +115,8 @@ export function process(events, meta) {
     oneBtag: nominal["4j1b"].observable.length + nominal["4j2b"].observable.length,
     r4j1b: nominal["4j1b"].observable.length, r4j2b: nominal["4j2b"].observable.length,
   };
-  return { hists: Object.fromEntries(REGIONS.map((R, r) => [R, toAccumulator(hists[r])])), cutflow: { [meta.sample]: cutflow } };
+  const out = { hists: Object.fromEntries(REGIONS.map((R, r) => [R, toAccumulator(hists[r])])), cutflow: { [meta.sample]: cutflow } };
+  return ml ? { ...out, ml } : out;
 }
 
 /**
@@ -122,4 +131,5 @@ function btagWeights(w, pt, sign) {
 
 export async function finalize(acc, ctx) {
   await writeOutputs(acc, ctx);
+  if (ctx.result?.params?.ml) await writeMlOutputs(acc?.ml, ctx.outDir, ctx.print);
 }

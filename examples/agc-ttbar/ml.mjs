@@ -2,16 +2,16 @@
 // ("permutation") with the even/odd XGBoost BDTs, keep the best one's 20 features and fill them,
 // with all systematics, into histograms_ml.root. Enabled by the processor parameter `ml`; the
 // models come from the folder of the `models` parameter.
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { HepflowError } from "../../dist/util/index.js";
-import { and, gt, lt, eq, ne, ge, absLt, countTrue, select, filterEvents, zip, nth } from "../../dist/array/index.js";
+import { and, gt, ge, countTrue, select, filterEvents, zip, nth } from "../../dist/array/index.js";
 import { Hist, Regular, StrCategory, toAccumulator, fromAccumulator, toRoot } from "../../dist/hist/index.js";
 import { xgboostPredict, parseXGBoost } from "../../dist/ml/index.js";
 import { createFile } from "../../dist/root/writer/index.js";
 import { PROCESSES, VARIATIONS } from "./histograms.mjs";
-import { B_TAG_THRESHOLD } from "./physics.mjs";
+import { B_TAG_THRESHOLD, PT_THRESHOLD, tightLeptons } from "./physics.mjs";
 
 /** Where model_even.json / model_odd.json are: the `models` parameter, else ../shared/reference/agc beside the repository. */
 export const modelDir = (models) => resolve(models || fileURLToPath(new URL("../../../shared/reference/agc/", import.meta.url)));
@@ -131,27 +131,28 @@ export function bestFeatures(x, perEvent, eventNumbers, models) {
   return out;
 }
 
-/** The even/odd forests, parsed once per worker thread. */
-async function forests(models) {
-  const load = async (name) => {
+/** The model files of the `models` parameter; a clear error if one is missing. */
+export function checkModels(models) {
+  return ["model_even", "model_odd"].map((name) => {
     const p = join(modelDir(models), `${name}.json`);
     if (!existsSync(p)) throw new HepflowError("AGC_NO_MODEL", `the ML variant needs ${name}.json; set -P models=DIR to the folder holding model_even.json and model_odd.json`, { file: p });
-    return parseXGBoostOnce(p);
-  };
-  return [await load("model_even"), await load("model_odd")];
+    return p;
+  });
+}
+
+/** The even/odd forests, parsed once per worker thread. */
+async function forests(models) {
+  return checkModels(models).map(parseXGBoostOnce);
 }
 const parsed = new Map();
 function parseXGBoostOnce(p) {
-  if (!parsed.has(p)) parsed.set(p, parseXGBoost(JSON.parse(readFileSyncText(p)), p));
+  if (!parsed.has(p)) parsed.set(p, parseXGBoost(JSON.parse(readFileSync(p, "utf8")), p));
   return parsed.get(p);
 }
-import { readFileSync } from "node:fs";
-const readFileSyncText = (p) => readFileSync(p, "utf8");
 
 /** The single tight lepton of each (one-lepton) event, electrons first (§3, §7.3). */
-function theLepton(el, mu) {
-  const goodEl = and(gt(el.pt, 30), absLt(el.eta, 2.1), eq(el.cutBased, 4), lt(el.sip3d, 4));
-  const goodMu = and(gt(mu.pt, 30), absLt(mu.eta, 2.1), ne(mu.tightId, 0), lt(mu.sip3d, 4), lt(mu.pfRelIso04_all, 0.15));
+function theLepton(el, mu, ptCut) {
+  const { goodEl, goodMu } = tightLeptons(el, mu, ptCut);
   const e = select(zip({ pt: el.pt, eta: el.eta, phi: el.phi, mass: el.mass }), goodEl);
   const m = select(zip({ pt: mu.pt, eta: mu.eta, phi: mu.phi, mass: mu.mass }), goodMu);
   const n = e.pt.offsets.length - 1;
@@ -175,12 +176,12 @@ export function mlHists() {
  * one-lepton events; `passes` are [label, pt column] jet-kinematic passes (nominal first);
  * weights as the main analysis (§5.3, §7.6). Returns {feature name: histogram accumulator}.
  */
-export async function mlProcess({ el, mu, jets, eventNumbers, flags, passes, proc, w, systematics, models: folder }) {
+export async function mlProcess({ el, mu, jets, eventNumbers, flags, passes, proc, w, systematics, models: folder, ptCut = PT_THRESHOLD }) {
   const models = await forests(folder);
-  const lep = theLepton(el, mu);
+  const lep = theLepton(el, mu, ptCut);
   const hists = mlHists();
   for (const [label, ptv, isNominal] of passes) {
-    const good = and(flags.accepted, gt(ptv, 30));
+    const good = and(flags.accepted, gt(ptv, ptCut));
     const nB = countTrue(and(good, flags.btagged));
     const region = and(ge(countTrue(good), 4), ge(nB, 2));
     const ev = filterEvents({
@@ -188,7 +189,8 @@ export async function mlProcess({ el, mu, jets, eventNumbers, flags, passes, pro
       lpt: lep.pt, leta: lep.eta, lphi: lep.phi, lmass: lep.mass, event: eventNumbers,
     }, region);
     const sel = select(ev.jets, ev.good);
-    const { x, perEvent } = permutationFeatures(sel, sel.pt.offsets, { pt: ev.lpt, eta: ev.leta, phi: ev.lphi, mass: ev.lmass });
+    const flat = Object.fromEntries(["pt", "eta", "phi", "mass", "btag", "qgl"].map((k) => [k, sel[k].content])); // shared offsets
+    const { x, perEvent } = permutationFeatures(flat, sel.pt.offsets, { pt: ev.lpt, eta: ev.leta, phi: ev.lphi, mass: ev.lmass });
     const feats = bestFeatures(x, perEvent, ev.event, models);
     const fill = (lbl, weight) => hists.forEach((h, k) => h.fill({ observable: feats[k], process: proc, variation: lbl }, { weight }));
     fill(label, w);

@@ -9,7 +9,7 @@ import {
   Workspace, buildWorkspace, loadBuilderConfig, fit, pulls, ranking, significance, prefitYields, postfitYields,
   type ChannelYields, type FitResult,
 } from "../stats/index.js";
-import { fitStackPlot, variationsPlot, writePlot, writeStandardPlots, hist1dFromRoot, type Hist1D } from "../plot/index.js";
+import { fitStackPlot, stackPlot, variationsPlot, writePlot, writeStandardPlots, hist1dFromRoot, type Hist1D } from "../plot/index.js";
 import { openFile, type RootFile, type RootHistogram } from "../root/index.js";
 import { renderReport, valueWithUncertainty, type ReportPlot, type ReportStage, type ReportTable } from "./report.js";
 import { provenance } from "./provenance.js";
@@ -33,6 +33,8 @@ export interface DemoOptions {
   dataset?: string;
   /** Run on one NanoAOD file (as ttbar nominal) instead of generating a dataset. */
   input?: string;
+  /** Also run the AGC ML variant (processor parameter `ml`) and show its feature plots. */
+  ml?: boolean;
   /** The command line, for the report's provenance. */
   command?: string;
   progress?: ProgressListener;
@@ -97,13 +99,13 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
 
   // 2. selection and histograms: the simulation is normalised to the pseudo-data's luminosity,
   // and the pseudo-data are processed too (processor parameters reach every worker with the work)
-  const params = { lumi: generated ? lumi : AGC_LUMINOSITY, data: true };
+  const params = { lumi: generated ? lumi : AGC_LUMINOSITY, data: true, ...(o.ml ? { ml: true } : {}) };
   const dataset = loadDataset(catalogue);
   const mod = await loadProcessor(EXAMPLE);
   const run = await stage("AGC ttbar selection, all systematics", () => new LocalExecutor().run(EXAMPLE, dataset, { workers: o.workers, progress: o.progress, params }), (r) => r.events);
   let printed = "";
   await mod.finalize!(run.accumulator, { outDir: out, dataset, result: run, print: (t: string) => { printed += t; } });
-  commands.push(`hepflow run examples/agc-ttbar --dataset ${rel(catalogue)} -P lumi=${params.lumi} -P data=true --out ${rel(out)}`);
+  commands.push(`hepflow run examples/agc-ttbar --dataset ${rel(catalogue)} -P lumi=${params.lumi} -P data=true${o.ml ? " -P ml=true" : ""} --out ${rel(out)}`);
   const histFile = path.join(out, "histograms.root");
   const cutflow = JSON.parse(readFileSync(path.join(out, "cutflow.json"), "utf8")) as Record<string, Record<string, number>>;
 
@@ -199,6 +201,26 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
     tables.push(yieldsTable("Pre-fit yields", pre), yieldsTable("Post-fit yields", post));
   }
 
+  // ML variant: the features of the BDT-chosen jet-parton assignment that the AGC's ML validation
+  // model keeps (spec §8.6: Feature0, 1, 2, 4, 5, 6, 7), nominal simulation stacked, pseudo-data on top
+  if (o.ml) {
+    const mlFile = path.join(out, "histograms_ml.root");
+    await stage("ML feature plots", () => withFile(mlFile, async (f) => {
+      const names = new Set((await f.keys()).map((k) => k.path));
+      const style = { luminosity: (generated ? lumi : AGC_LUMINOSITY) / 1000 };
+      for (const [feature, xTitle] of ML_PLOTS) {
+        const h = async (n: string, label: string): Promise<Hist1D> => hist1dFromRoot((await f.get(n)) as RootHistogram, label);
+        const mc: Hist1D[] = [];
+        for (const [proc, label] of ML_PROCESSES) if (names.has(`${feature}_${proc}`)) mc.push(await h(`${feature}_${proc}`, label));
+        if (!mc.length) continue;
+        const data = names.has(`${feature}_data`) ? await h(`${feature}_data`, "pseudo-data") : undefined;
+        const file = `plots/ml_${feature}.png`;
+        await writePlot(stackPlot({ mc, data }, { ...style, xTitle, title: `ML: ${feature} (4j2b, BDT-chosen assignment)` }), path.join(out, file), { scale: 1.5 });
+        plots.push({ title: `ML feature ${feature}`, file, caption: "chosen jet-parton assignment by the even/odd BDTs, nominal simulation stacked by process, pseudo-data" });
+      }
+    }));
+  }
+
   // 6. report
   const prov = await provenance({ command: o.command ?? "hepflow demo", seed: generated ? seed : undefined, files: { "dataset catalogue": catalogue, "fit config": path.join(EXAMPLE, "fit-config.yml"), "histograms": histFile } });
   const report = path.join(out, "report.html");
@@ -217,6 +239,13 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
   log(printed.trimEnd());
   return { outDir: out, report, fit: fitSummary, stages, commands };
 }
+
+/** The ML features plotted by `demo --ml` (those the AGC's ML validation model keeps), with axis titles. */
+const ML_PLOTS: ReadonlyArray<readonly [string, string]> = [
+  ["deltar_leptonbtoplep", "ΔR(lepton, b_lep)"], ["deltar_w1w2", "ΔR(W jet 1, W jet 2)"], ["deltar_w1btophad", "ΔR(W jet 1, b_had)"],
+  ["mass_leptonbtoplep", "m(lepton, b_lep) [GeV]"], ["mass_w1w2", "m(W jet 1, W jet 2) [GeV]"], ["mass_w1w2btophad", "m(W jets, b_had) [GeV]"], ["pt_w1w2btophad", "p_T(W jets, b_had) [GeV]"],
+];
+const ML_PROCESSES: ReadonlyArray<readonly [string, string]> = [["wjets", "W+jets"], ["single_top_s_chan", "single top s"], ["single_top_t_chan", "single top t"], ["single_top_tW", "tW"], ["ttbar", "ttbar"]];
 
 /** Opens a ROOT file for the duration of `f` and always closes it. */
 async function withFile<T>(file: string, f: (rf: RootFile) => Promise<T>): Promise<T> {

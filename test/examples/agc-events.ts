@@ -3,9 +3,9 @@ import { EventChunk, withRecordViews } from "../../src/analysis/index.js";
 import { Jagged } from "../../src/util/index.js";
 import type { Columns } from "../../src/util/index.js";
 
-export interface Lepton { pt: number; eta: number; id: number; sip3d: number; iso?: number }
-export interface Jet { pt: number; eta: number; phi: number; mass: number; btag: number; jetId: number }
-export interface Ev { electrons?: Lepton[]; muons?: Lepton[]; jets: Jet[] }
+export interface Lepton { pt: number; eta: number; id: number; sip3d: number; iso?: number; phi?: number; mass?: number }
+export interface Jet { pt: number; eta: number; phi: number; mass: number; btag: number; jetId: number; qgl?: number }
+export interface Ev { electrons?: Lepton[]; muons?: Lepton[]; jets: Jet[]; event?: number }
 
 export const goodMuon: Lepton = { pt: 40, eta: 0.5, id: 1, sip3d: 1, iso: 0.05 };
 export const jet = (pt: number, btag = 0.1, over: Partial<Jet> = {}): Jet => ({ pt, eta: 0.3, phi: 0.7, mass: 8, btag, jetId: 6, ...over });
@@ -29,6 +29,11 @@ export function columnsOf(events: Ev[]): Columns {
     Jet_pt: jagged(events, j, (x) => x.pt, Float32Array), Jet_eta: jagged(events, j, (x) => x.eta, Float32Array),
     Jet_phi: jagged(events, j, (x) => x.phi, Float32Array), Jet_mass: jagged(events, j, (x) => x.mass, Float32Array),
     Jet_btagCSVV2: jagged(events, j, (x) => x.btag, Float32Array), Jet_jetId: jagged(events, j, (x) => x.jetId, Int32Array),
+    // the ML variant's extra columns (spec §7.3)
+    Jet_qgl: jagged(events, j, (x) => x.qgl ?? 0.5, Float32Array),
+    Electron_phi: jagged(events, el, (x) => x.phi ?? 0, Float32Array), Electron_mass: jagged(events, el, (x) => x.mass ?? 0.000511, Float32Array),
+    Muon_phi: jagged(events, mu, (x) => x.phi ?? 0, Float32Array), Muon_mass: jagged(events, mu, (x) => x.mass ?? 0.1057, Float32Array),
+    event: BigUint64Array.from(events.map((e, i) => BigInt(e.event ?? i))),
   };
 }
 

@@ -91,3 +91,17 @@ describe("hepflow demo (the whole chain on generated data)", () => {
     expect(c.r4j1b + c.r4j2b).toBe(0);
   });
 });
+
+describe("hepflow demo --ml", () => {
+  it("runs the AGC ML variant (processor parameter ml) and shows the seven ML validation features in the report", async () => {
+    const out = path.join(mkdtempSync(path.join(tmpdir(), "demo-ml-")), "out");
+    const r = await runDemo({ out, seed: 1, workers: 2, ml: true }); // the README size: W+jets reaches 4j2b
+    expect(existsSync(path.join(out, "histograms_ml.root"))).toBe(true);
+    const html = readFileSync(r.report, "utf8");
+    for (const f of ["deltar_leptonbtoplep", "deltar_w1w2", "deltar_w1btophad", "mass_leptonbtoplep", "mass_w1w2", "mass_w1w2btophad", "pt_w1w2btophad"]) {
+      expect(existsSync(path.join(out, "plots", `ml_${f}.png`)), f).toBe(true);
+      expect(html).toContain(`src="plots/ml_${f}.png"`);
+    }
+    expect(r.commands.join("\n")).toContain("-P ml=true");
+  }, 300_000);
+});

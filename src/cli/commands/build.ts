@@ -11,12 +11,14 @@ export function register(program: Command): void {
     .requiredOption("-o, --output <file>", "workspace JSON to write")
     .option("--input <file>", "read templates from this file instead of the one named in General.InputPath")
     .option("--base-dir <dir>", "resolve relative input files against this directory (default: the config's directory)")
+    .option("--all-bins", "ignore the regions' Binning and use every in-range bin of the input histograms (as the AGC's MLflow project, whose num-bins changes the binning)")
     .option("--json", "print a JSON summary instead of a table")
     .option("--force", "replace an existing output file")
-    .action(async (config: string, o: { output: string; input?: string; baseDir?: string; json?: boolean; force?: boolean }) => {
+    .action(async (config: string, o: { output: string; input?: string; baseDir?: string; allBins?: boolean; json?: boolean; force?: boolean }) => {
       const rule = { force: o.force, inputs: [config, ...(o.input ? [o.input] : [])] };
       claimOutputFile(o.output, rule); // before the work, so a refusal costs nothing
-      const cfg = loadBuilderConfig(config);
+      const loaded = loadBuilderConfig(config);
+      const cfg = o.allBins ? { ...loaded, Regions: loaded.Regions.map(({ Binning: _, ...r }) => r) } : loaded;
       const spec = await buildWorkspace(cfg, { baseDir: resolve(o.baseDir ?? dirname(config)), inputFile: o.input ? resolve(o.input) : undefined });
       // validate what we wrote with the same checks a reader applies
       Workspace.fromJSON(spec, { file: o.output });

@@ -23,13 +23,14 @@ export function register(program: Command): void {
     .option("--workers <n>", "worker threads (default: all cores)")
     .option("--dataset <file>", "run on this dataset catalogue instead of generated data")
     .option("--input <file>", "run on one NanoAOD ROOT file (taken as ttbar nominal) instead of generated data")
+    .option("--ml", "also run the AGC ML variant (BDT jet-parton assignment) and show its feature plots")
     .option("--force", "write into a non-empty output directory, overwriting files of the same names"))
-    .action(async (o: { out: string; events: string; dataLumi: string; seed: string; workers?: string; dataset?: string; input?: string; force?: boolean; track?: boolean }) => {
+    .action(async (o: { out: string; events: string; dataLumi: string; seed: string; workers?: string; dataset?: string; input?: string; ml?: boolean; force?: boolean; track?: boolean }) => {
       const t0 = Date.now();
       const progress = progressPrinter();
       const r = await runDemo({
         out: o.out, events: num("--events", o.events, true), dataLuminosity: num("--data-lumi", o.dataLumi, false), seed: Number(o.seed),
-        workers: o.workers === undefined ? undefined : Number(o.workers), dataset: o.dataset, input: o.input, force: o.force,
+        workers: o.workers === undefined ? undefined : Number(o.workers), dataset: o.dataset, input: o.input, ml: o.ml, force: o.force,
         command: ["hepflow", ...process.argv.slice(2)].join(" "), progress, log: (l) => { progress.end(); process.stdout.write(l + "\n"); },
       });
       progress.end();
@@ -37,7 +38,7 @@ export function register(program: Command): void {
       w("");
       for (const s of r.stages) w(`  ${s.name.padEnd(40)} ${s.seconds.toFixed(2).padStart(7)} s${s.events ? `  ${Math.round(s.events / s.seconds).toLocaleString("en-US")} events/s` : ""}`);
       if (r.fit) w(`\n${r.fit.poi} = ${r.fit.value.toFixed(3)} ± ${r.fit.uncertainty.toFixed(3)}${r.fit.truth !== undefined ? ` (generated: ${r.fit.truth})` : ""}`);
-      await track({ command: "demo", params: { events: o.events, data_lumi: o.dataLumi, seed: o.seed, dataset: o.dataset, input: o.input }, metrics: { ...(r.fit ? { [`${r.fit.poi}_bestfit`]: r.fit.value, [`${r.fit.poi}_uncertainty`]: r.fit.uncertainty, fit_converged: r.fit.converged ? 1 : 0 } : {}), ...Object.fromEntries(r.stages.flatMap((s, i) => [[`stage${i + 1}_s`, s.seconds], ...(s.events ? [[`stage${i + 1}_events_per_s`, s.events / s.seconds]] : [])])), total_s: (Date.now() - t0) / 1000 }, tags: Object.fromEntries(r.stages.map((s, i) => [`stage${i + 1}`, s.name])), artifacts: [{ path: r.outDir, skip: ["data"] }] }, o.track, true);
+      await track({ command: "demo", params: { events: o.events, data_lumi: o.dataLumi, seed: o.seed, dataset: o.dataset, input: o.input, ml: Boolean(o.ml) }, metrics: { ...(r.fit ? { [`${r.fit.poi}_bestfit`]: r.fit.value, [`${r.fit.poi}_uncertainty`]: r.fit.uncertainty, fit_converged: r.fit.converged ? 1 : 0 } : {}), ...Object.fromEntries(r.stages.flatMap((s, i) => [[`stage${i + 1}_s`, s.seconds], ...(s.events ? [[`stage${i + 1}_events_per_s`, s.events / s.seconds]] : [])])), total_s: (Date.now() - t0) / 1000 }, tags: Object.fromEntries(r.stages.map((s, i) => [`stage${i + 1}`, s.name])), artifacts: [{ path: r.outDir, skip: ["data"] }] }, o.track, true);
       w(`report: ${r.report}  (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);
       w("\nThe same chain, stage by stage:");
       for (const c of r.commands) w(`  ${c}`);
