@@ -36,13 +36,13 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.lengt
 const r3 = (x) => +x.toFixed(3);
 
 for (const nominalOnly of [false, true]) {
-  process.env.HEPFLOW_AGC_NOMINAL_ONLY = nominalOnly ? "1" : "0"; // worker threads copy process.env at start
+  const params = { nominal_only: nominalOnly };
   const runs = { 1: [], 2: [] };
   for (let k = 0; k < REPEATS; k++) {
     for (const workers of [1, 2]) {
       const load = loadavg()[0];
       const cpu0 = process.cpuUsage();
-      const r = await new LocalExecutor().run(processor, dataset, { workers, chunkSize: 100_000 });
+      const r = await new LocalExecutor().run(processor, dataset, { workers, chunkSize: 100_000, params });
       const cpu = process.cpuUsage(cpu0);
       runs[workers].push({ r, cpuS: (cpu.user + cpu.system) / 1e6, load });
     }
@@ -89,14 +89,12 @@ const readS = (performance.now() - t0) / 1000;
 line({ case: "agc_read_decompress_1thread", impl: "hepflow", events: nEvents, seconds: r3(readS), events_per_s: Math.round(nEvents / readS), mb_per_s: +(readBytes / 1e6 / readS).toFixed(1) });
 
 for (const nominalOnly of [false, true]) {
-  process.env.HEPFLOW_AGC_NOMINAL_ONLY = nominalOnly ? "1" : "0";
-  // a fresh module instance reads the option (module-level constant)
-  const mod = await import(`${processorUrl.href}?nominal=${nominalOnly}`);
+  const params = { nominal_only: nominalOnly };
   const run = async () => {
     for (const c of chunks) {
       const ev = new EventChunk(0, c.meta.entryStop, Object.keys(c.cols), async () => c.cols, "memory");
-      await ev.load(...mod.columns);
-      mod.process(withRecordViews(ev), c.meta); // includes building the Hist accumulators
+      await ev.load(...agc.columns);
+      agc.process(withRecordViews(ev), { ...c.meta, params }); // includes building the Hist accumulators
     }
   };
   await run(); // warm-up (JIT)

@@ -1,8 +1,7 @@
 // The AGC ML variant (spec §7, §6.2): in every 4j2b event, score each jet–parton assignment
 // ("permutation") with the even/odd XGBoost BDTs, keep the best one's 20 features and fill them,
-// with all systematics, into histograms_ml.root. Enabled with HEPFLOW_AGC_ML=1 (a processor
-// parameter `ml` once processors take parameters).
-import { env } from "node:process";
+// with all systematics, into histograms_ml.root. Enabled by the processor parameter `ml`; the
+// models come from the folder of the `models` parameter.
 import { existsSync, mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,10 +13,8 @@ import { createFile } from "../../dist/root/writer/index.js";
 import { PROCESSES, VARIATIONS } from "./histograms.mjs";
 import { B_TAG_THRESHOLD } from "./physics.mjs";
 
-export const ML = env.HEPFLOW_AGC_ML === "1";
-
-/** Where model_even.json / model_odd.json are: HEPFLOW_AGC_MODELS, else ../shared/reference/agc beside the repository. */
-export const MODEL_DIR = resolve(env.HEPFLOW_AGC_MODELS ?? fileURLToPath(new URL("../../../shared/reference/agc/", import.meta.url)));
+/** Where model_even.json / model_odd.json are: the `models` parameter, else ../shared/reference/agc beside the repository. */
+export const modelDir = (models) => resolve(models || fileURLToPath(new URL("../../../shared/reference/agc/", import.meta.url)));
 
 export const ML_COLUMNS = ["event", "Jet_qgl", "Electron_phi", "Electron_mass", "Muon_phi", "Muon_mass"];
 
@@ -135,10 +132,10 @@ export function bestFeatures(x, perEvent, eventNumbers, models) {
 }
 
 /** The even/odd forests, parsed once per worker thread. */
-async function forests() {
+async function forests(models) {
   const load = async (name) => {
-    const p = join(MODEL_DIR, `${name}.json`);
-    if (!existsSync(p)) throw new HepflowError("AGC_NO_MODEL", `the ML variant needs ${name}.json; set HEPFLOW_AGC_MODELS to the folder holding model_even.json and model_odd.json`, { file: p });
+    const p = join(modelDir(models), `${name}.json`);
+    if (!existsSync(p)) throw new HepflowError("AGC_NO_MODEL", `the ML variant needs ${name}.json; set -P models=DIR to the folder holding model_even.json and model_odd.json`, { file: p });
     return parseXGBoostOnce(p);
   };
   return [await load("model_even"), await load("model_odd")];
@@ -178,8 +175,8 @@ export function mlHists() {
  * one-lepton events; `passes` are [label, pt column] jet-kinematic passes (nominal first);
  * weights as the main analysis (§5.3, §7.6). Returns {feature name: histogram accumulator}.
  */
-export async function mlProcess({ el, mu, jets, eventNumbers, flags, passes, proc, w, systematics }) {
-  const models = await forests();
+export async function mlProcess({ el, mu, jets, eventNumbers, flags, passes, proc, w, systematics, models: folder }) {
+  const models = await forests(folder);
   const lep = theLepton(el, mu);
   const hists = mlHists();
   for (const [label, ptv, isNominal] of passes) {

@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fromAccumulator, toRoot } from "../../dist/hist/index.js";
 import { createFile } from "../../dist/root/writer/index.js";
-import { EDGES, PROCESSES, REGIONS, VARIATIONS } from "./histograms.mjs";
+import { PROCESSES, REGIONS, VARIATIONS } from "./histograms.mjs";
 
 export const CUT_STEPS = [
   ["all", "all events"],
@@ -36,10 +36,10 @@ export function namedHistograms(accs) {
   return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
-/** The histograms.json object: {name: {edges, contents (27, with flow)}}. */
+/** The histograms.json object: {name: {edges, contents (bins + 2, with flow)}}. */
 export function histogramsJson(named) {
   const o = {};
-  for (const [name, h] of named) o[name] = { edges: EDGES, contents: Array.from(h.values({ flow: true })) };
+  for (const [name, h] of named) o[name] = { edges: Array.from(h.axes[0].edges), contents: Array.from(h.values({ flow: true })) };
   return o;
 }
 

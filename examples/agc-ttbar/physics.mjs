@@ -1,7 +1,6 @@
 // AGC ttbar physics (spec §3–§5), written with hepflow's array and four-vector kernels.
 // Float32 inputs stay float32 through the kernels, which reproduces the reference's float32
 // arithmetic (§4.1); a float64 pt (the pt_res_up pass) makes everything downstream float64.
-import { env } from "node:process";
 import {
   zip, and, gt, lt, eq, ne, ge, absLt, hasBits, add, mul, countTrue, select, filterEvents,
   sum, combinations, combinationMax, argmax, pick, randomNormal, counterNormal, seedFromText,
@@ -11,13 +10,11 @@ import { combinationSum, pt, mass } from "../../dist/physics/index.js";
 /** b-tag working point: strictly greater (§3; the `>=` variant was AGC bug #174). */
 export const B_TAG_THRESHOLD = 0.5;
 
-/**
- * Luminosity (pb^-1) the simulation is normalised to: the analysis' 3378 (spec §1.3) unless
- * HEPFLOW_AGC_LUMI says otherwise (e.g. to match pseudo-data generated at a smaller luminosity).
- * Read from the environment so worker threads see the same value.
- */
-export const LUMI = env.HEPFLOW_AGC_LUMI !== undefined ? Number(env.HEPFLOW_AGC_LUMI) : 3378;
-if (!(LUMI > 0)) throw new Error(`HEPFLOW_AGC_LUMI must be a positive number of pb^-1 (got "${env.HEPFLOW_AGC_LUMI}")`);
+/** Luminosity (pb^-1) of the analysis (spec §1.3): the default of the `lumi` parameter. */
+export const AGC_LUMI = 3378;
+
+/** The object pt cut of the spec (§3) for leptons and jets: the default of the `pt_threshold` parameter. */
+export const PT_THRESHOLD = 30;
 
 /** Cross sections in pb exactly as the reference code computes them (spec §1.3). */
 export const XSEC = {
@@ -28,10 +25,17 @@ export const XSEC = {
   wjets: 61457 * 0.252,
 };
 
+/** Tight electrons and muons (§3) with pt > ptCut GeV. */
+export function tightLeptons(el, mu, ptCut = PT_THRESHOLD) {
+  return {
+    goodEl: and(gt(el.pt, ptCut), absLt(el.eta, 2.1), eq(el.cutBased, 4), lt(el.sip3d, 4)),
+    goodMu: and(gt(mu.pt, ptCut), absLt(mu.eta, 2.1), ne(mu.tightId, 0), lt(mu.sip3d, 4), lt(mu.pfRelIso04_all, 0.15)),
+  };
+}
+
 /** Events with exactly one tight electron or muon (§3). */
-export function oneLepton(el, mu) {
-  const goodEl = and(gt(el.pt, 30), absLt(el.eta, 2.1), eq(el.cutBased, 4), lt(el.sip3d, 4));
-  const goodMu = and(gt(mu.pt, 30), absLt(mu.eta, 2.1), ne(mu.tightId, 0), lt(mu.sip3d, 4), lt(mu.pfRelIso04_all, 0.15));
+export function oneLepton(el, mu, ptCut = PT_THRESHOLD) {
+  const { goodEl, goodMu } = tightLeptons(el, mu, ptCut);
   return eq(add(countTrue(goodEl), countTrue(goodMu)), 1);
 }
 
@@ -60,8 +64,8 @@ export const seedOf = seedFromText;
  * The region masks come from per-event counts, so only events in a region have their jets copied.
  * Only pt changes between passes: eta, phi, mass and the b-tag score are the stored ones.
  */
-export function regions(jets, ptv, flags) {
-  const good = and(flags.accepted, gt(ptv, 30));
+export function regions(jets, ptv, flags, ptCut = PT_THRESHOLD) {
+  const good = and(flags.accepted, gt(ptv, ptCut));
   const nB = countTrue(and(good, flags.btagged));
   const fourJets = ge(countTrue(good), 4);
   const candidates = { jets: zip({ pt: ptv, eta: jets.eta, phi: jets.phi, mass: jets.mass, btag: jets.btagCSVV2 }), good };

@@ -95,16 +95,15 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
     commands.push(`hepflow generate agc --events ${events} --seed ${seed} --data-lumi ${lumi} --compression zstd:1 --out ${rel(dataDir)}`);
   }
 
-  // 2. selection and histograms. The example reads its options from the environment so that its
-  // worker threads see them: normalise the simulation to the pseudo-data's luminosity.
-  process.env.HEPFLOW_AGC_LUMI = String(generated ? lumi : AGC_LUMINOSITY);
-  process.env.HEPFLOW_AGC_DATA = "1";
+  // 2. selection and histograms: the simulation is normalised to the pseudo-data's luminosity,
+  // and the pseudo-data are processed too (processor parameters reach every worker with the work)
+  const params = { lumi: generated ? lumi : AGC_LUMINOSITY, data: true };
   const dataset = loadDataset(catalogue);
   const mod = await loadProcessor(EXAMPLE);
-  const run = await stage("AGC ttbar selection, all systematics", () => new LocalExecutor().run(EXAMPLE, dataset, { workers: o.workers, progress: o.progress }), (r) => r.events);
+  const run = await stage("AGC ttbar selection, all systematics", () => new LocalExecutor().run(EXAMPLE, dataset, { workers: o.workers, progress: o.progress, params }), (r) => r.events);
   let printed = "";
   await mod.finalize!(run.accumulator, { outDir: out, dataset, result: run, print: (t: string) => { printed += t; } });
-  commands.push(`HEPFLOW_AGC_LUMI=${process.env.HEPFLOW_AGC_LUMI} HEPFLOW_AGC_DATA=1 hepflow run examples/agc-ttbar --dataset ${rel(catalogue)} --out ${rel(out)}`);
+  commands.push(`hepflow run examples/agc-ttbar --dataset ${rel(catalogue)} -P lumi=${params.lumi} -P data=true --out ${rel(out)}`);
   const histFile = path.join(out, "histograms.root");
   const cutflow = JSON.parse(readFileSync(path.join(out, "cutflow.json"), "utf8")) as Record<string, Record<string, number>>;
 

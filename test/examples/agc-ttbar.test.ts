@@ -22,13 +22,13 @@ import { REFERENCE } from "../shared.js";
 
 type Hists = Record<string, HistAccumulator>;
 
-const meta = (process: string, variation: string, nevts: number, entryStart = 0, n = 0) => ({
-  sample: `${process}__${variation}`, process, variation, nevts, treeName: "Events", file: "hand-made", fileIndex: 0, entryStart, entryStop: entryStart + n,
+const meta = (process: string, variation: string, nevts: number, entryStart = 0, n = 0, params?: Record<string, unknown>) => ({
+  sample: `${process}__${variation}`, process, variation, nevts, treeName: "Events", file: "hand-made", fileIndex: 0, entryStart, entryStop: entryStart + n, params,
 });
 
-async function run(events: Ev[], process = "ttbar", variation = "nominal", nevts = 1000, entryStart = 0) {
+async function run(events: Ev[], process = "ttbar", variation = "nominal", nevts = 1000, entryStart = 0, params?: Record<string, unknown>) {
   const chunk = await chunkOf(events, agc.columns);
-  return (await agc.process(chunk, meta(process, variation, nevts, entryStart, events.length))) as { hists: Hists; cutflow: Record<string, Record<string, number>> };
+  return (await agc.process(chunk, meta(process, variation, nevts, entryStart, events.length, params))) as { hists: Hists; cutflow: Record<string, Record<string, number>> };
 }
 
 const f32 = Math.fround;
@@ -133,6 +133,43 @@ function randomEvents(n: number, seed: number): Ev[] {
   }
   return out;
 }
+
+describe("AGC processor parameters (no environment variables)", () => {
+  // four 27 GeV jets, one tagged: below the spec's 30 GeV cut, above the AGC MLproject's 25
+  const soft: Ev = { muons: [goodMuon], jets: [jet(27, 0.9), jet(27), jet(27), jet(27)] };
+
+  it("pt_threshold is the jet (and lepton) pt cut: 30 GeV by default, 25 selects the soft event", async () => {
+    expect(total((await run([soft])).hists, "4j1b", "ttbar", "nominal")).toBe(0);
+    const h = (await run([soft], "ttbar", "nominal", 1000, 0, { pt_threshold: 25 })).hists;
+    expect(contents(h, "4j1b", "ttbar", "nominal")).toEqual(onlyBin(3, (729.84 * 3378) / 1000)); // H_T = 108 → bin 3 = [90, 110)
+    // the lepton cut moves too: a 27 GeV muon passes at 25 GeV, not at 30
+    const softMu: Ev = { muons: [{ ...goodMuon, pt: 27 }], jets: [jet(40, 0.9), jet(40), jet(40), jet(40)] };
+    expect((await run([softMu])).cutflow["ttbar__nominal"]!.oneLepton).toBe(0);
+    expect((await run([softMu], "ttbar", "nominal", 1000, 0, { "pt-threshold": "25" })).cutflow["ttbar__nominal"]!.oneLepton).toBe(1);
+  });
+
+  it("num_bins sets the binning on [50, 550); lumi the normalisation; nominal_only drops the systematics", async () => {
+    const ev: Ev = { muons: [goodMuon], jets: [jet(40, 0.9), jet(40), jet(40), jet(40)] }; // H_T = 160
+    const h = (await run([ev], "ttbar", "nominal", 1000, 0, { num_bins: 50, lumi: 50 })).hists;
+    const c = contents(h, "4j1b", "ttbar", "nominal");
+    expect(c).toHaveLength(52);
+    expect(c).toEqual(Array.from({ length: 52 }, (_, i) => (i === 12 ? (729.84 * 50) / 1000 : 0))); // bin 12 = [160, 170)
+    expect(Array.from(fromAccumulator(h["4j1b"]!).axes[0]!.edges as Float64Array)).toEqual(Array.from({ length: 51 }, (_, k) => 50 + 10 * k));
+    expect(total(h, "4j1b", "ttbar", "btag_var_0_up")).toBeGreaterThan(0);
+    const n = (await run([ev], "ttbar", "nominal", 1000, 0, { nominal_only: true })).hists;
+    expect(total(n, "4j1b", "ttbar", "nominal")).toBe((729.84 * 3378) / 1000);
+    for (const v of ["btag_var_0_up", "pt_scale_up", "pt_res_up"]) expect(total(n, "4j1b", "ttbar", v)).toBe(0);
+  });
+
+  it("data=true lets the executor read the data samples; unknown names and bad values are errors", () => {
+    const data = { name: "data", metadata: { process: "data" } } as never;
+    expect(agc.acceptSample(data, {})).toBe(false);
+    expect(agc.acceptSample(data, { data: "true" })).toBe(true);
+    expect(() => agc.acceptSample(data, { numbins: 30, lumii: 1 })).toThrow(/unknown parameter "lumii"/);
+    expect(() => agc.acceptSample(data, { lumi: 0 })).toThrow(/lumi/);
+    expect(() => agc.acceptSample(data, { num_bins: 2.5 })).toThrow(/whole number/);
+  });
+});
 
 describe("AGC processor against an independent per-event loop", () => {
   const events = randomEvents(4000, 12345);

@@ -80,7 +80,10 @@ describe("MLproject", () => {
     expect(Object.keys(p.entryPoints).sort()).toEqual(["search", "ttbar"]);
     const argv = renderCommand(p.entryPoints.search, { run_dir: "/r", ...resolveParameters(p, p.entryPoints.search, { max_runs: "20" }).declared }).argv;
     expect(argv.slice(3, 5)).toEqual(["search", "--project"]);
-    expect(argv).toContain("num_bins=randint(10, 41)");
+    expect(argv).toContain("num-bins=randint(10, 41)");
+    // the ttbar entry maps the AGC MLproject names onto the processor parameters
+    const ttbar = renderCommand(p.entryPoints.ttbar, { run_dir: "/r", ...resolveParameters(p, p.entryPoints.ttbar, { "num-bins": "30", "pt-threshold": "27.5" }).declared }).argv;
+    expect(ttbar.join(" ")).toContain("-P num_bins=30 -P pt_threshold=27.5");
   });
 });
 
