@@ -79,4 +79,106 @@ describe("Redis/BullMQ executor with 3 worker processes", () => {
       await q.close();
     }
   }, 30_000);
+  it("SIGKILL of a worker mid-chunk: its chunk stalls, is retried on another worker and merged once", async () => {
+    const params = { hold_ms: 400 };
+    const want = await local(21, params);
+    const victim = workers[0]!;
+    const r = await new RedisExecutor({ url: redis.url, root }).run(processor, dataset(21), { ...base, params, progress: onFirst(() => process.kill(victim.proc.pid!, "SIGKILL")) });
+    expectComplete(r, 21);
+    expect(Buffer.compare(bytes(r.accumulator), bytes(want.accumulator))).toBe(0);
+    expect(victim.proc.signalCode ?? (await new Promise((res) => victim.proc.once("exit", (_c, s) => res(s))))).toBe("SIGKILL");
+    workers[0] = await startWorker(redis.url, { root });
+  }, 40_000);
+
+  it("SIGSTOP past the lock duration, then SIGCONT: the late result is discarded, not counted twice", async () => {
+    const params = { hold_ms: 400 };
+    const want = await local(31, params);
+    const sleeper = workers[1]!;
+    let stopped = false;
+    const r = await new RedisExecutor({ url: redis.url, root }).run(processor, dataset(31), { ...base, params, progress: onFirst(() => { process.kill(sleeper.proc.pid!, "SIGSTOP"); stopped = true; }) });
+    expect(stopped).toBe(true);
+    // the run finished while the worker was stopped: its chunk was taken over after the lock expired
+    process.kill(sleeper.proc.pid!, "SIGCONT");
+    expectComplete(r, 31);
+    expect(Buffer.compare(bytes(r.accumulator), bytes(want.accumulator))).toBe(0);
+    // the stopped worker wakes, finishes its chunk and is refused: BullMQ says its lock is gone
+    for (let i = 0; i < 100 && !/Missing lock/.test(sleeper.log()); i++) await new Promise((res) => setTimeout(res, 100));
+    expect(sleeper.log()).toMatch(/Missing lock/);
+  }, 40_000);
+
+  it("Ctrl-C (abort) cancels the run: it rejects with CANCELLED and its queued jobs are removed", async () => {
+    const ac = new AbortController();
+    const run = new RedisExecutor({ url: redis.url, root, signal: ac.signal }).run(processor, dataset(41), { ...base, params: { hold_ms: 300 }, progress: onFirst(() => ac.abort()) });
+    await expect(run).rejects.toMatchObject({ code: "CANCELLED" });
+    await new Promise((res) => setTimeout(res, 200)); // the removal is sent as the run rejects
+    const q = new Queue("chunks", { connection: { host: "127.0.0.1", port: redis.port }, prefix: "hepflow" });
+    try {
+      await new Promise((res) => setTimeout(res, 300));
+      expect(await q.getWaitingCount()).toBe(0);
+      // at most the 3 chunks being computed when it was cancelled, plus the one that had finished, ever ran
+      for (let i = 0; i < 50 && (await q.getActiveCount()) > 0; i++) await new Promise((res) => setTimeout(res, 100));
+      // the 12 chunks still queued at the first result were not all computed: only those already running finish
+      expect(await q.getCompletedCount()).toBeLessThanOrEqual(1 + 3 + 3);
+    } finally {
+      await q.close();
+    }
+  }, 30_000);
 });
+
+describe("Redis/BullMQ executor: stale workers and Redis restarts", () => {
+  it("a worker with a different version of the processor refuses the chunk clearly", async () => {
+    const { cpSync, mkdtempSync, symlinkSync, appendFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    // the worker's copy of test/analysis (with dist/ reachable as from the repository) differs in one line
+    const copy = mkdtempSync(join(tmpdir(), "hepflow-stale-"));
+    cpSync(join(here, ".."), join(copy, "test"), { recursive: true, filter: (p) => !p.includes("node_modules") });
+    symlinkSync(join(here, "../../dist"), join(copy, "dist"));
+    appendFileSync(join(copy, "test/analysis/redis-fixtures/slowsum.mjs"), "\n// an older version\n");
+    const redis = await startRedis();
+    const w = await startWorker(redis.url, { root: join(copy, "test/analysis") });
+    try {
+      const run = new RedisExecutor({ url: redis.url, root }).run(processor, dataset(51), { ...base, retries: 0 });
+      await expect(run).rejects.toMatchObject({ code: "CHUNK_FAILED" });
+      await expect(new RedisExecutor({ url: redis.url, root }).run(processor, dataset(52), { ...base, retries: 0 })).rejects.toThrow(/different version of redis-fixtures\/slowsum\.mjs/);
+      expect(w.log()).toMatch(/refused/);
+    } finally {
+      await w.stop();
+      await redis.stop();
+    }
+  }, 40_000);
+
+  it("Redis restarted mid-run with persistence (AOF): the run resumes and is byte-identical", async () => {
+    const params = { hold_ms: 300 };
+    const want = await new LocalExecutor().run(processor, dataset(61), { ...base, workers: 2, params });
+    const redis = await startRedis({ aof: true });
+    const ws = await Promise.all([0, 1].map(() => startWorker(redis.url, { root })));
+    try {
+      let restarted: Promise<void> | undefined;
+      const r = await new RedisExecutor({ url: redis.url, root, pollMs: 300 }).run(processor, dataset(61), { ...base, params, progress: onFirst(() => { restarted = redis.stop("SIGKILL").then(() => redis.start()); }) });
+      await restarted;
+      expectComplete(r, 61);
+      expect(Buffer.compare(serialize(r.accumulator), serialize(want.accumulator))).toBe(0);
+    } finally {
+      await Promise.all(ws.map((w) => w.stop()));
+      await redis.stop();
+    }
+  }, 60_000);
+
+  it("Redis restarted without persistence: the run fails cleanly, naming the lost chunk", async () => {
+    const redis = await startRedis();
+    const ws = await Promise.all([0, 1].map(() => startWorker(redis.url, { root })));
+    try {
+      const run = new RedisExecutor({ url: redis.url, root, pollMs: 300 }).run(processor, dataset(71), { ...base, params: { hold_ms: 300 }, progress: onFirst(() => void redis.stop("SIGKILL").then(() => redis.start())) });
+      await expect(run).rejects.toMatchObject({ code: "REDIS_JOB_LOST" });
+      await expect(run).rejects.toThrow(/no longer in Redis/);
+    } finally {
+      await Promise.all(ws.map((w) => w.stop()));
+      await redis.stop();
+    }
+  }, 60_000);
+});
+
+function onFirst(fn: () => void): ExecutorOptions["progress"] {
+  let fired = false;
+  return () => { if (!fired) { fired = true; fn(); } };
+}
