@@ -126,6 +126,31 @@ describe("Redis/BullMQ executor with 3 worker processes", () => {
   }, 30_000);
 });
 
+describe("Redis/BullMQ executor from the CLI", () => {
+  it("hepflow run examples/agc-ttbar --executor redis://… writes byte-identical histograms to the local run", async () => {
+    const { execFileSync } = await import("node:child_process");
+    const { mkdtempSync, readFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const { generateAgc } = await import("../../src/generate/index.js");
+    const tmp = mkdtempSync(join(tmpdir(), "hepflow-dist-agc-"));
+    await generateAgc({ events: 3000, out: join(tmp, "data"), filesPerSample: 2, dataLuminosity: 0.001, seed: 3 });
+    const repo = join(here, "../..");
+    const run = (out: string, ...extra: string[]) => execFileSync(process.execPath, [join(repo, "bin/hepflow.js"), "run", "examples/agc-ttbar", "--dataset", join(tmp, "data/dataset.json"), "--out", join(tmp, out), "--chunk-size", "1000", "-P", "num_bins=20", ...extra], { cwd: repo, encoding: "utf8" });
+    run("local", "--workers", "2");
+    // its own Redis: a worker without the processor under its root refuses the job (PROCESSOR_NOT_FOUND)
+    const redis = await startRedis();
+    const agcWorkers = await Promise.all([0, 1].map(() => startWorker(redis.url, { root: repo })));
+    try {
+      run("redis", "--executor", redis.url);
+    } finally {
+      await Promise.all(agcWorkers.map((w) => w.stop()));
+      await redis.stop();
+    }
+    for (const f of ["histograms.json", "cutflow.json", "parameters.json"]) expect(readFileSync(join(tmp, "redis", f)).equals(readFileSync(join(tmp, "local", f))), f).toBe(true);
+    expect(JSON.parse(readFileSync(join(tmp, "redis/parameters.json"), "utf8")).num_bins).toBe(20);
+  }, 60_000);
+});
+
 describe("Redis/BullMQ executor: stale workers and Redis restarts", () => {
   it("a worker with a different version of the processor refuses the chunk clearly", async () => {
     const { cpSync, mkdtempSync, symlinkSync, appendFileSync } = await import("node:fs");
