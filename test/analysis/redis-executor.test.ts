@@ -208,3 +208,54 @@ function onFirst(fn: () => void): ExecutorOptions["progress"] {
   let fired = false;
   return () => { if (!fired) { fired = true; fn(); } };
 }
+
+describe("Redis/BullMQ executor: connection URLs and what a worker accepts", () => {
+  it("parses ACL user, password, database and rediss:// (TLS); refuses other schemes", async () => {
+    const { parseRedisUrl, redactUrl } = await import("../../src/analysis/index.js");
+    expect(parseRedisUrl("rediss://analyst:s%40cret@redis.example.org:6380/2")).toEqual({ host: "redis.example.org", port: 6380, username: "analyst", password: "s@cret", db: 2, tls: {}, maxRetriesPerRequest: null });
+    expect(parseRedisUrl("redis://:pw@10.0.0.1")).toMatchObject({ host: "10.0.0.1", port: 6379, password: "pw" });
+    expect(redactUrl("redis://u:pw@h:1")).toBe("redis://u:***@h:1");
+    expect(() => parseRedisUrl("http://h:1")).toThrow(/unsupported scheme/);
+    expect(() => new RedisExecutor({ url: "redis://h:1/x" })).toThrow(/database/);
+  });
+
+  it("a job naming a processor outside the worker's root is refused, never imported", async () => {
+    const redis = await startRedis();
+    const w = await startWorker(redis.url, { root });
+    const q = new Queue("chunks", { connection: { host: "127.0.0.1", port: redis.port }, prefix: "hepflow" });
+    try {
+      const { hepflowVersion } = await import("../../src/analysis/redis/identity.js");
+      await q.add("x", { processor: "../../../../tmp/evil.mjs", codeHash: "0", hepflow: hepflowVersion(), params: {}, item: { index: 0, sample: "s", fileIndex: 0, file: "mem:1", treeName: "t", entryStart: 0, entryStop: 1, meta: {} }, deadlineMs: 1000, inlineLimit: 1000 }, { jobId: "evil" });
+      let state = "";
+      for (let i = 0; i < 100 && state !== "failed"; i++) { state = await q.getJobState("evil"); await new Promise((r) => setTimeout(r, 50)); }
+      expect(state).toBe("failed");
+      expect((await q.getJob("evil"))!.failedReason).toMatch(/PATH_REFUSED.*outside this worker's root/);
+    } finally {
+      await q.close();
+      await w.stop();
+      await redis.stop();
+    }
+  }, 30_000);
+  it("accumulators above the inline limit travel through the content-addressed store, only their digest through Redis", async () => {
+    const { mkdtempSync, readdirSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const store = mkdtempSync(join(tmpdir(), "hepflow-store-"));
+    const redis = await startRedis();
+    const w = await startWorker(redis.url, { root, store });
+    try {
+      const want = await new LocalExecutor().run(processor, dataset(81), { ...base, workers: 2 });
+      const r = await new RedisExecutor({ url: redis.url, root, store, inlineLimit: 16 }).run(processor, dataset(81), base);
+      expectComplete(r, 81);
+      expect(Buffer.compare(serialize(r.accumulator), serialize(want.accumulator))).toBe(0);
+      // 13 chunks, each a distinct accumulator (its own start and counts): 13 blobs named by digest
+      const blobs = readdirSync(store).flatMap((d) => readdirSync(join(store, d)));
+      expect(blobs).toHaveLength(13);
+      expect(blobs.every((b) => /^[0-9a-f]{64}$/.test(b))).toBe(true);
+      // without the store on the client the run fails clearly instead of merging nothing
+      await expect(new RedisExecutor({ url: redis.url, root, inlineLimit: 16 }).run(processor, dataset(81), { ...base, retries: 0 })).rejects.toThrow(/--store/);
+    } finally {
+      await w.stop();
+      await redis.stop();
+    }
+  }, 30_000);
+});
