@@ -149,6 +149,32 @@ describe("Redis/BullMQ executor from the CLI", () => {
     for (const f of ["histograms.json", "cutflow.json", "parameters.json"]) expect(readFileSync(join(tmp, "redis", f)).equals(readFileSync(join(tmp, "local", f))), f).toBe(true);
     expect(JSON.parse(readFileSync(join(tmp, "redis/parameters.json"), "utf8")).num_bins).toBe(20);
   }, 60_000);
+  it("Ctrl-C on `hepflow run --executor` removes the run's queued jobs and exits 130", async () => {
+    const { spawn } = await import("node:child_process");
+    const { mkdtempSync, writeFileSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const tmp = mkdtempSync(join(tmpdir(), "hepflow-dist-int-"));
+    writeFileSync(join(tmp, "dataset.json"), JSON.stringify({ samples: [{ name: "a", treeName: "Events", files: ["mem:91?n=1300&cluster=100"] }] }));
+    const redis = await startRedis();
+    const w = await startWorker(redis.url, { root });
+    const q = new Queue("chunks", { connection: { host: "127.0.0.1", port: redis.port }, prefix: "hepflow" });
+    try {
+      const repo = join(here, "../..");
+      const client = spawn(process.execPath, [join(repo, "bin/hepflow.js"), "run", "redis-fixtures/slowsum.mjs", "--dataset", join(tmp, "dataset.json"), "--opener", "fixtures/memtree.mjs", "--out", join(tmp, "out"), "--chunk-size", "100", "-P", "hold_ms=400", "--executor", redis.url], { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
+      let err = "";
+      client.stderr!.on("data", (d: Buffer) => { err += d.toString(); });
+      for (let i = 0; i < 100 && (await q.getActiveCount()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      client.kill("SIGINT");
+      const code = await new Promise((r) => client.once("exit", (c) => r(c)));
+      expect(code).toBe(130);
+      expect(err).toMatch(/cancelled: \d+ of \d+ unfinished chunk job\(s\) removed/);
+      expect(await q.getWaitingCount()).toBe(0);
+    } finally {
+      await q.close();
+      await w.stop();
+      await redis.stop();
+    }
+  }, 30_000);
 });
 
 describe("Redis/BullMQ executor: stale workers and Redis restarts", () => {
