@@ -124,6 +124,11 @@ describe("Redis/BullMQ executor with 3 worker processes", () => {
       await q.close();
     }
   }, 30_000);
+  it("a chunk past its deadline on a remote worker fails with CHUNK_TIMEOUT (its thread stopped there)", async () => {
+    const run = new RedisExecutor({ url: redis.url, root }).run(processor, dataset(101), { ...base, chunkTimeoutMs: 300, retries: 0, params: { hold_ms: 1500 } });
+    await expect(run).rejects.toMatchObject({ code: "CHUNK_TIMEOUT" });
+    await expect(run).rejects.toThrow(/deadline of 0\.3 s/);
+  }, 30_000);
 });
 
 describe("Redis/BullMQ executor from the CLI", () => {

@@ -7,6 +7,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { HepflowError, compiledModule } from "../../util/index.js";
+import { threadFaults } from "../pool.js";
 import type { WorkerInit } from "../pool.js";
 import type { ChunkOutput, ErrorInfo, WorkItem } from "../runner.js";
 import { canonicalJson } from "./identity.js";
@@ -90,14 +91,14 @@ export class ThreadSet {
   private compute(t: Thread, item: WorkItem, deadlineMs: number): Promise<ChunkOutput> {
     return new Promise<ChunkOutput>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
-      const fail = (code: string, message: string) => {
+      const fail = (e: ErrorInfo) => {
         cleanup();
         this.retire(t);
-        reject(new HepflowError(code, message));
+        reject(new HepflowError(e.code, e.message));
       };
       const onMsg = (m: Message) => {
         if (m.type === "start") {
-          timer = setTimeout(() => fail("CHUNK_TIMEOUT", `the chunk did not finish within its deadline of ${(deadlineMs / 1000).toFixed(1)} s (the worker thread was stopped; raise it with --chunk-timeout)`), deadlineMs);
+          timer = setTimeout(() => fail(threadFaults.timeout(deadlineMs)), deadlineMs);
         } else if (m.type === "result") {
           cleanup();
           resolve(m.output!);
@@ -106,8 +107,8 @@ export class ThreadSet {
           reject(Object.assign(new HepflowError(m.error!.code, m.error!.message), m.error!.stack ? { stack: m.error!.stack } : {}));
         }
       };
-      const onError = (e: Error & { code?: string }) => fail(e.code === "ERR_WORKER_OUT_OF_MEMORY" ? "WORKER_OUT_OF_MEMORY" : "WORKER_DIED", e.code === "ERR_WORKER_OUT_OF_MEMORY" ? "the worker thread ran out of memory while computing the chunk" : `worker thread crashed: ${e.message}`);
-      const onExit = (code: number) => fail("WORKER_DIED", `worker thread exited with code ${code} while computing the chunk (process.exit() in the processor?)`);
+      const onError = (e: Error & { code?: string }) => fail(threadFaults.error(e, this.maxMemoryMb));
+      const onExit = (code: number) => fail(threadFaults.exit(code));
       const cleanup = () => {
         clearTimeout(timer);
         t.worker.off("message", onMsg);
