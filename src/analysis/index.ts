@@ -20,3 +20,5 @@ export { WorkerPool } from "./pool.js";
 export { checkParameterSpecs, resolveParameters, parseParameterAssignments, loadParameterFile, describeParameters } from "./params.js";
 export type { ParameterSpec, ParameterSpecs, ParameterValues } from "./params.js";
 export type { Executor, ExecutorOptions, ChunkFailure, RunResult, SampleReport } from "./executor.js";
+export { RedisExecutor, startRedisWorker, parseRedisUrl, redactUrl } from "./redis/index.js";
+export type { RedisExecutorOptions, RedisWorkerHandle, RedisWorkerOptions } from "./redis/index.js";

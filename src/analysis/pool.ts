@@ -34,6 +34,16 @@ export interface WorkerInit {
   params: Record<string, unknown>;
 }
 
+/** How a chunk's worker thread failed, worded alike wherever threads compute chunks (this pool, `hepflow worker`). */
+export const threadFaults = {
+  timeout: (ms: number): ErrorInfo => ({ code: "CHUNK_TIMEOUT", message: `the chunk did not finish within its deadline of ${(ms / 1000).toFixed(1)} s (the worker thread was stopped; raise it with --chunk-timeout)` }),
+  error: (e: Error & { code?: string }, limitMb?: number): ErrorInfo =>
+    e.code === "ERR_WORKER_OUT_OF_MEMORY"
+      ? { code: "WORKER_OUT_OF_MEMORY", message: `the worker thread ran out of memory${limitMb ? ` (limit ${limitMb} MB)` : ""} while computing the chunk` }
+      : { code: "WORKER_DIED", message: `worker thread crashed: ${e.message}`, ...(e.stack ? { stack: e.stack } : {}) },
+  exit: (code: number): ErrorInfo => ({ code: "WORKER_DIED", message: `worker thread exited with code ${code} while computing the chunk (process.exit() in the processor?)` }),
+};
+
 /** Timings of a pool run, for the run report. */
 export type PoolTimings = DispatchTimings;
 
@@ -113,7 +123,7 @@ export class WorkerPool implements Dispatcher {
         slot.current = msg.index!;
         const item = this.ctx.collector.item(msg.index!);
         const ms = this.ctx.deadlineMs(item);
-        slot.timer = setTimeout(() => this.kill(slot, { code: "CHUNK_TIMEOUT", message: `the chunk did not finish within its deadline of ${(ms / 1000).toFixed(1)} s (the worker thread was stopped; raise it with --chunk-timeout)` }), ms);
+        slot.timer = setTimeout(() => this.kill(slot, threadFaults.timeout(ms)), ms);
       } else if (msg.type === "result" || msg.type === "error") {
         const index = msg.type === "result" ? msg.output!.index : msg.index!;
         this.endCurrent(slot, index);
@@ -125,11 +135,8 @@ export class WorkerPool implements Dispatcher {
         this.settle();
       }
     });
-    worker.on("error", (e: Error & { code?: string }) => {
-      if (e.code === "ERR_WORKER_OUT_OF_MEMORY") this.kill(slot, { code: "WORKER_OUT_OF_MEMORY", message: `the worker thread ran out of memory${this.ctx.options.maxWorkerMemoryMb ? ` (limit ${this.ctx.options.maxWorkerMemoryMb} MB)` : ""} while computing the chunk` });
-      else this.kill(slot, { code: "WORKER_DIED", message: `worker thread crashed: ${e.message}`, ...(e.stack ? { stack: e.stack } : {}) });
-    });
-    worker.on("exit", (code) => this.kill(slot, { code: "WORKER_DIED", message: `worker thread exited with code ${code} while computing the chunk (process.exit() in the processor?)` }));
+    worker.on("error", (e: Error & { code?: string }) => this.kill(slot, threadFaults.error(e, this.ctx.options.maxWorkerMemoryMb)));
+    worker.on("exit", (code) => this.kill(slot, threadFaults.exit(code)));
   }
 
   private endCurrent(slot: Slot, index: number): void {

@@ -63,4 +63,5 @@ export const commands: CommandEntry[] = [
   entry("deliver", "deliver the samples of a ServiceX-style spec (YAML) via the delivery service; prints the local files", () => import("./deliver.js")),
   entry("transforms", "list, inspect, cancel or download your transforms on the delivery service", () => import("./transforms.js")),
   entry("cache", "the delivery service's server-side cache (operators): list or remove transforms", () => import("./cache.js")),
+  entry("worker", "compute chunks of distributed runs: a BullMQ worker on a Redis queue (hepflow run --executor redis://…)", () => import("./worker.js")),
 ];

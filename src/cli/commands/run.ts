@@ -2,7 +2,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { LocalExecutor, loadDataset, loadParameterFile, loadProcessor, parseParameterAssignments } from "../../analysis/index.js";
+import { LocalExecutor, RedisExecutor, loadDataset, loadParameterFile, loadProcessor, parseParameterAssignments } from "../../analysis/index.js";
 import type { Accumulator, RunResult } from "../../analysis/index.js";
 import { HepflowError, prepareOutput } from "../../util/index.js";
 import { progressPrinter } from "../progress.js";
@@ -24,6 +24,8 @@ interface RunOptions {
   params?: string;
   chunkTimeout?: string;
   workerMemory?: string;
+  executor?: string;
+  store?: string;
 }
 
 const int = (name: string, v: string | undefined, min: number): number | undefined => {
@@ -81,6 +83,8 @@ export function register(program: Command): void {
     .option("--params <file>", "processor parameters from a JSON or YAML mapping (-P overrides it)")
     .option("--chunk-timeout <s>", "deadline per chunk in seconds (default 60 s + 0.5 ms per entry); a chunk past it is stopped, retried, then CHUNK_TIMEOUT")
     .option("--worker-memory <MB>", "heap limit per worker thread; a worker past it fails its chunk with WORKER_OUT_OF_MEMORY")
+    .option("--executor <url>", "where chunks are computed: local (default) or redis://[user:password@]host:port (rediss:// for TLS), with `hepflow worker` processes")
+    .option("--store <dir>", "with --executor redis://: result store shared with the workers, for large accumulators")
     .option("--json", "print the run summary as JSON")
     .option("--force", "replace a non-empty output folder (the old one is kept until this run has written its results)"))
     .action(async (processor: string, o: RunOptions & { track?: boolean }) => {
@@ -97,7 +101,8 @@ export function register(program: Command): void {
       const outDir = prepareOutput(o.out, { force: o.force, inputs: [o.dataset, processor, ...dataset.samples.flatMap((s) => s.files.map((f) => f.path))] });
       try {
         const progress = progressPrinter();
-        const result = await new LocalExecutor().run(processor, dataset, {
+        const executor = chooseExecutor(o);
+        const result = await executor.run(processor, dataset, {
           workers: int("--workers", o.workers, 0),
           chunkSize: int("--chunk-size", o.chunkSize, 1),
           retries: int("--retries", o.retries, 0),
@@ -129,6 +134,22 @@ export function register(program: Command): void {
         throw e;
       }
     });
+}
+
+/** The local thread pool, or a Redis queue (Ctrl-C then removes the run's queued jobs before exiting). */
+function chooseExecutor(o: RunOptions): LocalExecutor | RedisExecutor {
+  if (o.executor === undefined || o.executor === "local") {
+    if (o.store) throw new HepflowError("CLI_OPTION", "--store needs --executor redis://…");
+    return new LocalExecutor();
+  }
+  const redis = new RedisExecutor({ url: o.executor, store: o.store });
+  // the output rule's SIGINT handler exits at once; this one runs first and waits for the cancel
+  process.prependOnceListener("SIGINT", () => {
+    const n = redis.cancelSync();
+    process.stderr.write(`\ninterrupted: ${n} unfinished chunk job(s) of this run cancelled\n`);
+    if (process.listenerCount("SIGINT") === 0) process.exit(130);
+  });
+  return redis;
 }
 
 /** root:// dataset entries with wildcards (root://host//store/x/*.root) become every matching file. */
