@@ -129,9 +129,9 @@ describe("RNTuple writer: read back by hepflow", () => {
     const err = (fn: () => void): unknown => { try { fn(); } catch (e) { return e; } return undefined; };
     const e1 = err(() => nt.write({ x: new Float32Array(2) }));
     expect(isHepflowError(e1) && /no column for field n/.test(e1.message)).toBe(true);
-    const e2 = err(() => nt.write({ x: new Float32Array(2), v: new Float32Array(2) }));
+    const e2 = err(() => nt.write({ x: new Float32Array(2), n: new Int32Array(2), v: new Float32Array(2) }));
     expect(isHepflowError(e2) && /v is a collection/.test(e2.message)).toBe(true);
-    const e3 = err(() => nt.write({ x: new Float32Array(3), v: new Jagged(new Int32Array([0, 1]), new Float32Array(1)) }));
+    const e3 = err(() => nt.write({ x: new Float32Array(3), n: new Int32Array(1), v: new Jagged(new Int32Array([0, 1]), new Float32Array(1)) }));
     expect(isHepflowError(e3) && /entries/.test(e3.message)).toBe(true);
     expect(isHepflowError(err(() => w.writeRNTuple("T2", [{ name: "a", type: "f32" }, { name: "a", type: "f64" }])))).toBe(true);
     w.abort();
