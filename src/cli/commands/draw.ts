@@ -71,7 +71,7 @@ export function register(program: Command): void {
 }
 
 /** FILE[:TREE] specs with local globs expanded (sorted, so the fill order is fixed); URLs pass through. */
-async function expandInputs(specs: string[]): Promise<Array<[string, string | undefined]>> {
+export async function expandInputs(specs: string[]): Promise<Array<[string, string | undefined]>> {
   const out: Array<[string, string | undefined]> = [];
   const { readdirSync } = await import("node:fs");
   const nodePath = await import("node:path");
@@ -90,7 +90,7 @@ async function expandInputs(specs: string[]): Promise<Array<[string, string | un
   return out;
 }
 
-async function onlyTree(f: { keys(): Promise<Array<{ path: string; className: string }>> }, path: string): Promise<string> {
+export async function onlyTree(f: { keys(): Promise<Array<{ path: string; className: string }>> }, path: string): Promise<string> {
   const trees = (await f.keys()).filter((k) => /^(TTree|TNtuple|TNtupleD|ROOT::(Experimental::)?RNTuple)$/.test(k.className));
   const names = [...new Set(trees.map((t) => t.path))];
   if (names.length === 1) return names[0]!;
