@@ -20,3 +20,5 @@ export { WorkerPool } from "./pool.js";
 export { checkParameterSpecs, resolveParameters, parseParameterAssignments, loadParameterFile, describeParameters } from "./params.js";
 export type { ParameterSpec, ParameterSpecs, ParameterValues } from "./params.js";
 export type { Executor, ExecutorOptions, ChunkFailure, RunResult, SampleReport } from "./executor.js";
+export { assembleSnapshots, SNAPSHOT_KEY } from "./snapshot.js";
+export type { SnapshotPart } from "./snapshot.js";

@@ -176,8 +176,8 @@ function leafType(a: unknown, bool: boolean, name: string): LeafType {
   return bool && hit[1] === "u8" ? "bool" : hit[1];
 }
 
-/** Writer schema from the first chunk's arrays: collections with a kept counter stay counted (NanoAOD), others are vectors. */
-function schemaOf(cols: Columns, keep: string[], defined: string[], infos: Map<string, { typeName: string; counter?: string }>): BranchSpec[] {
+/** Writer schema from a chunk's arrays: collections with a kept counter stay counted (NanoAOD), others are vectors. */
+export function schemaOf(cols: Columns, keep: readonly string[], defined: readonly string[] = [], infos: ReadonlyMap<string, { typeName: string; counter?: string }> = new Map()): BranchSpec[] {
   const kept = new Set(keep);
   return [...keep, ...defined].map((name) => {
     const c = cols[name]!;
