@@ -67,3 +67,23 @@ describe("snapshots through the executor", () => {
     }
   }, 60_000);
 });
+
+describe("hepflow run with a snapshotting processor", () => {
+  it("writes OUT/snapshots/<sample>.root and no parts directory", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { existsSync, writeFileSync } = await import("node:fs");
+    const ds = join(tmp, "ds.json");
+    writeFileSync(ds, JSON.stringify({ samples: Object.entries(files).map(([name, f]) => ({ name, treeName: "Events", files: f })) }));
+    const out = join(tmp, "run-out");
+    const r = spawnSync(process.execPath, [new URL("../../bin/hepflow.js", import.meta.url).pathname, "run", processor, "--dataset", ds, "--out", out,
+      "--opener", opener, "--workers", "2", "--chunk-size", "90", "--json"], { encoding: "utf8" });
+    expect(r.status, r.stderr).toBe(0);
+    expect(existsSync(join(out, ".snapshot-parts"))).toBe(false);
+    for (const [sample, paths] of Object.entries(files)) {
+      const f = await openFile(join(out, "snapshots", `${sample}.root`));
+      const t = await f.tree("Events");
+      expect(Array.from((await t.arrays(["x"])).x as Float64Array)).toEqual(expected(paths).x);
+      await f.close();
+    }
+  }, 60_000);
+});
