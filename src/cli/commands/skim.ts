@@ -24,18 +24,12 @@ export function register(program: Command): void {
         if (i <= 0) throw new HepflowError("CLI_BAD_OPTION", `--define takes name=expression, not '${d}'`);
         return { name: d.slice(0, i).trim(), expression: d.slice(i + 1) };
       });
-      const { expandInputs, onlyTree } = await import("./draw.js");
-      const { openFile } = await import("../../root/index.js");
+      const { expandInputs, openTrees } = await import("./draw.js");
       const { skim } = await import("../../expr/index.js");
       const files = await expandInputs(inputs);
-      const opened = [];
+      const opened: Array<{ close(): Promise<void> }> = [];
       try {
-        const trees = [];
-        for (const [path, treeName] of files) {
-          const f = await openFile(path);
-          opened.push(f);
-          trees.push(await f.tree(treeName ?? (await onlyTree(f, path))));
-        }
+        const trees = await openTrees(files, opened);
         const r = await skim(trees, o.out, {
           where: o.where, branches: o.branches, define, format: o.format, compression: o.compression,
           stepSize: Number(o.step) || 100_000, force: o.force, inputPaths: files.map(([p]) => p),
