@@ -249,3 +249,28 @@ describe("RNTuple writer: structure as ROOT writes it", () => {
     });
   }
 });
+
+describe("RNTuple and TTree holding the same events", () => {
+  it("generated AGC events written both ways read back value for value (the TTree writer/reader checked against JSROOT in writer.test.ts)", async () => {
+    const { generateChunk, EVENT_SCHEMA, MODELS, Rng } = await import("../../src/generate/index.js");
+    const rng = new Rng("rntuple-vs-ttree");
+    const chunks = [generateChunk(rng, MODELS.ttbar__nominal!, 3000, 0), generateChunk(rng, MODELS.ttbar__nominal!, 2000, 3000)];
+    const files: string[] = [];
+    for (const format of ["ttree", "rntuple"]) {
+      const file = out(`same-${format}.root`);
+      const w = await createFile(file, { compression: "zstd:5" });
+      const t = format === "ttree" ? w.writeTree("Events", EVENT_SCHEMA, { entriesPerBasket: 1500 }) : w.writeRNTuple("Events", EVENT_SCHEMA, { entriesPerCluster: 1500 });
+      for (const c of chunks) t.write(c);
+      await w.close();
+      files.push(file);
+    }
+    const [ft, fr] = await Promise.all(files.map((f) => RootFile.open(f)));
+    const tt = await ft!.tree("Events"), rt = await fr!.tree("Events");
+    expect(rt.kind).toBe("RNTuple");
+    expect(rt.branches.map((b) => b.name)).toEqual(tt.branches.map((b) => b.name));
+    const a = await tt.arrays(), b = await rt.arrays();
+    for (const spec of EVENT_SCHEMA) expect(plain(b[spec.name]!), spec.name).toEqual(plain(a[spec.name]!));
+    await ft!.close();
+    await fr!.close();
+  });
+});
