@@ -135,3 +135,43 @@ for (const [label, file, name] of SIDE_BY_SIDE) {
     console.log(JSON.stringify({ case: `rntuple-${label}`, impl: "jsroot", error: String(e?.message ?? e) }));
   }
 }
+
+// RNTuple vs TTree on the same events: generated AGC ttbar events written by hepflow in both formats with each codec
+// (each writer's default cluster/basket sizes), then the AGC processor's 15 branches read by hepflow.
+// BENCH_RNTUPLE_EVENTS sets the number of events (default 100000).
+{
+  const { mkdtempSync, rmSync, statSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { createFile } = await import("../dist/root/index.js");
+  const { generateChunk, EVENT_SCHEMA, MODELS, Rng } = await import("../dist/generate/index.js");
+  const { columns } = await import("../examples/agc-ttbar/index.mjs");
+  const n = Number(process.env.BENCH_RNTUPLE_EVENTS ?? 100_000);
+  const dir = mkdtempSync(path.join(tmpdir(), "hepflow-bench-rnt-"));
+  try {
+    const chunks = [];
+    const rng = new Rng("bench-rntuple-vs-ttree");
+    for (let at = 0; at < n; at += 25_000) chunks.push(generateChunk(rng, MODELS.ttbar__nominal, Math.min(25_000, n - at), at));
+    for (const codec of ["none", "zlib:1", "lz4", "zstd:5", "lzma:6"]) {
+      const rates = {};
+      for (const format of ["ttree", "rntuple"]) {
+        const file = path.join(dir, `${format}-${codec.replace(":", "")}.root`);
+        const w = await createFile(file, { compression: codec });
+        const t = format === "ttree" ? w.writeTree("Events", EVENT_SCHEMA) : w.writeRNTuple("Events", EVENT_SCHEMA);
+        for (const c of chunks) t.write(c);
+        await w.close();
+        const f = await RootFile.open(file);
+        const tree = await f.tree("Events");
+        const timing = await timeit(() => tree.arrays(columns));
+        const values = Object.values(timing.result).reduce((s, c) => s + countValues(c), 0);
+        const bytes = tree.branches.filter((b) => columns.includes(b.name)).reduce((s, b) => s + b.compressedBytes, 0);
+        report(`agc-subset-${format}-${codec}`, "hepflow", tree, timing, values, bytes, columns.length);
+        console.log(JSON.stringify({ case: `agc-subset-${format}-${codec}`, impl: "hepflow", file_mb: +(statSync(file).size / 1e6).toFixed(2) }));
+        rates[format] = values / timing.best;
+        await f.close();
+      }
+      console.log(JSON.stringify({ case: `agc-subset-rntuple-vs-ttree-${codec}`, impl: "hepflow", events: n, values_per_s_ratio: +(rates.rntuple / rates.ttree).toFixed(2) }));
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -14,7 +14,7 @@ const WANT = ["TObject", "TNamed", "TAttLine", "TAttFill", "TAttMarker", "TAttAx
   "TH2F", "TH2D", "TArray", "TArrayF", "TArrayD", "TArrayI", "TCollection", "TSeqCollection", "TList", "THashList", "TObjArray",
   "TObjString", "TString", "TTree", "TBranch", "TLeaf", "TLeafB", "TLeafS", "TLeafI", "TLeafL", "TLeafF", "TLeafD", "TLeafO", "TLeafC",
   "ROOT::TIOFeatures", "TBranchElement", "TLeafElement", "vector<float>", "vector<double>", "vector<int>", "vector<unsigned int>",
-  "vector<short>", "vector<unsigned short>", "vector<char>", "vector<unsigned char>", "vector<bool>", "vector<Long64_t>", "vector<ULong64_t>"];
+  "vector<short>", "vector<unsigned short>", "vector<char>", "vector<unsigned char>", "vector<bool>", "vector<Long64_t>", "vector<ULong64_t>", "ROOT::RNTuple"];
 
 const found = {};
 for (const f of fs.readdirSync(dataDir).filter((x) => x.endsWith(".root")).sort()) {

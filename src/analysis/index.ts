@@ -22,3 +22,5 @@ export type { ParameterSpec, ParameterSpecs, ParameterValues } from "./params.js
 export type { Executor, ExecutorOptions, ChunkFailure, RunResult, SampleReport } from "./executor.js";
 export { RedisExecutor, startRedisWorker, parseRedisUrl, redactUrl } from "./redis/index.js";
 export type { RedisExecutorOptions, RedisWorkerHandle, RedisWorkerOptions } from "./redis/index.js";
+export { assembleSnapshots, SNAPSHOT_KEY } from "./snapshot.js";
+export type { SnapshotPart } from "./snapshot.js";

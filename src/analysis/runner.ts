@@ -6,6 +6,7 @@
 import { HepflowError, isHepflowError } from "../util/index.js";
 import type { TreeLike } from "../root/index.js";
 import type { Accumulator } from "./accumulate.js";
+import { writeSnapshotPart } from "./snapshot.js";
 import { EventChunk, withRecordViews } from "./eventchunk.js";
 import { closeTree } from "./processor.js";
 import type { ChunkMeta, ProcessorModule, TreeOpener } from "./processor.js";
@@ -117,9 +118,11 @@ export class ChunkRunner {
     const readBefore = p.chunk.readMs;
     const t0 = performance.now();
     const meta: ChunkMeta = { ...item.meta, sample: item.sample, treeName: item.treeName, file: item.file, fileIndex: item.fileIndex, entryStart: item.entryStart, entryStop: item.entryStop, params: this.params };
-    const accumulator = await this.processor.process(withRecordViews(p.chunk), meta);
-    if (accumulator === undefined) throw new HepflowError("PROCESSOR_INVALID", "process() returned nothing; return an accumulator (object, number, array)", { file: item.file });
-    checkAccumulator(accumulator, "accumulator", item.file);
+    const returned = await this.processor.process(withRecordViews(p.chunk), meta);
+    if (returned === undefined) throw new HepflowError("PROCESSOR_INVALID", "process() returned nothing; return an accumulator (object, number, array)", { file: item.file });
+    checkAccumulator(returned, "accumulator", item.file);
+    // Snapshot events are written here, per chunk; the accumulator carries only the part record.
+    const accumulator = await writeSnapshotPart(returned, item);
     const lazyRead = p.chunk.readMs - readBefore;
     return { index: item.index, accumulator, events: item.entryStop - item.entryStart, readMs: p.chunk.readMs, computeMs: performance.now() - t0 - lazyRead };
   }

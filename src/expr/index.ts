@@ -8,3 +8,5 @@ export type { Value, Kind, ScalarValue, FlatValue, JaggedValue } from "./values.
 export { closeNames } from "./errors.js";
 export { draw, splitAxes, niceRange } from "./draw.js";
 export type { DrawOptions, DrawResult, DrawAxis } from "./draw.js";
+export { skim, schemaOf } from "./skim.js";
+export type { SkimOptions, SkimResult } from "./skim.js";

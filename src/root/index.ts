@@ -8,8 +8,8 @@ export { decompress, decompressionTotals, compress, parseCompression, compressio
 export type { Codec, CompressionSetting } from "./compression.js";
 export type { TreeLike, BranchInfo, EntryRange, IterateOptions, ColumnChunk } from "./treelike.js";
 export type { RootHistogram, RootAxis } from "./histogram.js";
-export { createFile, updateFile, RootWriter, TreeWriter, hadd } from "./writer/index.js";
-export type { CreateOptions, BranchSpec, TreeSchema, TreeWriterOptions, LeafType, HaddResult } from "./writer/index.js";
+export { createFile, updateFile, RootWriter, TreeWriter, RNTupleWriter, hadd } from "./writer/index.js";
+export type { CreateOptions, BranchSpec, TreeSchema, TreeWriterOptions, RNTupleWriterOptions, LeafType, HaddResult } from "./writer/index.js";
 export { TTree } from "./ttree/index.js";
 export type { BranchModel, Interpretation, BasketRef } from "./ttree/index.js";
 export { readObject } from "./objects.js";

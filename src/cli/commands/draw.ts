@@ -31,7 +31,6 @@ export function register(program: Command): void {
       const expr = inputs[inputs.length - 1]!;
       const specs = inputs.slice(0, -1);
       const { draw } = await import("../../expr/index.js");
-      const { openFile } = await import("../../root/index.js");
       const { progressPrinter } = await import("../progress.js");
       const range = (r: string[] | undefined, name: string): [number, number] | undefined => {
         if (!r) return undefined;
@@ -47,14 +46,9 @@ export function register(program: Command): void {
       const files = await expandInputs(specs);
       // refused before any reading: an existing output, or an output that is one of the inputs
       if (o.out) claimOutputFile(o.out, { force: o.force, inputs: files.map(([path]) => path) });
-      const opened = [];
+      const opened: Array<{ close(): Promise<void> }> = [];
       try {
-        const trees = [];
-        for (const [path, treeName] of files) {
-          const f = await openFile(path);
-          opened.push(f);
-          trees.push(await f.tree(treeName ?? (await onlyTree(f, path))));
-        }
+        const trees = await openTrees(files, opened);
         const progress = process.stderr.isTTY ? progressPrinter() : undefined;
         const h = await draw(trees, expr, { where: o.where, weight: o.weight, bins, range: range(o.range, "--range"), yRange: range(o.yRange, "--y-range"), stepSize: step, onProgress: progress });
         progress?.end();
@@ -70,8 +64,20 @@ export function register(program: Command): void {
     });
 }
 
+/** Opens each input's tree (the only one in the file when no TREE is given); files go into `opened` so the caller closes them even after an error. */
+export async function openTrees(files: Array<[string, string | undefined]>, opened: Array<{ close(): Promise<void> }>): Promise<import("../../root/index.js").TreeLike[]> {
+  const { openFile } = await import("../../root/index.js");
+  const trees = [];
+  for (const [path, treeName] of files) {
+    const f = await openFile(path);
+    opened.push(f);
+    trees.push(await f.tree(treeName ?? (await onlyTree(f, path))));
+  }
+  return trees;
+}
+
 /** FILE[:TREE] specs with local globs expanded (sorted, so the fill order is fixed); URLs pass through. */
-async function expandInputs(specs: string[]): Promise<Array<[string, string | undefined]>> {
+export async function expandInputs(specs: string[]): Promise<Array<[string, string | undefined]>> {
   const out: Array<[string, string | undefined]> = [];
   const { readdirSync } = await import("node:fs");
   const nodePath = await import("node:path");
@@ -90,7 +96,7 @@ async function expandInputs(specs: string[]): Promise<Array<[string, string | un
   return out;
 }
 
-async function onlyTree(f: { keys(): Promise<Array<{ path: string; className: string }>> }, path: string): Promise<string> {
+export async function onlyTree(f: { keys(): Promise<Array<{ path: string; className: string }>> }, path: string): Promise<string> {
   const trees = (await f.keys()).filter((k) => /^(TTree|TNtuple|TNtupleD|ROOT::(Experimental::)?RNTuple)$/.test(k.className));
   const names = [...new Set(trees.map((t) => t.path))];
   if (names.length === 1) return names[0]!;

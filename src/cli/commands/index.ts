@@ -47,6 +47,7 @@ export const commands: CommandEntry[] = [
   entry("search", "search parameters (random or TPE) for the best objective; the search is a tracked run and each trial a child run", () => import("./search.js")),
   entry("predict", "evaluate a model (XGBoost .json, .onnx, Keras .h5) on rows of a JSON/CSV table or on branches of a ROOT file (FILE.root[:TREE])", () => import("./predict.js")),
   entry("draw", "histogram an expression (TTree::Draw): FILE[:TREE]... EXPR, 1D or \"y:x\"; terminal bars unless -o", () => import("./draw.js")),
+  entry("skim", "write the events passing a cut, chosen branches and defined columns (TTree or RNTuple)", () => import("./skim.js")),
   entry("prune", "remove channels, samples, modifiers or measurements from a workspace (pyhf prune)", () => import("./prune.js")),
   entry("rename", "rename channels, samples, modifiers (and their parameters) or measurements (pyhf rename)", () => import("./rename.js")),
   entry("combine", "combine two workspaces into one (pyhf combine)", () => import("./combine.js")),

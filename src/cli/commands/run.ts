@@ -1,9 +1,9 @@
 /** `hepflow run PATH --dataset FILE`: run a processor module over a dataset on all cores and write its outputs. */
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
-import { LocalExecutor, RedisExecutor, loadDataset, loadParameterFile, loadProcessor, parseParameterAssignments } from "../../analysis/index.js";
-import type { Accumulator, RunResult } from "../../analysis/index.js";
+import { LocalExecutor, RedisExecutor, SNAPSHOT_KEY, assembleSnapshots, loadDataset, loadParameterFile, loadProcessor, parseParameterAssignments } from "../../analysis/index.js";
+import type { Accumulator, RunResult, SnapshotPart } from "../../analysis/index.js";
 import { HepflowError, prepareOutput } from "../../util/index.js";
 import { progressPrinter } from "../progress.js";
 import { track, trackOptions } from "./track-options.js";
@@ -101,6 +101,9 @@ export function register(program: Command): void {
       const outDir = prepareOutput(o.out, { force: o.force, inputs: [o.dataset, processor, ...dataset.samples.flatMap((s) => s.files.map((f) => f.path))] });
       try {
         const progress = progressPrinter();
+        // A processor that returns `$snapshot` columns gets its per-chunk parts here (workers inherit the variable).
+        const partsDir = join(o.out, ".snapshot-parts");
+        process.env.HEPFLOW_SNAPSHOT_DIR = partsDir;
         const executor = chooseExecutor(o);
         const result = await executor.run(processor, dataset, {
           workers: int("--workers", o.workers, 0),
@@ -117,6 +120,13 @@ export function register(program: Command): void {
         if (Object.keys(result.params).length) writeFileSync(join(o.out, "parameters.json"), JSON.stringify(result.params, null, 2) + "\n");
         progress.end();
         if (result.failures.length) writeFileSync(join(o.out, "failures.json"), JSON.stringify({ failures: result.failures, samples: result.samples, warnings: result.warnings }, null, 2) + "\n");
+        const acc = result.accumulator as Record<string, unknown> | undefined;
+        if (acc && typeof acc === "object" && Array.isArray(acc[SNAPSHOT_KEY])) {
+          // one file per sample in the canonical chunk order: OUT/snapshots/<sample>.root
+          await assembleSnapshots(acc[SNAPSHOT_KEY] as SnapshotPart[], join(o.out, "snapshots"));
+          delete acc[SNAPSHOT_KEY];
+        }
+        rmSync(partsDir, { recursive: true, force: true });
         const print = (t: string) => (o.json ? process.stderr : process.stdout).write(t);
         if (mod.finalize) await mod.finalize(result.accumulator, { outDir: o.out, dataset, result, print });
         else writeFileSync(join(o.out, "accumulator.json"), JSON.stringify(toJson(result.accumulator)) + "\n");

@@ -13,6 +13,7 @@ import { WBuffer } from "./wbuffer.js";
 import { appendStreamerInfos, streamerClosure, streamerInfoList } from "./streamerinfo.js";
 import { histogramClasses, validateHistogram, writeHistogram } from "./histogram.js";
 import { TreeWriter, type TreeSchema, type TreeWriterOptions } from "./tree.js";
+import { RNTupleWriter, type RNTupleWriterOptions } from "./rntuple/index.js";
 import { loadExisting, type ExistingFile } from "./update.js";
 import { datimeNow, keyHeaderLength, writeKeyHeader, type KeyRecord } from "./keys.js";
 
@@ -51,7 +52,7 @@ export class RootWriter {
   end: number;
   private readonly dirs = new Map<string, DirState>();
   private readonly classes = new Set<string>();
-  private readonly openTrees = new Set<TreeWriter>();
+  private readonly openTrees = new Set<{ close(): void }>();
   private closed = false;
   private readonly oldInfo: ExistingFile["streamerInfo"];
   /** Removes the temporary file if the process is interrupted before close(). */
@@ -209,6 +210,16 @@ export class RootWriter {
     const tree = new TreeWriter(this, d, name, schema, options, () => this.openTrees.delete(tree));
     this.openTrees.add(tree);
     return tree;
+  }
+
+  /** Starts an RNTuple at `path` (same schema and chunks as writeTree); returns a streaming writer. */
+  writeRNTuple(path: string, schema: TreeSchema, options: RNTupleWriterOptions = {}): RNTupleWriter {
+    this.ensureOpen();
+    const { dir, name } = this.split(path);
+    const d = this.dir(dir);
+    const nt = new RNTupleWriter(this, d, name, schema, options, () => this.openTrees.delete(nt));
+    this.openTrees.add(nt);
+    return nt;
   }
 
   private split(path: string): { dir: string; name: string } {

@@ -6,7 +6,13 @@
 import { HepflowError } from "../../util/index.js";
 import type { ChannelSpec, ModifierSpec, ParameterSpec, WorkspaceSpec } from "../spec.js";
 import { selected } from "./config.js";
-import type { BuilderConfig, PathOverrides, RegionConfig, SampleConfig } from "./config.js";
+import type { BuilderConfig, PathOverrides, RegionConfig, SampleConfig, VariationConfig } from "./config.js";
+import { ntupleTemplate } from "./ntuples.js";
+import { isAbsolute, resolve as resolvePathOf } from "node:path";
+
+function resolvePath(base: string | undefined, p: string): string {
+  return isAbsolute(p) || /^[a-z][a-z0-9+.-]*:\/\//i.test(p) ? p : resolvePathOf(base ?? ".", p);
+}
 import { TemplateReader, rebin } from "./histograms.js";
 import type { Template } from "./histograms.js";
 import { normalizationModifier, normPlusShapeModifiers } from "./templates.js";
@@ -53,8 +59,22 @@ export async function buildWorkspace(cfg: BuilderConfig, opts: BuildOptions = {}
 }
 
 async function buildFrom(cfg: BuilderConfig, opts: BuildOptions, reader: TemplateReader): Promise<WorkspaceSpec> {
-  const load = async (region: RegionConfig, sample: SampleConfig, variation: PathOverrides | null): Promise<Template> => {
+  const load = async (region: RegionConfig, sample: SampleConfig, variation: VariationConfig | null): Promise<Template> => {
     const path = templatePath(cfg, region, sample, variation, opts.inputFile);
+    const tree = variation?.Tree ?? sample.Tree;
+    if (tree !== undefined) {
+      // ntuple input (cabinetry): InputPath names the file; the template is filled here
+      const where = `region "${region.Name}", sample "${sample.Name}"${variation ? " (variation)" : ""}`;
+      const variable = variation?.Variable ?? region.Variable;
+      if (!variable || !region.Binning) throw new HepflowError("CONFIG_INVALID", `${where}: ntuple inputs need Regions[].Variable and Regions[].Binning`, { object: "Regions" });
+      // a variation's Filter replaces the region's; the sample's Filter always applies (cabinetry's rule)
+      const cuts = [variation?.Filter ?? region.Filter, sample.Filter].filter((c): c is string => !!c);
+      return ntupleTemplate({
+        file: resolvePath(opts.baseDir, path), tree, variable, binning: region.Binning, where,
+        filter: cuts.length ? cuts.map((c) => `(${c})`).join(" && ") : undefined,
+        weight: sample.Data ? undefined : variation?.Weight ?? sample.Weight,
+      });
+    }
     const t = await reader.read(path);
     return region.Binning ? rebin(t, region.Binning, path) : t;
   };

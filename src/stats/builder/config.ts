@@ -31,7 +31,14 @@ export interface RegionConfig extends PathOverrides {
   /** Target bin edges; input histograms are rebinned onto them (edges must coincide with input edges). */
   Binning?: number[];
 }
-export interface SampleConfig extends PathOverrides {
+/** Ntuple inputs (cabinetry): the tree, per-event weight and selection of a sample or variation. */
+export interface NtupleOverrides {
+  Tree?: string;
+  Weight?: string;
+  Filter?: string;
+  Variable?: string;
+}
+export interface SampleConfig extends PathOverrides, Omit<NtupleOverrides, "Variable"> {
   Name: string;
   Data?: boolean;
   /** Leave the sample out of the staterror modifier. */
@@ -46,7 +53,7 @@ export interface NormFactorConfig {
   Bounds?: [number, number];
   Fixed?: boolean;
 }
-export interface VariationConfig extends PathOverrides {
+export interface VariationConfig extends PathOverrides, NtupleOverrides {
   /** Relative yield change for Normalization systematics (0.03 = +3%). */
   Normalization?: number;
   /** Mirror the up variation around the nominal instead of reading a down template. */

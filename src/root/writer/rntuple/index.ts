@@ -1,0 +1,2 @@
+export { RNTupleWriter } from "./ntuple.js";
+export type { RNTupleWriterOptions } from "./ntuple.js";
