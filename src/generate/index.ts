@@ -4,3 +4,5 @@ export { generateChunk, EVENT_SCHEMA } from "./events.js";
 export { MODELS, XSEC, LUMINOSITY, SAMPLES } from "./model.js";
 export type { ProcessModel } from "./model.js";
 export { Rng } from "./rng.js";
+export { generateJets, jetsToCsv, JET_FEATURES } from "./jets.js";
+export type { JetSample, JetOptions, JetFeature } from "./jets.js";
