@@ -81,14 +81,15 @@ export function generateJets(o: JetOptions): JetSample {
       const z = 0.1 + 0.4 * rng.uniform();
       // Prong opening ΔR ≈ m / (pT √(z(1-z))): if it exceeds R, one quark escapes and the jet looks like a light-quark jet
       const dR = W_MASS / (pt * Math.sqrt(z * (1 - z)));
-      const contained = dR < R * (0.9 + 0.1 * rng.uniform());
+      // ... and in ~12 % of contained decays grooming drops the softer prong (hard FSR off it), leaving a one-prong jet
+      const contained = dR < R * (0.9 + 0.1 * rng.uniform()) && rng.uniform() > 0.12;
       if (contained) {
-        // Peak shifts up with pT (more ISR/UE inside the fixed cone, ~+1.5 GeV per e-fold) and the resolution is ~9 %
+        // Peak shifts up with pT (more ISR/UE inside the fixed cone, ~+1.6 GeV per e-fold) and the resolution is ~10 %
         const peak = W_MASS * (0.985 + 0.02 * L) + 1.5 * radiation;
-        mass = Math.max(1, peak + 0.09 * W_MASS * rng.normal());
+        mass = Math.max(1, peak + 0.1 * W_MASS * rng.normal());
         // Two-prong: τ₁ ≈ 2√(z(1-z)) m/(pT R); τ₂ from the soft radiation around the prongs
         tau1 = 2 * Math.sqrt(z * (1 - z)) * mass / (pt * R) * Math.exp(0.12 * rng.normal());
-        tau21 = clamp(0.27 + 0.04 * L + 0.06 * radiation + 0.09 * rng.normal() + 0.15 * (0.5 - z) * (0.5 - z), 0.04, 0.95);
+        tau21 = clamp(0.32 + 0.04 * L + 0.06 * radiation + 0.1 * rng.normal() + 0.15 * (0.5 - z) * (0.5 - z), 0.04, 0.95);
         tau32 = clamp(0.72 + 0.04 * radiation + 0.09 * rng.normal(), 0.15, 0.99);
         d2 = Math.exp(Math.log(1.2) + 1.4 * Math.log(tau21 / 0.3) + 0.18 * rng.normal());
         nconst = rng.poisson(Math.max(5, (34 + 6 * L) * Math.exp(0.12 * radiation)));
