@@ -10,3 +10,5 @@ export { trainGbdt } from "./gbdt.js";
 export type { GbdtOptions, GbdtData, GbdtResult } from "./gbdt.js";
 export { rocCurve, backgroundRejection, shuffledIndices } from "./metrics.js";
 export type { Roc } from "./metrics.js";
+export { trainClassifier } from "./train.js";
+export type { TrainOptions, TrainSummary } from "./train.js";

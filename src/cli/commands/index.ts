@@ -52,4 +52,5 @@ export const commands: CommandEntry[] = [
   entry("combine", "combine two workspaces into one (pyhf combine)", () => import("./combine.js")),
   entry("sort", "sort a workspace's channels, samples, modifiers, measurements and observations by name (pyhf sort)", () => import("./sort.js")),
   entry("digest", "hash of a workspace, equal to pyhf's digest (pyhf digest)", () => import("./digest.js")),
+  entry("train", "train a classifier (--model gbdt → XGBoost JSON) on a CSV/JSON table or ROOT tree; writes the model and ROC, AUC and background rejection at 50 % signal efficiency as JSON", () => import("./train.js")),
 ];
