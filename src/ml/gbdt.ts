@@ -157,13 +157,19 @@ export function trainGbdt(train: GbdtData, valid: GbdtData | undefined, o: GbdtO
   const vmargin = valid ? new Float64Array(valid.rows).fill(baseMargin) : undefined;
   const g = new Float64Array(N), h = new Float64Array(N);
 
+  // gradients of the node's rows gathered once, so the per-feature passes read them sequentially
+  const gg = new Float64Array(N), hh = new Float64Array(N);
+  // histogram buffers are recycled: a fresh 60 kB array per node costs more in GC than the filling
+  const pool: Float64Array[] = [];
+  const release = (node: Node) => { if (node.hist) pool.push(node.hist); node.hist = undefined; };
   const buildHist = (rows: Uint32Array): Float64Array => {
-    const hist = new Float64Array(histLen);
+    const hist = pool.pop()?.fill(0) ?? new Float64Array(histLen), n = rows.length;
+    for (let k = 0; k < n; k++) { const r = rows[k]!; gg[k] = g[r]!; hh[k] = h[r]!; }
     for (let f = 0; f < F; f++) {
       const col = bins[f]!, off = histOffset[f]! * 3;
-      for (let k = 0; k < rows.length; k++) {
-        const r = rows[k]!, b = off + col[r]! * 3;
-        hist[b] += g[r]!; hist[b + 1] += h[r]!; hist[b + 2]++;
+      for (let k = 0; k < n; k++) {
+        const b = off + col[rows[k]!]! * 3;
+        hist[b] += gg[k]!; hist[b + 1] += hh[k]!; hist[b + 2]++;
       }
     }
     return hist;
@@ -176,7 +182,8 @@ export function trainGbdt(train: GbdtData, valid: GbdtData | undefined, o: GbdtO
     for (let f = 0; f < F; f++) {
       const off = histOffset[f]! * 3, nb = nBins[f]! - 1; // value bins
       const mG = hist[off + nb * 3]!, mH = hist[off + nb * 3 + 1]!, mN = hist[off + nb * 3 + 2]!;
-      for (const missingLeft of mN > 0 ? [false, true] : [false]) {
+      for (let pass = 0; pass < (mN > 0 ? 2 : 1); pass++) {
+        const missingLeft = pass === 1;
         let gL = missingLeft ? mG : 0, hL = missingLeft ? mH : 0, nL = missingLeft ? mN : 0;
         for (let b = 0; b < nb - 1; b++) {
           gL += hist[off + b * 3]!; hL += hist[off + b * 3 + 1]!; nL += hist[off + b * 3 + 2]!;
@@ -228,8 +235,8 @@ export function trainGbdt(train: GbdtData, valid: GbdtData | undefined, o: GbdtO
       const col = bins[s.feature]!, missingBin = nBins[s.feature]! - 1;
       const L = new Uint32Array(s.nL), R = new Uint32Array(node.rows.length - s.nL);
       let li = 0, ri = 0;
-      for (const r of node.rows) {
-        const b = col[r]!;
+      for (let k = 0, nr = node.rows.length; k < nr; k++) {
+        const r = node.rows[k]!, b = col[r]!;
         if (b === missingBin ? s.missingLeft : b <= s.bin) L[li++] = r; else R[ri++] = r;
       }
       const j = node.id;
@@ -247,15 +254,19 @@ export function trainGbdt(train: GbdtData, valid: GbdtData | undefined, o: GbdtO
       const [small, large] = L.length <= R.length ? [left, right] : [right, left];
       small.hist = buildHist(small.rows);
       large.hist = node.hist!;
+      node.hist = undefined; // now owned by the larger child
       for (let k = 0; k < histLen; k++) large.hist[k] -= small.hist[k]!;
-      node.hist = undefined;
       nLeaves++;
       for (const c of [left, right]) {
         c.split = findSplit(c);
-        if (c.split) open.push(c); else { c.hist = undefined; leaves.push(c); }
+        if (c.split) open.push(c); else { release(c); leaves.push(c); }
       }
     }
-    for (const n of [...open, ...leaves]) { const v = tree.weight[n.id]!; for (const r of n.rows) margin[r] += v; }
+    for (const n of [...open, ...leaves]) {
+      release(n);
+      const v = tree.weight[n.id]!, rows = n.rows;
+      for (let k = 0; k < rows.length; k++) margin[rows[k]!] += v;
+    }
     trees.push(tree);
     trainLoss.push(logLoss(margin, train.y, w));
     let vl: number | undefined;
