@@ -4,7 +4,7 @@ import type { Command } from "commander";
 interface TrainCliOptions {
   model: string; features: string; label: string; out: string; metrics?: string; tree: string; seed: string;
   validFraction: string; testFraction: string; maxIter: string; learningRate: string; maxLeaves: string; maxDepth?: string;
-  l2: string; minSamplesLeaf: string; maxBins: string; patience: string; classWeight?: string; force?: boolean; json?: boolean;
+  l2: string; minSamplesLeaf: string; maxBins: string; patience: string; classWeight?: string; plot?: string; force?: boolean; json?: boolean;
 }
 
 export function register(program: Command): void {
@@ -29,6 +29,7 @@ export function register(program: Command): void {
     .option("--max-bins <n>", "bins per feature (≤ 255)", "255")
     .option("--patience <n>", "early stopping: rounds without validation improvement (0 = off)", "10")
     .option("--class-weight <w>", "\"balanced\" or W0,W1")
+    .option("--plot <file>", "ROC curve (background rejection vs signal efficiency) as .svg or .png")
     .option("--force", "replace existing outputs")
     .option("--json", "print the summary (without the ROC points) as JSON")
     .action(async (data: string, o: TrainCliOptions) => {
@@ -40,6 +41,7 @@ export function register(program: Command): void {
       const inputs = [data.replace(/:[^:/\\]+$/, "")];
       claimOutputFile(o.out, { force: o.force, inputs });
       claimOutputFile(metrics, { force: o.force, inputs });
+      if (o.plot) claimOutputFile(o.plot, { force: o.force, inputs });
       const features = o.features.split(",").map((s) => s.trim()).filter(Boolean);
       const { columns } = await readRows(data, { features: [...features, o.label], tree: o.tree });
       const cw = o.classWeight === undefined ? undefined : o.classWeight === "balanced" ? "balanced" as const : o.classWeight.split(",").map(Number) as [number, number];
@@ -50,6 +52,12 @@ export function register(program: Command): void {
       });
       writeOutputFile(o.out, modelJson, { force: o.force, inputs });
       writeOutputFile(metrics, JSON.stringify(summary, null, 1) + "\n", { force: o.force, inputs });
+      if (o.plot) {
+        const { rocPlot, writePlot } = await import("../../plot/index.js");
+        const { signalEff, backgroundEff } = summary.test.roc;
+        const label = `GBDT (AUC ${summary.test.auc.toFixed(3)})`;
+        await writePlot(rocPlot([{ label, signalEfficiency: signalEff, backgroundEfficiency: backgroundEff }], { rejection: true }), o.plot);
+      }
       const { roc: _roc, ...testFigures } = summary.test;
       if (o.json) { process.stdout.write(JSON.stringify({ ...summary, test: testFigures }, null, 2) + "\n"); return; }
       process.stdout.write([
@@ -58,6 +66,7 @@ export function register(program: Command): void {
         `test AUC   ${summary.test.auc.toFixed(4)}`,
         `rejection  ${summary.test.rejectionAt50.toFixed(1)} at 50 % signal efficiency`,
         `metrics    ${metrics}`,
+        ...(o.plot ? [`plot       ${o.plot}`] : []),
       ].join("\n") + "\n");
     });
 }
