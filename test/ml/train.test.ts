@@ -96,6 +96,36 @@ print(json.dumps({"version": xgb.__version__, "trees": len(b.get_dump()), "prob"
     expect(dp).toBeLessThan(1e-6);
   });
 
+  it("missing values (NaN): the learned default directions route rows in XGBoost as in our evaluator", () => {
+    // mass missing in every 7th training and test jet, τ21 in every 11th
+    const holes = (d: GbdtData): GbdtData => {
+      const x = d.x.slice();
+      for (let r = 0; r < d.rows; r++) { if (r % 7 === 0) x[r * d.nFeatures + 2] = NaN; if (r % 11 === 0) x[r * d.nFeatures + 6] = NaN; }
+      return { ...d, x };
+    };
+    const tr = holes(toData(s, 0, 20000, order)), te = holes(test);
+    const m = trainGbdt(tr, te, { ...opts, maxIter: 30 });
+    const doc = JSON.parse(m.modelJson);
+    expect(doc.learner.gradient_booster.model.trees.some((t: { default_left: number[] }) => t.default_left.includes(1))).toBe(true);
+    const file = path.join(dir, "nan.json");
+    writeFileSync(file, m.modelJson);
+    const ourMargin = xgboostMargins(parseXGBoost(doc, file), te.x, te.rows);
+    // the trainer routed validation rows by bin index; its last validation loss must be the one of the saved thresholds
+    let loss = 0;
+    for (let i = 0; i < te.rows; i++) { const p = 1 / (1 + Math.exp(-ourMargin[i]!)); loss -= te.y[i] ? Math.log(p) : Math.log(1 - p); }
+    expect(loss / te.rows).toBeCloseTo(m.validLoss.at(-1)!, 6);
+    const out = python(`
+import sys, json, numpy as np, xgboost as xgb
+d = np.loadtxt(sys.argv[2], delimiter=",", skiprows=1, dtype=np.float32)
+b = xgb.Booster(); b.load_model(sys.argv[1])
+print(json.dumps({"n_nan": int(np.isnan(d).sum()), "margin": b.predict(xgb.DMatrix(d[:, :-1]), output_margin=True).tolist()}))
+`, file, csv(te, "test-nan.csv")) as { n_nan: number; margin: number[] };
+    expect(out.n_nan).toBe(Math.ceil(te.rows / 7) + Math.ceil(te.rows / 11));
+    let dm = 0;
+    for (let i = 0; i < te.rows; i++) dm = Math.max(dm, Math.abs(out.margin[i]! - ourMargin[i]!));
+    expect(dm).toBeLessThan(4e-6);
+  });
+
   it("test AUC within 0.005 of HistGradientBoostingClassifier with the same settings; AUC and rejection equal sklearn's metrics", () => {
     const ourScores = path.join(dir, "ours.txt");
     writeFileSync(ourScores, Array.from(ours).join("\n") + "\n");
