@@ -8,3 +8,5 @@ export { generateDijet, th1d } from "./dijet.js";
 export type { DijetOptions, DijetSummary } from "./dijet.js";
 export { generateZee, zeeChunk, ZEE_SCHEMA } from "./zee.js";
 export type { ZeeOptions } from "./zee.js";
+export { generateJets, jetsToCsv, JET_FEATURES } from "./jets.js";
+export type { JetSample, JetOptions, JetFeature } from "./jets.js";

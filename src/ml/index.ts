@@ -6,3 +6,9 @@ export { parseXGBoost, xgboostMargins, xgboostPredict, xgboostModel } from "./xg
 export { loadKeras, writeKeras } from "./keras.js";
 export type { DenseSpec } from "./keras.js";
 export { loadOnnx } from "./onnx.js";
+export { trainGbdt } from "./gbdt.js";
+export type { GbdtOptions, GbdtData, GbdtResult } from "./gbdt.js";
+export { rocCurve, backgroundRejection, shuffledIndices } from "./metrics.js";
+export type { Roc } from "./metrics.js";
+export { trainClassifier } from "./train.js";
+export type { TrainOptions, TrainSummary } from "./train.js";

@@ -1,4 +1,4 @@
-/** `hepflow generate agc`: synthetic AGC CMS-2015-like NanoAOD samples plus a dataset.json catalogue. */
+/** `hepflow generate agc`: synthetic AGC CMS-2015-like NanoAOD samples plus a dataset.json catalogue; `generate jets`: W vs QCD boosted jets. */
 import type { Command } from "commander";
 import { generateAgc } from "../../generate/index.js";
 import { withOutputDir } from "../../util/index.js";
@@ -97,5 +97,21 @@ export function register(program: Command): void {
         return paths;
       });
       process.stdout.write(`${files.length} files, ${o.events} events in ${((Date.now() - t0) / 1000).toFixed(1)} s; catalogue ${path.join(o.out, "catalogue.json")} (dataset "zee")\n`);
+    });
+
+  gen
+    .command("jets")
+    .description("write boosted W → qq̄ (label 1) and QCD (label 0) jets with substructure observables to a CSV table or a ROOT TTree \"jets\"")
+    .requiredOption("-o, --out <file>", "output file: .csv or .root")
+    .option("--signal <n>", "number of W jets", "50000")
+    .option("--background <n>", "number of QCD jets", "50000")
+    .option("--seed <s>", "random seed", "1")
+    .option("--pt-min <GeV>", "lowest jet pT", "300")
+    .option("--pt-max <GeV>", "highest jet pT", "1200")
+    .option("--force", "replace an existing output file")
+    .action(async (o: { out: string; signal: string; background: string; seed: string; ptMin: string; ptMax: string; force?: boolean }) => {
+      const { writeJets } = await import("./generate-jets.js");
+      const n = await writeJets(o.out, { signal: Number(o.signal), background: Number(o.background), seed: Number(o.seed), ptMin: Number(o.ptMin), ptMax: Number(o.ptMax) }, { force: o.force });
+      process.stdout.write(`${o.out}: ${n} jets\n`);
     });
 }
