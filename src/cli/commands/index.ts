@@ -51,5 +51,6 @@ export const commands: CommandEntry[] = [
   entry("rename", "rename channels, samples, modifiers (and their parameters) or measurements (pyhf rename)", () => import("./rename.js")),
   entry("combine", "combine two workspaces into one (pyhf combine)", () => import("./combine.js")),
   entry("sort", "sort a workspace's channels, samples, modifiers, measurements and observations by name (pyhf sort)", () => import("./sort.js")),
+  entry("patchset", "extract, apply, inspect or verify the patches of a pyhf patchset (pyhf patchset)", () => import("./patchset.js")),
   entry("digest", "hash of a workspace, equal to pyhf's digest (pyhf digest)", () => import("./digest.js")),
 ];
