@@ -108,7 +108,8 @@ export function pullsInputFromStats(pulls: Pull[]): { fit: FitResultInput; prior
 
 /**
  * stats/ impacts as ranking entries. Pulls come from `pulls` when given (matched by name); otherwise θ₀ = 0, Δθ = 1
- * is assumed. Unconstrained parameters keep NaN pre-fit impacts, which the plot leaves out.
+ * is assumed for constrained parameters. Unconstrained ones (normfactors, shapefactors) have no pull and NaN pre-fit
+ * impacts: the plot draws neither, only their post-fit impact.
  */
 export function rankingFromImpacts(impacts: Impact[], pulls: Pull[] = []): RankingEntry[] {
   const byName = new Map(pulls.map((p) => [p.name, p]));
@@ -117,8 +118,8 @@ export function rankingFromImpacts(impacts: Impact[], pulls: Pull[] = []): Ranki
     return {
       parameter: im.name,
       prefitUp: im.prefitUp, prefitDown: im.prefitDown, postfitUp: im.postfitUp, postfitDown: im.postfitDown,
-      pull: p?.pull ?? im.bestfit,
-      constraint: p?.constraint ?? im.uncertainty,
+      pull: im.constrained === false ? NaN : p?.pull ?? im.bestfit,
+      constraint: im.constrained === false ? NaN : p?.constraint ?? im.uncertainty,
     };
   });
 }

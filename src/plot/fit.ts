@@ -135,8 +135,10 @@ export interface RankingOptions extends StyleOptions {
  */
 export function rankingPlot(entries: RankingEntry[], options: RankingOptions = {}): VegaLiteSpec {
   if (entries.length === 0) throw new HepflowError("PLOT_EMPTY_FIT", "ranking has no entries");
-  // Pre-fit impacts are NaN for unconstrained parameters (no pre-fit width): those bars are left out, nothing else may be NaN.
-  entries.forEach((e) => checkFinite([e.postfitUp, e.postfitDown, e.pull, e.constraint], `ranking entry '${e.parameter}'`));
+  // Unconstrained parameters (no pre-fit width) have NaN pre-fit impacts and a NaN pull: those bars and that pull are
+  // left out, so a free normfactor is not drawn as if it had a unit Gaussian constraint; nothing else may be NaN.
+  const unconstrained = (e: RankingEntry) => Number.isNaN(e.pull) && Number.isNaN(e.constraint);
+  entries.forEach((e) => checkFinite(unconstrained(e) ? [e.postfitUp, e.postfitDown] : [e.postfitUp, e.postfitDown, e.pull, e.constraint], `ranking entry '${e.parameter}'`));
   const impact = (e: RankingEntry) => Math.max(Math.abs(e.postfitUp), Math.abs(e.postfitDown));
   const shown = [...entries].sort((a, b) => impact(b) - impact(a)).slice(0, options.maxParameters ?? 20);
   const names = shown.map((e) => e.parameter);
@@ -147,7 +149,7 @@ export function rankingPlot(entries: RankingEntry[], options: RankingOptions = {
     { name: e.parameter, kind: "Post-fit impact θ = θ̂ + σ̂", v: e.postfitUp, pre: false },
     { name: e.parameter, kind: "Post-fit impact θ = θ̂ − σ̂", v: e.postfitDown, pre: false },
   ]).filter((b) => Number.isFinite(b.v)).map((b) => ({ ...b, zero: 0 }));
-  const pulls = shown.map((e) => ({ name: e.parameter, pull: e.pull, lo: e.pull - e.constraint, hi: e.pull + e.constraint, kind: "Pull" }));
+  const pulls = shown.filter((e) => !unconstrained(e)).map((e) => ({ name: e.parameter, pull: e.pull, lo: e.pull - e.constraint, hi: e.pull + e.constraint, kind: "Pull" }));
   const maxImpact = Math.max(1e-12, ...bars.map((b) => Math.abs(b.v))) * 1.1;
   const reach = Math.max(2, ...pulls.map((p) => Math.max(Math.abs(p.lo), Math.abs(p.hi))));
   const kinds = ["Pre-fit impact θ = θ̂ + Δθ", "Pre-fit impact θ = θ̂ − Δθ", "Post-fit impact θ = θ̂ + σ̂", "Post-fit impact θ = θ̂ − σ̂", "Pull"];

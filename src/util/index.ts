@@ -7,3 +7,4 @@ export { Jagged, isJagged, columnLength } from "./columns.js";
 export type { Column, Columns, NumericArray, StringColumn } from "./columns.js";
 export { claimOutputFile, writeOutputFile, prepareOutput, withOutputDir, trackTemporary, temporaryPath } from "./output.js";
 export type { OutputRule, OutputDir } from "./output.js";
+export { formatNumber, valueWithUncertainty } from "./format.js";

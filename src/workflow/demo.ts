@@ -152,8 +152,9 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
       truth: truth === undefined ? null : { [poi]: truth },
       // JSON has no infinity: an infinite significance is written as the string "Infinity"
       significance: Object.fromEntries(Object.entries({ p0_obs: sig.p0Obs, z_obs: sig.zObs, p0_exp: sig.p0Exp, z_exp: sig.zExp, q0: sig.q0 }).map(([k, v]) => [k, Number.isFinite(v) ? v : String(v)])),
-      pulls: pl,
-      ranking: rank.impacts,
+      // snake_case keys, as in `hepflow ranking --json` (one key style across the JSON hepflow writes)
+      pulls: pl.map((x) => ({ name: x.name, bestfit: x.bestfit, uncertainty: x.uncertainty, prefit: x.prefit, prefit_width: x.prefitWidth, pull: x.pull, constraint: x.constraint })),
+      ranking: rank.impacts.map((x) => ({ name: x.name, bestfit: x.bestfit, uncertainty: x.uncertainty, prefit_up: x.prefitUp, prefit_down: x.prefitDown, postfit_up: x.postfitUp, postfit_down: x.postfitDown, constrained: x.constrained, converged: x.converged })),
     };
     writeFileSync(path.join(out, "results.json"), JSON.stringify(fitJson, null, 2) + "\n");
     headline.push(

@@ -3,7 +3,7 @@ import { printJson } from "../json.js";
 import type { Command } from "commander";
 import { HepflowError } from "../../util/index.js";
 import { linspace, scan1D, scan2D } from "../../stats/index.js";
-import { addModelOptions, loadModel, table, warnUnconverged } from "./stats-options.js";
+import { addModelOptions, fmt, loadModel, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
 
 function range(s: string | undefined, n: number): number[] | undefined {
@@ -44,6 +44,6 @@ export function register(program: Command): void {
         printJson({ parameter: s.parameter, values: s.values, delta_twice_nll: s.deltaTwiceNll, bestfit: s.bestfit, twice_nll_min: s.twiceNllMin });
         return;
       }
-      process.stdout.write(`best fit ${x} = ${s.bestfit}, 2NLL = ${s.twiceNllMin}\n\n` + table([x, "Δ(2NLL)"], s.values.map((v, i) => [String(v), s.deltaTwiceNll[i]])) + "\n");
+      process.stdout.write(`best fit ${x} = ${fmt(s.bestfit)}, 2NLL = ${fmt(s.twiceNllMin)}\n\n` + table([x, "Δ(2NLL)"], s.values.map((v, i) => [fmt(v), s.deltaTwiceNll[i]])) + "\n");
     });
 }

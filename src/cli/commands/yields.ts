@@ -4,10 +4,8 @@ import type { Command } from "commander";
 import { HepflowError } from "../../util/index.js";
 import { fit, postfitYields, prefitYields } from "../../stats/index.js";
 import type { ChannelYields } from "../../stats/index.js";
-import { addModelOptions, fmt, loadModel, table, warnUnconverged } from "./stats-options.js";
+import { addModelOptions, fmt, loadModel, pm, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
-
-const pm = (v: number, s: number) => `${fmt(v)} ± ${fmt(s)}`;
 
 function render(title: string, t: ChannelYields[]): string {
   return t
@@ -32,7 +30,9 @@ export function register(program: Command): void {
         post = postfitYields(model, data, r);
       }
       if (o.json) {
-        printJson({ prefit: pre, postfit: post });
+        // snake_case keys, as every hepflow --json (bin_uncertainties, not the library's binUncertainties)
+        const snake = (t: ChannelYields[] | null) => t && t.map((c) => ({ channel: c.channel, samples: c.samples.map(({ binUncertainties, ...s }) => ({ ...s, bin_uncertainties: binUncertainties })), total: { bins: c.total.bins, bin_uncertainties: c.total.binUncertainties, total: c.total.total, uncertainty: c.total.uncertainty }, data: c.data }));
+        printJson({ prefit: snake(pre), postfit: snake(post) });
         return;
       }
       process.stdout.write(render("pre-fit", pre) + "\n" + (post ? "\n" + render("post-fit", post) + "\n" : ""));
