@@ -6,7 +6,7 @@ import { HepflowError, type ProgressListener } from "../util/index.js";
 import { generateAgc } from "../generate/index.js";
 import { LocalExecutor, loadDataset, loadProcessor } from "../analysis/index.js";
 import {
-  Workspace, buildWorkspace, loadBuilderConfig, fit, pulls, ranking, significance, prefitYields, postfitYields,
+  Workspace, buildWorkspace, loadBuilderConfig, templatePath, fit, pulls, ranking, significance, prefitYields, postfitYields,
   type ChannelYields, type FitResult,
 } from "../stats/index.js";
 import { fitStackPlot, variationsPlot, writePlot, writeStandardPlots, hist1dFromRoot, type Hist1D } from "../plot/index.js";
@@ -124,6 +124,18 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
     const config = path.join(EXAMPLE, "fit-config.yml");
     const wsFile = path.join(out, "workspace.json");
     const cfg = loadBuilderConfig(config);
+    // The example drops empty histograms, as the AGC reference does: with few events a rare process
+    // (s-channel single top) may select nothing in a region and then has no template there. Such a
+    // sample leaves that region (said in the log) instead of failing the build.
+    const objectOf = (p: string) => p.slice(p.lastIndexOf(":") + 1);
+    cfg.Samples = cfg.Samples.filter((s) => {
+      if (s.Data) return true;
+      const regions = cfg.Regions.filter((r) => (s.Regions === undefined || [s.Regions].flat().includes(r.Name)) && names.has(objectOf(templatePath(cfg, r, s, null, histFile))));
+      if (regions.length === (s.Regions === undefined ? cfg.Regions.length : [s.Regions].flat().length)) return true;
+      log(`no events of "${s.Name}" selected in ${regions.length ? "some regions" : "any region"}: it is left out of ${cfg.Regions.filter((r) => !regions.includes(r)).map((r) => r.Name).join(", ")}`);
+      s.Regions = regions.map((r) => r.Name);
+      return regions.length > 0;
+    });
     const spec = await stage("build workspace", () => buildWorkspace(cfg, { baseDir: out, inputFile: histFile }));
     writeFileSync(wsFile, JSON.stringify(spec, null, 2) + "\n");
     commands.push(`hepflow build examples/agc-ttbar/fit-config.yml --input ${rel(histFile)} -o ${rel(wsFile)}`);
@@ -134,7 +146,11 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
     const data = ws.data(model);
     const poi = model.config.poiName!;
     const result = await stage("maximum-likelihood fit", () => fit(data, model));
-    if (!result.converged) throw new HepflowError("FIT_NOT_CONVERGED", `the demo fit did not converge: ${result.message}`, { file: wsFile });
+    if (!result.converged) {
+      // with few generated events some bins have pseudo-data but no simulated event (zero expected yield)
+      const hint = generated ? ` (${events} generated events may be too few for the simulation to populate every bin: try --events 20000 or more)` : "";
+      throw new HepflowError("FIT_NOT_CONVERGED", `the demo fit did not converge: ${result.message}${hint}`, { file: wsFile });
+    }
     const poiIdx = model.config.poiIndex!;
     const pl = pulls(model, result);
     // AGC spec §8.5: the pulls plot shows the systematics, not the per-bin staterror γ's.
