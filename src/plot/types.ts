@@ -80,11 +80,11 @@ export type Experiment = "CMS" | "ATLAS" | "none";
 /** Options shared by all plot kinds. */
 export interface StyleOptions {
   experiment?: Experiment;
-  /** Text after the experiment name: "Open Data", "Preliminary", "Internal"... Default "Open Data". */
+  /** Text after the experiment name: "Open Data", "Preliminary", "Internal"... Default none. */
   status?: string;
   /** Integrated luminosity in fb⁻¹; shown at the top right with √s. */
   luminosity?: number;
-  /** Centre-of-mass energy in TeV; default 13. */
+  /** Centre-of-mass energy in TeV; default none (not drawn). */
   energy?: number;
   /** Plot title, drawn under the label when set. */
   title?: string;

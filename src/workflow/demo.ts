@@ -180,7 +180,8 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
     );
 
     // 5. plots
-    const style = { luminosity: (generated ? lumi : AGC_LUMINOSITY) / 1000 };
+    // AGC files are CMS Open Data (2015, 13 TeV); generated ones claim no experiment
+    const style = { luminosity: (generated ? lumi : AGC_LUMINOSITY) / 1000, energy: 13, ...(generated ? { status: "Synthetic AGC" } : { experiment: "CMS" as const, status: "Open Data" }) };
     const pre = prefitYields(model, data);
     const post = postfitYields(model, data, result);
     await stage("plots", async () => {

@@ -1,17 +1,14 @@
 /** `hepflow plot stack|variations HISTFILE`: control plots from a file of histograms (AGC JSON or ROOT), written as PNG/SVG/Vega-Lite. */
 import path from "node:path";
 import type { Command } from "commander";
-import { fillTemplate, openHistogramFile, stackPlot, variationsPlot, writePlot, type Experiment, type Hist1D, type Hist1DPlotOptions, type HistogramFile } from "../../plot/index.js";
+import { fillTemplate, openHistogramFile, stackPlot, variationsPlot, writePlot, type Hist1D, type Hist1DPlotOptions, type HistogramFile } from "../../plot/index.js";
 import { HepflowError, claimOutputFile } from "../../util/index.js";
+import { addLabelOptions, labelStyle, type LabelCliOptions } from "./label-options.js";
 
-interface CommonOptions {
+interface CommonOptions extends LabelCliOptions {
   out: string;
   format: string;
   log?: boolean;
-  lumi?: string;
-  energy?: string;
-  experiment: string;
-  status: string;
   xTitle?: string;
   scale: string;
   json?: boolean;
@@ -24,14 +21,10 @@ interface VariationsOptions extends CommonOptions { region: string; sample: stri
 const list = (s: string | undefined): string[] => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : []);
 
 function common(cmd: Command): Command {
-  return cmd
+  return addLabelOptions(cmd)
     .option("-o, --out <dir>", "output directory", "plots")
     .option("--format <ext>", "png, svg or vl.json (the Vega-Lite spec)", "png")
     .option("--log", "logarithmic y axis")
-    .option("--lumi <fb>", "integrated luminosity in fb^-1 for the label")
-    .option("--energy <TeV>", "centre-of-mass energy for the label", "13")
-    .option("--experiment <name>", "label style: CMS, ATLAS or none", "CMS")
-    .option("--status <text>", "text after the experiment name", "Open Data")
     .option("--x-title <title>", "x-axis title with units, e.g. 'm_bjj [GeV]'")
     .option("--scale <f>", "PNG pixel scale", "2")
     .option("--json", "machine-readable list of written files")
@@ -39,15 +32,7 @@ function common(cmd: Command): Command {
 }
 
 function styleOf(o: CommonOptions): Hist1DPlotOptions {
-  const experiment = o.experiment as Experiment;
-  if (!["CMS", "ATLAS", "none"].includes(experiment)) throw new HepflowError("CLI_BAD_OPTION", `--experiment must be CMS, ATLAS or none, not '${o.experiment}'`);
-  const num = (v: string | undefined, name: string) => {
-    if (v === undefined) return undefined;
-    const x = Number(v);
-    if (!Number.isFinite(x) || x <= 0) throw new HepflowError("CLI_BAD_OPTION", `${name} must be a positive number, not '${v}'`);
-    return x;
-  };
-  return { experiment, status: o.status, luminosity: num(o.lumi, "--lumi"), energy: num(o.energy, "--energy"), logY: o.log, xTitle: o.xTitle };
+  return { ...labelStyle(o), logY: o.log, xTitle: o.xTitle };
 }
 
 function outFile(o: CommonOptions, name: string): string {

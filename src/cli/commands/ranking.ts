@@ -7,12 +7,13 @@ import { addModelOptions, loadModel, numberOption, table, valueWithUncertainty, 
 
 const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
 import type { ModelCliOptions } from "./stats-options.js";
+import { addLabelOptions, labelStyle, type LabelCliOptions } from "./label-options.js";
 
 export function register(program: Command): void {
-  addModelOptions(program.command("ranking <workspace>").description("parameter ranking: pre-/post-fit ±1σ impacts on the POI, and the pulls"))
+  addLabelOptions(addModelOptions(program.command("ranking <workspace>").description("parameter ranking: pre-/post-fit ±1σ impacts on the POI, and the pulls")))
     .option("--top <n>", "show only the n largest impacts: in the tables (impacts and pulls), the JSON and the plots")
     .option("--plots <dir>", "also draw ranking.png and pulls.png into this directory")
-    .action(async (file: string, o: ModelCliOptions & { top?: string; plots?: string }) => {
+    .action(async (file: string, o: ModelCliOptions & LabelCliOptions & { top?: string; plots?: string }) => {
       const { model, data, fitOptions } = await loadModel(file, o);
       const free = fit(data, model, fitOptions);
       const r = ranking(model, data, { fitOptions, result: free });
@@ -24,9 +25,9 @@ export function register(program: Command): void {
       const p = pulls(model, free).filter((x) => o.top === undefined || ranked.has(x.name)).sort((a, b) => (ranked.get(a.name) ?? Infinity) - (ranked.get(b.name) ?? Infinity));
       if (o.plots) {
         const { pullsInputFromStats, pullsPlot, rankingFromImpacts, rankingPlot, writePlot } = await import("../../plot/index.js");
-        await writePlot(rankingPlot(rankingFromImpacts(r.impacts, p), { poiName: r.poi, maxParameters: top }), path.join(o.plots, "ranking.png"));
+        await writePlot(rankingPlot(rankingFromImpacts(r.impacts, p), { ...labelStyle(o), poiName: r.poi, maxParameters: top }), path.join(o.plots, "ranking.png"));
         const { fit: fitInput, priors } = pullsInputFromStats(p);
-        await writePlot(pullsPlot(fitInput, { priors }), path.join(o.plots, "pulls.png"));
+        await writePlot(pullsPlot(fitInput, { ...labelStyle(o), priors }), path.join(o.plots, "pulls.png"));
       }
       if (o.json) {
         const out = {
