@@ -1,0 +1,32 @@
+import { describe, expect, it } from "vitest";
+import * as P from "../../src/plot/index.js";
+import { uniqueLabels } from "../../src/plot/style.js";
+import { agcStack } from "./fixtures.js";
+
+/** Every text mark of a spec. */
+const texts = (spec: unknown): string[] => JSON.stringify(spec).match(/"text":"[^"]*"/g)?.map((t) => t.slice(8, -1)) ?? [];
+
+describe("plot labels (issue 14 item 4)", () => {
+  it("no experiment, status, luminosity or energy unless asked for", () => {
+    const plain = texts(P.stackPlot(agcStack(), {}));
+    expect(plain.some((t) => /CMS|ATLAS|Open Data|TeV|fb⁻¹/.test(t))).toBe(false);
+    const atlas = texts(P.stackPlot(agcStack(), { experiment: "ATLAS", status: "Internal", luminosity: 139, energy: 13 }));
+    expect(atlas).toEqual(expect.arrayContaining(["ATLAS", "Internal", "139 fb⁻¹ (13 TeV)"]));
+    expect(atlas.some((t) => t.includes("CMS"))).toBe(false);
+  });
+
+  it("correlation matrix: top-N by strongest |ρ| with the rule printed; labels unique after shortening", () => {
+    const n = 30;
+    const names = Array.from({ length: n }, (_, i) => `staterror_SR_metsigST_long_channel[${i}]`);
+    // parameter i correlates with i+1 by ρ = i/100: the strongest are the last ones
+    const corr = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 1 : Math.abs(i - j) === 1 ? Math.max(i, j) / 100 : 0)));
+    const spec = P.correlationPlot({ parameterNames: names, bestfit: names.map(() => 0), uncertainties: names.map(() => 1), correlation: corr }, { top: 5 });
+    const t = texts(spec);
+    expect(t).toContain(`5 of ${n} parameters: the 5 most correlated`);
+    const shown = new Set(JSON.stringify(spec).match(/"a":"[^"]*"/g));
+    expect(shown.size).toBe(5);
+    expect(uniqueLabels(names, 20).every((l) => l.length <= 20)).toBe(true);
+    expect(new Set(uniqueLabels(names, 20)).size).toBe(n);
+    expect(uniqueLabels(["a_very_long_prefix_X_same_end", "a_very_long_prefix_Y_same_end"], 10)).toEqual(["a_very_long_prefix_X_same_end", "a_very_long_prefix_Y_same_end"]);
+  });
+});
