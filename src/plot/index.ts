@@ -13,7 +13,7 @@ export { renderSVG, renderPNG, svgToPNG, writePlot, compileSpec, fontFiles } fro
 export type { VegaLiteSpec } from "./render.js";
 export { PALETTE, DEFAULT_FONT } from "./style.js";
 export { garwoodInterval } from "./poisson.js";
-export { hist1dFromRoot, hist2dFromRoot, hist1dFromAgc, hist1dFromHist, hist2dFromHist, fitInputFromResult, pullsInputFromStats, rankingFromImpacts, clsPointsFromLimit } from "./adapters.js";
+export { hist1dFromRoot, hist2dFromRoot, hist1dFromAgc, hist1dFromHist, hist2dFromHist, fitInputFromResult, pullsInputFromStats, rankingFromImpacts, clsPointsFromLimit, stackFromYields } from "./adapters.js";
 export type { AgcHistogramJSON } from "./adapters.js";
 export { openHistogramFile, fillTemplate } from "./files.js";
 export type { HistogramFile } from "./files.js";

@@ -9,7 +9,7 @@ import {
   Workspace, buildWorkspace, loadBuilderConfig, templatePath, fit, pulls, ranking, significance, prefitYields, postfitYields,
   type ChannelYields, type FitResult,
 } from "../stats/index.js";
-import { fitStackPlot, variationsPlot, writePlot, writeStandardPlots, hist1dFromRoot, type Hist1D } from "../plot/index.js";
+import { fitStackPlot, stackFromYields, variationsPlot, writePlot, writeStandardPlots, hist1dFromRoot, type Hist1D } from "../plot/index.js";
 import { openFile, type RootFile, type RootHistogram } from "../root/index.js";
 import { renderReport, valueWithUncertainty, type ReportPlot, type ReportStage, type ReportTable } from "./report.js";
 import { provenance } from "./provenance.js";
@@ -195,7 +195,7 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
         for (const ch of yields) {
           const edges = binning(ch.channel);
           const file = `plots/${stageName}_${slug(ch.channel)}.png`;
-          await writePlot(fitStackPlot(stageName, stackInput(ch, edges), { ...style, xTitle: ch.channel.startsWith("4j1b") ? "H_T [GeV]" : "m_bjj [GeV]", title: `${stageName} ${ch.channel}` }), path.join(out, file), { scale: 1.5 });
+          await writePlot(fitStackPlot(stageName, stackFromYields(ch, edges, "Pseudo-data"), { ...style, xTitle: ch.channel.startsWith("4j1b") ? "H_T [GeV]" : "m_bjj [GeV]", title: `${stageName} ${ch.channel}` }), path.join(out, file), { scale: 1.5 });
           plots.push({ title: `${stageName[0]!.toUpperCase()}${stageName.slice(1)} ${ch.channel}`, file, caption: "stacked model by process, pseudo-data with Poisson errors, total model uncertainty band, data/model ratio" });
         }
       }
@@ -270,14 +270,6 @@ async function singleFileCatalogue(file: string, out: string): Promise<string> {
   return p;
 }
 
-
-function stackInput(ch: ChannelYields, edges: number[]): { mc: Hist1D[]; data: Hist1D; totalVariance: number[] } {
-  return {
-    mc: ch.samples.map((s) => ({ edges, values: s.bins, label: s.name })),
-    data: { edges, values: ch.data.bins, label: "Pseudo-data" },
-    totalVariance: ch.total.binUncertainties.map((u) => u * u),
-  };
-}
 
 function cutflowTable(cutflow: Record<string, Record<string, number>>): ReportTable {
   const steps = [...new Set(Object.values(cutflow).flatMap((c) => Object.keys(c)))];

@@ -6,6 +6,8 @@ import { fit, postfitYields, prefitYields } from "../../stats/index.js";
 import type { ChannelYields } from "../../stats/index.js";
 import { addModelOptions, fmt, loadModel, pm, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
+import { addLabelOptions, labelStyle, type LabelCliOptions } from "./label-options.js";
+import path from "node:path";
 
 function render(title: string, t: ChannelYields[]): string {
   return t
@@ -17,9 +19,10 @@ function render(title: string, t: ChannelYields[]): string {
 }
 
 export function register(program: Command): void {
-  addModelOptions(program.command("yields <workspace>").description("yields per channel and sample, pre-fit and post-fit, with uncertainties"))
+  addLabelOptions(addModelOptions(program.command("yields <workspace>").description("yields per channel and sample, pre-fit and post-fit, with uncertainties")))
     .option("--prefit-only", "skip the fit")
-    .action(async (file: string, o: ModelCliOptions & { prefitOnly?: boolean }) => {
+    .option("--plots <dir>", "also draw prefit_<channel>.png and postfit_<channel>.png (stack, data, uncertainty band, ratio; bins numbered)")
+    .action(async (file: string, o: ModelCliOptions & LabelCliOptions & { prefitOnly?: boolean; plots?: string }) => {
       const { model, data, fitOptions } = await loadModel(file, o, { needsPoi: false });
       const pre = prefitYields(model, data);
       let post: ChannelYields[] | null = null;
@@ -28,6 +31,16 @@ export function register(program: Command): void {
         if (!r.converged) warnUnconverged(`the fit (${r.message})`);
         if (!r.correlation) throw new HepflowError("FIT_NO_COVARIANCE", "the fit's Hessian is not invertible; post-fit uncertainties cannot be propagated (try --prefit-only)");
         post = postfitYields(model, data, r);
+      }
+      if (o.plots) {
+        const { fitStackPlot, stackFromYields, writePlot } = await import("../../plot/index.js");
+        for (const [stage, tables] of [["pre-fit", pre], ["post-fit", post]] as const) {
+          for (const ch of tables ?? []) {
+            const file = path.join(o.plots, `${stage.replace("-", "")}_${ch.channel.replace(/[^A-Za-z0-9_.-]+/g, "_")}.png`);
+            await writePlot(fitStackPlot(stage, stackFromYields(ch), { ...labelStyle(o), xTitle: "bin", title: ch.channel }), file);
+            process.stderr.write(`wrote ${file}\n`);
+          }
+        }
       }
       if (o.json) {
         // snake_case keys, as every hepflow --json (bin_uncertainties, not the library's binUncertainties)
