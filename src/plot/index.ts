@@ -1,6 +1,6 @@
 /** plot/: HEP plots as Vega-Lite specs (stack+ratio, variations, fit and limit plots), rendered headless to SVG/PNG. */
 export type * from "./types.js";
-export { stackPlot, fitStackPlot } from "./hist1d.js";
+export { stackPlot, fitStackPlot, histogramPlot } from "./hist1d.js";
 export type { StackInput } from "./hist1d.js";
 export { variationsPlot, shapesPlot } from "./variations.js";
 export { hist2dPlot } from "./hist2d.js";

@@ -104,6 +104,10 @@ export interface Hist1DPlotOptions extends StyleOptions {
   logY?: boolean;
   /** Ratio panel y range; default centred on 1 and wide enough for the data. */
   ratioRange?: [number, number];
+  /** Draw the data/MC ratio panel (default true for stacks; false for a single histogram). */
+  ratio?: boolean;
+  /** Draw the uncertainty band (default true for stacks; false for a single histogram). */
+  band?: boolean;
   /** Ratio panel y title. */
   ratioTitle?: string;
 }

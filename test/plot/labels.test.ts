@@ -29,4 +29,17 @@ describe("plot labels (issue 14 item 4)", () => {
     expect(new Set(uniqueLabels(names, 20)).size).toBe(n);
     expect(uniqueLabels(["a_very_long_prefix_X_same_end", "a_very_long_prefix_Y_same_end"], 10)).toEqual(["a_very_long_prefix_X_same_end", "a_very_long_prefix_Y_same_end"]);
   });
+
+  it("a single histogram has no ratio panel, no band unless asked, and its x axis on the main panel", () => {
+    const h = agcStack().mc[0]!;
+    const plain = P.histogramPlot(h, { xTitle: "m [GeV]" }) as Record<string, unknown>;
+    expect(plain.vconcat).toBeUndefined();
+    const layers = plain.layer as { mark: { opacity?: number }; encoding: { x?: { title?: string } } }[];
+    expect(layers.filter((l) => l.mark.opacity === 0.45)).toHaveLength(0);
+    expect(layers[0]!.encoding.x!.title).toBe("m [GeV]");
+    const banded = P.histogramPlot(h, { band: true }) as { layer: { mark: { opacity?: number } }[] };
+    expect(banded.layer.filter((l) => l.mark.opacity === 0.45)).toHaveLength(1);
+    // stacks keep their ratio panel
+    expect((P.stackPlot(agcStack(), {}) as Record<string, unknown>).vconcat).toBeDefined();
+  });
 });

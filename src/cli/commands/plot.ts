@@ -1,7 +1,7 @@
 /** `hepflow plot stack|variations HISTFILE`: control plots from a file of histograms (AGC JSON or ROOT), written as PNG/SVG/Vega-Lite. */
 import path from "node:path";
 import type { Command } from "commander";
-import { fillTemplate, openHistogramFile, stackPlot, variationsPlot, writePlot, type Hist1D, type Hist1DPlotOptions, type HistogramFile } from "../../plot/index.js";
+import { fillTemplate, histogramPlot, openHistogramFile, stackPlot, variationsPlot, writePlot, type Hist1D, type Hist1DPlotOptions, type HistogramFile } from "../../plot/index.js";
 import { HepflowError, claimOutputFile } from "../../util/index.js";
 import { addLabelOptions, labelStyle, type LabelCliOptions } from "./label-options.js";
 
@@ -85,6 +85,23 @@ export function register(program: Command): void {
         out.push({ plot: `stack ${region}`, file });
       }
       return out;
+    });
+    await report(o, written);
+  });
+
+  common(
+    plot.command("hist <histfile>")
+      .description("one histogram as it is: no ratio panel, no band unless --band")
+      .requiredOption("--name <name>", "the histogram (object name in the file, or key in an AGC JSON file)")
+      .option("--band", "draw the histogram's statistical uncertainty band"),
+  ).action(async (histfile: string, o: CommonOptions & { name: string; band?: boolean }) => {
+    const style = styleOf(o);
+    const written = await withFile(histfile, async (f) => {
+      const h = await f.get(o.name, o.name);
+      const xTitle = style.xTitle ?? (await f.axisTitle(o.name)) ?? "observable";
+      const file = outFile(o, `hist_${o.name.replace(/[^A-Za-z0-9_.-]+/g, "_")}`);
+      await writePlot(histogramPlot(h, { ...style, xTitle, title: o.name, band: o.band ?? false }), file, { scale: Number(o.scale) });
+      return [{ plot: `hist ${o.name}`, file }];
     });
     await report(o, written);
   });
