@@ -42,4 +42,12 @@ describe("plot labels (issue 14 item 4)", () => {
     // stacks keep their ratio panel
     expect((P.stackPlot(agcStack(), {}) as Record<string, unknown>).vconcat).toBeDefined();
   });
+
+  it("scan plot: the curve with the 1σ and 2σ levels at Δ(−2 ln L) = 1 and 4", () => {
+    const x = [0, 0.5, 1, 1.5, 2];
+    const spec = P.scanPlot(x, x.map((v) => ((v - 1) / 0.5) ** 2), { xTitle: "mu" }) as { layer: { data: { values: { y: number; t?: string }[] } }[] };
+    expect(spec.layer[0]!.data.values).toEqual([{ y: 1, t: "1σ" }, { y: 4, t: "2σ" }]);
+    expect(spec.layer[2]!.data.values.map((r) => r.y)).toEqual([4, 1, 0, 1, 4]);
+    expect(() => P.scanPlot([1], [0])).toThrow(/at least 2 points/);
+  });
 });

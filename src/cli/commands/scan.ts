@@ -5,6 +5,8 @@ import { HepflowError } from "../../util/index.js";
 import { linspace, scan1D, scan2D } from "../../stats/index.js";
 import { addModelOptions, fmt, loadModel, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
+import { addLabelOptions, labelStyle, type LabelCliOptions } from "./label-options.js";
+import path from "node:path";
 
 function range(s: string | undefined, n: number): number[] | undefined {
   if (s === undefined) return undefined;
@@ -15,19 +17,21 @@ function range(s: string | undefined, n: number): number[] | undefined {
 }
 
 export function register(program: Command): void {
-  addModelOptions(program.command("scan <workspace>").description("Δ(−2 ln L) scan in one parameter (default the POI) or two (--y)"))
+  addLabelOptions(addModelOptions(program.command("scan <workspace>").description("Δ(−2 ln L) scan in one parameter (default the POI) or two (--y)")))
     .option("--parameter <name>", "parameter to scan (default: the POI)")
     .option("--range <lo:hi>", "scan range (default: best fit ± 2σ within bounds)")
     .option("--points <n>", "number of points (per axis; default 11)")
     .option("--y <name>", "second parameter for a 2D scan")
     .option("--y-range <lo:hi>", "range of the second parameter")
-    .action(async (file: string, o: ModelCliOptions & { parameter?: string; range?: string; points?: string; y?: string; yRange?: string }) => {
+    .option("--plots <dir>", "also draw scan.png (1D scans: Δ(−2 ln L) with the 1σ and 2σ levels)")
+    .action(async (file: string, o: ModelCliOptions & LabelCliOptions & { parameter?: string; range?: string; points?: string; y?: string; yRange?: string; plots?: string }) => {
       const { model, data, fitOptions } = await loadModel(file, o);
       const n = Number(o.points ?? 11);
       if (!Number.isInteger(n) || n < 1) throw new HepflowError("CLI_USAGE", `--points expects a positive integer, got "${o.points}"`);
       const x = o.parameter ?? model.config.poiName;
       if (!x) throw new HepflowError("CLI_USAGE", "the workspace has no POI; name the parameter with --parameter");
       if (o.y) {
+        if (o.plots) throw new HepflowError("CLI_USAGE", "--plots draws 1D scans only; drop --y or --plots");
         const s = scan2D(model, data, [x, o.y], { x: range(o.range, n), y: range(o.yRange, n), points: n, fitOptions });
         if (s.converged.flat().some((c) => !c)) warnUnconverged("some scan fits");
         if (o.json) {
@@ -40,6 +44,12 @@ export function register(program: Command): void {
       }
       const s = scan1D(model, data, x, { values: range(o.range, n), points: n, fitOptions });
       if (s.converged.some((c) => !c)) warnUnconverged("some scan fits");
+      if (o.plots) {
+        const { scanPlot, writePlot } = await import("../../plot/index.js");
+        const out = path.join(o.plots, "scan.png");
+        await writePlot(scanPlot(s.values, s.deltaTwiceNll, { ...labelStyle(o), xTitle: x }), out);
+        process.stderr.write(`wrote ${out}\n`);
+      }
       if (o.json) {
         printJson({ parameter: s.parameter, values: s.values, delta_twice_nll: s.deltaTwiceNll, bestfit: s.bestfit, twice_nll_min: s.twiceNllMin });
         return;
