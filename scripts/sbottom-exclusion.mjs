@@ -21,7 +21,7 @@ const rows = await runGrid(JSON.parse(readFileSync(path.join(DIR, "BkgOnly.json"
 writeFileSync("/tmp/sbottom-grid.json", JSON.stringify(rows));
 // the grid is three-dimensional; ATLAS shows the m(neutralino1) = 60 GeV plane
 const plane = rows.filter((r) => r.values[2] === 60);
-const spec = exclusionPlot(plane.map((r) => ({ x: r.values[0], y: r.values[1], clsObs: r.cls_obs, clsExp: r.cls_exp })), {
+const spec = exclusionPlot(plane.map((r) => ({ x: r.values[0], y: r.values[1], clsObs: r.CLs_obs, clsExp: r.CLs_exp })), {
   xTitle: "m(sbottom) [GeV]", yTitle: "m(neutralino2) [GeV]", title: `sbottom RegionC (ATLAS, HEPData ins1748602), m(neutralino1) = 60 GeV: ${plane.length} points`,
 });
 await writePlot(spec, path.resolve(here, "../docs/images/sbottom-regionC-exclusion.png"));

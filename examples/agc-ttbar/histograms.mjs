@@ -2,7 +2,7 @@
 // under/overflow; 25 in the spec, the `num_bins` parameter) × process × variation, weighted
 // storage. The category lists are fixed (not growable) so every chunk's histogram has the same
 // layout and merges by plain addition.
-import { Hist, Regular, StrCategory } from "../../dist/hist/index.js";
+import { Hist, Regular, StrCategory } from "hepflow/hist";
 
 export const REGIONS = ["4j1b", "4j2b"];
 export const PROCESSES = ["ttbar", "single_top_s_chan", "single_top_t_chan", "single_top_tW", "wjets", "data"];

@@ -1,10 +1,10 @@
 // The IRIS-HEP AGC ttbar analysis (spec: shared/specs/agc-ttbar.md) as a hepflow processor.
 // Run: hepflow run examples/agc-ttbar --dataset D/dataset.json --out OUT
-import { HepflowError } from "../../dist/util/index.js";
-import { resolveParameters } from "../../dist/analysis/index.js";
-import { arange, filterEvents, nth } from "../../dist/array/index.js";
+import { HepflowError } from "hepflow/util";
+import { resolveParameters } from "hepflow/analysis";
+import { arange, filterEvents, nth } from "hepflow/array";
 import { XSEC, AGC_LUMI, PT_THRESHOLD, oneLepton, jetFlags, regions, scaledPt, smearedPt, seedOf } from "./physics.mjs";
-import { toAccumulator } from "../../dist/hist/index.js";
+import { toAccumulator } from "hepflow/hist";
 import { REGIONS, PROCESSES, VARIATIONS, regionHist } from "./histograms.mjs";
 import { writeOutputs } from "./outputs.mjs";
 import { ML_COLUMNS, mlProcess, checkModels, writeMlOutputs } from "./ml.mjs";

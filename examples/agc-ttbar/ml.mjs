@@ -5,11 +5,11 @@
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { HepflowError } from "../../dist/util/index.js";
-import { and, gt, ge, countTrue, select, filterEvents, zip, nth } from "../../dist/array/index.js";
-import { Hist, Regular, StrCategory, toAccumulator, fromAccumulator, toRoot } from "../../dist/hist/index.js";
-import { xgboostPredict, parseXGBoost } from "../../dist/ml/index.js";
-import { createFile } from "../../dist/root/writer/index.js";
+import { HepflowError } from "hepflow/util";
+import { and, gt, ge, countTrue, select, filterEvents, zip, nth } from "hepflow/array";
+import { Hist, Regular, StrCategory, toAccumulator, fromAccumulator, toRoot } from "hepflow/hist";
+import { xgboostPredict, parseXGBoost } from "hepflow/ml";
+import { createFile } from "hepflow/root";
 import { PROCESSES, VARIATIONS } from "./histograms.mjs";
 import { B_TAG_THRESHOLD, PT_THRESHOLD, tightLeptons } from "./physics.mjs";
 

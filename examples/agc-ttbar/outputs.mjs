@@ -2,8 +2,8 @@
 // format of §9.1), cutflow.json, and the printed cutflow table.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fromAccumulator, toRoot } from "../../dist/hist/index.js";
-import { createFile } from "../../dist/root/writer/index.js";
+import { fromAccumulator, toRoot } from "hepflow/hist";
+import { createFile } from "hepflow/root";
 import { PROCESSES, REGIONS, VARIATIONS } from "./histograms.mjs";
 
 export const CUT_STEPS = [

@@ -4,8 +4,8 @@
 import {
   zip, and, gt, lt, eq, ne, ge, absLt, hasBits, add, mul, countTrue, select, filterEvents,
   sum, combinations, combinationMax, argmax, pick, randomNormal, counterNormal, seedFromText,
-} from "../../dist/array/index.js";
-import { combinationSum, pt, mass } from "../../dist/physics/index.js";
+} from "hepflow/array";
+import { combinationSum, pt, mass } from "hepflow/physics";
 
 /** b-tag working point: strictly greater (§3; the `>=` variant was AGC bug #174). */
 export const B_TAG_THRESHOLD = 0.5;

@@ -1,8 +1,8 @@
 // The same Z → ee request from the TypeScript API: the query as arrow functions, deliver() as the
 // client. It has the same cache key as spec.yaml's Python query, so either one reuses the other's
 // transform. Usage (a service running, see README): node examples/zee/deliver.mjs
-import { FromTree } from "../../dist/query/index.js";
-import { deliver } from "../../dist/service/index.js";
+import { FromTree } from "hepflow/query";
+import { deliver } from "hepflow/service";
 
 export const query = FromTree("Events")
   .Select((e, { ptMin, etaMax }) => ({ el: e.Electron.Where((el) => el.pt > ptMin && Math.abs(el.eta) < etaMax) }), { ptMin: 20, etaMax: 2.5 })

@@ -1,7 +1,7 @@
 // Histogram m_ee from the delivered files and draw it: node examples/zee/plot.mjs OUT.png FILE...
-import { openFile } from "../../dist/root/index.js";
-import { Hist, Regular } from "../../dist/hist/index.js";
-import { stackPlot, hist1dFromHist, writePlot } from "../../dist/plot/index.js";
+import { openFile } from "hepflow/root";
+import { Hist, Regular } from "hepflow/hist";
+import { stackPlot, hist1dFromHist, writePlot } from "hepflow/plot";
 
 const [out, ...files] = process.argv.slice(2);
 if (!out || !files.length) { console.error("usage: plot.mjs OUT.png FILE..."); process.exit(2); }

@@ -1,6 +1,6 @@
 import type { RootAxis, RootHistogram } from "../root/histogram.js";
 import { EdgeAxis, type Hist } from "../hist/index.js";
-import type { FitResult, Impact, Pull, UpperLimitResult } from "../stats/index.js";
+import type { ChannelYields, FitResult, Impact, Pull, UpperLimitResult } from "../stats/index.js";
 import { HepflowError } from "../util/index.js";
 import type { ClsPoint, FitResultInput, Hist1D, Hist2D, ParameterPrior, RankingEntry } from "./types.js";
 
@@ -108,7 +108,8 @@ export function pullsInputFromStats(pulls: Pull[]): { fit: FitResultInput; prior
 
 /**
  * stats/ impacts as ranking entries. Pulls come from `pulls` when given (matched by name); otherwise θ₀ = 0, Δθ = 1
- * is assumed. Unconstrained parameters keep NaN pre-fit impacts, which the plot leaves out.
+ * is assumed for constrained parameters. Unconstrained ones (normfactors, shapefactors) have no pull and NaN pre-fit
+ * impacts: the plot draws neither, only their post-fit impact.
  */
 export function rankingFromImpacts(impacts: Impact[], pulls: Pull[] = []): RankingEntry[] {
   const byName = new Map(pulls.map((p) => [p.name, p]));
@@ -117,8 +118,8 @@ export function rankingFromImpacts(impacts: Impact[], pulls: Pull[] = []): Ranki
     return {
       parameter: im.name,
       prefitUp: im.prefitUp, prefitDown: im.prefitDown, postfitUp: im.postfitUp, postfitDown: im.postfitDown,
-      pull: p?.pull ?? im.bestfit,
-      constraint: p?.constraint ?? im.uncertainty,
+      pull: im.constrained === false ? NaN : p?.pull ?? im.bestfit,
+      constraint: im.constrained === false ? NaN : p?.constraint ?? im.uncertainty,
     };
   });
 }
@@ -129,4 +130,17 @@ export function clsPointsFromLimit(r: UpperLimitResult): ClsPoint[] {
     if (p.expected.length !== 5) throw new HepflowError("PLOT_BAD_SCAN", `limit scan point at μ = ${p.mu} has ${p.expected.length} expected CLs values, expected 5`);
     return { poi: p.mu, clsObs: p.cls, clsExp: p.expected as ClsPoint["clsExp"] };
   });
+}
+
+/**
+ * One channel's stats/ yields as a stack: samples, data and the total's uncertainty band. A workspace
+ * has no bin edges, so without `edges` the bins are numbered 0…n.
+ */
+export function stackFromYields(ch: ChannelYields, edges?: number[], dataLabel = "Data"): { mc: Hist1D[]; data: Hist1D; totalVariance: number[] } {
+  const e = edges ?? Array.from({ length: ch.total.bins.length + 1 }, (_, i) => i);
+  return {
+    mc: ch.samples.map((s) => ({ edges: e, values: s.bins, label: s.name })),
+    data: { edges: e, values: ch.data.bins, label: dataLabel },
+    totalVariance: ch.total.binUncertainties.map((u) => u * u),
+  };
 }

@@ -1,6 +1,6 @@
 import type { FitResultInput, ParameterPrior, RankingEntry, StyleOptions } from "./types.js";
 import { checkFinite } from "./validate.js";
-import { PALETTE, labelLayers, resolveStyle, topLevel } from "./style.js";
+import { PALETTE, labelLayers, resolveStyle, topLevel, uniqueLabels } from "./style.js";
 import type { VegaLiteSpec } from "./render.js";
 import { HepflowError } from "../util/index.js";
 
@@ -68,6 +68,8 @@ export function pullsPlot(fit: FitResultInput, options: PullsOptions = {}): Vega
 export interface CorrelationOptions extends StyleOptions {
   /** Drop parameters whose largest off-diagonal |correlation| is below this (default 0: keep all). */
   threshold?: number;
+  /** Keep at most this many parameters, those with the largest off-diagonal |correlation| (default 20). */
+  top?: number;
   /** Print the coefficient in each cell; default when at most 20 parameters are shown. */
   annotate?: boolean;
 }
@@ -78,10 +80,20 @@ export function correlationPlot(fit: FitResultInput, options: CorrelationOptions
   if (n === 0) throw new HepflowError("PLOT_EMPTY_FIT", "fit result has no parameters");
   const c = correlationRows(fit.correlation, n);
   const threshold = options.threshold ?? 0;
-  const keep = [...Array(n).keys()].filter((i) => n === 1 || c[i]!.some((v, j) => j !== i && Math.abs(v) >= threshold));
-  if (keep.length === 0) throw new HepflowError("PLOT_EMPTY_FIT", `no parameter has a correlation above ${threshold}`);
-  const names = keep.map((i) => fit.parameterNames[i]!);
-  const rows = keep.flatMap((i) => keep.map((j) => ({ a: fit.parameterNames[i], b: fit.parameterNames[j], r: c[i]![j]!, text: c[i]![j]!.toFixed(2) })));
+  const top = options.top ?? 20;
+  // a parameter's strongest correlation with any other decides whether it is shown
+  const strongest = c.map((row, i) => Math.max(0, ...row.filter((_, j) => j !== i).map(Math.abs)));
+  const passing = [...Array(n).keys()].filter((i) => n === 1 || strongest[i]! >= threshold);
+  if (passing.length === 0) throw new HepflowError("PLOT_EMPTY_FIT", `no parameter has a correlation above ${threshold}`);
+  // the top-N by strongest correlation, drawn in the fit's parameter order
+  const keep = passing.length <= top ? passing : [...passing].sort((a, b) => strongest[b]! - strongest[a]!).slice(0, top).sort((a, b) => a - b);
+  const rule = keep.length < n
+    ? `${keep.length} of ${n} parameters: ${threshold > 0 ? `max |ρ| ≥ ${threshold}` : ""}${threshold > 0 && passing.length > top ? ", " : ""}${passing.length > top ? `the ${top} most correlated` : ""}`
+    : null;
+  // shortened in the middle, so that staterror_SR_metsigST[1] and [2] stay distinct (Vega's own truncation keeps the start)
+  const names = uniqueLabels(keep.map((i) => fit.parameterNames[i]!), 30);
+  const label = new Map(keep.map((i, k) => [i, names[k]!]));
+  const rows = keep.flatMap((i) => keep.map((j) => ({ a: label.get(i), b: label.get(j), r: c[i]![j]!, text: c[i]![j]!.toFixed(2) })));
   const cell = Math.max(14, Math.min(36, Math.floor(520 / keep.length)));
   const style = resolveStyle(options, { width: cell * keep.length, height: cell * keep.length });
   const annotate = options.annotate ?? keep.length <= 20;
@@ -89,8 +101,8 @@ export function correlationPlot(fit: FitResultInput, options: CorrelationOptions
     {
       data: { values: rows }, mark: { type: "rect" },
       encoding: {
-        x: { field: "b", type: "nominal", sort: names, title: null, axis: { labelAngle: -45, labelLimit: 200, labelFontSize: 11, orient: "bottom" } },
-        y: { field: "a", type: "nominal", sort: names, title: null, axis: { labelLimit: 260, labelFontSize: 11 } },
+        x: { field: "b", type: "nominal", sort: names, title: null, axis: { labelAngle: -45, labelLimit: 0, labelFontSize: 11, orient: "bottom" } },
+        y: { field: "a", type: "nominal", sort: names, title: null, axis: { labelLimit: 0, labelFontSize: 11 } },
         color: { field: "r", type: "quantitative", scale: { scheme: "redblue", reverse: true, domain: [-1, 1] }, legend: { title: "ρ", gradientLength: Math.min(300, style.height), format: ".1f" } },
       },
     },
@@ -105,7 +117,11 @@ export function correlationPlot(fit: FitResultInput, options: CorrelationOptions
     });
   }
   layers.push(...labelLayers(style, style.width));
-  return topLevel(style, { width: style.width, height: style.height, layer: layers, resolve: { scale: { color: "independent" } } });
+  // the pruning rule is printed on the plot, so a reader knows parameters were left out
+  if (rule) layers.push({ data: { values: [{}] }, mark: { type: "text", text: rule, align: "left", baseline: "bottom", fontSize: 11, fontStyle: "italic", font: style.font }, encoding: { x: { value: 0 }, y: { value: -24 } } });
+  const spec = topLevel(style, { width: style.width, height: style.height, layer: layers, resolve: { scale: { color: "independent" } } });
+  if (rule) (spec as { padding: { top: number } }).padding.top = 46;
+  return spec;
 }
 
 /** Accepts the correlation matrix as rows or flat row-major, and checks it is n×n and finite. */
@@ -135,8 +151,10 @@ export interface RankingOptions extends StyleOptions {
  */
 export function rankingPlot(entries: RankingEntry[], options: RankingOptions = {}): VegaLiteSpec {
   if (entries.length === 0) throw new HepflowError("PLOT_EMPTY_FIT", "ranking has no entries");
-  // Pre-fit impacts are NaN for unconstrained parameters (no pre-fit width): those bars are left out, nothing else may be NaN.
-  entries.forEach((e) => checkFinite([e.postfitUp, e.postfitDown, e.pull, e.constraint], `ranking entry '${e.parameter}'`));
+  // Unconstrained parameters (no pre-fit width) have NaN pre-fit impacts and a NaN pull: those bars and that pull are
+  // left out, so a free normfactor is not drawn as if it had a unit Gaussian constraint; nothing else may be NaN.
+  const unconstrained = (e: RankingEntry) => Number.isNaN(e.pull) && Number.isNaN(e.constraint);
+  entries.forEach((e) => checkFinite(unconstrained(e) ? [e.postfitUp, e.postfitDown] : [e.postfitUp, e.postfitDown, e.pull, e.constraint], `ranking entry '${e.parameter}'`));
   const impact = (e: RankingEntry) => Math.max(Math.abs(e.postfitUp), Math.abs(e.postfitDown));
   const shown = [...entries].sort((a, b) => impact(b) - impact(a)).slice(0, options.maxParameters ?? 20);
   const names = shown.map((e) => e.parameter);
@@ -147,7 +165,7 @@ export function rankingPlot(entries: RankingEntry[], options: RankingOptions = {
     { name: e.parameter, kind: "Post-fit impact θ = θ̂ + σ̂", v: e.postfitUp, pre: false },
     { name: e.parameter, kind: "Post-fit impact θ = θ̂ − σ̂", v: e.postfitDown, pre: false },
   ]).filter((b) => Number.isFinite(b.v)).map((b) => ({ ...b, zero: 0 }));
-  const pulls = shown.map((e) => ({ name: e.parameter, pull: e.pull, lo: e.pull - e.constraint, hi: e.pull + e.constraint, kind: "Pull" }));
+  const pulls = shown.filter((e) => !unconstrained(e)).map((e) => ({ name: e.parameter, pull: e.pull, lo: e.pull - e.constraint, hi: e.pull + e.constraint, kind: "Pull" }));
   const maxImpact = Math.max(1e-12, ...bars.map((b) => Math.abs(b.v))) * 1.1;
   const reach = Math.max(2, ...pulls.map((p) => Math.max(Math.abs(p.lo), Math.abs(p.hi))));
   const kinds = ["Pre-fit impact θ = θ̂ + Δθ", "Pre-fit impact θ = θ̂ − Δθ", "Post-fit impact θ = θ̂ + σ̂", "Post-fit impact θ = θ̂ − σ̂", "Pull"];

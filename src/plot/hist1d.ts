@@ -68,24 +68,28 @@ export function stackPlot(input: StackInput, options: Hist1DPlotOptions = {}): V
   for (const r of stack) if ((r.y0 as number) < floor || (r.y0 as number) === 0) r.y0 = floor;
 
   const dataLabel = input.data?.label ?? "Data";
-  const colorDomain = [...labels.slice().reverse(), input.bandLabel ?? BAND_LABEL, ...(input.data ? [dataLabel] : [])];
-  const colorRange = [...labels.map((_, i) => PALETTE[i % PALETTE.length]!).reverse(), "#9a9a9a", ...(input.data ? ["black"] : [])];
+  const bandOn = options.band ?? true;
+  const colorDomain = [...labels.slice().reverse(), ...(bandOn ? [input.bandLabel ?? BAND_LABEL] : []), ...(input.data ? [dataLabel] : [])];
+  const colorRange = [...labels.map((_, i) => PALETTE[i % PALETTE.length]!).reverse(), ...(bandOn ? ["#9a9a9a"] : []), ...(input.data ? ["black"] : [])];
   const color = { field: "label", type: "nominal", scale: { domain: colorDomain, range: colorRange }, legend: { title: null, orient: "right", symbolType: "square" } };
   const x = { field: "lo", type: "quantitative", scale: xScale(edges) };
   const yScale = { type: log ? "log" : "linear", domain: yDomain, nice: false, ...(log ? {} : { zero: true }) };
   const yTitle = options.yTitle ?? "Events / bin";
+  const withRatio = options.ratio ?? true;
+  // without a ratio panel the main panel carries the x axis
+  const mainX = withRatio ? { ...x, axis: HIDDEN_X_AXIS } : { ...x, title: options.xTitle ?? ref.label ?? "x" };
 
   const main: Record<string, unknown>[] = [
     {
       data: { values: stack },
       mark: { type: "rect", stroke: "black", strokeWidth: 0.4, clip: true },
-      encoding: { x: { ...x, axis: HIDDEN_X_AXIS }, x2: { field: "hi" }, y: { field: "y0", type: "quantitative", scale: yScale, title: yTitle, axis: log ? logAxis(yDomain) : { format: "~r" } }, y2: { field: "y1" }, color },
+      encoding: { x: mainX, x2: { field: "hi" }, y: { field: "y0", type: "quantitative", scale: yScale, title: yTitle, axis: log ? logAxis(yDomain) : { format: "~r" } }, y2: { field: "y1" }, color },
     },
-    {
+    ...(bandOn ? [{
       data: { values: band.map((b) => ({ ...b, down: Math.max(b.down, floor) })) },
       mark: { type: "rect", opacity: 0.45, clip: true },
       encoding: { x: { field: "lo", type: "quantitative" }, x2: { field: "hi" }, y: { field: "down", type: "quantitative" }, y2: { field: "up" }, color },
-    },
+    }] : []),
   ];
   if (input.data) {
     // Empty data bins where the MC is empty too carry no information; on a log axis no empty bin can be drawn.
@@ -113,6 +117,7 @@ export function stackPlot(input: StackInput, options: Hist1DPlotOptions = {}): V
       { data: { values: ratio }, mark: { type: "point", filled: true, size: 30, color: "black", opacity: 1, clip: true }, encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } },
     );
   }
+  if (!withRatio) return topLevel(style, { width: style.width, height: style.height, layer: main });
   return topLevel(style, {
     vconcat: [
       { width: style.width, height: style.height, layer: main },
@@ -121,6 +126,13 @@ export function stackPlot(input: StackInput, options: Hist1DPlotOptions = {}): V
     spacing: 6,
     resolve: { scale: { x: "shared" } },
   });
+}
+
+/** One plain histogram: no ratio panel and no uncertainty band unless asked for (`ratio`, `band`), no legend. */
+export function histogramPlot(h: Hist1D, options: Hist1DPlotOptions = {}): VegaLiteSpec {
+  const spec = stackPlot({ mc: [h] }, { ratio: false, band: false, ...options }) as { layer?: { encoding?: { color?: { legend?: unknown } } }[] };
+  for (const l of spec.layer ?? []) if (l.encoding?.color) l.encoding.color = { ...l.encoding.color, legend: null };
+  return spec as VegaLiteSpec;
 }
 
 /**

@@ -1,19 +1,19 @@
 /** plot/: HEP plots as Vega-Lite specs (stack+ratio, variations, fit and limit plots), rendered headless to SVG/PNG. */
 export type * from "./types.js";
-export { stackPlot, fitStackPlot } from "./hist1d.js";
+export { stackPlot, fitStackPlot, histogramPlot } from "./hist1d.js";
 export type { StackInput } from "./hist1d.js";
 export { variationsPlot, shapesPlot } from "./variations.js";
 export { hist2dPlot } from "./hist2d.js";
 export type { Hist2DOptions } from "./hist2d.js";
 export { pullsPlot, correlationPlot, rankingPlot } from "./fit.js";
 export type { PullsOptions, CorrelationOptions, RankingOptions } from "./fit.js";
-export { clsPlot, limitPlot, rocPlot } from "./limits.js";
-export type { ClsOptions, LimitOptions, RocOptions } from "./limits.js";
+export { clsPlot, limitPlot, rocPlot, scanPlot } from "./limits.js";
+export type { ClsOptions, LimitOptions, RocOptions, ScanOptions } from "./limits.js";
 export { renderSVG, renderPNG, svgToPNG, writePlot, compileSpec, fontFiles } from "./render.js";
 export type { VegaLiteSpec } from "./render.js";
 export { PALETTE, DEFAULT_FONT } from "./style.js";
 export { garwoodInterval } from "./poisson.js";
-export { hist1dFromRoot, hist2dFromRoot, hist1dFromAgc, hist1dFromHist, hist2dFromHist, fitInputFromResult, pullsInputFromStats, rankingFromImpacts, clsPointsFromLimit } from "./adapters.js";
+export { hist1dFromRoot, hist2dFromRoot, hist1dFromAgc, hist1dFromHist, hist2dFromHist, fitInputFromResult, pullsInputFromStats, rankingFromImpacts, clsPointsFromLimit, stackFromYields } from "./adapters.js";
 export type { AgcHistogramJSON } from "./adapters.js";
 export { openHistogramFile, fillTemplate } from "./files.js";
 export type { HistogramFile } from "./files.js";

@@ -140,3 +140,33 @@ export function rocPlot(curves: RocCurveInput[], options: RocOptions = {}): Vega
   }, ...labelLayers(style, style.width));
   return topLevel(style, { width: style.width, height: style.height, layer: layers });
 }
+
+/** Options of the likelihood-scan plot. */
+export interface ScanOptions extends StyleOptions {
+  /** x-axis title: the scanned parameter. */
+  xTitle?: string;
+}
+
+/**
+ * A 1D profile-likelihood scan: Δ(−2 ln L) against the parameter, with the 1σ and 2σ levels (Δ = 1 and 4 for
+ * one parameter, Wilks) drawn as dashed lines so the intervals read off where the curve crosses them.
+ */
+export function scanPlot(x: ArrayLike<number>, delta: ArrayLike<number>, options: ScanOptions = {}): VegaLiteSpec {
+  if (x.length < 2 || x.length !== delta.length) throw new HepflowError("PLOT_EMPTY_SCAN", `a scan plot needs at least 2 points with one Δ(−2 ln L) each, got ${x.length} and ${delta.length}`);
+  const rows = Array.from(x, (v, i) => ({ x: v, y: delta[i]! }));
+  checkFinite(rows.flatMap((r) => [r.x, r.y]), "scan point");
+  const style = resolveStyle(options);
+  const top = Math.max(5, ...rows.map((r) => r.y)) * 1.15;
+  const xs = rows.map((r) => r.x);
+  const xEnc = { field: "x", type: "quantitative", scale: { domain: [Math.min(...xs), Math.max(...xs)], nice: false, zero: false }, title: options.xTitle ?? "parameter" };
+  const yEnc = { field: "y", type: "quantitative", scale: { domain: [0, top], nice: false }, title: "Δ(−2 ln L)" };
+  const levels = [{ y: 1, t: "1σ" }, { y: 4, t: "2σ" }];
+  const layers: Record<string, unknown>[] = [
+    { data: { values: levels }, mark: { type: "rule", color: "#888888", strokeDash: [5, 4], strokeWidth: 1 }, encoding: { y: { field: "y", type: "quantitative" } } },
+    { data: { values: levels }, mark: { type: "text", align: "right", baseline: "bottom", dx: -4, dy: -2, fontSize: 12, font: style.font }, encoding: { x: { value: style.width }, y: { field: "y", type: "quantitative" }, text: { field: "t" } } },
+    { data: { values: rows }, mark: { type: "line", color: "black", strokeWidth: 1.5, interpolate: "monotone" }, encoding: { x: xEnc, y: yEnc } },
+    { data: { values: rows }, mark: { type: "point", filled: true, color: "black", size: 24, opacity: 1 }, encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } },
+    ...labelLayers(style, style.width),
+  ];
+  return topLevel(style, { width: style.width, height: style.height, layer: layers });
+}

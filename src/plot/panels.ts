@@ -47,7 +47,8 @@ export function countDomain(values: number[], log: boolean, smallest: number[] =
   // Small contributions matter on a log plot, but not below 1e-5 of the maximum.
   const small = smallest.filter((v) => v > max * 1e-5);
   const min = small.length ? Math.min(...small) : max * 1e-3;
-  const lo = Math.pow(10, Math.floor(Math.log10(min)) - 0.0);
+  // a decade below the smallest positive content (docs/plot.md), so a bin with one entry is a visible bar, not the floor
+  const lo = Math.pow(10, Math.floor(Math.log10(min)) - 1);
   const hi = Math.pow(10, Math.ceil(Math.log10(max) + Math.log10(max / lo) * 0.35));
   return [lo, hi];
 }

@@ -19,13 +19,13 @@ export interface StandardPlotInputs {
  * Writes the standard plots of a stats command into `dir` (for `--plots DIR`): pulls.png, correlation.png,
  * ranking.png, cls.png — each only when its input is given. Returns the written paths.
  */
-export async function writeStandardPlots(dir: string, inputs: StandardPlotInputs, style: StyleOptions = {}, format: "png" | "svg" | "vl.json" = "png"): Promise<string[]> {
+export async function writeStandardPlots(dir: string, inputs: StandardPlotInputs, { correlation, ...style }: StyleOptions & { correlation?: { threshold?: number; top?: number } } = {}, format: "png" | "svg" | "vl.json" = "png"): Promise<string[]> {
   const plots: [string, VegaLiteSpec][] = [];
   if (inputs.pulls && inputs.pulls.some((p) => p.prefitWidth > 0)) {
     const { fit, priors } = pullsInputFromStats(inputs.pulls);
     plots.push(["pulls", pullsPlot(fit, { ...style, priors })]);
   }
-  if (inputs.fit) plots.push(["correlation", correlationPlot(fitInputFromResult(inputs.fit), style)]);
+  if (inputs.fit) plots.push(["correlation", correlationPlot(fitInputFromResult(inputs.fit), { ...style, ...correlation })]);
   if (inputs.impacts && inputs.impacts.length > 0) plots.push(["ranking", rankingPlot(rankingFromImpacts(inputs.impacts, inputs.pulls), { ...style, poiName: inputs.poiName })]);
   if (inputs.limit && inputs.limit.points.length >= 2) plots.push(["cls", clsPlot(clsPointsFromLimit(inputs.limit), { ...style, cl: inputs.limit.cl, poiTitle: inputs.poiName })]);
   const written: string[] = [];

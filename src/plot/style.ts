@@ -14,20 +14,23 @@ export interface Style {
   experiment: "CMS" | "ATLAS" | "none";
   status: string;
   luminosity?: number;
-  energy: number;
+  energy?: number;
   title?: string;
   width: number;
   height: number;
   font: string;
 }
 
-/** Fills style defaults: CMS Open Data at 13 TeV, a 480×320 main panel. */
+/**
+ * Fills style defaults: no experiment, status, luminosity or energy unless asked for (a plot must not
+ * claim an experiment it does not come from), a 480×320 main panel.
+ */
 export function resolveStyle(o: StyleOptions, size: { width: number; height: number } = { width: 480, height: 320 }): Style {
   return {
-    experiment: o.experiment ?? "CMS",
-    status: o.status ?? "Open Data",
+    experiment: o.experiment ?? "none",
+    status: o.status ?? "",
     luminosity: o.luminosity,
-    energy: o.energy ?? 13,
+    energy: o.energy,
     title: o.title,
     width: o.width ?? size.width,
     height: o.height ?? size.height,
@@ -56,8 +59,9 @@ export function baseConfig(style: Style): Record<string, unknown> {
 
 /** The "√s = 13 TeV, L fb⁻¹" text drawn at the top right. */
 export function energyText(style: Style): string {
-  const lumi = style.luminosity !== undefined ? `${formatLumi(style.luminosity)} fb⁻¹ ` : "";
-  return `${lumi}(${style.energy} TeV)`;
+  const lumi = style.luminosity !== undefined ? `${formatLumi(style.luminosity)} fb⁻¹` : "";
+  const energy = style.energy !== undefined ? `(${style.energy} TeV)` : "";
+  return [lumi, energy].filter(Boolean).join(" ");
 }
 
 function formatLumi(l: number): string {
@@ -72,6 +76,10 @@ export function labelLayers(style: Style, width: number): Record<string, unknown
   const layers: Record<string, unknown>[] = [];
   const base = { data: { values: [{}] }, encoding: {} };
   const y = { value: -7 };
+  if (style.experiment === "none" && style.status) {
+    // a status without an experiment name ("Simulation", "Preliminary") stands alone
+    layers.push({ ...base, mark: { type: "text", text: style.status, align: "left", baseline: "bottom", fontSize: 14, fontStyle: "italic", font: style.font }, encoding: { x: { value: 0 }, y } });
+  }
   if (style.experiment !== "none") {
     const nameSize = 17;
     layers.push({
@@ -97,7 +105,7 @@ export function labelLayers(style: Style, width: number): Record<string, unknown
       encoding: { x: { value: 8 }, y: { value: 8 } },
     });
   }
-  layers.push({
+  if (energyText(style)) layers.push({
     ...base,
     mark: { type: "text", text: energyText(style), align: "right", baseline: "bottom", fontSize: 13, font: style.font },
     encoding: { x: { value: width }, y },
@@ -148,4 +156,17 @@ const BOLD_CAPS_EM: Record<string, number> = { A: 0.774, C: 0.734, L: 0.637, M: 
 /** Width of a bold label in em, from DejaVu Sans Bold metrics (0.75 em for letters not in the table). */
 function boldWidthEm(text: string): number {
   return Array.from(text).reduce((w, c) => w + (BOLD_CAPS_EM[c] ?? 0.75), 0);
+}
+
+/**
+ * Axis labels no longer than `max` characters, shortened in the middle ("staterror_…ST[2]") so that
+ * names differing only at the end stay apart; a name whose short form would clash keeps its full text.
+ */
+export function uniqueLabels(names: string[], max: number): string[] {
+  const head = Math.ceil((max - 1) / 2);
+  const tail = max - 1 - head;
+  const short = names.map((s) => (s.length <= max ? s : `${s.slice(0, head)}…${s.slice(s.length - tail)}`));
+  const count = new Map<string, number>();
+  for (const l of short) count.set(l, (count.get(l) ?? 0) + 1);
+  return short.map((l, i) => (count.get(l)! > 1 ? names[i]! : l));
 }

@@ -80,11 +80,11 @@ export type Experiment = "CMS" | "ATLAS" | "none";
 /** Options shared by all plot kinds. */
 export interface StyleOptions {
   experiment?: Experiment;
-  /** Text after the experiment name: "Open Data", "Preliminary", "Internal"... Default "Open Data". */
+  /** Text after the experiment name: "Open Data", "Preliminary", "Internal"... Default none. */
   status?: string;
   /** Integrated luminosity in fb⁻¹; shown at the top right with √s. */
   luminosity?: number;
-  /** Centre-of-mass energy in TeV; default 13. */
+  /** Centre-of-mass energy in TeV; default none (not drawn). */
   energy?: number;
   /** Plot title, drawn under the label when set. */
   title?: string;
@@ -104,6 +104,10 @@ export interface Hist1DPlotOptions extends StyleOptions {
   logY?: boolean;
   /** Ratio panel y range; default centred on 1 and wide enough for the data. */
   ratioRange?: [number, number];
+  /** Draw the data/MC ratio panel (default true for stacks; false for a single histogram). */
+  ratio?: boolean;
+  /** Draw the uncertainty band (default true for stacks; false for a single histogram). */
+  band?: boolean;
   /** Ratio panel y title. */
   ratioTitle?: string;
 }

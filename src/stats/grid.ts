@@ -34,8 +34,8 @@ export interface GridOptions {
 export interface GridRow {
   name: string;
   values: unknown[];
-  cls_obs: number;
-  cls_exp: number[];
+  CLs_obs: number;
+  CLs_exp: number[];
   upper_limit_obs: number | null;
   upper_limit_exp: number[] | null;
   converged: boolean;
@@ -67,8 +67,8 @@ export function gridEvaluator(setup: GridSetup): (index: number) => GridRow {
     return {
       name: p.metadata.name,
       values: p.metadata.values,
-      cls_obs: h.cls,
-      cls_exp: h.expected,
+      CLs_obs: h.cls,
+      CLs_exp: h.expected,
       upper_limit_obs: ul ? ul.obs : null,
       upper_limit_exp: ul ? ul.exp : null,
       converged: h.converged && (ul ? ul.converged : true),

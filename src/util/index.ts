@@ -8,3 +8,4 @@ export type { Column, Columns, NumericArray, StringColumn } from "./columns.js";
 export { claimOutputFile, writeOutputFile, prepareOutput, withOutputDir, trackTemporary, temporaryPath } from "./output.js";
 export type { OutputRule, OutputDir } from "./output.js";
 export { closeNames, didYouMean } from "./suggest.js";
+export { formatNumber, valueWithUncertainty } from "./format.js";

@@ -100,7 +100,7 @@ export interface ReferenceResult {
   name: string;
   /** File in the run directory (relative), JSON or YAML. */
   file: string;
-  /** JSONPath into the file (`obs`, `exp[2]`, `$.points[0].cls_obs`). */
+  /** JSONPath into the file (`obs`, `exp[2]`, `$.points[0].CLs_obs`). */
   key: string;
   value: number;
   /** Allowed difference: relative to `value` unless `absolute: true`. */

@@ -6,10 +6,10 @@ import { HepflowError, type ProgressListener } from "../util/index.js";
 import { generateAgc } from "../generate/index.js";
 import { LocalExecutor, loadDataset, loadProcessor } from "../analysis/index.js";
 import {
-  Workspace, buildWorkspace, loadBuilderConfig, fit, pulls, ranking, significance, prefitYields, postfitYields,
+  Workspace, buildWorkspace, loadBuilderConfig, templatePath, fit, pulls, ranking, significance, prefitYields, postfitYields,
   type ChannelYields, type FitResult,
 } from "../stats/index.js";
-import { fitStackPlot, stackPlot, variationsPlot, writePlot, writeStandardPlots, hist1dFromRoot, type Hist1D } from "../plot/index.js";
+import { fitStackPlot, stackFromYields, stackPlot, variationsPlot, writePlot, writeStandardPlots, hist1dFromRoot, type Hist1D } from "../plot/index.js";
 import { openFile, type RootFile, type RootHistogram } from "../root/index.js";
 import { renderReport, valueWithUncertainty, type ReportPlot, type ReportStage, type ReportTable } from "./report.js";
 import { provenance } from "./provenance.js";
@@ -125,6 +125,18 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
     const config = path.join(EXAMPLE, "fit-config.yml");
     const wsFile = path.join(out, "workspace.json");
     const cfg = loadBuilderConfig(config);
+    // The example drops empty histograms, as the AGC reference does: with few events a rare process
+    // (s-channel single top) may select nothing in a region and then has no template there. Such a
+    // sample leaves that region (said in the log) instead of failing the build.
+    const objectOf = (p: string) => p.slice(p.lastIndexOf(":") + 1);
+    cfg.Samples = cfg.Samples.filter((s) => {
+      if (s.Data) return true;
+      const regions = cfg.Regions.filter((r) => (s.Regions === undefined || [s.Regions].flat().includes(r.Name)) && names.has(objectOf(templatePath(cfg, r, s, null, histFile))));
+      if (regions.length === (s.Regions === undefined ? cfg.Regions.length : [s.Regions].flat().length)) return true;
+      log(`no events of "${s.Name}" selected in ${regions.length ? "some regions" : "any region"}: it is left out of ${cfg.Regions.filter((r) => !regions.includes(r)).map((r) => r.Name).join(", ")}`);
+      s.Regions = regions.map((r) => r.Name);
+      return regions.length > 0;
+    });
     const spec = await stage("build workspace", () => buildWorkspace(cfg, { baseDir: out, inputFile: histFile }));
     writeFileSync(wsFile, JSON.stringify(spec, null, 2) + "\n");
     commands.push(`hepflow build examples/agc-ttbar/fit-config.yml --input ${rel(histFile)} -o ${rel(wsFile)}`);
@@ -135,7 +147,11 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
     const data = ws.data(model);
     const poi = model.config.poiName!;
     const result = await stage("maximum-likelihood fit", () => fit(data, model));
-    if (!result.converged) throw new HepflowError("FIT_NOT_CONVERGED", `the demo fit did not converge: ${result.message}`, { file: wsFile });
+    if (!result.converged) {
+      // with few generated events some bins have pseudo-data but no simulated event (zero expected yield)
+      const hint = generated ? ` (${events} generated events may be too few for the simulation to populate every bin: try --events 20000 or more)` : "";
+      throw new HepflowError("FIT_NOT_CONVERGED", `the demo fit did not converge: ${result.message}${hint}`, { file: wsFile });
+    }
     const poiIdx = model.config.poiIndex!;
     const pl = pulls(model, result);
     // AGC spec §8.5: the pulls plot shows the systematics, not the per-bin staterror γ's.
@@ -153,8 +169,9 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
       truth: truth === undefined ? null : { [poi]: truth },
       // JSON has no infinity: an infinite significance is written as the string "Infinity"
       significance: Object.fromEntries(Object.entries({ p0_obs: sig.p0Obs, z_obs: sig.zObs, p0_exp: sig.p0Exp, z_exp: sig.zExp, q0: sig.q0 }).map(([k, v]) => [k, Number.isFinite(v) ? v : String(v)])),
-      pulls: pl,
-      ranking: rank.impacts,
+      // snake_case keys, as in `hepflow ranking --json` (one key style across the JSON hepflow writes)
+      pulls: pl.map((x) => ({ name: x.name, bestfit: x.bestfit, uncertainty: x.uncertainty, prefit: x.prefit, prefit_width: x.prefitWidth, pull: x.pull, constraint: x.constraint })),
+      ranking: rank.impacts.map((x) => ({ name: x.name, bestfit: x.bestfit, uncertainty: x.uncertainty, prefit_up: x.prefitUp, prefit_down: x.prefitDown, postfit_up: x.postfitUp, postfit_down: x.postfitDown, constrained: x.constrained, converged: x.converged })),
     };
     writeFileSync(path.join(out, "results.json"), JSON.stringify(fitJson, null, 2) + "\n");
     headline.push(
@@ -164,7 +181,8 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
     );
 
     // 5. plots
-    const style = { luminosity: (generated ? lumi : AGC_LUMINOSITY) / 1000 };
+    // AGC files are CMS Open Data (2015, 13 TeV); generated ones claim no experiment
+    const style = { luminosity: (generated ? lumi : AGC_LUMINOSITY) / 1000, energy: 13, ...(generated ? { status: "Synthetic AGC" } : { experiment: "CMS" as const, status: "Open Data" }) };
     const pre = prefitYields(model, data);
     const post = postfitYields(model, data, result);
     await stage("plots", async () => {
@@ -178,7 +196,7 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
         for (const ch of yields) {
           const edges = binning(ch.channel);
           const file = `plots/${stageName}_${slug(ch.channel)}.png`;
-          await writePlot(fitStackPlot(stageName, stackInput(ch, edges), { ...style, xTitle: ch.channel.startsWith("4j1b") ? "H_T [GeV]" : "m_bjj [GeV]", title: `${stageName} ${ch.channel}` }), path.join(out, file), { scale: 1.5 });
+          await writePlot(fitStackPlot(stageName, stackFromYields(ch, edges, "Pseudo-data"), { ...style, xTitle: ch.channel.startsWith("4j1b") ? "H_T [GeV]" : "m_bjj [GeV]", title: `${stageName} ${ch.channel}` }), path.join(out, file), { scale: 1.5 });
           plots.push({ title: `${stageName[0]!.toUpperCase()}${stageName.slice(1)} ${ch.channel}`, file, caption: "stacked model by process, pseudo-data with Poisson errors, total model uncertainty band, data/model ratio" });
         }
       }
@@ -280,14 +298,6 @@ async function singleFileCatalogue(file: string, out: string): Promise<string> {
   return p;
 }
 
-
-function stackInput(ch: ChannelYields, edges: number[]): { mc: Hist1D[]; data: Hist1D; totalVariance: number[] } {
-  return {
-    mc: ch.samples.map((s) => ({ edges, values: s.bins, label: s.name })),
-    data: { edges, values: ch.data.bins, label: "Pseudo-data" },
-    totalVariance: ch.total.binUncertainties.map((u) => u * u),
-  };
-}
 
 function cutflowTable(cutflow: Record<string, Record<string, number>>): ReportTable {
   const steps = [...new Set(Object.values(cutflow).flatMap((c) => Object.keys(c)))];

@@ -2,6 +2,7 @@
  * A static HTML report of one analysis run: a single self-contained page (inline CSS, images by
  * relative path) that a physicist can open from disk or send to a colleague.
  */
+import { formatNumber } from "../util/index.js";
 
 export interface ReportTable {
   title: string;
@@ -51,30 +52,8 @@ function table(t: ReportTable): string {
   return `<section><h2>${esc(t.title)}</h2><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${t.note ? `<p class="note">${esc(t.note)}</p>` : ""}</section>`;
 }
 
-/**
- * A value and its uncertainty as a scientific record shows them: rounded once, from full
- * precision, the uncertainty to 2 significant digits and the value to the same decimal place
- * (0.05353 ± 0.01341 → "0.054", "0.013"). Without a positive finite uncertainty the value keeps
- * 4 significant digits.
- */
-export function valueWithUncertainty(value: number, uncertainty: number): [string, string] {
-  if (!Number.isFinite(value)) return [String(value), String(uncertainty)];
-  if (!(Number.isFinite(uncertainty) && uncertainty > 0)) return [formatNumber(value), Number.isFinite(uncertainty) ? "0" : String(uncertainty)];
-  // The place of the second significant digit of the *rounded* uncertainty (0.996 → 1.0, not 1.00).
-  const decimals = 1 - Math.floor(Math.log10(Number(uncertainty.toPrecision(2))));
-  if (decimals >= 0) return [value.toFixed(Math.min(decimals, 20)), uncertainty.toFixed(Math.min(decimals, 20))];
-  const unit = 10 ** -decimals;
-  return [String(Math.round(value / unit) * unit), String(Math.round(uncertainty / unit) * unit)];
-}
-
-/** Numbers in tables: integers as is, others to 4 significant digits, no exponent for ordinary sizes. */
-export function formatNumber(v: number): string {
-  if (!Number.isFinite(v)) return String(v);
-  if (Number.isInteger(v)) return v.toLocaleString("en-US");
-  const a = Math.abs(v);
-  if (a !== 0 && (a < 1e-3 || a >= 1e7)) return v.toExponential(3);
-  return v.toPrecision(4);
-}
+// the number formats live in util (the CLI prints them too); re-exported here for the report
+export { formatNumber, valueWithUncertainty } from "../util/index.js";
 
 function stagesTable(stages: ReportStage[]): ReportTable {
   const total = stages.reduce((s, x) => s + x.seconds, 0);

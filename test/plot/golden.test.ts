@@ -14,7 +14,8 @@ import { agcStack, smallCls, smallFit } from "./fixtures.js";
  * They need the DejaVu Sans fonts (Debian: fonts-dejavu-core), as every hepflow PNG does.
  */
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "golden");
-const small = { width: 240, height: 160 };
+// the goldens were drawn with the label that was the default then (CMS Open Data, 13 TeV); it is explicit now
+const small = { width: 240, height: 160, experiment: "CMS" as const, status: "Open Data", energy: 13 };
 
 const goldens: [string, () => VegaLiteSpec][] = [
   ["stack", () => P.stackPlot(agcStack(), { ...small, xTitle: "m_bjj [GeV]", luminosity: 3.4 })],

@@ -38,9 +38,9 @@ describe("signal grids", () => {
       const ref = read(`${n}.expected.json`).cases[0];
       const row = two.find((r) => r.name === n)!;
       expect(row.converged).toBe(true);
-      close(row.cls_obs, ref.hypotest.CLs_obs, 1e-5, `${n} CLs_obs`);
+      close(row.CLs_obs, ref.hypotest.CLs_obs, 1e-5, `${n} CLs_obs`);
       // deep tails (CLs < 1e-3) at 1e-4, as reference.test.ts: they amplify the optimum's last digits
-      row.cls_exp.forEach((v, k) => close(v, ref.hypotest.CLs_exp[k], ref.hypotest.CLs_exp[k] < 1e-3 ? 1e-4 : 1e-5, `${n} CLs_exp[${k}]`));
+      row.CLs_exp.forEach((v, k) => close(v, ref.hypotest.CLs_exp[k], ref.hypotest.CLs_exp[k] < 1e-3 ? 1e-4 : 1e-5, `${n} CLs_exp[${k}]`));
       close(row.upper_limit_obs!, ref.upper_limit_root.obs, 1e-5, `${n} UL obs`);
       row.upper_limit_exp!.forEach((v, k) => close(v, ref.upper_limit_root.exp[k], 1e-5, `${n} UL exp[${k}]`));
     }
@@ -56,7 +56,7 @@ describe("signal grids", () => {
     const out = JSON.parse(r.stdout);
     const ref = read("sbottom_1100_650_60.expected.json").cases[0];
     expect(out.points[0].name).toBe("sbottom_1100_650_60");
-    close(out.points[0].cls_obs, ref.hypotest.CLs_obs, 1e-5, "CLI CLs_obs");
+    close(out.points[0].CLs_obs, ref.hypotest.CLs_obs, 1e-5, "CLI CLs_obs");
     const bad = spawnSync(process.execPath, [bin, "cls", path.join(DIR, "BkgOnly.json"), "--all"], { encoding: "utf8" });
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/--all needs --patchset/);

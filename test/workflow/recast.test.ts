@@ -18,7 +18,7 @@ const close = (a: number, e: number, what: string) => {
   const rel = Math.abs(e) < 1e-3 ? 1e-4 : 1e-5;
   if (!(Math.abs(a - e) <= rel * Math.abs(e))) expect.fail(`${what}: ${a} vs pyhf ${e}`);
 };
-interface Row { name: string; values: number[]; cls_obs: number; cls_exp: number[] }
+interface Row { name: string; values: number[]; CLs_obs: number; CLs_exp: number[] }
 
 let work: string;
 beforeAll(() => {
@@ -54,10 +54,10 @@ describe("sbottom reinterpretation", () => {
     for (const n of ["sbottom_1100_650_60", "sbottom_1300_450_60"]) {
       const ref = JSON.parse(readFileSync(path.join(SB, `${n}.expected.json`), "utf8")).cases[0].hypotest;
       const row = grid.points.find((p) => p.name === n)!;
-      close(row.cls_obs, ref.CLs_obs, `${n} CLs_obs`);
-      row.cls_exp.forEach((v, k) => close(v, ref.CLs_exp[k], `${n} CLs_exp[${k}]`));
+      close(row.CLs_obs, ref.CLs_obs, `${n} CLs_obs`);
+      row.CLs_exp.forEach((v, k) => close(v, ref.CLs_exp[k], `${n} CLs_exp[${k}]`));
     }
-    expect(grid.excluded).toBe(grid.points.filter((p) => p.cls_obs < 0.05).length);
+    expect(grid.excluded).toBe(grid.points.filter((p) => p.CLs_obs < 0.05).length);
     const table = readFileSync(path.join(out, "contour/grid.txt"), "utf8").trim().split("\n");
     expect(table).toHaveLength(2 + 12 + 1);
     expect(table.at(-1)).toBe(`${grid.excluded} of 12 points excluded at 95% CL (CLs, mu = 1)`);

@@ -4,20 +4,23 @@ import { fit, pulls } from "../../stats/index.js";
 import { addModelOptions, emitJson, failUnconverged, fmt, loadModel, numberOption, requirePoi, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
 import { track, trackOptions } from "./track-options.js";
+import { addLabelOptions, labelStyle, type LabelCliOptions } from "./label-options.js";
 
 export function register(program: Command): void {
-  trackOptions(addModelOptions(program.command("fit <workspace>").description("maximum-likelihood fit: best-fit values, uncertainties, twice the NLL"))
+  trackOptions(addLabelOptions(addModelOptions(program.command("fit <workspace>").description("maximum-likelihood fit: best-fit values, uncertainties, twice the NLL")))
     .option("--mu <value>", "fix the POI at this value instead of fitting it")
     .option("--value", "pyhf's flag for including twice the NLL; accepted (hepflow always includes twice_nll)")
-    .option("--plots <dir>", "also draw pulls.png and correlation.png into this directory"))
-    .action(async (file: string, o: ModelCliOptions & { mu?: string; plots?: string; value?: boolean; track?: boolean }) => {
+    .option("--plots <dir>", "also draw pulls.png and correlation.png into this directory")
+    .option("--corr-threshold <r>", "correlation plot: only parameters whose largest |ρ| with another is at least this (default 0)")
+    .option("--corr-top <n>", "correlation plot: at most this many parameters, the most correlated first (default 20)"))
+    .action(async (file: string, o: ModelCliOptions & LabelCliOptions & { corrThreshold?: string; corrTop?: string; mu?: string; plots?: string; value?: boolean; track?: boolean }) => {
       const { ws, model, data, fitOptions } = await loadModel(file, o, { needsPoi: false });
       if (o.mu !== undefined) fitOptions.fixed = { ...fitOptions.fixed, [requirePoi(model, "fit --mu")]: numberOption("--mu", o.mu, 1) };
       const r = fit(data, model, fitOptions);
       const finite = Number.isFinite(r.twiceNll) && Array.from(r.bestfit).every(Number.isFinite);
       if (o.plots && r.converged && finite) {
         const { writeStandardPlots } = await import("../../plot/index.js");
-        for (const f of await writeStandardPlots(o.plots, { fit: r, pulls: pulls(model, r), poiName: model.config.poiName ?? undefined })) process.stderr.write(`wrote ${f}\n`);
+        for (const f of await writeStandardPlots(o.plots, { fit: r, pulls: pulls(model, r), poiName: model.config.poiName ?? undefined }, { ...labelStyle(o), correlation: { threshold: numberOption("--corr-threshold", o.corrThreshold, 0), top: numberOption("--corr-top", o.corrTop, 20) } })) process.stderr.write(`wrote ${f}\n`);
       }
       await track({ command: "fit", params: { workspace: file, mu: o.mu }, metrics: { ...Object.fromEntries(r.parameterNames.flatMap((n, i) => [[`${n}_bestfit`, r.bestfit[i]], [`${n}_uncertainty`, r.uncertainties[i]]])), twice_nll: r.twiceNll, converged: r.converged ? 1 : 0 }, artifacts: o.plots ? [{ path: o.plots, as: "plots" }] : [], inputs: [file] }, o.track);
       const sets = model.config.parameterSets;

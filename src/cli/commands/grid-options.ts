@@ -57,7 +57,7 @@ export async function runGridCommand(workspaceFile: string, o: GridCliOptions & 
     return;
   }
   const head = ["patch", "values", "CLs obs", "CLs exp median", "-1σ", "+1σ", ...(settings.limits ? ["UL obs", "UL exp"] : [])];
-  const body = rows.map((r) => [r.name, JSON.stringify(r.values), r.cls_obs, r.cls_exp[2], r.cls_exp[1], r.cls_exp[3], ...(settings.limits ? [r.upper_limit_obs!, r.upper_limit_exp![2]] : [])]);
+  const body = rows.map((r) => [r.name, JSON.stringify(r.values), r.CLs_obs, r.CLs_exp[2], r.CLs_exp[1], r.CLs_exp[3], ...(settings.limits ? [r.upper_limit_obs!, r.upper_limit_exp![2]] : [])]);
   process.stdout.write(`${table(head, body)}\n${rows.filter((r) => !r.converged).length} of ${rows.length} points with unconverged fits\n`);
   void fmt;
 }

@@ -1,7 +1,6 @@
 /** `hepflow inspect WORKSPACE`: channels, samples, modifiers and parameters of a pyhf workspace. */
-import { printJson } from "../json.js";
 import type { Command } from "commander";
-import { addModelOptions, loadModel, table } from "./stats-options.js";
+import { addModelOptions, emitJson, loadModel, table } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
 
 export function register(program: Command): void {
@@ -12,18 +11,24 @@ export function register(program: Command): void {
       const bounds = c.suggestedBounds();
       const init = c.suggestedInit();
       const fixed = c.suggestedFixed();
-      if (o.json) {
-        const out = {
-          channels: c.channels.map((ch) => ({ name: ch, bins: c.channelNbins[ch] })),
-          samples: c.samples,
-          modifiers: c.modifiers.map(([name, type]) => ({ name, type })),
-          measurements: ws.measurementNames,
-          poi: c.poiName,
-          parameters: c.parameterNames.map((n, i) => ({ name: n, init: init[i], bounds: bounds[i], fixed: fixed[i] })),
-        };
-        printJson(out);
-        return;
-      }
+      // pyhf inspect's JSON (its --output-file): tuples as arrays, constraints by pyhf's names.
+      const constraint = (c: string | null | undefined) => (c ? `constrained_by_${c}` : "unconstrained");
+      const parameters = c.parameterSets.map((s) => [s.name, constraint(s.constraint)] as [string, string]).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+      const out = {
+        samples: c.samples,
+        channels: c.channels.map((ch) => [ch, c.channelNbins[ch]]),
+        modifiers: Object.fromEntries(c.modifiers),
+        parameters,
+        systematics: parameters.map(([n, k]) => [n, k, c.modifiers.filter(([m]) => m === n).map(([, t]) => t)]),
+        measurements: ws.spec.measurements.map((m) => [m.name, m.config.poi, m.config.parameters.map((p) => p.name)]),
+        // hepflow's additions (not in pyhf's output): the POI used and each parameter component
+        poi: c.poiName,
+        par_names: c.parameterNames,
+        suggested_init: Array.from(init),
+        suggested_bounds: bounds,
+        suggested_fixed: fixed,
+      };
+      if (emitJson(o, out)) return;
       const lines = [
         `workspace    ${file}`,
         `measurements ${ws.measurementNames.join(", ")}`,

@@ -1,111 +1,119 @@
 /**
- * `hepflow patchset make|contour`: the two ends of a signal grid. `make` turns loose RFC 6902
- * signal patches (as published on HEPData, one file per mass point) into a pyhf patchset, with
- * each point's values read from its file name; `contour` takes the tables of
- * `hepflow cls BKG --patchset P --all --json` (one or several, e.g. from the steps of a
- * multistep workflow stage) and writes the merged grid table and the exclusion-contour plot.
+ * `hepflow patchset extract|apply|inspect|verify`: pyhf patchset — the signal patches of a published
+ * likelihood, checked against the background-only workspace by the digests in their metadata.
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import type { Command } from "commander";
-import { HepflowError, claimOutputFile, writeOutputFile } from "../../util/index.js";
-import { stringifyJson } from "../json.js";
-import { table } from "./stats-options.js";
+import { HepflowError } from "../../util/index.js";
+import type { PatchSet, Workspace } from "../../stats/index.js";
+import { printJson } from "../json.js";
+import { readJsonFile, readText, sortedKeys, workspaceJson, writeJsonOutput } from "./pyhf-io.js";
+import { registerGridCommands } from "./patchset-grid.js";
 
-const collect = (value: string, previous: string[]) => previous.concat([value]);
+type Patch = PatchSet["patches"][number];
 
-function readJson(file: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (e) {
-    throw new HepflowError("FILE_NOT_FOUND", `cannot read the ${what}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, { file });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new HepflowError("JSON_INVALID", `the ${what} is not valid JSON: ${(e as Error).message}`, { file });
-  }
+/** A validated patchset; names (and values) must be unique, as pyhf requires. */
+async function readPatchset(file: string): Promise<PatchSet> {
+  const { PATCHSET_SCHEMA, validateAgainst } = await import("../../stats/index.js");
+  const json = readJsonFile(file, "PATCH_INVALID");
+  validateAgainst(PATCHSET_SCHEMA, json, "PATCH_INVALID", "patchset", file);
+  const ps = json as PatchSet;
+  const labels = (ps.metadata.labels as unknown[] | undefined) ?? [];
+  const names = new Set<string>();
+  const values = new Set<string>();
+  ps.patches.forEach((p, i) => {
+    const where = { file, object: `$.patches[${i}].metadata` };
+    if (names.has(p.metadata.name)) throw new HepflowError("PATCH_INVALID", `two patches are named "${p.metadata.name}"`, where);
+    const key = JSON.stringify(p.metadata.values);
+    if (values.has(key)) throw new HepflowError("PATCH_INVALID", `two patches have the values ${key}`, where);
+    if (p.metadata.values.length !== labels.length) throw new HepflowError("PATCH_INVALID", `patch "${p.metadata.name}" has ${p.metadata.values.length} values for ${labels.length} labels (${labels.join(", ")})`, where);
+    names.add(p.metadata.name);
+    values.add(key);
+  });
+  return ps;
 }
 
-/** A grid row as `cls --all --json` writes it. */
-interface Row {
-  name: string;
-  values: unknown[];
-  cls_obs: number;
-  cls_exp: number[];
-  upper_limit_obs?: number | null;
-  upper_limit_exp?: number[] | null;
-  converged?: boolean;
+/** The patch called `name` (pyhf's `--name`), or an error listing some that exist. */
+function findPatch(ps: PatchSet, name: string | undefined, file: string): Patch {
+  const some = ps.patches.slice(0, 5).map((p) => p.metadata.name).join(", ") + (ps.patches.length > 5 ? ", …" : "");
+  if (name === undefined) throw new HepflowError("CLI_USAGE", `name the patch with --name (the patchset holds ${ps.patches.length}: ${some}; \`hepflow patchset inspect\` lists them)`, { file });
+  const p = ps.patches.find((x) => x.metadata.name === name);
+  if (!p) throw new HepflowError("PATCH_INVALID", `no patch named "${name}" in the patchset (it holds ${ps.patches.length}: ${some})`, { file });
+  return p;
+}
+
+/**
+ * pyhf's PatchSet.verify: every digest in the patchset's metadata must equal the background-only
+ * workspace's digest by that algorithm, else the patches were made for another workspace.
+ */
+async function verify(ps: PatchSet, bkgFile: string, psFile: string): Promise<Workspace> {
+  const { Workspace, workspaceDigest } = await import("../../stats/index.js");
+  const text = readText(bkgFile);
+  const ws = Workspace.fromJSON(JSON.parse(text), { file: bkgFile });
+  const digests = (ps.metadata.digests ?? {}) as Record<string, string>;
+  for (const [algorithm, expected] of Object.entries(digests)) {
+    const got = workspaceDigest(text, algorithm, bkgFile);
+    if (got !== expected) {
+      throw new HepflowError("PATCHSET_MISMATCH", `the patchset was not made for this background-only workspace: its ${algorithm} digest is ${expected}, the workspace's is ${got}`, { file: psFile, object: `$.metadata.digests.${algorithm}` });
+    }
+  }
+  return ws;
 }
 
 export function register(program: Command): void {
-  const ps = program.command("patchset").description("signal grids: build a pyhf patchset from patch files; merge grid tables into an exclusion-contour plot");
-
-  ps.command("make <patches...>")
-    .description("a pyhf patchset from RFC 6902 patch files; the numbers in each file name are the point's values")
-    .requiredOption("-o, --output <file>", "patchset JSON to write")
-    .option("--labels <names>", "comma-separated names of the values (e.g. m_sbottom,m_chi2,m_chi1)")
-    .option("--name-pattern <regex>", "regular expression whose groups are the values (default: every number in the file name)")
-    .option("--description <text>", "patchset description", "signal patches")
-    .option("--force", "replace an existing output")
-    .action((patches: string[], o: { output: string; labels?: string; namePattern?: string; description: string; force?: boolean }) => {
-      claimOutputFile(o.output, { force: o.force, inputs: patches });
-      const re = o.namePattern ? new RegExp(o.namePattern) : undefined;
-      const points = patches.map((file) => {
-        const stem = path.basename(file).replace(/\.json$/i, "").replace(/^patch\./, "");
-        const groups = re ? re.exec(stem)?.slice(1) : stem.match(/\d+(?:\.\d+)?/g) ?? undefined;
-        if (!groups || !groups.length) throw new HepflowError("PATCH_NAME", `no values in the file name${re ? ` (pattern ${re.source})` : ""}`, { file });
-        const patch = readJson(file, "patch");
-        if (!Array.isArray(patch)) throw new HepflowError("PATCH_INVALID", "a patch file must hold a JSON array of RFC 6902 operations", { file });
-        return { metadata: { name: stem, values: groups.map(Number) }, patch };
-      });
-      const n = points[0]!.metadata.values.length;
-      for (const [i, p] of points.entries()) {
-        if (p.metadata.values.length !== n) throw new HepflowError("PATCH_NAME", `${p.metadata.values.length} values in the name, the first patch has ${n}`, { file: patches[i]! });
-      }
-      const labels = o.labels ? o.labels.split(",") : Array.from({ length: n }, (_, i) => `value${i}`);
-      if (labels.length !== n) throw new HepflowError("CLI_USAGE", `--labels names ${labels.length} values, the file names hold ${n}`);
-      const set = { metadata: { name: path.basename(o.output, ".json"), description: o.description, labels, digests: {}, references: {} }, patches: points, version: "1.0.0" };
-      writeOutputFile(o.output, stringifyJson(set, 0) + "\n", { force: o.force, inputs: patches });
-      process.stdout.write(`${o.output}: ${points.length} patches, values ${labels.join(", ")}\n`);
+  const cmd = program.command("patchset").description("extract, apply, inspect or verify the patches of a pyhf patchset (pyhf patchset); make one from patch files; draw a grid's exclusion contour");
+  registerGridCommands(cmd);
+  cmd
+    .command("extract <patchset>")
+    .description("print one patch (JSON Patch operations) of a patchset")
+    .option("--name <name>", "the patch to extract")
+    .option("--with-metadata", "print {metadata, patch}, the patch's metadata merged with the patchset's")
+    .option("--without-metadata", "print the operations only (the default)")
+    .option("--output-file <file>", "write the JSON here (default: stdout)")
+    .option("--force", "replace an existing output file")
+    .action(async (file: string, o: { name?: string; withMetadata?: boolean; outputFile?: string; force?: boolean }) => {
+      const ps = await readPatchset(file);
+      const p = findPatch(ps, o.name, file);
+      writeJsonOutput(sortedKeys(o.withMetadata ? { metadata: { ...p.metadata, ...ps.metadata }, patch: p.patch } : p.patch), o);
     });
-
-  ps.command("contour <grids...>")
-    .description("merge grid tables (cls --patchset P --all --json) into one table and draw the exclusion contours")
-    .requiredOption("-o, --output <file>", "plot (.png, .svg or .vl.json)")
-    .option("--table <file>", "also write the merged grid as a text table")
-    .option("--json <file>", "also write the merged grid as JSON")
-    .option("--x <index>", "index of the value on the x axis", "0")
-    .option("--y <index>", "index of the value on the y axis", "1")
-    .option("--x-title <text>", "x-axis title")
-    .option("--y-title <text>", "y-axis title")
-    .option("--title <text>", "plot title")
-    .option("--cl <level>", "confidence level of the contours", "0.95")
-    .option("--force", "replace existing outputs")
-    .action(async (grids: string[], o: { output: string; table?: string; json?: string; x: string; y: string; xTitle?: string; yTitle?: string; title?: string; cl: string; force?: boolean }) => {
-      const outputs = [o.output, o.table, o.json].filter((f): f is string => f !== undefined);
-      for (const f of outputs) claimOutputFile(f, { force: o.force, inputs: grids });
-      const rows: Row[] = [];
-      let mu: unknown;
-      for (const g of grids) {
-        const doc = readJson(g, "grid table") as { mu?: unknown; points?: Row[] };
-        if (!Array.isArray(doc.points)) throw new HepflowError("GRID_INVALID", "not a grid table: no points (write it with `hepflow cls BKG --patchset P --all --json`)", { file: g });
-        if (mu !== undefined && doc.mu !== mu) throw new HepflowError("GRID_INVALID", `tested at mu = ${String(doc.mu)}, the first table at mu = ${String(mu)}`, { file: g });
-        mu = doc.mu;
-        rows.push(...doc.points);
-      }
-      const xi = Number(o.x), yi = Number(o.y), cl = Number(o.cl);
-      const { exclusionPlot, writePlot } = await import("../../plot/index.js");
-      const points = rows.map((r) => ({ x: Number(r.values[xi]), y: Number(r.values[yi]), clsObs: Number(r.cls_obs), clsExp: r.cls_exp.map(Number) }));
-      await writePlot(exclusionPlot(points, { xTitle: o.xTitle ?? `value ${xi}`, yTitle: o.yTitle ?? `value ${yi}`, title: o.title, cl }), o.output);
-      const excluded = rows.filter((r) => r.cls_obs < 1 - cl).length;
-      if (o.table) {
-        const head = ["point", "values", "CLs obs", "CLs exp", "-1σ", "+1σ", "excluded"];
-        const body = rows.map((r) => [r.name, r.values.join(" "), r.cls_obs, r.cls_exp[2]!, r.cls_exp[1]!, r.cls_exp[3]!, r.cls_obs < 1 - cl ? "yes" : "no"]);
-        writeOutputFile(o.table, `${table(head, body)}\n${excluded} of ${rows.length} points excluded at ${cl * 100}% CL (CLs, mu = ${String(mu)})\n`, { force: o.force });
-      }
-      if (o.json) writeOutputFile(o.json, stringifyJson({ mu, cl, excluded, points: rows }) + "\n", { force: o.force });
-      process.stdout.write(`${o.output}: ${rows.length} points, ${excluded} excluded at ${cl * 100}% CL\n`);
+  cmd
+    .command("apply <background-only> <patchset>")
+    .description("the background-only workspace with one patch applied (after verifying the patchset's digests)")
+    .option("--name <name>", "the patch to apply")
+    .option("--output-file <file>", "write the workspace here (default: stdout)")
+    .option("--force", "replace an existing output file")
+    .action(async (bkg: string, file: string, o: { name?: string; outputFile?: string; force?: boolean }) => {
+      const ps = await readPatchset(file);
+      const p = findPatch(ps, o.name, file);
+      const ws = await verify(ps, bkg, file);
+      writeJsonOutput(workspaceJson(ws.applyPatches([p.patch])), o);
+    });
+  cmd
+    .command("verify <background-only> <patchset>")
+    .description("check the patchset's digests against the background-only workspace; prints \"All good.\"")
+    .action(async (bkg: string, file: string) => {
+      await verify(await readPatchset(file), bkg, file);
+      process.stdout.write("All good.\n");
+    });
+  cmd
+    .command("inspect <patchset>")
+    .description("the patchset's metadata and its patches (name and label values)")
+    .option("--json", "print {metadata, patches: [{name, values}]} as JSON")
+    .action(async (file: string, o: { json?: boolean }) => {
+      const ps = await readPatchset(file);
+      const patches = ps.patches.map((p) => ({ name: p.metadata.name, values: p.metadata.values }));
+      if (o.json) return printJson({ metadata: ps.metadata, patches });
+      const m = ps.metadata as { analysis_id?: string; description?: string; labels?: string[]; digests?: Record<string, string> };
+      const head = [
+        m.analysis_id !== undefined ? `analysis ID  ${m.analysis_id}` : null,
+        m.description !== undefined ? `description  ${m.description}` : null,
+        `labels       ${(m.labels ?? []).join(", ")}`,
+        ...Object.entries(m.digests ?? {}).map(([a, d]) => `digest       ${a}:${d}`),
+        "",
+        `    ${patches.length} patches found in Patchset`,
+        "---------------------------------",
+        "",
+      ].filter((l) => l !== null);
+      const width = Math.max(...patches.map((p) => p.name.length));
+      process.stdout.write([...head, ...patches.map((p) => `${p.name.padEnd(width)}  (${p.values.join(", ")})`)].join("\n") + "\n");
     });
 }

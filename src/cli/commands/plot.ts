@@ -1,17 +1,14 @@
 /** `hepflow plot stack|variations HISTFILE`: control plots from a file of histograms (AGC JSON or ROOT), written as PNG/SVG/Vega-Lite. */
 import path from "node:path";
 import type { Command } from "commander";
-import { fillTemplate, openHistogramFile, stackPlot, variationsPlot, writePlot, type Experiment, type Hist1D, type Hist1DPlotOptions, type HistogramFile } from "../../plot/index.js";
+import { fillTemplate, histogramPlot, openHistogramFile, stackPlot, variationsPlot, writePlot, type Hist1D, type Hist1DPlotOptions, type HistogramFile } from "../../plot/index.js";
 import { HepflowError, claimOutputFile } from "../../util/index.js";
+import { addLabelOptions, labelStyle, type LabelCliOptions } from "./label-options.js";
 
-interface CommonOptions {
+interface CommonOptions extends LabelCliOptions {
   out: string;
   format: string;
   log?: boolean;
-  lumi?: string;
-  energy?: string;
-  experiment: string;
-  status: string;
   xTitle?: string;
   scale: string;
   json?: boolean;
@@ -24,14 +21,10 @@ interface VariationsOptions extends CommonOptions { region: string; sample: stri
 const list = (s: string | undefined): string[] => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : []);
 
 function common(cmd: Command): Command {
-  return cmd
+  return addLabelOptions(cmd)
     .option("-o, --out <dir>", "output directory", "plots")
     .option("--format <ext>", "png, svg or vl.json (the Vega-Lite spec)", "png")
     .option("--log", "logarithmic y axis")
-    .option("--lumi <fb>", "integrated luminosity in fb^-1 for the label")
-    .option("--energy <TeV>", "centre-of-mass energy for the label", "13")
-    .option("--experiment <name>", "label style: CMS, ATLAS or none", "CMS")
-    .option("--status <text>", "text after the experiment name", "Open Data")
     .option("--x-title <title>", "x-axis title with units, e.g. 'm_bjj [GeV]'")
     .option("--scale <f>", "PNG pixel scale", "2")
     .option("--json", "machine-readable list of written files")
@@ -39,15 +32,7 @@ function common(cmd: Command): Command {
 }
 
 function styleOf(o: CommonOptions): Hist1DPlotOptions {
-  const experiment = o.experiment as Experiment;
-  if (!["CMS", "ATLAS", "none"].includes(experiment)) throw new HepflowError("CLI_BAD_OPTION", `--experiment must be CMS, ATLAS or none, not '${o.experiment}'`);
-  const num = (v: string | undefined, name: string) => {
-    if (v === undefined) return undefined;
-    const x = Number(v);
-    if (!Number.isFinite(x) || x <= 0) throw new HepflowError("CLI_BAD_OPTION", `${name} must be a positive number, not '${v}'`);
-    return x;
-  };
-  return { experiment, status: o.status, luminosity: num(o.lumi, "--lumi"), energy: num(o.energy, "--energy"), logY: o.log, xTitle: o.xTitle };
+  return { ...labelStyle(o), logY: o.log, xTitle: o.xTitle };
 }
 
 function outFile(o: CommonOptions, name: string): string {
@@ -100,6 +85,23 @@ export function register(program: Command): void {
         out.push({ plot: `stack ${region}`, file });
       }
       return out;
+    });
+    await report(o, written);
+  });
+
+  common(
+    plot.command("hist <histfile>")
+      .description("one histogram as it is: no ratio panel, no band unless --band")
+      .requiredOption("--name <name>", "the histogram (object name in the file, or key in an AGC JSON file)")
+      .option("--band", "draw the histogram's statistical uncertainty band"),
+  ).action(async (histfile: string, o: CommonOptions & { name: string; band?: boolean }) => {
+    const style = styleOf(o);
+    const written = await withFile(histfile, async (f) => {
+      const h = await f.get(o.name, o.name);
+      const xTitle = style.xTitle ?? (await f.axisTitle(o.name)) ?? "observable";
+      const file = outFile(o, `hist_${o.name.replace(/[^A-Za-z0-9_.-]+/g, "_")}`);
+      await writePlot(histogramPlot(h, { ...style, xTitle, title: o.name, band: o.band ?? false }), file, { scale: Number(o.scale) });
+      return [{ plot: `hist ${o.name}`, file }];
     });
     await report(o, written);
   });

@@ -3,15 +3,18 @@ import { printJson } from "../json.js";
 import path from "node:path";
 import type { Command } from "commander";
 import { fit, pulls, ranking } from "../../stats/index.js";
-import { addModelOptions, failUnconverged, loadModel, table, warnUnconverged } from "./stats-options.js";
+import { addModelOptions, failUnconverged, loadModel, numberOption, table, valueWithUncertainty, warnUnconverged } from "./stats-options.js";
 import type { Model, Workspace } from "../../stats/index.js";
 import type { ModelCliOptions } from "./stats-options.js";
+import { addLabelOptions, labelStyle, type LabelCliOptions } from "./label-options.js";
+
+const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
 
 export function register(program: Command): void {
-  addModelOptions(program.command("ranking <workspace>").description("parameter ranking: pre-/post-fit ±1σ impacts on the POI, and the pulls"))
-    .option("--top <n>", "show only the n largest impacts in the table")
+  addLabelOptions(addModelOptions(program.command("ranking <workspace>").description("parameter ranking: pre-/post-fit ±1σ impacts on the POI, and the pulls")))
+    .option("--top <n>", "show only the n largest impacts: in the tables (impacts and pulls), the JSON and the plots")
     .option("--plots <dir>", "also draw ranking.png and pulls.png into this directory")
-    .action(async (file: string, o: ModelCliOptions & { top?: string; plots?: string }) => {
+    .action(async (file: string, o: ModelCliOptions & LabelCliOptions & { top?: string; plots?: string }) => {
       const { ws, model, data, fitOptions } = await loadModel(file, o);
       const free = fit(data, model, fitOptions);
       if (!free.converged) {
@@ -21,21 +24,25 @@ export function register(program: Command): void {
       }
       const r = ranking(model, data, { fitOptions, result: free });
       const converged = r.impacts.every((x) => x.converged);
-      const finite = Number.isFinite(r.poiBestfit) && Number.isFinite(r.poiUncertainty) && r.impacts.every((x) => [x.prefitUp, x.prefitDown, x.postfitUp, x.postfitDown].every((v) => v === null || v === undefined || Number.isFinite(v)));
+      const finite = Number.isFinite(r.poiBestfit) && Number.isFinite(r.poiUncertainty) && r.impacts.every((x) => (x.constrained ? [x.prefitUp, x.prefitDown, x.postfitUp, x.postfitDown] : [x.postfitUp, x.postfitDown]).every(Number.isFinite)); // unconstrained: no pre-fit impact
       if (!converged) warnUnconverged("some of the ranking refits");
-      const p = pulls(model, free);
+      const top = o.top === undefined ? r.impacts.length : Math.max(1, Math.floor(numberOption("--top", o.top, r.impacts.length)));
+      r.impacts = r.impacts.slice(0, top);
+      // the pulls of the top-N ranked parameters, in ranking order
+      const ranked = new Map(r.impacts.map((x, i) => [x.name, i]));
+      const p = pulls(model, free).filter((x) => o.top === undefined || ranked.has(x.name)).sort((a, b) => (ranked.get(a.name) ?? Infinity) - (ranked.get(b.name) ?? Infinity));
       if (o.plots) {
         const { pullsInputFromStats, pullsPlot, rankingFromImpacts, rankingPlot, writePlot } = await import("../../plot/index.js");
-        await writePlot(rankingPlot(rankingFromImpacts(r.impacts, p), { poiName: r.poi }), path.join(o.plots, "ranking.png"));
+        await writePlot(rankingPlot(rankingFromImpacts(r.impacts, p), { ...labelStyle(o), poiName: r.poi, maxParameters: top }), path.join(o.plots, "ranking.png"));
         const { fit: fitInput, priors } = pullsInputFromStats(p);
-        await writePlot(pullsPlot(fitInput, { priors }), path.join(o.plots, "pulls.png"));
+        await writePlot(pullsPlot(fitInput, { ...labelStyle(o), priors }), path.join(o.plots, "pulls.png"));
       }
       if (o.json) {
         const out = {
           poi: r.poi,
           poi_bestfit: r.poiBestfit,
           poi_uncertainty: r.poiUncertainty,
-          impacts: r.impacts.map((x) => ({ name: x.name, bestfit: x.bestfit, uncertainty: x.uncertainty, prefit_up: x.prefitUp, prefit_down: x.prefitDown, postfit_up: x.postfitUp, postfit_down: x.postfitDown, converged: x.converged })),
+          impacts: r.impacts.map((x) => ({ name: x.name, bestfit: x.bestfit, uncertainty: x.uncertainty, prefit_up: finiteOrNull(x.prefitUp), prefit_down: finiteOrNull(x.prefitDown), postfit_up: x.postfitUp, postfit_down: x.postfitDown, constrained: x.constrained, converged: x.converged })),
           pulls: p.map((x) => ({ name: x.name, pull: x.pull, constraint: x.constraint, bestfit: x.bestfit, uncertainty: x.uncertainty })),
           converged,
         };
@@ -43,11 +50,11 @@ export function register(program: Command): void {
         failRanking(converged, finite, ws, model);
         return;
       }
-      const top = o.top ? Number(o.top) : r.impacts.length;
-      const rows = r.impacts.slice(0, top).map((x) => [x.name, x.bestfit, x.uncertainty, x.prefitUp, x.prefitDown, x.postfitUp, x.postfitDown]);
-      process.stdout.write(`${r.poi} = ${r.poiBestfit} ± ${r.poiUncertainty}\n\n`);
+      const pre = (v: number, x: { constrained: boolean }) => (x.constrained ? v : "—");
+      const rows = r.impacts.map((x) => [x.name, x.bestfit, x.uncertainty, pre(x.prefitUp, x), pre(x.prefitDown, x), x.postfitUp, x.postfitDown]);
+      process.stdout.write(`${r.poi} = ${valueWithUncertainty(r.poiBestfit, r.poiUncertainty).join(" ± ")}${o.top !== undefined ? `  (top ${r.impacts.length} by post-fit impact)` : ""}\n\n`);
       process.stdout.write(table(["parameter", "best fit", "uncertainty", "Δμ pre +1σ", "Δμ pre −1σ", "Δμ post +1σ", "Δμ post −1σ"], rows) + "\n\n");
-      process.stdout.write(table(["parameter", "pull", "constraint"], p.map((x) => [x.name, x.pull ?? NaN, x.constraint ?? NaN])) + "\n");
+      process.stdout.write(table(["parameter", "pull", "constraint"], p.map((x) => [x.name, x.pull ?? NaN, x.constraint ?? NaN])) + (r.impacts.some((x) => !x.constrained) ? "\n\n— : unconstrained parameter (normfactor/shapefactor): no pre-fit width, so no pre-fit impact and no pull" : "") + "\n");
       failRanking(converged, finite, ws, model);
     });
 }

@@ -1,7 +1,9 @@
 /** Options and helpers shared by the inference commands (inspect, fit, cls, limit, significance, …). */
-import { writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { HepflowError } from "../../util/index.js";
+import { HepflowError, valueWithUncertainty } from "../../util/index.js";
+
+export { valueWithUncertainty };
 import type { FitOptions, Model, ModifierSettings, Workspace } from "../../stats/index.js";
 import { stringifyJson } from "../json.js";
 import { explainBadYields } from "../../stats/diagnose.js";
@@ -41,6 +43,7 @@ export function addModelOptions(cmd: Command): Command {
     .option("--fix <name=value>", "fix a parameter at a value (pyhf name, e.g. lumi or gamma[2]); repeatable", collect, [])
     .option("--json", "machine-readable JSON output on stdout")
     .option("--output-file <file>", "write the JSON result to this file (pyhf's option; implies JSON)")
+    .option("--force", "replace an existing --output-file")
     .option("--backend <name>", "accepted for pyhf compatibility and ignored (hepflow has one float64 backend)")
     .option("--optimizer <name>", "accepted for pyhf compatibility and ignored (hepflow has one bounded quasi-Newton minimiser)")
     .option("--optconf <key=value>", "accepted for pyhf compatibility and ignored; repeatable", collect, []);
@@ -101,8 +104,9 @@ export function requirePoi(model: Model, what: string): string {
  * Emit a JSON result: to `--output-file` if given (pyhf writes its result there and prints
  * nothing), else to stdout. Returns true when JSON was emitted, so text output is skipped.
  */
-export function emitJson(o: { json?: boolean; outputFile?: string }, value: unknown): boolean {
+export function emitJson(o: { json?: boolean; outputFile?: string; force?: boolean }, value: unknown): boolean {
   if (o.outputFile !== undefined) {
+    if (existsSync(o.outputFile) && !o.force) throw new HepflowError("OUTPUT_EXISTS", "the output file exists; pass --force to replace it", { file: o.outputFile });
     try {
       writeFileSync(o.outputFile, stringifyJson(value) + "\n");
     } catch (e) {
@@ -138,6 +142,11 @@ export function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   if (v !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e6)) return v.toExponential(5);
   return v.toPrecision(6);
+}
+
+/** "value ± uncertainty", both rounded where the uncertainty's second significant digit falls. */
+export function pm(value: number, uncertainty: number): string {
+  return valueWithUncertainty(value, uncertainty).join(" ± ");
 }
 
 /** Tell the user on stderr that a result comes from fits that did not converge. */

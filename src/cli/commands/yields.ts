@@ -4,10 +4,10 @@ import type { Command } from "commander";
 import { HepflowError } from "../../util/index.js";
 import { fit, postfitYields, prefitYields } from "../../stats/index.js";
 import type { ChannelYields } from "../../stats/index.js";
-import { addModelOptions, failUnconverged, fmt, loadModel, table, warnUnconverged } from "./stats-options.js";
+import { addModelOptions, failUnconverged, fmt, loadModel, pm, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
-
-const pm = (v: number, s: number) => `${fmt(v)} ± ${fmt(s)}`;
+import { addLabelOptions, labelStyle, type LabelCliOptions } from "./label-options.js";
+import path from "node:path";
 
 function render(title: string, t: ChannelYields[]): string {
   return t
@@ -19,9 +19,10 @@ function render(title: string, t: ChannelYields[]): string {
 }
 
 export function register(program: Command): void {
-  addModelOptions(program.command("yields <workspace>").description("yields per channel and sample, pre-fit and post-fit, with uncertainties"))
+  addLabelOptions(addModelOptions(program.command("yields <workspace>").description("yields per channel and sample, pre-fit and post-fit, with uncertainties")))
     .option("--prefit-only", "skip the fit")
-    .action(async (file: string, o: ModelCliOptions & { prefitOnly?: boolean }) => {
+    .option("--plots <dir>", "also draw prefit_<channel>.png and postfit_<channel>.png (stack, data, uncertainty band, ratio; bins numbered)")
+    .action(async (file: string, o: ModelCliOptions & LabelCliOptions & { prefitOnly?: boolean; plots?: string }) => {
       const { ws, model, data, fitOptions } = await loadModel(file, o, { needsPoi: false });
       const pre = prefitYields(model, data);
       let post: ChannelYields[] | null = null;
@@ -33,8 +34,21 @@ export function register(program: Command): void {
         else if (!r.correlation) throw new HepflowError("FIT_NO_COVARIANCE", "the fit's Hessian is not invertible; post-fit uncertainties cannot be propagated (try --prefit-only)");
         else post = postfitYields(model, data, r);
       }
-      if (o.json) printJson({ prefit: pre, postfit: post, converged: r ? r.converged : null });
-      else process.stdout.write(render("pre-fit", pre) + "\n" + (post ? "\n" + render("post-fit", post) + "\n" : ""));
+      if (o.plots) {
+        const { fitStackPlot, stackFromYields, writePlot } = await import("../../plot/index.js");
+        for (const [stage, tables] of [["pre-fit", pre], ["post-fit", post]] as const) {
+          for (const ch of tables ?? []) {
+            const file = path.join(o.plots, `${stage.replace("-", "")}_${ch.channel.replace(/[^A-Za-z0-9_.-]+/g, "_")}.png`);
+            await writePlot(fitStackPlot(stage, stackFromYields(ch), { ...labelStyle(o), xTitle: "bin", title: ch.channel }), file);
+            process.stderr.write(`wrote ${file}\n`);
+          }
+        }
+      }
+      if (o.json) {
+        // snake_case keys, as every hepflow --json (bin_uncertainties, not the library's binUncertainties)
+        const snake = (t: ChannelYields[] | null) => t && t.map((c) => ({ channel: c.channel, samples: c.samples.map(({ binUncertainties, ...s }) => ({ ...s, bin_uncertainties: binUncertainties })), total: { bins: c.total.bins, bin_uncertainties: c.total.binUncertainties, total: c.total.total, uncertainty: c.total.uncertainty }, data: c.data }));
+        printJson({ prefit: snake(pre), postfit: snake(post), converged: r ? r.converged : null });
+      } else process.stdout.write(render("pre-fit", pre) + "\n" + (post ? "\n" + render("post-fit", post) + "\n" : ""));
       const finite = pre.concat(post ?? []).every((c) => Number.isFinite(c.total.total) && Number.isFinite(c.total.uncertainty));
       if (r && !r.converged) failUnconverged("the fit did not converge, so there are no post-fit yields (hepflow yields --prefit-only shows the pre-fit ones)", r.message, { ws, model, pars: r.bestfit });
       if (!finite) failUnconverged("some yields or their uncertainties are not finite", undefined, { ws, model });

@@ -8,7 +8,11 @@ import { fit } from "../infer/mle.js";
 import type { FitOptions, FitResult } from "../infer/mle.js";
 import { prefitParameters } from "./prefit.js";
 
-/** Impacts of one parameter on the POI (Δμ = μ̂(θ fixed) − μ̂); pre-fit ones are 0 for unconstrained parameters (as in cabinetry). */
+/**
+ * Impacts of one parameter on the POI (Δμ = μ̂(θ fixed) − μ̂). An unconstrained parameter (normfactor,
+ * shapefactor) has no pre-fit width, so its pre-fit impacts are NaN (null in JSON): not computed, as
+ * in cabinetry, rather than a misleading 0.
+ */
 export interface Impact {
   name: string;
   bestfit: number;
@@ -17,6 +21,8 @@ export interface Impact {
   prefitDown: number;
   postfitUp: number;
   postfitDown: number;
+  /** The parameter has a constraint term (a pre-fit width). */
+  constrained: boolean;
   /** All refits converged. */
   converged: boolean;
 }
@@ -47,8 +53,8 @@ export function ranking(model: Model, data: ArrayLike<number>, opts: RankingOpti
   for (const i of indices) {
     let converged = true;
     const shift = (sign: 1 | -1, width: number): number => {
-      // unconstrained parameters have no pre-fit width: zero impact, as cabinetry reports it
-      if (width === 0) return 0;
+      // unconstrained parameters have no pre-fit width: no pre-fit impact
+      if (width === 0) return NaN;
       // a failed Hessian gives a NaN width: no number rather than a made-up one
       if (!(width > 0)) return NaN;
       const delta = sign * width;
@@ -67,6 +73,7 @@ export function ranking(model: Model, data: ArrayLike<number>, opts: RankingOpti
       prefitDown: shift(-1, pre.width[i]),
       postfitUp: shift(1, sigma),
       postfitDown: shift(-1, sigma),
+      constrained: pre.width[i] > 0,
       converged,
     });
   }
