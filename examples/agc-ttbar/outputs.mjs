@@ -17,28 +17,21 @@ export const CUT_STEPS = [
 
 const inRange = (h) => h.sum({ flow: false });
 
-/**
- * The named 1-D histograms of §6.1 plus pseudo-data, as Hists in name order. A (process, variation)
- * cell is written in every region once it has entries in any region: a sample that happens to
- * leave no event in one region (W+jets reaches 4j2b about once per 40 000 generated events) still
- * has its empty histogram there, as the AGC's reference files do, so the workspace builder and the
- * plots find every template. Cells empty everywhere (variations a process does not have) are left out.
- */
+/** The named 1-D histograms of §6.1 (empty cells dropped) plus pseudo-data, as Hists in name order. */
 export function namedHistograms(accs) {
   const out = new Map();
-  const hists = REGIONS.filter((R) => accs?.[R]).map((R) => [R, fromAccumulator(accs[R])]);
-  const used = new Set();
-  for (const [, h] of hists) for (const P of PROCESSES) for (const V of VARIATIONS) if (inRange(h.pick({ process: P, variation: V })) > 0) used.add(`${P}/${V}`);
-  for (const [R, h] of hists) {
+  for (const R of REGIONS) {
+    if (!accs?.[R]) continue;
+    const h = fromAccumulator(accs[R]);
     const cells = {};
     for (const P of PROCESSES) for (const V of VARIATIONS) {
       const c = h.pick({ process: P, variation: V });
       cells[`${P}/${V}`] = c;
-      if (used.has(`${P}/${V}`)) out.set(V === "nominal" ? `${R}_${P}` : `${R}_${P}_${V}`, c);
+      if (inRange(c) > 0) out.set(V === "nominal" ? `${R}_${P}` : `${R}_${P}_${V}`, c);
     }
     // pseudo-data = (ttbar ME_var + ttbar PS_var) / 2 + wjets nominal, flow bins included
     const me = cells["ttbar/ME_var"], ps = cells["ttbar/PS_var"], wj = cells["wjets/nominal"];
-    if (inRange(me) > 0 && inRange(ps) > 0) out.set(`${R}_pseudodata`, me.copy().add(ps).scale(0.5).add(wj));
+    if (inRange(me) > 0 && inRange(ps) > 0 && inRange(wj) > 0) out.set(`${R}_pseudodata`, me.copy().add(ps).scale(0.5).add(wj));
   }
   return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
