@@ -13,8 +13,9 @@ const finiteOrNull = (v: number) => (Number.isFinite(v) ? v : null);
 export function register(program: Command): void {
   addLabelOptions(addModelOptions(program.command("ranking <workspace>").description("parameter ranking: pre-/post-fit ±1σ impacts on the POI, and the pulls")))
     .option("--top <n>", "show only the n largest impacts: in the tables (impacts and pulls), the JSON and the plots")
+    .option("--allow-unconverged", "exit 0 even when some refits did not converge (their impacts are recorded with converged: false and a warning)")
     .option("--plots <dir>", "also draw ranking.png and pulls.png into this directory")
-    .action(async (file: string, o: ModelCliOptions & LabelCliOptions & { top?: string; plots?: string }) => {
+    .action(async (file: string, o: ModelCliOptions & LabelCliOptions & { top?: string; plots?: string; allowUnconverged?: boolean }) => {
       const { ws, model, data, fitOptions } = await loadModel(file, o);
       const free = fit(data, model, fitOptions);
       if (!free.converged) {
@@ -24,6 +25,7 @@ export function register(program: Command): void {
       }
       const r = ranking(model, data, { fitOptions, result: free });
       const converged = r.impacts.every((x) => x.converged);
+      const failedRefits = r.impacts.filter((x) => !x.converged).map((x) => x.name);
       const finite = Number.isFinite(r.poiBestfit) && Number.isFinite(r.poiUncertainty) && r.impacts.every((x) => (x.constrained ? [x.prefitUp, x.prefitDown, x.postfitUp, x.postfitDown] : [x.postfitUp, x.postfitDown]).every(Number.isFinite)); // unconstrained: no pre-fit impact
       if (!converged) warnUnconverged("some of the ranking refits");
       const top = o.top === undefined ? r.impacts.length : Math.max(1, Math.floor(numberOption("--top", o.top, r.impacts.length)));
@@ -47,7 +49,7 @@ export function register(program: Command): void {
           converged,
         };
         printJson(out);
-        failRanking(converged, finite, ws, model);
+        failRanking(converged, finite, ws, model, failedRefits, o.allowUnconverged);
         return;
       }
       const pre = (v: number, x: { constrained: boolean }) => (x.constrained ? v : "—");
@@ -55,11 +57,12 @@ export function register(program: Command): void {
       process.stdout.write(`${r.poi} = ${valueWithUncertainty(r.poiBestfit, r.poiUncertainty).join(" ± ")}${o.top !== undefined ? `  (top ${r.impacts.length} by post-fit impact)` : ""}\n\n`);
       process.stdout.write(table(["parameter", "best fit", "uncertainty", "Δμ pre +1σ", "Δμ pre −1σ", "Δμ post +1σ", "Δμ post −1σ"], rows) + "\n\n");
       process.stdout.write(table(["parameter", "pull", "constraint"], p.map((x) => [x.name, x.pull ?? NaN, x.constraint ?? NaN])) + (r.impacts.some((x) => !x.constrained) ? "\n\n— : unconstrained parameter (normfactor/shapefactor): no pre-fit width, so no pre-fit impact and no pull" : "") + "\n");
-      failRanking(converged, finite, ws, model);
+      failRanking(converged, finite, ws, model, failedRefits, o.allowUnconverged);
     });
 }
 
 /** After the ranking is written: unconverged refits or non-finite impacts make the command fail (issue 13 item 7). */
-function failRanking(converged: boolean, finite: boolean, ws: Workspace, model: Model): void {
-  if (!converged || !finite) failUnconverged(finite ? "some refits of the ranking did not converge" : "the ranking gave non-finite impacts", undefined, { ws, model });
+function failRanking(converged: boolean, finite: boolean, ws: Workspace, model: Model, failed: string[], allow = false): void {
+  if (allow && finite) return;
+  if (!converged || !finite) failUnconverged(finite ? `the refits of the ranking did not converge for ${failed.map((n) => `"${n}"`).join(", ")} (with --allow-unconverged they are recorded and the command succeeds)` : "the ranking gave non-finite impacts", undefined, { ws, model });
 }
