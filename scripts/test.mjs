@@ -9,6 +9,11 @@ if (run("npx", ["tsc", "-p", "."]) !== 0) {
   console.log("Tests: 0 passed, 1 failed (TypeScript build failed)");
   process.exit(1);
 }
+// the tests are type-checked too (against the sources), though vitest itself only strips types
+if (run("npx", ["tsc", "-p", "tsconfig.test.json"]) !== 0) {
+  console.log("Tests: 0 passed, 1 failed (type-check of the tests failed)");
+  process.exit(1);
+}
 const report = "test-results.json";
 rmSync(report, { force: true });
 const status = run("npx", ["vitest", "run", "--reporter=default", "--reporter=json", `--outputFile=${report}`, ...process.argv.slice(2)]);

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+// @ts-expect-error plain JS fixture without types
 import { memEvent } from "./fixtures/memtree.mjs";
 
 // `hepflow run -P` / `--params`: processor parameters reach every worker thread, are validated

@@ -5,6 +5,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { LocalExecutor, assembleSnapshots, parseDataset, type SnapshotPart } from "../../src/analysis/index.js";
 import { openFile } from "../../src/root/index.js";
 import { Jagged } from "../../src/util/index.js";
+// @ts-expect-error plain JS fixture without types
 import { memEvent } from "./fixtures/memtree.mjs";
 
 const here = new URL(".", import.meta.url).pathname;
@@ -35,7 +36,7 @@ async function run(workers: number): Promise<Record<string, { file: string; entr
   process.env.HEPFLOW_SNAPSHOT_DIR = dir;
   try {
     const r = await new LocalExecutor().run(processor, dataset, { workers, chunkSize: 60, opener });
-    const acc = r.accumulator as { kept: number; $snapshot: SnapshotPart[] };
+    const acc = r.accumulator as unknown as { kept: number; $snapshot: SnapshotPart[] };
     expect(acc.$snapshot.length).toBe(r.chunks);
     return await assembleSnapshots(acc.$snapshot, join(dir, "out"));
   } finally {

@@ -34,7 +34,7 @@ const faultsAt = (workers: number) => (workers === 0 ? ["throw", "exit", "unclon
 
 async function run(workers: number, ds: ReturnType<typeof dataset>, extra: ExecutorOptions): Promise<{ r: RunResult; done: number[] }> {
   const done: number[] = [];
-  const r = await new LocalExecutor().run(processor, ds, { ...base, workers, ...extra, progress: (e) => { expect(e.done).toBeLessThanOrEqual(e.total); done.push(e.done); } });
+  const r = await new LocalExecutor().run(processor, ds, { ...base, workers, ...extra, progress: (e) => { expect(e.done).toBeLessThanOrEqual(e.total!); done.push(e.done); } });
   return { r, done };
 }
 

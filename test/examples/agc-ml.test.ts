@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { fromAccumulator } from "../../src/hist/index.js";
-import type { HistAccumulator } from "../../src/hist/index.js";
+import type { EdgeAxis, HistAccumulator } from "../../src/hist/index.js";
 import { openFile } from "../../src/root/index.js";
 import { parseXGBoost } from "../../src/ml/index.js";
 import { chunkOf, goodMuon, jet } from "./agc-events.js";
@@ -89,8 +89,9 @@ describe("AGC ML in the processor (-P ml=true)", () => {
     });
     (FEATURES as Feat[]).forEach(({ name, lo, hi }, k) => {
       const h = fromAccumulator(r.ml[name]!);
-      expect(h.axes[0]!.edges[0]).toBe(lo);
-      expect(h.axes[0]!.edges[25]).toBe(hi);
+      const edges = (h.axes[0] as EdgeAxis).edges;
+      expect(edges[0]).toBe(lo);
+      expect(edges[25]).toBe(hi);
       const got = Array.from(h.pick({ process: "ttbar", variation: "nominal" }).values({ flow: true }));
       const want = new Array(27).fill(0);
       for (const f of expected) {

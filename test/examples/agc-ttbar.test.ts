@@ -6,7 +6,7 @@ import { mergeAccumulators, normalisedSamples } from "../../src/analysis/index.j
 import type { Accumulator } from "../../src/analysis/index.js";
 import { openFile } from "../../src/root/index.js";
 import { fromAccumulator } from "../../src/hist/index.js";
-import type { HistAccumulator } from "../../src/hist/index.js";
+import type { EdgeAxis, HistAccumulator } from "../../src/hist/index.js";
 import { chunkOf, goodMuon, jet } from "./agc-events.js";
 import type { Ev } from "./agc-events.js";
 import { XSEC, referenceHistograms } from "./agc-reference.js";
@@ -154,7 +154,7 @@ describe("AGC processor parameters (no environment variables)", () => {
     const c = contents(h, "4j1b", "ttbar", "nominal");
     expect(c).toHaveLength(52);
     expect(c).toEqual(Array.from({ length: 52 }, (_, i) => (i === 12 ? (729.84 * 50) / 1000 : 0))); // bin 12 = [160, 170)
-    expect(Array.from(fromAccumulator(h["4j1b"]!).axes[0]!.edges as Float64Array)).toEqual(Array.from({ length: 51 }, (_, k) => 50 + 10 * k));
+    expect(Array.from((fromAccumulator(h["4j1b"]!).axes[0] as EdgeAxis).edges)).toEqual(Array.from({ length: 51 }, (_, k) => 50 + 10 * k));
     expect(total(h, "4j1b", "ttbar", "btag_var_0_up")).toBeGreaterThan(0);
     const n = (await run([ev], "ttbar", "nominal", 1000, 0, { nominal_only: true })).hists;
     expect(total(n, "4j1b", "ttbar", "nominal")).toBe((729.84 * 3378) / 1000);

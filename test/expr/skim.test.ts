@@ -4,8 +4,11 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { openFile, type TreeLike } from "../../src/root/index.js";
 import { skim } from "../../src/expr/index.js";
-import { Jagged, isHepflowError, type Column } from "../../src/util/index.js";
+import { Jagged, isHepflowError, type Column, type NumericArray } from "../../src/util/index.js";
 import { rootFile } from "../shared.js";
+
+/** Columns of numbers the plain loops below do arithmetic on (no 64-bit integers here). */
+type Num = Exclude<NumericArray, BigInt64Array | BigUint64Array>;
 
 const dir = mkdtempSync(path.join(tmpdir(), "hepflow-skim-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,7 +37,7 @@ describe("skim on the CMS NanoAOD file against plain loops", () => {
         format, stepSize: 64,
       });
       // the plain-loop selection
-      const pt = all.Jet_pt as Jagged;
+      const pt = all.Jet_pt as Jagged<Num>;
       const nJet = all.nJet as Uint32Array;
       const pass: number[] = [];
       for (let i = 0; i < nJet.length; i++) {
@@ -54,7 +57,7 @@ describe("skim on the CMS NanoAOD file against plain loops", () => {
         const col = (all[name] ?? (await src.t.arrays([name]))[name])!;
         expect(pass.map((_, k) => rows(got[name]!, k)), name).toEqual(pass.map((i) => rows(col, i)));
       }
-      const mu = all.Muon_eta as Jagged;
+      const mu = all.Muon_eta as Jagged<Num>;
       pass.forEach((i, k) => {
         let s = 0;
         for (let j = pt.offsets[i]!; j < pt.offsets[i + 1]!; j++) s += pt.content[j]!;
@@ -66,7 +69,7 @@ describe("skim on the CMS NanoAOD file against plain loops", () => {
       if (format === "ttree") {
         // NanoAOD collections stay collections: Jet_* counted by nJet, sharing one offsets array
         expect(back.t.branches.find((b) => b.name === "Jet_pt")!.counter).toBe("nJet");
-        expect((got.Jet_pt as Jagged).offsets).toBe((got.Jet_eta as Jagged).offsets);
+        expect((got.Jet_pt as Jagged<Num>).offsets).toBe((got.Jet_eta as Jagged<Num>).offsets);
       }
       await src.close();
       await back.close();
@@ -93,7 +96,7 @@ describe("skim on the CMS NanoAOD file against plain loops", () => {
     }
     const jets = await src.t.arrays(["Jet_pt", "Jet_btagCSVV2"]);
     const score = (await back.t.arrays(["score"])).score as Float64Array;
-    const pt = jets.Jet_pt as Jagged, tag = jets.Jet_btagCSVV2 as Jagged;
+    const pt = jets.Jet_pt as Jagged<Num>, tag = jets.Jet_btagCSVV2 as Jagged<Num>;
     for (let i = 0; i < 200; i++) {
       let s = 0;
       for (let k = pt.offsets[i]!; k < pt.offsets[i + 1]!; k++) if (tag.content[k]! > 0.5) s += pt.content[k]!;

@@ -2,7 +2,7 @@
  * Independent re-implementation of the AGC observables used to check generated samples
  * (spec §3–4): object selection, regions, H_T and m_bjj, plus a W-candidate dijet mass.
  */
-import { Jagged, type Columns } from "../../src/util/index.js";
+import { Jagged, type Columns, type NumericArray } from "../../src/util/index.js";
 
 export interface Observables {
   events: number;
@@ -26,10 +26,10 @@ function mass(v: number[]): number {
 
 /** Applies the AGC selection to `c` and returns the observables. */
 export function agcObservables(c: Columns): Observables {
-  const jpt = c.Jet_pt as Jagged, jeta = (c.Jet_eta as Jagged).content, jphi = (c.Jet_phi as Jagged).content;
-  const jm = (c.Jet_mass as Jagged).content, jb = (c.Jet_btagCSVV2 as Jagged).content, jid = (c.Jet_jetId as Jagged).content;
-  const ept = c.Electron_pt as Jagged, eeta = (c.Electron_eta as Jagged).content, ecut = (c.Electron_cutBased as Jagged).content, esip = (c.Electron_sip3d as Jagged).content;
-  const mpt = c.Muon_pt as Jagged, meta = (c.Muon_eta as Jagged).content, mt = (c.Muon_tightId as Jagged).content, msip = (c.Muon_sip3d as Jagged).content, miso = (c.Muon_pfRelIso04_all as Jagged).content;
+  const jpt = c.Jet_pt as Jagged<NumericArray>, jeta = (c.Jet_eta as Jagged<NumericArray>).content, jphi = (c.Jet_phi as Jagged<NumericArray>).content;
+  const jm = (c.Jet_mass as Jagged<NumericArray>).content, jb = (c.Jet_btagCSVV2 as Jagged<NumericArray>).content, jid = (c.Jet_jetId as Jagged<NumericArray>).content;
+  const ept = c.Electron_pt as Jagged<NumericArray>, eeta = (c.Electron_eta as Jagged<NumericArray>).content, ecut = (c.Electron_cutBased as Jagged<NumericArray>).content, esip = (c.Electron_sip3d as Jagged<NumericArray>).content;
+  const mpt = c.Muon_pt as Jagged<NumericArray>, meta = (c.Muon_eta as Jagged<NumericArray>).content, mt = (c.Muon_tightId as Jagged<NumericArray>).content, msip = (c.Muon_sip3d as Jagged<NumericArray>).content, miso = (c.Muon_pfRelIso04_all as Jagged<NumericArray>).content;
   const out: Observables = { events: jpt.length, oneLepton: 0, region1b: 0, region2b: 0, ht1b: [], mbjj: [], mjjW: [], meanJets30: 0 };
   let jets30 = 0;
   for (let e = 0; e < jpt.length; e++) {

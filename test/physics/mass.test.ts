@@ -53,7 +53,7 @@ describe("pair masses from (pt, eta, phi, mass)", () => {
     for (let e = 0; e < nev; e++) {
       if (counts[e]! < 2) continue;
       const ref = referenceMass(vec(e, 0), vec(e, 1));
-      errC.push(Math.abs(cartesian[e]! - ref) / ref);
+      errC.push(Math.abs((cartesian as Float32Array)[e]! - ref) / ref);
       errF.push(Math.abs(fused[e]! - ref) / ref);
     }
     expect(quantile(errF, 0.99)).toBeLessThanOrEqual(quantile(errC, 0.99));

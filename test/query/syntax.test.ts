@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { parsePython, parseQastle, toQastle, stripSpans, FromTree, isHepflowError } from "../../src/query/index.js";
+import { parsePython, parseQastle, toQastle, stripSpans, FromTree } from "../../src/query/index.js";
 import { isHepflowError as isErr } from "../../src/util/index.js";
 
 const DATA = new URL("../../../shared/data/func_adl/", import.meta.url);
 interface Entry { id: string; kind: string; python?: string; qastle?: string | null; query?: string; query_cell?: string; func_adl_query?: string; func_adl?: string }
 const entries = (JSON.parse(readFileSync(new URL("queries.json", DATA), "utf8")) as { entries: Entry[] }).entries;
 const of = (kind: string): Entry[] => entries.filter((e) => e.kind === kind);
-void isHepflowError;
 
 /** Python statements of a snippet (split at top-level newlines, continuation lines kept together). */
 function statements(src: string): string[] {

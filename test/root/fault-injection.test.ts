@@ -124,7 +124,7 @@ describe("seeded fault injection", () => {
           else { outcome = "defect"; problems.push(`${label}: read without error to different data, not explained by a raw payload`); }
         }
         counts[outcome]!++;
-        mine[outcome]!++;
+        mine[outcome as keyof typeof mine]!++;
       }
     }
     const line = (c: Record<string, number>) => `${c.equal} equal, ${c.hepflowError} HepflowError, ${c.undetectable} undetectable by the format, ${c.defect} silent defects`;

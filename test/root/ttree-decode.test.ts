@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { copySwapped, simdSwap } from "../../src/root/ttree/byteswap.js";
 import { allocate, decodeInto, type Dtype } from "../../src/root/ttree/decode.js";
+import type { TTree } from "../../src/root/index.js";
 
 /** Deterministic pseudo-random bytes (so a failure reproduces). */
 function bytes(n: number, seed: number): Uint8Array {
@@ -81,7 +82,7 @@ describe("counters that cannot be counts", () => {
     await w.close();
     // Where entry 500's count sits: the uncompressed basket's data starts after its key.
     const f0 = await openFile(file);
-    const ref = (await f0.tree("T")).branch("n").baskets[0]!;
+    const ref = ((await f0.tree("T")) as TTree).branch("n").baskets[0]!;
     await f0.close();
     const bytes = readFileSync(file);
     const at = ref.seek! + bytes.readInt16BE(ref.seek! + 14) + 4 * 500;

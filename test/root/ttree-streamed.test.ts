@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parseTypeName } from "../../src/root/ttree/streamed.js";
 import { HepflowError, isJagged, type Column } from "../../src/util/index.js";
+import type { TTree } from "../../src/root/index.js";
 import { corpusOpener } from "../shared.js";
 
 const open = corpusOpener();
@@ -147,7 +148,7 @@ describe("other STL layouts in the corpus", () => {
     if (!isJagged(pos)) throw new Error("expected jagged");
     expect(pos.content).toBeInstanceOf(Float64Array);
     // vector<TVector3>: py[0][555]["fZ"] == 100.94856572890848 (exact: the same double).
-    expect(pos.content[pos.offsets[0]! + 555]).toBe(100.94856572890848);
+    expect((pos.content as Float64Array)[pos.offsets[0]! + 555]).toBe(100.94856572890848);
     // map<int, ParticleInfo>, written member-wise: py[0, "1", 0, "name"] == "anti_alpha"; its key is that PDG id.
     const g = await (await f.tree("Geant4Data")).arrays(["Geant4Data.particles.first", "Geant4Data.particles.second.name"], { entryStop: 1 });
     expect((toList(g["Geant4Data.particles.second.name"]!) as string[][])[0]![0]).toBe("anti_alpha");
@@ -225,7 +226,7 @@ describe("other STL layouts in the corpus", () => {
   it("corrupt bytes inside a container end in a HepflowError naming file and branch", async () => {
     const t = await (await open("uproot-stl_containers.root")).tree("tree");
     // Read one container type as another: sizes run past the entry, which must be reported, not thrown raw.
-    const b = t.branch("map_string_vector_string.second");
+    const b = (t as TTree).branch("map_string_vector_string.second");
     const saved = b.interp;
     try {
       (b as { interp: unknown }).interp = { ...saved, node: parseTypeName("vector<vector<vector<double>>>"), part: undefined };

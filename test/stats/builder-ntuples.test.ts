@@ -6,7 +6,10 @@ import { buildWorkspace, validateBuilderConfig } from "../../src/stats/index.js"
 import type { BuilderConfig, HistoSysData, NormSysData } from "../../src/stats/index.js";
 import { createFile } from "../../src/root/index.js";
 import { Rng, generateChunk, MODELS, EVENT_SCHEMA } from "../../src/generate/index.js";
-import { Jagged } from "../../src/util/index.js";
+import { Jagged, type NumericArray } from "../../src/util/index.js";
+
+/** Columns of numbers the plain loops below do arithmetic on (no 64-bit integers here). */
+type Num = Exclude<NumericArray, BigInt64Array | BigUint64Array>;
 
 const dir = mkdtempSync(path.join(tmpdir(), "hepflow-cabntuple-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -14,7 +17,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** AGC-like ntuples: generated events reduced to per-event columns, as an ntuple-making step would. */
 async function ntuple(file: string, model: string, n: number, seed: string, shift = 1): Promise<{ ht: Float64Array; nj: Int32Array; nb: Int32Array; w: Float32Array }> {
   const ev = generateChunk(new Rng(seed), MODELS[model]!, n, 0);
-  const pt = ev.Jet_pt as Jagged, tag = ev.Jet_btagCSVV2 as Jagged;
+  const pt = ev.Jet_pt as Jagged<Num>, tag = ev.Jet_btagCSVV2 as Jagged<Num>;
   const ht = new Float64Array(n), nj = new Int32Array(n), nb = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     for (let k = pt.offsets[i]!; k < pt.offsets[i + 1]!; k++) {

@@ -194,7 +194,7 @@ describe("Workspace: validation, patches, errors", () => {
     expect(ws.toJSON().channels[0].samples[0].data).toEqual([1]);
     const patchset = {
       metadata: { references: { hepdata: "ins0000000" }, digests: { sha256: "0".repeat(64) }, labels: ["m"], description: "test" },
-      patches: [{ metadata: { name: "p1", values: [1] }, patch: [{ op: "replace", path: "/channels/0/samples/0/data", value: [9] }] }],
+      patches: [{ metadata: { name: "p1", values: [1] }, patch: [{ op: "replace" as const, path: "/channels/0/samples/0/data", value: [9] }] }],
       version: "1.0.0" as const,
     };
     expect(ws.applyPatches(patchset, { name: "p1" }).toJSON().channels[0].samples[0].data).toEqual([9]);

@@ -91,7 +91,7 @@ describe("MLflow REST API subset", () => {
     const byKey = (xs: Array<{ key: string }>) => Object.fromEntries(xs.map((x) => [x.key, x]));
     expect(byKey(data.params)).toEqual({ num_bins: { key: "num_bins", value: "25" }, pt_threshold: { key: "pt_threshold", value: "25" } });
     expect(byKey(data.metrics).unc).toEqual({ key: "unc", value: 0.25, timestamp: 3, step: 2 }); // latest = highest step
-    expect(byKey(data.tags).stage.value).toBe("done");
+    expect((byKey(data.tags).stage as { key: string; value: string }).value).toBe("done");
     const h = await get("/metrics/get-history", { run_id: runId, metric_key: "unc" });
     expect(h.body.metrics).toEqual([{ key: "unc", value: 0.5, timestamp: 1, step: 0 }, { key: "unc", value: "NaN", timestamp: 2, step: 1 }, { key: "unc", value: 0.25, timestamp: 3, step: 2 }]);
     const u = await post("/runs/update", { run_id: runId, status: "FINISHED", end_time: 1700000005000 });
