@@ -1,6 +1,6 @@
 // Draws docs/images/sbottom-regionC-exclusion.png: CLs at mu = 1 for all 215 RegionC patches
 // (stats/grid on 2 workers), contours in the (m_sbottom, m_neutralino2) plane at m_neutralino1 = 60 GeV. `npm run build` first.
-import { readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { runGrid } from "../dist/stats/index.js";
@@ -18,7 +18,6 @@ const patchset = {
   version: "1.0.0",
 };
 const rows = await runGrid(JSON.parse(readFileSync(path.join(DIR, "BkgOnly.json"), "utf8")), patchset, { workers: 2 });
-writeFileSync("/tmp/sbottom-grid.json", JSON.stringify(rows));
 // the grid is three-dimensional; ATLAS shows the m(neutralino1) = 60 GeV plane
 const plane = rows.filter((r) => r.values[2] === 60);
 const spec = exclusionPlot(plane.map((r) => ({ x: r.values[0], y: r.values[1], clsObs: r.CLs_obs, clsExp: r.CLs_exp })), {

@@ -11,6 +11,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { SHARED } from "../shared.js";
 import { runCli } from "../helpers/cli.js";
 import { loadSpec, validateSpec, readState, interpolate, type RunState } from "../../src/workflow/index.js";
+import { relativePaths } from "../../src/workflow/yadage/graph.js";
 
 const Y = path.join(SHARED, "data", "yadage");
 const T = path.join(Y, "yadage", "tests", "testspecs");
@@ -324,6 +325,8 @@ describe("execution", () => {
     for (const id of ["nested/morenested/stage1", "nested/output", "higherscope"]) expect(text).toContain(`>${id}</text>`);
     // init → nested/init → nested/morenested/init → stage1 → nested/output → higherscope
     expect(text.match(/marker-end/g)!.length).toBe(5);
+    // commands name paths relative to the run directory, never the machine's folders
+    expect(text).not.toContain(path.resolve(out("nested")));
     await expect(runCli("workflow", "graph", out("nested"), "-o", svg)).rejects.toThrow(/exists/);
   });
 
@@ -332,5 +335,12 @@ describe("execution", () => {
     mkdirSync(d);
     await expect(runCli("workflow", "clean", d)).rejects.toThrow(/no workflow state here/);
     expect(readdirSync(work)).toContain("notarun");
+  });
+});
+
+describe("relativePaths", () => {
+  it("makes paths inside the run relative to it and others relative to the working directory", () => {
+    const cmd = "hepflow cls /runs/r1/grid_0/ws.json --patchset=/data/shared/p.json -o '/runs/r1/out' /runs/r1";
+    expect(relativePaths(cmd, "/runs/r1", "/data/repo")).toBe("hepflow cls grid_0/ws.json --patchset=../shared/p.json -o 'out' .");
   });
 });

@@ -226,7 +226,7 @@ export function register(program: Command): void {
     .option("--force", "replace an existing output file")
     .action(async (rundir: string, o: { output?: string; force?: boolean }) => {
       const w = await import("../../workflow/index.js");
-      const svg = w.renderGraphSvg(w.readState(rundir));
+      const svg = w.renderGraphSvg(w.readState(rundir), rundir);
       const out = o.output ?? join(rundir, "_hepflow", "dag.svg");
       writeOutputFile(out, svg, { force: o.force || o.output === undefined });
       process.stdout.write(`${out}\n`);

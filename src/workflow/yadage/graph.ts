@@ -2,6 +2,7 @@
  * The DAG of a run as an SVG picture: one box per step (init steps as small boxes), coloured by
  * state, edges from the steps whose outputs a step read, laid out in columns by depth.
  */
+import path from "node:path";
 import type { RunState, StepRecord } from "./engine.js";
 
 const COLOURS: Record<string, string> = { done: "#b7e4c7", cached: "#a9d6f5", resumed: "#d8c8f0", running: "#ffe08a", failed: "#f4a6a6", waiting: "#e6e6e6" };
@@ -11,8 +12,21 @@ const escapeXml = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").
 /** The colour key of a step: its status, or how a done step was served. */
 export const stepState = (s: StepRecord): string => (s.status === "done" && s.reused ? (s.reused === "cache" ? "cached" : "resumed") : s.status);
 
-/** Renders the run's step graph as SVG text. */
-export function renderGraphSvg(state: RunState): string {
+/**
+ * Absolute paths in a step's command, made relative: to the run directory for what lies inside
+ * it, else to `cwd`, so a picture of the run names no machine-specific folders.
+ */
+export function relativePaths(text: string, runDir: string, cwd = process.cwd()): string {
+  const run = path.resolve(runDir);
+  return text.replace(/(^|[\s='"(])(\/[^\s'"()]+)/g, (_, lead: string, p: string) => {
+    const inRun = p === run || p.startsWith(run + path.sep);
+    return lead + (inRun ? path.relative(run, p) || "." : path.relative(cwd, p) || ".");
+  });
+}
+
+/** Renders the run's step graph as SVG text; commands show paths relative to `runDir` (or the working directory). */
+export function renderGraphSvg(state: RunState, runDir?: string): string {
+  const shown = (cmd: string) => (runDir === undefined ? cmd : relativePaths(cmd, runDir));
   const steps = Object.values(state.steps);
   const byId = new Map(steps.map((s) => [s.id, s]));
   const depth = new Map<string, number>();
@@ -53,7 +67,7 @@ export function renderGraphSvg(state: RunState): string {
     const st = stepState(s);
     const sub = s.init ? "init" : `${st}${s.seconds !== undefined ? ` · ${s.seconds < 10 ? s.seconds.toFixed(2) : s.seconds.toFixed(0)} s` : ""}`;
     parts.push(
-      `<g><title>${escapeXml(`${s.id}\n${s.command ?? ""}${s.error ? `\n${s.error}` : ""}`)}</title>` +
+      `<g><title>${escapeXml(`${s.id}\n${shown(s.command ?? "")}${s.error ? `\n${shown(s.error)}` : ""}`)}</title>` +
         `<rect x="${p.x}" y="${p.y}" width="${boxW}" height="${boxH}" rx="6" fill="${s.init ? "#f7f7f7" : COLOURS[st] ?? "#fff"}" stroke="#555"/>` +
         `<text x="${p.x + 8}" y="${p.y + 15}" font-weight="bold">${escapeXml(s.id.length > 30 ? "…" + s.id.slice(-29) : s.id)}</text>` +
         `<text x="${p.x + 8}" y="${p.y + 30}" fill="#333">${escapeXml(sub)}</text></g>`,
