@@ -11,7 +11,7 @@
  * to the queue uncharged, and a replacement worker starts.
  */
 import { Worker } from "node:worker_threads";
-import { HepflowError, compiledModule } from "../util/index.js";
+import { HepflowError, compiledModule, stopOnInterrupt } from "../util/index.js";
 import type { DispatchContext, DispatchTimings, Dispatcher } from "./dispatch.js";
 import type { ChunkOutput, ErrorInfo, WorkItem } from "./runner.js";
 
@@ -109,6 +109,9 @@ export class WorkerPool implements Dispatcher {
   private spawn(): void {
     const limits = this.ctx.options.maxWorkerMemoryMb;
     const worker = new Worker(this.script, { workerData: this.init, ...(limits ? { resourceLimits: { maxOldGenerationSizeMb: limits } } : {}) });
+    // Workers may be writing snapshot parts: an interrupt stops them before outputs are cleaned up.
+    const stop = stopOnInterrupt(() => worker.terminate());
+    worker.once("exit", () => stop.release());
     const slot: Slot = { worker, inFlight: new Set(), idleSince: -1, ready: false };
     this.slots.add(slot);
     worker.on("message", (msg: { type: string; output?: ChunkOutput; index?: number; error?: ErrorInfo }) => {

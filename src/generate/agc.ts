@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { Worker } from "node:worker_threads";
-import { HepflowError, compiledModule, type ProgressListener } from "../util/index.js";
+import { HepflowError, compiledModule, stopOnInterrupt, type ProgressListener } from "../util/index.js";
 import { MODELS, XSEC, LUMINOSITY, SAMPLES } from "./model.js";
 import { Rng } from "./rng.js";
 import { writeSampleFile, type FileJob } from "./file.js";
@@ -145,6 +145,8 @@ async function runJobs(jobs: FileJob[], workers: number, report: (n: number, lab
       const job = jobs[next++]!;
       await new Promise<void>((resolve, reject) => {
         const w = new Worker(url, { workerData: job });
+        const stop = stopOnInterrupt(() => w.terminate());
+        w.once("exit", () => stop.release());
         w.once("message", (m: { error?: string }) => (m.error ? reject(new HepflowError("GENERATE_FAILED", m.error, { file: job.path })) : resolve()));
         w.once("error", reject);
       });

@@ -5,7 +5,7 @@ export { compiledModule } from "./modules.js";
 export { perElementType } from "./mono.js";
 export { Jagged, isJagged, columnLength } from "./columns.js";
 export type { Column, Columns, NumericArray, StringColumn } from "./columns.js";
-export { claimOutputFile, writeOutputFile, prepareOutput, withOutputDir, trackTemporary, temporaryPath } from "./output.js";
+export { claimOutputFile, writeOutputFile, prepareOutput, withOutputDir, trackTemporary, temporaryPath, stopOnInterrupt } from "./output.js";
 export type { OutputRule, OutputDir } from "./output.js";
 export { closeNames, didYouMean } from "./suggest.js";
 export { formatNumber, valueWithUncertainty } from "./format.js";

@@ -70,16 +70,38 @@ function cleanUp(): void {
   restores.clear();
 }
 
+/** Stops of threads that may still be writing (worker threads run on while the main thread cleans up). */
+const stoppers = new Set<() => Promise<unknown>>();
+/** How long an interrupted process waits for its writer threads to stop before cleaning up anyway. */
+const STOP_WAIT_MS = 2000;
+
 function installHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
   for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
     process.once(signal, () => {
-      cleanUp();
-      process.exit(code);
+      // A writer thread left running would recreate its directory under the restored old output
+      // (seen as a stray *.tmp-* file), so the threads are stopped before anything is removed.
+      const pending = [...stoppers].map((stop) => stop().catch(() => undefined));
+      stoppers.clear();
+      const wait = new Promise((r) => setTimeout(r, STOP_WAIT_MS).unref());
+      void Promise.race([Promise.all(pending), wait]).then(() => {
+        cleanUp();
+        process.exit(code);
+      });
     });
   }
   process.once("exit", cleanUp);
+}
+
+/**
+ * Registers a thread that writes outputs (a worker's `terminate`): on SIGINT/SIGTERM it is stopped
+ * before temporary files are removed and old outputs put back. `release()` when the thread ends.
+ */
+export function stopOnInterrupt(stop: () => Promise<unknown>): { release(): void } {
+  installHandlers();
+  stoppers.add(stop);
+  return { release: () => { stoppers.delete(stop); } };
 }
 
 /** A temporary path beside `target` (same filesystem, so the final rename is atomic). */
