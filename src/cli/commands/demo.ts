@@ -4,6 +4,13 @@ import { runDemo } from "../../workflow/index.js";
 import { HepflowError } from "../../util/index.js";
 import { track, trackOptions } from "./track-options.js";
 import { inProcessRunner } from "./workflow.js";
+import { relative } from "node:path";
+
+/** A path as the user would type it from here (absolute when outside the working directory). */
+const shown = (p: string) => {
+  const r = relative(process.cwd(), p);
+  return r.startsWith("..") ? p : r || ".";
+};
 
 const num = (name: string, v: string | undefined, integer: boolean): number | undefined => {
   if (v === undefined) return undefined;
@@ -40,9 +47,9 @@ export function register(program: Command): void {
       w("");
       for (const s of r.stages) w(`  ${s.name.padEnd(40)} ${s.seconds.toFixed(2).padStart(7)} s${s.events ? `  ${Math.round(s.events / s.seconds).toLocaleString("en-US")} events/s` : ""}`);
       if (r.fit) w(`\n${r.fit.poi} = ${r.fit.value.toFixed(3)} ± ${r.fit.uncertainty.toFixed(3)}${r.fit.truth !== undefined ? ` (generated: ${r.fit.truth})` : ""}`);
-      await track({ command: "demo", params: { events: o.events, data_lumi: o.dataLumi, seed: o.seed, dataset: o.dataset, input: o.input, ml: Boolean(o.ml) }, metrics: { ...(r.fit ? { [`${r.fit.poi}_bestfit`]: r.fit.value, [`${r.fit.poi}_uncertainty`]: r.fit.uncertainty, fit_converged: r.fit.converged ? 1 : 0 } : {}), ...Object.fromEntries(r.stages.flatMap((s, i) => [[`stage${i + 1}_s`, s.seconds], ...(s.events ? [[`stage${i + 1}_events_per_s`, s.events / s.seconds]] : [])])), total_s: (Date.now() - t0) / 1000 }, tags: Object.fromEntries(r.stages.map((s, i) => [`stage${i + 1}`, s.name])), artifacts: [{ path: r.outDir, skip: ["data"] }] }, o.track, true);
-      w(`report: ${r.report}  (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);
-      w(`workflow run: ${r.rundir}  (hepflow workflow status|graph ${r.rundir})`);
+      await track({ command: "demo", params: { events: o.events, data_lumi: o.dataLumi, seed: o.seed, dataset: o.dataset, input: o.input, ml: Boolean(o.ml) }, metrics: { ...(r.fit ? { [`${r.fit.poi}_bestfit`]: r.fit.value, [`${r.fit.poi}_uncertainty`]: r.fit.uncertainty, fit_converged: r.fit.converged ? 1 : 0 } : {}), ...Object.fromEntries(r.stages.flatMap((s, i) => [[`stage${i + 1}_s`, s.seconds], ...(s.events ? [[`stage${i + 1}_events_per_s`, s.events / s.seconds]] : [])])), total_s: (Date.now() - t0) / 1000 }, tags: Object.fromEntries(r.stages.map((s, i) => [`stage${i + 1}`, s.name])), artifacts: [{ path: r.outDir, skip: ["run/generate/data"] }] }, o.track, true);
+      w(`report: ${shown(r.report)}  (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);
+      w(`workflow run: ${shown(r.rundir)}  (hepflow workflow status|graph ${shown(r.rundir)})`);
       w("\nThe same chain, step by step:");
       for (const c of r.commands) w(c.split("\n").map((l) => `  ${l}`).join("\n"));
     });
