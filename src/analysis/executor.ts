@@ -42,6 +42,11 @@ export interface ExecutorOptions {
   chunkTimeoutMs?: number;
   /** Heap limit of each worker thread in MB (a chunk that exceeds it fails with WORKER_OUT_OF_MEMORY); default Node's. */
   maxWorkerMemoryMb?: number;
+  /**
+   * Folder the chunks of a snapshotting processor (`$snapshot`) write their part files to
+   * (`DIR/parts/`); travels with the work to every worker. Required only when the processor snapshots.
+   */
+  snapshotDir?: string;
   progress?: ProgressListener;
 }
 
@@ -103,7 +108,7 @@ class InThreadDispatcher implements Dispatcher {
 
   async done(): Promise<DispatchTimings> {
     const { collector } = this.ctx;
-    const runner = new ChunkRunner(this.ctx.module, this.ctx.opener, this.ctx.params);
+    const runner = new ChunkRunner(this.ctx.module, this.ctx.opener, this.ctx.params, this.ctx.options.snapshotDir);
     const realExit = process.exit;
     process.exit = ((code?: number) => {
       throw new HepflowError("PROCESSOR_EXIT", `the processor called process.exit(${code ?? ""}) while computing a chunk; throw an error instead (with --workers ≥ 1 only its worker thread would end)`, { file: this.ctx.processor });

@@ -32,6 +32,8 @@ export interface WorkerInit {
   processor: string;
   opener?: string;
   params: Record<string, unknown>;
+  /** Where snapshot parts are written (ExecutorOptions.snapshotDir). */
+  snapshotDir?: string;
 }
 
 /** How a chunk's worker thread failed, worded alike wherever threads compute chunks (this pool, `hepflow worker`). */
@@ -68,7 +70,7 @@ export class WorkerPool implements Dispatcher {
     readonly workers: number,
     private readonly readahead: number,
   ) {
-    this.init = { processor: ctx.processor, opener: ctx.options.opener, params: ctx.params };
+    this.init = { processor: ctx.processor, opener: ctx.options.opener, params: ctx.params, ...(ctx.options.snapshotDir ? { snapshotDir: ctx.options.snapshotDir } : {}) };
     this.doneP = new Promise<void>((res, rej) => { this.resolveDone = res; this.rejectDone = rej; });
     this.doneP.catch(() => undefined); // observed by done(); avoid an unhandled rejection before
     ctx.collector.requeue = (item) => {

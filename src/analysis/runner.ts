@@ -87,6 +87,8 @@ export class ChunkRunner {
     private readonly opener: TreeOpener,
     /** Validated processor parameters, handed to `process` as `meta.params`. */
     private readonly params: Readonly<Record<string, unknown>> = {},
+    /** Where the chunks' snapshot parts are written (the run's executor option). */
+    private readonly snapshotDir?: string,
     /** Files kept open per thread; chunks of one file run back to back, so a few suffice. */
     private readonly maxOpen = 4,
   ) {}
@@ -122,7 +124,7 @@ export class ChunkRunner {
     if (returned === undefined) throw new HepflowError("PROCESSOR_INVALID", "process() returned nothing; return an accumulator (object, number, array)", { file: item.file });
     checkAccumulator(returned, "accumulator", item.file);
     // Snapshot events are written here, per chunk; the accumulator carries only the part record.
-    const accumulator = await writeSnapshotPart(returned, item);
+    const accumulator = await writeSnapshotPart(returned, item, this.snapshotDir);
     const lazyRead = p.chunk.readMs - readBefore;
     return { index: item.index, accumulator, events: item.entryStop - item.entryStart, readMs: p.chunk.readMs, computeMs: performance.now() - t0 - lazyRead };
   }

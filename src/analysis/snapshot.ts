@@ -5,7 +5,8 @@
  * a plain-data part record `[{ sample, index, file, entries }]` in the accumulator instead; records
  * concatenate in the collector's fixed chunk order, so `assembleSnapshots` builds one file per sample
  * in canonical order whatever the number of workers or the executor (local threads, a queue).
- * Parts go to the directory in HEPFLOW_SNAPSHOT_DIR (set by the caller before workers start).
+ * Parts go to `<snapshotDir>/parts/`: the executor option `snapshotDir`, carried with the work to
+ * every worker (local threads, the in-thread runner, Redis workers), never a process-wide setting.
  */
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
@@ -34,10 +35,9 @@ function toColumns(raw: unknown, file: string): Columns {
 }
 
 /** Writes the chunk's snapshot (if any) as a part file and replaces it by its part record. */
-export async function writeSnapshotPart(acc: Accumulator, item: WorkItem): Promise<Accumulator> {
+export async function writeSnapshotPart(acc: Accumulator, item: WorkItem, dir: string | undefined): Promise<Accumulator> {
   if (typeof acc !== "object" || acc === null || Array.isArray(acc) || ArrayBuffer.isView(acc) || !(SNAPSHOT_KEY in acc)) return acc;
-  const dir = process.env.HEPFLOW_SNAPSHOT_DIR;
-  if (!dir) throw new HepflowError("SNAPSHOT_DIR", "the processor returned a snapshot but no snapshot directory is set (HEPFLOW_SNAPSHOT_DIR)", { file: item.file });
+  if (!dir) throw new HepflowError("SNAPSHOT_DIR", "the processor returned a snapshot but the run gave no snapshot directory (executor option snapshotDir; `hepflow run` sets it to OUT/.snapshot-parts)", { file: item.file });
   const rec = acc as Record<string, unknown>;
   const snap = rec[SNAPSHOT_KEY] as { columns?: unknown };
   const columns = toColumns(snap?.columns, item.file);

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const port = parentPort!;
   let runner: ChunkRunner;
   try {
-    runner = new ChunkRunner(await loadProcessor(init.processor), await loadOpener(init.opener), init.params);
+    runner = new ChunkRunner(await loadProcessor(init.processor), await loadOpener(init.opener), init.params, init.snapshotDir);
   } catch (e) {
     port.postMessage({ type: "fatal", error: errorInfo(e) });
     return;

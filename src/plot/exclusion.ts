@@ -96,7 +96,8 @@ export function exclusionPlot(points: ExclusionPoint[], o: ExclusionOptions = {}
           y,
           detail: { field: "id" },
           stroke: { field: "curve", type: "nominal", title: "CLs = 0.05", scale: { domain: ["Observed", "Expected", "Expected −1σ", "Expected +1σ"], range: ["#bd1f01", "black", "#00aa00", "#00aa00"] } },
-          strokeDash: { field: "curve", type: "nominal", legend: null, scale: { domain: ["Observed", "Expected", "Expected −1σ", "Expected +1σ"], range: [[1, 0], [6, 4], [2, 2], [2, 2]] } },
+          // stroke and strokeDash of one field share a legend (colour and dash); `legend: null` here hid it
+          strokeDash: { field: "curve", type: "nominal", title: "CLs = 0.05", scale: { domain: ["Observed", "Expected", "Expected −1σ", "Expected +1σ"], range: [[1, 0], [6, 4], [2, 2], [2, 2]] } },
         },
       },
     ],

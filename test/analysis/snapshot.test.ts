@@ -1,8 +1,11 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { LocalExecutor, assembleSnapshots, parseDataset, type SnapshotPart } from "../../src/analysis/index.js";
+import { LocalExecutor, RedisExecutor, assembleSnapshots, parseDataset, type ExecutorOptions, type SnapshotPart } from "../../src/analysis/index.js";
+import { isHepflowError } from "../../src/util/index.js";
+import { startRedis, startWorker } from "../helpers/redis.js";
 import { openFile } from "../../src/root/index.js";
 import { Jagged } from "../../src/util/index.js";
 // @ts-expect-error plain JS fixture without types
@@ -31,27 +34,24 @@ function expected(paths: string[]): { x: number[]; entry: number[]; pts: number[
   return out;
 }
 
-async function run(workers: number): Promise<Record<string, { file: string; entries: number }>> {
+type Assembled = Record<string, { file: string; entries: number }>;
+
+/** Runs the snapshotting processor with the part folder as an executor option (no process-wide setting). */
+async function run(workers: number): Promise<Assembled> {
   const dir = join(tmp, `w${workers}`);
-  process.env.HEPFLOW_SNAPSHOT_DIR = dir;
-  try {
-    const r = await new LocalExecutor().run(processor, dataset, { workers, chunkSize: 60, opener });
-    const acc = r.accumulator as unknown as { kept: number; $snapshot: SnapshotPart[] };
-    expect(acc.$snapshot.length).toBe(r.chunks);
-    return await assembleSnapshots(acc.$snapshot, join(dir, "out"));
-  } finally {
-    delete process.env.HEPFLOW_SNAPSHOT_DIR;
-  }
+  const r = await new LocalExecutor().run(processor, dataset, { workers, chunkSize: 60, opener, snapshotDir: dir });
+  const acc = r.accumulator as unknown as { kept: number; $snapshot: SnapshotPart[] };
+  expect(acc.$snapshot.length).toBe(r.chunks);
+  for (const p of acc.$snapshot) expect(p.file.startsWith(join(dir, "parts") + "/"), p.file).toBe(true);
+  return assembleSnapshots(acc.$snapshot, join(dir, "out"));
 }
 
-describe("snapshots through the executor", () => {
-  it("one file per sample in canonical order, equal to a plain loop, identical for 1 and 2 workers", async () => {
-    const one = await run(1);
-    const two = await run(2);
-    for (const [sample, paths] of Object.entries(files)) {
-      const want = expected(paths);
-      const got = [];
-      for (const r of [one, two]) {
+/** Each sample's snapshot equals a plain loop over its events in file order. */
+async function expectCanonical(results: Assembled[]): Promise<void> {
+  for (const [sample, paths] of Object.entries(files)) {
+    const want = expected(paths);
+    const got = [];
+    for (const r of results) {
         const f = await openFile(r[sample]!.file);
         const t = await f.tree("Events");
         const c = await t.arrays();
@@ -61,10 +61,51 @@ describe("snapshots through the executor", () => {
           x: Array.from(c.x as Float64Array), entry: Array.from(c.entry as Int32Array),
           pts: Array.from({ length: pt.length }, (_, i) => Array.from((pt.content as Float32Array).subarray(pt.offsets[i]!, pt.offsets[i + 1]!))),
         });
-        expect(r[sample]!.entries).toBe(want.x.length);
-      }
-      expect(got[0]).toEqual(want);
-      expect(got[1]).toEqual(got[0]);
+      expect(r[sample]!.entries).toBe(want.x.length);
+    }
+    for (const g of got) expect(g).toEqual(want);
+  }
+}
+
+describe("snapshots through the executor", () => {
+  it("one file per sample in canonical order, equal to a plain loop, identical for 0 (in-thread), 1 and 2 workers", async () => {
+    await expectCanonical([await run(0), await run(1), await run(2)]);
+  }, 60_000);
+
+  it("a snapshot without a part folder is refused with SNAPSHOT_DIR", async () => {
+    for (const workers of [0, 1]) {
+      const err = await new LocalExecutor().run(processor, dataset, { workers, chunkSize: 400, opener, retries: 0 }).catch((e: unknown) => e);
+      expect(isHepflowError(err, "CHUNK_FAILED"), String(err)).toBe(true);
+      expect(String((err as Error).message)).toMatch(/no snapshot directory/);
+    }
+  }, 60_000);
+});
+
+describe("snapshots through the Redis executor", () => {
+  it("the part folder travels with the jobs to a `hepflow worker` process; outside its root a snapshot fails clearly", async () => {
+    // The worker resolves paths inside its --root: a private root with copies of the fixtures
+    // (memtree's import of dist/ made absolute so that the copy finds it).
+    const root = join(tmp, "redis-root");
+    mkdirSync(root, { recursive: true });
+    const dist = pathToFileURL(new URL("../../dist/util/index.js", import.meta.url).pathname).href;
+    writeFileSync(join(root, "memtree.mjs"), readFileSync(opener, "utf8").replace("../../../dist/util/index.js", dist));
+    writeFileSync(join(root, "snapproc.mjs"), readFileSync(processor, "utf8"));
+    const redis = await startRedis();
+    const worker = await startWorker(redis.url, { root });
+    try {
+      const base: ExecutorOptions = { chunkSize: 60, opener: join(root, "memtree.mjs"), chunkTimeoutMs: 20_000 };
+      const dir = join(root, "run", ".snapshot-parts");
+      const r = await new RedisExecutor({ url: redis.url, root }).run(join(root, "snapproc.mjs"), dataset, { ...base, snapshotDir: dir });
+      const acc = r.accumulator as unknown as { $snapshot: SnapshotPart[] };
+      expect(acc.$snapshot.length).toBe(r.chunks);
+      for (const p of acc.$snapshot) expect(p.file.startsWith(join(dir, "parts") + "/"), p.file).toBe(true);
+      await expectCanonical([await assembleSnapshots(acc.$snapshot, join(root, "run", "snapshots"))]);
+      // a part folder outside the workers' root is not sent: the worker refuses to snapshot
+      const err = await new RedisExecutor({ url: redis.url, root }).run(join(root, "snapproc.mjs"), dataset, { ...base, retries: 0, chunkSize: 400, snapshotDir: join(tmp, "elsewhere") }).catch((e: unknown) => e);
+      expect(String((err as Error).message)).toMatch(/no snapshot directory/);
+    } finally {
+      await worker.stop();
+      await redis.stop();
     }
   }, 60_000);
 });

@@ -1,6 +1,9 @@
 /** Exclusion contours: marching triangles must put the CLs level where a hand-computable field crosses it. */
 import { describe, expect, it } from "vitest";
-import { contourSegments, exclusionPlot } from "../../src/plot/index.js";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { contourSegments, exclusionPlot, renderSVG, writeStandardPlots } from "../../src/plot/index.js";
 
 describe("exclusion contours", () => {
   it("a field linear in x and y is contoured exactly on its level line (1e-12)", () => {
@@ -27,5 +30,28 @@ describe("exclusion contours", () => {
     expect([...curves].sort()).toEqual(["Expected", "Expected +1σ", "Expected −1σ", "Observed"].sort());
     expect(() => exclusionPlot(pts.slice(0, 2))).toThrow(/at least 3/);
     expect(() => exclusionPlot([...pts, { x: NaN, y: 0, clsObs: 1, clsExp: [1, 1, 1, 1, 1] }])).toThrow(/finite/);
+  });
+
+  it("the rendered plot has a legend of the contour lines (colour and dash), beside the grid points'", async () => {
+    const pts = [0, 1, 2].flatMap((x) => [0, 1, 2].map((y) => ({ x, y, clsObs: 10 ** -(x + y), clsExp: [1, 2, 3, 4, 5].map((k) => 10 ** (-(x + y) * (k / 3))) })));
+    const svg = await renderSVG(exclusionPlot(pts));
+    for (const t of ["CLs = 0.05", "Observed", "Expected −1σ", "grid point"]) expect(svg).toContain(t);
+  });
+});
+
+describe("cls.png of a root-finding limit", () => {
+  it("ends at the first point beyond twice the largest limit, not at the search's far bracket", async () => {
+    // the root finder's visits: a bracketing search doubling up to 19, then points near the crossing
+    const mus = [0, 0.3, 0.4, 0.5, 0.6, 0.9, 1.2, 2.4, 4.7, 9.5, 19];
+    const points = mus.map((mu) => ({ mu, cls: Math.exp(-6 * mu), expected: [-2, -1, 0, 1, 2].map((k) => Math.exp(-6 * mu / (1 + 0.3 * k))) }));
+    const limit = { obs: 0.5, exp: [0.35, 0.42, 0.5, 0.62, 0.9], cl: 0.95, method: "root" as const, points, converged: true };
+    const dir = mkdtempSync(path.join(tmpdir(), "hepflow-cls-"));
+    const [file] = await writeStandardPlots(dir, { limit, poiName: "mu" }, {}, "vl.json");
+    const spec = JSON.stringify(JSON.parse(readFileSync(file!, "utf8")));
+    // 2 × 0.9 = 1.8: the plot runs from 0 to 2.4, the first visited point beyond it
+    expect(spec).toContain('"domain":[0,2.4]');
+    // a scan grid is drawn as the user chose it
+    const [scan] = await writeStandardPlots(path.join(dir, "scan"), { limit: { ...limit, method: "scan" as const }, poiName: "mu" }, {}, "vl.json");
+    expect(JSON.stringify(JSON.parse(readFileSync(scan!, "utf8")))).toContain('"domain":[0,19]');
   });
 });

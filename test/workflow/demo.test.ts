@@ -3,10 +3,14 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser } from "playwright-core";
-import { runDemo, type DemoResult } from "../../src/workflow/index.js";
+import { runDemo, type DemoOptions, type DemoResult } from "../../src/workflow/index.js";
+import { inProcessRunner } from "../../src/cli/commands/workflow.js";
 import { isHepflowError } from "../../src/util/index.js";
 import { launchChromium, inspectPage } from "../helpers/browser.js";
 import { rootFile } from "../shared.js";
+
+// the demo runs examples/agc-ttbar/workflow.yml; its hepflow steps run in this process
+const demo = (o: Omit<DemoOptions, "hepflow">) => runDemo({ ...o, hepflow: inProcessRunner() });
 
 describe("hepflow demo (the whole chain on generated data)", () => {
   const out = path.join(mkdtempSync(path.join(tmpdir(), "demo-")), "out");
@@ -14,19 +18,27 @@ describe("hepflow demo (the whole chain on generated data)", () => {
   let browser: Browser;
   beforeAll(async () => {
     // The README's default size: 40k simulated events per sample, pseudo-data at 50 pb^-1.
-    r = await runDemo({ out, seed: 1, workers: 2 });
+    r = await demo({ out, seed: 1, workers: 2 });
     browser = await launchChromium();
   }, 300_000);
   afterAll(async () => { await browser?.close(); });
 
   it("writes every output", () => {
-    for (const f of ["report.html", "histograms.root", "histograms.json", "cutflow.json", "workspace.json", "results.json", "data/dataset.json"]) {
+    // the report and results beside the workflow's run directory (one work directory per step)
+    for (const f of ["report.html", "results.json", "run/generate/data/dataset.json", "run/selection/out/histograms.root", "run/selection/out/histograms.json", "run/selection/out/cutflow.json", "run/workspace/workspace.json", "run/_hepflow/state.json"]) {
       expect(existsSync(path.join(out, f)), f).toBe(true);
     }
-    const plots = readdirSync(path.join(out, "plots")).filter((f) => f.endsWith(".png"));
-    for (const p of ["pre-fit_4j1b_CR.png", "post-fit_4j2b_SR.png", "pulls.png", "correlation.png", "ranking.png", "variation_4j2b_ttbar_jet_energy_scale.png"]) expect(plots).toContain(p);
     const html = readFileSync(r.report, "utf8");
-    for (const p of plots) expect(html, p).toContain(`src="plots/${p}"`);
+    const plots = ["yields/prefit_4j1b_CR.png", "yields/postfit_4j2b_SR.png", "fit/pulls.png", "fit/correlation.png", "ranking/ranking.png", "variations/jet_energy_scale/variations_4j2b_ttbar.png", "plots/stack_4j2b.png"];
+    for (const p of plots) {
+      expect(existsSync(path.join(out, "run", p)), p).toBe(true);
+      expect(html, p).toContain(`src="run/${p}"`);
+    }
+    // every figure of the report is a PNG a step published
+    const published = new Set(Object.values(r.state.steps).flatMap((s) => JSON.stringify(s.result ?? null).match(/[^"]+\.png/g) ?? []).map((f) => path.relative(out, f)));
+    const shown = [...html.matchAll(/<img src="([^"]+)"/g)].map((m) => m[1]!);
+    expect(shown.length).toBe(published.size);
+    for (const f of shown) expect(published.has(f), f).toBe(true);
   });
 
   it("recovers the generated ttbar normalisation within its uncertainty", () => {
@@ -63,9 +75,23 @@ describe("hepflow demo (the whole chain on generated data)", () => {
     expect(section).toContain(`the ${stat} staterror γ parameters are listed here and left out of the pulls plot`);
   });
 
-  it("lists the stage-by-stage commands and timings", () => {
-    expect(r.commands.map((c) => c.split(" ").find((w) => !w.includes("=") && w !== "hepflow"))).toEqual(["generate", "run", "build", "fit", "ranking", "significance"]);
-    expect(r.stages.find((s) => s.name.startsWith("AGC"))!.events).toBeGreaterThan(300_000);
+  it("takes its stage table, timings and commands from the workflow's step records", () => {
+    const steps = Object.values(r.state.steps).filter((s) => !s.init);
+    // ml_plots applies only with --ml: its cases add no step
+    expect(steps.map((s) => s.id).sort()).toEqual(["cutflow", "fit", "generate", "plots", "ranking", "selection", "significance", "variations", "workspace", "yields"]);
+    expect(steps.every((s) => s.status === "done" && !s.reused)).toBe(true);
+    expect(r.stages.map((s) => s.name)).toEqual(steps.map((s) => s.id));
+    expect(r.stages.map((s) => s.seconds)).toEqual(steps.map((s) => s.seconds));
+    // every step with a process has its command, in run order, as the engine recorded it
+    const withCmd = steps.filter((s) => s.command);
+    expect(r.commands.map((c) => c.split("\n")[0])).toEqual(withCmd.map((s) => `# ${s.id}`));
+    const verbs = r.commands.map((c) => c.split("\n")[1]!.split(" ")[1]);
+    expect(verbs).toEqual(withCmd.map((s) => ({ generate: "generate", selection: "run", plots: "plot", workspace: "build", fit: "fit", ranking: "ranking", significance: "significance", yields: "yields", variations: "plot" })[s.id]));
+    // all processes and variations: 9 simulated samples of 40000 events and the pseudo-data
+    expect(r.stages.find((s) => s.name === "selection")!.events).toBeGreaterThan(9 * 40_000);
+    const html = readFileSync(r.report, "utf8");
+    for (const s of withCmd) expect(html).toContain(`# ${s.id}\nhepflow `);
+    expect(html).toContain("workflow (sha256)");
   });
 
   it("renders in Chromium with no console errors and every image loaded", async () => {
@@ -76,15 +102,18 @@ describe("hepflow demo (the whole chain on generated data)", () => {
   });
 
   it("refuses to overwrite the output directory without force", async () => {
-    const err = await runDemo({ out }).catch((e) => e);
+    const err = await demo({ out }).catch((e) => e);
     expect(isHepflowError(err, "OUTPUT_EXISTS")).toBe(true);
   });
 
   it("runs on the real 200-event NanoAOD file: plumbing and cutflow, no fit (nothing reaches a region)", async () => {
     const o2 = path.join(mkdtempSync(path.join(tmpdir(), "demo-real-")), "out");
-    const r2 = await runDemo({ out: o2, input: rootFile("nanoAOD_2015_CMS_Open_Data_ttbar.root"), workers: 0 });
+    const r2 = await demo({ out: o2, input: rootFile("nanoAOD_2015_CMS_Open_Data_ttbar.root"), workers: 0 });
     expect(r2.fit).toBeUndefined();
-    const cut = JSON.parse(readFileSync(path.join(o2, "cutflow.json"), "utf8"));
+    // the fit stages' cases apply to nothing: no workspace, fit, ranking, significance, yields or variations step
+    expect(Object.keys(r2.state.steps).filter((s) => s !== "init").sort()).toEqual(["cutflow", "generate", "plots", "selection"]);
+    expect(existsSync(path.join(o2, "results.json"))).toBe(false);
+    const cut = JSON.parse(readFileSync(path.join(o2, "run/selection/out/cutflow.json"), "utf8"));
     const c = Object.values(cut)[0] as Record<string, number>;
     expect(c.all).toBe(200);
     expect(c.oneLepton).toBe(14);
@@ -95,12 +124,12 @@ describe("hepflow demo (the whole chain on generated data)", () => {
 describe("hepflow demo --ml", () => {
   it("runs the AGC ML variant (processor parameter ml) and shows the seven ML validation features in the report", async () => {
     const out = path.join(mkdtempSync(path.join(tmpdir(), "demo-ml-")), "out");
-    const r = await runDemo({ out, seed: 1, workers: 2, ml: true }); // the README size: W+jets reaches 4j2b
-    expect(existsSync(path.join(out, "histograms_ml.root"))).toBe(true);
+    const r = await demo({ out, seed: 1, workers: 2, ml: true }); // the README size: W+jets reaches 4j2b
+    expect(existsSync(path.join(out, "run/selection/out/histograms_ml.root"))).toBe(true);
     const html = readFileSync(r.report, "utf8");
     for (const f of ["deltar_leptonbtoplep", "deltar_w1w2", "deltar_w1btophad", "mass_leptonbtoplep", "mass_w1w2", "mass_w1w2btophad", "pt_w1w2btophad"]) {
-      expect(existsSync(path.join(out, "plots", `ml_${f}.png`)), f).toBe(true);
-      expect(html).toContain(`src="plots/ml_${f}.png"`);
+      expect(existsSync(path.join(out, "run/ml_plots", `stack_${f}.png`)), f).toBe(true);
+      expect(html).toContain(`src="run/ml_plots/stack_${f}.png"`);
     }
     expect(r.commands.join("\n")).toContain("-P ml=true");
   }, 300_000);

@@ -87,12 +87,16 @@ export class RedisDispatcher implements Dispatcher {
   ) {
     const root = resolve(o.root ?? process.cwd());
     const opener = ctx.options.opener ? resolve(ctx.options.opener) : undefined;
+    // workers write only inside their root: a snapshot folder outside it is not sent (a snapshot then fails there)
+    const snap = ctx.options.snapshotDir ? relative(root, resolve(ctx.options.snapshotDir)) : undefined;
+    const snapshotDir = snap !== undefined && snap !== ".." && !snap.startsWith(".." + sep) && !isAbsolute(snap) ? snap.split(sep).join("/") : undefined;
     this.base = {
       processor: under(root, ctx.processor, "processor"),
       ...(opener ? { opener: under(root, opener, "opener") } : {}),
       codeHash: codeHash(ctx.processor, opener),
       hepflow: hepflowVersion(),
       params: ctx.params,
+      ...(snapshotDir !== undefined ? { snapshotDir } : {}),
       inlineLimit: o.inlineLimit ?? DEFAULT_INLINE_LIMIT,
     };
     this.doneP = new Promise<void>((res, rej) => { this.resolveDone = res; this.rejectDone = rej; });
@@ -135,7 +139,7 @@ export class RedisDispatcher implements Dispatcher {
     const jobs = items.map((item) => {
       let fid = this.fileIds.get(item.file);
       if (fid === undefined) this.fileIds.set(item.file, (fid = fileIdentity(item.file)));
-      const id = jobId(this.base.codeHash, this.base.params, fid, item);
+      const id = jobId(this.base.codeHash, this.base.snapshotDir === undefined ? this.base.params : { params: this.base.params, snapshotDir: this.base.snapshotDir }, fid, item);
       this.index.set(id, item.index);
       this.ids[item.index] = id;
       const data: ChunkJob = { ...this.base, item, deadlineMs: this.ctx.deadlineMs(item) };

@@ -13,6 +13,8 @@ export interface ChunkJob {
   codeHash: string;
   hepflow: string;
   params: Record<string, unknown>;
+  /** The run's snapshot folder relative to the root; absent when it is outside the root (a snapshot then fails). */
+  snapshotDir?: string;
   item: WorkItem;
   deadlineMs: number;
   inlineLimit: number;

@@ -82,7 +82,8 @@ export function startRedisWorker(options: RedisWorkerOptions): RedisWorkerHandle
       }
       const opener = d.opener ? inside(d.opener, "opener") : undefined;
       verified(processor, opener, d.codeHash);
-      const out = await threads.run({ processor, opener, params: d.params }, d.item, d.deadlineMs);
+      const snapshotDir = d.snapshotDir !== undefined ? inside(d.snapshotDir, "snapshot folder") : undefined;
+      const out = await threads.run({ processor, opener, params: d.params, ...(snapshotDir ? { snapshotDir } : {}) }, d.item, d.deadlineMs);
       return { result: putResult(out.accumulator, options.store, d.inlineLimit), events: out.events, readMs: out.readMs, computeMs: out.computeMs, worker: name };
     } catch (e) {
       if (e instanceof UnrecoverableError) {

@@ -1,9 +1,16 @@
-/** `hepflow demo`: the whole chain on generated data (or given files), with a report. */
+/** `hepflow demo`: the AGC workflow (examples/agc-ttbar/workflow.yml) on generated data (or given files), with a report. */
 import type { Command } from "commander";
 import { runDemo } from "../../workflow/index.js";
 import { HepflowError } from "../../util/index.js";
-import { progressPrinter } from "../progress.js";
 import { track, trackOptions } from "./track-options.js";
+import { inProcessRunner } from "./workflow.js";
+import { relative } from "node:path";
+
+/** A path as the user would type it from here (absolute when outside the working directory). */
+const shown = (p: string) => {
+  const r = relative(process.cwd(), p);
+  return r.startsWith("..") ? p : r || ".";
+};
 
 const num = (name: string, v: string | undefined, integer: boolean): number | undefined => {
   if (v === undefined) return undefined;
@@ -15,7 +22,7 @@ const num = (name: string, v: string | undefined, integer: boolean): number | un
 export function register(program: Command): void {
   trackOptions(program
     .command("demo")
-    .description("generate synthetic AGC NanoAOD, run the ttbar analysis with all systematics, fit, plot, and write OUT/report.html")
+    .description("generate synthetic AGC NanoAOD, run the ttbar analysis with all systematics, fit, plot, and write OUT/report.html (the workflow examples/agc-ttbar/workflow.yml, run in OUT/run)")
     .option("--out <dir>", "output directory (must be empty unless --force)", "demo-out")
     .option("--events <n>", "simulated events per sample", "40000")
     .option("--data-lumi <pb>", "luminosity of the generated pseudo-data in pb^-1 (the simulation is normalised to it)", "50")
@@ -24,23 +31,26 @@ export function register(program: Command): void {
     .option("--dataset <file>", "run on this dataset catalogue instead of generated data")
     .option("--input <file>", "run on one NanoAOD ROOT file (taken as ttbar nominal) instead of generated data")
     .option("--ml", "also run the AGC ML variant (BDT jet-parton assignment) and show its feature plots")
-    .option("--force", "write into a non-empty output directory, overwriting files of the same names"))
-    .action(async (o: { out: string; events: string; dataLumi: string; seed: string; workers?: string; dataset?: string; input?: string; ml?: boolean; force?: boolean; track?: boolean }) => {
+    .option("--cache-dir <dir>", "serve unchanged steps from this step cache (and store new ones in it); default: no cache")
+    .option("--force", "replace a non-empty output directory"))
+    .action(async (o: { out: string; events: string; dataLumi: string; seed: string; workers?: string; dataset?: string; input?: string; ml?: boolean; cacheDir?: string; force?: boolean; track?: boolean }) => {
       const t0 = Date.now();
-      const progress = progressPrinter();
+      if (o.dataset && o.input) throw new HepflowError("CLI_OPTION", "--dataset and --input are alternatives: give one");
+      const workers = o.workers === undefined ? undefined : Number(o.workers);
+      if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new HepflowError("CLI_OPTION", `--workers must be a non-negative integer (got "${o.workers}")`);
+      const w = (s: string) => process.stdout.write(s + "\n");
       const r = await runDemo({
         out: o.out, events: num("--events", o.events, true), dataLuminosity: num("--data-lumi", o.dataLumi, false), seed: Number(o.seed),
-        workers: o.workers === undefined ? undefined : Number(o.workers), dataset: o.dataset, input: o.input, ml: o.ml, force: o.force,
-        command: ["hepflow", ...process.argv.slice(2)].join(" "), progress, log: (l) => { progress.end(); process.stdout.write(l + "\n"); },
+        workers, dataset: o.dataset, input: o.input, ml: o.ml, force: o.force, cacheDir: o.cacheDir,
+        command: ["hepflow", ...process.argv.slice(2)].join(" "), hepflow: inProcessRunner(), log: w,
       });
-      progress.end();
-      const w = (s: string) => process.stdout.write(s + "\n");
       w("");
       for (const s of r.stages) w(`  ${s.name.padEnd(40)} ${s.seconds.toFixed(2).padStart(7)} s${s.events ? `  ${Math.round(s.events / s.seconds).toLocaleString("en-US")} events/s` : ""}`);
       if (r.fit) w(`\n${r.fit.poi} = ${r.fit.value.toFixed(3)} ± ${r.fit.uncertainty.toFixed(3)}${r.fit.truth !== undefined ? ` (generated: ${r.fit.truth})` : ""}`);
-      await track({ command: "demo", params: { events: o.events, data_lumi: o.dataLumi, seed: o.seed, dataset: o.dataset, input: o.input, ml: Boolean(o.ml) }, metrics: { ...(r.fit ? { [`${r.fit.poi}_bestfit`]: r.fit.value, [`${r.fit.poi}_uncertainty`]: r.fit.uncertainty, fit_converged: r.fit.converged ? 1 : 0 } : {}), ...Object.fromEntries(r.stages.flatMap((s, i) => [[`stage${i + 1}_s`, s.seconds], ...(s.events ? [[`stage${i + 1}_events_per_s`, s.events / s.seconds]] : [])])), total_s: (Date.now() - t0) / 1000 }, tags: Object.fromEntries(r.stages.map((s, i) => [`stage${i + 1}`, s.name])), artifacts: [{ path: r.outDir, skip: ["data"] }] }, o.track, true);
-      w(`report: ${r.report}  (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);
-      w("\nThe same chain, stage by stage:");
-      for (const c of r.commands) w(`  ${c}`);
+      await track({ command: "demo", params: { events: o.events, data_lumi: o.dataLumi, seed: o.seed, dataset: o.dataset, input: o.input, ml: Boolean(o.ml) }, metrics: { ...(r.fit ? { [`${r.fit.poi}_bestfit`]: r.fit.value, [`${r.fit.poi}_uncertainty`]: r.fit.uncertainty, fit_converged: r.fit.converged ? 1 : 0 } : {}), ...Object.fromEntries(r.stages.flatMap((s, i) => [[`stage${i + 1}_s`, s.seconds], ...(s.events ? [[`stage${i + 1}_events_per_s`, s.events / s.seconds]] : [])])), total_s: (Date.now() - t0) / 1000 }, tags: Object.fromEntries(r.stages.map((s, i) => [`stage${i + 1}`, s.name])), artifacts: [{ path: r.outDir, skip: ["run/generate/data"] }] }, o.track, true);
+      w(`report: ${shown(r.report)}  (${((Date.now() - t0) / 1000).toFixed(1)} s in all)`);
+      w(`workflow run: ${shown(r.rundir)}  (hepflow workflow status|graph ${shown(r.rundir)})`);
+      w("\nThe same chain, step by step:");
+      for (const c of r.commands) w(c.split("\n").map((l) => `  ${l}`).join("\n"));
     });
 }

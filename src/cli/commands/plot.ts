@@ -15,7 +15,7 @@ interface CommonOptions extends LabelCliOptions {
   force?: boolean;
 }
 
-interface StackOptions extends CommonOptions { regions: string; samples: string; data?: string; labels?: string; key: string }
+interface StackOptions extends CommonOptions { regions: string; samples: string; data?: string; labels?: string; key: string; skipMissing?: boolean }
 interface VariationsOptions extends CommonOptions { region: string; sample: string; variations: string; key: string; nominalKey: string }
 
 const list = (s: string | undefined): string[] => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : []);
@@ -67,7 +67,8 @@ export function register(program: Command): void {
       .requiredOption("--samples <list>", "comma-separated MC samples, bottom of the stack first")
       .option("--data <sample>", "data sample name (e.g. pseudodata)")
       .option("--labels <list>", "legend labels for the samples, same order")
-      .option("--key <template>", "histogram name from {region} and {sample}", "{region}_{sample}"),
+      .option("--key <template>", "histogram name from {region} and {sample}", "{region}_{sample}")
+      .option("--skip-missing", "a sample (or the data) without a histogram in a region is left out of that region's plot; a region with no sample at all is skipped"),
   ).action(async (histfile: string, o: StackOptions) => {
     const style = styleOf(o);
     const samples = list(o.samples);
@@ -75,11 +76,17 @@ export function register(program: Command): void {
     if (labels.length > 0 && labels.length !== samples.length) throw new HepflowError("CLI_BAD_OPTION", `--labels has ${labels.length} entries for ${samples.length} samples`);
     const written = await withFile(histfile, async (f) => {
       const out: { plot: string; file: string }[] = [];
+      // with few events a rare process may fill nothing in a region (and then has no histogram there)
+      const present = o.skipMissing ? new Set(await f.names()) : undefined;
+      const has = (name: string) => !present || present.has(name);
       for (const region of list(o.regions)) {
         const mc: Hist1D[] = [];
-        for (const [i, sample] of samples.entries()) mc.push(await f.get(fillTemplate(o.key, { region, sample }), labels[i] ?? sample));
-        const data = o.data ? await f.get(fillTemplate(o.key, { region, sample: o.data }), "Data") : undefined;
-        const xTitle = style.xTitle ?? (await f.axisTitle(fillTemplate(o.key, { region, sample: samples[0]! }))) ?? "observable";
+        const drawn = samples.filter((sample) => has(fillTemplate(o.key, { region, sample })));
+        if (!drawn.length) continue;
+        for (const sample of drawn) mc.push(await f.get(fillTemplate(o.key, { region, sample }), labels[samples.indexOf(sample)] ?? sample));
+        const dataKey = o.data ? fillTemplate(o.key, { region, sample: o.data }) : undefined;
+        const data = dataKey && has(dataKey) ? await f.get(dataKey, "Data") : undefined;
+        const xTitle = style.xTitle ?? (await f.axisTitle(fillTemplate(o.key, { region, sample: drawn[0]! }))) ?? "observable";
         const file = outFile(o, `stack_${region}`);
         await writePlot(stackPlot({ mc, data }, { ...style, xTitle, title: region }), file, { scale: Number(o.scale) });
         out.push({ plot: `stack ${region}`, file });

@@ -1,6 +1,6 @@
 /** `hepflow run PATH --dataset FILE`: run a processor module over a dataset on all cores and write its outputs. */
 import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { LocalExecutor, RedisExecutor, SNAPSHOT_KEY, assembleSnapshots, loadDataset, loadParameterFile, loadProcessor, parseParameterAssignments } from "../../analysis/index.js";
 import type { Accumulator, RunResult, SnapshotPart } from "../../analysis/index.js";
@@ -101,9 +101,8 @@ export function register(program: Command): void {
       const outDir = prepareOutput(o.out, { force: o.force, inputs: [o.dataset, processor, ...dataset.samples.flatMap((s) => s.files.map((f) => f.path))] });
       try {
         const progress = progressPrinter();
-        // A processor that returns `$snapshot` columns gets its per-chunk parts here (workers inherit the variable).
-        const partsDir = join(o.out, ".snapshot-parts");
-        process.env.HEPFLOW_SNAPSHOT_DIR = partsDir;
+        // A processor that returns `$snapshot` columns gets its per-chunk parts here (the folder travels with the work).
+        const partsDir = resolve(join(o.out, ".snapshot-parts"));
         const executor = chooseExecutor(o);
         const result = await executor.run(processor, dataset, {
           workers: int("--workers", o.workers, 0),
@@ -114,6 +113,7 @@ export function register(program: Command): void {
           params: { ...(o.params ? loadParameterFile(o.params) : {}), ...parseParameterAssignments(o.param) },
           chunkTimeoutMs: o.chunkTimeout === undefined ? undefined : seconds("--chunk-timeout", o.chunkTimeout) * 1000,
           maxWorkerMemoryMb: int("--worker-memory", o.workerMemory, 16),
+          snapshotDir: partsDir,
           progress,
         });
         // the values the run used (defaults included): part of what the outputs mean

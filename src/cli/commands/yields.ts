@@ -2,7 +2,7 @@
 import { printJson } from "../json.js";
 import type { Command } from "commander";
 import { HepflowError } from "../../util/index.js";
-import { fit, postfitYields, prefitYields } from "../../stats/index.js";
+import { fit, loadBuilderConfig, postfitYields, prefitYields } from "../../stats/index.js";
 import type { ChannelYields } from "../../stats/index.js";
 import { addModelOptions, failUnconverged, fmt, loadModel, pm, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions } from "./stats-options.js";
@@ -21,8 +21,9 @@ function render(title: string, t: ChannelYields[]): string {
 export function register(program: Command): void {
   addLabelOptions(addModelOptions(program.command("yields <workspace>").description("yields per channel and sample, pre-fit and post-fit, with uncertainties")))
     .option("--prefit-only", "skip the fit")
-    .option("--plots <dir>", "also draw prefit_<channel>.png and postfit_<channel>.png (stack, data, uncertainty band, ratio; bins numbered)")
-    .action(async (file: string, o: ModelCliOptions & LabelCliOptions & { prefitOnly?: boolean; plots?: string }) => {
+    .option("--plots <dir>", "also draw prefit_<channel>.png and postfit_<channel>.png (stack, data, uncertainty band, ratio; bins numbered unless --config)")
+    .option("--config <file>", "with --plots: the build config of the workspace; its regions' Binning are the plots' bin edges, their Variable the x title, its data sample's Name the data label")
+    .action(async (file: string, o: ModelCliOptions & LabelCliOptions & { prefitOnly?: boolean; plots?: string; config?: string }) => {
       const { ws, model, data, fitOptions } = await loadModel(file, o, { needsPoi: false });
       const pre = prefitYields(model, data);
       let post: ChannelYields[] | null = null;
@@ -36,10 +37,19 @@ export function register(program: Command): void {
       }
       if (o.plots) {
         const { fitStackPlot, stackFromYields, writePlot } = await import("../../plot/index.js");
+        const cfg = o.config ? loadBuilderConfig(o.config) : undefined;
+        // cabinetry's Variable is written for matplotlib's mathtext ("$m_{bjj}$ [GeV]"): plain text here
+        const plain = (t: string) => t.replace(/[${}]/g, "");
+        const dataLabel = cfg?.Samples.find((s) => s.Data)?.Name ?? "Data";
         for (const [stage, tables] of [["pre-fit", pre], ["post-fit", post]] as const) {
           for (const ch of tables ?? []) {
+            const region = cfg?.Regions.find((r) => r.Name === ch.channel);
+            if (cfg && !region) throw new HepflowError("CLI_OPTION", `the config has no region "${ch.channel}" (a channel of the workspace)`, { file: o.config });
+            const edges = region?.Binning && region.Binning.length === ch.total.bins.length + 1 ? region.Binning : undefined;
+            if (region?.Binning && !edges) throw new HepflowError("CLI_OPTION", `region "${ch.channel}" has ${region.Binning.length - 1} bins in the config but ${ch.total.bins.length} in the workspace`, { file: o.config });
             const file = path.join(o.plots, `${stage.replace("-", "")}_${ch.channel.replace(/[^A-Za-z0-9_.-]+/g, "_")}.png`);
-            await writePlot(fitStackPlot(stage, stackFromYields(ch), { ...labelStyle(o), xTitle: "bin", title: ch.channel }), file);
+            const xTitle = region?.Variable ? plain(region.Variable) : "bin";
+            await writePlot(fitStackPlot(stage, stackFromYields(ch, edges, dataLabel), { ...labelStyle(o), xTitle, title: `${stage} ${ch.channel}` }), file);
             process.stderr.write(`wrote ${file}\n`);
           }
         }

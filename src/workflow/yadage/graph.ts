@@ -45,7 +45,15 @@ export function renderGraphSvg(state: RunState, runDir?: string): string {
   const pos = new Map<string, { x: number; y: number }>();
   columns.forEach((col, c) => col.forEach((s, r) => pos.set(s.id, { x: pad + c * (boxW + gapX), y: pad + legendH + r * (boxH + gapY) })));
   const width = pad * 2 + Math.max(1, columns.length) * (boxW + gapX) - gapX;
-  const height = pad * 2 + legendH + Math.max(1, ...columns.map((c) => c.length)) * (boxH + gapY) - gapY;
+  // An edge that skips a column runs in a lane of its own below the boxes (else it would cross them).
+  // Init parameters read further down the chain are not drawn: every step may read them, and the
+  // lanes would bury the edges between steps.
+  const drawn = (s: StepRecord, i: string) => pos.has(i) && !(byId.get(i)!.init && depth.get(s.id)! - depth.get(i)! > 1);
+  const skips = steps.flatMap((s) => s.inputs.filter((i) => drawn(s, i) && depth.get(s.id)! - depth.get(i)! > 1).map((i) => `${i}\0${s.id}`));
+  const laneGap = 10;
+  const boxesBottom = pad + legendH + Math.max(1, ...columns.map((c) => c.length)) * (boxH + gapY) - gapY;
+  const lane = new Map(skips.map((k, i) => [k, boxesBottom + laneGap * (i + 1)]));
+  const height = boxesBottom + pad + laneGap * skips.length;
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
@@ -58,8 +66,14 @@ export function renderGraphSvg(state: RunState, runDir?: string): string {
     const to = pos.get(s.id)!;
     for (const i of s.inputs) {
       const from = pos.get(i);
-      if (!from) continue;
-      parts.push(`<path d="M${from.x + boxW},${from.y + boxH / 2} C${from.x + boxW + gapX / 2},${from.y + boxH / 2} ${to.x - gapX / 2},${to.y + boxH / 2} ${to.x},${to.y + boxH / 2}" fill="none" stroke="#666" marker-end="url(#arrow)"/>`);
+      if (!from || !drawn(s, i)) continue;
+      const [x1, y1, x2, y2] = [from.x + boxW, from.y + boxH / 2, to.x, to.y + boxH / 2];
+      const yl = lane.get(`${i}\0${s.id}`);
+      // down into the lane in the gap after the source, along it, and up in the gap before the target
+      const d = yl === undefined
+        ? `M${x1},${y1} C${x1 + gapX / 2},${y1} ${x2 - gapX / 2},${y2} ${x2},${y2}`
+        : `M${x1},${y1} C${x1 + gapX / 2},${y1} ${x1 + gapX / 2},${yl} ${x1 + gapX},${yl} L${x2 - gapX},${yl} C${x2 - gapX / 2},${yl} ${x2 - gapX / 2},${y2} ${x2},${y2}`;
+      parts.push(`<path d="${d}" fill="none" stroke="#666" marker-end="url(#arrow)"/>`);
     }
   }
   for (const s of steps) {

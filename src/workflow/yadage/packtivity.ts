@@ -39,42 +39,63 @@ export interface StepOutcome {
   command?: string;
 }
 
-let probed: Map<string, string | undefined> | undefined;
+/** Probe outcomes per PATH and runtime: asked once per process, not once per step. */
+const probed = new Map<string, string | undefined>();
 
 /** The first container runtime that answers here, or the reason none does. */
 export function detectRuntime(wanted: ContainerRuntime): { runtime?: Exclude<ContainerRuntime, "auto" | "none">; why: string } {
-  probed ??= new Map();
   const all = ["docker", "podman", "apptainer", "singularity"] as const;
   const candidates = wanted === "auto" || wanted === "none" ? all : all.filter((c) => c === wanted);
   const why: string[] = [];
   for (const c of candidates) {
-    if (!probed.has(c)) {
+    const key = `${process.env.PATH ?? ""}\0${c}`;
+    if (!probed.has(key)) {
       // docker/podman: a client without a running engine is not a runtime; `info` asks the engine.
       const args = c === "docker" || c === "podman" ? ["info", "--format", "{{.ServerVersion}}"] : ["--version"];
       const r = spawnSync(c, args, { encoding: "utf8", timeout: 15_000 });
-      probed.set(c, r.error ? `${c}: not installed` : r.status !== 0 ? `${c}: ${(r.stderr || r.stdout).trim().split("\n").pop() ?? "no engine"}` : undefined);
+      probed.set(key, r.error ? `${c}: not installed` : r.status !== 0 ? `${c}: ${(r.stderr || r.stdout).trim().split("\n").pop() ?? "no engine"}` : undefined);
     }
-    const p = probed.get(c);
+    const p = probed.get(key);
     if (p === undefined) return { runtime: c, why: "" };
     why.push(p);
   }
   return { why: why.join("; ") };
 }
 
-/** The argv that runs `script` with `interpreter` in a container (exported for tests). */
-export function containerArgv(runtime: "docker" | "podman" | "apptainer" | "singularity", env: JsonObject, workdir: string, mounts: string[], interpreter: string): string[] {
-  const image = `${String(env.image)}:${typeof env.imagetag === "string" ? env.imagetag : "latest"}`;
+/**
+ * The argv that runs `interpreter` (the script on its stdin) in a container (exported for tests):
+ * the image:tag; the work dir, run dir and toplevel mounted at their own paths, so parameter paths
+ * mean the same inside; `files` (par_mounts: host file → container path) mounted read-only; the
+ * step's `env`; and this user's uid:gid (docker) or user namespace (rootless podman), so what the
+ * step writes into its work dir belongs to the user. apptainer/singularity run as the user anyway.
+ */
+export function containerArgv(runtime: "docker" | "podman" | "apptainer" | "singularity", env: JsonObject, workdir: string, mounts: string[], interpreter: string, files: Array<[string, string]> = []): string[] {
+  const image = `${String(env.image)}:${typeof env.imagetag === "string" && env.imagetag !== "" ? env.imagetag : "latest"}`;
   const vars = isObject(env.env) ? Object.entries(env.env).map(([k, v]) => `${k}=${String(v)}`) : [];
   const dirs = [...new Set([workdir, ...mounts])];
   if (runtime === "apptainer" || runtime === "singularity") {
-    return [runtime, "exec", "--pwd", workdir, ...dirs.flatMap((d) => ["--bind", `${d}:${d}`]), ...vars.flatMap((v) => ["--env", v]), `docker://${image}`, interpreter];
+    return [runtime, "exec", "--pwd", workdir, ...dirs.flatMap((d) => ["--bind", `${d}:${d}`]), ...files.flatMap(([h, c]) => ["--bind", `${h}:${c}:ro`]), ...vars.flatMap((v) => ["--env", v]), `docker://${image}`, interpreter];
   }
-  return [runtime, "run", "--rm", "-i", "-w", workdir, ...dirs.flatMap((d) => ["-v", `${d}:${d}`]), ...vars.flatMap((v) => ["-e", v]), image, interpreter];
+  const uid = process.getuid?.();
+  const user = uid === undefined || uid === 0 ? [] : runtime === "docker" ? ["--user", `${uid}:${process.getgid!()}`] : ["--userns=keep-id"];
+  return [runtime, "run", "--rm", "-i", ...user, "-w", workdir, ...dirs.flatMap((d) => ["-v", `${d}:${d}`]), ...files.flatMap(([h, c]) => ["-v", `${h}:${c}:ro`]), ...vars.flatMap((v) => ["-e", v]), image, interpreter];
 }
 
-function runProcess(argv: string[], stdin: string, cwd: string, log: (t: string) => void, place: ErrorPlace): Promise<void> {
+/** par_mounts: each mount's jq values, one JSON document a line, written into the work dir. */
+async function parMountFiles(parMounts: JsonObject[], pars: JsonObject, ctx: StepContext): Promise<Array<[string, string]>> {
+  const out: Array<[string, string]> = [];
+  for (const [i, m] of parMounts.entries()) {
+    const values = await jqAll(String(m.jqscript), pars, ctx.place);
+    const hostPath = join(ctx.workdir, `.parmount-${i}`);
+    writeFileSync(hostPath, values.map((v) => JSON.stringify(v)).join("\n") + "\n");
+    out.push([hostPath, String(m.mountpath)]);
+  }
+  return out;
+}
+
+function runProcess(argv: string[], stdin: string, cwd: string, log: (t: string) => void, place: ErrorPlace, env?: Record<string, string>): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ["pipe", "pipe", "pipe"] });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ["pipe", "pipe", "pipe"], ...(env ? { env: { ...process.env, ...env } } : {}) });
     child.stdout.on("data", (b: Buffer) => log(b.toString()));
     child.stderr.on("data", (b: Buffer) => log(b.toString()));
     child.on("error", (e) => reject(new HepflowError("WORKFLOW_STEP", `cannot start ${argv[0]}: ${e.message}`, place)));
@@ -147,8 +168,7 @@ async function runProcessSpec(proc: JsonObject, envSpec: JsonObject | null, pars
     const parMounts = Array.isArray(envSpec.par_mounts) ? envSpec.par_mounts.filter(isObject) : [];
     const runtime = ctx.runtime === "none" ? undefined : detectRuntime(ctx.runtime);
     if (runtime?.runtime) {
-      if (parMounts.length) throw new HepflowError("WORKFLOW_STEP", "par_mounts with a container runtime are not supported yet; use --container-runtime none", ctx.place);
-      const argv = containerArgv(runtime.runtime, envSpec, ctx.workdir, ctx.mounts, interpreter);
+      const argv = containerArgv(runtime.runtime, envSpec, ctx.workdir, ctx.mounts, interpreter, await parMountFiles(parMounts, pars, ctx));
       ctx.log(`$ ${argv.join(" ")} <<'SCRIPT'\n${script}\nSCRIPT\n`);
       await runProcess(argv, script, ctx.workdir, ctx.log, ctx.place);
       return script;
@@ -159,15 +179,12 @@ async function runProcessSpec(proc: JsonObject, envSpec: JsonObject | null, pars
     ctx.warn(`${ctx.place.file ?? ""}: ${ctx.place.object ?? "step"}: image ${String(envSpec.image)} not used (--container-runtime none): running its commands on this host`);
     // Without a container a mount path cannot exist; the mounted file is written into the work
     // dir and the command's spelling of the mount path is replaced by that file's path.
-    for (const [i, m] of parMounts.entries()) {
-      const values = await jqAll(String(m.jqscript), pars, ctx.place);
-      const hostPath = join(ctx.workdir, `.parmount-${i}`);
-      writeFileSync(hostPath, values.map((v) => JSON.stringify(v)).join("\n") + "\n");
-      script = script.split(String(m.mountpath)).join(hostPath);
-    }
+    for (const [hostPath, mountPath] of await parMountFiles(parMounts, pars, ctx)) script = script.split(mountPath).join(hostPath);
   }
+  // the image's `env` is the step's environment on the host too
+  const vars = envType === "docker-encapsulated" && isObject(envSpec?.env) ? Object.fromEntries(Object.entries(envSpec.env).map(([k, v]) => [k, String(v)])) : undefined;
   ctx.log(`$ ${interpreter} <<'SCRIPT'\n${script}\nSCRIPT\n`);
-  await runProcess([interpreter], script, ctx.workdir, ctx.log, ctx.place);
+  await runProcess([interpreter], script, ctx.workdir, ctx.log, ctx.place, vars);
   return script;
 }
 
