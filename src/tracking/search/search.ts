@@ -188,7 +188,7 @@ async function runCommand(store: TrackingStore, t: Extract<TrialTarget, { kind: 
   const { argv } = renderCommand({ name: "trial", parameters: [], command: t.command }, { run_dir: runDir, ...params });
   store.setTags(runId, { "hepflow.command": JSON.stringify(argv) });
   return new Promise<number>((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { cwd: t.cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HEPFLOW_RUN_ID: runId, MLFLOW_RUN_ID: runId, HEPFLOW_TRACKING_DIR: store.root } });
+    const child = spawn(argv[0]!, argv.slice(1), { cwd: t.cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HEPFLOW_RUN_ID: runId, MLFLOW_RUN_ID: runId, HEPFLOW_TRACKING_DIR: store.root } });
     child.stdout.on("data", (b) => onOutput?.(String(b)));
     child.stderr.on("data", (b) => onOutput?.(String(b)));
     child.on("error", (e) => reject(new HepflowError("SEARCH_COMMAND", `cannot start "${argv[0]}": ${e.message}`)));
