@@ -66,7 +66,7 @@ export function goodnessOfFit(model: Model, data: ArrayLike<number>, opts: { fit
   if (!r.converged) throw new HepflowError("FIT_NOT_CONVERGED", `the fit did not converge (${r.message}); no goodness of fit from it`);
   const c = model.config;
   let main = 0;
-  for (let b = 0; b < c.nmaindata; b++) main += poissonLogPdf(data[b], data[b]);
+  for (let b = 0; b < c.nmaindata; b++) main += poissonLogPdf(data[b]!, data[b]!);
   // cabinetry takes the saturated model's constraint terms at the suggested init, not the best fit
   const sat = -2 * (main + model.logpdfConstraint(c.suggestedInit(), data));
   const pre = prefitParameters(model);

@@ -17,8 +17,8 @@ export function prefitParameters(model: Model): PrefitParameters {
   const constrained = new Array<boolean>(c.npars).fill(false);
   for (const s of c.parameterSets) {
     for (let i = 0; i < s.n; i++) {
-      if (s.constraint === "normal") width[s.offset + i] = s.sigmas[i];
-      else if (s.constraint === "poisson") width[s.offset + i] = 1 / Math.sqrt(s.factors[i]);
+      if (s.constraint === "normal") width[s.offset + i] = s.sigmas[i]!;
+      else if (s.constraint === "poisson") width[s.offset + i] = 1 / Math.sqrt(s.factors[i]!);
       constrained[s.offset + i] = s.constraint !== null;
     }
   }

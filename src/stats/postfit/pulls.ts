@@ -21,15 +21,15 @@ export function pulls(model: Model, result: FitResult, { includeUnconstrained = 
   for (let i = 0; i < pre.names.length; i++) {
     if (i === model.config.poiIndex || pre.fixed[i]) continue;
     if (!pre.constrained[i] && !includeUnconstrained) continue;
-    const w = pre.width[i];
+    const w = pre.width[i]!;
     out.push({
-      name: pre.names[i],
-      bestfit: result.bestfit[i],
-      uncertainty: result.uncertainties[i],
-      prefit: pre.init[i],
+      name: pre.names[i]!,
+      bestfit: result.bestfit[i]!,
+      uncertainty: result.uncertainties[i]!,
+      prefit: pre.init[i]!,
       prefitWidth: w,
-      pull: w > 0 ? (result.bestfit[i] - pre.init[i]) / w : null,
-      constraint: w > 0 ? result.uncertainties[i] / w : null,
+      pull: w > 0 ? (result.bestfit[i]! - pre.init[i]!) / w : null,
+      constraint: w > 0 ? result.uncertainties[i]! / w : null,
     });
   }
   return out;
