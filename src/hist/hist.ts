@@ -161,7 +161,7 @@ export class Hist {
     this.axes.forEach((ax, k) => {
       if (!isCat(ax)) return;
       const c = cols[k];
-      if (c === null) {
+      if (c === null || c === undefined) {
         if (ax.growth) ax.indexGrowing(inputs[k] as string | number | boolean);
       } else presolved[k] = categoryIndices(ax, c);
       if (ax.size !== before[k]) grown = true;

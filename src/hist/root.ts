@@ -58,8 +58,8 @@ export function toRoot(h: Hist, name: string, opts: { title?: string } = {}): Ro
       g += (bin + 1) * rstr[k]!;
     }
     const w = src0[p]!, w2 = src1[p]!;
-    contents[g] += w;
-    if (sumw2) sumw2[g] += w2;
+    contents[g]! += w;
+    if (sumw2) sumw2[g]! += w2;
     allW += w; allW2 += w2;
     if (inRange) {
       const x = centers[0]![bins[0]!]!;
@@ -106,8 +106,8 @@ export function fromRoot(rh: RootHistogram): Hist {
       p += q * h.layout[k]!;
     }
     if (ok) {
-      h.data[0]![p] += rh.contents[g]!;
-      if (weighted) h.data[1]![p] += rh.sumw2![g]!;
+      h.data[0]![p]! += rh.contents[g]!;
+      if (weighted) h.data[1]![p]! += rh.sumw2![g]!;
     } else if (rh.contents[g] !== 0) {
       throw new HepflowError("HIST_ROOT", `bin ${g} of a labelled axis' underflow holds ${rh.contents[g]}, which a category axis cannot keep`, { object: rh.name });
     }
