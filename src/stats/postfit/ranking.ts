@@ -51,6 +51,8 @@ export function ranking(model: Model, data: ArrayLike<number>, opts: RankingOpti
     : pre.names.map((_, i) => i).filter((i) => i !== poi && !pre.fixed[i] && !userFixed.has(i));
   const impacts: Impact[] = [];
   for (const i of indices) {
+    // indices come from parameterIndex or from pre.names itself, so each names a parameter
+    const parName = pre.names[i]!;
     let converged = true;
     const shift = (sign: 1 | -1, width: number): number => {
       // unconstrained parameters have no pre-fit width: no pre-fit impact
@@ -60,13 +62,13 @@ export function ranking(model: Model, data: ArrayLike<number>, opts: RankingOpti
       const delta = sign * width;
       // a fixed value past the parameter's bound is moved onto the bound, as cabinetry does
       const value = Math.min(Math.max(nominal.bestfit[i]! + delta, bounds[i]![0]), bounds[i]![1]);
-      const r = fit(data, model, { ...base, init: nominal.bestfit, fixed: { ...base.fixed, [pre.names[i]]: value }, uncertainties: false });
+      const r = fit(data, model, { ...base, init: nominal.bestfit, fixed: { ...base.fixed, [parName]: value }, uncertainties: false });
       converged &&= r.converged;
       return r.bestfit[poi]! - mu;
     };
     const sigma = nominal.uncertainties[i]!;
     impacts.push({
-      name: pre.names[i]!,
+      name: parName,
       bestfit: nominal.bestfit[i]!,
       uncertainty: sigma,
       prefitUp: shift(1, pre.width[i]!),
