@@ -89,10 +89,10 @@ function axisFromRoot(r: RootAxis, name: string): Axis {
 /** Convert ROOT histogram data (TH1/TH2/TH3, any content type) to a Hist with axes named x, y, z. */
 export function fromRoot(rh: RootHistogram): Hist {
   if (rh.profile) throw new HepflowError("HIST_ROOT", `${rh.className} is a profile; converting profiles to mean storage is not supported yet`, { object: rh.name });
-  const raxes = [rh.xaxis, rh.yaxis, rh.zaxis].slice(0, rh.dimension);
-  if (raxes.some((a) => !a)) throw new HepflowError("HIST_ROOT", `${rh.className} of dimension ${rh.dimension} lacks an axis description`, { object: rh.name });
-  const axes = raxes.map((a, k) => axisFromRoot(a!, ["x", "y", "z"][k]!));
-  const rext = raxes.map((a) => a!.nbins + 2);
+  const raxes = [rh.xaxis, rh.yaxis, rh.zaxis].slice(0, rh.dimension).filter((a): a is RootAxis => !!a);
+  if (raxes.length !== rh.dimension) throw new HepflowError("HIST_ROOT", `${rh.className} of dimension ${rh.dimension} lacks an axis description`, { object: rh.name });
+  const axes = raxes.map((a, k) => axisFromRoot(a, ["x", "y", "z"][k]!));
+  const rext = raxes.map((a) => a.nbins + 2);
   const total = rext.reduce((p, e) => p * e, 1);
   if (rh.contents.length !== total) throw new HepflowError("HIST_ROOT", `${rh.className} has ${rh.contents.length} bins, expected ${total} with flow bins`, { object: rh.name });
   const weighted = rh.sumw2 !== undefined && rh.sumw2.length === total;
