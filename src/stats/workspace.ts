@@ -131,8 +131,9 @@ export class Workspace {
     const main: number[] = [];
     for (const c of model.config.channels) {
       const k = this.spec.observations.findIndex((o) => o.name === c);
-      if (k < 0) throw new HepflowError("WORKSPACE_INVALID", `no observation for channel "${c}"`, { file: this.file, object: "$.observations" });
-      const d = this.spec.observations[k]!.data;
+      const observation = this.spec.observations[k];
+      if (!observation) throw new HepflowError("WORKSPACE_INVALID", `no observation for channel "${c}"`, { file: this.file, object: "$.observations" });
+      const d = observation.data;
       d.forEach((v, b) => {
         if (!(Number.isFinite(v) && v >= 0)) {
           throw new HepflowError("DATA_INVALID", `observed count ${v} in bin ${b} of channel "${c}"; observed counts must be finite and non-negative`, { file: this.file, object: `$.observations[${k}].data[${b}]` });

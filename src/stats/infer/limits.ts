@@ -48,6 +48,7 @@ export interface UpperLimitResult {
 /** numpy.interp(x, xp, fp) for increasing xp: clamps outside, linear inside. */
 export function interp(x: number, xp: number[], fp: number[]): number {
   const n = xp.length;
+  if (n === 0 || fp.length !== n) throw new HepflowError("SETTINGS_INVALID", `interpolation needs as many values as points (got ${fp.length} values at ${n} points)`);
   if (x <= xp[0]!) return fp[0]!;
   if (x >= xp[n - 1]!) return fp[n - 1]!;
   let lo = 0;

@@ -1,7 +1,7 @@
 /** Pulls and constraints of the nuisance parameters after a fit. */
 import type { Model } from "../model.js";
 import type { FitResult } from "../infer/mle.js";
-import { prefitParameters } from "./prefit.js";
+import { checkResult, prefitParameters } from "./prefit.js";
 
 /** One parameter's pull: (θ̂ − θ₀)/σ₀ and constraint σ̂/σ₀; null when it has no pre-fit width. */
 export interface Pull {
@@ -16,6 +16,7 @@ export interface Pull {
 
 /** Pulls of all non-fixed parameters except the POI (cabinetry's pull plot content; unconstrained ones have null pulls). */
 export function pulls(model: Model, result: FitResult, { includeUnconstrained = false }: { includeUnconstrained?: boolean } = {}): Pull[] {
+  checkResult(model, result);
   const pre = prefitParameters(model);
   const out: Pull[] = [];
   for (let i = 0; i < pre.names.length; i++) {

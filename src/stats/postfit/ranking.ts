@@ -6,7 +6,7 @@ import { HepflowError } from "../../util/index.js";
 import type { Model } from "../model.js";
 import { fit } from "../infer/mle.js";
 import type { FitOptions, FitResult } from "../infer/mle.js";
-import { prefitParameters } from "./prefit.js";
+import { checkResult, prefitParameters } from "./prefit.js";
 
 /**
  * Impacts of one parameter on the POI (Δμ = μ̂(θ fixed) − μ̂). An unconstrained parameter (normfactor,
@@ -39,7 +39,7 @@ export function ranking(model: Model, data: ArrayLike<number>, opts: RankingOpti
   const c = model.config;
   if (c.poiIndex === null || c.poiName === null) throw new HepflowError("NO_POI", "the ranking needs a parameter of interest");
   const base = opts.fitOptions ?? {};
-  const nominal = opts.result ?? fit(data, model, base);
+  const nominal = opts.result ? checkResult(model, opts.result) : fit(data, model, base);
   if (!nominal.converged) throw new HepflowError("FIT_NOT_CONVERGED", `the free fit did not converge (${nominal.message}); no ranking from it`);
   const poi = c.poiIndex;
   const mu = nominal.bestfit[poi]!;

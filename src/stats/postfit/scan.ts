@@ -1,4 +1,5 @@
 /** Profile-likelihood scans in one or two parameters: Δ(−2 ln L) with all other parameters refitted. */
+import { checkResult } from "./prefit.js";
 import type { Model } from "../model.js";
 import { fit } from "../infer/mle.js";
 import type { FitOptions, FitResult } from "../infer/mle.js";
@@ -19,11 +20,12 @@ export function linspace(lo: number, hi: number, n: number): number[] {
 }
 
 function freeFit(model: Model, data: ArrayLike<number>, base: FitOptions, result?: FitResult): FitResult {
-  return result ?? fit(data, model, base);
+  return result ? checkResult(model, result) : fit(data, model, base);
 }
 
 /** Default scan range: best fit ± 2σ (cabinetry's default), clipped to the parameter's bounds. */
 export function defaultRange(model: Model, result: FitResult, parameter: string, bounds?: [number, number][]): [number, number] {
+  checkResult(model, result);
   const i = model.config.parameterIndex(parameter);
   const b = (bounds ?? model.config.suggestedBounds())[i]!;
   const s = Number.isFinite(result.uncertainties[i]) && result.uncertainties[i]! > 0 ? result.uncertainties[i]! : 1;

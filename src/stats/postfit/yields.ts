@@ -7,7 +7,7 @@
 import { HepflowError } from "../../util/index.js";
 import type { Model } from "../model.js";
 import type { FitResult } from "../infer/mle.js";
-import { prefitParameters } from "./prefit.js";
+import { checkResult, prefitParameters } from "./prefit.js";
 
 /** Yields of one channel: per sample and total, per bin and summed, with uncertainties. */
 export interface ChannelYields {
@@ -90,6 +90,7 @@ export function prefitYields(model: Model, data: ArrayLike<number>): ChannelYiel
 
 /** Post-fit yields: best fit, fitted uncertainties, the fit's correlation matrix. */
 export function postfitYields(model: Model, data: ArrayLike<number>, result: FitResult): ChannelYields[] {
+  checkResult(model, result);
   if (!result.correlation) throw new HepflowError("FIT_NO_COVARIANCE", "post-fit yields need the fit's correlation matrix (the Hessian was not invertible)");
   return yieldTable(model, data, result.bestfit, result.uncertainties, result.correlation);
 }
