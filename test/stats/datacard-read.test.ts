@@ -157,4 +157,23 @@ describe("bad datacards give clear errors with file and line", () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  it("a line missing a value or column names the line, not a NaN later", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "hepflow-dc-"));
+    try {
+      const base = ["imax 1", "jmax 1", "kmax *", "bin b", "observation 5", "bin b b", "process s bkg", "process 0 1", "rate 1 4"];
+      const f = path.join(dir, "c.txt");
+      writeFileSync(f, ["imax", ...base.slice(1)].join("\n"));
+      await expect(readDatacard(f)).rejects.toThrow(/c\.txt:1: "imax" line has no value/);
+      writeFileSync(f, [...base, "k lnN 1.1"].join("\n"));
+      await expect(readDatacard(f)).rejects.toThrow(/c\.txt:10: lnN "k" needs 2 columns, has 1/);
+      writeFileSync(f, [...base, "n rateParam b"].join("\n"));
+      await expect(readDatacard(f)).rejects.toThrow(/c\.txt:10: rateParam needs bin, process and an initial value/);
+      writeFileSync(f, ["shapes * * f.root", ...base].join("\n"));
+      await expect(readDatacard(f)).rejects.toThrow(/c\.txt:1: a shapes line needs process, channel, file and a histogram pattern/);
+      writeFileSync(f, base.filter((l) => !l.startsWith("rate")).concat("rate 1").join("\n"));
+      await expect(readDatacard(f)).rejects.toMatchObject({ code: "DATACARD_INVALID" });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });

@@ -181,3 +181,22 @@ describe("yield tables", () => {
     expect(Math.abs(t.total.total - (20 * r.bestfit[iMu] + 90 + 8 * r.bestfit[iT]))).toBeLessThan(1e-9);
   });
 });
+
+describe("a fit result of another model", () => {
+  it("is refused by the post-fit tables (PARS_INVALID) instead of being read in this model's parameter order", () => {
+    const ws = Workspace.fromJSON(oneBin(20, 100, 130));
+    const model = ws.model(SETTINGS);
+    const data = ws.data(model);
+    // the same channel with one more nuisance parameter on the background: 3 parameters instead of 2
+    const spec = oneBin(20, 100, 130);
+    spec.channels.forEach((c) => c.samples.forEach((s) => { if (s.name === "bkg") s.modifiers.push({ name: "k", type: "normsys", data: { hi: 1.1, lo: 0.9 } }); }));
+    const other = Workspace.fromJSON(spec);
+    const otherModel = other.model(SETTINGS);
+    const r = fit(other.data(otherModel), otherModel);
+    expect(r.bestfit.length).not.toBe(model.config.npars);
+    expect(() => pulls(model, r)).toThrow(expect.objectContaining({ code: "PARS_INVALID" }));
+    expect(() => postfitYields(model, data, r)).toThrow(expect.objectContaining({ code: "PARS_INVALID" }));
+    expect(() => scan1D(model, data, "mu", { result: r })).toThrow(expect.objectContaining({ code: "PARS_INVALID" }));
+    expect(() => goodnessOfFit(model, data, { result: r })).toThrow(expect.objectContaining({ code: "PARS_INVALID" }));
+  });
+});
