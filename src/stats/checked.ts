@@ -10,13 +10,3 @@ export function itemAt<T>(list: ArrayLike<T>, i: number, what: string, code: str
   if (v === undefined) throw new HepflowError(code, `${what} is missing (entry ${i} of ${list.length})`, place);
   return v;
 }
-
-/** `map.get(key)` for a key a user named: an unknown key is an error that lists what is there. */
-export function getOrThrow<V>(map: ReadonlyMap<string, V>, key: string, what: string, code: string, place: ErrorPlace = {}): V {
-  const v = map.get(key);
-  if (v === undefined) {
-    const known = [...map.keys()].slice(0, 8).map((k) => `"${k}"`).join(", ");
-    throw new HepflowError(code, `no ${what} "${key}"${known ? ` (known: ${known}${map.size > 8 ? ", …" : ""})` : ""}`, place);
-  }
-  return v;
-}
