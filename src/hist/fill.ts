@@ -148,7 +148,7 @@ export function addPositions(ax: Axis, data: Values | readonly (string | number 
   if (presolved) {
     for (let i = 0; i < len; i++) {
       const p = ax.position(presolved[i]!);
-      if (p < 0) idx[i] = -1; else if (idx[i]! >= 0) idx[i] += p * stride;
+      if (p < 0) idx[i] = -1; else if (idx[i]! >= 0) idx[i]! += p * stride;
     }
     return;
   }
@@ -179,13 +179,13 @@ export function addPositions(ax: Axis, data: Values | readonly (string | number 
         }
         p = b + uf;
       }
-      if (p < 0) idx[i] = -1; else if (idx[i]! >= 0) idx[i] += p * stride;
+      if (p < 0) idx[i] = -1; else if (idx[i]! >= 0) idx[i]! += p * stride;
     }
     return;
   }
   for (let i = 0; i < len; i++) {
     const p = ax.position(ax.index(data[i] as number | string | boolean));
-    if (p < 0) idx[i] = -1; else if (idx[i]! >= 0) idx[i] += p * stride;
+    if (p < 0) idx[i] = -1; else if (idx[i]! >= 0) idx[i]! += p * stride;
   }
 }
 
@@ -195,8 +195,8 @@ export function accumulate(kind: StorageKind, arrays: Float64Array[], idx: Int32
   const wc = typeof weight === "number" ? weight : 0;
   if (kind === "double" || kind === "int") {
     const v = arrays[0]!;
-    if (ws === null) { for (let i = 0; i < n; i++) { const p = idx[i]!; if (p >= 0) v[p] += wc; } }
-    else for (let i = 0; i < n; i++) { const p = idx[i]!; if (p >= 0) v[p] += ws[i]!; }
+    if (ws === null) { for (let i = 0; i < n; i++) { const p = idx[i]!; if (p >= 0) v[p]! += wc; } }
+    else for (let i = 0; i < n; i++) { const p = idx[i]!; if (p >= 0) v[p]! += ws[i]!; }
     return;
   }
   if (kind === "weight") {
@@ -205,7 +205,7 @@ export function accumulate(kind: StorageKind, arrays: Float64Array[], idx: Int32
       const p = idx[i]!;
       if (p < 0) continue;
       const w = ws === null ? wc : ws[i]!;
-      v[p] += w; v2[p] += w * w;
+      v[p]! += w; v2[p]! += w * w;
     }
     return;
   }
@@ -221,9 +221,9 @@ export function accumulate(kind: StorageKind, arrays: Float64Array[], idx: Int32
     const W = sw[p]! + w;
     const delta = x - mean[p]!;
     const nm = mean[p]! + (w * delta) / W;
-    m2[p] += w * delta * (x - nm);
+    m2[p]! += w * delta * (x - nm);
     mean[p] = nm;
     sw[p] = W;
-    sw2[p] += w * w;
+    sw2[p]! += w * w;
   }
 }

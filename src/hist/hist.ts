@@ -161,7 +161,7 @@ export class Hist {
     this.axes.forEach((ax, k) => {
       if (!isCat(ax)) return;
       const c = cols[k];
-      if (c === null) {
+      if (c === null || c === undefined) {
         if (ax.growth) ax.indexGrowing(inputs[k] as string | number | boolean);
       } else presolved[k] = categoryIndices(ax, c);
       if (ax.size !== before[k]) grown = true;
@@ -302,7 +302,11 @@ export class Hist {
 
   /** Bin indices of a point given by values (numbers or category labels), one per axis. */
   binsOf(values: (number | string | boolean)[]): number[] {
-    return this.axes.map((a, k) => a.index(values[k]!));
+    return this.axes.map((a, k) => {
+      const v = values[k];
+      if (v === undefined) throw new HepflowError("HIST_INDEX", `got ${values.length} values for ${this.axes.length} axes`);
+      return a.index(v);
+    });
   }
 
   /** Content and variance of the bin containing a point given by values. */
@@ -416,9 +420,10 @@ export class Hist {
 
   /** Sum histograms in the given order into a new one (the reduce of map-reduce; same order → same bits). */
   static merge(hists: Hist[]): Hist {
-    if (hists.length === 0) throw new HepflowError("HIST_MERGE", "merge needs at least one histogram");
-    const out = hists[0]!.copy();
-    for (let i = 1; i < hists.length; i++) out.add(hists[i]!);
+    const [first, ...rest] = hists;
+    if (!first) throw new HepflowError("HIST_MERGE", "merge needs at least one histogram");
+    const out = first.copy();
+    for (const h of rest) out.add(h);
     return out;
   }
 

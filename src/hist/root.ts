@@ -58,8 +58,8 @@ export function toRoot(h: Hist, name: string, opts: { title?: string } = {}): Ro
       g += (bin + 1) * rstr[k]!;
     }
     const w = src0[p]!, w2 = src1[p]!;
-    contents[g] += w;
-    if (sumw2) sumw2[g] += w2;
+    contents[g]! += w;
+    if (sumw2) sumw2[g]! += w2;
     allW += w; allW2 += w2;
     if (inRange) {
       const x = centers[0]![bins[0]!]!;
@@ -89,10 +89,10 @@ function axisFromRoot(r: RootAxis, name: string): Axis {
 /** Convert ROOT histogram data (TH1/TH2/TH3, any content type) to a Hist with axes named x, y, z. */
 export function fromRoot(rh: RootHistogram): Hist {
   if (rh.profile) throw new HepflowError("HIST_ROOT", `${rh.className} is a profile; converting profiles to mean storage is not supported yet`, { object: rh.name });
-  const raxes = [rh.xaxis, rh.yaxis, rh.zaxis].slice(0, rh.dimension);
-  if (raxes.some((a) => !a)) throw new HepflowError("HIST_ROOT", `${rh.className} of dimension ${rh.dimension} lacks an axis description`, { object: rh.name });
-  const axes = raxes.map((a, k) => axisFromRoot(a!, ["x", "y", "z"][k]!));
-  const rext = raxes.map((a) => a!.nbins + 2);
+  const raxes = [rh.xaxis, rh.yaxis, rh.zaxis].slice(0, rh.dimension).filter((a): a is RootAxis => !!a);
+  if (raxes.length !== rh.dimension) throw new HepflowError("HIST_ROOT", `${rh.className} of dimension ${rh.dimension} lacks an axis description`, { object: rh.name });
+  const axes = raxes.map((a, k) => axisFromRoot(a, ["x", "y", "z"][k]!));
+  const rext = raxes.map((a) => a.nbins + 2);
   const total = rext.reduce((p, e) => p * e, 1);
   if (rh.contents.length !== total) throw new HepflowError("HIST_ROOT", `${rh.className} has ${rh.contents.length} bins, expected ${total} with flow bins`, { object: rh.name });
   const weighted = rh.sumw2 !== undefined && rh.sumw2.length === total;
@@ -106,8 +106,8 @@ export function fromRoot(rh: RootHistogram): Hist {
       p += q * h.layout[k]!;
     }
     if (ok) {
-      h.data[0]![p] += rh.contents[g]!;
-      if (weighted) h.data[1]![p] += rh.sumw2![g]!;
+      h.data[0]![p]! += rh.contents[g]!;
+      if (weighted) h.data[1]![p]! += rh.sumw2![g]!;
     } else if (rh.contents[g] !== 0) {
       throw new HepflowError("HIST_ROOT", `bin ${g} of a labelled axis' underflow holds ${rh.contents[g]}, which a category axis cannot keep`, { object: rh.name });
     }

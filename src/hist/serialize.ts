@@ -49,7 +49,7 @@ export function histFromJSON(j: HistJSON): Hist {
     const arr = j.data[f];
     if (!Array.isArray(arr) || arr.length !== h.totalBins) throw new HepflowError("HIST_JSON", `data.${f} must hold ${h.totalBins} numbers (bins with flow), got ${Array.isArray(arr) ? arr.length : typeof arr}`, { object: j.name });
     const out = h.data[i]!;
-    for (let b = 0; b < arr.length; b++) out[b] = dec(arr[b]!, `data.${f}[${b}]`);
+    for (const [b, x] of arr.entries()) out[b] = dec(x, `data.${f}[${b}]`);
   });
   return h;
 }

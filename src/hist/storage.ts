@@ -35,7 +35,7 @@ export function allocStorage(kind: StorageKind, n: number): Float64Array[] {
  */
 export function mergeBin(kind: StorageKind, a: Float64Array[], dst: number, b: Float64Array[], src: number): void {
   if (kind !== "mean") {
-    for (let k = 0; k < a.length; k++) a[k]![dst] += b[k]![src]!;
+    for (let k = 0; k < a.length; k++) a[k]![dst]! += b[k]![src]!;
     return;
   }
   const wb = b[0]![src]!;
@@ -45,7 +45,7 @@ export function mergeBin(kind: StorageKind, a: Float64Array[], dst: number, b: F
   const ma = a[2]![dst]!, mb = b[2]![src]!;
   const delta = mb - ma;
   a[0]![dst] = w;
-  a[1]![dst] += b[1]![src]!;
+  a[1]![dst]! += b[1]![src]!;
   a[2]![dst] = wa === 0 ? mb : ma + (delta * wb) / w;
-  a[3]![dst] += b[3]![src]! + (wa === 0 ? 0 : (delta * delta * wa * wb) / w);
+  a[3]![dst]! += b[3]![src]! + (wa === 0 ? 0 : (delta * delta * wa * wb) / w);
 }

@@ -4,6 +4,7 @@
  * sorted modifier names), merged with the measurement's parameter settings.
  */
 import { HepflowError } from "../util/index.js";
+import { itemAt } from "./checked.js";
 import type { ParamRequirement } from "./modifiers/types.js";
 import type { ParameterSpec } from "./spec.js";
 
@@ -33,10 +34,12 @@ function sameValue(a: unknown, b: unknown): boolean {
 /** Merge the requirements of all occurrences of a name with the user's settings (pyhf's reduce_paramsets_requirements). */
 export function reduceParameterSet(name: string, reqs: ParamRequirement[], user: ParameterSpec | undefined, offset: number, userPlace?: { file?: string; object: string }): ParameterSet {
   const keys = ["constraint", "n", "scalar", "inits", "bounds", "auxdata", "factors", "sigmas", "fixed"] as const;
+  const [r, ...others] = reqs;
+  if (!r) throw new HepflowError("MODEL_INVALID", `parameter "${name}" is used by no modifier`, { object: `parameter ${name}` });
   for (const k of keys) {
-    const first = reqs[0][k];
-    for (const r of reqs.slice(1)) {
-      if (!sameValue(first, r[k])) {
+    const first = r[k];
+    for (const o of others) {
+      if (!sameValue(first, o[k])) {
         throw new HepflowError(
           "MODEL_INVALID",
           `parameter "${name}" is used by modifiers that disagree on ${k} (${reqs.map((x) => x.type).join(", ")}); use distinct modifier names`,
@@ -45,7 +48,6 @@ export function reduceParameterSet(name: string, reqs: ParamRequirement[], user:
       }
     }
   }
-  const r = reqs[0];
   const where = userPlace ?? { object: `measurement parameter "${name}"` };
   const at = (key: string) => (userPlace ? { ...userPlace, object: `${userPlace.object}.${key}` } : where);
   const n = r.n;
@@ -63,16 +65,15 @@ export function reduceParameterSet(name: string, reqs: ParamRequirement[], user:
   const auxdata = pick<number>("auxdata", r.constraint ? r.auxdata ?? null : undefined);
   const sigmas = pick<number>("sigmas", r.constraint === "normal" ? r.sigmas ?? null : undefined);
   const factors = pick<number>("factors", r.constraint === "poisson" ? r.factors ?? null : undefined);
-  for (const [k, v] of [["inits", inits], ["bounds", bounds]] as const) {
-    if (!v) throw new HepflowError("MODEL_INVALID", `${r.type} parameter "${name}" needs "${k}" in the measurement's parameters`, where);
-  }
+  if (!inits) throw new HepflowError("MODEL_INVALID", `${r.type} parameter "${name}" needs "inits" in the measurement's parameters`, where);
+  if (!bounds) throw new HepflowError("MODEL_INVALID", `${r.type} parameter "${name}" needs "bounds" in the measurement's parameters`, where);
   if (r.constraint && !auxdata) throw new HepflowError("MODEL_INVALID", `${r.type} parameter "${name}" needs "auxdata" in the measurement's parameters`, where);
   if (r.type === "lumi" && !sigmas) throw new HepflowError("MODEL_INVALID", `lumi parameter "${name}" needs "sigmas" in the measurement's parameters`, where);
-  bounds!.forEach(([lo, hi], j) => {
+  bounds.forEach(([lo, hi], j) => {
     if (!(lo <= hi)) throw new HepflowError("MODEL_INVALID", `bounds [${lo}, ${hi}] of "${name}" are empty (lower above upper)`, user?.bounds ? at(`bounds[${j}]`) : where);
   });
-  inits!.forEach((v, j) => {
-    const [lo, hi] = bounds![j]!;
+  inits.forEach((v, j) => {
+    const [lo, hi] = itemAt(bounds, j, `bounds of "${name}" for its initial value ${j}`, "MODEL_INVALID", at("bounds"));
     if (!(v >= lo && v <= hi) && (user?.inits || user?.bounds) && !user?.fixed) {
       throw new HepflowError("MODEL_INVALID", `initial value ${v} of "${name}" is outside its bounds [${lo}, ${hi}]`, at(user?.inits ? `inits[${j}]` : `bounds[${j}]`));
     }
@@ -85,8 +86,8 @@ export function reduceParameterSet(name: string, reqs: ParamRequirement[], user:
     n,
     scalar: r.scalar,
     constraint: r.constraint,
-    inits: inits!,
-    bounds: bounds!,
+    inits,
+    bounds,
     fixed,
     auxdata: auxdata ?? [],
     sigmas: r.constraint === "normal" ? sigmas ?? new Array(n).fill(1) : [],
@@ -166,8 +167,10 @@ export class ModelConfig {
   channelSlice(channel: string): [number, number] {
     let start = 0;
     for (const c of this.channels) {
-      if (c === channel) return [start, start + this.channelNbins[c]];
-      start += this.channelNbins[c];
+      // channelNbins is built from this.channels, so every channel has an entry
+      const nb = this.channelNbins[c]!;
+      if (c === channel) return [start, start + nb];
+      start += nb;
     }
     throw new HepflowError("UNKNOWN_CHANNEL", `no channel "${channel}" in the model`);
   }

@@ -1,4 +1,5 @@
 /** Explanations for fits that fail, located in the user's workspace (file, JSON path, channel and bin). */
+import { HepflowError } from "../util/index.js";
 import type { Model } from "./model.js";
 import type { Workspace } from "./workspace.js";
 
@@ -16,7 +17,8 @@ export function explainBadYields(ws: Workspace, model: Model, pars: ArrayLike<nu
   for (const name of c.channels) {
     const nb = c.channelNbins[name]!;
     const ci = ws.spec.channels.findIndex((x) => x.name === name);
-    const ch = ws.spec.channels[ci]!;
+    const ch = ws.spec.channels[ci];
+    if (!ch) throw new HepflowError("WORKSPACE_INVALID", `the model's channel "${name}" is not in this workspace; explain yields with the workspace the model was built from`);
     const obs = ws.spec.observations.find((o) => o.name === name)?.data ?? [];
     for (let b = 0; b < nb; b++) {
       const lam = expected[at + b]!;

@@ -57,6 +57,7 @@ export function gridEvaluator(setup: GridSetup): (index: number) => GridRow {
   const o = setup.options;
   return (index) => {
     const p = setup.patchset.patches[index];
+    if (!p) throw new HepflowError("GRID_FAILED", `no grid point ${index} in a patchset of ${setup.patchset.patches.length}`);
     const ws = bkg.applyPatches([p.patch]);
     const model = ws.model(o.model);
     const data = ws.data(model);
@@ -104,7 +105,7 @@ export async function runGrid(background: WorkspaceSpec, patchset: PatchSet, opt
         w.once("message", (m: { row?: GridRow; error?: string }) => {
           if (m.error || !m.row) {
             void w.terminate();
-            reject(new HepflowError("GRID_FAILED", `grid point "${patchset.patches[i].metadata.name}" failed: ${m.error}`));
+            reject(new HepflowError("GRID_FAILED", `grid point "${patchset.patches[i]?.metadata.name ?? i}" failed: ${m.error}`));
             return;
           }
           rows[i] = m.row;

@@ -41,7 +41,7 @@ export function code4Coefficients(lo: number, hi: number): Float64Array {
   const c = new Float64Array(6);
   for (let r = 0; r < 6; r++) {
     let s = 0;
-    for (let k = 0; k < 6; k++) s += A[r][k] * b[k];
+    for (let k = 0; k < 6; k++) s += A[r]![k]! * b[k]!;
     c[r] = s;
   }
   return c;
@@ -67,9 +67,9 @@ export function code4(alpha: number, lo: number, hi: number, c: Float64Array, co
     const a3 = a2 * a;
     const a4 = a3 * a;
     const a5 = a4 * a;
-    out[i] = 1 + c[co] * a + c[co + 1] * a2 + c[co + 2] * a3 + c[co + 3] * a4 + c[co + 4] * a5 + c[co + 5] * a5 * a;
-    d[i] = c[co] + 2 * c[co + 1] * a + 3 * c[co + 2] * a2 + 4 * c[co + 3] * a3 + 5 * c[co + 4] * a4 + 6 * c[co + 5] * a5;
-    d2[i] = 2 * c[co + 1] + 6 * c[co + 2] * a + 12 * c[co + 3] * a2 + 20 * c[co + 4] * a3 + 30 * c[co + 5] * a4;
+    out[i] = 1 + c[co]! * a + c[co + 1]! * a2 + c[co + 2]! * a3 + c[co + 3]! * a4 + c[co + 4]! * a5 + c[co + 5]! * a5 * a;
+    d[i] = c[co]! + 2 * c[co + 1]! * a + 3 * c[co + 2]! * a2 + 4 * c[co + 3]! * a3 + 5 * c[co + 4]! * a4 + 6 * c[co + 5]! * a5;
+    d2[i] = 2 * c[co + 1]! + 6 * c[co + 2]! * a + 12 * c[co + 3]! * a2 + 20 * c[co + 4]! * a3 + 30 * c[co + 5]! * a4;
   }
 }
 

@@ -119,7 +119,7 @@ export class Model {
     const sortedPairs = [...modifierPairs.entries()].sort((a, b) => cmp(a[1][0], b[1][0]) || cmp(a[1][1], b[1][1]));
     const rank = new Map(sortedPairs.map(([k], i) => [k, i]));
     entries.sort((a, b) => a.c - b.c || a.s - b.s || rank.get(a.key)! - rank.get(b.key)!);
-    for (const e of entries) kinds[e.mod.type].add({ channel: e.c, sample: e.s, name: e.mod.name, data: e.mod.data, path: e.path });
+    for (const e of entries) kinds[e.mod.type]!.add({ channel: e.c, sample: e.s, name: e.mod.name, data: e.mod.data, path: e.path });
 
     // parameter sets: kinds in pyhf's order, names in registration order
     const reqs = new Map<string, ParamRequirement[]>();
@@ -162,7 +162,7 @@ export class Model {
     this.config = new ModelConfig(
       sets,
       channels,
-      Object.fromEntries(channels.map((c, i) => [c, this.layout.channelNbins[i]])),
+      Object.fromEntries(channels.map((c, i) => [c, this.layout.channelNbins[i]!])),
       samples,
       sortedPairs.map(([, p]) => p),
       poiName,
@@ -185,12 +185,12 @@ export class Model {
     this.dDer = new Float64Array(this.dTarget.length);
     const ncell = samples.length * nbins;
     const counts = new Int32Array(ncell + 1);
-    for (const t of this.fTarget) counts[t + 1]++;
-    for (let i = 0; i < ncell; i++) counts[i + 1] += counts[i];
+    for (const t of this.fTarget) counts[t + 1]!++;
+    for (let i = 0; i < ncell; i++) counts[i + 1]! += counts[i]!;
     this.fRowStart = counts;
     const fill = counts.slice(0, ncell);
     this.fOrder = new Int32Array(this.fTarget.length);
-    for (let e = 0; e < this.fTarget.length; e++) this.fOrder[fill[this.fTarget[e]]++] = e;
+    for (let e = 0; e < this.fTarget.length; e++) this.fOrder[fill[this.fTarget[e]!]!++] = e;
     this.views = [];
     this.fDer2 = new Float64Array(this.fTarget.length);
     this.dDer2 = new Float64Array(this.dTarget.length);
@@ -211,7 +211,7 @@ export class Model {
     this.A = new Float64Array(ncell);
     this.F = new Float64Array(ncell);
     this.lam = new Float64Array(nbins);
-    this.scratch = new Float64Array(Math.max(1, ...Array.from({ length: ncell }, (_, i) => counts[i + 1] - counts[i])) + 1);
+    this.scratch = new Float64Array(Math.max(1, ...Array.from({ length: ncell }, (_, i) => counts[i + 1]! - counts[i]!)) + 1);
 
     const g = { param: [] as number[], aux: [] as number[], sigma: [] as number[] };
     const p = { param: [] as number[], aux: [] as number[], factor: [] as number[] };
@@ -222,11 +222,11 @@ export class Model {
         if (s.constraint === "normal") {
           g.param.push(s.offset + i);
           g.aux.push(auxIndex);
-          g.sigma.push(s.sigmas[i]);
+          g.sigma.push(s.sigmas[i]!);
         } else {
           p.param.push(s.offset + i);
           p.aux.push(auxIndex);
-          p.factor.push(s.factors[i]);
+          p.factor.push(s.factors[i]!);
         }
       }
     }
@@ -251,21 +251,21 @@ export class Model {
   private evaluate(pars: Float64Array, withSecond = false): void {
     const nominal = this.layout.nominal;
     const views = this.views;
-    for (let k = 0; k < views.length; k++) views[k].block.evaluate(pars, views[k].value, views[k].deriv, withSecond ? views[k].deriv2 : undefined);
+    for (let k = 0; k < views.length; k++) views[k]!.block.evaluate(pars, views[k]!.value, views[k]!.deriv, withSecond ? views[k]!.deriv2 : undefined);
     const A = this.A;
     const F = this.F;
     A.set(nominal);
     const dTarget = this.dTarget;
     const dVal = this.dVal;
-    for (let e = 0; e < dTarget.length; e++) A[dTarget[e]] += dVal[e];
+    for (let e = 0; e < dTarget.length; e++) A[dTarget[e]!]! += dVal[e]!;
     F.fill(1);
     const fTarget = this.fTarget;
     const fVal = this.fVal;
-    for (let e = 0; e < fTarget.length; e++) F[fTarget[e]] *= fVal[e];
+    for (let e = 0; e < fTarget.length; e++) F[fTarget[e]!]! *= fVal[e]!;
     const lam = this.lam;
     const cellBin = this.cellBin;
     lam.fill(0);
-    for (let c = 0; c < A.length; c++) lam[cellBin[c]] += A[c] * F[c];
+    for (let c = 0; c < A.length; c++) lam[cellBin[c]!]! += A[c]! * F[c]!;
   }
 
   /** Expected main-channel rates λ (bins in channel order), then the expected auxdata if asked. */
@@ -288,8 +288,8 @@ export class Model {
   expectedAuxData(pars: ArrayLike<number>): Float64Array {
     const p = this.checkPars(pars);
     const out = new Float64Array(this.config.nauxdata);
-    for (let i = 0; i < this.gParam.length; i++) out[this.gAux[i]] = p[this.gParam[i]];
-    for (let i = 0; i < this.pParam.length; i++) out[this.pAux[i]] = p[this.pParam[i]] * this.pFactor[i];
+    for (let i = 0; i < this.gParam.length; i++) out[this.gAux[i]!] = p[this.gParam[i]!]!;
+    for (let i = 0; i < this.pParam.length; i++) out[this.pAux[i]!] = p[this.pParam[i]!]! * this.pFactor[i]!;
     return out;
   }
 
@@ -300,7 +300,7 @@ export class Model {
     const out: Record<string, Float64Array> = {};
     samples.forEach((s, i) => {
       const v = new Float64Array(nbins);
-      for (let b = 0; b < nbins; b++) v[b] = this.A[i * nbins + b] * this.F[i * nbins + b];
+      for (let b = 0; b < nbins; b++) v[b] = this.A[i * nbins + b]! * this.F[i * nbins + b]!;
       out[s] = v;
     });
     return out;
@@ -318,7 +318,7 @@ export class Model {
     this.checkData(data);
     this.evaluate(this.checkPars(pars));
     let s = 0;
-    for (let b = 0; b < this.lam.length; b++) s += poissonLogPdf(data[b], this.lam[b]);
+    for (let b = 0; b < this.lam.length; b++) s += poissonLogPdf(data[b]!, this.lam[b]!);
     return s;
   }
 
@@ -328,8 +328,8 @@ export class Model {
     const p = this.checkPars(pars);
     const off = this.config.nmaindata;
     let s = 0;
-    for (let i = 0; i < this.gParam.length; i++) s += normalLogPdf(data[off + this.gAux[i]], p[this.gParam[i]], this.gSigma[i]);
-    for (let i = 0; i < this.pParam.length; i++) s += poissonLogPdf(data[off + this.pAux[i]], p[this.pParam[i]] * this.pFactor[i]);
+    for (let i = 0; i < this.gParam.length; i++) s += normalLogPdf(data[off + this.gAux[i]!]!, p[this.gParam[i]!]!, this.gSigma[i]!);
+    for (let i = 0; i < this.pParam.length; i++) s += poissonLogPdf(data[off + this.pAux[i]!]!, p[this.pParam[i]!]! * this.pFactor[i]!);
     return s;
   }
 
@@ -345,17 +345,17 @@ export class Model {
     const lam = this.lam;
     const nbins = lam.length;
     let nll = 0;
-    for (let b = 0; b < nbins; b++) nll -= poissonLogPdf(data[b], lam[b]);
+    for (let b = 0; b < nbins; b++) nll -= poissonLogPdf(data[b]!, lam[b]!);
     // w_b = d(−log L)/dλ_b
     const w = this.scratchW(nbins);
-    for (let b = 0; b < nbins; b++) w[b] = 1 - (data[b] === 0 ? 0 : data[b] / lam[b]);
+    for (let b = 0; b < nbins; b++) w[b] = 1 - (data[b] === 0 ? 0 : data[b]! / lam[b]!);
     const A = this.A;
     const F = this.F;
     const dTarget = this.dTarget;
     const dParam = this.dParam;
     const dDer = this.dDer;
     const dBin = this.dBin;
-    for (let e = 0; e < dTarget.length; e++) grad[dParam[e]] += w[dBin[e]] * F[dTarget[e]] * dDer[e];
+    for (let e = 0; e < dTarget.length; e++) grad[dParam[e]!]! += w[dBin[e]!]! * F[dTarget[e]!]! * dDer[e]!;
     // product rule over each cell's factors with prefix/suffix products (safe when a factor is 0)
     const rs = this.fRowStart;
     const order = this.fOrder;
@@ -366,19 +366,19 @@ export class Model {
     const cellBin = this.cellBin;
     const ncell = A.length;
     for (let c = 0; c < ncell; c++) {
-      const start = rs[c];
-      const end = rs[c + 1];
+      const start = rs[c]!;
+      const end = rs[c + 1]!;
       if (start === end) continue;
-      const coef = w[cellBin[c]] * A[c];
+      const coef = w[cellBin[c]!]! * A[c]!;
       if (coef === 0) continue;
       const k = end - start;
       suffix[k] = 1;
-      for (let j = k - 1; j >= 0; j--) suffix[j] = suffix[j + 1] * fVal[order[start + j]];
+      for (let j = k - 1; j >= 0; j--) suffix[j] = suffix[j + 1]! * fVal[order[start + j]!]!;
       let prefix = 1;
       for (let j = 0; j < k; j++) {
-        const e = order[start + j];
-        grad[fParam[e]] += coef * prefix * suffix[j + 1] * fDer[e];
-        prefix *= fVal[e];
+        const e = order[start + j]!;
+        grad[fParam[e]!]! += coef * prefix * suffix[j + 1]! * fDer[e]!;
+        prefix *= fVal[e]!;
       }
     }
     const off = this.config.nmaindata;
@@ -387,19 +387,19 @@ export class Model {
     const gSigma = this.gSigma;
     const gLogNorm = this.gLogNorm;
     for (let i = 0; i < gParam.length; i++) {
-      const j = gParam[i];
-      const sigma = gSigma[i];
-      const aux = data[off + gAux[i]];
-      const z = (aux - pars[j]) / (Math.SQRT2 * sigma);
-      nll -= -gLogNorm[i] - z * z;
-      grad[j] += (pars[j] - aux) / (sigma * sigma);
+      const j = gParam[i]!;
+      const sigma = gSigma[i]!;
+      const aux = data[off + gAux[i]!]!;
+      const z = (aux - pars[j]!) / (Math.SQRT2 * sigma);
+      nll -= -gLogNorm[i]! - z * z;
+      grad[j]! += (pars[j]! - aux) / (sigma * sigma);
     }
     for (let i = 0; i < this.pParam.length; i++) {
-      const j = this.pParam[i];
-      const aux = data[off + this.pAux[i]];
-      const f = this.pFactor[i];
-      nll -= poissonLogPdf(aux, pars[j] * f);
-      grad[j] += f - (aux === 0 ? 0 : aux / pars[j]);
+      const j = this.pParam[i]!;
+      const aux = data[off + this.pAux[i]!]!;
+      const f = this.pFactor[i]!;
+      nll -= poissonLogPdf(aux, pars[j]! * f);
+      grad[j]! += f - (aux === 0 ? 0 : aux / pars[j]!);
     }
     return nll;
   }
@@ -427,61 +427,61 @@ export class Model {
     const pre = new Float64Array(maxK + 1);
     const suf = new Float64Array(maxK + 1);
     for (let c = 0; c < A.length; c++) {
-      const b = this.cellBin[c];
-      const w = 1 - (data[b] === 0 ? 0 : data[b] / lam[b]);
+      const b = this.cellBin[c]!;
+      const w = 1 - (data[b] === 0 ? 0 : data[b]! / lam[b]!);
       const row = b * npars;
-      const fs = rs[c];
-      const k = rs[c + 1] - fs;
+      const fs = rs[c]!;
+      const k = rs[c + 1]! - fs;
       this.productsOfOthers(order, fs, k, pre, suf, others);
       // shifts: J, curvature of the shift, shift × factor cross terms
-      for (let t = dRows.start[c]; t < dRows.start[c + 1]; t++) {
-        const e = dRows.entry[t];
-        const p = this.dParam[e];
-        J[row + p] += F[c] * this.dDer[e];
-        H[p * npars + p] += w * F[c] * this.dDer2[e];
+      for (let t = dRows.start[c]!; t < dRows.start[c + 1]!; t++) {
+        const e = dRows.entry[t]!;
+        const p = this.dParam[e]!;
+        J[row + p]! += F[c]! * this.dDer[e]!;
+        H[p * npars + p]! += w * F[c]! * this.dDer2[e]!;
         for (let j = 0; j < k; j++) {
-          const f = order[fs + j];
-          const v = w * this.dDer[e] * this.fDer[f] * others[j];
-          const q = this.fParam[f];
-          H[p * npars + q] += v;
-          H[q * npars + p] += v;
+          const f = order[fs + j]!;
+          const v = w * this.dDer[e]! * this.fDer[f]! * others[j]!;
+          const q = this.fParam[f]!;
+          H[p * npars + q]! += v;
+          H[q * npars + p]! += v;
         }
       }
       if (k === 0 || A[c] === 0) continue;
-      const Ac = A[c];
+      const Ac = A[c]!;
       for (let j = 0; j < k; j++) {
-        const f = order[fs + j];
-        const p = this.fParam[f];
-        J[row + p] += Ac * this.fDer[f] * others[j];
-        H[p * npars + p] += w * Ac * this.fDer2[f] * others[j];
+        const f = order[fs + j]!;
+        const p = this.fParam[f]!;
+        J[row + p]! += Ac * this.fDer[f]! * others[j]!;
+        H[p * npars + p]! += w * Ac * this.fDer2[f]! * others[j]!;
         // pairs (j, l), l ≠ j: product of all factors except both
         for (let l = j + 1; l < k; l++) {
-          let prod = pre[j];
-          for (let m = j + 1; m < l; m++) prod *= this.fVal[order[fs + m]];
-          prod *= suf[l + 1];
-          const g = order[fs + l];
-          const q = this.fParam[g];
-          const v = w * Ac * this.fDer[f] * this.fDer[g] * prod;
-          H[p * npars + q] += v;
-          H[q * npars + p] += v;
+          let prod = pre[j]!;
+          for (let m = j + 1; m < l; m++) prod *= this.fVal[order[fs + m]!]!;
+          prod *= suf[l + 1]!;
+          const g = order[fs + l]!;
+          const q = this.fParam[g]!;
+          const v = w * Ac * this.fDer[f]! * this.fDer[g]! * prod;
+          H[p * npars + q]! += v;
+          H[q * npars + p]! += v;
         }
       }
     }
     for (let b = 0; b < nbins; b++) {
       if (data[b] === 0) continue;
-      const s = data[b] / (lam[b] * lam[b]);
+      const s = data[b]! / (lam[b]! * lam[b]!);
       const row = b * npars;
       for (let p = 0; p < npars; p++) {
-        const jp = J[row + p];
+        const jp = J[row + p]!;
         if (jp === 0) continue;
-        for (let q = 0; q < npars; q++) H[p * npars + q] += s * jp * J[row + q];
+        for (let q = 0; q < npars; q++) H[p * npars + q]! += s * jp * J[row + q]!;
       }
     }
     const off = this.config.nmaindata;
-    for (let i = 0; i < this.gParam.length; i++) H[this.gParam[i] * (npars + 1)] += 1 / (this.gSigma[i] * this.gSigma[i]);
+    for (let i = 0; i < this.gParam.length; i++) H[this.gParam[i]! * (npars + 1)]! += 1 / (this.gSigma[i]! * this.gSigma[i]!);
     for (let i = 0; i < this.pParam.length; i++) {
-      const j = this.pParam[i];
-      H[j * (npars + 1)] += data[off + this.pAux[i]] / (pars[j] * pars[j]);
+      const j = this.pParam[i]!;
+      H[j * (npars + 1)]! += data[off + this.pAux[i]!]! / (pars[j]! * pars[j]!);
     }
   }
 
@@ -491,10 +491,10 @@ export class Model {
    */
   private productsOfOthers(order: Int32Array, fs: number, k: number, pre: Float64Array, suf: Float64Array, others: Float64Array): void {
     pre[0] = 1;
-    for (let j = 0; j < k; j++) pre[j + 1] = pre[j] * this.fVal[order[fs + j]];
+    for (let j = 0; j < k; j++) pre[j + 1] = pre[j]! * this.fVal[order[fs + j]!]!;
     suf[k] = 1;
-    for (let j = k - 1; j >= 0; j--) suf[j] = suf[j + 1] * this.fVal[order[fs + j]];
-    for (let j = 0; j < k; j++) others[j] = pre[j] * suf[j + 1];
+    for (let j = k - 1; j >= 0; j--) suf[j] = suf[j + 1]! * this.fVal[order[fs + j]!]!;
+    for (let j = 0; j < k; j++) others[j] = pre[j]! * suf[j + 1]!;
   }
 
   private structureCache?: HessianStructure;
@@ -504,12 +504,12 @@ export class Model {
       const nbins = this.lam.length;
       const bins: number[][] = Array.from({ length: this.config.npars }, () => []);
       const note = (p: number, cell: number) => {
-        const l = bins[p];
+        const l = bins[p]!;
         const b = cell % nbins;
         if (l.length < 2 && l[0] !== b) l.push(b);
       };
-      for (let e = 0; e < this.fTarget.length; e++) note(this.fParam[e], this.fTarget[e]);
-      for (let e = 0; e < this.dTarget.length; e++) note(this.dParam[e], this.dTarget[e]);
+      for (let e = 0; e < this.fTarget.length; e++) note(this.fParam[e]!, this.fTarget[e]!);
+      for (let e = 0; e < this.dTarget.length; e++) note(this.dParam[e]!, this.dTarget[e]!);
       this.structureCache = new HessianStructure(bins);
     }
     return this.structureCache;
@@ -537,7 +537,7 @@ export class Model {
         this.touchedFlag[p] = 1;
         touched[nt++] = p;
       }
-      Jrow[p] += v;
+      Jrow[p]! += v;
     };
     const dRows = this.deltaRows();
     const rs = this.fRowStart;
@@ -547,62 +547,62 @@ export class Model {
     const pre = new Float64Array(maxK + 1);
     const suf = new Float64Array(maxK + 1);
     for (let b = 0; b < nbins; b++) {
-      const w = 1 - (data[b] === 0 ? 0 : data[b] / lam[b]);
+      const w = 1 - (data[b] === 0 ? 0 : data[b]! / lam[b]!);
       nt = 0;
       for (let s = 0; s < nsamples; s++) {
         const c = s * nbins + b;
-        const fs = rs[c];
-        const k = rs[c + 1] - fs;
+        const fs = rs[c]!;
+        const k = rs[c + 1]! - fs;
         this.productsOfOthers(order, fs, k, pre, suf, others);
-        for (let t = dRows.start[c]; t < dRows.start[c + 1]; t++) {
-          const e = dRows.entry[t];
-          const p = this.dParam[e];
-          mark(p, F[c] * this.dDer[e]);
-          M.addDiag(p, w * F[c] * this.dDer2[e]);
+        for (let t = dRows.start[c]!; t < dRows.start[c + 1]!; t++) {
+          const e = dRows.entry[t]!;
+          const p = this.dParam[e]!;
+          mark(p, F[c]! * this.dDer[e]!);
+          M.addDiag(p, w * F[c]! * this.dDer2[e]!);
           for (let j = 0; j < k; j++) {
-            const f = order[fs + j];
-            M.addSym(p, this.fParam[f], w * this.dDer[e] * this.fDer[f] * others[j]);
+            const f = order[fs + j]!;
+            M.addSym(p, this.fParam[f]!, w * this.dDer[e]! * this.fDer[f]! * others[j]!);
           }
         }
         if (k === 0 || A[c] === 0) continue;
-        const Ac = A[c];
+        const Ac = A[c]!;
         for (let j = 0; j < k; j++) {
-          const f = order[fs + j];
-          const p = this.fParam[f];
-          mark(p, Ac * this.fDer[f] * others[j]);
-          M.addDiag(p, w * Ac * this.fDer2[f] * others[j]);
+          const f = order[fs + j]!;
+          const p = this.fParam[f]!;
+          mark(p, Ac * this.fDer[f]! * others[j]!);
+          M.addDiag(p, w * Ac * this.fDer2[f]! * others[j]!);
           for (let l = j + 1; l < k; l++) {
-            let prod = pre[j];
-            for (let m = j + 1; m < l; m++) prod *= this.fVal[order[fs + m]];
-            prod *= suf[l + 1];
-            const g = order[fs + l];
-            M.addSym(p, this.fParam[g], w * Ac * this.fDer[f] * this.fDer[g] * prod);
+            let prod = pre[j]!;
+            for (let m = j + 1; m < l; m++) prod *= this.fVal[order[fs + m]!]!;
+            prod *= suf[l + 1]!;
+            const g = order[fs + l]!;
+            M.addSym(p, this.fParam[g]!, w * Ac * this.fDer[f]! * this.fDer[g]! * prod);
           }
         }
       }
-      const sc = data[b] === 0 ? 0 : data[b] / (lam[b] * lam[b]);
+      const sc = data[b] === 0 ? 0 : data[b]! / (lam[b]! * lam[b]!);
       for (let i = 0; i < nt; i++) {
-        const p = touched[i];
-        const jp = Jrow[p];
+        const p = touched[i]!;
+        const jp = Jrow[p]!;
         if (sc !== 0 && jp !== 0) {
           M.addDiag(p, sc * jp * jp);
           for (let j = i + 1; j < nt; j++) {
-            const q = touched[j];
+            const q = touched[j]!;
             if (q === p) continue;
-            M.addSym(p, q, sc * jp * Jrow[q]);
+            M.addSym(p, q, sc * jp * Jrow[q]!);
           }
         }
       }
       for (let i = 0; i < nt; i++) {
-        Jrow[touched[i]] = 0;
-        this.touchedFlag[touched[i]] = 0;
+        Jrow[touched[i]!] = 0;
+        this.touchedFlag[touched[i]!] = 0;
       }
     }
     const off = this.config.nmaindata;
-    for (let i = 0; i < this.gParam.length; i++) M.addDiag(this.gParam[i], 1 / (this.gSigma[i] * this.gSigma[i]));
+    for (let i = 0; i < this.gParam.length; i++) M.addDiag(this.gParam[i]!, 1 / (this.gSigma[i]! * this.gSigma[i]!));
     for (let i = 0; i < this.pParam.length; i++) {
-      const j = this.pParam[i];
-      M.addDiag(j, data[off + this.pAux[i]] / (pars[j] * pars[j]));
+      const j = this.pParam[i]!;
+      M.addDiag(j, data[off + this.pAux[i]!]! / (pars[j]! * pars[j]!));
     }
   }
 
@@ -627,11 +627,11 @@ export class Model {
     if (!this.dRowsCache) {
       const ncell = this.A.length;
       const start = new Int32Array(ncell + 1);
-      for (const t of this.dTarget) start[t + 1]++;
-      for (let i = 0; i < ncell; i++) start[i + 1] += start[i];
+      for (const t of this.dTarget) start[t + 1]!++;
+      for (let i = 0; i < ncell; i++) start[i + 1]! += start[i]!;
       const fill = start.slice(0, ncell);
       const entry = new Int32Array(this.dTarget.length);
-      for (let e = 0; e < this.dTarget.length; e++) entry[fill[this.dTarget[e]]++] = e;
+      for (let e = 0; e < this.dTarget.length; e++) entry[fill[this.dTarget[e]!]!++] = e;
       this.dRowsCache = { start, entry };
     }
     return this.dRowsCache;
@@ -677,7 +677,7 @@ function buildLayout(spec: ModelSpec): Layout {
   const sampleNames = new Set<string>();
   spec.channels.forEach((ch, ci) => {
     if (nb.has(ch.name)) throw new HepflowError("MODEL_INVALID", `channel "${ch.name}" is defined twice`, { object: `$.channels[${ci}]` });
-    nb.set(ch.name, ch.samples[0].data.length);
+    nb.set(ch.name, ch.samples[0]!.data.length);
     const seen = new Set<string>();
     ch.samples.forEach((s, si) => {
       if (seen.has(s.name)) throw new HepflowError("MODEL_INVALID", `sample "${s.name}" appears twice in channel "${ch.name}"`, { object: `$.channels[${ci}].samples[${si}]` });
@@ -705,8 +705,8 @@ function buildLayout(spec: ModelSpec): Layout {
   for (const ch of spec.channels) {
     const ci = cIndex.get(ch.name)!;
     for (const s of ch.samples) {
-      const base = sIndex.get(s.name)! * nbins + channelOffset[ci];
-      for (let b = 0; b < s.data.length; b++) nominal[base + b] = s.data[b];
+      const base = sIndex.get(s.name)! * nbins + channelOffset[ci]!;
+      for (let b = 0; b < s.data.length; b++) nominal[base + b] = s.data[b]!;
     }
   }
   return { channels, channelNbins, channelOffset, samples, nbins, nominal };

@@ -193,7 +193,8 @@ export function validateAgainst(schema: { $id: string }, value: unknown, code: s
   if (v(value)) return;
   // the deepest error is the most specific one (if/then wrappers report at the parent)
   const errors = (v.errors ?? []).filter((e) => e.keyword !== "if");
-  const e = errors.sort((a, b) => b.instancePath.length - a.instancePath.length)[0] ?? v.errors![0];
+  const e = errors.sort((a, b) => b.instancePath.length - a.instancePath.length)[0] ?? v.errors?.[0];
+  if (!e) throw new HepflowError(code, `invalid ${what}`, { file });
   const path = jsonPath(e);
   throw new HepflowError(code, `invalid ${what}: ${describe(e)}`, { file, object: path });
 }

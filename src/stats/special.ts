@@ -26,9 +26,9 @@ export function lgamma(x: number): number {
     return (x - 0.5) * Math.log(x) - x + HALF_LOG_2PI + r / 12 - (r * r * r) / 360;
   }
   const z = x - 1;
-  let a = LANCZOS[0];
+  let a = LANCZOS[0]!;
   const t = z + LANCZOS_G + 0.5;
-  for (let i = 1; i < LANCZOS.length; i++) a += LANCZOS[i] / (z + i);
+  for (let i = 1; i < LANCZOS.length; i++) a += LANCZOS[i]! / (z + i);
   return HALF_LOG_2PI + (z + 0.5) * Math.log(t) - t + Math.log(a);
 }
 
@@ -62,25 +62,25 @@ export function erfc(x: number): number {
       1.57449261107098347e1, 1.17693950891312499e2, 5.37181101862009858e2, 1.62138957456669019e3, 3.29079923573345963e3,
       4.36261909014324716e3, 3.43936767414372164e3, 1.23033935480374942e3,
     ];
-    let num = C[8] * ax;
+    let num = C[8]! * ax;
     let den = ax;
     for (let i = 0; i < 7; i++) {
-      num = (num + C[i]) * ax;
-      den = (den + D[i]) * ax;
+      num = (num + C[i]!) * ax;
+      den = (den + D[i]!) * ax;
     }
-    r = expMinusSquare(ax) * ((num + C[7]) / (den + D[7]));
+    r = expMinusSquare(ax) * ((num + C[7]!) / (den + D[7]!));
   } else {
     const P = [3.05326634961232344e-1, 3.60344899949804439e-1, 1.25781726111229246e-1, 1.60837851487422766e-2, 6.58749161529837803e-4, 1.63153871373020978e-2];
     const Q = [2.56852019228982242, 1.87295284992346725, 5.27905102951428412e-1, 6.05183413124413191e-2, 2.33520497626869185e-3];
     const z = 1 / (ax * ax);
-    let num = P[5] * z;
+    let num = P[5]! * z;
     let den = z;
     for (let i = 0; i < 4; i++) {
-      num = (num + P[i]) * z;
-      den = (den + Q[i]) * z;
+      num = (num + P[i]!) * z;
+      den = (den + Q[i]!) * z;
     }
     const INV_SQRT_PI = 0.56418958354775628695;
-    r = (expMinusSquare(ax) * (INV_SQRT_PI - (z * (num + P[4])) / (den + Q[4]))) / ax;
+    r = (expMinusSquare(ax) * (INV_SQRT_PI - (z * (num + P[4]!)) / (den + Q[4]!))) / ax;
   }
   return x < 0 ? 2 - r : r;
 }
@@ -96,13 +96,13 @@ function erfSmall(x: number): number {
   const P = [3.16112374387056560e0, 1.13864154151050156e2, 3.77485237685302021e2, 3.20937758913846947e3, 1.85777706184603153e-1];
   const Q = [2.36012909523441209e1, 2.44024637934444173e2, 1.28261652607737228e3, 2.84423683343917062e3];
   const z = x * x;
-  let num = P[4] * z;
+  let num = P[4]! * z;
   let den = z;
   for (let i = 0; i < 3; i++) {
-    num = (num + P[i]) * z;
-    den = (den + Q[i]) * z;
+    num = (num + P[i]!) * z;
+    den = (den + Q[i]!) * z;
   }
-  return (x * (num + P[3])) / (den + Q[3]);
+  return (x * (num + P[3]!)) / (den + Q[3]!);
 }
 
 /** Standard normal CDF Φ(x), accurate in both tails. */
@@ -125,14 +125,14 @@ export function normalQuantile(p: number): number {
   let x: number;
   if (p < plow) {
     const q = Math.sqrt(-2 * Math.log(p));
-    x = (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    x = (((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
   } else if (p <= 1 - plow) {
     const q = p - 0.5;
     const r = q * q;
-    x = ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+    x = ((((((a[0]! * r + a[1]!) * r + a[2]!) * r + a[3]!) * r + a[4]!) * r + a[5]!) * q) / (((((b[0]! * r + b[1]!) * r + b[2]!) * r + b[3]!) * r + b[4]!) * r + 1);
   } else {
     const q = Math.sqrt(-2 * Math.log(1 - p));
-    x = -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+    x = -(((((c[0]! * q + c[1]!) * q + c[2]!) * q + c[3]!) * q + c[4]!) * q + c[5]!) / ((((d[0]! * q + d[1]!) * q + d[2]!) * q + d[3]!) * q + 1);
   }
   for (let i = 0; i < 2; i++) {
     // Halley refinement; work with the smaller tail to keep relative precision

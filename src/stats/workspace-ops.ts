@@ -133,7 +133,7 @@ export interface RenameOptions {
 /** Rename channels, samples, modifiers (and their parameter settings and the POI) and measurements (pyhf Workspace.rename). */
 export function renameWorkspace(ws: Workspace | WorkspaceSpec, opts: RenameOptions): Workspace {
   const spec = specOf(ws);
-  const map = (m: Record<string, string> | undefined, n: string) => (m && Object.hasOwn(m, n) ? m[n] : n);
+  const map = (m: Record<string, string> | undefined, n: string): string => (m && Object.hasOwn(m, n) ? m[n] : undefined) ?? n;
   spec.channels = spec.channels.map((c) => ({
     name: map(opts.channels, c.name),
     samples: c.samples.map((s) => ({ ...s, name: map(opts.samples, s.name), modifiers: s.modifiers.map((m) => ({ ...m, name: map(opts.modifiers, m.name) })) })),

@@ -64,7 +64,7 @@ export class Workspace {
     if (!Array.isArray(patches)) {
       validateAgainst(PATCHSET_SCHEMA, patches, "PATCH_INVALID", "patchset", this.file);
       if (name === undefined) {
-        throw new HepflowError("PATCH_INVALID", `a patchset holds ${patches.patches.length} patches; choose one by name (e.g. ${patches.patches[0].metadata.name})`);
+        throw new HepflowError("PATCH_INVALID", `a patchset holds ${patches.patches.length} patches; choose one by name${patches.patches[0] ? ` (e.g. ${patches.patches[0].metadata.name})` : ""}`);
       }
       const p = patches.patches.find((x) => x.metadata.name === name);
       if (!p) throw new HepflowError("PATCH_INVALID", `no patch named "${name}" in the patchset`);
@@ -87,7 +87,11 @@ export class Workspace {
 
   /** The measurement called `name`, or the first one. */
   measurement(name?: string): MeasurementSpec {
-    if (name === undefined) return this.spec.measurements[0];
+    if (name === undefined) {
+      const [first] = this.spec.measurements;
+      if (!first) throw new HepflowError("WORKSPACE_INVALID", "the workspace has no measurements", { file: this.file, object: "$.measurements" });
+      return first;
+    }
     const m = this.spec.measurements.find((x) => x.name === name);
     if (!m) {
       throw new HepflowError("MEASUREMENT_NOT_FOUND", `no measurement "${name}" (available: ${this.measurementNames.join(", ")})`, { file: this.file });
@@ -127,8 +131,9 @@ export class Workspace {
     const main: number[] = [];
     for (const c of model.config.channels) {
       const k = this.spec.observations.findIndex((o) => o.name === c);
-      if (k < 0) throw new HepflowError("WORKSPACE_INVALID", `no observation for channel "${c}"`, { file: this.file, object: "$.observations" });
-      const d = this.spec.observations[k]!.data;
+      const observation = this.spec.observations[k];
+      if (!observation) throw new HepflowError("WORKSPACE_INVALID", `no observation for channel "${c}"`, { file: this.file, object: "$.observations" });
+      const d = observation.data;
       d.forEach((v, b) => {
         if (!(Number.isFinite(v) && v >= 0)) {
           throw new HepflowError("DATA_INVALID", `observed count ${v} in bin ${b} of channel "${c}"; observed counts must be finite and non-negative`, { file: this.file, object: `$.observations[${k}].data[${b}]` });
@@ -148,10 +153,12 @@ function checkConsistency(spec: WorkspaceSpec, file?: string): void {
   const nbins = new Map<string, number>();
   spec.channels.forEach((c, i) => {
     if (nbins.has(c.name)) fail(`channel "${c.name}" is defined twice`, `$.channels[${i}]`);
-    nbins.set(c.name, c.samples[0].data.length);
+    const [first] = c.samples;
+    if (!first) return fail(`channel "${c.name}" has no samples`, `$.channels[${i}].samples`);
+    nbins.set(c.name, first.data.length);
     c.samples.forEach((s, j) => {
-      if (s.data.length !== c.samples[0].data.length) {
-        fail(`sample "${s.name}" has ${s.data.length} bins but channel "${c.name}" has ${c.samples[0].data.length}`, `$.channels[${i}].samples[${j}].data`);
+      if (s.data.length !== first.data.length) {
+        fail(`sample "${s.name}" has ${s.data.length} bins but channel "${c.name}" has ${first.data.length}`, `$.channels[${i}].samples[${j}].data`);
       }
     });
   });

@@ -60,7 +60,7 @@ export function autolog(rec: AutologRecord, track: boolean | undefined, defaultO
     store.setTags(runId, { ...rec.tags, [`hepflow.autolog.${rec.command}`]: new Date().toISOString() });
     for (const a of rec.artifacts ?? []) {
       if (!existsSync(a.path)) continue;
-      const list = statSync(a.path).isDirectory() ? files(a.path, a.skip ?? []).map((f) => [path.join(a.path, f), path.posix.join(a.as ?? "", f)]) : [[a.path, a.as ?? path.basename(a.path)]];
+      const list: [string, string][] = statSync(a.path).isDirectory() ? files(a.path, a.skip ?? []).map((f) => [path.join(a.path, f), path.posix.join(a.as ?? "", f)]) : [[a.path, a.as ?? path.basename(a.path)]];
       for (const [src, as] of list) if (statSync(src).size <= MAX_ARTIFACT_BYTES) store.logArtifact(runId, src, as);
     }
     for (const f of rec.inputs ?? []) if (existsSync(f) && statSync(f).isFile()) store.logInput(runId, f);

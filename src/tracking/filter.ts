@@ -55,14 +55,15 @@ function tokenize(s: string): Token[] {
   const out: Token[] = [];
   let i = 0;
   while (i < s.length) {
-    const c = s[i];
+    const c = s.charAt(i);
     if (/\s/.test(c)) { i++; continue; }
     if (c === "'" || c === '"' || c === "`") {
       // quoted: a string literal ('…' or "…") or a quoted key (`…` or "…" right after a dot)
       let j = i + 1, v = "";
       while (j < s.length && s[j] !== c) { if (s[j] === "\\" && j + 1 < s.length) j++; v += s[j]; j++; }
       if (j >= s.length) fail(s, i, `unterminated ${c}`);
-      const afterDot = out.length > 0 && out[out.length - 1].v === "." && out[out.length - 1].t === "punct";
+      const prev = out.at(-1);
+      const afterDot = prev?.v === "." && prev.t === "punct";
       out.push({ t: c === "`" || (c === '"' && afterDot) ? "ident" : "string", v, at: i });
       i = j + 1;
       continue;
@@ -72,11 +73,12 @@ function tokenize(s: string): Token[] {
     if (c === "=" || c === "<" || c === ">") { out.push({ t: "op", v: c, at: i }); i++; continue; }
     if (c === "." || c === "(" || c === ")" || c === ",") {
       // a dot starting a number (".5") is a number, otherwise punctuation
-      if (c === "." && /[0-9]/.test(s[i + 1] ?? "") && (out.length === 0 || out[out.length - 1].t === "op")) { /* fall through to number */ }
+      if (c === "." && /[0-9]/.test(s[i + 1] ?? "") && (out.at(-1)?.t ?? "op") === "op") { /* fall through to number */ }
       else { out.push({ t: "punct", v: c, at: i }); i++; continue; }
     }
     const num = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(s.slice(i));
-    if (num && (out.length === 0 || out[out.length - 1].t === "op" || out[out.length - 1].v === "(" || out[out.length - 1].v === ",")) { out.push({ t: "number", v: num[0], at: i }); i += num[0].length; continue; }
+    const last = out.at(-1);
+    if (num && (!last || last.t === "op" || last.v === "(" || last.v === ",")) { out.push({ t: "number", v: num[0], at: i }); i += num[0].length; continue; }
     const id = /^[A-Za-z_][A-Za-z0-9_\-:/]*/.exec(s.slice(i));
     if (id) { out.push({ t: "ident", v: id[0], at: i }); i += id[0].length; continue; }
     fail(s, i, `unexpected character "${c}"`);
@@ -99,7 +101,8 @@ function entity(s: string, toks: Token[], pos: { i: number }): { kind: EntityKin
       const t = toks[j];
       if (!t || t.t !== "ident") fail(s, t?.at ?? s.length, "expected a key after the dot");
       parts.push(t.v); j++;
-      if (toks[j]?.t === "punct" && toks[j].v === ".") { j++; continue; }
+      const next = toks[j];
+      if (next?.t === "punct" && next.v === ".") { j++; continue; }
       break;
     }
     kind = k; key = parts.join("."); pos.i = j;
@@ -208,10 +211,11 @@ export function matches(run: FilterableRun, clauses: Clause[]): boolean {
 export function parseOrderBy(text: string): OrderBy {
   const s = text.trim();
   const m = /^(.*?)(?:\s+(ASC|DESC))?$/i.exec(s)!;
-  const toks = tokenize(m[1]);
+  const key = m[1] ?? "";
+  const toks = tokenize(key);
   const pos = { i: 0 };
-  const e = entity(m[1], toks, pos);
-  if (pos.i !== toks.length) fail(s, toks[pos.i].at, "order_by takes one key and an optional ASC or DESC");
+  const e = entity(key, toks, pos);
+  if (pos.i !== toks.length) fail(s, toks[pos.i]?.at ?? s.length, "order_by takes one key and an optional ASC or DESC");
   return { kind: e.kind, key: e.key, ascending: (m[2] ?? "ASC").toUpperCase() === "ASC" };
 }
 

@@ -14,8 +14,8 @@ export function textTable(header: string[], rows: unknown[][]): string {
   const cut = (t: string) => (t.length > 60 ? t.slice(0, 59) + "…" : t);
   const cells = [header, ...rows.map((r) => r.map((v) => cut(cell(v))))];
   const widths = header.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? "").length)));
-  const line = (r: string[]) => r.map((c, i) => (c ?? "").padEnd(widths[i])).join("  ").trimEnd();
-  return [line(cells[0]), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
+  const line = (r: string[]) => r.map((c, i) => (c ?? "").padEnd(widths[i] ?? 0)).join("  ").trimEnd();
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
 }
 
 /** Resolves `metrics.x`, `params.y`, `tags.z` or an attribute name to a run's value (for `--columns`). */

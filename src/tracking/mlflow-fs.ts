@@ -191,6 +191,7 @@ export function importMlflow(store: TrackingStore, dir: string): ImportSummary {
         for (const line of text.split("\n")) {
           if (!line.trim()) continue;
           const [ts, value, step] = line.trim().split(/\s+/);
+          if (value === undefined) throw new HepflowError("MLFLOW_FORMAT", `metric line "${line.trim()}" has a timestamp but no value`, { file: path.join(rdir, "metrics", key) });
           metrics.push({ key, timestamp: Number(ts), value: parseValue(value, path.join(rdir, "metrics", key)), step: step === undefined ? 0 : Number(step) });
         }
       }

@@ -56,8 +56,8 @@ export function loadProject(dirOrFile: string): Project {
       // `name: float` is shorthand for `{type: float}`
       const spec = typeof pv === "string" ? { type: pv } : (pv as Record<string, unknown> | null) ?? {};
       if (typeof spec !== "object") bad(`${where}.parameters.${pn}`, "a parameter is a type name or {type, default}");
-      const t = TYPE_ALIASES[String(spec.type ?? "string").toLowerCase()];
-      if (!t) bad(`${where}.parameters.${pn}.type`, `unknown type "${String(spec.type)}" (float, int, string, path, uri)`);
+      const alias = String(spec.type ?? "string").toLowerCase();
+      const t = (Object.hasOwn(TYPE_ALIASES, alias) ? TYPE_ALIASES[alias] : undefined) ?? bad(`${where}.parameters.${pn}.type`, `unknown type "${String(spec.type)}" (float, int, string, path, uri)`);
       parameters.push({ name: pn, type: t, default: spec.default === undefined || spec.default === null ? undefined : String(spec.default) });
     }
     entryPoints[name] = { name, parameters, command: e.command as string };
@@ -106,7 +106,7 @@ export function splitCommand(template: string): { words: string[]; needsShell: b
   let i = 0;
   const push = () => { if (inWord) { words.push(cur); cur = ""; inWord = false; } };
   while (i < template.length) {
-    const c = template[i];
+    const c = template.charAt(i);
     if (c === "\\" && template[i + 1] === "\n") { i += 2; continue; }
     if (c === "\\") { cur += template[i + 1] ?? ""; inWord = true; i += 2; continue; }
     if (c === "'") { const j = template.indexOf("'", i + 1); if (j < 0) throw new HepflowError("PROJECT_INVALID", `unterminated ' in command: ${template}`); cur += template.slice(i + 1, j); inWord = true; i = j + 1; continue; }
@@ -131,13 +131,18 @@ export function splitCommand(template: string): { words: string[]; needsShell: b
 
 /** Replaces `{name}` by the value; unknown placeholders stay as written (a search's own templates pass through). */
 function substitute(s: string, values: Record<string, string>, quote: (v: string) => string): string {
-  return s.replace(/\{([A-Za-z0-9_.\-]+)\}/g, (m, k: string) => (k in values ? quote(values[k]) : m));
+  return s.replace(/\{([A-Za-z0-9_.\-]+)\}/g, (m, k: string) => { const v = valueOf(values, k); return v === undefined ? m : quote(v); });
+}
+
+/** A declared value by name; only the record's own keys count (`{constructor}` is no parameter). */
+function valueOf(values: Record<string, string>, k: string): string | undefined {
+  return Object.hasOwn(values, k) ? values[k] : undefined;
 }
 
 const PACKAGE_ROOT = path.resolve(fileURLToPath(new URL("../../", import.meta.url)));
 
 /** `hepflow` in a command means this installation (works without a global install). */
-function hepflowArgv(): string[] {
+function hepflowArgv(): [string, string, string] {
   return [process.execPath, "--single-threaded-gc", path.join(PACKAGE_ROOT, "bin", "hepflow.js")];
 }
 
@@ -148,7 +153,7 @@ export function renderCommand(entry: EntryPoint, declared: Record<string, string
   if (needsShell) {
     const [node, flag, bin] = hepflowArgv();
     // re-quote each word of the template, then substitute quoted values: the shell sees operators, never values
-    const script = entry.command.replace(/\\\n/g, " ").replace(/\{([A-Za-z0-9_.\-]+)\}/g, (m, k: string) => (k in declared ? shellQuote(declared[k]) : m))
+    const script = entry.command.replace(/\\\n/g, " ").replace(/\{([A-Za-z0-9_.\-]+)\}/g, (m, k: string) => { const v = valueOf(declared, k); return v === undefined ? m : shellQuote(v); })
       .replace(/(^|[\s;&|(])hepflow(?=\s)/g, `$1${shellQuote(node)} ${flag} ${shellQuote(bin)}`) + (extraWords.length ? " " + extraWords.map(shellQuote).join(" ") : "");
     return { argv: ["/bin/sh", "-c", script], shell: script };
   }
@@ -197,17 +202,19 @@ export async function runProject(store: TrackingStore, projectDir: string, o: Pr
   const runDir = path.join(store.root, "work", run.runId);
   mkdirSync(runDir, { recursive: true });
   const { argv } = renderCommand(entry, { run_dir: runDir, ...declared }, extra);
+  const [program, ...args] = argv;
+  if (program === undefined) throw new HepflowError("PROJECT_INVALID", "the command is empty", { file: project.file, object: `entry_points.${entryName}.command` });
   store.setTags(run.runId, { "hepflow.command": JSON.stringify(argv) });
   let exitCode: number;
   try {
     exitCode = await new Promise<number>((resolve, reject) => {
-      const child = spawn(argv[0], argv.slice(1), {
+      const child = spawn(program, args, {
         cwd: project.dir, stdio: o.stdio === "pipe" ? ["ignore", "pipe", "pipe"] : "inherit",
         env: { ...process.env, ...o.env, HEPFLOW_RUN_ID: run.runId, MLFLOW_RUN_ID: run.runId, HEPFLOW_TRACKING_DIR: store.root },
       });
       child.stdout?.on("data", (b) => o.onOutput?.(String(b)));
       child.stderr?.on("data", (b) => o.onOutput?.(String(b)));
-      child.on("error", (e) => reject(new HepflowError("PROJECT_COMMAND", `cannot start "${argv[0]}": ${e.message}`, { file: project.file, object: `entry_points.${entryName}.command` })));
+      child.on("error", (e) => reject(new HepflowError("PROJECT_COMMAND", `cannot start "${program}": ${e.message}`, { file: project.file, object: `entry_points.${entryName}.command` })));
       child.on("exit", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
     });
   } catch (e) {

@@ -141,10 +141,11 @@ function list(v: unknown): string[] {
 /** Splits an artifact route path `<exp>/<run>/artifacts/<rel>` into the run and the path inside it. */
 function artifactTarget(store: TrackingStore, p: string): { runId: string; rel: string } {
   const parts = p.split("/").filter((x) => x !== "");
-  if (parts.some((x) => x === "..") || parts.length < 3 || parts[2] !== "artifacts") throw new ApiError("INVALID_PARAMETER_VALUE", `Invalid artifact path '${p}': expected <experiment_id>/<run_id>/artifacts/<path>.`);
-  const info = store.getRunInfo(parts[1]);
-  if (info.experimentId !== parts[0]) throw new ApiError("RESOURCE_DOES_NOT_EXIST", `Run '${parts[1]}' is not in experiment '${parts[0]}'.`);
-  return { runId: parts[1], rel: parts.slice(3).join("/") };
+  const [experimentId, runId, artifacts, ...rel] = parts;
+  if (parts.some((x) => x === "..") || experimentId === undefined || runId === undefined || artifacts !== "artifacts") throw new ApiError("INVALID_PARAMETER_VALUE", `Invalid artifact path '${p}': expected <experiment_id>/<run_id>/artifacts/<path>.`);
+  const info = store.getRunInfo(runId);
+  if (info.experimentId !== experimentId) throw new ApiError("RESOURCE_DOES_NOT_EXIST", `Run '${runId}' is not in experiment '${experimentId}'.`);
+  return { runId, rel: rel.join("/") };
 }
 
 /** The direct children of a folder in a run's artifacts, as MLflow lists them (path relative to the folder). */
@@ -177,8 +178,8 @@ export async function buildTrackingServer(store: TrackingStore, o: ServeOptions 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     if (err instanceof ApiError) return reply.code(HTTP_STATUS[err.code] ?? 400).send({ error_code: err.code, message: err.message });
     if (err instanceof HepflowError) {
-      const code = HTTP_STATUS[err.code] ? err.code : "INVALID_PARAMETER_VALUE";
-      return reply.code(HTTP_STATUS[code]).send({ error_code: code, message: err.message });
+      const status = HTTP_STATUS[err.code];
+      return status ? reply.code(status).send({ error_code: err.code, message: err.message }) : reply.code(400).send({ error_code: "INVALID_PARAMETER_VALUE", message: err.message });
     }
     if (err.statusCode && err.statusCode < 500) return reply.code(err.statusCode).send({ error_code: "MALFORMED_REQUEST", message: err.message });
     return reply.code(500).send({ error_code: "INTERNAL_ERROR", message: err.message });

@@ -413,9 +413,10 @@ export class TrackingStore {
   resolveRunId(prefix: string): string {
     if (!/^[0-9A-Za-z_-]+$/.test(prefix)) throw new HepflowError("INVALID_PARAMETER_VALUE", `"${prefix}" is not a run id`);
     const rows = this.db.prepare("SELECT run_id FROM runs WHERE run_id GLOB ? LIMIT 2").all(prefix + "*") as Array<{ run_id: string }>;
-    if (rows.length === 0) throw new HepflowError("RESOURCE_DOES_NOT_EXIST", `no run id starts with "${prefix}" in ${this.root}`);
+    const [row] = rows;
+    if (!row) throw new HepflowError("RESOURCE_DOES_NOT_EXIST", `no run id starts with "${prefix}" in ${this.root}`);
     if (rows.length > 1) throw new HepflowError("INVALID_PARAMETER_VALUE", `run id prefix "${prefix}" is ambiguous; give more characters`);
-    return rows[0].run_id;
+    return row.run_id;
   }
 
   /** Searches runs with MLflow's filter subset, order-by keys and a result limit. */

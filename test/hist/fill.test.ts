@@ -21,8 +21,8 @@ function referenceCounts(edges: number[], xs: ArrayLike<number>, w?: ArrayLike<n
   for (let i = 0; i < xs.length; i++) {
     const b = binByScan(edges, xs[i]!) + 1;
     const wi = w ? w[i]! : 1;
-    sumw[b] += wi;
-    sumw2[b] += wi * wi;
+    sumw[b]! += wi;
+    sumw2[b]! += wi * wi;
   }
   return { sumw, sumw2 };
 }
@@ -100,8 +100,8 @@ describe("other axes", () => {
       const sumw = new Array<number>(9 * 3 * 7).fill(0), sumw2 = new Array<number>(9 * 3 * 7).fill(0);
       for (let i = 0; i < xs.length; i++) {
         const p = binByScan(ex, input[0][i]!) + 1 + 9 * (1 + 3 * (binByScan(ey, input[1][i]!) + 1));
-        sumw[p] += w[i]!;
-        sumw2[p] += w[i]! * w[i]!;
+        sumw[p]! += w[i]!;
+        sumw2[p]! += w[i]! * w[i]!;
       }
       // same element order as the reference loop → exact equality
       expect(Array.from(h.field("sumw"))).toEqual(sumw);

@@ -22,17 +22,17 @@ const raw = JSON.parse(readFileSync(HISTOS, "utf8")) as Record<string, { edges: 
  * the rest pairwise (spec §8.2). Unweighted JSON histograms have variance = content (ROOT's rule).
  */
 function expectedTemplate(name: string): number[] {
-  const h = raw[name];
+  const h = raw[name]!;
   expect(h.edges[3]).toBe(110);
   const inner = h.contents.slice(1, 26);
-  return Array.from({ length: 11 }, (_, b) => inner[3 + 2 * b] + inner[4 + 2 * b]);
+  return Array.from({ length: 11 }, (_, b) => inner[3 + 2 * b]! + inner[4 + 2 * b]!);
 }
 const total = (a: number[]) => a.reduce((x, y) => x + y, 0);
 // The builder and this test add the same numbers in different groupings: allow a few ulps.
 const REL = 1e-12;
 function close(actual: number[], expected: number[]) {
   expect(actual.length).toBe(expected.length);
-  actual.forEach((a, i) => expect(Math.abs(a - expected[i])).toBeLessThanOrEqual(REL * Math.max(1, Math.abs(expected[i]))));
+  actual.forEach((a, i) => expect(Math.abs(a - expected[i]!)).toBeLessThanOrEqual(REL * Math.max(1, Math.abs(expected[i]!))));
 }
 
 describe("workspace builder on the AGC config", async () => {
@@ -59,7 +59,7 @@ describe("workspace builder on the AGC config", async () => {
         close(smp.data, nom);
         const stat = smp.modifiers.filter((m) => m.type === "staterror");
         expect(stat.map((m) => m.name)).toEqual([`staterror_${rp}-${r.split(" ")[1]}`]);
-        close(stat[0].data as number[], nom.map(Math.sqrt));
+        close(stat[0]!.data as number[], nom.map(Math.sqrt));
         expect(smp.modifiers.filter((m) => m.type === "normfactor").map((m) => m.name)).toEqual(s === "ttbar" ? ["ttbar_norm"] : []);
       }
     }
@@ -103,7 +103,7 @@ describe("workspace builder on the AGC config", async () => {
           const ns = mod(name, "normsys") as NormSysData, hs = mod(name, "histosys") as HistoSysData;
           close([ns.hi, ns.lo], [k, 2 - k]);
           close(hs.hi_data, uScaled);
-          close(hs.lo_data, n.map((x, i) => 2 * x - uScaled[i]));
+          close(hs.lo_data, n.map((x, i) => 2 * x - uScaled[i]!));
           checked++;
         }
         expect(mod("Luminosity", "normsys")).toEqual({ hi: 1.03, lo: 0.97 });
@@ -121,7 +121,7 @@ describe("workspace builder on the AGC config", async () => {
     const m = w.model({ modifierSettings: { normsys: { interpcode: "code4" }, histosys: { interpcode: "code4p" } } });
     const r = fit(w.data(m), m);
     expect(r.converged).toBe(true);
-    const mu = r.bestfit[m.config.poiIndex!];
+    const mu = r.bestfit[m.config.poiIndex!]!;
     // spec §8.5 quotes 0.960 ± 0.088 for 5 files per entry; with 1 file the templates differ, so
     // only require the fit to be within one reference standard deviation of it.
     expect(Math.abs(mu - 0.96)).toBeLessThan(0.088);
@@ -144,7 +144,7 @@ describe("builder config validation", () => {
   });
   it("names the path of an unknown key", () => {
     const c = good() as unknown as { Systematics: Record<string, Record<string, unknown>>[] };
-    c.Systematics[3].Up.Tag = "x";
+    c.Systematics[3]!.Up!.Tag = "x";
     const e = errorOf(c);
     expect(e.code).toBe("CONFIG_INVALID");
     expect(e.object).toBe("Systematics[3].Up.Tag");
@@ -162,18 +162,18 @@ describe("builder config validation", () => {
   });
   it("checks references between sections", () => {
     const c = good();
-    c.Systematics![9].Samples = "Z+jets";
+    c.Systematics![9]!.Samples = "Z+jets";
     expect(errorOf(c).object).toBe("Systematics[9].Samples");
     const p = good();
     p.General.POI = "mu";
     expect(errorOf(p).object).toBe("General.POI");
     const n = good();
-    delete n.Systematics![10].Up.Normalization;
+    delete n.Systematics![10]!.Up.Normalization;
     expect(errorOf(n).object).toBe("Systematics[10].Up.Normalization");
   });
   it("reports a missing histogram with its name", async () => {
     const c = good();
-    c.Systematics![0].Up.VariationPath = "_nonexistent";
+    c.Systematics![0]!.Up.VariationPath = "_nonexistent";
     await expect(buildWorkspace(validateBuilderConfig(c), { inputFile: HISTOS })).rejects.toMatchObject({ code: "HISTOGRAM_NOT_FOUND", object: "4j1b_ttbar_nonexistent" });
   });
 });
@@ -222,7 +222,7 @@ Systematics:
     Samples: bkg
 `);
     const ws = await buildWorkspace(loadBuilderConfig(yml), { baseDir: dir });
-    const [sig, bkg] = ws.channels[0].samples;
+    const sig = ws.channels[0]!.samples[0]!, bkg = ws.channels[0]!.samples[1]!;
     // bins [1,3) and [3,4): (2+3, 4), variances (1+1.5, 2)
     expect(sig.data).toEqual([5, 4]);
     // cabinetry's order: staterror, normfactors, systematics

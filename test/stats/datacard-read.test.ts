@@ -41,11 +41,11 @@ describe("Combine's documented AsymptoticLimits example", () => {
 
   it("maps the card as documented: lnN → normsys, gmN 4 0.16 → rate 0.64 with shapesys σ = 0.64/2, POI r on ggH", async () => {
     const card = await readDatacard(CARD);
-    const [ch] = card.workspace.channels;
+    const ch = card.workspace.channels[0]!;
     expect(ch.samples.map((s) => [s.name, s.data[0]])).toEqual([["ggH", 1.47], ["qqWW", 0.64], ["ggWW", 0.06], ["others", 0.22]]);
-    expect(ch.samples[0].modifiers.map((m) => [m.name, m.type])).toEqual([["r", "normfactor"], ["lumi", "normsys"], ["xs_ggH", "normsys"]]);
-    expect(ch.samples[1].modifiers).toEqual([{ name: "WW_norm", type: "shapesys", data: [0.32] }]);
-    expect(ch.samples[2].modifiers[1]).toEqual({ name: "xs_ggWW", type: "normsys", data: { lo: 1 / 1.5, hi: 1.5 } });
+    expect(ch.samples[0]!.modifiers.map((m) => [m.name, m.type])).toEqual([["r", "normfactor"], ["lumi", "normsys"], ["xs_ggH", "normsys"]]);
+    expect(ch.samples[1]!.modifiers).toEqual([{ name: "WW_norm", type: "shapesys", data: [0.32] }]);
+    expect(ch.samples[2]!.modifiers[1]).toEqual({ name: "xs_ggWW", type: "normsys", data: { lo: 1 / 1.5, hi: 1.5 } });
     expect(card.workspace.observations).toEqual([{ name: "bin1", data: [0] }]);
     expect(card.modifierSettings.normsys?.interpcode).toBe("combine");
   });
@@ -66,8 +66,8 @@ describe("Combine's lnN interpolation (AsymPow)", () => {
     for (const t of [-0.6, -0.49, -0.2, 0, 0.1, 0.3, 0.49, 0.8]) {
       const h = 1e-5;
       const [, d, d2] = at(t, 0.8, 1.3);
-      expect(d).toBeCloseTo((at(t + h, 0.8, 1.3)[0] - at(t - h, 0.8, 1.3)[0]) / (2 * h), 8);
-      expect(d2).toBeCloseTo((at(t + h, 0.8, 1.3)[1] - at(t - h, 0.8, 1.3)[1]) / (2 * h), 6);
+      expect(d).toBeCloseTo((at(t + h, 0.8, 1.3)[0]! - at(t - h, 0.8, 1.3)[0]!) / (2 * h), 8);
+      expect(d2).toBeCloseTo((at(t + h, 0.8, 1.3)[1]! - at(t - h, 0.8, 1.3)[1]!) / (2 * h), 6);
     }
   });
 });
@@ -92,7 +92,7 @@ describe("the datacard writer round-trips through the reader", () => {
         expect(missing).toEqual([]);
         const parsB = (pa: Float64Array) => {
           const pb = mb.config.suggestedInit();
-          ma.config.parameterNames.forEach((n, i) => (pb[mb.config.parameterNames.indexOf(n)] = pa[i]));
+          ma.config.parameterNames.forEach((n, i) => (pb[mb.config.parameterNames.indexOf(n)] = pa[i]!));
           return pb;
         };
         const init = ma.config.suggestedInit();
@@ -101,7 +101,7 @@ describe("the datacard writer round-trips through the reader", () => {
         expect(points.length).toBeGreaterThan(2);
         for (const p of points) {
           const ea = ma.expectedActualData(p), eb = mb.expectedActualData(parsB(p));
-          ea.forEach((v, k) => expect(Math.abs(eb[k] - v), `bin ${k}`).toBeLessThan(1e-9 * Math.max(1, v)));
+          ea.forEach((v, k) => expect(Math.abs(eb[k]! - v), `bin ${k}`).toBeLessThan(1e-9 * Math.max(1, v)));
         }
       } finally {
         rmSync(dir, { recursive: true, force: true });
@@ -122,12 +122,12 @@ describe("shapes lines", () => {
       const f = path.join(dir, "card.txt");
       writeFileSync(f, ["imax 1", "jmax 1", "kmax 0", "shapes * * s.root $CHANNEL/$PROCESS", "shapes sig SR s.root $CHANNEL/sig$MASS", "bin SR", "observation -1", "bin SR SR", "process sig bkg", "process 0 1", "rate -1 20", "SR autoMCStats 0"].join("\n"));
       const card = await readDatacard(f, { mass: 125 });
-      const [sig, bkg] = card.workspace.channels[0].samples;
+      const sig = card.workspace.channels[0]!.samples[0]!, bkg = card.workspace.channels[0]!.samples[1]!;
       expect(sig.data).toEqual([1, 3]);
       expect(bkg.data).toEqual([8, 12]); // scaled to rate 20
       expect(bkg.modifiers).toEqual([{ name: "staterror_SR", type: "staterror", data: [2, 4] }]); // √sumw2 × 2
       expect(sig.modifiers).toEqual([{ name: "r", type: "normfactor", data: null }]); // no template errors: no γ
-      expect(card.workspace.observations[0].data).toEqual([5, 7]);
+      expect(card.workspace.observations[0]!.data).toEqual([5, 7]);
       await expect(readDatacard(f)).rejects.toThrow(/sig120/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -150,9 +150,28 @@ describe("bad datacards give clear errors with file and line", () => {
       writeFileSync(f, [...base, "u lnU 2 2", "k lnN 0.9/1.2 -", "n rateParam b bkg 1 [0,5]", "g group = k n"].join("\n"));
       const ok = await readDatacard(f);
       expect(ok.groups).toEqual({ g: ["k", "n"] });
-      expect(ok.workspace.measurements[0].config.parameters).toEqual([{ name: "r", bounds: [[0, 20]], inits: [1] }, { name: "u", bounds: [[0.5, 2]], inits: [1] }, { name: "n", inits: [1], bounds: [[0, 5]] }]);
+      expect(ok.workspace.measurements[0]!.config.parameters).toEqual([{ name: "r", bounds: [[0, 20]], inits: [1] }, { name: "u", bounds: [[0.5, 2]], inits: [1] }, { name: "n", inits: [1], bounds: [[0, 5]] }]);
       const m = Workspace.fromJSON(ok.workspace).model({ modifierSettings: ok.modifierSettings });
       expect(upperLimit(Workspace.fromJSON(ok.workspace).data(m), m).converged).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it("a line missing a value or column names the line, not a NaN later", async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "hepflow-dc-"));
+    try {
+      const base = ["imax 1", "jmax 1", "kmax *", "bin b", "observation 5", "bin b b", "process s bkg", "process 0 1", "rate 1 4"];
+      const f = path.join(dir, "c.txt");
+      writeFileSync(f, ["imax", ...base.slice(1)].join("\n"));
+      await expect(readDatacard(f)).rejects.toThrow(/c\.txt:1: "imax" line has no value/);
+      writeFileSync(f, [...base, "k lnN 1.1"].join("\n"));
+      await expect(readDatacard(f)).rejects.toThrow(/c\.txt:10: lnN "k" needs 2 columns, has 1/);
+      writeFileSync(f, [...base, "n rateParam b"].join("\n"));
+      await expect(readDatacard(f)).rejects.toThrow(/c\.txt:10: rateParam needs bin, process and an initial value/);
+      writeFileSync(f, ["shapes * * f.root", ...base].join("\n"));
+      await expect(readDatacard(f)).rejects.toThrow(/c\.txt:1: a shapes line needs process, channel, file and a histogram pattern/);
+      writeFileSync(f, base.filter((l) => !l.startsWith("rate")).concat("rate 1").join("\n"));
+      await expect(readDatacard(f)).rejects.toMatchObject({ code: "DATACARD_INVALID" });
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

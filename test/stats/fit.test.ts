@@ -13,11 +13,11 @@ describe("fit: hand-computable maximum-likelihood estimates", () => {
     const r = fit(ws.data(m), m);
     const mu = m.config.poiIndex!;
     expect(r.converged).toBe(true);
-    expect(Math.abs(r.bestfit[mu] - 2.2)).toBeLessThan(1e-9);
+    expect(Math.abs(r.bestfit[mu]! - 2.2)).toBeLessThan(1e-9);
     // Hessian by central differences of the analytic gradient: 1e-7 relative
-    expect(Math.abs(r.uncertainties[mu] / (Math.sqrt(72) / 10) - 1)).toBeLessThan(1e-7);
+    expect(Math.abs(r.uncertainties[mu]! / (Math.sqrt(72) / 10) - 1)).toBeLessThan(1e-7);
     expect(r.uncertainties[m.config.parameterIndex("fixedb")]).toBe(0);
-    expect(r.correlation![mu][mu]).toBe(1);
+    expect(r.correlation![mu]![mu]).toBe(1);
     // twice-NLL = −2 [n log n − n − log n!]
     const lg = (x: number) => {
       let s = 0;
@@ -45,7 +45,7 @@ describe("fit: hand-computable maximum-likelihood estimates", () => {
     const ws = Workspace.fromJSON(counting(0, 100, 120, [{ name: "a", type: "histosys", data: { lo_data: [90], hi_data: [110] } }]));
     const m = ws.model({ modifierSettings: { histosys: { interpcode: "code0" } }, poiName: null });
     const r = fit(ws.data(m), m, { fixed: { mu: 1 } });
-    const a = r.bestfit[m.config.parameterIndex("a")];
+    const a = r.bestfit[m.config.parameterIndex("a")]!;
     expect(Math.abs(10 * (1 - 120 / (100 + 10 * a)) + a)).toBeLessThan(1e-9);
   });
 
@@ -67,17 +67,17 @@ describe("fit: hand-computable maximum-likelihood estimates", () => {
 
   it("the minimiser finds the minimum of a bounded Rosenbrock function", () => {
     const fg = (x: Float64Array, g: Float64Array) => {
-      g[0] = -2 * (1 - x[0]) - 400 * x[0] * (x[1] - x[0] * x[0]);
-      g[1] = 200 * (x[1] - x[0] * x[0]);
-      return (1 - x[0]) ** 2 + 100 * (x[1] - x[0] * x[0]) ** 2;
+      g[0] = -2 * (1 - x[0]!) - 400 * x[0]! * (x[1]! - x[0]! * x[0]!);
+      g[1] = 200 * (x[1]! - x[0]! * x[0]!);
+      return (1 - x[0]!) ** 2 + 100 * (x[1]! - x[0]! * x[0]!) ** 2;
     };
     const r = minimizeBounded(fg, Float64Array.from([-1.2, 1]), Float64Array.from([-2, -2]), Float64Array.from([2, 2]), [false, false]);
     expect(r.converged).toBe(true);
-    expect(Math.abs(r.x[0] - 1)).toBeLessThan(1e-6);
+    expect(Math.abs(r.x[0]! - 1)).toBeLessThan(1e-6);
     // with x bounded to ≤ 0.5 the constrained optimum sits on the bound with y = x²
     const b = minimizeBounded(fg, Float64Array.from([-1.2, 1]), Float64Array.from([-2, -2]), Float64Array.from([0.5, 2]), [false, false]);
     expect(b.x[0]).toBe(0.5);
-    expect(Math.abs(b.x[1] - 0.25)).toBeLessThan(1e-8);
+    expect(Math.abs(b.x[1]! - 0.25)).toBeLessThan(1e-8);
   });
 });
 
@@ -123,7 +123,7 @@ describe("fit: a large model (hundreds of parameters)", () => {
     const r = fit(asimov, m);
     expect(r.converged).toBe(true);
     // the optimum is exact up to the stopping rule (Newton decrement < 1e-13): parameters to 1e-6
-    for (let i = 0; i < theta0.length; i++) expect(Math.abs(r.bestfit[i] - theta0[i])).toBeLessThan(1e-6);
+    for (let i = 0; i < theta0.length; i++) expect(Math.abs(r.bestfit[i]! - theta0[i]!)).toBeLessThan(1e-6);
     expect(r.uncertainties.every((u) => u > 0 && Number.isFinite(u))).toBe(true);
   });
 });

@@ -33,7 +33,7 @@ describe("signal grids", () => {
     const one = await runGrid(bkg, patchset, { workers: 1, limits: true });
     expect(two).toEqual(one);
     expect(two.map((r) => r.name)).toEqual(names);
-    expect(two[0].values).toEqual([1100, 650, 60]);
+    expect(two[0]!.values).toEqual([1100, 650, 60]);
     for (const n of ["sbottom_1100_650_60", "sbottom_1300_450_60"]) {
       const ref = read(`${n}.expected.json`).cases[0];
       const row = two.find((r) => r.name === n)!;

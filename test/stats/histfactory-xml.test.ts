@@ -56,15 +56,15 @@ describe("xml2json reproduces pyhf's readxml", () => {
       const spec = await readHistFactoryXml(path.join(V, dir, "config/example.xml"), { basedir: path.join(V, dir) });
       // xmlimport_input4 has only GaussExample
       expect(spec.measurements.map((m) => m.name)).toEqual(dir === "xmlimport_input" ? ["GaussExample", "GammaExample", "LogNormExample", "ConstExample"] : ["GaussExample"]);
-      const pars = spec.measurements[0].config.parameters;
+      const pars = spec.measurements[0]!.config.parameters;
       expect(pars.map((p) => p.name)).toEqual(["lumi", "SigXsecOverSM", "syst1"]);
       expect(pars[0]).toMatchObject({ auxdata: [1], bounds: [[0.5, 1.5]], inits: [1], sigmas: [0.1] });
-      const samples = spec.channels[0].samples;
-      expect(samples[1].modifiers[0].type).toBe("lumi");
-      expect(samples[2].modifiers[0].type).toBe("lumi");
-      expect(samples[2].modifiers[1]).toMatchObject({ type: "staterror", data: [0, 10] });
+      const samples = spec.channels[0]!.samples;
+      expect(samples[1]!.modifiers[0]!.type).toBe("lumi");
+      expect(samples[2]!.modifiers[0]!.type).toBe("lumi");
+      expect(samples[2]!.modifiers[1]).toMatchObject({ type: "staterror", data: [0, 10] });
       // 0.05 stored as float32 × 100
-      expect((samples[1].modifiers[1].data as number[])[0]).toBeCloseTo(5, 6);
+      expect((samples[1]!.modifiers[1]!.data as number[])[0]).toBeCloseTo(5, 6);
       const ws = Workspace.fromJSON({ ...spec, measurements: [spec.measurements[0]] } as WorkspaceSpec);
       const model = ws.model();
       expect(Array.from(model.expectedActualData(model.config.suggestedInit()))).toEqual([120, 110]);
@@ -78,11 +78,11 @@ describe("2D histograms (ShapeSys2D, which pyhf cannot convert)", () => {
   it("are unrolled x outer, y inner, as numpy's (nx, ny) flatten; the README's TH2F contents are in ROOT's global-bin order (x fastest)", async () => {
     const spec = await readHistFactoryXml(path.join(V, "xmlimport_input/config/examples/example_ShapeSys2D.xml"), { basedir: path.join(V, "xmlimport_input") });
     // data [122, 122, 132, 132] (x fastest) → [122, 132, 122, 132]
-    expect(spec.observations[0].data).toEqual([122, 132, 122, 132]);
-    const bkg1 = spec.channels[0].samples[1];
+    expect(spec.observations[0]!.data).toEqual([122, 132, 122, 132]);
+    const bkg1 = spec.channels[0]!.samples[1]!;
     expect(bkg1.data).toEqual([100, 10, 100, 10]);
     // shapesys = sample × relative errors [0.1, 0.15, 0.1, 0.15] (x fastest, float32)
-    expectClose(bkg1.modifiers[1].data, [100 * 0.1, 10 * 0.1, 100 * 0.15, 10 * 0.15]);
+    expectClose(bkg1.modifiers[1]!.data, [100 * 0.1, 10 * 0.1, 100 * 0.15, 10 * 0.15]);
   });
 });
 
@@ -95,7 +95,7 @@ describe("json2xml → xml2json round trip (pyhf's test_import_roundtrip)", () =
       try {
         const exp = workspaceToHistFactoryXml(ref);
         await writeHistFactoryXml(dir, exp);
-        const back = await readHistFactoryXml(path.join(dir, exp.files[0].path), { basedir: dir });
+        const back = await readHistFactoryXml(path.join(dir, exp.files[0]!.path), { basedir: dir });
         const a = Workspace.fromJSON({ ...ref, measurements: [ref.measurements[0]] });
         const b = Workspace.fromJSON({ ...back, measurements: [back.measurements[0]] });
         const ma = a.model(), mb = b.model();
@@ -107,7 +107,7 @@ describe("json2xml → xml2json round trip (pyhf's test_import_roundtrip)", () =
         const ha = hypotest(1, a.data(ma), ma) as HypotestResult;
         const hb = hypotest(1, b.data(mb), mb) as HypotestResult;
         expect(Math.abs(hb.cls / ha.cls - 1)).toBeLessThan(1e-6);
-        hb.expected.forEach((v, i) => expect(Math.abs(v / ha.expected[i] - 1)).toBeLessThan(1e-6));
+        hb.expected.forEach((v, i) => expect(Math.abs(v / ha.expected[i]! - 1)).toBeLessThan(1e-6));
       } finally {
         rmSync(dir, { recursive: true, force: true });
       }

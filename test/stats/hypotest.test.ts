@@ -30,7 +30,7 @@ describe("asymptotic hypothesis tests against closed forms", () => {
     expect(Math.abs(r.clsb / clsb - 1)).toBeLessThan(1e-8);
     expect(Math.abs(r.clb / clb - 1)).toBeLessThan(1e-8);
     expect(Math.abs(r.cls / (clsb / clb) - 1)).toBeLessThan(1e-8);
-    [2, 1, 0, -1, -2].forEach((k, i) => expect(Math.abs(r.expected[i] / (normalCdf(-(k + sqA)) / normalCdf(-k)) - 1)).toBeLessThan(1e-8));
+    [2, 1, 0, -1, -2].forEach((k, i) => expect(Math.abs(r.expected[i]! / (normalCdf(-(k + sqA)) / normalCdf(-k)) - 1)).toBeLessThan(1e-8));
   });
 
   it("q_mu is 0 when mu-hat exceeds the tested mu; t_mu is not", () => {
@@ -58,7 +58,7 @@ describe("asymptotic hypothesis tests against closed forms", () => {
       else hi = mid;
     }
     const r = upperLimit(data, model);
-    expect(Math.abs(r.exp[2] / lo - 1)).toBeLessThan(1e-7);
+    expect(Math.abs(r.exp[2]! / lo - 1)).toBeLessThan(1e-7);
     // the observed limit is where CLs crosses 0.05
     const at = hypotest(r.obs, data, model) as HypotestResult;
     expect(Math.abs(at.cls - 0.05)).toBeLessThan(1e-8);

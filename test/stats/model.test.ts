@@ -48,7 +48,7 @@ describe("Model: hand-computable expected rates and likelihood", () => {
     const ws = Workspace.fromJSON(counting(0, 100, 100, [{ name: "ns", type: "normsys", data: { hi: 1.2, lo: 0.9 } }]));
     const c1 = ws.model({ modifierSettings: { normsys: { interpcode: "code1" } } });
     const c4 = ws.model({ modifierSettings: { normsys: { interpcode: "code4" } } });
-    const at = (m: typeof c1, a: number) => m.expectedActualData(m.config.parameterNames.map((name) => (name === "mu" ? 1 : a)))[0];
+    const at = (m: typeof c1, a: number) => m.expectedActualData(m.config.parameterNames.map((name) => (name === "mu" ? 1 : a)))[0]!;
     for (const m of [c1, c4]) {
       expect(at(m, 0)).toBeCloseTo(100, 12);
       expect(Math.abs(at(m, 2) - 100 * 1.2 ** 2)).toBeLessThan(1e-10);
@@ -71,7 +71,7 @@ describe("Model: hand-computable expected rates and likelihood", () => {
       const ev = (a: number) => {
         const p = m.config.suggestedInit();
         p[idx] = a;
-        return m.expectedActualData(p)[0];
+        return m.expectedActualData(p)[0]!;
       };
       expect(Math.abs(ev(1.5) - (50 + 1.5 * 8))).toBeLessThan(1e-12);
       expect(Math.abs(ev(-2) - (50 - 2 * 5))).toBeLessThan(1e-12);
@@ -124,11 +124,11 @@ describe("Model: hand-computable expected rates and likelihood", () => {
       const h = 1e-6;
       const up = p.slice();
       const dn = p.slice();
-      up[i] += h;
-      dn[i] -= h;
+      up[i]! += h;
+      dn[i]! -= h;
       const fd = (m.nll(up, data) - m.nll(dn, data)) / (2 * h);
       // central differences with h = 1e-6: truncation ~1e-12, rounding ~1e-10 on an NLL of O(10)
-      expect(Math.abs(g[i] - fd)).toBeLessThan(1e-7 * Math.max(1, Math.abs(fd)));
+      expect(Math.abs(g[i]! - fd)).toBeLessThan(1e-7 * Math.max(1, Math.abs(fd)));
     }
   });
 });
@@ -150,14 +150,14 @@ describe("Model: analytic Hessian", () => {
       const h = 1e-5;
       const up = x.slice();
       const dn = x.slice();
-      up[i] += h;
-      dn[i] -= h;
+      up[i]! += h;
+      dn[i]! -= h;
       m.nllAndGradient(up, data, gp);
       m.nllAndGradient(dn, data, gm);
       for (let j = 0; j < n; j++) {
-        const fd = (gp[j] - gm[j]) / (2 * h);
+        const fd = (gp[j]! - gm[j]!) / (2 * h);
         // central differences with h = 1e-5: truncation ~1e-10·|∂³NLL|, rounding ~1e-10·|∇NLL|
-        expect(Math.abs(H[j * n + i] - fd)).toBeLessThan(1e-6 * Math.max(1, Math.abs(fd)));
+        expect(Math.abs(H[j * n + i]! - fd)).toBeLessThan(1e-6 * Math.max(1, Math.abs(fd)));
       }
     }
   });
@@ -166,7 +166,7 @@ describe("Model: analytic Hessian", () => {
 describe("Workspace: validation, patches, errors", () => {
   it("schema errors name the JSON path", () => {
     const bad = counting(1, 2, 3) as unknown as { channels: { samples: { modifiers: unknown[] }[] }[] };
-    bad.channels[0].samples[1].modifiers.push({ name: "x", type: "normsys", data: { hi: 1.1 } });
+    bad.channels[0]!.samples[1]!.modifiers.push({ name: "x", type: "normsys", data: { hi: 1.1 } });
     const e = err(() => Workspace.fromJSON(bad));
     expect(e.code).toBe("WORKSPACE_INVALID");
     expect(e.object).toBe("$.channels[0].samples[1].modifiers[0].data");
@@ -177,7 +177,7 @@ describe("Workspace: validation, patches, errors", () => {
 
   it("inconsistent bins, unknown POI, missing lumi settings and bad interpolation codes are clear errors", () => {
     const spec = counting(1, 2, 3);
-    spec.channels[0].samples[1].data = [2, 3];
+    spec.channels[0]!.samples[1]!.data = [2, 3];
     expect(err(() => Workspace.fromJSON(spec)).message).toMatch(/sample "background" has 2 bins but channel "SR" has 1/);
     const ws = Workspace.fromJSON(counting(1, 2, 3));
     expect(err(() => ws.model({ poiName: "nope" })).message).toMatch(/parameter of interest "nope"/);
@@ -190,14 +190,14 @@ describe("Workspace: validation, patches, errors", () => {
   it("applies RFC 6902 patches and pyhf patchsets; toJSON round-trips", () => {
     const ws = Workspace.fromJSON(counting(1, 2, 3));
     const patched = ws.applyPatches([[{ op: "replace", path: "/channels/0/samples/0/data", value: [7] }]]);
-    expect(patched.toJSON().channels[0].samples[0].data).toEqual([7]);
-    expect(ws.toJSON().channels[0].samples[0].data).toEqual([1]);
+    expect(patched.toJSON().channels[0]!.samples[0]!.data).toEqual([7]);
+    expect(ws.toJSON().channels[0]!.samples[0]!.data).toEqual([1]);
     const patchset = {
       metadata: { references: { hepdata: "ins0000000" }, digests: { sha256: "0".repeat(64) }, labels: ["m"], description: "test" },
       patches: [{ metadata: { name: "p1", values: [1] }, patch: [{ op: "replace" as const, path: "/channels/0/samples/0/data", value: [9] }] }],
       version: "1.0.0" as const,
     };
-    expect(ws.applyPatches(patchset, { name: "p1" }).toJSON().channels[0].samples[0].data).toEqual([9]);
+    expect(ws.applyPatches(patchset, { name: "p1" }).toJSON().channels[0]!.samples[0]!.data).toEqual([9]);
     expect(err(() => ws.applyPatches(patchset)).code).toBe("PATCH_INVALID");
     expect(err(() => ws.applyPatches([[{ op: "remove", path: "/channels/5" }]])).code).toBe("PATCH_INVALID");
     expect(Workspace.fromJSON(JSON.parse(JSON.stringify(ws.toJSON()))).toJSON()).toEqual(ws.toJSON());

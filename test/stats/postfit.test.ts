@@ -34,27 +34,27 @@ describe("ranking and pulls on a one-parameter model (by hand)", () => {
     const r = ranking(model, data);
     expect(r.poiBestfit).toBeCloseTo((n - b) / s, 5);
     expect(r.impacts).toHaveLength(1);
-    const [x] = r.impacts;
+    const x = r.impacts[0]!;
     expect(x.name).toBe("theta");
     expect(Math.abs(x.bestfit)).toBeLessThan(PAR_TOL);
     expect(Math.abs(x.uncertainty - 1)).toBeLessThan(PAR_TOL);
-    for (const [got, want] of [[x.prefitUp, -0.2 * b / s], [x.prefitDown, 0.1 * b / s], [x.postfitUp, -0.2 * b / s], [x.postfitDown, 0.1 * b / s]]) {
+    for (const [got, want] of [[x.prefitUp, -0.2 * b / s], [x.prefitDown, 0.1 * b / s], [x.postfitUp, -0.2 * b / s], [x.postfitDown, 0.1 * b / s]] as [number, number][]) {
       expect(Math.abs(got - want)).toBeLessThan(PAR_TOL);
     }
     const p = pulls(model, fit(data, model));
     expect(p.map((q) => q.name)).toEqual(["theta"]);
-    expect(Math.abs(p[0].pull!)).toBeLessThan(PAR_TOL);
-    expect(Math.abs(p[0].constraint! - 1)).toBeLessThan(PAR_TOL);
+    expect(Math.abs(p[0]!.pull!)).toBeLessThan(PAR_TOL);
+    expect(Math.abs(p[0]!.constraint! - 1)).toBeLessThan(PAR_TOL);
   });
   it("sorts impacts by their post-fit size", () => {
     const spec = oneBin(s, b, n);
-    spec.channels[0].samples.push({ name: "bkg2", data: [50], modifiers: [{ name: "big", type: "normsys", data: { hi: 1.5, lo: 0.5 } }] });
+    spec.channels[0]!.samples.push({ name: "bkg2", data: [50], modifiers: [{ name: "big", type: "normsys", data: { hi: 1.5, lo: 0.5 } }] });
     const w = Workspace.fromJSON(spec);
     const m = w.model(SETTINGS);
     const r = ranking(m, w.data(m));
     // "big" moves 25 events at ±1σ, "theta" 20 / 10
     expect(r.impacts.map((x) => x.name)).toEqual(["big", "theta"]);
-    expect(Math.abs(r.impacts[0].prefitUp + 25 / s)).toBeLessThan(PAR_TOL);
+    expect(Math.abs(r.impacts[0]!.prefitUp + 25 / s)).toBeLessThan(PAR_TOL);
   });
 });
 
@@ -73,8 +73,8 @@ describe("likelihood scans against pyhf's fits", () => {
     const sc = scan1D(model, data, "mu", { values: [muHat, 1, 0, 0.1, 0.2, 0.3, 0.4, 0.5] });
     expect(Math.abs(sc.twiceNllMin - ref.mle.twice_nll)).toBeLessThan(NLL_TOL);
     expect(Math.abs(sc.bestfit - muHat)).toBeLessThan(1e-4);
-    expect(Math.abs(sc.deltaTwiceNll[0])).toBeLessThan(NLL_TOL);
-    expect(Math.abs(sc.deltaTwiceNll[1] - (ref.fixed_poi_fit.twice_nll - ref.mle.twice_nll))).toBeLessThan(NLL_TOL);
+    expect(Math.abs(sc.deltaTwiceNll[0]!)).toBeLessThan(NLL_TOL);
+    expect(Math.abs(sc.deltaTwiceNll[1]! - (ref.fixed_poi_fit.twice_nll - ref.mle.twice_nll))).toBeLessThan(NLL_TOL);
     const grid = sc.deltaTwiceNll.slice(2);
     expect(grid.indexOf(Math.min(...grid))).toBe(2); // μ̂ ≈ 0.22 is nearest 0.2
     expect(sc.deltaTwiceNll.every((d) => d > -NLL_TOL)).toBe(true);
@@ -83,11 +83,11 @@ describe("likelihood scans against pyhf's fits", () => {
     const names: string[] = expectedFile.model.par_names;
     const j = names.findIndex((x) => x !== "mu");
     expect(j).toBeGreaterThanOrEqual(0);
-    const other = names[j];
+    const other = names[j]!;
     const value = ref.fixed_poi_fit.pars[j] as number;
     const sc = scan2D(model, data, ["mu", other], { x: [1], y: [value, value + 0.05] });
-    expect(Math.abs(sc.deltaTwiceNll[0][0] - (ref.fixed_poi_fit.twice_nll - ref.mle.twice_nll))).toBeLessThan(NLL_TOL);
-    expect(sc.deltaTwiceNll[0][1]).toBeGreaterThan(sc.deltaTwiceNll[0][0]);
+    expect(Math.abs(sc.deltaTwiceNll[0]![0]! - (ref.fixed_poi_fit.twice_nll - ref.mle.twice_nll))).toBeLessThan(NLL_TOL);
+    expect(sc.deltaTwiceNll[0]![1]).toBeGreaterThan(sc.deltaTwiceNll[0]![0]!);
   });
 });
 
@@ -121,7 +121,7 @@ describe("goodness of fit", () => {
 describe("goodness of fit with a constraint term", () => {
   it("takes the saturated constraint term at the suggested init (cabinetry)", () => {
     const spec = oneBin(20, 100, 130);
-    spec.channels[0].samples[1].data = [100];
+    spec.channels[0]!.samples[1]!.data = [100];
     const ws = Workspace.fromJSON(spec);
     const m = ws.model(SETTINGS);
     const data = ws.data(m);
@@ -159,7 +159,7 @@ describe("yield tables", () => {
   const model = ws.model(SETTINGS);
   const data = ws.data(model);
   it("pre-fit: nominal yields, ±1σ of the constrained parameter only", () => {
-    const [t] = prefitYields(model, data);
+    const t = prefitYields(model, data)[0]!;
     expect(t.channel).toBe("SR");
     const bkg = t.samples.find((x) => x.name === "bkg")!;
     expect(bkg.bins).toEqual([50, 40]);
@@ -171,13 +171,32 @@ describe("yield tables", () => {
   });
   it("post-fit: linear propagation with the fit covariance, correlations included", () => {
     const r = fit(data, model);
-    const [t] = postfitYields(model, data, r);
+    const t = postfitYields(model, data, r)[0]!;
     const iMu = model.config.parameterIndex("mu"), iT = model.config.parameterIndex("t");
     const C = r.covariance!;
     // total yield = μ(5 + 15) + 90 + θ(6 + 2) in the linear region: its variance is J C Jᵀ with J = (20, 8)
-    const varTotal = 20 * 20 * C[iMu][iMu] + 8 * 8 * C[iT][iT] + 2 * 20 * 8 * C[iMu][iT];
-    expect(Math.abs(C[iMu][iT])).toBeGreaterThan(1e-3); // the test needs a real correlation
+    const varTotal = 20 * 20 * C[iMu]![iMu]! + 8 * 8 * C[iT]![iT]! + 2 * 20 * 8 * C[iMu]![iT]!;
+    expect(Math.abs(C[iMu]![iT]!)).toBeGreaterThan(1e-3); // the test needs a real correlation
     expect(Math.abs(t.total.uncertainty - Math.sqrt(varTotal)) / Math.sqrt(varTotal)).toBeLessThan(1e-9);
-    expect(Math.abs(t.total.total - (20 * r.bestfit[iMu] + 90 + 8 * r.bestfit[iT]))).toBeLessThan(1e-9);
+    expect(Math.abs(t.total.total - (20 * r.bestfit[iMu]! + 90 + 8 * r.bestfit[iT]!))).toBeLessThan(1e-9);
+  });
+});
+
+describe("a fit result of another model", () => {
+  it("is refused by the post-fit tables (PARS_INVALID) instead of being read in this model's parameter order", () => {
+    const ws = Workspace.fromJSON(oneBin(20, 100, 130));
+    const model = ws.model(SETTINGS);
+    const data = ws.data(model);
+    // the same channel with one more nuisance parameter on the background: 3 parameters instead of 2
+    const spec = oneBin(20, 100, 130);
+    spec.channels.forEach((c) => c.samples.forEach((s) => { if (s.name === "bkg") s.modifiers.push({ name: "k", type: "normsys", data: { hi: 1.1, lo: 0.9 } }); }));
+    const other = Workspace.fromJSON(spec);
+    const otherModel = other.model(SETTINGS);
+    const r = fit(other.data(otherModel), otherModel);
+    expect(r.bestfit.length).not.toBe(model.config.npars);
+    expect(() => pulls(model, r)).toThrow(expect.objectContaining({ code: "PARS_INVALID" }));
+    expect(() => postfitYields(model, data, r)).toThrow(expect.objectContaining({ code: "PARS_INVALID" }));
+    expect(() => scan1D(model, data, "mu", { result: r })).toThrow(expect.objectContaining({ code: "PARS_INVALID" }));
+    expect(() => goodnessOfFit(model, data, { result: r })).toThrow(expect.objectContaining({ code: "PARS_INVALID" }));
   });
 });

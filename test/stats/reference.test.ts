@@ -30,11 +30,11 @@ function close(actual: number, expected: number, rel: number, abs = 0, what = ""
 }
 function closeAll(actual: ArrayLike<number>, expected: number[], rel: number, abs = 0, what = ""): void {
   expect(actual.length).toBe(expected.length);
-  expected.forEach((e, i) => close(actual[i], e, rel, abs, `${what}[${i}]`));
+  expected.forEach((e, i) => close(actual[i]!, e, rel, abs, `${what}[${i}]`));
 }
 /** Vectors ordered as pyhf's par_names, mapped onto our names (the orders agree, asserted below). */
 function byName(model: Model, names: string[], v: number[]): number[] {
-  return model.config.parameterNames.map((n) => v[names.indexOf(n)]);
+  return model.config.parameterNames.map((n) => v[names.indexOf(n)]!);
 }
 
 for (const item of index.items) {
@@ -91,7 +91,7 @@ for (const item of index.items) {
             closeAll(model.expectedActualData(pars), pt.expected_actualdata, 1e-12, 1e-12, `${pt.label} expected_actualdata`);
             closeAll(model.expectedAuxData(pars), pt.expected_auxdata, 1e-12, 1e-12, `${pt.label} expected_auxdata`);
             const bySample = model.expectedBySample(pars);
-            for (const [s, v] of Object.entries<number[]>(pt.expected_by_sample)) closeAll(bySample[s], v, 1e-12, 1e-12, `${pt.label} ${s}`);
+            for (const [s, v] of Object.entries<number[]>(pt.expected_by_sample)) closeAll(bySample[s]!, v, 1e-12, 1e-12, `${pt.label} ${s}`);
           }
         });
       }
@@ -107,9 +107,9 @@ for (const item of index.items) {
             const order = model.config.parameterNames.map((n) => names.indexOf(n));
             order.forEach((pi, i) =>
               order.forEach((pj, j) => {
-                close(r.correlation![i][j], cs.mle.correlation[pi][pj], 0, 1e-4, `correlation[${i}][${j}]`);
+                close(r.correlation![i]![j]!, cs.mle.correlation[pi][pj], 0, 1e-4, `correlation[${i}][${j}]`);
                 const scale = Math.sqrt(Math.abs(cs.mle.covariance[pi][pi] * cs.mle.covariance[pj][pj]));
-                close(r.covariance![i][j], cs.mle.covariance[pi][pj], 0, 1e-4 * scale, `covariance[${i}][${j}]`);
+                close(r.covariance![i]![j]!, cs.mle.covariance[pi][pj], 0, 1e-4 * scale, `covariance[${i}][${j}]`);
               }),
             );
           }
@@ -142,7 +142,7 @@ for (const item of index.items) {
             close(h.clsb, cs.hypotest.CLsb_obs, 1e-5, 0, "CLsb");
             close(h.clb, cs.hypotest.CLb_obs, 1e-5, 0, "CLb");
             // tails amplify the ~1e-6 test-statistic spread (d ln CLs ≈ √q_A·d√q_A): 1e-4 relative below 1e-3
-            cs.hypotest.CLs_exp.forEach((v: number, i: number) => close(h.expected[i], v, v < 1e-3 ? 1e-4 : 1e-5, 0, `CLs_exp[${i}]`));
+            cs.hypotest.CLs_exp.forEach((v: number, i: number) => close(h.expected[i]!, v, v < 1e-3 ? 1e-4 : 1e-5, 0, `CLs_exp[${i}]`));
           }
         });
       }
@@ -188,12 +188,12 @@ for (const item of index.items) {
           sc.exp.forEach((v: number, i: number) => {
             const step = sc.scan[1] - sc.scan[0];
             if ((code2 && i === 4) || Math.abs(v - twoMinimaScanPoint) < step) return;
-            close(u.exp[i], v, 1e-5, 0, `exp[${i}]`);
+            close(u.exp[i]!, v, 1e-5, 0, `exp[${i}]`);
           });
           sc.scan.forEach((mu: number, i: number) => {
             if ((code2 && mu > 2.6) || Math.abs(mu - twoMinimaScanPoint) < 1e-9) return;
-            close(u.points[i].cls, sc.CLs_obs[i], 1e-5, 1e-13, `CLs(${mu})`);
-            closeAll(u.points[i].expected, sc.CLs_exp[i], 1e-5, 1e-13, `CLs_exp(${mu})`);
+            close(u.points[i]!.cls, sc.CLs_obs[i], 1e-5, 1e-13, `CLs(${mu})`);
+            closeAll(u.points[i]!.expected, sc.CLs_exp[i], 1e-5, 1e-13, `CLs_exp(${mu})`);
           });
         });
       }

@@ -30,7 +30,7 @@ function binned(N: number): WorkspaceSpec {
   const sig = Array.from({ length: N }, (_, b) => 20 * Math.exp(-0.5 * ((b - N / 2) / (N / 10)) ** 2) + 0.1);
   const bkg = Array.from({ length: N }, (_, b) => 200 * Math.exp((-3 * b) / N) + 10);
   // observed: background with a ±6 % wiggle (pulls the γ's) plus half the signal, rounded
-  const obs = bkg.map((v, b) => Math.round(v * (1 + 0.06 * Math.sin(1.7 * b)) + 0.5 * sig[b]));
+  const obs = bkg.map((v, b) => Math.round(v * (1 + 0.06 * Math.sin(1.7 * b)) + 0.5 * sig[b]!));
   return {
     channels: [
       {
@@ -69,8 +69,8 @@ function expectSameHessian(model: Model, pars: Float64Array, data: ArrayLike<num
   model.nllHessianStructured(pars, data, M);
   for (let p = 0; p < n; p++) {
     for (let q = 0; q < n; q++) {
-      const scale = Math.max(Math.abs(H[p * n + p]), Math.abs(H[q * n + q]), 1e-300);
-      close(M.get(p, q), H[p * n + q], 0, 1e-12 * scale, `H[${p}][${q}]`);
+      const scale = Math.max(Math.abs(H[p * n + p]!), Math.abs(H[q * n + q]!), 1e-300);
+      close(M.get(p, q), H[p * n + q]!, 0, 1e-12 * scale, `H[${p}][${q}]`);
     }
   }
 }
@@ -101,7 +101,7 @@ describe("block-arrow Hessian structure", () => {
     const dense = new Float64Array(n * n);
     let seed = 7;
     const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
-    const couples = (p: number, q: number) => s.slot[p] >= 0 || s.slot[q] >= 0 || (bins[p].length === 1 && bins[q].length === 1 && bins[p][0] === bins[q][0]);
+    const couples = (p: number, q: number) => s.slot[p]! >= 0 || s.slot[q]! >= 0 || (bins[p]!.length === 1 && bins[q]!.length === 1 && bins[p]![0] === bins[q]![0]);
     for (let p = 0; p < n; p++) {
       for (let q = 0; q < p; q++) {
         if (!couples(p, q)) continue;
@@ -122,26 +122,26 @@ describe("block-arrow Hessian structure", () => {
     const inv = inverseSPD(dense, n)!;
     const cov = f.inverse();
     for (let p = 0; p < n; p++) {
-      close(cov.variance[p], inv[p * n + p], 1e-12, 0, `var[${p}]`);
-      for (let q = 0; q < n; q++) close(cov.get(p, q), inv[p * n + q], 0, 1e-12, `inv[${p}][${q}]`);
+      close(cov.variance[p]!, inv[p * n + p]!, 1e-12, 0, `var[${p}]`);
+      for (let q = 0; q < n; q++) close(cov.get(p, q), inv[p * n + q]!, 0, 1e-12, `inv[${p}][${q}]`);
     }
     const r = Float64Array.from({ length: n }, (_, i) => i - 3);
     const x = r.slice();
     f.solve(x);
     for (let p = 0; p < n; p++) {
       let v = 0;
-      for (let q = 0; q < n; q++) v += inv[p * n + q] * r[q];
-      close(x[p], v, 0, 1e-12, `x[${p}]`);
+      for (let q = 0; q < n; q++) v += inv[p * n + q]! * r[q]!;
+      close(x[p]!, v, 0, 1e-12, `x[${p}]`);
     }
     // an active subset (one per-bin and one global parameter dropped) is the principal submatrix
     const act = Uint8Array.from(all);
     act[2] = 0;
     act[8] = 0;
     const keep = [...Array(n).keys()].filter((i) => act[i]);
-    const sub = Float64Array.from({ length: keep.length ** 2 }, (_, k) => dense[keep[Math.floor(k / keep.length)] * n + keep[k % keep.length]]);
+    const sub = Float64Array.from({ length: keep.length ** 2 }, (_, k) => dense[keep[Math.floor(k / keep.length)]! * n + keep[k % keep.length]!]!);
     const subInv = inverseSPD(sub, keep.length)!;
     const cs = new BlockArrowFactor(M, act).inverse();
-    keep.forEach((p, a) => keep.forEach((q, b) => close(cs.get(p, q), subInv[a * keep.length + b], 0, 1e-12, `sub[${p}][${q}]`)));
+    keep.forEach((p, a) => keep.forEach((q, b) => close(cs.get(p, q), subInv[a * keep.length + b]!, 0, 1e-12, `sub[${p}][${q}]`)));
     expect(cs.get(2, 2)).toBe(0);
   });
 
@@ -174,15 +174,15 @@ describe("structured fits", () => {
     close(b.twiceNll, a.twiceNll, 1e-10, 0, "twiceNll");
     const n = m.config.npars;
     for (let i = 0; i < n; i++) {
-      close(b.bestfit[i], a.bestfit[i], 1e-7, 1e-7, `bestfit[${i}]`);
-      close(b.uncertainties[i], a.uncertainties[i], 1e-7, 0, `unc[${i}]`);
+      close(b.bestfit[i]!, a.bestfit[i]!, 1e-7, 1e-7, `bestfit[${i}]`);
+      close(b.uncertainties[i]!, a.uncertainties[i]!, 1e-7, 0, `unc[${i}]`);
     }
     const mu = m.config.poiIndex!;
     for (let j = 0; j < n; j += 7) {
-      const scale = a.uncertainties[mu] * a.uncertainties[j];
-      close(b.covariance![mu][j], a.covariance![mu][j], 0, 1e-7 * scale, `cov[mu][${j}]`);
-      close(b.covarianceOf!(j, j + 1 < n ? j + 1 : j), a.covariance![j][j + 1 < n ? j + 1 : j], 0, 1e-7 * a.uncertainties[j] ** 2 + 1e-300, `cov[${j}]`);
-      close(b.correlation![j][mu], a.correlation![j][mu], 0, 1e-7, `corr[${j}][mu]`);
+      const scale = a.uncertainties[mu]! * a.uncertainties[j]!;
+      close(b.covariance![mu]![j]!, a.covariance![mu]![j]!, 0, 1e-7 * scale, `cov[mu][${j}]`);
+      close(b.covarianceOf!(j, j + 1 < n ? j + 1 : j), a.covariance![j]![j + 1 < n ? j + 1 : j]!, 0, 1e-7 * a.uncertainties[j]! ** 2 + 1e-300, `cov[${j}]`);
+      close(b.correlation![j]![mu]!, a.correlation![j]![mu]!, 0, 1e-7, `corr[${j}][mu]`);
     }
     // the automatic choice takes the structured path for this model
     expect(fit(d, m, { uncertainties: false }).solver).toBe("structured");
@@ -191,8 +191,8 @@ describe("structured fits", () => {
   it("handle the POI held at its lower bound and fixed parameters like the dense solver", () => {
     const spec = binned(40);
     // observed = background only, scaled down: mu-hat wants to go negative and stops at 0
-    spec.observations[0].data = spec.channels[0].samples[1].data.map((v) => Math.round(0.97 * v));
-    spec.measurements[0].config.parameters = [{ name: "lumi_like", fixed: true, inits: [0.5] }];
+    spec.observations[0]!.data = spec.channels[0]!.samples[1]!.data.map((v) => Math.round(0.97 * v));
+    spec.measurements[0]!.config.parameters = [{ name: "lumi_like", fixed: true, inits: [0.5] }];
     const ws = Workspace.fromJSON(spec);
     const m = ws.model();
     const d = ws.data(m);
@@ -202,8 +202,8 @@ describe("structured fits", () => {
     expect(b.bestfit[m.config.poiIndex!]).toBe(0);
     close(b.twiceNll, a.twiceNll, 1e-10, 0, "twiceNll");
     for (let i = 0; i < m.config.npars; i++) {
-      close(b.bestfit[i], a.bestfit[i], 1e-7, 1e-7, `bestfit[${i}]`);
-      close(b.uncertainties[i], a.uncertainties[i], 1e-7, 0, `unc[${i}]`);
+      close(b.bestfit[i]!, a.bestfit[i]!, 1e-7, 1e-7, `bestfit[${i}]`);
+      close(b.uncertainties[i]!, a.uncertainties[i]!, 1e-7, 0, `unc[${i}]`);
     }
     expect(b.uncertainties[m.config.parameterIndex("lumi_like")]).toBe(0);
   });
@@ -221,9 +221,9 @@ describe("structured fits", () => {
       expect(r.converged).toBe(true);
       close(r.twiceNll, cs.mle.twice_nll, 1e-8, 0, "twice_nll");
       idx.forEach((pi, i) => {
-        close(r.bestfit[i], cs.mle.bestfit[pi], 1e-4, 1e-5, `bestfit ${names[pi]}`);
-        close(r.uncertainties[i], cs.mle.uncertainties[pi], 1e-4, 0, `unc ${names[pi]}`);
-        if (cs.mle.correlation) idx.forEach((pj, j) => close(r.correlation![i][j], cs.mle.correlation[pi][pj], 0, 1e-4, `corr ${names[pi]} ${names[pj]}`));
+        close(r.bestfit[i]!, cs.mle.bestfit[pi], 1e-4, 1e-5, `bestfit ${names[pi]}`);
+        close(r.uncertainties[i]!, cs.mle.uncertainties[pi], 1e-4, 0, `unc ${names[pi]}`);
+        if (cs.mle.correlation) idx.forEach((pj, j) => close(r.correlation![i]![j]!, cs.mle.correlation[pi][pj], 0, 1e-4, `corr ${names[pi]} ${names[pj]}`));
       });
       if (cs.hypotest) {
         const h = hypotest(cs.hypotest.poi_test, d, m, { testStat: cs.hypotest.test_stat, solver: "structured" }) as HypotestResult;

@@ -23,9 +23,9 @@ function ksDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const y = Float64Array.from(b).sort();
   let i = 0, j = 0, d = 0;
   while (i < x.length && j < y.length) {
-    const t = Math.min(x[i], y[j]);
-    while (i < x.length && x[i] <= t) i++;
-    while (j < y.length && y[j] <= t) j++;
+    const t = Math.min(x[i]!, y[j]!);
+    while (i < x.length && x[i]! <= t) i++;
+    while (j < y.length && y[j]! <= t) j++;
     d = Math.max(d, Math.abs(i / x.length - j / y.length));
   }
   return d;
@@ -55,9 +55,9 @@ describe("toy-based hypotests against pyhf's ToyCalculator", () => {
       // binomial error of the s+b toys plus the quantile's position error (its CLb spread
       // sqrt(q(1−q)/n), carried over with slope ≈ CLs+b/CLb); floor: one toy's step, 1/(n·q)
       [0.0227501319, 0.1586552539, 0.5, 0.8413447461, 0.9772498681].forEach((q, k) => {
-        const p = h.CLs_exp[k] * q;
+        const p = h.CLs_exp[k]! * q;
         const sigma = Math.SQRT2 * Math.hypot(Math.sqrt(p * (1 - p) / n), (p / q) * Math.sqrt(q * (1 - q) / n)) / q;
-        expect(Math.abs(r.expected[k] - h.CLs_exp[k]), `band ${k}`).toBeLessThan(Math.max(4 * sigma, 2 / (n * q)));
+        expect(Math.abs(r.expected[k]! - h.CLs_exp[k]!), `band ${k}`).toBeLessThan(Math.max(4 * sigma, 2 / (n * q)));
       });
       expect(r.converged).toBe(true);
     }, 120_000);
@@ -74,11 +74,11 @@ describe("toy-based hypotests against pyhf's ToyCalculator", () => {
     // relative), turned into a POI error by the CLs slope there (taken from the asymptotic
     // curve), both implementations noisy: tolerance 4·√2·σ_CLs / |dCLs/dμ|
     const asym = upperLimit(data, model, { method: "scan", scan: u.scan });
-    const slope = Math.abs((asym.points[5].cls - asym.points[3].cls) / (asym.points[5].mu - asym.points[3].mu));
+    const slope = Math.abs((asym.points[5]!.cls - asym.points[3]!.cls) / (asym.points[5]!.mu - asym.points[3]!.mu));
     const sigmaCls = 0.05 * Math.hypot(Math.sqrt((1 - 0.025) / (0.025 * u.ntoys)), Math.sqrt((1 - 0.5) / (0.5 * u.ntoys)));
     const tol = (4 * Math.SQRT2 * sigmaCls) / slope;
     expect(Math.abs(one.obs - u.obs)).toBeLessThan(tol);
-    expect(Math.abs(one.exp[2] - u.exp[2])).toBeLessThan(tol);
+    expect(Math.abs(one.exp[2]! - u.exp[2]!)).toBeLessThan(tol);
     expect(one.method).toBe("scan");
   }, 180_000);
 });

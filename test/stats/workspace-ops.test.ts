@@ -34,22 +34,22 @@ describe("workspace combine", () => {
     expect(outer.toJSON().channels).toEqual(full.channels);
     // an outer join of different contents is ambiguous; left/right outer pick a side
     const other = structuredClone(full);
-    other.channels[0].samples[0].data = [1, 2];
+    other.channels[0]!.samples[0]!.data = [1, 2];
     expect(() => combineWorkspaces(full, other, "outer")).toThrow(/channel "signal" with different content/);
-    expect(combineWorkspaces(full, other, "left outer").toJSON().channels[0].samples[0].data).toEqual([10, 35]);
-    expect(combineWorkspaces(full, other, "right outer").toJSON().channels[0].samples[0].data).toEqual([1, 2]);
+    expect(combineWorkspaces(full, other, "left outer").toJSON().channels[0]!.samples[0]!.data).toEqual([10, 35]);
+    expect(combineWorkspaces(full, other, "right outer").toJSON().channels[0]!.samples[0]!.data).toEqual([1, 2]);
   });
 
   it("checks measurements: same name needs the same POI; parameter settings merge", () => {
     const a = structuredClone(signalOnly.toJSON());
     const b = structuredClone(controlOnly.toJSON());
-    b.measurements[0].config.poi = "uncorr_bkguncrt_control";
+    b.measurements[0]!.config.poi = "uncorr_bkguncrt_control";
     expect(() => combineWorkspaces(a, b)).toThrow(/POI "mu" on the left and "uncorr_bkguncrt_control"/);
     const c = structuredClone(controlOnly.toJSON());
-    a.measurements[0].config.parameters = [{ name: "mu", bounds: [[0, 5]] }];
-    c.measurements[0].config.parameters = [{ name: "uncorr_bkguncrt_control", inits: [1, 1] }];
-    expect(combineWorkspaces(a, c).toJSON().measurements[0].config.parameters.map((p) => p.name)).toEqual(["mu", "uncorr_bkguncrt_control"]);
-    c.measurements[0].config.parameters = [{ name: "mu", bounds: [[0, 6]] }];
+    a.measurements[0]!.config.parameters = [{ name: "mu", bounds: [[0, 5]] }];
+    c.measurements[0]!.config.parameters = [{ name: "uncorr_bkguncrt_control", inits: [1, 1] }];
+    expect(combineWorkspaces(a, c).toJSON().measurements[0]!.config.parameters.map((p) => p.name)).toEqual(["mu", "uncorr_bkguncrt_control"]);
+    c.measurements[0]!.config.parameters = [{ name: "mu", bounds: [[0, 6]] }];
     expect(() => combineWorkspaces(a, c)).toThrow(/sets parameter "mu" differently/);
   });
 });
@@ -58,13 +58,13 @@ describe("workspace prune", () => {
   const spec = load("all_modifiers_2channel");
   it("removes channels with their observations, samples, modifiers and their parameter settings", () => {
     const names = spec.channels.map((c) => c.name);
-    const p = pruneWorkspace(spec, { channels: [names[2]] }).toJSON();
+    const p = pruneWorkspace(spec, { channels: [names[2]!] }).toJSON();
     expect(p.channels.map((c) => c.name)).toEqual(names.slice(0, 2));
     expect(p.observations.map((o) => o.name)).toEqual(spec.observations.filter((o) => o.name !== names[2]).map((o) => o.name));
     const q = pruneWorkspace(spec, { modifiers: ["theory_fixed"], modifierTypes: ["staterror"] }).toJSON();
     const mods = q.channels.flatMap((c) => c.samples.flatMap((s) => s.modifiers));
     expect(mods.some((m) => m.name === "theory_fixed" || m.type === "staterror")).toBe(false);
-    expect(q.measurements[0].config.parameters.some((x) => x.name === "theory_fixed")).toBe(false);
+    expect(q.measurements[0]!.config.parameters.some((x) => x.name === "theory_fixed")).toBe(false);
     // the same count as in the input minus what was removed
     const before = spec.channels.flatMap((c) => c.samples.flatMap((s) => s.modifiers));
     expect(mods.length).toBe(before.filter((m) => m.name !== "theory_fixed" && m.type !== "staterror").length);
@@ -83,7 +83,7 @@ describe("workspace rename", () => {
     expect(j.measurements[0]).toMatchObject({ name: "meas", config: { poi: "signal_strength" } });
     expect(j.channels.map((c) => c.name)).toEqual(["SR", "control"]);
     expect(j.observations.map((o) => o.name)).toEqual(["SR", "control"]);
-    expect(j.channels[0].samples.map((s) => s.name)).toEqual(["signal", "bkg"]);
+    expect(j.channels[0]!.samples.map((s) => s.name)).toEqual(["signal", "bkg"]);
     const ref = expected("validation_2bin_2channel").cases[0].mle.twice_nll;
     expect(Math.abs(twiceNll(r) - ref) / ref).toBeLessThan(TOL);
     expect(() => renameWorkspace(spec, { channels: { signal: "control" } })).toThrow(/two channels the name "control"/);

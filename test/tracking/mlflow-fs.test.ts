@@ -41,7 +41,7 @@ describe("MLflow file store", () => {
       expect(run.tags["mlflow.runName"]).toBe(readFileSync(path.join(src, "tags", "mlflow.runName"), "utf8"));
       for (const key of readdirSync(path.join(src, "metrics"))) {
         const lines = parseMetricLines(readFileSync(path.join(src, "metrics", key), "utf8"));
-        expect(s.metricHistory(id, key).map((m) => [m.timestamp, m.value, m.step]).sort((a, b) => a[2] - b[2] || a[0] - b[0])).toEqual(lines.sort((a, b) => a[2] - b[2] || a[0] - b[0]));
+        expect(s.metricHistory(id, key).map((m) => [m.timestamp, m.value, m.step]).sort((a, b) => a[2]! - b[2]! || a[0]! - b[0]!)).toEqual(lines.sort((a, b) => a[2]! - b[2]! || a[0]! - b[0]!));
       }
       expect(s.listArtifacts(id).map((a) => a.path)).toEqual(files(path.join(src, "artifacts")));
     }

@@ -14,13 +14,13 @@ describe("MLproject", () => {
     expect(p.name).toBe("analysis-grand-challenge");
     expect(p.environment).toEqual({ conda_env: "conda.yaml" });
     expect(Object.keys(p.entryPoints)).toEqual(["ttbar", "hyperopt"]);
-    expect(p.entryPoints.ttbar.parameters.map((q) => [q.name, q.type, q.default])).toEqual([
+    expect(p.entryPoints.ttbar!.parameters.map((q) => [q.name, q.type, q.default])).toEqual([
       ["num-input-files", "int", "10"], ["num-bins", "int", "25"], ["bin-low", "int", "50"], ["bin-high", "int", "550"], ["pt-threshold", "int", "25"],
     ]);
-    const ep = p.entryPoints.ttbar;
+    const ep = p.entryPoints.ttbar!;
     const { declared } = resolveParameters(p, ep, { "num-bins": "30" });
     expect(renderCommand(ep, declared).argv).toEqual(["python", "analysis.py", "--num-input-files", "10", "--num-bins", "30", "--bin-low", "50", "--bin-high", "550", "--pt-threshold", "25"]);
-    const h = p.entryPoints.hyperopt;
+    const h = p.entryPoints.hyperopt!;
     // YAML folds the 4-line double-quoted command into one line
     expect(renderCommand(h, resolveParameters(p, h, {}).declared).argv).toEqual(["python", "-O", "search_hyperparameter.py", "--max-runs", "12", "--metric", "ttbar_norm_bestfit", "--algo", "tpe.suggest"]);
     expect(() => resolveParameters(p, ep, { "num-bins": "2.5" })).toThrow(/must be an integer/);
@@ -28,13 +28,13 @@ describe("MLproject", () => {
 
   it("parses MLflow's example (float) and the chapter05 pipeline (str, backslash continuations, 'None' default)", () => {
     const ex = loadProject(path.join(MLFLOW, "mlflow-example"));
-    const m = ex.entryPoints.main;
+    const m = ex.entryPoints.main!;
     expect(m.parameters.map((q) => q.type)).toEqual(["float", "float"]);
     expect(renderCommand(m, resolveParameters(ex, m, { alpha: "0.3" }).declared).argv).toEqual(["python", "train.py", "0.3", "0.1"]);
     expect(() => resolveParameters(ex, m, { alpha: "x" })).toThrow(/must be a number/);
     const c5 = loadProject(path.join(MLFLOW, "Practical-Deep-Learning-at-Scale-with-MLFlow", "chapter05"));
     expect(Object.keys(c5.entryPoints)).toEqual(["main", "download_data", "fine_tuning_model", "register_model"]);
-    const reg = c5.entryPoints.register_model;
+    const reg = c5.entryPoints.register_model!;
     expect(reg.parameters[0]).toEqual({ name: "mlflow_run_id", type: "string", default: "None" });
     expect(renderCommand(reg, resolveParameters(c5, reg, {}).declared).argv).toEqual(["python", "pipeline/register_model.py", "--mlflow_run_id", "None", "--registered_model_name", "dl_finetuned_model"]);
   });
@@ -65,7 +65,7 @@ describe("MLproject", () => {
     expect(run.info.status).toBe("FINISHED");
     expect(run.params).toEqual({ n: "3", msg: "ab" });
     expect(run.tags["mlflow.project.entryPoint"]).toBe("main");
-    expect(JSON.parse(run.tags["mlflow.project.env"])).toEqual({ conda_env: "conda.yaml" });
+    expect(JSON.parse(run.tags["mlflow.project.env"]!)).toEqual({ conda_env: "conda.yaml" });
     expect(s.readArtifact(r.runId, "environment/conda.yaml").toString()).toBe(readFileSync(path.join(dir, "conda.yaml"), "utf8"));
     expect(s.readArtifact(r.runId, "out.txt").toString()).toBe(`ababab ${r.runId}`); // the command saw its run id
     const f = await runProject(s, dir, { entry: "fail", stdio: "pipe" });
@@ -78,13 +78,13 @@ describe("MLproject", () => {
   it("reads the hepflow AGC project with its ttbar and search entry points", () => {
     const p = loadProject(path.resolve("examples/agc-ttbar"));
     expect(Object.keys(p.entryPoints).sort()).toEqual(["search", "ttbar"]);
-    const argv = renderCommand(p.entryPoints.search, { run_dir: "/r", ...resolveParameters(p, p.entryPoints.search, { max_runs: "20" }).declared }).argv;
+    const argv = renderCommand(p.entryPoints.search!, { run_dir: "/r", ...resolveParameters(p, p.entryPoints.search!, { max_runs: "20" }).declared }).argv;
     // a shell command: the small dataset is generated first unless it is there
     expect(argv.slice(0, 2)).toEqual(["/bin/sh", "-c"]);
     expect(argv[2]).toMatch(/\|\| .*hepflow\.js generate agc --events 100000 .*&& .*hepflow\.js search --project \. -e ttbar/);
     expect(argv[2]).toContain("'num-bins=randint(15, 50)'");
     // the ttbar entry maps the AGC MLproject names onto the processor parameters
-    const ttbar = renderCommand(p.entryPoints.ttbar, { run_dir: "/r", ...resolveParameters(p, p.entryPoints.ttbar, { "num-bins": "30", "pt-threshold": "27.5" }).declared }).argv;
+    const ttbar = renderCommand(p.entryPoints.ttbar!, { run_dir: "/r", ...resolveParameters(p, p.entryPoints.ttbar!, { "num-bins": "30", "pt-threshold": "27.5" }).declared }).argv;
     expect(ttbar.join(" ")).toContain("-P num_bins=30 -P pt_threshold=27.5");
   });
 });
@@ -112,9 +112,9 @@ describe("a project whose search entry point searches its other entry point", ()
       expect(t.tags["mlflow.project.entryPoint"]).toBe("fit");
       expect(t.info.status).toBe("FINISHED");
       expect(Number(t.params.mu)).toBeGreaterThanOrEqual(0);
-      expect(t.metrics.twice_nll.value).toBeGreaterThan(0); // logged by the autologged fit inside the trial
+      expect(t.metrics.twice_nll!.value).toBeGreaterThan(0); // logged by the autologged fit inside the trial
     }
-    const best = trials.reduce((a, b) => (b.metrics.twice_nll.value < a.metrics.twice_nll.value ? b : a));
+    const best = trials.reduce((a, b) => (b.metrics.twice_nll!.value < a.metrics.twice_nll!.value ? b : a));
     expect(search.tags["hepflow.search.best_run"]).toBe(best.info.runId);
     s.close();
   });

@@ -99,9 +99,9 @@ describe("TPE (hyperopt's algorithm)", () => {
     // 100 trials = 20 from the prior + 80 modelled; bench/search.bench.mjs has more seeds and budgets
     const seeds = Array.from({ length: 10 }, (_, i) => i + 1);
     const tpe = seeds.map((s) => bestOf("tpe", s, 100)), rnd = seeds.map((s) => bestOf("random", s, 100));
-    const median = (x: number[]) => { const y = [...x].sort((a, b) => a - b); return (y[4] + y[5]) / 2; };
+    const median = (x: number[]) => { const y = [...x].sort((a, b) => a - b); return (y[4]! + y[5]!) / 2; };
     expect(median(tpe)).toBeLessThan(median(rnd));
-    expect(tpe.filter((v, i) => v < rnd[i]).length).toBeGreaterThanOrEqual(6);
+    expect(tpe.filter((v, i) => v < rnd[i]!).length).toBeGreaterThanOrEqual(6);
     expect(Math.min(...tpe)).toBeGreaterThanOrEqual(0.397887 - 1e-6); // never below the true minimum
   });
 });
@@ -118,7 +118,7 @@ describe("search runs", () => {
     expect(kids.length).toBe(12);
     expect(kids.every((k) => k.status === "FINISHED")).toBe(true);
     const bestKid = s.getRun(a.best!.runId);
-    expect(bestKid.metrics.branin.value).toBe(Math.min(...a.trials.map((t) => t.value)));
+    expect(bestKid.metrics.branin!.value).toBe(Math.min(...a.trials.map((t) => t.value)));
     expect(Number(bestKid.params.x1)).toBe(a.best!.params.x1);
     const parent = s.getRun(a.searchRunId);
     expect(parent.tags["hepflow.search.best_run"]).toBe(a.best!.runId);
@@ -144,11 +144,11 @@ describe("search runs", () => {
     const full = await runSearch(s, spec({ maxRuns: 10 }), { objectiveFn: fn });
     const part = await runSearch(s, spec({ maxRuns: 6 }), { objectiveFn: fn });
     const kids = s.children(part.searchRunId);
-    s.updateRun(kids[5].runId, { status: "RUNNING", endTime: null }); // as if killed mid-trial
+    s.updateRun(kids[5]!.runId, { status: "RUNNING", endTime: null }); // as if killed mid-trial
     const resumed = await runSearch(s, { maxRuns: 10 } as SearchSpec, { resume: part.searchRunId, objectiveFn: fn });
     expect(resumed.trials.map((t) => t.params)).toEqual(full.trials.map((t) => t.params));
     expect(resumed.trials.slice(0, 5).map((t) => t.runId)).toEqual(kids.slice(0, 5).map((k) => k.runId)); // reused
-    expect(s.getRunInfo(kids[5].runId).status).toBe("KILLED");
+    expect(s.getRunInfo(kids[5]!.runId).status).toBe("KILLED");
     expect(s.children(part.searchRunId).length).toBe(11); // 10 trials + the killed attempt
     s.close();
   });
@@ -165,7 +165,7 @@ describe("search runs", () => {
   it("maximises when asked and marks failing trials FAILED without stopping", async () => {
     const s = new TrackingStore(tmp());
     const r = await runSearch(s, spec({ maxRuns: 6, direction: "maximize", algo: "random" }), { objectiveFn: async (p, c) => { if (c.index === 2) throw new Error("boom"); return Number(p.x1); } });
-    expect(r.trials[2].status).toBe("FAILED");
+    expect(r.trials[2]!.status).toBe("FAILED");
     expect(r.best!.value).toBe(Math.max(...r.trials.filter((t) => t.status === "FINISHED").map((t) => Number(t.params.x1))));
     s.close();
   });

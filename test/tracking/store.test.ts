@@ -26,8 +26,8 @@ describe("run store", () => {
     s.logMetric(run.runId, "nan", NaN);
     expect(s.metricHistory(run.runId, "loss").map((m) => [m.step, m.value])).toEqual([[0, 3], [1, 2], [2, 1]]);
     const full = s.getRun(run.runId);
-    expect(full.metrics.loss.value).toBe(1); // latest = highest step
-    expect(Number.isNaN(full.metrics.nan.value)).toBe(true);
+    expect(full.metrics.loss!.value).toBe(1); // latest = highest step
+    expect(Number.isNaN(full.metrics.nan!.value)).toBe(true);
     expect(full.tags["mlflow.runName"]).toBe("nominal");
     s.setTags(run.runId, { stage: "fit" });
     const dir = tmp();

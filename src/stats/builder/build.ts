@@ -38,8 +38,9 @@ export function templatePath(cfg: BuilderConfig, region: RegionConfig, sample: S
     VariationPath: (variation ? variation.VariationPath : undefined) ?? cfg.General.VariationPath ?? "",
   };
   return input.replace(/\{(\w+)\}/g, (m, key: string) => {
-    if (!(key in values)) throw new HepflowError("CONFIG_INVALID", `unknown placeholder ${m} in InputPath (known: {RegionPath}, {SamplePath}, {VariationPath})`, { object: "General.InputPath" });
-    return values[key];
+    const v = Object.hasOwn(values, key) ? values[key] : undefined;
+    if (v === undefined) throw new HepflowError("CONFIG_INVALID", `unknown placeholder ${m} in InputPath (known: {RegionPath}, {SamplePath}, {VariationPath})`, { object: "General.InputPath" });
+    return v;
   });
 }
 

@@ -204,6 +204,7 @@ export function validateBuilderConfig(value: unknown, file?: string): BuilderCon
     const errs = (compiled.errors ?? []).slice().sort((a, b) => keyPath(b).length - keyPath(a).length);
     const anyOf = errs.find((e) => e.keyword === "anyOf");
     const e = anyOf && errs.every((x) => x.instancePath.startsWith(anyOf.instancePath)) ? anyOf : errs[0];
+    if (!e) throw new HepflowError("CONFIG_INVALID", "does not match the builder configuration schema", { file });
     const where = keyPath(e);
     throw new HepflowError("CONFIG_INVALID", `${where} ${describe(e)}`, { file, object: where });
   }

@@ -68,12 +68,17 @@ export function rebin(t: Template, target: ArrayLike<number>, where: string): Te
     if (i < 0) throw new HepflowError("BINNING_MISMATCH", `${where}: target bin edge ${x} is not an edge of the input histogram (edges ${Array.from(t.edges).join(", ")})`);
     return i;
   });
-  for (let b = 0; b < n; b++) {
-    if (!(index[b + 1] > index[b])) throw new HepflowError("BINNING_MISMATCH", `${where}: Binning must be strictly increasing`);
-    for (let i = index[b]; i < index[b + 1]; i++) {
-      yields[b] += t.yields[i];
-      variances[b] += t.variances[i];
+  // pairs of consecutive target edges, as indices into the input edges
+  for (const [b, lo] of index.slice(0, n).entries()) {
+    const hi = index[b + 1];
+    if (hi === undefined || !(hi > lo)) throw new HepflowError("BINNING_MISMATCH", `${where}: Binning must be strictly increasing`);
+    let y = 0, v = 0;
+    for (let i = lo; i < hi; i++) {
+      y += t.yields[i]!;
+      v += t.variances[i]!;
     }
+    yields[b] = y;
+    variances[b] = v;
   }
   return { edges: Float64Array.from(target), yields, variances };
 }

@@ -7,7 +7,7 @@ import type { HistoSysData, NormSysData } from "../spec.js";
 
 const sum = (a: ArrayLike<number>) => {
   let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i];
+  for (let i = 0; i < a.length; i++) s += a[i]!;
   return s;
 };
 
@@ -29,7 +29,7 @@ export function normPlusShapeModifiers(nominal: ArrayLike<number>, up: ArrayLike
   let loData: number[];
   if (down === null) {
     kDown = 2 - kUp;
-    loData = hiData.map((u, i) => 2 * nominal[i] - u);
+    loData = hiData.map((u, i) => 2 * nominal[i]! - u);
   } else {
     kDown = sum(down) / sn;
     loData = Array.from(down, (d) => d / kDown);

@@ -8,6 +8,7 @@
  * equivalent and are reported as unmapped.
  */
 import { HepflowError } from "../../util/index.js";
+import { itemAt } from "../checked.js";
 import type { MeasurementSpec, NormSysData, HistoSysData, WorkspaceSpec } from "../spec.js";
 
 /** A template to store in the shapes file: `channel/process[_systUp|Down]`. */
@@ -121,8 +122,10 @@ export function workspaceToDatacard(ws: WorkspaceSpec, { measurement, shapesFile
             const p = param(m.name);
             if (!p?.auxdata || !p.sigmas) throw new HepflowError("WORKSPACE_INVALID", `lumi parameter "${m.name}" needs auxdata and sigmas in measurement "${meas.name}"`);
             const b = p.bounds?.[0];
-            rateParams.push(`${par.name(m.name)} rateParam ${ch} ${pr} ${num(p.inits?.[0] ?? p.auxdata[0])}${b ? ` [${num(b[0])},${num(b[1])}]` : ""}`);
-            const line = `${par.name(m.name)} param ${num(p.auxdata[0])} ${num(p.sigmas[0])}`;
+            const lumiPlace = { object: `measurement "${meas.name}" parameter "${m.name}"` };
+            const aux = itemAt(p.auxdata, 0, "auxdata", "WORKSPACE_INVALID", lumiPlace);
+            rateParams.push(`${par.name(m.name)} rateParam ${ch} ${pr} ${num(p.inits?.[0] ?? aux)}${b ? ` [${num(b[0])},${num(b[1])}]` : ""}`);
+            const line = `${par.name(m.name)} param ${num(aux)} ${num(itemAt(p.sigmas, 0, "sigmas", "WORKSPACE_INVALID", lumiPlace))}`;
             if (!paramLines.includes(line)) paramLines.push(line);
             break;
           }
@@ -137,7 +140,7 @@ export function workspaceToDatacard(ws: WorkspaceSpec, { measurement, shapesFile
   }
   for (const p of meas.config.parameters) {
     if (p.fixed && !unmapped.some((u) => u.includes(`"${p.name}"`) && u.includes("fixed"))) {
-      unmapped.push(`parameter "${p.name}" is fixed in the measurement${p.inits ? ` at ${p.inits.join(", ")}` : ""}; freeze it in Combine with --freezeParameters ${par.name(p.name)}${p.inits ? ` --setParameters ${par.name(p.name)}=${num(p.inits[0])}` : ""}`);
+      unmapped.push(`parameter "${p.name}" is fixed in the measurement${p.inits ? ` at ${p.inits.join(", ")}` : ""}; freeze it in Combine with --freezeParameters ${par.name(p.name)}${p.inits?.[0] !== undefined ? ` --setParameters ${par.name(p.name)}=${num(p.inits[0])}` : ""}`);
     }
   }
   const W = (cells: string[]) => cells.join(" ");

@@ -20,6 +20,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { HepflowError } from "../../util/index.js";
+import { itemAt } from "../checked.js";
 import { openFile } from "../../root/index.js";
 import type { RootFile, RootHistogram } from "../../root/index.js";
 import type { ChannelSpec, ModifierSettings, ModifierSpec, ParameterSpec, WorkspaceSpec } from "../spec.js";
@@ -39,6 +40,12 @@ interface Column {
   process: string;
   index: number;
   rate: number;
+}
+
+/** A column with its nominal template and the modifiers the nuisance lines put on it. */
+interface Sample extends Column {
+  nominal: Template;
+  mods: ModifierSpec[];
 }
 
 const wild = (pattern: string, value: string) => pattern === "*" || pattern === value || new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, "\\$&").replace(/\*/g, ".*")}$`).test(value);
@@ -117,24 +124,31 @@ export async function readDatacard(file: string, options: ReadDatacardOptions = 
   } catch (e) {
     throw new HepflowError("FILE_NOT_FOUND", `cannot read the datacard (${(e as Error).message})`, { file }, { cause: e });
   }
-  const lines = text.split(/\r?\n/).map((l, i) => ({ no: i + 1, toks: l.replace(/#.*$/, "").trim().split(/\s+/).filter(Boolean) })).filter((l) => l.toks.length > 0 && !/^-+$/.test(l.toks[0]));
+  type Line = { no: number; toks: [string, ...string[]] };
+  const lines = text.split(/\r?\n/).map((l, i) => ({ no: i + 1, toks: l.replace(/#.*$/, "").trim().split(/\s+/).filter(Boolean) })).filter((l): l is Line => l.toks[0] !== undefined && !/^-+$/.test(l.toks[0]));
   const at = (no: number) => `${file}:${no}`;
+  const tok = (l: Line, i: number, what: string): string => {
+    const t = l.toks[i];
+    if (t === undefined) throw new HepflowError("DATACARD_INVALID", `${at(l.no)}: "${l.toks[0]}" line has no ${what} (column ${i + 1})`);
+    return t;
+  };
   const header: Record<string, string> = {};
   const rules: ShapeRule[] = [];
   let obsBins: string[] | undefined;
   let observation: number[] | undefined;
   let colBins: string[] | undefined;
-  const procLines: { no: number; toks: string[] }[] = [];
+  const procLines: Line[] = [];
   let rates: number[] | undefined;
-  const systLines: { no: number; toks: string[] }[] = [];
+  const systLines: Line[] = [];
   const groups: Record<string, string[]> = {};
   const notes: string[] = [];
   for (const l of lines) {
     const [k] = l.toks;
-    if (k === "imax" || k === "jmax" || k === "kmax") header[k] = l.toks[1];
+    if (k === "imax" || k === "jmax" || k === "kmax") header[k] = tok(l, 1, "value");
     else if (k === "shapes") {
-      if (l.toks.length < 5) throw new HepflowError("DATACARD_INVALID", `${at(l.no)}: a shapes line needs process, channel, file and a histogram pattern`);
-      rules.push({ process: l.toks[1], channel: l.toks[2], file: l.toks[3], nominal: l.toks[4], systematic: l.toks[5] });
+      const [, process, channel, shapeFile, nominal, systematic] = l.toks;
+      if (process === undefined || channel === undefined || shapeFile === undefined || nominal === undefined) throw new HepflowError("DATACARD_INVALID", `${at(l.no)}: a shapes line needs process, channel, file and a histogram pattern`);
+      rules.push({ process, channel, file: shapeFile, nominal, systematic });
     } else if (k === "bin" && !obsBins && !rates && procLines.length === 0 && observation === undefined) obsBins = l.toks.slice(1);
     else if (k === "observation") observation = l.toks.slice(1).map((t) => num(t, at(l.no)));
     else if (k === "bin") colBins = l.toks.slice(1);
@@ -146,27 +160,28 @@ export async function readDatacard(file: string, options: ReadDatacardOptions = 
       groups[k] = [...(op === "+=" ? groups[k] ?? [] : []), ...l.toks.slice(3)];
     } else systLines.push(l);
   }
-  if (!colBins || procLines.length !== 2 || !rates) throw new HepflowError("DATACARD_INVALID", "a datacard needs the per-process block: bin, process (names), process (indices), rate", { file });
-  const n = colBins.length;
   const [pa, pb] = procLines;
+  if (!colBins || !pa || !pb || procLines.length !== 2 || !rates) throw new HepflowError("DATACARD_INVALID", "a datacard needs the per-process block: bin, process (names), process (indices), rate", { file });
+  const n = colBins.length;
   const numeric = (toks: string[]) => toks.slice(1).every((t) => /^[+-]?\d+$/.test(t));
   const [namesLine, indexLine] = numeric(pa.toks) ? [pb, pa] : [pa, pb];
-  const cols: Column[] = colBins.map((bin, i) => ({ bin, process: namesLine.toks[1 + i], index: num(indexLine.toks[1 + i], at(indexLine.no)), rate: rates![i] }));
   if (namesLine.toks.length - 1 !== n || indexLine.toks.length - 1 !== n || rates.length !== n) throw new HepflowError("DATACARD_INVALID", `the bin, process and rate lines must have the same number of columns (${n}, ${namesLine.toks.length - 1}, ${indexLine.toks.length - 1}, ${rates.length})`, { file });
+  const rateOf = rates;
+  const heads: Column[] = colBins.map((bin, i) => ({ bin, process: tok(namesLine, 1 + i, "process name"), index: num(indexLine.toks[1 + i], at(indexLine.no)), rate: itemAt(rateOf, i, "rate", "DATACARD_INVALID", { file }) }));
   const bins = obsBins ?? [...new Set(colBins)];
   if (observation && observation.length !== bins.length) throw new HepflowError("DATACARD_INVALID", `observation has ${observation.length} values for ${bins.length} bins`, { file });
-  const processes = [...new Set(cols.map((c) => c.process))];
+  const processes = [...new Set(heads.map((c) => c.process))];
   if (header.imax && header.imax !== "*" && Number(header.imax) !== bins.length) throw new HepflowError("DATACARD_INVALID", `imax ${header.imax} but ${bins.length} bins`, { file });
   if (header.jmax && header.jmax !== "*" && Number(header.jmax) !== processes.length - 1) throw new HepflowError("DATACARD_INVALID", `jmax ${header.jmax} but ${processes.length} processes (jmax = processes − 1)`, { file });
-  const nuisanceLines = systLines.filter((l) => ["lnN", "lnU", "gmN", "shape", "shapeN", "shape?", "shapeU"].includes(l.toks[1]));
+  const nuisanceLines = systLines.filter((l) => ["lnN", "lnU", "gmN", "shape", "shapeN", "shape?", "shapeU"].includes(l.toks[1] ?? ""));
   if (header.kmax && header.kmax !== "*" && Number(header.kmax) !== nuisanceLines.length) throw new HepflowError("DATACARD_INVALID", `kmax ${header.kmax} but ${nuisanceLines.length} nuisance lines`, { file });
 
   const templates = new Templates(path.dirname(file), String(options.mass ?? 120));
   try {
     const shaped = rules.length > 0 && !rules.every((r) => r.file === "FAKE");
     // per column: nominal yields (and sumw2), one array per bin
-    const nominal: Template[] = [];
-    for (const c of cols) {
+    const cols: Sample[] = [];
+    for (const c of heads) {
       const rule = shaped ? findRule(rules, c.process, c.bin) : undefined;
       if (shaped && !rule) throw new HepflowError("DATACARD_INVALID", `no shapes line matches process "${c.process}" in bin "${c.bin}"`, { file });
       let t: Template;
@@ -179,92 +194,93 @@ export async function readDatacard(file: string, options: ReadDatacardOptions = 
           t = { data: t.data.map((v) => v * f), sumw2: t.sumw2.map((v) => v * f * f) };
         }
       } else t = { data: [c.rate], sumw2: [0] };
-      nominal.push(t);
+      cols.push({ ...c, nominal: t, mods: c.index <= 0 ? [{ name: "r", type: "normfactor", data: null }] : [] });
     }
-    const obsData: number[][] = [];
-    for (let b = 0; b < bins.length; b++) {
-      const rule = shaped ? findRule(rules, "data_obs", bins[b]) : undefined;
-      if (rule && rule.file !== "FAKE") obsData.push((await templates.get(rule, rule.nominal, "data_obs", bins[b], "", `data_obs in bin "${bins[b]}"`)).data);
-      else if (observation) obsData.push([observation[b]]);
-      else throw new HepflowError("DATACARD_INVALID", `no observation for bin "${bins[b]}"`, { file });
+    const observations: { name: string; data: number[] }[] = [];
+    for (const [b, bin] of bins.entries()) {
+      const rule = shaped ? findRule(rules, "data_obs", bin) : undefined;
+      if (rule && rule.file !== "FAKE") observations.push({ name: bin, data: (await templates.get(rule, rule.nominal, "data_obs", bin, "", `data_obs in bin "${bin}"`)).data });
+      else if (observation) observations.push({ name: bin, data: [itemAt(observation, b, `observation for bin "${bin}"`, "DATACARD_INVALID", { file })] });
+      else throw new HepflowError("DATACARD_INVALID", `no observation for bin "${bin}"`, { file });
     }
-    const mods: ModifierSpec[][] = cols.map((c) => (c.index <= 0 ? [{ name: "r", type: "normfactor", data: null }] : []));
     const parameters: ParameterSpec[] = [{ name: "r", bounds: [[0, 20]], inits: [1] }];
     const rateParams = new Set<string>();
     for (const l of systLines) {
       const [name, type] = l.toks;
       const where = at(l.no);
+      // one value per process column, paired with its column
       const vals = (offset: number) => {
-        const v = l.toks.slice(offset, offset + n);
-        if (v.length !== n) throw new HepflowError("DATACARD_INVALID", `${where}: ${type} "${name}" needs ${n} columns, has ${v.length}`);
-        return v;
+        const row = l.toks.slice(offset, offset + n);
+        return cols.map((c) => {
+          const v = row.shift();
+          if (v === undefined) throw new HepflowError("DATACARD_INVALID", `${where}: ${type} "${name}" needs ${n} columns, has ${l.toks.slice(offset).length}`);
+          return { c, v };
+        });
       };
       switch (type) {
         case "lnN":
-          vals(2).forEach((v, i) => {
+          vals(2).forEach(({ c, v }) => {
             if (v === "-") return;
             const [a, b] = v.split("/");
             const [lo, hi] = b === undefined ? [1 / num(a, where), num(a, where)] : [num(a, where), num(b, where)];
             if (!(lo > 0 && hi > 0)) throw new HepflowError("DATACARD_INVALID", `${where}: lnN κ must be positive, got "${v}"`);
-            mods[i].push({ name, type: "normsys", data: { lo, hi } });
+            c.mods.push({ name, type: "normsys", data: { lo, hi } });
           });
           break;
         case "lnU": {
           const ks = new Set<number>();
-          vals(2).forEach((v, i) => {
+          vals(2).forEach(({ c, v }) => {
             if (v === "-") return;
             ks.add(num(v, where));
-            mods[i].push({ name, type: "normfactor", data: null });
+            c.mods.push({ name, type: "normfactor", data: null });
           });
-          if (ks.size !== 1) throw new HepflowError("DATACARD_UNSUPPORTED", `${where}: lnU "${name}" with different κ per process cannot be one free factor`);
-          const k = [...ks][0];
+          const [k] = ks;
+          if (ks.size !== 1 || k === undefined) throw new HepflowError("DATACARD_UNSUPPORTED", `${where}: lnU "${name}" with different κ per process cannot be one free factor`);
           parameters.push({ name, bounds: [[Math.min(k, 1 / k), Math.max(k, 1 / k)]], inits: [1] });
           break;
         }
         case "gmN": {
           const N = num(l.toks[2], where);
           if (!(N > 0)) throw new HepflowError("DATACARD_UNSUPPORTED", `${where}: gmN with N = ${N} events is not supported (needs N > 0)`);
-          const used = vals(3).map((v, i) => [v, i] as const).filter(([v]) => v !== "-");
-          if (used.length !== 1) throw new HepflowError("DATACARD_UNSUPPORTED", `${where}: gmN "${name}" on ${used.length} processes; one is supported`);
-          const [v, i] = used[0];
+          const used = vals(3).filter(({ v }) => v !== "-");
+          const [only] = used;
+          if (used.length !== 1 || !only) throw new HepflowError("DATACARD_UNSUPPORTED", `${where}: gmN "${name}" on ${used.length} processes; one is supported`);
+          const { c, v } = only;
           const rate = num(v, where) * N;
-          if (cols[i].rate !== rate && Math.abs(cols[i].rate - rate) > 1e-3 * Math.max(1, rate)) notes.push(`${where}: gmN ${name}: rate column ${cols[i].rate} differs from α·N = ${rate}; using α·N as Combine does`);
-          nominal[i] = { data: [rate], sumw2: [0] };
-          mods[i].push({ name, type: "shapesys", data: [rate / Math.sqrt(N)] });
+          if (c.rate !== rate && Math.abs(c.rate - rate) > 1e-3 * Math.max(1, rate)) notes.push(`${where}: gmN ${name}: rate column ${c.rate} differs from α·N = ${rate}; using α·N as Combine does`);
+          c.nominal = { data: [rate], sumw2: [0] };
+          c.mods.push({ name, type: "shapesys", data: [rate / Math.sqrt(N)] });
           break;
         }
         case "shape":
         case "shape?": {
-          const vs = vals(2);
-          for (let i = 0; i < n; i++) {
-            const v = vs[i];
+          for (const { c, v } of vals(2)) {
             if (v === "-" || v === "0") continue;
             if (num(v, where) !== 1) throw new HepflowError("DATACARD_UNSUPPORTED", `${where}: shape "${name}" with scale ${v}; only 1 is supported`);
-            const c = cols[i];
             const rule = findRule(rules, c.process, c.bin);
             if (!rule?.systematic) throw new HepflowError("DATACARD_INVALID", `${where}: shape "${name}" on process "${c.process}" in bin "${c.bin}" needs a shapes line with a systematic pattern`);
             const up = await templates.get(rule, rule.systematic, c.process, c.bin, `${name}Up`, where);
             const down = await templates.get(rule, rule.systematic, c.process, c.bin, `${name}Down`, where);
-            const nom = nominal[i].data;
+            const nom = c.nominal.data;
             // the template's own normalisation: rate −1 keeps the file's, otherwise scale as the nominal
             const raw = sum((await templates.get(rule, rule.nominal, c.process, c.bin, "", where)).data);
             const scale = raw !== 0 ? sum(nom) / raw : 1;
             const nu = sum(up.data) * scale, nd = sum(down.data) * scale, nn = sum(nom);
             const norm = (t: number[], total: number) => t.map((x) => (total !== 0 ? (x * scale * nn) / total : 0));
-            mods[i].push({ name, type: "histosys", data: { lo_data: norm(down.data, nd), hi_data: norm(up.data, nu) } });
-            if (nn > 0 && (Math.abs(nu / nn - 1) > 1e-12 || Math.abs(nd / nn - 1) > 1e-12)) mods[i].push({ name, type: "normsys", data: { lo: nd / nn, hi: nu / nn } });
+            c.mods.push({ name, type: "histosys", data: { lo_data: norm(down.data, nd), hi_data: norm(up.data, nu) } });
+            if (nn > 0 && (Math.abs(nu / nn - 1) > 1e-12 || Math.abs(nd / nn - 1) > 1e-12)) c.mods.push({ name, type: "normsys", data: { lo: nd / nn, hi: nu / nn } });
           }
           break;
         }
         case "rateParam": {
           const [, , bin, proc, init, range] = l.toks;
-          if (init === undefined) throw new HepflowError("DATACARD_INVALID", `${where}: rateParam needs bin, process and an initial value`);
+          if (bin === undefined || proc === undefined || init === undefined) throw new HepflowError("DATACARD_INVALID", `${where}: rateParam needs bin, process and an initial value`);
           if (init.includes("@")) throw new HepflowError("DATACARD_UNSUPPORTED", `${where}: rateParam formulas ("${init}") are not supported`);
           const v0 = num(init, where);
           let hit = 0;
-          cols.forEach((c, i) => {
+          cols.forEach((c) => {
             if (wild(bin, c.bin) && wild(proc, c.process)) {
-              mods[i].push({ name, type: "normfactor", data: null });
+              c.mods.push({ name, type: "normfactor", data: null });
               hit++;
             }
           });
@@ -282,7 +298,7 @@ export async function readDatacard(file: string, options: ReadDatacardOptions = 
           const mean = num(l.toks[2], where);
           const sigma = num(l.toks[3]?.split("/")[0], where);
           let hit = 0;
-          for (const ms of mods) for (const m of ms) if (m.name === name && m.type === "normfactor") {
+          for (const { mods: ms } of cols) for (const m of ms) if (m.name === name && m.type === "normfactor") {
             (m as { type: string }).type = "lumi";
             hit++;
           }
@@ -300,9 +316,9 @@ export async function readDatacard(file: string, options: ReadDatacardOptions = 
           // include-signal flag only enters the threshold test): pyhf's γ on every process with
           // errors is that at nominal normalisations; processes without errors are left out so
           // they are not scaled by γ
-          cols.forEach((c, i) => {
-            if (!binsHit.includes(c.bin) || nominal[i].sumw2.every((e) => e === 0)) return;
-            mods[i].push({ name: `staterror_${c.bin}`, type: "staterror", data: nominal[i].sumw2.map(Math.sqrt) });
+          cols.forEach((c) => {
+            if (!binsHit.includes(c.bin) || c.nominal.sumw2.every((e) => e === 0)) return;
+            c.mods.push({ name: `staterror_${c.bin}`, type: "staterror", data: c.nominal.sumw2.map(Math.sqrt) });
           });
           break;
         }
@@ -319,12 +335,12 @@ export async function readDatacard(file: string, options: ReadDatacardOptions = 
     }
     const channels: ChannelSpec[] = bins.map((b) => ({
       name: b,
-      samples: cols.map((c, i) => ({ c, i })).filter(({ c }) => c.bin === b).map(({ c, i }) => ({ name: c.process, data: nominal[i].data, modifiers: mods[i] })),
+      samples: cols.filter((c) => c.bin === b).map((c) => ({ name: c.process, data: c.nominal.data, modifiers: c.mods })),
     }));
     for (const ch of channels) if (!ch.samples.length) throw new HepflowError("DATACARD_INVALID", `bin "${ch.name}" has no processes`, { file });
     const workspace = {
       channels,
-      observations: bins.map((b, k) => ({ name: b, data: obsData[k] })),
+      observations,
       measurements: [{ name: "datacard", config: { poi: "r", parameters } }],
       version: "1.0.0",
     } as WorkspaceSpec;

@@ -1,4 +1,5 @@
 /** Writes a datacard's shape templates to a ROOT file (one directory per channel, TH1D on unit bins). */
+import { itemAt } from "../checked.js";
 import { createFile } from "../../root/index.js";
 import type { RootHistogram } from "../../root/index.js";
 import type { ShapeTemplate } from "./datacard.js";
@@ -13,7 +14,7 @@ export function templateHistogram(t: ShapeTemplate): RootHistogram {
   t.contents.forEach((w, i) => {
     const x = i + 0.5;
     tsumw += w;
-    tsumw2 += t.sumw2[i];
+    tsumw2 += itemAt(t.sumw2, i, `sumw2 of ${t.path}`, "WORKSPACE_INVALID");
     tsumwx += w * x;
     tsumwx2 += w * x * x;
   });

@@ -51,8 +51,10 @@ function histValues(h: RootHistogram, where: string): Hist {
   for (let ix = 1; ix <= nx; ix++) {
     for (let iy = h.dimension === 2 ? 1 : 0; iy <= (h.dimension === 2 ? ny : 0); iy++) {
       const g = ix + (nx + 2) * iy;
-      data.push(h.contents[g]);
-      err.push(Math.sqrt(weighted ? h.sumw2![g] : h.contents[g]));
+      // g < (nx + 2)·(ny + 2), the histogram's own size with flow bins
+      const w = h.contents[g]!;
+      data.push(w);
+      err.push(Math.sqrt(weighted ? h.sumw2![g]! : w));
     }
   }
   return { data, err };
@@ -118,6 +120,12 @@ function required(e: XmlElement, attr: string, where: string): string {
   return v;
 }
 
+/** Relative uncertainties times the nominal, bin by bin; the two histograms must have the same bins. */
+function scaleBins(rel: number[], nominal: number[], what: string, where: string): number[] {
+  if (rel.length !== nominal.length) throw new HepflowError("HISTOGRAM_INVALID", `${where}: ${what} has ${rel.length} bins but the nominal histogram has ${nominal.length}`);
+  return nominal.map((v, i) => v * rel[i]!);
+}
+
 /** Every element below `e`, depth first in document order (ElementTree's iter() without e itself). */
 function descendants(e: XmlElement): XmlElement[] {
   return e.children.flatMap((c) => [c, ...descendants(c)]);
@@ -160,15 +168,15 @@ async function readSample(s: XmlElement, hists: HistogramSource, inputFile: stri
         if ((m.attrs.Activate ?? "False") !== "True") break; // pyhf ignores (with a warning) an inactive StatError
         let err = nominal.err;
         if ((m.attrs.HistoName ?? "") !== "") {
-          const rel = await hists.get(m.attrs.HistoFile ?? file, m.attrs.HistoPath ?? "", m.attrs.HistoName, mat);
-          err = rel.data.map((r, i) => r * nominal.data[i]);
+          const rel = await hists.get(m.attrs.HistoFile ?? file, m.attrs.HistoPath ?? "", required(m, "HistoName", mat), mat);
+          err = scaleBins(rel.data, nominal.data, `StatError "${m.attrs.HistoName}"`, mat);
         }
         modifiers.push({ name: `staterror_${channel}`, type: "staterror", data: err });
         break;
       }
       case "ShapeSys": {
         const rel = await hists.get(m.attrs.InputFile ?? file, m.attrs.HistoPath ?? "", required(m, "HistoName", mat), mat);
-        modifiers.push({ name: required(m, "Name", mat), type: "shapesys", data: nominal.data.map((v, i) => v * rel.data[i]) });
+        modifiers.push({ name: required(m, "Name", mat), type: "shapesys", data: scaleBins(rel.data, nominal.data, `ShapeSys "${m.attrs.HistoName}"`, mat) });
         break;
       }
       case "ShapeFactor":

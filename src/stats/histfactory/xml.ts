@@ -39,8 +39,9 @@ export function parseXml(text: string, file: string): XmlElement {
   if (ok !== true) throw new HepflowError("XML_INVALID", `malformed XML: ${ok.err.msg} (line ${ok.err.line}, column ${ok.err.col})`, { file });
   const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: "", parseAttributeValue: false, parseTagValue: false, trimValues: false, processEntities: true, ignoreDeclaration: true, ignorePiTags: true });
   const roots = (parser.parse(text) as Ordered[]).map(convert).filter((e): e is XmlElement => e !== undefined);
-  if (roots.length !== 1) throw new HepflowError("XML_INVALID", `expected one root element, found ${roots.length}`, { file });
-  return roots[0];
+  const [root] = roots;
+  if (roots.length !== 1 || !root) throw new HepflowError("XML_INVALID", `expected one root element, found ${roots.length}`, { file });
+  return root;
 }
 
 const escapeAttr = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/"/g, "&quot;");

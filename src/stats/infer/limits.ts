@@ -48,27 +48,28 @@ export interface UpperLimitResult {
 /** numpy.interp(x, xp, fp) for increasing xp: clamps outside, linear inside. */
 export function interp(x: number, xp: number[], fp: number[]): number {
   const n = xp.length;
-  if (x <= xp[0]) return fp[0];
-  if (x >= xp[n - 1]) return fp[n - 1];
+  if (n === 0 || fp.length !== n) throw new HepflowError("SETTINGS_INVALID", `interpolation needs as many values as points (got ${fp.length} values at ${n} points)`);
+  if (x <= xp[0]!) return fp[0]!;
+  if (x >= xp[n - 1]!) return fp[n - 1]!;
   let lo = 0;
   let hi = n - 1;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
-    if (xp[mid] <= x) lo = mid;
+    if (xp[mid]! <= x) lo = mid;
     else hi = mid;
   }
-  if (xp[hi] === xp[lo]) return fp[lo];
-  return fp[lo] + ((x - xp[lo]) * (fp[hi] - fp[lo])) / (xp[hi] - xp[lo]);
+  if (xp[hi] === xp[lo]) return fp[lo]!;
+  return fp[lo]! + ((x - xp[lo]!) * (fp[hi]! - fp[lo]!)) / (xp[hi]! - xp[lo]!);
 }
 
 function checkScan(scan: number[]): void {
   if (scan.length < 2) throw new HepflowError("SETTINGS_INVALID", "a limit scan needs at least two POI values");
-  for (let i = 1; i < scan.length; i++) if (!(scan[i] > scan[i - 1])) throw new HepflowError("SETTINGS_INVALID", `a limit scan needs increasing POI values, got ${scan[i - 1]} then ${scan[i]}`);
+  for (let i = 1; i < scan.length; i++) if (!(scan[i]! > scan[i - 1]!)) throw new HepflowError("SETTINGS_INVALID", `a limit scan needs increasing POI values, got ${scan[i - 1]} then ${scan[i]}`);
 }
 
 /** Observed and expected limits from hypotests on an increasing scan: pyhf's linear interpolation of CLs(mu) at `level`. */
 function scanLimits(level: number, scan: number[], rs: { cls: number; expected: number[] }[]): number[] {
-  const curves = [rs.map((r) => r.cls), ...[0, 1, 2, 3, 4].map((k) => rs.map((r) => r.expected[k]))];
+  const curves = [rs.map((r) => r.cls), ...[0, 1, 2, 3, 4].map((k) => rs.map((r) => r.expected[k]!))];
   return curves.map((c) => interp(level, c.reverse(), scan.slice().reverse()));
 }
 
@@ -83,15 +84,15 @@ export function upperLimit(data: ArrayLike<number>, model: Model, opts: UpperLim
   const poi = model.config.poiIndex;
   if (poi === null) throw new HepflowError("NO_POI", "upper limits need a parameter of interest");
   const { lower, upper } = fitSetup(model, opts);
-  const bounds: [number, number][] = Array.from(lower, (l, i) => [l, upper[i]]);
+  const bounds: [number, number][] = Array.from(lower, (l, i) => [l, upper[i]!]);
   const results = new Map<number, HypotestResult>();
   let calc = new AsymptoticCalculator(data, model, testStat, { ...opts, bounds });
   const test = (mu: number): HypotestResult => {
     let r = results.get(mu);
     if (!r) {
-      if (mu > bounds[poi][1]) {
+      if (mu > bounds[poi]![1]) {
         // an expected limit above the POI's bound: let the POI float further, as the pyhf reference does
-        bounds[poi] = [bounds[poi][0], Math.max(100, 2 * mu)];
+        bounds[poi] = [bounds[poi]![0], Math.max(100, 2 * mu)];
         calc = new AsymptoticCalculator(data, model, testStat, { ...opts, bounds });
       }
       r = calc.hypotest(mu);
@@ -101,19 +102,19 @@ export function upperLimit(data: ArrayLike<number>, model: Model, opts: UpperLim
   };
   let limits: number[];
   if (method === "scan") {
-    const top = bounds[poi][1];
+    const top = bounds[poi]![1];
     const scan = opts.scan ?? Array.from({ length: 21 }, (_, i) => (top * i) / 20);
     checkScan(scan);
     limits = scanLimits(level, scan, scan.map(test));
   } else if (method === "root") {
-    const curves: ((r: HypotestResult) => number)[] = [(r) => r.cls, ...[0, 1, 2, 3, 4].map((k) => (r: HypotestResult) => r.expected[k])];
+    const curves: ((r: HypotestResult) => number)[] = [(r) => r.cls, ...[0, 1, 2, 3, 4].map((k) => (r: HypotestResult) => r.expected[k]!)];
     const rtol = opts.rtol ?? 1e-10;
     limits = curves.map((cv) => {
       const f = (mu: number) => cv(test(mu)) - level;
-      let lo = Math.max(bounds[poi][0], 0);
+      let lo = Math.max(bounds[poi]![0], 0);
       let flo = f(lo);
       if (flo < 0) throw new HepflowError("LIMIT_FAILED", `CLs is already below ${level} at the POI's lower bound ${lo}; no upper limit in range`);
-      let hi = bounds[poi][1] > lo ? bounds[poi][1] : lo + 1;
+      let hi = bounds[poi]![1] > lo ? bounds[poi]![1] : lo + 1;
       let fhi = f(hi);
       for (let k = 0; fhi > 0; k++) {
         if (k > 30) throw new HepflowError("LIMIT_FAILED", `CLs stays above ${level} up to mu = ${hi}; cannot bracket the upper limit`);
@@ -127,9 +128,9 @@ export function upperLimit(data: ArrayLike<number>, model: Model, opts: UpperLim
   } else {
     throw new HepflowError("SETTINGS_INVALID", `unknown limit method "${String(method)}" (root or scan)`);
   }
-  if (opts.expected === "combine") limits = [limits[0], ...combineExpectedLimits(data, model, testStat, { ...opts, bounds }, level, opts.combineSearch)];
+  if (opts.expected === "combine") limits = [limits[0]!, ...combineExpectedLimits(data, model, testStat, { ...opts, bounds }, level, opts.combineSearch)];
   const points = [...results.values()].sort((a, b) => a.mu - b.mu).map((r) => ({ mu: r.mu, cls: r.cls, expected: r.expected }));
-  return { obs: limits[0], exp: limits.slice(1), cl, method, points, converged: [...results.values()].every((r) => r.converged) };
+  return { obs: limits[0]!, exp: limits.slice(1), cl, method, points, converged: [...results.values()].every((r) => r.converged) };
 }
 
 /** Options of the toy-based limit: the scan, and the toys of every scan point. */
@@ -159,8 +160,8 @@ export async function upperLimitToys(data: ArrayLike<number>, model: Model, opts
     const guessStat = testStat === "q" || testStat === "t" ? "q" : "qtilde";
     const asym = upperLimit(data, model, { ...opts, testStat: guessStat, method: "root", rtol: 1e-4 });
     const { lower, upper } = fitSetup(model, opts);
-    const top = Math.min(upper[poi], 2 * Math.max(...asym.exp, asym.obs));
-    const bottom = Math.max(lower[poi], 0);
+    const top = Math.min(upper[poi]!, 2 * Math.max(...asym.exp, asym.obs));
+    const bottom = Math.max(lower[poi]!, 0);
     scan = Array.from({ length: 21 }, (_, i) => bottom + ((top - bottom) * i) / 20);
   }
   checkScan(scan);
@@ -174,7 +175,7 @@ export async function upperLimitToys(data: ArrayLike<number>, model: Model, opts
     await pool.close();
   }
   const limits = scanLimits(1 - cl, scan, rs);
-  return { obs: limits[0], exp: limits.slice(1), cl, method: "scan", points: rs.map((r) => ({ mu: r.mu, cls: r.cls, expected: r.expected })), converged: rs.every((r) => r.converged) };
+  return { obs: limits[0]!, exp: limits.slice(1), cl, method: "scan", points: rs.map((r) => ({ mu: r.mu, cls: r.cls, expected: r.expected })), converged: rs.every((r) => r.converged) };
 }
 
 /** How combineExpectedLimits searches for the crossings. */
@@ -204,7 +205,7 @@ export function combineExpectedLimits(data: ArrayLike<number>, model: Model, tes
   const asimov = calc.asimovData().data;
   const free = fit(asimov, model, { ...opts, uncertainties: false });
   const dnll = (mu: number) => (fixedPoiFit(mu, asimov, model, { ...opts, uncertainties: false }).twiceNll - free.twiceNll) / 2;
-  const top = fitSetup(model, opts).upper[poi];
+  const top = fitSetup(model, opts).upper[poi]!;
   const quantiles = [0.025, 0.16, 0.5, 0.84, 0.975];
   const threshold = (pb: number) => 0.5 * (normalQuantile(pb) + normalQuantile(1 - level * pb)) ** 2;
   if (search.search === "combine") {
@@ -245,16 +246,16 @@ export function combineExpectedLimits(data: ArrayLike<number>, model: Model, tes
     };
     const median = stepping(top, 0.5);
     const sigma = median / normalQuantile(1 - 0.5 * level);
-    const m2 = bisection(0, median, quantiles[0]);
-    const m1 = bisection(m2, median, quantiles[1]);
-    const p1 = bisection(median, median + 2 * sigma, quantiles[3]);
-    const p2 = bisection(p1, median + 4 * sigma, quantiles[4]);
+    const m2 = bisection(0, median, quantiles[0]!);
+    const m1 = bisection(m2, median, quantiles[1]!);
+    const p1 = bisection(median, median + 2 * sigma, quantiles[3]!);
+    const p2 = bisection(p1, median + 4 * sigma, quantiles[4]!);
     return [m2, m1, median, p1, p2];
   }
   return quantiles.map((pb) => {
     const target = threshold(pb);
     const f = (mu: number) => dnll(mu) - target;
-    let lo = Math.max(free.bestfit[poi], 0);
+    let lo = Math.max(free.bestfit[poi]!, 0);
     let hi = top > lo ? top : lo + 1;
     let fhi = f(hi);
     for (let k = 0; fhi < 0; k++) {

@@ -3,14 +3,14 @@
 /** In-place Cholesky factor of a symmetric matrix (lower triangle); false when not positive definite. */
 export function cholesky(a: Float64Array, n: number): boolean {
   for (let j = 0; j < n; j++) {
-    let d = a[j * n + j];
-    for (let k = 0; k < j; k++) d -= a[j * n + k] * a[j * n + k];
+    let d = a[j * n + j]!;
+    for (let k = 0; k < j; k++) d -= a[j * n + k]! * a[j * n + k]!;
     if (!(d > 0) || !Number.isFinite(d)) return false;
     const l = Math.sqrt(d);
     a[j * n + j] = l;
     for (let i = j + 1; i < n; i++) {
-      let s = a[i * n + j];
-      for (let k = 0; k < j; k++) s -= a[i * n + k] * a[j * n + k];
+      let s = a[i * n + j]!;
+      for (let k = 0; k < j; k++) s -= a[i * n + k]! * a[j * n + k]!;
       a[i * n + j] = s / l;
     }
   }
@@ -20,14 +20,14 @@ export function cholesky(a: Float64Array, n: number): boolean {
 /** Solve L Lᵀ x = b with a factor from cholesky(); b is overwritten with x. */
 export function choleskySolve(l: Float64Array, n: number, b: Float64Array): void {
   for (let i = 0; i < n; i++) {
-    let s = b[i];
-    for (let k = 0; k < i; k++) s -= l[i * n + k] * b[k];
-    b[i] = s / l[i * n + i];
+    let s = b[i]!;
+    for (let k = 0; k < i; k++) s -= l[i * n + k]! * b[k]!;
+    b[i] = s / l[i * n + i]!;
   }
   for (let i = n - 1; i >= 0; i--) {
-    let s = b[i];
-    for (let k = i + 1; k < n; k++) s -= l[k * n + i] * b[k];
-    b[i] = s / l[i * n + i];
+    let s = b[i]!;
+    for (let k = i + 1; k < n; k++) s -= l[k * n + i]! * b[k]!;
+    b[i] = s / l[i * n + i]!;
   }
 }
 
@@ -41,7 +41,7 @@ export function inverseSPD(a: Float64Array, n: number): Float64Array | null {
     col.fill(0);
     col[j] = 1;
     choleskySolve(l, n, col);
-    for (let i = 0; i < n; i++) inv[i * n + j] = col[i];
+    for (let i = 0; i < n; i++) inv[i * n + j] = col[i]!;
   }
   return inv;
 }

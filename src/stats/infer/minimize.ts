@@ -54,7 +54,7 @@ export function minimizeBounded(
 ): MinimizeResult {
   const n = x0.length;
   const x = x0.slice();
-  for (let i = 0; i < n; i++) if (!fixed[i]) x[i] = Math.min(upper[i], Math.max(lower[i], x[i]));
+  for (let i = 0; i < n; i++) if (!fixed[i]) x[i] = Math.min(upper[i]!, Math.max(lower[i]!, x[i]!));
   const g = new Float64Array(n);
   const gt = new Float64Array(n);
   const xt = new Float64Array(n);
@@ -71,17 +71,17 @@ export function minimizeBounded(
   let smallSteps = 0;
   // a coordinate this close to a bound counts as on it (ε-active set): otherwise a parameter left
   // a hair above its bound keeps truncating every step and the line search stalls
-  const eps = Float64Array.from(lower, (l, i) => 1e-9 * (Number.isFinite(upper[i] - l) ? Math.max(1, upper[i] - l) : 1));
-  const atLower = (v: number, i: number) => v <= lower[i] + eps[i];
-  const atUpper = (v: number, i: number) => v >= upper[i] - eps[i];
+  const eps = Float64Array.from(lower, (l, i) => 1e-9 * (Number.isFinite(upper[i]! - l) ? Math.max(1, upper[i]! - l) : 1));
+  const atLower = (v: number, i: number) => v <= lower[i]! + eps[i]!;
+  const atUpper = (v: number, i: number) => v >= upper[i]! - eps[i]!;
   const full = new Float64Array(hessian ? n * n : 0);
   for (let iter = 1; iter <= maxIterations; iter++) {
     // active set: free coordinates not pinned at a bound by an outward gradient
     const free: number[] = [];
     for (let i = 0; i < n; i++) {
       if (fixed[i]) continue;
-      const atLo = atLower(x[i], i) && g[i] > 0;
-      const atHi = atUpper(x[i], i) && g[i] < 0;
+      const atLo = atLower(x[i]!, i) && g[i]! > 0;
+      const atHi = atUpper(x[i]!, i) && g[i]! < 0;
       if (!atLo && !atHi) free.push(i);
     }
     const m = free.length;
@@ -97,26 +97,26 @@ export function minimizeBounded(
     const H = new Float64Array(m * m);
     if (hessian && !(differenceFirst && iter === 1)) {
       hessian(x, full);
-      for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) H[a * m + b] = full[free[a] * n + free[b]];
+      for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) H[a * m + b] = full[free[a]! * n + free[b]!]!;
     }
     // otherwise the forward-difference Hessian of the analytic gradient on the free coordinates
     else for (let a = 0; a < m; a++) {
-      const i = free[a];
-      const scale = Math.max(Math.abs(x[i]), 1 / Math.sqrt(Math.max(hdiag[i], 1e-300)), 1e-4);
+      const i = free[a]!;
+      const scale = Math.max(Math.abs(x[i]!), 1 / Math.sqrt(Math.max(hdiag[i]!, 1e-300)), 1e-4);
       let h = 1e-7 * scale;
-      if (x[i] + h > upper[i] && x[i] - h >= lower[i]) h = -h;
+      if (x[i]! + h > upper[i]! && x[i]! - h >= lower[i]!) h = -h;
       xt.set(x);
-      xt[i] += h;
+      xt[i]! += h;
       eval_(xt, gt);
-      for (let b = 0; b < m; b++) H[b * m + a] = (gt[free[b]] - g[free[b]]) / h;
+      for (let b = 0; b < m; b++) H[b * m + a] = (gt[free[b]!]! - g[free[b]!]!) / h;
     }
     for (let a = 0; a < m; a++) {
       for (let b = 0; b < a; b++) {
-        const v = 0.5 * (H[a * m + b] + H[b * m + a]);
+        const v = 0.5 * (H[a * m + b]! + H[b * m + a]!);
         H[a * m + b] = v;
         H[b * m + a] = v;
       }
-      if (H[a * m + a] > 0) hdiag[free[a]] = H[a * m + a];
+      if (H[a * m + a]! > 0) hdiag[free[a]!] = H[a * m + a]!;
     }
     // Newton direction on the free set; coordinates sitting on a bound whose Newton
     // component points through it are dropped and the direction recomputed (projected Newton)
@@ -124,30 +124,30 @@ export function minimizeBounded(
     for (;;) {
       const k = sub.length;
       const Hs = new Float64Array(k * k);
-      for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) Hs[a * k + b] = H[sub[a] * m + sub[b]];
+      for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) Hs[a * k + b] = H[sub[a]! * m + sub[b]!]!;
       let maxDiag = 0;
-      for (let a = 0; a < k; a++) maxDiag = Math.max(maxDiag, Math.abs(Hs[a * k + a]));
+      for (let a = 0; a < k; a++) maxDiag = Math.max(maxDiag, Math.abs(Hs[a * k + a]!));
       tau = 0;
       let L = Hs;
       for (let attempt = 0; ; attempt++) {
         L = Hs.slice();
-        for (let a = 0; a < k; a++) L[a * k + a] += tau * Math.max(Math.abs(Hs[a * k + a]), 1e-12 * (maxDiag || 1));
+        for (let a = 0; a < k; a++) L[a * k + a]! += tau * Math.max(Math.abs(Hs[a * k + a]!), 1e-12 * (maxDiag || 1));
         if (cholesky(L, k)) break;
         tau = tau === 0 ? 1e-8 : tau * 10;
         if (attempt === 59) return done(false, "could not build a descent direction (Hessian not positive definite)", iter);
       }
       d = new Float64Array(k);
-      for (let a = 0; a < k; a++) d[a] = -g[free[sub[a]]];
+      for (let a = 0; a < k; a++) d[a] = -g[free[sub[a]!]!]!;
       choleskySolve(L, k, d);
       const keep = sub.filter((a, j) => {
-        const i = free[a];
-        return !((atLower(x[i], i) && d[j] < 0) || (atUpper(x[i], i) && d[j] > 0));
+        const i = free[a]!;
+        return !((atLower(x[i]!, i) && d[j]! < 0) || (atUpper(x[i]!, i) && d[j]! > 0));
       });
       if (keep.length === sub.length) break;
       if (keep.length === 0) {
         // every Newton component points through its bound although each gradient points inward:
         // take a diagonally scaled gradient step instead, which moves inward
-        for (let j = 0; j < k; j++) d[j] = -g[free[sub[j]]] / Math.max(Math.abs(Hs[j * k + j]), 1e-12);
+        for (let j = 0; j < k; j++) d[j] = -g[free[sub[j]!]!]! / Math.max(Math.abs(Hs[j * k + j]!), 1e-12);
         tau = 1;
         break;
       }
@@ -156,7 +156,7 @@ export function minimizeBounded(
     }
     const freeNow = sub.map((a) => free[a]);
     let decrement = 0;
-    for (let a = 0; a < freeNow.length; a++) decrement -= g[freeNow[a]] * d[a];
+    for (let a = 0; a < freeNow.length; a++) decrement -= g[freeNow[a]!]! * d[a]!;
     if (decrement < decrementTolerance && tau === 0) return done(true, "converged (Newton decrement below tolerance)", iter);
     // backtracking along the projected path
     let t = 1;
@@ -166,10 +166,10 @@ export function minimizeBounded(
       xt.set(x);
       let slope = 0;
       for (let a = 0; a < freeNow.length; a++) {
-        const i = freeNow[a];
-        const v = x[i] + t * d[a];
-        xt[i] = atLower(v, i) && d[a] < 0 ? lower[i] : atUpper(v, i) && d[a] > 0 ? upper[i] : v;
-        slope += g[i] * (xt[i] - x[i]);
+        const i = freeNow[a]!;
+        const v = x[i]! + t * d[a]!;
+        xt[i] = atLower(v, i) && d[a]! < 0 ? lower[i]! : atUpper(v, i) && d[a]! > 0 ? upper[i]! : v;
+        slope += g[i]! * (xt[i]! - x[i]!);
       }
       fNew = eval_(xt, gt);
       if (Number.isFinite(fNew) && fNew <= f + 1e-4 * Math.min(slope, 0)) {
@@ -217,7 +217,7 @@ function structuredStep(
   const r = new Float64Array(n);
   for (;;) {
     active.fill(0);
-    for (const a of sub) active[free[a]] = 1;
+    for (const a of sub) active[free[a]!] = 1;
     let tau = 0;
     let f: BlockArrowFactor;
     for (let attempt = 0; ; attempt++) {
@@ -227,16 +227,16 @@ function structuredStep(
       if (attempt === 59) return null;
     }
     r.fill(0);
-    for (const a of sub) r[free[a]] = -g[free[a]];
+    for (const a of sub) r[free[a]!] = -g[free[a]!]!;
     f.solve(r);
-    const d = Float64Array.from(sub, (a) => r[free[a]]);
+    const d = Float64Array.from(sub, (a) => r[free[a]!]!);
     const keep = sub.filter((a, j) => {
-      const i = free[a];
-      return !((atLower(x[i], i) && d[j] < 0) || (atUpper(x[i], i) && d[j] > 0));
+      const i = free[a]!;
+      return !((atLower(x[i]!, i) && d[j]! < 0) || (atUpper(x[i]!, i) && d[j]! > 0));
     });
     if (keep.length === sub.length) return { sub, d, tau };
     if (keep.length === 0) {
-      for (let j = 0; j < sub.length; j++) d[j] = -g[free[sub[j]]] / Math.max(Math.abs(M.diag(free[sub[j]])), 1e-12);
+      for (let j = 0; j < sub.length; j++) d[j] = -g[free[sub[j]!]!]! / Math.max(Math.abs(M.diag(free[sub[j]!]!)), 1e-12);
       return { sub, d, tau: 1 };
     }
     sub = keep;

@@ -76,8 +76,8 @@ export function fitSetup(model: Model, opts: FitOptions = {}): { init: Float64Ar
   const lower = Float64Array.from(bounds, (b) => b[0]);
   const upper = Float64Array.from(bounds, (b) => b[1]);
   for (let i = 0; i < c.npars; i++) {
-    if (!(lower[i] <= upper[i])) throw new HepflowError("FIT_SETTINGS_INVALID", `empty bounds [${lower[i]}, ${upper[i]}] for ${c.parameterNames[i]}`);
-    if (!fixed[i] && (init[i] < lower[i] || init[i] > upper[i])) {
+    if (!(lower[i]! <= upper[i]!)) throw new HepflowError("FIT_SETTINGS_INVALID", `empty bounds [${lower[i]}, ${upper[i]}] for ${c.parameterNames[i]}`);
+    if (!fixed[i] && (init[i]! < lower[i]! || init[i]! > upper[i]!)) {
       throw new HepflowError("FIT_SETTINGS_INVALID", `initial value ${init[i]} of ${c.parameterNames[i]} is outside its bounds [${lower[i]}, ${upper[i]}]`);
     }
   }
@@ -103,7 +103,7 @@ function checkData(model: Model, data: ArrayLike<number>): Float64Array {
   }
   const d = Float64Array.from(data);
   for (let i = 0; i < d.length; i++) {
-    if (!Number.isFinite(d[i]) || (i < model.config.nmaindata && d[i] < 0)) {
+    if (!Number.isFinite(d[i]) || (i < model.config.nmaindata && d[i]! < 0)) {
       throw new HepflowError("DATA_INVALID", `${dataEntryName(model, i)} is ${d[i]}; observed counts must be finite and non-negative, auxiliary data finite`);
     }
   }
@@ -134,8 +134,8 @@ export function fit(data: ArrayLike<number>, model: Model, opts: FitOptions = {}
     covariance = Array.from({ length: n }, (_, i) => Float64Array.from({ length: n }, (_, j) => cov(i, j)));
     correlation = Array.from({ length: n }, (_, i) =>
       Float64Array.from({ length: n }, (_, j) => {
-        const s = uncertainties[i] * uncertainties[j];
-        return s > 0 ? covariance![i][j] / s : i === j ? 1 : 0;
+        const s = uncertainties[i]! * uncertainties[j]!;
+        return s > 0 ? covariance![i]![j]! / s : i === j ? 1 : 0;
       }),
     );
   };
@@ -157,12 +157,12 @@ export function fit(data: ArrayLike<number>, model: Model, opts: FitOptions = {}
     const free = fixed.map((f, i) => (f ? -1 : i)).filter((i) => i >= 0);
     const full = new Float64Array(n * n);
     model.nllHessian(r.x, d, full);
-    const H = Float64Array.from({ length: free.length * free.length }, (_, k) => full[free[Math.floor(k / free.length)] * n + free[k % free.length]]);
+    const H = Float64Array.from({ length: free.length * free.length }, (_, k) => full[free[Math.floor(k / free.length)]! * n + free[k % free.length]!]!);
     const inv = inverseSPD(H, free.length);
     if (inv) {
       const pos = new Int32Array(n).fill(-1);
       free.forEach((i, a) => (pos[i] = a));
-      covarianceOf = (i, j) => (pos[i] < 0 || pos[j] < 0 ? 0 : inv[pos[i] * free.length + pos[j]]);
+      covarianceOf = (i, j) => (pos[i]! < 0 || pos[j]! < 0 ? 0 : inv[pos[i]! * free.length + pos[j]!]!);
       uncertainties = Float64Array.from({ length: n }, (_, i) => Math.sqrt(Math.max(covarianceOf!(i, i), 0)));
       materialise(covarianceOf);
     } else noInverse();

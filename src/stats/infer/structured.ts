@@ -40,9 +40,9 @@ export class HessianStructure {
     this.npars = n;
     const oneBin = new Int32Array(n).fill(-2); // −2: no bins, −1: several, ≥ 0 the bin
     for (let p = 0; p < n; p++) {
-      const bs = bins[p];
+      const bs = bins[p]!;
       for (let i = 0; i < bs.length; i++) {
-        if (oneBin[p] === -2) oneBin[p] = bs[i];
+        if (oneBin[p] === -2) oneBin[p] = bs[i]!;
         else if (oneBin[p] !== bs[i]) {
           oneBin[p] = -1;
           break;
@@ -67,8 +67,8 @@ export class HessianStructure {
     this.blockOffset = new Int32Array(blocks.length + 1);
     this.blockOf = new Int32Array(this.local.length);
     blocks.forEach((b, k) => {
-      this.blockStart[k + 1] = this.blockStart[k] + b.length;
-      this.blockOffset[k + 1] = this.blockOffset[k] + b.length * b.length;
+      this.blockStart[k + 1] = this.blockStart[k]! + b.length;
+      this.blockOffset[k + 1] = this.blockOffset[k]! + b.length * b.length;
       this.blockOf.fill(k, this.blockStart[k], this.blockStart[k + 1]);
     });
     this.slot = new Int32Array(n);
@@ -95,7 +95,7 @@ export class BlockArrowMatrix {
 
   constructor(readonly s: HessianStructure) {
     this.g = s.global.length;
-    this.D = new Float64Array(s.blockOffset[s.nblocks]);
+    this.D = new Float64Array(s.blockOffset[s.nblocks]!);
     this.B = new Float64Array(s.local.length * this.g);
     this.G = new Float64Array(this.g * this.g);
   }
@@ -109,67 +109,67 @@ export class BlockArrowMatrix {
   /** H[p][q] += v and H[q][p] += v (so p = q adds 2v to the diagonal), as a dense symmetric accumulation would. */
   addSym(p: number, q: number, v: number): void {
     const s = this.s;
-    const sp = s.slot[p];
-    const sq = s.slot[q];
+    const sp = s.slot[p]!;
+    const sq = s.slot[q]!;
     if (sp >= 0 && sq >= 0) {
-      this.G[sp * this.g + sq] += v;
-      this.G[sq * this.g + sp] += v;
+      this.G[sp * this.g + sq]! += v;
+      this.G[sq * this.g + sp]! += v;
     } else if (sp < 0 && sq < 0) {
       const lp = -sp - 1;
       const lq = -sq - 1;
-      const k = s.blockOf[lp];
+      const k = s.blockOf[lp]!;
       if (s.blockOf[lq] !== k) throw new Error(`internal: parameters ${p} and ${q} are in different per-bin blocks but couple`);
-      const b0 = s.blockStart[k];
-      const m = s.blockStart[k + 1] - b0;
-      const o = s.blockOffset[k];
-      this.D[o + (lp - b0) * m + (lq - b0)] += v;
-      this.D[o + (lq - b0) * m + (lp - b0)] += v;
-    } else if (sp < 0) this.B[(-sp - 1) * this.g + sq] += v;
-    else this.B[(-sq - 1) * this.g + sp] += v;
+      const b0 = s.blockStart[k]!;
+      const m = s.blockStart[k + 1]! - b0;
+      const o = s.blockOffset[k]!;
+      this.D[o + (lp - b0) * m + (lq - b0)]! += v;
+      this.D[o + (lq - b0) * m + (lp - b0)]! += v;
+    } else if (sp < 0) this.B[(-sp - 1) * this.g + sq]! += v;
+    else this.B[(-sq - 1) * this.g + sp]! += v;
   }
 
   /** H[p][p] += v. */
   addDiag(p: number, v: number): void {
     const s = this.s;
-    const sp = s.slot[p];
-    if (sp >= 0) this.G[sp * this.g + sp] += v;
+    const sp = s.slot[p]!;
+    if (sp >= 0) this.G[sp * this.g + sp]! += v;
     else {
       const lp = -sp - 1;
-      const k = s.blockOf[lp];
-      const b0 = s.blockStart[k];
-      const m = s.blockStart[k + 1] - b0;
-      this.D[s.blockOffset[k] + (lp - b0) * (m + 1)] += v;
+      const k = s.blockOf[lp]!;
+      const b0 = s.blockStart[k]!;
+      const m = s.blockStart[k + 1]! - b0;
+      this.D[s.blockOffset[k]! + (lp - b0) * (m + 1)]! += v;
     }
   }
 
   /** H[p][p]. */
   diag(p: number): number {
     const s = this.s;
-    const sp = s.slot[p];
-    if (sp >= 0) return this.G[sp * this.g + sp];
+    const sp = s.slot[p]!;
+    if (sp >= 0) return this.G[sp * this.g + sp]!;
     const lp = -sp - 1;
-    const k = s.blockOf[lp];
-    const b0 = s.blockStart[k];
-    const m = s.blockStart[k + 1] - b0;
-    return this.D[s.blockOffset[k] + (lp - b0) * (m + 1)];
+    const k = s.blockOf[lp]!;
+    const b0 = s.blockStart[k]!;
+    const m = s.blockStart[k + 1]! - b0;
+    return this.D[s.blockOffset[k]! + (lp - b0) * (m + 1)]!;
   }
 
   /** H[p][q] (for tests and small dense copies). */
   get(p: number, q: number): number {
     const s = this.s;
-    const sp = s.slot[p];
-    const sq = s.slot[q];
-    if (sp >= 0 && sq >= 0) return this.G[sp * this.g + sq];
+    const sp = s.slot[p]!;
+    const sq = s.slot[q]!;
+    if (sp >= 0 && sq >= 0) return this.G[sp * this.g + sq]!;
     if (sp < 0 && sq < 0) {
       const lp = -sp - 1;
       const lq = -sq - 1;
-      const k = s.blockOf[lp];
+      const k = s.blockOf[lp]!;
       if (s.blockOf[lq] !== k) return 0;
-      const b0 = s.blockStart[k];
-      const m = s.blockStart[k + 1] - b0;
-      return this.D[s.blockOffset[k] + (lp - b0) * m + (lq - b0)];
+      const b0 = s.blockStart[k]!;
+      const m = s.blockStart[k + 1]! - b0;
+      return this.D[s.blockOffset[k]! + (lp - b0) * m + (lq - b0)]!;
     }
-    return sp < 0 ? this.B[(-sp - 1) * this.g + sq] : this.B[(-sq - 1) * this.g + sp];
+    return sp < 0 ? this.B[(-sp - 1) * this.g + sq]! : this.B[(-sq - 1) * this.g + sp]!;
   }
 }
 
@@ -200,30 +200,30 @@ export class BlockArrowFactor {
     for (let p = 0; p < s.npars; p++) if (active[p]) maxDiag = Math.max(maxDiag, Math.abs(M.diag(p)));
     const shift = (d: number) => (tau === 0 ? 0 : tau * Math.max(Math.abs(d), 1e-12 * (maxDiag || 1)));
     const ga: number[] = [];
-    for (let i = 0; i < g; i++) if (active[s.global[i]]) ga.push(i);
+    for (let i = 0; i < g; i++) if (active[s.global[i]!]) ga.push(i);
     this.gActive = Int32Array.from(ga);
     const na = ga.length;
     // S starts as G on the active globals (plus shift)
     const S = new Float64Array(na * na);
     for (let a = 0; a < na; a++) {
-      for (let b = 0; b < na; b++) S[a * na + b] = M.G[ga[a] * g + ga[b]];
-      S[a * na + a] += shift(S[a * na + a]);
+      for (let b = 0; b < na; b++) S[a * na + b] = M.G[ga[a]! * g + ga[b]!]!;
+      S[a * na + a]! += shift(S[a * na + a]!);
     }
     let ok = true;
     const col = new Float64Array(64);
     for (let k = 0; k < s.nblocks && ok; k++) {
-      const b0 = s.blockStart[k];
-      const m = s.blockStart[k + 1] - b0;
+      const b0 = s.blockStart[k]!;
+      const m = s.blockStart[k + 1]! - b0;
       const mem: number[] = [];
-      for (let i = 0; i < m; i++) if (active[s.local[b0 + i]]) mem.push(i);
+      for (let i = 0; i < m; i++) if (active[s.local[b0 + i]!]) mem.push(i);
       const ma = mem.length;
       const members = Int32Array.from(mem);
       this.bMembers.push(members);
       const L = new Float64Array(ma * ma);
-      const o = s.blockOffset[k];
+      const o = s.blockOffset[k]!;
       for (let a = 0; a < ma; a++) {
-        for (let b = 0; b < ma; b++) L[a * ma + b] = M.D[o + mem[a] * m + mem[b]];
-        L[a * ma + a] += shift(L[a * ma + a]);
+        for (let b = 0; b < ma; b++) L[a * ma + b] = M.D[o + mem[a]! * m + mem[b]!]!;
+        L[a * ma + a]! += shift(L[a * ma + a]!);
       }
       if (ma && !cholesky(L, ma)) ok = false;
       this.bL.push(L);
@@ -231,17 +231,17 @@ export class BlockArrowFactor {
       const Wk = new Float64Array(ma * na);
       const c = ma <= col.length ? col.subarray(0, ma) : new Float64Array(ma);
       for (let j = 0; j < na && ok && ma; j++) {
-        for (let a = 0; a < ma; a++) c[a] = M.B[(b0 + mem[a]) * g + ga[j]];
+        for (let a = 0; a < ma; a++) c[a] = M.B[(b0 + mem[a]!) * g + ga[j]!]!;
         choleskySolve(L, ma, c);
-        for (let a = 0; a < ma; a++) Wk[a * na + j] = c[a];
+        for (let a = 0; a < ma; a++) Wk[a * na + j] = c[a]!;
       }
       if (ok && ma && na) {
         for (let a = 0; a < ma; a++) {
-          const brow = (b0 + mem[a]) * g;
+          const brow = (b0 + mem[a]!) * g;
           for (let i = 0; i < na; i++) {
-            const bi = M.B[brow + ga[i]];
+            const bi = M.B[brow + ga[i]!]!;
             if (bi === 0) continue;
-            for (let j = 0; j < na; j++) S[i * na + j] -= bi * Wk[a * na + j];
+            for (let j = 0; j < na; j++) S[i * na + j]! -= bi * Wk[a * na + j]!;
           }
         }
       }
@@ -250,7 +250,7 @@ export class BlockArrowFactor {
     // symmetrise S against rounding in the accumulation before factoring
     for (let i = 0; i < na; i++) {
       for (let j = 0; j < i; j++) {
-        const v = 0.5 * (S[i * na + j] + S[j * na + i]);
+        const v = 0.5 * (S[i * na + j]! + S[j * na + i]!);
         S[i * na + j] = v;
         S[j * na + i] = v;
       }
@@ -265,34 +265,34 @@ export class BlockArrowFactor {
     const s = this.s;
     const na = this.gActive.length;
     const rg = new Float64Array(na);
-    for (let a = 0; a < na; a++) rg[a] = r[s.global[this.gActive[a]]];
+    for (let a = 0; a < na; a++) rg[a] = r[s.global[this.gActive[a]!]!]!;
     const y: Float64Array[] = [];
     for (let k = 0; k < s.nblocks; k++) {
-      const mem = this.bMembers[k];
-      const b0 = s.blockStart[k];
+      const mem = this.bMembers[k]!;
+      const b0 = s.blockStart[k]!;
       const ma = mem.length;
       const yk = new Float64Array(ma);
-      for (let a = 0; a < ma; a++) yk[a] = r[s.local[b0 + mem[a]]];
-      if (ma) choleskySolve(this.bL[k], ma, yk);
+      for (let a = 0; a < ma; a++) yk[a] = r[s.local[b0 + mem[a]!]!]!;
+      if (ma) choleskySolve(this.bL[k]!, ma, yk);
       y.push(yk);
       // rg −= B_kᵀ y_k
       const g = this.M.g;
       for (let a = 0; a < ma; a++) {
-        const brow = (b0 + mem[a]) * g;
-        for (let j = 0; j < na; j++) rg[j] -= this.M.B[brow + this.gActive[j]] * yk[a];
+        const brow = (b0 + mem[a]!) * g;
+        for (let j = 0; j < na; j++) rg[j]! -= this.M.B[brow + this.gActive[j]!]! * yk[a]!;
       }
     }
     if (na) choleskySolve(this.Sl, na, rg);
-    for (let a = 0; a < na; a++) r[s.global[this.gActive[a]]] = rg[a];
+    for (let a = 0; a < na; a++) r[s.global[this.gActive[a]!]!] = rg[a]!;
     for (let k = 0; k < s.nblocks; k++) {
-      const mem = this.bMembers[k];
-      const b0 = s.blockStart[k];
-      const Wk = this.W[k];
-      const yk = y[k];
+      const mem = this.bMembers[k]!;
+      const b0 = s.blockStart[k]!;
+      const Wk = this.W[k]!;
+      const yk = y[k]!;
       for (let a = 0; a < mem.length; a++) {
-        let v = yk[a];
-        for (let j = 0; j < na; j++) v -= Wk[a * na + j] * rg[j];
-        r[s.local[b0 + mem[a]]] = v;
+        let v = yk[a]!;
+        for (let j = 0; j < na; j++) v -= Wk[a * na + j]! * rg[j]!;
+        r[s.local[b0 + mem[a]!]!] = v;
       }
     }
   }
@@ -336,44 +336,44 @@ export class StructuredCovariance {
       col.fill(0);
       col[j] = 1;
       choleskySolve(Sl, na, col);
-      for (let i = 0; i < na; i++) this.Sinv[i * na + j] = col[i];
+      for (let i = 0; i < na; i++) this.Sinv[i * na + j] = col[i]!;
     }
     this.where = new Int32Array(s.npars).fill(-1);
     this.whereBlock = new Int32Array(s.npars).fill(-1);
-    gActive.forEach((gi, a) => (this.where[s.global[gi]] = a));
+    gActive.forEach((gi, a) => (this.where[s.global[gi]!] = a));
     this.variance = new Float64Array(s.npars);
-    for (let a = 0; a < na; a++) this.variance[s.global[gActive[a]]] = this.Sinv[a * na + a];
+    for (let a = 0; a < na; a++) this.variance[s.global[gActive[a]!]!] = this.Sinv[a * na + a]!;
     this.Dinv = [];
     this.WSinv = [];
     for (let k = 0; k < s.nblocks; k++) {
-      const mem = bMembers[k];
+      const mem = bMembers[k]!;
       const ma = mem.length;
-      const b0 = s.blockStart[k];
+      const b0 = s.blockStart[k]!;
       const Di = new Float64Array(ma * ma);
       const c = new Float64Array(ma);
       for (let j = 0; j < ma; j++) {
         c.fill(0);
         c[j] = 1;
-        choleskySolve(bL[k], ma, c);
-        for (let i = 0; i < ma; i++) Di[i * ma + j] = c[i];
+        choleskySolve(bL[k]!, ma, c);
+        for (let i = 0; i < ma; i++) Di[i * ma + j] = c[i]!;
       }
       this.Dinv.push(Di);
-      const Wk = W[k];
+      const Wk = W[k]!;
       const WS = new Float64Array(ma * na);
       for (let a = 0; a < ma; a++) {
         for (let j = 0; j < na; j++) {
           let v = 0;
-          for (let i = 0; i < na; i++) v += Wk[a * na + i] * this.Sinv[i * na + j];
+          for (let i = 0; i < na; i++) v += Wk[a * na + i]! * this.Sinv[i * na + j]!;
           WS[a * na + j] = v;
         }
       }
       this.WSinv.push(WS);
       for (let a = 0; a < ma; a++) {
-        const p = s.local[b0 + mem[a]];
+        const p = s.local[b0 + mem[a]!]!;
         this.where[p] = a;
         this.whereBlock[p] = k;
-        let v = Di[a * ma + a];
-        for (let i = 0; i < na; i++) v += WS[a * na + i] * Wk[a * na + i];
+        let v = Di[a * ma + a]!;
+        for (let i = 0; i < na; i++) v += WS[a * na + i]! * Wk[a * na + i]!;
         this.variance[p] = v;
       }
     }
@@ -381,24 +381,24 @@ export class StructuredCovariance {
 
   /** Covariance of parameters p and q (0 when either is inactive, i.e. fixed or held at a bound). */
   get(p: number, q: number): number {
-    const ap = this.where[p];
-    const aq = this.where[q];
+    const ap = this.where[p]!;
+    const aq = this.where[q]!;
     if (ap < 0 || aq < 0) return 0;
-    const kp = this.whereBlock[p];
-    const kq = this.whereBlock[q];
+    const kp = this.whereBlock[p]!;
+    const kq = this.whereBlock[q]!;
     const na = this.na;
-    if (kp < 0 && kq < 0) return this.Sinv[ap * na + aq];
-    if (kp >= 0 && kq < 0) return -this.WSinv[kp][ap * na + aq];
-    if (kp < 0 && kq >= 0) return -this.WSinv[kq][aq * na + ap];
+    if (kp < 0 && kq < 0) return this.Sinv[ap * na + aq]!;
+    if (kp >= 0 && kq < 0) return -this.WSinv[kp]![ap * na + aq]!;
+    if (kp < 0 && kq >= 0) return -this.WSinv[kq]![aq * na + ap]!;
     // both per-bin: D⁻¹ within one block + (W S⁻¹ Wᵀ)
     let v = 0;
     if (kp === kq) {
-      const ma = this.Dinv[kp].length === 0 ? 0 : Math.round(Math.sqrt(this.Dinv[kp].length));
-      v = this.Dinv[kp][ap * ma + aq];
+      const ma = this.Dinv[kp]!.length === 0 ? 0 : Math.round(Math.sqrt(this.Dinv[kp]!.length));
+      v = this.Dinv[kp]![ap * ma + aq]!;
     }
-    const a = this.WSinv[kp];
-    const b = this.W[kq];
-    for (let i = 0; i < na; i++) v += a[ap * na + i] * b[aq * na + i];
+    const a = this.WSinv[kp]!;
+    const b = this.W[kq]!;
+    for (let i = 0; i < na; i++) v += a[ap * na + i]! * b[aq * na + i]!;
     return v;
   }
 }

@@ -35,7 +35,7 @@ export function testStatistic(name: TestStatName, mu: number, data: ArrayLike<nu
   const fixedFit = fixedPoiFit(m, data, model, fitOpts);
   const free = freeFit ?? fit(data, model, fitOpts);
   const t = Math.max(fixedFit.twiceNll - free.twiceNll, 0);
-  const muhat = free.bestfit[poi];
+  const muhat = free.bestfit[poi]!;
   let value = t;
   if ((name === "q" || name === "qtilde") && muhat > m) value = 0;
   if (name === "q0" && muhat < 0) value = 0;

@@ -63,10 +63,10 @@ export function sampleToy(model: Model, pars: Float64Array, seed: number, stream
   const lam = model.expectedActualData(pars);
   const nmain = lam.length;
   const out = new Float64Array(nmain + model.config.nauxdata);
-  for (let b = 0; b < nmain; b++) out[b] = rng.poisson(lam[b]);
+  for (let b = 0; b < nmain; b++) out[b] = rng.poisson(lam[b]!);
   const { gaussian, poisson } = model.constraintTerms();
-  for (let i = 0; i < gaussian.param.length; i++) out[nmain + gaussian.aux[i]] = pars[gaussian.param[i]] + gaussian.sigma[i] * rng.normal();
-  for (let i = 0; i < poisson.param.length; i++) out[nmain + poisson.aux[i]] = rng.poisson(pars[poisson.param[i]] * poisson.factor[i]);
+  for (let i = 0; i < gaussian.param.length; i++) out[nmain + gaussian.aux[i]!] = pars[gaussian.param[i]!]! + gaussian.sigma[i]! * rng.normal();
+  for (let i = 0; i < poisson.param.length; i++) out[nmain + poisson.aux[i]!] = rng.poisson(pars[poisson.param[i]!]! * poisson.factor[i]!);
   return out;
 }
 
@@ -90,7 +90,7 @@ function percentile(sorted: Float64Array, q: number): number {
   const pos = (q / 100) * (sorted.length - 1);
   const lo = Math.floor(pos);
   const hi = Math.min(lo + 1, sorted.length - 1);
-  return sorted[lo] + (pos - lo) * (sorted[hi] - sorted[lo]);
+  return sorted[lo]! + (pos - lo) * (sorted[hi]! - sorted[lo]!);
 }
 
 function tailFraction(sortedSamples: Float64Array, value: number): number {
@@ -99,7 +99,7 @@ function tailFraction(sortedSamples: Float64Array, value: number): number {
   let hi = sortedSamples.length;
   while (lo < hi) {
     const mid = (lo + hi) >> 1;
-    if (sortedSamples[mid] < value) lo = mid + 1;
+    if (sortedSamples[mid]! < value) lo = mid + 1;
     else hi = mid;
   }
   return (sortedSamples.length - lo) / sortedSamples.length;
@@ -197,8 +197,8 @@ export class ToyCalculator {
     const bkg = new Float64Array(n);
     let unconverged = 0;
     chunks.forEach((c, i) => {
-      (c.stream === 0 ? sig : bkg).set(results[i].values, c.start);
-      unconverged += results[i].unconverged;
+      (c.stream === 0 ? sig : bkg).set(results[i]!.values, c.start);
+      unconverged += results[i]!.unconverged;
     });
     return this.summarize(mu, observed, sig, bkg, unconverged);
   }
@@ -235,7 +235,7 @@ export class ToyPool {
             return;
           }
           results[m.i] = m;
-          onDone(tasks[m.i]);
+          onDone(tasks[m.i]!);
           feed();
         };
         const cleanup = () => {

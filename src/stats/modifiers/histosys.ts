@@ -44,15 +44,15 @@ export class HistoSysKind implements ModifierKind {
     const pParam = new Int32Array(this.placements.length);
     this.placements.forEach((p, k) => {
       pParam[k] = offsets.get(p.name)!;
-      for (let b = 0; b < channelNbins[p.channel]; b++) {
-        const cell = p.sample * nbins + channelOffset[p.channel] + b;
+      for (let b = 0; b < channelNbins[p.channel]!; b++) {
+        const cell = p.sample * nbins + channelOffset[p.channel]! + b;
         // bins where both variations equal the nominal never shift: no entry (adding 0 changes nothing)
         if (p.data.hi_data[b] === nominal[cell] && p.data.lo_data[b] === nominal[cell]) continue;
         target.push(cell);
         param.push(pParam[k]);
         owner.push(k);
-        up.push(p.data.hi_data[b] - nominal[cell]);
-        dn.push(nominal[cell] - p.data.lo_data[b]);
+        up.push(p.data.hi_data[b]! - nominal[cell]!);
+        dn.push(nominal[cell]! - p.data.lo_data[b]!);
       }
     });
     const U = Float64Array.from(up);
@@ -68,16 +68,16 @@ export class HistoSysKind implements ModifierKind {
       target: Int32Array.from(target),
       param: Int32Array.from(param),
       evaluate(pars, value, deriv, deriv2) {
-        for (let k = 0; k < np; k++) weights(pars[pParam[k]], w, 6 * k);
+        for (let k = 0; k < np; k++) weights(pars[pParam[k]!]!, w, 6 * k);
         for (let i = 0; i < own.length; i++) {
-          const o = 6 * own[i];
-          value[i] = w[o] * U[i] + w[o + 1] * D[i];
-          deriv[i] = w[o + 2] * U[i] + w[o + 3] * D[i];
+          const o = 6 * own[i]!;
+          value[i] = w[o]! * U[i]! + w[o + 1]! * D[i]!;
+          deriv[i] = w[o + 2]! * U[i]! + w[o + 3]! * D[i]!;
         }
         if (deriv2) {
           for (let i = 0; i < own.length; i++) {
-            const o = 6 * own[i];
-            deriv2[i] = w[o + 4] * U[i] + w[o + 5] * D[i];
+            const o = 6 * own[i]!;
+            deriv2[i] = w[o + 4]! * U[i]! + w[o + 5]! * D[i]!;
           }
         }
       },

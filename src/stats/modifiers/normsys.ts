@@ -46,8 +46,8 @@ export class NormSysKind implements ModifierKind {
       hi[k] = p.data.hi;
       pParam[k] = offsets.get(p.name)!;
       if (this.interpcode === "code4") coeffs.set(code4Coefficients(p.data.lo, p.data.hi), 6 * k);
-      for (let b = 0; b < channelNbins[p.channel]; b++) {
-        target.push(p.sample * nbins + channelOffset[p.channel] + b);
+      for (let b = 0; b < channelNbins[p.channel]!; b++) {
+        target.push(p.sample * nbins + channelOffset[p.channel]! + b);
         param.push(pParam[k]);
         owner.push(k);
       }
@@ -63,15 +63,15 @@ export class NormSysKind implements ModifierKind {
       param: Int32Array.from(param),
       evaluate(pars, value, deriv, deriv2) {
         for (let k = 0; k < np; k++) {
-          if (code === "code4") code4(pars[pParam[k]], lo[k], hi[k], coeffs, 6 * k, v, k, dv, d2v);
-          else if (code === "combine") combineAsymPow(pars[pParam[k]], lo[k], hi[k], v, k, dv, d2v);
-          else code1(pars[pParam[k]], lo[k], hi[k], v, k, dv, d2v);
+          if (code === "code4") code4(pars[pParam[k]!]!, lo[k]!, hi[k]!, coeffs, 6 * k, v, k, dv, d2v);
+          else if (code === "combine") combineAsymPow(pars[pParam[k]!]!, lo[k]!, hi[k]!, v, k, dv, d2v);
+          else code1(pars[pParam[k]!]!, lo[k]!, hi[k]!, v, k, dv, d2v);
         }
         for (let i = 0; i < own.length; i++) {
-          value[i] = v[own[i]];
-          deriv[i] = dv[own[i]];
+          value[i] = v[own[i]!]!;
+          deriv[i] = dv[own[i]!]!;
         }
-        if (deriv2) for (let i = 0; i < own.length; i++) deriv2[i] = d2v[own[i]];
+        if (deriv2) for (let i = 0; i < own.length; i++) deriv2[i] = d2v[own[i]!]!;
       },
     };
   }

@@ -11,7 +11,7 @@ export class ShapeFactorKind implements ModifierKind {
 
   add(p: Placement<unknown>): void {
     this.placements.push(p as Placement<null>);
-    const n = this.layout.channelNbins[p.channel];
+    const n = this.layout.channelNbins[p.channel]!;
     if (this.reqs.has(p.name)) return;
     this.reqs.set(p.name, [{
       type: this.type,

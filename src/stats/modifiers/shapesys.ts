@@ -28,8 +28,8 @@ export class ShapeSysKind implements ModifierKind {
     const factors: number[] = [];
     const fixed: boolean[] = [];
     for (let b = 0; b < n; b++) {
-      const nom = nominal[q.sample * nbins + channelOffset[q.channel] + b];
-      const unc = q.data[b];
+      const nom = nominal[q.sample * nbins + channelOffset[q.channel]! + b]!;
+      const unc = q.data[b]!;
       const valid = nom > 0 && unc > 0;
       factors.push(valid ? (nom * nom) / (unc * unc) : 1);
       fixed.push(!valid);

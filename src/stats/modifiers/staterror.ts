@@ -34,7 +34,7 @@ export class StatErrorKind implements ModifierKind {
     for (const set of this.sets.values()) {
       const covered = new Set<number>();
       for (const p of set.placements) {
-        for (let b = 0; b < this.layout.channelNbins[p.channel]; b++) covered.add(this.layout.channelOffset[p.channel] + b);
+        for (let b = 0; b < this.layout.channelNbins[p.channel]!; b++) covered.add(this.layout.channelOffset[p.channel]! + b);
       }
       set.bins = [...covered].sort((a, b) => a - b);
     }
@@ -50,17 +50,17 @@ export class StatErrorKind implements ModifierKind {
       const samples = [...new Set(set.placements.map((p) => p.sample))];
       const uncrt = new Float64Array(this.layout.samples.length * nbins);
       for (const p of set.placements) {
-        for (let b = 0; b < p.data.length; b++) uncrt[p.sample * nbins + channelOffset[p.channel] + b] = p.data[b];
+        for (let b = 0; b < p.data.length; b++) uncrt[p.sample * nbins + channelOffset[p.channel]! + b] = p.data[b]!;
       }
       const sigmas: number[] = [];
       const fixed: boolean[] = [];
       for (const g of set.bins) {
         let nomsum = 0;
-        for (const s of samples) nomsum += nominal[s * nbins + g];
+        for (const s of samples) nomsum += nominal[s * nbins + g]!;
         let rel2 = 0;
         if (nomsum > 0) {
           for (const s of samples) {
-            const r = uncrt[s * nbins + g] / nomsum;
+            const r = uncrt[s * nbins + g]! / nomsum;
             rel2 += r * r;
           }
         }
@@ -94,8 +94,8 @@ export class StatErrorKind implements ModifierKind {
     for (const [name, set] of this.sets) {
       const slot = new Map(set.bins.map((g, i) => [g, i]));
       for (const p of set.placements) {
-        for (let b = 0; b < channelNbins[p.channel]; b++) {
-          const g = channelOffset[p.channel] + b;
+        for (let b = 0; b < channelNbins[p.channel]!; b++) {
+          const g = channelOffset[p.channel]! + b;
           target.push(p.sample * nbins + g);
           param.push(offsets.get(name)! + slot.get(g)!);
         }

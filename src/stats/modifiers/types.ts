@@ -70,8 +70,8 @@ export function placementTerms(placements: readonly Placement<unknown>[], layout
   const param: number[] = [];
   const { nbins, channelNbins, channelOffset } = layout;
   for (const p of placements) {
-    for (let b = 0; b < channelNbins[p.channel]; b++) {
-      target.push(p.sample * nbins + channelOffset[p.channel] + b);
+    for (let b = 0; b < channelNbins[p.channel]!; b++) {
+      target.push(p.sample * nbins + channelOffset[p.channel]! + b);
       param.push(offsets.get(p.name)! + (perBin ? b : 0));
     }
   }
@@ -88,7 +88,7 @@ export function linearTerms(target: number[], param: number[]): TermBlock {
     param: p,
     evaluate(pars, value, deriv, deriv2) {
       for (let i = 0; i < p.length; i++) {
-        value[i] = pars[p[i]];
+        value[i] = pars[p[i]!]!;
         deriv[i] = 1;
       }
       deriv2?.fill(0);

@@ -8,7 +8,7 @@ import type { Model } from "../model.js";
 import { fit } from "../infer/mle.js";
 import type { FitOptions, FitResult } from "../infer/mle.js";
 import { lgamma, poissonLogPdf } from "../special.js";
-import { prefitParameters } from "./prefit.js";
+import { checkResult, prefitParameters } from "./prefit.js";
 
 /** Outcome of the saturated-model test. */
 export interface GoodnessOfFit {
@@ -62,11 +62,11 @@ export function chi2Sf(x: number, k: number): number {
 
 /** Saturated-model goodness of fit of `model` to `data`. */
 export function goodnessOfFit(model: Model, data: ArrayLike<number>, opts: { fitOptions?: FitOptions; result?: FitResult } = {}): GoodnessOfFit {
-  const r = opts.result ?? fit(data, model, { ...opts.fitOptions, uncertainties: false });
+  const r = opts.result ? checkResult(model, opts.result) : fit(data, model, { ...opts.fitOptions, uncertainties: false });
   if (!r.converged) throw new HepflowError("FIT_NOT_CONVERGED", `the fit did not converge (${r.message}); no goodness of fit from it`);
   const c = model.config;
   let main = 0;
-  for (let b = 0; b < c.nmaindata; b++) main += poissonLogPdf(data[b], data[b]);
+  for (let b = 0; b < c.nmaindata; b++) main += poissonLogPdf(data[b]!, data[b]!);
   // cabinetry takes the saturated model's constraint terms at the suggested init, not the best fit
   const sat = -2 * (main + model.logpdfConstraint(c.suggestedInit(), data));
   const pre = prefitParameters(model);

@@ -6,7 +6,7 @@ import { HepflowError } from "../../util/index.js";
 import type { Model } from "../model.js";
 import { fit } from "../infer/mle.js";
 import type { FitOptions, FitResult } from "../infer/mle.js";
-import { prefitParameters } from "./prefit.js";
+import { checkResult, prefitParameters } from "./prefit.js";
 
 /**
  * Impacts of one parameter on the POI (Δμ = μ̂(θ fixed) − μ̂). An unconstrained parameter (normfactor,
@@ -39,10 +39,10 @@ export function ranking(model: Model, data: ArrayLike<number>, opts: RankingOpti
   const c = model.config;
   if (c.poiIndex === null || c.poiName === null) throw new HepflowError("NO_POI", "the ranking needs a parameter of interest");
   const base = opts.fitOptions ?? {};
-  const nominal = opts.result ?? fit(data, model, base);
+  const nominal = opts.result ? checkResult(model, opts.result) : fit(data, model, base);
   if (!nominal.converged) throw new HepflowError("FIT_NOT_CONVERGED", `the free fit did not converge (${nominal.message}); no ranking from it`);
   const poi = c.poiIndex;
-  const mu = nominal.bestfit[poi];
+  const mu = nominal.bestfit[poi]!;
   const pre = prefitParameters(model);
   const bounds = base.bounds ?? c.suggestedBounds();
   const userFixed = new Set(Object.keys(base.fixed ?? {}).map((n) => c.parameterIndex(n)));
@@ -51,6 +51,8 @@ export function ranking(model: Model, data: ArrayLike<number>, opts: RankingOpti
     : pre.names.map((_, i) => i).filter((i) => i !== poi && !pre.fixed[i] && !userFixed.has(i));
   const impacts: Impact[] = [];
   for (const i of indices) {
+    // indices come from parameterIndex or from pre.names itself, so each names a parameter
+    const parName = pre.names[i]!;
     let converged = true;
     const shift = (sign: 1 | -1, width: number): number => {
       // unconstrained parameters have no pre-fit width: no pre-fit impact
@@ -59,25 +61,25 @@ export function ranking(model: Model, data: ArrayLike<number>, opts: RankingOpti
       if (!(width > 0)) return NaN;
       const delta = sign * width;
       // a fixed value past the parameter's bound is moved onto the bound, as cabinetry does
-      const value = Math.min(Math.max(nominal.bestfit[i] + delta, bounds[i][0]), bounds[i][1]);
-      const r = fit(data, model, { ...base, init: nominal.bestfit, fixed: { ...base.fixed, [pre.names[i]]: value }, uncertainties: false });
+      const value = Math.min(Math.max(nominal.bestfit[i]! + delta, bounds[i]![0]), bounds[i]![1]);
+      const r = fit(data, model, { ...base, init: nominal.bestfit, fixed: { ...base.fixed, [parName]: value }, uncertainties: false });
       converged &&= r.converged;
-      return r.bestfit[poi] - mu;
+      return r.bestfit[poi]! - mu;
     };
-    const sigma = nominal.uncertainties[i];
+    const sigma = nominal.uncertainties[i]!;
     impacts.push({
-      name: pre.names[i],
-      bestfit: nominal.bestfit[i],
+      name: parName,
+      bestfit: nominal.bestfit[i]!,
       uncertainty: sigma,
-      prefitUp: shift(1, pre.width[i]),
-      prefitDown: shift(-1, pre.width[i]),
+      prefitUp: shift(1, pre.width[i]!),
+      prefitDown: shift(-1, pre.width[i]!),
       postfitUp: shift(1, sigma),
       postfitDown: shift(-1, sigma),
-      constrained: pre.width[i] > 0,
+      constrained: pre.width[i]! > 0,
       converged,
     });
   }
   const size = (x: Impact) => (Number.isNaN(x.postfitUp) ? 0 : Math.abs(x.postfitUp)) + (Number.isNaN(x.postfitDown) ? 0 : Math.abs(x.postfitDown));
   impacts.sort((a, b) => size(b) - size(a));
-  return { poi: c.poiName, poiBestfit: mu, poiUncertainty: nominal.uncertainties[poi], impacts };
+  return { poi: c.poiName, poiBestfit: mu, poiUncertainty: nominal.uncertainties[poi]!, impacts };
 }

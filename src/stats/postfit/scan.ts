@@ -1,4 +1,5 @@
 /** Profile-likelihood scans in one or two parameters: Δ(−2 ln L) with all other parameters refitted. */
+import { checkResult } from "./prefit.js";
 import type { Model } from "../model.js";
 import { fit } from "../infer/mle.js";
 import type { FitOptions, FitResult } from "../infer/mle.js";
@@ -19,15 +20,16 @@ export function linspace(lo: number, hi: number, n: number): number[] {
 }
 
 function freeFit(model: Model, data: ArrayLike<number>, base: FitOptions, result?: FitResult): FitResult {
-  return result ?? fit(data, model, base);
+  return result ? checkResult(model, result) : fit(data, model, base);
 }
 
 /** Default scan range: best fit ± 2σ (cabinetry's default), clipped to the parameter's bounds. */
 export function defaultRange(model: Model, result: FitResult, parameter: string, bounds?: [number, number][]): [number, number] {
+  checkResult(model, result);
   const i = model.config.parameterIndex(parameter);
-  const b = (bounds ?? model.config.suggestedBounds())[i];
-  const s = Number.isFinite(result.uncertainties[i]) && result.uncertainties[i] > 0 ? result.uncertainties[i] : 1;
-  return [Math.max(b[0], result.bestfit[i] - 2 * s), Math.min(b[1], result.bestfit[i] + 2 * s)];
+  const b = (bounds ?? model.config.suggestedBounds())[i]!;
+  const s = Number.isFinite(result.uncertainties[i]) && result.uncertainties[i]! > 0 ? result.uncertainties[i]! : 1;
+  return [Math.max(b[0], result.bestfit[i]! - 2 * s), Math.min(b[1], result.bestfit[i]! + 2 * s)];
 }
 
 /** Scan one parameter over `values` (default: `points` = 11 points over best fit ± 2σ, as cabinetry). */
@@ -43,7 +45,7 @@ export function scan1D(model: Model, data: ArrayLike<number>, parameter: string,
     delta.push(r.twiceNll - free.twiceNll);
     converged.push(r.converged);
   }
-  return { parameter, values, deltaTwiceNll: delta, converged, bestfit: free.bestfit[i], twiceNllMin: free.twiceNll };
+  return { parameter, values, deltaTwiceNll: delta, converged, bestfit: free.bestfit[i]!, twiceNllMin: free.twiceNll };
 }
 
 /** A 2D scan on the grid x × y; deltaTwiceNll[ix][iy]. */
@@ -78,5 +80,5 @@ export function scan2D(model: Model, data: ArrayLike<number>, parameters: [strin
     converged.push(ok);
   }
   const c = model.config;
-  return { parameters, x, y, deltaTwiceNll: delta, converged, bestfit: [free.bestfit[c.parameterIndex(a)], free.bestfit[c.parameterIndex(b)]], twiceNllMin: free.twiceNll };
+  return { parameters, x, y, deltaTwiceNll: delta, converged, bestfit: [free.bestfit[c.parameterIndex(a)]!, free.bestfit[c.parameterIndex(b)]!], twiceNllMin: free.twiceNll };
 }

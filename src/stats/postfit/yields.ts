@@ -7,7 +7,7 @@
 import { HepflowError } from "../../util/index.js";
 import type { Model } from "../model.js";
 import type { FitResult } from "../infer/mle.js";
-import { prefitParameters } from "./prefit.js";
+import { checkResult, prefitParameters } from "./prefit.js";
 
 /** Yields of one channel: per sample and total, per bin and summed, with uncertainties. */
 export interface ChannelYields {
@@ -32,9 +32,9 @@ export function yieldTable(model: Model, data: ArrayLike<number>, pars: ArrayLik
       for (const s of samples) {
         let sum = 0;
         for (let b = lo; b < hi; b++) {
-          out.push(bySample[s][b]);
-          totals[b - lo] += bySample[s][b];
-          sum += bySample[s][b];
+          out.push(bySample[s]![b]!);
+          totals[b - lo]! += bySample[s]![b]!;
+          sum += bySample[s]![b]!;
         }
         out.push(sum);
       }
@@ -45,22 +45,22 @@ export function yieldTable(model: Model, data: ArrayLike<number>, pars: ArrayLik
   const q0 = quantities(nominal);
   const effects: { index: number; delta: Float64Array }[] = [];
   for (let i = 0; i < c.npars; i++) {
-    if (!(sigma[i] > 0)) continue;
+    if (!(sigma[i]! > 0)) continue;
     const up = Float64Array.from(p0);
     const dn = Float64Array.from(p0);
-    up[i] += sigma[i];
-    dn[i] -= sigma[i];
+    up[i]! += sigma[i]!;
+    dn[i]! -= sigma[i]!;
     const qu = quantities(model.expectedBySample(up));
     const qd = quantities(model.expectedBySample(dn));
-    effects.push({ index: i, delta: qu.map((u, k) => (u - qd[k]) / 2) });
+    effects.push({ index: i, delta: qu.map((u, k) => (u - qd[k]!) / 2) });
   }
   const variance = new Float64Array(q0.length);
   for (let a = 0; a < effects.length; a++) {
     for (let b = 0; b < effects.length; b++) {
-      const rho = a === b ? 1 : corr ? corr[effects[a].index][effects[b].index] : 0;
+      const rho = a === b ? 1 : corr ? corr[effects[a]!.index]![effects[b]!.index]! : 0;
       if (rho === 0) continue;
-      const da = effects[a].delta, db = effects[b].delta;
-      for (let k = 0; k < q0.length; k++) variance[k] += rho * da[k] * db[k];
+      const da = effects[a]!.delta, db = effects[b]!.delta;
+      for (let k = 0; k < q0.length; k++) variance[k]! += rho * da[k]! * db[k]!;
     }
   }
   const sd = variance.map((v) => Math.sqrt(Math.max(v, 0)));
@@ -69,13 +69,13 @@ export function yieldTable(model: Model, data: ArrayLike<number>, pars: ArrayLik
   for (const ch of c.channels) {
     const [lo, hi] = c.channelSlice(ch);
     const n = hi - lo;
-    const t: ChannelYields = { channel: ch, samples: [], total: { bins: [], binUncertainties: [], total: 0, uncertainty: 0 }, data: { bins: Array.from({ length: n }, (_, b) => data[lo + b]), total: 0 } };
+    const t: ChannelYields = { channel: ch, samples: [], total: { bins: [], binUncertainties: [], total: 0, uncertainty: 0 }, data: { bins: Array.from({ length: n }, (_, b) => data[lo + b]!), total: 0 } };
     t.data.total = t.data.bins.reduce((x, y) => x + y, 0);
     for (const s of samples) {
-      t.samples.push({ name: s, bins: Array.from(q0.subarray(k, k + n)), binUncertainties: Array.from(sd.subarray(k, k + n)), total: q0[k + n], uncertainty: sd[k + n] });
+      t.samples.push({ name: s, bins: Array.from(q0.subarray(k, k + n)), binUncertainties: Array.from(sd.subarray(k, k + n)), total: q0[k + n]!, uncertainty: sd[k + n]! });
       k += n + 1;
     }
-    t.total = { bins: Array.from(q0.subarray(k, k + n)), binUncertainties: Array.from(sd.subarray(k, k + n)), total: q0[k + n], uncertainty: sd[k + n] };
+    t.total = { bins: Array.from(q0.subarray(k, k + n)), binUncertainties: Array.from(sd.subarray(k, k + n)), total: q0[k + n]!, uncertainty: sd[k + n]! };
     k += n + 1;
     tables.push(t);
   }
@@ -90,6 +90,7 @@ export function prefitYields(model: Model, data: ArrayLike<number>): ChannelYiel
 
 /** Post-fit yields: best fit, fitted uncertainties, the fit's correlation matrix. */
 export function postfitYields(model: Model, data: ArrayLike<number>, result: FitResult): ChannelYields[] {
+  checkResult(model, result);
   if (!result.correlation) throw new HepflowError("FIT_NO_COVARIANCE", "post-fit yields need the fit's correlation matrix (the Hessian was not invertible)");
   return yieldTable(model, data, result.bestfit, result.uncertainties, result.correlation);
 }

@@ -4,6 +4,7 @@
  * index, finished trials), so a search is reproducible and resumable whatever order trials finish in.
  */
 import { Rng } from "../../generate/index.js";
+import { HepflowError } from "../../util/index.js";
 import type { Distribution, ParamSet, ParamValue, SearchSpace } from "./space.js";
 import { spaceKeys } from "./space.js";
 
@@ -36,7 +37,7 @@ function drawPrior(d: Distribution, rng: Rng): ParamValue {
     case "loguniform": return Math.exp(Math.log(d.low) + (Math.log(d.high) - Math.log(d.low)) * rng.uniform());
     case "randint": return d.low + Math.min(d.high - d.low - 1, Math.floor((d.high - d.low) * rng.uniform()));
     case "quniform": return roundQ(d.low + (d.high - d.low) * rng.uniform(), d.q);
-    case "choice": return d.options[Math.min(d.options.length - 1, Math.floor(d.options.length * rng.uniform()))];
+    case "choice": return d.options[Math.min(d.options.length - 1, Math.floor(d.options.length * rng.uniform()))]!;
   }
 }
 
@@ -52,13 +53,13 @@ function roundQ(x: number, q: number): number {
  */
 export function randomSuggest(space: SearchSpace, seed: number, index: number): ParamSet | undefined {
   const keys = spaceKeys(space);
-  if (keys.every((k) => space[k].dist === "choice")) {
+  if (keys.every((k) => space[k]!.dist === "choice")) {
     const grid = gridOrder(space, seed);
     if (index >= grid.length) return undefined;
     return grid[index];
   }
   const rng = trialRng(seed, index, "random");
-  return Object.fromEntries(keys.map((k) => [k, drawPrior(space[k], rng)]));
+  return Object.fromEntries(keys.map((k) => [k, drawPrior(space[k]!, rng)]));
 }
 
 /** The full grid of an all-choice space in one seeded random order (a Fisher–Yates shuffle). */
@@ -67,7 +68,7 @@ function gridOrder(space: SearchSpace, seed: number): ParamSet[] {
   let grid: ParamSet[] = [{}];
   for (const k of keys) grid = grid.flatMap((g) => (space[k] as { options: ParamValue[] }).options.map((o) => ({ ...g, [k]: o })));
   const rng = new Rng(`hepflow-search/${seed}/grid`);
-  for (let i = grid.length - 1; i > 0; i--) { const j = Math.floor(rng.uniform() * (i + 1)); [grid[i], grid[j]] = [grid[j], grid[i]]; }
+  for (let i = grid.length - 1; i > 0; i--) { const j = Math.floor(rng.uniform() * (i + 1)); [grid[i], grid[j]] = [grid[j]!, grid[i]!]; }
   return grid;
 }
 
@@ -94,26 +95,26 @@ export interface Parzen { weights: number[]; mus: number[]; sigmas: number[] }
 export function adaptiveParzen(mus: number[], priorWeight: number, priorMu: number, priorSigma: number, lf: number): Parzen {
   const n = mus.length;
   if (n === 0) return { weights: [1], mus: [priorMu], sigmas: [priorSigma] };
-  const order = mus.map((_, i) => i).sort((a, b) => mus[a] - mus[b] || a - b);
-  const sorted = order.map((i) => mus[i]);
+  const order = mus.map((_, i) => i).sort((a, b) => mus[a]! - mus[b]! || a - b);
+  const sorted = order.map((i) => mus[i]!);
   let pos = 0;
-  while (pos < n && sorted[pos] < priorMu) pos++; // searchsorted (left)
+  while (pos < n && sorted[pos]! < priorMu) pos++; // searchsorted (left)
   const srt = [...sorted.slice(0, pos), priorMu, ...sorted.slice(pos)];
   const m = srt.length;
   let sig: number[];
   if (n === 1) sig = pos === 0 ? [priorSigma, priorSigma * 0.5] : [priorSigma * 0.5, priorSigma];
   else {
     sig = new Array(m).fill(0);
-    for (let i = 1; i < m - 1; i++) sig[i] = Math.max(srt[i] - srt[i - 1], srt[i + 1] - srt[i]);
-    sig[0] = srt[1] - srt[0];
-    sig[m - 1] = srt[m - 1] - srt[m - 2];
+    for (let i = 1; i < m - 1; i++) sig[i] = Math.max(srt[i]! - srt[i - 1]!, srt[i + 1]! - srt[i]!);
+    sig[0] = srt[1]! - srt[0]!;
+    sig[m - 1] = srt[m - 1]! - srt[m - 2]!;
   }
   let w: number[];
   if (lf && lf < n) {
     const uw = linearForgettingWeights(n, lf);
     w = new Array(m).fill(0);
-    for (let i = 0; i < pos; i++) w[i] = uw[order[i]];
-    for (let i = pos; i < n; i++) w[i + 1] = uw[order[i]];
+    for (let i = 0; i < pos; i++) w[i] = uw[order[i]!]!;
+    for (let i = pos; i < n; i++) w[i + 1] = uw[order[i]!]!;
   } else w = new Array(m).fill(1);
   w[pos] = priorWeight;
   const maxSigma = priorSigma, minSigma = priorSigma / Math.min(100, 1 + m);
@@ -135,8 +136,8 @@ export function normalCdf(x: number): number {
 function sampleParzen(p: Parzen, low: number, high: number, rng: Rng): number {
   for (let tries = 0; tries < 10_000; tries++) {
     let u = rng.uniform(), k = 0;
-    while (k < p.weights.length - 1 && u > p.weights[k]) { u -= p.weights[k]; k++; }
-    const x = p.mus[k] + p.sigmas[k] * rng.normal();
+    while (k < p.weights.length - 1 && u > p.weights[k]!) { u -= p.weights[k]!; k++; }
+    const x = p.mus[k]! + p.sigmas[k]! * rng.normal();
     if (x >= low && x <= high) return x;
   }
   return low + (high - low) * rng.uniform(); // unreachable in practice: the prior covers [low, high]
@@ -145,13 +146,13 @@ function sampleParzen(p: Parzen, low: number, high: number, rng: Rng): number {
 /** log density of the truncated mixture at x; with q, the log probability of x's quantisation bin (hyperopt's GMM1_lpdf). */
 function parzenLogPdf(p: Parzen, x: number, low: number, high: number, q?: number): number {
   let mass = 0; // probability of [low, high] under the untruncated mixture
-  for (let k = 0; k < p.weights.length; k++) mass += p.weights[k] * (normalCdf((high - p.mus[k]) / p.sigmas[k]) - normalCdf((low - p.mus[k]) / p.sigmas[k]));
+  for (let k = 0; k < p.weights.length; k++) mass += p.weights[k]! * (normalCdf((high - p.mus[k]!) / p.sigmas[k]!) - normalCdf((low - p.mus[k]!) / p.sigmas[k]!));
   let v = 0;
   for (let k = 0; k < p.weights.length; k++) {
-    if (q === undefined) v += (p.weights[k] * Math.exp(-0.5 * ((x - p.mus[k]) / p.sigmas[k]) ** 2)) / (p.sigmas[k] * Math.sqrt(2 * Math.PI));
+    if (q === undefined) v += (p.weights[k]! * Math.exp(-0.5 * ((x - p.mus[k]!) / p.sigmas[k]!) ** 2)) / (p.sigmas[k]! * Math.sqrt(2 * Math.PI));
     else {
       const lo = Math.max(low, x - q / 2), hi = Math.min(high, x + q / 2);
-      v += p.weights[k] * (normalCdf((hi - p.mus[k]) / p.sigmas[k]) - normalCdf((lo - p.mus[k]) / p.sigmas[k]));
+      v += p.weights[k]! * (normalCdf((hi - p.mus[k]!) / p.sigmas[k]!) - normalCdf((lo - p.mus[k]!) / p.sigmas[k]!));
     }
   }
   return Math.log(Math.max(v, 1e-300)) - Math.log(Math.max(mass, 1e-300));
@@ -191,7 +192,7 @@ function tpeChoice(d: Extract<Distribution, { dist: "choice" }>, below: ParamVal
   const probs = (obs: ParamValue[]) => {
     const w = linearForgettingWeights(obs.length, o.linearForgetting);
     const counts = d.options.map(() => o.priorWeight);
-    obs.forEach((v, i) => { const k = d.options.indexOf(v); if (k >= 0) counts[k] += w[i]; });
+    obs.forEach((v, i) => { const k = d.options.indexOf(v); if (k >= 0) counts[k]! += w[i]!; });
     const tot = counts.reduce((a, b) => a + b, 0);
     return counts.map((c) => c / tot);
   };
@@ -199,11 +200,11 @@ function tpeChoice(d: Extract<Distribution, { dist: "choice" }>, below: ParamVal
   let best = 0, bestScore = -Infinity;
   for (let c = 0; c < o.nEiCandidates; c++) {
     let u = rng.uniform(), k = 0;
-    while (k < pl.length - 1 && u > pl[k]) { u -= pl[k]; k++; }
-    const score = Math.log(pl[k]) - Math.log(pg[k]);
+    while (k < pl.length - 1 && u > pl[k]!) { u -= pl[k]!; k++; }
+    const score = Math.log(pl[k]!) - Math.log(pg[k]!);
     if (score > bestScore) { bestScore = score; best = k; }
   }
-  return d.options[best];
+  return d.options[best]!;
 }
 
 /**
@@ -217,16 +218,22 @@ export function tpeSuggest(space: SearchSpace, history: Observation[], seed: num
   const done = history.filter((h) => Number.isFinite(h.loss)).sort((a, b) => a.index - b.index);
   const rng = trialRng(seed, index, "tpe");
   const keys = spaceKeys(space);
-  if (done.length < o.nStartupJobs) return Object.fromEntries(keys.map((k) => [k, drawPrior(space[k], rng)]));
+  if (done.length < o.nStartupJobs) return Object.fromEntries(keys.map((k) => [k, drawPrior(space[k]!, rng)]));
   const nBelow = Math.min(Math.ceil(o.gamma * Math.sqrt(done.length)), o.linearForgetting);
-  const byLoss = done.map((_, i) => i).sort((a, b) => done[a].loss - done[b].loss || a - b);
+  const byLoss = done.map((_, i) => i).sort((a, b) => done[a]!.loss - done[b]!.loss || a - b);
   const good = new Set(byLoss.slice(0, nBelow));
   const out: ParamSet = {};
+  // a resumed search reads its trials' parameters back from stored run tags, which may predate an edit
+  const valueOf = (h: Observation, k: string): ParamValue => {
+    const v = h.params[k];
+    if (v === undefined) throw new HepflowError("SEARCH_RESUME", `trial ${h.index} has no value for the searched parameter "${k}"; it belongs to a different search space`);
+    return v;
+  };
   for (const k of keys) {
-    const d = space[k];
+    const d = space[k]!; // keys come from the space itself
     // observations in trial order, so linear forgetting down-weights the oldest
-    const below = done.filter((_, i) => good.has(i)).map((h) => h.params[k]);
-    const above = done.filter((_, i) => !good.has(i)).map((h) => h.params[k]);
+    const below = done.filter((_, i) => good.has(i)).map((h) => valueOf(h, k));
+    const above = done.filter((_, i) => !good.has(i)).map((h) => valueOf(h, k));
     out[k] = d.dist === "choice" ? tpeChoice(d, below, above, o, rng) : tpeNumeric(d, below.map(Number), above.map(Number), o, rng);
   }
   return out;

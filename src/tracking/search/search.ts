@@ -187,11 +187,13 @@ async function runCommand(store: TrackingStore, t: Extract<TrialTarget, { kind: 
   mkdirSync(runDir, { recursive: true });
   const { argv } = renderCommand({ name: "trial", parameters: [], command: t.command }, { run_dir: runDir, ...params });
   store.setTags(runId, { "hepflow.command": JSON.stringify(argv) });
+  const [program, ...args] = argv;
+  if (program === undefined) throw new HepflowError("SEARCH_COMMAND", "the trial command is empty");
   return new Promise<number>((resolve, reject) => {
-    const child = spawn(argv[0], argv.slice(1), { cwd: t.cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HEPFLOW_RUN_ID: runId, MLFLOW_RUN_ID: runId, HEPFLOW_TRACKING_DIR: store.root } });
+    const child = spawn(program, args, { cwd: t.cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, HEPFLOW_RUN_ID: runId, MLFLOW_RUN_ID: runId, HEPFLOW_TRACKING_DIR: store.root } });
     child.stdout.on("data", (b) => onOutput?.(String(b)));
     child.stderr.on("data", (b) => onOutput?.(String(b)));
-    child.on("error", (e) => reject(new HepflowError("SEARCH_COMMAND", `cannot start "${argv[0]}": ${e.message}`)));
+    child.on("error", (e) => reject(new HepflowError("SEARCH_COMMAND", `cannot start "${program}": ${e.message}`)));
     child.on("exit", (code) => resolve(code ?? 1));
   });
 }

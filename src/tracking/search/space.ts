@@ -56,10 +56,10 @@ export function parseDistribution(name: string, text: string): Distribution {
   const t = text.trim();
   const m = /^([a-z_]+)\s*\((.*)\)$/is.exec(t);
   const list = /^\[(.*)\]$/s.exec(t);
-  if (list) return checkDistribution(name, { dist: "choice", options: splitArgs(list[1]).map(literal) });
+  if (list) return checkDistribution(name, { dist: "choice", options: splitArgs(list[1]!).map(literal) });
   if (!m) bad(name, `cannot read "${text}": write e.g. uniform(10, 60), loguniform(1e-3, 1), randint(10, 41), quniform(20, 60, 5) or choice(a, b)`);
-  const args = splitArgs(m[2]).map(literal);
-  const kind = m[1].toLowerCase();
+  const args = splitArgs(m[2]!).map(literal);
+  const kind = m[1]!.toLowerCase();
   if (kind === "choice") return checkDistribution(name, { dist: "choice", options: args });
   const [low, high, q] = args;
   return checkDistribution(name, { dist: kind === "uniformint" || kind === "int" ? "randint" : kind, low, high: kind === "uniformint" || kind === "int" ? Number(high) + 1 : high, q });
