@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it, vi } from "vitest";
@@ -39,6 +39,23 @@ describe("hepflow plot", () => {
     const spec = JSON.parse(readFileSync(path.join(out, "variations_4j1b_ttbar.vl.json"), "utf8")) as { vconcat: { layer: { data?: { values: { label: string }[] } }[] }[] };
     const labels = new Set(spec.vconcat[0]!.layer[0]!.data!.values.map((r) => r.label));
     expect([...labels]).toEqual(["ttbar nominal", "scaleup", "scaledown"]);
+  });
+
+  it("labels from a fit config's General.Plot; each option overrides its part; a bad key names its path", async () => {
+    const config = (plot: string) => {
+      const file = path.join(out, `fit-${Math.random().toString(36).slice(2)}.yml`);
+      writeFileSync(file, `General:\n  Measurement: m\n  POI: mu\n  InputPath: "h.root:{RegionPath}_{SamplePath}"\n  Plot: ${plot}\nRegions: [{Name: SR}]\nSamples: [{Name: data, Data: true}, {Name: sig}]\nNormFactors: [{Name: mu}]\n`);
+      return file;
+    };
+    const texts = (name: string): string[] => (JSON.stringify(JSON.parse(readFileSync(path.join(out, name), "utf8"))).match(/"text":"[^"]*"/g) ?? []).map((t) => t.slice(8, -1));
+    const good = config("{Experiment: ATLAS, Status: Internal, Lumi: 139, Energy: 13}");
+    await run(["plot", "hist", AGC, "--name", "4j1b_ttbar", "--fit-config", good, "-o", path.join(out, "a"), "--format", "vl.json"]);
+    expect(texts("a/hist_4j1b_ttbar.vl.json")).toEqual(expect.arrayContaining(["ATLAS", "Internal", "139 fb⁻¹ (13 TeV)"]));
+    await run(["plot", "hist", AGC, "--name", "4j1b_ttbar", "--fit-config", good, "--experiment", "CMS", "--lumi", "36.1", "-o", path.join(out, "b"), "--format", "vl.json"]);
+    const b = texts("b/hist_4j1b_ttbar.vl.json");
+    expect(b).toEqual(expect.arrayContaining(["CMS", "Internal", "36.1 fb⁻¹ (13 TeV)"]));
+    expect(b).not.toContain("ATLAS");
+    await expect(run(["plot", "hist", AGC, "--name", "4j1b_ttbar", "--fit-config", config("{Colour: red}"), "-o", out])).rejects.toMatchObject({ code: "CONFIG_INVALID", object: "General.Plot.Colour" });
   });
 
   it("a missing histogram is a HepflowError naming it", async () => {

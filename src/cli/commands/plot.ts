@@ -31,8 +31,8 @@ function common(cmd: Command): Command {
     .option("--force", "replace plot files that already exist");
 }
 
-function styleOf(o: CommonOptions): Hist1DPlotOptions {
-  return { ...labelStyle(o), logY: o.log, xTitle: o.xTitle };
+async function styleOf(o: CommonOptions): Promise<Hist1DPlotOptions> {
+  return { ...(await labelStyle(o)), logY: o.log, xTitle: o.xTitle };
 }
 
 function outFile(o: CommonOptions, name: string): string {
@@ -69,7 +69,7 @@ export function register(program: Command): void {
       .option("--labels <list>", "legend labels for the samples, same order")
       .option("--key <template>", "histogram name from {region} and {sample}", "{region}_{sample}"),
   ).action(async (histfile: string, o: StackOptions) => {
-    const style = styleOf(o);
+    const style = await styleOf(o);
     const samples = list(o.samples);
     const labels = list(o.labels);
     if (labels.length > 0 && labels.length !== samples.length) throw new HepflowError("CLI_BAD_OPTION", `--labels has ${labels.length} entries for ${samples.length} samples`);
@@ -95,7 +95,7 @@ export function register(program: Command): void {
       .requiredOption("--name <name>", "the histogram (object name in the file, or key in an AGC JSON file)")
       .option("--band", "draw the histogram's statistical uncertainty band"),
   ).action(async (histfile: string, o: CommonOptions & { name: string; band?: boolean }) => {
-    const style = styleOf(o);
+    const style = await styleOf(o);
     const written = await withFile(histfile, async (f) => {
       const h = await f.get(o.name, o.name);
       const xTitle = style.xTitle ?? (await f.axisTitle(o.name)) ?? "observable";
@@ -115,7 +115,7 @@ export function register(program: Command): void {
       .option("--key <template>", "variation histogram name from {region}, {sample}, {variation}", "{region}_{sample}_{variation}")
       .option("--nominal-key <template>", "nominal histogram name from {region}, {sample}", "{region}_{sample}"),
   ).action(async (histfile: string, o: VariationsOptions) => {
-    const style = styleOf(o);
+    const style = await styleOf(o);
     const written = await withFile(histfile, async (f) => {
       const nominal = await f.get(fillTemplate(o.nominalKey, { region: o.region, sample: o.sample }), `${o.sample} nominal`);
       const variations: Hist1D[] = [];

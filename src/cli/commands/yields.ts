@@ -24,6 +24,7 @@ export function register(program: Command): void {
     .option("--plots <dir>", "also draw prefit_<channel>.png and postfit_<channel>.png (stack, data, uncertainty band, ratio; bins numbered)")
     .action(async (file: string, o: ModelCliOptions & LabelCliOptions & { prefitOnly?: boolean; plots?: string }) => {
       const { ws, model, data, fitOptions } = await loadModel(file, o, { needsPoi: false });
+      const label = o.plots ? await labelStyle(o) : {}; // a bad label option fails before the fit
       const pre = prefitYields(model, data);
       let post: ChannelYields[] | null = null;
       let r: ReturnType<typeof fit> | null = null;
@@ -39,7 +40,7 @@ export function register(program: Command): void {
         for (const [stage, tables] of [["pre-fit", pre], ["post-fit", post]] as const) {
           for (const ch of tables ?? []) {
             const file = path.join(o.plots, `${stage.replace("-", "")}_${ch.channel.replace(/[^A-Za-z0-9_.-]+/g, "_")}.png`);
-            await writePlot(fitStackPlot(stage, stackFromYields(ch), { ...labelStyle(o), xTitle: "bin", title: ch.channel }), file);
+            await writePlot(fitStackPlot(stage, stackFromYields(ch), { ...label, xTitle: "bin", title: ch.channel }), file);
             process.stderr.write(`wrote ${file}\n`);
           }
         }
