@@ -1,7 +1,7 @@
 /** `hepflow plot stack|variations HISTFILE`: control plots from a file of histograms (AGC JSON or ROOT), written as PNG/SVG/Vega-Lite. */
 import path from "node:path";
 import type { Command } from "commander";
-import { fillTemplate, histogramPlot, openHistogramFile, stackPlot, variationsPlot, writePlot, type Hist1D, type Hist1DPlotOptions, type HistogramFile } from "../../plot/index.js";
+import { fillTemplate, hist2dPlot, histogramPlot, openHistogramFile, stackPlot, variationsPlot, writePlot, type Hist1D, type Hist1DPlotOptions, type HistogramFile } from "../../plot/index.js";
 import { HepflowError, claimOutputFile } from "../../util/index.js";
 import { addLabelOptions, labelStyle, type LabelCliOptions } from "./label-options.js";
 
@@ -91,16 +91,24 @@ export function register(program: Command): void {
 
   common(
     plot.command("hist <histfile>")
-      .description("one histogram as it is: no ratio panel, no band unless --band")
-      .requiredOption("--name <name>", "the histogram (object name in the file, or key in an AGC JSON file)")
-      .option("--band", "draw the histogram's statistical uncertainty band"),
-  ).action(async (histfile: string, o: CommonOptions & { name: string; band?: boolean }) => {
+      .description("one histogram as it is: 1D without ratio panel or band (unless --band); 2D as a colour map with a colour bar")
+      .requiredOption("--name <name>", "the histogram (object name in the file, or key in a JSON file)")
+      .option("--band", "1D: draw the histogram's statistical uncertainty band")
+      .option("--logz", "2D: logarithmic colour scale (--log does the same for a 2D histogram)")
+      .option("--y-title <title>", "2D: y-axis title (default: the file's, else 'y')")
+      .option("--z-title <title>", "2D: colour-bar title (default 'Events')"),
+  ).action(async (histfile: string, o: CommonOptions & { name: string; band?: boolean; logz?: boolean; yTitle?: string; zTitle?: string }) => {
     const style = await styleOf(o);
     const written = await withFile(histfile, async (f) => {
-      const h = await f.get(o.name, o.name);
-      const xTitle = style.xTitle ?? (await f.axisTitle(o.name)) ?? "observable";
+      const dim = await f.dimension(o.name);
+      if (dim !== 1 && dim !== 2) throw new HepflowError("PLOT_DIMENSION", `'${o.name}' has ${dim} axes; plot hist draws 1D and 2D histograms (project the others first)`, { file: histfile, object: o.name });
+      const xTitle = style.xTitle ?? (await f.axisTitle(o.name)) ?? (dim === 2 ? "x" : "observable");
       const file = outFile(o, `hist_${o.name.replace(/[^A-Za-z0-9_.-]+/g, "_")}`);
-      await writePlot(histogramPlot(h, { ...style, xTitle, title: o.name, band: o.band ?? false }), file, { scale: Number(o.scale) });
+      const { logY, ...labels } = style;
+      const spec = dim === 2
+        ? hist2dPlot(await f.get2D(o.name, o.name), { ...labels, xTitle, yTitle: o.yTitle ?? (await f.axisTitle(o.name, 1)) ?? "y", zTitle: o.zTitle, logZ: o.logz ?? logY ?? false, title: o.name })
+        : histogramPlot(await f.get(o.name, o.name), { ...style, xTitle, title: o.name, band: o.band ?? false });
+      await writePlot(spec, file, { scale: Number(o.scale) });
       return [{ plot: `hist ${o.name}`, file }];
     });
     await report(o, written);
