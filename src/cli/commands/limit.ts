@@ -4,7 +4,7 @@ import type { Command } from "commander";
 import { checkTestStat, isDatacard, upperLimit, upperLimitToys } from "../../stats/index.js";
 import { HepflowError } from "../../util/index.js";
 import { progressPrinter } from "../progress.js";
-import { addModelOptions, addToyOptions, toyOptions, emitJson, failUnconverged, locatingYields, loadModel, numberOption, requirePoi, table, warnUnconverged } from "./stats-options.js";
+import { addModelOptions, addToyOptions, bandRows, toyOptions, emitJson, failUnconverged, locatingYields, loadModel, numberOption, requirePoi, table, warnUnconverged } from "./stats-options.js";
 import type { ModelCliOptions, ToyCliOptions } from "./stats-options.js";
 import { addGridOptions, runGridCommand, wantsGrid } from "./grid-options.js";
 import { addLabelOptions, labelStyle, type LabelCliOptions } from "./label-options.js";
@@ -54,7 +54,7 @@ export function register(program: Command): void {
         if (!r.converged || bad) failUnconverged(bad ? "the upper limit is not a number" : "some fits of the limit computation did not converge", undefined, { ws, model });
       };
       if (emitJson(o, { obs: r.obs, exp: r.exp, cl, ...(calc === "toys" ? { calctype: "toybased", ntoys: toys, seed, scan: r.points.map((p) => p.mu) } : {}), converged: r.converged })) return done();
-      const rows: (string | number)[][] = [["observed", r.obs], ...["-2σ", "-1σ", "median", "+1σ", "+2σ"].map((s, i) => [`expected ${s}`, r.exp[i]])];
+      const rows = [["observed", r.obs], ...bandRows((s) => `expected ${s}`, r.exp)];
       process.stdout.write(`${cl * 100}% CL upper limit on ${model.config.poiName} (${method}, ${r.points.length} hypothesis tests)\n${table(["limit", "value"], rows)}\n`);
       done();
     });

@@ -38,7 +38,7 @@ export function register(program: Command): void {
         const converged = s.converged.flat().every((c) => c);
         if (!converged) warnUnconverged("some scan fits");
         if (o.json) printJson({ parameters: s.parameters, x: s.x, y: s.y, delta_twice_nll: s.deltaTwiceNll, bestfit: s.bestfit, twice_nll_min: s.twiceNllMin, converged, points_converged: s.converged });
-        else process.stdout.write(table([x, o.y, "Δ(2NLL)"], s.x.flatMap((vx, i) => s.y.map((vy, j) => [String(vx), vy, s.deltaTwiceNll[i][j]]))) + "\n");
+        else process.stdout.write(table([x, o.y, "Δ(2NLL)"], s.x.flatMap((vx, i) => s.y.map((vy, j) => [String(vx), vy, s.deltaTwiceNll[i]?.[j]]))) + "\n");
         failScan(converged, [s.twiceNllMin, ...s.deltaTwiceNll.flat()], ws, model);
         return;
       }
