@@ -75,11 +75,23 @@ export function exclusionPlot(points: ExclusionPoint[], o: ExclusionOptions = {}
       lines.push({ curve, id, x: s[0], y: s[1] }, { curve, id, x: s[2], y: s[3] });
     });
   };
-  add("Observed", points.map((p) => p.clsObs));
+  add(
+    "Observed",
+    points.map((p) => p.clsObs),
+  );
   // clsExp has its five entries (checked above); NaN would only drop a point from a contour
-  add("Expected", points.map((p) => p.clsExp[2] ?? NaN));
-  add("Expected −1σ", points.map((p) => p.clsExp[1] ?? NaN));
-  add("Expected +1σ", points.map((p) => p.clsExp[3] ?? NaN));
+  add(
+    "Expected",
+    points.map((p) => p.clsExp[2] ?? NaN),
+  );
+  add(
+    "Expected −1σ",
+    points.map((p) => p.clsExp[1] ?? NaN),
+  );
+  add(
+    "Expected +1σ",
+    points.map((p) => p.clsExp[3] ?? NaN),
+  );
   const x = { field: "x", type: "quantitative", title: o.xTitle ?? "x", scale: { zero: false } };
   const y = { field: "y", type: "quantitative", title: o.yTitle ?? "y", scale: { zero: false } };
   return {
@@ -102,7 +114,20 @@ export function exclusionPlot(points: ExclusionPoint[], o: ExclusionOptions = {}
           y,
           detail: { field: "id" },
           stroke: { field: "curve", type: "nominal", title: "CLs = 0.05", scale: { domain: ["Observed", "Expected", "Expected −1σ", "Expected +1σ"], range: ["#bd1f01", "black", "#00aa00", "#00aa00"] } },
-          strokeDash: { field: "curve", type: "nominal", legend: null, scale: { domain: ["Observed", "Expected", "Expected −1σ", "Expected +1σ"], range: [[1, 0], [6, 4], [2, 2], [2, 2]] } },
+          strokeDash: {
+            field: "curve",
+            type: "nominal",
+            legend: null,
+            scale: {
+              domain: ["Observed", "Expected", "Expected −1σ", "Expected +1σ"],
+              range: [
+                [1, 0],
+                [6, 4],
+                [2, 2],
+                [2, 2],
+              ],
+            },
+          },
         },
       },
     ],

@@ -113,8 +113,14 @@ async function openRoot(path: string): Promise<HistogramFile> {
 
 /** Fills a key template such as "{region}_{sample}" or "{region}/{sample}_{variation}". */
 export function fillTemplate(template: string, fields: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (m, k: string) => {
-    if (!(k in fields)) throw new HepflowError("PLOT_BAD_TEMPLATE", `key template '${template}' uses {${k}}, which this command does not provide (has ${Object.keys(fields).map((f) => `{${f}}`).join(", ")})`);
+  return template.replace(/\{(\w+)\}/g, (_match, k: string) => {
+    if (!(k in fields))
+      throw new HepflowError(
+        "PLOT_BAD_TEMPLATE",
+        `key template '${template}' uses {${k}}, which this command does not provide (has ${Object.keys(fields)
+          .map((f) => `{${f}}`)
+          .join(", ")})`,
+      );
     return fields[k]!;
   });
 }

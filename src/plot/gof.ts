@@ -50,18 +50,23 @@ export function gofPlot(g: GofInput, options: StyleOptions = {}): VegaLiteSpec {
   const y = { field: "y", type: "quantitative", scale: { domain: [0, yMax], nice: false }, title: "probability density" };
   const text = `Δ(−2 ln L) = ${fmt(g.deltaTwiceNll)}, ndof = ${k}, p = ${fmt(g.pValue)}`;
   return topLevel(style, {
-    width: style.width, height: style.height,
+    width: style.width,
+    height: style.height,
     layer: [
       { data: { values: tail }, mark: { type: "area", color: "#3f90da", opacity: 0.35, clip: true }, encoding: { x, y } },
       { data: { values: curve }, mark: { type: "line", color: "black", strokeWidth: 1.5, clip: true }, encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } },
       { data: { values: [{ x: obs }] }, mark: { type: "rule", color: "#bd1f01", strokeWidth: 2 }, encoding: { x: { field: "x", type: "quantitative" } } },
       // under the legend (three rows), where neither the curve's peak nor the observed line reaches in most fits
       { data: { values: [{}] }, mark: { type: "text", align: "right", baseline: "top", fontSize: 12, font: style.font }, encoding: { x: { value: style.width - 8 }, y: { value: 72 }, text: { value: text } } },
-      ...manualLegend([
-        { label: `χ² (${k} dof)`, color: "black", kind: "line" },
-        { label: "observed", color: "#bd1f01", kind: "line" },
-        { label: "p-value", color: "#9cc5ec", kind: "box" },
-      ], style.width, style),
+      ...manualLegend(
+        [
+          { label: `χ² (${k} dof)`, color: "black", kind: "line" },
+          { label: "observed", color: "#bd1f01", kind: "line" },
+          { label: "p-value", color: "#9cc5ec", kind: "box" },
+        ],
+        style.width,
+        style,
+      ),
       ...labelLayers(style, style.width),
     ],
   });
@@ -103,12 +108,15 @@ export function residualsPlot(channels: ResidualChannel[], options: StyleOptions
   const crowded = channels.some((c) => c.data.length * pxPerBin < c.channel.length * 7 + 6);
   const labelExpr = bounds.reduceRight((rest, b) => `datum.value == ${b.mid} ? ${JSON.stringify(b.channel)} : ${rest}`, "''");
   const x = {
-    type: "quantitative", scale: { domain: [0, offset], nice: false }, title: "bins of each channel",
+    type: "quantitative",
+    scale: { domain: [0, offset], nice: false },
+    title: "bins of each channel",
     axis: { values: bounds.map((b) => b.mid), labelExpr, labelAngle: crowded ? -40 : 0, labelAlign: crowded ? "right" : "center", labelBaseline: "top", labelLimit: 160, labelOverlap: false },
   };
   const y = { type: "quantitative", scale: { domain: [-reach, reach], nice: false }, title: "(n − ν̂) / √ν̂" };
   return topLevel(style, {
-    width: style.width, height: style.height,
+    width: style.width,
+    height: style.height,
     layer: [
       { data: { values: [{ lo: -2, hi: 2 }] }, mark: { type: "rect", color: "#ffdf40" }, encoding: { y: { field: "lo", ...y }, y2: { field: "hi" } } },
       { data: { values: [{ lo: -1, hi: 1 }] }, mark: { type: "rect", color: "#5cc863" }, encoding: { y: { field: "lo", type: "quantitative" }, y2: { field: "hi" } } },

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalExecutor, assembleSnapshots, parseDataset, type SnapshotPart } from "../../src/analysis/index.js";
 import { openFile } from "../../src/root/index.js";
-import { Jagged } from "../../src/util/index.js";
+import type { Jagged } from "../../src/util/index.js";
 // @ts-expect-error plain JS fixture without types
 import { memEvent } from "./fixtures/memtree.mjs";
 

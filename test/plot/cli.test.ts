@@ -19,7 +19,10 @@ async function run(args: string[]): Promise<string> {
   const program = new Command().exitOverride();
   register(program);
   let text = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => ((text += String(s)), true));
+  const spy = vi.spyOn(process.stdout, "write").mockImplementation((s: string | Uint8Array) => {
+    text += String(s);
+    return true;
+  });
   try {
     await program.parseAsync(["node", "hepflow", ...args]);
   } finally {
@@ -85,7 +88,10 @@ describe("hepflow plot", () => {
     writeFileSync(file, JSON.stringify({ h2: h.toJSON(), h1: new Hist([new RegularAxis(2, 0, 1, { name: "m" })]).toJSON() }));
     await run(["plot", "hist", file, "--name", "h2", "-o", path.join(out, "hj"), "--format", "vl.json"]);
     const spec = JSON.parse(readFileSync(path.join(out, "hj", "hist_h2.vl.json"), "utf8")) as { layer: { data?: { values: Record<string, number>[] }; encoding?: Record<string, { title?: string }> }[] };
-    expect(spec.layer[0]!.data!.values).toEqual([{ x0: 0, x1: 1, y0: 1, y1: 2, v: 1 }, { x0: 3, x1: 4, y0: 0, y1: 1, v: 3 }]);
+    expect(spec.layer[0]!.data!.values).toEqual([
+      { x0: 0, x1: 1, y0: 1, y1: 2, v: 1 },
+      { x0: 3, x1: 4, y0: 0, y1: 1, v: 3 },
+    ]);
     expect([spec.layer[0]!.encoding!.x!.title, spec.layer[0]!.encoding!.y!.title]).toEqual(["p_T [GeV]", "|η|"]);
     // a 1D hepflow histogram in the same file draws as a 1D plot; a 2D plot of an AGC 1D entry is refused
     await run(["plot", "hist", file, "--name", "h1", "-o", path.join(out, "hj"), "--format", "vl.json"]);

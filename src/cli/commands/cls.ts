@@ -1,5 +1,4 @@
 /** `hepflow cls WORKSPACE --test-poi X`: CLs of one POI value, observed and expected band (pyhf cls). */
-import { printJson } from "../json.js";
 import { track, trackOptions } from "./track-options.js";
 import type { Command } from "commander";
 import { checkTestStat, hypotest, hypotestToys } from "../../stats/index.js";

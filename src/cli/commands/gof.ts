@@ -23,7 +23,10 @@ export function register(program: Command): void {
           const [lo, hi] = model.config.channelSlice(channel);
           return { channel, data: Array.from(data).slice(lo, hi), expected: expected.slice(lo, hi) };
         });
-        for (const [name, spec] of [["gof", gofPlot(g, label)], ["residuals", residualsPlot(channels, label)]] as const) {
+        for (const [name, spec] of [
+          ["gof", gofPlot(g, label)],
+          ["residuals", residualsPlot(channels, label)],
+        ] as const) {
           const out = path.join(o.plots, `${name}.png`);
           await writePlot(spec, out, { scale: 2 });
           process.stderr.write(`wrote ${out}\n`);

@@ -15,10 +15,28 @@ interface CommonOptions extends LabelCliOptions {
   force?: boolean;
 }
 
-interface StackOptions extends CommonOptions { regions: string; samples: string; data?: string; labels?: string; key: string }
-interface VariationsOptions extends CommonOptions { region: string; sample: string; variations: string; key: string; nominalKey: string }
+interface StackOptions extends CommonOptions {
+  regions: string;
+  samples: string;
+  data?: string;
+  labels?: string;
+  key: string;
+}
+interface VariationsOptions extends CommonOptions {
+  region: string;
+  sample: string;
+  variations: string;
+  key: string;
+  nominalKey: string;
+}
 
-const list = (s: string | undefined): string[] => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : []);
+const list = (s: string | undefined): string[] =>
+  s
+    ? s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : [];
 
 function common(cmd: Command): Command {
   return addLabelOptions(cmd)
@@ -61,7 +79,8 @@ export function register(program: Command): void {
   const plot = program.command("plot").description("draw HEP plots (stacked data/MC with ratio, systematic variations) as PNG, SVG or Vega-Lite");
 
   common(
-    plot.command("stack <histfile>")
+    plot
+      .command("stack <histfile>")
       .description("stacked MC by sample with data and a data/MC ratio panel, one plot per region")
       .requiredOption("--regions <list>", "comma-separated regions, e.g. 4j1b,4j2b")
       .requiredOption("--samples <list>", "comma-separated MC samples, bottom of the stack first")
@@ -90,7 +109,8 @@ export function register(program: Command): void {
   });
 
   common(
-    plot.command("hist <histfile>")
+    plot
+      .command("hist <histfile>")
       .description("one histogram as it is: 1D without ratio panel or band (unless --band); 2D as a colour map with a colour bar")
       .requiredOption("--name <name>", "the histogram (object name in the file, or key in a JSON file)")
       .option("--band", "1D: draw the histogram's statistical uncertainty band")
@@ -105,9 +125,10 @@ export function register(program: Command): void {
       const xTitle = style.xTitle ?? (await f.axisTitle(o.name)) ?? (dim === 2 ? "x" : "observable");
       const file = outFile(o, `hist_${o.name.replace(/[^A-Za-z0-9_.-]+/g, "_")}`);
       const { logY, ...labels } = style;
-      const spec = dim === 2
-        ? hist2dPlot(await f.get2D(o.name, o.name), { ...labels, xTitle, yTitle: o.yTitle ?? (await f.axisTitle(o.name, 1)) ?? "y", zTitle: o.zTitle, logZ: o.logz ?? logY ?? false, title: o.name })
-        : histogramPlot(await f.get(o.name, o.name), { ...style, xTitle, title: o.name, band: o.band ?? false });
+      const spec =
+        dim === 2
+          ? hist2dPlot(await f.get2D(o.name, o.name), { ...labels, xTitle, yTitle: o.yTitle ?? (await f.axisTitle(o.name, 1)) ?? "y", zTitle: o.zTitle, logZ: o.logz ?? logY ?? false, title: o.name })
+          : histogramPlot(await f.get(o.name, o.name), { ...style, xTitle, title: o.name, band: o.band ?? false });
       await writePlot(spec, file, { scale: Number(o.scale) });
       return [{ plot: `hist ${o.name}`, file }];
     });
@@ -115,7 +136,8 @@ export function register(program: Command): void {
   });
 
   common(
-    plot.command("variations <histfile>")
+    plot
+      .command("variations <histfile>")
       .description("a nominal histogram with its up/down variations and a variation/nominal ratio panel")
       .requiredOption("--region <name>", "region")
       .requiredOption("--sample <name>", "sample")

@@ -96,7 +96,8 @@ export async function loadModel(file: string, o: ModelCliOptions, { needsPoi = t
 /** The POI a command needs, or a usage error that says how to name one. */
 export function requirePoi(model: Model, what: string): string {
   const poi = model.config.poiName;
-  if (poi === null) throw new HepflowError("NO_POI", `${what} needs a parameter of interest, and this model has none; name one with --poi NAME (parameters: ${model.config.parameterNames.slice(0, 8).join(", ")}${model.config.npars > 8 ? ", …" : ""})`);
+  if (poi === null)
+    throw new HepflowError("NO_POI", `${what} needs a parameter of interest, and this model has none; name one with --poi NAME (parameters: ${model.config.parameterNames.slice(0, 8).join(", ")}${model.config.npars > 8 ? ", …" : ""})`);
   return poi;
 }
 
@@ -183,7 +184,7 @@ export async function locatingYields<T>(f: () => T | Promise<T>, located: { ws: 
  * with `converged: false`) or the text has been written, the command exits non-zero with advice.
  */
 export function failUnconverged(what: string, detail?: string, located?: { ws: Workspace; model: Model; pars?: ArrayLike<number> }): never {
-  const where = located ? explainBadYields(located.ws, located.model, located.pars) ?? (located.pars ? explainBadYields(located.ws, located.model) : null) : null;
+  const where = located ? (explainBadYields(located.ws, located.model, located.pars) ?? (located.pars ? explainBadYields(located.ws, located.model) : null)) : null;
   throw new HepflowError(
     "FIT_FAILED",
     `${what}${detail ? ` (${detail})` : ""}${where ? `: ${where}` : ""}. Things to try: check the workspace for negative or zero expected yields (hepflow yields), ` +

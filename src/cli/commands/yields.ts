@@ -47,7 +47,7 @@ export function register(program: Command): void {
       }
       if (o.json) {
         // snake_case keys, as every hepflow --json (bin_uncertainties, not the library's binUncertainties)
-        const snake = (t: ChannelYields[] | null) => t && t.map((c) => ({ channel: c.channel, samples: c.samples.map(({ binUncertainties, ...s }) => ({ ...s, bin_uncertainties: binUncertainties })), total: { bins: c.total.bins, bin_uncertainties: c.total.binUncertainties, total: c.total.total, uncertainty: c.total.uncertainty }, data: c.data }));
+        const snake = (t: ChannelYields[] | null) => t?.map((c) => ({ channel: c.channel, samples: c.samples.map(({ binUncertainties, ...s }) => ({ ...s, bin_uncertainties: binUncertainties })), total: { bins: c.total.bins, bin_uncertainties: c.total.binUncertainties, total: c.total.total, uncertainty: c.total.uncertainty }, data: c.data }));
         printJson({ prefit: snake(pre), postfit: snake(post), converged: r ? r.converged : null });
       } else process.stdout.write(render("pre-fit", pre) + "\n" + (post ? "\n" + render("post-fit", post) + "\n" : ""));
       const finite = pre.concat(post ?? []).every((c) => Number.isFinite(c.total.total) && Number.isFinite(c.total.uncertainty));
