@@ -213,7 +213,7 @@ async function main() {
     const sel = new TSelector();
     for (const n of AGC) sel.addBranch(n);
     let n = 0;
-    sel.Process = function () { n++; };
+    sel.Process = () => { n++; };
     t = performance.now();
     await treeProcess(jt, sel, { numentries: JSROOT_ENTRIES, firstentry: 0 });
     js = (performance.now() - t) / 1000 / n;

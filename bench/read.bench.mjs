@@ -105,7 +105,7 @@ for (const c of CASES.filter((x) => !only || x.name.includes(only))) {
     const sel = new TSelector();
     for (const n of names) sel.addBranch(n);
     let n = 0;
-    sel.Process = function () { n++; };
+    sel.Process = () => { n++; };
     await treeProcess(t, sel);
     jsEntries = n;
   }).catch((e) => { jsError = String(e); return NaN; });

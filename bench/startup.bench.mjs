@@ -23,7 +23,6 @@ function median(xs) {
 /** Wall and CPU seconds of one child process. */
 function once(args) {
   const t = performance.now();
-  const before = process.resourceUsage ? null : null;
   const r = spawnSync(process.execPath, ["--single-threaded-gc", ...args], { encoding: "utf8", maxBuffer: 1 << 26 });
   const wall = (performance.now() - t) / 1000;
   if (r.status !== 0) throw new Error(`${args.join(" ")} exited ${r.status}: ${r.stderr}`);

@@ -1,10 +1,15 @@
 #!/usr/bin/env node
-// Builds, runs the vitest suite, and ends with the plain "N passed, N failed" line CI reads.
+// Lints, builds, runs the vitest suite, and ends with the plain "N passed, N failed" line CI reads.
 import { spawnSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { summarize } from "./summary.mjs";
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: "inherit", shell: false }).status ?? 1;
+// lint and format check first: seconds, and a finding is cheaper to fix before a ten-minute run
+if (run("npm", ["run", "--silent", "lint"]) !== 0) {
+  console.log("Tests: 0 passed, 1 failed (lint or format check failed: npm run lint)");
+  process.exit(1);
+}
 if (run("npx", ["tsc", "-p", "."]) !== 0) {
   console.log("Tests: 0 passed, 1 failed (TypeScript build failed)");
   process.exit(1);

@@ -151,7 +151,7 @@ export function niceRange(min: number, max: number, bins: number): [number, numb
   if (min === max) { const d = Math.abs(min) > 0 ? Math.abs(min) * 0.1 : 1; return [min - d, max + d]; }
   const raw = (max - min) / bins;
   const mags = [1, 2, 2.5, 5, 10];
-  let p = Math.pow(10, Math.floor(Math.log10(raw)));
+  let p = 10 ** Math.floor(Math.log10(raw));
   for (let tries = 0; tries < 40; tries++) {
     for (const m of mags) {
       const step = m * p;

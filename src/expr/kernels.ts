@@ -46,7 +46,7 @@ export const binaryAA = specialize((a: NumberArray, b: NumberArray, out: NumberA
     case 2: for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!; break;
     case 3: for (let i = 0; i < n; i++) out[i] = a[i]! / b[i]!; break;
     case 4: for (let i = 0; i < n; i++) out[i] = a[i]! % b[i]!; break;
-    case 5: for (let i = 0; i < n; i++) out[i] = Math.pow(a[i]!, b[i]!); break;
+    case 5: for (let i = 0; i < n; i++) out[i] = a[i]! ** b[i]!; break;
     case 6: for (let i = 0; i < n; i++) out[i] = +(a[i]! < b[i]!); break;
     case 7: for (let i = 0; i < n; i++) out[i] = +(a[i]! <= b[i]!); break;
     case 8: for (let i = 0; i < n; i++) out[i] = +(a[i]! > b[i]!); break;
@@ -74,7 +74,7 @@ export const binaryAS = specialize((a: NumberArray, s: number, out: NumberArray,
     case 2: for (let i = 0; i < n; i++) out[i] = a[i]! * s; break;
     case 3: for (let i = 0; i < n; i++) out[i] = a[i]! / s; break;
     case 4: for (let i = 0; i < n; i++) out[i] = a[i]! % s; break;
-    case 5: for (let i = 0; i < n; i++) out[i] = Math.pow(a[i]!, s); break;
+    case 5: for (let i = 0; i < n; i++) out[i] = a[i]! ** s; break;
     case 6: for (let i = 0; i < n; i++) out[i] = +(a[i]! < s); break;
     case 7: for (let i = 0; i < n; i++) out[i] = +(a[i]! <= s); break;
     case 8: for (let i = 0; i < n; i++) out[i] = +(a[i]! > s); break;
@@ -92,7 +92,7 @@ export const binaryAS = specialize((a: NumberArray, s: number, out: NumberArray,
     case 20: for (let i = 0; i < n; i++) out[i] = s - a[i]!; break;
     case 21: for (let i = 0; i < n; i++) out[i] = s / a[i]!; break;
     case 22: for (let i = 0; i < n; i++) out[i] = s % a[i]!; break;
-    case 23: for (let i = 0; i < n; i++) out[i] = Math.pow(s, a[i]!); break;
+    case 23: for (let i = 0; i < n; i++) out[i] = s ** a[i]!; break;
     case 24: for (let i = 0; i < n; i++) out[i] = Math.atan2(s, a[i]!); break;
     default: throw new Error(`binaryAS: operator ${op}`);
   }

@@ -165,7 +165,7 @@ function select(c: Column, pass: Uint8Array, cache: Map<Int32Array, { offsets: I
   return out;
 }
 
-const LEAF: [Function, LeafType][] = [
+const LEAF: [abstract new (...args: never[]) => unknown, LeafType][] = [
   [Float32Array, "f32"], [Float64Array, "f64"], [Int8Array, "i8"], [Uint8Array, "u8"], [Int16Array, "i16"], [Uint16Array, "u16"],
   [Int32Array, "i32"], [Uint32Array, "u32"], [BigInt64Array, "i64"], [BigUint64Array, "u64"],
 ];

@@ -222,8 +222,8 @@ function writeJets(rng: Rng, model: ProcessModel, s: Scratch, o: ChunkOut, ev: n
     o.jpt[j] = s.px[i]!; o.jeta[j] = h; o.jphi[j] = s.pz[i]!; o.jmass[j] = s.m[i]!;
     const u = rng.uniform();
     // CSVv2 stand-in: b jets pile up near 1, charm in between, light near 0; -10 outside the tracker.
-    o.jbtag[j] = Math.abs(h) > 2.4 ? -10 : k === KIND_B ? 1 - Math.pow(u, model.bTagK) : k === KIND_C ? Math.pow(u, 2.2) : Math.pow(u, 8.3);
-    o.jqgl[j] = k === KIND_GLUON ? Math.pow(rng.uniform(), 1.6) : 1 - Math.pow(rng.uniform(), 1.6);
+    o.jbtag[j] = Math.abs(h) > 2.4 ? -10 : k === KIND_B ? 1 - u ** model.bTagK : k === KIND_C ? u ** 2.2 : u ** 8.3;
+    o.jqgl[j] = k === KIND_GLUON ? rng.uniform() ** 1.6 : 1 - rng.uniform() ** 1.6;
     const id = rng.uniform();
     o.jid[j] = id < 0.94 ? 6 : id < 0.98 ? 2 : 0;
     o.jflav[j] = k === KIND_B ? 5 : k === KIND_C ? 4 : 0;

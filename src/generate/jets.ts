@@ -55,7 +55,7 @@ function truncNormal(rng: Rng, mean: number, sigma: number, lo: number, hi: numb
   }
 }
 
-const clamp = (v: number, lo: number, hi: number) => (v < lo ? lo : v > hi ? hi : v);
+const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), hi);
 
 /** Generates `signal` W jets then `background` QCD jets (deterministic for a seed). */
 export function generateJets(o: JetOptions): JetSample {

@@ -30,23 +30,28 @@ export interface ExclusionOptions {
 
 /** Segments where the linear interpolation of `values` on the triangulation crosses `level`. */
 export function contourSegments(xs: number[], ys: number[], values: number[], level: number): [number, number, number, number][] {
-  const d = Delaunay.from(xs.map((x, i) => [x, ys[i]] as [number, number]));
+  if (ys.length !== xs.length || values.length !== xs.length) throw new HepflowError("PLOT_BAD_VALUE", `contour input has ${xs.length} x, ${ys.length} y and ${values.length} values; they must be equal`);
+  const nodes = xs.map((x, i) => ({ x, y: ys[i] ?? NaN, f: (values[i] ?? NaN) - level }));
+  const d = Delaunay.from(nodes.map((p) => [p.x, p.y] as [number, number]));
   const t = d.triangles;
+  const node = (i: number | undefined) => {
+    const p = i === undefined ? undefined : nodes[i];
+    if (!p) throw new HepflowError("PLOT_BAD_VALUE", `the triangulation names point ${i} of ${nodes.length}`);
+    return p;
+  };
   const out: [number, number, number, number][] = [];
-  for (let k = 0; k < t.length; k += 3) {
-    const idx = [t[k], t[k + 1], t[k + 2]];
+  for (let k = 0; k + 2 < t.length; k += 3) {
+    const corners = [node(t[k]), node(t[k + 1]), node(t[k + 2])];
     const pts: [number, number][] = [];
-    for (let e = 0; e < 3; e++) {
-      const a = idx[e];
-      const b = idx[(e + 1) % 3];
-      const fa = values[a] - level;
-      const fb = values[b] - level;
-      if ((fa < 0 && fb >= 0) || (fa >= 0 && fb < 0)) {
-        const s = fa / (fa - fb);
-        pts.push([xs[a] + s * (xs[b] - xs[a]), ys[a] + s * (ys[b] - ys[a])]);
+    corners.forEach((a, e) => {
+      const b = corners[(e + 1) % 3]!; // e + 1 mod 3 indexes the three corners
+      if ((a.f < 0 && b.f >= 0) || (a.f >= 0 && b.f < 0)) {
+        const s = a.f / (a.f - b.f);
+        pts.push([a.x + s * (b.x - a.x), a.y + s * (b.y - a.y)]);
       }
-    }
-    if (pts.length === 2) out.push([pts[0][0], pts[0][1], pts[1][0], pts[1][1]]);
+    });
+    const [p, q] = pts;
+    if (pts.length === 2 && p && q) out.push([p[0], p[1], q[0], q[1]]);
   }
   return out;
 }
@@ -70,10 +75,23 @@ export function exclusionPlot(points: ExclusionPoint[], o: ExclusionOptions = {}
       lines.push({ curve, id, x: s[0], y: s[1] }, { curve, id, x: s[2], y: s[3] });
     });
   };
-  add("Observed", points.map((p) => p.clsObs));
-  add("Expected", points.map((p) => p.clsExp[2]));
-  add("Expected −1σ", points.map((p) => p.clsExp[1]));
-  add("Expected +1σ", points.map((p) => p.clsExp[3]));
+  add(
+    "Observed",
+    points.map((p) => p.clsObs),
+  );
+  // clsExp has its five entries (checked above); NaN would only drop a point from a contour
+  add(
+    "Expected",
+    points.map((p) => p.clsExp[2] ?? NaN),
+  );
+  add(
+    "Expected −1σ",
+    points.map((p) => p.clsExp[1] ?? NaN),
+  );
+  add(
+    "Expected +1σ",
+    points.map((p) => p.clsExp[3] ?? NaN),
+  );
   const x = { field: "x", type: "quantitative", title: o.xTitle ?? "x", scale: { zero: false } };
   const y = { field: "y", type: "quantitative", title: o.yTitle ?? "y", scale: { zero: false } };
   return {

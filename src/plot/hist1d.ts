@@ -1,7 +1,7 @@
 import type { Hist1D, Hist1DPlotOptions } from "./types.js";
 import { checkHist1D, checkSameBinning } from "./validate.js";
 import { PALETTE, labelLayers, resolveStyle, topLevel } from "./style.js";
-import { HIDDEN_X_AXIS, countDomain, logAxis, dataRows, ratioDomain, stepRows, variancesOf, xScale } from "./panels.js";
+import { HIDDEN_X_AXIS, countDomain, logAxis, dataRows, ratioDomain, variancesOf, xScale } from "./panels.js";
 import type { VegaLiteSpec } from "./render.js";
 import { HepflowError } from "../util/index.js";
 

@@ -17,6 +17,8 @@ export { hist1dFromRoot, hist2dFromRoot, hist1dFromAgc, hist1dFromHist, hist2dFr
 export type { AgcHistogramJSON } from "./adapters.js";
 export { openHistogramFile, fillTemplate } from "./files.js";
 export type { HistogramFile } from "./files.js";
+export { gofPlot, residualsPlot } from "./gof.js";
+export type { GofInput, ResidualChannel } from "./gof.js";
 export { writeStandardPlots } from "./standard.js";
 export type { StandardPlotInputs } from "./standard.js";
 export { exclusionPlot, contourSegments } from "./exclusion.js";

@@ -90,7 +90,7 @@ export function limitPlot(points: LimitPoint[], options: LimitOptions = {}): Veg
   if (log && values.some((v) => v <= 0)) throw new HepflowError("PLOT_BAD_SCAN", "limits must be positive for a log y axis");
   const max = Math.max(...values, options.reference ?? 0);
   const min = Math.min(...values);
-  const domain = log ? [Math.pow(10, Math.floor(Math.log10(min))), Math.pow(10, Math.ceil(Math.log10(max) + 0.3))] : [0, max * 1.35];
+  const domain = log ? [10 ** Math.floor(Math.log10(min)), 10 ** Math.ceil(Math.log10(max) + 0.3)] : [0, max * 1.35];
   const x = { field: "x", type: "quantitative", scale: { domain: [sorted[0]!.x, sorted[sorted.length - 1]!.x], nice: false, zero: false }, title: options.xTitle ?? "m [GeV]" };
   const y = { type: "quantitative", scale: { type: log ? "log" : "linear", domain, nice: false }, title: options.yTitle ?? "95% CL upper limit on μ" };
   const layers = [...brazilLayers(rows, x, y), ...brazilLegend("limit", style.width, style), ...labelLayers(style, style.width)];
@@ -124,7 +124,7 @@ export function rocPlot(curves: RocCurveInput[], options: RocOptions = {}): Vega
   });
   const style = resolveStyle(options, { width: 360, height: 360 });
   const ys = rows.map((r) => r.y);
-  const yScale = rejection ? { type: "log", domain: [1, Math.pow(10, Math.ceil(Math.log10(Math.max(10, ...ys))))], nice: false } : { domain: [0, 1], nice: false };
+  const yScale = rejection ? { type: "log", domain: [1, 10 ** Math.ceil(Math.log10(Math.max(10, ...ys)))], nice: false } : { domain: [0, 1], nice: false };
   const layers: Record<string, unknown>[] = [];
   if (!rejection) {
     layers.push({ data: { values: [{ s: 0, y: 0 }, { s: 1, y: 1 }] }, mark: { type: "line", color: "#888", strokeDash: [4, 4] }, encoding: { x: { field: "s", type: "quantitative" }, y: { field: "y", type: "quantitative" } } });

@@ -48,8 +48,8 @@ export function countDomain(values: number[], log: boolean, smallest: number[] =
   const small = smallest.filter((v) => v > max * 1e-5);
   const min = small.length ? Math.min(...small) : max * 1e-3;
   // a decade below the smallest positive content (docs/plot.md), so a bin with one entry is a visible bar, not the floor
-  const lo = Math.pow(10, Math.floor(Math.log10(min)) - 1);
-  const hi = Math.pow(10, Math.ceil(Math.log10(max) + Math.log10(max / lo) * 0.35));
+  const lo = 10 ** (Math.floor(Math.log10(min)) - 1);
+  const hi = 10 ** Math.ceil(Math.log10(max) + Math.log10(max / lo) * 0.35);
   return [lo, hi];
 }
 
@@ -64,7 +64,7 @@ export const HIDDEN_X_AXIS = { labels: false, title: null, ticks: true };
 /** Decade tick values inside a log domain, so log axes read 1, 10, 100, ... instead of crowded minor labels. */
 export function decades(domain: [number, number]): number[] {
   const out: number[] = [];
-  for (let e = Math.ceil(Math.log10(domain[0]) - 1e-9); e <= Math.floor(Math.log10(domain[1]) + 1e-9); e++) out.push(Math.pow(10, e));
+  for (let e = Math.ceil(Math.log10(domain[0]) - 1e-9); e <= Math.floor(Math.log10(domain[1]) + 1e-9); e++) out.push(10 ** e);
   return out;
 }
 

@@ -34,9 +34,14 @@ function limitRange<T extends { poi: number }>(points: T[], limit: UpperLimitRes
  * Writes the standard plots of a stats command into `dir` (for `--plots DIR`): pulls.png, correlation.png,
  * ranking.png, cls.png — each only when its input is given. Returns the written paths.
  */
-export async function writeStandardPlots(dir: string, inputs: StandardPlotInputs, { correlation, ...style }: StyleOptions & { correlation?: { threshold?: number; top?: number } } = {}, format: "png" | "svg" | "vl.json" = "png"): Promise<string[]> {
+export async function writeStandardPlots(
+  dir: string,
+  inputs: StandardPlotInputs,
+  { correlation, ...style }: StyleOptions & { correlation?: { threshold?: number; top?: number } } = {},
+  format: "png" | "svg" | "vl.json" = "png",
+): Promise<string[]> {
   const plots: [string, VegaLiteSpec][] = [];
-  if (inputs.pulls && inputs.pulls.some((p) => p.prefitWidth > 0)) {
+  if (inputs.pulls?.some((p) => p.prefitWidth > 0)) {
     const { fit, priors } = pullsInputFromStats(inputs.pulls);
     plots.push(["pulls", pullsPlot(fit, { ...style, priors })]);
   }

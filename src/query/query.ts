@@ -9,6 +9,7 @@ import { lambdaFromFunction, type Constants } from "./lambda.js";
 
 // the lambdas take the event model as `any`: its shape is the dataset's, checked against its schema later
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a query lambda sees an untyped row proxy, as func_adl's Python lambdas do
 type Fn = (row: any, constants?: any) => unknown;
 
 /** A func_adl query over one tree; build it step by step, send it as qastle. */

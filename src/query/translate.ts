@@ -244,7 +244,7 @@ class Translator {
     let axis: string | null = null;
     for (const [k, v] of r.fields) {
       const e = v.k === "coll" ? null : this.toExpr(v, n);
-      if (!e || e.shape !== "jagged") this.fail("QUERY_TYPE", `Zip needs collections; "${k}" is not one`, n);
+      if (e?.shape !== "jagged") this.fail("QUERY_TYPE", `Zip needs collections; "${k}" is not one`, n);
       if (axis !== null && e!.axis !== axis) this.fail("QUERY_SHAPE", `Zip needs collections of equal lengths; "${k}" runs along a different collection`, n);
       axis = e!.axis;
       fields.set(k, e!);

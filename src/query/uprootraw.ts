@@ -18,7 +18,7 @@ type Dict = Extract<QNode, { type: "dict" }>;
 
 function entries(n: QNode): Dict[] | null {
   const list = n.type === "list" ? n.items : n.type === "dict" ? [n] : null;
-  if (!list || !list.length || !list.every((d) => d.type === "dict")) return null;
+  if (!list?.length || !list.every((d) => d.type === "dict")) return null;
   const dicts = list as Dict[];
   const keys = dicts.flatMap((d) => d.keys.map((k) => (k.type === "string" ? k.value : "")));
   return keys.some((k) => k === "treename" || k === "filter_name" || k === "copy_histograms") ? dicts : null;

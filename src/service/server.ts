@@ -10,7 +10,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import * as fs from "node:fs";
 import { HepflowError } from "../util/index.js";
-import { DeliveryService, RequestError, OUTPUT_FORMATS, TRANSFORMER_VERSION, type TransformRequest } from "./service.js";
+import { type DeliveryService, RequestError, OUTPUT_FORMATS, TRANSFORMER_VERSION, type TransformRequest } from "./service.js";
 
 export interface ServerOptions {
   host?: string;

@@ -184,7 +184,7 @@ export class DeliveryService {
       const t = this.store.transform(task.id);
       if (!t || t.status === "Canceled") continue;
       const f = this.store.files(task.id)[task.idx];
-      if (!f || f.status !== "waiting") continue;
+      if (f?.status !== "waiting") continue;
       if (t.status === "Submitted") this.store.setStatus(t.id, "Running");
       this.start(t, f);
     }

@@ -7,7 +7,7 @@ import { LocalExecutor, RedisExecutor, assembleSnapshots, parseDataset, type Exe
 import { isHepflowError } from "../../src/util/index.js";
 import { startRedis, startWorker } from "../helpers/redis.js";
 import { openFile } from "../../src/root/index.js";
-import { Jagged } from "../../src/util/index.js";
+import type { Jagged } from "../../src/util/index.js";
 // @ts-expect-error plain JS fixture without types
 import { memEvent } from "./fixtures/memtree.mjs";
 

@@ -70,6 +70,6 @@ describe("ranking of unconstrained parameters (cabinetry's way) and --top", () =
     expect(impactTable!.split("\n").length).toBe(2 + 4);
     expect(pullTable!.split("\n").length).toBeLessThanOrEqual(2 + 4);
     // the POI line is rounded to its uncertainty, not printed to 17 digits
-    expect(text.split("\n")[0]).toMatch(/^mu = -?\d+\.\d{1,4} ± \d+\.\d{1,4}  \(top 4/);
+    expect(text.split("\n")[0]).toMatch(/^mu = -?\d+\.\d{1,4} ± \d+\.\d{1,4} {2}\(top 4/);
   }, 120_000);
 });

@@ -3,10 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { LocalExecutor, loadDataset } from "../../src/analysis/index.js";
-import type { Accumulator, Dataset } from "../../src/analysis/index.js";
+import type { Dataset } from "../../src/analysis/index.js";
 import { openFile } from "../../src/root/index.js";
 import { generateAgc } from "../../src/generate/index.js";
-import { Jagged } from "../../src/util/index.js";
+import type { Jagged } from "../../src/util/index.js";
 import type { Columns } from "../../src/util/index.js";
 import { rootFile } from "../shared.js";
 import type { Ev } from "./agc-events.js";
@@ -75,7 +75,7 @@ describe("AGC on a generated dataset", () => {
     const h2 = histogramsJson(namedHistograms((r2.accumulator as { hists: unknown }).hists)) as Record<string, { contents: number[] }>;
     const h0 = histogramsJson(namedHistograms((r0.accumulator as { hists: unknown }).hists)) as Record<string, { contents: number[] }>;
     expect(h2).toEqual(h0);
-    expect(r2.eventsBySample["data__nominal"]).toBeUndefined(); // data is not processed
+    expect(r2.eventsBySample.data__nominal).toBeUndefined(); // data is not processed
     const expected: Record<string, number[]> = {};
     for (const s of ds.samples) {
       const { process, variation } = s.metadata as { process: string; variation: string };

@@ -2,7 +2,7 @@
  * Independent re-implementation of the AGC observables used to check generated samples
  * (spec §3–4): object selection, regions, H_T and m_bjj, plus a W-candidate dijet mass.
  */
-import { Jagged, type Columns, type NumericArray } from "../../src/util/index.js";
+import type { Jagged, Columns, NumericArray } from "../../src/util/index.js";
 
 export interface Observables {
   events: number;

@@ -20,7 +20,7 @@ export interface FakeConn {
 }
 
 /** Returns true when it answered; false lets the default behaviour answer. */
-export type Handler = (req: FakeRequest, conn: FakeConn) => boolean | void;
+export type Handler = (req: FakeRequest, conn: FakeConn) => boolean | undefined;
 
 export interface Fake {
   port: number;
@@ -81,7 +81,7 @@ export async function startFake(file: Buffer): Promise<Fake> {
         buf = buf.subarray(24 + dlen);
         requests.push(req);
         const h = on.get(req.code);
-        if (h && h(req, conn)) continue;
+        if (h?.(req, conn)) continue;
         if (req.code === 3006 && fake.tls) {
           const b = Buffer.alloc(8);
           b.writeInt32BE(0x511, 0);

@@ -25,7 +25,7 @@ export function smallFit(): FitResultInput {
   const n = parameterNames.length;
   // A valid correlation matrix: ρ_ij = 0.6^|i−j| (positive definite), with one anticorrelated pair flipped in sign consistently.
   const sign = [1, 1, -1, 1, 1, -1];
-  const correlation = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => sign[i]! * sign[j]! * Math.pow(0.6, Math.abs(i - j))));
+  const correlation = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => sign[i]! * sign[j]! * 0.6 ** Math.abs(i - j)));
   return { parameterNames, bestfit: [1.05, 0.02, 0.4, -1.3, 0.1, 1.1], uncertainties: [0.08, 0.98, 0.7, 0.9, 0.5, 0.05], correlation };
 }
 
@@ -42,7 +42,7 @@ export function smallRanking(): RankingEntry[] {
 export function smallCls(): ClsPoint[] {
   return Array.from({ length: 21 }, (_, k) => {
     const mu = k * 0.15;
-    const f = (s: number) => Math.exp(-mu * mu / (2 * Math.pow(0.6 + 0.2 * s, 2)));
+    const f = (s: number) => Math.exp(-mu * mu / (2 * (0.6 + 0.2 * s) ** 2));
     return { poi: mu, clsObs: f(0.3), clsExp: [f(-2), f(-1), f(0), f(1), f(2)] as [number, number, number, number, number] };
   });
 }

@@ -2,9 +2,13 @@ import { describe, expect, it } from "vitest";
 import * as P from "../../src/plot/index.js";
 import { uniqueLabels } from "../../src/plot/style.js";
 import { agcStack } from "./fixtures.js";
+import { chi2Sf } from "../../src/stats/index.js";
 
 /** Every text mark of a spec. */
-const texts = (spec: unknown): string[] => JSON.stringify(spec).match(/"text":"[^"]*"/g)?.map((t) => t.slice(8, -1)) ?? [];
+const texts = (spec: unknown): string[] =>
+  JSON.stringify(spec)
+    .match(/"text":"[^"]*"/g)
+    ?.map((t) => t.slice(8, -1)) ?? [];
 
 describe("plot labels (issue 14 item 4)", () => {
   it("no experiment, status, luminosity or energy unless asked for", () => {
@@ -45,9 +49,45 @@ describe("plot labels (issue 14 item 4)", () => {
 
   it("scan plot: the curve with the 1σ and 2σ levels at Δ(−2 ln L) = 1 and 4", () => {
     const x = [0, 0.5, 1, 1.5, 2];
-    const spec = P.scanPlot(x, x.map((v) => ((v - 1) / 0.5) ** 2), { xTitle: "mu" }) as { layer: { data: { values: { y: number; t?: string }[] } }[] };
-    expect(spec.layer[0]!.data.values).toEqual([{ y: 1, t: "1σ" }, { y: 4, t: "2σ" }]);
+    const spec = P.scanPlot(
+      x,
+      x.map((v) => ((v - 1) / 0.5) ** 2),
+      { xTitle: "mu" },
+    ) as { layer: { data: { values: { y: number; t?: string }[] } }[] };
+    expect(spec.layer[0]!.data.values).toEqual([
+      { y: 1, t: "1σ" },
+      { y: 4, t: "2σ" },
+    ]);
     expect(spec.layer[2]!.data.values.map((r) => r.y)).toEqual([4, 1, 0, 1, 4]);
     expect(() => P.scanPlot([1], [0])).toThrow(/at least 2 points/);
+  });
+
+  it("goodness of fit: the shaded tail of the χ² density has the area of the p-value; residuals are (n − ν̂)/√ν̂", () => {
+    for (const [obs, k] of [
+      [4.4, 21],
+      [2.7, 7],
+      [3.1, 2],
+    ] as const) {
+      const spec = P.gofPlot({ deltaTwiceNll: obs, ndof: k, pValue: chi2Sf(obs, k) }) as { layer: { data: { values: { x: number; y: number }[] } }[] };
+      const tail = spec.layer[0]!.data.values;
+      let area = 0;
+      for (let i = 1; i < tail.length; i++) area += ((tail[i]!.y + tail[i - 1]!.y) / 2) * (tail[i]!.x - tail[i - 1]!.x);
+      // the curve ends at mean + 5σ of χ²_k: add the tail beyond; trapezoids on a 200-step grid err by < 1e-4 here
+      const beyond = chi2Sf(tail[tail.length - 1]!.x, k);
+      expect(Math.abs(area + beyond - chi2Sf(obs, k))).toBeLessThan(1e-4);
+    }
+    expect(JSON.stringify(P.gofPlot({ deltaTwiceNll: 4.4079, ndof: 21, pValue: 0.999954 }))).toContain(`"value":"Δ(−2 ln L) = 4.41, ndof = 21, p = 0.99995"`);
+    const spec = P.residualsPlot([
+      { channel: "SR", data: [9, 4, 3], expected: [4, 4, 0] },
+      { channel: "CR", data: [100], expected: [121] },
+    ]) as { layer: { data: { values: { r?: number; bin?: number }[] } }[] };
+    const points = spec.layer.find((l) => l.data.values.some((v) => v.r !== undefined))!.data.values;
+    // the empty-expectation bin is left out
+    expect(points.map((v) => [v.bin, v.r])).toEqual([
+      [0.5, 2.5],
+      [1.5, 0],
+      [3.5, -21 / 11],
+    ]);
+    expect(() => P.gofPlot({ deltaTwiceNll: 1, ndof: 0, pValue: NaN })).toThrow(/degrees of freedom/);
   });
 });

@@ -34,6 +34,10 @@ const kinds: [string, () => VegaLiteSpec][] = [
   ["cls", () => P.clsPlot(smallCls(), { logY: true })],
   ["limit", () => P.limitPlot(smallLimits(), { reference: 1, logY: true })],
   ["roc", () => P.rocPlot([roc], { rejection: true })],
+  ["scan", () => P.scanPlot([0, 0.5, 1, 1.5, 2], [4, 1, 0, 1, 4], { xTitle: "mu" })],
+  ["gof", () => P.gofPlot({ deltaTwiceNll: 2.7, ndof: 7, pValue: 0.91 }, { experiment: "ATLAS", status: "Internal" })],
+  ["gof 1 dof", () => P.gofPlot({ deltaTwiceNll: 0.5, ndof: 1, pValue: 0.48 })],
+  ["residuals", () => P.residualsPlot([{ channel: "signal_region_long_name", data: [5, 9], expected: [6, 7.5] }, { channel: "CR", data: [40], expected: [38] }])],
 ];
 
 // The official Vega-Lite JSON schema of the installed version: what vega-embed and the Vega editor accept.

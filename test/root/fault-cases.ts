@@ -122,7 +122,7 @@ export function undetectableBecause(orig: Uint8Array, mutated: Uint8Array, origi
     for (const c of new Set([...Object.keys(ac), ...Object.keys(gc)])) {
       if (JSON.stringify(ac[c]) === JSON.stringify(gc[c])) continue;
       const hit = hits.get(c);
-      if (!hit || hit.className !== "TBasket") return undefined;
+      if (hit?.className !== "TBasket") return undefined;
       const [av, gv] = [ac[c], gc[c]] as unknown[][];
       // A jagged column: offsets come from the counter branch and must be unchanged.
       const jagged = Array.isArray(av?.[0]);

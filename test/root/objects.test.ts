@@ -20,6 +20,7 @@ function innerSum(h: RootHistogram, a: Float64Array): number {
 
 describe("readObject: histograms", () => {
   it("TH1F agree with JSROOT's reading of uproot-histograms.root", async () => {
+    // biome-ignore lint/suspicious/noExplicitAny: JSROOT's reference JSON; field types vary per histogram
     const ref = JSON.parse(readFileSync(path.join(REFERENCE, "root", "uproot-histograms.root.json"), "utf8")) as { histograms: Array<Record<string, any>> };
     const f = await open("uproot-histograms.root");
     for (const r of ref.histograms) {

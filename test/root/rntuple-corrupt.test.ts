@@ -43,7 +43,7 @@ describe("RNTuple corruption and truncation give errors, not garbage", () => {
 
   it("detects a flipped byte in a page", async () => {
     const { bytes, nt } = await layout();
-    const page = nt.clusters[0]!.columns.find((c) => c && c.pages.length && c.pages[0]!.hasChecksum)!.pages[0]!;
+    const page = nt.clusters[0]!.columns.find((c) => c?.pages.length && c.pages[0]!.hasChecksum)!.pages[0]!;
     const bad = bytes.slice();
     bad[page.locator.offset + 1]! ^= 0x04;
     const t = await (await openBytes(bad)).tree(NAME);

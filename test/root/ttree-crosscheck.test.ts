@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Jagged, isJagged, type Column } from "../../src/util/index.js";
+import { type Jagged, isJagged, type Column } from "../../src/util/index.js";
 import { corpusOpener } from "../shared.js";
 
 const open = corpusOpener();

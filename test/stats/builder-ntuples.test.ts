@@ -6,7 +6,7 @@ import { buildWorkspace, validateBuilderConfig } from "../../src/stats/index.js"
 import type { BuilderConfig, HistoSysData, NormSysData } from "../../src/stats/index.js";
 import { createFile } from "../../src/root/index.js";
 import { Rng, generateChunk, MODELS, EVENT_SCHEMA } from "../../src/generate/index.js";
-import { Jagged, type NumericArray } from "../../src/util/index.js";
+import type { Jagged, NumericArray } from "../../src/util/index.js";
 
 /** Columns of numbers the plain loops below do arithmetic on (no 64-bit integers here). */
 type Num = Exclude<NumericArray, BigInt64Array | BigUint64Array>;

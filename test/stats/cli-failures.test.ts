@@ -17,6 +17,7 @@ const run = runCliOutcome;
  * The reference workspace as two channels whose order differs from the sorted one pyhf and the
  * model use ("zz" first in the file, "aa" second), so an index counted after sorting would be wrong.
  */
+// biome-ignore lint/suspicious/noExplicitAny: the edits make raw, deliberately invalid workspace JSON
 function twoChannels(edit: (ws: any) => void): string {
   const ws = JSON.parse(readFileSync(WS, "utf8"));
   const aa = ws.channels[0];

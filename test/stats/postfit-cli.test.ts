@@ -32,6 +32,11 @@ describe("post-fit CLI commands", () => {
     expect(j.pulls).toHaveLength(4);
     for (const k of ["prefit_up", "prefit_down", "postfit_up", "postfit_down"]) expect(j.impacts.every((x: Record<string, number>) => Number.isFinite(x[k]))).toBe(true);
   });
+  it("gof --plots writes gof.png and residuals.png with the label asked for", async () => {
+    const dir = path.join(tmp, "gof-plots");
+    await run("gof", WS, "--plots", dir, "--experiment", "ATLAS", "--status", "Internal");
+    for (const f of ["gof.png", "residuals.png"]) expect(readFileSync(path.join(dir, f)).subarray(1, 4).toString()).toBe("PNG");
+  });
   it("gof and yields --json have their documented keys", async () => {
     const g = JSON.parse(await run("gof", WS, "--json"));
     expect(Object.keys(g).sort()).toEqual(["converged", "delta_twice_nll", "message", "ndof", "p_value", "twice_nll_fit", "twice_nll_saturated"]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { combineWorkspaces, fit, pruneWorkspace, renameWorkspace, Workspace } from "../../src/stats/index.js";
+import { combineWorkspaces, fit, pruneWorkspace, renameWorkspace, type Workspace } from "../../src/stats/index.js";
 import type { WorkspaceSpec } from "../../src/stats/index.js";
 import { REFERENCE } from "../shared.js";
 

@@ -13,6 +13,7 @@ import { TrackingStore, serveTracking } from "../../src/tracking/index.js";
 const require = createRequire(import.meta.url);
 const MLflow = require("mlflow") as new (o: { endpoint: string; headers?: Record<string, string> }) => {
   Experiments: { create(o: object): Promise<{ experiment_id: string }>; get(o: object): Promise<{ experiment: { name: string } }> };
+  // biome-ignore lint/suspicious/noExplicitAny: the untyped mlflow client returns whatever the REST API sends
   Runs: Record<string, (o: object) => Promise<Record<string, any>>>;
   Metrics: { getHistory(o: object): Promise<{ metrics: Array<{ value: number; step: number }> }> };
   Artifacts: { list(o: object): Promise<{ files?: Array<{ path: string }> }> };

@@ -134,8 +134,8 @@ describe("MLflow REST API subset", () => {
     const missing = await app.inject({ method: "GET", url: `${base}/nope.txt` });
     expect(missing.statusCode).toBe(404);
     expect(JSON.parse(missing.body).error_code).toBe("RESOURCE_DOES_NOT_EXIST");
-    const escape = await app.inject({ method: "PUT", url: `${base}/../../x`, payload: "x" });
-    expect(escape.statusCode).toBeGreaterThanOrEqual(400);
+    const escaped = await app.inject({ method: "PUT", url: `${base}/../../x`, payload: "x" });
+    expect(escaped.statusCode).toBeGreaterThanOrEqual(400);
   });
 
   it("answers unknown endpoints with ENDPOINT_NOT_FOUND and non-JSON bodies with an error", async () => {

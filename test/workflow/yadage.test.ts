@@ -309,7 +309,7 @@ describe("execution", () => {
     const spec = path.join(dir, "wf.yml");
     const flag = path.join(dir, "flag");
     writeFileSync(spec, `stages:\n- name: s\n  dependencies: [init]\n  scheduler:\n    scheduler_type: singlestep-stage\n    parameters: {flag: {step: init, output: flag}}\n    step:\n      process: {process_type: string-interpolated-cmd, cmd: 'echo checking; test -e {flag}'}\n      environment: {environment_type: localproc-env}\n      publisher: {publisher_type: constant-pub, publish: {ok: true}}\n`);
-    await expect(run(spec, "-p", `flag=${flag}`, "-o", path.join(dir, "r"))).rejects.toThrow(/1 step\(s\) failed:\n  s: .*exited with status 1 \(log: .*s\.log\)/);
+    await expect(run(spec, "-p", `flag=${flag}`, "-o", path.join(dir, "r"))).rejects.toThrow(/1 step\(s\) failed:\n {2}s: .*exited with status 1 \(log: .*s\.log\)/);
     expect(readFileSync(path.join(dir, "r/_hepflow/logs/s.log"), "utf8")).toContain("checking\n");
     expect(await runCli("workflow", "status", path.join(dir, "r"))).toMatch(/failed \(0\/1 steps done/);
     mkdirSync(flag);

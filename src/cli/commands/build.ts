@@ -59,7 +59,7 @@ export function register(program: Command): void {
       writeOutputFile(o.output, JSON.stringify(spec, null, 2) + "\n", rule);
       const summary = spec.channels.map((c) => ({
         channel: c.name,
-        bins: c.samples[0].data.length,
+        bins: c.samples[0]?.data.length ?? 0, // a channel without samples has no bins
         samples: c.samples.length,
         modifiers: c.samples.reduce((n, s) => n + s.modifiers.length, 0),
       }));

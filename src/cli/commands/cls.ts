@@ -1,11 +1,10 @@
 /** `hepflow cls WORKSPACE --test-poi X`: CLs of one POI value, observed and expected band (pyhf cls). */
-import { printJson } from "../json.js";
 import { track, trackOptions } from "./track-options.js";
 import type { Command } from "commander";
 import { checkTestStat, hypotest, hypotestToys } from "../../stats/index.js";
 import { progressPrinter } from "../progress.js";
-import { addModelOptions, addToyOptions, toyOptions, emitJson, failUnconverged, locatingYields, fmt, loadModel, numberOption, requirePoi, table, warnUnconverged } from "./stats-options.js";
-import type { ModelCliOptions, ToyCliOptions } from "./stats-options.js";
+import { addModelOptions, addToyOptions, bandRows, toyOptions, emitJson, failUnconverged, locatingYields, fmt, loadModel, numberOption, requirePoi, table, warnUnconverged } from "./stats-options.js";
+import type { Cell, ModelCliOptions, ToyCliOptions } from "./stats-options.js";
 import { addGridOptions, runGridCommand, wantsGrid } from "./grid-options.js";
 import type { GridCliOptions } from "./grid-options.js";
 
@@ -36,11 +35,11 @@ export function register(program: Command): void {
       if (!emitJson(o, out)) {
         if (!r.converged) warnUnconverged("some fits of the hypothesis test");
         const label = testStat === "q0" ? "expected p0 (CLs+b)" : "expected CLs";
-        const rows: (string | number)[][] = [
+        const rows: Cell[][] = [
           ["observed CLs", r.cls],
           ["observed CLs+b", r.clsb],
           ["observed CLb", r.clb],
-          ...["-2σ", "-1σ", "median", "+1σ", "+2σ"].map((s, i) => [`${label} ${s}`, r.expected[i]]),
+          ...bandRows((s) => `${label} ${s}`, r.expected),
           [`test statistic ${testStat}`, r.testStatistic],
         ];
         process.stdout.write(`POI ${poi} = ${fmt(r.mu)}, ${out.calctype}\n${table(["quantity", "value"], rows)}\n`);

@@ -16,6 +16,7 @@ export function register(program: Command): void {
     .option("--corr-top <n>", "correlation plot: at most this many parameters, the most correlated first (default 20)"))
     .action(async (file: string, o: ModelCliOptions & LabelCliOptions & { corrThreshold?: string; corrTop?: string; mu?: string; plots?: string; value?: boolean; staterrorPulls?: boolean; track?: boolean }) => {
       const { ws, model, data, fitOptions } = await loadModel(file, o, { needsPoi: false });
+      const label = o.plots ? await labelStyle(o) : {}; // a bad label option fails before the fit
       if (o.mu !== undefined) fitOptions.fixed = { ...fitOptions.fixed, [requirePoi(model, "fit --mu")]: numberOption("--mu", o.mu, 1) };
       const r = fit(data, model, fitOptions);
       const finite = Number.isFinite(r.twiceNll) && Array.from(r.bestfit).every(Number.isFinite);
@@ -23,7 +24,7 @@ export function register(program: Command): void {
         const { writeStandardPlots } = await import("../../plot/index.js");
         const stat = new Set(model.config.parameterSets.filter((p) => p.types.includes("staterror")).map((p) => p.name));
         const shown = pulls(model, r).filter((p) => o.staterrorPulls !== false || !stat.has(p.name.replace(/\[\d+\]$/, "")));
-        for (const f of await writeStandardPlots(o.plots, { fit: r, pulls: shown, poiName: model.config.poiName ?? undefined }, { ...labelStyle(o), correlation: { threshold: numberOption("--corr-threshold", o.corrThreshold, 0), top: numberOption("--corr-top", o.corrTop, 20) } })) process.stderr.write(`wrote ${f}\n`);
+        for (const f of await writeStandardPlots(o.plots, { fit: r, pulls: shown, poiName: model.config.poiName ?? undefined }, { ...label, correlation: { threshold: numberOption("--corr-threshold", o.corrThreshold, 0), top: numberOption("--corr-top", o.corrTop, 20) } })) process.stderr.write(`wrote ${f}\n`);
       }
       await track({ command: "fit", params: { workspace: file, mu: o.mu }, metrics: { ...Object.fromEntries(r.parameterNames.flatMap((n, i) => [[`${n}_bestfit`, r.bestfit[i]], [`${n}_uncertainty`, r.uncertainties[i]]])), twice_nll: r.twiceNll, converged: r.converged ? 1 : 0 }, artifacts: o.plots ? [{ path: o.plots, as: "plots" }] : [], inputs: [file] }, o.track);
       const sets = model.config.parameterSets;

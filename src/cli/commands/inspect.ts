@@ -46,8 +46,8 @@ export function register(program: Command): void {
           Array.from({ length: s.n }, (_, k) => [
             s.scalar ? s.name : `${s.name}[${k}]`,
             s.inits[k],
-            s.bounds[k][0],
-            s.bounds[k][1],
+            s.bounds[k]?.[0],
+            s.bounds[k]?.[1],
             s.constraint ?? "none",
             s.fixed[k] ? "yes" : "",
           ]),

@@ -17,6 +17,8 @@ export function register(program: Command): void {
       const ws = loadWorkspace(file, o.patch);
       const exp = workspaceToHistFactoryXml(ws.toJSON(), { specroot: o.specroot, dataroot: o.dataroot, resultprefix: o.resultprefix });
       await withOutputDir(o.outputDir, { force: o.force, inputs: [file, ...o.patch] }, (dir) => writeHistFactoryXml(dir, exp));
-      process.stdout.write(`wrote ${exp.files.length} XML files and ${exp.rootFile} (${exp.histograms.length} histograms) under ${o.outputDir}; read back with: hepflow xml2json ${o.outputDir}/${exp.files[0].path} --basedir ${o.outputDir}\n`);
+      // the first file is the top-level combination, the one xml2json reads
+      const top = exp.files[0]?.path;
+      process.stdout.write(`wrote ${exp.files.length} XML files and ${exp.rootFile} (${exp.histograms.length} histograms) under ${o.outputDir}${top ? `; read back with: hepflow xml2json ${o.outputDir}/${top} --basedir ${o.outputDir}` : ""}\n`);
     });
 }

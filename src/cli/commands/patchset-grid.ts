@@ -13,8 +13,6 @@ import { HepflowError, claimOutputFile, writeOutputFile } from "../../util/index
 import { stringifyJson } from "../json.js";
 import { table } from "./stats-options.js";
 
-const collect = (value: string, previous: string[]) => previous.concat([value]);
-
 function readJson(file: string, what: string): unknown {
   let text: string;
   try {
@@ -56,7 +54,7 @@ export function registerGridCommands(ps: Command): void {
       const points = patches.map((file) => {
         const stem = path.basename(file).replace(/\.json$/i, "").replace(/^patch\./, "");
         const groups = re ? re.exec(stem)?.slice(1) : stem.match(/\d+(?:\.\d+)?/g) ?? undefined;
-        if (!groups || !groups.length) throw new HepflowError("PATCH_NAME", `no values in the file name${re ? ` (pattern ${re.source})` : ""}`, { file });
+        if (!groups?.length) throw new HepflowError("PATCH_NAME", `no values in the file name${re ? ` (pattern ${re.source})` : ""}`, { file });
         const patch = readJson(file, "patch");
         if (!Array.isArray(patch)) throw new HepflowError("PATCH_INVALID", "a patch file must hold a JSON array of RFC 6902 operations", { file });
         return { metadata: { name: stem, values: groups.map(Number) }, patch };

@@ -1,7 +1,7 @@
 /** `hepflow plot stack|variations HISTFILE`: control plots from a file of histograms (AGC JSON or ROOT), written as PNG/SVG/Vega-Lite. */
 import path from "node:path";
 import type { Command } from "commander";
-import { fillTemplate, histogramPlot, openHistogramFile, stackPlot, variationsPlot, writePlot, type Hist1D, type Hist1DPlotOptions, type HistogramFile } from "../../plot/index.js";
+import { fillTemplate, hist2dPlot, histogramPlot, openHistogramFile, stackPlot, variationsPlot, writePlot, type Hist1D, type Hist1DPlotOptions, type HistogramFile } from "../../plot/index.js";
 import { HepflowError, claimOutputFile } from "../../util/index.js";
 import { addLabelOptions, labelStyle, type LabelCliOptions } from "./label-options.js";
 
@@ -15,10 +15,29 @@ interface CommonOptions extends LabelCliOptions {
   force?: boolean;
 }
 
-interface StackOptions extends CommonOptions { regions: string; samples: string; data?: string; labels?: string; key: string; skipMissing?: boolean }
-interface VariationsOptions extends CommonOptions { region: string; sample: string; variations: string; key: string; nominalKey: string }
+interface StackOptions extends CommonOptions {
+  regions: string;
+  samples: string;
+  data?: string;
+  labels?: string;
+  key: string;
+  skipMissing?: boolean;
+}
+interface VariationsOptions extends CommonOptions {
+  region: string;
+  sample: string;
+  variations: string;
+  key: string;
+  nominalKey: string;
+}
 
-const list = (s: string | undefined): string[] => (s ? s.split(",").map((x) => x.trim()).filter(Boolean) : []);
+const list = (s: string | undefined): string[] =>
+  s
+    ? s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean)
+    : [];
 
 function common(cmd: Command): Command {
   return addLabelOptions(cmd)
@@ -31,8 +50,8 @@ function common(cmd: Command): Command {
     .option("--force", "replace plot files that already exist");
 }
 
-function styleOf(o: CommonOptions): Hist1DPlotOptions {
-  return { ...labelStyle(o), logY: o.log, xTitle: o.xTitle };
+async function styleOf(o: CommonOptions): Promise<Hist1DPlotOptions> {
+  return { ...(await labelStyle(o)), logY: o.log, xTitle: o.xTitle };
 }
 
 function outFile(o: CommonOptions, name: string): string {
@@ -61,7 +80,8 @@ export function register(program: Command): void {
   const plot = program.command("plot").description("draw HEP plots (stacked data/MC with ratio, systematic variations) as PNG, SVG or Vega-Lite");
 
   common(
-    plot.command("stack <histfile>")
+    plot
+      .command("stack <histfile>")
       .description("stacked MC by sample with data and a data/MC ratio panel, one plot per region")
       .requiredOption("--regions <list>", "comma-separated regions, e.g. 4j1b,4j2b")
       .requiredOption("--samples <list>", "comma-separated MC samples, bottom of the stack first")
@@ -70,7 +90,7 @@ export function register(program: Command): void {
       .option("--key <template>", "histogram name from {region} and {sample}", "{region}_{sample}")
       .option("--skip-missing", "a sample (or the data) without a histogram in a region is left out of that region's plot; a region with no sample at all is skipped"),
   ).action(async (histfile: string, o: StackOptions) => {
-    const style = styleOf(o);
+    const style = await styleOf(o);
     const samples = list(o.samples);
     const labels = list(o.labels);
     if (labels.length > 0 && labels.length !== samples.length) throw new HepflowError("CLI_BAD_OPTION", `--labels has ${labels.length} entries for ${samples.length} samples`);
@@ -97,24 +117,35 @@ export function register(program: Command): void {
   });
 
   common(
-    plot.command("hist <histfile>")
-      .description("one histogram as it is: no ratio panel, no band unless --band")
-      .requiredOption("--name <name>", "the histogram (object name in the file, or key in an AGC JSON file)")
-      .option("--band", "draw the histogram's statistical uncertainty band"),
-  ).action(async (histfile: string, o: CommonOptions & { name: string; band?: boolean }) => {
-    const style = styleOf(o);
+    plot
+      .command("hist <histfile>")
+      .description("one histogram as it is: 1D without ratio panel or band (unless --band); 2D as a colour map with a colour bar")
+      .requiredOption("--name <name>", "the histogram (object name in the file, or key in a JSON file)")
+      .option("--band", "1D: draw the histogram's statistical uncertainty band")
+      .option("--logz", "2D: logarithmic colour scale (--log does the same for a 2D histogram)")
+      .option("--y-title <title>", "2D: y-axis title (default: the file's, else 'y')")
+      .option("--z-title <title>", "2D: colour-bar title (default 'Events')"),
+  ).action(async (histfile: string, o: CommonOptions & { name: string; band?: boolean; logz?: boolean; yTitle?: string; zTitle?: string }) => {
+    const style = await styleOf(o);
     const written = await withFile(histfile, async (f) => {
-      const h = await f.get(o.name, o.name);
-      const xTitle = style.xTitle ?? (await f.axisTitle(o.name)) ?? "observable";
+      const dim = await f.dimension(o.name);
+      if (dim !== 1 && dim !== 2) throw new HepflowError("PLOT_DIMENSION", `'${o.name}' has ${dim} axes; plot hist draws 1D and 2D histograms (project the others first)`, { file: histfile, object: o.name });
+      const xTitle = style.xTitle ?? (await f.axisTitle(o.name)) ?? (dim === 2 ? "x" : "observable");
       const file = outFile(o, `hist_${o.name.replace(/[^A-Za-z0-9_.-]+/g, "_")}`);
-      await writePlot(histogramPlot(h, { ...style, xTitle, title: o.name, band: o.band ?? false }), file, { scale: Number(o.scale) });
+      const { logY, ...labels } = style;
+      const spec =
+        dim === 2
+          ? hist2dPlot(await f.get2D(o.name, o.name), { ...labels, xTitle, yTitle: o.yTitle ?? (await f.axisTitle(o.name, 1)) ?? "y", zTitle: o.zTitle, logZ: o.logz ?? logY ?? false, title: o.name })
+          : histogramPlot(await f.get(o.name, o.name), { ...style, xTitle, title: o.name, band: o.band ?? false });
+      await writePlot(spec, file, { scale: Number(o.scale) });
       return [{ plot: `hist ${o.name}`, file }];
     });
     await report(o, written);
   });
 
   common(
-    plot.command("variations <histfile>")
+    plot
+      .command("variations <histfile>")
       .description("a nominal histogram with its up/down variations and a variation/nominal ratio panel")
       .requiredOption("--region <name>", "region")
       .requiredOption("--sample <name>", "sample")
@@ -122,7 +153,7 @@ export function register(program: Command): void {
       .option("--key <template>", "variation histogram name from {region}, {sample}, {variation}", "{region}_{sample}_{variation}")
       .option("--nominal-key <template>", "nominal histogram name from {region}, {sample}", "{region}_{sample}"),
   ).action(async (histfile: string, o: VariationsOptions) => {
-    const style = styleOf(o);
+    const style = await styleOf(o);
     const written = await withFile(histfile, async (f) => {
       const nominal = await f.get(fillTemplate(o.nominalKey, { region: o.region, sample: o.sample }), `${o.sample} nominal`);
       const variations: Hist1D[] = [];

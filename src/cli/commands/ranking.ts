@@ -17,6 +17,7 @@ export function register(program: Command): void {
     .option("--plots <dir>", "also draw ranking.png and pulls.png into this directory")
     .action(async (file: string, o: ModelCliOptions & LabelCliOptions & { top?: string; plots?: string; allowUnconverged?: boolean }) => {
       const { ws, model, data, fitOptions } = await loadModel(file, o);
+      const label = o.plots ? await labelStyle(o) : {}; // a bad label option fails before the fit
       const free = fit(data, model, fitOptions);
       if (!free.converged) {
         // No ranking from a failed fit; the record still says so before the command fails.
@@ -35,9 +36,9 @@ export function register(program: Command): void {
       const p = pulls(model, free).filter((x) => o.top === undefined || ranked.has(x.name)).sort((a, b) => (ranked.get(a.name) ?? Infinity) - (ranked.get(b.name) ?? Infinity));
       if (o.plots) {
         const { pullsInputFromStats, pullsPlot, rankingFromImpacts, rankingPlot, writePlot } = await import("../../plot/index.js");
-        await writePlot(rankingPlot(rankingFromImpacts(r.impacts, p), { ...labelStyle(o), poiName: r.poi, maxParameters: top }), path.join(o.plots, "ranking.png"));
+        await writePlot(rankingPlot(rankingFromImpacts(r.impacts, p), { ...label, poiName: r.poi, maxParameters: top }), path.join(o.plots, "ranking.png"));
         const { fit: fitInput, priors } = pullsInputFromStats(p);
-        await writePlot(pullsPlot(fitInput, { ...labelStyle(o), priors }), path.join(o.plots, "pulls.png"));
+        await writePlot(pullsPlot(fitInput, { ...label, priors }), path.join(o.plots, "pulls.png"));
       }
       if (o.json) {
         const out = {

@@ -27,6 +27,7 @@ export function register(program: Command): void {
     .option("--plots <dir>", "also draw scan.png (1D scans: Δ(−2 ln L) with the 1σ and 2σ levels)")
     .action(async (file: string, o: ModelCliOptions & LabelCliOptions & { parameter?: string; range?: string; points?: string; y?: string; yRange?: string; plots?: string }) => {
       const { ws, model, data, fitOptions } = await loadModel(file, o);
+      const label = o.plots ? await labelStyle(o) : {}; // a bad label option fails before the fit
       const n = Number(o.points ?? 11);
       if (!Number.isInteger(n) || n < 1) throw new HepflowError("CLI_USAGE", `--points expects a positive integer, got "${o.points}"`);
       const x = o.parameter ?? model.config.poiName;
@@ -37,7 +38,7 @@ export function register(program: Command): void {
         const converged = s.converged.flat().every((c) => c);
         if (!converged) warnUnconverged("some scan fits");
         if (o.json) printJson({ parameters: s.parameters, x: s.x, y: s.y, delta_twice_nll: s.deltaTwiceNll, bestfit: s.bestfit, twice_nll_min: s.twiceNllMin, converged, points_converged: s.converged });
-        else process.stdout.write(table([x, o.y, "Δ(2NLL)"], s.x.flatMap((vx, i) => s.y.map((vy, j) => [String(vx), vy, s.deltaTwiceNll[i][j]]))) + "\n");
+        else process.stdout.write(table([x, o.y, "Δ(2NLL)"], s.x.flatMap((vx, i) => s.y.map((vy, j) => [String(vx), vy, s.deltaTwiceNll[i]?.[j]]))) + "\n");
         failScan(converged, [s.twiceNllMin, ...s.deltaTwiceNll.flat()], ws, model);
         return;
       }
@@ -47,7 +48,7 @@ export function register(program: Command): void {
       if (o.plots) {
         const { scanPlot, writePlot } = await import("../../plot/index.js");
         const out = path.join(o.plots, "scan.png");
-        await writePlot(scanPlot(s.values, s.deltaTwiceNll, { ...labelStyle(o), xTitle: x }), out);
+        await writePlot(scanPlot(s.values, s.deltaTwiceNll, { ...label, xTitle: x }), out);
         process.stderr.write(`wrote ${out}\n`);
       }
       if (o.json) printJson({ parameter: s.parameter, values: s.values, delta_twice_nll: s.deltaTwiceNll, bestfit: s.bestfit, twice_nll_min: s.twiceNllMin, converged, points_converged: s.converged });

@@ -72,7 +72,9 @@ export function register(program: Command): void {
         onOutput: o.verbose ? err : undefined,
         onTrial: (tr, best) => err(`trial ${String(tr.index).padStart(3)}  ${Object.entries(tr.params).map(([k, v]) => `${k}=${typeof v === "number" ? +v.toPrecision(5) : v}`).join(" ")}  → ${Number.isFinite(tr.value) ? +tr.value.toPrecision(6) : tr.status}${best && best.runId === tr.runId ? "  (best)" : ""}\n`),
       });
-      const finalSpec = spec && !o.resume ? spec : (JSON.parse(store.getRun(r.searchRunId).tags["hepflow.search.spec"]) as import("../../tracking/index.js").SearchSpec);
+      const storedSpec = store.getRun(r.searchRunId).tags["hepflow.search.spec"];
+      if (!(spec && !o.resume) && storedSpec === undefined) throw new HepflowError("SEARCH_RESUME", `search run ${r.searchRunId} has no hepflow.search.spec tag, so its search space is unknown`);
+      const finalSpec = spec && !o.resume ? spec : (JSON.parse(storedSpec ?? "null") as import("../../tracking/index.js").SearchSpec);
       const space = t.parseSpace(finalSpec.space);
       const key = finalSpec.objective.replace(/^metrics?\./, "");
       if (o.plots) {

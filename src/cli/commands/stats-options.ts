@@ -84,11 +84,11 @@ export async function loadModel(file: string, o: ModelCliOptions, { needsPoi = t
   const model = ws.model({ measurement: o.measurement, modifierSettings: settings, poiName });
   const fixed: Record<string, number> = {};
   for (const f of o.fix) {
-    const m = /^(.+)=(.+)$/.exec(f);
-    const v = m ? Number(m[2]) : NaN;
-    if (!m || !Number.isFinite(v)) throw new HepflowError("CLI_USAGE", `--fix expects NAME=VALUE with a number, got "${f}"`);
-    model.config.parameterIndex(m[1]);
-    fixed[m[1]] = v;
+    const [, name, value] = /^(.+)=(.+)$/.exec(f) ?? [];
+    const v = Number(value);
+    if (name === undefined || value === undefined || !Number.isFinite(v)) throw new HepflowError("CLI_USAGE", `--fix expects NAME=VALUE with a number, got "${f}"`);
+    model.config.parameterIndex(name);
+    fixed[name] = v;
   }
   return { ws, model, data: ws.data(model), fitOptions: { fixed } };
 }
@@ -96,7 +96,8 @@ export async function loadModel(file: string, o: ModelCliOptions, { needsPoi = t
 /** The POI a command needs, or a usage error that says how to name one. */
 export function requirePoi(model: Model, what: string): string {
   const poi = model.config.poiName;
-  if (poi === null) throw new HepflowError("NO_POI", `${what} needs a parameter of interest, and this model has none; name one with --poi NAME (parameters: ${model.config.parameterNames.slice(0, 8).join(", ")}${model.config.npars > 8 ? ", …" : ""})`);
+  if (poi === null)
+    throw new HepflowError("NO_POI", `${what} needs a parameter of interest, and this model has none; name one with --poi NAME (parameters: ${model.config.parameterNames.slice(0, 8).join(", ")}${model.config.npars > 8 ? ", …" : ""})`);
   return poi;
 }
 
@@ -129,12 +130,23 @@ export function numberOption(name: string, value: string | undefined, fallback: 
   return v;
 }
 
+/** One cell of a text table; `undefined` (a value that was not computed) prints as "—". */
+export type Cell = string | number | undefined;
+
 /** A plain text table with aligned columns. */
-export function table(header: string[], rows: (string | number)[][]): string {
-  const cells = [header, ...rows.map((r) => r.map((c) => (typeof c === "number" ? fmt(c) : c)))];
-  const widths = header.map((_, i) => Math.max(...cells.map((r) => r[i].length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
-  return [line(cells[0]), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
+export function table(header: string[], rows: Cell[][]): string {
+  const body = rows.map((r) => r.map((c) => (typeof c === "number" ? fmt(c) : (c ?? "—"))));
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]) => widths.map((w, i) => (i === 0 ? (r[i] ?? "").padEnd(w) : (r[i] ?? "").padStart(w))).join("  ");
+  return [line(header), widths.map((w) => "-".repeat(w)).join("  "), ...body.map(line)].join("\n");
+}
+
+/** Labels of the expected band, −2σ … +2σ, in the order pyhf's CLs_exp and the limit band use. */
+export const BAND_LABELS = ["-2σ", "-1σ", "median", "+1σ", "+2σ"] as const;
+
+/** Table rows of an expected band: one per value, named `label(σ)`. */
+export function bandRows(label: (sigma: string) => string, band: ArrayLike<number>): Cell[][] {
+  return Array.from(band, (v, i) => [label(BAND_LABELS[i] ?? `[${i}]`), v]);
 }
 
 /** Six significant digits, exponent form for tiny or huge values (text output; JSON keeps full precision). */
@@ -172,7 +184,7 @@ export async function locatingYields<T>(f: () => T | Promise<T>, located: { ws: 
  * with `converged: false`) or the text has been written, the command exits non-zero with advice.
  */
 export function failUnconverged(what: string, detail?: string, located?: { ws: Workspace; model: Model; pars?: ArrayLike<number> }): never {
-  const where = located ? explainBadYields(located.ws, located.model, located.pars) ?? (located.pars ? explainBadYields(located.ws, located.model) : null) : null;
+  const where = located ? (explainBadYields(located.ws, located.model, located.pars) ?? (located.pars ? explainBadYields(located.ws, located.model) : null)) : null;
   throw new HepflowError(
     "FIT_FAILED",
     `${what}${detail ? ` (${detail})` : ""}${where ? `: ${where}` : ""}. Things to try: check the workspace for negative or zero expected yields (hepflow yields), ` +

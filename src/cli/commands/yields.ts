@@ -25,6 +25,7 @@ export function register(program: Command): void {
     .option("--config <file>", "with --plots: the build config of the workspace; its regions' Binning are the plots' bin edges, their Variable the x title, its data sample's Name the data label")
     .action(async (file: string, o: ModelCliOptions & LabelCliOptions & { prefitOnly?: boolean; plots?: string; config?: string }) => {
       const { ws, model, data, fitOptions } = await loadModel(file, o, { needsPoi: false });
+      const label = o.plots ? await labelStyle(o) : {}; // a bad label option fails before the fit
       const pre = prefitYields(model, data);
       let post: ChannelYields[] | null = null;
       let r: ReturnType<typeof fit> | null = null;
@@ -49,14 +50,14 @@ export function register(program: Command): void {
             if (region?.Binning && !edges) throw new HepflowError("CLI_OPTION", `region "${ch.channel}" has ${region.Binning.length - 1} bins in the config but ${ch.total.bins.length} in the workspace`, { file: o.config });
             const file = path.join(o.plots, `${stage.replace("-", "")}_${ch.channel.replace(/[^A-Za-z0-9_.-]+/g, "_")}.png`);
             const xTitle = region?.Variable ? plain(region.Variable) : "bin";
-            await writePlot(fitStackPlot(stage, stackFromYields(ch, edges, dataLabel), { ...labelStyle(o), xTitle, title: `${stage} ${ch.channel}` }), file);
+            await writePlot(fitStackPlot(stage, stackFromYields(ch, edges, dataLabel), { ...label, xTitle, title: `${stage} ${ch.channel}` }), file);
             process.stderr.write(`wrote ${file}\n`);
           }
         }
       }
       if (o.json) {
         // snake_case keys, as every hepflow --json (bin_uncertainties, not the library's binUncertainties)
-        const snake = (t: ChannelYields[] | null) => t && t.map((c) => ({ channel: c.channel, samples: c.samples.map(({ binUncertainties, ...s }) => ({ ...s, bin_uncertainties: binUncertainties })), total: { bins: c.total.bins, bin_uncertainties: c.total.binUncertainties, total: c.total.total, uncertainty: c.total.uncertainty }, data: c.data }));
+        const snake = (t: ChannelYields[] | null) => t?.map((c) => ({ channel: c.channel, samples: c.samples.map(({ binUncertainties, ...s }) => ({ ...s, bin_uncertainties: binUncertainties })), total: { bins: c.total.bins, bin_uncertainties: c.total.binUncertainties, total: c.total.total, uncertainty: c.total.uncertainty }, data: c.data }));
         printJson({ prefit: snake(pre), postfit: snake(post), converged: r ? r.converged : null });
       } else process.stdout.write(render("pre-fit", pre) + "\n" + (post ? "\n" + render("post-fit", post) + "\n" : ""));
       const finite = pre.concat(post ?? []).every((c) => Number.isFinite(c.total.total) && Number.isFinite(c.total.uncertainty));

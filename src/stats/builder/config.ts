@@ -23,6 +23,18 @@ export interface GeneralConfig {
   VariationPath?: string;
   /** Parameters to hold fixed: [{Name, Value}]. */
   Fixed?: { Name: string; Value: number }[];
+  /** hepflow's key (not cabinetry's): the label of plots made from this fit; each part absent = not drawn. */
+  Plot?: PlotLabelConfig;
+}
+/** `General.Plot`: experiment label of the plots; command-line `--experiment --status --lumi --energy` override it. */
+export interface PlotLabelConfig {
+  Experiment?: "CMS" | "ATLAS" | "none";
+  /** Text after the experiment name, e.g. "Open Data", "Internal". */
+  Status?: string;
+  /** Integrated luminosity in fb⁻¹. */
+  Lumi?: number;
+  /** Centre-of-mass energy in TeV. */
+  Energy?: number;
 }
 export interface RegionConfig extends PathOverrides {
   Name: string;
@@ -99,6 +111,11 @@ export const BUILDER_CONFIG_SCHEMA = {
         HistogramFolder: str,
         VariationPath: str,
         Fixed: { type: "array", items: { type: "object", properties: { Name: str, Value: { type: "number" } }, required: ["Name", "Value"], additionalProperties: false } },
+        Plot: {
+          type: "object",
+          properties: { Experiment: { enum: ["CMS", "ATLAS", "none"] }, Status: str, Lumi: { type: "number", exclusiveMinimum: 0 }, Energy: { type: "number", exclusiveMinimum: 0 } },
+          additionalProperties: false,
+        },
       },
       required: ["Measurement", "POI", "InputPath"],
       additionalProperties: false,
