@@ -6,6 +6,7 @@ export { parseXGBoost, xgboostMargins, xgboostPredict, xgboostModel } from "./xg
 export { loadKeras, writeKeras, KERAS_BN_EPSILON } from "./keras.js";
 export type { DenseSpec, WriteKerasOptions } from "./keras.js";
 export { loadOnnx } from "./onnx.js";
+export { writeOnnx } from "./onnx-write.js";
 export { trainGbdt } from "./gbdt.js";
 export type { GbdtOptions, GbdtData, GbdtResult } from "./gbdt.js";
 export { rocCurve, backgroundRejection, shuffledIndices } from "./metrics.js";

@@ -139,9 +139,17 @@ export async function trainClassifier(features: string[], columns: ArrayLike<num
   } };
 }
 
-/** Writes a trained model: XGBoost JSON text, or a Keras HDF5 file with the standardisation as its first layer. */
+/**
+ * Writes a trained model: XGBoost JSON text; an MLP as ONNX (`.onnx`) or as a Keras HDF5 file
+ * (otherwise), with the standardisation as the graph's first step / the first layer.
+ */
 export async function saveTrainedModel(model: TrainedModel, path: string, write: (path: string, text: string) => void): Promise<void> {
   if (model.format === "xgboost") { write(path, model.json); return; }
+  if (/\.onnx$/i.test(path)) {
+    const { writeOnnx } = await import("./onnx-write.js");
+    writeOnnx(path, model.mlp.layers, { standardize: model.mlp.standardize, featureNames: model.features });
+    return;
+  }
   const { writeKeras } = await import("./keras.js");
   await writeKeras(path, model.mlp.layers, { standardize: model.mlp.standardize, featureNames: model.features, name: "hepflow_mlp" });
 }

@@ -65,6 +65,28 @@ describe("MLP trainer", () => {
     expect(ll / valid.rows).toBeCloseTo(r.validLoss[r.bestEpoch]!, 5);
   });
 
+  it("ONNX export: onnx.checker (Debian python3-onnx) accepts the file and onnxruntime scores it as TensorFlow.js", async () => {
+    const tr = take(0, 2000);
+    const r = await trainMlp(tr, undefined, { hidden: [16, 8], maxEpochs: 2, seed: 6 });
+    const file = path.join(dir, "m.onnx");
+    await saveTrainedModel({ format: "keras", mlp: r, features: [...JET_FEATURES] }, file, () => { throw new Error("an ONNX model is not text"); });
+    const chk = spawnSync(PYTHON, ["-c", `
+import sys, json, onnx
+m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True)
+print(json.dumps({"ops": [n.op_type for n in m.graph.node], "meta": {p.key: p.value for p in m.metadata_props}, "opset": m.opset_import[0].version}))
+`, file], { encoding: "utf8" });
+    if (chk.error || chk.status !== 0) throw new Error(`onnx.checker failed (install python3-onnx): ${chk.error?.message ?? chk.stderr}`);
+    expect(JSON.parse(chk.stdout)).toEqual({ ops: ["Sub", "Div", "Gemm", "Relu", "Gemm", "Relu", "Gemm", "Sigmoid"], meta: { features: JET_FEATURES.join(",") }, opset: 13 });
+    const m = await loadModel(file);
+    expect(m).toMatchObject({ format: "onnx", nFeatures: F, nOutputs: 1 });
+    const got = await m.predict(test.x, test.rows), want = await mlpPredictTf(r, test.x, test.rows);
+    // both float32; they differ only in summation order (measured max |Δp| 1.2e-7)
+    let maxDiff = 0;
+    for (let i = 0; i < test.rows; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i]! - want[i]!));
+    expect(maxDiff).toBeLessThan(1e-6);
+    await m.dispose();
+  });
+
   it("balanced class weights raise the scores of a minority signal; non-finite inputs are refused", async () => {
     // 1 signal jet per 4: unweighted the mean score tracks the 20 % prior, balanced it moves towards 0.5
     const bkg = generateJets({ signal: 500, background: 2000, seed: 9 });

@@ -13,10 +13,10 @@ interface TrainCliOptions {
 export function register(program: Command): void {
   trackOptions(program
     .command("train <data>")
-    .description("train a classifier (--model gbdt → XGBoost JSON, --model mlp → Keras HDF5) on a CSV/JSON table or ROOT tree; writes the model and ROC, AUC, background rejection at 50 % signal efficiency, score distributions, learning curve and feature importances as JSON")
+    .description("train a classifier (--model gbdt → XGBoost JSON, --model mlp → ONNX or Keras HDF5) on a CSV/JSON table or ROOT tree; writes the model and ROC, AUC, background rejection at 50 % signal efficiency, score distributions, learning curve and feature importances as JSON")
     .requiredOption("--features <list>", "comma-separated feature columns/branches")
     .requiredOption("--label <name>", "the 0/1 label column (1 = signal)")
-    .requiredOption("-o, --out <model>", "the model file (.json for gbdt, .h5 for mlp)")
+    .requiredOption("-o, --out <model>", "the model file (gbdt: .json, XGBoost; mlp: .onnx, or .h5 for Keras HDF5)")
     .option("--model <kind>", "gbdt or mlp", "gbdt")
     .option("--metrics <file>", "summary JSON (default: OUT with .metrics.json)")
     .option("--tree <name>", "tree of a ROOT input when DATA has no :TREE", "jets")
@@ -51,7 +51,7 @@ export function register(program: Command): void {
       };
       const { trainClassifier, saveTrainedModel } = await import("../../ml/index.js");
       const { readRows } = await import("./predict-input.js");
-      const metrics = o.metrics ?? o.out.replace(/(\.json|\.h5|\.hdf5)?$/i, ".metrics.json");
+      const metrics = o.metrics ?? o.out.replace(/(\.json|\.h5|\.hdf5|\.onnx)?$/i, ".metrics.json");
       const inputs = [data.replace(/:[^:/\\]+$/, "")];
       const plotNames = ["roc", "scores", "learning_curve", "importance"];
       claimOutputFile(o.out, { force: o.force, inputs });
