@@ -78,7 +78,7 @@ print(json.dumps({"ops": [n.op_type for n in m.graph.node], "meta": {p.key: p.va
     if (chk.error || chk.status !== 0) throw new Error(`onnx.checker failed (install python3-onnx): ${chk.error?.message ?? chk.stderr}`);
     expect(JSON.parse(chk.stdout)).toEqual({ ops: ["Sub", "Div", "Gemm", "Relu", "Gemm", "Relu", "Gemm", "Sigmoid"], meta: { features: JET_FEATURES.join(",") }, opset: 13 });
     const m = await loadModel(file);
-    expect(m).toMatchObject({ format: "onnx", nFeatures: F, nOutputs: 1 });
+    expect(m).toMatchObject({ format: "onnx", nFeatures: F, nOutputs: 1, featureNames: [...JET_FEATURES] }); // from metadata_props
     const got = await m.predict(test.x, test.rows), want = await mlpPredictTf(r, test.x, test.rows);
     // both float32; they differ only in summation order (measured max |Δp| 1.2e-7)
     let maxDiff = 0;
