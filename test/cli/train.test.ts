@@ -58,6 +58,9 @@ describe("hepflow generate jets / train", () => {
     const mlp = cli(["train", "jets.csv", "--model", "svm", "--features", FEATURES, "--label", "label", "-o", "x.json"], dir);
     expect(mlp.status).not.toBe(0);
     expect(mlp.stderr).toMatch(/--model svm: gbdt or mlp/);
+    const wrongExt = cli(["train", "jets.csv", "--model", "mlp", "--features", FEATURES, "--label", "label", "-o", "x.json"], dir);
+    expect(wrongExt.status).not.toBe(0);
+    expect(wrongExt.stderr).toMatch(/an MLP is saved as ONNX \(\.onnx\) or Keras HDF5/);
     const badLabel = cli(["train", "jets.csv", "--features", "mass", "--label", "nconst", "-o", "y.json"], dir);
     expect(badLabel.status).not.toBe(0);
     expect(badLabel.stderr).toMatch(/label of row \d+ is \d+, expected 0 or 1/);

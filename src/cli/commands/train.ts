@@ -43,6 +43,9 @@ export function register(program: Command): void {
     .action(async (data: string, o: TrainCliOptions) => {
       const { HepflowError, claimOutputFile, writeOutputFile } = await import("../../util/index.js");
       if (o.model !== "gbdt" && o.model !== "mlp") throw new HepflowError("TRAIN_BAD_MODEL", `--model ${o.model}: gbdt or mlp`);
+      // the file's extension is how loadModel tells formats apart: a Keras file named .json would not load
+      if (o.model === "gbdt" && !/\.json$/i.test(o.out)) throw new HepflowError("TRAIN_BAD_OUTPUT", `-o ${o.out}: a GBDT is saved as XGBoost JSON; name it .json`);
+      if (o.model === "mlp" && !/\.(onnx|h5|hdf5)$/i.test(o.out)) throw new HepflowError("TRAIN_BAD_OUTPUT", `-o ${o.out}: an MLP is saved as ONNX (.onnx) or Keras HDF5 (.h5)`);
       const num = (flag: string, v: string | undefined): number | undefined => {
         if (v === undefined) return undefined;
         const x = Number(v);
