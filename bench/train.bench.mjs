@@ -43,3 +43,30 @@ print(json.dumps({"cpu_seconds": round(t, 3), "test_auc": round(roc_auc_score(te
 const p = spawnSync(PYTHON, ["-c", py, csv(train, "train.csv"), csv(test, "test.csv")], { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: "1" } });
 if (p.status !== 0) { console.error(p.stderr); process.exit(1); }
 line({ case: "gbdt-train-wqcd", impl: "sklearn HistGradientBoostingClassifier 1 thread", train_rows: train.rows, features: F, ...JSON.parse(p.stdout) });
+
+// MLP: hepflow's TensorFlow.js (WASM, one thread) trainer against sklearn's MLPClassifier (numpy
+// BLAS, one thread) with the same settings: (64, 32) ReLU, Adam 1e-3, batch 256, α = 1e-4,
+// HEPFLOW_BENCH_EPOCHS epochs (default 30), no early stopping, inputs standardised on the training rows.
+const { trainMlp, mlpPredictTf } = await import("../dist/ml/index.js");
+const EPOCHS = Number(process.env.HEPFLOW_BENCH_EPOCHS ?? 30);
+const m0 = process.cpuUsage();
+const mr = await trainMlp(train, undefined, { hidden: [64, 32], maxEpochs: EPOCHS, patience: 0, l2: 1e-4, learningRate: 1e-3, batchSize: 256, seed: 3 });
+const m = process.cpuUsage(m0);
+const mauc = rocCurve(await mlpPredictTf(mr, test.x, test.rows), test.y).auc;
+line({ case: "mlp-train-wqcd", impl: "hepflow tfjs-wasm", train_rows: train.rows, features: F, epochs: mr.epochs, cpu_seconds: +((m.user + m.system) / 1e6).toFixed(3), test_auc: +mauc.toFixed(5) });
+const pyMlp = `
+import sys, json, time, warnings, numpy as np
+from sklearn.neural_network import MLPClassifier
+from sklearn.preprocessing import StandardScaler
+from sklearn.metrics import roc_auc_score
+warnings.filterwarnings("ignore")
+tr = np.loadtxt(sys.argv[1], delimiter=",", skiprows=1); te = np.loadtxt(sys.argv[2], delimiter=",", skiprows=1)
+t = time.process_time()
+sc = StandardScaler().fit(tr[:, :-1])
+c = MLPClassifier(hidden_layer_sizes=(64, 32), activation="relu", solver="adam", alpha=1e-4, batch_size=256, learning_rate_init=1e-3, max_iter=${EPOCHS}, shuffle=True, random_state=3, tol=0, n_iter_no_change=10**9)
+c.fit(sc.transform(tr[:, :-1]), tr[:, -1]); t = time.process_time() - t
+print(json.dumps({"cpu_seconds": round(t, 3), "test_auc": round(roc_auc_score(te[:, -1], c.predict_proba(sc.transform(te[:, :-1]))[:, 1]), 5), "epochs": int(c.n_iter_)}))
+`;
+const q = spawnSync(PYTHON, ["-c", pyMlp, join(dir, "train.csv"), join(dir, "test.csv")], { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" } });
+if (q.status !== 0) { console.error(q.stderr); process.exit(1); }
+line({ case: "mlp-train-wqcd", impl: "sklearn MLPClassifier 1 thread", train_rows: train.rows, features: F, ...JSON.parse(q.stdout) });

@@ -106,22 +106,24 @@ function mass(px, py, pz, E) {
  * its rows; the highest score wins, the first on ties.
  */
 export function bestFeatures(x, perEvent, eventNumbers, models) {
-  const nEv = perEvent.length - 1;
-  const byModel = [[], []]; // [model_even rows (odd events), model_odd rows (even events)]
-  const which = new Uint8Array(nEv);
+  const nEv = perEvent.length - 1, nRows = perEvent[nEv];
+  const which = new Uint8Array(nEv); // 0: model_even (odd events), 1: model_odd (even events)
+  const count = [0, 0];
   for (let e = 0; e < nEv; e++) {
-    const odd = Number(BigInt.asUintN(1, BigInt(eventNumbers[e]))) === 1;
-    which[e] = odd ? 0 : 1;
-    for (let r = perEvent[e]; r < perEvent[e + 1]; r++) byModel[which[e]].push(r);
+    which[e] = (BigInt(eventNumbers[e]) & 1n) === 1n ? 0 : 1;
+    count[which[e]] += perEvent[e + 1] - perEvent[e];
   }
-  const score = new Float32Array(perEvent[nEv]);
-  byModel.forEach((rows, k) => {
-    if (!rows.length) return;
-    const xs = new Float32Array(rows.length * NF);
-    rows.forEach((r, i) => xs.set(x.subarray(r * NF, r * NF + NF), i * NF));
-    const s = xgboostPredict(models[k], xs, rows.length);
-    rows.forEach((r, i) => { score[r] = s[i]; });
-  });
+  // each model once over all its rows; an event's rows are contiguous, so they move as one block
+  const score = new Float32Array(nRows);
+  for (let k = 0; k < 2; k++) {
+    if (!count[k]) continue;
+    const all = count[k] === nRows;
+    const xs = all ? x : new Float32Array(count[k] * NF);
+    if (!all) for (let e = 0, at = 0; e < nEv; e++) if (which[e] === k) { xs.set(x.subarray(perEvent[e] * NF, perEvent[e + 1] * NF), at); at += (perEvent[e + 1] - perEvent[e]) * NF; }
+    const s = xgboostPredict(models[k], xs, count[k]);
+    if (all) score.set(s);
+    else for (let e = 0, at = 0; e < nEv; e++) if (which[e] === k) { score.set(s.subarray(at, at + perEvent[e + 1] - perEvent[e]), perEvent[e]); at += perEvent[e + 1] - perEvent[e]; }
+  }
   const out = FEATURES.map(() => new Float32Array(nEv).fill(NaN));
   for (let e = 0; e < nEv; e++) {
     let best = -1, bestScore = -Infinity;

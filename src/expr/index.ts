@@ -9,4 +9,4 @@ export { closeNames } from "./errors.js";
 export { draw, splitAxes, niceRange } from "./draw.js";
 export type { DrawOptions, DrawResult, DrawAxis } from "./draw.js";
 export { skim, schemaOf } from "./skim.js";
-export type { SkimOptions, SkimResult } from "./skim.js";
+export type { SkimOptions, SkimResult, ComputedColumn } from "./skim.js";

@@ -19,6 +19,13 @@ export interface SkimOptions {
   branches?: readonly string[];
   /** New columns, in order: `name` = `expression` (later ones may not use earlier ones). */
   define?: readonly { name: string; expression: string }[];
+  /**
+   * New columns computed by code (a model's score: NanoAOD-tools' "friend" modules), after the
+   * defines: `compute` gets the chunk's columns (at least `branches`) and returns one value per
+   * event, or a collection sharing the offsets of one input collection; give that collection's
+   * counter (`nJet`) as `counter` so the branch is written NanoAOD-style (`Jet_score[nJet]`).
+   */
+  computed?: readonly ComputedColumn[];
   /** Output tree or RNTuple name (default: the first input's). */
   treeName?: string;
   format?: "ttree" | "rntuple";
@@ -28,6 +35,14 @@ export interface SkimOptions {
   force?: boolean;
   /** Paths of the inputs, so the output is refused when it is one of them. */
   inputPaths?: readonly string[];
+}
+
+/** A column computed by code during a skim; see {@link SkimOptions.computed}. */
+export interface ComputedColumn {
+  name: string;
+  branches: readonly string[];
+  counter?: string;
+  compute(columns: Columns, entries: number): Column | Promise<Column>;
 }
 
 export interface SkimResult {
@@ -51,7 +66,15 @@ export async function skim(trees: readonly TreeLike[], output: string, options: 
     if (infos.has(d.name) || keep.includes(d.name)) throw new HepflowError("SKIM_DEFINE", `--define ${d.name}: a branch of that name exists already`, { object: d.name });
     return { name: d.name, expr: compile(d.expression, first.branches) };
   });
-  const read = [...new Set([...keep, ...(cut?.branches ?? []), ...defines.flatMap((d) => d.expr.branches)])];
+  const computed = options.computed ?? [];
+  for (const c of computed) {
+    if (infos.has(c.name) || defines.some((d) => d.name === c.name)) throw new HepflowError("SKIM_DEFINE", `computed column ${c.name}: a branch of that name exists already`, { object: c.name });
+    if (c.counter && !keep.includes(c.counter)) throw new HepflowError("SKIM_DEFINE", `computed column ${c.name}: its counter ${c.counter} is not among the kept branches`, { object: c.name });
+    for (const b of c.branches) if (!infos.has(b)) throw new HepflowError("SKIM_INPUT", `computed column ${c.name} reads ${b}, which ${first.name} does not have`, { object: c.name });
+  }
+  const newNames = [...defines.map((d) => d.name), ...computed.map((c) => c.name)];
+  const schemaInfos = new Map<string, { typeName: string; counter?: string }>([...infos, ...computed.filter((c) => c.counter).map((c) => [c.name, { typeName: "", counter: c.counter }] as const)]);
+  const read = [...new Set([...keep, ...(cut?.branches ?? []), ...defines.flatMap((d) => d.expr.branches), ...computed.flatMap((c) => c.branches)])];
   const writer = await createFile(output, { compression: options.compression ?? "zlib:1" });
   let out: { write(c: Columns): void } | undefined;
   let entriesIn = 0, entriesOut = 0;
@@ -70,7 +93,12 @@ export async function skim(trees: readonly TreeLike[], output: string, options: 
           const col = toColumn(d.expr.evaluate(chunk.columns, context), n);
           cols[d.name] = pass ? select(col, pass, filtered) : col;
         }
-        out ??= open(writer, options.treeName ?? first.name, options.format ?? "ttree", schemaOf(cols, keep, defines.map((d) => d.name), infos));
+        for (const c of computed) {
+          const col = await c.compute(chunk.columns, n);
+          checkComputed(c, col, n, chunk.columns);
+          cols[c.name] = pass ? select(col, pass, filtered) : col;
+        }
+        out ??= open(writer, options.treeName ?? first.name, options.format ?? "ttree", schemaOf(cols, keep, newNames, schemaInfos));
         out.write(cols);
         entriesOut += pass ? countTrue(pass) : n;
       }
@@ -79,14 +107,29 @@ export async function skim(trees: readonly TreeLike[], output: string, options: 
       // No entries at all: the types still come from the (empty) arrays, so the output has the right branches.
       const cols = await first.arrays(read, { entryStart: 0, entryStop: 0 });
       for (const d of defines) cols[d.name] = toColumn(d.expr.evaluate(cols, { entryStart: 0, entries: 0 }), 0);
-      open(writer, options.treeName ?? first.name, options.format ?? "ttree", schemaOf(cols, keep, defines.map((d) => d.name), infos));
+      for (const c of computed) cols[c.name] = await c.compute(cols, 0);
+      open(writer, options.treeName ?? first.name, options.format ?? "ttree", schemaOf(cols, keep, newNames, schemaInfos));
     }
     await writer.close();
   } catch (e) {
     writer.abort();
     throw e;
   }
-  return { entriesIn, entriesOut, branches: [...keep, ...defines.map((d) => d.name)] };
+  return { entriesIn, entriesOut, branches: [...keep, ...newNames] };
+}
+
+/** A computed column has one value per event, or is a collection on the offsets of its counter's collection. */
+function checkComputed(c: ComputedColumn, col: Column, n: number, cols: Columns): void {
+  if (col instanceof Jagged) {
+    if (col.length !== n) throw new HepflowError("SKIM_DEFINE", `computed column ${c.name} has ${col.length} events, the chunk ${n}`, { object: c.name });
+    if (c.counter) {
+      const sibling = Object.entries(cols).find(([k, v]) => v instanceof Jagged && v.offsets === col.offsets && k !== c.name);
+      const counter = cols[c.counter] as ArrayLike<number> | undefined;
+      for (let i = 0; !sibling && counter && i < n; i++) {
+        if (col.offsets[i + 1]! - col.offsets[i]! !== counter[i]) throw new HepflowError("SKIM_DEFINE", `computed column ${c.name} has ${col.offsets[i + 1]! - col.offsets[i]!} values in event ${i}, ${c.counter} says ${counter[i]}`, { object: c.name });
+      }
+    }
+  } else if ((col as ArrayLike<unknown>).length !== n) throw new HepflowError("SKIM_DEFINE", `computed column ${c.name} has ${(col as ArrayLike<unknown>).length} values, the chunk ${n} events`, { object: c.name });
 }
 
 function open(writer: Awaited<ReturnType<typeof createFile>>, name: string, format: "ttree" | "rntuple", schema: BranchSpec[]): { write(c: Columns): void } {

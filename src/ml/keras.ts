@@ -178,8 +178,14 @@ export async function loadKeras(path: string): Promise<Model> {
       for (const l of built) y = l.apply(y, rows);
       return y;
     };
+    let featureNames: string[] | undefined;
+    const fa = f.attrs["hepflow_features"];
+    if (fa) {
+      try { featureNames = JSON.parse(str(fa.value)) as string[]; } catch { throw bad(path, "/hepflow_features", "hepflow_features is not a JSON list"); }
+      if (!Array.isArray(featureNames) || featureNames.length !== nFeatures) throw bad(path, "/hepflow_features", `hepflow_features names ${Array.isArray(featureNames) ? featureNames.length : "no"} features; the model takes ${nFeatures}`);
+    }
     return {
-      format: "keras", source: path, nFeatures, nOutputs,
+      format: "keras", source: path, nFeatures, nOutputs, ...(featureNames ? { featureNames } : {}),
       outputNames: nOutputs === 1 ? ["score"] : Array.from({ length: nOutputs }, (_, i) => `output_${i}`),
       predictSync: run,
       predict: async (x, rows) => run(x, rows),
@@ -194,23 +200,52 @@ export async function loadKeras(path: string): Promise<Model> {
 export interface DenseSpec { kernel: Float32Array; bias: Float32Array; nIn: number; nOut: number; activation: string }
 
 /**
+ * Keras' smallest BatchNormalization epsilon for its fused kernel (cuDNN's limit). A standardisation
+ * layer stores moving_variance = std² − ε with this ε, so std must be at least √ε.
+ */
+export const KERAS_BN_EPSILON = 1.001e-5;
+
+/** Options of {@link writeKeras}. */
+export interface WriteKerasOptions {
+  name?: string;
+  /** Input standardisation (x − mean) / std, written as a leading BatchNormalization layer (center and scale off). */
+  standardize?: { mean: Float32Array; std: Float32Array };
+  /** Input feature names, stored as the root attribute `hepflow_features` (JSON list) and read back by loadKeras. */
+  featureNames?: string[];
+}
+
+/**
  * Write a Sequential Dense network in the Keras 2.12 HDF5 layout (attributes, model_config JSON,
  * model_weights/<layer>/<layer>/kernel:0 …), readable by Keras' `load_model` and by loadKeras.
  */
-export async function writeKeras(path: string, layers: DenseSpec[], opts: { name?: string } = {}): Promise<void> {
+export async function writeKeras(path: string, layers: DenseSpec[], opts: WriteKerasOptions = {}): Promise<void> {
   const h5 = (await import("h5wasm/node")).default;
   await h5.ready;
+  const st = opts.standardize;
+  if (st) {
+    if (st.mean.length !== layers[0]!.nIn || st.std.length !== layers[0]!.nIn) throw new HepflowError("ML_SHAPE", `standardisation has ${st.mean.length} means and ${st.std.length} widths for ${layers[0]!.nIn} inputs`, { file: path });
+    st.std.forEach((s, f) => { if (!(s * s >= KERAS_BN_EPSILON * (1 - 1e-6))) throw new HepflowError("ML_SHAPE", `standard deviation of input ${f} is ${s}, below √ε of Keras' BatchNormalization`, { file: path }); });
+  }
   const names = layers.map((_, i) => (i === 0 ? "dense" : `dense_${i}`));
+  const bnName = "standardize";
   const config = {
     class_name: "Sequential",
     config: {
       name: opts.name ?? "sequential",
       layers: [
         { class_name: "InputLayer", config: { batch_input_shape: [null, layers[0]!.nIn], dtype: "float32", sparse: false, ragged: false, name: "dense_input" } },
+        ...(st ? [{
+          class_name: "BatchNormalization",
+          config: {
+            name: bnName, trainable: false, dtype: "float32", batch_input_shape: [null, layers[0]!.nIn], axis: [1], momentum: 0.99, epsilon: KERAS_BN_EPSILON,
+            center: false, scale: false, moving_mean_initializer: { class_name: "Zeros", config: {} }, moving_variance_initializer: { class_name: "Ones", config: {} },
+            beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null,
+          },
+        }] : []),
         ...layers.map((l, i) => ({
           class_name: "Dense",
           config: {
-            name: names[i], trainable: true, dtype: "float32", ...(i === 0 ? { batch_input_shape: [null, l.nIn] } : {}),
+            name: names[i], trainable: true, dtype: "float32", ...(i === 0 && !st ? { batch_input_shape: [null, l.nIn] } : {}),
             units: l.nOut, activation: l.activation, use_bias: true,
             kernel_initializer: { class_name: "GlorotUniform", config: { seed: null } }, bias_initializer: { class_name: "Zeros", config: {} },
             kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
@@ -224,8 +259,17 @@ export async function writeKeras(path: string, layers: DenseSpec[], opts: { name
     f.create_attribute("backend", "tensorflow");
     f.create_attribute("keras_version", "2.12.0");
     f.create_attribute("model_config", JSON.stringify(config));
+    if (opts.featureNames) f.create_attribute("hepflow_features", JSON.stringify(opts.featureNames));
     const mw = f.create_group("model_weights");
-    mw.create_attribute("layer_names", names);
+    mw.create_attribute("layer_names", st ? [bnName, ...names] : names);
+    if (st) {
+      const g = mw.create_group(bnName);
+      g.create_attribute("weight_names", [`${bnName}/moving_mean:0`, `${bnName}/moving_variance:0`]);
+      const inner = g.create_group(bnName);
+      const n = st.mean.length;
+      inner.create_dataset({ name: "moving_mean:0", data: Float32Array.from(st.mean), shape: [n], dtype: "<f" });
+      inner.create_dataset({ name: "moving_variance:0", data: Float32Array.from(st.std, (s) => Math.max(0, s * s - KERAS_BN_EPSILON)), shape: [n], dtype: "<f" });
+    }
     mw.create_attribute("backend", "tensorflow");
     mw.create_attribute("keras_version", "2.12.0");
     layers.forEach((l, i) => {

@@ -29,8 +29,9 @@ export async function loadOnnx(path: string, opts: { threads?: number } = {}): P
   if (!Number.isInteger(nFeatures)) throw new HepflowError("ML_BAD_ONNX", `input "${input}" has no fixed feature dimension (shape ${JSON.stringify(shape)})`, { file: path });
   const oshape = outMeta?.shape;
   let nOutputs = Array.isArray(oshape) && oshape.length >= 2 && typeof oshape[oshape.length - 1] === "number" ? (oshape[oshape.length - 1] as number) : 1;
+  const featureNames = await metadataFeatures(path, nFeatures);
   const model: Model = {
-    format: "onnx", source: path, nFeatures, nOutputs,
+    format: "onnx", source: path, nFeatures, nOutputs, ...(featureNames ? { featureNames } : {}),
     outputNames: nOutputs === 1 ? [output] : Array.from({ length: nOutputs }, (_, i) => `${output}_${i}`),
     async predict(x, rows) {
       if (x.length !== rows * nFeatures) throw new HepflowError("ML_SHAPE", `batch has ${x.length} values, expected ${rows} × ${nFeatures}`, { file: path });
@@ -49,4 +50,40 @@ export async function loadOnnx(path: string, opts: { threads?: number } = {}): P
     dispose: () => session.release(),
   };
   return model;
+}
+
+/**
+ * Feature names from the model's metadata_props entry "features" (comma-separated, as
+ * writeOnnx stores them), when it names exactly nFeatures; onnxruntime-node does not expose
+ * metadata_props, so the top-level ModelProto fields are scanned here (wire format only).
+ */
+async function metadataFeatures(path: string, nFeatures: number): Promise<string[] | undefined> {
+  const { readFile, stat } = await import("node:fs/promises");
+  if ((await stat(path)).size > 256 * 1024 * 1024) return undefined; // a huge graph: not worth reading twice
+  const b = await readFile(path);
+  let at = 0;
+  const varint = (): number => { let v = 0, m = 1, c: number; do { c = b[at++]!; v += (c & 0x7f) * m; m *= 128; } while (c & 0x80 && at < b.length); return v; };
+  const entries: Record<string, string> = {};
+  while (at < b.length) {
+    const tag = varint(), field = Math.floor(tag / 8), wire = tag % 8;
+    if (wire === 0) varint();
+    else if (wire === 1) at += 8;
+    else if (wire === 5) at += 4;
+    else if (wire === 2) {
+      const len = varint(), end = at + len;
+      if (field === 14) {
+        let key = "", value = "";
+        while (at < end) {
+          const t = varint(), l = varint();
+          const s = b.subarray(at, at + l).toString("utf8");
+          if (t === (1 << 3 | 2)) key = s; else if (t === (2 << 3 | 2)) value = s;
+          at += l;
+        }
+        entries[key] = value;
+      }
+      at = end;
+    } else return undefined; // groups or garbage: no names
+  }
+  const names = entries.features?.split(",");
+  return names && names.length === nFeatures ? names : undefined;
 }

@@ -23,3 +23,5 @@ export { writeStandardPlots } from "./standard.js";
 export type { StandardPlotInputs } from "./standard.js";
 export { exclusionPlot, contourSegments } from "./exclusion.js";
 export type { ExclusionPoint, ExclusionOptions } from "./exclusion.js";
+export { scoreDistributionPlot, learningCurvePlot, importancePlot } from "./ml.js";
+export type { ScoreCounts, ScoreDistributionOptions, LearningCurveOptions, ImportanceOptions } from "./ml.js";

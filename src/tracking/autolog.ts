@@ -14,6 +14,8 @@ export interface AutologRecord {
   command: string;
   params?: Record<string, string | number | boolean | undefined>;
   metrics?: Record<string, number | undefined>;
+  /** Metrics with one value per step (a learning curve: loss per epoch), logged with steps 0, 1, … */
+  history?: Record<string, number[]>;
   tags?: Record<string, string>;
   /** Output files or folders (every file inside, skipping `skip` sub-folders) logged as artifacts. */
   artifacts?: Array<{ path: string; as?: string; skip?: string[] }>;
@@ -57,6 +59,8 @@ export function autolog(rec: AutologRecord, track: boolean | undefined, defaultO
     store.logParams(runId, params);
     const metrics = Object.fromEntries(Object.entries(rec.metrics ?? {}).filter(([, v]) => typeof v === "number").map(([k, v]) => [metricName(k), v])) as Record<string, number>;
     if (Object.keys(metrics).length) store.logMetrics(runId, metrics);
+    const steps = Object.entries(rec.history ?? {}).flatMap(([k, vs]) => vs.map((value, step) => ({ key: metricName(k), value, step })).filter((m) => Number.isFinite(m.value)));
+    if (steps.length) store.logMetrics(runId, steps);
     store.setTags(runId, { ...rec.tags, [`hepflow.autolog.${rec.command}`]: new Date().toISOString() });
     for (const a of rec.artifacts ?? []) {
       if (!existsSync(a.path)) continue;

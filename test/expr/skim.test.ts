@@ -106,6 +106,38 @@ describe("skim on the CMS NanoAOD file against plain loops", () => {
     await back.close();
   });
 
+  it("computed columns: per event and per jet (written Jet_x[nJet]) equal plain loops; a computed collection needs its counter kept", async () => {
+    const src = await tree(NANO);
+    const out = path.join(dir, "computed.root");
+    // a code-computed score per jet (pt × |η|) on the chunk's own offsets, and one per event (the count)
+    const r = await skim([src.t], out, {
+      where: "nJet >= 3", branches: ["nJet", "Jet_pt", "Jet_eta"], stepSize: 64,
+      computed: [
+        { name: "Jet_ptabseta", branches: ["Jet_pt", "Jet_eta"], counter: "nJet", compute: (c) => {
+          const pt = c.Jet_pt as Jagged<Float32Array>, eta = c.Jet_eta as Jagged<Float32Array>;
+          return new Jagged(pt.offsets, Float32Array.from(pt.content, (p, k) => p * Math.abs(eta.content[k]!)));
+        } },
+        { name: "n_central", branches: ["Jet_eta"], compute: async (c, n) => {
+          const eta = c.Jet_eta as Jagged<Float32Array>;
+          return Int32Array.from({ length: n }, (_, i) => Array.from(eta.content.subarray(eta.offsets[i]!, eta.offsets[i + 1]!)).filter((e) => Math.abs(e) < 1.5).length);
+        } },
+      ],
+    });
+    expect(r.branches).toEqual(["nJet", "Jet_eta", "Jet_pt", "Jet_ptabseta", "n_central"]); // kept ones in file order
+    const back = await tree(out);
+    expect(back.t.branches.find((b) => b.name === "Jet_ptabseta")?.counter).toBe("nJet");
+    const c = await back.t.arrays(["Jet_pt", "Jet_eta", "Jet_ptabseta", "n_central"]);
+    for (let i = 0; i < r.entriesOut; i++) {
+      const pt = rows(c.Jet_pt!, i) as number[], eta = rows(c.Jet_eta!, i) as number[];
+      expect(rows(c.Jet_ptabseta!, i)).toEqual(pt.map((p, k) => Math.fround(p * Math.abs(eta[k]!))));
+      expect(rows(c.n_central!, i)).toBe(eta.filter((e) => Math.abs(e) < 1.5).length);
+    }
+    await back.close();
+    const e = await skim([src.t], path.join(dir, "x0.root"), { branches: ["Jet_pt"], computed: [{ name: "s", branches: ["Jet_pt"], counter: "nMuon", compute: (c) => c.Jet_pt! }] }).then(() => undefined, (x: unknown) => x);
+    expect(isHepflowError(e) && e.code === "SKIM_DEFINE" && /counter nMuon is not among the kept branches/.test(e.message)).toBe(true);
+    await src.close();
+  });
+
   it("refuses an existing output without force, element-level cuts and unknown branches", async () => {
     const src = await tree(NANO);
     const existing = path.join(dir, "exists.root");
