@@ -169,7 +169,7 @@ export function trainGbdt(train: GbdtData, valid: GbdtData | undefined, o: GbdtO
       const col = bins[f]!, off = histOffset[f]! * 3;
       for (let k = 0; k < n; k++) {
         const b = off + col[rows[k]!]! * 3;
-        hist[b] += gg[k]!; hist[b + 1] += hh[k]!; hist[b + 2]++;
+        hist[b]! += gg[k]!; hist[b + 1]! += hh[k]!; hist[b + 2]!++;
       }
     }
     return hist;
@@ -247,7 +247,7 @@ export function trainGbdt(train: GbdtData, valid: GbdtData | undefined, o: GbdtO
       tree.cond[j] = edges[s.feature]![s.bin]!;
       tree.defaultLeft[j] = s.missingLeft ? 1 : 0;
       tree.gain[j] = s.gain;
-      importance[s.feature] += s.gain;
+      importance[s.feature]! += s.gain;
       const left: Node = { rows: L, depth: node.depth + 1, g: s.gL, h: s.hL, id: tree.left[j]! };
       const right: Node = { rows: R, depth: node.depth + 1, g: node.g - s.gL, h: node.h - s.hL, id: tree.right[j]! };
       // histogram of the smaller child by summation, the larger one by subtraction from the parent
@@ -255,7 +255,7 @@ export function trainGbdt(train: GbdtData, valid: GbdtData | undefined, o: GbdtO
       small.hist = buildHist(small.rows);
       large.hist = node.hist!;
       node.hist = undefined; // now owned by the larger child
-      for (let k = 0; k < histLen; k++) large.hist[k] -= small.hist[k]!;
+      for (let k = 0; k < histLen; k++) large.hist[k]! -= small.hist[k]!;
       nLeaves++;
       for (const c of [left, right]) {
         c.split = findSplit(c);
@@ -265,13 +265,13 @@ export function trainGbdt(train: GbdtData, valid: GbdtData | undefined, o: GbdtO
     for (const n of [...open, ...leaves]) {
       release(n);
       const v = tree.weight[n.id]!, rows = n.rows;
-      for (let k = 0; k < rows.length; k++) margin[rows[k]!] += v;
+      for (let k = 0; k < rows.length; k++) margin[rows[k]!]! += v;
     }
     trees.push(tree);
     trainLoss.push(logLoss(margin, train.y, w));
     let vl: number | undefined;
     if (valid && vmargin && vbins) {
-      for (let r = 0; r < valid.rows; r++) vmargin[r] += leafValue(tree, vbins, edges, r);
+      for (let r = 0; r < valid.rows; r++) vmargin[r]! += leafValue(tree, vbins, edges, r);
       vl = logLoss(vmargin, valid.y, vw!);
       validLoss.push(vl);
     }

@@ -50,7 +50,7 @@ function dense(kernel: Float32Array | Float64Array, bias: Float32Array | Float64
           const v = x[xo + i]!;
           if (v === 0) continue;
           const ko = i * nOut;
-          for (let j = 0; j < nOut; j++) y[yo + j] += v * k[ko + j]!;
+          for (let j = 0; j < nOut; j++) y[yo + j]! += v * k[ko + j]!;
         }
       }
       act(y, rows, nOut);

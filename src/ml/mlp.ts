@@ -107,9 +107,9 @@ export async function trainMlp(train: MlpData, valid: MlpData | undefined, o: Ml
 
   // standardisation from the training split, in float64 (sklearn's StandardScaler: population std)
   const mean = new Float64Array(F), sd = new Float64Array(F);
-  for (let r = 0; r < train.rows; r++) for (let f = 0; f < F; f++) mean[f] += train.x[r * F + f]!;
-  for (let f = 0; f < F; f++) mean[f] /= train.rows;
-  for (let r = 0; r < train.rows; r++) for (let f = 0; f < F; f++) sd[f] += (train.x[r * F + f]! - mean[f]!) ** 2;
+  for (let r = 0; r < train.rows; r++) for (let f = 0; f < F; f++) mean[f]! += train.x[r * F + f]!;
+  for (let f = 0; f < F; f++) mean[f]! /= train.rows;
+  for (let r = 0; r < train.rows; r++) for (let f = 0; f < F; f++) sd[f]! += (train.x[r * F + f]! - mean[f]!) ** 2;
   // at least √ε of the Keras BatchNormalization that stores them (a constant feature then stays 0)
   for (let f = 0; f < F; f++) sd[f] = Math.sqrt(Math.max(sd[f]! / train.rows, KERAS_BN_EPSILON));
   const standardize = { mean: Float32Array.from(mean), std: Float32Array.from(sd) };

@@ -193,12 +193,12 @@ export function xgboostMargins(forest: XGBoostForest, x: Float32Array, rows: num
           v = x[b3 + I[n3 + 1]!]!; n3 = I[n3]! + (((+(v >= T[n3 + 2]!)) | ((+(v !== v)) & I[n3 + 3]!)) << 2);
         }
         // storing into a Float32Array rounds the double sum of two float32s: exactly a float32 addition
-        out[o + r] += leaf[n0 >> 2]!; out[o + r + 1] += leaf[n1 >> 2]!; out[o + r + 2] += leaf[n2 >> 2]!; out[o + r + 3] += leaf[n3 >> 2]!;
+        out[o + r]! += leaf[n0 >> 2]!; out[o + r + 1]! += leaf[n1 >> 2]!; out[o + r + 2]! += leaf[n2 >> 2]!; out[o + r + 3]! += leaf[n3 >> 2]!;
       }
       for (let base = r * NF; r < r1; r++, base += NF) {
         let n = root;
         while (isLeaf[n >> 2] === 0) { const v = x[base + I[n + 1]!]!; n = I[n]! + (((+(v >= T[n + 2]!)) | ((+(v !== v)) & I[n + 3]!)) << 2); }
-        out[o + r] += leaf[n >> 2]!;
+        out[o + r]! += leaf[n >> 2]!;
       }
     }
   }
