@@ -1,5 +1,4 @@
-import { readSync } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import { open, readSync, type FileHandle } from "#util/fs";
 import { HepflowError } from "../util/index.js";
 import type { ByteRange, ByteSource } from "./source.js";
 

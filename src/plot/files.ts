@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile } from "#util/fs";
 import { openFile, type RootHistogram } from "../root/index.js";
 import { HepflowError } from "../util/index.js";
 import { hist1dFromAgc, hist1dFromRoot, type AgcHistogramJSON } from "./adapters.js";
