@@ -95,6 +95,11 @@ async function drain(stream: ReadableStream<Uint8Array>, uSize: number): Promise
   return at === uSize ? out : out.subarray(0, at);
 }
 
+/** The platform's inflater, typed as bytes in and out (the DOM and Node typings disagree on its input type). */
+function inflater(format: "deflate" | "deflate-raw"): TransformStream<Uint8Array, Uint8Array> {
+  return new DecompressionStream(format) as unknown as TransformStream<Uint8Array, Uint8Array>;
+}
+
 function streamOf(block: Uint8Array): ReadableStream<Uint8Array> {
   return new ReadableStream<Uint8Array>({ start(c) { c.enqueue(block); c.close(); } });
 }
@@ -102,9 +107,9 @@ function streamOf(block: Uint8Array): ReadableStream<Uint8Array> {
 export const decodeAsync: typeof Node.decodeAsync = (tag, block, uSize) => {
   switch (tag) {
     case "ZL":
-      return drain(streamOf(block).pipeThrough(new DecompressionStream("deflate")), uSize);
+      return drain(streamOf(block).pipeThrough(inflater("deflate")), uSize);
     case "CS":
-      return drain(streamOf(block).pipeThrough(new DecompressionStream("deflate-raw")), uSize);
+      return drain(streamOf(block).pipeThrough(inflater("deflate-raw")), uSize);
     case "XZ":
       return drain(new XzReadableStream(streamOf(block)), uSize);
     default:
