@@ -85,6 +85,11 @@ const api = {
     await r.file.close();
     return { ms: performance.now() - t0, values: n };
   },
+  /** JSROOT reading the same branches in this page (the benchmark's comparison; loaded on first use). */
+  async jsroot(url: string, tree: string, branches: string[]) {
+    const { timeJsroot } = await import("./jsroot-read.js");
+    return timeJsroot(new URL(url, location.href).href, tree, branches);
+  },
   /** Bin contents of the page's histogram of a branch. */
   async histogram(url: string, tree: string, branch: string) {
     const r = await readTree(url, tree);
