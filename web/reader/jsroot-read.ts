@@ -3,9 +3,8 @@
  * a dynamic import, so the reader's own bundle never fetches it. JSROOT reads row-wise through
  * a TSelector, the way its tree player does.
  */
-// @ts-expect-error JSROOT's modules ship no declarations for these subpaths
+// JSROOT is declared untyped for the type check (test/untyped-modules.d.ts).
 import { openFile } from "jsroot/io";
-// @ts-expect-error as above
 import { TSelector, treeProcess } from "jsroot/tree";
 
 export async function timeJsroot(url: string, tree: string, branches: string[]): Promise<{ ms: number; entries: number }> {
