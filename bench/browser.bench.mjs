@@ -59,7 +59,8 @@ const site = mkdtempSync(path.join(tmpdir(), "hepflow-bench-reader-"));
 await build({ configFile: path.join(repo, "vite.reader.config.ts"), build: { outDir: site, emptyOutDir: true }, logLevel: "error" });
 const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"] });
 try {
-  for (const codec of ["zlib:1", "zstd:1"]) {
+  // "none" is the floor: HTTP and decoding without any codec.
+  for (const codec of ["zlib:1", "zstd:1", "lz4", "none"]) {
     const { dir, file } = generated(codec);
     const server = await startStaticServer({ "/": site, "/data/": dir });
     const page = await browser.newPage();
