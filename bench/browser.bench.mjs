@@ -84,7 +84,12 @@ try {
       await f.close();
       return (performance.now() - t) / 1000;
     };
-    const inPage = async () => (await page.evaluate(([u, b]) => window.hepflowReader.time(u, "Events", b), [url, AGC])).ms / 1000;
+    let traffic = {};
+    const inPage = async () => {
+      const r = await page.evaluate(([u, b]) => window.hepflowReader.time(u, "Events", b), [url, AGC]);
+      traffic = { requests: r.requests, mb_fetched: round(r.bytes / 1e6) };
+      return r.ms / 1000;
+    };
     let jsEntries = 0;
     let jsError = null;
     const jsroot = async () => {
@@ -100,7 +105,7 @@ try {
     const [nl, nh, pg, js] = await timeTogether([nodeLocal, nodeHttp, inPage, jsroot]);
     const entries = await page.evaluate(([u]) => window.hepflowReader.list(u).then((l) => l.find((k) => k.path === "Events")?.entries), [url]);
     const line = (impl, s, extra = {}) => console.log(JSON.stringify({ case: `agc-branches-${codec.replace(":", "")}`, impl, branches: AGC.length, entries, seconds: round(s), events_per_s: round(entries / s), ...extra }));
-    line("hepflow-chromium", pg, { vs_node_local: round(pg / nl), vs_node_http: round(pg / nh), vs_jsroot: round(js / pg), page_errors: errors.length });
+    line("hepflow-chromium", pg, { vs_node_local: round(pg / nl), vs_node_http: round(pg / nh), vs_jsroot: round(js / pg), ...traffic, page_errors: errors.length });
     line("hepflow-node-local", nl);
     line("hepflow-node-http", nh);
     line("jsroot-chromium", js, jsError ? { error: jsError } : { entries_read: jsEntries });

@@ -82,8 +82,10 @@ const api = {
     const cols = await r.tree.arrays(branches);
     let n = 0;
     for (const b of branches) n += flat(cols[b]!).length;
+    const ms = performance.now() - t0;
+    const { requests, bytes } = (r.file.source as HttpSource).stats;
     await r.file.close();
-    return { ms: performance.now() - t0, values: n };
+    return { ms, values: n, requests, bytes };
   },
   /** JSROOT reading the same branches in this page (the benchmark's comparison; loaded on first use). */
   async jsroot(url: string, tree: string, branches: string[]) {
