@@ -121,7 +121,10 @@ describe("static in-browser reader", () => {
     const e = drawn.edges;
     const h = new Hist([Regular(e.length - 1, e[0]!, e[e.length - 1]!)]).fill(Float64Array.from(col.content));
     expect(drawn.values).toEqual(Array.from(h.values()));
-    expect(drawn.values.reduce((a, b) => a + b, 0)).toBe(col.content.length);
+    // The page draws the central 98 % (quantile range, see fillBranch): at least that much is in the bins.
+    const inRange = drawn.values.reduce((a, b) => a + b, 0);
+    expect(inRange).toBeLessThanOrEqual(col.content.length);
+    expect(inRange).toBeGreaterThanOrEqual(0.98 * col.content.length - 2);
   });
 
   test("a missing file is an error naming it in the page, not a crash", async () => {

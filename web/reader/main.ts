@@ -33,15 +33,17 @@ function asPlain(col: Column): unknown {
   return col;
 }
 
-/** Histogram of a branch with 50 bins between its finite minimum and maximum. */
+/**
+ * Histogram of a branch with 50 bins over the central 98 % of its finite values (1 % and
+ * 99 % quantiles), so a few far outliers do not squash the distribution into a single bin;
+ * the rest go to the flow bins.
+ */
 function fillBranch(name: string, values: ArrayLike<number>): Hist {
-  let lo = Infinity, hi = -Infinity;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    if (Number.isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
-  }
-  if (!(lo < hi)) { lo = Number.isFinite(lo) ? lo - 0.5 : 0; hi = lo + 1; }
-  // Upper edges are exclusive: widen a hair so the largest value is drawn, not put in the overflow.
+  const finite = Float64Array.from(values).filter(Number.isFinite).sort();
+  let lo = finite.length ? finite[Math.floor(0.01 * (finite.length - 1))]! : 0;
+  let hi = finite.length ? finite[Math.ceil(0.99 * (finite.length - 1))]! : 1;
+  if (!(lo < hi)) { lo -= 0.5; hi = lo + 1; }
+  // Upper edges are exclusive: widen a hair so the quantile value itself is drawn.
   else hi += (hi - lo) * 1e-6;
   const h = new Hist([Regular(50, lo, hi, { label: name })]);
   h.fill(Float64Array.from(values));
@@ -114,7 +116,7 @@ async function draw(url: string, tree: string, branch: string): Promise<void> {
   const r = await readTree(url, tree);
   try {
     const h = fillBranch(branch, flat((await r.tree.arrays([branch]))[branch]!));
-    const svg = await renderSVG(histogramPlot(hist1dFromHist(h, branch), { xLabel: branch, yLabel: "Entries" } as never));
+    const svg = await renderSVG(histogramPlot(hist1dFromHist(h, branch), { xTitle: branch, yTitle: "Entries / bin" }));
     const box = $("plot");
     box.innerHTML = svg;
     box.dataset.branch = branch;
