@@ -1,5 +1,4 @@
-import * as http from "node:http";
-import * as https from "node:https";
+import { rangeTransport, type RangeAnswer, type RangeTransport } from "#io/http";
 import { HepflowError } from "../util/index.js";
 import type { ByteRange, ByteSource } from "./source.js";
 import { InFlightLimit, coalesce, lastStartingAtOrBefore, type Span } from "./spans.js";
@@ -54,10 +53,7 @@ export interface HttpStats {
   cacheHits: number;
 }
 
-/** A transient failure (timeout, dropped connection) worth a retry. */
-class TransientError extends Error {}
-
-interface Answer { status: number; headers: http.IncomingHttpHeaders; body: Uint8Array }
+type Answer = RangeAnswer;
 
 /**
  * A file on an HTTP(S) server read with Range requests: the file is cut in aligned blocks, each
@@ -73,7 +69,7 @@ export class HttpSource implements ByteSource {
   private sizePromise?: Promise<number>;
   private multiRangeOk: boolean;
   private readonly limit: InFlightLimit;
-  private readonly agent: http.Agent;
+  private readonly transport: RangeTransport;
   /** Block index → its bytes (insertion order = recency, for LRU eviction). */
   private readonly cache = new Map<number, Uint8Array>();
   private cached = 0;
@@ -87,15 +83,14 @@ export class HttpSource implements ByteSource {
       if (!(Number.isFinite(this.opt[k]) && this.opt[k] > 0)) throw new HepflowError("CONFIG_INVALID", `HTTP option ${k} must be a positive number, got ${this.opt[k]}`, { file: url });
     }
     this.multiRangeOk = this.opt.multiRange;
-    const proto = new URL(url).protocol === "https:" ? https : http;
     this.limit = new InFlightLimit(this.opt.maxInFlight);
-    this.agent = new proto.Agent({ keepAlive: true, maxSockets: this.opt.maxInFlight });
+    this.transport = rangeTransport(url, this.opt.maxInFlight, this.opt);
   }
 
   size(): Promise<number> {
     // One-byte range request: learns the size and checks Range support in the same round trip.
-    this.sizePromise ??= this.request("bytes=0-0").then(({ status, headers }) => {
-      const total = parseContentRange(header(headers, "content-range"))?.total;
+    this.sizePromise ??= this.request("bytes=0-0").then(({ status, header }) => {
+      const total = parseContentRange(header("content-range"))?.total;
       if (status !== 206 || total === undefined) throw this.noRangeError(status);
       return total;
     });
@@ -148,7 +143,7 @@ export class HttpSource implements ByteSource {
   }
 
   async close(): Promise<void> {
-    this.agent.destroy();
+    this.transport.close();
     this.cache.clear();
     this.cached = 0;
   }
@@ -205,8 +200,8 @@ export class HttpSource implements ByteSource {
   private async fetchSpans(batch: Span[]): Promise<Uint8Array[]> {
     if (batch.length === 1) return [await this.fetchOne(batch[0]!)];
     const range = "bytes=" + batch.map((s) => `${s.start}-${s.end - 1}`).join(",");
-    const { status, headers, body } = await this.request(range);
-    const type = header(headers, "content-type") ?? "";
+    const { status, header, body } = await this.request(range);
+    const type = header("content-type") ?? "";
     if (status === 206 && type.startsWith("multipart/byteranges")) {
       const parts = parseMultipart(body, type, this.name);
       return batch.map((s) => {
@@ -225,11 +220,11 @@ export class HttpSource implements ByteSource {
   }
 
   private async fetchOne(s: Span): Promise<Uint8Array> {
-    const { status, headers, body } = await this.request(`bytes=${s.start}-${s.end - 1}`);
+    const { status, header, body } = await this.request(`bytes=${s.start}-${s.end - 1}`);
     if (status !== 206) throw status === 200 ? this.noRangeError(status) : this.statusError(status);
-    const cr = parseContentRange(header(headers, "content-range"));
+    const cr = parseContentRange(header("content-range"));
     if (!cr || cr.start !== s.start || body.length !== s.end - s.start) {
-      throw new HepflowError("IO_HTTP", `asked for bytes ${s.start}-${s.end - 1}, got ${header(headers, "content-range")} with ${body.length} bytes`, { file: this.name, offset: s.start });
+      throw new HepflowError("IO_HTTP", `asked for bytes ${s.start}-${s.end - 1}, got ${header("content-range")} with ${body.length} bytes`, { file: this.name, offset: s.start });
     }
     return body;
   }
@@ -261,53 +256,11 @@ export class HttpSource implements ByteSource {
     });
   }
 
-  /**
-   * One attempt. The body is read only for a 206 answer: a 200 to a Range request is the whole
-   * file, and reading it to learn that would download gigabytes for nothing; error bodies are
-   * not needed either. Each phase has its own timer.
-   */
-  private once(range: string): Promise<Answer> {
-    const { connectTimeoutMs, firstByteTimeoutMs, idleTimeoutMs } = this.opt;
-    return new Promise<Answer>((resolve, reject) => {
-      const u = new URL(this.url);
-      const get = u.protocol === "https:" ? https.get : http.get;
-      let timer: NodeJS.Timeout | undefined;
-      const arm = (ms: number, what: string) => {
-        clearTimeout(timer);
-        timer = setTimeout(() => req.destroy(new TransientError(`${what} timed out after ${ms} ms`)), ms);
-      };
-      const req = get(u, { agent: this.agent, headers: { ...this.opt.headers, Range: range } });
-      const fail = (e: unknown) => { clearTimeout(timer); reject(e instanceof Error ? e : new Error(String(e))); };
-      req.on("error", fail);
-      req.on("socket", (socket) => {
-        if (socket.connecting) {
-          arm(connectTimeoutMs, "connecting");
-          socket.once("connect", () => arm(firstByteTimeoutMs, "waiting for the first byte"));
-        } else arm(firstByteTimeoutMs, "waiting for the first byte");
-      });
-      req.on("response", (res) => {
-        const status = res.statusCode ?? 0;
-        if (status !== 206) {
-          clearTimeout(timer);
-          res.destroy();
-          resolve({ status, headers: res.headers, body: new Uint8Array(0) });
-          return;
-        }
-        arm(idleTimeoutMs, "the body stalled: no data");
-        const chunks: Buffer[] = [];
-        let n = 0;
-        res.on("data", (c: Buffer) => { chunks.push(c); n += c.length; arm(idleTimeoutMs, "the body stalled: no data"); });
-        res.on("error", fail);
-        res.on("aborted", () => fail(new TransientError("connection closed mid-body")));
-        res.on("end", () => {
-          clearTimeout(timer);
-          if (!res.complete) { fail(new TransientError("connection closed mid-body")); return; }
-          this.stats.bytes += n;
-          const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, n);
-          resolve({ status, headers: res.headers, body: new Uint8Array(body.buffer, body.byteOffset, body.length) });
-        });
-      });
-    });
+  /** One attempt, through the platform's transport (node:http, or fetch() in a browser). */
+  private async once(range: string): Promise<Answer> {
+    const answer = await this.transport.get(range, this.opt.headers);
+    this.stats.bytes += answer.body.length;
+    return answer;
   }
 
   private noRangeError(status: number): HepflowError {
@@ -319,10 +272,6 @@ export class HttpSource implements ByteSource {
   }
 }
 
-function header(h: http.IncomingHttpHeaders, name: string): string | null {
-  const v = h[name];
-  return v === undefined ? null : Array.isArray(v) ? v[0] ?? null : v;
-}
 
 
 function parseContentRange(v: string | null): { start: number; end: number; total?: number } | undefined {
@@ -335,22 +284,39 @@ function parseContentRange(v: string | null): { start: number; end: number; tota
 function parseMultipart(body: Uint8Array, contentType: string, file: string): Array<{ start: number; data: Uint8Array }> {
   const b = /boundary="?([^";]+)"?/i.exec(contentType)?.[1];
   if (!b) throw new HepflowError("IO_HTTP", "multipart answer without a boundary", { file });
-  const text = Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  const delimiter = Buffer.from(`--${b}`);
+  const text = body;
+  const delimiter = latin1Bytes(`--${b}`);
   const parts: Array<{ start: number; data: Uint8Array }> = [];
-  let pos = text.indexOf(delimiter);
+  let pos = indexOfBytes(text, delimiter, 0);
   while (pos >= 0) {
     const headStart = pos + delimiter.length;
     if (text[headStart] === 0x2d && text[headStart + 1] === 0x2d) break; // closing "--boundary--"
-    const headEnd = text.indexOf("\r\n\r\n", headStart);
+    const headEnd = indexOfBytes(text, CRLFCRLF, headStart);
     if (headEnd < 0) break;
-    const cr = parseContentRange(/content-range:\s*([^\r\n]+)/i.exec(text.toString("latin1", headStart, headEnd))?.[1] ?? null);
+    const cr = parseContentRange(/content-range:\s*([^\r\n]+)/i.exec(String.fromCharCode(...text.subarray(headStart, headEnd)))?.[1] ?? null);
     if (!cr) throw new HepflowError("IO_HTTP", "multipart part without Content-Range", { file });
     const dataStart = headEnd + 4;
     const len = cr.end - cr.start + 1;
     if (dataStart + len > body.length) throw new HepflowError("IO_HTTP", "multipart answer is cut short", { file });
     parts.push({ start: cr.start, data: body.subarray(dataStart, dataStart + len) });
-    pos = text.indexOf(delimiter, dataStart + len);
+    pos = indexOfBytes(text, delimiter, dataStart + len);
   }
   return parts;
+}
+
+const CRLFCRLF = latin1Bytes("\r\n\r\n");
+
+function latin1Bytes(s: string): Uint8Array {
+  return Uint8Array.from(s, (c) => c.charCodeAt(0));
+}
+
+/** Where `needle` first occurs in `hay` at or after `from`, or -1 (Buffer.indexOf without Buffer, for the browser build). */
+function indexOfBytes(hay: Uint8Array, needle: Uint8Array, from: number): number {
+  const first = needle[0]!;
+  for (let i = hay.indexOf(first, from); i >= 0 && i + needle.length <= hay.length; i = hay.indexOf(first, i + 1)) {
+    let k = 1;
+    while (k < needle.length && hay[i + k] === needle[k]) k++;
+    if (k === needle.length) return i;
+  }
+  return -1;
 }

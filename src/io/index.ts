@@ -13,7 +13,7 @@ export async function openSource(location: string, options: { http?: HttpOptions
     return new HttpSource(location, { ...httpOptionsFromEnv(), ...options.http });
   }
   if (/^x?roots?:\/\//i.test(location)) {
-    const { XRootDSource } = await import("./xrootd-source.js");
+    const { XRootDSource } = await import("#io/xrootd");
     return new XRootDSource(location);
   }
   if (/^file:\/\//i.test(location)) return new LocalFileSource(new URL(location).pathname);
@@ -22,17 +22,15 @@ export async function openSource(location: string, options: { http?: HttpOptions
 export { HttpSource } from "./http.js";
 export { coalesce } from "./spans.js";
 export type { HttpOptions, HttpStats } from "./http.js";
-export { XRootDSource } from "./xrootd-source.js";
+export { XRootDSource, statUrl, remoteChecksum, discoverToken, XRootDWriter, removeUrl, copyFile, listDirectory, expandGlob, hasGlob } from "#io/xrootd";
+// Types straight from the client's modules: type-only, so a page's bundle never loads them.
 export type { XrdSourceOptions, XrdStats } from "./xrootd-source.js";
-export { isXrootdUrl, parseXrdUrl, formatXrdUrl, statUrl, remoteChecksum } from "./xrootd-session.js";
-export type { XrdOptions, XrdUrl } from "./xrootd-session.js";
-export { discoverToken } from "./xrootd-auth.js";
-export { XRootDWriter, removeUrl } from "./xrootd-writer.js";
+export type { XrdOptions } from "./xrootd-session.js";
 export type { XrdWriterOptions } from "./xrootd-writer.js";
-export { adler32, adler32Combine, adler32Hex } from "./xrootd-checksum.js";
-export { copyFile } from "./xrootd-copy.js";
 export type { CopyOptions, CopyResult } from "./xrootd-copy.js";
-export { listDirectory, expandGlob, hasGlob } from "./xrootd-dirlist.js";
+export { isXrootdUrl, parseXrdUrl, formatXrdUrl } from "./xrootd-url.js";
+export type { XrdUrl } from "./xrootd-url.js";
+export { adler32, adler32Combine, adler32Hex } from "./xrootd-checksum.js";
 
 /**
  * HTTP timeouts from the environment (seconds): HEPFLOW_HTTP_CONNECT_TIMEOUT,
@@ -40,7 +38,7 @@ export { listDirectory, expandGlob, hasGlob } from "./xrootd-dirlist.js";
  * --first-byte-timeout and --idle-timeout set them, so analysis worker threads (which share the
  * environment) open files with the same settings.
  */
-export function httpOptionsFromEnv(env: NodeJS.ProcessEnv = process.env): HttpOptions {
+export function httpOptionsFromEnv(env: Record<string, string | undefined> = globalThis.process?.env ?? {}): HttpOptions {
   const out: HttpOptions = {};
   const take = (name: string, key: "connectTimeoutMs" | "firstByteTimeoutMs" | "idleTimeoutMs") => {
     const v = env[name];

@@ -1,5 +1,4 @@
-import { readSync } from "node:fs";
-import { open, type FileHandle } from "node:fs/promises";
+import { open, readSync, type FileHandle } from "#util/fs";
 import { HepflowError } from "../util/index.js";
 import type { ByteRange, ByteSource } from "./source.js";
 
@@ -14,9 +13,14 @@ export class LocalFileSource implements ByteSource {
 
   constructor(path: string) {
     this.name = path;
-    this.handle = open(path, "r").catch((e: NodeJS.ErrnoException) => {
-      throw new HepflowError(e.code === "ENOENT" ? "IO_NOT_FOUND" : "IO_OPEN", `cannot open: ${e.message}`, { file: path }, { cause: e });
-    });
+    try {
+      this.handle = open(path, "r").catch((e: NodeJS.ErrnoException) => {
+        throw new HepflowError(e.code === "ENOENT" ? "IO_NOT_FOUND" : "IO_OPEN", `cannot open: ${e.message}`, { file: path }, { cause: e });
+      });
+    } catch (e) {
+      // The browser build's open() throws at once: a page has no file system.
+      throw new HepflowError("IO_OPEN", `cannot open: ${(e as Error).message}`, { file: path }, { cause: e });
+    }
     // Unhandled-rejection guard: the error surfaces on first use instead.
     this.handle.catch(() => undefined);
   }

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile } from "#util/fs";
 import { openFile, type RootHistogram } from "../root/index.js";
 import { HepflowError } from "../util/index.js";
 import { Hist, type HistJSON } from "../hist/index.js";

@@ -1,9 +1,7 @@
-import { existsSync } from "node:fs";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
-import path from "node:path";
+import { existsSync, mkdir, path, rename, rm, writeFile } from "#util/fs";
 import * as vega from "vega";
 import * as vegaLite from "vega-lite";
-import { Resvg } from "@resvg/resvg-js";
+import { Resvg } from "#plot/resvg";
 import { HepflowError, temporaryPath, trackTemporary } from "../util/index.js";
 
 /** A Vega-Lite spec as produced by the plot functions (plain JSON, valid for vega-embed too). */

@@ -1,4 +1,4 @@
-import path from "node:path";
+import { path } from "#util/fs";
 import type { FitResult, Impact, Pull, UpperLimitResult } from "../stats/index.js";
 import { clsPointsFromLimit, fitInputFromResult, pullsInputFromStats, rankingFromImpacts } from "./adapters.js";
 import { clsPlot } from "./limits.js";

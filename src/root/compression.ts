@@ -1,22 +1,5 @@
-import { constants as zc, deflateSync, inflateRawSync, inflateSync } from "node:zlib";
-import { createRequire } from "node:module";
 import { HepflowError, type ErrorPlace } from "../util/index.js";
-import { unxz } from "./xz.js";
-
-/*
- * The native codecs load on first use: a zlib file (most of them) never pays the ~250 ms that
- * importing LZ4, ZSTD, LZMA and xxHash together costs a cold process (docs/cli.md, start-up).
- */
-const requireCodec = createRequire(import.meta.url);
-let lz4Lib: typeof import("lz4-napi") | undefined;
-let zstdLib: typeof import("zstd-napi") | undefined;
-let lzmaLib: typeof import("node-liblzma") | undefined;
-let xxhashLib: typeof import("@node-rs/xxhash") | undefined;
-const lz4 = () => (lz4Lib ??= requireCodec("lz4-napi") as typeof import("lz4-napi"));
-const zstd = () => (zstdLib ??= requireCodec("zstd-napi") as typeof import("zstd-napi"));
-const lzma = () => (lzmaLib ??= requireCodec("node-liblzma") as typeof import("node-liblzma"));
-/** XXH64 with seed 0, the checksum ROOT puts in front of every LZ4 block. */
-const xxh64 = (body: Uint8Array) => (xxhashLib ??= requireCodec("@node-rs/xxhash") as typeof import("@node-rs/xxhash")).xxh64(asBuffer(body), 0n);
+import * as codecs from "#root/codecs";
 
 /** Compression algorithms ROOT writes, by the name users give them. */
 export type Codec = "none" | "zlib" | "lzma" | "lz4" | "zstd";
@@ -102,9 +85,64 @@ export function decompress(src: Uint8Array, uncompressedSize: number, place: Err
     throw new HepflowError("ROOT_DECOMPRESS", `compressed blocks hold ${declared} bytes but the object claims ${uncompressedSize}`, place);
   }
   // Uninitialised memory is safe here: every byte is written by a block, or we throw.
-  const out = new Uint8Array(Buffer.allocUnsafeSlow(uncompressedSize).buffer, 0, uncompressedSize);
+  const out = codecs.allocUnsafe(uncompressedSize);
   blocksInto(src, out, place);
   return out;
+}
+
+/**
+ * Whether every codec of this build decodes synchronously. True in Node; false in a page, where
+ * zlib goes through the browser's DecompressionStream and LZMA through a streaming WASM
+ * decoder, both asynchronous. Readers then take decompressAsync() at their one await after the
+ * read (file keys, RNTuple envelopes and pages, TTree basket windows).
+ */
+export const syncCodecs: boolean = codecs.syncCodecs;
+
+/** Compiles the codecs' WASM where the build has any (the page); undefined when there is nothing to wait for. */
+export const codecsReady: () => Promise<void> | undefined = codecs.ready;
+
+/** decompress() where the build allows it, else decompressAsync(): callers inside an async function return or await either. */
+export function decompressAny(src: Uint8Array, uncompressedSize: number, place: ErrorPlace = {}): Uint8Array | Promise<Uint8Array> {
+  return syncCodecs ? decompress(src, uncompressedSize, place) : decompressAsync(src, uncompressedSize, place);
+}
+
+/**
+ * decompress() for builds with asynchronous codecs: the same framing checks and errors, the
+ * blocks of one object decoded concurrently.
+ */
+export async function decompressAsync(src: Uint8Array, uncompressedSize: number, place: ErrorPlace = {}): Promise<Uint8Array> {
+  if (src.length === uncompressedSize) return src;
+  await codecs.ready();
+  count(src, uncompressedSize);
+  const blocks: BlockHeader[] = [];
+  let declared = 0;
+  for (let inPos = 0; inPos < src.length && declared < uncompressedSize;) {
+    const h = blockHeader(src, inPos, declared, uncompressedSize, place);
+    if (!KNOWN_TAGS.has(h.tag)) { runBlock(src, h, null, 0, place); break; } // names the unknown algorithm
+    blocks.push(h);
+    declared += h.uSize;
+    inPos = h.end;
+  }
+  if (declared !== uncompressedSize) {
+    throw new HepflowError("ROOT_DECOMPRESS", `compressed blocks hold ${declared} bytes but the object claims ${uncompressedSize}`, place);
+  }
+  const parts = await Promise.all(blocks.map((h) => (codecs.asyncTags.has(h.tag) ? runBlockAsync(src, h, place) : runBlock(src, h, null, 0, place))));
+  if (parts.length === 1) return plain(parts[0]!);
+  const out = codecs.allocUnsafe(uncompressedSize);
+  let at = 0;
+  for (const p of parts) { out.set(p, at); at += p.length; }
+  return out;
+}
+
+async function runBlockAsync(src: Uint8Array, h: BlockHeader, place: ErrorPlace): Promise<Uint8Array> {
+  let got: Uint8Array;
+  try {
+    got = await codecs.decodeAsync(h.tag, src.subarray(h.start, h.end), h.uSize);
+  } catch (e) {
+    throw new HepflowError("ROOT_DECOMPRESS", `${h.tag} block at ${h.at} is corrupt: ${(e as Error).message}`, place, { cause: e });
+  }
+  if (got.length !== h.uSize) throw new HepflowError("ROOT_DECOMPRESS", `${h.tag} block at ${h.at} gave ${got.length} bytes, header says ${h.uSize}`, place);
+  return got;
 }
 
 /** A plain Uint8Array view of a codec's Buffer: callers may rely on `slice()` copying, as it does for Uint8Array. */
@@ -173,28 +211,21 @@ function runBlock(src: Uint8Array, h: BlockHeader, out: Uint8Array | null, outPo
   return got;
 }
 
-/** One ZSTD context for the thread: the one-shot API would re-parse frame sizes and allocate per call. */
-let dctx: { decompress(dst: Uint8Array, src: Uint8Array): number } | undefined;
-const zstdDecoder = () => (dctx ??= new (requireCodec("zstd-napi/binding.js") as { DCtx: new () => { decompress(dst: Uint8Array, src: Uint8Array): number } }).DCtx());
-/** Reused buffer for LZ4's size prefix (lz4-napi wants size-prepended blocks). */
-let lz4Frame = Buffer.allocUnsafe(1 << 16);
-
 function decodeBlock(tag: string, method: number, block: Uint8Array, uSize: number, out: Uint8Array | null, outPos: number, place: ErrorPlace): Uint8Array {
   switch (tag) {
     case "ZL":
-      // One output chunk of the known size: no concatenation of 16 kB pieces.
-      return inflateSync(block, { maxOutputLength: Math.max(uSize, 1), chunkSize: Math.max(uSize, 64) });
+      return codecs.inflate(block, uSize, false);
     case "CS":
       // ROOT's pre-zlib framing: a raw deflate stream straight after the 9-byte header.
-      return inflateRawSync(block, { maxOutputLength: Math.max(uSize, 1), chunkSize: Math.max(uSize, 64) });
+      return codecs.inflate(block, uSize, true);
     case "XZ": {
       const dst = out ? out.subarray(outPos, outPos + uSize) : undefined;
-      const got = unxz(asBuffer(block), uSize, dst);
+      const got = codecs.unxzBlock(block, uSize, dst);
       return got === dst ? out! : got;
     }
     case "ZS": {
-      const dst = out ? out.subarray(outPos, outPos + uSize) : Buffer.allocUnsafeSlow(uSize);
-      const n = zstdDecoder().decompress(dst, block);
+      const dst = out ? out.subarray(outPos, outPos + uSize) : codecs.allocUnsafe(uSize);
+      const n = codecs.unzstdInto(dst, block);
       if (n !== uSize) throw new HepflowError("ROOT_DECOMPRESS", `ZSTD block gave ${n} bytes, header says ${uSize}`, place);
       return out ?? dst;
     }
@@ -202,13 +233,9 @@ function decodeBlock(tag: string, method: number, block: Uint8Array, uSize: numb
       if (block.length < 8) throw new HepflowError("ROOT_DECOMPRESS", "LZ4 block shorter than its checksum", place);
       const body = block.subarray(8);
       const stored = new DataView(block.buffer, block.byteOffset, 8).getBigUint64(0, false);
-      const actual = xxh64(body);
+      const actual = codecs.xxh64(body);
       if (stored !== actual) throw new HepflowError("ROOT_DECOMPRESS", `LZ4 checksum mismatch (stored ${stored.toString(16)}, computed ${actual.toString(16)})`, place);
-      // lz4-napi decodes size-prepended blocks; ROOT keeps the size in its own header.
-      if (lz4Frame.length < body.length + 4) lz4Frame = Buffer.allocUnsafe(Math.max(body.length + 4, 2 * lz4Frame.length));
-      lz4Frame.writeUInt32LE(uSize, 0);
-      lz4Frame.set(body, 4);
-      return lz4().uncompressSync(lz4Frame.subarray(0, body.length + 4));
+      return codecs.unlz4(body, uSize);
     }
     default:
       throw new HepflowError("ROOT_UNSUPPORTED", `unknown compression algorithm "${tag}" (method ${method})`, place);
@@ -246,17 +273,15 @@ export function compress(src: Uint8Array, setting: CompressionSetting): Uint8Arr
 function encodeBlock(chunk: Uint8Array, s: CompressionSetting): { tag: string; method: number; body: Uint8Array } {
   switch (s.codec) {
     case "zlib":
-      return { tag: "ZL", method: 8, body: deflateSync(chunk, { level: s.level, strategy: zc.Z_DEFAULT_STRATEGY }) };
+      return { tag: "ZL", method: 8, body: codecs.deflate(chunk, s.level) };
     case "lzma":
-      // CRC32 as ROOT writes it, so readers can tell a damaged block from a good one
-      return { tag: "XZ", method: 0, body: lzma().xzSync(asBuffer(chunk), { preset: s.level, check: lzma().check.CRC32 }) };
+      return { tag: "XZ", method: 0, body: codecs.xz(chunk, s.level) };
     case "zstd":
-      return { tag: "ZS", method: 1, body: zstd().compress(chunk, { compressionLevel: s.level }) };
+      return { tag: "ZS", method: 1, body: codecs.zstdCompress(chunk, s.level) };
     case "lz4": {
-      const framed = lz4().compressSync(asBuffer(chunk));
-      const body = framed.subarray(4);
+      const body = codecs.lz4Compress(chunk);
       const out = new Uint8Array(body.length + 8);
-      new DataView(out.buffer).setBigUint64(0, xxh64(body), false);
+      new DataView(out.buffer).setBigUint64(0, codecs.xxh64(body), false);
       out.set(body, 8);
       // ROOT's method byte for LZ4 carries the library's major version.
       return { tag: "L4", method: 1, body: out };
@@ -264,9 +289,4 @@ function encodeBlock(chunk: Uint8Array, s: CompressionSetting): { tag: string; m
     default:
       throw new HepflowError("CONFIG_INVALID", `cannot compress with ${s.codec}`);
   }
-}
-
-/** A Buffer view of the same bytes (no copy), for native codecs that insist on Buffer. */
-function asBuffer(u: Uint8Array): Buffer {
-  return Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 }

@@ -1,7 +1,7 @@
 import { HepflowError, didYouMean } from "../util/index.js";
 import { openSource, type ByteSource, type HttpOptions } from "../io/index.js";
 import { Cursor } from "./cursor.js";
-import { decompress, compressionFromROOT, type CompressionSetting } from "./compression.js";
+import { codecsReady, decompressAny, compressionFromROOT, type CompressionSetting } from "./compression.js";
 import { Directory, isDirectoryClass } from "./directory.js";
 import { isCompressed, type Key } from "./key.js";
 import type { TreeLike } from "./treelike.js";
@@ -54,6 +54,9 @@ export class RootFile {
   static async open(from: string | ByteSource, options: OpenOptions = {}): Promise<RootFile> {
     const source = typeof from === "string" ? await openSource(from, options) : from;
     try {
+      // A page's build compiles its WASM codecs and checksums once, here (Node has nothing to wait for).
+      const codecs = codecsReady();
+      if (codecs) await codecs;
       const size = await source.size();
       const head = await source.read(0, Math.min(size, 128));
       const header = parseHeader(head, source.name, size);
@@ -128,7 +131,7 @@ export class RootFile {
     }
     const raw = await this.source.read(key.seekKey + key.keyLen, key.nbytes - key.keyLen);
     if (!isCompressed(key)) return raw;
-    return decompress(raw, key.objLen, { file: this.name, object: key.name, offset: key.seekKey });
+    return decompressAny(raw, key.objLen, { file: this.name, object: key.name, offset: key.seekKey });
   }
 
   /** Reads an object by path through its class's streamer (histograms, TObjString, TTree metadata...). */

@@ -11,8 +11,7 @@
  *
  * It lives in util/ because root/ (hadd, the writer) needs it as much as the commands do.
  */
-import { existsSync, readdirSync, realpathSync, renameSync, rmSync, statSync, mkdirSync, writeFileSync } from "node:fs";
-import path from "node:path";
+import { existsSync, readdirSync, realpathSync, renameSync, rmSync, statSync, mkdirSync, writeFileSync, path } from "#util/fs";
 import { HepflowError } from "./errors.js";
 
 /** How a command's output may be written: `force` to replace, `inputs` the files it reads. */

@@ -1,11 +1,6 @@
-import { createRequire } from "node:module";
+import { xxh3_64 as hash } from "#root/codecs";
 
-/** Loaded with the first RNTuple checksum (TTree files never need it). */
-let lib: typeof import("@node-rs/xxhash") | undefined;
-
-/** XXH3-64 of `bytes`, the checksum RNTuple puts after its anchor, envelopes and pages. */
+/** XXH3-64 of `bytes`, the checksum RNTuple puts after its anchor, envelopes and pages (native in Node, WASM in a page). */
 export function xxh3_64(bytes: Uint8Array): bigint {
-  // The native binding wants a Buffer; wrapping the same memory avoids a copy.
-  lib ??= createRequire(import.meta.url)("@node-rs/xxhash") as typeof import("@node-rs/xxhash");
-  return lib.xxh3.xxh64(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return hash(bytes);
 }

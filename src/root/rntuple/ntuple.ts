@@ -1,9 +1,8 @@
-import { createRequire } from "node:module";
 import { HepflowError, Jagged, didYouMean, type Column, type Columns, type ErrorPlace, type NumericArray } from "../../util/index.js";
 import type { BranchInfo, ColumnChunk, EntryRange, IterateOptions, TreeLike } from "../treelike.js";
 import type { RootFile } from "../file.js";
 import type { Key } from "../key.js";
-import { decompress } from "../compression.js";
+import { decompressAny } from "../compression.js";
 import { Assembler, anyWanted, outputPaths, type Span } from "./assemble.js";
 import { columnTypeName, storageBits } from "./columntypes.js";
 import { parseAnchor, parseFooter, parseHeader, parsePageList, type Anchor, type ClusterInfo, type ColumnDescriptor, type FieldDescriptor, type Header } from "./metadata.js";
@@ -11,10 +10,8 @@ import { PageStore, type PageRequest } from "./pages.js";
 import { Trimmer } from "../trim.js";
 import { Schema, type FieldNode } from "./schema.js";
 
-// picomatch ships no type declarations; this is the one call used.
-// Loaded with the first glob (most reads name no pattern).
-const picomatch = (glob: string, options?: { dot?: boolean }) =>
-  (createRequire(import.meta.url)("picomatch") as (glob: string, options?: { dot?: boolean }) => (name: string) => boolean)(glob, options);
+// picomatch, loaded with the first glob (most reads name no pattern).
+import { globMatcher as picomatch } from "#util/glob";
 
 /** One output column: its name, the top-level field it comes from and the plan to read it. */
 interface OutputColumn {
@@ -74,7 +71,7 @@ export class RNTuple implements TreeLike {
       if (offset < 0 || offset + stored > size) {
         throw new HepflowError("RNTUPLE_TRUNCATED", `${what} envelope at ${offset}+${stored} lies past the end of the file (${size} bytes); the file is truncated`, { ...place, offset });
       }
-      return decompress(await file.source.read(offset, stored), length, { ...place, object: `${key.name} ${what}`, offset });
+      return decompressAny(await file.source.read(offset, stored), length, { ...place, object: `${key.name} ${what}`, offset });
     };
     const header = parseHeader(await envelope(anchor.seekHeader, anchor.nbytesHeader, anchor.lenHeader, "header"), place);
     const footer = parseFooter(await envelope(anchor.seekFooter, anchor.nbytesFooter, anchor.lenFooter, "footer"), header, place);

@@ -1,6 +1,6 @@
 import { HepflowError, type ErrorPlace, type NumericArray } from "../../util/index.js";
 import type { ByteSource } from "../../io/index.js";
-import { decompress } from "../compression.js";
+import { decompress, decompressAsync, syncCodecs } from "../compression.js";
 import { xxh3_64 } from "./checksum.js";
 import { columnTypeName, storageBits } from "./columntypes.js";
 import { decodePage, type SwitchElements } from "./decode.js";
@@ -29,7 +29,8 @@ export interface LoadedColumn {
  * remote sources see few large reads.
  */
 export class PageStore {
-  private readonly selected = new Map<string, { first: number; start: number; raw: Uint8Array[] }>();
+  /** Per (cluster, column): the first selected page, its first element, the pages as stored, and (page's build) their decompressed bytes or the error. */
+  private readonly selected = new Map<string, { first: number; start: number; raw: Uint8Array[]; inflated?: (Uint8Array | Error)[] }>();
   private readonly decoded = new Map<string, LoadedColumn>();
 
   private constructor(private readonly clusters: ClusterInfo[], private readonly place: ErrorPlace) {}
@@ -91,7 +92,30 @@ export class PageStore {
     spans.forEach((s, i) => {
       for (const m of s.members) store.selected.get(m.key)!.raw[m.page] = bytes[i]!.subarray(m.offset - s.offset, m.offset - s.offset + m.length);
     });
+    if (!syncCodecs) await store.inflateAll(merged);
     return store;
+  }
+
+  /**
+   * The page's build: decompress every selected page here, concurrently, since its codecs are
+   * asynchronous and column() is not. A failure is kept and thrown by column() after the
+   * checksum test, in the order the synchronous build reports them.
+   */
+  private async inflateAll(requests: Map<string, PageRequest>): Promise<void> {
+    const jobs: Promise<void>[] = [];
+    for (const [key, sel] of this.selected) {
+      const r = requests.get(key)!;
+      const range = this.clusters[r.clusterId]!.columns[r.column.id]!;
+      const bits = storageBits(r.column.type, r.column.bits);
+      const inflated: (Uint8Array | Error)[] = (sel.inflated = new Array(sel.raw.length));
+      sel.raw.forEach((stored, j) => {
+        const page = range.pages[sel.first + j]!;
+        const size = Math.ceil((page.numElements * bits) / 8);
+        jobs.push(decompressAsync(stored.subarray(0, page.locator.size), size, { ...this.place, offset: page.locator.offset })
+          .then((b) => { inflated[j] = b; }, (e: unknown) => { inflated[j] = e instanceof Error ? e : new Error(String(e)); }));
+      });
+    }
+    await Promise.all(jobs);
   }
 
   /** Number of elements a column stores in a cluster (0 when absent). */
@@ -123,7 +147,9 @@ export class PageStore {
         stored = body;
       }
       const size = Math.ceil((page.numElements * bits) / 8);
-      const bytes = decompress(stored, size, { ...place, offset: page.locator.offset });
+      const early = sel.inflated?.[j];
+      if (early instanceof Error) throw early;
+      const bytes = early ?? decompress(stored, size, { ...place, offset: page.locator.offset });
       return decodePage(bytes, col, page.numElements, place);
     });
     const loaded = { values: parts.length === 1 ? parts[0]! : concat(parts), start: sel.start };

@@ -1,5 +1,6 @@
 import { HepflowError } from "../../util/index.js";
-import { decompress } from "../compression.js";
+import { decompress, decompressAsync, syncCodecs } from "../compression.js";
+import { allocUnsafe } from "#root/codecs";
 import type { RootFile } from "../file.js";
 import { decodeInto } from "./decode.js";
 import type { BasketRef, BranchModel } from "./model.js";
@@ -120,7 +121,11 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
     if (!inFile(r, size)) throw outside(file, j.branch, r, size);
     (prefetched?.has(r) ? ready : disk).push(j);
   }
-  for (const j of ready) j.consume(parseBasket(file, j.branch, j.ref, prefetched!.get(j.ref)!, j.transient, j.keeps));
+  if (!syncCodecs) {
+    // The page's codecs are asynchronous: decompress each group's baskets concurrently, then
+    // hand them over in file order as the synchronous path does.
+    for (const j of await Promise.all(ready.map((j) => parseBasketAsync(file, j.branch, j.ref, prefetched!.get(j.ref)!, j.keeps).then((b) => () => j.consume(b))))) j();
+  } else for (const j of ready) j.consume(parseBasket(file, j.branch, j.ref, prefetched!.get(j.ref)!, j.transient, j.keeps));
   if (disk.length === 0) return;
   disk.sort((a, b) => a.ref.seek! - b.ref.seek!);
   const windows = plan(disk);
@@ -137,7 +142,7 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
     const w = windows[k]!;
     let p: Promise<Uint8Array[]>;
     if (source.readInto) {
-      const buf = (pool[k % READAHEAD] ??= new Uint8Array(Buffer.allocUnsafeSlow(largest).buffer, 0, largest));
+      const buf = (pool[k % READAHEAD] ??= allocUnsafe(largest));
       let at = 0;
       const views = w.map((g) => buf.subarray(at, (at += g.end - g.offset)));
       p = Promise.all(views.map((v, i) => source.readInto!(w[i]!.offset, v))).then(() => views);
@@ -150,6 +155,12 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
   for (let i = 0; i < windows.length; i++) {
     while (inflight.length < READAHEAD && next < windows.length) issue();
     const bufs = await inflight.shift()!;
+    if (!syncCodecs) {
+      const parsed = await Promise.all(windows[i]!.flatMap((g, k) => g.members.map((j) =>
+        parseBasketAsync(file, j.branch, j.ref, bufs[k]!.subarray(j.ref.seek! - g.offset, j.ref.seek! - g.offset + j.ref.bytes!), j.keeps).then((b) => () => j.consume(b)))));
+      for (const hand of parsed) hand();
+      continue;
+    }
     windows[i]!.forEach((g, k) => {
       const buf = bufs[k]!;
       for (const j of g.members) j.consume(parseBasket(file, j.branch, j.ref, buf.subarray(j.ref.seek! - g.offset, j.ref.seek! - g.offset + j.ref.bytes!), j.transient, j.keeps));
@@ -250,11 +261,33 @@ const SCRATCH_MAX = 16 * 1024 * 1024;
 let scratch = new Uint8Array(0);
 
 function scratchFor(n: number): Uint8Array {
-  if (scratch.length < n) scratch = new Uint8Array(Buffer.allocUnsafeSlow(Math.max(n, 2 * scratch.length)).buffer);
+  if (scratch.length < n) scratch = allocUnsafe(Math.max(n, 2 * scratch.length));
   return scratch;
 }
 
+interface BasketKey {
+  place: { file: string; object: string; offset: number | undefined };
+  body: Uint8Array;
+  objLen: number;
+  keyLen: number;
+  nevBuf: number;
+  last: number;
+}
+
 function parseBasket(file: RootFile, branch: BranchModel, ref: BasketRef, raw: Uint8Array, transient = false, keeps = true): BasketData {
+  const key = basketKey(file, branch, ref, raw);
+  const into = transient && key.objLen <= SCRATCH_MAX ? scratchFor(key.objLen) : undefined;
+  return basketFrom(ref, key, decompress(key.body, key.objLen, key.place, into), into, transient, keeps);
+}
+
+/** parseBasket() for builds whose codecs are asynchronous (a page): no shared scratch, several baskets may be in flight. */
+async function parseBasketAsync(file: RootFile, branch: BranchModel, ref: BasketRef, raw: Uint8Array, keeps = true): Promise<BasketData> {
+  const key = basketKey(file, branch, ref, raw);
+  return basketFrom(ref, key, await decompressAsync(key.body, key.objLen, key.place), undefined, false, keeps);
+}
+
+/** The key header of an on-disk basket, read field by field, checked against the branch's index. */
+function basketKey(file: RootFile, branch: BranchModel, ref: BasketRef, raw: Uint8Array): BasketKey {
   const place = { file: file.name, object: branch.name, offset: ref.seek };
   // The key header, read field by field: names and titles are skipped, not decoded (this runs per basket).
   const need = (n: number): void => {
@@ -289,9 +322,12 @@ function parseBasket(file: RootFile, branch: BranchModel, ref: BasketRef, raw: U
   if (nevBuf !== ref.stop - ref.first) {
     throw new HepflowError("ROOT_CORRUPT", `basket holds ${nevBuf} entries but the branch index says ${ref.stop - ref.first}`, place);
   }
-  const body = raw.subarray(keyLen, nbytes);
-  const into = transient && objLen <= SCRATCH_MAX ? scratchFor(objLen) : undefined;
-  let payload = decompress(body, objLen, place, into);
+  return { place, body: raw.subarray(keyLen, nbytes), objLen, keyLen, nevBuf, last };
+}
+
+function basketFrom(ref: BasketRef, key: BasketKey, decompressed: Uint8Array, into: Uint8Array | undefined, transient: boolean, keeps: boolean): BasketData {
+  const { body, keyLen, nevBuf, last } = key;
+  let payload = decompressed;
   // A basket stored uncompressed is a view of the read buffer, which is reused: a consumer that
   // keeps the basket gets its own copy.
   if (payload === body && !transient && keeps) payload = body.slice();

@@ -2,6 +2,7 @@ import type { NumericArray } from "../../util/index.js";
 import { Cursor } from "../cursor.js";
 import { readDouble32, readFloat16 } from "../streamers/index.js";
 import { copySwapped } from "./byteswap.js";
+import { allocUnsafe, swapInPlace as nativeSwap } from "#root/codecs";
 
 /** The value types a leaf can hold, as stored on disk (big-endian). */
 export type Dtype = "i8" | "u8" | "bool" | "i16" | "u16" | "i32" | "u32" | "i64" | "u64" | "f32" | "f64" | "f16" | "d32";
@@ -31,7 +32,7 @@ export function storedSize(d: Dtype, p?: Packing): number {
  */
 export function allocate(d: Dtype, n: number, filled = false): NumericArray {
   // Small arrays: V8's zeroed allocation is cheaper than going through Buffer's unsafe path.
-  if (filled && n * BYTES[d] >= UNSAFE_MIN) return view(d, Buffer.allocUnsafeSlow(n * BYTES[d]).buffer, 0, n);
+  if (filled && n * BYTES[d] >= UNSAFE_MIN) return view(d, allocUnsafe(n * BYTES[d]).buffer, 0, n);
   switch (d) {
     case "i8": return new Int8Array(n);
     case "u8": case "bool": return new Uint8Array(n);
@@ -67,7 +68,7 @@ export class Slab {
     const bytes = n * BYTES[d];
     if (bytes === 0 || bytes > SMALL) return allocate(d, n, filled);
     let at = (this.used + 7) & ~7;
-    if (!this.buf || at + bytes > SLAB) { this.buf = Buffer.allocUnsafeSlow(SLAB).buffer; at = 0; }
+    if (!this.buf || at + bytes > SLAB) { this.buf = allocUnsafe(SLAB).buffer; at = 0; }
     this.used = at + bytes;
     const v = view(d, this.buf, at, n);
     if (!filled) v.fill(0 as never);
@@ -140,11 +141,7 @@ export function swapInPlace(out: NumericArray, at: number, n: number): void {
     if (copySwapped(size as 2 | 4 | 8, bytes, bytes)) return;
   }
   if (n * size >= NATIVE_SWAP_MIN) {
-    const b = Buffer.from(out.buffer, byteOffset, n * size);
-    if (size === 2) b.swap16();
-    else if (size === 4) b.swap32();
-    else b.swap64();
-    return;
+    if (nativeSwap(new Uint8Array(out.buffer, byteOffset, n * size), size as 2 | 4 | 8)) return;
   }
   if (size === 2) {
     const u = new Uint16Array(out.buffer, byteOffset, n);

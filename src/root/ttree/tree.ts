@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import { HepflowError, Jagged, didYouMean, perElementType, type Column, type Columns, type NumericArray } from "../../util/index.js";
 import { Cursor } from "../cursor.js";
 import type { RootFile } from "../file.js";
@@ -11,10 +10,8 @@ import { readStreamed } from "./streamed.js";
 import { Trimmer } from "../trim.js";
 import { collectSink, countedSink, drain, fixedBytes, fixedSink, leafSink, type Sink } from "./sinks.js";
 
-// picomatch ships no type declarations; this is the one call we use.
-// Loaded with the first glob (most reads name no pattern).
-const picomatch = (glob: string, options?: { dot?: boolean }) =>
-  (createRequire(import.meta.url)("picomatch") as (glob: string, options?: { dot?: boolean }) => (name: string) => boolean)(glob, options);
+// picomatch, loaded with the first glob (most reads name no pattern).
+import { globMatcher as picomatch } from "#util/glob";
 
 type Interp<K extends Interpretation["kind"]> = Extract<Interpretation, { kind: K }>;
 

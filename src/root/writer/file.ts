@@ -4,8 +4,7 @@
  * close. The file is written under a temporary name and renamed only after a clean close, so an
  * interrupted or failed write never leaves a file that looks valid.
  */
-import * as fs from "node:fs";
-import * as nodePath from "node:path";
+import { fsSync as fs, path as nodePath } from "#util/fs";
 import { HepflowError, trackTemporary } from "../../util/index.js";
 import { compress, parseCompression, CODEC_IDS, type CompressionSetting } from "../compression.js";
 import type { RootHistogram } from "../histogram.js";

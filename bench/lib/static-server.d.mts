@@ -1,0 +1,1 @@
+export function startStaticServer(mounts: Record<string, string>): Promise<{ url: string; close(): Promise<void> }>;
