@@ -9,6 +9,11 @@ if (run("npx", ["tsc", "-p", "."]) !== 0) {
   console.log("Tests: 0 passed, 1 failed (TypeScript build failed)");
   process.exit(1);
 }
+// the page of `hepflow ui` (dist/web-client), which the browser tests load
+if (run("npx", ["vite", "build", "--config", "web/vite.config.mjs", "--logLevel", "warn"]) !== 0) {
+  console.log("Tests: 0 passed, 1 failed (vite build of the web app failed)");
+  process.exit(1);
+}
 // the tests are type-checked too (against the sources), though vitest itself only strips types
 if (run("npx", ["tsc", "-p", "tsconfig.test.json"]) !== 0) {
   console.log("Tests: 0 passed, 1 failed (type-check of the tests failed)");

@@ -1,5 +1,5 @@
 /** The Files view's data: folders under the root, a ROOT file's listing (as `hepflow ls`), its histograms as plot specs. */
-import { readdirSync, statSync } from "node:fs";
+import { readdirSync, realpathSync, statSync } from "node:fs";
 import * as path from "node:path";
 import { branchCodecs, listFile, openFile, type ListingEntry, type RootHistogram, type TTree } from "../root/index.js";
 import { hist1dFromRoot, hist2dFromRoot, histogramPlot, hist2dPlot, stackPlot, type VegaLiteSpec } from "../plot/index.js";
@@ -7,14 +7,18 @@ import { HepflowError } from "../util/index.js";
 
 export interface FolderEntry { name: string; type: "dir" | "file"; size: number; mtime: number; kind?: "root" | "json" | "workflow-run" | "live-run" }
 
-/** A folder's entries, folders first; hidden entries (dot files) left out. Symbolic links that leave the root are not followed. */
+/** A folder's entries, folders first; hidden entries (dot files) and symbolic links that leave the root are left out. */
 export function listFolder(root: string, dir: string): FolderEntry[] {
   const out: FolderEntry[] = [];
   for (const name of readdirSync(dir)) {
     if (name.startsWith(".")) continue;
     const abs = path.join(dir, name);
     let st;
-    try { st = statSync(abs); } catch { continue; } // a dangling link
+    try {
+      const real = realpathSync(abs);
+      if (real !== root && !real.startsWith(root + path.sep)) continue; // a link out of the root is not shown (nor followed)
+      st = statSync(real);
+    } catch { continue; } // a dangling link
     const isDir = st.isDirectory();
     const e: FolderEntry = { name, type: isDir ? "dir" : "file", size: isDir ? 0 : st.size, mtime: st.mtimeMs };
     if (!isDir && /\.root$/i.test(name)) e.kind = "root";
@@ -23,7 +27,6 @@ export function listFolder(root: string, dir: string): FolderEntry[] {
     else if (isDir && exists(path.join(abs, "live.json"))) e.kind = "live-run";
     out.push(e);
   }
-  void root;
   return out.sort((a, b) => (a.type === b.type ? a.name.localeCompare(b.name) : a.type === "dir" ? -1 : 1));
 }
 
