@@ -36,7 +36,7 @@ const fmtBytes = (n: number) => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 102
 const fmtNum = (x: number | undefined | null) => (x === undefined || x === null || Number.isNaN(x) ? "–" : Math.abs(x) >= 1e5 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : String(+x.toPrecision(6)));
 
 /** replaceChildren without the empty slots of conditional children. */
-function fill(el: Element, ...children: Child[]): void {
+function setChildren(el: Element, ...children: Child[]): void {
   el.replaceChildren(...children.filter((c): c is Node | string => c !== null && c !== undefined && c !== false));
 }
 
@@ -223,7 +223,7 @@ function filesView(main: HTMLElement, params: URLSearchParams): () => void {
         }
         trees.append(h("h3", {}, `${e.kind} ${e.path}: ${e.entries?.toLocaleString()} entries, ${e.branches.length} branches `, h("a", { href: `#/draw?${new URLSearchParams({ path, tree: e.path })}` }, "draw…")), h("div", { class: "scroll" }, table));
       }
-      fill(right,
+      setChildren(right,
         h("h2", {}, path), h("p", { class: "muted" }, `${fmtBytes(r.size)}, file compression ${r.compression}`),
         h("div", { class: "toolbar" }, h("label", {}, log, " log y"), hists.length > 1 ? ratio : null, status),
         plot.el, h("div", { class: "scroll" }, keys), trees,
@@ -319,7 +319,7 @@ function runsView(main: HTMLElement, params: URLSearchParams): () => void {
       const v = JSON.parse((e as MessageEvent).data) as LiveRun;
       updates++;
       const pct = v.total ? (100 * v.done) / v.total : 0;
-      fill(head,
+      setChildren(head,
         h("h3", {}, v.dir, " ", h("span", { class: `state ${v.state}`, id: "run-state" }, v.state), v.startedHere && v.state === "running" ? h("button", { class: "link", onclick: () => void post(`/api/runs/${id}/stop`, {}) }, " stop") : null),
         h("div", { class: "bar" }, h("div", { class: "fill", "data-pct": pct.toFixed(1) })),
         h("p", { id: "run-progress" }, `${v.done.toLocaleString()} / ${v.total.toLocaleString()} events, ${Math.round(v.rate).toLocaleString()} events/s — ${updates} updates, ${(updates / Math.max(0.001, (performance.now() - t0) / 1000)).toFixed(1)}/s`),
@@ -381,7 +381,7 @@ function fitsView(main: HTMLElement, params: URLSearchParams): void {
     api<{ kind: string; parameters: Array<{ name: string; bestfit: number; uncertainty: number }>; twiceNll?: number; converged?: boolean; poi?: string | null; limit?: { observed: number; expected: number[] }; plots: Array<{ title: string; spec: unknown }> }>(`/api/fit?${qs({ path: path.value })}`).then(async (r) => {
       const table = h("table", { class: "params" }, h("tr", {}, h("th", {}, "parameter"), h("th", {}, "best fit"), h("th", {}, "uncertainty")), ...r.parameters.map((p) => h("tr", {}, h("td", {}, p.name === r.poi ? `${p.name} (POI)` : p.name), h("td", { class: "num" }, fmtNum(p.bestfit)), h("td", { class: "num" }, fmtNum(p.uncertainty)))));
       const plots = r.plots.map((p) => ({ title: p.title, plot: new Plot(), spec: p.spec }));
-      fill(out,
+      setChildren(out,
         h("p", {}, `${r.kind === "workspace" ? "workspace fitted here" : "fit result"}: 2NLL ${fmtNum(r.twiceNll)}, ${r.converged ? "converged" : "NOT converged"}`, r.limit ? `; CLs 95% upper limit on ${r.poi}: observed ${fmtNum(r.limit.observed)}, expected ${fmtNum(r.limit.expected[2])} [${fmtNum(r.limit.expected[1])}, ${fmtNum(r.limit.expected[3])}]` : ""),
         h("div", { class: "plots" }, ...plots.map((p) => h("div", { class: "fitplot" }, h("h3", {}, p.title), p.plot.el))), h("div", { class: "scroll" }, table));
       for (const p of plots) await p.plot.show(p.spec);
@@ -427,7 +427,7 @@ function trackingView(main: HTMLElement): void {
     const which = h("select", { id: "track-metric" }, ...metrics.map((k) => h("option", { value: k }, k)));
     const chart = () => api<{ spec: unknown }>(`/api/tracking/metric?${qs({ runs: sel.map((r) => r.id).join(","), key: which.value })}`).then((r) => plot.show(r.spec)).catch((err) => compare.append(errorBox(err)));
     which.addEventListener("change", () => void chart());
-    fill(compare, h("h3", {}, "Compare"), h("div", { class: "scroll" }, t), metrics.length ? h("label", {}, "metric chart ", which) : null, plot.el);
+    setChildren(compare, h("h3", {}, "Compare"), h("div", { class: "scroll" }, t), metrics.length ? h("label", {}, "metric chart ", which) : null, plot.el);
     if (metrics.length) void chart();
   };
   main.append(h("section", { class: "pane" }, h("h2", {}, "Tracked runs"), h("form", { class: "drawform", onsubmit: load }, h("label", {}, "filter ", filter), h("button", { type: "submit" }, "Search"), h("button", { type: "button", id: "track-compare", onclick: doCompare }, "Compare selected")), h("div", { class: "scroll" }, table), compare));
@@ -442,7 +442,7 @@ function workflowsView(main: HTMLElement, params: URLSearchParams): void {
     api<{ status: string; spec: string; started: string; updated: string; steps: Array<{ name: string; state: string; seconds?: number; cached: boolean; log?: string; error?: string }>; warnings: string[] }>(`/api/workflow?${qs({ path })}`).then((r) => {
       const log = h("pre", { class: "log" });
       const img = h("img", { class: "dag", alt: `DAG of ${path}`, src: `/api/workflow/dag.svg?${qs({ path })}` });
-      fill(detail,
+      setChildren(detail,
         h("h2", {}, path), h("p", {}, `${r.spec}: `, h("span", { class: `state ${r.status}` }, r.status), ` — started ${r.started.replace("T", " ").slice(0, 19)}, updated ${r.updated.replace("T", " ").slice(0, 19)}`),
         img,
         h("table", { class: "steps" }, h("tr", {}, ...["step", "state", "seconds", "log"].map((c) => h("th", {}, c))),
