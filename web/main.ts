@@ -258,7 +258,10 @@ function drawView(main: HTMLElement, params: URLSearchParams): () => void {
   const run = () => {
     stop?.();
     localStorage.setItem("hepflow.draw.path", file.input.value);
-    stop = streamDraw({ path: file.input.value, tree: tree.input.value, expr: expr.input.value, where: where.input.value, weight: weight.input.value, bins: bins.input.value, lo: lo.input.value, hi: hi.value, log: log.checked ? 1 : undefined }, plot, status, (p) => { last = p; });
+    // a draw that joins an overlay takes the overlay's binning unless the binning is given
+    const ref = overlay[0];
+    const binning = !bins.input.value && !lo.input.value && !hi.value && ref ? { bins: ref.edges.length - 1, lo: ref.edges[0], hi: ref.edges.at(-1) } : { bins: bins.input.value, lo: lo.input.value, hi: hi.value };
+    stop = streamDraw({ path: file.input.value, tree: tree.input.value, expr: expr.input.value, where: where.input.value, weight: weight.input.value, ...binning, log: log.checked ? 1 : undefined }, plot, status, (p) => { last = p; });
   };
   const showOverlay = () => {
     overlayList.replaceChildren(...overlay.map((o, i) => h("li", {}, o.label, " ", h("button", { class: "link", onclick: () => { overlay.splice(i, 1); showOverlay(); } }, "×"))));

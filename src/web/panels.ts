@@ -42,7 +42,10 @@ export async function fitView(file: string, o: { cls?: boolean } = {}): Promise<
     let limit: FitView["limit"];
     if (o.cls !== false && model.config.poiName) {
       const bound = model.config.suggestedBounds()[model.config.poiIndex!]!;
-      const hi = Math.min(bound[1], Math.max(1, Math.abs(r.bestfit[model.config.poiIndex!]!) * 4));
+      // the scan reaches five post-fit standard deviations above the best fit, where CLs is far below 0.05
+      const i = model.config.poiIndex!;
+      const reach = Math.max(0, r.bestfit[i]!) + 5 * r.uncertainties[i]!;
+      const hi = Math.min(bound[1], Number.isFinite(reach) && reach > 0 ? reach : 1);
       const lim = stats.upperLimit(data, model, { method: "scan", scan: Array.from({ length: 21 }, (_, i) => (hi * i) / 20) });
       limit = { observed: lim.obs, expected: lim.exp };
       plots.push({ title: "CLs scan", spec: clsPlot(clsPointsFromLimit(lim), { poiTitle: model.config.poiName, experiment: "none" }) });

@@ -60,7 +60,7 @@ export function hepflowBin(): string {
 }
 
 export class RunManager {
-  private readonly children = new Map<string, { child: ChildProcess; log: string[] }>();
+  private readonly children = new Map<string, { child: ChildProcess; log: string[]; dir: string }>();
   private seq = 0;
 
   constructor(private readonly root: string, private readonly runsDir: string) {}
@@ -96,7 +96,7 @@ export class RunManager {
     child.stdout!.on("data", keep);
     child.stderr!.on("data", keep);
     const id = idOf(this.root, out);
-    this.children.set(id, { child, log });
+    this.children.set(id, { child, log, dir: out });
     child.on("exit", (code, sig) => { log.push(`exit ${code ?? sig}`); });
     return { id, dir: path.relative(this.root, out) };
   }
@@ -104,7 +104,7 @@ export class RunManager {
   /** The live runs: started here, or found as DIR/live.json under the root (three folders deep). */
   list(): Array<Omit<LiveView, "histograms">> {
     const dirs = new Set<string>();
-    for (const id of this.children.keys()) dirs.add(dirOf(this.root, id));
+    for (const c of this.children.values()) dirs.add(c.dir);
     const walk = (dir: string, depth: number) => {
       let names: string[];
       try { names = readdirSync(dir); } catch { return; }
@@ -129,14 +129,14 @@ export class RunManager {
 
   /** The live file's path of a run id (checked to be inside the root). */
   liveFile(id: string): string {
-    const rel = dirOf(this.root, id);
-    return path.join(rel, "live.json");
+    return path.join(this.children.get(id)?.dir ?? dirOf(this.root, id), "live.json");
   }
 
   /** The state of one run, with its histograms reduced for display (`pick`: category choices by axis name). */
   view(id: string, withHistograms = true, pick: Record<string, string> = {}): LiveView {
-    const dir = dirOf(this.root, id);
     const mine = this.children.get(id);
+    // a run started here may not have created its folder yet
+    const dir = mine?.dir ?? dirOf(this.root, id);
     const file = path.join(dir, "live.json");
     if (!existsSync(file)) {
       if (mine) return { id, dir: path.relative(this.root, dir), state: mine.child.exitCode === null ? "starting" : "failed", done: 0, total: 0, rate: 0, samples: [], failures: [], startedHere: true, histograms: [], log: mine.log.slice(-30) };
