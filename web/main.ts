@@ -329,7 +329,7 @@ function runsView(main: HTMLElement, params: URLSearchParams): () => void {
         h("table", { class: "samples" }, h("tr", {}, ...["sample", "processed", "planned", "failed", ""].map((c) => h("th", {}, c))),
           ...v.samples.map((s) => h("tr", {}, h("td", {}, s.sample), h("td", { class: "num" }, s.processed.toLocaleString()), h("td", { class: "num" }, s.planned.toLocaleString()), h("td", { class: "num" }, s.failed ? s.failed.toLocaleString() : ""), h("td", {}, s.closed ? "✓" : "")))),
         v.failures.length ? h("ul", { class: "failures" }, ...v.failures.map((f) => h("li", { class: "error" }, `${f.sample} ${f.file}: ${f.error.message}`))) : null,
-        v.log?.length && v.state !== "running" ? h("pre", { class: "log" }, v.log.join("\n")) : null,
+        v.log?.length && v.state !== "running" && v.state !== "finished" ? h("pre", { class: "log" }, v.log.join("\n")) : null,
       );
       const fill = head.querySelector<HTMLElement>(".fill");
       if (fill) fill.style.width = `${pct}%`; // CSSOM, allowed by the style-src policy
