@@ -230,15 +230,21 @@ describe("hepflow ui in Chromium", () => {
     expect(seen.length).toBeGreaterThanOrEqual(4);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThan(seen[i - 1]!);
     expect(seen.at(-1)).toBe(inRange);
-    // the same processor from the command line
-    const cli = join(root, "..", `${root.split("/").pop()}-cli`);
-    execFileSync(process.execPath, [bin, "run", join(root, "proc"), "--dataset", join(root, "dataset.json"), "--workers", "1", "--chunk-size", "2000", "--out", cli], { stdio: "ignore" });
+    // the same processor from the command line, as a terminal run with --live inside the root
+    const cli = join(root, "terminal-run");
+    execFileSync(process.execPath, [bin, "run", join(root, "proc"), "--dataset", join(root, "dataset.json"), "--workers", "1", "--chunk-size", "2000", "--out", cli, "--live", "--no-track"], { stdio: "ignore" });
     const acc = JSON.parse(readFileSync(join(cli, "accumulator.json"), "utf8")) as { electron_pt: { sumw?: number[]; [k: string]: unknown } };
-    rmSync(cli, { recursive: true, force: true });
     const field = Object.entries(acc.electron_pt).find(([k, v]) => k !== "hepflowHist" && Array.isArray(v))![1] as number[];
     const id = await page.locator("button[data-run]").first().getAttribute("data-run");
     const view = (await page.evaluate(async (i) => (await fetch(`/api/runs/${i}`)).json(), id)) as { histograms: Array<{ values: number[] }> };
     expect(view.histograms[0]!.values).toEqual(field.slice(1, -1)); // the CLI's storage has under/overflow bins
+    // the terminal run is found under the root and shows the same histogram
+    const listed = (await page.evaluate(async () => (await fetch("/api/runs")).json())) as { runs: Array<{ id: string; dir: string; state: string; startedHere: boolean }> };
+    const term = listed.runs.find((r) => r.dir === "terminal-run")!;
+    expect(term).toMatchObject({ state: "finished", startedHere: false });
+    const tview = (await page.evaluate(async (i) => (await fetch(`/api/runs/${i}`)).json(), term.id)) as { histograms: Array<{ values: number[] }> };
+    expect(tview.histograms[0]!.values).toEqual(field.slice(1, -1));
+    rmSync(cli, { recursive: true, force: true });
     await matchGolden(page, "runs", ["#run-progress", "table.runs", ".rundetail h3", ".status", "pre.log"]);
     await page.close();
   });

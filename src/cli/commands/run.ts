@@ -157,10 +157,13 @@ export function register(program: Command): void {
  */
 function liveWriter(file: string, what: { processor: string; dataset: string }) {
   const started = new Date().toISOString();
+  let spentMs = 0; // this writer's own time (serialising and writing), recorded in the last snapshot
   const write = (body: Record<string, unknown>) => {
+    const t0 = performance.now();
     const text = JSON.stringify({ format: "hepflow-live/1", pid: process.pid, ...what, started, updated: new Date().toISOString(), ...body }, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<number>) : v));
     writeFileSync(file + ".tmp", text);
     renameSync(file + ".tmp", file);
+    spentMs += performance.now() - t0;
   };
   write({ state: "running", done: 0, total: 0, rate: 0, samples: [], failures: [], accumulator: null });
   return {
@@ -168,7 +171,7 @@ function liveWriter(file: string, what: { processor: string; dataset: string }) 
     end(state: "finished" | "failed", r?: RunResult, error?: string) {
       if (!r) { write({ state, error, done: 0, total: 0, rate: 0, samples: [], failures: [], accumulator: null }); return; }
       const samples = Object.entries(r.samples).map(([sample, s]) => ({ sample, planned: s.entries, processed: s.processed, failed: s.failedEntries, closed: true }));
-      write({ state, done: r.events, total: r.events, rate: r.wallMs > 0 ? (r.events * 1000) / r.wallMs : 0, samples, failures: r.failures, accumulator: r.accumulator ?? null, wallMs: r.wallMs });
+      write({ state, done: r.events, total: r.events, rate: r.wallMs > 0 ? (r.events * 1000) / r.wallMs : 0, samples, failures: r.failures, accumulator: r.accumulator ?? null, wallMs: r.wallMs, liveWriteMs: spentMs });
     },
   };
 }
