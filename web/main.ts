@@ -313,10 +313,8 @@ function runsView(main: HTMLElement, params: URLSearchParams): () => void {
   }).catch((e) => table.replaceChildren(h("tr", {}, h("td", {}, errorBox(e)))));
 
   const pick: Record<string, string> = {};
-  let current = "";
   function attach(id: string): void {
     es?.close();
-    current = id;
     const plots = new Map<string, Plot>();
     const head = h("div", {});
     const plotsEl = h("div", { class: "plots" });
@@ -329,7 +327,7 @@ function runsView(main: HTMLElement, params: URLSearchParams): () => void {
       updates++;
       const pct = v.total ? (100 * v.done) / v.total : 0;
       setChildren(head,
-        h("h3", {}, v.dir, " ", h("span", { class: `state ${v.state}`, id: "run-state" }, v.state), v.startedHere && v.state === "running" ? h("button", { class: "link", onclick: () => void post(`/api/runs/${id}/stop`, {}) }, " stop") : null),
+        h("h3", {}, v.dir, " ", h("span", { class: `state ${v.state}`, id: "run-state" }, v.state), v.startedHere && v.state === "running" ? h("button", { class: "link stop", onclick: () => void post(`/api/runs/${id}/stop`, {}) }, "stop") : null),
         h("div", { class: "bar" }, h("div", { class: "fill", "data-pct": pct.toFixed(1) })),
         h("p", { id: "run-progress" }, `${v.done.toLocaleString()} / ${v.total.toLocaleString()} events, ${Math.round(v.rate).toLocaleString()} events/s — ${updates} updates, ${(updates / Math.max(0.001, (performance.now() - t0) / 1000)).toFixed(1)}/s`),
         h("table", { class: "samples" }, h("tr", {}, ...["sample", "processed", "planned", "failed", ""].map((c) => h("th", {}, c))),
@@ -376,7 +374,7 @@ function runsView(main: HTMLElement, params: URLSearchParams): () => void {
     h("form", { class: "drawform", onsubmit: start }, h("label", {}, "processor ", proc), h("label", {}, "dataset ", ds), h("label", {}, "workers ", workers), h("label", {}, "chunk size ", chunk), h("label", {}, "-P ", pars), h("button", { type: "submit", id: "run-start" }, "Start hepflow run"), msg),
     table, detail));
   void refresh();
-  timer = window.setInterval(() => { if (!current) void refresh(); }, 3000);
+  timer = window.setInterval(() => void refresh(), 3000);
   if (params.get("run")) attach(params.get("run")!);
   return () => { es?.close(); window.clearInterval(timer); };
 }

@@ -230,6 +230,8 @@ describe("hepflow ui in Chromium", () => {
     expect(seen.length).toBeGreaterThanOrEqual(4);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThan(seen[i - 1]!);
     expect(seen.at(-1)).toBe(inRange);
+    // before the terminal run below adds a row to the runs table
+    await matchGolden(page, "runs", ["#run-progress", "table.runs", ".rundetail h3", ".status", "pre.log"]);
     // the same processor from the command line, as a terminal run with --live inside the root
     const cli = join(root, "terminal-run");
     execFileSync(process.execPath, [bin, "run", join(root, "proc"), "--dataset", join(root, "dataset.json"), "--workers", "1", "--chunk-size", "2000", "--out", cli, "--live", "--no-track"], { stdio: "ignore" });
@@ -245,7 +247,6 @@ describe("hepflow ui in Chromium", () => {
     const tview = (await page.evaluate(async (i) => (await fetch(`/api/runs/${i}`)).json(), term.id)) as { histograms: Array<{ values: number[] }> };
     expect(tview.histograms[0]!.values).toEqual(field.slice(1, -1));
     rmSync(cli, { recursive: true, force: true });
-    await matchGolden(page, "runs", ["#run-progress", "table.runs", ".rundetail h3", ".status", "pre.log"]);
     await page.close();
   });
 
