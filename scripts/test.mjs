@@ -10,8 +10,9 @@ if (run("npm", ["run", "--silent", "lint"]) !== 0) {
   console.log("Tests: 0 passed, 1 failed (lint or format check failed: npm run lint)");
   process.exit(1);
 }
-if (run("npx", ["tsc", "-p", "."]) !== 0) {
-  console.log("Tests: 0 passed, 1 failed (TypeScript build failed)");
+// tsc, then the pages of `hepflow ui` (dist/web-client) and the static reader (dist/reader) the browser tests load
+if (run("npm", ["run", "--silent", "build"]) !== 0) {
+  console.log("Tests: 0 passed, 1 failed (build failed: npm run build)");
   process.exit(1);
 }
 // the tests are type-checked too (against the sources), though vitest itself only strips types

@@ -42,6 +42,19 @@ export interface SampleReport {
   scale: number;
 }
 
+/** A run while it proceeds: what `ExecutorOptions.live` receives. */
+export interface LiveSnapshot {
+  /** Events processed and planned (so far: samples are planned one after another). */
+  done: number;
+  total: number;
+  /** Events per second since the first chunk started. */
+  rate: number;
+  samples: Array<{ sample: string; planned: number; processed: number; failed: number; closed: boolean }>;
+  failures: ChunkFailure[];
+  /** Every chunk folded so far (in the fixed order), merged: the partial result. */
+  accumulator: Accumulator | undefined;
+}
+
 export interface CollectorOptions {
   /** Extra attempts for a failing chunk. */
   retries: number;
@@ -149,6 +162,17 @@ export class RunCollector {
     this.done.set(index, null);
     if (this.options.onFailure === "fail") this.stopped = true;
     return false;
+  }
+
+  /** The run so far: progress per sample, failures and the partial accumulator (a merge of what is folded; nothing is modified). */
+  live(): LiveSnapshot {
+    const samples = this.states.map((s, i) => ({
+      sample: s.plan.sample, planned: s.plan.items.reduce((a, it) => a + it.entryStop - it.entryStart, 0),
+      processed: this.samples[s.plan.sample]?.processed ?? s.processed, failed: s.failedEntries, closed: i < this.sampleCursor,
+    }));
+    const open = this.states[this.sampleCursor];
+    const rate = this.startedAt < 0 ? 0 : (this.events * 1000) / Math.max(1, performance.now() - this.startedAt);
+    return { done: this.events, total: this.total - this.failedTotal, rate, samples, failures: [...this.failures], accumulator: mergeAccumulators(this.acc, open?.acc) };
   }
 
   /** Events processed so far. */

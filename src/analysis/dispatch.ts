@@ -90,6 +90,9 @@ export async function runDispatched(processor: string, dataset: Dataset, options
   const dispatcher = await create({ processor: processorPath, module: mod, params, opener, options, collector, deadlineMs });
   let planMs = 0;
   let timings: DispatchTimings = { startupMs: 0, tailIdleMs: 0 };
+  const live = options.live;
+  // a throwing listener must not break the run: it only loses its view
+  const tick = live ? setInterval(() => { try { live.update(collector.live()); } catch { /* the display's problem */ } }, live.intervalMs ?? 200) : undefined;
   try {
     for await (const plan of planSamples(dataset, opener, chunkSize)) {
       collector.addSample(plan);
@@ -99,6 +102,7 @@ export async function runDispatched(processor: string, dataset: Dataset, options
     planMs = performance.now() - t0;
     timings = await dispatcher.done();
   } finally {
+    if (tick) clearInterval(tick);
     await dispatcher.close();
   }
   const r = collector.result();

@@ -8,7 +8,7 @@ import { availableParallelism } from "node:os";
 import { HepflowError } from "../util/index.js";
 import type { ProgressListener } from "../util/index.js";
 import type { Accumulator } from "./accumulate.js";
-import type { ChunkFailure, SampleReport } from "./collect.js";
+import type { ChunkFailure, LiveSnapshot, SampleReport } from "./collect.js";
 import type { Dataset } from "./dataset.js";
 import { runDispatched } from "./dispatch.js";
 import type { DispatchContext, DispatchTimings, Dispatcher } from "./dispatch.js";
@@ -17,7 +17,7 @@ import { WorkerPool } from "./pool.js";
 import { ChunkRunner, errorInfo } from "./runner.js";
 import type { WorkItem } from "./runner.js";
 
-export type { ChunkFailure, SampleReport } from "./collect.js";
+export type { ChunkFailure, LiveSnapshot, SampleReport } from "./collect.js";
 export { normalisedSamples } from "./dispatch.js";
 
 export interface ExecutorOptions {
@@ -48,6 +48,8 @@ export interface ExecutorOptions {
    */
   snapshotDir?: string;
   progress?: ProgressListener;
+  /** Called every `intervalMs` (default 200) while chunks run, with the progress and the accumulator merged so far. */
+  live?: { intervalMs?: number; update: (snapshot: LiveSnapshot) => void };
 }
 
 export interface RunResult {

@@ -32,6 +32,13 @@ export interface DrawOptions {
   /** Entries per chunk (bounds memory). */
   stepSize?: number;
   onProgress?: ProgressListener;
+  /**
+   * The histogram so far, after a chunk, at most once per `partialIntervalMs` (default 200): for
+   * displays that fill while reading. Before the range is fixed (automatic ranges wait for the
+   * data) the binning of a partial result follows the data read so far.
+   */
+  onPartial?: (partial: DrawResult) => void;
+  partialIntervalMs?: number;
 }
 
 /** One histogram axis: regular bins between lo and hi. */
@@ -190,6 +197,7 @@ export async function draw(trees: TreeLike[], expression: string, options: DrawO
   let hist: Filler | null = null;
   let done = 0, nan = 0;
   const t0 = Date.now();
+  let lastPartial = 0; // the first chunk shows at once
   for (const tree of trees) {
     for await (const chunk of tree.iterate(needed, { stepSize: options.stepSize ?? 1_000_000 })) {
       const events = chunk.entryStop - chunk.entryStart;
@@ -215,11 +223,27 @@ export async function draw(trees: TreeLike[], expression: string, options: DrawO
         if (!autoRange || buffer.size > 5_000_000) { hist = makeFiller(buffer, options, twoD, xKind, yKind); nan += hist.flush(buffer); }
       }
       done += events;
+      if (options.onPartial && Date.now() - lastPartial >= (options.partialIntervalMs ?? 200) && done < total) {
+        lastPartial = Date.now();
+        options.onPartial(partialResult(hist, buffer, options, twoD, xKind, yKind, xSrc, ySrc, nan, done, needed));
+      }
       options.onProgress?.({ unit: "events", done, total, rate: done / Math.max(1e-3, (Date.now() - t0) / 1000), label: tree.name });
     }
   }
   if (!hist) { hist = makeFiller(buffer, options, twoD, xKind, yKind); nan += hist.flush(buffer); }
   return hist.result(xSrc, ySrc, xKind, yKind, nan, done, needed);
+}
+
+/** A copy of the histogram so far; buffered fills (range not fixed yet) are binned on a scratch filler, the buffer is kept. */
+function partialResult(hist: Filler | null, buffer: FillBuffer, o: DrawOptions, twoD: boolean, xk: Kind, yk: Kind, xSrc: string, ySrc: string | null, nan: number, events: number, branches: string[]): DrawResult {
+  if (hist) {
+    const r = hist.result(xSrc, ySrc, xk, yk, nan, events, branches);
+    return { ...r, values: r.values.slice(), variances: r.variances.slice() };
+  }
+  const scratch = makeFiller(buffer, o, twoD, xk, yk);
+  let bad = 0;
+  for (let k = 0; k < buffer.x.length; k++) bad += scratch.fill({ x: buffer.x[k]!, y: twoD ? buffer.y[k]! : null, w: buffer.w[k]!, n: buffer.x[k]!.length });
+  return scratch.result(xSrc, ySrc, xk, yk, nan + bad, events, branches);
 }
 
 interface Filler {

@@ -13,5 +13,7 @@ export type { CreateOptions, BranchSpec, TreeSchema, TreeWriterOptions, RNTupleW
 export { TTree } from "./ttree/index.js";
 export type { BranchModel, Interpretation, BasketRef } from "./ttree/index.js";
 export { readObject } from "./objects.js";
+export { listFile, branchCodecs, TREE_CLASSES } from "./listing.js";
+export type { ListingEntry } from "./listing.js";
 export { loadStreamerInfos, readKeyObject, ObjectReader } from "./streamers/index.js";
 export type { StreamerInfo, StreamerElement, StreamerRegistry, RootObject, RootList } from "./streamers/index.js";

@@ -19,6 +19,8 @@ describe("the npm package installs and runs (issue 14 item 7)", () => {
     expect(shipped).toContain("examples/agc-ttbar/index.mjs");
     expect(shipped).toContain("examples/agc-ttbar/fit-config.yml");
     expect(shipped).toContain("dist/cli/main.js");
+    // the page of `hepflow ui`, built by vite (no build step at the user's end)
+    expect(shipped).toContain("dist/web-client/index.html");
     // the examples use only the package's public subpaths, never ../../dist
     for (const f of readdirSync(path.join(ROOT, "examples/agc-ttbar")).filter((f) => f.endsWith(".mjs"))) {
       expect(readFileSync(path.join(ROOT, "examples/agc-ttbar", f), "utf8"), f).not.toMatch(/from\s+["'][./]+\/dist\//);

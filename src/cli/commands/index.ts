@@ -65,5 +65,6 @@ export const commands: CommandEntry[] = [
   entry("transforms", "list, inspect, cancel or download your transforms on the delivery service", () => import("./transforms.js")),
   entry("cache", "the delivery service's server-side cache (operators): list or remove transforms", () => import("./cache.js")),
   entry("worker", "compute chunks of distributed runs: a BullMQ worker on a Redis queue (hepflow run --executor redis://…)", () => import("./worker.js")),
+  entry("ui", "web app over a directory: browse ROOT files, draw expressions, follow runs live, fits, tracked runs, workflows", () => import("./ui.js")),
   entry("train", "train a classifier (--model gbdt → XGBoost JSON) on a CSV/JSON table or ROOT tree; writes the model and ROC, AUC and background rejection at 50 % signal efficiency as JSON", () => import("./train.js")),
 ];

@@ -1,22 +1,8 @@
 /** `hepflow ls FILE`: the directory tree, object classes, trees with entries and branches. */
 import type { Command } from "commander";
-import { openFile, type BranchInfo, type RootFile } from "../../root/index.js";
-
-import { HepflowError } from "../../util/index.js";
+import { listFile, openFile, type BranchInfo, type ListingEntry as LsEntry } from "../../root/index.js";
 
 interface LsOptions { json?: boolean; branches?: boolean; keepGoing?: boolean }
-
-/** One key as `ls` reports it; trees carry entries and branches. */
-interface LsEntry {
-  path: string;
-  className: string;
-  title: string;
-  cycle: number;
-  entries?: number;
-  kind?: string;
-  branches?: BranchInfo[];
-  error?: string;
-}
 
 export function register(program: Command): void {
   program
@@ -28,7 +14,7 @@ export function register(program: Command): void {
     .action(async (path: string, o: LsOptions) => {
       const file = await openFile(path);
       try {
-        const entries = await collect(file, o.keepGoing === true);
+        const entries = await listFile(file, o.keepGoing === true);
         if (o.json) process.stdout.write(JSON.stringify({ file: path, entries }, null, 2) + "\n");
         else process.stdout.write(render(path, entries, o.branches !== false));
         const bad = entries.filter((e) => e.error !== undefined);
@@ -41,33 +27,6 @@ export function register(program: Command): void {
         await file.close();
       }
     });
-}
-
-/** The entries of `ls`; an unreadable tree or directory throws, or with `keepGoing` is marked with its error. */
-async function collect(file: RootFile, keepGoing: boolean): Promise<LsEntry[]> {
-  const out: LsEntry[] = [];
-  const broken = new Map<string, string>();
-  const keys = await file.keys(keepGoing ? { onError: (p, err) => broken.set(p, (err as Error).message) } : {});
-  for (const k of keys) {
-    const e: LsEntry = { path: k.path, className: k.className, title: k.title, cycle: k.cycle };
-    if (/^(TTree|TNtuple|TNtupleD|ROOT::(Experimental::)?RNTuple)$/.test(k.className)) {
-      try {
-        const t = await file.tree(k.path);
-        e.kind = t.kind;
-        e.entries = t.numEntries;
-        e.branches = [...t.branches];
-      } catch (err) {
-        if (!keepGoing) {
-          if (err instanceof HepflowError) throw err;
-          throw new HepflowError("ROOT_CORRUPT", `cannot read ${k.className} "${k.path}": ${(err as Error).message}`, { file: file.name, object: k.path }, { cause: err });
-        }
-        e.error = (err as Error).message;
-      }
-    }
-    if (broken.has(k.path)) e.error = broken.get(k.path);
-    out.push(e);
-  }
-  return out;
 }
 
 /** Compression of the baskets written on their own; baskets embedded in the TTree key have no size of their own, so they are named, not rated. */

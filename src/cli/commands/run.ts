@@ -1,9 +1,9 @@
 /** `hepflow run PATH --dataset FILE`: run a processor module over a dataset on all cores and write its outputs. */
-import { rmSync, writeFileSync } from "node:fs";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { LocalExecutor, RedisExecutor, SNAPSHOT_KEY, assembleSnapshots, loadDataset, loadParameterFile, loadProcessor, parseParameterAssignments } from "../../analysis/index.js";
-import type { Accumulator, RunResult, SnapshotPart } from "../../analysis/index.js";
+import type { Accumulator, LiveSnapshot, RunResult, SnapshotPart } from "../../analysis/index.js";
 import { HepflowError, prepareOutput } from "../../util/index.js";
 import { progressPrinter } from "../progress.js";
 import { track, trackOptions } from "./track-options.js";
@@ -26,6 +26,7 @@ interface RunOptions {
   workerMemory?: string;
   executor?: string;
   store?: string;
+  live?: boolean;
 }
 
 const int = (name: string, v: string | undefined, min: number): number | undefined => {
@@ -85,6 +86,7 @@ export function register(program: Command): void {
     .option("--worker-memory <MB>", "heap limit per worker thread; a worker past it fails its chunk with WORKER_OUT_OF_MEMORY")
     .option("--executor <url>", "where chunks are computed: local (default) or redis://[user:password@]host:port (rediss:// for TLS), with `hepflow worker` processes")
     .option("--store <dir>", "with --executor redis://: result store shared with the workers, for large accumulators")
+    .option("--live", "write OUT/live.json 5 times a second while running: progress per sample, failures, the accumulator so far (hepflow ui shows it)")
     .option("--json", "print the run summary as JSON")
     .option("--force", "replace a non-empty output folder (the old one is kept until this run has written its results)"))
     .action(async (processor: string, o: RunOptions & { track?: boolean }) => {
@@ -104,7 +106,9 @@ export function register(program: Command): void {
         // A processor that returns `$snapshot` columns gets its per-chunk parts here (the folder travels with the work).
         const partsDir = resolve(join(o.out, ".snapshot-parts"));
         const executor = chooseExecutor(o);
+        const live = o.live ? liveWriter(join(o.out, "live.json"), { processor, dataset: o.dataset }) : undefined;
         const result = await executor.run(processor, dataset, {
+          live: live ? { update: live.update } : undefined,
           workers: int("--workers", o.workers, 0),
           chunkSize: int("--chunk-size", o.chunkSize, 1),
           retries: int("--retries", o.retries, 0),
@@ -115,7 +119,8 @@ export function register(program: Command): void {
           maxWorkerMemoryMb: int("--worker-memory", o.workerMemory, 16),
           snapshotDir: partsDir,
           progress,
-        });
+        }).catch((e: unknown) => { live?.end("failed", undefined, (e as Error).message); throw e; });
+        live?.end("finished", result);
         // the values the run used (defaults included): part of what the outputs mean
         if (Object.keys(result.params).length) writeFileSync(join(o.out, "parameters.json"), JSON.stringify(result.params, null, 2) + "\n");
         progress.end();
@@ -144,6 +149,41 @@ export function register(program: Command): void {
         throw e;
       }
     });
+}
+
+/**
+ * OUT/live.json while the run proceeds (replaced atomically, so a reader never sees half a file):
+ * what `hepflow ui` attaches to, for runs it started and runs started in a terminal alike.
+ */
+function liveWriter(file: string, what: { processor: string; dataset: string }) {
+  const started = new Date().toISOString();
+  let spentMs = 0; // this writer's own time (serialising and writing), recorded in the last snapshot
+  const write = (body: Record<string, unknown>) => {
+    const t0 = performance.now();
+    // typed arrays become plain arrays in one pass first: half the cost of a JSON.stringify replacer
+    const text = JSON.stringify(plainArrays({ format: "hepflow-live/1", pid: process.pid, ...what, started, updated: new Date().toISOString(), ...body }));
+    writeFileSync(file + ".tmp", text);
+    renameSync(file + ".tmp", file);
+    spentMs += performance.now() - t0;
+  };
+  write({ state: "running", done: 0, total: 0, rate: 0, samples: [], failures: [], accumulator: null });
+  return {
+    update: (s: LiveSnapshot) => write({ state: "running", ...s }),
+    end(state: "finished" | "failed", r?: RunResult, error?: string) {
+      if (!r) { write({ state, error, done: 0, total: 0, rate: 0, samples: [], failures: [], accumulator: null }); return; }
+      const samples = Object.entries(r.samples).map(([sample, s]) => ({ sample, planned: s.entries, processed: s.processed, failed: s.failedEntries, closed: true }));
+      write({ state, done: r.events, total: r.events, rate: r.wallMs > 0 ? (r.events * 1000) / r.wallMs : 0, samples, failures: r.failures, accumulator: r.accumulator ?? null, wallMs: r.wallMs, liveWriteMs: spentMs });
+    },
+  };
+}
+
+function plainArrays(x: unknown): unknown {
+  if (ArrayBuffer.isView(x)) return Array.from(x as unknown as ArrayLike<number>);
+  if (Array.isArray(x)) return x.map(plainArrays);
+  if (x === null || typeof x !== "object") return x;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(x)) out[k] = plainArrays(v);
+  return out;
 }
 
 /** The local thread pool, or a Redis queue (Ctrl-C then removes the run's queued jobs before exiting). */

@@ -1,0 +1,110 @@
+/**
+ * The Fits, Tracking and Workflows views' data, as plot-layer Vega-Lite specs and plain tables:
+ * a workspace is fitted here (and scanned for CLs), a fit result JSON (`hepflow fit --json`) is
+ * drawn as it is; runs come from the tracking store; a workflow run from its state file.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import * as path from "node:path";
+import { clsPlot, clsPointsFromLimit, correlationPlot, fitInputFromResult, pullsInputFromStats, pullsPlot, type FitResultInput, type VegaLiteSpec } from "../plot/index.js";
+import { HepflowError } from "../util/index.js";
+
+export interface FitView {
+  kind: "workspace" | "fit-result";
+  parameters: Array<{ name: string; bestfit: number; uncertainty: number }>;
+  twiceNll?: number;
+  converged?: boolean;
+  poi?: string | null;
+  limit?: { observed: number; expected: number[] };
+  plots: Array<{ title: string; spec: VegaLiteSpec }>;
+}
+
+function readJson(file: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+  } catch (e) {
+    throw new HepflowError("UI_BAD_INPUT", `not readable JSON: ${(e as Error).message}`, { file });
+  }
+}
+
+/** A pyhf workspace (fitted, pulls, correlations, CLs scan of the POI) or a `hepflow fit --json` result (pulls against unit priors, correlations). */
+export async function fitView(file: string, o: { cls?: boolean } = {}): Promise<FitView> {
+  const j = readJson(file);
+  if (Array.isArray(j.channels) && Array.isArray(j.measurements)) {
+    const stats = await import("../stats/index.js");
+    const ws = stats.loadWorkspace(file);
+    const model = ws.model();
+    const data = ws.data(model);
+    const r = stats.fit(data, model);
+    const p = pullsInputFromStats(stats.pulls(model, r));
+    const plots: FitView["plots"] = [];
+    if (p.fit.parameterNames.length) plots.push({ title: "Pulls", spec: pullsPlot(p.fit, { priors: p.priors, experiment: "none" }) });
+    plots.push({ title: "Correlations", spec: correlationPlot(fitInputFromResult(r), { experiment: "none", top: 20 }) });
+    let limit: FitView["limit"];
+    if (o.cls !== false && model.config.poiName) {
+      const bound = model.config.suggestedBounds()[model.config.poiIndex!]!;
+      // the scan reaches five post-fit standard deviations above the best fit, where CLs is far below 0.05
+      const i = model.config.poiIndex!;
+      const reach = Math.max(0, r.bestfit[i]!) + 5 * r.uncertainties[i]!;
+      const hi = Math.min(bound[1], Number.isFinite(reach) && reach > 0 ? reach : 1);
+      const lim = stats.upperLimit(data, model, { method: "scan", scan: Array.from({ length: 21 }, (_, i) => (hi * i) / 20) });
+      limit = { observed: lim.obs, expected: lim.exp };
+      plots.push({ title: "CLs scan", spec: clsPlot(clsPointsFromLimit(lim), { poiTitle: model.config.poiName, experiment: "none" }) });
+    }
+    return {
+      kind: "workspace", parameters: r.parameterNames.map((name, i) => ({ name, bestfit: r.bestfit[i]!, uncertainty: r.uncertainties[i]! })),
+      twiceNll: r.twiceNll, converged: r.converged, poi: model.config.poiName, limit, plots,
+    };
+  }
+  if (Array.isArray(j.parameters) && j.bestfit && typeof j.bestfit === "object") {
+    const names = j.parameters as string[];
+    const best = j.bestfit as Record<string, number>, unc = (j.uncertainties ?? {}) as Record<string, number>;
+    const n = names.length;
+    const corr = Array.isArray(j.correlation) ? (j.correlation as number[][]) : Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, k) => (i === k ? 1 : 0)));
+    const fit: FitResultInput = { parameterNames: names, bestfit: names.map((x) => best[x]!), uncertainties: names.map((x) => unc[x] ?? NaN), correlation: corr };
+    const poi = typeof j.poi === "string" ? j.poi : null;
+    const plots: FitView["plots"] = [
+      // a result file has no priors: constrained parameters are taken as centred on 0 with unit width (normsys/histosys)
+      { title: "Pulls (priors assumed 0 ± 1)", spec: pullsPlot(fit, { exclude: poi ? [poi] : [], experiment: "none" }) },
+      { title: "Correlations", spec: correlationPlot(fit, { experiment: "none", top: 20 }) },
+    ];
+    return { kind: "fit-result", parameters: names.map((name) => ({ name, bestfit: best[name]!, uncertainty: unc[name] ?? NaN })), twiceNll: j.twice_nll as number, converged: j.converged as boolean, poi, plots };
+  }
+  throw new HepflowError("UI_BAD_INPUT", "neither a pyhf workspace (channels, measurements) nor a fit result (hepflow fit --json)", { file });
+}
+
+/** Runs of the tracking store (none when it does not exist yet: the app never creates one). */
+export async function trackingRuns(dir: string, filter?: string): Promise<{ store: string; runs: unknown[] }> {
+  if (!existsSync(dir)) return { store: dir, runs: [] };
+  const { TrackingStore } = await import("../tracking/index.js");
+  const s = new TrackingStore(dir);
+  try {
+    const runs = s.searchRuns({ filter: filter || undefined, maxResults: 500, orderBy: ["start_time DESC"] });
+    return { store: dir, runs: runs.map((r) => ({ id: r.info.runId, name: r.info.runName, status: r.info.status, start: r.info.startTime, end: r.info.endTime, experiment: r.info.experimentId, params: r.params, metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, m]) => [k, m.value])), tags: Object.fromEntries(Object.entries(r.tags).filter(([k]) => !k.startsWith("mlflow."))) })) };
+  } finally {
+    s.close();
+  }
+}
+
+/** Metric histories of runs as the tracking layer's chart spec. */
+export async function metricChart(dir: string, runIds: string[], key: string): Promise<VegaLiteSpec> {
+  if (!existsSync(dir)) throw new HepflowError("UI_NOT_FOUND", "no tracking store", { file: dir });
+  const { TrackingStore, metricHistoryPlot } = await import("../tracking/index.js");
+  const s = new TrackingStore(dir);
+  try {
+    const series = runIds.flatMap((id) => {
+      const name = s.getRunInfo(id).runName || id.slice(0, 8);
+      return s.metricHistory(id, key).map((m) => ({ run: name, step: m.step, value: m.value }));
+    });
+    return metricHistoryPlot(series, key);
+  } finally {
+    s.close();
+  }
+}
+
+/** A workflow run directory: its state file's steps and the DAG picture with step states. */
+export async function workflowView(dir: string): Promise<{ status: string; spec: string; started: string; updated: string; steps: Array<{ name: string; state: string; seconds?: number; command?: string; cached: boolean; log?: string; error?: string }>; warnings: string[]; svg: string }> {
+  const { readState, renderGraphSvg, stepState } = await import("../workflow/index.js");
+  const st = readState(dir);
+  const steps = Object.values(st.steps).map((s) => ({ name: s.id, state: stepState(s), seconds: s.seconds, command: s.command, cached: s.reused === "cache", log: s.log, error: s.error }));
+  return { status: st.status, spec: path.basename(st.spec), started: st.started, updated: st.updated, steps, warnings: st.warnings, svg: renderGraphSvg(st, dir) };
+}

@@ -1,0 +1,97 @@
+/**
+ * The app's guards: paths confined to the root directory, the access token of a non-loopback bind,
+ * the Host check that keeps a loopback server from DNS rebinding, and the response headers
+ * (a strict Content-Security-Policy: scripts and styles from the app's own files only, no eval).
+ */
+import { randomBytes, timingSafeEqual } from "node:crypto";
+import { realpathSync, statSync } from "node:fs";
+import * as path from "node:path";
+import { HepflowError } from "../util/index.js";
+
+/** Addresses that only this machine can reach. */
+export const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
+
+/**
+ * The Content-Security-Policy of every page and API answer. Vega is run with its expression
+ * interpreter (no `new Function`), its embed styles come from app.css, and exports are data:/blob:
+ * URLs — so nothing needs 'unsafe-eval' or 'unsafe-inline'.
+ */
+export const CSP = [
+  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: blob:", "connect-src 'self'",
+  "font-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
+].join("; ");
+
+/** A workflow DAG is an SVG image with its own <style>; as an <img> it cannot run anything, so it may style itself. */
+export const IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'";
+
+export function newToken(): string {
+  return randomBytes(24).toString("base64url");
+}
+
+/** Constant-time comparison (a token must not leak through response timing). */
+export function sameToken(given: string | undefined, token: string): boolean {
+  if (given === undefined) return false;
+  const a = Buffer.from(given), b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** The token a request carries: Authorization Bearer, X-Hepflow-Token, ?token= or the session cookie. */
+export function tokenOf(headers: Record<string, string | string[] | undefined>, query: string | undefined): string | undefined {
+  const auth = headers.authorization;
+  if (typeof auth === "string") { const m = /^Bearer\s+(\S+)$/.exec(auth); if (m) return m[1]; }
+  const x = headers["x-hepflow-token"];
+  if (typeof x === "string") return x;
+  if (query) { const t = new URLSearchParams(query).get("token"); if (t) return t; }
+  const cookie = headers.cookie;
+  if (typeof cookie === "string") for (const part of cookie.split(/;\s*/)) if (part.startsWith("hepflow_ui=")) return decodeURIComponent(part.slice(11));
+  return undefined;
+}
+
+/** True when the Host header names this machine (a page of another site resolved to 127.0.0.1 sends its own name). */
+export function loopbackHost(host: string | undefined): boolean {
+  if (!host) return false;
+  const name = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.split(":")[0]!;
+  return LOOPBACK.has(name.toLowerCase());
+}
+
+/**
+ * The absolute path of `rel` inside `root` (itself a real path). Refused: `..` segments, absolute
+ * paths, NUL bytes, and anything whose real path (symlinks resolved) is outside the root.
+ */
+export function resolveInRoot(root: string, rel: string | undefined): string {
+  const r = (rel ?? "").replace(/\\/g, "/");
+  if (r.includes("\0") || r.split("/").some((seg) => seg === "..") || path.isAbsolute(r) || /^[a-z]:/i.test(r)) {
+    throw new HepflowError("UI_PATH_REFUSED", `"${rel}" is not a path inside the app's root (no "..", no absolute paths)`, { file: rel });
+  }
+  const abs = path.resolve(root, r);
+  let real: string;
+  try {
+    real = realpathSync(abs);
+  } catch {
+    throw new HepflowError("UI_NOT_FOUND", `no such file or folder under the root: ${r || "."}`, { file: r });
+  }
+  if (real !== root && !real.startsWith(root + path.sep)) {
+    throw new HepflowError("UI_PATH_REFUSED", `"${r}" leads outside the app's root (a symbolic link?)`, { file: r });
+  }
+  return real;
+}
+
+/** Like resolveInRoot, and the path must be a directory (or a file, with `kind`). */
+export function resolveKind(root: string, rel: string | undefined, kind: "dir" | "file"): string {
+  const p = resolveInRoot(root, rel);
+  const isDir = statSync(p).isDirectory();
+  if (isDir !== (kind === "dir")) throw new HepflowError("UI_BAD_REQUEST", `${rel || "."} is ${isDir ? "a folder" : "a file"}, not a ${kind === "dir" ? "folder" : "file"}`, { file: rel });
+  return p;
+}
+
+/** The root as the app confines it: a real, existing directory. */
+export function realRoot(dir: string): string {
+  let real: string;
+  try {
+    real = realpathSync(path.resolve(dir));
+  } catch {
+    throw new HepflowError("UI_NOT_FOUND", "the directory to serve does not exist", { file: dir });
+  }
+  if (!statSync(real).isDirectory()) throw new HepflowError("UI_BAD_REQUEST", "hepflow ui serves a directory, not a file", { file: dir });
+  return real;
+}
