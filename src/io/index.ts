@@ -33,6 +33,8 @@ export { adler32, adler32Combine, adler32Hex } from "./xrootd-checksum.js";
 export { copyFile } from "./xrootd-copy.js";
 export type { CopyOptions, CopyResult } from "./xrootd-copy.js";
 export { listDirectory, expandGlob, hasGlob } from "./xrootd-dirlist.js";
+export { stageOutput, isRemoteOutput } from "./output.js";
+export type { StagedOutput } from "./output.js";
 
 /**
  * HTTP timeouts from the environment (seconds): HEPFLOW_HTTP_CONNECT_TIMEOUT,

@@ -1,0 +1,48 @@
+/**
+ * `--out root://…` for every command: before the action, each output option whose value is an
+ * XRootD URL is claimed on the server (the no-overwrite rule, checked first) and replaced by a
+ * local staging path; after the action succeeds, what the command wrote there is uploaded
+ * (io/output.ts). Commands need not know: they write local files under util/output.ts's rules.
+ */
+import type { Command } from "commander";
+import type { StagedOutput } from "../io/index.js";
+
+/** Option attributes that name something a command writes (file or directory). */
+const OUTPUT_OPTIONS = new Set(["out", "output", "outputDir", "outputFile", "table", "json", "metrics", "plot", "plots"]);
+const URL_RE = /^(x?roots?|https?):\/\//i;
+
+const staged = new WeakMap<Command, StagedOutput[]>();
+
+/** preAction hook: stage every output option that names a remote location. */
+export async function stageRemoteOutputs(_program: Command, cmd: Command): Promise<void> {
+  const opts = cmd.opts() as Record<string, unknown>;
+  const targets = Object.entries(opts).filter(([k, v]) => OUTPUT_OPTIONS.has(k) && typeof v === "string" && URL_RE.test(v)) as Array<[string, string]>;
+  if (targets.length === 0) return;
+  const { stageOutput } = await import("../io/index.js");
+  const outputs = new Set(targets.map(([, v]) => v));
+  // Everything else on the command line may be an input the output must not overwrite.
+  const inputs = [...cmd.args, ...Object.values(opts).flat()].filter((v): v is string => typeof v === "string" && !outputs.has(v));
+  const list: StagedOutput[] = [];
+  try {
+    for (const [key, url] of targets) {
+      const s = await stageOutput(url, { force: opts.force === true, inputs });
+      list.push(s);
+      cmd.setOptionValue(key, s.path);
+    }
+  } catch (e) {
+    for (const s of list) s.abort();
+    throw e;
+  }
+  staged.set(cmd, list);
+}
+
+/** postAction hook: upload what the command wrote into its staging paths. */
+export async function commitRemoteOutputs(_program: Command, cmd: Command): Promise<void> {
+  const list = staged.get(cmd);
+  if (!list) return;
+  staged.delete(cmd);
+  for (const s of list) {
+    const urls = await s.commit();
+    process.stderr.write(urls.length === 0 ? `hepflow: nothing was written for ${s.url}\n` : `hepflow: uploaded ${urls.length === 1 ? urls[0] : `${urls.length} files to ${s.url}`}\n`);
+  }
+}
