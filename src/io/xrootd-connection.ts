@@ -86,15 +86,17 @@ export class XrdConnection {
   private readonly onClose = () => this.fail(new HepflowError("IO_XROOTD_CONN", "connection closed by the server", { file: this.opt.url }));
   private readonly onError = (e: Error) => this.fail(new HepflowError("IO_XROOTD_CONN", `connection failed: ${e.message}`, { file: this.opt.url }, { cause: e }));
 
-  private constructor(private readonly opt: ConnectionOptions, socket: net.Socket) {
+  private constructor(private readonly opt: ConnectionOptions, socket: net.Socket, private readonly reads: SocketReads) {
     this.socket = socket;
     this.attach(socket);
+    reads.deliver = this.onData;
   }
 
   /** Opens, handshakes, logs in and authenticates; rejects with a HepflowError on any failure. */
   static async connect(opt: ConnectionOptions): Promise<XrdConnection> {
-    const socket = await openSocket(opt);
-    const conn = new XrdConnection(opt, socket);
+    const reads: SocketReads = { deliver: () => {}, reused: true };
+    const socket = await openSocket(opt, reads);
+    const conn = new XrdConnection(opt, socket, reads);
     try {
       await conn.setUp();
     } catch (e) {
@@ -145,6 +147,9 @@ export class XrdConnection {
     });
     this.socket = secure;
     this.encrypted = true;
+    // TLS hands us fresh buffers through 'data' events; nothing may arrive through the raw reads any more.
+    this.reads.deliver = () => this.protocolError("plain bytes after the switch to TLS");
+    this.reads.reused = false;
     this.attach(secure);
   }
 
@@ -256,7 +261,8 @@ export class XrdConnection {
           if (p.intoPos + dlen > p.into.length) return this.protocolError(`answer longer than the ${p.into.length} bytes asked`);
           this.direct = p;
         } else if (chunk.length - pos >= dlen) {
-          const body = chunk.subarray(pos, pos + dlen);
+          // A reused read buffer is overwritten by the next read: keep a copy (these answers are small).
+          const body = this.reads.reused ? Buffer.from(chunk.subarray(pos, pos + dlen)) : chunk.subarray(pos, pos + dlen);
           pos += dlen;
           this.headerHave = 0;
           this.dispatch(this.header.readUInt16BE(0), status, body);
@@ -307,7 +313,7 @@ export class XrdConnection {
     if (!p) return this.protocolError(`answer for stream ${streamId}, which has no request`);
     switch (status) {
       case Status.oksofar:
-        // Views of socket chunks are safe to keep: node hands each read a fresh buffer.
+        // Safe to keep: receive() copied it out of a reused read buffer (TLS gives fresh ones).
         p.parts.push(body);
         return;
       case Status.ok: {
@@ -411,10 +417,25 @@ export function okBody(r: Reply, url: string, what: string): Buffer {
   throw new HepflowError("IO_XROOTD_PROTOCOL", `${what}: unexpected ${r.kind} answer`, { file: url });
 }
 
-function openSocket(opt: ConnectionOptions): Promise<net.Socket> {
+/** Where socket reads go, and whether the buffer they come in is reused for the next read. */
+interface SocketReads {
+  deliver(chunk: Buffer): void;
+  reused: boolean;
+}
+
+/** Bytes per socket read: large, so a fast transfer costs few callbacks. */
+const READ_BUFFER = 1024 * 1024;
+
+/**
+ * Opens the TCP connection. Reads go into one reused 1 MiB buffer (node:net `onread`) instead of
+ * a fresh 64 KiB buffer per read: sixteen times fewer callbacks on a fast transfer, and no garbage;
+ * the connection copies out what it keeps.
+ */
+function openSocket(opt: ConnectionOptions, reads: SocketReads): Promise<net.Socket> {
   const ms = opt.connectTimeoutMs ?? DEFAULT_CONNECT_MS;
+  const buffer = Buffer.allocUnsafeSlow(READ_BUFFER);
   return new Promise((resolve, reject) => {
-    const s = net.connect({ host: opt.host, port: opt.port });
+    const s = net.connect({ host: opt.host, port: opt.port, onread: { buffer, callback: (n: number, b: Uint8Array) => { reads.deliver(Buffer.from(b.buffer, b.byteOffset, n)); return true; } } });
     const timer = setTimeout(() => {
       s.destroy();
       reject(new HepflowError("IO_XROOTD_TIMEOUT", `could not connect to ${opt.host}:${opt.port} within ${Math.round(ms / 1000)} s`, { file: opt.url }));
