@@ -1,6 +1,6 @@
 /**
- * `--out root://…` for every command: before the action, each output option whose value is an
- * XRootD URL is claimed on the server (the no-overwrite rule, checked first) and replaced by a
+ * `--out root://…` for every command: before the action, each output option (or output argument,
+ * as hadd's) whose value is an XRootD URL is claimed on the server (the no-overwrite rule, checked first) and replaced by a
  * local staging path; after the action succeeds, what the command wrote there is uploaded
  * (io/output.ts). Commands need not know: they write local files under util/output.ts's rules.
  */
@@ -9,6 +9,8 @@ import type { StagedOutput } from "../io/index.js";
 
 /** Option attributes that name something a command writes (file or directory). */
 const OUTPUT_OPTIONS = new Set(["out", "output", "outputDir", "outputFile", "table", "json", "metrics", "plot", "plots"]);
+/** Commands whose output is an argument, not an option: command name → argument index. */
+const OUTPUT_ARGUMENTS: Record<string, number> = { hadd: 0 };
 const URL_RE = /^(x?roots?|https?):\/\//i;
 
 const staged = new WeakMap<Command, StagedOutput[]>();
@@ -16,18 +18,22 @@ const staged = new WeakMap<Command, StagedOutput[]>();
 /** preAction hook: stage every output option that names a remote location. */
 export async function stageRemoteOutputs(_program: Command, cmd: Command): Promise<void> {
   const opts = cmd.opts() as Record<string, unknown>;
-  const targets = Object.entries(opts).filter(([k, v]) => OUTPUT_OPTIONS.has(k) && typeof v === "string" && URL_RE.test(v)) as Array<[string, string]>;
+  const targets: Array<[string | number, string]> = Object.entries(opts).filter(([k, v]) => OUTPUT_OPTIONS.has(k) && typeof v === "string" && URL_RE.test(v)) as Array<[string, string]>;
+  const argAt = OUTPUT_ARGUMENTS[cmd.name()];
+  const args = cmd.processedArgs as unknown[];
+  if (argAt !== undefined && typeof args[argAt] === "string" && URL_RE.test(args[argAt] as string)) targets.push([argAt, args[argAt] as string]);
   if (targets.length === 0) return;
   const { stageOutput } = await import("../io/index.js");
   const outputs = new Set(targets.map(([, v]) => v));
   // Everything else on the command line may be an input the output must not overwrite.
-  const inputs = [...cmd.args, ...Object.values(opts).flat()].filter((v): v is string => typeof v === "string" && !outputs.has(v));
+  const inputs = [...args.flat(), ...Object.values(opts).flat()].filter((v): v is string => typeof v === "string" && !outputs.has(v));
   const list: StagedOutput[] = [];
   try {
     for (const [key, url] of targets) {
       const s = await stageOutput(url, { force: opts.force === true, inputs });
       list.push(s);
-      cmd.setOptionValue(key, s.path);
+      if (typeof key === "number") args[key] = s.path;
+      else cmd.setOptionValue(key, s.path);
     }
   } catch (e) {
     for (const s of list) s.abort();
