@@ -24,9 +24,10 @@ export async function stageRemoteOutputs(_program: Command, cmd: Command): Promi
   if (argAt !== undefined && typeof args[argAt] === "string" && URL_RE.test(args[argAt] as string)) targets.push([argAt, args[argAt] as string]);
   if (targets.length === 0) return;
   const { stageOutput } = await import("../io/index.js");
-  const outputs = new Set(targets.map(([, v]) => v));
+  const keys = new Set(targets.map(([k]) => k));
   // Everything else on the command line may be an input the output must not overwrite.
-  const inputs = [...args.flat(), ...Object.values(opts).flat()].filter((v): v is string => typeof v === "string" && !outputs.has(v));
+  const inputs = [...args.filter((_, i) => !keys.has(i)).flat(), ...Object.entries(opts).filter(([k]) => !keys.has(k)).map(([, v]) => v).flat()]
+    .filter((v): v is string => typeof v === "string");
   const list: StagedOutput[] = [];
   try {
     for (const [key, url] of targets) {

@@ -327,6 +327,21 @@ async function everywhere(dir, catalogue, remoteDataset, run, hepflow) {
     statuses: [d1.status, d2.status, d3.status, dLocal.status], refused: d2.stderr,
     same: readFileSync(path.join(dir, "data", "results", "jet_pt.json"), "utf8") === readFileSync(path.join(dir, "jet_pt.json"), "utf8"),
   };
+  // A snapshot (skim) written to the server equals the one written locally, as `ls` and `dump` see them;
+  // an output that is one of the inputs is refused even with --force.
+  const skimArgs = (o) => [`${url}:Events`, "--where", "nJet >= 4", "--branches", "nJet", "Jet_pt", "event", "-o", o];
+  const sR = await hepflow("skim", ...skimArgs("root://127.0.0.1:1094//results/skim.root"));
+  const sL = await hepflow("skim", ...skimArgs(path.join(dir, "skim.root")));
+  const skimUrl = "root://127.0.0.1:1094//results/skim.root", skimFile = path.join(dir, "skim.root");
+  const lsS = [await hepflow("ls", skimUrl), await hepflow("ls", skimFile)];
+  const dumpS = [await hepflow("dump", `${skimUrl}:Events`, "-n", "2000", "--json"), await hepflow("dump", `${skimFile}:Events`, "-n", "2000", "--json")];
+  out.skim = {
+    statuses: [sR.status, sL.status], stderr: sR.stderr,
+    ls: lsS[0].stdout.split(skimUrl).join("F") === lsS[1].stdout.split(skimFile).join("F"),
+    dump: dumpS[0].status === 0 && dumpS[0].stdout === dumpS[1].stdout, dumpBytes: dumpS[0].stdout.length,
+  };
+  const self = await hepflow("hadd", skimUrl, skimUrl, "--force");
+  out.selfInput = { status: self.status, stderr: self.stderr };
   return out;
 }
 

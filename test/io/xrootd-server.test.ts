@@ -187,6 +187,13 @@ describe("acceptance: `hepflow run examples/agc-ttbar` over root://", () => {
     expect(r.draw.statuses).toEqual([0, 1, 0, 0]);
     expect(r.draw.refused).toMatch(/exists on the server.*--force/);
     expect(r.draw.same).toBe(true);
+    // A skim written to root:// reads back (ls, dump) as the same skim written locally.
+    expect(r.skim.statuses, r.skim.stderr).toEqual([0, 0]);
+    expect(r.skim.ls && r.skim.dump).toBe(true);
+    expect(r.skim.dumpBytes).toBeGreaterThan(10_000);
+    // An output that is also an input: refused even with --force.
+    expect(r.selfInput.status).toBe(1);
+    expect(r.selfInput.stderr).toMatch(/is \(or contains\) the input root:\/\/127\.0\.0\.1:1094\/\/results\/skim\.root/);
   }, 180_000);
 });
 
