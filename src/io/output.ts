@@ -73,7 +73,8 @@ function localFiles(dir: string, rel = ""): string[] {
 export async function stageOutput(url: string, rule: OutputRule = {}, opt: XrdOptions = {}): Promise<StagedOutput> {
   if (!isXrootdUrl(url)) throw new HepflowError("IO_UNSUPPORTED", "outputs can be written to a local path or root://, not to http(s)://", { file: url });
   for (const input of rule.inputs ?? []) {
-    if (within(input, url)) {
+    // An input may name an object in the file (f.root:Events): the file is what counts.
+    if (within(input, url) || within(input.replace(/:[^/:]*$/, ""), url)) {
       throw new HepflowError("OUTPUT_IS_INPUT", `the output is (or contains) the input ${input}; writing would destroy what is being read (even with --force)`, { file: url });
     }
   }

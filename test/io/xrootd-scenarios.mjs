@@ -340,7 +340,7 @@ async function everywhere(dir, catalogue, remoteDataset, run, hepflow) {
     ls: lsS[0].stdout.split(skimUrl).join("F") === lsS[1].stdout.split(skimFile).join("F"),
     dump: dumpS[0].status === 0 && dumpS[0].stdout === dumpS[1].stdout, dumpBytes: dumpS[0].stdout.length,
   };
-  const self = await hepflow("hadd", skimUrl, skimUrl, "--force");
+  const self = await hepflow("skim", `${skimUrl}:Events`, "--where", "nJet >= 5", "-o", skimUrl, "--force");
   out.selfInput = { status: self.status, stderr: self.stderr };
   return out;
 }
