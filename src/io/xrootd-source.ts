@@ -57,6 +57,8 @@ export class XRootDSource implements ByteSource {
   private closed = false;
   private readonly limit: InFlightLimit;
   private readonly opt: XrdSourceOptions;
+  /** Small readInto ranges of the current tick, sent together (see readInto). */
+  private gathered?: Array<{ offset: number; dst: Uint8Array; resolve(): void; reject(e: unknown): void }>;
 
   constructor(url: string, options: XrdSourceOptions = {}) {
     this.name = url;
@@ -78,11 +80,30 @@ export class XRootDSource implements ByteSource {
     return out;
   }
 
-  /** Reads straight into the reader's buffer: no allocation and one copy, from the socket to `dst`. */
-  async readInto(offset: number, dst: Uint8Array): Promise<void> {
-    const size = await this.size();
-    this.checkRange(offset, dst.length, size);
-    if (dst.length > 0) await this.readSplit(offset, dst);
+  /**
+   * Reads into the reader's buffer. A large range is one kXR_read whose data the socket writes
+   * straight into `dst`; small ranges asked in the same tick (a window of a many-branch tree)
+   * are gathered into kXR_readv requests and copied into place, so they cost one round trip
+   * together rather than one each beyond the in-flight limit.
+   */
+  readInto(offset: number, dst: Uint8Array): Promise<void> {
+    if (dst.length >= DIRECT_READ_BYTES) return this.size().then((size) => { this.checkRange(offset, dst.length, size); return this.readSplit(offset, dst); });
+    return new Promise((resolve, reject) => {
+      if (!this.gathered) {
+        this.gathered = [];
+        process.nextTick(() => this.readGathered());
+      }
+      this.gathered.push({ offset, dst, resolve, reject });
+    });
+  }
+
+  private readGathered(): void {
+    const batch = this.gathered!;
+    this.gathered = undefined;
+    this.readMany(batch.map((b) => ({ offset: b.offset, length: b.dst.length }))).then(
+      (got) => batch.forEach((b, i) => { b.dst.set(got[i]!); b.resolve(); }),
+      (e: unknown) => { for (const b of batch) b.reject(e); },
+    );
   }
 
   /** Ranges longer than maxReadBytes go out as several kXR_read in flight at once, each landing in its part of `dst`. */
@@ -259,6 +280,9 @@ export class XRootDSource implements ByteSource {
   }
 
 }
+
+/** readInto ranges at least this long go out as kXR_read straight into the destination; shorter ones share kXR_readv. */
+const DIRECT_READ_BYTES = 256 * 1024;
 
 /**
  * A plain Uint8Array (not a Buffer: Buffer#slice does not copy, and readers rely on slice()
