@@ -16,13 +16,18 @@ const URL_RE = /^(x?roots?|https?):\/\//i;
 const staged = new WeakMap<Command, StagedOutput[]>();
 
 /** preAction hook: stage every output option that names a remote location. */
-export async function stageRemoteOutputs(_program: Command, cmd: Command): Promise<void> {
+export function stageRemoteOutputs(_program: Command, cmd: Command): Promise<void> | void {
   const opts = cmd.opts() as Record<string, unknown>;
   const targets: Array<[string | number, string]> = Object.entries(opts).filter(([k, v]) => OUTPUT_OPTIONS.has(k) && typeof v === "string" && URL_RE.test(v)) as Array<[string, string]>;
   const argAt = OUTPUT_ARGUMENTS[cmd.name()];
   const args = cmd.processedArgs as unknown[];
   if (argAt !== undefined && typeof args[argAt] === "string" && URL_RE.test(args[argAt] as string)) targets.push([argAt, args[argAt] as string]);
+  // Synchronous when there is nothing to stage: most commands never wait on this hook.
   if (targets.length === 0) return;
+  return stage(cmd, opts, args, targets);
+}
+
+async function stage(cmd: Command, opts: Record<string, unknown>, args: unknown[], targets: Array<[string | number, string]>): Promise<void> {
   const { stageOutput } = await import("../io/index.js");
   const keys = new Set(targets.map(([k]) => k));
   // Everything else on the command line may be an input the output must not overwrite.
@@ -44,10 +49,14 @@ export async function stageRemoteOutputs(_program: Command, cmd: Command): Promi
 }
 
 /** postAction hook: upload what the command wrote into its staging paths. */
-export async function commitRemoteOutputs(_program: Command, cmd: Command): Promise<void> {
+export function commitRemoteOutputs(_program: Command, cmd: Command): Promise<void> | void {
   const list = staged.get(cmd);
   if (!list) return;
   staged.delete(cmd);
+  return upload(list);
+}
+
+async function upload(list: StagedOutput[]): Promise<void> {
   for (const s of list) {
     const urls = await s.commit();
     process.stderr.write(urls.length === 0 ? `hepflow: nothing was written for ${s.url}\n` : `hepflow: uploaded ${urls.length === 1 ? urls[0] : `${urls.length} files to ${s.url}`}\n`);
