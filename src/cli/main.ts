@@ -1,6 +1,7 @@
 import { Command } from "commander";
 import { readFileSync } from "node:fs";
 import { commands, type CommandEntry } from "./commands/index.js";
+import { commitRemoteOutputs, stageRemoteOutputs } from "./remote-output.js";
 
 /** The command named on the command line (`hepflow NAME …` or `hepflow help NAME`), if any. */
 /** Global options that take a separate value (`--idle-timeout 5`), so the value is not taken for the command. */
@@ -36,7 +37,10 @@ export async function buildProgram(argv?: readonly string[]): Promise<Command> {
       if (g.connectTimeout !== undefined) process.env.HEPFLOW_HTTP_CONNECT_TIMEOUT = g.connectTimeout;
       if (g.firstByteTimeout !== undefined) process.env.HEPFLOW_HTTP_FIRST_BYTE_TIMEOUT = g.firstByteTimeout;
       if (g.idleTimeout !== undefined) process.env.HEPFLOW_HTTP_IDLE_TIMEOUT = g.idleTimeout;
-    });
+    })
+    // --out root://…: outputs are written to a local staging path and uploaded when the command succeeds.
+    .hook("preAction", stageRemoteOutputs)
+    .hook("postAction", commitRemoteOutputs);
   const wanted = argv === undefined ? undefined : requestedCommand(argv.slice(2));
   for (const c of commands) {
     if (argv === undefined || c === wanted) (await c.load()).register(program);

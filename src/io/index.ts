@@ -31,6 +31,8 @@ export type { CopyOptions, CopyResult } from "./xrootd-copy.js";
 export { isXrootdUrl, parseXrdUrl, formatXrdUrl } from "./xrootd-url.js";
 export type { XrdUrl } from "./xrootd-url.js";
 export { adler32, adler32Combine, adler32Hex } from "./xrootd-checksum.js";
+export { stageOutput, isRemoteOutput } from "#io/xrootd";
+export type { StagedOutput } from "./output.js";
 
 /**
  * HTTP timeouts from the environment (seconds): HEPFLOW_HTTP_CONNECT_TIMEOUT,

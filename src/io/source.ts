@@ -19,5 +19,11 @@ export interface ByteSource {
   readMany(ranges: readonly ByteRange[]): Promise<Uint8Array[]>;
   /** Optional: exactly `dst.length` bytes at `offset` into `dst`, so a reader can reuse its buffers. */
   readInto?(offset: number, dst: Uint8Array): Promise<void>;
+  /**
+   * Optional: how many read windows a streaming reader should keep in flight ahead of the one it
+   * decompresses (default 2). A network source asks for more, so its round trips and the copy out
+   * of the socket hide behind decompression the way page-cache reads do.
+   */
+  readonly readAhead?: number;
   close(): Promise<void>;
 }

@@ -14,6 +14,13 @@ describe("adler32", () => {
     expect(adler32Hex(adler32(Buffer.from("Wikipedia")))).toBe("11e60398"); // the textbook example
   });
 
+  it("continues from an earlier sum across lengths that end mid eight-byte step and mid block", () => {
+    const data = randomBytes(10_000);
+    for (const cut of [1, 7, 8, 9, 2047, 2048, 2049, 4099]) {
+      expect(adler32(data.subarray(cut), adler32(data.subarray(0, cut))), `cut ${cut}`).toBe(zlibAdler(data));
+    }
+  });
+
   it("combines chunk checksums into the checksum of the whole", () => {
     const data = randomBytes(700_001);
     const cuts = [0, 1, 65_521, 65_522, 300_000, 700_001];

@@ -215,6 +215,21 @@ describe("XRootD protocol corners (fake server)", () => {
     expect(e2.message).toMatch(/disk on fire.*kXR_IOError/);
   });
 
+  it("sends small readInto ranges of one tick as one kXR_readv and large ones as kXR_read", async () => {
+    const f = await fake();
+    const s = source(f);
+    await s.size();
+    const small = Array.from({ length: 40 }, (_, i) => ({ offset: 1000 + i * 5000, dst: new Uint8Array(3000) }));
+    const large = { offset: 10, dst: new Uint8Array(270_000) };
+    const before = f.requests.length;
+    await Promise.all([...small, large].map((r) => s.readInto(r.offset, r.dst)));
+    for (const r of [...small, large]) expect(same(r.dst, r.offset)).toBe(true);
+    const sent = f.requests.slice(before).map((r) => r.code);
+    // 40 ranges: one readv rather than 40 requests, of which only 16 may be in flight at once.
+    expect(sent.filter((c) => c === READV).length).toBe(1);
+    expect(sent.filter((c) => c === READ).length).toBe(1);
+  });
+
   it("splits readv at the server's limits and reassembles the ranges", async () => {
     const f = await fake();
     f.on.set(3001, (req: FakeRequest, c) => { c.reply(req, 0, Buffer.from("1000\n4\n")); return true; });

@@ -204,8 +204,8 @@ async function agc() {
   const { mkdirSync } = await import("node:fs");
   const dir = scratch();
   const server = await startServer(dir, "data", 1094);
-  const run = (dataset, out) => new Promise((resolve) => {
-    const c = spawn(process.execPath, [path.resolve(HERE, "../../bin/hepflow.js"), "run", path.resolve(HERE, "../../examples/agc-ttbar"), "--dataset", dataset, "--out", out, "--workers", "2"], { timeout: 120_000 });
+  const run = (dataset, out, extra = []) => new Promise((resolve) => {
+    const c = spawn(process.execPath, [path.resolve(HERE, "../../bin/hepflow.js"), "run", path.resolve(HERE, "../../examples/agc-ttbar"), "--dataset", dataset, "--out", out, "--workers", "2", ...extra], { timeout: 120_000, cwd: path.resolve(HERE, "../..") });
     let stdout = "", stderr = "";
     c.stdout.on("data", (d) => { stdout += d; });
     c.stderr.on("data", (d) => { stderr += d; });
@@ -239,15 +239,110 @@ async function agc() {
     const r = await run(remote, path.join(dir, "out-remote"));
     const l = await run(path.join(input.genDir, "dataset.json"), path.join(dir, "out-local"));
     const read = (o, f) => { try { return JSON.parse(readFileSync(path.join(dir, o, f), "utf8")); } catch { return undefined; } };
-    return {
+    const result = {
       urls, globs, remoteDataset: catalogue.wjets?.nominal?.files,
       remote: { status: r.status, stderr: r.stderr.slice(-2000), histograms: read("out-remote", "histograms.json"), cutflow: read("out-remote", "cutflow.json") },
       local: { status: l.status, stderr: l.stderr.slice(-2000), histograms: read("out-local", "histograms.json"), cutflow: read("out-local", "cutflow.json") },
     };
+    Object.assign(result, await everywhere(dir, catalogue, remote, run, hepflowIn(dir)));
+    return result;
   } finally {
     await server.stop();
     removeScratch(dir);
   }
+}
+
+/** `hepflow ARGS` (compiled) in `cwd`; resolves with status and output. */
+function hepflowIn(cwd) {
+  return async (...args) => {
+    const { spawn } = await import("node:child_process");
+    return new Promise((resolve) => {
+      const c = spawn(process.execPath, [path.resolve(HERE, "../../bin/hepflow.js"), ...args], { cwd, timeout: 120_000 });
+      let stdout = "", stderr = "";
+      c.stdout.on("data", (d) => { stdout += d; });
+      c.stderr.on("data", (d) => { stderr += d; });
+      c.on("close", (status) => resolve({ status, stdout, stderr }));
+    });
+  };
+}
+
+/**
+ * Issue 17 item 5 on the same server as the acceptance run: `ls` and `dump` of a root:// file,
+ * the AGC run in remote (Redis) workers reading root:// and writing `--out root://`, and the demo
+ * with `--input root://` and `--out root://` (outputs read back from the server's disk).
+ */
+async function everywhere(dir, catalogue, remoteDataset, run, hepflow) {
+  const { spawn } = await import("node:child_process");
+  const out = {};
+  const rel = path.relative(input.genDir, catalogue.ttbar.nominal.files[0].path.replace("root://127.0.0.1:1094//gen/", path.join(input.genDir, "/")));
+  const url = `root://127.0.0.1:1094//gen/${rel}`, file = path.join(input.genDir, rel);
+  const sameBut = (a, b) => a.status === 0 && b.status === 0 && a.stdout.split(url).join("F") === b.stdout.split(file).join("F");
+  const [lsR, lsL] = [await hepflow("ls", url), await hepflow("ls", file)];
+  out.ls = { same: sameBut(lsR, lsL), stderr: lsR.stderr, lines: lsR.stdout.split("\n").length };
+  const dumpArgs = ["-b", "Jet_pt", "nMuon", "event", "-n", "40", "-s", "5", "--json"];
+  const [dR, dL] = [await hepflow("dump", `${url}:Events`, ...dumpArgs), await hepflow("dump", `${file}:Events`, ...dumpArgs)];
+  out.dump = { same: sameBut(dR, dL), stderr: dR.stderr, bytes: dR.stdout.length };
+  // Remote workers: a redis-server and one `hepflow worker` in this namespace; histograms uploaded to root://.
+  const redis = spawn("redis-server", ["--port", "6390", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir], { stdio: "ignore" });
+  let worker;
+  try {
+    for (let i = 0; ; i++) {
+      if (xrdTool("redis-cli", ["-p", "6390", "ping"]).stdout.includes("PONG")) break;
+      if (i > 100 || redis.exitCode !== null) throw new Error("redis-server did not start (Debian package redis-server)");
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    worker = spawn(process.execPath, [path.resolve(HERE, "../../bin/hepflow.js"), "worker", "--redis", "redis://127.0.0.1:6390", "--root", path.resolve(HERE, "../..")], { stdio: ["ignore", "ignore", "pipe"], cwd: path.resolve(HERE, "../..") });
+    let wlog = "";
+    await new Promise((resolve, reject) => {
+      const t = setTimeout(() => reject(new Error(`worker did not start: ${wlog}`)), 20_000);
+      worker.stderr.on("data", (d) => { wlog += d; if (/ready on/.test(wlog)) { clearTimeout(t); resolve(); } });
+      worker.once("exit", (c) => { clearTimeout(t); reject(new Error(`worker exited ${c}: ${wlog}`)); });
+    });
+    const rr = await run(remoteDataset, "root://127.0.0.1:1094//results/agc-redis", ["--executor", "redis://127.0.0.1:6390"]);
+    const onServer = (f) => { try { return JSON.parse(readFileSync(path.join(dir, "data", "results", "agc-redis", f), "utf8")); } catch { return undefined; } };
+    out.redis = { status: rr.status, stderr: rr.stderr.slice(-2000), histograms: onServer("histograms.json"), cutflow: onServer("cutflow.json") };
+    // The no-overwrite rule holds on the server: a second run into the same (non-empty) folder is refused.
+    const again = await run(remoteDataset, "root://127.0.0.1:1094//results/agc-redis", ["--executor", "redis://127.0.0.1:6390"]);
+    out.redisAgain = { status: again.status, stderr: again.stderr.slice(-500) };
+  } finally {
+    worker?.kill("SIGTERM");
+    redis.kill("SIGKILL");
+  }
+  // The demo on one root:// file, its whole output folder uploaded; and the same demo locally.
+  const demo = (inp, o) => hepflow("demo", "--input", inp, "--out", o, "--workers", "1", "--no-track");
+  const dr = await demo(url, "root://127.0.0.1:1094//results/demo");
+  const dl = await demo(file, path.join(dir, "demo-local"));
+  const readJson = (p) => { try { return JSON.parse(readFileSync(p, "utf8")); } catch { return undefined; } };
+  out.demo = {
+    status: dr.status, stderr: dr.stderr.slice(-2000), localStatus: dl.status,
+    histograms: readJson(path.join(dir, "data", "results", "demo", "histograms.json")),
+    localHistograms: readJson(path.join(dir, "demo-local", "histograms.json")),
+    report: existsSync(path.join(dir, "data", "results", "demo", "report.html")),
+  };
+  // A single-file output: refused when it exists, replaced with --force.
+  const drawArgs = [`${url}:Events`, "Jet_pt", "--bins", "20", "--range", "0", "200", "-o", "root://127.0.0.1:1094//results/jet_pt.json"];
+  const d1 = await hepflow("draw", ...drawArgs), d2 = await hepflow("draw", ...drawArgs), d3 = await hepflow("draw", ...drawArgs, "--force");
+  const dLocal = await hepflow("draw", `${file}:Events`, "Jet_pt", "--bins", "20", "--range", "0", "200", "-o", path.join(dir, "jet_pt.json"));
+  out.draw = {
+    statuses: [d1.status, d2.status, d3.status, dLocal.status], refused: d2.stderr,
+    same: readFileSync(path.join(dir, "data", "results", "jet_pt.json"), "utf8") === readFileSync(path.join(dir, "jet_pt.json"), "utf8"),
+  };
+  // A snapshot (skim) written to the server equals the one written locally, as `ls` and `dump` see them;
+  // an output that is one of the inputs is refused even with --force.
+  const skimArgs = (o) => [`${url}:Events`, "--where", "nJet >= 4", "--branches", "nJet", "Jet_pt", "event", "-o", o];
+  const sR = await hepflow("skim", ...skimArgs("root://127.0.0.1:1094//results/skim.root"));
+  const sL = await hepflow("skim", ...skimArgs(path.join(dir, "skim.root")));
+  const skimUrl = "root://127.0.0.1:1094//results/skim.root", skimFile = path.join(dir, "skim.root");
+  const lsS = [await hepflow("ls", skimUrl), await hepflow("ls", skimFile)];
+  const dumpS = [await hepflow("dump", `${skimUrl}:Events`, "-n", "2000", "--json"), await hepflow("dump", `${skimFile}:Events`, "-n", "2000", "--json")];
+  out.skim = {
+    statuses: [sR.status, sL.status], stderr: sR.stderr,
+    ls: lsS[0].stdout.split(skimUrl).join("F") === lsS[1].stdout.split(skimFile).join("F"),
+    dump: dumpS[0].status === 0 && dumpS[0].stdout === dumpS[1].stdout, dumpBytes: dumpS[0].stdout.length,
+  };
+  const self = await hepflow("skim", `${skimUrl}:Events`, "--where", "nJet >= 5", "-o", skimUrl, "--force");
+  out.selfInput = { status: self.status, stderr: self.stderr };
+  return out;
 }
 
 /** unix authentication and TLS (a server that requires it, and roots://) against real servers. */

@@ -165,6 +165,35 @@ describe("acceptance: `hepflow run examples/agc-ttbar` over root://", () => {
     expect(Object.keys(r.local.histograms).length).toBeGreaterThan(50);
     expect(r.remote.histograms).toEqual(r.local.histograms);
     expect(r.remote.cutflow).toEqual(r.local.cutflow);
+    // Item 5 of the issue, on the same server: ls and dump of a root:// file print what they print for the local file.
+    expect(r.ls.same, r.ls.stderr).toBe(true);
+    expect(r.ls.lines).toBeGreaterThan(20);
+    expect(r.dump.same, r.dump.stderr).toBe(true);
+    expect(r.dump.bytes).toBeGreaterThan(1000);
+    // Remote (Redis) workers reading root://, histograms written with --out root:// and read back from the server's disk.
+    expect(r.redis.status, r.redis.stderr).toBe(0);
+    expect(r.redis.histograms).toEqual(r.local.histograms);
+    expect(r.redis.cutflow).toEqual(r.local.cutflow);
+    // The output rule on the server: a non-empty folder is not written into without --force.
+    expect(r.redisAgain.status).toBe(1);
+    expect(r.redisAgain.stderr).toMatch(/root:\/\/127\.0\.0\.1:1094\/\/results\/agc-redis.*not empty.*--force/);
+    // The demo with --input root:// and --out root://: the whole folder (report included) uploaded, histograms as from the local file.
+    expect(r.demo.status, r.demo.stderr).toBe(0);
+    expect(r.demo.localStatus).toBe(0);
+    expect(r.demo.report).toBe(true);
+    expect(Object.keys(r.demo.histograms ?? {}).length).toBeGreaterThan(10);
+    expect(r.demo.histograms).toEqual(r.demo.localHistograms);
+    // One output file: written, refused the second time, replaced with --force; the same bytes as a local draw.
+    expect(r.draw.statuses).toEqual([0, 1, 0, 0]);
+    expect(r.draw.refused).toMatch(/exists on the server.*--force/);
+    expect(r.draw.same).toBe(true);
+    // A skim written to root:// reads back (ls, dump) as the same skim written locally.
+    expect(r.skim.statuses, r.skim.stderr).toEqual([0, 0]);
+    expect(r.skim.ls && r.skim.dump).toBe(true);
+    expect(r.skim.dumpBytes).toBeGreaterThan(10_000);
+    // An output that is also an input: refused even with --force.
+    expect(r.selfInput.status).toBe(1);
+    expect(r.selfInput.stderr).toMatch(/is \(or contains\) the input root:\/\/127\.0\.0\.1:1094\/\/results\/skim\.root/);
   }, 180_000);
 });
 

@@ -133,6 +133,7 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
   // Sources that read into a given buffer get READAHEAD buffers reused across windows: the read
   // windows of a long range then stop piling up as garbage until the next collection.
   const source = file.source;
+  const ahead = Math.max(1, source.readAhead ?? READAHEAD);
   const pool: Uint8Array[] = [];
   let largest = 0;
   if (source.readInto) for (const w of windows) largest = Math.max(largest, windowBytes(w));
@@ -142,7 +143,7 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
     const w = windows[k]!;
     let p: Promise<Uint8Array[]>;
     if (source.readInto) {
-      const buf = (pool[k % READAHEAD] ??= allocUnsafe(largest));
+      const buf = (pool[k % ahead] ??= allocUnsafe(largest));
       let at = 0;
       const views = w.map((g) => buf.subarray(at, (at += g.end - g.offset)));
       p = Promise.all(views.map((v, i) => source.readInto!(w[i]!.offset, v))).then(() => views);
@@ -153,7 +154,7 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
     inflight.push(p);
   };
   for (let i = 0; i < windows.length; i++) {
-    while (inflight.length < READAHEAD && next < windows.length) issue();
+    while (inflight.length < ahead && next < windows.length) issue();
     const bufs = await inflight.shift()!;
     if (!syncCodecs) {
       const parsed = await Promise.all(windows[i]!.flatMap((g, k) => g.members.map((j) =>

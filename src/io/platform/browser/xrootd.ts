@@ -4,7 +4,7 @@
  */
 import type * as Node from "../node/xrootd.js";
 
-export type { XrdSourceOptions, XrdStats, XrdOptions, XrdWriterOptions, CopyOptions, CopyResult } from "../node/xrootd.js";
+export type { XrdSourceOptions, XrdStats, XrdOptions, XrdWriterOptions, CopyOptions, CopyResult, StagedOutput } from "../node/xrootd.js";
 
 function absent(what: string): never {
   throw new Error(`${what}: XRootD (root://) needs TCP sockets, which a browser does not have; read the file over HTTP(S) instead`);
@@ -22,3 +22,5 @@ export const copyFile: typeof Node.copyFile = fn("copyFile");
 export const listDirectory: typeof Node.listDirectory = fn("listDirectory");
 export const expandGlob: typeof Node.expandGlob = fn("expandGlob");
 export const hasGlob: typeof Node.hasGlob = fn("hasGlob");
+export const stageOutput: typeof Node.stageOutput = fn("stageOutput");
+export const isRemoteOutput: typeof Node.isRemoteOutput = fn("isRemoteOutput");

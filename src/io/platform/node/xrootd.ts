@@ -12,3 +12,5 @@ export type { XrdWriterOptions } from "../../xrootd-writer.js";
 export { copyFile } from "../../xrootd-copy.js";
 export type { CopyOptions, CopyResult } from "../../xrootd-copy.js";
 export { listDirectory, expandGlob, hasGlob } from "../../xrootd-dirlist.js";
+export { stageOutput, isRemoteOutput } from "../../output.js";
+export type { StagedOutput } from "../../output.js";
