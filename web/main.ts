@@ -167,7 +167,9 @@ function filesView(main: HTMLElement, params: URLSearchParams): () => void {
   parts.forEach((p, i) => crumbs.append(" / ", h("a", { href: `#/files?${new URLSearchParams({ dir: parts.slice(0, i + 1).join("/") })}` }, p)));
   left.append(crumbs);
   const list = h("ul", { class: "entries" });
-  left.append(list);
+  const urlInput = h("input", { id: "files-url", size: "34", spellcheck: "false", placeholder: "https://… or root://… (hosts allowed at start)", value: params.get("url") ?? "" });
+  const openUrl = (e: Event) => { e.preventDefault(); if (urlInput.value.trim()) showRoot({ url: urlInput.value.trim() }); };
+  left.append(h("form", { class: "urlform", onsubmit: openUrl }, urlInput, h("button", { type: "submit", id: "files-open-url" }, "Open")), list);
   api<{ entries: Array<{ name: string; type: string; size: number; kind?: string }> }>(`/api/files?${qs({ path: dir })}`).then((r) => {
     if (!r.entries.length) list.append(h("li", { class: "muted" }, "(empty)"));
     for (const e of r.entries) {
@@ -175,7 +177,7 @@ function filesView(main: HTMLElement, params: URLSearchParams): () => void {
       const open = () => {
         if (e.type === "dir" && e.kind === "workflow-run") go("workflows", { path: p });
         else if (e.type === "dir") go("files", { dir: p });
-        else if (e.kind === "root") showRoot(p);
+        else if (e.kind === "root") showRoot({ path: p });
         else if (e.kind === "json") go("fits", { path: p });
       };
       list.append(h("li", { class: `entry ${e.type} ${e.kind ?? ""}` }, h("button", { class: "link", onclick: open, "data-path": p }, e.type === "dir" ? `${e.name}/` : e.name), h("span", { class: "muted" }, e.type === "dir" ? e.kind ?? "" : fmtBytes(e.size))));
@@ -183,13 +185,16 @@ function filesView(main: HTMLElement, params: URLSearchParams): () => void {
     // what the UI benchmark times as the first meaningful paint: the folder listing on screen
     if (!performance.getEntriesByName("hepflow:files-listed").length) performance.mark("hepflow:files-listed");
     const file = params.get("file");
-    if (file) showRoot(file);
+    if (file) showRoot({ path: file });
+    else if (params.get("url")) showRoot({ url: params.get("url")! });
   }).catch((e) => list.append(errorBox(e)));
 
-  function showRoot(path: string): void {
+  /** A file under the root ({ path }) or a remote URL the server allows ({ url }). */
+  function showRoot(src: { path: string } | { url: string }): void {
     stop?.();
+    const path = "path" in src ? src.path : src.url;
     right.replaceChildren(h("h2", {}, path), h("p", { class: "muted" }, "reading…"));
-    api<{ compression: string; size: number; entries: Entry[] }>(`/api/root?${qs({ path })}`).then((r) => {
+    api<{ compression: string; size: number; entries: Entry[] }>(`/api/root?${qs(src)}`).then((r) => {
       const plot = new Plot();
       const status = h("div", { class: "status" });
       const log = h("input", { type: "checkbox", id: "files-log" });
@@ -203,14 +208,14 @@ function filesView(main: HTMLElement, params: URLSearchParams): () => void {
         stop?.();
         current = () => {
           status.textContent = `${obj}…`;
-          api<{ spec: unknown; entries: number }>(`/api/root/hist?${qs({ path, object: obj, log: log.checked ? 1 : undefined, ratio: ratio.value && ratio.value !== obj ? ratio.value : undefined })}`)
+          api<{ spec: unknown; entries: number }>(`/api/root/hist?${qs({ ...src, object: obj, log: log.checked ? 1 : undefined, ratio: ratio.value && ratio.value !== obj ? ratio.value : undefined })}`)
             .then((x) => plot.show(x.spec).then(() => { status.textContent = `${obj}: ${x.entries} entries`; status.className = "status done"; }))
             .catch((e) => { status.textContent = (e as Error).message; status.className = "status error"; });
         };
         current();
       };
       const drawBranch = (tree: string, branch: string) => {
-        current = () => { stop?.(); stop = streamDraw({ path, tree, expr: branch, log: log.checked ? 1 : undefined }, plot, status); };
+        current = () => { stop?.(); stop = streamDraw({ ...src, tree, expr: branch, log: log.checked ? 1 : undefined }, plot, status); };
         current();
       };
       const keys = h("table", { class: "keys" }, h("tr", {}, h("th", {}, "key"), h("th", {}, "class"), h("th", {}, "entries"), h("th", {}, "title")));
@@ -227,7 +232,7 @@ function filesView(main: HTMLElement, params: URLSearchParams): () => void {
             h("td", {}, b.typeName), h("td", {}, b.counter ?? ""), h("td", { class: "num" }, fmtBytes(b.compressedBytes)), h("td", { class: "num" }, fmtBytes(b.uncompressedBytes + (b.embeddedBytes ?? 0))),
             h("td", { class: "num" }, ratioText), h("td", {}, e.codecs?.[b.name] ?? b.detail ?? (b.embeddedBytes ? "in tree key" : ""))));
         }
-        trees.append(h("h3", {}, `${e.kind} ${e.path}: ${e.entries?.toLocaleString()} entries, ${e.branches.length} branches `, h("a", { href: `#/draw?${new URLSearchParams({ path, tree: e.path })}` }, "draw…")), h("div", { class: "scroll" }, table));
+        trees.append(h("h3", {}, `${e.kind} ${e.path}: ${e.entries?.toLocaleString()} entries, ${e.branches.length} branches `, "path" in src ? h("a", { href: `#/draw?${new URLSearchParams({ path, tree: e.path })}` }, "draw…") : null), h("div", { class: "scroll" }, table));
       }
       setChildren(right,
         h("h2", {}, path), h("p", { class: "muted" }, `${fmtBytes(r.size)}, file compression ${r.compression}`),
