@@ -297,7 +297,7 @@ function drawView(main: HTMLElement, params: URLSearchParams): () => void {
 }
 
 interface LiveHist { name: string; dimension: number; categories: Array<{ axis: string; values: string[]; picked: string | null }>; sum: number; spec: unknown }
-interface LiveRun { id: string; dir: string; state: string; done: number; total: number; rate: number; samples: Array<{ sample: string; planned: number; processed: number; failed: number; closed: boolean }>; failures: Array<{ sample: string; file: string; error: { message: string } }>; started?: string; startedHere: boolean; histograms: LiveHist[]; log?: string[] }
+interface LiveRun { id: string; dir: string; state: string; done: number; total: number; rate: number; samples: Array<{ sample: string; planned: number; processed: number; failed: number; closed: boolean }>; failures: Array<{ sample: string; file: string; entryStart?: number; entryStop?: number; worker?: string; error: { message: string } }>; workers: Array<{ worker: string; chunks: number; events: number; failedAttempts: number }>; attempts: Array<{ sample: string; file: string; entryStart: number; entryStop: number; attempt: number; retried: boolean; worker?: string; error: { code: string; message: string }; atMs: number }>; started?: string; startedHere: boolean; histograms: LiveHist[]; log?: string[] }
 
 function runsView(main: HTMLElement, params: URLSearchParams): () => void {
   const proc = h("input", { id: "run-processor", size: "30", placeholder: "processor folder (index.mjs)", value: params.get("processor") ?? "" });
@@ -337,7 +337,11 @@ function runsView(main: HTMLElement, params: URLSearchParams): () => void {
         h("p", { id: "run-progress" }, `${v.done.toLocaleString()} / ${v.total.toLocaleString()} events, ${Math.round(v.rate).toLocaleString()} events/s — ${updates} updates, ${(updates / Math.max(0.001, (performance.now() - t0) / 1000)).toFixed(1)}/s`),
         h("table", { class: "samples" }, h("tr", {}, ...["sample", "processed", "planned", "failed", ""].map((c) => h("th", {}, c))),
           ...v.samples.map((s) => h("tr", {}, h("td", {}, s.sample), h("td", { class: "num" }, s.processed.toLocaleString()), h("td", { class: "num" }, s.planned.toLocaleString()), h("td", { class: "num" }, s.failed ? s.failed.toLocaleString() : ""), h("td", {}, s.closed ? "✓" : "")))),
-        v.failures.length ? h("ul", { class: "failures" }, ...v.failures.map((f) => h("li", { class: "error" }, `${f.sample} ${f.file}: ${f.error.message}`))) : null,
+        v.workers.length ? h("table", { class: "workers", id: "run-workers-table" }, h("tr", {}, ...["worker", "chunks", "events", "share", "failed attempts"].map((c) => h("th", {}, c))),
+          ...v.workers.map((w) => h("tr", {}, h("td", {}, w.worker), h("td", { class: "num" }, w.chunks.toLocaleString()), h("td", { class: "num" }, w.events.toLocaleString()), h("td", { class: "num" }, v.done ? `${((100 * w.events) / v.done).toFixed(0)} %` : ""), h("td", { class: `num${w.failedAttempts ? " error" : ""}` }, w.failedAttempts ? w.failedAttempts.toLocaleString() : "")))) : null,
+        // failures as they happen: every failed attempt, with whether the chunk runs again
+        v.attempts.length ? h("ul", { class: "failures", id: "run-failures" }, ...v.attempts.map((f) => h("li", { class: f.retried ? "muted" : "error" }, `${(f.atMs / 1000).toFixed(1)} s ${f.sample} ${f.file.split("/").pop()} [${f.entryStart}, ${f.entryStop}) attempt ${f.attempt}${f.worker ? ` on ${f.worker}` : ""}: ${f.error.message}${f.retried ? " — retrying" : " — given up"}`))) : null,
+        !v.attempts.length && v.failures.length ? h("ul", { class: "failures", id: "run-failures" }, ...v.failures.map((f) => h("li", { class: "error" }, `${f.sample} ${f.file}: ${f.error.message}`))) : null,
         v.log?.length && v.state !== "running" && v.state !== "finished" ? h("pre", { class: "log" }, v.log.join("\n")) : null,
       );
       const fill = head.querySelector<HTMLElement>(".fill");

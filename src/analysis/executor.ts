@@ -131,10 +131,10 @@ class InThreadDispatcher implements Dispatcher {
         next = prepare(this.queue.shift());
         for (;;) {
           try {
-            collector.ok(await runner.run(item, mine));
+            collector.ok(await runner.run(item, mine), "main");
             break;
           } catch (e) {
-            if (!collector.failed(item.index, errorInfo(e))) break;
+            if (!collector.failed(item.index, errorInfo(e), "main")) break;
             mine = runner.prepare(item); // retry at once, keeping the next chunk's reads
             mine.catch(() => undefined);
           }

@@ -230,6 +230,9 @@ describe("hepflow ui in Chromium", () => {
     expect(seen.length).toBeGreaterThanOrEqual(4);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThan(seen[i - 1]!);
     expect(seen.at(-1)).toBe(inRange);
+    // one worker thread did every chunk: 16 files of 2500 events in chunks of 2000 → 16 chunks (a chunk never splits a file's cluster)
+    const workerRow = await page.locator("#run-workers-table tr").nth(1).locator("td").allTextContents();
+    expect(workerRow.slice(0, 3)).toEqual(["thread-1", "16", all.length ? (40000).toLocaleString("en-US") : ""]);
     // before the terminal run below adds a row to the runs table
     await matchGolden(page, "runs", ["#run-progress", "table.runs", ".rundetail h3", ".status", "pre.log"]);
     // the same processor from the command line, as a terminal run with --live inside the root
