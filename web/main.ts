@@ -394,11 +394,12 @@ function fitsView(main: HTMLElement, params: URLSearchParams): void {
   const open = (e?: Event) => {
     e?.preventDefault();
     out.replaceChildren(h("p", { class: "muted" }, "fitting…"));
-    api<{ kind: string; parameters: Array<{ name: string; bestfit: number; uncertainty: number }>; twiceNll?: number; converged?: boolean; poi?: string | null; limit?: { observed: number; expected: number[] }; plots: Array<{ title: string; spec: unknown }> }>(`/api/fit?${qs({ path: path.value })}`).then(async (r) => {
+    api<{ kind: string; parameters: Array<{ name: string; bestfit: number; uncertainty: number }>; twiceNll?: number; converged?: boolean; poi?: string | null; limit?: { observed: number; expected: number[] }; plots: Array<{ title: string; spec: unknown }>; notes?: string[] }>(`/api/fit?${qs({ path: path.value })}`).then(async (r) => {
       const table = h("table", { class: "params" }, h("tr", {}, h("th", {}, "parameter"), h("th", {}, "best fit"), h("th", {}, "uncertainty")), ...r.parameters.map((p) => h("tr", {}, h("td", {}, p.name === r.poi ? `${p.name} (POI)` : p.name), h("td", { class: "num" }, fmtNum(p.bestfit)), h("td", { class: "num" }, fmtNum(p.uncertainty)))));
       const plots = r.plots.map((p) => ({ title: p.title, plot: new Plot(), spec: p.spec }));
       setChildren(out,
         h("p", {}, `${r.kind === "workspace" ? "workspace fitted here" : "fit result"}: 2NLL ${fmtNum(r.twiceNll)}, ${r.converged ? "converged" : "NOT converged"}`, r.limit ? `; CLs 95% upper limit on ${r.poi}: observed ${fmtNum(r.limit.observed)}, expected ${fmtNum(r.limit.expected[2])} [${fmtNum(r.limit.expected[1])}, ${fmtNum(r.limit.expected[3])}]` : ""),
+        ...(r.notes ?? []).map((n) => h("p", { class: "muted note" }, n)),
         h("div", { class: "plots" }, ...plots.map((p) => h("div", { class: "fitplot" }, h("h3", {}, p.title), p.plot.el))), h("div", { class: "scroll" }, table));
       for (const p of plots) await p.plot.show(p.spec);
       out.dataset.ready = "1";

@@ -263,7 +263,7 @@ export async function buildUiServer(o: UiOptions): Promise<{ app: FastifyInstanc
   });
 
   // Fits, tracking, workflows
-  app.get("/api/fit", async (req) => fitView(resolveKind(root, str(q(req), "path"), "file"), { cls: str(q(req), "cls") !== "0" }));
+  app.get("/api/fit", async (req) => fitView(resolveKind(root, str(q(req), "path"), "file"), { cls: str(q(req), "cls") !== "0", ranking: str(q(req), "ranking") !== "0" }));
   app.get("/api/tracking/runs", async (req) => trackingRuns(trackingDir, str(q(req), "filter", 2000)));
   app.get("/api/tracking/metric", async (req) => {
     const ids = (str(q(req), "runs", 4000) ?? "").split(",").filter((x) => /^[0-9a-f]{32}$/.test(x));

@@ -232,7 +232,7 @@ describe("hepflow ui in Chromium", () => {
     expect(seen.at(-1)).toBe(inRange);
     // one worker thread did every chunk: 16 files of 2500 events in chunks of 2000 → 16 chunks (a chunk never splits a file's cluster)
     const workerRow = await page.locator("#run-workers-table tr").nth(1).locator("td").allTextContents();
-    expect(workerRow.slice(0, 3)).toEqual(["thread-1", "16", all.length ? (40000).toLocaleString("en-US") : ""]);
+    expect(workerRow.slice(0, 3)).toEqual(["thread-1", "16", (40000).toLocaleString("en-US")]);
     // before the terminal run below adds a row to the runs table
     await matchGolden(page, "runs", ["#run-progress", "table.runs", ".rundetail h3", ".status", "pre.log"]);
     // the same processor from the command line, as a terminal run with --live inside the root
@@ -256,9 +256,11 @@ describe("hepflow ui in Chromium", () => {
   it("Fits, Tracking and Workflows render their plots and tables", async () => {
     const fit = await open("#/fits?path=fit/workspace.json");
     await fit.locator("[data-ready]").waitFor({ timeout: 30_000 });
-    expect(await fit.locator(".fitplot canvas").count()).toBe(3); // pulls, correlations, CLs scan
+    // pulls, correlations, pre- and post-fit stacks of the one channel, ranking, CLs scan
+    expect(await fit.locator(".fitplot h3").allTextContents()).toEqual(["Pulls", "Correlations", "Pre-fit singlechannel", "Post-fit singlechannel", "Ranking (impacts on the POI)", "CLs scan"]);
+    expect(await fit.locator(".fitplot canvas").count()).toBe(6);
     // pyhf's numbers for this workspace (../shared/reference/stats/docs_2bin_1channel.expected.json)
-    const ref = (JSON.parse(readFileSync(join(sharedDir, "reference/stats/docs_2bin_1channel.expected.json"), "utf8")) as { cases: Array<{ mle: { uncertainties: number[]; twice_nll: number }; upper_limit_root: { obs: number } }> }).cases[0]!;
+    const ref = (JSON.parse(readFileSync(join(sharedDir, "reference/stats/docs_2bin_1channel.expected.json"), "utf8")) as { cases: Array<{ mle: { bestfit: number[]; uncertainties: number[]; twice_nll: number }; upper_limit_root: { obs: number } }> }).cases[0]!;
     const sigma = await fit.locator("table.params tr", { hasText: "(POI)" }).locator("td").nth(2).textContent();
     // printed to 6 significant digits; the fits agree to ~1e-6 relative
     expect(Number(sigma)).toBeCloseTo(ref.mle.uncertainties[0]!, 4);
@@ -268,6 +270,19 @@ describe("hepflow ui in Chromium", () => {
     // within 2 % of pyhf's root-found limit
     const obs = Number(/observed ([\d.]+)/.exec(summary)![1]);
     expect(Math.abs(obs - ref.upper_limit_root.obs) / ref.upper_limit_root.obs).toBeLessThan(0.02);
+    // the stacks' numbers: pre-fit, the workspace's own sample and observed bins; post-fit, those scaled by pyhf's
+    // best fit (mu for the signal, the shapesys gammas for the background) — to 1e-4 absolute, the minimisers'
+    // agreement on parameters of order 1 (mu sits at its bound 0)
+    const ws = JSON.parse(readFileSync(join(sharedDir, "reference/stats/docs_2bin_1channel.json"), "utf8")) as { channels: Array<{ samples: Array<{ name: string; data: number[] }> }>; observations: Array<{ data: number[] }> };
+    const api = (await fit.evaluate(async () => (await fetch("/api/fit?path=fit/workspace.json&cls=0")).json())) as { yields: Array<{ stage: string; samples: Array<{ name: string; bins: number[] }>; data: number[] }>; ranking: Array<{ name: string; postfitUp: number; postfitDown: number }> };
+    const [pre, post] = api.yields;
+    expect(pre!.samples).toEqual(ws.channels[0]!.samples.map((x) => ({ name: x.name, bins: x.data })));
+    expect(pre!.data).toEqual(ws.observations[0]!.data);
+    const [muHat, g1, g2] = ref.mle.bestfit;
+    const want = { signal: [5 * muHat!, 10 * muHat!], background: [50 * g1!, 60 * g2!] } as Record<string, number[]>;
+    for (const x of post!.samples) x.bins.forEach((v, i) => expect(Math.abs(v - want[x.name]![i]!), `${x.name}[${i}]`).toBeLessThan(1e-4));
+    expect(api.ranking.map((x) => x.name).sort()).toEqual(["uncorr_bkguncrt[0]", "uncorr_bkguncrt[1]"]);
+    for (const x of api.ranking) expect(Number.isFinite(x.postfitUp) && Number.isFinite(x.postfitDown)).toBe(true);
     await matchGolden(fit, "fits");
     await fit.close();
 
