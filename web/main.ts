@@ -167,7 +167,7 @@ function filesView(main: HTMLElement, params: URLSearchParams): () => void {
   parts.forEach((p, i) => crumbs.append(" / ", h("a", { href: `#/files?${new URLSearchParams({ dir: parts.slice(0, i + 1).join("/") })}` }, p)));
   left.append(crumbs);
   const list = h("ul", { class: "entries" });
-  const urlInput = h("input", { id: "files-url", size: "34", spellcheck: "false", placeholder: "https://… or root://… (hosts allowed at start)", value: params.get("url") ?? "" });
+  const urlInput = h("input", { id: "files-url", size: "34", spellcheck: "false", placeholder: "https://… or root://…", title: "a URL of a host allowed with --allow-remote", value: params.get("url") ?? "" });
   const openUrl = (e: Event) => { e.preventDefault(); if (urlInput.value.trim()) showRoot({ url: urlInput.value.trim() }); };
   left.append(h("form", { class: "urlform", onsubmit: openUrl }, urlInput, h("button", { type: "submit", id: "files-open-url" }, "Open")), list);
   api<{ entries: Array<{ name: string; type: string; size: number; kind?: string }> }>(`/api/files?${qs({ path: dir })}`).then((r) => {

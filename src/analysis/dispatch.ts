@@ -103,6 +103,8 @@ export async function runDispatched(processor: string, dataset: Dataset, options
     timings = await dispatcher.done();
   } finally {
     if (tick) clearInterval(tick);
+    // the last word of the live view: every chunk counted (the ticks may have missed the last ones)
+    if (live) { try { live.update(collector.live()); } catch { /* the display's problem */ } }
     await dispatcher.close();
   }
   const r = collector.result();

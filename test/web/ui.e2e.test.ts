@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -235,15 +235,40 @@ describe("hepflow ui in Chromium", () => {
     expect(workerRow.slice(0, 3)).toEqual(["thread-1", "16", (40000).toLocaleString("en-US")]);
     // before the terminal run below adds a row to the runs table
     await matchGolden(page, "runs", ["#run-progress", "table.runs", ".rundetail h3", ".status", "pre.log"]);
-    // the same processor from the command line, as a terminal run with --live inside the root
+    // the same processor started in a terminal with --live, in the background: the page attaches while it runs
     const cli = join(root, "terminal-run");
-    execFileSync(process.execPath, [bin, "run", join(root, "proc"), "--dataset", join(root, "dataset.json"), "--workers", "1", "--chunk-size", "2000", "--out", cli, "--live", "--no-track"], { stdio: "ignore" });
+    const child = spawn(process.execPath, [bin, "run", join(root, "proc"), "--dataset", join(root, "dataset.json"), "--workers", "1", "--chunk-size", "2000", "-P", "sleep_ms=120", "--out", cli, "--live", "--no-track"], { stdio: "ignore" });
+    const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+    try {
+      for (let i = 0; i < 200 && !existsSync(join(cli, "live.json")); i++) await page.waitForTimeout(25);
+      const termId = Buffer.from("terminal-run").toString("base64url"); // the run id: its folder under the root
+      const tp = await open(`#/runs?run=${termId}`);
+      const tseen: number[] = [];
+      const tplot = tp.locator('.plot[data-hist="electron_pt"]');
+      let runningSeen = 0;
+      for (let i = 0; i < 300; i++) {
+        const state = await tp.locator("#run-state").textContent().catch(() => null);
+        const sum = await tplot.getAttribute("data-sum", { timeout: 100 }).catch(() => null);
+        if (sum !== null && Number(sum) !== tseen.at(-1)) { tseen.push(Number(sum)); if (state === "running") runningSeen++; }
+        if (state === "finished" || state === "failed") break;
+        await tp.waitForTimeout(50);
+      }
+      expect(await tp.locator("#run-state").textContent()).toBe("finished");
+      expect(await exited).toBe(0);
+      // grew while the terminal run was running (at least three distinct sums seen in state "running"), then the whole dataset
+      expect(runningSeen).toBeGreaterThanOrEqual(3);
+      for (let i = 1; i < tseen.length; i++) expect(tseen[i]!).toBeGreaterThan(tseen[i - 1]!);
+      expect(tseen.at(-1)).toBe(inRange);
+      await tp.close();
+    } finally {
+      if (child.exitCode === null) child.kill("SIGINT");
+    }
     const acc = JSON.parse(readFileSync(join(cli, "accumulator.json"), "utf8")) as { electron_pt: { sumw?: number[]; [k: string]: unknown } };
     const field = Object.entries(acc.electron_pt).find(([k, v]) => k !== "hepflowHist" && Array.isArray(v))![1] as number[];
+    // the page's run and the terminal run, as the page shows them, equal the CLI's accumulator
     const id = await page.locator("button[data-run]").first().getAttribute("data-run");
     const view = (await page.evaluate(async (i) => (await fetch(`/api/runs/${i}`)).json(), id)) as { histograms: Array<{ values: number[] }> };
     expect(view.histograms[0]!.values).toEqual(field.slice(1, -1)); // the CLI's storage has under/overflow bins
-    // the terminal run is found under the root and shows the same histogram
     const listed = (await page.evaluate(async () => (await fetch("/api/runs")).json())) as { runs: Array<{ id: string; dir: string; state: string; startedHere: boolean }> };
     const term = listed.runs.find((r) => r.dir === "terminal-run")!;
     expect(term).toMatchObject({ state: "finished", startedHere: false });
@@ -276,7 +301,8 @@ describe("hepflow ui in Chromium", () => {
     const ws = JSON.parse(readFileSync(join(sharedDir, "reference/stats/docs_2bin_1channel.json"), "utf8")) as { channels: Array<{ samples: Array<{ name: string; data: number[] }> }>; observations: Array<{ data: number[] }> };
     const api = (await fit.evaluate(async () => (await fetch("/api/fit?path=fit/workspace.json&cls=0")).json())) as { yields: Array<{ stage: string; samples: Array<{ name: string; bins: number[] }>; data: number[] }>; ranking: Array<{ name: string; postfitUp: number; postfitDown: number }> };
     const [pre, post] = api.yields;
-    expect(pre!.samples).toEqual(ws.channels[0]!.samples.map((x) => ({ name: x.name, bins: x.data })));
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name); // the model orders samples by name, as pyhf does
+    expect([...pre!.samples].sort(byName)).toEqual(ws.channels[0]!.samples.map((x) => ({ name: x.name, bins: x.data })).sort(byName));
     expect(pre!.data).toEqual(ws.observations[0]!.data);
     const [muHat, g1, g2] = ref.mle.bestfit;
     const want = { signal: [5 * muHat!, 10 * muHat!], background: [50 * g1!, 60 * g2!] } as Record<string, number[]>;
@@ -284,6 +310,8 @@ describe("hepflow ui in Chromium", () => {
     expect(api.ranking.map((x) => x.name).sort()).toEqual(["uncorr_bkguncrt[0]", "uncorr_bkguncrt[1]"]);
     for (const x of api.ranking) expect(Number.isFinite(x.postfitUp) && Number.isFinite(x.postfitDown)).toBe(true);
     await matchGolden(fit, "fits");
+    await fit.locator(".fitplot", { hasText: "Ranking" }).scrollIntoViewIfNeeded();
+    await matchGolden(fit, "fits-ranking");
     await fit.close();
 
     const tr = await open("#/tracking");
