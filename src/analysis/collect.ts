@@ -124,12 +124,15 @@ export class RunCollector {
   private computeMs = 0;
   private startedAt = -1;
   private readonly perWorker = new Map<string, WorkerProgress>();
+  /** Bumped by every outcome and plan: a live view skips snapshots while it stays the same. */
+  version = 0;
   private readonly attemptLog: AttemptFailure[] = [];
 
   constructor(private readonly options: CollectorOptions) {}
 
   /** Register one planned sample (samples arrive in dataset order, items with consecutive indices). */
   addSample(plan: SamplePlan): void {
+    this.version++;
     for (const it of plan.items) this.items[it.index] = it;
     const end = plan.items.length ? plan.items.at(-1)!.index + 1 : this.items.length;
     this.states.push({ plan, end, acc: undefined, processed: 0, failedEntries: 0, lostNevts: 0 });
@@ -169,6 +172,7 @@ export class RunCollector {
   /** Record a success (by `worker`, when the executor names it); false (and nothing counted) if the item already had its outcome, e.g. a late duplicate. */
   ok(out: ChunkOutput, worker?: string): boolean {
     if (this.resolved(out.index) || this.items[out.index] === undefined) return false;
+    this.version++;
     if (worker !== undefined) {
       const w = this.workerOf(worker);
       w.chunks++;
@@ -188,6 +192,7 @@ export class RunCollector {
   /** Record a failed attempt; true if the item should be tried again (false also for an item that already had its outcome). */
   failed(index: number, error: ErrorInfo, worker?: string): boolean {
     if (this.resolved(index) || this.items[index] === undefined) return false;
+    this.version++;
     if (worker !== undefined) this.workerOf(worker).failedAttempts++;
     const retry = this.charge(index, error, worker);
     if (!retry) this.fold();
