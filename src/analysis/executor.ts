@@ -17,7 +17,7 @@ import { WorkerPool } from "./pool.js";
 import { ChunkRunner, errorInfo } from "./runner.js";
 import type { WorkItem } from "./runner.js";
 
-export type { ChunkFailure, LiveSnapshot, SampleReport } from "./collect.js";
+export type { AttemptFailure, ChunkFailure, LiveSnapshot, SampleReport, WorkerProgress } from "./collect.js";
 export { normalisedSamples } from "./dispatch.js";
 
 export interface ExecutorOptions {
