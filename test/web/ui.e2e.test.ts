@@ -43,8 +43,10 @@ beforeAll(async () => {
   mkdirSync(join(root, "proc"));
   writeFileSync(join(root, "proc", "index.mjs"), `import { Hist, Regular, toAccumulator } from ${JSON.stringify(pathToFileURL(join(repo, "dist/hist/index.js")).href)};
 export const columns = ["Electron_pt"];
-export const parameters = { sleep_ms: { type: "int", default: 0, min: 0, max: 5000, help: "pause per chunk" } };
+export const parameters = { sleep_ms: { type: "int", default: 0, min: 0, max: 5000, help: "pause per chunk" }, fail_once: { type: "bool", default: false, help: "the first chunk of each worker thread fails once (then its retry succeeds)" } };
+let failed = false;
 export async function process(events, meta) {
+  if (meta.params.fail_once && !failed) { failed = true; throw new Error("deliberate first-attempt failure"); }
   if (meta.params.sleep_ms) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, meta.params.sleep_ms);
   const h = new Hist([Regular(25, 0, 125, { name: "pt", label: "electron pT [GeV]" })], { name: "electron_pt" });
   h.fill(events.Electron.pt.content);
@@ -212,7 +214,7 @@ describe("hepflow ui in Chromium", () => {
     await page.locator("#run-dataset").fill("dataset.json");
     await page.locator("#run-workers").fill("1");
     await page.locator("#run-chunk").fill("2000");
-    await page.locator("#run-params").fill("sleep_ms=120");
+    await page.locator("#run-params").fill("sleep_ms=120, fail_once=true");
     await page.locator("#run-start").click();
     const seen: number[] = [];
     const plot = page.locator('.plot[data-hist="electron_pt"]');
@@ -230,11 +232,14 @@ describe("hepflow ui in Chromium", () => {
     expect(seen.length).toBeGreaterThanOrEqual(4);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThan(seen[i - 1]!);
     expect(seen.at(-1)).toBe(inRange);
+    // the failed attempt was listed as it happened (retried, then the run went on), counted for its worker
+    expect(await page.locator("#run-failures li").allTextContents()).toEqual([expect.stringMatching(/^\d+\.\d s zee dy_ee_000\.root \[0, 2500\) attempt 1 on thread-1: Error: deliberate first-attempt failure — retrying$/)]);
+    expect((await page.locator("#run-workers-table tr").nth(1).locator("td").allTextContents())[4]).toBe("1");
     // one worker thread did every chunk: 16 files of 2500 events in chunks of 2000 → 16 chunks (a chunk never splits a file's cluster)
     const workerRow = await page.locator("#run-workers-table tr").nth(1).locator("td").allTextContents();
     expect(workerRow.slice(0, 3)).toEqual(["thread-1", "16", (40000).toLocaleString("en-US")]);
     // before the terminal run below adds a row to the runs table
-    await matchGolden(page, "runs", ["#run-progress", "table.runs", ".rundetail h3", ".status", "pre.log"]);
+    await matchGolden(page, "runs", ["#run-progress", "table.runs", ".rundetail h3", ".status", "pre.log", "#run-failures"]);
     // the same processor started in a terminal with --live, in the background: the page attaches while it runs
     const cli = join(root, "terminal-run");
     const child = spawn(process.execPath, [bin, "run", join(root, "proc"), "--dataset", join(root, "dataset.json"), "--workers", "1", "--chunk-size", "2000", "-P", "sleep_ms=120", "--out", cli, "--live", "--no-track"], { stdio: "ignore" });
