@@ -1,12 +1,13 @@
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import pixelmatch from "pixelmatch";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStaticServer } from "../../bench/lib/static-server.mjs";
 import { openFile } from "../../src/root/index.js";
 import { TrackingStore } from "../../src/tracking/index.js";
 import { buildUiServer } from "../../src/web/index.js";
@@ -29,7 +30,7 @@ const goldens = join(repo, "test", "web", "goldens");
  */
 const MAX_DIFF = 0.005;
 
-let root: string, url: string, browser: Browser, close: () => Promise<void>;
+let root: string, url: string, browser: Browser, close: () => Promise<void>, served: { url: string; close(): Promise<void> };
 const errors: string[] = [];
 
 beforeAll(async () => {
@@ -77,7 +78,11 @@ export async function process(events, meta) {
     },
   }));
 
-  const built = await buildUiServer({ root, trackingDir: join(root, "track") });
+  // a plain static server on 127.0.0.1 (Range requests) outside the root, the one remote host the app may read
+  mkdirSync(join(root, "..", `${basename(root)}-served`));
+  served = await startStaticServer({ "/": join(root, "..", `${basename(root)}-served`) });
+  copyFileSync(join(sharedDir, "data/root/uproot-hepdata-example.root"), join(root, "..", `${basename(root)}-served`, "remote.root"));
+  const built = await buildUiServer({ root, trackingDir: join(root, "track"), allowRemote: [new URL(served.url).host] });
   await built.app.listen({ host: "127.0.0.1", port: 0 });
   const port = (built.app.server.address() as { port: number }).port;
   url = `http://127.0.0.1:${port}`;
@@ -88,7 +93,8 @@ export async function process(events, meta) {
 afterAll(async () => {
   await browser?.close();
   await close?.();
-  if (root) rmSync(root, { recursive: true, force: true });
+  await served?.close();
+  if (root) { rmSync(root, { recursive: true, force: true }); rmSync(join(root, "..", `${basename(root)}-served`), { recursive: true, force: true }); }
 });
 
 async function open(hash: string): Promise<Page> {
@@ -165,6 +171,16 @@ describe("hepflow ui in Chromium", () => {
     expect(await hp.locator(".plot canvas").count()).toBe(1);
     await matchGolden(hp, "files-hist2d");
     await hp.close();
+
+    // a URL of the allowed host, typed into the Files view: listed and drawn by the server over HTTP
+    const rp = await open("#/files");
+    await rp.locator("#files-url").fill(new URL("remote.root", served.url.endsWith("/") ? served.url : `${served.url}/`).href);
+    await rp.locator("#files-open-url").click();
+    await rp.locator('button[data-object="hpx"]').click();
+    await rp.locator(".status.done").waitFor();
+    expect(await rp.locator(".status.done").textContent()).toBe("hpx: 75000 entries");
+    expect(await rp.locator(".detail h2").textContent()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/remote\.root$/);
+    await rp.close();
   });
 
   it("Draw: the histogram fills progressively and ends equal to an independent count", async () => {
