@@ -167,7 +167,9 @@ function filesView(main: HTMLElement, params: URLSearchParams): () => void {
   parts.forEach((p, i) => crumbs.append(" / ", h("a", { href: `#/files?${new URLSearchParams({ dir: parts.slice(0, i + 1).join("/") })}` }, p)));
   left.append(crumbs);
   const list = h("ul", { class: "entries" });
-  left.append(list);
+  const urlInput = h("input", { id: "files-url", size: "34", spellcheck: "false", placeholder: "https://… or root://…", title: "a URL of a host allowed with --allow-remote", value: params.get("url") ?? "" });
+  const openUrl = (e: Event) => { e.preventDefault(); if (urlInput.value.trim()) showRoot({ url: urlInput.value.trim() }); };
+  left.append(h("form", { class: "urlform", onsubmit: openUrl }, urlInput, h("button", { type: "submit", id: "files-open-url" }, "Open")), list);
   api<{ entries: Array<{ name: string; type: string; size: number; kind?: string }> }>(`/api/files?${qs({ path: dir })}`).then((r) => {
     if (!r.entries.length) list.append(h("li", { class: "muted" }, "(empty)"));
     for (const e of r.entries) {
@@ -175,7 +177,7 @@ function filesView(main: HTMLElement, params: URLSearchParams): () => void {
       const open = () => {
         if (e.type === "dir" && e.kind === "workflow-run") go("workflows", { path: p });
         else if (e.type === "dir") go("files", { dir: p });
-        else if (e.kind === "root") showRoot(p);
+        else if (e.kind === "root") showRoot({ path: p });
         else if (e.kind === "json") go("fits", { path: p });
       };
       list.append(h("li", { class: `entry ${e.type} ${e.kind ?? ""}` }, h("button", { class: "link", onclick: open, "data-path": p }, e.type === "dir" ? `${e.name}/` : e.name), h("span", { class: "muted" }, e.type === "dir" ? e.kind ?? "" : fmtBytes(e.size))));
@@ -183,13 +185,16 @@ function filesView(main: HTMLElement, params: URLSearchParams): () => void {
     // what the UI benchmark times as the first meaningful paint: the folder listing on screen
     if (!performance.getEntriesByName("hepflow:files-listed").length) performance.mark("hepflow:files-listed");
     const file = params.get("file");
-    if (file) showRoot(file);
+    if (file) showRoot({ path: file });
+    else if (params.get("url")) showRoot({ url: params.get("url")! });
   }).catch((e) => list.append(errorBox(e)));
 
-  function showRoot(path: string): void {
+  /** A file under the root ({ path }) or a remote URL the server allows ({ url }). */
+  function showRoot(src: { path: string } | { url: string }): void {
     stop?.();
+    const path = "path" in src ? src.path : src.url;
     right.replaceChildren(h("h2", {}, path), h("p", { class: "muted" }, "reading…"));
-    api<{ compression: string; size: number; entries: Entry[] }>(`/api/root?${qs({ path })}`).then((r) => {
+    api<{ compression: string; size: number; entries: Entry[] }>(`/api/root?${qs(src)}`).then((r) => {
       const plot = new Plot();
       const status = h("div", { class: "status" });
       const log = h("input", { type: "checkbox", id: "files-log" });
@@ -203,14 +208,14 @@ function filesView(main: HTMLElement, params: URLSearchParams): () => void {
         stop?.();
         current = () => {
           status.textContent = `${obj}…`;
-          api<{ spec: unknown; entries: number }>(`/api/root/hist?${qs({ path, object: obj, log: log.checked ? 1 : undefined, ratio: ratio.value && ratio.value !== obj ? ratio.value : undefined })}`)
+          api<{ spec: unknown; entries: number }>(`/api/root/hist?${qs({ ...src, object: obj, log: log.checked ? 1 : undefined, ratio: ratio.value && ratio.value !== obj ? ratio.value : undefined })}`)
             .then((x) => plot.show(x.spec).then(() => { status.textContent = `${obj}: ${x.entries} entries`; status.className = "status done"; }))
             .catch((e) => { status.textContent = (e as Error).message; status.className = "status error"; });
         };
         current();
       };
       const drawBranch = (tree: string, branch: string) => {
-        current = () => { stop?.(); stop = streamDraw({ path, tree, expr: branch, log: log.checked ? 1 : undefined }, plot, status); };
+        current = () => { stop?.(); stop = streamDraw({ ...src, tree, expr: branch, log: log.checked ? 1 : undefined }, plot, status); };
         current();
       };
       const keys = h("table", { class: "keys" }, h("tr", {}, h("th", {}, "key"), h("th", {}, "class"), h("th", {}, "entries"), h("th", {}, "title")));
@@ -227,7 +232,7 @@ function filesView(main: HTMLElement, params: URLSearchParams): () => void {
             h("td", {}, b.typeName), h("td", {}, b.counter ?? ""), h("td", { class: "num" }, fmtBytes(b.compressedBytes)), h("td", { class: "num" }, fmtBytes(b.uncompressedBytes + (b.embeddedBytes ?? 0))),
             h("td", { class: "num" }, ratioText), h("td", {}, e.codecs?.[b.name] ?? b.detail ?? (b.embeddedBytes ? "in tree key" : ""))));
         }
-        trees.append(h("h3", {}, `${e.kind} ${e.path}: ${e.entries?.toLocaleString()} entries, ${e.branches.length} branches `, h("a", { href: `#/draw?${new URLSearchParams({ path, tree: e.path })}` }, "draw…")), h("div", { class: "scroll" }, table));
+        trees.append(h("h3", {}, `${e.kind} ${e.path}: ${e.entries?.toLocaleString()} entries, ${e.branches.length} branches `, "path" in src ? h("a", { href: `#/draw?${new URLSearchParams({ path, tree: e.path })}` }, "draw…") : null), h("div", { class: "scroll" }, table));
       }
       setChildren(right,
         h("h2", {}, path), h("p", { class: "muted" }, `${fmtBytes(r.size)}, file compression ${r.compression}`),
@@ -292,7 +297,7 @@ function drawView(main: HTMLElement, params: URLSearchParams): () => void {
 }
 
 interface LiveHist { name: string; dimension: number; categories: Array<{ axis: string; values: string[]; picked: string | null }>; sum: number; spec: unknown }
-interface LiveRun { id: string; dir: string; state: string; done: number; total: number; rate: number; samples: Array<{ sample: string; planned: number; processed: number; failed: number; closed: boolean }>; failures: Array<{ sample: string; file: string; error: { message: string } }>; started?: string; startedHere: boolean; histograms: LiveHist[]; log?: string[] }
+interface LiveRun { id: string; dir: string; state: string; done: number; total: number; rate: number; samples: Array<{ sample: string; planned: number; processed: number; failed: number; closed: boolean }>; failures: Array<{ sample: string; file: string; entryStart?: number; entryStop?: number; worker?: string; error: { message: string } }>; workers: Array<{ worker: string; chunks: number; events: number; failedAttempts: number }>; attempts: Array<{ sample: string; file: string; entryStart: number; entryStop: number; attempt: number; retried: boolean; worker?: string; error: { code: string; message: string }; atMs: number }>; started?: string; startedHere: boolean; histograms: LiveHist[]; log?: string[] }
 
 function runsView(main: HTMLElement, params: URLSearchParams): () => void {
   const proc = h("input", { id: "run-processor", size: "30", placeholder: "processor folder (index.mjs)", value: params.get("processor") ?? "" });
@@ -332,7 +337,11 @@ function runsView(main: HTMLElement, params: URLSearchParams): () => void {
         h("p", { id: "run-progress" }, `${v.done.toLocaleString()} / ${v.total.toLocaleString()} events, ${Math.round(v.rate).toLocaleString()} events/s — ${updates} updates, ${(updates / Math.max(0.001, (performance.now() - t0) / 1000)).toFixed(1)}/s`),
         h("table", { class: "samples" }, h("tr", {}, ...["sample", "processed", "planned", "failed", ""].map((c) => h("th", {}, c))),
           ...v.samples.map((s) => h("tr", {}, h("td", {}, s.sample), h("td", { class: "num" }, s.processed.toLocaleString()), h("td", { class: "num" }, s.planned.toLocaleString()), h("td", { class: "num" }, s.failed ? s.failed.toLocaleString() : ""), h("td", {}, s.closed ? "✓" : "")))),
-        v.failures.length ? h("ul", { class: "failures" }, ...v.failures.map((f) => h("li", { class: "error" }, `${f.sample} ${f.file}: ${f.error.message}`))) : null,
+        v.workers.length ? h("table", { class: "workers", id: "run-workers-table" }, h("tr", {}, ...["worker", "chunks", "events", "share", "failed attempts"].map((c) => h("th", {}, c))),
+          ...v.workers.map((w) => h("tr", {}, h("td", {}, w.worker), h("td", { class: "num" }, w.chunks.toLocaleString()), h("td", { class: "num" }, w.events.toLocaleString()), h("td", { class: "num" }, v.done ? `${((100 * w.events) / v.done).toFixed(0)} %` : ""), h("td", { class: `num${w.failedAttempts ? " error" : ""}` }, w.failedAttempts ? w.failedAttempts.toLocaleString() : "")))) : null,
+        // failures as they happen: every failed attempt, with whether the chunk runs again
+        v.attempts.length ? h("ul", { class: "failures", id: "run-failures" }, ...v.attempts.map((f) => h("li", { class: f.retried ? "muted" : "error" }, `${(f.atMs / 1000).toFixed(1)} s ${f.sample} ${f.file.split("/").pop()} [${f.entryStart}, ${f.entryStop}) attempt ${f.attempt}${f.worker ? ` on ${f.worker}` : ""}: ${f.error.message}${f.retried ? " — retrying" : " — given up"}`))) : null,
+        !v.attempts.length && v.failures.length ? h("ul", { class: "failures", id: "run-failures" }, ...v.failures.map((f) => h("li", { class: "error" }, `${f.sample} ${f.file}: ${f.error.message}`))) : null,
         v.log?.length && v.state !== "running" && v.state !== "finished" ? h("pre", { class: "log" }, v.log.join("\n")) : null,
       );
       const fill = head.querySelector<HTMLElement>(".fill");
@@ -385,11 +394,12 @@ function fitsView(main: HTMLElement, params: URLSearchParams): void {
   const open = (e?: Event) => {
     e?.preventDefault();
     out.replaceChildren(h("p", { class: "muted" }, "fitting…"));
-    api<{ kind: string; parameters: Array<{ name: string; bestfit: number; uncertainty: number }>; twiceNll?: number; converged?: boolean; poi?: string | null; limit?: { observed: number; expected: number[] }; plots: Array<{ title: string; spec: unknown }> }>(`/api/fit?${qs({ path: path.value })}`).then(async (r) => {
+    api<{ kind: string; parameters: Array<{ name: string; bestfit: number; uncertainty: number }>; twiceNll?: number; converged?: boolean; poi?: string | null; limit?: { observed: number; expected: number[] }; plots: Array<{ title: string; spec: unknown }>; notes?: string[] }>(`/api/fit?${qs({ path: path.value })}`).then(async (r) => {
       const table = h("table", { class: "params" }, h("tr", {}, h("th", {}, "parameter"), h("th", {}, "best fit"), h("th", {}, "uncertainty")), ...r.parameters.map((p) => h("tr", {}, h("td", {}, p.name === r.poi ? `${p.name} (POI)` : p.name), h("td", { class: "num" }, fmtNum(p.bestfit)), h("td", { class: "num" }, fmtNum(p.uncertainty)))));
       const plots = r.plots.map((p) => ({ title: p.title, plot: new Plot(), spec: p.spec }));
       setChildren(out,
         h("p", {}, `${r.kind === "workspace" ? "workspace fitted here" : "fit result"}: 2NLL ${fmtNum(r.twiceNll)}, ${r.converged ? "converged" : "NOT converged"}`, r.limit ? `; CLs 95% upper limit on ${r.poi}: observed ${fmtNum(r.limit.observed)}, expected ${fmtNum(r.limit.expected[2])} [${fmtNum(r.limit.expected[1])}, ${fmtNum(r.limit.expected[3])}]` : ""),
+        ...(r.notes ?? []).map((n) => h("p", { class: "muted note" }, n)),
         h("div", { class: "plots" }, ...plots.map((p) => h("div", { class: "fitplot" }, h("h3", {}, p.title), p.plot.el))), h("div", { class: "scroll" }, table));
       for (const p of plots) await p.plot.show(p.spec);
       out.dataset.ready = "1";

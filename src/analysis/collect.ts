@@ -22,6 +22,31 @@ export interface ChunkFailure {
   entryStop?: number;
   attempts: number;
   error: ErrorInfo;
+  /** The worker of the last attempt, when the executor names its workers. */
+  worker?: string;
+}
+
+/** One failed attempt of a chunk, retried or not (what a live view shows as it happens). */
+export interface AttemptFailure {
+  sample: string;
+  file: string;
+  entryStart: number;
+  entryStop: number;
+  attempt: number;
+  /** True when the chunk runs again; false when this was its last attempt. */
+  retried: boolean;
+  worker?: string;
+  error: ErrorInfo;
+  /** Milliseconds since the run's first chunk started. */
+  atMs: number;
+}
+
+/** What one worker (a thread, a remote worker process) has done so far. */
+export interface WorkerProgress {
+  worker: string;
+  chunks: number;
+  events: number;
+  failedAttempts: number;
 }
 
 /** Per sample: what was planned, what was processed, and how the normalisation was corrected. */
@@ -51,6 +76,10 @@ export interface LiveSnapshot {
   rate: number;
   samples: Array<{ sample: string; planned: number; processed: number; failed: number; closed: boolean }>;
   failures: ChunkFailure[];
+  /** Per worker, for executors that name their workers (thread-N, the in-thread "main", remote worker names). */
+  workers: WorkerProgress[];
+  /** The latest failed attempts (at most 50), retried ones included, oldest first. */
+  attempts: AttemptFailure[];
   /** Every chunk folded so far (in the fixed order), merged: the partial result. */
   accumulator: Accumulator | undefined;
 }
@@ -94,11 +123,16 @@ export class RunCollector {
   private readMs = 0;
   private computeMs = 0;
   private startedAt = -1;
+  private readonly perWorker = new Map<string, WorkerProgress>();
+  /** Bumped by every outcome and plan: a live view skips snapshots while it stays the same. */
+  version = 0;
+  private readonly attemptLog: AttemptFailure[] = [];
 
   constructor(private readonly options: CollectorOptions) {}
 
   /** Register one planned sample (samples arrive in dataset order, items with consecutive indices). */
   addSample(plan: SamplePlan): void {
+    this.version++;
     for (const it of plan.items) this.items[it.index] = it;
     const end = plan.items.length ? plan.items.at(-1)!.index + 1 : this.items.length;
     this.states.push({ plan, end, acc: undefined, processed: 0, failedEntries: 0, lostNevts: 0 });
@@ -129,9 +163,21 @@ export class RunCollector {
     return index < this.next || this.done.has(index);
   }
 
-  /** Record a success; false (and nothing counted) if the item already had its outcome, e.g. a late duplicate. */
-  ok(out: ChunkOutput): boolean {
+  private workerOf(name: string): WorkerProgress {
+    let w = this.perWorker.get(name);
+    if (!w) this.perWorker.set(name, (w = { worker: name, chunks: 0, events: 0, failedAttempts: 0 }));
+    return w;
+  }
+
+  /** Record a success (by `worker`, when the executor names it); false (and nothing counted) if the item already had its outcome, e.g. a late duplicate. */
+  ok(out: ChunkOutput, worker?: string): boolean {
     if (this.resolved(out.index) || this.items[out.index] === undefined) return false;
+    this.version++;
+    if (worker !== undefined) {
+      const w = this.workerOf(worker);
+      w.chunks++;
+      w.events += out.events;
+    }
     this.done.set(out.index, out);
     this.events += out.events;
     this.readMs += out.readMs;
@@ -144,20 +190,25 @@ export class RunCollector {
   }
 
   /** Record a failed attempt; true if the item should be tried again (false also for an item that already had its outcome). */
-  failed(index: number, error: ErrorInfo): boolean {
+  failed(index: number, error: ErrorInfo, worker?: string): boolean {
     if (this.resolved(index) || this.items[index] === undefined) return false;
-    const retry = this.charge(index, error);
+    this.version++;
+    if (worker !== undefined) this.workerOf(worker).failedAttempts++;
+    const retry = this.charge(index, error, worker);
     if (!retry) this.fold();
     return retry;
   }
 
   /** One attempt of `index` failed: true if it may run again, else it is recorded as failed for good. */
-  private charge(index: number, error: ErrorInfo): boolean {
+  private charge(index: number, error: ErrorInfo, worker?: string): boolean {
     const n = (this.attempts.get(index) ?? 0) + 1;
     this.attempts.set(index, n);
-    if (n <= this.options.retries) return true;
     const it = this.items[index]!;
-    this.failures.push({ sample: it.sample, file: it.file, fileIndex: it.fileIndex, entryStart: it.entryStart, entryStop: it.entryStop, attempts: n, error });
+    const retried = n <= this.options.retries;
+    this.attemptLog.push({ sample: it.sample, file: it.file, entryStart: it.entryStart, entryStop: it.entryStop, attempt: n, retried, worker, error: { code: error.code, message: error.message }, atMs: this.startedAt < 0 ? 0 : performance.now() - this.startedAt });
+    if (this.attemptLog.length > 50) this.attemptLog.shift();
+    if (retried) return true;
+    this.failures.push({ sample: it.sample, file: it.file, fileIndex: it.fileIndex, entryStart: it.entryStart, entryStop: it.entryStop, attempts: n, error, ...(worker !== undefined ? { worker } : {}) });
     this.failedTotal += it.entryStop - it.entryStart;
     this.done.set(index, null);
     if (this.options.onFailure === "fail") this.stopped = true;
@@ -172,7 +223,8 @@ export class RunCollector {
     }));
     const open = this.states[this.sampleCursor];
     const rate = this.startedAt < 0 ? 0 : (this.events * 1000) / Math.max(1, performance.now() - this.startedAt);
-    return { done: this.events, total: this.total - this.failedTotal, rate, samples, failures: [...this.failures], accumulator: mergeAccumulators(this.acc, open?.acc) };
+    const workers = [...this.perWorker.values()].map((w) => ({ ...w })).sort((a, b) => a.worker.localeCompare(b.worker, "en", { numeric: true }));
+    return { done: this.events, total: this.total - this.failedTotal, rate, samples, failures: [...this.failures], workers, attempts: [...this.attemptLog], accumulator: mergeAccumulators(this.acc, open?.acc) };
   }
 
   /** Events processed so far. */

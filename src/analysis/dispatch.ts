@@ -92,7 +92,16 @@ export async function runDispatched(processor: string, dataset: Dataset, options
   let timings: DispatchTimings = { startupMs: 0, tailIdleMs: 0 };
   const live = options.live;
   // a throwing listener must not break the run: it only loses its view
-  const tick = live ? setInterval(() => { try { live.update(collector.live()); } catch { /* the display's problem */ } }, live.intervalMs ?? 200) : undefined;
+  // Nothing folded or failed since the last snapshot (slow chunks): no merge and no write, only a
+  // heartbeat each second so the rate and the "updated" time stay current.
+  let seen = -1, sentAt = 0;
+  const tick = live ? setInterval(() => {
+    const now = performance.now();
+    if (collector.version === seen && now - sentAt < 1000) return;
+    seen = collector.version;
+    sentAt = now;
+    try { live.update(collector.live()); } catch { /* the display's problem */ }
+  }, live.intervalMs ?? 200) : undefined;
   try {
     for await (const plan of planSamples(dataset, opener, chunkSize)) {
       collector.addSample(plan);
@@ -103,6 +112,8 @@ export async function runDispatched(processor: string, dataset: Dataset, options
     timings = await dispatcher.done();
   } finally {
     if (tick) clearInterval(tick);
+    // the last word of the live view: every chunk counted (the ticks may have missed the last ones)
+    if (live) { try { live.update(collector.live()); } catch { /* the display's problem */ } }
     await dispatcher.close();
   }
   const r = collector.result();

@@ -17,7 +17,7 @@ import { WorkerPool } from "./pool.js";
 import { ChunkRunner, errorInfo } from "./runner.js";
 import type { WorkItem } from "./runner.js";
 
-export type { ChunkFailure, LiveSnapshot, SampleReport } from "./collect.js";
+export type { AttemptFailure, ChunkFailure, LiveSnapshot, SampleReport, WorkerProgress } from "./collect.js";
 export { normalisedSamples } from "./dispatch.js";
 
 export interface ExecutorOptions {
@@ -131,10 +131,10 @@ class InThreadDispatcher implements Dispatcher {
         next = prepare(this.queue.shift());
         for (;;) {
           try {
-            collector.ok(await runner.run(item, mine));
+            collector.ok(await runner.run(item, mine), "main");
             break;
           } catch (e) {
-            if (!collector.failed(item.index, errorInfo(e))) break;
+            if (!collector.failed(item.index, errorInfo(e), "main")) break;
             mine = runner.prepare(item); // retry at once, keeping the next chunk's reads
             mine.catch(() => undefined);
           }

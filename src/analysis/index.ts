@@ -19,7 +19,7 @@ export type { Dispatcher, DispatchContext, DispatchTimings } from "./dispatch.js
 export { WorkerPool } from "./pool.js";
 export { checkParameterSpecs, resolveParameters, parseParameterAssignments, loadParameterFile, describeParameters } from "./params.js";
 export type { ParameterSpec, ParameterSpecs, ParameterValues } from "./params.js";
-export type { Executor, ExecutorOptions, ChunkFailure, LiveSnapshot, RunResult, SampleReport } from "./executor.js";
+export type { AttemptFailure, Executor, ExecutorOptions, ChunkFailure, LiveSnapshot, RunResult, SampleReport, WorkerProgress } from "./executor.js";
 export { RedisExecutor, startRedisWorker, parseRedisUrl, redactUrl } from "./redis/index.js";
 export type { RedisExecutorOptions, RedisWorkerHandle, RedisWorkerOptions } from "./redis/index.js";
 export { assembleSnapshots, SNAPSHOT_KEY } from "./snapshot.js";

@@ -17,6 +17,8 @@ import type { ChunkOutput, ErrorInfo, WorkItem } from "./runner.js";
 
 interface Slot {
   worker: Worker;
+  /** thread-1, thread-2, …: a replacement gets the next number (live views show which one ended). */
+  name: string;
   inFlight: Set<number>;
   /** The item being computed (announced by the worker), with its deadline timer. */
   current?: number;
@@ -56,6 +58,7 @@ export class WorkerPool implements Dispatcher {
   private readonly script = compiledModule(import.meta.url, "./worker.js");
   private readonly init: WorkerInit;
   private readyCount = 0;
+  private spawned = 0;
   private startupMs = 0;
   private remaining = 0;
   private planned = false;
@@ -114,7 +117,7 @@ export class WorkerPool implements Dispatcher {
     // Workers may be writing snapshot parts: an interrupt stops them before outputs are cleaned up.
     const stop = stopOnInterrupt(() => worker.terminate());
     worker.once("exit", () => stop.release());
-    const slot: Slot = { worker, inFlight: new Set(), idleSince: -1, ready: false };
+    const slot: Slot = { worker, name: `thread-${++this.spawned}`, inFlight: new Set(), idleSince: -1, ready: false };
     this.slots.add(slot);
     worker.on("message", (msg: { type: string; output?: ChunkOutput; index?: number; error?: ErrorInfo }) => {
       if (!this.slots.has(slot)) return; // a terminated worker's last words
@@ -134,8 +137,8 @@ export class WorkerPool implements Dispatcher {
         this.endCurrent(slot, index);
         if (msg.type === "result") {
           this.remaining--;
-          this.ctx.collector.ok(msg.output!);
-        } else this.retryOrFail(index, msg.error!);
+          this.ctx.collector.ok(msg.output!, slot.name);
+        } else this.retryOrFail(index, msg.error!, slot.name);
         this.feedAll();
         this.settle();
       }
@@ -167,7 +170,7 @@ export class WorkerPool implements Dispatcher {
     const charged = slot.current ?? [...slot.inFlight][0];
     const innocent = [...slot.inFlight].filter((i) => i !== charged).sort((a, b) => a - b);
     this.queue.unshift(...innocent.map((i) => this.ctx.collector.item(i)));
-    if (charged !== undefined) this.retryOrFail(charged, error);
+    if (charged !== undefined) this.retryOrFail(charged, error, slot.name);
     this.spawn();
     this.settle();
   }
@@ -189,8 +192,8 @@ export class WorkerPool implements Dispatcher {
     for (const s of this.slots) this.feed(s);
   }
 
-  private retryOrFail(index: number, error: ErrorInfo): void {
-    if (this.ctx.collector.failed(index, error)) this.queue.unshift(this.ctx.collector.item(index));
+  private retryOrFail(index: number, error: ErrorInfo, worker?: string): void {
+    if (this.ctx.collector.failed(index, error, worker)) this.queue.unshift(this.ctx.collector.item(index));
     else this.remaining--;
   }
 

@@ -34,7 +34,7 @@ function exists(p: string): boolean {
   try { statSync(p); return true; } catch { return false; }
 }
 
-/** A ROOT file as `hepflow ls` lists it, plus the file's compression setting and each TTree branch's codec. */
+/** A ROOT file (a path, or a remote URL already checked) as `hepflow ls` lists it, plus the file's compression setting and each TTree branch's codec. */
 export async function describeRootFile(file: string): Promise<{ compression: string; size: number; entries: Array<ListingEntry & { codecs?: Record<string, string> }> }> {
   const f = await openFile(file);
   try {
@@ -44,7 +44,7 @@ export async function describeRootFile(file: string): Promise<{ compression: str
       try { e.codecs = await branchCodecs(f, (await f.tree(e.path)) as TTree); } catch { /* codecs are extra information */ }
     }
     const c = f.header.compression;
-    return { compression: c.codec === "none" ? "none" : `${c.codec}:${c.level}`, size: statSync(file).size, entries };
+    return { compression: c.codec === "none" ? "none" : `${c.codec}:${c.level}`, size: await f.source.size(), entries };
   } finally {
     await f.close();
   }

@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
-import { clsPlot, clsPointsFromLimit, correlationPlot, fitInputFromResult, pullsInputFromStats, pullsPlot, type FitResultInput, type VegaLiteSpec } from "../plot/index.js";
+import { clsPlot, clsPointsFromLimit, correlationPlot, fitInputFromResult, fitStackPlot, pullsInputFromStats, pullsPlot, rankingFromImpacts, rankingPlot, stackFromYields, type FitResultInput, type VegaLiteSpec } from "../plot/index.js";
 import { HepflowError } from "../util/index.js";
 
 export interface FitView {
@@ -16,7 +16,15 @@ export interface FitView {
   poi?: string | null;
   limit?: { observed: number; expected: number[] };
   plots: Array<{ title: string; spec: VegaLiteSpec }>;
+  /** Impacts on the POI (as `hepflow ranking --json`), largest post-fit impact first; absent when not computed. */
+  ranking?: Array<{ name: string; prefitUp: number | null; prefitDown: number | null; postfitUp: number; postfitDown: number; constrained: boolean }>;
+  /** Per channel and stage: samples' and data's bin contents of the stacks (as `hepflow yields --json`). */
+  yields?: Array<{ stage: "pre-fit" | "post-fit"; channel: string; samples: Array<{ name: string; bins: number[] }>; data: number[] }>;
+  notes: string[];
 }
+
+/** Above this many parameters the page does not refit for the ranking by itself (4 fits each): `hepflow ranking` does. */
+export const RANKING_MAX_PARAMETERS = 30;
 
 function readJson(file: string): Record<string, unknown> {
   try {
@@ -27,7 +35,7 @@ function readJson(file: string): Record<string, unknown> {
 }
 
 /** A pyhf workspace (fitted, pulls, correlations, CLs scan of the POI) or a `hepflow fit --json` result (pulls against unit priors, correlations). */
-export async function fitView(file: string, o: { cls?: boolean } = {}): Promise<FitView> {
+export async function fitView(file: string, o: { cls?: boolean; ranking?: boolean } = {}): Promise<FitView> {
   const j = readJson(file);
   if (Array.isArray(j.channels) && Array.isArray(j.measurements)) {
     const stats = await import("../stats/index.js");
@@ -39,6 +47,30 @@ export async function fitView(file: string, o: { cls?: boolean } = {}): Promise<
     const plots: FitView["plots"] = [];
     if (p.fit.parameterNames.length) plots.push({ title: "Pulls", spec: pullsPlot(p.fit, { priors: p.priors, experiment: "none" }) });
     plots.push({ title: "Correlations", spec: correlationPlot(fitInputFromResult(r), { experiment: "none", top: 20 }) });
+    const notes: string[] = [];
+    // the stacks of `hepflow yields --plots` (bins numbered: a workspace has no bin edges)
+    const yields: NonNullable<FitView["yields"]> = [];
+    const post = r.converged && r.correlation ? stats.postfitYields(model, data, r) : null;
+    if (!post) notes.push("no post-fit stacks: the fit did not converge or its Hessian is not invertible");
+    for (const [stage, tables] of [["pre-fit", stats.prefitYields(model, data)], ["post-fit", post ?? []]] as const) {
+      for (const ch of tables) {
+        plots.push({ title: `${stage === "pre-fit" ? "Pre-fit" : "Post-fit"} ${ch.channel}`, spec: fitStackPlot(stage, stackFromYields(ch), { xTitle: "bin", title: `${stage} ${ch.channel}`, experiment: "none" }) });
+        yields.push({ stage, channel: ch.channel, samples: ch.samples.map((x) => ({ name: x.name, bins: Array.from(x.bins) })), data: Array.from(ch.data.bins) });
+      }
+    }
+    // the ranking of `hepflow ranking --plots`: four refits per parameter, so only for models of modest size
+    let ranked: FitView["ranking"];
+    const nParams = r.parameterNames.length - 1;
+    if (o.ranking === false) notes.push("ranking not computed (ranking=0)");
+    else if (!model.config.poiName || !r.converged) notes.push("no ranking: it needs a POI and a converged fit");
+    else if (nParams > RANKING_MAX_PARAMETERS) notes.push(`no ranking: ${nParams} parameters need ${4 * nParams} refits (more than ${RANKING_MAX_PARAMETERS} parameters: run hepflow ranking --plots)`);
+    else {
+      const rk = stats.ranking(model, data, { result: r });
+      const pullsOf = stats.pulls(model, r);
+      plots.push({ title: "Ranking (impacts on the POI)", spec: rankingPlot(rankingFromImpacts(rk.impacts, pullsOf), { poiName: rk.poi, maxParameters: 20, experiment: "none" }) });
+      const fin = (v: number) => (Number.isFinite(v) ? v : null);
+      ranked = rk.impacts.map((x) => ({ name: x.name, prefitUp: fin(x.prefitUp), prefitDown: fin(x.prefitDown), postfitUp: x.postfitUp, postfitDown: x.postfitDown, constrained: x.constrained }));
+    }
     let limit: FitView["limit"];
     if (o.cls !== false && model.config.poiName) {
       const bound = model.config.suggestedBounds()[model.config.poiIndex!]!;
@@ -52,7 +84,7 @@ export async function fitView(file: string, o: { cls?: boolean } = {}): Promise<
     }
     return {
       kind: "workspace", parameters: r.parameterNames.map((name, i) => ({ name, bestfit: r.bestfit[i]!, uncertainty: r.uncertainties[i]! })),
-      twiceNll: r.twiceNll, converged: r.converged, poi: model.config.poiName, limit, plots,
+      twiceNll: r.twiceNll, converged: r.converged, poi: model.config.poiName, limit, plots, ranking: ranked, yields, notes,
     };
   }
   if (Array.isArray(j.parameters) && j.bestfit && typeof j.bestfit === "object") {
@@ -67,7 +99,7 @@ export async function fitView(file: string, o: { cls?: boolean } = {}): Promise<
       { title: "Pulls (priors assumed 0 ± 1)", spec: pullsPlot(fit, { exclude: poi ? [poi] : [], experiment: "none" }) },
       { title: "Correlations", spec: correlationPlot(fit, { experiment: "none", top: 20 }) },
     ];
-    return { kind: "fit-result", parameters: names.map((name) => ({ name, bestfit: best[name]!, uncertainty: unc[name] ?? NaN })), twiceNll: j.twice_nll as number, converged: j.converged as boolean, poi, plots };
+    return { kind: "fit-result", parameters: names.map((name) => ({ name, bestfit: best[name]!, uncertainty: unc[name] ?? NaN })), twiceNll: j.twice_nll as number, converged: j.converged as boolean, poi, plots, notes: ["a fit result holds no model: ranking and stacks need the workspace"] };
   }
   throw new HepflowError("UI_BAD_INPUT", "neither a pyhf workspace (channels, measurements) nor a fit result (hepflow fit --json)", { file });
 }

@@ -44,6 +44,10 @@ export interface LiveView {
   rate: number;
   samples: unknown[];
   failures: unknown[];
+  /** Per worker: chunks, events and failed attempts so far (thread-N, main, or a remote worker's host:pid). */
+  workers: unknown[];
+  /** The latest failed attempts, retried ones included. */
+  attempts: unknown[];
   started?: string;
   updated?: string;
   error?: string;
@@ -139,16 +143,16 @@ export class RunManager {
     const dir = mine?.dir ?? dirOf(this.root, id);
     const file = path.join(dir, "live.json");
     if (!existsSync(file)) {
-      if (mine) return { id, dir: path.relative(this.root, dir), state: mine.child.exitCode === null ? "starting" : "failed", done: 0, total: 0, rate: 0, samples: [], failures: [], startedHere: true, histograms: [], log: mine.log.slice(-30) };
+      if (mine) return { id, dir: path.relative(this.root, dir), state: mine.child.exitCode === null ? "starting" : "failed", done: 0, total: 0, rate: 0, samples: [], failures: [], workers: [], attempts: [], startedHere: true, histograms: [], log: mine.log.slice(-30) };
       throw new HepflowError("UI_NOT_FOUND", "no live run here", { file: path.relative(this.root, dir) });
     }
-    const j = JSON.parse(readFileSync(file, "utf8")) as { state: string; done: number; total: number; rate: number; samples: unknown[]; failures: unknown[]; started: string; updated: string; error?: string; pid?: number; accumulator: unknown };
+    const j = JSON.parse(readFileSync(file, "utf8")) as { state: string; done: number; total: number; rate: number; samples: unknown[]; failures: unknown[]; workers?: unknown[]; attempts?: unknown[]; started: string; updated: string; error?: string; pid?: number; accumulator: unknown };
     let state = j.state;
     // a run that died without writing its last state (killed) is not running any more
     if (state === "running" && j.pid !== undefined && !alive(j.pid)) state = "stopped";
     if (mine && state === "running" && mine.child.exitCode !== null) state = "failed";
     return {
-      id, dir: path.relative(this.root, dir), state, done: j.done, total: j.total, rate: j.rate, samples: j.samples, failures: j.failures, started: j.started, updated: j.updated, error: j.error,
+      id, dir: path.relative(this.root, dir), state, done: j.done, total: j.total, rate: j.rate, samples: j.samples, failures: j.failures, workers: j.workers ?? [], attempts: j.attempts ?? [], started: j.started, updated: j.updated, error: j.error,
       startedHere: mine !== undefined, histograms: withHistograms ? liveHistograms(j.accumulator, pick) : [], log: mine?.log.slice(-30),
     };
   }

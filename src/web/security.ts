@@ -84,6 +84,40 @@ export function resolveKind(root: string, rel: string | undefined, kind: "dir" |
   return p;
 }
 
+/**
+ * The hosts a remote URL may name, from `--allow-remote HOST[,HOST]` ("host" or "host:port",
+ * case-insensitive; IPv6 in brackets). Nothing else is fetched: the server would otherwise read
+ * any address it can reach (server-side request forgery) for whoever can send it a request.
+ */
+export function remoteAllowList(hosts: readonly string[] | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const raw of hosts ?? []) {
+    const h = raw.trim().toLowerCase();
+    if (!h) continue;
+    if (!/^(\[[0-9a-f:.]+\]|[a-z0-9]([a-z0-9.-]*[a-z0-9])?)(:\d{1,5})?$/.test(h)) throw new HepflowError("UI_BAD_REQUEST", `--allow-remote takes host names or host:port, not "${raw}" (no wildcards, no schemes)`);
+    out.add(h);
+  }
+  return out;
+}
+
+/**
+ * A remote file URL the page asked for, checked: http(s):// or root(s):// only, no user or
+ * password in it, and its host (or host:port) on the allow-list.
+ */
+export function checkRemoteUrl(u: string, allow: ReadonlySet<string>): string {
+  let url: URL;
+  try { url = new URL(u); } catch { throw new HepflowError("UI_BAD_REQUEST", `not a URL: "${u.slice(0, 200)}"`); }
+  if (!/^(https?|roots?):$/.test(url.protocol)) throw new HepflowError("UI_REMOTE_REFUSED", `only https://, http://, root:// and roots:// URLs can be opened (local files: browse the root)`, { file: u });
+  if (url.username || url.password) throw new HepflowError("UI_REMOTE_REFUSED", "URLs with credentials are refused (they would be stored in the browser history)", { file: u });
+  const host = url.hostname.toLowerCase();
+  const defaultPort = { "http:": "80", "https:": "443", "root:": "1094", "roots:": "1094" }[url.protocol]!;
+  const withPort = `${host}:${url.port || defaultPort}`;
+  if (!allow.has(host) && !allow.has(withPort)) {
+    throw new HepflowError("UI_REMOTE_REFUSED", allow.size ? `${withPort} is not among the hosts this server may read (--allow-remote ${[...allow].join(",")})` : `this server reads no remote files; start it with --allow-remote ${host} to allow that host`, { file: u });
+  }
+  return u;
+}
+
 /** The root as the app confines it: a real, existing directory. */
 export function realRoot(dir: string): string {
   let real: string;

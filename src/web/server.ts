@@ -15,7 +15,7 @@ import { drawFile, overlaySpec, type DrawRequest } from "./draw.js";
 import { describeRootFile, listFolder, rootHistogramSpec } from "./files.js";
 import { fitView, metricChart, trackingRuns, workflowView } from "./panels.js";
 import { RunManager, type RunRequest } from "./runs.js";
-import { CSP, IMAGE_CSP, LOOPBACK, loopbackHost, newToken, realRoot, resolveInRoot, resolveKind, sameToken, tokenOf } from "./security.js";
+import { checkRemoteUrl, CSP, IMAGE_CSP, LOOPBACK, loopbackHost, newToken, realRoot, remoteAllowList, resolveInRoot, resolveKind, sameToken, tokenOf } from "./security.js";
 
 export interface UiOptions {
   /** Directory the file browser shows (and confines every path to). */
@@ -30,6 +30,8 @@ export interface UiOptions {
   trackingDir?: string;
   /** The built page (default dist/web-client of this package). */
   clientDir?: string;
+  /** Hosts ("host" or "host:port") whose http(s):// and root(s):// URLs the Files and Draw views may open; default none. */
+  allowRemote?: string[];
   logger?: boolean;
 }
 
@@ -99,7 +101,7 @@ function sse(req: FastifyRequest, reply: FastifyReply): { send(event: string, da
 
 function httpStatus(e: unknown): number {
   const code = e instanceof HepflowError ? e.code : "";
-  if (code === "UI_PATH_REFUSED") return 403;
+  if (code === "UI_PATH_REFUSED" || code === "UI_REMOTE_REFUSED") return 403;
   if (code === "UI_NOT_FOUND") return 404;
   if (code.startsWith("UI_") || code.startsWith("EXPR_") || code.startsWith("CLI_") || code.startsWith("PLOT_")) return 400;
   if (e instanceof HepflowError) return 422;
@@ -117,11 +119,15 @@ export async function buildUiServer(o: UiOptions): Promise<{ app: FastifyInstanc
   if (runsDir !== root && !runsDir.startsWith(root + path.sep)) throw new HepflowError("UI_BAD_REQUEST", "the runs folder must be inside the root (the page can only show what is under it)", { file: o.runsDir });
   const runs = new RunManager(root, runsDir);
   const trackingDir = path.resolve(o.trackingDir ?? process.env.HEPFLOW_TRACKING_DIR ?? "hepflow-runs");
+  const allowRemote = remoteAllowList(o.allowRemote);
   const app = Fastify({ logger: o.logger ?? false, bodyLimit: 64 * 1024 });
 
   app.addHook("onRequest", async (req, reply) => {
     reply.header("content-security-policy", CSP).header("x-content-type-options", "nosniff").header("referrer-policy", "no-referrer").header("x-frame-options", "DENY").header("cross-origin-opener-policy", "same-origin").header("cache-control", "no-store");
     const q = req.url.includes("?") ? req.url.slice(req.url.indexOf("?") + 1) : undefined;
+    // another site's page may send simple GETs here (no-cors): the API answers the page's own origin only
+    const site = req.headers["sec-fetch-site"];
+    if (req.url.startsWith("/api/") && (site === "cross-site" || site === "same-site")) return reply.code(403).send({ code: "UI_FORBIDDEN_ORIGIN", message: "cross-site request refused" });
     if (token === undefined) {
       // loopback without token: only requests addressed to this machine (a page of another site pointed at 127.0.0.1 names its own host)
       if (!loopbackHost(req.headers.host)) return reply.code(403).send({ code: "UI_FORBIDDEN_HOST", message: "this server answers requests to localhost / 127.0.0.1 only" });
@@ -158,18 +164,26 @@ export async function buildUiServer(o: UiOptions): Promise<{ app: FastifyInstanc
   const q = (req: FastifyRequest) => req.query as Record<string, unknown>;
   const rel = (p: string) => path.relative(root, p).split(path.sep).join("/");
 
-  app.get("/api/info", async () => ({ root: path.basename(root), tokenRequired: token !== undefined, trackingStore: existsSync(trackingDir), runsDir: rel(runsDir) }));
+  app.get("/api/info", async () => ({ root: path.basename(root), tokenRequired: token !== undefined, trackingStore: existsSync(trackingDir), runsDir: rel(runsDir), allowRemote: [...allowRemote] }));
+
+  /** The file a request names: `url=` (a checked remote URL) or `path=` (inside the root). */
+  const fileOf = (query: Record<string, unknown>): { file: string; shown: string } => {
+    const url = str(query, "url");
+    if (url !== undefined) return { file: checkRemoteUrl(url, allowRemote), shown: url };
+    const file = resolveKind(root, str(query, "path"), "file");
+    return { file, shown: rel(file) };
+  };
 
   app.get("/api/files", async (req) => {
     const dir = resolveKind(root, str(q(req), "path"), "dir");
     return { path: rel(dir), entries: listFolder(root, dir) };
   });
   app.get("/api/root", async (req) => {
-    const file = resolveKind(root, str(q(req), "path"), "file");
-    return { path: rel(file), ...(await describeRootFile(file)) };
+    const { file, shown } = fileOf(q(req));
+    return { path: shown, ...(await describeRootFile(file)) };
   });
   app.get("/api/root/hist", async (req) => {
-    const file = resolveKind(root, str(q(req), "path"), "file");
+    const { file } = fileOf(q(req));
     const object = str(q(req), "object");
     if (!object) throw new HepflowError("UI_BAD_REQUEST", "which histogram? (object=…)");
     return rootHistogramSpec(file, object, { logY: str(q(req), "log") === "1", ratioTo: str(q(req), "ratio") });
@@ -178,7 +192,7 @@ export async function buildUiServer(o: UiOptions): Promise<{ app: FastifyInstanc
   // Draw: the histogram fills as chunks are read (server-sent events "partial", then "done" or "failed")
   app.get("/api/draw", async (req, reply) => {
     const query = q(req);
-    const file = resolveKind(root, str(query, "path"), "file");
+    const { file } = fileOf(query);
     const expr = str(query, "expr", 2000);
     if (!expr) throw new HepflowError("UI_BAD_REQUEST", "an expression to draw (expr=…)");
     const lo = num(query, "lo"), hi = num(query, "hi");
@@ -249,7 +263,7 @@ export async function buildUiServer(o: UiOptions): Promise<{ app: FastifyInstanc
   });
 
   // Fits, tracking, workflows
-  app.get("/api/fit", async (req) => fitView(resolveKind(root, str(q(req), "path"), "file"), { cls: str(q(req), "cls") !== "0" }));
+  app.get("/api/fit", async (req) => fitView(resolveKind(root, str(q(req), "path"), "file"), { cls: str(q(req), "cls") !== "0", ranking: str(q(req), "ranking") !== "0" }));
   app.get("/api/tracking/runs", async (req) => trackingRuns(trackingDir, str(q(req), "filter", 2000)));
   app.get("/api/tracking/metric", async (req) => {
     const ids = (str(q(req), "runs", 4000) ?? "").split(",").filter((x) => /^[0-9a-f]{32}$/.test(x));

@@ -57,6 +57,27 @@ describe("RunCollector", () => {
     expect(progress.at(-1)).toEqual([400, 400]);
   });
 
+  it("counts chunks and events per worker and lists every failed attempt as it happens, retried ones included", () => {
+    const c = new RunCollector({ retries: 1, onFailure: "continue", normalised: () => false });
+    c.addSample(plan("a", 0, 4, 400));
+    c.ok(out(0, { n: 1 }), "thread-1");
+    c.ok(out(2, { n: 1 }), "thread-2");
+    expect(c.failed(1, { code: "X", message: "boom" }, "thread-2")).toBe(true);
+    let live = c.live();
+    expect(live.workers).toEqual([{ worker: "thread-1", chunks: 1, events: 100, failedAttempts: 0 }, { worker: "thread-2", chunks: 1, events: 100, failedAttempts: 1 }]);
+    expect(live.attempts.map((f) => [f.entryStart, f.attempt, f.retried, f.worker, f.error.message])).toEqual([[100, 1, true, "thread-2", "boom"]]);
+    expect(live.failures).toEqual([]); // retried: not (yet) a failure of the run
+    expect(c.failed(1, { code: "X", message: "again" }, "thread-10")).toBe(false);
+    c.ok(out(3, { n: 1 }), "thread-10");
+    c.ok(out(3, { n: 1 }), "thread-1"); // a late duplicate counts for nobody
+    live = c.live();
+    // numeric order of the names: thread-10 after thread-2
+    expect(live.workers.map((w) => [w.worker, w.chunks, w.failedAttempts])).toEqual([["thread-1", 1, 0], ["thread-2", 1, 1], ["thread-10", 1, 1]]);
+    expect(live.attempts.map((f) => [f.attempt, f.retried, f.worker])).toEqual([[1, true, "thread-2"], [2, false, "thread-10"]]);
+    expect(live.failures.map((f) => [f.entryStart, f.worker])).toEqual([[100, "thread-10"]]);
+    expect(live.workers.reduce((s, w) => s + w.events, 0)).toBe(live.done);
+  });
+
   it("stops at the first failure in fail mode", () => {
     const c = new RunCollector({ retries: 0, onFailure: "fail", normalised: () => true });
     c.addSample(plan("a", 0, 2, 200));

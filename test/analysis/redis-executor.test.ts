@@ -7,7 +7,7 @@ import { serialize } from "node:v8";
 import { Queue } from "bullmq";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalExecutor, RedisExecutor, parseDataset } from "../../src/analysis/index.js";
-import type { Accumulator, ExecutorOptions, RunResult } from "../../src/analysis/index.js";
+import type { Accumulator, ExecutorOptions, LiveSnapshot, RunResult } from "../../src/analysis/index.js";
 import { startRedis, startWorker } from "../helpers/redis.js";
 import type { RedisServer, WorkerProcess } from "../helpers/redis.js";
 // @ts-expect-error untyped test fixture
@@ -65,10 +65,17 @@ describe("Redis/BullMQ executor with 3 worker processes", () => {
   it("gives byte-identical results to the local executor, and a resubmission attaches to the finished jobs", async () => {
     const want = await local(11);
     expectComplete(want, 11);
-    const r = await new RedisExecutor({ url: redis.url, root }).run(processor, dataset(11), base);
+    let last: LiveSnapshot | undefined;
+    const r = await new RedisExecutor({ url: redis.url, root }).run(processor, dataset(11), { ...base, live: { intervalMs: 50, update: (x) => { last = x; } } });
     expectComplete(r, 11);
     expect(Buffer.compare(bytes(r.accumulator), bytes(want.accumulator))).toBe(0);
     expect(r.workers).toBeGreaterThanOrEqual(1);
+    // the live view's last word names the worker processes (host:pid) and counts every chunk once
+    const pids = new Set(workers.map((w) => String(w.proc.pid)));
+    expect(last!.workers.length).toBeGreaterThanOrEqual(1);
+    for (const w of last!.workers) expect(pids.has(w.worker.split(":").at(-1)!), w.worker).toBe(true);
+    expect(last!.workers.reduce((n, w) => n + w.chunks, 0)).toBe(13);
+    expect(last!.workers.reduce((n, w) => n + w.events, 0)).toBe(r.events);
     const q = new Queue("chunks", { connection: { host: "127.0.0.1", port: redis.port }, prefix: "hepflow" });
     try {
       expect(await q.getCompletedCount()).toBe(13);

@@ -1,8 +1,12 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStaticServer } from "../../bench/lib/static-server.mjs";
+import { openFile } from "../../src/root/index.js";
 import { buildUiServer } from "../../src/web/index.js";
+import { remoteAllowList } from "../../src/web/security.js";
+import { ROOT_DATA } from "../shared.js";
 
 // Plain HTTP (fastify inject): what the server refuses, independent of the page's build.
 let dir: string, root: string, client: string;
@@ -111,5 +115,55 @@ describe("hepflow ui: who may ask", () => {
     expect(csp).not.toMatch(/unsafe-eval|unsafe-inline/);
     expect(r.headers["x-content-type-options"]).toBe("nosniff");
     await app.close();
+  });
+});
+
+describe("hepflow ui: remote files only from allowed hosts", () => {
+  it("refuses hosts off the --allow-remote list, other schemes and credentials; lists and draws from an allowed 127.0.0.1 server", async () => {
+    const data = join(dir, "served");
+    mkdirSync(data, { recursive: true });
+    copyFileSync(join(ROOT_DATA, "uproot-hepdata-example.root"), join(data, "hists.root"));
+    const served = await startStaticServer({ "/": data });
+    const port = new URL(served.url).port;
+    const fileUrl = `http://127.0.0.1:${port}/hists.root`;
+    const none = await buildUiServer({ root, clientDir: client });
+    const other = await buildUiServer({ root, clientDir: client, allowRemote: ["127.0.0.1:1"] });
+    const allowed = await buildUiServer({ root, clientDir: client, allowRemote: [`127.0.0.1:${port}`] });
+    try {
+      const get = (app: typeof none.app, url: string, headers: Record<string, string> = {}) => app.inject({ method: "GET", url, headers: { ...local, ...headers } });
+      const q = (u: string) => `/api/root?url=${encodeURIComponent(u)}`;
+      for (const [app, u] of [[none.app, fileUrl], [other.app, fileUrl], [allowed.app, `http://127.0.0.1:${Number(port) + 1}/hists.root`], [allowed.app, `http://localhost:${port}/hists.root`],
+        [allowed.app, `file://${join(data, "hists.root")}`], [allowed.app, `http://user:pw@127.0.0.1:${port}/hists.root`]] as const) {
+        const r = await get(app, q(u));
+        expect(r.statusCode, u).toBe(403);
+        expect(r.json().code, u).toBe("UI_REMOTE_REFUSED");
+      }
+      for (const route of ["/api/root/hist?object=hpx&", "/api/draw?expr=px&"]) expect((await get(none.app, `${route}url=${encodeURIComponent(fileUrl)}`)).statusCode, route).toBe(403);
+      expect(() => remoteAllowList(["*.cern.ch"])).toThrow(/no wildcards/);
+      // another site's page sending a no-cors GET: refused before anything is read
+      expect((await get(allowed.app, q(fileUrl), { "sec-fetch-site": "cross-site" })).statusCode).toBe(403);
+
+      const listed = await get(allowed.app, q(fileUrl));
+      expect(listed.statusCode).toBe(200);
+      const local0 = await openFile(join(data, "hists.root"));
+      const keys = (await local0.keys()).map((k) => k.path);
+      const body = listed.json() as { path: string; size: number; entries: Array<{ path: string; entries?: number }> };
+      expect(body.path).toBe(fileUrl);
+      expect(body.size).toBe(statSync(join(data, "hists.root")).size);
+      expect(body.entries.map((e) => e.path)).toEqual(expect.arrayContaining(keys));
+      expect(body.entries.find((e) => e.path === "ntuple")?.entries).toBe(75000);
+      const hist = await get(allowed.app, `/api/root/hist?object=hpx&url=${encodeURIComponent(fileUrl)}`);
+      expect(hist.statusCode).toBe(200);
+      expect(hist.json().entries).toBe(75000);
+      // a draw over HTTP: its bins equal a count made here from the local copy read by the ROOT reader
+      const drawn = await get(allowed.app, `/api/draw?expr=px&tree=ntuple&bins=20&lo=-4&hi=4&url=${encodeURIComponent(fileUrl)}`);
+      const done = drawn.body.split("\n\n").filter((b) => b.startsWith("event: done")).map((b) => JSON.parse(/data: (.*)/.exec(b)![1]!) as { values: number[] })[0]!;
+      const counts = new Array(20).fill(0);
+      for await (const c of (await local0.tree("ntuple")).iterate(["px"])) for (const v of c.columns.px as Float32Array) { const b = Math.floor((v + 4) / 0.4); if (b >= 0 && b < 20) counts[b]++; }
+      await local0.close();
+      expect(done.values).toEqual(counts);
+    } finally {
+      await Promise.all([none.app.close(), other.app.close(), allowed.app.close(), served.close()]);
+    }
   });
 });

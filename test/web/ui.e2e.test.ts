@@ -1,12 +1,13 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import type { Browser, Page } from "playwright-core";
 import pixelmatch from "pixelmatch";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startStaticServer } from "../../bench/lib/static-server.mjs";
 import { openFile } from "../../src/root/index.js";
 import { TrackingStore } from "../../src/tracking/index.js";
 import { buildUiServer } from "../../src/web/index.js";
@@ -29,7 +30,7 @@ const goldens = join(repo, "test", "web", "goldens");
  */
 const MAX_DIFF = 0.005;
 
-let root: string, url: string, browser: Browser, close: () => Promise<void>;
+let root: string, url: string, browser: Browser, close: () => Promise<void>, served: { url: string; close(): Promise<void> };
 const errors: string[] = [];
 
 beforeAll(async () => {
@@ -43,8 +44,10 @@ beforeAll(async () => {
   mkdirSync(join(root, "proc"));
   writeFileSync(join(root, "proc", "index.mjs"), `import { Hist, Regular, toAccumulator } from ${JSON.stringify(pathToFileURL(join(repo, "dist/hist/index.js")).href)};
 export const columns = ["Electron_pt"];
-export const parameters = { sleep_ms: { type: "int", default: 0, min: 0, max: 5000, help: "pause per chunk" } };
+export const parameters = { sleep_ms: { type: "int", default: 0, min: 0, max: 5000, help: "pause per chunk" }, fail_once: { type: "bool", default: false, help: "the first chunk of each worker thread fails once (then its retry succeeds)" } };
+let failed = false;
 export async function process(events, meta) {
+  if (meta.params.fail_once && !failed) { failed = true; throw new Error("deliberate first-attempt failure"); }
   if (meta.params.sleep_ms) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, meta.params.sleep_ms);
   const h = new Hist([Regular(25, 0, 125, { name: "pt", label: "electron pT [GeV]" })], { name: "electron_pt" });
   h.fill(events.Electron.pt.content);
@@ -75,7 +78,11 @@ export async function process(events, meta) {
     },
   }));
 
-  const built = await buildUiServer({ root, trackingDir: join(root, "track") });
+  // a plain static server on 127.0.0.1 (Range requests) outside the root, the one remote host the app may read
+  mkdirSync(join(root, "..", `${basename(root)}-served`));
+  served = await startStaticServer({ "/": join(root, "..", `${basename(root)}-served`) });
+  copyFileSync(join(sharedDir, "data/root/uproot-hepdata-example.root"), join(root, "..", `${basename(root)}-served`, "remote.root"));
+  const built = await buildUiServer({ root, trackingDir: join(root, "track"), allowRemote: [new URL(served.url).host] });
   await built.app.listen({ host: "127.0.0.1", port: 0 });
   const port = (built.app.server.address() as { port: number }).port;
   url = `http://127.0.0.1:${port}`;
@@ -86,7 +93,8 @@ export async function process(events, meta) {
 afterAll(async () => {
   await browser?.close();
   await close?.();
-  if (root) rmSync(root, { recursive: true, force: true });
+  await served?.close();
+  if (root) { rmSync(root, { recursive: true, force: true }); rmSync(join(root, "..", `${basename(root)}-served`), { recursive: true, force: true }); }
 });
 
 async function open(hash: string): Promise<Page> {
@@ -163,6 +171,16 @@ describe("hepflow ui in Chromium", () => {
     expect(await hp.locator(".plot canvas").count()).toBe(1);
     await matchGolden(hp, "files-hist2d");
     await hp.close();
+
+    // a URL of the allowed host, typed into the Files view: listed and drawn by the server over HTTP
+    const rp = await open("#/files");
+    await rp.locator("#files-url").fill(new URL("remote.root", served.url.endsWith("/") ? served.url : `${served.url}/`).href);
+    await rp.locator("#files-open-url").click();
+    await rp.locator('button[data-object="hpx"]').click();
+    await rp.locator(".status.done").waitFor();
+    expect(await rp.locator(".status.done").textContent()).toBe("hpx: 75000 entries");
+    expect(await rp.locator(".detail h2").textContent()).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/remote\.root$/);
+    await rp.close();
   });
 
   it("Draw: the histogram fills progressively and ends equal to an independent count", async () => {
@@ -212,7 +230,7 @@ describe("hepflow ui in Chromium", () => {
     await page.locator("#run-dataset").fill("dataset.json");
     await page.locator("#run-workers").fill("1");
     await page.locator("#run-chunk").fill("2000");
-    await page.locator("#run-params").fill("sleep_ms=120");
+    await page.locator("#run-params").fill("sleep_ms=120, fail_once=true");
     await page.locator("#run-start").click();
     const seen: number[] = [];
     const plot = page.locator('.plot[data-hist="electron_pt"]');
@@ -230,17 +248,48 @@ describe("hepflow ui in Chromium", () => {
     expect(seen.length).toBeGreaterThanOrEqual(4);
     for (let i = 1; i < seen.length; i++) expect(seen[i]!).toBeGreaterThan(seen[i - 1]!);
     expect(seen.at(-1)).toBe(inRange);
+    // the failed attempt was listed as it happened (retried, then the run went on), counted for its worker
+    expect(await page.locator("#run-failures li").allTextContents()).toEqual([expect.stringMatching(/^\d+\.\d s zee dy_ee_000\.root \[0, 2500\) attempt 1 on thread-1: Error: deliberate first-attempt failure — retrying$/)]);
+    expect((await page.locator("#run-workers-table tr").nth(1).locator("td").allTextContents())[4]).toBe("1");
+    // one worker thread did every chunk: 16 files of 2500 events in chunks of 2000 → 16 chunks (a chunk never splits a file's cluster)
+    const workerRow = await page.locator("#run-workers-table tr").nth(1).locator("td").allTextContents();
+    expect(workerRow.slice(0, 3)).toEqual(["thread-1", "16", (40000).toLocaleString("en-US")]);
     // before the terminal run below adds a row to the runs table
-    await matchGolden(page, "runs", ["#run-progress", "table.runs", ".rundetail h3", ".status", "pre.log"]);
-    // the same processor from the command line, as a terminal run with --live inside the root
+    await matchGolden(page, "runs", ["#run-progress", "table.runs", ".rundetail h3", ".status", "pre.log", "#run-failures"]);
+    // the same processor started in a terminal with --live, in the background: the page attaches while it runs
     const cli = join(root, "terminal-run");
-    execFileSync(process.execPath, [bin, "run", join(root, "proc"), "--dataset", join(root, "dataset.json"), "--workers", "1", "--chunk-size", "2000", "--out", cli, "--live", "--no-track"], { stdio: "ignore" });
+    const child = spawn(process.execPath, [bin, "run", join(root, "proc"), "--dataset", join(root, "dataset.json"), "--workers", "1", "--chunk-size", "2000", "-P", "sleep_ms=120", "--out", cli, "--live", "--no-track"], { stdio: "ignore" });
+    const exited = new Promise<number | null>((res) => child.on("exit", (code) => res(code)));
+    try {
+      for (let i = 0; i < 200 && !existsSync(join(cli, "live.json")); i++) await page.waitForTimeout(25);
+      const termId = Buffer.from("terminal-run").toString("base64url"); // the run id: its folder under the root
+      const tp = await open(`#/runs?run=${termId}`);
+      const tseen: number[] = [];
+      const tplot = tp.locator('.plot[data-hist="electron_pt"]');
+      let runningSeen = 0;
+      for (let i = 0; i < 300; i++) {
+        const state = await tp.locator("#run-state").textContent().catch(() => null);
+        const sum = await tplot.getAttribute("data-sum", { timeout: 100 }).catch(() => null);
+        if (sum !== null && Number(sum) !== tseen.at(-1)) { tseen.push(Number(sum)); if (state === "running") runningSeen++; }
+        if (state === "finished" || state === "failed") break;
+        await tp.waitForTimeout(50);
+      }
+      expect(await tp.locator("#run-state").textContent()).toBe("finished");
+      expect(await exited).toBe(0);
+      // grew while the terminal run was running (at least three distinct sums seen in state "running"), then the whole dataset
+      expect(runningSeen).toBeGreaterThanOrEqual(3);
+      for (let i = 1; i < tseen.length; i++) expect(tseen[i]!).toBeGreaterThan(tseen[i - 1]!);
+      expect(tseen.at(-1)).toBe(inRange);
+      await tp.close();
+    } finally {
+      if (child.exitCode === null) child.kill("SIGINT");
+    }
     const acc = JSON.parse(readFileSync(join(cli, "accumulator.json"), "utf8")) as { electron_pt: { sumw?: number[]; [k: string]: unknown } };
     const field = Object.entries(acc.electron_pt).find(([k, v]) => k !== "hepflowHist" && Array.isArray(v))![1] as number[];
+    // the page's run and the terminal run, as the page shows them, equal the CLI's accumulator
     const id = await page.locator("button[data-run]").first().getAttribute("data-run");
     const view = (await page.evaluate(async (i) => (await fetch(`/api/runs/${i}`)).json(), id)) as { histograms: Array<{ values: number[] }> };
     expect(view.histograms[0]!.values).toEqual(field.slice(1, -1)); // the CLI's storage has under/overflow bins
-    // the terminal run is found under the root and shows the same histogram
     const listed = (await page.evaluate(async () => (await fetch("/api/runs")).json())) as { runs: Array<{ id: string; dir: string; state: string; startedHere: boolean }> };
     const term = listed.runs.find((r) => r.dir === "terminal-run")!;
     expect(term).toMatchObject({ state: "finished", startedHere: false });
@@ -253,9 +302,11 @@ describe("hepflow ui in Chromium", () => {
   it("Fits, Tracking and Workflows render their plots and tables", async () => {
     const fit = await open("#/fits?path=fit/workspace.json");
     await fit.locator("[data-ready]").waitFor({ timeout: 30_000 });
-    expect(await fit.locator(".fitplot canvas").count()).toBe(3); // pulls, correlations, CLs scan
+    // pulls, correlations, pre- and post-fit stacks of the one channel, ranking, CLs scan
+    expect(await fit.locator(".fitplot h3").allTextContents()).toEqual(["Pulls", "Correlations", "Pre-fit singlechannel", "Post-fit singlechannel", "Ranking (impacts on the POI)", "CLs scan"]);
+    expect(await fit.locator(".fitplot canvas").count()).toBe(6);
     // pyhf's numbers for this workspace (../shared/reference/stats/docs_2bin_1channel.expected.json)
-    const ref = (JSON.parse(readFileSync(join(sharedDir, "reference/stats/docs_2bin_1channel.expected.json"), "utf8")) as { cases: Array<{ mle: { uncertainties: number[]; twice_nll: number }; upper_limit_root: { obs: number } }> }).cases[0]!;
+    const ref = (JSON.parse(readFileSync(join(sharedDir, "reference/stats/docs_2bin_1channel.expected.json"), "utf8")) as { cases: Array<{ mle: { bestfit: number[]; uncertainties: number[]; twice_nll: number }; upper_limit_root: { obs: number } }> }).cases[0]!;
     const sigma = await fit.locator("table.params tr", { hasText: "(POI)" }).locator("td").nth(2).textContent();
     // printed to 6 significant digits; the fits agree to ~1e-6 relative
     expect(Number(sigma)).toBeCloseTo(ref.mle.uncertainties[0]!, 4);
@@ -265,7 +316,23 @@ describe("hepflow ui in Chromium", () => {
     // within 2 % of pyhf's root-found limit
     const obs = Number(/observed ([\d.]+)/.exec(summary)![1]);
     expect(Math.abs(obs - ref.upper_limit_root.obs) / ref.upper_limit_root.obs).toBeLessThan(0.02);
+    // the stacks' numbers: pre-fit, the workspace's own sample and observed bins; post-fit, those scaled by pyhf's
+    // best fit (mu for the signal, the shapesys gammas for the background) — to 1e-4 absolute, the minimisers'
+    // agreement on parameters of order 1 (mu sits at its bound 0)
+    const ws = JSON.parse(readFileSync(join(sharedDir, "reference/stats/docs_2bin_1channel.json"), "utf8")) as { channels: Array<{ samples: Array<{ name: string; data: number[] }> }>; observations: Array<{ data: number[] }> };
+    const api = (await fit.evaluate(async () => (await fetch("/api/fit?path=fit/workspace.json&cls=0")).json())) as { yields: Array<{ stage: string; samples: Array<{ name: string; bins: number[] }>; data: number[] }>; ranking: Array<{ name: string; postfitUp: number; postfitDown: number }> };
+    const [pre, post] = api.yields;
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name); // the model orders samples by name, as pyhf does
+    expect([...pre!.samples].sort(byName)).toEqual(ws.channels[0]!.samples.map((x) => ({ name: x.name, bins: x.data })).sort(byName));
+    expect(pre!.data).toEqual(ws.observations[0]!.data);
+    const [muHat, g1, g2] = ref.mle.bestfit;
+    const want = { signal: [5 * muHat!, 10 * muHat!], background: [50 * g1!, 60 * g2!] } as Record<string, number[]>;
+    for (const x of post!.samples) x.bins.forEach((v, i) => expect(Math.abs(v - want[x.name]![i]!), `${x.name}[${i}]`).toBeLessThan(1e-4));
+    expect(api.ranking.map((x) => x.name).sort()).toEqual(["uncorr_bkguncrt[0]", "uncorr_bkguncrt[1]"]);
+    for (const x of api.ranking) expect(Number.isFinite(x.postfitUp) && Number.isFinite(x.postfitDown)).toBe(true);
     await matchGolden(fit, "fits");
+    await fit.locator(".fitplot", { hasText: "Ranking" }).scrollIntoViewIfNeeded();
+    await matchGolden(fit, "fits-ranking");
     await fit.close();
 
     const tr = await open("#/tracking");

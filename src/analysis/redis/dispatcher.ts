@@ -21,7 +21,7 @@ import { errorInfo } from "../runner.js";
 import type { WorkItem } from "../runner.js";
 import { parseRedisUrl, redactUrl } from "./connection.js";
 import { codeHash, fileIdentity, hepflowVersion, jobId } from "./identity.js";
-import { decodeError, PREFIX, QUEUE } from "./protocol.js";
+import { decodeError, failedWorker, PREFIX, QUEUE } from "./protocol.js";
 import type { ChunkJob, ChunkReturn } from "./protocol.js";
 import { DEFAULT_INLINE_LIMIT, getResult } from "./store.js";
 
@@ -197,10 +197,10 @@ export class RedisDispatcher implements Dispatcher {
     try {
       accumulator = getResult(rv.result, this.o.store);
     } catch (e) {
-      if (this.ctx.collector.failed(i, errorInfo(e))) void this.rerun(id, "completed");
+      if (this.ctx.collector.failed(i, errorInfo(e), rv.worker)) void this.rerun(id, "completed");
       return this.settle();
     }
-    if (this.ctx.collector.ok({ index: i, accumulator, events: rv.events, readMs: rv.readMs, computeMs: rv.computeMs })) {
+    if (this.ctx.collector.ok({ index: i, accumulator, events: rv.events, readMs: rv.readMs, computeMs: rv.computeMs }, rv.worker)) {
       this.perWorker.set(rv.worker, (this.perWorker.get(rv.worker) ?? 0) + 1);
     }
     this.settle();
@@ -212,7 +212,7 @@ export class RedisDispatcher implements Dispatcher {
     this.handledFailures.add(key);
     const i = this.index.get(id)!;
     if (this.settled || this.ctx.collector.resolved(i)) return;
-    if (this.ctx.collector.failed(i, decodeError(job.failedReason))) void this.rerun(id, "failed");
+    if (this.ctx.collector.failed(i, decodeError(job.failedReason), failedWorker(job.failedReason))) void this.rerun(id, "failed");
     this.settle();
   }
 

@@ -31,14 +31,24 @@ export interface ChunkReturn {
 }
 
 /** A failed chunk's reason is its ErrorInfo as JSON, so codes survive the queue. */
-export function encodeError(e: ErrorInfo): string {
-  return JSON.stringify({ code: e.code, message: e.message });
+export function encodeError(e: ErrorInfo, worker?: string): string {
+  return JSON.stringify({ code: e.code, message: e.message, ...(worker !== undefined ? { worker } : {}) });
+}
+
+/** The worker (host:pid) a failure reason names, if it does (BullMQ's own reasons do not). */
+export function failedWorker(reason: string | undefined): string | undefined {
+  try {
+    const w = (JSON.parse(reason ?? "") as { worker?: unknown }).worker;
+    return typeof w === "string" ? w : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function decodeError(reason: string | undefined): ErrorInfo {
   try {
     const e = JSON.parse(reason ?? "") as ErrorInfo;
-    if (typeof e.code === "string" && typeof e.message === "string") return e;
+    if (typeof e.code === "string" && typeof e.message === "string") return { code: e.code, message: e.message };
   } catch {
     // a reason BullMQ wrote itself (stalled too often, lock lost)
   }

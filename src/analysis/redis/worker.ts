@@ -92,7 +92,7 @@ export function startRedisWorker(options: RedisWorkerOptions): RedisWorkerHandle
       }
       const info = errorInfo(e);
       log(`chunk ${d.item.sample} ${d.item.file} [${d.item.entryStart}, ${d.item.entryStop}) failed: ${info.code} ${info.message}`);
-      throw new Error(encodeError(info));
+      throw new Error(encodeError(info, name));
     }
   };
 

@@ -166,13 +166,15 @@ function liveWriter(file: string, what: { processor: string; dataset: string }) 
     renameSync(file + ".tmp", file);
     spentMs += performance.now() - t0;
   };
-  write({ state: "running", done: 0, total: 0, rate: 0, samples: [], failures: [], accumulator: null });
+  write({ state: "running", done: 0, total: 0, rate: 0, samples: [], failures: [], workers: [], attempts: [], accumulator: null });
+  let last: Pick<LiveSnapshot, "workers" | "attempts"> = { workers: [], attempts: [] };
   return {
-    update: (s: LiveSnapshot) => write({ state: "running", ...s }),
+    update: (s: LiveSnapshot) => { last = s; write({ state: "running", ...s }); },
     end(state: "finished" | "failed", r?: RunResult, error?: string) {
       if (!r) { write({ state, error, done: 0, total: 0, rate: 0, samples: [], failures: [], accumulator: null }); return; }
       const samples = Object.entries(r.samples).map(([sample, s]) => ({ sample, planned: s.entries, processed: s.processed, failed: s.failedEntries, closed: true }));
-      write({ state, done: r.events, total: r.events, rate: r.wallMs > 0 ? (r.events * 1000) / r.wallMs : 0, samples, failures: r.failures, accumulator: r.accumulator ?? null, wallMs: r.wallMs, liveWriteMs: spentMs });
+      // per-worker counts are the executor's, from its last snapshot (the result does not keep them)
+      write({ state, done: r.events, total: r.events, rate: r.wallMs > 0 ? (r.events * 1000) / r.wallMs : 0, samples, failures: r.failures, workers: last.workers, attempts: last.attempts, accumulator: r.accumulator ?? null, wallMs: r.wallMs, liveWriteMs: spentMs });
     },
   };
 }
