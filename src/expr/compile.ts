@@ -17,11 +17,15 @@
 import { HepflowError, isJagged } from "../util/index.js";
 import type { Column, Columns } from "../util/index.js";
 import type { NumberArray } from "../array/index.js";
+import { simd, SIMD_FN } from "../array/index.js";
 import { nodeKey, type BinaryOp, type Node } from "./ast.js";
 import { parse } from "./parse.js";
 import { closeNames, exprError } from "./errors.js";
 import { allocKind, type FlatValue, type JaggedValue, type Kind, type ScalarValue, type Value } from "./values.js";
 import { FN, OP, RED, andValid, binaryAA, binaryAS, compact, element, lengths, narrowInt, reduce, select3, spread, unary } from "./kernels.js";
+
+/** The functions with a SIMD kernel for float32 columns (the same values as Math.fround(Math.f(x)); see array/simd.ts). */
+const SIMD_OF: Record<number, number> = { [FN.exp]: SIMD_FN.exp, [FN.sin]: SIMD_FN.sin, [FN.cos]: SIMD_FN.cos, [FN.sinh]: SIMD_FN.sinh, [FN.cosh]: SIMD_FN.cosh };
 
 /** A branch (or field) an expression may name; `typeName` tells booleans from bytes. */
 export interface BranchDesc { name: string; typeName?: string }
@@ -338,7 +342,10 @@ export class Expression {
       return { shape: "scalar", kind, value: int32 ? out[0]! | 0 : out[0]! };
     }
     let out: NumberArray = int32 ? new Int32Array(a.data.length) : allocKind(kind, a.data.length);
-    unary(a.data, out, code);
+    const fast = a.data instanceof Float32Array && out instanceof Float32Array ? SIMD_OF[code] : undefined;
+    const k = fast === undefined ? null : simd();
+    if (k) k.map(fast!, a.data as Float32Array, out as Float32Array);
+    else unary(a.data, out, code);
     out = finish(kind, out);
     return { ...a, kind, data: out };
   }

@@ -6,7 +6,7 @@
  * scikit-hep vector package return. A negative input mass means m² = −m² (same convention).
  */
 import { HepflowError, Jagged } from "../util/index.js";
-import { globalIndex, offsetsOf, perElementType } from "../array/index.js";
+import { globalIndex, offsetsOf, perElementType, simd } from "../array/index.js";
 import type { Collection, NumberArray } from "../array/index.js";
 import { alloc, allFloat32, commonShape, contentOf, rounder, wrap } from "./shape.js";
 import type { FloatColumn, OutColumn } from "./shape.js";
@@ -35,7 +35,9 @@ export function toCartesian<C extends FloatColumn>(v: PtEtaPhiM<C>): PxPyPzE<Out
   const f32 = allFloat32([v.pt, v.eta, v.phi, v.mass]);
   const pt = contentOf(v.pt), eta = contentOf(v.eta), phi = contentOf(v.phi), m = contentOf(v.mass);
   const px = alloc(n, f32), py = alloc(n, f32), pz = alloc(n, f32), E = alloc(n, f32);
-  for (let i = 0; i < n; i++) {
+  const k = f32 ? simd() : null;
+  if (k) k.toCartesian(pt as Float32Array, eta as Float32Array, phi as Float32Array, m as Float32Array, px as Float32Array, py as Float32Array, pz as Float32Array, E as Float32Array);
+  else for (let i = 0; i < n; i++) {
     const p = pt[i]!, ph = phi[i]!, mm = m[i]!;
     const x = rd(p * rd(Math.cos(ph), f32), f32), y = rd(p * rd(Math.sin(ph), f32), f32), z = rd(p * rd(Math.sinh(eta[i]!), f32), f32);
     const m2 = mm >= 0 ? rd(mm * mm, f32) : -rd(mm * mm, f32);
@@ -87,6 +89,8 @@ export function pt<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
 
 /** Azimuth of Cartesian vectors: atan2(py, px) in (−π, π]. */
 export function phi<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
+  const fast = simdPtEtaPhi(c, "phi");
+  if (fast) return fast[2] as Out<C>;
   const x = contentOf(c.px), y = contentOf(c.py);
   return unary([c.px, c.py], "phi", (i, r) => r(Math.atan2(y[i]!, x[i]!))) as Out<C>;
 }
@@ -97,6 +101,8 @@ export function phi<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
  * one exists.
  */
 export function eta<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
+  const fast = simdPtEtaPhi(c, "eta");
+  if (fast) return fast[1] as Out<C>;
   const x = contentOf(c.px), y = contentOf(c.py), z = contentOf(c.pz);
   return unary([c.px, c.py, c.pz], "eta", (i, r) => {
     const t = r(Math.sqrt(r(r(x[i]! * x[i]!) + r(y[i]! * y[i]!))));
@@ -133,7 +139,21 @@ export function mass<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
 
 /** Back to (pt, eta, phi, mass), e.g. after summing vectors. */
 export function toPtEtaPhiM<C extends FloatColumn>(c: PxPyPzE<C>): PtEtaPhiM<Out<C>> {
+  const fast = simdPtEtaPhi(c, "toPtEtaPhiM");
+  if (fast) return { pt: fast[0], eta: fast[1], phi: fast[2], mass: mass(c) } as PtEtaPhiM<Out<C>>;
   return { pt: pt(c), eta: eta(c), phi: phi(c), mass: mass(c) };
+}
+
+/** pt, eta and phi in one SIMD pass when every component is float32 (null otherwise: the JavaScript loops run). */
+function simdPtEtaPhi(c: PxPyPzE<FloatColumn>, where: string): OutColumn[] | null {
+  const cols = [c.px, c.py, c.pz];
+  if (!allFloat32(cols)) return null;
+  const k = simd();
+  if (!k) return null;
+  const { offsets, n } = commonShape(cols, where);
+  const out = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
+  k.ptEtaPhi(contentOf(c.px) as Float32Array, contentOf(c.py) as Float32Array, contentOf(c.pz) as Float32Array, ...out);
+  return out.map((o) => wrap(offsets, o));
 }
 
 /** Element-wise sum of vectors of identical shape (e.g. lepton + b-jet), in Cartesian form. */
