@@ -14,21 +14,6 @@
   (import "js" "cos" (func $jcos (param f64) (result f64)))
   (memory (export "memory") 8)
 
-  ;; ---------------------------------------------------------------- lane plumbing
-  (func $lo (param $v v128) (result v128)
-    (f64x2.promote_low_f32x4 (local.get $v)))
-  (func $hi (param $v v128) (result v128)
-    (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))
-  (func $join (param $a v128) (param $b v128) (result v128)
-    (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
-      (f32x4.demote_f64x2_zero (local.get $a)) (f32x4.demote_f64x2_zero (local.get $b))))
-  ;; the integer nearest to each lane (|x| < 2^31) as i64 lanes
-  (func $toi64 (param $x v128) (result v128)
-    (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $x))))
-  (func $copysign (param $mag v128) (param $sgn v128) (result v128)
-    (v128.or (v128.and (local.get $mag) (v128.const i64x2 0x7fffffffffffffff 0x7fffffffffffffff))
-             (v128.and (local.get $sgn) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))
-
   ;; ---------------------------------------------------------------- exp, float64 lanes
   ;; x = k ln2 + r, |r| <= ln2/2; e^r by its Taylor series to r^11 (truncation < 3e-13 relative, before
   ;; rounding); 2^k assembled in the exponent field. Clamped to |x| <= 708 (finite, not subnormal).
@@ -52,7 +37,7 @@
     (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 1 1)))
     (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 1 1)))
     (f64x2.mul (local.get $p)
-      (i64x2.shl (i64x2.add (call $toi64 (local.get $k)) (v128.const i64x2 1023 1023)) (i32.const 52))))
+      (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k))) (v128.const i64x2 1023 1023)) (i32.const 52))))
 
   ;; sinh from e^x, with its series below |x| = 1e-3, where (e^x − e^−x)/2 would cancel
   (func $sinh (param $x v128) (result v128)
@@ -100,7 +85,7 @@
     (local.set $c (f64x2.add (f64x2.mul (local.get $c) (local.get $r2)) (v128.const f64x2 4.1666666666666664e-2 4.1666666666666664e-2)))
     (local.set $c (f64x2.add (f64x2.mul (local.get $c) (local.get $r2)) (v128.const f64x2 -0.5 -0.5)))
     (local.set $c (f64x2.add (f64x2.mul (local.get $c) (local.get $r2)) (v128.const f64x2 1 1)))
-    (local.set $qi (call $toi64 (local.get $q)))
+    (local.set $qi (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $q))))
     (local.set $swap (i64x2.ne (v128.and (local.get $qi) (v128.const i64x2 1 1)) (v128.const i64x2 0 0)))
     (local.set $so (v128.xor (v128.bitselect (local.get $c) (local.get $s) (local.get $swap))
       (i64x2.shl (v128.and (local.get $qi) (v128.const i64x2 2 2)) (i32.const 62))))
@@ -146,13 +131,11 @@
     (local $a v128) (local $a2 v128)
     (local.set $a (f64x2.abs (local.get $v)))
     (local.set $a2 (f64x2.mul (local.get $a) (local.get $a)))
-    (call $copysign
-      (v128.bitselect
+    (v128.or (v128.and (v128.bitselect
         (f64x2.mul (local.get $a) (f64x2.add (v128.const f64x2 1 1) (f64x2.mul (local.get $a2)
           (f64x2.add (v128.const f64x2 -0.16666666666666666 -0.16666666666666666) (f64x2.mul (local.get $a2) (v128.const f64x2 0.075 0.075))))))
         (call $log (f64x2.add (local.get $a) (f64x2.sqrt (f64x2.add (local.get $a2) (v128.const f64x2 1 1)))))
-        (f64x2.lt (local.get $a) (v128.const f64x2 1e-3 1e-3)))
-      (local.get $v)))
+        (f64x2.lt (local.get $a) (v128.const f64x2 1e-3 1e-3))) (v128.const i64x2 0x7fffffffffffffff 0x7fffffffffffffff)) (v128.and (local.get $v) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))
 
   ;; atan2(y, x) in (−π, π]: t = min/max of |x|, |y| in [0, 1], reduced to |t'| <= tan(π/8) by
   ;; t' = (t − 1)/(t + 1) (+π/4), odd Taylor series to t'^25 (< 1e-11), then the octant.
@@ -189,7 +172,7 @@
     ;; NaN in either input gives NaN, as Math.atan2
     (local.set $r (v128.bitselect (f64x2.add (local.get $x) (local.get $y)) (local.get $r)
       (v128.not (v128.and (f64x2.eq (local.get $x) (local.get $x)) (f64x2.eq (local.get $y) (local.get $y))))))
-    (call $copysign (local.get $r) (local.get $y)))
+    (v128.or (v128.and (local.get $r) (v128.const i64x2 0x7fffffffffffffff 0x7fffffffffffffff)) (v128.and (local.get $y) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))
 
   ;; ---------------------------------------------------------------- four-vector kernels (float32 columns)
   ;; (pt, eta, phi, mass) → (px, py, pz, E), each operation rounded to float32 as vector.ts's toCartesian:
@@ -203,12 +186,12 @@
       (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
       (local.set $p (v128.load (i32.add (local.get $pt) (local.get $i))))
       (local.set $f (v128.load (i32.add (local.get $phi) (local.get $i))))
-      (call $sincos (call $lo (local.get $f))) (local.set $a2) (local.set $a)
-      (call $sincos (call $hi (local.get $f))) (local.set $b2) (local.set $b)
-      (local.set $s (call $join (local.get $a) (local.get $b)))
-      (local.set $c (call $join (local.get $a2) (local.get $b2)))
+      (call $sincos (f64x2.promote_low_f32x4 (local.get $f))) (local.set $a2) (local.set $a)
+      (call $sincos (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $f) (local.get $f)))) (local.set $b2) (local.set $b)
+      (local.set $s (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $a)) (f32x4.demote_f64x2_zero (local.get $b))))
+      (local.set $c (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $a2)) (f32x4.demote_f64x2_zero (local.get $b2))))
       (local.set $f (v128.load (i32.add (local.get $eta) (local.get $i))))
-      (local.set $sh (call $join (call $sinh (call $lo (local.get $f))) (call $sinh (call $hi (local.get $f)))))
+      (local.set $sh (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (call $sinh (f64x2.promote_low_f32x4 (local.get $f)))) (f32x4.demote_f64x2_zero (call $sinh (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $f) (local.get $f)))))))
       (local.set $x (f32x4.mul (local.get $p) (local.get $c)))
       (local.set $y (f32x4.mul (local.get $p) (local.get $s)))
       (local.set $z (f32x4.mul (local.get $p) (local.get $sh)))
@@ -238,9 +221,9 @@
       (local.set $t (f32x4.sqrt (f32x4.add (f32x4.mul (local.get $x) (local.get $x)) (f32x4.mul (local.get $y) (local.get $y)))))
       (v128.store (i32.add (local.get $opt) (local.get $i)) (local.get $t))
       (v128.store (i32.add (local.get $ophi) (local.get $i))
-        (call $join (call $atan2 (call $lo (local.get $y)) (call $lo (local.get $x))) (call $atan2 (call $hi (local.get $y)) (call $hi (local.get $x)))))
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (call $atan2 (f64x2.promote_low_f32x4 (local.get $y)) (f64x2.promote_low_f32x4 (local.get $x)))) (f32x4.demote_f64x2_zero (call $atan2 (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $y) (local.get $y))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x)))))))
       (local.set $v (f32x4.div (local.get $z) (local.get $t)))
-      (local.set $e (call $join (call $asinh (call $lo (local.get $v))) (call $asinh (call $hi (local.get $v)))))
+      (local.set $e (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (call $asinh (f64x2.promote_low_f32x4 (local.get $v)))) (f32x4.demote_f64x2_zero (call $asinh (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))))
       ;; pt = 0: 0 for pz = 0, else ±inf with the sign of pz
       (local.set $zero (f32x4.eq (local.get $t) (v128.const f32x4 0 0 0 0)))
       (local.set $e (v128.bitselect
@@ -262,8 +245,8 @@
     (local.set $xb (call $exp (local.get $eb)))
     (local.set $ia (f64x2.div (v128.const f64x2 1 1) (local.get $xa)))
     (local.set $ib (f64x2.div (v128.const f64x2 1 1) (local.get $xb)))
-    (local.set $ma2 (call $copysign (f64x2.mul (local.get $ma) (local.get $ma)) (local.get $ma)))
-    (local.set $mb2 (call $copysign (f64x2.mul (local.get $mb) (local.get $mb)) (local.get $mb)))
+    (local.set $ma2 (v128.or (v128.and (f64x2.mul (local.get $ma) (local.get $ma)) (v128.const i64x2 0x7fffffffffffffff 0x7fffffffffffffff)) (v128.and (local.get $ma) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))
+    (local.set $mb2 (v128.or (v128.and (f64x2.mul (local.get $mb) (local.get $mb)) (v128.const i64x2 0x7fffffffffffffff 0x7fffffffffffffff)) (v128.and (local.get $mb) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))
     (local.set $ch (f64x2.mul (f64x2.mul (v128.const f64x2 0.5 0.5) (f64x2.add (local.get $xa) (local.get $ia))) (local.get $a)))
     (local.set $Ea (f64x2.sqrt (f64x2.max (v128.const f64x2 0 0) (f64x2.add (f64x2.mul (local.get $ch) (local.get $ch)) (local.get $ma2)))))
     (local.set $ch (f64x2.mul (f64x2.mul (v128.const f64x2 0.5 0.5) (f64x2.add (local.get $xb) (local.get $ib))) (local.get $b)))
@@ -274,7 +257,7 @@
         (f64x2.mul (f64x2.mul (local.get $a) (local.get $b))
           (f64x2.add (local.get $cd) (f64x2.mul (v128.const f64x2 0.25 0.25)
             (f64x2.mul (f64x2.sub (local.get $xa) (local.get $ia)) (f64x2.sub (local.get $xb) (local.get $ib))))))))))
-    (call $copysign (f64x2.sqrt (f64x2.abs (local.get $m))) (local.get $m)))
+    (v128.or (v128.and (f64x2.sqrt (f64x2.abs (local.get $m))) (v128.const i64x2 0x7fffffffffffffff 0x7fffffffffffffff)) (v128.and (local.get $m) (v128.const i64x2 0x8000000000000000 0x8000000000000000))))
 
   (func (export "pair_mass") (param $pa i32) (param $ea i32) (param $fa i32) (param $ma i32)
       (param $pb i32) (param $eb i32) (param $fb i32) (param $mb i32) (param $out i32) (param $n i32)
@@ -291,11 +274,11 @@
       (local.set $veb (v128.load (i32.add (local.get $eb) (local.get $i))))
       (local.set $vfb (v128.load (i32.add (local.get $fb) (local.get $i))))
       (local.set $vmb (v128.load (i32.add (local.get $mb) (local.get $i))))
-      (v128.store (i32.add (local.get $out) (local.get $i)) (call $join
-        (call $pair (call $lo (local.get $va)) (call $lo (local.get $vea)) (call $lo (local.get $vfa)) (call $lo (local.get $vma))
-                    (call $lo (local.get $vb)) (call $lo (local.get $veb)) (call $lo (local.get $vfb)) (call $lo (local.get $vmb)))
-        (call $pair (call $hi (local.get $va)) (call $hi (local.get $vea)) (call $hi (local.get $vfa)) (call $hi (local.get $vma))
-                    (call $hi (local.get $vb)) (call $hi (local.get $veb)) (call $hi (local.get $vfb)) (call $hi (local.get $vmb)))))
+      (v128.store (i32.add (local.get $out) (local.get $i)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23
+        (f32x4.demote_f64x2_zero (call $pair (f64x2.promote_low_f32x4 (local.get $va)) (f64x2.promote_low_f32x4 (local.get $vea)) (f64x2.promote_low_f32x4 (local.get $vfa)) (f64x2.promote_low_f32x4 (local.get $vma))
+                    (f64x2.promote_low_f32x4 (local.get $vb)) (f64x2.promote_low_f32x4 (local.get $veb)) (f64x2.promote_low_f32x4 (local.get $vfb)) (f64x2.promote_low_f32x4 (local.get $vmb))))
+        (f32x4.demote_f64x2_zero (call $pair (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $va) (local.get $va))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vea) (local.get $vea))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vfa) (local.get $vfa))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vma) (local.get $vma)))
+                    (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vb) (local.get $vb))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $veb) (local.get $veb))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vfb) (local.get $vfb))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $vmb) (local.get $vmb)))))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $next))))
 
@@ -309,7 +292,7 @@
     (local.set $z (f64x2.mul (local.get $p) (call $sinh (local.get $eta))))
     (local.set $e (f64x2.sqrt (f64x2.max (v128.const f64x2 0 0)
       (f64x2.add (f64x2.add (f64x2.add (f64x2.mul (local.get $x) (local.get $x)) (f64x2.mul (local.get $y) (local.get $y))) (f64x2.mul (local.get $z) (local.get $z)))
-                 (call $copysign (f64x2.mul (local.get $m) (local.get $m)) (local.get $m))))))
+                 (v128.or (v128.and (f64x2.mul (local.get $m) (local.get $m)) (v128.const i64x2 0x7fffffffffffffff 0x7fffffffffffffff)) (v128.and (local.get $m) (v128.const i64x2 0x8000000000000000 0x8000000000000000)))))))
     (local.set $be (f64x2.div (local.get $sign) (local.get $be)))
     (local.set $bx (f64x2.mul (local.get $bx) (local.get $be)))
     (local.set $by (f64x2.mul (local.get $by) (local.get $be)))
@@ -344,16 +327,16 @@
       (local.set $y (v128.load (i32.add (local.get $by) (local.get $i))))
       (local.set $z (v128.load (i32.add (local.get $bz) (local.get $i))))
       (local.set $e (v128.load (i32.add (local.get $be) (local.get $i))))
-      (call $boost1 (call $lo (local.get $p)) (call $lo (local.get $h)) (call $lo (local.get $f)) (call $lo (local.get $mm))
-                    (call $lo (local.get $x)) (call $lo (local.get $y)) (call $lo (local.get $z)) (call $lo (local.get $e)) (local.get $sg))
+      (call $boost1 (f64x2.promote_low_f32x4 (local.get $p)) (f64x2.promote_low_f32x4 (local.get $h)) (f64x2.promote_low_f32x4 (local.get $f)) (f64x2.promote_low_f32x4 (local.get $mm))
+                    (f64x2.promote_low_f32x4 (local.get $x)) (f64x2.promote_low_f32x4 (local.get $y)) (f64x2.promote_low_f32x4 (local.get $z)) (f64x2.promote_low_f32x4 (local.get $e)) (local.get $sg))
       (local.set $e0) (local.set $z0) (local.set $y0) (local.set $x0)
-      (call $boost1 (call $hi (local.get $p)) (call $hi (local.get $h)) (call $hi (local.get $f)) (call $hi (local.get $mm))
-                    (call $hi (local.get $x)) (call $hi (local.get $y)) (call $hi (local.get $z)) (call $hi (local.get $e)) (local.get $sg))
+      (call $boost1 (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $p) (local.get $p))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $h) (local.get $h))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $f) (local.get $f))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $mm) (local.get $mm)))
+                    (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $y) (local.get $y))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $z) (local.get $z))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $e) (local.get $e))) (local.get $sg))
       (local.set $e1) (local.set $z1) (local.set $y1) (local.set $x1)
-      (v128.store (i32.add (local.get $ox) (local.get $i)) (call $join (local.get $x0) (local.get $x1)))
-      (v128.store (i32.add (local.get $oy) (local.get $i)) (call $join (local.get $y0) (local.get $y1)))
-      (v128.store (i32.add (local.get $oz) (local.get $i)) (call $join (local.get $z0) (local.get $z1)))
-      (v128.store (i32.add (local.get $oe) (local.get $i)) (call $join (local.get $e0) (local.get $e1)))
+      (v128.store (i32.add (local.get $ox) (local.get $i)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $x0)) (f32x4.demote_f64x2_zero (local.get $x1))))
+      (v128.store (i32.add (local.get $oy) (local.get $i)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $y0)) (f32x4.demote_f64x2_zero (local.get $y1))))
+      (v128.store (i32.add (local.get $oz) (local.get $i)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $z0)) (f32x4.demote_f64x2_zero (local.get $z1))))
+      (v128.store (i32.add (local.get $oe) (local.get $i)) (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $e0)) (f32x4.demote_f64x2_zero (local.get $e1))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $next))))
 
@@ -374,7 +357,7 @@
       (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
       (local.set $v (v128.load (i32.add (local.get $a) (local.get $i))))
       (v128.store (i32.add (local.get $out) (local.get $i))
-        (call $join (call $f1 (local.get $op) (call $lo (local.get $v))) (call $f1 (local.get $op) (call $hi (local.get $v)))))
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (call $f1 (local.get $op) (f64x2.promote_low_f32x4 (local.get $v)))) (f32x4.demote_f64x2_zero (call $f1 (local.get $op) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $next))))
 )
