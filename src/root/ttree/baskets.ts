@@ -1,5 +1,6 @@
 import { HepflowError } from "../../util/index.js";
 import { decompress } from "../compression.js";
+import { poolFor } from "./parallel.js";
 import type { RootFile } from "../file.js";
 import { decodeInto } from "./decode.js";
 import type { BasketRef, BranchModel } from "./model.js";
@@ -147,13 +148,44 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
     p.catch(() => undefined); // awaited below; a failure after an earlier error must not go unhandled
     inflight.push(p);
   };
+  const threads = await poolFor(diskBytes(disk.map((j) => j.ref)));
   for (let i = 0; i < windows.length; i++) {
     while (inflight.length < READAHEAD && next < windows.length) issue();
     const bufs = await inflight.shift()!;
+    if (threads) {
+      await inflateWindow(file, windows[i]!, bufs, threads);
+      continue;
+    }
     windows[i]!.forEach((g, k) => {
       const buf = bufs[k]!;
       for (const j of g.members) j.consume(parseBasket(file, j.branch, j.ref, buf.subarray(j.ref.seek! - g.offset, j.ref.seek! - g.offset + j.ref.bytes!), j.transient, j.keeps));
     });
+  }
+}
+
+/**
+ * One read window on the decompression threads: every compressed basket is sent off at once, then
+ * each is consumed in file order as its bytes come back — the same baskets in the same order as the
+ * serial loop, so the same columns. A basket a thread could not decompress is decompressed here,
+ * which raises the serial read's error.
+ */
+async function inflateWindow(file: RootFile, window: Group<BasketJob>[], bufs: Uint8Array[], threads: NonNullable<Awaited<ReturnType<typeof poolFor>>>): Promise<void> {
+  const work: { j: BasketJob; raw: Uint8Array; out: Promise<{ out?: ArrayBuffer }> | null }[] = [];
+  window.forEach((g, k) => {
+    const buf = bufs[k]!;
+    for (const j of g.members) {
+      const raw = buf.subarray(j.ref.seek! - g.offset, j.ref.seek! - g.offset + j.ref.bytes!);
+      // nbytes, objLen and keyLen of the key header; anything odd is left to parseBasket's checks
+      const ok = raw.length >= 18;
+      const nbytes = ok ? i32(raw, 0) : 0, objLen = ok ? i32(raw, 6) : 0, keyLen = ok ? i16(raw, 14) : 0;
+      const sane = ok && keyLen > 0 && keyLen <= nbytes && nbytes <= raw.length && objLen > 0 && objLen <= 1 << 30 && nbytes - keyLen !== objLen;
+      work.push({ j, raw, out: sane ? threads.inflate(raw.subarray(keyLen, nbytes), objLen) : null });
+    }
+  });
+  for (const w of work) {
+    const r = w.out ? await w.out : null;
+    const payload = r?.out ? new Uint8Array(r.out) : undefined;
+    w.j.consume(parseBasket(file, w.j.branch, w.j.ref, w.raw, w.j.transient, w.j.keeps, payload));
   }
 }
 
@@ -254,7 +286,8 @@ function scratchFor(n: number): Uint8Array {
   return scratch;
 }
 
-function parseBasket(file: RootFile, branch: BranchModel, ref: BasketRef, raw: Uint8Array, transient = false, keeps = true): BasketData {
+/** `inflated`: the basket's decompressed bytes when a pool thread made them (they are then its own memory). */
+function parseBasket(file: RootFile, branch: BranchModel, ref: BasketRef, raw: Uint8Array, transient = false, keeps = true, inflated?: Uint8Array): BasketData {
   const place = { file: file.name, object: branch.name, offset: ref.seek };
   // The key header, read field by field: names and titles are skipped, not decoded (this runs per basket).
   const need = (n: number): void => {
@@ -290,8 +323,8 @@ function parseBasket(file: RootFile, branch: BranchModel, ref: BasketRef, raw: U
     throw new HepflowError("ROOT_CORRUPT", `basket holds ${nevBuf} entries but the branch index says ${ref.stop - ref.first}`, place);
   }
   const body = raw.subarray(keyLen, nbytes);
-  const into = transient && objLen <= SCRATCH_MAX ? scratchFor(objLen) : undefined;
-  let payload = decompress(body, objLen, place, into);
+  const into = !inflated && transient && objLen <= SCRATCH_MAX ? scratchFor(objLen) : undefined;
+  let payload = inflated && inflated.length === objLen ? inflated : decompress(body, objLen, place, into);
   // A basket stored uncompressed is a view of the read buffer, which is reused: a consumer that
   // keeps the basket gets its own copy.
   if (payload === body && !transient && keeps) payload = body.slice();

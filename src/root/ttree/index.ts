@@ -6,6 +6,7 @@ import { readKeyObject, type RootObject } from "../streamers/index.js";
 import { buildBranches } from "./model.js";
 import { TTree, asHepflow } from "./tree.js";
 
+export { decompressionWorkers } from "./parallel.js";
 export { TTree } from "./tree.js";
 export type { BranchModel, Interpretation, BasketRef } from "./model.js";
 

@@ -1,0 +1,74 @@
+// One big file on all cores: a single TTree.arrays() over one LZMA file (CMS writes NanoAOD with LZMA
+// level 9) with its baskets decompressed on 0 (serial), 1 … N pool threads (N = the machine's cores),
+// repetitions interleaved, values checked identical to the serial read first. Also zstd:1 and zlib:1
+// (the generated AGC files of bench/peers). The file — generated ttbar NanoAOD, 100 k events, lzma:9 —
+// is written once into $TMPDIR. One JSON line per codec and thread count.
+// Usage: node bench/read-parallel.bench.mjs [--quick]
+import { createHash } from "node:crypto";
+import { existsSync, renameSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import path from "node:path";
+import { openFile, createFile, decompressionWorkers } from "../dist/root/index.js";
+
+const quick = process.argv.includes("--quick");
+const REPS = quick ? 3 : 5;
+const EVENTS = 100_000;
+const cores = availableParallelism();
+const r4 = (x) => Number(x.toPrecision(4));
+
+async function generated(codec, events) {
+  const file = path.join(tmpdir(), `hepflow-bench-parallel-ttbar-${events}-${codec.replace(":", "")}.root`);
+  if (existsSync(file)) return file;
+  const { generateChunk, MODELS, Rng, EVENT_SCHEMA } = await import("../dist/generate/index.js");
+  const rng = new Rng("parallel-bench");
+  const tmp = `${file}.part-${process.pid}`;
+  const w = await createFile(tmp, { compression: codec });
+  const t = w.writeTree("Events", EVENT_SCHEMA, { title: "Events", basketSize: 512_000 });
+  for (let done = 0; done < events; done += 50_000) t.write(generateChunk(rng, MODELS.ttbar__nominal, Math.min(50_000, events - done), done));
+  await w.close();
+  renameSync(tmp, file);
+  return file;
+}
+
+function digest(cols) {
+  const h = createHash("sha1");
+  for (const [k, v] of Object.entries(cols)) {
+    h.update(k);
+    for (const a of v.offsets ? [v.offsets, v.content] : [v]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  }
+  return h.digest("hex");
+}
+
+async function read(file) {
+  const f = await openFile(file);
+  try {
+    const t = await f.tree("Events");
+    return await t.arrays();
+  } finally {
+    await f.close();
+  }
+}
+
+const threads = [0, ...Array.from({ length: cores }, (_, i) => i + 1)];
+for (const [codec, events] of [["lzma:9", EVENTS], ["zstd:1", 200_000], ["zlib:1", 200_000]]) {
+  const file = codec === "lzma:9" ? await generated(codec, events) : path.join(tmpdir(), `hepflow-bench-peers-ttbar-200000-${codec.replace(":", "")}.root`);
+  if (!existsSync(file)) { console.log(JSON.stringify({ case: `read_parallel_${codec}`, skipped: `${file} is written by bench/peers.bench.mjs; run it first` })); continue; }
+  decompressionWorkers(0);
+  const ref = digest(await read(file));
+  const times = new Map(threads.map((n) => [n, []]));
+  for (const n of threads) { decompressionWorkers(n, { minBytes: 0 }); if (digest(await read(file)) !== ref) throw new Error(`${codec}: ${n} threads read different values`); }
+  for (let k = 0; k < REPS; k++) {
+    for (const n of k % 2 ? [...threads].reverse() : threads) {
+      decompressionWorkers(n, { minBytes: 0 });
+      const t0 = performance.now();
+      await read(file);
+      times.get(n).push((performance.now() - t0) / 1000);
+    }
+  }
+  const best = (n) => Math.min(...times.get(n));
+  const median = (n) => [...times.get(n)].sort((a, b) => a - b)[Math.floor(REPS / 2)];
+  for (const n of threads) {
+    console.log(JSON.stringify({ case: `read_parallel_${codec.replace(":", "")}`, impl: "hepflow", threads: n, cores, events, events_per_s_best: r4(events / best(n)), events_per_s_median: r4(events / median(n)), seconds_best: r4(best(n)), speedup_vs_serial: r4(best(0) / best(n)), values: "identical to the serial read" }));
+  }
+}
+decompressionWorkers(0);
