@@ -1,19 +1,19 @@
-// Inflate speed on the zlib:1 baskets of the generated AGC file (bench/peers writes it): node:zlib, which
+// Inflate speed on the zlib:1 baskets of the generated AGC file (bench/lib/generated.mjs): node:zlib, which
 // hepflow uses, against Debian's zlib and libdeflate called from C on the same blocks (built here with gcc
 // when libdeflate-dev and zlib1g-dev are installed; otherwise a skipped line). It measures whether an
 // optional libdeflate binding would pay: no npm package in the registry binds Debian's libdeflate, so
 // hepflow keeps node:zlib (docs/performance.md). One JSON line per implementation.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { inflateSync } from "node:zlib";
 import { openFile } from "../dist/root/index.js";
+import { generatedTtbar } from "./lib/generated.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const file = path.join(tmpdir(), "hepflow-bench-peers-ttbar-200000-zlib1.root");
-if (!existsSync(file)) { console.log(JSON.stringify({ case: "inflate_zlib1", skipped: `${file} is written by bench/peers.bench.mjs; run it first` })); process.exit(0); }
+const file = await generatedTtbar("zlib:1");
 const bytes = readFileSync(file);
 const f = await openFile(file);
 const t = await f.tree("Events");

@@ -4,22 +4,23 @@
 // hepflow, … (the order alternates), after warm-ups; best and median of each are printed with the ratio
 // of the bests. Values are compared before any timing (branch digests for reads, element by element
 // for kernels, bin counts for the fill); a case whose values differ fails the bench.
-// Peers run when importable: HEPFLOW_PEERS_SITE = the site folder ../shared/peers/build.sh made
-// (PYTHON = its interpreter, default python3.11 then python3). Without them a line says which peer was
+// Peers run when importable: HEPFLOW_PEERS_SITE = the site folder ../shared/peers/build.sh made (default
+// $TMPDIR/peers/site when it exists; PYTHON = its interpreter, default python3.11 then python3). Without them a line says which peer was
 // skipped and why, and hepflow's figures and the numpy baseline of the kernels are still printed.
 // Usage: node bench/peers.bench.mjs [--quick] [CASE...]
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { openFile, createFile } from "../dist/root/index.js";
+import { openFile } from "../dist/root/index.js";
 import { Jagged, and, gt, absLt, select, sum, countTrue } from "../dist/array/index.js";
 import { Hist, Regular } from "../dist/hist/index.js";
 import { toCartesian, sumVectors, pt as ptOf, eta as etaOf, phi as phiOf, deltaPhi, deltaR, invariantMass, pairMass, boost } from "../dist/physics/index.js";
 import { compile } from "../dist/expr/index.js";
+import { generatedTtbar } from "./lib/generated.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DATA = path.resolve(here, "../../shared/data/root");
@@ -34,27 +35,14 @@ const AGC = [
 ];
 const r4 = (x) => Number(x.toPrecision(4));
 
-/** The generated ttbar file of the peers table: 200 k events, as `hepflow generate agc` writes them (512 kB baskets). */
-async function generated(codec) {
-  const file = path.join(tmpdir(), `hepflow-bench-peers-ttbar-${EVENTS}-${codec.replace(":", "")}.root`);
-  if (existsSync(file)) return file;
-  const { generateChunk, MODELS, Rng, EVENT_SCHEMA } = await import("../dist/generate/index.js");
-  const rng = new Rng("peers-bench");
-  const tmp = `${file}.part-${process.pid}`;
-  const w = await createFile(tmp, { compression: codec });
-  const t = w.writeTree("Events", EVENT_SCHEMA, { title: "Events", basketSize: 512_000 });
-  for (let done = 0; done < EVENTS; done += 50_000) t.write(generateChunk(rng, MODELS.ttbar__nominal, 50_000, done));
-  await w.close();
-  renameSync(tmp, file);
-  return file;
-}
-
 // ------------------------------------------------------------------ the Python server
 const PY_CANDIDATES = [process.env.PYTHON, "python3.11", "python3"].filter(Boolean);
+// build.sh's default PEERS folder is $TMPDIR/peers: its site/ is used when HEPFLOW_PEERS_SITE is not set
+const SITE = process.env.HEPFLOW_PEERS_SITE ?? [path.join(tmpdir(), "peers/site")].find((p) => existsSync(p));
+const env = { ...process.env, PYTHONPATH: [SITE, process.env.PYTHONPATH].filter(Boolean).join(":") };
 function startPython() {
   const py = PY_CANDIDATES.find((p) => spawnSync(p, ["-c", "import numpy"], { stdio: "ignore" }).status === 0);
   if (!py) return null;
-  const env = { ...process.env, PYTHONPATH: [process.env.HEPFLOW_PEERS_SITE, process.env.PYTHONPATH].filter(Boolean).join(":") };
   const child = spawn(py, [path.join(here, "peers/peers.py")], { env, stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   return {
@@ -162,7 +150,7 @@ async function run(name, fn) {
 }
 
 // reading: open + arrays() of the same branches, values compared by digest
-const zlibFile = await generated("zlib:1"), zstdFile = await generated("zstd:1");
+const zlibFile = await generatedTtbar("zlib:1", EVENTS), zstdFile = await generatedTtbar("zstd:1", EVENTS);
 const READS = [
   { id: "read_agc_zlib1", path: zlibFile, tree: "Events", branches: AGC },
   { id: "read_agc_zstd1", path: zstdFile, tree: "Events", branches: AGC },
@@ -281,7 +269,6 @@ await run("startup_read_hzz", async () => {
   const peers = [];
   if (scientific) {
     const py = PY_CANDIDATES.find((p) => spawnSync(p, ["-c", "import numpy"], { stdio: "ignore" }).status === 0);
-    const env = { ...process.env, PYTHONPATH: [process.env.HEPFLOW_PEERS_SITE, process.env.PYTHONPATH].filter(Boolean).join(":") };
     const pyScript = `import uproot\nwith uproot.open(${JSON.stringify(file)}) as f:\n    f["events"].arrays(library="ak")\n`;
     const once = () => { const t0 = performance.now(); const r = spawnSync(py, ["-c", pyScript], { env }); if (r.status !== 0) throw new Error(String(r.stderr)); return (performance.now() - t0) / 1000; };
     peers.push({ impl: "uproot-awkward", time: async () => once() });

@@ -1,15 +1,20 @@
 // One big file on all cores: a single TTree.arrays() over one LZMA file (CMS writes NanoAOD with LZMA
 // level 9) with its baskets decompressed on 0 (serial), 1 … N pool threads (N = the machine's cores),
 // repetitions interleaved, values checked identical to the serial read first. Also zstd:1 and zlib:1
-// (the generated AGC files of bench/peers). The file — generated ttbar NanoAOD, 100 k events, lzma:9 —
+// (bench/lib/generated.mjs). The file — generated ttbar NanoAOD, 100 k events, lzma:9 —
 // is written once into $TMPDIR. One JSON line per codec and thread count.
 // Usage: node bench/read-parallel.bench.mjs [--quick]
 import { createHash } from "node:crypto";
 import { existsSync, renameSync } from "node:fs";
-import { availableParallelism, tmpdir } from "node:os";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
+import { fileURLToPath } from "node:url";
 import path from "node:path";
 import { openFile, createFile, decompressionWorkers } from "../dist/root/index.js";
+import { generatedTtbar } from "./lib/generated.mjs";
 
+// the CPU control's thread: spins and reports
+if (!isMainThread) { let x = 0; for (let i = 0; i < workerData.spin; i++) x = (x + i * 7) % 1000003; parentPort.postMessage(x); process.exit(0); }
 const quick = process.argv.includes("--quick");
 const REPS = quick ? 3 : 5;
 const EVENTS = 100_000;
@@ -51,8 +56,7 @@ async function read(file) {
 
 const threads = [0, ...Array.from({ length: cores }, (_, i) => i + 1)];
 for (const [codec, events] of [["lzma:9", EVENTS], ["zstd:1", 200_000], ["zlib:1", 200_000]]) {
-  const file = codec === "lzma:9" ? await generated(codec, events) : path.join(tmpdir(), `hepflow-bench-peers-ttbar-200000-${codec.replace(":", "")}.root`);
-  if (!existsSync(file)) { console.log(JSON.stringify({ case: `read_parallel_${codec}`, skipped: `${file} is written by bench/peers.bench.mjs; run it first` })); continue; }
+  const file = codec === "lzma:9" ? await generated(codec, events) : await generatedTtbar(codec, events);
   decompressionWorkers(0);
   const ref = digest(await read(file));
   const times = new Map(threads.map((n) => [n, []]));
@@ -72,3 +76,11 @@ for (const [codec, events] of [["lzma:9", EVENTS], ["zstd:1", 200_000], ["zlib:1
   }
 }
 decompressionWorkers(0);
+// What this shared machine gives a second thread at the moment: a pure CPU loop on 1 thread vs on each of 2 (ideal 2.0)
+const spin = async (n) => {
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: n }, () => new Promise((ok, fail) => { const w = new Worker(fileURLToPath(import.meta.url), { workerData: { spin: 2e8 } }); w.once("message", ok); w.once("error", fail); })));
+  return (performance.now() - t0) / 1000;
+};
+const one = await spin(1), two = await spin(2);
+console.log(JSON.stringify({ case: "read_parallel_cpu_control", cores, two_thread_scaling: r4((2 * one) / two), load_average_1min: r4(loadavg()[0]), note: "a pure CPU loop on 2 threads vs 1: the most any read can scale here at this moment" }));
