@@ -5,12 +5,10 @@
 // is written once into $TMPDIR. One JSON line per codec and thread count.
 // Usage: node bench/read-parallel.bench.mjs [--quick]
 import { createHash } from "node:crypto";
-import { existsSync, renameSync } from "node:fs";
-import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { fileURLToPath } from "node:url";
-import path from "node:path";
-import { openFile, createFile, decompressionWorkers } from "../dist/root/index.js";
+import { openFile, decompressionWorkers } from "../dist/root/index.js";
 import { generatedTtbar } from "./lib/generated.mjs";
 
 // the CPU control's thread: spins and reports
@@ -20,20 +18,6 @@ const REPS = quick ? 3 : 5;
 const EVENTS = 100_000;
 const cores = availableParallelism();
 const r4 = (x) => Number(x.toPrecision(4));
-
-async function generated(codec, events) {
-  const file = path.join(tmpdir(), `hepflow-bench-parallel-ttbar-${events}-${codec.replace(":", "")}.root`);
-  if (existsSync(file)) return file;
-  const { generateChunk, MODELS, Rng, EVENT_SCHEMA } = await import("../dist/generate/index.js");
-  const rng = new Rng("parallel-bench");
-  const tmp = `${file}.part-${process.pid}`;
-  const w = await createFile(tmp, { compression: codec });
-  const t = w.writeTree("Events", EVENT_SCHEMA, { title: "Events", basketSize: 512_000 });
-  for (let done = 0; done < events; done += 50_000) t.write(generateChunk(rng, MODELS.ttbar__nominal, Math.min(50_000, events - done), done));
-  await w.close();
-  renameSync(tmp, file);
-  return file;
-}
 
 function digest(cols) {
   const h = createHash("sha1");
@@ -56,7 +40,7 @@ async function read(file) {
 
 const threads = [0, ...Array.from({ length: cores }, (_, i) => i + 1)];
 for (const [codec, events] of [["lzma:9", EVENTS], ["zstd:1", 200_000], ["zlib:1", 200_000]]) {
-  const file = codec === "lzma:9" ? await generated(codec, events) : await generatedTtbar(codec, events);
+  const file = await generatedTtbar(codec, events);
   decompressionWorkers(0);
   const ref = digest(await read(file));
   const times = new Map(threads.map((n) => [n, []]));
