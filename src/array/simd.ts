@@ -21,7 +21,7 @@ interface Wasm {
 interface Exports {
   memory: { buffer: ArrayBuffer };
   to_cartesian(pt: number, eta: number, phi: number, m: number, ox: number, oy: number, oz: number, oe: number, n: number): void;
-  pt_eta_phi(px: number, py: number, pz: number, opt: number, oeta: number, ophi: number, n: number): void;
+  pt_eta_phi(px: number, py: number, pz: number, opt: number, oeta: number, ophi: number, n: number, what: number): void;
   pair_mass(pa: number, ea: number, fa: number, ma: number, pb: number, eb: number, fb: number, mb: number, out: number, n: number): void;
   boost(pt: number, eta: number, phi: number, m: number, bx: number, by: number, bz: number, be: number, sign: number, ox: number, oy: number, oz: number, oe: number, n: number): void;
   map_f32(op: number, a: number, out: number, n: number): void;
@@ -33,7 +33,8 @@ export const SIMD_FN = { exp: 0, sin: 1, cos: 2, sinh: 3, cosh: 4 } as const;
 /** The kernels over whole float32 columns (outputs preallocated, same length as the inputs). */
 export interface SimdKernels {
   toCartesian(pt: Float32Array, eta: Float32Array, phi: Float32Array, m: Float32Array, px: Float32Array, py: Float32Array, pz: Float32Array, E: Float32Array): void;
-  ptEtaPhi(px: Float32Array, py: Float32Array, pz: Float32Array, pt: Float32Array, eta: Float32Array, phi: Float32Array): void;
+  /** pt always; eta and phi unless `only` names the one wanted (the other output is then left as it was). */
+  ptEtaPhi(px: Float32Array, py: Float32Array, pz: Float32Array, pt: Float32Array, eta: Float32Array, phi: Float32Array, only?: "eta" | "phi"): void;
   pairMass(a: Float32Array[], b: Float32Array[], out: Float32Array): void;
   boost(a: Float32Array[], by: Float32Array[], sign: number, out: Float32Array[]): void;
   map(fn: number, a: Float32Array, out: Float32Array): void;
@@ -80,8 +81,9 @@ function instantiate(): SimdKernels | null {
     toCartesian(pt, eta, phi, m, px, py, pz, E) {
       blocks([pt, eta, phi, m], [px, py, pz, E], (n) => x.to_cartesian(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7), n));
     },
-    ptEtaPhi(px, py, pz, pt, eta, phi) {
-      blocks([px, py, pz], [pt, eta, phi], (n) => x.pt_eta_phi(at(0), at(1), at(2), at(3), at(4), at(5), n));
+    ptEtaPhi(px, py, pz, pt, eta, phi, only) {
+      const what = only === "eta" ? 1 : only === "phi" ? 2 : 3;
+      blocks([px, py, pz], [pt, eta, phi], (n) => x.pt_eta_phi(at(0), at(1), at(2), at(3), at(4), at(5), n, what));
     },
     pairMass(a, b, out) {
       blocks([...a, ...b], [out], (n) => x.pair_mass(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7), at(8), n));

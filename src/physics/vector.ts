@@ -89,7 +89,7 @@ export function pt<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
 
 /** Azimuth of Cartesian vectors: atan2(py, px) in (−π, π]. */
 export function phi<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
-  const fast = simdPtEtaPhi(c, "phi");
+  const fast = simdPtEtaPhi(c, "phi", "phi");
   if (fast) return fast[2] as Out<C>;
   const x = contentOf(c.px), y = contentOf(c.py);
   return unary([c.px, c.py], "phi", (i, r) => r(Math.atan2(y[i]!, x[i]!))) as Out<C>;
@@ -101,7 +101,7 @@ export function phi<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
  * one exists.
  */
 export function eta<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
-  const fast = simdPtEtaPhi(c, "eta");
+  const fast = simdPtEtaPhi(c, "eta", "eta");
   if (fast) return fast[1] as Out<C>;
   const x = contentOf(c.px), y = contentOf(c.py), z = contentOf(c.pz);
   return unary([c.px, c.py, c.pz], "eta", (i, r) => {
@@ -145,14 +145,14 @@ export function toPtEtaPhiM<C extends FloatColumn>(c: PxPyPzE<C>): PtEtaPhiM<Out
 }
 
 /** pt, eta and phi in one SIMD pass when every component is float32 (null otherwise: the JavaScript loops run). */
-function simdPtEtaPhi(c: PxPyPzE<FloatColumn>, where: string): OutColumn[] | null {
+function simdPtEtaPhi(c: PxPyPzE<FloatColumn>, where: string, only?: "eta" | "phi"): OutColumn[] | null {
   const cols = [c.px, c.py, c.pz];
   if (!allFloat32(cols)) return null;
   const k = simd();
   if (!k) return null;
   const { offsets, n } = commonShape(cols, where);
   const out = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
-  k.ptEtaPhi(contentOf(c.px) as Float32Array, contentOf(c.py) as Float32Array, contentOf(c.pz) as Float32Array, ...out);
+  k.ptEtaPhi(contentOf(c.px) as Float32Array, contentOf(c.py) as Float32Array, contentOf(c.pz) as Float32Array, ...out, only);
   return out.map((o) => wrap(offsets, o));
 }
 

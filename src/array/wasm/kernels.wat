@@ -209,8 +209,9 @@
       (br $next))))
 
   ;; (px, py, pz) → (pt, eta, phi), rounded per operation as vector.ts's pt, eta and phi:
-  ;; pt = sqrt(px² + py²), eta = asinh(pz/pt) (±inf along the beam, 0 for a null vector), phi = atan2(py, px)
-  (func (export "pt_eta_phi") (param $px i32) (param $py i32) (param $pz i32) (param $opt i32) (param $oeta i32) (param $ophi i32) (param $n i32)
+  ;; pt = sqrt(px² + py²), eta = asinh(pz/pt) (±inf along the beam, 0 for a null vector), phi = atan2(py, px);
+  ;; $what: 1 eta, 2 phi, 3 both (pt is always written: it is cheap and eta needs it)
+  (func (export "pt_eta_phi") (param $px i32) (param $py i32) (param $pz i32) (param $opt i32) (param $oeta i32) (param $ophi i32) (param $n i32) (param $what i32)
     (local $i i32) (local $end i32) (local $x v128) (local $y v128) (local $z v128) (local $t v128) (local $v v128) (local $e v128) (local $zero v128)
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (block $done (loop $next
@@ -220,8 +221,10 @@
       (local.set $z (v128.load (i32.add (local.get $pz) (local.get $i))))
       (local.set $t (f32x4.sqrt (f32x4.add (f32x4.mul (local.get $x) (local.get $x)) (f32x4.mul (local.get $y) (local.get $y)))))
       (v128.store (i32.add (local.get $opt) (local.get $i)) (local.get $t))
+      (if (i32.and (local.get $what) (i32.const 2)) (then
       (v128.store (i32.add (local.get $ophi) (local.get $i))
-        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (call $atan2 (f64x2.promote_low_f32x4 (local.get $y)) (f64x2.promote_low_f32x4 (local.get $x)))) (f32x4.demote_f64x2_zero (call $atan2 (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $y) (local.get $y))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x)))))))
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (call $atan2 (f64x2.promote_low_f32x4 (local.get $y)) (f64x2.promote_low_f32x4 (local.get $x)))) (f32x4.demote_f64x2_zero (call $atan2 (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $y) (local.get $y))) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x)))))))))
+      (if (i32.and (local.get $what) (i32.const 1)) (then
       (local.set $v (f32x4.div (local.get $z) (local.get $t)))
       (local.set $e (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (call $asinh (f64x2.promote_low_f32x4 (local.get $v)))) (f32x4.demote_f64x2_zero (call $asinh (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))))
       ;; pt = 0: 0 for pz = 0, else ±inf with the sign of pz
@@ -231,7 +234,7 @@
           (v128.or (v128.const f32x4 inf inf inf inf) (v128.and (local.get $z) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)))
           (f32x4.eq (local.get $z) (v128.const f32x4 0 0 0 0)))
         (local.get $e) (local.get $zero)))
-      (v128.store (i32.add (local.get $oeta) (local.get $i)) (local.get $e))
+      (v128.store (i32.add (local.get $oeta) (local.get $i)) (local.get $e))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $next))))
 
