@@ -121,7 +121,9 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
     if (!inFile(r, size)) throw outside(file, j.branch, r, size);
     (prefetched?.has(r) ? ready : disk).push(j);
   }
-  for (const j of ready) j.consume(parseBasket(file, j.branch, j.ref, prefetched!.get(j.ref)!, j.transient, j.keeps));
+  const threads = await poolFor(diskBytes(jobs.map((j) => j.ref)));
+  if (threads) await inflateAll(file, ready.map((j) => ({ j, raw: prefetched!.get(j.ref)! })), threads);
+  else for (const j of ready) j.consume(parseBasket(file, j.branch, j.ref, prefetched!.get(j.ref)!, j.transient, j.keeps));
   if (disk.length === 0) return;
   disk.sort((a, b) => a.ref.seek! - b.ref.seek!);
   const windows = plan(disk);
@@ -148,7 +150,6 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
     p.catch(() => undefined); // awaited below; a failure after an earlier error must not go unhandled
     inflight.push(p);
   };
-  const threads = await poolFor(diskBytes(disk.map((j) => j.ref)));
   for (let i = 0; i < windows.length; i++) {
     while (inflight.length < READAHEAD && next < windows.length) issue();
     const bufs = await inflight.shift()!;
@@ -169,19 +170,29 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
  * serial loop, so the same columns. A basket a thread could not decompress is decompressed here,
  * which raises the serial read's error.
  */
-async function inflateWindow(file: RootFile, window: Group<BasketJob>[], bufs: Uint8Array[], threads: NonNullable<Awaited<ReturnType<typeof poolFor>>>): Promise<void> {
-  const work: { j: BasketJob; raw: Uint8Array; out: Promise<{ out?: ArrayBuffer }> | null }[] = [];
+function inflateWindow(file: RootFile, window: Group<BasketJob>[], bufs: Uint8Array[], threads: Threads): Promise<void> {
+  const baskets: { j: BasketJob; raw: Uint8Array }[] = [];
   window.forEach((g, k) => {
-    const buf = bufs[k]!;
-    for (const j of g.members) {
-      const raw = buf.subarray(j.ref.seek! - g.offset, j.ref.seek! - g.offset + j.ref.bytes!);
-      // nbytes, objLen and keyLen of the key header; anything odd is left to parseBasket's checks
-      const ok = raw.length >= 18;
-      const nbytes = ok ? i32(raw, 0) : 0, objLen = ok ? i32(raw, 6) : 0, keyLen = ok ? i16(raw, 14) : 0;
-      const sane = ok && keyLen > 0 && keyLen <= nbytes && nbytes <= raw.length && objLen > 0 && objLen <= 1 << 30 && nbytes - keyLen !== objLen;
-      work.push({ j, raw, out: sane ? threads.inflate(raw.subarray(keyLen, nbytes), objLen) : null });
-    }
+    for (const j of g.members) baskets.push({ j, raw: bufs[k]!.subarray(j.ref.seek! - g.offset, j.ref.seek! - g.offset + j.ref.bytes!) });
   });
+  return inflateAll(file, baskets, threads);
+}
+
+type Threads = NonNullable<Awaited<ReturnType<typeof poolFor>>>;
+
+/** Baskets (raw key + body, in file order) decompressed on the threads and consumed in that order. */
+async function inflateAll(file: RootFile, baskets: { j: BasketJob; raw: Uint8Array }[], threads: Threads): Promise<void> {
+  const work: { j: BasketJob; raw: Uint8Array; out: Promise<{ out?: ArrayBuffer }> | null }[] = [];
+  for (const { j, raw } of baskets) {
+    // nbytes, objLen and keyLen of the key header; anything odd is left to parseBasket's checks
+    const ok = raw.length >= 18;
+    const nbytes = ok ? i32(raw, 0) : 0, objLen = ok ? i32(raw, 6) : 0, keyLen = ok ? i16(raw, 14) : 0;
+    const sane = ok && keyLen > 0 && keyLen + 2 <= nbytes && nbytes <= raw.length && objLen > 0 && objLen <= 1 << 30 && nbytes - keyLen !== objLen;
+    // ZSTD and LZ4 inflate at ~1 GB/s: shipping them to a thread costs more than it saves, so only
+    // LZMA ("XZ") and zlib ("ZL", "CS") baskets go to the pool
+    const slow = sane && ((raw[keyLen] === 0x58 && raw[keyLen + 1] === 0x5a) || (raw[keyLen] === 0x5a && raw[keyLen + 1] === 0x4c) || (raw[keyLen] === 0x43 && raw[keyLen + 1] === 0x53));
+    work.push({ j, raw, out: slow ? threads.inflate(raw.subarray(keyLen, nbytes), objLen) : null });
+  }
   for (const w of work) {
     const r = w.out ? await w.out : null;
     const payload = r?.out ? new Uint8Array(r.out) : undefined;

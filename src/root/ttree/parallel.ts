@@ -25,6 +25,8 @@ interface PoolWorker {
 /** Settings: threads (0 or 1: serial) and the compressed bytes a read needs before it uses them. */
 const settings: { workers: number | undefined; minBytes: number } = { workers: undefined, minBytes: 8 * 1024 * 1024 };
 let pool: Promise<Pool | null> | undefined;
+/** Objects decompressed by pool threads in this process (tests check the pool was used). */
+export const pooledTotals = { objects: 0 };
 
 /**
  * How many threads decompress baskets for one read (default: the machine's cores on the main thread
@@ -65,6 +67,7 @@ class Pool {
     if (!p) return;
     this.waiting.delete(r.id);
     if (r.counted) {
+      pooledTotals.objects += r.counted[0];
       decompressionTotals.objects += r.counted[0];
       decompressionTotals.compressedBytes += r.counted[1];
       decompressionTotals.uncompressedBytes += r.counted[2];
