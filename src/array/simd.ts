@@ -25,10 +25,16 @@ interface Exports {
   pair_mass(pa: number, ea: number, fa: number, ma: number, pb: number, eb: number, fb: number, mb: number, out: number, n: number): void;
   boost(pt: number, eta: number, phi: number, m: number, bx: number, by: number, bz: number, be: number, sign: number, ox: number, oy: number, oz: number, oe: number, n: number): void;
   map_f32(op: number, a: number, out: number, n: number): void;
+  bin_f32(op: number, a: number, b: number, out: number, n: number): void;
+  un_f32(op: number, a: number, out: number, n: number): void;
 }
 
 /** The element-wise functions map() computes. */
 export const SIMD_FN = { exp: 0, sin: 1, cos: 2, sinh: 3, cosh: 4 } as const;
+/** The float32 operators arith() computes (IEEE float32, as a Float32Array store of the JavaScript result). */
+export const SIMD_OP = { add: 0, sub: 1, mul: 2, div: 3, min: 4, max: 5 } as const;
+/** The float32 one-argument operations arith1() computes. */
+export const SIMD_UN = { sqrt: 0, abs: 1, neg: 2, sq: 3 } as const;
 
 /** The kernels over whole float32 columns (outputs preallocated, same length as the inputs). */
 export interface SimdKernels {
@@ -38,6 +44,9 @@ export interface SimdKernels {
   pairMass(a: Float32Array[], b: Float32Array[], out: Float32Array): void;
   boost(a: Float32Array[], by: Float32Array[], sign: number, out: Float32Array[]): void;
   map(fn: number, a: Float32Array, out: Float32Array): void;
+  /** out = a op b, either side a column or a number (rounded to float32 first). */
+  arith(op: number, a: Float32Array | number, b: Float32Array | number, out: Float32Array): void;
+  arith1(op: number, a: Float32Array, out: Float32Array): void;
   /** A block-sized view of input slot `j` and the kernel for already-filled slots (for gathers). */
   slots(): { block: number; view(j: number): Float32Array; pairMass(n: number): Float32Array };
 }
@@ -93,6 +102,17 @@ function instantiate(): SimdKernels | null {
     },
     map(fn, a, out) {
       blocks([a], [out], (n) => x.map_f32(fn, at(0), at(1), n));
+    },
+    arith(op, a, b, out) {
+      if (typeof a !== "number" && typeof b !== "number") { blocks([a, b], [out], (n) => x.bin_f32(op, at(0), at(1), at(2), n)); return; }
+      // a number fills slot 2 once; the column goes through slot 0 block by block, the result through slot 1
+      const col = (typeof a === "number" ? b : a) as Float32Array;
+      mem.fill(Math.fround((typeof a === "number" ? a : b) as number), 2 * BLOCK, 3 * BLOCK);
+      const [pa, pb] = typeof a === "number" ? [at(2), at(0)] : [at(0), at(2)];
+      blocks([col], [out], (n) => x.bin_f32(op, pa, pb, at(1), n));
+    },
+    arith1(op, a, out) {
+      blocks([a], [out], (n) => x.un_f32(op, at(0), at(1), n));
     },
     slots() {
       return {

@@ -95,6 +95,14 @@ describe("WebAssembly SIMD kernels", () => {
     fewLastBit(s.data, j.data);
   });
 
+  it("the expression language's float32 arithmetic runs on SIMD loops with exactly the JavaScript values", () => {
+    // +, −, ×, ÷, min, max, sqrt, abs, negation in IEEE float32: no rounding difference is possible
+    const e = compile("sqrt(pt*pt + mass*mass) - 2*abs(eta) / max(phi, 0.5) + min(-eta, 1.5) - (3 - pt) / 7", ["pt", "mass", "eta", "phi"]);
+    const s = e.evaluate(a) as { data: Float32Array }, j = js(() => e.evaluate(a)) as { data: Float32Array };
+    expect(s.data).toBeInstanceOf(Float32Array);
+    expect(differences(s.data, j.data)).toEqual([]);
+  });
+
   it("every four-vector operation is within vector's float32 error of float64 (99th percentile ≤ 1.6e-5)", () => {
     const rel = (x: number, ref: number) => Math.abs(x - ref) / Math.max(Math.abs(ref), 1e-30);
     const c = toCartesian(a), s = sumVectors([a, b]), m = invariantMass(a, b) as Float32Array;

@@ -363,4 +363,52 @@
         (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (call $f1 (local.get $op) (f64x2.promote_low_f32x4 (local.get $v)))) (f32x4.demote_f64x2_zero (call $f1 (local.get $op) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $next))))
+
+  ;; element-wise float32 arithmetic of the expression language, one loop per operator:
+  ;; out = a op b (columns) with op 0 add, 1 sub, 2 mul, 3 div, 4 min, 5 max
+  (func (export "bin_f32") (param $op i32) (param $a i32) (param $b i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (block $max (block $min (block $div (block $mul (block $sub (block $add
+        (br_table $add $sub $mul $div $min $max $done (local.get $op)))
+        (loop $l (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+          (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.add (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16))) (br $l)))
+        (loop $l (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+          (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.sub (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16))) (br $l)))
+        (loop $l (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+          (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16))) (br $l)))
+        (loop $l (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+          (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.div (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16))) (br $l)))
+        (loop $l (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+          (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.min (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16))) (br $l)))
+        (loop $l (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+          (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.max (v128.load (i32.add (local.get $a) (local.get $i))) (v128.load (i32.add (local.get $b) (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16))) (br $l))))
+
+  ;; out = f(a) for 0 sqrt, 1 abs, 2 neg, 3 square
+  (func (export "un_f32") (param $op i32) (param $a i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $v v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done
+      (block $sq (block $neg (block $abs (block $sqrt
+        (br_table $sqrt $abs $neg $sq $done (local.get $op)))
+        (loop $l (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+          (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.sqrt (v128.load (i32.add (local.get $a) (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16))) (br $l)))
+        (loop $l (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+          (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.abs (v128.load (i32.add (local.get $a) (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16))) (br $l)))
+        (loop $l (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+          (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.neg (v128.load (i32.add (local.get $a) (local.get $i)))))
+          (local.set $i (i32.add (local.get $i) (i32.const 16))) (br $l)))
+        (loop $l (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+          (local.set $v (v128.load (i32.add (local.get $a) (local.get $i))))
+          (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.mul (local.get $v) (local.get $v)))
+          (local.set $i (i32.add (local.get $i) (i32.const 16))) (br $l))))
 )
