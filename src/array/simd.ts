@@ -27,6 +27,8 @@ interface Exports {
   map_f32(op: number, a: number, out: number, n: number): void;
   bin_f32(op: number, a: number, b: number, out: number, n: number): void;
   un_f32(op: number, a: number, out: number, n: number): void;
+  delta_phi(p1: number, p2: number, out: number, n: number): void;
+  delta_r(e1: number, p1: number, e2: number, p2: number, out: number, n: number): void;
 }
 
 /** The element-wise functions map() computes. */
@@ -47,6 +49,8 @@ export interface SimdKernels {
   /** out = a op b, either side a column or a number (rounded to float32 first). */
   arith(op: number, a: Float32Array | number, b: Float32Array | number, out: Float32Array): void;
   arith1(op: number, a: Float32Array, out: Float32Array): void;
+  deltaPhi(phi1: Float32Array, phi2: Float32Array, out: Float32Array): void;
+  deltaR(eta1: Float32Array, phi1: Float32Array, eta2: Float32Array, phi2: Float32Array, out: Float32Array): void;
   /** A block-sized view of input slot `j` and the kernel for already-filled slots (for gathers). */
   slots(): { block: number; view(j: number): Float32Array; pairMass(n: number): Float32Array };
 }
@@ -113,6 +117,12 @@ function instantiate(): SimdKernels | null {
     },
     arith1(op, a, out) {
       blocks([a], [out], (n) => x.un_f32(op, at(0), at(1), n));
+    },
+    deltaPhi(p1, p2, out) {
+      blocks([p1, p2], [out], (n) => x.delta_phi(at(0), at(1), at(2), n));
+    },
+    deltaR(e1, p1, e2, p2, out) {
+      blocks([e1, p1, e2, p2], [out], (n) => x.delta_r(at(0), at(1), at(2), at(3), at(4), n));
     },
     slots() {
       return {

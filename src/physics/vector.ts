@@ -222,6 +222,13 @@ const sumMembers = perElementType((x: Float32Array | Float64Array, y: Float32Arr
 /** Δφ = φ1 − φ2 wrapped into [−π, π). */
 export function deltaPhi<C extends FloatColumn>(phi1: C, phi2: C): Out<C> {
   const a = contentOf(phi1), b = contentOf(phi2);
+  const k = a instanceof Float32Array && b instanceof Float32Array ? simd() : null;
+  if (k) {
+    const { offsets, n } = commonShape([phi1, phi2], "deltaPhi");
+    const out = new Float32Array(n);
+    k.deltaPhi(a as Float32Array, b as Float32Array, out);
+    return wrap(offsets, out) as Out<C>;
+  }
   return unary([phi1, phi2], "deltaPhi", (i, r) => r(wrapPhi(r(a[i]! - b[i]!)))) as Out<C>;
 }
 
@@ -234,6 +241,13 @@ function wrapPhi(d: number): number {
 /** ΔR = sqrt(Δη² + Δφ²) between two aligned sets of (eta, phi) columns. */
 export function deltaR<C extends FloatColumn>(a: { eta: C; phi: C }, b: { eta: C; phi: C }): Out<C> {
   const e1 = contentOf(a.eta), p1 = contentOf(a.phi), e2 = contentOf(b.eta), p2 = contentOf(b.phi);
+  const k = allFloat32([a.eta, a.phi, b.eta, b.phi]) ? simd() : null;
+  if (k) {
+    const { offsets, n } = commonShape([a.eta, a.phi, b.eta, b.phi], "deltaR");
+    const out = new Float32Array(n);
+    k.deltaR(e1 as Float32Array, p1 as Float32Array, e2 as Float32Array, p2 as Float32Array, out);
+    return wrap(offsets, out) as Out<C>;
+  }
   return unary([a.eta, a.phi, b.eta, b.phi], "deltaR", (i, r) => {
     const de = r(e1[i]! - e2[i]!), dp = r(wrapPhi(r(p1[i]! - p2[i]!)));
     return r(Math.sqrt(r(r(de * de) + r(dp * dp))));

@@ -74,6 +74,16 @@ describe("WebAssembly SIMD kernels", () => {
     fewLastBit(pt(v) as Float32Array, js(() => pt(v)) as Float32Array);
   });
 
+  it("Δφ and ΔR of float32 columns equal the JavaScript loops exactly (float32 and float64 arithmetic only)", () => {
+    const p1 = Float32Array.from(a.phi), p2 = Float32Array.from(b.phi);
+    // the wrap's edges: differences of exactly ±π in float32, and just inside and outside
+    p1.set([F(Math.PI), -F(Math.PI), 1, 0, 3, -3]); p2.set([0, 0, 1 - F(Math.PI), F(Math.PI), -F(Math.PI), F(Math.PI)]);
+    const dp = deltaPhi(p1, p2) as Float32Array, dr = deltaR({ eta: a.eta, phi: p1 }, { eta: b.eta, phi: p2 }) as Float32Array;
+    expect(differences(dp, js(() => deltaPhi(p1, p2)) as Float32Array)).toEqual([]);
+    expect(differences(dr, js(() => deltaR({ eta: a.eta, phi: p1 }, { eta: b.eta, phi: p2 })) as Float32Array)).toEqual([]);
+    for (const v of dp) expect(v >= -Math.PI && v < Math.PI).toBe(true);
+  });
+
   it("exp, sin, cos, sinh, cosh of float32 columns equal Math.fround(Math.f(x)), edge values included", () => {
     const k = simd()!;
     const edge = [0, -0, 1e-7, -1e-7, 1e-3, NaN, Infinity, -Infinity, 88.5, 89, -104, 1e6, -3e7, Math.PI, -Math.PI / 2];

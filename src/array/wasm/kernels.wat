@@ -411,4 +411,42 @@
           (local.set $v (v128.load (i32.add (local.get $a) (local.get $i))))
           (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.mul (local.get $v) (local.get $v)))
           (local.set $i (i32.add (local.get $i) (i32.const 16))) (br $l))))
+
+  ;; Δφ = φ₁ − φ₂ wrapped into [−π, π) as vector.ts's deltaPhi: the float32 difference, and outside the
+  ;; range d − 2π floor((d + π)/2π) in float64, rounded (d < π in float64 ⟺ d < fround(π) in float32)
+  (func $wrap (param $d v128) (result v128)
+    (local $lo v128) (local $hi v128)
+    (local.set $lo (f64x2.promote_low_f32x4 (local.get $d)))
+    (local.set $hi (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $d) (local.get $d))))
+    (local.set $lo (f64x2.sub (local.get $lo) (f64x2.mul (v128.const f64x2 6.283185307179586 6.283185307179586)
+      (f64x2.floor (f64x2.div (f64x2.add (local.get $lo) (v128.const f64x2 3.141592653589793 3.141592653589793)) (v128.const f64x2 6.283185307179586 6.283185307179586))))))
+    (local.set $hi (f64x2.sub (local.get $hi) (f64x2.mul (v128.const f64x2 6.283185307179586 6.283185307179586)
+      (f64x2.floor (f64x2.div (f64x2.add (local.get $hi) (v128.const f64x2 3.141592653589793 3.141592653589793)) (v128.const f64x2 6.283185307179586 6.283185307179586))))))
+    (v128.bitselect (local.get $d)
+      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $lo)) (f32x4.demote_f64x2_zero (local.get $hi)))
+      (v128.and (f32x4.gt (local.get $d) (v128.const f32x4 -3.1415927410125732 -3.1415927410125732 -3.1415927410125732 -3.1415927410125732))
+                (f32x4.lt (local.get $d) (v128.const f32x4 3.1415927410125732 3.1415927410125732 3.1415927410125732 3.1415927410125732)))))
+
+  (func (export "delta_phi") (param $p1 i32) (param $p2 i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+      (v128.store (i32.add (local.get $out) (local.get $i))
+        (call $wrap (f32x4.sub (v128.load (i32.add (local.get $p1) (local.get $i))) (v128.load (i32.add (local.get $p2) (local.get $i))))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $next))))
+
+  ;; ΔR = sqrt(Δη² + Δφ²), rounded per operation as vector.ts's deltaR
+  (func (export "delta_r") (param $e1 i32) (param $p1 i32) (param $e2 i32) (param $p2 i32) (param $out i32) (param $n i32)
+    (local $i i32) (local $end i32) (local $de v128) (local $dp v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
+      (local.set $de (f32x4.sub (v128.load (i32.add (local.get $e1) (local.get $i))) (v128.load (i32.add (local.get $e2) (local.get $i)))))
+      (local.set $dp (call $wrap (f32x4.sub (v128.load (i32.add (local.get $p1) (local.get $i))) (v128.load (i32.add (local.get $p2) (local.get $i))))))
+      (v128.store (i32.add (local.get $out) (local.get $i))
+        (f32x4.sqrt (f32x4.add (f32x4.mul (local.get $de) (local.get $de)) (f32x4.mul (local.get $dp) (local.get $dp)))))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $next))))
 )
