@@ -15,27 +15,22 @@
   (memory (export "memory") 8)
 
   ;; ---------------------------------------------------------------- exp, float64 lanes
-  ;; x = k ln2 + r, |r| <= ln2/2; e^r by its Taylor series to r^11 (truncation < 3e-13 relative, before
+  ;; x = k ln2 + r, |r| <= ln2/2; e^r by its Taylor series to r^11 (truncation < 7e-15 relative, before
   ;; rounding); 2^k assembled in the exponent field. Clamped to |x| <= 708 (finite, not subnormal).
   (func $exp (param $x v128) (result v128)
-    (local $k v128) (local $r v128) (local $p v128)
+    (local $k v128) (local $r v128) (local $p v128) (local $r2 v128) (local $r4 v128)
     (local.set $x (f64x2.min (f64x2.max (local.get $x) (v128.const f64x2 -708 -708)) (v128.const f64x2 708 708)))
     (local.set $k (f64x2.nearest (f64x2.mul (local.get $x) (v128.const f64x2 1.4426950408889634 1.4426950408889634))))
     (local.set $r (f64x2.sub (f64x2.sub (local.get $x)
                     (f64x2.mul (local.get $k) (v128.const f64x2 0.6931471803691238 0.6931471803691238)))
                     (f64x2.mul (local.get $k) (v128.const f64x2 1.9082149292705877e-10 1.9082149292705877e-10))))
-    (local.set $p (v128.const f64x2 2.505210838544172e-8 2.505210838544172e-8))     ;; 1/11!
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 2.755731922398589e-7 2.755731922398589e-7)))   ;; 1/10!
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 2.7557319223985893e-6 2.7557319223985893e-6))) ;; 1/9!
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 2.48015873015873e-5 2.48015873015873e-5)))     ;; 1/8!
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 1.984126984126984e-4 1.984126984126984e-4)))   ;; 1/7!
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 1.388888888888889e-3 1.388888888888889e-3)))   ;; 1/6!
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 8.333333333333333e-3 8.333333333333333e-3)))   ;; 1/5!
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 4.1666666666666664e-2 4.1666666666666664e-2))) ;; 1/4!
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 0.16666666666666666 0.16666666666666666)))     ;; 1/3!
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 0.5 0.5)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 1 1)))
-    (local.set $p (f64x2.add (f64x2.mul (local.get $p) (local.get $r)) (v128.const f64x2 1 1)))
+    ;; Estrin's scheme (pairs, then r², r⁴, r⁸): four dependent steps instead of Horner's twelve
+    (local.set $r2 (f64x2.mul (local.get $r) (local.get $r)))
+    (local.set $r4 (f64x2.mul (local.get $r2) (local.get $r2)))
+    (local.set $p (f64x2.add
+      (f64x2.add (f64x2.add (v128.const f64x2 1 1) (f64x2.mul (v128.const f64x2 1 1) (local.get $r))) (f64x2.mul (f64x2.add (v128.const f64x2 0.5 0.5) (f64x2.mul (v128.const f64x2 0.16666666666666666 0.16666666666666666) (local.get $r))) (local.get $r2)))
+      (f64x2.mul (local.get $r4) (f64x2.add (f64x2.add (v128.const f64x2 4.1666666666666664e-2 4.1666666666666664e-2) (f64x2.mul (v128.const f64x2 8.333333333333333e-3 8.333333333333333e-3) (local.get $r))) (f64x2.mul (f64x2.add (v128.const f64x2 1.388888888888889e-3 1.388888888888889e-3) (f64x2.mul (v128.const f64x2 1.984126984126984e-4 1.984126984126984e-4) (local.get $r))) (local.get $r2))))))
+    (local.set $p (f64x2.add (local.get $p) (f64x2.mul (f64x2.mul (local.get $r4) (local.get $r4)) (f64x2.add (f64x2.add (v128.const f64x2 2.48015873015873e-5 2.48015873015873e-5) (f64x2.mul (v128.const f64x2 2.7557319223985893e-6 2.7557319223985893e-6) (local.get $r))) (f64x2.mul (f64x2.add (v128.const f64x2 2.755731922398589e-7 2.755731922398589e-7) (f64x2.mul (v128.const f64x2 2.505210838544172e-8 2.505210838544172e-8) (local.get $r))) (local.get $r2))))))
     (f64x2.mul (local.get $p)
       (i64x2.shl (i64x2.add (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $k))) (v128.const i64x2 1023 1023)) (i32.const 52))))
 
@@ -62,29 +57,18 @@
   ;; with |x| > 1e5 (and ±inf) go to the JavaScript Math functions.
   (func $sincos (param $x v128) (result v128 v128)
     (local $q v128) (local $r v128) (local $r2 v128) (local $s v128) (local $c v128) (local $qi v128) (local $swap v128)
-    (local $so v128) (local $co v128)
+    (local $so v128) (local $co v128) (local $z2 v128)
     (local.set $q (f64x2.nearest (f64x2.mul (local.get $x) (v128.const f64x2 0.6366197723675814 0.6366197723675814))))
     (local.set $r (f64x2.sub (local.get $x) (f64x2.mul (local.get $q) (v128.const f64x2 1.5707963267341256 1.5707963267341256))))
     (local.set $r (f64x2.sub (local.get $r) (f64x2.mul (local.get $q) (v128.const f64x2 6.077100506303966e-11 6.077100506303966e-11))))
     (local.set $r (f64x2.sub (local.get $r) (f64x2.mul (local.get $q) (v128.const f64x2 2.0222662487959506e-21 2.0222662487959506e-21))))
     (local.set $r2 (f64x2.mul (local.get $r) (local.get $r)))
-    ;; sin r = r + r·r²(−1/3! + r²(1/5! − …))
-    (local.set $s (v128.const f64x2 1.6059043836821613e-10 1.6059043836821613e-10))  ;; 1/13!
-    (local.set $s (f64x2.add (f64x2.mul (local.get $s) (local.get $r2)) (v128.const f64x2 -2.505210838544172e-8 -2.505210838544172e-8)))
-    (local.set $s (f64x2.add (f64x2.mul (local.get $s) (local.get $r2)) (v128.const f64x2 2.7557319223985893e-6 2.7557319223985893e-6)))
-    (local.set $s (f64x2.add (f64x2.mul (local.get $s) (local.get $r2)) (v128.const f64x2 -1.984126984126984e-4 -1.984126984126984e-4)))
-    (local.set $s (f64x2.add (f64x2.mul (local.get $s) (local.get $r2)) (v128.const f64x2 8.333333333333333e-3 8.333333333333333e-3)))
-    (local.set $s (f64x2.add (f64x2.mul (local.get $s) (local.get $r2)) (v128.const f64x2 -0.16666666666666666 -0.16666666666666666)))
+    ;; sin r = r + r·z·S(z), cos r = 1 + z·K(z), z = r², S and K by Estrin's scheme (pairs, then z², z⁴)
+    (local.set $z2 (f64x2.mul (local.get $r2) (local.get $r2)))
+    (local.set $s (f64x2.add (f64x2.add (v128.const f64x2 -0.16666666666666666 -0.16666666666666666) (f64x2.mul (v128.const f64x2 8.333333333333333e-3 8.333333333333333e-3) (local.get $r2))) (f64x2.mul (local.get $z2) (f64x2.add (f64x2.add (v128.const f64x2 -1.984126984126984e-4 -1.984126984126984e-4) (f64x2.mul (v128.const f64x2 2.7557319223985893e-6 2.7557319223985893e-6) (local.get $r2))) (f64x2.mul (local.get $z2) (f64x2.add (v128.const f64x2 -2.505210838544172e-8 -2.505210838544172e-8) (f64x2.mul (v128.const f64x2 1.6059043836821613e-10 1.6059043836821613e-10) (local.get $r2))))))))
     (local.set $s (f64x2.add (local.get $r) (f64x2.mul (f64x2.mul (local.get $s) (local.get $r2)) (local.get $r))))
-    ;; cos r = 1 + r²(−1/2! + r²(1/4! − …))
-    (local.set $c (v128.const f64x2 -1.1470745597729725e-11 -1.1470745597729725e-11))  ;; −1/14!
-    (local.set $c (f64x2.add (f64x2.mul (local.get $c) (local.get $r2)) (v128.const f64x2 2.08767569878681e-9 2.08767569878681e-9)))
-    (local.set $c (f64x2.add (f64x2.mul (local.get $c) (local.get $r2)) (v128.const f64x2 -2.755731922398589e-7 -2.755731922398589e-7)))
-    (local.set $c (f64x2.add (f64x2.mul (local.get $c) (local.get $r2)) (v128.const f64x2 2.48015873015873e-5 2.48015873015873e-5)))
-    (local.set $c (f64x2.add (f64x2.mul (local.get $c) (local.get $r2)) (v128.const f64x2 -1.388888888888889e-3 -1.388888888888889e-3)))
-    (local.set $c (f64x2.add (f64x2.mul (local.get $c) (local.get $r2)) (v128.const f64x2 4.1666666666666664e-2 4.1666666666666664e-2)))
-    (local.set $c (f64x2.add (f64x2.mul (local.get $c) (local.get $r2)) (v128.const f64x2 -0.5 -0.5)))
-    (local.set $c (f64x2.add (f64x2.mul (local.get $c) (local.get $r2)) (v128.const f64x2 1 1)))
+    (local.set $c (f64x2.add (f64x2.add (v128.const f64x2 -0.5 -0.5) (f64x2.mul (v128.const f64x2 4.1666666666666664e-2 4.1666666666666664e-2) (local.get $r2))) (f64x2.mul (local.get $z2) (f64x2.add (f64x2.add (v128.const f64x2 -1.388888888888889e-3 -1.388888888888889e-3) (f64x2.mul (v128.const f64x2 2.48015873015873e-5 2.48015873015873e-5) (local.get $r2))) (f64x2.mul (local.get $z2) (f64x2.add (f64x2.add (v128.const f64x2 -2.755731922398589e-7 -2.755731922398589e-7) (f64x2.mul (v128.const f64x2 2.08767569878681e-9 2.08767569878681e-9) (local.get $r2))) (f64x2.mul (local.get $z2) (v128.const f64x2 -1.1470745597729725e-11 -1.1470745597729725e-11))))))))
+    (local.set $c (f64x2.add (v128.const f64x2 1 1) (f64x2.mul (local.get $c) (local.get $r2))))
     (local.set $qi (i64x2.extend_low_i32x4_s (i32x4.trunc_sat_f64x2_s_zero (local.get $q))))
     (local.set $swap (i64x2.ne (v128.and (local.get $qi) (v128.const i64x2 1 1)) (v128.const i64x2 0 0)))
     (local.set $so (v128.xor (v128.bitselect (local.get $c) (local.get $s) (local.get $swap))
