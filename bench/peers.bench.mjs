@@ -15,7 +15,7 @@ import path from "node:path";
 import { spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { openFile } from "../dist/root/index.js";
+import { openFile, decompressionWorkers } from "../dist/root/index.js";
 import { Jagged, and, gt, absLt, select, sum, countTrue } from "../dist/array/index.js";
 import { Hist, Regular } from "../dist/hist/index.js";
 import { toCartesian, sumVectors, pt as ptOf, eta as etaOf, phi as phiOf, deltaPhi, deltaR, invariantMass, pairMass, boost } from "../dist/physics/index.js";
@@ -157,8 +157,11 @@ const READS = [
   { id: "read_hzz_lzma_all", path: path.join(DATA, "uproot-HZZ-lzma.root"), tree: "events", branches: null },
   { id: "read_nanoaod2015_all", path: path.join(DATA, "nanoAOD_2015_CMS_Open_Data_ttbar.root"), tree: "Events", branches: null },
 ];
-for (const rc of READS) {
+// One thread each (the peers table's comparison), then the same reads with hepflow's decompression pool
+// (the machine's cores; LZMA and zlib baskets only) against the same one-thread uproot.
+for (const rc of [...READS, ...READS.filter((r) => !r.id.includes("zstd") && !r.id.includes("nanoaod")).map((r) => ({ ...r, id: `${r.id}_pool`, pool: true }))]) {
   await run(rc.id, async () => {
+    decompressionWorkers(rc.pool ? undefined : 0, { minBytes: rc.pool ? 0 : 8 * 1024 * 1024 });
     const hep = async () => { const f = await openFile(rc.path); try { const t = await f.tree(rc.tree); return await t.arrays(rc.branches ?? t.branchNames?.() ?? undefined); } finally { await f.close(); } };
     const cols = await hep();
     const entries = Object.values(cols)[0].offsets ? Object.values(cols)[0].offsets.length - 1 : Object.values(cols)[0].length;
@@ -169,9 +172,10 @@ for (const rc of READS) {
       peers.push(p);
     } else console.log(JSON.stringify({ case: rc.id, impl: "uproot-awkward", skipped: "uproot/awkward not importable here" }));
     const res = await timeSideBySide(hep, peers, rc.id.includes("agc") ? Math.max(3, REPS - 2) : REPS);
-    emit(rc.id, "events", entries, res, peers, { branches: Object.keys(cols).length });
+    emit(rc.id, "events", entries, res, peers, { branches: Object.keys(cols).length, decompression_threads: rc.pool ? "pool (machine's cores)" : "this thread" });
   });
 }
+decompressionWorkers(0);
 
 // in-memory jets of the generated file: the event-level cases and the kernels
 const jf = await openFile(zstdFile);

@@ -19,12 +19,12 @@ interface PoolWorker {
   pending: number;
   ref(): void;
   unref(): void;
-  terminate(): Promise<number>;
 }
 
 /** Settings: threads (0 or 1: serial) and the compressed bytes a read needs before it uses them. */
 const settings: { workers: number | undefined; minBytes: number } = { workers: undefined, minBytes: 8 * 1024 * 1024 };
-let pool: Promise<Pool | null> | undefined;
+/** Started pools by thread count (idle ones cost nothing: their threads are unref'd and blocked). */
+const pools = new Map<number, Promise<Pool | null>>();
 /** Objects decompressed by pool threads in this process (tests check the pool was used). */
 export const pooledTotals = { objects: 0 };
 
@@ -37,15 +37,12 @@ export function decompressionWorkers(workers?: number, opts: { minBytes?: number
   if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new RangeError(`decompressionWorkers: a whole number ≥ 0, got ${workers}`);
   settings.workers = workers;
   if (opts.minBytes !== undefined) settings.minBytes = opts.minBytes;
-  const old = pool;
-  pool = undefined;
-  void old?.then((p) => p?.close());
 }
 
 class Pool {
   private next = 1;
   private waiting = new Map<number, { resolve(r: InflateReply): void }>();
-  constructor(private workers: PoolWorker[]) {}
+  constructor(private readonly workers: PoolWorker[]) {}
 
   /** The decompressed object, or null when the thread failed (the caller then decompresses it itself). */
   inflate(body: Uint8Array, objLen: number): Promise<InflateReply> {
@@ -81,21 +78,26 @@ class Pool {
     this.waiting.clear();
   }
 
-  close(): void {
-    for (const w of this.workers) void w.terminate();
-    this.workers = [];
-  }
-
   get size(): number {
     return this.workers.length;
   }
 }
 
-async function start(): Promise<Pool | null> {
+/** The thread count a read gets: the setting, else the machine's cores on the main thread (none on one core or in a worker). */
+async function threadCount(): Promise<number> {
+  if (settings.workers !== undefined) return settings.workers;
   try {
-    const [{ Worker, isMainThread }, os] = await Promise.all([import("node:worker_threads"), import("node:os")]);
-    const n = settings.workers ?? (isMainThread ? os.availableParallelism() : 0);
-    if (n < 1 || (n < 2 && settings.workers === undefined)) return null; // one core: nothing to gain
+    const [{ isMainThread }, os] = await Promise.all([import("node:worker_threads"), import("node:os")]);
+    const n = isMainThread ? os.availableParallelism() : 0;
+    return n < 2 ? 0 : n;
+  } catch {
+    return 0; // no worker threads here (a browser): serial
+  }
+}
+
+async function start(n: number): Promise<Pool | null> {
+  try {
+    const { Worker } = await import("node:worker_threads");
     const url = compiledModule(import.meta.url, "./inflate-worker.js");
     const workers: PoolWorker[] = [];
     const p = new Pool(workers);
@@ -104,7 +106,7 @@ async function start(): Promise<Pool | null> {
       w.unref(); // an idle pool never keeps the process alive
       w.on("message", (r: InflateReply) => p.settle(r));
       w.on("error", () => p.failAll());
-      workers.push({ post: (t) => w.postMessage(t, [t.body]), pending: 0, ref: () => w.ref(), unref: () => w.unref(), terminate: () => w.terminate() });
+      workers.push({ post: (t) => w.postMessage(t, [t.body]), pending: 0, ref: () => w.ref(), unref: () => w.unref() });
     }
     return p;
   } catch {
@@ -115,9 +117,12 @@ async function start(): Promise<Pool | null> {
 /** The pool for a read of `bytes` compressed bytes, or null to decompress on this thread. */
 export async function poolFor(bytes: number): Promise<{ inflate(body: Uint8Array, objLen: number): Promise<InflateReply> } | null> {
   if (settings.workers === 0) return null;
-  const started = pool !== undefined;
+  const n = await threadCount();
+  if (n < 1) return null;
+  const started = pools.get(n);
   if (bytes < (started ? Math.min(settings.minBytes, 512 * 1024) : settings.minBytes)) return null;
-  pool ??= start();
+  let pool = started;
+  if (!pool) { pool = start(n); pools.set(n, pool); }
   const p = await pool;
   return p && p.size > 0 ? p : null;
 }
