@@ -16,7 +16,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { openFile, decompressionWorkers } from "../dist/root/index.js";
-import { Jagged, and, gt, absLt, select, sum, countTrue } from "../dist/array/index.js";
+import { Jagged, and, gt, absLt, sum, countTrue } from "../dist/array/index.js";
 import { Hist, Regular } from "../dist/hist/index.js";
 import { toCartesian, sumVectors, pt as ptOf, eta as etaOf, phi as phiOf, deltaPhi, deltaR, invariantMass, pairMass, boost } from "../dist/physics/index.js";
 import { compile } from "../dist/expr/index.js";
@@ -199,7 +199,7 @@ if (python) {
 await run("ht_fill", async () => {
   const hep = () => {
     const good = and(gt(jets.pt, 25), absLt(jets.eta, 2.4));
-    const ht = sum(select(jets.pt, good)), n = countTrue(good);
+    const ht = sum(jets.pt, good), n = countTrue(good);
     let k = 0;
     const sel = new Float32Array(ht.length);
     for (let e = 0; e < ht.length; e++) if (n[e] >= 4) sel[k++] = ht[e];
