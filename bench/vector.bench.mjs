@@ -7,7 +7,7 @@
 // relative, 99th percentile reported: the float32 Cartesian chain of numpy/vector cancels in E² − p²,
 // by up to E²/m² ≈ 1e4 times float32's 6e-8 for forward jets).
 // vector runs when importable: set HEPFLOW_PEERS_SITE to the site folder ../shared/peers/build.sh made.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
@@ -50,8 +50,9 @@ const dir = mkdtempSync(join(tmpdir(), "hepflow-vector-bench-"));
 try {
   writeFileSync(join(dir, "offsets.i32"), o);
   for (const k of ["pt", "eta", "phi", "mass"]) writeFileSync(join(dir, `${k}.f32`), jets[k].content);
-  const env = { ...process.env, PYTHONPATH: [process.env.HEPFLOW_PEERS_SITE, process.env.PYTHONPATH].filter(Boolean).join(":") };
-  const py = spawnSync(process.env.PYTHON ?? "python3", [new URL("./peers/dijet_mass.py", import.meta.url).pathname, dir, String(REPEATS)], { env, encoding: "utf8" });
+  const site = process.env.HEPFLOW_PEERS_SITE ?? [join(tmpdir(), "peers/site")].find((p) => existsSync(p)); // build.sh's default
+  const env = { ...process.env, PYTHONPATH: [site, process.env.PYTHONPATH].filter(Boolean).join(":") };
+  const py = spawnSync(process.env.PYTHON ?? "python3.11", [new URL("./peers/dijet_mass.py", import.meta.url).pathname, dir, String(REPEATS)], { env, encoding: "utf8" });
   if (py.status !== 0) console.log(JSON.stringify({ case: "leading_dijet_mass", impl: "numpy", skipped: `python3 with numpy failed: ${(py.stderr || py.error?.message || "").trim().split("\n").pop()}` }));
   for (const l of (py.stdout ?? "").split("\n").filter(Boolean)) {
     const rec = JSON.parse(l);

@@ -5,6 +5,7 @@
  */
 import { Jagged } from "../util/index.js";
 import { assertSameStructure, isJaggedLike } from "./types.js";
+import { perElementType } from "../util/mono.js";
 import type { Mask, NumberArray } from "./types.js";
 
 /** Number of elements per entry. */
@@ -50,12 +51,18 @@ export function countTrue(mask: Jagged<Mask> | Mask): Int32Array | number {
 /**
  * Sum per entry in element order. Float32 content is summed as a float32 running sum (each
  * addition rounded) and returned as Float32Array — what the AGC reference does for H_T and
- * what numpy gives for float32 data; everything else sums in float64.
+ * what numpy gives for float32 data; everything else sums in float64. With `where` (an object
+ * mask of the same structure) only its true elements count: the same values as
+ * `sum(select(j, where))` without building the selected copy.
  */
-export function sum(j: Jagged<Float32Array>): Float32Array;
-export function sum(j: Jagged<NumberArray>): Float64Array;
-export function sum(j: Jagged<NumberArray>): Float32Array | Float64Array {
+export function sum(j: Jagged<Float32Array>, where?: Jagged<Mask>): Float32Array;
+export function sum(j: Jagged<NumberArray>, where?: Jagged<Mask>): Float64Array;
+export function sum(j: Jagged<NumberArray>, where?: Jagged<Mask>): Float32Array | Float64Array {
   const o = j.offsets, c = j.content, n = o.length - 1;
+  if (where) {
+    assertSameStructure(j, where, "sum");
+    return maskedSum(c, where.content, o);
+  }
   if (c instanceof Float32Array) {
     const out = new Float32Array(n);
     for (let e = 0; e < n; e++) {
@@ -73,6 +80,22 @@ export function sum(j: Jagged<NumberArray>): Float32Array | Float64Array {
   }
   return out;
 }
+
+/**
+ * The masked sum, one copy per content type: a dropped element adds +0, which leaves a running sum
+ * that starts at +0 unchanged (and a NaN or ±inf it would have added never enters).
+ */
+const maskedSum = perElementType((c: NumberArray, m: Mask, o: Int32Array): Float32Array | Float64Array => {
+  const n = o.length - 1, f32 = c instanceof Float32Array;
+  const out = f32 ? new Float32Array(n) : new Float64Array(n);
+  for (let e = 0; e < n; e++) {
+    let s = 0;
+    if (f32) for (let i = o[e]!, end = o[e + 1]!; i < end; i++) s = Math.fround(s + (m[i]! !== 0 ? c[i]! : 0));
+    else for (let i = o[e]!, end = o[e + 1]!; i < end; i++) s += m[i]! !== 0 ? c[i]! : 0;
+    out[e] = s;
+  }
+  return out;
+}, "maskedSum");
 
 /** Minimum per entry; empty entries get `fill` (NaN by default). NaN elements are skipped. */
 export function min(j: Jagged<NumberArray>, fill = NaN): Float64Array {

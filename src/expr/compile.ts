@@ -17,11 +17,18 @@
 import { HepflowError, isJagged } from "../util/index.js";
 import type { Column, Columns } from "../util/index.js";
 import type { NumberArray } from "../array/index.js";
+import { simd, SIMD_FN, SIMD_OP, SIMD_UN } from "../array/index.js";
 import { nodeKey, type BinaryOp, type Node } from "./ast.js";
 import { parse } from "./parse.js";
 import { closeNames, exprError } from "./errors.js";
 import { allocKind, type FlatValue, type JaggedValue, type Kind, type ScalarValue, type Value } from "./values.js";
 import { FN, OP, RED, andValid, binaryAA, binaryAS, compact, element, lengths, narrowInt, reduce, select3, spread, unary } from "./kernels.js";
+
+/** The functions with a SIMD kernel for float32 columns (the same values as Math.fround(Math.f(x)); see array/simd.ts). */
+const SIMD_OF: Record<number, number> = { [FN.exp]: SIMD_FN.exp, [FN.sin]: SIMD_FN.sin, [FN.cos]: SIMD_FN.cos, [FN.sinh]: SIMD_FN.sinh, [FN.cosh]: SIMD_FN.cosh };
+/** Float32 arithmetic with a SIMD loop (IEEE float32 in both: the values of a Float32Array store of the JavaScript result). */
+const SIMD_ARITH: Record<number, number> = { [OP.add]: SIMD_OP.add, [OP.sub]: SIMD_OP.sub, [OP.mul]: SIMD_OP.mul, [OP.div]: SIMD_OP.div, [OP.min]: SIMD_OP.min, [OP.max]: SIMD_OP.max };
+const SIMD_ARITH1: Record<number, number> = { [FN.sqrt]: SIMD_UN.sqrt, [FN.abs]: SIMD_UN.abs, [FN.neg]: SIMD_UN.neg, [FN.sq]: SIMD_UN.sq };
 
 /** A branch (or field) an expression may name; `typeName` tells booleans from bytes. */
 export interface BranchDesc { name: string; typeName?: string }
@@ -303,7 +310,10 @@ export class Expression {
     }
     const n = a.shape === "scalar" ? (b as FlatValue | JaggedValue).data.length : (a as FlatValue | JaggedValue).data.length;
     let out: NumberArray = bitwise && kind === "int" ? new Int32Array(n) : allocKind(kind, n);
-    if (b.shape === "scalar") binaryAS((a as FlatValue).data, round(b.value), out, code);
+    const fast = out instanceof Float32Array && (a.shape === "scalar" || a.data instanceof Float32Array) && (b.shape === "scalar" || b.data instanceof Float32Array) ? SIMD_ARITH[code] : undefined;
+    const k = fast === undefined ? null : simd();
+    if (k) k.arith(fast!, a.shape === "scalar" ? round(a.value) : (a.data as Float32Array), b.shape === "scalar" ? round(b.value) : (b.data as Float32Array), out as Float32Array);
+    else if (b.shape === "scalar") binaryAS((a as FlatValue).data, round(b.value), out, code);
     else if (a.shape === "scalar") binaryAS(b.data, round(a.value), out, swapped(code));
     else binaryAA(a.data, b.data, out, code);
     out = finish(kind, out);
@@ -338,7 +348,12 @@ export class Expression {
       return { shape: "scalar", kind, value: int32 ? out[0]! | 0 : out[0]! };
     }
     let out: NumberArray = int32 ? new Int32Array(a.data.length) : allocKind(kind, a.data.length);
-    unary(a.data, out, code);
+    const f32 = a.data instanceof Float32Array && out instanceof Float32Array;
+    const fast = f32 ? SIMD_OF[code] : undefined, fast1 = f32 ? SIMD_ARITH1[code] : undefined;
+    const k = fast === undefined && fast1 === undefined ? null : simd();
+    if (k && fast !== undefined) k.map(fast, a.data as Float32Array, out as Float32Array);
+    else if (k) k.arith1(fast1!, a.data as Float32Array, out as Float32Array);
+    else unary(a.data, out, code);
     out = finish(kind, out);
     return { ...a, kind, data: out };
   }

@@ -12,7 +12,7 @@
  * space-like result is −sqrt(−m²).
  */
 import { HepflowError, Jagged } from "../util/index.js";
-import { perElementType } from "../array/index.js";
+import { perElementType, simd } from "../array/index.js";
 import type { NumberArray } from "../array/index.js";
 import { allFloat32, commonShape, contentOf, wrap } from "./shape.js";
 import type { FloatColumn } from "./shape.js";
@@ -22,8 +22,13 @@ import type { Out, PtEtaPhiM } from "./vector.js";
 export function invariantMass<C extends FloatColumn>(a: PtEtaPhiM<C>, b: PtEtaPhiM<C>): Out<C> {
   const cols = [a.pt, a.eta, a.phi, a.mass, b.pt, b.eta, b.phi, b.mass];
   const { offsets, n } = commonShape(cols, "invariantMass");
-  const out = allFloat32(cols) ? new Float32Array(n) : new Float64Array(n);
-  alignedKernel(contentOf(a.pt), cols.slice(1).map(contentOf), out);
+  const f32 = allFloat32(cols);
+  const out = f32 ? new Float32Array(n) : new Float64Array(n);
+  const k = f32 ? simd() : null;
+  if (k) {
+    const c = cols.map(contentOf) as Float32Array[];
+    k.pairMass(c.slice(0, 4), c.slice(4), out as Float32Array);
+  } else alignedKernel(contentOf(a.pt), cols.slice(1).map(contentOf), out);
   return wrap(offsets, out) as Out<C>;
 }
 
@@ -38,7 +43,13 @@ export function pairMass(v: PtEtaPhiM<Jagged<NumberArray>>, i: number, k: number
   const cols = [v.pt, v.eta, v.phi, v.mass];
   const { offsets } = commonShape(cols, "pairMass");
   if (!offsets) throw new HepflowError("ARRAY_SHAPE", "pairMass: needs a jagged collection (one list of objects per event); use invariantMass for flat columns");
-  const out = allFloat32(cols) ? new Float32Array(offsets.length - 1) : new Float64Array(offsets.length - 1);
+  const f32 = allFloat32(cols);
+  const out = f32 ? new Float32Array(offsets.length - 1) : new Float64Array(offsets.length - 1);
+  const kern = f32 ? simd() : null;
+  if (kern) {
+    simdPairs(cols.map(contentOf) as Float32Array[], offsets, i, k, out as Float32Array, kern.slots());
+    return out;
+  }
   pairKernel(contentOf(v.pt), [contentOf(v.eta), contentOf(v.phi), contentOf(v.mass)], out, offsets, [i, k]);
   return out;
 }
@@ -80,3 +91,31 @@ const pairKernel = perElementType((pt: NumberArray, rest: NumberArray[], out: Fl
     out[e] = m >= 0 ? Math.sqrt(m) : -Math.sqrt(-m);
   }
 }, "pairMass");
+
+/**
+ * pairMass on the SIMD kernel: the i-th and k-th objects of each event with enough of them are
+ * gathered straight into the kernel's input slots, a block of events at a time, and the masses
+ * scattered back (NaN elsewhere).
+ */
+function simdPairs(c: Float32Array[], o: Int32Array, i: number, k: number, out: Float32Array, slots: ReturnType<NonNullable<ReturnType<typeof simd>>["slots"]>): void {
+  const B = slots.block, need = Math.max(i, k), nev = out.length;
+  const v = [0, 1, 2, 3, 4, 5, 6, 7].map((j) => slots.view(j));
+  const pt = c[0]!, eta = c[1]!, phi = c[2]!, mm = c[3]!;
+  const a0 = v[0]!, a1 = v[1]!, a2 = v[2]!, a3 = v[3]!, b0 = v[4]!, b1 = v[5]!, b2 = v[6]!, b3 = v[7]!;
+  const events = new Int32Array(B);
+  let e = 0;
+  while (e < nev) {
+    let m = 0;
+    for (; e < nev && m < B; e++) {
+      const s = o[e]!;
+      if (o[e + 1]! - s <= need) { out[e] = NaN; continue; }
+      const p = s + i, q = s + k;
+      a0[m] = pt[p]!; a1[m] = eta[p]!; a2[m] = phi[p]!; a3[m] = mm[p]!;
+      b0[m] = pt[q]!; b1[m] = eta[q]!; b2[m] = phi[q]!; b3[m] = mm[q]!;
+      events[m++] = e;
+    }
+    if (m === 0) break;
+    const r = slots.pairMass(m);
+    for (let j = 0; j < m; j++) out[events[j]!] = r[j]!;
+  }
+}

@@ -6,7 +6,7 @@
  * scikit-hep vector package return. A negative input mass means m² = −m² (same convention).
  */
 import { HepflowError, Jagged } from "../util/index.js";
-import { globalIndex, offsetsOf, perElementType } from "../array/index.js";
+import { globalIndex, offsetsOf, perElementType, simd } from "../array/index.js";
 import type { Collection, NumberArray } from "../array/index.js";
 import { alloc, allFloat32, commonShape, contentOf, rounder, wrap } from "./shape.js";
 import type { FloatColumn, OutColumn } from "./shape.js";
@@ -35,7 +35,9 @@ export function toCartesian<C extends FloatColumn>(v: PtEtaPhiM<C>): PxPyPzE<Out
   const f32 = allFloat32([v.pt, v.eta, v.phi, v.mass]);
   const pt = contentOf(v.pt), eta = contentOf(v.eta), phi = contentOf(v.phi), m = contentOf(v.mass);
   const px = alloc(n, f32), py = alloc(n, f32), pz = alloc(n, f32), E = alloc(n, f32);
-  for (let i = 0; i < n; i++) {
+  const k = f32 ? simd() : null;
+  if (k) k.toCartesian(pt as Float32Array, eta as Float32Array, phi as Float32Array, m as Float32Array, px as Float32Array, py as Float32Array, pz as Float32Array, E as Float32Array);
+  else for (let i = 0; i < n; i++) {
     const p = pt[i]!, ph = phi[i]!, mm = m[i]!;
     const x = rd(p * rd(Math.cos(ph), f32), f32), y = rd(p * rd(Math.sin(ph), f32), f32), z = rd(p * rd(Math.sinh(eta[i]!), f32), f32);
     const m2 = mm >= 0 ? rd(mm * mm, f32) : -rd(mm * mm, f32);
@@ -87,6 +89,8 @@ export function pt<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
 
 /** Azimuth of Cartesian vectors: atan2(py, px) in (−π, π]. */
 export function phi<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
+  const fast = simdPtEtaPhi(c, "phi", "phi");
+  if (fast) return fast[2] as Out<C>;
   const x = contentOf(c.px), y = contentOf(c.py);
   return unary([c.px, c.py], "phi", (i, r) => r(Math.atan2(y[i]!, x[i]!))) as Out<C>;
 }
@@ -97,6 +101,8 @@ export function phi<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
  * one exists.
  */
 export function eta<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
+  const fast = simdPtEtaPhi(c, "eta", "eta");
+  if (fast) return fast[1] as Out<C>;
   const x = contentOf(c.px), y = contentOf(c.py), z = contentOf(c.pz);
   return unary([c.px, c.py, c.pz], "eta", (i, r) => {
     const t = r(Math.sqrt(r(r(x[i]! * x[i]!) + r(y[i]! * y[i]!))));
@@ -133,7 +139,21 @@ export function mass<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
 
 /** Back to (pt, eta, phi, mass), e.g. after summing vectors. */
 export function toPtEtaPhiM<C extends FloatColumn>(c: PxPyPzE<C>): PtEtaPhiM<Out<C>> {
+  const fast = simdPtEtaPhi(c, "toPtEtaPhiM");
+  if (fast) return { pt: fast[0], eta: fast[1], phi: fast[2], mass: mass(c) } as PtEtaPhiM<Out<C>>;
   return { pt: pt(c), eta: eta(c), phi: phi(c), mass: mass(c) };
+}
+
+/** pt, eta and phi in one SIMD pass when every component is float32 (null otherwise: the JavaScript loops run). */
+function simdPtEtaPhi(c: PxPyPzE<FloatColumn>, where: string, only?: "eta" | "phi"): OutColumn[] | null {
+  const cols = [c.px, c.py, c.pz];
+  if (!allFloat32(cols)) return null;
+  const k = simd();
+  if (!k) return null;
+  const { offsets, n } = commonShape(cols, where);
+  const out = [new Float32Array(n), new Float32Array(n), new Float32Array(n)] as const;
+  k.ptEtaPhi(contentOf(c.px) as Float32Array, contentOf(c.py) as Float32Array, contentOf(c.pz) as Float32Array, ...out, only);
+  return out.map((o) => wrap(offsets, o));
 }
 
 /** Element-wise sum of vectors of identical shape (e.g. lepton + b-jet), in Cartesian form. */
@@ -202,6 +222,13 @@ const sumMembers = perElementType((x: Float32Array | Float64Array, y: Float32Arr
 /** Δφ = φ1 − φ2 wrapped into [−π, π). */
 export function deltaPhi<C extends FloatColumn>(phi1: C, phi2: C): Out<C> {
   const a = contentOf(phi1), b = contentOf(phi2);
+  const k = a instanceof Float32Array && b instanceof Float32Array ? simd() : null;
+  if (k) {
+    const { offsets, n } = commonShape([phi1, phi2], "deltaPhi");
+    const out = new Float32Array(n);
+    k.deltaPhi(a as Float32Array, b as Float32Array, out);
+    return wrap(offsets, out) as Out<C>;
+  }
   return unary([phi1, phi2], "deltaPhi", (i, r) => r(wrapPhi(r(a[i]! - b[i]!)))) as Out<C>;
 }
 
@@ -214,6 +241,13 @@ function wrapPhi(d: number): number {
 /** ΔR = sqrt(Δη² + Δφ²) between two aligned sets of (eta, phi) columns. */
 export function deltaR<C extends FloatColumn>(a: { eta: C; phi: C }, b: { eta: C; phi: C }): Out<C> {
   const e1 = contentOf(a.eta), p1 = contentOf(a.phi), e2 = contentOf(b.eta), p2 = contentOf(b.phi);
+  const k = allFloat32([a.eta, a.phi, b.eta, b.phi]) ? simd() : null;
+  if (k) {
+    const { offsets, n } = commonShape([a.eta, a.phi, b.eta, b.phi], "deltaR");
+    const out = new Float32Array(n);
+    k.deltaR(e1 as Float32Array, p1 as Float32Array, e2 as Float32Array, p2 as Float32Array, out);
+    return wrap(offsets, out) as Out<C>;
+  }
   return unary([a.eta, a.phi, b.eta, b.phi], "deltaR", (i, r) => {
     const de = r(e1[i]! - e2[i]!), dp = r(wrapPhi(r(p1[i]! - p2[i]!)));
     return r(Math.sqrt(r(r(de * de) + r(dp * dp))));

@@ -10,7 +10,7 @@ export type { TreeLike, BranchInfo, EntryRange, IterateOptions, ColumnChunk } fr
 export type { RootHistogram, RootAxis } from "./histogram.js";
 export { createFile, updateFile, RootWriter, TreeWriter, RNTupleWriter, hadd } from "./writer/index.js";
 export type { CreateOptions, BranchSpec, TreeSchema, TreeWriterOptions, RNTupleWriterOptions, LeafType, HaddResult } from "./writer/index.js";
-export { TTree } from "./ttree/index.js";
+export { TTree, decompressionWorkers } from "./ttree/index.js";
 export type { BranchModel, Interpretation, BasketRef } from "./ttree/index.js";
 export { readObject } from "./objects.js";
 export { listFile, branchCodecs, TREE_CLASSES } from "./listing.js";

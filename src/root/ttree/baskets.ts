@@ -1,6 +1,7 @@
 import { HepflowError } from "../../util/index.js";
 import { decompress, decompressAsync, syncCodecs } from "../compression.js";
 import { allocUnsafe } from "#root/codecs";
+import { poolFor } from "#root/parallel";
 import type { RootFile } from "../file.js";
 import { decodeInto } from "./decode.js";
 import type { BasketRef, BranchModel } from "./model.js";
@@ -125,7 +126,13 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
     // The page's codecs are asynchronous: decompress each group's baskets concurrently, then
     // hand them over in file order as the synchronous path does.
     for (const j of await Promise.all(ready.map((j) => parseBasketAsync(file, j.branch, j.ref, prefetched!.get(j.ref)!, j.keeps).then((b) => () => j.consume(b))))) j();
-  } else for (const j of ready) j.consume(parseBasket(file, j.branch, j.ref, prefetched!.get(j.ref)!, j.transient, j.keeps));
+  }
+  // the page never has decompression threads (poolFor is null there)
+  const threads = syncCodecs ? await poolFor(diskBytes(jobs.map((j) => j.ref))) : null;
+  if (syncCodecs) {
+    if (threads) await inflateAll(file, ready.map((j) => ({ j, raw: prefetched!.get(j.ref)! })), threads);
+    else for (const j of ready) j.consume(parseBasket(file, j.branch, j.ref, prefetched!.get(j.ref)!, j.transient, j.keeps));
+  }
   if (disk.length === 0) return;
   disk.sort((a, b) => a.ref.seek! - b.ref.seek!);
   const windows = plan(disk);
@@ -162,10 +169,50 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
       for (const hand of parsed) hand();
       continue;
     }
+    if (threads) {
+      await inflateWindow(file, windows[i]!, bufs, threads);
+      continue;
+    }
     windows[i]!.forEach((g, k) => {
       const buf = bufs[k]!;
       for (const j of g.members) j.consume(parseBasket(file, j.branch, j.ref, buf.subarray(j.ref.seek! - g.offset, j.ref.seek! - g.offset + j.ref.bytes!), j.transient, j.keeps));
     });
+  }
+}
+
+/**
+ * One read window on the decompression threads: every compressed basket is sent off at once, then
+ * each is consumed in file order as its bytes come back — the same baskets in the same order as the
+ * serial loop, so the same columns. A basket a thread could not decompress is decompressed here,
+ * which raises the serial read's error.
+ */
+function inflateWindow(file: RootFile, window: Group<BasketJob>[], bufs: Uint8Array[], threads: Threads): Promise<void> {
+  const baskets: { j: BasketJob; raw: Uint8Array }[] = [];
+  window.forEach((g, k) => {
+    for (const j of g.members) baskets.push({ j, raw: bufs[k]!.subarray(j.ref.seek! - g.offset, j.ref.seek! - g.offset + j.ref.bytes!) });
+  });
+  return inflateAll(file, baskets, threads);
+}
+
+type Threads = NonNullable<Awaited<ReturnType<typeof poolFor>>>;
+
+/** Baskets (raw key + body, in file order) decompressed on the threads and consumed in that order. */
+async function inflateAll(file: RootFile, baskets: { j: BasketJob; raw: Uint8Array }[], threads: Threads): Promise<void> {
+  const work: { j: BasketJob; raw: Uint8Array; out: Promise<{ out?: ArrayBuffer }> | null }[] = [];
+  for (const { j, raw } of baskets) {
+    // nbytes, objLen and keyLen of the key header; anything odd is left to parseBasket's checks
+    const ok = raw.length >= 18;
+    const nbytes = ok ? i32(raw, 0) : 0, objLen = ok ? i32(raw, 6) : 0, keyLen = ok ? i16(raw, 14) : 0;
+    const sane = ok && keyLen > 0 && keyLen + 2 <= nbytes && nbytes <= raw.length && objLen > 0 && objLen <= 1 << 30 && nbytes - keyLen !== objLen;
+    // ZSTD and LZ4 inflate at ~1 GB/s: shipping them to a thread costs more than it saves, so only
+    // LZMA ("XZ") and zlib ("ZL", "CS") baskets go to the pool
+    const slow = sane && ((raw[keyLen] === 0x58 && raw[keyLen + 1] === 0x5a) || (raw[keyLen] === 0x5a && raw[keyLen + 1] === 0x4c) || (raw[keyLen] === 0x43 && raw[keyLen + 1] === 0x53));
+    work.push({ j, raw, out: slow ? threads.inflate(raw.subarray(keyLen, nbytes), objLen) : null });
+  }
+  for (const w of work) {
+    const r = w.out ? await w.out : null;
+    const payload = r?.out ? new Uint8Array(r.out) : undefined;
+    w.j.consume(parseBasket(file, w.j.branch, w.j.ref, w.raw, w.j.transient, w.j.keeps, payload));
   }
 }
 
@@ -275,10 +322,12 @@ interface BasketKey {
   last: number;
 }
 
-function parseBasket(file: RootFile, branch: BranchModel, ref: BasketRef, raw: Uint8Array, transient = false, keeps = true): BasketData {
+/** `inflated`: the basket's decompressed bytes when a pool thread made them (they are then its own memory). */
+function parseBasket(file: RootFile, branch: BranchModel, ref: BasketRef, raw: Uint8Array, transient = false, keeps = true, inflated?: Uint8Array): BasketData {
   const key = basketKey(file, branch, ref, raw);
-  const into = transient && key.objLen <= SCRATCH_MAX ? scratchFor(key.objLen) : undefined;
-  return basketFrom(ref, key, decompress(key.body, key.objLen, key.place, into), into, transient, keeps);
+  const into = !inflated && transient && key.objLen <= SCRATCH_MAX ? scratchFor(key.objLen) : undefined;
+  const payload = inflated && inflated.length === key.objLen ? inflated : decompress(key.body, key.objLen, key.place, into);
+  return basketFrom(ref, key, payload, into, transient, keeps);
 }
 
 /** parseBasket() for builds whose codecs are asynchronous (a page): no shared scratch, several baskets may be in flight. */

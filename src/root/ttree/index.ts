@@ -6,6 +6,7 @@ import { readKeyObject, type RootObject } from "../streamers/index.js";
 import { buildBranches } from "./model.js";
 import { TTree, asHepflow } from "./tree.js";
 
+export { decompressionWorkers } from "#root/parallel";
 export { TTree } from "./tree.js";
 export type { BranchModel, Interpretation, BasketRef } from "./model.js";
 

@@ -1,0 +1,142 @@
+/**
+ * WebAssembly SIMD kernels for float32 columns (wasm/kernels.wat): four-vector construction, (pt, eta,
+ * phi) of Cartesian vectors, pair masses, boosts and the element-wise exp/sin/cos/sinh/cosh of the
+ * expression language. Columns are copied through the module's memory in blocks small enough to stay
+ * in cache, so the copies cost little next to the arithmetic. `simd()` is null where WebAssembly SIMD is
+ * missing (or after `useSimd(false)`); callers then run their JavaScript loops, which compute the same
+ * values (see kernels.wat on the rare last-bit differences of the transcendentals).
+ */
+import { wasmBase64 } from "./wasm/kernels.wasm.js";
+
+/** Elements per block and per memory slot: 16 kB a column, 12 columns at most in flight. */
+const BLOCK = 4096;
+const SLOT = BLOCK * 4;
+
+/** The part of the WebAssembly global used here (the project's TypeScript lib has no DOM types). */
+interface Wasm {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
+interface Exports {
+  memory: { buffer: ArrayBuffer };
+  to_cartesian(pt: number, eta: number, phi: number, m: number, ox: number, oy: number, oz: number, oe: number, n: number): void;
+  pt_eta_phi(px: number, py: number, pz: number, opt: number, oeta: number, ophi: number, n: number, what: number): void;
+  pair_mass(pa: number, ea: number, fa: number, ma: number, pb: number, eb: number, fb: number, mb: number, out: number, n: number): void;
+  boost(pt: number, eta: number, phi: number, m: number, bx: number, by: number, bz: number, be: number, sign: number, ox: number, oy: number, oz: number, oe: number, n: number): void;
+  map_f32(op: number, a: number, out: number, n: number): void;
+  bin_f32(op: number, a: number, b: number, out: number, n: number): void;
+  un_f32(op: number, a: number, out: number, n: number): void;
+  delta_phi(p1: number, p2: number, out: number, n: number): void;
+  delta_r(e1: number, p1: number, e2: number, p2: number, out: number, n: number): void;
+}
+
+/** The element-wise functions map() computes. */
+export const SIMD_FN = { exp: 0, sin: 1, cos: 2, sinh: 3, cosh: 4 } as const;
+/** The float32 operators arith() computes (IEEE float32, as a Float32Array store of the JavaScript result). */
+export const SIMD_OP = { add: 0, sub: 1, mul: 2, div: 3, min: 4, max: 5 } as const;
+/** The float32 one-argument operations arith1() computes. */
+export const SIMD_UN = { sqrt: 0, abs: 1, neg: 2, sq: 3 } as const;
+
+/** The kernels over whole float32 columns (outputs preallocated, same length as the inputs). */
+export interface SimdKernels {
+  toCartesian(pt: Float32Array, eta: Float32Array, phi: Float32Array, m: Float32Array, px: Float32Array, py: Float32Array, pz: Float32Array, E: Float32Array): void;
+  /** pt always; eta and phi unless `only` names the one wanted (the other output is then left as it was). */
+  ptEtaPhi(px: Float32Array, py: Float32Array, pz: Float32Array, pt: Float32Array, eta: Float32Array, phi: Float32Array, only?: "eta" | "phi"): void;
+  pairMass(a: Float32Array[], b: Float32Array[], out: Float32Array): void;
+  boost(a: Float32Array[], by: Float32Array[], sign: number, out: Float32Array[]): void;
+  map(fn: number, a: Float32Array, out: Float32Array): void;
+  /** out = a op b, either side a column or a number (rounded to float32 first). */
+  arith(op: number, a: Float32Array | number, b: Float32Array | number, out: Float32Array): void;
+  arith1(op: number, a: Float32Array, out: Float32Array): void;
+  deltaPhi(phi1: Float32Array, phi2: Float32Array, out: Float32Array): void;
+  deltaR(eta1: Float32Array, phi1: Float32Array, eta2: Float32Array, phi2: Float32Array, out: Float32Array): void;
+  /** A block-sized view of input slot `j` and the kernel for already-filled slots (for gathers). */
+  slots(): { block: number; view(j: number): Float32Array; pairMass(n: number): Float32Array };
+}
+
+let state: SimdKernels | null | undefined;
+let enabled = true;
+
+/** Turn the SIMD kernels off (or back on): benchmarks and tests compare both paths. */
+export function useSimd(on: boolean): void {
+  enabled = on;
+}
+
+function decode(b64: string): Uint8Array {
+  const s = atob(b64);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+function instantiate(): SimdKernels | null {
+  let x: Exports;
+  try {
+    const wasm = (globalThis as unknown as { WebAssembly: Wasm }).WebAssembly;
+    x = new wasm.Instance(new wasm.Module(decode(wasmBase64)), { js: { sin: Math.sin, cos: Math.cos } }).exports as unknown as Exports;
+  } catch {
+    return null; // no WebAssembly SIMD here
+  }
+  const mem = new Float32Array(x.memory.buffer);
+  const at = (j: number): number => j * SLOT;
+  /** Runs `call(n)` over the columns block by block: inputs copied into slots 0.., outputs read from the slots after them. */
+  const blocks = (ins: Float32Array[], outs: Float32Array[], call: (n: number) => void): void => {
+    const n = outs[0]!.length, k = ins.length;
+    for (let s = 0; s < n; s += BLOCK) {
+      const m = Math.min(BLOCK, n - s);
+      for (let j = 0; j < k; j++) mem.set(ins[j]!.subarray(s, s + m), j * BLOCK);
+      call((m + 3) & ~3);
+      for (let j = 0; j < outs.length; j++) outs[j]!.set(mem.subarray((k + j) * BLOCK, (k + j) * BLOCK + m), s);
+    }
+  };
+  return {
+    toCartesian(pt, eta, phi, m, px, py, pz, E) {
+      blocks([pt, eta, phi, m], [px, py, pz, E], (n) => x.to_cartesian(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7), n));
+    },
+    ptEtaPhi(px, py, pz, pt, eta, phi, only) {
+      const what = only === "eta" ? 1 : only === "phi" ? 2 : 3;
+      blocks([px, py, pz], [pt, eta, phi], (n) => x.pt_eta_phi(at(0), at(1), at(2), at(3), at(4), at(5), n, what));
+    },
+    pairMass(a, b, out) {
+      blocks([...a, ...b], [out], (n) => x.pair_mass(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7), at(8), n));
+    },
+    boost(a, by, sign, out) {
+      blocks([...a, ...by], out, (n) => x.boost(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7), sign, at(8), at(9), at(10), at(11), n));
+    },
+    map(fn, a, out) {
+      blocks([a], [out], (n) => x.map_f32(fn, at(0), at(1), n));
+    },
+    arith(op, a, b, out) {
+      if (typeof a !== "number" && typeof b !== "number") { blocks([a, b], [out], (n) => x.bin_f32(op, at(0), at(1), at(2), n)); return; }
+      // a number fills slot 2 once; the column goes through slot 0 block by block, the result through slot 1
+      const col = (typeof a === "number" ? b : a) as Float32Array;
+      mem.fill(Math.fround((typeof a === "number" ? a : b) as number), 2 * BLOCK, 3 * BLOCK);
+      const [pa, pb] = typeof a === "number" ? [at(2), at(0)] : [at(0), at(2)];
+      blocks([col], [out], (n) => x.bin_f32(op, pa, pb, at(1), n));
+    },
+    arith1(op, a, out) {
+      blocks([a], [out], (n) => x.un_f32(op, at(0), at(1), n));
+    },
+    deltaPhi(p1, p2, out) {
+      blocks([p1, p2], [out], (n) => x.delta_phi(at(0), at(1), at(2), n));
+    },
+    deltaR(e1, p1, e2, p2, out) {
+      blocks([e1, p1, e2, p2], [out], (n) => x.delta_r(at(0), at(1), at(2), at(3), at(4), n));
+    },
+    slots() {
+      return {
+        block: BLOCK,
+        view: (j) => mem.subarray(j * BLOCK, (j + 1) * BLOCK),
+        pairMass: (n) => { x.pair_mass(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7), at(8), (n + 3) & ~3); return mem.subarray(8 * BLOCK, 8 * BLOCK + n); },
+      };
+    },
+  };
+}
+
+/** The SIMD kernels, or null where they cannot run (the caller falls back to JavaScript). */
+export function simd(): SimdKernels | null {
+  if (!enabled) return null;
+  if (state === undefined) state = instantiate();
+  return state;
+}
