@@ -8,6 +8,8 @@ import { parse as parseYaml } from "yaml";
 import { HepflowError, writeOutputFile } from "../../util/index.js";
 import type { ContainerRuntime, HepflowRunner, LoadedSpec, RunState } from "../../workflow/index.js";
 import { printJson } from "../json.js";
+import { withProgressTo } from "../progress.js";
+import type { ProgressListener } from "../../util/index.js";
 
 const collect = (value: string, previous: string[]) => previous.concat([value]);
 
@@ -54,8 +56,12 @@ function readText(f: string): string {
   }
 }
 
-/** The in-process runner of `hepflow-cmd` steps: one at a time, in the step's work directory, output to its log. */
-export function inProcessRunner(): HepflowRunner {
+/**
+ * The in-process runner of `hepflow-cmd` steps: one at a time, in the step's work directory,
+ * output to its log. With `progress`, the progress events of the commands (the selection's
+ * events, a grid's points) go there instead of into the log.
+ */
+export function inProcessRunner(opts: { progress?: ProgressListener } = {}): HepflowRunner {
   let chain: Promise<unknown> = Promise.resolve();
   return (argv, io) => {
     const run = async () => {
@@ -79,7 +85,7 @@ export function inProcessRunner(): HepflowRunner {
       process.stdout.write = capture(io.stdout ?? io.log) as typeof process.stdout.write;
       process.stderr.write = capture(io.log) as typeof process.stderr.write;
       try {
-        await program.parseAsync(full);
+        await withProgressTo(opts.progress, () => program.parseAsync(full));
         if (process.exitCode && process.exitCode !== exitCode) throw new HepflowError("WORKFLOW_STEP", `hepflow ${argv[0]} exited with status ${process.exitCode}`);
       } catch (e) {
         const msg = (e as { code?: string }).code === "commander.helpDisplayed" ? "printed help" : (e as Error).message;
