@@ -10,7 +10,10 @@ import { isAbsolute, relative, resolve } from "node:path";
 import type { StepEvent } from "../../workflow/index.js";
 
 /** Live step lines on stderr: started (clock time) / finished (seconds), and between them the bar of an in-process step. */
-function stepProgress(stream: NodeJS.WriteStream = process.stderr) {
+function stepProgress() {
+  // The terminal's own write: while a hepflow step runs, process.stderr.write is its log's.
+  const write = process.stderr.write.bind(process.stderr);
+  const stream = { isTTY: process.stderr.isTTY, write } as unknown as NodeJS.WriteStream;
   const bar = progressPrinter(stream);
   let n = 0;
   const number = new Map<string, number>();
