@@ -130,4 +130,18 @@ describe("workflow steps on hepflow workers", () => {
       await q.close();
     }
   }, 20_000);
+
+  // last: it restarts Redis
+  it("a step whose job vanished (Redis restarted without persistence) fails the run by name, for --resume", async () => {
+    mkdirSync(path.join(root, "slow"));
+    writeFileSync(path.join(root, "slow/workflow.yml"), readFileSync(path.join(root, "failing/workflow.yml"), "utf8").replace("broken", "slow").replace(/cmd: '[^']*'/, "cmd: 'sleep 3; echo late > late.txt'"));
+    const client = hepflow("workflow", "run", "slow/workflow.yml", "-o", "slow-run", "--no-cache", "--quiet", "--executor", redis.url).then(() => undefined, (e: Error) => e);
+    // wait until a worker has taken the step (its state says running and the worker logged it)
+    for (let i = 0; i < 100 && !workers.some((w) => /step slow \(slow-run\/slow\) started/.test(w.log())); i++) await new Promise((r) => setTimeout(r, 50));
+    await redis.stop();
+    await redis.start();
+    const e = await client;
+    expect(e?.message).toMatch(/slow: the step's job step-\w+ vanished from Redis/);
+    expect(steps("slow-run").slow!.status).toBe("failed");
+  }, 20_000);
 });

@@ -97,6 +97,8 @@ export interface RedisStepClientOptions {
   spec: { file: string; toplevel: string };
   /** Fail when Redis cannot be reached this long (ms). Default 30 000. */
   connectionMs?: number;
+  /** Job-state poll interval in ms. Default 1000. */
+  pollMs?: number;
   warn?: (message: string) => void;
 }
 
@@ -136,6 +138,36 @@ export async function connectStepClient(o: RedisStepClientOptions): Promise<Redi
   const workers = await queue.getWorkersCount();
   if (!workers) o.warn?.(`no hepflow worker listens on ${redactUrl(o.url)} yet: the steps wait in the queue until one starts (hepflow worker --redis URL --root ROOT)`);
 
+  // Outcomes come from the event stream and, every second, from the jobs' states: the poll also
+  // catches events missed while Redis restarted, and a job that vanished (Redis restarted without
+  // persistence).
+  const waiting = new Map<string, (o: { rv?: StepReturn; reason?: string }) => void>();
+  const settle = (id: string, o: { rv?: StepReturn; reason?: string }) => {
+    const f = waiting.get(id);
+    if (!f) return;
+    waiting.delete(id);
+    f(o);
+  };
+  const parse = (v: unknown) => (typeof v === "string" ? JSON.parse(v) : v) as StepReturn;
+  events.on("completed", ({ jobId, returnvalue }) => settle(jobId, { rv: parse(returnvalue) }));
+  events.on("failed", ({ jobId, failedReason }) => settle(jobId, { reason: failedReason }));
+  let polling = false;
+  const poll = setInterval(() => {
+    if (polling || !waiting.size) return;
+    polling = true;
+    void (async () => {
+      for (const id of [...waiting.keys()]) {
+        const j = await Job.fromId<StepJob, StepReturn>(queue, id);
+        if (!j) settle(id, { reason: encodeFailure("REDIS_JOB_LOST", `the step's job ${id} vanished from Redis (restarted without persistence?); continue with --resume`) });
+        else {
+          const st = await j.getState();
+          if (st === "completed") settle(id, { rv: parse(j.returnvalue) });
+          else if (st === "failed") settle(id, { reason: j.failedReason });
+        }
+      }
+    })().catch(() => undefined).finally(() => { polling = false; }); // Redis away: the next poll asks again
+  }, o.pollMs ?? 1000);
+
   const execute: StepExecutor = async (step: StepRequest): Promise<StepOutcome> => {
     const data: StepJob = {
       hepflow: hepflowVersion(),
@@ -163,14 +195,13 @@ export async function connectStepClient(o: RedisStepClientOptions): Promise<Redi
       }
     }
     job ??= await queue.add("step", data, { jobId, attempts: 1, removeOnComplete: { age: KEEP_S }, removeOnFail: { age: KEEP_S } });
-    let rv: StepReturn;
-    try {
-      rv = (await job.waitUntilFinished(events)) as StepReturn;
-    } catch (e) {
-      const f = decodeFailure((e as Error).message);
+    const outcome = await new Promise<{ rv?: StepReturn; reason?: string }>((res) => waiting.set(jobId, res));
+    if (!outcome.rv) {
+      const f = decodeFailure(outcome.reason);
       if (f.log) step.log(f.log);
       throw new HepflowError(f.code, f.message);
     }
+    const rv = outcome.rv;
     step.log(rv.log);
     return { result: swap(rv.result, ROOT, root), command: rv.command === undefined ? undefined : (swap(rv.command, ROOT, root) as string), worker: rv.worker };
   };
@@ -179,6 +210,7 @@ export async function connectStepClient(o: RedisStepClientOptions): Promise<Redi
     execute,
     workers,
     async close() {
+      clearInterval(poll);
       await Promise.allSettled([queue.close(), events.close()]);
     },
   };
