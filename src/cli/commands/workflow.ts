@@ -268,7 +268,7 @@ export function register(program: Command): void {
       if (o.json) return printJson(state);
       const rows = Object.values(state.steps).filter((s) => !s.init);
       process.stdout.write(`${state.spec}: ${state.status} (${rows.filter((s) => s.status === "done").length}/${rows.length} steps done; updated ${state.updated})\n`);
-      for (const s of rows) process.stdout.write(`  ${w.stepState(s).padEnd(8)} ${s.id.padEnd(32)} ${(s.seconds ?? 0).toFixed(3).padStart(9)} s  ${s.workdir}${s.error ? `  ${s.error}` : ""}\n`);
+      for (const s of rows) process.stdout.write(`  ${w.stepState(s).padEnd(8)} ${s.id.padEnd(32)} ${(s.seconds ?? 0).toFixed(3).padStart(9)} s  ${s.workdir}${s.worker ? `  on ${s.worker}` : ""}${s.error ? `  ${s.error}` : ""}\n`);
     });
 
   wf.command("clean [rundir]")
