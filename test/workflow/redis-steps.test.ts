@@ -2,7 +2,7 @@
 // on a random loopback port and 2 `hepflow worker` processes whose --root is a temporary folder
 // holding copies of a public yadage spec (mapreduce: localproc shell steps) and of the VH(bb)
 // RECAST entry (hepflow in-process steps). Each must give the same outputs as the local run.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -126,6 +126,40 @@ describe("workflow steps on hepflow workers", () => {
       expect(await reason({ ...base, spec: "../../etc/workflow.yml" }, "outside")).toMatch(/PATH_REFUSED.*outside this worker's root/);
       // the client's command is never taken from the job: a step that differs from the worker's copy is refused
       expect(await reason(base, "tampered")).toMatch(/WORKFLOW_VERSION.*another step at/);
+    } finally {
+      await q.close();
+    }
+  }, 20_000);
+
+  it("Ctrl-C of the client removes its queued steps (the running ones finish); exit status 130", async () => {
+    mkdirSync(path.join(root, "four"));
+    writeFileSync(path.join(root, "four/workflow.yml"), [
+      "stages:",
+      "  - name: nap",
+      "    dependencies: [init]",
+      "    scheduler:",
+      "      scheduler_type: multistep-stage",
+      "      parameters: {n: [1, 2, 3, 4]}",
+      "      scatter: {method: zip, parameters: [n]}",
+      "      step:",
+      "        process: {process_type: string-interpolated-cmd, cmd: 'sleep 2; echo {n} > n.txt'}",
+      "        environment: {environment_type: localproc-env}",
+      "        publisher: {publisher_type: constant-pub, publish: {}}",
+      "",
+    ].join("\n"));
+    const client = spawn(process.execPath, [path.join(repo, "bin/hepflow.js"), "workflow", "run", "four/workflow.yml", "-o", "four-run", "--no-cache", "--quiet", "-j", "4", "--executor", redis.url], { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
+    let err = "";
+    client.stderr.on("data", (d: Buffer) => { err += d.toString(); });
+    const exited = new Promise<number | null>((r) => client.once("exit", (c) => r(c)));
+    // both workers busy (concurrency 1 each): two steps run, two wait in the queue
+    const taken = () => workers.filter((w) => /step nap_\d \(four-run\/nap_\d\) started/.test(w.log())).length;
+    for (let i = 0; i < 100 && taken() < 2; i++) await new Promise((r) => setTimeout(r, 50));
+    client.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(err).toMatch(/cancelled: 2 of 4 unfinished step job\(s\) removed/);
+    const q = new Queue("steps", { connection: { host: "127.0.0.1", port: redis.port }, prefix: "hepflow" });
+    try {
+      expect(await q.getWaitingCount()).toBe(0);
     } finally {
       await q.close();
     }

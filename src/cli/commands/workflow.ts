@@ -151,6 +151,12 @@ export async function runLoaded(spec: LoadedSpec, init: Record<string, unknown>,
     if (relative(process.cwd(), resolve(o.out)).startsWith("..") || isAbsolute(relative(process.cwd(), resolve(o.out)))) throw new HepflowError("WORKFLOW_EXECUTOR", `with --executor the run directory ${o.out} must be inside the working directory ${process.cwd()}, the root the workers share (hepflow worker --root)`);
   }
   const remote = o.executor ? await w.connectStepClient({ url: o.executor, spec, warn }) : undefined;
+  const onInterrupt = () => {
+    const n = remote!.cancelSync();
+    process.stderr.write(`\ninterrupted: ${n} unfinished step job(s) of this run cancelled (continue with --resume)\n`);
+    if (process.listenerCount("SIGINT") === 0) process.exit(130);
+  };
+  if (remote) process.prependOnceListener("SIGINT", onInterrupt);
   if (remote && !o.quiet) process.stderr.write(`steps run on hepflow workers through ${(await import("../../analysis/index.js")).redactUrl(o.executor!)} (${remote.workers} listening)\n`);
   const state = await w.runWorkflow({
     executor: remote?.execute,
@@ -169,7 +175,10 @@ export async function runLoaded(spec: LoadedSpec, init: Record<string, unknown>,
       const how = e.kind === "reused" ? `reused (${e.step.reused})` : e.kind;
       process.stderr.write(`${how.padEnd(16)} ${e.step.id}  ${(e.step.seconds ?? 0).toFixed(3)} s${e.step.worker ? `  on ${e.step.worker}` : ""}\n`);
     },
-  }).finally(() => remote?.close());
+  }).finally(() => {
+    process.removeListener("SIGINT", onInterrupt);
+    return remote?.close();
+  });
   const steps = Object.values(state.steps).filter((s) => !s.init);
   const reused = steps.filter((s) => s.reused).length;
   summary.write(`done: ${steps.length} steps (${steps.length - reused} run, ${reused} reused) in ${((performance.now() - t0) / 1000).toFixed(2)} s → ${o.out}\n`);

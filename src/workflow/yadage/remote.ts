@@ -107,12 +107,14 @@ export interface RedisStepClient {
   execute: StepExecutor;
   /** `hepflow worker` processes listening on the step queue when the client connected. */
   workers: number;
+  /** Removes this client's queued steps (for a SIGINT handler); steps being run finish. Returns how many were pending. */
+  cancelSync(): number;
   close(): Promise<void>;
 }
 
 /** Connects to Redis and returns the executor `runWorkflow` takes. */
 export async function connectStepClient(o: RedisStepClientOptions): Promise<RedisStepClient> {
-  const { parseRedisUrl, redactUrl } = await import("../../analysis/index.js");
+  const { parseRedisUrl, redactUrl, removeJobsSync } = await import("../../analysis/index.js");
   const { Job, Queue, QueueEvents } = await import("bullmq");
   const root = resolve(o.root ?? process.cwd());
   const specRel = under(root, o.spec.file, "workflow file");
@@ -209,6 +211,11 @@ export async function connectStepClient(o: RedisStepClientOptions): Promise<Redi
   return {
     execute,
     workers,
+    cancelSync() {
+      const ids = [...waiting.keys()];
+      removeJobsSync(o.url, ids, STEP_QUEUE, "step");
+      return ids.length;
+    },
     async close() {
       clearInterval(poll);
       await Promise.allSettled([queue.close(), events.close()]);
