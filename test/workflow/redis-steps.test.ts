@@ -124,6 +124,11 @@ describe("workflow steps on hepflow workers", () => {
         return `job ${job.id} did not fail`;
       };
       expect(await reason({ ...base, spec: "../../etc/workflow.yml" }, "outside")).toMatch(/PATH_REFUSED.*outside this worker's root/);
+      // nor through a $ref that leads out of the root
+      cpSync(path.join(MAPREDUCE, "steps.yml"), path.join(outside, "steps.yml"));
+      mkdirSync(path.join(root, "escape"));
+      writeFileSync(path.join(root, "escape/workflow.yml"), readFileSync(path.join(MAPREDUCE, "workflow.yml"), "utf8").split("steps.yml#").join(`${path.relative(path.join(root, "escape"), outside)}/steps.yml#`));
+      expect(await reason({ ...base, spec: "escape/workflow.yml", toplevel: "escape" }, "escape")).toMatch(/PATH_REFUSED.*steps\.yml, which is outside this worker's root/);
       // the client's command is never taken from the job: a step that differs from the worker's copy is refused
       expect(await reason(base, "tampered")).toMatch(/WORKFLOW_VERSION.*another step at/);
     } finally {

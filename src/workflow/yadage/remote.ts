@@ -94,7 +94,7 @@ export interface RedisStepClientOptions {
   /** The folder shared with the workers (their --root). Default: the working directory. */
   root?: string;
   /** The loaded workflow whose steps are dispatched (its file and toplevel must be under the root). */
-  spec: { file: string; toplevel: string };
+  spec: { file: string; toplevel: string; files?: string[] };
   /** Fail when Redis cannot be reached this long (ms). Default 30 000. */
   connectionMs?: number;
   /** Job-state poll interval in ms. Default 1000. */
@@ -119,6 +119,7 @@ export async function connectStepClient(o: RedisStepClientOptions): Promise<Redi
   const root = resolve(o.root ?? process.cwd());
   const specRel = under(root, o.spec.file, "workflow file");
   const topRel = under(root, o.spec.toplevel, "workflow toplevel");
+  for (const f of o.spec.files ?? []) under(root, f, "spec file"); // a $ref out of the root: the workers would refuse it
   const connection = parseRedisUrl(o.url);
   const queue = new Queue(STEP_QUEUE, { connection, prefix: PREFIX });
   const events = new QueueEvents(STEP_QUEUE, { connection, prefix: PREFIX });
@@ -275,6 +276,9 @@ export async function startStepWorker(o: StepWorkerOptions): Promise<StepWorkerH
       } catch (e) {
         throw refuse("WORKFLOW_FILE", `cannot load ${d.spec} under ${root}: ${(e as Error).message}`);
       }
+      // a $ref may lead out of the root: the worker runs only what files under its root declare
+      const escaped = spec.files.find((f) => !under2(root, f));
+      if (escaped) throw refuse("PATH_REFUSED", `${d.spec} reads ${escaped}, which is outside this worker's root ${root}`);
       let node: unknown = spec.workflow;
       for (const k of Array.isArray(d.stepPath) ? d.stepPath : []) node = isObject(node) || Array.isArray(node) ? (node as Record<string, unknown>)[k as never] : undefined;
       if (!isObject(node) || specHash(node) !== d.specHash) {
