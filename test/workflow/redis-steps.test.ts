@@ -136,7 +136,7 @@ describe("workflow steps on hepflow workers", () => {
     }
   }, 20_000);
 
-  it("Ctrl-C of the client removes its queued steps (the running ones finish); exit status 130", async () => {
+  it("Ctrl-C of the client removes its queued steps (the running ones finish); exit status 130; --resume attaches to the running ones", async () => {
     mkdirSync(path.join(root, "four"));
     writeFileSync(path.join(root, "four/workflow.yml"), [
       "stages:",
@@ -167,6 +167,12 @@ describe("workflow steps on hepflow workers", () => {
       expect(await q.getWaitingCount()).toBe(0);
     } finally {
       await q.close();
+    }
+    // --resume while the two steps still run: it attaches to their jobs (same ids) instead of starting them again
+    await hepflow("workflow", "run", "four/workflow.yml", "-o", "four-run", "--no-cache", "--quiet", "-j", "4", "--resume", "--executor", redis.url);
+    for (const i of [0, 1, 2, 3]) {
+      expect(readFileSync(path.join(root, `four-run/nap_${i}/n.txt`), "utf8")).toBe(`${i + 1}\n`);
+      expect(workers.map((w) => w.log().split(`step nap_${i} (four-run/nap_${i}) started`).length - 1).reduce((a, b) => a + b), `nap_${i} started once`).toBe(1);
     }
   }, 20_000);
 

@@ -417,7 +417,9 @@ export async function runWorkflow(opts: RunOptions): Promise<RunState> {
         if (hit !== undefined) Object.assign(rec, { result: hit, reused: "cache" as const });
         else {
           // A step (re)runs in a fresh work directory: nothing of a failed attempt is taken for output.
-          rmSync(workdir, { recursive: true, force: true });
+          // (An executor empties it where the step starts: a resumed client may attach to a step
+          // a worker is still writing.)
+          if (!opts.executor) rmSync(workdir, { recursive: true, force: true });
           writeFileSync(logFile, "");
           const log = (t: string) => appendFileSync(logFile, t);
           const runtime = opts.runtime ?? "auto";
