@@ -6,10 +6,10 @@
 // redis-server must be on PATH. Build first: npx tsc -p .
 import { execFile, spawn } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
+import { startRedisServer } from "./lib/redis.mjs";
 
 const repo = new URL("..", import.meta.url).pathname;
 const REPEATS = Math.max(1, Number(process.env.HEPFLOW_BENCH_REPEATS ?? 3));
@@ -23,17 +23,9 @@ cpSync(join(repo, "examples/recast/vhbb"), join(root, "catalogue/vhbb"), { recur
 const entry = join(root, "catalogue/vhbb/recast.yml");
 writeFileSync(entry, readFileSync(entry, "utf8").replace("name: hepflow/vhbb", "name: bench/vhbb"));
 
-const port = await new Promise((res) => { const s = createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => res(p)); }); });
-const redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", root], { stdio: "ignore" });
-const url = `redis://127.0.0.1:${port}`;
+const { url, proc: redis } = await startRedisServer(root);
 const children = [redis];
 process.on("exit", () => { for (const c of children) try { process.kill(c.pid, "SIGKILL"); } catch {} });
-for (let i = 0; ; i++) {
-  const ok = await new Promise((res) => { const c = createConnection({ host: "127.0.0.1", port }); c.once("error", () => res(false)); c.once("connect", () => { c.destroy(); res(true); }); });
-  if (ok) break;
-  if (i > 100) throw new Error("redis-server did not start");
-  await new Promise((r) => setTimeout(r, 50));
-}
 await Promise.all([1, 2].map(() => new Promise((res, rej) => {
   const w = spawn(process.execPath, [join(repo, "bin/hepflow.js"), "worker", "--redis", url, "--root", root], { stdio: ["ignore", "ignore", "pipe"] });
   children.push(w);
