@@ -20,7 +20,7 @@ export { WorkerPool } from "./pool.js";
 export { checkParameterSpecs, resolveParameters, parseParameterAssignments, loadParameterFile, describeParameters } from "./params.js";
 export type { ParameterSpec, ParameterSpecs, ParameterValues } from "./params.js";
 export type { AttemptFailure, Executor, ExecutorOptions, ChunkFailure, LiveSnapshot, RunResult, SampleReport, WorkerProgress } from "./executor.js";
-export { RedisExecutor, startRedisWorker, parseRedisUrl, redactUrl } from "./redis/index.js";
+export { RedisExecutor, startRedisWorker, parseRedisUrl, redactUrl, removeJobsSync } from "./redis/index.js";
 export type { RedisExecutorOptions, RedisWorkerHandle, RedisWorkerOptions } from "./redis/index.js";
 export { assembleSnapshots, SNAPSHOT_KEY } from "./snapshot.js";
 export type { SnapshotPart } from "./snapshot.js";

@@ -1,10 +1,31 @@
 import type { ProgressEvent, ProgressListener } from "../util/index.js";
 
+/** While a command runs inside a workflow step, its progress goes here instead of the (captured) stderr. */
+let redirected: ProgressListener | undefined;
+
+/** Sends the progress of commands started while `fn` runs to `listener` (hepflow steps of `hepflow demo`). */
+export async function withProgressTo<T>(listener: ProgressListener | undefined, fn: () => Promise<T>): Promise<T> {
+  const before = redirected;
+  redirected = listener;
+  try {
+    return await fn();
+  } finally {
+    redirected = before;
+  }
+}
+
 /**
  * Renders progress events: a redrawn bar on a TTY, a quiet line every few seconds otherwise
  * (so CI logs stay short).
  */
-export function progressPrinter(stream: NodeJS.WriteStream = process.stderr, intervalMs = 5000): ProgressListener & { end(): void } {
+export function progressPrinter(stream?: NodeJS.WriteStream, intervalMs = 5000): ProgressListener & { end(): void } {
+  if (!stream && redirected) {
+    const to = redirected;
+    const f = ((e: ProgressEvent) => to(e)) as ProgressListener & { end(): void };
+    f.end = () => undefined; // the step's caller draws and closes the bar
+    return f;
+  }
+  stream ??= process.stderr;
   let last = 0;
   let lastEvent: ProgressEvent | undefined;
   const line = (e: ProgressEvent): string => {

@@ -17,6 +17,7 @@ import { loadSpec } from "./yadage/load.js";
 import { assertValid, validateSpec } from "./yadage/validate.js";
 import { runWorkflow, type RunState, type StepEvent, type StepRecord } from "./yadage/engine.js";
 import { StepCache } from "./yadage/cache.js";
+import { connectStepClient } from "./yadage/remote.js";
 import type { HepflowRunner } from "./yadage/packtivity.js";
 import type { Json, JsonObject } from "./yadage/types.js";
 
@@ -47,6 +48,10 @@ export interface DemoOptions {
   ml?: boolean;
   /** Step cache directory: unchanged steps are served from it (default: no cache). */
   cacheDir?: string;
+  /** Every step event (start, done, reused, failed), for live progress. */
+  onStep?: (e: StepEvent) => void;
+  /** Run the steps on `hepflow worker` processes through this Redis (redis://host:port); they share the file system under their --root, which must contain the demo's output and the example. */
+  executor?: string;
   /** The command line, for the report's provenance. */
   command?: string;
   log?: (line: string) => void;
@@ -110,20 +115,18 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
   const spec = loadSpec(DEMO_WORKFLOW);
   assertValid(validateSpec(spec, { init, initSource: "hepflow demo" }));
   const rundir = path.join(out, "run");
-  let n = 0;
-  const onEvent = (e: StepEvent) => {
-    if (e.kind === "start") log(`[${++n}] ${e.step.id}`);
-    else if (e.kind === "failed") log(`    ${e.step.id} failed: ${e.step.error ?? ""}`);
-  };
+  const onEvent = (e: StepEvent) => o.onStep?.(e);
+  const remote = o.executor ? await connectStepClient({ url: o.executor, spec, warn: (m) => log(`warning: ${m}`) }) : undefined;
   let state: RunState;
   try {
     state = await runWorkflow({
-      // one step at a time: hepflow steps run in this process (each takes over its stdout and working
-      // directory), and the selection and generation use all worker threads themselves
-      spec, rundir, init, jobs: 1, hepflow: o.hepflow, onEvent,
+      // here one step at a time: hepflow steps run in this process (each takes over its stdout and
+      // working directory), and the selection and generation use all worker threads themselves;
+      // on workers, the independent steps run at once
+      spec, rundir, init, jobs: remote ? Math.max(2, remote.workers) : 1, hepflow: o.hepflow, onEvent, executor: remote?.execute,
       cache: o.cacheDir ? new StepCache(path.resolve(o.cacheDir)) : undefined,
       warn: (m) => log(`warning: ${m}`),
-    });
+    }).finally(() => remote?.close());
   } catch (e) {
     const fit = readStateSafe(rundir)?.steps.fit;
     // with few generated events some bins have pseudo-data but no simulated event (zero expected yield)

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Browser } from "playwright-core";
 import { runDemo, type DemoOptions, type DemoResult } from "../../src/workflow/index.js";
 import { inProcessRunner } from "../../src/cli/commands/workflow.js";
-import { isHepflowError } from "../../src/util/index.js";
+import { isHepflowError, type ProgressEvent } from "../../src/util/index.js";
 import { launchChromium, inspectPage } from "../helpers/browser.js";
 import { rootFile } from "../shared.js";
 
@@ -108,8 +108,15 @@ describe("hepflow demo (the whole chain on generated data)", () => {
 
   it("runs on the real 200-event NanoAOD file: plumbing and cutflow, no fit (nothing reaches a region)", async () => {
     const o2 = path.join(mkdtempSync(path.join(tmpdir(), "demo-real-")), "out");
-    const r2 = await demo({ out: o2, input: rootFile("nanoAOD_2015_CMS_Open_Data_ttbar.root"), workers: 0 });
+    const stepEvents: string[] = [];
+    const progress: ProgressEvent[] = [];
+    const r2 = await runDemo({ out: o2, input: rootFile("nanoAOD_2015_CMS_Open_Data_ttbar.root"), workers: 0, hepflow: inProcessRunner({ progress: (e) => progress.push(e) }), onStep: (e) => stepEvents.push(`${e.kind} ${e.step.id}`) });
     expect(r2.fit).toBeUndefined();
+    // live progress: every step's start and end, in order (one step at a time), and the selection's
+    // event count through the progress listener instead of into its step log
+    expect(stepEvents).toEqual(["generate", "selection", "cutflow", "plots"].flatMap((id) => [`start ${id}`, `done ${id}`]));
+    expect(progress.filter((e) => e.unit === "events").at(-1)).toMatchObject({ done: 200, total: 200 });
+    expect(readFileSync(path.join(o2, "run/_hepflow/logs/selection.log"), "utf8")).not.toMatch(/200\/200 events/);
     // the fit stages' cases apply to nothing: no workspace, fit, ranking, significance, yields or variations step
     expect(Object.keys(r2.state.steps).filter((s) => s !== "init").sort()).toEqual(["cutflow", "generate", "plots", "selection"]);
     expect(existsSync(path.join(o2, "results.json"))).toBe(false);

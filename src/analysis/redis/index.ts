@@ -40,10 +40,19 @@ export class RedisExecutor implements Executor {
    */
   cancelSync(): number {
     const ids = this.current?.pendingIds() ?? [];
-    if (!ids.length) return 0;
-    spawnSync(process.execPath, [fileURLToPath(compiledModule(import.meta.url, "./cancel.js"))], { input: JSON.stringify({ url: this.redis.url, ids }), timeout: 15_000, stdio: ["pipe", "ignore", "inherit"] });
+    removeJobsSync(this.redis.url, ids);
     return ids.length;
   }
+}
+
+/**
+ * Removes queued jobs from a hepflow queue before this process exits (for a SIGINT handler, which
+ * cannot wait for asynchronous work): done by a short child process, synchronously. Jobs being
+ * computed keep their lock and finish.
+ */
+export function removeJobsSync(url: string, ids: string[], queue?: string, what?: string): void {
+  if (!ids.length) return;
+  spawnSync(process.execPath, [fileURLToPath(compiledModule(import.meta.url, "./cancel.js"))], { input: JSON.stringify({ url, ids, queue, what }), timeout: 15_000, stdio: ["pipe", "ignore", "inherit"] });
 }
 
 /** Start a BullMQ worker in this process (what `hepflow worker` runs). */

@@ -4,7 +4,34 @@ import { runDemo } from "../../workflow/index.js";
 import { HepflowError } from "../../util/index.js";
 import { track, trackOptions } from "./track-options.js";
 import { inProcessRunner } from "./workflow.js";
-import { relative } from "node:path";
+import { progressPrinter } from "../progress.js";
+import { printJson } from "../json.js";
+import { isAbsolute, relative, resolve } from "node:path";
+import type { StepEvent } from "../../workflow/index.js";
+
+/** Live step lines on stderr: started (clock time) / finished (seconds), and between them the bar of an in-process step. */
+function stepProgress() {
+  // The terminal's own write: while a hepflow step runs, process.stderr.write is its log's.
+  const write = process.stderr.write.bind(process.stderr);
+  const stream = { isTTY: process.stderr.isTTY, write } as unknown as NodeJS.WriteStream;
+  const bar = progressPrinter(stream);
+  let n = 0;
+  const number = new Map<string, number>();
+  const clock = () => new Date().toISOString().slice(11, 19);
+  const onStep = (e: StepEvent) => {
+    bar.end();
+    const id = e.step.id;
+    if (e.kind === "start") {
+      number.set(id, ++n);
+      stream.write(`[${n}] ${id} started ${clock()}\n`);
+      return;
+    }
+    const s = `${(e.step.seconds ?? 0).toFixed(2)} s`;
+    const how = e.kind === "reused" ? `reused (${e.step.reused}) in ${s}` : e.kind === "failed" ? `FAILED after ${s}: ${e.step.error ?? ""}` : `done in ${s}${e.step.worker ? ` on ${e.step.worker}` : ""}`;
+    stream.write(`[${number.get(id) ?? "?"}] ${id} ${how}\n`);
+  };
+  return { onStep, progress: bar };
+}
 
 /** A path as the user would type it from here (absolute when outside the working directory). */
 const shown = (p: string) => {
@@ -32,18 +59,32 @@ export function register(program: Command): void {
     .option("--input <file>", "run on one NanoAOD ROOT file (taken as ttbar nominal) instead of generated data")
     .option("--ml", "also run the AGC ML variant (BDT jet-parton assignment) and show its feature plots")
     .option("--cache-dir <dir>", "serve unchanged steps from this step cache (and store new ones in it); default: no cache")
+    .option("--executor <url>", "run the steps on `hepflow worker` processes through Redis (redis://host:port); run from the workers' --root, which must contain --out and the example")
+    .option("--json", "print the result (stages, fit, report) as JSON on stdout; no progress lines")
     .option("--force", "replace a non-empty output directory"))
-    .action(async (o: { out: string; events: string; dataLumi: string; seed: string; workers?: string; dataset?: string; input?: string; ml?: boolean; cacheDir?: string; force?: boolean; track?: boolean }) => {
+    .action(async (o: { out: string; events: string; dataLumi: string; seed: string; workers?: string; dataset?: string; input?: string; ml?: boolean; cacheDir?: string; force?: boolean; track?: boolean; executor?: string; json?: boolean }) => {
       const t0 = Date.now();
       if (o.dataset && o.input) throw new HepflowError("CLI_OPTION", "--dataset and --input are alternatives: give one");
       const workers = o.workers === undefined ? undefined : Number(o.workers);
       if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new HepflowError("CLI_OPTION", `--workers must be a non-negative integer (got "${o.workers}")`);
-      const w = (s: string) => process.stdout.write(s + "\n");
+      if (o.executor) {
+        const r = relative(process.cwd(), resolve(o.out));
+        if (r.startsWith("..") || isAbsolute(r)) throw new HepflowError("WORKFLOW_EXECUTOR", `with --executor the output ${o.out} must be inside the working directory ${process.cwd()}, the root the workers share (hepflow worker --root)`);
+      }
+      const live = o.json ? undefined : stepProgress();
+      const w = o.json ? (s: string) => void process.stderr.write(s + "\n") : (s: string) => void process.stdout.write(s + "\n");
       const r = await runDemo({
         out: o.out, events: num("--events", o.events, true), dataLuminosity: num("--data-lumi", o.dataLumi, false), seed: Number(o.seed),
-        workers, dataset: o.dataset, input: o.input, ml: o.ml, force: o.force, cacheDir: o.cacheDir,
-        command: ["hepflow", ...process.argv.slice(2)].join(" "), hepflow: inProcessRunner(), log: w,
+        workers, dataset: o.dataset, input: o.input, ml: o.ml, force: o.force, cacheDir: o.cacheDir, executor: o.executor,
+        command: ["hepflow", ...process.argv.slice(2)].join(" "), hepflow: inProcessRunner({ progress: live?.progress }), log: o.json ? () => undefined : w,
+        onStep: live?.onStep,
       });
+      live?.progress.end();
+      if (o.json) {
+        printJson({ report: r.report, rundir: r.rundir, fit: r.fit ?? null, stages: r.stages, seconds: (Date.now() - t0) / 1000 });
+        await track({ command: "demo", params: { events: o.events, data_lumi: o.dataLumi, seed: o.seed, dataset: o.dataset, input: o.input, ml: Boolean(o.ml) }, metrics: r.fit ? { [`${r.fit.poi}_bestfit`]: r.fit.value } : {}, artifacts: [{ path: r.outDir, skip: ["run/generate/data"] }] }, o.track, true);
+        return;
+      }
       w("");
       for (const s of r.stages) w(`  ${s.name.padEnd(40)} ${s.seconds.toFixed(2).padStart(7)} s${s.events ? `  ${Math.round(s.events / s.seconds).toLocaleString("en-US")} events/s` : ""}`);
       if (r.fit) w(`\n${r.fit.poi} = ${r.fit.value.toFixed(3)} ± ${r.fit.uncertainty.toFixed(3)}${r.fit.truth !== undefined ? ` (generated: ${r.fit.truth})` : ""}`);

@@ -2,6 +2,7 @@
 import type { Command } from "commander";
 import { redactUrl, startRedisWorker } from "../../analysis/index.js";
 import { HepflowError } from "../../util/index.js";
+import { inProcessRunner } from "./workflow.js";
 
 interface WorkerOptions {
   redis: string;
@@ -21,7 +22,7 @@ const positive = (name: string, v: string): number => {
 export function register(program: Command): void {
   program
     .command("worker")
-    .description("compute chunks of distributed runs: a BullMQ worker on a Redis queue (hepflow run --executor redis://…)")
+    .description("compute chunks of distributed runs and steps of distributed workflows: BullMQ workers on Redis queues (hepflow run|workflow run --executor redis://…)")
     .requiredOption("--redis <url>", "redis://[user:password@]host:port[/db], or rediss:// for TLS")
     .option("--concurrency <n>", "chunks computed at once, one worker thread each", "1")
     .option("--root <dir>", "processor paths of jobs resolve inside this folder only (default: the working directory)")
@@ -39,12 +40,15 @@ export function register(program: Command): void {
         maxWorkerMemoryMb: o.workerMemory === undefined ? undefined : positive("--worker-memory", o.workerMemory),
         log,
       });
-      await w.ready;
-      log(`worker ${w.name} ready on ${redactUrl(o.redis)} (concurrency ${o.concurrency})`);
+      // the same process takes workflow steps (hepflow workflow run --executor) from their own queue
+      const { startStepWorker } = await import("../../workflow/index.js");
+      const steps = await startStepWorker({ url: o.redis, root: o.root, concurrency: positive("--concurrency", o.concurrency), hepflow: inProcessRunner(), log });
+      await Promise.all([w.ready, steps.ready]);
+      log(`worker ${w.name} ready on ${redactUrl(o.redis)} (concurrency ${o.concurrency}; chunk jobs and workflow steps)`);
       await new Promise<void>((res) => {
         const stop = () => {
           log(`worker ${w.name} stopping: finishing the chunks in progress`);
-          void w.close().then(res);
+          void Promise.all([w.close(), steps.close()]).then(() => res());
         };
         process.once("SIGINT", stop);
         process.once("SIGTERM", stop);

@@ -1,13 +1,15 @@
 /** `hepflow workflow validate|run|graph|status|clean`: yadage workflows (docs/workflows.md). */
 import type { Command } from "commander";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { isAbsolute, join, resolve } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { availableParallelism } from "node:os";
 import { globSync } from "tinyglobby";
 import { parse as parseYaml } from "yaml";
 import { HepflowError, writeOutputFile } from "../../util/index.js";
 import type { ContainerRuntime, HepflowRunner, LoadedSpec, RunState } from "../../workflow/index.js";
 import { printJson } from "../json.js";
+import { withProgressTo } from "../progress.js";
+import type { ProgressListener } from "../../util/index.js";
 
 const collect = (value: string, previous: string[]) => previous.concat([value]);
 
@@ -54,8 +56,12 @@ function readText(f: string): string {
   }
 }
 
-/** The in-process runner of `hepflow-cmd` steps: one at a time, in the step's work directory, output to its log. */
-export function inProcessRunner(): HepflowRunner {
+/**
+ * The in-process runner of `hepflow-cmd` steps: one at a time, in the step's work directory,
+ * output to its log. With `progress`, the progress events of the commands (the selection's
+ * events, a grid's points) go there instead of into the log.
+ */
+export function inProcessRunner(opts: { progress?: ProgressListener } = {}): HepflowRunner {
   let chain: Promise<unknown> = Promise.resolve();
   return (argv, io) => {
     const run = async () => {
@@ -79,7 +85,7 @@ export function inProcessRunner(): HepflowRunner {
       process.stdout.write = capture(io.stdout ?? io.log) as typeof process.stdout.write;
       process.stderr.write = capture(io.log) as typeof process.stderr.write;
       try {
-        await program.parseAsync(full);
+        await withProgressTo(opts.progress, () => program.parseAsync(full));
         if (process.exitCode && process.exitCode !== exitCode) throw new HepflowError("WORKFLOW_STEP", `hepflow ${argv[0]} exited with status ${process.exitCode}`);
       } catch (e) {
         const msg = (e as { code?: string }).code === "commander.helpDisplayed" ? "printed help" : (e as Error).message;
@@ -110,7 +116,7 @@ function usesContainers(v: unknown): boolean {
 }
 
 /** Options of a run, as `workflow run` and `recast run` take them. */
-export interface RunCliOptions { out: string; jobs: string; resume?: boolean; force?: boolean; cache: boolean; cacheDir?: string; containerRuntime: string; quiet?: boolean }
+export interface RunCliOptions { out: string; jobs: string; resume?: boolean; force?: boolean; cache: boolean; cacheDir?: string; containerRuntime: string; quiet?: boolean; executor?: string }
 
 /** Adds the run options to a command. */
 export function runOptions(c: Command): Command {
@@ -122,6 +128,7 @@ export function runOptions(c: Command): Command {
     .option("--no-cache", "run every step, neither reading nor writing the step cache")
     .option("--cache-dir <dir>", "step cache (default $HEPFLOW_CACHE_DIR or ~/.cache/hepflow/steps)")
     .option("--container-runtime <name>", "auto | docker | podman | apptainer | singularity | none (none: run docker-encapsulated commands on this host, with a warning)", "auto")
+    .option("--executor <url>", "run the steps on `hepflow worker` processes through Redis (redis://host:port); they share the file system under their --root, which must contain the workflow and OUT (run from there)")
     .option("--quiet", "no per-step lines");
 }
 
@@ -138,7 +145,21 @@ export async function runLoaded(spec: LoadedSpec, init: Record<string, unknown>,
     if (!rt.runtime) throw new HepflowError("WORKFLOW_NO_RUNTIME", `the workflow has docker-encapsulated steps but no container runtime works here (${rt.why}); pass --container-runtime none to run their commands on this host instead`, { file: spec.file });
   }
   const t0 = performance.now();
+  const warn = (m: string) => process.stderr.write(`hepflow: warning: ${m}\n`);
+  if (o.executor) {
+    // Fail on a run directory outside the shared root before anything is created.
+    if (relative(process.cwd(), resolve(o.out)).startsWith("..") || isAbsolute(relative(process.cwd(), resolve(o.out)))) throw new HepflowError("WORKFLOW_EXECUTOR", `with --executor the run directory ${o.out} must be inside the working directory ${process.cwd()}, the root the workers share (hepflow worker --root)`);
+  }
+  const remote = o.executor ? await w.connectStepClient({ url: o.executor, spec, warn }) : undefined;
+  const onInterrupt = () => {
+    const n = remote!.cancelSync();
+    process.stderr.write(`\ninterrupted: ${n} unfinished step job(s) of this run cancelled (continue with --resume)\n`);
+    if (process.listenerCount("SIGINT") === 0) process.exit(130);
+  };
+  if (remote) process.prependOnceListener("SIGINT", onInterrupt);
+  if (remote && !o.quiet) process.stderr.write(`steps run on hepflow workers through ${(await import("../../analysis/index.js")).redactUrl(o.executor!)} (${remote.workers} listening)\n`);
   const state = await w.runWorkflow({
+    executor: remote?.execute,
     spec,
     rundir: o.out,
     init: init as never,
@@ -148,12 +169,15 @@ export async function runLoaded(spec: LoadedSpec, init: Record<string, unknown>,
     cache: o.cache ? new w.StepCache(resolve(o.cacheDir ?? w.defaultCacheDir())) : undefined,
     runtime: o.containerRuntime as ContainerRuntime,
     hepflow: inProcessRunner(),
-    warn: (m) => process.stderr.write(`hepflow: warning: ${m}\n`),
+    warn,
     onEvent: o.quiet ? undefined : (e) => {
       if (e.kind === "start") return;
       const how = e.kind === "reused" ? `reused (${e.step.reused})` : e.kind;
-      process.stderr.write(`${how.padEnd(16)} ${e.step.id}  ${(e.step.seconds ?? 0).toFixed(3)} s\n`);
+      process.stderr.write(`${how.padEnd(16)} ${e.step.id}  ${(e.step.seconds ?? 0).toFixed(3)} s${e.step.worker ? `  on ${e.step.worker}` : ""}\n`);
     },
+  }).finally(() => {
+    process.removeListener("SIGINT", onInterrupt);
+    return remote?.close();
   });
   const steps = Object.values(state.steps).filter((s) => !s.init);
   const reused = steps.filter((s) => s.reused).length;
@@ -253,7 +277,7 @@ export function register(program: Command): void {
       if (o.json) return printJson(state);
       const rows = Object.values(state.steps).filter((s) => !s.init);
       process.stdout.write(`${state.spec}: ${state.status} (${rows.filter((s) => s.status === "done").length}/${rows.length} steps done; updated ${state.updated})\n`);
-      for (const s of rows) process.stdout.write(`  ${w.stepState(s).padEnd(8)} ${s.id.padEnd(32)} ${(s.seconds ?? 0).toFixed(3).padStart(9)} s  ${s.workdir}${s.error ? `  ${s.error}` : ""}\n`);
+      for (const s of rows) process.stdout.write(`  ${w.stepState(s).padEnd(8)} ${s.id.padEnd(32)} ${(s.seconds ?? 0).toFixed(3).padStart(9)} s  ${s.workdir}${s.worker ? `  on ${s.worker}` : ""}${s.error ? `  ${s.error}` : ""}\n`);
     });
 
   wf.command("clean [rundir]")

@@ -12,7 +12,7 @@ import { HepflowError, prepareOutput } from "../../util/index.js";
 import { stepKey, type StepCache } from "./cache.js";
 import { jqAll, jqOne, jqTruthy } from "./jq.js";
 import { placeOf, type LoadedSpec } from "./load.js";
-import { runPacktivity, type ContainerRuntime, type HepflowRunner } from "./packtivity.js";
+import { runPacktivity, type ContainerRuntime, type HepflowRunner, type StepOutcome } from "./packtivity.js";
 import { isObject, type Json, type JsonObject } from "./types.js";
 
 /** One step as the state file records it. */
@@ -32,6 +32,8 @@ export interface StepRecord {
   inputs: string[];
   cacheKey?: string;
   command?: string;
+  /** host:pid of the `hepflow worker` that ran the step (Redis executor). */
+  worker?: string;
   started?: string;
   seconds?: number;
   /** Log file, relative to the run directory. */
@@ -61,6 +63,25 @@ export interface StepEvent {
   step: StepRecord;
 }
 
+/** One step handed to an executor other than this process (the Redis executor, remote.ts). */
+export interface StepRequest {
+  id: string;
+  /** The resolved packtivity. */
+  spec: JsonObject;
+  /** Where the packtivity sits in the loaded workflow (a key path into `LoadedSpec.workflow`). */
+  specPath: Path;
+  parameters: JsonObject;
+  workdir: string;
+  rundir: string;
+  cacheKey: string;
+  runtime: ContainerRuntime;
+  /** Appends to the step's log file. */
+  log: (text: string) => void;
+}
+
+/** Runs a step somewhere else and returns what it published; throws when the step failed. */
+export type StepExecutor = (step: StepRequest) => Promise<StepOutcome>;
+
 export interface RunOptions {
   spec: LoadedSpec;
   rundir: string;
@@ -75,6 +96,8 @@ export interface RunOptions {
   cache?: StepCache;
   runtime?: ContainerRuntime;
   hepflow?: HepflowRunner;
+  /** Where steps run (default: this process, `jobs` at once); the step cache and the state stay here. */
+  executor?: StepExecutor;
   onEvent?: (e: StepEvent) => void;
   warn?: (message: string) => void;
 }
@@ -95,6 +118,7 @@ interface StepNode {
   kind: "step";
   record: StepRecord;
   spec: JsonObject;
+  specPath: Path;
 }
 
 class Scope {
@@ -166,7 +190,7 @@ export async function runWorkflow(opts: RunOptions): Promise<RunState> {
 
   const initNode = (id: string, result: JsonObject, inputs: string[]): StepNode => {
     const record: StepRecord = { id, stage: "init", scope: dirname(id) === "." ? "" : dirname(id), workdir: relative(rundir, rundir), status: "done", parameters: result, result, inputs, init: true };
-    const node: StepNode = { kind: "step", record, spec: {} };
+    const node: StepNode = { kind: "step", record, spec: {}, specPath: [] };
     nodes.set(id, node);
     state.steps[id] = record;
     return node;
@@ -254,7 +278,7 @@ export async function runWorkflow(opts: RunOptions): Promise<RunState> {
       inputs,
       place: place([...at, "step"]),
     };
-    const node: StepNode = { kind: "step", record, spec };
+    const node: StepNode = { kind: "step", record, spec, specPath: [...at, "step"] };
     nodes.set(id, node);
     state.steps[id] = record;
     entries.push(node);
@@ -393,19 +417,18 @@ export async function runWorkflow(opts: RunOptions): Promise<RunState> {
         if (hit !== undefined) Object.assign(rec, { result: hit, reused: "cache" as const });
         else {
           // A step (re)runs in a fresh work directory: nothing of a failed attempt is taken for output.
-          rmSync(workdir, { recursive: true, force: true });
+          // (An executor empties it where the step starts: a resumed client may attach to a step
+          // a worker is still writing.)
+          if (!opts.executor) rmSync(workdir, { recursive: true, force: true });
           writeFileSync(logFile, "");
-          const out = await runPacktivity(node.spec, rec.parameters as JsonObject, {
-            workdir,
-            log: (t) => appendFileSync(logFile, t),
-            runtime: opts.runtime ?? "auto",
-            hepflow: opts.hepflow,
-            warn,
-            mounts: [rundir, opts.spec.toplevel],
-            place: rec.place ?? {},
-          });
+          const log = (t: string) => appendFileSync(logFile, t);
+          const runtime = opts.runtime ?? "auto";
+          const out = opts.executor
+            ? await opts.executor({ id: rec.id, spec: node.spec, specPath: node.specPath, parameters: rec.parameters as JsonObject, workdir, rundir, cacheKey: rec.cacheKey, runtime, log })
+            : await runPacktivity(node.spec, rec.parameters as JsonObject, { workdir, log, runtime, hepflow: opts.hepflow, warn, mounts: [rundir, opts.spec.toplevel], place: rec.place ?? {} });
           rec.result = out.result;
           rec.command = out.command;
+          if (out.worker) rec.worker = out.worker;
           opts.cache?.store(rec.cacheKey, out.result, { workdir, rundir });
         }
       }

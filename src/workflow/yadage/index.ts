@@ -11,3 +11,6 @@ export { detectRuntime, containerArgv, splitWords } from "./packtivity.js";
 export type { ContainerRuntime, HepflowRunner } from "./packtivity.js";
 export { renderGraphSvg, stepState } from "./graph.js";
 export { jqAll, jqOne } from "./jq.js";
+export { connectStepClient, startStepWorker, STEP_QUEUE } from "./remote.js";
+export type { RedisStepClient, RedisStepClientOptions, StepWorkerHandle, StepWorkerOptions, StepJob, StepReturn } from "./remote.js";
+export type { StepExecutor, StepRequest } from "./engine.js";

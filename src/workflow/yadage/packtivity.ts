@@ -37,6 +37,8 @@ export interface StepOutcome {
   result: Json;
   /** The command as run (for the record and the report). */
   command?: string;
+  /** host:pid of the worker process that ran it, when not this one. */
+  worker?: string;
 }
 
 /** Probe outcomes per PATH and runtime: asked once per process, not once per step. */
