@@ -98,8 +98,10 @@ function download(url: string, name: string): void {
 
 // ---------- views ----------
 
+// A view returns its clean-up, or nothing: `void` is what a function without a return gives.
+// biome-ignore lint/suspicious/noConfusingVoidType: a view function may return nothing or a clean-up
 type View = (main: HTMLElement, params: URLSearchParams) => void | (() => void);
-let cleanup: (() => void) | void;
+let cleanup: (() => void) | undefined;
 
 const views: Record<string, View> = { files: filesView, draw: drawView, runs: runsView, fits: fitsView, tracking: trackingView, workflows: workflowsView };
 
@@ -111,7 +113,7 @@ function route(): void {
   const main = document.getElementById("main")!;
   main.replaceChildren();
   main.dataset.view = view;
-  cleanup = views[view]!(main, new URLSearchParams(query));
+  cleanup = views[view]!(main, new URLSearchParams(query)) ?? undefined;
 }
 
 const go = (view: string, params: Record<string, string> = {}) => { location.hash = `#/${view}${Object.keys(params).length ? `?${new URLSearchParams(params)}` : ""}`; };

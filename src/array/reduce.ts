@@ -3,7 +3,7 @@
  * over the content. Empty entries give the documented identity (0 for sums/counts, `fill`
  * — NaN by default, standing in for None — for min/max, -1 for argmin/argmax).
  */
-import { Jagged } from "../util/index.js";
+import type { Jagged } from "../util/index.js";
 import { assertSameStructure, isJaggedLike } from "./types.js";
 import { perElementType } from "../util/mono.js";
 import type { Mask, NumberArray } from "./types.js";

@@ -41,7 +41,7 @@ export function assertSameStructure(a: Jagged, b: Jagged, where: string): void {
   }
   for (let i = 0; i < oa.length; i++) {
     if (oa[i] !== ob[i]) {
-      throw new HepflowError("ARRAY_SHAPE", `${where}: jagged columns differ in entry ${i - 1 >= 0 ? i - 1 : 0} (counts differ); pass columns of the same collection`);
+      throw new HepflowError("ARRAY_SHAPE", `${where}: jagged columns differ in entry ${Math.max(i - 1 , 0)} (counts differ); pass columns of the same collection`);
     }
   }
 }

@@ -354,6 +354,7 @@ export function Integer(lower: number, upper: number, opts: FlowOptions = {}): I
   return new IntegerAxis(lower, upper, opts);
 }
 /** A false/true axis. */
+// biome-ignore lint/suspicious/noShadowRestrictedNames: boost-histogram's name (axis.Boolean), used as hist.Boolean()
 export function Boolean(opts: AxisOptions = {}): BooleanAxis {
   return new BooleanAxis(opts);
 }

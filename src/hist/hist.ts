@@ -3,7 +3,7 @@
  * quantity, first axis fastest (ROOT's global-bin order), flow bins included.
  */
 import { HepflowError, Jagged } from "../util/index.js";
-import { Axis, EdgeAxis, IntCategoryAxis, RegularAxis, StrCategoryAxis } from "./axis.js";
+import { type Axis, EdgeAxis, IntCategoryAxis, type RegularAxis, StrCategoryAxis } from "./axis.js";
 import { accumulate, addPositions, fillRegular2Fused, fillRegularFused, fusable, indexBuffer } from "./fill.js";
 import type { Values } from "./fill.js";
 import { allocStorage, checkStorageKind, mergeBin, STORAGE_FIELDS } from "./storage.js";
@@ -42,7 +42,7 @@ function isCat(a: Axis): a is CategoryAx {
  */
 function categoryIndices(ax: CategoryAx, c: ArrayLike<number> | readonly string[]): Int32Array {
   const idx = new Int32Array(c.length);
-  let last: unknown = undefined, bin = -1;
+  let last: unknown , bin = -1;
   for (let i = 0; i < c.length; i++) {
     const v = c[i]!;
     if (v !== last || bin < 0) { bin = ax.indexGrowing(v); last = v; }

@@ -4,7 +4,7 @@
  * the same way and results are deterministic.
  */
 import { HepflowError } from "../util/index.js";
-import { Axis, EdgeAxis, IntegerAxis, RegularAxis, VariableAxis } from "./axis.js";
+import { type Axis, EdgeAxis, IntegerAxis, RegularAxis, VariableAxis } from "./axis.js";
 import { cloneAxis, Hist, scatter } from "./hist.js";
 
 function stridesOf(axes: Axis[]): number[] {

@@ -13,7 +13,7 @@
  */
 import { HepflowError } from "../util/index.js";
 import type { RootAxis, RootHistogram } from "../root/index.js";
-import { Axis, BooleanAxis, EdgeAxis, IntCategoryAxis, RegularAxis, StrCategoryAxis, VariableAxis } from "./axis.js";
+import { type Axis, BooleanAxis, EdgeAxis, type IntCategoryAxis, RegularAxis, StrCategoryAxis, VariableAxis } from "./axis.js";
 import { Hist } from "./hist.js";
 
 function rootAxisOf(a: Axis): RootAxis {

@@ -41,7 +41,7 @@ export function histToJSON(h: Hist): HistJSON {
 
 /** Rebuild a histogram from histToJSON output, checking array sizes. */
 export function histFromJSON(j: HistJSON): Hist {
-  if (!j || j.type !== "hepflow.Hist") throw new HepflowError("HIST_JSON", `not a hepflow histogram (type ${JSON.stringify(j?.type)})`);
+  if (j?.type !== "hepflow.Hist") throw new HepflowError("HIST_JSON", `not a hepflow histogram (type ${JSON.stringify(j?.type)})`);
   if (j.version !== 1) throw new HepflowError("HIST_JSON", `histogram JSON version ${j.version} is not supported; this hepflow reads version 1`);
   const storage = checkStorageKind(j.storage);
   const h = new Hist(j.axes.map(axisFromJSON), { storage, name: j.name, label: j.label });

@@ -1,7 +1,7 @@
 import { rangeTransport, type RangeAnswer, type RangeTransport } from "#io/http";
 import { HepflowError } from "../util/index.js";
 import type { ByteRange, ByteSource } from "./source.js";
-import { InFlightLimit, coalesce, lastStartingAtOrBefore, type Span } from "./spans.js";
+import { InFlightLimit, coalesce, type Span } from "./spans.js";
 
 export interface HttpOptions {
   /** Requests in flight at once; more wait their turn. */

@@ -11,7 +11,7 @@ type Activation = (x: Float64Array, rows: number, width: number) => void;
 const elementwise = (f: (v: number) => number): Activation => (x) => { for (let i = 0; i < x.length; i++) x[i] = f(x[i]!); };
 const ACTIVATIONS: Record<string, Activation> = {
   linear: () => {},
-  relu: elementwise((v) => (v > 0 ? v : 0)),
+  relu: elementwise((v) => (Math.max(v , 0))),
   sigmoid: elementwise((v) => 1 / (1 + Math.exp(-v))),
   tanh: elementwise(Math.tanh),
   elu: elementwise((v) => (v > 0 ? v : Math.expm1(v))),
@@ -88,7 +88,7 @@ export async function loadKeras(path: string): Promise<Model> {
     throw bad(path, "/", `cannot open as HDF5 (${(e as Error).message})`);
   }
   try {
-    const cfgAttr = f.attrs["model_config"];
+    const cfgAttr = f.attrs.model_config;
     if (!cfgAttr) throw bad(path, "/model_config", "no model_config attribute: not a Keras model file (weights-only files need their architecture)");
     let cfg: { class_name?: string; config?: { layers?: LayerConfig[] } | LayerConfig[] };
     try {
@@ -104,7 +104,7 @@ export async function loadKeras(path: string): Promise<Model> {
       const g = f.get(weightsRoot ? `${weightsRoot}/${name}` : name) as { attrs: Record<string, { value: unknown }> } | null;
       if (!g) throw bad(path, `/${weightsRoot}/${name}`, `no weights group for layer "${name}"`);
       const out = new Map<string, { value: Float32Array | Float64Array; shape: number[] }>();
-      for (const wn of strList(g.attrs["weight_names"]?.value)) {
+      for (const wn of strList(g.attrs.weight_names?.value)) {
         const ds = f.get(`${weightsRoot ? weightsRoot + "/" : ""}${name}/${wn}`) as { value: unknown; shape: number[] } | null;
         if (!ds) throw bad(path, `/${weightsRoot}/${name}/${wn}`, "weight dataset listed in weight_names is missing");
         const value = ds.value;
@@ -131,7 +131,7 @@ export async function loadKeras(path: string): Promise<Model> {
         case "Dense": {
           const w = weightsOf(name);
           const kernel = w.get("kernel"), bias = w.get("bias");
-          if (!kernel || kernel.shape.length !== 2) throw bad(path, place, "Dense layer without a 2-D kernel");
+          if (kernel?.shape.length !== 2) throw bad(path, place, "Dense layer without a 2-D kernel");
           const [nIn, nOut] = kernel.shape as [number, number];
           if (width >= 0 && nIn !== width) throw bad(path, place, `kernel takes ${nIn} inputs but the previous layer gives ${width}`);
           const act = ACTIVATIONS[String(c.activation ?? "linear")];
@@ -145,7 +145,7 @@ export async function loadKeras(path: string): Promise<Model> {
           const act = ACTIVATIONS[String(c.activation)];
           if (!act) throw bad(path, place, `activation "${String(c.activation)}" is not supported`);
           const w = width;
-          built.push({ width: w, apply: (x, rows) => (act(x, rows, w), x) });
+          built.push({ width: w, apply: (x, rows) => { act(x, rows, w); return x; } });
           break;
         }
         case "BatchNormalization": {
@@ -179,7 +179,7 @@ export async function loadKeras(path: string): Promise<Model> {
       return y;
     };
     let featureNames: string[] | undefined;
-    const fa = f.attrs["hepflow_features"];
+    const fa = f.attrs.hepflow_features;
     if (fa) {
       try { featureNames = JSON.parse(str(fa.value)) as string[]; } catch { throw bad(path, "/hepflow_features", "hepflow_features is not a JSON list"); }
       if (!Array.isArray(featureNames) || featureNames.length !== nFeatures) throw bad(path, "/hepflow_features", `hepflow_features names ${Array.isArray(featureNames) ? featureNames.length : "no"} features; the model takes ${nFeatures}`);

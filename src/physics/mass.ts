@@ -11,7 +11,7 @@
  * error distribution). Sign conventions as in vector.ts: a negative mass means m² = −m², and a
  * space-like result is −sqrt(−m²).
  */
-import { HepflowError, Jagged } from "../util/index.js";
+import { HepflowError, type Jagged } from "../util/index.js";
 import { perElementType, simd } from "../array/index.js";
 import type { NumberArray } from "../array/index.js";
 import { allFloat32, commonShape, contentOf, wrap } from "./shape.js";

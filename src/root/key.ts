@@ -1,4 +1,4 @@
-import { Cursor } from "./cursor.js";
+import type { Cursor } from "./cursor.js";
 
 /** A TKey: the header in front of every object ROOT stores, saying where it is and how big. */
 export interface Key {

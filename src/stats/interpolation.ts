@@ -11,13 +11,13 @@
  */
 export function code1(alpha: number, lo: number, hi: number, out: Float64Array, i: number, d: Float64Array, d2: Float64Array): void {
   if (alpha > 0) {
-    const v = Math.pow(hi, alpha);
+    const v = hi ** alpha;
     const l = Math.log(hi);
     out[i] = v;
     d[i] = v * l;
     d2[i] = v * l * l;
   } else {
-    const v = Math.pow(lo, -alpha);
+    const v = lo ** -alpha;
     const l = Math.log(lo);
     out[i] = v;
     d[i] = -v * l;
@@ -50,13 +50,13 @@ export function code4Coefficients(lo: number, hi: number): Float64Array {
 /** Code 4: exponential outside |α| ≥ 1, sixth-order polynomial inside (coefficients from code4Coefficients). */
 export function code4(alpha: number, lo: number, hi: number, c: Float64Array, co: number, out: Float64Array, i: number, d: Float64Array, d2: Float64Array): void {
   if (alpha >= 1) {
-    const v = Math.pow(hi, alpha);
+    const v = hi ** alpha;
     const l = Math.log(hi);
     out[i] = v;
     d[i] = v * l;
     d2[i] = v * l * l;
   } else if (alpha <= -1) {
-    const v = Math.pow(lo, -alpha);
+    const v = lo ** -alpha;
     const l = Math.log(lo);
     out[i] = v;
     d[i] = -v * l;

@@ -88,7 +88,7 @@ function tokenize(s: string): Token[] {
 
 function entity(s: string, toks: Token[], pos: { i: number }): { kind: EntityKind; key: string; at: number } {
   const first = toks[pos.i];
-  if (!first || first.t !== "ident") fail(s, first?.at ?? s.length, "expected an identifier such as metrics.loss");
+  if (first?.t !== "ident") fail(s, first?.at ?? s.length, "expected an identifier such as metrics.loss");
   const dot = toks[pos.i + 1];
   let kind: EntityKind, key: string;
   if (dot && dot.t === "punct" && dot.v === ".") {
@@ -99,7 +99,7 @@ function entity(s: string, toks: Token[], pos: { i: number }): { kind: EntityKin
     let j = pos.i + 2;
     for (;;) {
       const t = toks[j];
-      if (!t || t.t !== "ident") fail(s, t?.at ?? s.length, "expected a key after the dot");
+      if (t?.t !== "ident") fail(s, t?.at ?? s.length, "expected a key after the dot");
       parts.push(t.v); j++;
       const next = toks[j];
       if (next?.t === "punct" && next.v === ".") { j++; continue; }
@@ -138,12 +138,12 @@ export function parseFilter(filter: string | undefined): Clause[] {
     t = toks[pos.i];
     let value: Clause["value"];
     if (op === "IN" || op === "NOT IN") {
-      if (!t || t.v !== "(") fail(s, t?.at ?? s.length, "IN takes a parenthesised list of strings");
+      if (t?.v !== "(") fail(s, t?.at ?? s.length, "IN takes a parenthesised list of strings");
       pos.i++;
       const list: string[] = [];
       for (;;) {
         const v = toks[pos.i];
-        if (!v || v.t !== "string") fail(s, v?.at ?? s.length, "IN lists hold quoted strings");
+        if (v?.t !== "string") fail(s, v?.at ?? s.length, "IN lists hold quoted strings");
         list.push(v.v); pos.i++;
         const sep = toks[pos.i];
         if (sep?.v === ",") { pos.i++; continue; }

@@ -131,11 +131,11 @@ export function splitCommand(template: string): { words: string[]; needsShell: b
 
 /** Replaces `{name}` by the value; unknown placeholders stay as written (a search's own templates pass through). */
 function substitute(s: string, values: Record<string, string>, quote: (v: string) => string): string {
-  return s.replace(/\{([A-Za-z0-9_.\-]+)\}/g, (m, k: string) => { const v = valueOf(values, k); return v === undefined ? m : quote(v); });
+  return s.replace(/\{([A-Za-z0-9_.-]+)\}/g, (m, k: string) => { const v = declaredValue(values, k); return v === undefined ? m : quote(v); });
 }
 
 /** A declared value by name; only the record's own keys count (`{constructor}` is no parameter). */
-function valueOf(values: Record<string, string>, k: string): string | undefined {
+function declaredValue(values: Record<string, string>, k: string): string | undefined {
   return Object.hasOwn(values, k) ? values[k] : undefined;
 }
 
@@ -153,7 +153,7 @@ export function renderCommand(entry: EntryPoint, declared: Record<string, string
   if (needsShell) {
     const [node, flag, bin] = hepflowArgv();
     // re-quote each word of the template, then substitute quoted values: the shell sees operators, never values
-    const script = entry.command.replace(/\\\n/g, " ").replace(/\{([A-Za-z0-9_.\-]+)\}/g, (m, k: string) => { const v = valueOf(declared, k); return v === undefined ? m : shellQuote(v); })
+    const script = entry.command.replace(/\\\n/g, " ").replace(/\{([A-Za-z0-9_.-]+)\}/g, (m, k: string) => { const v = declaredValue(declared, k); return v === undefined ? m : shellQuote(v); })
       .replace(/(^|[\s;&|(])hepflow(?=\s)/g, `$1${shellQuote(node)} ${flag} ${shellQuote(bin)}`) + (extraWords.length ? " " + extraWords.map(shellQuote).join(" ") : "");
     return { argv: ["/bin/sh", "-c", script], shell: script };
   }

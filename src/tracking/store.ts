@@ -426,7 +426,7 @@ export class TrackingStore {
     const maxResults = o.maxResults ?? 1000;
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 50_000) throw new HepflowError("INVALID_PARAMETER_VALUE", `max results must be an integer in [1, 50000] (got ${maxResults})`);
     const ids = o.experimentIds?.map(String);
-    const rows = (ids && ids.length
+    const rows = (ids?.length
       ? this.db.prepare(`SELECT run_id FROM runs WHERE experiment_id IN (${ids.map(() => "?").join(",")})`).all(...ids)
       : this.db.prepare("SELECT run_id FROM runs").all()) as Array<{ run_id: string }>;
     const runs = rows.map((r) => this.getRun(r.run_id)).filter((r) => stageMatches(r.info.lifecycleStage, o.viewType ?? "ACTIVE_ONLY"));

@@ -53,7 +53,7 @@ describe("examples/nano-score", () => {
       const good = jets.map((p) => p > 25);
       const ht = jets.reduce((s, p, k) => s + (good[k] ? p : 0), 0);
       const lead = (a: number[]) => (a.length ? Math.max(...a) : 0);
-      rows.push([good.filter(Boolean).length, jets.filter((p, k) => good[k] && btag[k]! > 0.5).length, ht, lead(jets),
+      rows.push([good.filter(Boolean).length, jets.filter((_p, k) => good[k] && btag[k]! > 0.5).length, ht, lead(jets),
         Math.max(lead(items(c.Muon_pt as J, i)), lead(items(c.Electron_pt as J, i))), (c.MET_pt as Float32Array)[i]].join(","));
     }
     const csv = path.join(dir, "rows.csv");

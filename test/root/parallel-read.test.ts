@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createFile, decompressionTotals, decompressionWorkers, openFile, TTree } from "../../src/root/index.js";
+import { createFile, decompressionTotals, decompressionWorkers, openFile, type TTree } from "../../src/root/index.js";
 import { HepflowError, Jagged } from "../../src/util/index.js";
 import type { Columns } from "../../src/util/index.js";
 import { rootFile } from "../shared.js";

@@ -1,7 +1,7 @@
 import type { NumericArray } from "../../util/index.js";
 
 /** RNTuple column type ids (binary format 1.0, "Column Description"). */
-export const enum ColumnType {
+export enum ColumnType {
   Bit = 0x00, Byte = 0x01, Char = 0x02, Int8 = 0x03, UInt8 = 0x04, Int16 = 0x05, UInt16 = 0x06,
   Int32 = 0x07, UInt32 = 0x08, Int64 = 0x09, UInt64 = 0x0a, Real16 = 0x0b, Real32 = 0x0c, Real64 = 0x0d,
   Index32 = 0x0e, Index64 = 0x0f, Switch = 0x10,

@@ -4,7 +4,7 @@ import { isIndexColumn, isKnownColumnType, columnTypeName, ColumnType } from "./
 import type { ColumnDescriptor, FieldDescriptor, SchemaDescription } from "./metadata.js";
 
 /** Structural roles of fields (binary format 1.0). */
-export const enum Role { Leaf = 0, Collection = 1, Record = 2, Variant = 3, Streamer = 4 }
+export enum Role { Leaf = 0, Collection = 1, Record = 2, Variant = 3, Streamer = 4 }
 
 /**
  * How one field is read. A tree of these mirrors the field tree; each node knows its columns,

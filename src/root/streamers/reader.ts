@@ -1,5 +1,5 @@
 import { HepflowError } from "../../util/index.js";
-import { Cursor } from "../cursor.js";
+import type { Cursor } from "../cursor.js";
 import { builtinStreamerInfo } from "./builtin.js";
 import { T, parsePacking, type StreamerElement, type StreamerInfo, type Unsupported } from "./types.js";
 
@@ -278,7 +278,7 @@ function toNumberIfSafe(v: bigint): number | bigint {
 /** Double32_t: a float, a scaled integer (with a range) or a truncated float (nbits), as the element says. */
 export function readDouble32(c: Cursor, el?: Pick<StreamerElement, "factor" | "xmin" | "nbits">): number {
   if (el && el.factor !== 0) return c.u32() / el.factor + el.xmin;
-  if (el && el.nbits) return readTruncated(c, el.nbits);
+  if (el?.nbits) return readTruncated(c, el.nbits);
   return c.f32();
 }
 

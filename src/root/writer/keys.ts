@@ -1,5 +1,5 @@
 /** TKey headers as the writer emits them: the record kept per key and its serialisation. */
-import { WBuffer } from "./wbuffer.js";
+import type { WBuffer } from "./wbuffer.js";
 import type { Key } from "../key.js";
 
 const BIG = 2 ** 31 - 1;

@@ -218,7 +218,7 @@ export class TreeWriter {
       data = new Uint8Array(size);
       offsets = new Int32Array(n + 1);
       const w = new WBuffer(0, size);
-      bufs.forEach((x, i) => { offsets![i] = keyLen + w.pos; w.tstring(strs[i]!); });
+      bufs.forEach((_x, i) => { offsets![i] = keyLen + w.pos; w.tstring(strs[i]!); });
       data.set(w.bytes());
     } else if (spec.vector) {
       ({ data, offsets } = vectorBasket(parts as Jagged[], spec.type, n, keyLen));

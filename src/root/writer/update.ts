@@ -4,7 +4,7 @@
  */
 import { HepflowError } from "../../util/index.js";
 import { openFile } from "../file.js";
-import { Directory, isDirectoryClass } from "../directory.js";
+import { type Directory, isDirectoryClass } from "../directory.js";
 import type { CompressionSetting } from "../compression.js";
 import { readKey } from "../key.js";
 import { Cursor } from "../cursor.js";

@@ -224,7 +224,7 @@ export function tpeSuggest(space: SearchSpace, history: Observation[], seed: num
   const good = new Set(byLoss.slice(0, nBelow));
   const out: ParamSet = {};
   // a resumed search reads its trials' parameters back from stored run tags, which may predate an edit
-  const valueOf = (h: Observation, k: string): ParamValue => {
+  const trialValue = (h: Observation, k: string): ParamValue => {
     const v = h.params[k];
     if (v === undefined) throw new HepflowError("SEARCH_RESUME", `trial ${h.index} has no value for the searched parameter "${k}"; it belongs to a different search space`);
     return v;
@@ -232,8 +232,8 @@ export function tpeSuggest(space: SearchSpace, history: Observation[], seed: num
   for (const k of keys) {
     const d = space[k]!; // keys come from the space itself
     // observations in trial order, so linear forgetting down-weights the oldest
-    const below = done.filter((_, i) => good.has(i)).map((h) => valueOf(h, k));
-    const above = done.filter((_, i) => !good.has(i)).map((h) => valueOf(h, k));
+    const below = done.filter((_, i) => good.has(i)).map((h) => trialValue(h, k));
+    const above = done.filter((_, i) => !good.has(i)).map((h) => trialValue(h, k));
     out[k] = d.dist === "choice" ? tpeChoice(d, below, above, o, rng) : tpeNumeric(d, below.map(Number), above.map(Number), o, rng);
   }
   return out;

@@ -14,7 +14,7 @@ import type { BranchSpec, TreeSchema } from "../tree.js";
 import { WBuffer } from "../wbuffer.js";
 import { encodePage } from "./encode.js";
 import { anchorPayload, footerEnvelope, headerEnvelope, pageListEnvelope, type ClusterRecord, type Locator } from "./metadata.js";
-import { buildSchema, type ColumnFeed, type WriterSchema } from "./schema.js";
+import { buildSchema, type WriterSchema } from "./schema.js";
 
 export interface RNTupleWriterOptions {
   description?: string;
