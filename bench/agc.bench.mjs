@@ -32,11 +32,18 @@ const processor = processorUrl.pathname;
 // V8 flags change GC threading (--single-threaded-gc), so they are part of every line
 const flags = process.execArgv.filter((a) => a.startsWith("--")).join(" ");
 const line = (o) => console.log(JSON.stringify(flags ? { ...o, node_flags: flags } : o));
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2; };
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
 const r3 = (x) => +x.toFixed(3);
 
 // the ML variant (spec §7: BDT jet-parton assignment in 4j2b, 20 feature histograms) on top of all systematics
-const CONFIGS = [{ nominalOnly: false, ml: false }, { nominalOnly: true, ml: false }, { nominalOnly: false, ml: true }];
+const CONFIGS = [
+  { nominalOnly: false, ml: false },
+  { nominalOnly: true, ml: false },
+  { nominalOnly: false, ml: true },
+];
 const label = ({ nominalOnly, ml }) => (nominalOnly ? "nominal" : ml ? "all_systematics_ml" : "all_systematics");
 
 for (const cfg of CONFIGS) {
@@ -55,19 +62,29 @@ for (const cfg of CONFIGS) {
     const rs = runs[workers];
     const events = rs[0].r.events;
     const secs = rs.map((x) => x.r.wallMs / 1000);
-    const best = Math.min(...secs), med = median(secs);
+    const best = Math.min(...secs),
+      med = median(secs);
     const steady = rs.map((x) => events / ((x.r.wallMs - x.r.startupMs) / 1000) / workers);
     line({
-      case: `agc_${label(cfg)}_${workers}w`, impl: "hepflow", workers, events, runs: rs.length,
-      seconds_min: r3(best), seconds_median: r3(med),
-      events_per_s: Math.round(events / best), events_per_s_median: Math.round(events / med),
-      events_per_s_per_core: Math.round(events / best / workers), events_per_s_per_core_median: Math.round(events / med / workers),
+      case: `agc_${label(cfg)}_${workers}w`,
+      impl: "hepflow",
+      workers,
+      events,
+      runs: rs.length,
+      seconds_min: r3(best),
+      seconds_median: r3(med),
+      events_per_s: Math.round(events / best),
+      events_per_s_median: Math.round(events / med),
+      events_per_s_per_core: Math.round(events / best / workers),
+      events_per_s_per_core_median: Math.round(events / med / workers),
       events_per_s_per_core_after_startup_median: Math.round(median(steady)),
       events_per_cpu_s_median: Math.round(median(rs.map((x) => events / x.cpuS))),
       mb_per_s: +(bytes / 1e6 / best).toFixed(1),
-      startup_s_median: r3(median(rs.map((x) => x.r.startupMs / 1000))), plan_s_median: r3(median(rs.map((x) => x.r.planMs / 1000))),
+      startup_s_median: r3(median(rs.map((x) => x.r.startupMs / 1000))),
+      plan_s_median: r3(median(rs.map((x) => x.r.planMs / 1000))),
       tail_idle_s_median: r3(median(rs.map((x) => x.r.tailIdleMs / 1000))),
-      read_s_median: r3(median(rs.map((x) => x.r.readMs / 1000))), compute_s_median: r3(median(rs.map((x) => x.r.computeMs / 1000))),
+      read_s_median: r3(median(rs.map((x) => x.r.readMs / 1000))),
+      compute_s_median: r3(median(rs.map((x) => x.r.computeMs / 1000))),
       load1_median: +median(rs.map((x) => x.load)).toFixed(2),
     });
   }
@@ -79,7 +96,9 @@ const agc = await import(processorUrl.href);
 const { ML_COLUMNS } = await import(new URL("../examples/agc-ttbar/ml.mjs", import.meta.url).href);
 let t0 = performance.now();
 const chunks = [];
-let nEvents = 0, readBytes = 0, mlReadMs = 0;
+let nEvents = 0,
+  readBytes = 0,
+  mlReadMs = 0;
 for (const s of dataset.samples) {
   const f = s.files[0];
   const file = await openFile(f.path);

@@ -24,10 +24,27 @@ const MIN_SECONDS = quick ? 1 : 4;
 const EVENTS = 20000;
 
 const AGC = [
-  "nJet", "Jet_pt", "Jet_eta", "Jet_phi", "Jet_mass", "Jet_btagCSVV2", "Jet_jetId",
-  "nElectron", "Electron_pt", "Electron_eta", "Electron_cutBased", "Electron_sip3d",
-  "nMuon", "Muon_pt", "Muon_eta", "Muon_tightId", "Muon_sip3d", "Muon_pfRelIso04_all",
-  "run", "luminosityBlock", "event",
+  "nJet",
+  "Jet_pt",
+  "Jet_eta",
+  "Jet_phi",
+  "Jet_mass",
+  "Jet_btagCSVV2",
+  "Jet_jetId",
+  "nElectron",
+  "Electron_pt",
+  "Electron_eta",
+  "Electron_cutBased",
+  "Electron_sip3d",
+  "nMuon",
+  "Muon_pt",
+  "Muon_eta",
+  "Muon_tightId",
+  "Muon_sip3d",
+  "Muon_pfRelIso04_all",
+  "run",
+  "luminosityBlock",
+  "event",
 ];
 
 /** The nominal ttbar file of a generated AGC dataset, generated once per codec. */
@@ -37,8 +54,13 @@ function generated(codec) {
     const r = spawnSync(process.execPath, [path.join(repo, "bin/hepflow.js"), "generate", "agc", "--events", String(EVENTS), "--files-per-sample", "1", "--compression", codec, "--out", dir, "--force"], { encoding: "utf8" });
     if (r.status !== 0) throw new Error(`hepflow generate agc failed: ${r.stderr}`);
   }
-  const file = readdirSync(dir, { recursive: true }).map(String).find((f) => /ttbar/.test(f) && /nominal/.test(f) && f.endsWith(".root"))
-    ?? readdirSync(dir, { recursive: true }).map(String).find((f) => /ttbar/.test(f) && f.endsWith(".root"));
+  const file =
+    readdirSync(dir, { recursive: true })
+      .map(String)
+      .find((f) => /ttbar/.test(f) && /nominal/.test(f) && f.endsWith(".root")) ??
+    readdirSync(dir, { recursive: true })
+      .map(String)
+      .find((f) => /ttbar/.test(f) && f.endsWith(".root"));
   if (!file) throw new Error(`no ttbar file in ${dir}`);
   return { dir, file };
 }

@@ -26,29 +26,66 @@ if (!existsSync(catalogue)) await generateAgc({ events: EVENTS, out: dir, filesP
 const dataset = loadDataset(catalogue);
 dataset.samples = dataset.samples.filter((s) => s.metadata.process !== "data");
 
-const port = await new Promise((res) => { const s = createServer(); s.listen(0, "127.0.0.1", () => { const p = s.address().port; s.close(() => res(p)); }); });
+const port = await new Promise((res) => {
+  const s = createServer();
+  s.listen(0, "127.0.0.1", () => {
+    const p = s.address().port;
+    s.close(() => res(p));
+  });
+});
 const redisDir = mkdtempSync(join(tmpdir(), "hepflow-bench-redis-"));
 const redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", redisDir], { stdio: "ignore" });
 const url = `redis://127.0.0.1:${port}`;
 const children = [redis];
-process.on("exit", () => { for (const c of children) try { process.kill(c.pid, "SIGKILL"); } catch {} });
+process.on("exit", () => {
+  for (const c of children)
+    try {
+      process.kill(c.pid, "SIGKILL");
+    } catch {}
+});
 for (let i = 0; ; i++) {
-  const ok = await new Promise((res) => { const c = createConnection({ host: "127.0.0.1", port }); c.once("error", () => res(false)); c.once("connect", () => { c.destroy(); res(true); }); });
+  const ok = await new Promise((res) => {
+    const c = createConnection({ host: "127.0.0.1", port });
+    c.once("error", () => res(false));
+    c.once("connect", () => {
+      c.destroy();
+      res(true);
+    });
+  });
   if (ok) break;
   if (i > 100) throw new Error("redis-server did not start");
   await new Promise((r) => setTimeout(r, 50));
 }
 
 async function startWorkers(n, concurrency) {
-  return Promise.all(Array.from({ length: n }, () => new Promise((res, rej) => {
-    const w = spawn(process.execPath, ["--single-threaded-gc", join(repo, "bin/hepflow.js"), "worker", "--redis", url, "--root", repo, "--concurrency", String(concurrency)], { stdio: ["ignore", "ignore", "pipe"] });
-    children.push(w);
-    let err = "";
-    w.stderr.on("data", (d) => { err += d; if (/ready on/.test(err)) res(w); });
-    w.once("exit", (c) => rej(new Error(`worker exited ${c}: ${err}`)));
-  })));
+  return Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise((res, rej) => {
+          const w = spawn(process.execPath, ["--single-threaded-gc", join(repo, "bin/hepflow.js"), "worker", "--redis", url, "--root", repo, "--concurrency", String(concurrency)], { stdio: ["ignore", "ignore", "pipe"] });
+          children.push(w);
+          let err = "";
+          w.stderr.on("data", (d) => {
+            err += d;
+            if (/ready on/.test(err)) res(w);
+          });
+          w.once("exit", (c) => rej(new Error(`worker exited ${c}: ${err}`)));
+        }),
+    ),
+  );
 }
-const stopWorkers = async (ws) => Promise.all(ws.map((w) => new Promise((res) => { w.removeAllListeners("exit"); w.once("exit", res); w.kill("SIGKILL"); })));
+const stopWorkers = async (ws) =>
+  Promise.all(
+    ws.map(
+      (w) =>
+        new Promise((res) => {
+          w.removeAllListeners("exit");
+          w.once("exit", res);
+          w.kill("SIGKILL");
+        }),
+    ),
+  );
 
 // AGC: local 2 threads vs 2 worker processes (the worker processes are started before timing,
 // as a cluster's are; the first Redis run warms their threads, then each is timed REPEATS times)
@@ -58,27 +95,48 @@ for (const chunkSize of [50_000, 10_000]) {
   const opts = { chunkSize, params: { nominal_only: false } };
   const ws = await startWorkers(2, 1);
   await new RedisExecutor({ url, root: repo }).run(processor, dataset, { ...opts, params: { ...opts.params, seed: 7 } }); // warm-up: other job ids
-  const loc = [], red = [];
-  let equal = true, chunks = 0, events = 0;
+  const loc = [],
+    red = [];
+  let equal = true,
+    chunks = 0,
+    events = 0;
   for (let k = 0; k < REPEATS; k++) {
     const l = await new LocalExecutor().run(processor, dataset, { ...opts, workers: 2 });
     // a fresh parameter value per repeat keeps the job ids new (otherwise the run attaches to finished jobs)
     const r = await new RedisExecutor({ url, root: repo }).run(processor, dataset, { ...opts, params: { ...opts.params, seed: 100 + k } });
     const l2 = await new LocalExecutor().run(processor, dataset, { ...opts, workers: 2, params: { ...opts.params, seed: 100 + k } });
     equal &&= Buffer.compare(serialize(r.accumulator), serialize(l2.accumulator)) === 0;
-    loc.push(l.wallMs / 1000); red.push(r.wallMs / 1000);
-    chunks = r.chunks; events = r.events;
+    loc.push(l.wallMs / 1000);
+    red.push(r.wallMs / 1000);
+    chunks = r.chunks;
+    events = r.events;
   }
   await stopWorkers(ws);
-  const lb = Math.min(...loc), rb = Math.min(...red);
-  line({ case: `agc_local2_vs_redis2_chunk${chunkSize}`, impl: "hepflow", events, chunks, repeats: REPEATS, local_2threads_s: r3(lb), redis_2workers_s: r3(rb), ratio_redis_over_local: r3(rb / lb), overhead_ms_per_chunk: r3(((rb - lb) * 1000 * 2) / chunks), byte_identical: equal });
+  const lb = Math.min(...loc),
+    rb = Math.min(...red);
+  line({
+    case: `agc_local2_vs_redis2_chunk${chunkSize}`,
+    impl: "hepflow",
+    events,
+    chunks,
+    repeats: REPEATS,
+    local_2threads_s: r3(lb),
+    redis_2workers_s: r3(rb),
+    ratio_redis_over_local: r3(rb / lb),
+    overhead_ms_per_chunk: r3(((rb - lb) * 1000 * 2) / chunks),
+    byte_identical: equal,
+  });
 }
 
 // Throughput ceiling: TINY no-op chunk jobs (1 entry each) through one Redis, N concurrent slots
 const tiny = parseDataset({ samples: [{ name: "tiny", treeName: "t", files: [`tiny:${TINY}:1`] }] });
 const noop = join(repo, "bench/lib/noop-proc.mjs");
 const opener = join(repo, "bench/lib/tiny-tree.mjs");
-for (const [n, c] of [[1, 1], [2, 4], [4, 4]]) {
+for (const [n, c] of [
+  [1, 1],
+  [2, 4],
+  [4, 4],
+]) {
   const ws = await startWorkers(n, c);
   await new RedisExecutor({ url, root: repo }).run(noop, parseDataset({ samples: [{ name: "warm", treeName: "t", files: [`tiny:${50 * n * c}:1`] }] }), { chunkSize: 1, opener });
   const r = await new RedisExecutor({ url, root: repo }).run(noop, tiny, { chunkSize: 1, opener, params: {} });

@@ -12,16 +12,30 @@ import { treeDraw } from "jsroot/tree";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DATA = path.resolve(here, "../../shared/data/root");
 const round = (x) => Number(x.toPrecision(4));
-async function best(fn, reps = 7) { await fn(); let b = Infinity; for (let i = 0; i < reps; i++) { const t = performance.now(); await fn(); b = Math.min(b, (performance.now() - t) / 1000); } return b; }
+async function best(fn, reps = 7) {
+  await fn();
+  let b = Infinity;
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    await fn();
+    b = Math.min(b, (performance.now() - t) / 1000);
+  }
+  return b;
+}
 
 const N = 10_000_000;
-const a = new Float32Array(N), b = new Float32Array(N);
-for (let i = 0; i < N; i++) { a[i] = (i % 1000) * 0.1; b[i] = (i % 777) * 0.01; }
+const a = new Float32Array(N),
+  b = new Float32Array(N);
+for (let i = 0; i < N; i++) {
+  a[i] = (i % 1000) * 0.1;
+  b[i] = (i % 777) * 0.01;
+}
 const flat = compile("a * 1.03 + b", ["a", "b"]);
 const s1 = await best(() => flat.evaluate({ a, b }));
 console.log(JSON.stringify({ case: "expr-elementwise-f32", impl: "hepflow", values: N, values_per_s: round(N / s1), seconds: round(s1) }));
 
-const events = 1_000_000, offsets = new Int32Array(events + 1);
+const events = 1_000_000,
+  offsets = new Int32Array(events + 1);
 for (let e = 0; e < events; e++) offsets[e + 1] = offsets[e] + (e % 10);
 const content = a.subarray(0, offsets[events]);
 const jet = new Jagged(offsets, content);
@@ -40,11 +54,20 @@ for (const c of [
   const f = await openFile(path.join(DATA, c.file));
   const t = await f.tree(c.tree);
   let entries = 0;
-  const hs = await best(async () => { entries = (await draw([t], c.expr, { where: c.cut, bins: 100, range: [-200, 200] })).entries; });
+  const hs = await best(async () => {
+    entries = (await draw([t], c.expr, { where: c.cut, bins: 100, range: [-200, 200] })).entries;
+  });
   const jf = await jsrootOpen(path.join(DATA, c.file));
   const jt = await jf.readObject(c.tree);
-  let jsEntries = NaN, error = null;
-  const js = await best(async () => { const h = await treeDraw(jt, { expr: `${c.expr}>>h(100,-200,200)`, cut: c.cut }); jsEntries = h.fEntries; }, 3).catch((e) => { error = String(e); return NaN; });
+  let jsEntries = NaN,
+    error = null;
+  const js = await best(async () => {
+    const h = await treeDraw(jt, { expr: `${c.expr}>>h(100,-200,200)`, cut: c.cut });
+    jsEntries = h.fEntries;
+  }, 3).catch((e) => {
+    error = String(e);
+    return NaN;
+  });
   console.log(JSON.stringify({ case: c.name, impl: "hepflow", events: t.numEntries, seconds: round(hs), entries, vs_jsroot: round(js / hs) }));
   console.log(JSON.stringify({ case: c.name, impl: "jsroot", events: t.numEntries, seconds: round(js), entries: jsEntries, ...(error ? { error } : {}) }));
   await f.close();

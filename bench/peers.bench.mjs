@@ -26,12 +26,32 @@ const here = path.dirname(fileURLToPath(import.meta.url));
 const DATA = path.resolve(here, "../../shared/data/root");
 const quick = process.argv.includes("--quick");
 const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
-const REPS = quick ? 3 : 7, WARM = 2, EVENTS = 200_000;
+const REPS = quick ? 3 : 7,
+  WARM = 2,
+  EVENTS = 200_000;
 const AGC = [
-  "nJet", "Jet_pt", "Jet_eta", "Jet_phi", "Jet_mass", "Jet_btagCSVV2", "Jet_jetId",
-  "nElectron", "Electron_pt", "Electron_eta", "Electron_cutBased", "Electron_sip3d",
-  "nMuon", "Muon_pt", "Muon_eta", "Muon_tightId", "Muon_sip3d", "Muon_pfRelIso04_all",
-  "run", "luminosityBlock", "event", "genWeight",
+  "nJet",
+  "Jet_pt",
+  "Jet_eta",
+  "Jet_phi",
+  "Jet_mass",
+  "Jet_btagCSVV2",
+  "Jet_jetId",
+  "nElectron",
+  "Electron_pt",
+  "Electron_eta",
+  "Electron_cutBased",
+  "Electron_sip3d",
+  "nMuon",
+  "Muon_pt",
+  "Muon_eta",
+  "Muon_tightId",
+  "Muon_sip3d",
+  "Muon_pfRelIso04_all",
+  "run",
+  "luminosityBlock",
+  "event",
+  "genWeight",
 ];
 const r4 = (x) => Number(x.toPrecision(4));
 
@@ -52,12 +72,17 @@ function startPython() {
       if (done) throw new Error("peers.py exited");
       return JSON.parse(value);
     },
-    close() { child.stdin.end(); },
+    close() {
+      child.stdin.end();
+    },
   };
 }
 
 // ------------------------------------------------------------------ comparisons
-const sha1 = (a) => createHash("sha1").update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength)).digest("hex");
+const sha1 = (a) =>
+  createHash("sha1")
+    .update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength))
+    .digest("hex");
 function countsOf(offsets) {
   const c = new Int32Array(offsets.length - 1);
   for (let i = 0; i < c.length; i++) c[i] = Number(offsets[i + 1]) - Number(offsets[i]);
@@ -79,7 +104,8 @@ function closeness(ours, theirs, ref) {
   const d = new Float64Array(ours.length);
   let k = 0;
   for (let i = 0; i < ours.length; i++) {
-    const a = ours[i], b = theirs[i];
+    const a = ours[i],
+      b = theirs[i];
     if (Number.isNaN(a) && Number.isNaN(b)) continue;
     d[k++] = Math.abs(a - b) / Math.max(1, Math.abs(ref ? ref[i] : b));
   }
@@ -94,10 +120,18 @@ function stats(ts) {
 
 /** Interleaved timing: each repetition runs hepflow and every peer once, alternating who goes first. */
 async function timeSideBySide(hep, peers, reps = REPS) {
-  for (let k = 0; k < WARM; k++) { await hep(); for (const p of peers) await p.time(); }
-  const th = [], tp = peers.map(() => []);
+  for (let k = 0; k < WARM; k++) {
+    await hep();
+    for (const p of peers) await p.time();
+  }
+  const th = [],
+    tp = peers.map(() => []);
   for (let k = 0; k < reps; k++) {
-    const runHep = async () => { const t0 = performance.now(); await hep(); th.push((performance.now() - t0) / 1000); };
+    const runHep = async () => {
+      const t0 = performance.now();
+      await hep();
+      th.push((performance.now() - t0) / 1000);
+    };
     if (k % 2 === 0) await runHep();
     for (let j = 0; j < peers.length; j++) tp[j].push(await peers[j].time());
     if (k % 2 === 1) await runHep();
@@ -125,7 +159,13 @@ if (!python) console.log(JSON.stringify({ case: "peers", skipped: `no python3 wi
 else {
   const hello = await python.ask({ op: "hello" });
   have = Object.fromEntries(Object.keys(hello.peers).map((k) => [k, true]));
-  console.log(JSON.stringify({ case: "peers", versions: hello.peers, ...(Object.keys(hello.missing).length ? { skipped: hello.missing, note: "skipped peers are not importable: build them with ../shared/peers/build.sh and set HEPFLOW_PEERS_SITE" } : {}) }));
+  console.log(
+    JSON.stringify({
+      case: "peers",
+      versions: hello.peers,
+      ...(Object.keys(hello.missing).length ? { skipped: hello.missing, note: "skipped peers are not importable: build them with ../shared/peers/build.sh and set HEPFLOW_PEERS_SITE" } : {}),
+    }),
+  );
 }
 const scientific = have.uproot && have.awkward;
 const want = (c) => !only.length || only.some((o) => c.includes(o));
@@ -138,19 +178,31 @@ async function peer(caseDesc, impl) {
   const check = await python.ask({ op: "check", case: caseDesc, impl, out });
   if (check.error) throw new Error(`${impl} on ${caseDesc.id}: ${check.error}`);
   return {
-    impl, check, out,
+    impl,
+    check,
+    out,
     outputs: () => Array.from({ length: check.outputs ?? 0 }, (_, i) => new Float32Array(readFileSync(path.join(out, `${i}.f32`)).buffer.slice(0))),
-    time: async () => { const a = await python.ask({ op: "time", case: caseDesc, impl }); if (a.error) throw new Error(a.error); return a.seconds; },
+    time: async () => {
+      const a = await python.ask({ op: "time", case: caseDesc, impl });
+      if (a.error) throw new Error(a.error);
+      return a.seconds;
+    },
   };
 }
 
 async function run(name, fn) {
   if (!want(name)) return;
-  try { await fn(); } catch (e) { failed++; console.log(JSON.stringify({ case: name, error: String(e?.message ?? e) })); }
+  try {
+    await fn();
+  } catch (e) {
+    failed++;
+    console.log(JSON.stringify({ case: name, error: String(e?.message ?? e) }));
+  }
 }
 
 // reading: open + arrays() of the same branches, values compared by digest
-const zlibFile = await generatedTtbar("zlib:1", EVENTS), zstdFile = await generatedTtbar("zstd:1", EVENTS);
+const zlibFile = await generatedTtbar("zlib:1", EVENTS),
+  zstdFile = await generatedTtbar("zstd:1", EVENTS);
 const READS = [
   { id: "read_agc_zlib1", path: zlibFile, tree: "Events", branches: AGC },
   { id: "read_agc_zstd1", path: zstdFile, tree: "Events", branches: AGC },
@@ -162,7 +214,15 @@ const READS = [
 for (const rc of [...READS, ...READS.filter((r) => !r.id.includes("zstd") && !r.id.includes("nanoaod")).map((r) => ({ ...r, id: `${r.id}_pool`, pool: true }))]) {
   await run(rc.id, async () => {
     decompressionWorkers(rc.pool ? undefined : 0, { minBytes: rc.pool ? 0 : 8 * 1024 * 1024 });
-    const hep = async () => { const f = await openFile(rc.path); try { const t = await f.tree(rc.tree); return await t.arrays(rc.branches ?? t.branchNames?.() ?? undefined); } finally { await f.close(); } };
+    const hep = async () => {
+      const f = await openFile(rc.path);
+      try {
+        const t = await f.tree(rc.tree);
+        return await t.arrays(rc.branches ?? t.branchNames?.() ?? undefined);
+      } finally {
+        await f.close();
+      }
+    };
     const cols = await hep();
     const entries = Object.values(cols)[0].offsets ? Object.values(cols)[0].offsets.length - 1 : Object.values(cols)[0].length;
     const peers = [];
@@ -183,23 +243,38 @@ const jt = await jf.tree("Events");
 const J = await jt.arrays(["Jet_pt", "Jet_eta", "Jet_phi", "Jet_mass"]);
 await jf.close();
 const jets = { pt: J.Jet_pt, eta: J.Jet_eta, phi: J.Jet_phi, mass: J.Jet_mass };
-const offsets = jets.pt.offsets, counts = countsOf(offsets);
+const offsets = jets.pt.offsets,
+  counts = countsOf(offsets);
 const flat = { pt: jets.pt.content, eta: jets.eta.content, phi: jets.phi.content, mass: jets.mass.content };
-const roll = (a) => { const b = new Float32Array(a.length); b.set(a.subarray(1)); b[a.length - 1] = a[0]; return b; };
+const roll = (a) => {
+  const b = new Float32Array(a.length);
+  b.set(a.subarray(1));
+  b[a.length - 1] = a[0];
+  return b;
+};
 const second = { pt: roll(flat.pt), eta: roll(flat.eta), phi: roll(flat.phi), mass: roll(flat.mass) };
 const NJ = flat.pt.length;
 if (python) {
   const arrays = {};
-  const put = (name, a) => { writeFileSync(path.join(scratch, `${name}.bin`), new Uint8Array(a.buffer, a.byteOffset, a.byteLength)); arrays[name] = a instanceof Int32Array ? "int32" : "float32"; };
-  for (const k of ["pt", "eta", "phi", "mass"]) { put(k, flat[k]); put(`${k}2`, second[k]); put(`jet_${k}`, flat[k]); }
-  put("jet_counts", counts); put("jet_offsets", offsets);
+  const put = (name, a) => {
+    writeFileSync(path.join(scratch, `${name}.bin`), new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    arrays[name] = a instanceof Int32Array ? "int32" : "float32";
+  };
+  for (const k of ["pt", "eta", "phi", "mass"]) {
+    put(k, flat[k]);
+    put(`${k}2`, second[k]);
+    put(`jet_${k}`, flat[k]);
+  }
+  put("jet_counts", counts);
+  put("jet_offsets", offsets);
   await python.ask({ op: "load", dir: scratch, arrays });
 }
 
 await run("ht_fill", async () => {
   const hep = () => {
     const good = and(gt(jets.pt, 25), absLt(jets.eta, 2.4));
-    const ht = sum(jets.pt, good), n = countTrue(good);
+    const ht = sum(jets.pt, good),
+      n = countTrue(good);
     let k = 0;
     const sel = new Float32Array(ht.length);
     for (let e = 0; e < ht.length; e++) if (n[e] >= 4) sel[k++] = ht[e];
@@ -231,22 +306,32 @@ await run("dijet_mass", async () => {
 });
 
 // kernels over all jets (flat float32 columns); b is a with its elements shifted by one
-const a4 = flat, b4 = second;
+const a4 = flat,
+  b4 = second;
 const exprHypot = compile("sqrt(pt*pt + mass*mass)", ["pt", "mass"]);
 const exprTrig = compile("pt*cos(phi) + mass*exp(eta*0.25)", ["pt", "phi", "mass", "eta"]);
 const KERNELS = {
-  construct: () => { const c = toCartesian(a4); return [c.px, c.py, c.pz, c.E]; },
+  construct: () => {
+    const c = toCartesian(a4);
+    return [c.px, c.py, c.pz, c.E];
+  },
   sum_mass: () => [invariantMass(a4, b4)],
-  sum_ptetaphi: () => { const s = sumVectors([a4, b4]); return [ptOf(s), etaOf(s), phiOf(s)]; },
+  sum_ptetaphi: () => {
+    const s = sumVectors([a4, b4]);
+    return [ptOf(s), etaOf(s), phiOf(s)];
+  },
   delta_phi: () => [deltaPhi(a4.phi, b4.phi)],
   delta_r: () => [deltaR(a4, b4)],
-  boost: () => { const v = boost(a4, sumVectors([a4, b4]), { toRestFrameOf: true }); return [v.px, v.py, v.pz, v.E]; },
+  boost: () => {
+    const v = boost(a4, sumVectors([a4, b4]), { toRestFrameOf: true });
+    return [v.px, v.py, v.pz, v.E];
+  },
   expr_hypot: () => [exprHypot.evaluate({ pt: a4.pt, mass: a4.mass }).data],
   expr_trig: () => [exprTrig.evaluate({ pt: a4.pt, phi: a4.phi, mass: a4.mass, eta: a4.eta }).data],
 };
 for (const [name, hep] of Object.entries(KERNELS)) {
   await run(`kernel_${name}`, async () => {
-    const ours = hep().map((x) => (x.content ?? x));
+    const ours = hep().map((x) => x.content ?? x);
     const peers = [];
     const impls = python ? ["numpy", ...(have.vector && !name.startsWith("expr") ? ["vector"] : [])] : [];
     for (const impl of impls) {
@@ -269,12 +354,20 @@ await run("startup_read_hzz", async () => {
   const file = path.join(DATA, "uproot-HZZ-zlib.root");
   const dist = path.resolve(here, "../dist/root/index.js");
   const nodeScript = `const {openFile}=await import(${JSON.stringify(dist)});const f=await openFile(${JSON.stringify(file)});const t=await f.tree("events");await t.arrays();await f.close();`;
-  const hep = () => { const r = spawnSync(process.execPath, ["--input-type=module", "-e", nodeScript]); if (r.status !== 0) throw new Error(String(r.stderr)); };
+  const hep = () => {
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", nodeScript]);
+    if (r.status !== 0) throw new Error(String(r.stderr));
+  };
   const peers = [];
   if (scientific) {
     const py = PY_CANDIDATES.find((p) => spawnSync(p, ["-c", "import numpy"], { stdio: "ignore" }).status === 0);
     const pyScript = `import uproot\nwith uproot.open(${JSON.stringify(file)}) as f:\n    f["events"].arrays(library="ak")\n`;
-    const once = () => { const t0 = performance.now(); const r = spawnSync(py, ["-c", pyScript], { env }); if (r.status !== 0) throw new Error(String(r.stderr)); return (performance.now() - t0) / 1000; };
+    const once = () => {
+      const t0 = performance.now();
+      const r = spawnSync(py, ["-c", pyScript], { env });
+      if (r.status !== 0) throw new Error(String(r.stderr));
+      return (performance.now() - t0) / 1000;
+    };
     peers.push({ impl: "uproot-awkward", time: async () => once() });
   }
   emit("startup_read_hzz", "runs", 1, await timeSideBySide(hep, peers, quick ? 3 : 5), peers);

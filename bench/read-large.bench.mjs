@@ -21,10 +21,28 @@ const DEFAULT_CODEC = "zstd:1";
 const CODEC = process.env.HEPFLOW_BENCH_LARGE_CODEC ?? DEFAULT_CODEC;
 const FILE = path.join(tmpdir(), `hepflow-bench-read-large-${EVENTS}-${CODEC.replace(":", "")}.root`);
 const AGC = [
-  "nJet", "Jet_pt", "Jet_eta", "Jet_phi", "Jet_mass", "Jet_btagCSVV2", "Jet_jetId",
-  "nElectron", "Electron_pt", "Electron_eta", "Electron_cutBased", "Electron_sip3d",
-  "nMuon", "Muon_pt", "Muon_eta", "Muon_tightId", "Muon_sip3d", "Muon_pfRelIso04_all",
-  "run", "luminosityBlock", "event", "genWeight",
+  "nJet",
+  "Jet_pt",
+  "Jet_eta",
+  "Jet_phi",
+  "Jet_mass",
+  "Jet_btagCSVV2",
+  "Jet_jetId",
+  "nElectron",
+  "Electron_pt",
+  "Electron_eta",
+  "Electron_cutBased",
+  "Electron_sip3d",
+  "nMuon",
+  "Muon_pt",
+  "Muon_eta",
+  "Muon_tightId",
+  "Muon_sip3d",
+  "Muon_pfRelIso04_all",
+  "run",
+  "luminosityBlock",
+  "event",
+  "genWeight",
 ];
 const JSROOT_ENTRIES = 100_000;
 const FULL_READS = 6;
@@ -45,7 +63,10 @@ function returnedBytes(cols) {
   let n = 0;
   for (const col of Object.values(cols)) {
     if (col.offsets) {
-      if (!seen.has(col.offsets)) { seen.add(col.offsets); n += col.offsets.byteLength; }
+      if (!seen.has(col.offsets)) {
+        seen.add(col.offsets);
+        n += col.offsets.byteLength;
+      }
       n += columnBytes(col.content);
     } else n += columnBytes(col);
   }
@@ -74,7 +95,16 @@ async function memoryChild() {
   const file = await openFile(FILE);
   const tree = await file.tree("Events");
   globalThis.gc?.();
-  const status = () => Object.fromEntries(readFileSync("/proc/self/status", "utf8").split("\n").filter((l) => l.startsWith("Vm")).map((l) => { const [k, v] = l.split(":"); return [k, 1024 * parseInt(v, 10)]; }));
+  const status = () =>
+    Object.fromEntries(
+      readFileSync("/proc/self/status", "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith("Vm"))
+        .map((l) => {
+          const [k, v] = l.split(":");
+          return [k, 1024 * parseInt(v, 10)];
+        }),
+    );
   const before = status();
   const t0 = performance.now();
   const cols = await tree.arrays(names);
@@ -98,7 +128,9 @@ async function workerMain() {
     if (msg !== "go") break;
     const t0 = performance.now();
     // Cluster-sized steps: each worker streams its range; the arrays are dropped at once (only the rate is measured).
-    for await (const _chunk of tree.iterate(AGC, { entryStart: start, entryStop: stop })) { /* dropped */ }
+    for await (const _chunk of tree.iterate(AGC, { entryStart: start, entryStop: stop })) {
+      /* dropped */
+    }
     parentPort.postMessage({ seconds: (performance.now() - t0) / 1000 });
   }
   await file.close();
@@ -108,14 +140,21 @@ async function workerMain() {
 async function cpuControl() {
   const run = async (n) => {
     const t0 = performance.now();
-    await Promise.all(Array.from({ length: n }, () => new Promise((r, j) => {
-      const w = new Worker(self, { workerData: { spin: 1e8 } });
-      w.once("message", r);
-      w.once("error", j);
-    })));
+    await Promise.all(
+      Array.from(
+        { length: n },
+        () =>
+          new Promise((r, j) => {
+            const w = new Worker(self, { workerData: { spin: 1e8 } });
+            w.once("message", r);
+            w.once("error", j);
+          }),
+      ),
+    );
     return (performance.now() - t0) / 1000;
   };
-  const one = await run(1), two = await run(2);
+  const one = await run(1),
+    two = await run(2);
   return (2 * one) / two;
 }
 
@@ -129,10 +168,20 @@ function spin(n) {
 async function splitRead(n, entries, repeats = 3) {
   const workers = [];
   for (let i = 0; i < n; i++) {
-    const start = Math.floor((entries * i) / n), stop = Math.floor((entries * (i + 1)) / n);
+    const start = Math.floor((entries * i) / n),
+      stop = Math.floor((entries * (i + 1)) / n);
     workers.push(new Worker(self, { workerData: { start, stop } }));
   }
-  const next = () => Promise.all(workers.map((w) => new Promise((r, j) => { w.once("message", r); w.once("error", j); })));
+  const next = () =>
+    Promise.all(
+      workers.map(
+        (w) =>
+          new Promise((r, j) => {
+            w.once("message", r);
+            w.once("error", j);
+          }),
+      ),
+    );
   await next();
   let best = Infinity;
   for (let k = 0; k < repeats; k++) {
@@ -164,7 +213,8 @@ async function main() {
   // only decompression is timed, best of BARE_PASSES passes like the reader below.
   // Baskets that did not shrink are stored raw and cost the bare decompressor nothing, but the
   // reader still copies and converts them: their share is printed (stored_raw_fraction).
-  let bare = Infinity, stored = 0;
+  let bare = Infinity,
+    stored = 0;
   for (let pass = 0; pass < BARE_PASSES; pass++) {
     let secs = 0;
     uncompressed.bytes = 0;
@@ -174,7 +224,9 @@ async function main() {
       const t = performance.now();
       for (const raw of raws) {
         const v = new DataView(raw.buffer, raw.byteOffset);
-        const nbytes = v.getInt32(0), objLen = v.getInt32(6), keyLen = v.getInt16(14);
+        const nbytes = v.getInt32(0),
+          objLen = v.getInt32(6),
+          keyLen = v.getInt16(14);
         decompress(raw.subarray(keyLen, nbytes), objLen);
         uncompressed.bytes += objLen;
         if (nbytes - keyLen === objLen) stored += objLen;
@@ -190,7 +242,10 @@ async function main() {
   // hundreds of MB of arrays over ~5 calls), so this is the best of FULL_READS, as in any job that
   // reads chunk after chunk; the first call's time is reported too.
   await tree.arrays(AGC, { entryStop: Math.min(entries, 100_000) });
-  let hf = Infinity, first = 0, returned = 0, t;
+  let hf = Infinity,
+    first = 0,
+    returned = 0,
+    t;
   for (let k = 0; k < FULL_READS; k++) {
     globalThis.gc?.();
     t = performance.now();
@@ -204,7 +259,8 @@ async function main() {
   await file.close();
 
   // JSROOT on the first JSROOT_ENTRIES entries (one entry at a time into objects, so a slice), scaled per event.
-  let js = NaN, jsError;
+  let js = NaN,
+    jsError;
   try {
     const { openFile: jsrootOpen } = await import("jsroot/io");
     const { TSelector, treeProcess } = await import("jsroot/tree");
@@ -213,7 +269,9 @@ async function main() {
     const sel = new TSelector();
     for (const n of AGC) sel.addBranch(n);
     let n = 0;
-    sel.Process = () => { n++; };
+    sel.Process = () => {
+      n++;
+    };
     t = performance.now();
     await treeProcess(jt, sel, { numentries: JSROOT_ENTRIES, firstentry: 0 });
     js = (performance.now() - t) / 1000 / n;
@@ -224,8 +282,21 @@ async function main() {
 
   const base = { file_mb: round(fileMb), codec: CODEC, branches: AGC.length, entries };
   const name = `large-agc-subset${CODEC === DEFAULT_CODEC ? "" : `-${CODEC.split(":")[0]}`}`;
-  line({ case: name, impl: "hepflow", ...base, events_per_s: round(entries / hf), mb_per_s: round(mb / hf), seconds: round(hf), vs_jsroot: round(js / (hf / entries)), vs_decompress: round(bare / hf), returned_mb: round(returned / 1e6), full_reads: FULL_READS, first_read_s: round(first), ...(generated ? { generated_s: round(genS) } : {}) });
-  line({ case: name, impl: "jsroot", ...base, entries_read: JSROOT_ENTRIES, events_per_s: round(1 / js), mb_per_s: round((mb / entries) / js), ...(jsError ? { error: jsError } : {}) });
+  line({
+    case: name,
+    impl: "hepflow",
+    ...base,
+    events_per_s: round(entries / hf),
+    mb_per_s: round(mb / hf),
+    seconds: round(hf),
+    vs_jsroot: round(js / (hf / entries)),
+    vs_decompress: round(bare / hf),
+    returned_mb: round(returned / 1e6),
+    full_reads: FULL_READS,
+    first_read_s: round(first),
+    ...(generated ? { generated_s: round(genS) } : {}),
+  });
+  line({ case: name, impl: "jsroot", ...base, entries_read: JSROOT_ENTRIES, events_per_s: round(1 / js), mb_per_s: round(mb / entries / js), ...(jsError ? { error: jsError } : {}) });
   line({ case: name, impl: "decompress-only", ...base, events_per_s: round(entries / bare), mb_per_s: round(mb / bare), seconds: round(bare), stored_raw_fraction: round(stored / uncompressed.bytes) });
   if (CODEC !== DEFAULT_CODEC) return;
 
@@ -233,7 +304,14 @@ async function main() {
     const r = spawnSync(process.execPath, ["--expose-gc", self, "--memory-child", names.join(",")], { encoding: "utf8" });
     const m = r.status === 0 ? JSON.parse(r.stdout.trim().split("\n").pop()) : null;
     const growth = m ? Math.max(m.hwm_after, m.hwm_before) - m.rss_before : NaN;
-    return { branches: names.length, returned_mb: m ? round(m.returned / 1e6) : null, peak_rss_growth_mb: round(growth / 1e6), peak_over_returned: m ? round(growth / m.returned) : null, seconds: m ? round(m.seconds) : null, ...(m ? {} : { error: r.stderr.slice(-500) }) };
+    return {
+      branches: names.length,
+      returned_mb: m ? round(m.returned / 1e6) : null,
+      peak_rss_growth_mb: round(growth / 1e6),
+      peak_over_returned: m ? round(growth / m.returned) : null,
+      seconds: m ? round(m.seconds) : null,
+      ...(m ? {} : { error: r.stderr.slice(-500) }),
+    };
   };
   const memAgc = memory(AGC);
   // A narrow subset: two jet columns, whose baskets are a small part of each read window.

@@ -12,7 +12,12 @@ import { openFile, decompressionWorkers } from "../dist/root/index.js";
 import { generatedTtbar } from "./lib/generated.mjs";
 
 // the CPU control's thread: spins and reports
-if (!isMainThread) { let x = 0; for (let i = 0; i < workerData.spin; i++) x = (x + i * 7) % 1000003; parentPort.postMessage(x); process.exit(0); }
+if (!isMainThread) {
+  let x = 0;
+  for (let i = 0; i < workerData.spin; i++) x = (x + i * 7) % 1000003;
+  parentPort.postMessage(x);
+  process.exit(0);
+}
 const quick = process.argv.includes("--quick");
 const REPS = quick ? 3 : 5;
 const EVENTS = 100_000;
@@ -39,12 +44,19 @@ async function read(file) {
 }
 
 const threads = [0, ...Array.from({ length: cores }, (_, i) => i + 1)];
-for (const [codec, events] of [["lzma:9", EVENTS], ["zstd:1", 200_000], ["zlib:1", 200_000]]) {
+for (const [codec, events] of [
+  ["lzma:9", EVENTS],
+  ["zstd:1", 200_000],
+  ["zlib:1", 200_000],
+]) {
   const file = await generatedTtbar(codec, events);
   decompressionWorkers(0);
   const ref = digest(await read(file));
   const times = new Map(threads.map((n) => [n, []]));
-  for (const n of threads) { decompressionWorkers(n, { minBytes: 0 }); if (digest(await read(file)) !== ref) throw new Error(`${codec}: ${n} threads read different values`); }
+  for (const n of threads) {
+    decompressionWorkers(n, { minBytes: 0 });
+    if (digest(await read(file)) !== ref) throw new Error(`${codec}: ${n} threads read different values`);
+  }
   for (let k = 0; k < REPS; k++) {
     for (const n of k % 2 ? [...threads].reverse() : threads) {
       decompressionWorkers(n, { minBytes: 0 });
@@ -56,15 +68,41 @@ for (const [codec, events] of [["lzma:9", EVENTS], ["zstd:1", 200_000], ["zlib:1
   const best = (n) => Math.min(...times.get(n));
   const median = (n) => [...times.get(n)].sort((a, b) => a - b)[Math.floor(REPS / 2)];
   for (const n of threads) {
-    console.log(JSON.stringify({ case: `read_parallel_${codec.replace(":", "")}`, impl: "hepflow", threads: n, cores, events, events_per_s_best: r4(events / best(n)), events_per_s_median: r4(events / median(n)), seconds_best: r4(best(n)), speedup_vs_serial: r4(best(0) / best(n)), values: "identical to the serial read" }));
+    console.log(
+      JSON.stringify({
+        case: `read_parallel_${codec.replace(":", "")}`,
+        impl: "hepflow",
+        threads: n,
+        cores,
+        events,
+        events_per_s_best: r4(events / best(n)),
+        events_per_s_median: r4(events / median(n)),
+        seconds_best: r4(best(n)),
+        speedup_vs_serial: r4(best(0) / best(n)),
+        values: "identical to the serial read",
+      }),
+    );
   }
 }
 decompressionWorkers(0);
 // What this shared machine gives a second thread at the moment: a pure CPU loop on 1 thread vs on each of 2 (ideal 2.0)
 const spin = async (n) => {
   const t0 = performance.now();
-  await Promise.all(Array.from({ length: n }, () => new Promise((ok, fail) => { const w = new Worker(fileURLToPath(import.meta.url), { workerData: { spin: 2e8 } }); w.once("message", ok); w.once("error", fail); })));
+  await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise((ok, fail) => {
+          const w = new Worker(fileURLToPath(import.meta.url), { workerData: { spin: 2e8 } });
+          w.once("message", ok);
+          w.once("error", fail);
+        }),
+    ),
+  );
   return (performance.now() - t0) / 1000;
 };
-const one = await spin(1), two = await spin(2);
-console.log(JSON.stringify({ case: "read_parallel_cpu_control", cores, two_thread_scaling: r4((2 * one) / two), load_average_1min: r4(loadavg()[0]), note: "a pure CPU loop on 2 threads vs 1: the most any read can scale here at this moment" }));
+const one = await spin(1),
+  two = await spin(2);
+console.log(
+  JSON.stringify({ case: "read_parallel_cpu_control", cores, two_thread_scaling: r4((2 * one) / two), load_average_1min: r4(loadavg()[0]), note: "a pure CPU loop on 2 threads vs 1: the most any read can scale here at this moment" }),
+);

@@ -17,10 +17,27 @@ const MIN_SECONDS = quick ? 0.3 : 1.5;
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
 
 const AGC = [
-  "nJet", "Jet_pt", "Jet_eta", "Jet_phi", "Jet_mass", "Jet_btagCSVV2", "Jet_jetId",
-  "nElectron", "Electron_pt", "Electron_eta", "Electron_cutBased", "Electron_sip3d",
-  "nMuon", "Muon_pt", "Muon_eta", "Muon_tightId", "Muon_sip3d", "Muon_pfRelIso04_all",
-  "run", "luminosityBlock", "event",
+  "nJet",
+  "Jet_pt",
+  "Jet_eta",
+  "Jet_phi",
+  "Jet_mass",
+  "Jet_btagCSVV2",
+  "Jet_jetId",
+  "nElectron",
+  "Electron_pt",
+  "Electron_eta",
+  "Electron_cutBased",
+  "Electron_sip3d",
+  "nMuon",
+  "Muon_pt",
+  "Muon_eta",
+  "Muon_tightId",
+  "Muon_sip3d",
+  "Muon_pfRelIso04_all",
+  "run",
+  "luminosityBlock",
+  "event",
 ];
 
 const CASES = [
@@ -71,7 +88,9 @@ for (const c of CASES.filter((x) => !only || x.name.includes(only))) {
   const raws = await file.source.readMany(onDisk.map((b) => ({ offset: b.seek, length: b.bytes })));
   const blocks = raws.map((raw) => {
     const v = new DataView(raw.buffer, raw.byteOffset);
-    const nbytes = v.getInt32(0), objLen = v.getInt32(6), keyLen = v.getInt16(14);
+    const nbytes = v.getInt32(0),
+      objLen = v.getInt32(6),
+      keyLen = v.getInt16(14);
     return { payload: raw.subarray(keyLen, nbytes), objLen };
   });
   // Baskets embedded in the TTree key are decompressed with the key itself (when the tree is opened).
@@ -105,14 +124,29 @@ for (const c of CASES.filter((x) => !only || x.name.includes(only))) {
     const sel = new TSelector();
     for (const n of names) sel.addBranch(n);
     let n = 0;
-    sel.Process = () => { n++; };
+    sel.Process = () => {
+      n++;
+    };
     await treeProcess(t, sel);
     jsEntries = n;
-  }).catch((e) => { jsError = String(e); return NaN; });
+  }).catch((e) => {
+    jsError = String(e);
+    return NaN;
+  });
 
-  const line = (impl, s, extra = {}) => console.log(JSON.stringify({
-    case: c.name, impl, branches: names.length, entries, events_per_s: round(entries / s), mb_per_s: round(mb / s), seconds: round(s), ...extra,
-  }));
+  const line = (impl, s, extra = {}) =>
+    console.log(
+      JSON.stringify({
+        case: c.name,
+        impl,
+        branches: names.length,
+        entries,
+        events_per_s: round(entries / s),
+        mb_per_s: round(mb / s),
+        seconds: round(s),
+        ...extra,
+      }),
+    );
   line("hepflow", hf, { vs_jsroot: round(js / hf), vs_decompress: round(bare / hf), returned_mb: round(returned / 1e6), tree_open_s: round(hfOpen) });
   line("jsroot", js, jsError ? { error: jsError } : { entries_read: jsEntries, tree_open_s: round(jsOpen) });
   line("decompress-only", bare);

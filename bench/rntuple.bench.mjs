@@ -16,7 +16,9 @@ const MIN_SECONDS = Number(process.env.BENCH_SECONDS ?? 1.5);
 /** Best time of repeated runs after one warm-up, at least 3 runs and MIN_SECONDS in total. */
 async function timeit(fn) {
   await fn();
-  let best = Infinity, runs = 0, result;
+  let best = Infinity,
+    runs = 0,
+    result;
   const t0 = performance.now();
   while ((performance.now() - t0) / 1000 < MIN_SECONDS || runs < 3) {
     const s = performance.now();
@@ -39,11 +41,19 @@ function storedBytes(t, names) {
 }
 
 function report(label, impl, t, timing, values, bytes, fields) {
-  console.log(JSON.stringify({
-    case: label, impl, entries: t.numEntries, fields, runs: timing.runs, seconds: +timing.best.toFixed(5),
-    events_per_s: Math.round(t.numEntries / timing.best), values_per_s: Math.round(values / timing.best),
-    mb_per_s: +(bytes / 1e6 / timing.best).toFixed(2),
-  }));
+  console.log(
+    JSON.stringify({
+      case: label,
+      impl,
+      entries: t.numEntries,
+      fields,
+      runs: timing.runs,
+      seconds: +timing.best.toFixed(5),
+      events_per_s: Math.round(t.numEntries / timing.best),
+      values_per_s: Math.round(values / timing.best),
+      mb_per_s: +(bytes / 1e6 / timing.best).toFixed(2),
+    }),
+  );
 }
 
 async function hepflow(label, file, name, names) {

@@ -22,7 +22,8 @@ try {
       ["cut-collections-define", { where: "nJet >= 4 && Sum$(Jet_pt > 30) >= 4 && nMuon + nElectron == 1", branches: ["Jet_*", "nMuon", "Muon_*", "MET_*"], define: [{ name: "ht", expression: "Sum$(Jet_pt)" }] }],
       ["extend-all-branches", { define: [{ name: "score", expression: "Sum$(Jet_pt * (Jet_btagCSVV2 > 0.5)) / 100" }] }],
     ]) {
-      let best = Infinity, result;
+      let best = Infinity,
+        result;
       for (let rep = 0; rep < 3; rep++) {
         const f = await openFile(input);
         const tree = await f.tree("Events");
@@ -33,10 +34,18 @@ try {
         await f.close();
         rmSync(out);
       }
-      console.log(JSON.stringify({
-        case: `skim-${label}-${format}`, impl: "hepflow", events_in: result.entriesIn, events_out: result.entriesOut, branches: result.branches.length,
-        seconds: +best.toFixed(3), events_per_s: Math.round(result.entriesIn / best), input_mb_per_s: +(statSync(input).size / 1e6 / best).toFixed(1),
-      }));
+      console.log(
+        JSON.stringify({
+          case: `skim-${label}-${format}`,
+          impl: "hepflow",
+          events_in: result.entriesIn,
+          events_out: result.entriesOut,
+          branches: result.branches.length,
+          seconds: +best.toFixed(3),
+          events_per_s: Math.round(result.entriesIn / best),
+          input_mb_per_s: +(statSync(input).size / 1e6 / best).toFixed(1),
+        }),
+      );
     }
   }
 } finally {

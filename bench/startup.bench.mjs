@@ -38,7 +38,8 @@ function childCpu() {
 
 function measure(name, args, extra = {}) {
   once(args); // warm the page cache and the OS's file metadata
-  const walls = [], cpus = [];
+  const walls = [],
+    cpus = [];
   let stdout = "";
   for (let i = 0; i < repeats; i++) {
     const c0 = childCpu();
@@ -47,8 +48,18 @@ function measure(name, args, extra = {}) {
     cpus.push(childCpu() - c0);
     stdout = r.stdout;
   }
-  const wall = median(walls), cpu = median(cpus);
-  const line = { bench: "startup", case: name, command: ["hepflow", ...args.slice(1)].join(" ").replaceAll(shared, "shared"), repeats, wall_median_s: Number(wall.toPrecision(4)), wall_min_s: Number(Math.min(...walls).toPrecision(4)), cpu_median_s: Number(cpu.toPrecision(3)), ...extra(wall, stdout) };
+  const wall = median(walls),
+    cpu = median(cpus);
+  const line = {
+    bench: "startup",
+    case: name,
+    command: ["hepflow", ...args.slice(1)].join(" ").replaceAll(shared, "shared"),
+    repeats,
+    wall_median_s: Number(wall.toPrecision(4)),
+    wall_min_s: Number(Math.min(...walls).toPrecision(4)),
+    cpu_median_s: Number(cpu.toPrecision(3)),
+    ...extra(wall, stdout),
+  };
   console.log(JSON.stringify(line));
   return wall;
 }

@@ -13,7 +13,9 @@ const timings = JSON.parse(readFileSync(path.resolve(DIR, "../timings.pyhf.json"
 const quick = process.argv.includes("--quick");
 const background = JSON.parse(readFileSync(path.join(DIR, "BkgOnly.json"), "utf8"));
 // the RegionC patches come as one file each; gather them into a pyhf patchset, masses from the names
-let files = readdirSync(DIR).filter((f) => /^patch\.sbottom_\d+_\d+_\d+\.json$/.test(f)).sort();
+let files = readdirSync(DIR)
+  .filter((f) => /^patch\.sbottom_\d+_\d+_\d+\.json$/.test(f))
+  .sort();
 if (quick) files = files.slice(0, 8);
 const patchset = {
   metadata: { description: "sbottom RegionC", digests: {}, labels: ["m_sbottom", "m_neutralino2", "m_neutralino1"], references: {} },
@@ -41,7 +43,9 @@ for (const limits of process.argv.includes("--cls-only") ? [false] : [false, tru
       pyhf_per_patch_s: limits ? null : Number(pyhfPerPatch.toPrecision(4)),
       pyhf_grid_s_estimate: limits ? null : Number(pyhfS.toPrecision(4)),
       speedup: limits ? null : Number((pyhfS / s).toPrecision(4)),
-      pyhf_note: limits ? "pyhf has no per-patch root-finding limit timing for RegionC (its plain upper_limit raises there, see the reference README)" : "pyhf per patch = build_model_from_json + hypotest_mu1_qtilde_expected_set medians (timings.pyhf.json), × patches",
+      pyhf_note: limits
+        ? "pyhf has no per-patch root-finding limit timing for RegionC (its plain upper_limit raises there, see the reference README)"
+        : "pyhf per patch = build_model_from_json + hypotest_mu1_qtilde_expected_set medians (timings.pyhf.json), × patches",
     }),
   );
 }

@@ -38,7 +38,23 @@ for (const workers of [1, 2]) {
   const t = performance.now();
   const r = await hypotestToys(1, data, model, { toys: N, seed: 1, workers });
   const s = (performance.now() - t) / 1000;
-  console.log(JSON.stringify({ case: `stats-toys/hypotest ntoys=${N} workers=${workers}`, impl: "hepflow", ntoys: N, workers, seconds: round(s), toys_per_s: round((2 * N) / s), CLs_obs: r.cls, CLs_exp_median: r.expected[2], pyhf_seconds: round(pyhf.seconds), pyhf_CLs_obs: pyhf.CLs_obs, pyhf_CLs_exp_median: pyhf.CLs_exp[2], pyhf_source: pyhf.source, speedup: round(pyhf.seconds / s) }));
+  console.log(
+    JSON.stringify({
+      case: `stats-toys/hypotest ntoys=${N} workers=${workers}`,
+      impl: "hepflow",
+      ntoys: N,
+      workers,
+      seconds: round(s),
+      toys_per_s: round((2 * N) / s),
+      CLs_obs: r.cls,
+      CLs_exp_median: r.expected[2],
+      pyhf_seconds: round(pyhf.seconds),
+      pyhf_CLs_obs: pyhf.CLs_obs,
+      pyhf_CLs_exp_median: pyhf.CLs_exp[2],
+      pyhf_source: pyhf.source,
+      speedup: round(pyhf.seconds / s),
+    }),
+  );
 }
 
 {
@@ -48,6 +64,20 @@ for (const workers of [1, 2]) {
     const t = performance.now();
     const r = await upperLimitToys(data, model, { scan: u.scan, toys: u.ntoys, seed: 1, workers });
     const s = (performance.now() - t) / 1000;
-    console.log(JSON.stringify({ case: `stats-toys/upper-limit scan=${u.scan.length} ntoys=${u.ntoys} workers=${workers}`, impl: "hepflow", workers, seconds: round(s), obs: r.obs, exp_median: r.exp[2], pyhf_seconds: round(u.seconds), pyhf_obs: u.obs, pyhf_exp_median: u.exp[2], pyhf_source: "recorded (test/stats/reference/pyhf-toys-*.json)", speedup: round(u.seconds / s) }));
+    console.log(
+      JSON.stringify({
+        case: `stats-toys/upper-limit scan=${u.scan.length} ntoys=${u.ntoys} workers=${workers}`,
+        impl: "hepflow",
+        workers,
+        seconds: round(s),
+        obs: r.obs,
+        exp_median: r.exp[2],
+        pyhf_seconds: round(u.seconds),
+        pyhf_obs: u.obs,
+        pyhf_exp_median: u.exp[2],
+        pyhf_source: "recorded (test/stats/reference/pyhf-toys-*.json)",
+        speedup: round(u.seconds / s),
+      }),
+    );
   }
 }

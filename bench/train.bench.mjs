@@ -17,12 +17,20 @@ const s = generateJets({ signal: PER_CLASS, background: PER_CLASS, seed: 2 });
 const order = shuffledIndices(s.n, 2);
 const F = JET_FEATURES.length;
 const take = (a, b) => {
-  const x = new Float32Array((b - a) * F), y = new Uint8Array(b - a);
-  for (let k = a; k < b; k++) { const i = order[k]; JET_FEATURES.forEach((f, j) => { x[(k - a) * F + j] = s.columns[f][i]; }); y[k - a] = s.label[i]; }
+  const x = new Float32Array((b - a) * F),
+    y = new Uint8Array(b - a);
+  for (let k = a; k < b; k++) {
+    const i = order[k];
+    JET_FEATURES.forEach((f, j) => {
+      x[(k - a) * F + j] = s.columns[f][i];
+    });
+    y[k - a] = s.label[i];
+  }
   return { x, y, rows: b - a, nFeatures: F };
 };
 const nTrain = Math.round(0.8 * s.n);
-const train = take(0, nTrain), test = take(nTrain, s.n);
+const train = take(0, nTrain),
+  test = take(nTrain, s.n);
 const c0 = process.cpuUsage();
 const r = trainGbdt(train, undefined, { maxIter: 100, learningRate: 0.1, maxLeaves: 31, minSamplesLeaf: 20, l2: 0, maxBins: 255, patience: 0 });
 const c = process.cpuUsage(c0);
@@ -30,7 +38,11 @@ const auc = rocCurve(xgboostPredict(parseXGBoost(JSON.parse(r.modelJson)), test.
 line({ case: "gbdt-train-wqcd", impl: "hepflow", train_rows: train.rows, features: F, rounds: r.trees, cpu_seconds: +((c.user + c.system) / 1e6).toFixed(3), test_auc: +auc.toFixed(5) });
 
 const dir = mkdtempSync(join(tmpdir(), "hepflow-bench-train-"));
-const csv = (d, f) => { const p = join(dir, f); writeFileSync(p, jetsToCsv({ n: d.rows, label: d.y, columns: Object.fromEntries(JET_FEATURES.map((name, j) => [name, Float32Array.from({ length: d.rows }, (_, k) => d.x[k * F + j])])) })); return p; };
+const csv = (d, f) => {
+  const p = join(dir, f);
+  writeFileSync(p, jetsToCsv({ n: d.rows, label: d.y, columns: Object.fromEntries(JET_FEATURES.map((name, j) => [name, Float32Array.from({ length: d.rows }, (_, k) => d.x[k * F + j])])) }));
+  return p;
+};
 const py = `
 import sys, json, time, numpy as np
 from sklearn.ensemble import HistGradientBoostingClassifier
@@ -41,7 +53,10 @@ t = time.process_time(); c.fit(tr[:, :-1], tr[:, -1]); t = time.process_time() -
 print(json.dumps({"cpu_seconds": round(t, 3), "test_auc": round(roc_auc_score(te[:, -1], c.predict_proba(te[:, :-1])[:, 1]), 5), "rounds": int(c.n_iter_)}))
 `;
 const p = spawnSync(PYTHON, ["-c", py, csv(train, "train.csv"), csv(test, "test.csv")], { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: "1" } });
-if (p.status !== 0) { console.error(p.stderr); process.exit(1); }
+if (p.status !== 0) {
+  console.error(p.stderr);
+  process.exit(1);
+}
 line({ case: "gbdt-train-wqcd", impl: "sklearn HistGradientBoostingClassifier 1 thread", train_rows: train.rows, features: F, ...JSON.parse(p.stdout) });
 
 // MLP: hepflow's TensorFlow.js (WASM, one thread) trainer against sklearn's MLPClassifier (numpy
@@ -68,5 +83,8 @@ c.fit(sc.transform(tr[:, :-1]), tr[:, -1]); t = time.process_time() - t
 print(json.dumps({"cpu_seconds": round(t, 3), "test_auc": round(roc_auc_score(te[:, -1], c.predict_proba(sc.transform(te[:, :-1]))[:, 1]), 5), "epochs": int(c.n_iter_)}))
 `;
 const q = spawnSync(PYTHON, ["-c", pyMlp, join(dir, "train.csv"), join(dir, "test.csv")], { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" } });
-if (q.status !== 0) { console.error(q.stderr); process.exit(1); }
+if (q.status !== 0) {
+  console.error(q.stderr);
+  process.exit(1);
+}
 line({ case: "mlp-train-wqcd", impl: "sklearn MLPClassifier 1 thread", train_rows: train.rows, features: F, ...JSON.parse(q.stdout) });

@@ -37,14 +37,18 @@ try {
   // 1. first meaningful paint over the shared corpus, a fresh browser context (cold cache) each time
   if (!only || only === "paint") {
     const ui = await serve(shared);
-    const fmp = [], fcp = [];
+    const fmp = [],
+      fcp = [];
     for (let i = 0; i < 6; i++) {
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
       const page = await ctx.newPage();
       await page.goto(`${ui.url}/#/files`);
       await page.waitForFunction(() => performance.getEntriesByName("hepflow:files-listed").length > 0);
       const t = await page.evaluate(() => ({ listed: performance.getEntriesByName("hepflow:files-listed")[0].startTime, fcp: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? NaN }));
-      if (i > 0) { fmp.push(t.listed); fcp.push(t.fcp); } // the first load also warms the server's JIT
+      if (i > 0) {
+        fmp.push(t.listed);
+        fcp.push(t.fcp);
+      } // the first load also warms the server's JIT
       await ctx.close();
     }
     line({ case: "ui first meaningful paint (Files listing)", impl: "hepflow", ms: +median(fmp).toFixed(1), first_contentful_paint_ms: +median(fcp).toFixed(1), runs: fmp.length, target_ms: 1000 });
@@ -57,7 +61,8 @@ try {
     execFileSync(process.execPath, [bin, "generate", "zee", "--events", "1000000", "--files", "1", "--out", join(root, "zee")], { stdio: "ignore" });
     const ui = await serve(root);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const ms = [], server = [];
+    const ms = [],
+      server = [];
     for (let i = 0; i < 4; i++) {
       await page.goto(`${ui.url}/#/draw?path=zee/dy_ee_000.root&tree=Events&expr=MET_pt&r=${i}`);
       await page.reload();
@@ -88,10 +93,16 @@ try {
       if (live) args.push("--live");
       const t0 = performance.now();
       const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
-      let json = "", err = "";
-      child.stdout.on("data", (b) => { json += b; });
-      child.stderr.on("data", (b) => { err += b; });
-      const updates = [], changes = [];
+      let json = "",
+        err = "";
+      child.stdout.on("data", (b) => {
+        json += b;
+      });
+      child.stderr.on("data", (b) => {
+        err += b;
+      });
+      const updates = [],
+        changes = [];
       let lastDone = -1;
       let watching;
       if (live) {
@@ -100,7 +111,10 @@ try {
           const id = Buffer.from(`out-${k}`).toString("base64url");
           for (let tries = 0; tries < 200; tries++) {
             const r = await fetch(`${ui.url}/api/runs/${id}/events`);
-            if (r.status !== 200) { await new Promise((s) => setTimeout(s, 25)); continue; }
+            if (r.status !== 200) {
+              await new Promise((s) => setTimeout(s, 25));
+              continue;
+            }
             const reader = r.body.getReader();
             let buf = "";
             for (;;) {
@@ -109,8 +123,18 @@ try {
               buf += Buffer.from(value).toString();
               let i;
               while ((i = buf.indexOf("\n\n")) >= 0) {
-                const block = buf.slice(0, i); buf = buf.slice(i + 2);
-                if (block.startsWith("event: update")) { const v = JSON.parse(block.slice(block.indexOf("data: ") + 6)); if (v.state === "running" && v.done > 0) { updates.push(performance.now()); if (v.done !== lastDone) { changes.push(performance.now()); lastDone = v.done; } } }
+                const block = buf.slice(0, i);
+                buf = buf.slice(i + 2);
+                if (block.startsWith("event: update")) {
+                  const v = JSON.parse(block.slice(block.indexOf("data: ") + 6));
+                  if (v.state === "running" && v.done > 0) {
+                    updates.push(performance.now());
+                    if (v.done !== lastDone) {
+                      changes.push(performance.now());
+                      lastDone = v.done;
+                    }
+                  }
+                }
                 if (block.startsWith("event: end")) return;
               }
             }
@@ -128,13 +152,30 @@ try {
       rmSync(out, { recursive: true, force: true });
       return { wall, cpuMs, total: performance.now() - t0, updates, changes, liveMs };
     };
-    const ratios = [], cpuRatios = [], rates = [], dataRates = [], plain = [], withLive = [], cpuPlain = [], cpuLive = [], cost = [];
+    const ratios = [],
+      cpuRatios = [],
+      rates = [],
+      dataRates = [],
+      plain = [],
+      withLive = [],
+      cpuPlain = [],
+      cpuLive = [],
+      cost = [];
     await runOnce(0, false); // warm the file cache
     const pairs = Number(process.env.HEPFLOW_BENCH_UI_PAIRS ?? 6);
     for (let k = 1; k <= pairs; k++) {
       // ABBA: a drift of the machine's load over the pairs cancels instead of biasing one side
-      const [a, b] = k % 2 ? [await runOnce(`${k}a`, false), await runOnce(`${k}b`, true)] : await (async () => { const y = await runOnce(`${k}b`, true); return [await runOnce(`${k}a`, false), y]; })();
-      plain.push(a.wall); withLive.push(b.wall); cpuPlain.push(a.cpuMs); cpuLive.push(b.cpuMs);
+      const [a, b] =
+        k % 2
+          ? [await runOnce(`${k}a`, false), await runOnce(`${k}b`, true)]
+          : await (async () => {
+              const y = await runOnce(`${k}b`, true);
+              return [await runOnce(`${k}a`, false), y];
+            })();
+      plain.push(a.wall);
+      withLive.push(b.wall);
+      cpuPlain.push(a.cpuMs);
+      cpuLive.push(b.cpuMs);
       ratios.push(b.wall / a.wall);
       cpuRatios.push(b.cpuMs / a.cpuMs);
       cost.push((100 * b.liveMs) / b.cpuMs);
@@ -145,7 +186,28 @@ try {
       if (c.length > 1) dataRates.push((c.length - 1) / ((c.at(-1) - c[0]) / 1000));
     }
     const sum = (xs) => xs.reduce((x, y) => x + y, 0);
-    line({ case: "ui live fill of a run (AGC, 1 worker)", impl: "hepflow", events: 9 * 120000, cpu_ms: +median(cpuPlain).toFixed(0), cpu_live_ms: +median(cpuLive).toFixed(0), cpu_slowdown_pct: +((median(cpuRatios) - 1) * 100).toFixed(1), cpu_slowdown_pooled_pct: +((sum(cpuLive) / sum(cpuPlain) - 1) * 100).toFixed(1), cpu_ratio_min: +Math.min(...cpuRatios).toFixed(3), cpu_ratio_max: +Math.max(...cpuRatios).toFixed(3), live_writer_pct_of_cpu: +median(cost).toFixed(2), wall_ms: +median(plain).toFixed(0), wall_live_ms: +median(withLive).toFixed(0), wall_slowdown_pct: +((median(ratios) - 1) * 100).toFixed(1), updates_per_s: +median(rates).toFixed(1), new_data_updates_per_s: +median(dataRates).toFixed(1), chunk_size: 20000, pairs: ratios.length, load_average_1min: +loadavg()[0].toFixed(1), target_updates_per_s: 4, target_slowdown_pct: 5 });
+    line({
+      case: "ui live fill of a run (AGC, 1 worker)",
+      impl: "hepflow",
+      events: 9 * 120000,
+      cpu_ms: +median(cpuPlain).toFixed(0),
+      cpu_live_ms: +median(cpuLive).toFixed(0),
+      cpu_slowdown_pct: +((median(cpuRatios) - 1) * 100).toFixed(1),
+      cpu_slowdown_pooled_pct: +((sum(cpuLive) / sum(cpuPlain) - 1) * 100).toFixed(1),
+      cpu_ratio_min: +Math.min(...cpuRatios).toFixed(3),
+      cpu_ratio_max: +Math.max(...cpuRatios).toFixed(3),
+      live_writer_pct_of_cpu: +median(cost).toFixed(2),
+      wall_ms: +median(plain).toFixed(0),
+      wall_live_ms: +median(withLive).toFixed(0),
+      wall_slowdown_pct: +((median(ratios) - 1) * 100).toFixed(1),
+      updates_per_s: +median(rates).toFixed(1),
+      new_data_updates_per_s: +median(dataRates).toFixed(1),
+      chunk_size: 20000,
+      pairs: ratios.length,
+      load_average_1min: +loadavg()[0].toFixed(1),
+      target_updates_per_s: 4,
+      target_slowdown_pct: 5,
+    });
     await ui.close();
   }
 } finally {

@@ -25,14 +25,27 @@ writeFileSync(entry, readFileSync(entry, "utf8").replace("name: hepflow/vhbb", "
 
 const { url, proc: redis } = await startRedisServer(root);
 const children = [redis];
-process.on("exit", () => { for (const c of children) try { process.kill(c.pid, "SIGKILL"); } catch {} });
-await Promise.all([1, 2].map(() => new Promise((res, rej) => {
-  const w = spawn(process.execPath, [join(repo, "bin/hepflow.js"), "worker", "--redis", url, "--root", root], { stdio: ["ignore", "ignore", "pipe"] });
-  children.push(w);
-  let err = "";
-  w.stderr.on("data", (d) => { err += d; if (/ready on/.test(err)) res(w); });
-  w.once("exit", (c) => rej(new Error(`worker exited ${c}: ${err}`)));
-})));
+process.on("exit", () => {
+  for (const c of children)
+    try {
+      process.kill(c.pid, "SIGKILL");
+    } catch {}
+});
+await Promise.all(
+  [1, 2].map(
+    () =>
+      new Promise((res, rej) => {
+        const w = spawn(process.execPath, [join(repo, "bin/hepflow.js"), "worker", "--redis", url, "--root", root], { stdio: ["ignore", "ignore", "pipe"] });
+        children.push(w);
+        let err = "";
+        w.stderr.on("data", (d) => {
+          err += d;
+          if (/ready on/.test(err)) res(w);
+        });
+        w.once("exit", (c) => rej(new Error(`worker exited ${c}: ${err}`)));
+      }),
+  ),
+);
 
 let n = 0;
 /** Seconds of the run, from its summary line. */
@@ -49,13 +62,24 @@ const cases = {
 };
 for (const [name, args] of Object.entries(cases)) {
   await seconds(args, true); // warm the workers' imports
-  const local = [], remote = [];
+  const local = [],
+    remote = [];
   for (let i = 0; i < REPEATS; i++) {
     local.push((await seconds(args, false)).s);
     remote.push((await seconds(args, true)).s);
   }
   const best = (a) => Math.min(...a);
   const steps = (await seconds(args, false)).steps;
-  line({ bench: "workflow-redis", case: name, steps, workers: 2, local_s: best(local), redis_s: best(remote), ratio: +(best(remote) / best(local)).toFixed(2), overhead_per_step_ms: +((1000 * (best(remote) - best(local))) / steps).toFixed(1), repeats: REPEATS });
+  line({
+    bench: "workflow-redis",
+    case: name,
+    steps,
+    workers: 2,
+    local_s: best(local),
+    redis_s: best(remote),
+    ratio: +(best(remote) / best(local)).toFixed(2),
+    overhead_per_step_ms: +((1000 * (best(remote) - best(local))) / steps).toFixed(1),
+    repeats: REPEATS,
+  });
 }
 process.exit(0);

@@ -18,10 +18,28 @@ const CODEC = "zstd:1";
 // Same name as bench/read-large.bench.mjs, so the two share the cached file.
 const FILE = path.join(tmpdir(), `hepflow-bench-read-large-${EVENTS}-${CODEC.replace(":", "")}.root`);
 const AGC = [
-  "nJet", "Jet_pt", "Jet_eta", "Jet_phi", "Jet_mass", "Jet_btagCSVV2", "Jet_jetId",
-  "nElectron", "Electron_pt", "Electron_eta", "Electron_cutBased", "Electron_sip3d",
-  "nMuon", "Muon_pt", "Muon_eta", "Muon_tightId", "Muon_sip3d", "Muon_pfRelIso04_all",
-  "run", "luminosityBlock", "event", "genWeight",
+  "nJet",
+  "Jet_pt",
+  "Jet_eta",
+  "Jet_phi",
+  "Jet_mass",
+  "Jet_btagCSVV2",
+  "Jet_jetId",
+  "nElectron",
+  "Electron_pt",
+  "Electron_eta",
+  "Electron_cutBased",
+  "Electron_sip3d",
+  "nMuon",
+  "Muon_pt",
+  "Muon_eta",
+  "Muon_tightId",
+  "Muon_sip3d",
+  "Muon_pfRelIso04_all",
+  "run",
+  "luminosityBlock",
+  "event",
+  "genWeight",
 ];
 const REPEATS = 5;
 const self = fileURLToPath(import.meta.url);
@@ -48,7 +66,8 @@ if (!process.env.HEPFLOW_BENCH_XRD_NS) {
   // Outside: make the file, then run the measurements inside a fresh network namespace.
   await ensureFile();
   const r = spawnSync("unshare", ["-n", "--kill-child", "sh", "-c", 'ip link set lo up && exec "$0" "$@"', process.execPath, "--expose-gc", self], {
-    stdio: "inherit", env: { ...process.env, HEPFLOW_BENCH_XRD_NS: "1" },
+    stdio: "inherit",
+    env: { ...process.env, HEPFLOW_BENCH_XRD_NS: "1" },
   });
   if (r.error) throw new Error(`unshare failed: ${r.error.message}`);
   process.exit(r.status ?? 1);
@@ -60,7 +79,11 @@ const { scratch, startServer, removeScratch, xrdTool } = await import(path.join(
 
 const dir = scratch();
 const served = path.join(dir, "data", "large.root");
-try { linkSync(FILE, served); } catch { copyFileSync(FILE, served); }
+try {
+  linkSync(FILE, served);
+} catch {
+  copyFileSync(FILE, served);
+}
 const server = await startServer(dir, "bench", 1094);
 const URL = "root://127.0.0.1:1094//large.root";
 const size = statSync(FILE).size;
@@ -76,28 +99,65 @@ try {
   const readOnce = async (from) => {
     globalThis.gc?.();
     const src = from.startsWith("root:") ? new io.XRootDSource(from) : from;
-    const t0 = performance.now(), c0 = process.cpuUsage();
+    const t0 = performance.now(),
+      c0 = process.cpuUsage();
     const f = await openFile(src);
     const t = await f.tree("Events");
     await t.arrays(AGC);
-    const s = (performance.now() - t0) / 1000, c = process.cpuUsage(c0);
+    const s = (performance.now() - t0) / 1000,
+      c = process.cpuUsage(c0);
     await f.close();
     return { seconds: s, cpu: (c.user + c.system) / 1e6, stats: src.stats };
   };
-  const local = { seconds: Infinity, cpu: Infinity }, remote = { seconds: Infinity, cpu: Infinity, stats: undefined };
+  const local = { seconds: Infinity, cpu: Infinity },
+    remote = { seconds: Infinity, cpu: Infinity, stats: undefined };
   for (let i = 0; i < REPEATS; i++) {
-    for (const [best, from] of [[local, FILE], [remote, URL]]) {
+    for (const [best, from] of [
+      [local, FILE],
+      [remote, URL],
+    ]) {
       const r = await readOnce(from);
-      if (r.seconds < best.seconds) { best.seconds = r.seconds; best.stats = r.stats; }
+      if (r.seconds < best.seconds) {
+        best.seconds = r.seconds;
+        best.stats = r.stats;
+      }
       best.cpu = Math.min(best.cpu, r.cpu);
     }
   }
-  line({ bench: "xrootd", case: "agc-subset-local", events: EVENTS, file_mb: round(size / 1e6), subset_mb: round(subsetBytes / 1e6), seconds: round(local.seconds), cpu_s: round(local.cpu), mb_per_s: round(subsetBytes / 1e6 / local.seconds), events_per_s: round(EVENTS / local.seconds), load1: round(loadavg()[0]) });
-  line({ bench: "xrootd", case: "agc-subset-root", events: EVENTS, subset_mb: round(subsetBytes / 1e6), seconds: round(remote.seconds), cpu_s: round(remote.cpu), mb_per_s: round(subsetBytes / 1e6 / remote.seconds), events_per_s: round(EVENTS / remote.seconds), ratio_to_local: round(local.seconds / remote.seconds), reads: remote.stats.reads, readvs: remote.stats.readvs, bytes_mb: round(remote.stats.bytes / 1e6), load1: round(loadavg()[0]) });
+  line({
+    bench: "xrootd",
+    case: "agc-subset-local",
+    events: EVENTS,
+    file_mb: round(size / 1e6),
+    subset_mb: round(subsetBytes / 1e6),
+    seconds: round(local.seconds),
+    cpu_s: round(local.cpu),
+    mb_per_s: round(subsetBytes / 1e6 / local.seconds),
+    events_per_s: round(EVENTS / local.seconds),
+    load1: round(loadavg()[0]),
+  });
+  line({
+    bench: "xrootd",
+    case: "agc-subset-root",
+    events: EVENTS,
+    subset_mb: round(subsetBytes / 1e6),
+    seconds: round(remote.seconds),
+    cpu_s: round(remote.cpu),
+    mb_per_s: round(subsetBytes / 1e6 / remote.seconds),
+    events_per_s: round(EVENTS / remote.seconds),
+    ratio_to_local: round(local.seconds / remote.seconds),
+    reads: remote.stats.reads,
+    readvs: remote.stats.readvs,
+    bytes_mb: round(remote.stats.bytes / 1e6),
+    load1: round(loadavg()[0]),
+  });
 
   // Whole-file copies to local disk: xrdcp and hepflow cp.
   const dst = path.join(dir, "copy.root");
-  const must = (r, what) => { if (r.status !== 0) throw new Error(`${what} failed: ${r.stderr}`); return r; };
+  const must = (r, what) => {
+    if (r.status !== 0) throw new Error(`${what} failed: ${r.stderr}`);
+    return r;
+  };
   const hepflow = (...args) => must(spawnSync(process.execPath, ["--single-threaded-gc", path.join(here, "../bin/hepflow.js"), ...args], { encoding: "utf8" }), "hepflow cp");
   const cases = [
     ["copy-xrdcp", () => must(xrdTool("xrdcp", ["-f", "-s", URL, dst]), "xrdcp")],

@@ -10,16 +10,71 @@ import { fileURLToPath } from "node:url";
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const dataDir = path.resolve(repo, "../shared/data/root");
-const WANT = ["TObject", "TNamed", "TAttLine", "TAttFill", "TAttMarker", "TAttAxis", "TAxis", "TH1", "TH1F", "TH1D", "TH1I", "TH2",
-  "TH2F", "TH2D", "TArray", "TArrayF", "TArrayD", "TArrayI", "TCollection", "TSeqCollection", "TList", "THashList", "TObjArray",
-  "TObjString", "TString", "TTree", "TBranch", "TLeaf", "TLeafB", "TLeafS", "TLeafI", "TLeafL", "TLeafF", "TLeafD", "TLeafO", "TLeafC",
-  "ROOT::TIOFeatures", "TBranchElement", "TLeafElement", "vector<float>", "vector<double>", "vector<int>", "vector<unsigned int>",
-  "vector<short>", "vector<unsigned short>", "vector<char>", "vector<unsigned char>", "vector<bool>", "vector<Long64_t>", "vector<ULong64_t>", "ROOT::RNTuple"];
+const WANT = [
+  "TObject",
+  "TNamed",
+  "TAttLine",
+  "TAttFill",
+  "TAttMarker",
+  "TAttAxis",
+  "TAxis",
+  "TH1",
+  "TH1F",
+  "TH1D",
+  "TH1I",
+  "TH2",
+  "TH2F",
+  "TH2D",
+  "TArray",
+  "TArrayF",
+  "TArrayD",
+  "TArrayI",
+  "TCollection",
+  "TSeqCollection",
+  "TList",
+  "THashList",
+  "TObjArray",
+  "TObjString",
+  "TString",
+  "TTree",
+  "TBranch",
+  "TLeaf",
+  "TLeafB",
+  "TLeafS",
+  "TLeafI",
+  "TLeafL",
+  "TLeafF",
+  "TLeafD",
+  "TLeafO",
+  "TLeafC",
+  "ROOT::TIOFeatures",
+  "TBranchElement",
+  "TLeafElement",
+  "vector<float>",
+  "vector<double>",
+  "vector<int>",
+  "vector<unsigned int>",
+  "vector<short>",
+  "vector<unsigned short>",
+  "vector<char>",
+  "vector<unsigned char>",
+  "vector<bool>",
+  "vector<Long64_t>",
+  "vector<ULong64_t>",
+  "ROOT::RNTuple",
+];
 
 const found = {};
-for (const f of fs.readdirSync(dataDir).filter((x) => x.endsWith(".root")).sort()) {
+for (const f of fs
+  .readdirSync(dataDir)
+  .filter((x) => x.endsWith(".root"))
+  .sort()) {
   let file;
-  try { file = await openFile(path.join(dataDir, f)); } catch { continue; }
+  try {
+    file = await openFile(path.join(dataDir, f));
+  } catch {
+    continue;
+  }
   for (const si of file.fStreamerInfos?.arr ?? []) {
     if (!WANT.includes(si.fName)) continue;
     if (!found[si.fName] || found[si.fName].fClassVersion < si.fClassVersion) found[si.fName] = si;
@@ -32,10 +87,11 @@ const defs = {};
 for (const name of WANT) {
   const si = found[name];
   defs[name] = {
-    version: si.fClassVersion, checksum: si.fCheckSum, title: si.fTitle,
+    version: si.fClassVersion,
+    checksum: si.fCheckSum,
+    title: si.fTitle,
     elements: si.fElements.arr.map((e) => {
-      const o = { kind: e._typename, name: e.fName, title: e.fTitle, type: e.fType, size: e.fSize, arrayLength: e.fArrayLength,
-        arrayDim: e.fArrayDim, maxIndex: [0, 1, 2, 3, 4].map((i) => e.fMaxIndex?.[i] ?? 0), typeName: e.fTypeName };
+      const o = { kind: e._typename, name: e.fName, title: e.fTitle, type: e.fType, size: e.fSize, arrayLength: e.fArrayLength, arrayDim: e.fArrayDim, maxIndex: [0, 1, 2, 3, 4].map((i) => e.fMaxIndex?.[i] ?? 0), typeName: e.fTypeName };
       if (e.fBaseVersion !== undefined) o.baseVersion = e.fBaseVersion;
       if (e.fCountName !== undefined) Object.assign(o, { countVersion: e.fCountVersion, countName: e.fCountName, countClass: e.fCountClass });
       if (e.fSTLtype !== undefined) Object.assign(o, { stlType: e.fSTLtype, ctype: e.fCtype });

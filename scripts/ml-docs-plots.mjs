@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 import { rocPlot, writePlot } from "../dist/plot/index.js";
 
 const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
-const bin = path.join(root, "bin/hepflow.js"), images = path.join(root, "docs/images");
+const bin = path.join(root, "bin/hepflow.js"),
+  images = path.join(root, "docs/images");
 const work = path.resolve(process.argv[2] ?? "ml-docs-work");
 mkdirSync(work, { recursive: true });
 const hepflow = (...a) => execFileSync(process.execPath, [bin, ...a], { cwd: work, stdio: "inherit" });

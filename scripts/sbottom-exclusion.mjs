@@ -8,7 +8,9 @@ import { exclusionPlot, writePlot } from "../dist/plot/index.js";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DIR = path.resolve(here, "../../shared/reference/stats/sbottom-regionC");
-const files = readdirSync(DIR).filter((f) => /^patch\.sbottom_\d+_\d+_\d+\.json$/.test(f)).sort();
+const files = readdirSync(DIR)
+  .filter((f) => /^patch\.sbottom_\d+_\d+_\d+\.json$/.test(f))
+  .sort();
 const patchset = {
   metadata: { description: "sbottom RegionC", digests: {}, labels: ["m_sbottom", "m_neutralino2", "m_neutralino1"], references: {} },
   patches: files.map((f) => {
@@ -20,8 +22,13 @@ const patchset = {
 const rows = await runGrid(JSON.parse(readFileSync(path.join(DIR, "BkgOnly.json"), "utf8")), patchset, { workers: 2 });
 // the grid is three-dimensional; ATLAS shows the m(neutralino1) = 60 GeV plane
 const plane = rows.filter((r) => r.values[2] === 60);
-const spec = exclusionPlot(plane.map((r) => ({ x: r.values[0], y: r.values[1], clsObs: r.CLs_obs, clsExp: r.CLs_exp })), {
-  xTitle: "m(sbottom) [GeV]", yTitle: "m(neutralino2) [GeV]", title: `sbottom RegionC (ATLAS, HEPData ins1748602), m(neutralino1) = 60 GeV: ${plane.length} points`,
-});
+const spec = exclusionPlot(
+  plane.map((r) => ({ x: r.values[0], y: r.values[1], clsObs: r.CLs_obs, clsExp: r.CLs_exp })),
+  {
+    xTitle: "m(sbottom) [GeV]",
+    yTitle: "m(neutralino2) [GeV]",
+    title: `sbottom RegionC (ATLAS, HEPData ins1748602), m(neutralino1) = 60 GeV: ${plane.length} points`,
+  },
+);
 await writePlot(spec, path.resolve(here, "../docs/images/sbottom-regionC-exclusion.png"));
 console.log("wrote docs/images/sbottom-regionC-exclusion.png");

@@ -18,7 +18,9 @@ export function rootFile(name: string): string {
 /** An opener of corpus files by name for one test file; everything it opened is closed after the file's tests. */
 export function corpusOpener(): (name: string) => Promise<RootFile> {
   const opened: RootFile[] = [];
-  afterAll(async () => { for (const f of opened) await f.close(); });
+  afterAll(async () => {
+    for (const f of opened) await f.close();
+  });
   return async (name) => {
     const f = await openFile(rootFile(name));
     opened.push(f);

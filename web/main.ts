@@ -31,7 +31,12 @@ async function api<T>(url: string, init?: RequestInit): Promise<T> {
 }
 
 const post = <T>(url: string, body: unknown) => api<T>(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-const qs = (o: Record<string, string | number | undefined | boolean>) => new URLSearchParams(Object.entries(o).filter(([, v]) => v !== undefined && v !== "" && v !== false).map(([k, v]) => [k, String(v)])).toString();
+const qs = (o: Record<string, string | number | undefined | boolean>) =>
+  new URLSearchParams(
+    Object.entries(o)
+      .filter(([, v]) => v !== undefined && v !== "" && v !== false)
+      .map(([k, v]) => [k, String(v)]),
+  ).toString();
 const fmtBytes = (n: number) => (n < 1024 ? `${n} B` : n < 1048576 ? `${(n / 1024).toFixed(1)} KiB` : n < 1073741824 ? `${(n / 1048576).toFixed(1)} MiB` : `${(n / 1073741824).toFixed(2)} GiB`);
 const fmtNum = (x: number | undefined | null) => (x === undefined || x === null || Number.isNaN(x) ? "–" : Math.abs(x) >= 1e5 || (Math.abs(x) < 1e-3 && x !== 0) ? x.toExponential(3) : String(+x.toPrecision(6)));
 
@@ -116,7 +121,9 @@ function route(): void {
   cleanup = views[view]!(main, new URLSearchParams(query)) ?? undefined;
 }
 
-const go = (view: string, params: Record<string, string> = {}) => { location.hash = `#/${view}${Object.keys(params).length ? `?${new URLSearchParams(params)}` : ""}`; };
+const go = (view: string, params: Record<string, string> = {}) => {
+  location.hash = `#/${view}${Object.keys(params).length ? `?${new URLSearchParams(params)}` : ""}`;
+};
 
 /** A draw over the event stream: partial histograms, then the final one. Returns a stop function. */
 function streamDraw(params: Record<string, string | number | undefined | boolean>, plot: Plot, status: HTMLElement, onDone?: (h: DrawnHist) => void): () => void {
@@ -147,14 +154,51 @@ function streamDraw(params: Record<string, string | number | undefined | boolean
     status.textContent = (JSON.parse((e as MessageEvent).data) as { message: string }).message;
     status.className = "status error";
   });
-  es.onerror = () => { if (es.readyState === EventSource.CLOSED) return; es.close(); if (!status.classList.contains("done")) { status.textContent = "connection lost"; status.className = "status error"; } };
+  es.onerror = () => {
+    if (es.readyState === EventSource.CLOSED) return;
+    es.close();
+    if (!status.classList.contains("done")) {
+      status.textContent = "connection lost";
+      status.className = "status error";
+    }
+  };
   return () => es.close();
 }
 
-interface DrawnHist { expr: string; edges: number[]; yEdges?: number[]; values: number[]; variances: number[]; entries: number; integral: number; events: number; mean: number; rms: number; spec: unknown }
+interface DrawnHist {
+  expr: string;
+  edges: number[];
+  yEdges?: number[];
+  values: number[];
+  variances: number[];
+  entries: number;
+  integral: number;
+  events: number;
+  mean: number;
+  rms: number;
+  spec: unknown;
+}
 
-interface Branch { name: string; typeName: string; counter?: string; compressedBytes: number; uncompressedBytes: number; embeddedBytes?: number; detail?: string }
-interface Entry { path: string; className: string; title: string; cycle: number; entries?: number; kind?: string; branches?: Branch[]; codecs?: Record<string, string>; error?: string }
+interface Branch {
+  name: string;
+  typeName: string;
+  counter?: string;
+  compressedBytes: number;
+  uncompressedBytes: number;
+  embeddedBytes?: number;
+  detail?: string;
+}
+interface Entry {
+  path: string;
+  className: string;
+  title: string;
+  cycle: number;
+  entries?: number;
+  kind?: string;
+  branches?: Branch[];
+  codecs?: Record<string, string>;
+  error?: string;
+}
 
 function filesView(main: HTMLElement, params: URLSearchParams): () => void {
   const left = h("section", { class: "pane list" });
@@ -170,78 +214,128 @@ function filesView(main: HTMLElement, params: URLSearchParams): () => void {
   left.append(crumbs);
   const list = h("ul", { class: "entries" });
   const urlInput = h("input", { id: "files-url", size: "34", spellcheck: "false", placeholder: "https://… or root://…", title: "a URL of a host allowed with --allow-remote", value: params.get("url") ?? "" });
-  const openUrl = (e: Event) => { e.preventDefault(); if (urlInput.value.trim()) showRoot({ url: urlInput.value.trim() }); };
+  const openUrl = (e: Event) => {
+    e.preventDefault();
+    if (urlInput.value.trim()) showRoot({ url: urlInput.value.trim() });
+  };
   left.append(h("form", { class: "urlform", onsubmit: openUrl }, urlInput, h("button", { type: "submit", id: "files-open-url" }, "Open")), list);
-  api<{ entries: Array<{ name: string; type: string; size: number; kind?: string }> }>(`/api/files?${qs({ path: dir })}`).then((r) => {
-    if (!r.entries.length) list.append(h("li", { class: "muted" }, "(empty)"));
-    for (const e of r.entries) {
-      const p = dir ? `${dir}/${e.name}` : e.name;
-      const open = () => {
-        if (e.type === "dir" && e.kind === "workflow-run") go("workflows", { path: p });
-        else if (e.type === "dir") go("files", { dir: p });
-        else if (e.kind === "root") showRoot({ path: p });
-        else if (e.kind === "json") go("fits", { path: p });
-      };
-      list.append(h("li", { class: `entry ${e.type} ${e.kind ?? ""}` }, h("button", { class: "link", onclick: open, "data-path": p }, e.type === "dir" ? `${e.name}/` : e.name), h("span", { class: "muted" }, e.type === "dir" ? e.kind ?? "" : fmtBytes(e.size))));
-    }
-    // what the UI benchmark times as the first meaningful paint: the folder listing on screen
-    if (!performance.getEntriesByName("hepflow:files-listed").length) performance.mark("hepflow:files-listed");
-    const file = params.get("file");
-    if (file) showRoot({ path: file });
-    else if (params.get("url")) showRoot({ url: params.get("url")! });
-  }).catch((e) => list.append(errorBox(e)));
+  api<{ entries: Array<{ name: string; type: string; size: number; kind?: string }> }>(`/api/files?${qs({ path: dir })}`)
+    .then((r) => {
+      if (!r.entries.length) list.append(h("li", { class: "muted" }, "(empty)"));
+      for (const e of r.entries) {
+        const p = dir ? `${dir}/${e.name}` : e.name;
+        const open = () => {
+          if (e.type === "dir" && e.kind === "workflow-run") go("workflows", { path: p });
+          else if (e.type === "dir") go("files", { dir: p });
+          else if (e.kind === "root") showRoot({ path: p });
+          else if (e.kind === "json") go("fits", { path: p });
+        };
+        list.append(
+          h(
+            "li",
+            { class: `entry ${e.type} ${e.kind ?? ""}` },
+            h("button", { class: "link", onclick: open, "data-path": p }, e.type === "dir" ? `${e.name}/` : e.name),
+            h("span", { class: "muted" }, e.type === "dir" ? (e.kind ?? "") : fmtBytes(e.size)),
+          ),
+        );
+      }
+      // what the UI benchmark times as the first meaningful paint: the folder listing on screen
+      if (!performance.getEntriesByName("hepflow:files-listed").length) performance.mark("hepflow:files-listed");
+      const file = params.get("file");
+      if (file) showRoot({ path: file });
+      else if (params.get("url")) showRoot({ url: params.get("url")! });
+    })
+    .catch((e) => list.append(errorBox(e)));
 
   /** A file under the root ({ path }) or a remote URL the server allows ({ url }). */
   function showRoot(src: { path: string } | { url: string }): void {
     stop?.();
     const path = "path" in src ? src.path : src.url;
     right.replaceChildren(h("h2", {}, path), h("p", { class: "muted" }, "reading…"));
-    api<{ compression: string; size: number; entries: Entry[] }>(`/api/root?${qs(src)}`).then((r) => {
-      const plot = new Plot();
-      const status = h("div", { class: "status" });
-      const log = h("input", { type: "checkbox", id: "files-log" });
-      const hists = r.entries.filter((e) => /^(TH1|TH2|TProfile)/.test(e.className));
-      const ratio = h("select", { id: "files-ratio" }, h("option", { value: "" }, "no ratio"), ...hists.filter((x) => x.className.startsWith("TH1")).map((x) => h("option", { value: x.path }, `ratio to ${x.path}`)));
-      let current: (() => void) | null = null;
-      const redraw = () => current?.();
-      log.addEventListener("change", redraw);
-      ratio.addEventListener("change", redraw);
-      const drawHist = (obj: string) => {
-        stop?.();
-        current = () => {
-          status.textContent = `${obj}…`;
-          api<{ spec: unknown; entries: number }>(`/api/root/hist?${qs({ ...src, object: obj, log: log.checked ? 1 : undefined, ratio: ratio.value && ratio.value !== obj ? ratio.value : undefined })}`)
-            .then((x) => plot.show(x.spec).then(() => { status.textContent = `${obj}: ${x.entries} entries`; status.className = "status done"; }))
-            .catch((e) => { status.textContent = (e as Error).message; status.className = "status error"; });
+    api<{ compression: string; size: number; entries: Entry[] }>(`/api/root?${qs(src)}`)
+      .then((r) => {
+        const plot = new Plot();
+        const status = h("div", { class: "status" });
+        const log = h("input", { type: "checkbox", id: "files-log" });
+        const hists = r.entries.filter((e) => /^(TH1|TH2|TProfile)/.test(e.className));
+        const ratio = h("select", { id: "files-ratio" }, h("option", { value: "" }, "no ratio"), ...hists.filter((x) => x.className.startsWith("TH1")).map((x) => h("option", { value: x.path }, `ratio to ${x.path}`)));
+        let current: (() => void) | null = null;
+        const redraw = () => current?.();
+        log.addEventListener("change", redraw);
+        ratio.addEventListener("change", redraw);
+        const drawHist = (obj: string) => {
+          stop?.();
+          current = () => {
+            status.textContent = `${obj}…`;
+            api<{ spec: unknown; entries: number }>(`/api/root/hist?${qs({ ...src, object: obj, log: log.checked ? 1 : undefined, ratio: ratio.value && ratio.value !== obj ? ratio.value : undefined })}`)
+              .then((x) =>
+                plot.show(x.spec).then(() => {
+                  status.textContent = `${obj}: ${x.entries} entries`;
+                  status.className = "status done";
+                }),
+              )
+              .catch((e) => {
+                status.textContent = (e as Error).message;
+                status.className = "status error";
+              });
+          };
+          current();
         };
-        current();
-      };
-      const drawBranch = (tree: string, branch: string) => {
-        current = () => { stop?.(); stop = streamDraw({ ...src, tree, expr: branch, log: log.checked ? 1 : undefined }, plot, status); };
-        current();
-      };
-      const keys = h("table", { class: "keys" }, h("tr", {}, h("th", {}, "key"), h("th", {}, "class"), h("th", {}, "entries"), h("th", {}, "title")));
-      const trees = h("div", {});
-      for (const e of r.entries) {
-        const isHist = /^(TH1|TH2|TProfile)/.test(e.className);
-        keys.append(h("tr", {}, h("td", {}, isHist ? h("button", { class: "link hist", onclick: () => drawHist(e.path), "data-object": e.path }, `${e.path};${e.cycle}`) : `${e.path};${e.cycle}`), h("td", {}, e.className), h("td", { class: "num" }, e.entries !== undefined ? e.entries.toLocaleString() : ""), h("td", {}, e.error ? `cannot read: ${e.error}` : e.title)));
-        if (!e.branches) continue;
-        const table = h("table", { class: "branches" }, h("tr", {}, ...["branch", "type", "counter", "compressed", "uncompressed", "ratio", "codec"].map((c) => h("th", {}, c))));
-        for (const b of e.branches) {
-          const ratioText = b.compressedBytes > 0 ? (b.uncompressedBytes / b.compressedBytes).toFixed(2) : "–";
-          table.append(h("tr", {},
-            h("td", {}, h("button", { class: "link branch", onclick: () => drawBranch(e.path, b.name), "data-branch": b.name, title: `draw ${b.name}` }, b.name)),
-            h("td", {}, b.typeName), h("td", {}, b.counter ?? ""), h("td", { class: "num" }, fmtBytes(b.compressedBytes)), h("td", { class: "num" }, fmtBytes(b.uncompressedBytes + (b.embeddedBytes ?? 0))),
-            h("td", { class: "num" }, ratioText), h("td", {}, e.codecs?.[b.name] ?? b.detail ?? (b.embeddedBytes ? "in tree key" : ""))));
+        const drawBranch = (tree: string, branch: string) => {
+          current = () => {
+            stop?.();
+            stop = streamDraw({ ...src, tree, expr: branch, log: log.checked ? 1 : undefined }, plot, status);
+          };
+          current();
+        };
+        const keys = h("table", { class: "keys" }, h("tr", {}, h("th", {}, "key"), h("th", {}, "class"), h("th", {}, "entries"), h("th", {}, "title")));
+        const trees = h("div", {});
+        for (const e of r.entries) {
+          const isHist = /^(TH1|TH2|TProfile)/.test(e.className);
+          keys.append(
+            h(
+              "tr",
+              {},
+              h("td", {}, isHist ? h("button", { class: "link hist", onclick: () => drawHist(e.path), "data-object": e.path }, `${e.path};${e.cycle}`) : `${e.path};${e.cycle}`),
+              h("td", {}, e.className),
+              h("td", { class: "num" }, e.entries !== undefined ? e.entries.toLocaleString() : ""),
+              h("td", {}, e.error ? `cannot read: ${e.error}` : e.title),
+            ),
+          );
+          if (!e.branches) continue;
+          const table = h("table", { class: "branches" }, h("tr", {}, ...["branch", "type", "counter", "compressed", "uncompressed", "ratio", "codec"].map((c) => h("th", {}, c))));
+          for (const b of e.branches) {
+            const ratioText = b.compressedBytes > 0 ? (b.uncompressedBytes / b.compressedBytes).toFixed(2) : "–";
+            table.append(
+              h(
+                "tr",
+                {},
+                h("td", {}, h("button", { class: "link branch", onclick: () => drawBranch(e.path, b.name), "data-branch": b.name, title: `draw ${b.name}` }, b.name)),
+                h("td", {}, b.typeName),
+                h("td", {}, b.counter ?? ""),
+                h("td", { class: "num" }, fmtBytes(b.compressedBytes)),
+                h("td", { class: "num" }, fmtBytes(b.uncompressedBytes + (b.embeddedBytes ?? 0))),
+                h("td", { class: "num" }, ratioText),
+                h("td", {}, e.codecs?.[b.name] ?? b.detail ?? (b.embeddedBytes ? "in tree key" : "")),
+              ),
+            );
+          }
+          trees.append(
+            h("h3", {}, `${e.kind} ${e.path}: ${e.entries?.toLocaleString()} entries, ${e.branches.length} branches `, "path" in src ? h("a", { href: `#/draw?${new URLSearchParams({ path, tree: e.path })}` }, "draw…") : null),
+            h("div", { class: "scroll" }, table),
+          );
         }
-        trees.append(h("h3", {}, `${e.kind} ${e.path}: ${e.entries?.toLocaleString()} entries, ${e.branches.length} branches `, "path" in src ? h("a", { href: `#/draw?${new URLSearchParams({ path, tree: e.path })}` }, "draw…") : null), h("div", { class: "scroll" }, table));
-      }
-      setChildren(right,
-        h("h2", {}, path), h("p", { class: "muted" }, `${fmtBytes(r.size)}, file compression ${r.compression}`),
-        h("div", { class: "toolbar" }, h("label", {}, log, " log y"), hists.length > 1 ? ratio : null, status),
-        plot.el, h("div", { class: "scroll" }, keys), trees,
-      );
-    }).catch((e) => right.replaceChildren(h("h2", {}, path), errorBox(e)));
+        setChildren(
+          right,
+          h("h2", {}, path),
+          h("p", { class: "muted" }, `${fmtBytes(r.size)}, file compression ${r.compression}`),
+          h("div", { class: "toolbar" }, h("label", {}, log, " log y"), hists.length > 1 ? ratio : null, status),
+          plot.el,
+          h("div", { class: "scroll" }, keys),
+          trees,
+        );
+      })
+      .catch((e) => right.replaceChildren(h("h2", {}, path), errorBox(e)));
   }
   return () => stop?.();
 }
@@ -274,32 +368,132 @@ function drawView(main: HTMLElement, params: URLSearchParams): () => void {
     // a draw that joins an overlay takes the overlay's binning unless the binning is given
     const ref = overlay[0];
     const binning = !bins.input.value && !lo.input.value && !hi.value && ref ? { bins: ref.edges.length - 1, lo: ref.edges[0], hi: ref.edges.at(-1) } : { bins: bins.input.value, lo: lo.input.value, hi: hi.value };
-    stop = streamDraw({ path: file.input.value, tree: tree.input.value, expr: expr.input.value, where: where.input.value, weight: weight.input.value, ...binning, log: log.checked ? 1 : undefined }, plot, status, (p) => { last = p; });
+    stop = streamDraw({ path: file.input.value, tree: tree.input.value, expr: expr.input.value, where: where.input.value, weight: weight.input.value, ...binning, log: log.checked ? 1 : undefined }, plot, status, (p) => {
+      last = p;
+    });
   };
   const showOverlay = () => {
-    overlayList.replaceChildren(...overlay.map((o, i) => h("li", {}, o.label, " ", h("button", { class: "link", onclick: () => { overlay.splice(i, 1); showOverlay(); } }, "×"))));
+    overlayList.replaceChildren(
+      ...overlay.map((o, i) =>
+        h(
+          "li",
+          {},
+          o.label,
+          " ",
+          h(
+            "button",
+            {
+              class: "link",
+              onclick: () => {
+                overlay.splice(i, 1);
+                showOverlay();
+              },
+            },
+            "×",
+          ),
+        ),
+      ),
+    );
     if (overlay.length === 0) return;
     post<{ spec: unknown }>("/api/plot/overlay", { hists: overlay.map((o) => ({ label: o.label, edges: o.edges, values: o.values, variances: o.variances })), normalise: norm.checked, logY: log.checked, xTitle: overlay[0]!.expr })
-      .then((r) => plot.show(r.spec)).catch((e) => { status.textContent = (e as Error).message; status.className = "status error"; });
+      .then((r) => plot.show(r.spec))
+      .catch((e) => {
+        status.textContent = (e as Error).message;
+        status.className = "status error";
+      });
   };
   norm.addEventListener("change", showOverlay);
-  const form = h("form", { class: "drawform", onsubmit: (e: Event) => { e.preventDefault(); run(); } },
-    file.el, tree.el, expr.el, where.el, weight.el, bins.el, lo.el, hi, h("label", {}, log, " log y"), h("button", { type: "submit", id: "draw-go" }, "Draw"));
-  main.append(h("section", { class: "pane" },
-    h("h2", {}, "Draw"), h("p", { class: "muted" }, "The expression language of hepflow draw: branches, arithmetic, functions, Jet_pt[0], sum(…), \"y:x\" for 2D; the cut may weight."),
-    form,
-    h("div", { class: "toolbar" }, status,
-      h("button", { id: "draw-add", onclick: () => { if (last && !last.yEdges) { overlay.push({ ...last, label: `${last.expr}${where.input.value ? ` {${where.input.value}}` : ""}` }); showOverlay(); } } }, "Add to overlay"),
-      h("label", {}, norm, " normalise overlay"),
-      h("button", { onclick: () => void plot.export("png", "hepflow-draw") }, "PNG"), h("button", { onclick: () => void plot.export("svg", "hepflow-draw") }, "SVG"),
-      h("button", { onclick: () => { if (last) { const { spec: _s, ...data } = last; download(URL.createObjectURL(new Blob([JSON.stringify(data, null, 1)], { type: "application/json" })), "hepflow-draw.json"); } } }, "JSON")),
-    overlayList, plot.el));
+  const form = h(
+    "form",
+    {
+      class: "drawform",
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        run();
+      },
+    },
+    file.el,
+    tree.el,
+    expr.el,
+    where.el,
+    weight.el,
+    bins.el,
+    lo.el,
+    hi,
+    h("label", {}, log, " log y"),
+    h("button", { type: "submit", id: "draw-go" }, "Draw"),
+  );
+  main.append(
+    h(
+      "section",
+      { class: "pane" },
+      h("h2", {}, "Draw"),
+      h("p", { class: "muted" }, 'The expression language of hepflow draw: branches, arithmetic, functions, Jet_pt[0], sum(…), "y:x" for 2D; the cut may weight.'),
+      form,
+      h(
+        "div",
+        { class: "toolbar" },
+        status,
+        h(
+          "button",
+          {
+            id: "draw-add",
+            onclick: () => {
+              if (last && !last.yEdges) {
+                overlay.push({ ...last, label: `${last.expr}${where.input.value ? ` {${where.input.value}}` : ""}` });
+                showOverlay();
+              }
+            },
+          },
+          "Add to overlay",
+        ),
+        h("label", {}, norm, " normalise overlay"),
+        h("button", { onclick: () => void plot.export("png", "hepflow-draw") }, "PNG"),
+        h("button", { onclick: () => void plot.export("svg", "hepflow-draw") }, "SVG"),
+        h(
+          "button",
+          {
+            onclick: () => {
+              if (last) {
+                const { spec: _s, ...data } = last;
+                download(URL.createObjectURL(new Blob([JSON.stringify(data, null, 1)], { type: "application/json" })), "hepflow-draw.json");
+              }
+            },
+          },
+          "JSON",
+        ),
+      ),
+      overlayList,
+      plot.el,
+    ),
+  );
   if (params.get("expr")) run();
   return () => stop?.();
 }
 
-interface LiveHist { name: string; dimension: number; categories: Array<{ axis: string; values: string[]; picked: string | null }>; sum: number; spec: unknown }
-interface LiveRun { id: string; dir: string; state: string; done: number; total: number; rate: number; samples: Array<{ sample: string; planned: number; processed: number; failed: number; closed: boolean }>; failures: Array<{ sample: string; file: string; entryStart?: number; entryStop?: number; worker?: string; error: { message: string } }>; workers: Array<{ worker: string; chunks: number; events: number; failedAttempts: number }>; attempts: Array<{ sample: string; file: string; entryStart: number; entryStop: number; attempt: number; retried: boolean; worker?: string; error: { code: string; message: string }; atMs: number }>; started?: string; startedHere: boolean; histograms: LiveHist[]; log?: string[] }
+interface LiveHist {
+  name: string;
+  dimension: number;
+  categories: Array<{ axis: string; values: string[]; picked: string | null }>;
+  sum: number;
+  spec: unknown;
+}
+interface LiveRun {
+  id: string;
+  dir: string;
+  state: string;
+  done: number;
+  total: number;
+  rate: number;
+  samples: Array<{ sample: string; planned: number; processed: number; failed: number; closed: boolean }>;
+  failures: Array<{ sample: string; file: string; entryStart?: number; entryStop?: number; worker?: string; error: { message: string } }>;
+  workers: Array<{ worker: string; chunks: number; events: number; failedAttempts: number }>;
+  attempts: Array<{ sample: string; file: string; entryStart: number; entryStop: number; attempt: number; retried: boolean; worker?: string; error: { code: string; message: string }; atMs: number }>;
+  started?: string;
+  startedHere: boolean;
+  histograms: LiveHist[];
+  log?: string[];
+}
 
 function runsView(main: HTMLElement, params: URLSearchParams): () => void {
   const proc = h("input", { id: "run-processor", size: "30", placeholder: "processor folder (index.mjs)", value: params.get("processor") ?? "" });
@@ -313,11 +507,25 @@ function runsView(main: HTMLElement, params: URLSearchParams): () => void {
   let es: EventSource | undefined;
   let timer: number | undefined;
 
-  const refresh = () => api<{ runs: LiveRun[] }>("/api/runs").then((r) => {
-    table.replaceChildren(h("tr", {}, ...["run", "state", "progress", "started", ""].map((c) => h("th", {}, c))));
-    for (const x of r.runs) table.append(h("tr", {}, h("td", {}, x.dir), h("td", { class: `state ${x.state}` }, x.state), h("td", { class: "num" }, `${x.done.toLocaleString()} / ${x.total.toLocaleString()}`), h("td", {}, x.started?.replace("T", " ").slice(0, 19) ?? ""), h("td", {}, h("button", { class: "link", "data-run": x.id, onclick: () => attach(x.id) }, "show"))));
-    if (!r.runs.length) table.append(h("tr", {}, h("td", { class: "muted" }, "no live runs under the root (start one here, or run hepflow run … --live in a terminal)")));
-  }).catch((e) => table.replaceChildren(h("tr", {}, h("td", {}, errorBox(e)))));
+  const refresh = () =>
+    api<{ runs: LiveRun[] }>("/api/runs")
+      .then((r) => {
+        table.replaceChildren(h("tr", {}, ...["run", "state", "progress", "started", ""].map((c) => h("th", {}, c))));
+        for (const x of r.runs)
+          table.append(
+            h(
+              "tr",
+              {},
+              h("td", {}, x.dir),
+              h("td", { class: `state ${x.state}` }, x.state),
+              h("td", { class: "num" }, `${x.done.toLocaleString()} / ${x.total.toLocaleString()}`),
+              h("td", {}, x.started?.replace("T", " ").slice(0, 19) ?? ""),
+              h("td", {}, h("button", { class: "link", "data-run": x.id, onclick: () => attach(x.id) }, "show")),
+            ),
+          );
+        if (!r.runs.length) table.append(h("tr", {}, h("td", { class: "muted" }, "no live runs under the root (start one here, or run hepflow run … --live in a terminal)")));
+      })
+      .catch((e) => table.replaceChildren(h("tr", {}, h("td", {}, errorBox(e)))));
 
   const pick: Record<string, string> = {};
   function attach(id: string): void {
@@ -333,16 +541,70 @@ function runsView(main: HTMLElement, params: URLSearchParams): () => void {
       const v = JSON.parse((e as MessageEvent).data) as LiveRun;
       updates++;
       const pct = v.total ? (100 * v.done) / v.total : 0;
-      setChildren(head,
-        h("h3", {}, v.dir, " ", h("span", { class: `state ${v.state}`, id: "run-state" }, v.state), v.startedHere && v.state === "running" ? h("button", { class: "link stop", onclick: () => void post(`/api/runs/${id}/stop`, {}) }, "stop") : null),
+      setChildren(
+        head,
+        h(
+          "h3",
+          {},
+          v.dir,
+          " ",
+          h("span", { class: `state ${v.state}`, id: "run-state" }, v.state),
+          v.startedHere && v.state === "running" ? h("button", { class: "link stop", onclick: () => void post(`/api/runs/${id}/stop`, {}) }, "stop") : null,
+        ),
         h("div", { class: "bar" }, h("div", { class: "fill", "data-pct": pct.toFixed(1) })),
-        h("p", { id: "run-progress" }, `${v.done.toLocaleString()} / ${v.total.toLocaleString()} events, ${Math.round(v.rate).toLocaleString()} events/s — ${updates} updates, ${(updates / Math.max(0.001, (performance.now() - t0) / 1000)).toFixed(1)}/s`),
-        h("table", { class: "samples" }, h("tr", {}, ...["sample", "processed", "planned", "failed", ""].map((c) => h("th", {}, c))),
-          ...v.samples.map((s) => h("tr", {}, h("td", {}, s.sample), h("td", { class: "num" }, s.processed.toLocaleString()), h("td", { class: "num" }, s.planned.toLocaleString()), h("td", { class: "num" }, s.failed ? s.failed.toLocaleString() : ""), h("td", {}, s.closed ? "✓" : "")))),
-        v.workers.length ? h("table", { class: "workers", id: "run-workers-table" }, h("tr", {}, ...["worker", "chunks", "events", "share", "failed attempts"].map((c) => h("th", {}, c))),
-          ...v.workers.map((w) => h("tr", {}, h("td", {}, w.worker), h("td", { class: "num" }, w.chunks.toLocaleString()), h("td", { class: "num" }, w.events.toLocaleString()), h("td", { class: "num" }, v.done ? `${((100 * w.events) / v.done).toFixed(0)} %` : ""), h("td", { class: `num${w.failedAttempts ? " error" : ""}` }, w.failedAttempts ? w.failedAttempts.toLocaleString() : "")))) : null,
+        h(
+          "p",
+          { id: "run-progress" },
+          `${v.done.toLocaleString()} / ${v.total.toLocaleString()} events, ${Math.round(v.rate).toLocaleString()} events/s — ${updates} updates, ${(updates / Math.max(0.001, (performance.now() - t0) / 1000)).toFixed(1)}/s`,
+        ),
+        h(
+          "table",
+          { class: "samples" },
+          h("tr", {}, ...["sample", "processed", "planned", "failed", ""].map((c) => h("th", {}, c))),
+          ...v.samples.map((s) =>
+            h(
+              "tr",
+              {},
+              h("td", {}, s.sample),
+              h("td", { class: "num" }, s.processed.toLocaleString()),
+              h("td", { class: "num" }, s.planned.toLocaleString()),
+              h("td", { class: "num" }, s.failed ? s.failed.toLocaleString() : ""),
+              h("td", {}, s.closed ? "✓" : ""),
+            ),
+          ),
+        ),
+        v.workers.length
+          ? h(
+              "table",
+              { class: "workers", id: "run-workers-table" },
+              h("tr", {}, ...["worker", "chunks", "events", "share", "failed attempts"].map((c) => h("th", {}, c))),
+              ...v.workers.map((w) =>
+                h(
+                  "tr",
+                  {},
+                  h("td", {}, w.worker),
+                  h("td", { class: "num" }, w.chunks.toLocaleString()),
+                  h("td", { class: "num" }, w.events.toLocaleString()),
+                  h("td", { class: "num" }, v.done ? `${((100 * w.events) / v.done).toFixed(0)} %` : ""),
+                  h("td", { class: `num${w.failedAttempts ? " error" : ""}` }, w.failedAttempts ? w.failedAttempts.toLocaleString() : ""),
+                ),
+              ),
+            )
+          : null,
         // failures as they happen: every failed attempt, with whether the chunk runs again
-        v.attempts.length ? h("ul", { class: "failures", id: "run-failures" }, ...v.attempts.map((f) => h("li", { class: f.retried ? "muted" : "error" }, `${(f.atMs / 1000).toFixed(1)} s ${f.sample} ${f.file.split("/").pop()} [${f.entryStart}, ${f.entryStop}) attempt ${f.attempt}${f.worker ? ` on ${f.worker}` : ""}: ${f.error.message}${f.retried ? " — retrying" : " — given up"}`))) : null,
+        v.attempts.length
+          ? h(
+              "ul",
+              { class: "failures", id: "run-failures" },
+              ...v.attempts.map((f) =>
+                h(
+                  "li",
+                  { class: f.retried ? "muted" : "error" },
+                  `${(f.atMs / 1000).toFixed(1)} s ${f.sample} ${f.file.split("/").pop()} [${f.entryStart}, ${f.entryStop}) attempt ${f.attempt}${f.worker ? ` on ${f.worker}` : ""}: ${f.error.message}${f.retried ? " — retrying" : " — given up"}`,
+                ),
+              ),
+            )
+          : null,
         !v.attempts.length && v.failures.length ? h("ul", { class: "failures", id: "run-failures" }, ...v.failures.map((f) => h("li", { class: "error" }, `${f.sample} ${f.file}: ${f.error.message}`))) : null,
         v.log?.length && v.state !== "running" && v.state !== "finished" ? h("pre", { class: "log" }, v.log.join("\n")) : null,
       );
@@ -356,7 +618,11 @@ function runsView(main: HTMLElement, params: URLSearchParams): () => void {
           const selects = hist.categories.map((c) => {
             const s = h("select", {}, h("option", { value: "" }, `Σ ${c.axis}`), ...c.values.map((x) => h("option", { value: x }, x)));
             s.value = c.picked ?? "";
-            s.addEventListener("change", () => { if (s.value) pick[c.axis] = s.value; else delete pick[c.axis]; attach(id); });
+            s.addEventListener("change", () => {
+              if (s.value) pick[c.axis] = s.value;
+              else delete pick[c.axis];
+              attach(id);
+            });
             return h("label", {}, `${c.axis} `, s);
           });
           plotsEl.append(h("div", { class: "livehist" }, h("div", { class: "toolbar" }, h("b", {}, hist.name), ...selects, h("span", { class: "muted sum" })), p.el));
@@ -368,26 +634,65 @@ function runsView(main: HTMLElement, params: URLSearchParams): () => void {
         void p.show(hist.spec);
       }
     });
-    es.addEventListener("end", () => { es?.close(); void refresh(); });
-    es.addEventListener("failed", (e) => { es?.close(); detail.append(h("p", { class: "error" }, (JSON.parse((e as MessageEvent).data) as { message: string }).message)); });
+    es.addEventListener("end", () => {
+      es?.close();
+      void refresh();
+    });
+    es.addEventListener("failed", (e) => {
+      es?.close();
+      detail.append(h("p", { class: "error" }, (JSON.parse((e as MessageEvent).data) as { message: string }).message));
+    });
   }
 
   const start = (e: Event) => {
     e.preventDefault();
     const params: Record<string, string> = {};
-    for (const kv of pars.value.split(",").map((s) => s.trim()).filter(Boolean)) { const i = kv.indexOf("="); if (i > 0) params[kv.slice(0, i).trim()] = kv.slice(i + 1).trim(); }
+    for (const kv of pars.value
+      .split(",")
+      .map((s) => s.trim())
+      .filter(Boolean)) {
+      const i = kv.indexOf("=");
+      if (i > 0) params[kv.slice(0, i).trim()] = kv.slice(i + 1).trim();
+    }
     post<{ id: string; dir: string }>("/api/runs", { processor: proc.value, dataset: ds.value, workers: workers.value ? Number(workers.value) : undefined, chunkSize: chunk.value ? Number(chunk.value) : undefined, params })
-      .then((r) => { msg.textContent = `started: ${r.dir}`; msg.className = "status done"; void refresh(); attach(r.id); })
-      .catch((err) => { msg.textContent = (err as Error).message; msg.className = "status error"; });
+      .then((r) => {
+        msg.textContent = `started: ${r.dir}`;
+        msg.className = "status done";
+        void refresh();
+        attach(r.id);
+      })
+      .catch((err) => {
+        msg.textContent = (err as Error).message;
+        msg.className = "status error";
+      });
   };
-  main.append(h("section", { class: "pane" },
-    h("h2", {}, "Runs in progress"),
-    h("form", { class: "drawform", onsubmit: start }, h("label", {}, "processor ", proc), h("label", {}, "dataset ", ds), h("label", {}, "workers ", workers), h("label", {}, "chunk size ", chunk), h("label", {}, "-P ", pars), h("button", { type: "submit", id: "run-start" }, "Start hepflow run"), msg),
-    table, detail));
+  main.append(
+    h(
+      "section",
+      { class: "pane" },
+      h("h2", {}, "Runs in progress"),
+      h(
+        "form",
+        { class: "drawform", onsubmit: start },
+        h("label", {}, "processor ", proc),
+        h("label", {}, "dataset ", ds),
+        h("label", {}, "workers ", workers),
+        h("label", {}, "chunk size ", chunk),
+        h("label", {}, "-P ", pars),
+        h("button", { type: "submit", id: "run-start" }, "Start hepflow run"),
+        msg,
+      ),
+      table,
+      detail,
+    ),
+  );
   void refresh();
   timer = window.setInterval(() => void refresh(), 3000);
   if (params.get("run")) attach(params.get("run")!);
-  return () => { es?.close(); window.clearInterval(timer); };
+  return () => {
+    es?.close();
+    window.clearInterval(timer);
+  };
 }
 
 function fitsView(main: HTMLElement, params: URLSearchParams): void {
@@ -396,22 +701,55 @@ function fitsView(main: HTMLElement, params: URLSearchParams): void {
   const open = (e?: Event) => {
     e?.preventDefault();
     out.replaceChildren(h("p", { class: "muted" }, "fitting…"));
-    api<{ kind: string; parameters: Array<{ name: string; bestfit: number; uncertainty: number }>; twiceNll?: number; converged?: boolean; poi?: string | null; limit?: { observed: number; expected: number[] }; plots: Array<{ title: string; spec: unknown }>; notes?: string[] }>(`/api/fit?${qs({ path: path.value })}`).then(async (r) => {
-      const table = h("table", { class: "params" }, h("tr", {}, h("th", {}, "parameter"), h("th", {}, "best fit"), h("th", {}, "uncertainty")), ...r.parameters.map((p) => h("tr", {}, h("td", {}, p.name === r.poi ? `${p.name} (POI)` : p.name), h("td", { class: "num" }, fmtNum(p.bestfit)), h("td", { class: "num" }, fmtNum(p.uncertainty)))));
-      const plots = r.plots.map((p) => ({ title: p.title, plot: new Plot(), spec: p.spec }));
-      setChildren(out,
-        h("p", {}, `${r.kind === "workspace" ? "workspace fitted here" : "fit result"}: 2NLL ${fmtNum(r.twiceNll)}, ${r.converged ? "converged" : "NOT converged"}`, r.limit ? `; CLs 95% upper limit on ${r.poi}: observed ${fmtNum(r.limit.observed)}, expected ${fmtNum(r.limit.expected[2])} [${fmtNum(r.limit.expected[1])}, ${fmtNum(r.limit.expected[3])}]` : ""),
-        ...(r.notes ?? []).map((n) => h("p", { class: "muted note" }, n)),
-        h("div", { class: "plots" }, ...plots.map((p) => h("div", { class: "fitplot" }, h("h3", {}, p.title), p.plot.el))), h("div", { class: "scroll" }, table));
-      for (const p of plots) await p.plot.show(p.spec);
-      out.dataset.ready = "1";
-    }).catch((e) => out.replaceChildren(errorBox(e)));
+    api<{
+      kind: string;
+      parameters: Array<{ name: string; bestfit: number; uncertainty: number }>;
+      twiceNll?: number;
+      converged?: boolean;
+      poi?: string | null;
+      limit?: { observed: number; expected: number[] };
+      plots: Array<{ title: string; spec: unknown }>;
+      notes?: string[];
+    }>(`/api/fit?${qs({ path: path.value })}`)
+      .then(async (r) => {
+        const table = h(
+          "table",
+          { class: "params" },
+          h("tr", {}, h("th", {}, "parameter"), h("th", {}, "best fit"), h("th", {}, "uncertainty")),
+          ...r.parameters.map((p) => h("tr", {}, h("td", {}, p.name === r.poi ? `${p.name} (POI)` : p.name), h("td", { class: "num" }, fmtNum(p.bestfit)), h("td", { class: "num" }, fmtNum(p.uncertainty)))),
+        );
+        const plots = r.plots.map((p) => ({ title: p.title, plot: new Plot(), spec: p.spec }));
+        setChildren(
+          out,
+          h(
+            "p",
+            {},
+            `${r.kind === "workspace" ? "workspace fitted here" : "fit result"}: 2NLL ${fmtNum(r.twiceNll)}, ${r.converged ? "converged" : "NOT converged"}`,
+            r.limit ? `; CLs 95% upper limit on ${r.poi}: observed ${fmtNum(r.limit.observed)}, expected ${fmtNum(r.limit.expected[2])} [${fmtNum(r.limit.expected[1])}, ${fmtNum(r.limit.expected[3])}]` : "",
+          ),
+          ...(r.notes ?? []).map((n) => h("p", { class: "muted note" }, n)),
+          h("div", { class: "plots" }, ...plots.map((p) => h("div", { class: "fitplot" }, h("h3", {}, p.title), p.plot.el))),
+          h("div", { class: "scroll" }, table),
+        );
+        for (const p of plots) await p.plot.show(p.spec);
+        out.dataset.ready = "1";
+      })
+      .catch((e) => out.replaceChildren(errorBox(e)));
   };
   main.append(h("section", { class: "pane" }, h("h2", {}, "Fits"), h("form", { class: "drawform", onsubmit: open }, h("label", {}, "file ", path), h("button", { type: "submit", id: "fit-open" }, "Open")), out));
   if (path.value) open();
 }
 
-interface TrackedRun { id: string; name: string; status: string; start: number; end: number | null; params: Record<string, string>; metrics: Record<string, number>; tags: Record<string, string> }
+interface TrackedRun {
+  id: string;
+  name: string;
+  status: string;
+  start: number;
+  end: number | null;
+  params: Record<string, string>;
+  metrics: Record<string, number>;
+  tags: Record<string, string>;
+}
 
 function trackingView(main: HTMLElement): void {
   const filter = h("input", { id: "track-filter", size: "40", placeholder: "metrics.wall_s < 10 and params.command = 'run'" });
@@ -422,18 +760,33 @@ function trackingView(main: HTMLElement): void {
   let runs: TrackedRun[] = [];
   const load = (e?: Event) => {
     e?.preventDefault();
-    api<{ store: string; runs: TrackedRun[] }>(`/api/tracking/runs?${qs({ filter: filter.value })}`).then((r) => {
-      runs = r.runs;
-      const metricKeys = [...new Set(runs.flatMap((x) => Object.keys(x.metrics)))].slice(0, 6);
-      table.replaceChildren(h("tr", {}, h("th", {}, ""), h("th", {}, "run"), h("th", {}, "status"), h("th", {}, "started"), ...metricKeys.map((k) => h("th", {}, k))));
-      for (const x of runs) {
-        const box = h("input", { type: "checkbox", "data-run": x.id });
-        box.checked = chosen.has(x.id);
-        box.addEventListener("change", () => { if (box.checked) chosen.add(x.id); else chosen.delete(x.id); });
-        table.append(h("tr", {}, h("td", {}, box), h("td", {}, x.name || x.id.slice(0, 8)), h("td", { class: `state ${x.status.toLowerCase()}` }, x.status), h("td", {}, new Date(x.start).toISOString().replace("T", " ").slice(0, 19)), ...metricKeys.map((k) => h("td", { class: "num" }, fmtNum(x.metrics[k])))));
-      }
-      if (!runs.length) table.append(h("tr", {}, h("td", { class: "muted" }, `no runs in the tracking store (${r.store})`)));
-    }).catch((err) => table.replaceChildren(h("tr", {}, h("td", {}, errorBox(err)))));
+    api<{ store: string; runs: TrackedRun[] }>(`/api/tracking/runs?${qs({ filter: filter.value })}`)
+      .then((r) => {
+        runs = r.runs;
+        const metricKeys = [...new Set(runs.flatMap((x) => Object.keys(x.metrics)))].slice(0, 6);
+        table.replaceChildren(h("tr", {}, h("th", {}, ""), h("th", {}, "run"), h("th", {}, "status"), h("th", {}, "started"), ...metricKeys.map((k) => h("th", {}, k))));
+        for (const x of runs) {
+          const box = h("input", { type: "checkbox", "data-run": x.id });
+          box.checked = chosen.has(x.id);
+          box.addEventListener("change", () => {
+            if (box.checked) chosen.add(x.id);
+            else chosen.delete(x.id);
+          });
+          table.append(
+            h(
+              "tr",
+              {},
+              h("td", {}, box),
+              h("td", {}, x.name || x.id.slice(0, 8)),
+              h("td", { class: `state ${x.status.toLowerCase()}` }, x.status),
+              h("td", {}, new Date(x.start).toISOString().replace("T", " ").slice(0, 19)),
+              ...metricKeys.map((k) => h("td", { class: "num" }, fmtNum(x.metrics[k]))),
+            ),
+          );
+        }
+        if (!runs.length) table.append(h("tr", {}, h("td", { class: "muted" }, `no runs in the tracking store (${r.store})`)));
+      })
+      .catch((err) => table.replaceChildren(h("tr", {}, h("td", {}, errorBox(err)))));
   };
   const doCompare = () => {
     const sel = runs.filter((x) => chosen.has(x.id));
@@ -444,12 +797,24 @@ function trackingView(main: HTMLElement): void {
     const metrics = keys((r) => r.metrics);
     for (const k of metrics) t.append(h("tr", {}, h("td", {}, `metric ${k}`), ...sel.map((r) => h("td", { class: "num" }, fmtNum(r.metrics[k])))));
     const which = h("select", { id: "track-metric" }, ...metrics.map((k) => h("option", { value: k }, k)));
-    const chart = () => api<{ spec: unknown }>(`/api/tracking/metric?${qs({ runs: sel.map((r) => r.id).join(","), key: which.value })}`).then((r) => plot.show(r.spec)).catch((err) => compare.append(errorBox(err)));
+    const chart = () =>
+      api<{ spec: unknown }>(`/api/tracking/metric?${qs({ runs: sel.map((r) => r.id).join(","), key: which.value })}`)
+        .then((r) => plot.show(r.spec))
+        .catch((err) => compare.append(errorBox(err)));
     which.addEventListener("change", () => void chart());
     setChildren(compare, h("h3", {}, "Compare"), h("div", { class: "scroll" }, t), metrics.length ? h("label", {}, "metric chart ", which) : null, plot.el);
     if (metrics.length) void chart();
   };
-  main.append(h("section", { class: "pane" }, h("h2", {}, "Tracked runs"), h("form", { class: "drawform", onsubmit: load }, h("label", {}, "filter ", filter), h("button", { type: "submit" }, "Search"), h("button", { type: "button", id: "track-compare", onclick: doCompare }, "Compare selected")), h("div", { class: "scroll" }, table), compare));
+  main.append(
+    h(
+      "section",
+      { class: "pane" },
+      h("h2", {}, "Tracked runs"),
+      h("form", { class: "drawform", onsubmit: load }, h("label", {}, "filter ", filter), h("button", { type: "submit" }, "Search"), h("button", { type: "button", id: "track-compare", onclick: doCompare }, "Compare selected")),
+      h("div", { class: "scroll" }, table),
+      compare,
+    ),
+  );
   load();
 }
 
@@ -458,25 +823,68 @@ function workflowsView(main: HTMLElement, params: URLSearchParams): void {
   const detail = h("section", { class: "pane detail" });
   main.append(h("div", { class: "split" }, h("section", { class: "pane list" }, h("h2", {}, "Workflow runs"), list), detail));
   const show = (path: string) => {
-    api<{ status: string; spec: string; started: string; updated: string; steps: Array<{ name: string; state: string; seconds?: number; cached: boolean; log?: string; error?: string }>; warnings: string[] }>(`/api/workflow?${qs({ path })}`).then((r) => {
-      const log = h("pre", { class: "log" });
-      const img = h("img", { class: "dag", alt: `DAG of ${path}`, src: `/api/workflow/dag.svg?${qs({ path })}` });
-      setChildren(detail,
-        h("h2", {}, path), h("p", {}, `${r.spec}: `, h("span", { class: `state ${r.status}` }, r.status), ` — started ${r.started.replace("T", " ").slice(0, 19)}, updated ${r.updated.replace("T", " ").slice(0, 19)}`),
-        img,
-        h("table", { class: "steps" }, h("tr", {}, ...["step", "state", "seconds", "log"].map((c) => h("th", {}, c))),
-          ...r.steps.map((s) => h("tr", {}, h("td", {}, s.name), h("td", { class: `state ${s.state}` }, s.state), h("td", { class: "num" }, s.seconds !== undefined ? s.seconds.toFixed(2) : ""), h("td", {}, s.log ? h("button", { class: "link", onclick: () => void fetch(`/api/workflow/log?${qs({ path, step: s.name })}`).then((x) => x.text()).then((t) => { log.textContent = t; }) }, "log") : s.error ?? "")))),
-        ...r.warnings.map((w) => h("p", { class: "muted" }, w)), log);
-    }).catch((e) => detail.replaceChildren(errorBox(e)));
+    api<{ status: string; spec: string; started: string; updated: string; steps: Array<{ name: string; state: string; seconds?: number; cached: boolean; log?: string; error?: string }>; warnings: string[] }>(`/api/workflow?${qs({ path })}`)
+      .then((r) => {
+        const log = h("pre", { class: "log" });
+        const img = h("img", { class: "dag", alt: `DAG of ${path}`, src: `/api/workflow/dag.svg?${qs({ path })}` });
+        setChildren(
+          detail,
+          h("h2", {}, path),
+          h("p", {}, `${r.spec}: `, h("span", { class: `state ${r.status}` }, r.status), ` — started ${r.started.replace("T", " ").slice(0, 19)}, updated ${r.updated.replace("T", " ").slice(0, 19)}`),
+          img,
+          h(
+            "table",
+            { class: "steps" },
+            h("tr", {}, ...["step", "state", "seconds", "log"].map((c) => h("th", {}, c))),
+            ...r.steps.map((s) =>
+              h(
+                "tr",
+                {},
+                h("td", {}, s.name),
+                h("td", { class: `state ${s.state}` }, s.state),
+                h("td", { class: "num" }, s.seconds !== undefined ? s.seconds.toFixed(2) : ""),
+                h(
+                  "td",
+                  {},
+                  s.log
+                    ? h(
+                        "button",
+                        {
+                          class: "link",
+                          onclick: () =>
+                            void fetch(`/api/workflow/log?${qs({ path, step: s.name })}`)
+                              .then((x) => x.text())
+                              .then((t) => {
+                                log.textContent = t;
+                              }),
+                        },
+                        "log",
+                      )
+                    : (s.error ?? ""),
+                ),
+              ),
+            ),
+          ),
+          ...r.warnings.map((w) => h("p", { class: "muted" }, w)),
+          log,
+        );
+      })
+      .catch((e) => detail.replaceChildren(errorBox(e)));
   };
-  api<{ runs: string[] }>("/api/workflows").then((r) => {
-    for (const p of r.runs) list.append(h("li", {}, h("button", { class: "link", onclick: () => show(p), "data-path": p }, p)));
-    if (!r.runs.length) list.append(h("li", { class: "muted" }, "no workflow run directories under the root"));
-    const want = params.get("path") ?? r.runs[0];
-    if (want) show(want);
-  }).catch((e) => list.append(errorBox(e)));
+  api<{ runs: string[] }>("/api/workflows")
+    .then((r) => {
+      for (const p of r.runs) list.append(h("li", {}, h("button", { class: "link", onclick: () => show(p), "data-path": p }, p)));
+      if (!r.runs.length) list.append(h("li", { class: "muted" }, "no workflow run directories under the root"));
+      const want = params.get("path") ?? r.runs[0];
+      if (want) show(want);
+    })
+    .catch((e) => list.append(errorBox(e)));
 }
 
 window.addEventListener("hashchange", route);
-api<{ root: string }>("/api/info").then((i) => { document.getElementById("root-name")!.textContent = i.root; }).catch(() => undefined);
+api<{ root: string }>("/api/info")
+  .then((i) => {
+    document.getElementById("root-name")!.textContent = i.root;
+  })
+  .catch(() => undefined);
 route();

@@ -5,7 +5,7 @@
 /** pyhf workspace JSON for N bins. */
 export function binnedWorkspace(N) {
   let state = 12345;
-  const uniform = () => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const uniform = () => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const gauss = () => Math.sqrt(-2 * Math.log(uniform() + 1e-12)) * Math.cos(2 * Math.PI * uniform());
   const sig = [];
   const bkg = [];

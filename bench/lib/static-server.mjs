@@ -10,21 +10,37 @@ const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", "
 
 /** Serves `mounts` ({ "/": dir, "/data/": dir }); resolves to { url, close() }. */
 export async function startStaticServer(mounts) {
-  const table = Object.entries(mounts).map(([prefix, dir]) => [prefix, path.resolve(dir)]).sort((a, b) => b[0].length - a[0].length);
+  const table = Object.entries(mounts)
+    .map(([prefix, dir]) => [prefix, path.resolve(dir)])
+    .sort((a, b) => b[0].length - a[0].length);
   const server = createServer(async (req, res) => {
     try {
       let pathname = decodeURIComponent(new URL(req.url, "http://x").pathname);
       if (pathname.endsWith("/")) pathname += "index.html";
       const mount = table.find(([prefix]) => pathname.startsWith(prefix));
-      if (!mount) { res.writeHead(404).end(); return; }
+      if (!mount) {
+        res.writeHead(404).end();
+        return;
+      }
       const file = path.join(mount[1], pathname.slice(mount[0].length));
-      if (!file.startsWith(mount[1] + path.sep)) { res.writeHead(403).end(); return; }
+      if (!file.startsWith(mount[1] + path.sep)) {
+        res.writeHead(403).end();
+        return;
+      }
       let size;
-      try { size = (await stat(file)).size; } catch { res.writeHead(404).end("not found"); return; }
+      try {
+        size = (await stat(file)).size;
+      } catch {
+        res.writeHead(404).end("not found");
+        return;
+      }
       const type = TYPES[path.extname(file)] ?? "application/octet-stream";
       const spec = req.headers.range;
       const ranges = spec ? parseRanges(spec, size) : [[0, size - 1]];
-      if (!ranges) { res.writeHead(416, { "content-range": `bytes */${size}` }).end(); return; }
+      if (!ranges) {
+        res.writeHead(416, { "content-range": `bytes */${size}` }).end();
+        return;
+      }
       const fh = await open(file, "r");
       try {
         const parts = [];

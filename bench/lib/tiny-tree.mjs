@@ -6,10 +6,17 @@ export async function openTree(path, treeName) {
   for (let b = 0; b < n; b += cluster) boundaries.push(b);
   boundaries.push(n);
   return {
-    kind: "TTree", name: treeName, numEntries: n, branches: [{ name: "x", typeName: "float", compressedBytes: 0, uncompressedBytes: 0 }],
+    kind: "TTree",
+    name: treeName,
+    numEntries: n,
+    branches: [{ name: "x", typeName: "float", compressedBytes: 0, uncompressedBytes: 0 }],
     clusterBoundaries: () => boundaries,
-    async arrays(names, range = {}) { return Object.fromEntries(names.map((k) => [k, new Float64Array((range.entryStop ?? n) - (range.entryStart ?? 0))])); },
+    async arrays(names, range = {}) {
+      return Object.fromEntries(names.map((k) => [k, new Float64Array((range.entryStop ?? n) - (range.entryStart ?? 0))]));
+    },
     // biome-ignore lint/correctness/useYield: the interface needs an iterator; this fake is never iterated
-    async *iterate() { throw new Error("not used"); },
+    async *iterate() {
+      throw new Error("not used");
+    },
   };
 }

@@ -12,9 +12,21 @@ import { ML_COLUMNS, mlProcess, checkModels, writeMlOutputs } from "./ml.mjs";
 export { REGIONS };
 
 export const columns = [
-  "Electron_pt", "Electron_eta", "Electron_cutBased", "Electron_sip3d",
-  "Muon_pt", "Muon_eta", "Muon_tightId", "Muon_sip3d", "Muon_pfRelIso04_all",
-  "Jet_pt", "Jet_eta", "Jet_phi", "Jet_mass", "Jet_btagCSVV2", "Jet_jetId",
+  "Electron_pt",
+  "Electron_eta",
+  "Electron_cutBased",
+  "Electron_sip3d",
+  "Muon_pt",
+  "Muon_eta",
+  "Muon_tightId",
+  "Muon_sip3d",
+  "Muon_pfRelIso04_all",
+  "Jet_pt",
+  "Jet_eta",
+  "Jet_phi",
+  "Jet_mass",
+  "Jet_btagCSVV2",
+  "Jet_jetId",
 ];
 
 /**
@@ -96,7 +108,12 @@ export async function process(events, meta) {
   });
 
   // jet-kinematic variations redo the jet selection and the observables (§5.2)
-  const ptVariations = systematics ? [["pt_scale_up", scaledPt(jets)], ["pt_res_up", smearedPt(jets, entry, seedOf(`${P.seed}/${meta.sample}/${meta.fileIndex}`))]] : [];
+  const ptVariations = systematics
+    ? [
+        ["pt_scale_up", scaledPt(jets)],
+        ["pt_res_up", smearedPt(jets, entry, seedOf(`${P.seed}/${meta.sample}/${meta.fileIndex}`))],
+      ]
+    : [];
   for (const [name, ptv] of ptVariations) {
     const varied = regions(jets, ptv, flags, P.pt_threshold);
     REGIONS.forEach((R, r) => fill(r, varied[R].observable, name, w));
@@ -111,9 +128,12 @@ export async function process(events, meta) {
   }
 
   const cutflow = {
-    all: events.length, oneLepton: jets.pt.length, fourJets: nominal.fourJets,
+    all: events.length,
+    oneLepton: jets.pt.length,
+    fourJets: nominal.fourJets,
     oneBtag: nominal["4j1b"].observable.length + nominal["4j2b"].observable.length,
-    r4j1b: nominal["4j1b"].observable.length, r4j2b: nominal["4j2b"].observable.length,
+    r4j1b: nominal["4j1b"].observable.length,
+    r4j2b: nominal["4j2b"].observable.length,
   };
   const out = { hists: Object.fromEntries(REGIONS.map((R, r) => [R, toAccumulator(hists[r])])), cutflow: { [meta.sample]: cutflow } };
   return ml ? { ...out, ml } : out;

@@ -24,13 +24,16 @@ export function namedHistograms(accs) {
     if (!accs?.[R]) continue;
     const h = fromAccumulator(accs[R]);
     const cells = {};
-    for (const P of PROCESSES) for (const V of VARIATIONS) {
-      const c = h.pick({ process: P, variation: V });
-      cells[`${P}/${V}`] = c;
-      if (inRange(c) > 0) out.set(V === "nominal" ? `${R}_${P}` : `${R}_${P}_${V}`, c);
-    }
+    for (const P of PROCESSES)
+      for (const V of VARIATIONS) {
+        const c = h.pick({ process: P, variation: V });
+        cells[`${P}/${V}`] = c;
+        if (inRange(c) > 0) out.set(V === "nominal" ? `${R}_${P}` : `${R}_${P}_${V}`, c);
+      }
     // pseudo-data = (ttbar ME_var + ttbar PS_var) / 2 + wjets nominal, flow bins included
-    const me = cells["ttbar/ME_var"], ps = cells["ttbar/PS_var"], wj = cells["wjets/nominal"];
+    const me = cells["ttbar/ME_var"],
+      ps = cells["ttbar/PS_var"],
+      wj = cells["wjets/nominal"];
     if (inRange(me) > 0 && inRange(ps) > 0 && inRange(wj) > 0) out.set(`${R}_pseudodata`, me.copy().add(ps).scale(0.5).add(wj));
   }
   return new Map([...out.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));

@@ -1,10 +1,7 @@
 // AGC ttbar physics (spec §3–§5), written with hepflow's array and four-vector kernels.
 // Float32 inputs stay float32 through the kernels, which reproduces the reference's float32
 // arithmetic (§4.1); a float64 pt (the pt_res_up pass) makes everything downstream float64.
-import {
-  zip, and, gt, lt, eq, ne, ge, absLt, hasBits, add, mul, countTrue, select, filterEvents,
-  sum, combinations, combinationMax, argmax, pick, randomNormal, counterNormal, seedFromText,
-} from "hepflow/array";
+import { zip, and, gt, lt, eq, ne, ge, absLt, hasBits, add, mul, countTrue, select, filterEvents, sum, combinations, combinationMax, argmax, pick, randomNormal, counterNormal, seedFromText } from "hepflow/array";
 import { combinationSum, pt, mass } from "hepflow/physics";
 
 /** b-tag working point: strictly greater (§3; the `>=` variant was AGC bug #174). */
@@ -69,7 +66,10 @@ export function regions(jets, ptv, flags, ptCut = PT_THRESHOLD) {
   const nB = countTrue(and(good, flags.btagged));
   const fourJets = ge(countTrue(good), 4);
   const candidates = { jets: zip({ pt: ptv, eta: jets.eta, phi: jets.phi, mass: jets.mass, btag: jets.btagCSVV2 }), good };
-  const selectedIn = (region) => { const ev = filterEvents(candidates, region); return select(ev.jets, ev.good); };
+  const selectedIn = (region) => {
+    const ev = filterEvents(candidates, region);
+    return select(ev.jets, ev.good);
+  };
   const j1b = selectedIn(and(fourJets, eq(nB, 1)));
   const j2b = selectedIn(and(fourJets, ge(nB, 2)));
   return {

@@ -20,15 +20,18 @@ export function validate(produced, reference) {
     }
     if (name.includes("pt_res_up")) continue; // random by construction
     const bad = [];
-    ref.contents.forEach((r, i) => { if (!close(got.contents[i], r)) bad.push(i); });
+    ref.contents.forEach((r, i) => {
+      if (!close(got.contents[i], r)) bad.push(i);
+    });
     // group failing bins into runs of consecutive indices; a run is a tolerated bin migration
     // if no bin moves by more than 2.0 and the run's sum is conserved
-    for (let k = 0; k < bad.length;) {
+    for (let k = 0; k < bad.length; ) {
       let end = k;
       while (end + 1 < bad.length && bad[end + 1] === bad[end] + 1) end++;
       const run = bad.slice(k, end + 1);
       const big = run.filter((i) => Math.abs(got.contents[i] - ref.contents[i]) > 2.0 + 1e-5 * Math.abs(ref.contents[i]));
-      const sg = run.reduce((s, i) => s + got.contents[i], 0), sr = run.reduce((s, i) => s + ref.contents[i], 0);
+      const sg = run.reduce((s, i) => s + got.contents[i], 0),
+        sr = run.reduce((s, i) => s + ref.contents[i], 0);
       if (big.length) errors.push(`${name}: bins ${big.join(",")} differ by more than 2.0`);
       if (!close(sg, sr)) errors.push(`${name}: bins ${run[0]}-${run.at(-1)} sum ${sg} vs ${sr}`);
       k = end + 1;

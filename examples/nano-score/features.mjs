@@ -16,5 +16,26 @@ export const FEATURES = [
 ];
 
 /** Branches of the slimmer NanoAOD: event ids, the objects an analysis of the skim needs, and the score. */
-export const KEEP = ["run", "luminosityBlock", "event", "Jet_pt", "Jet_eta", "Jet_phi", "Jet_mass", "Jet_btagCSVV2", "Jet_jetId",
-  "Muon_pt", "Muon_eta", "Muon_phi", "Muon_charge", "Muon_tightId", "Electron_pt", "Electron_eta", "Electron_phi", "Electron_charge", "Electron_cutBased", "MET_pt", "MET_phi"];
+export const KEEP = [
+  "run",
+  "luminosityBlock",
+  "event",
+  "Jet_pt",
+  "Jet_eta",
+  "Jet_phi",
+  "Jet_mass",
+  "Jet_btagCSVV2",
+  "Jet_jetId",
+  "Muon_pt",
+  "Muon_eta",
+  "Muon_phi",
+  "Muon_charge",
+  "Muon_tightId",
+  "Electron_pt",
+  "Electron_eta",
+  "Electron_phi",
+  "Electron_charge",
+  "Electron_cutBased",
+  "MET_pt",
+  "MET_phi",
+];

@@ -23,13 +23,22 @@ export async function scoreNano(inputs, output, { model = DEFAULT_MODEL, force =
     const net = await cachedModel(model);
     if (net.nFeatures !== features.length) throw new Error(`${model} takes ${net.nFeatures} inputs, features.mjs defines ${features.length}`);
     return await skim(trees, output, {
-      where: PRESELECTION, branches: KEEP, force, inputPaths: inputs,
-      computed: [{
-        name: SCORE,
-        branches: [...new Set(features.flatMap((f) => f.expr.branches))],
-        // one row per event: the six inputs as columns, evaluated and batched by hepflow/ml
-        compute: async (columns, entries) => predictColumns(net, features.map((f) => toColumn(f.expr.evaluate(columns, { entries, entryStart: 0 }), entries))),
-      }],
+      where: PRESELECTION,
+      branches: KEEP,
+      force,
+      inputPaths: inputs,
+      computed: [
+        {
+          name: SCORE,
+          branches: [...new Set(features.flatMap((f) => f.expr.branches))],
+          // one row per event: the six inputs as columns, evaluated and batched by hepflow/ml
+          compute: async (columns, entries) =>
+            predictColumns(
+              net,
+              features.map((f) => toColumn(f.expr.evaluate(columns, { entries, entryStart: 0 }), entries)),
+            ),
+        },
+      ],
     });
   } finally {
     await Promise.all(files.map((f) => f.close()));
@@ -43,7 +52,10 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   const model = mi >= 0 ? args[mi + 1] : undefined;
   const rest = args.filter((a, i) => a !== "--force" && (mi < 0 || (i !== mi && i !== mi + 1)));
   const [output, ...inputs] = rest;
-  if (!output || !inputs.length) { console.error("usage: node examples/nano-score/index.mjs OUT.root IN.root [IN2.root …] [--model M.onnx] [--force]"); process.exit(2); }
+  if (!output || !inputs.length) {
+    console.error("usage: node examples/nano-score/index.mjs OUT.root IN.root [IN2.root …] [--model M.onnx] [--force]");
+    process.exit(2);
+  }
   const r = await scoreNano(inputs, output, { model, force });
   console.log(`${output}: ${r.entriesOut} of ${r.entriesIn} events, ${r.branches.length} branches, score in ${SCORE}`);
 }

@@ -12,14 +12,16 @@ export const query = FromTree("Events")
     el_eta: r.el.Select((el) => el.eta),
     el_phi: r.el.Select((el) => el.phi),
     el_charge: r.el.Select((el) => el.charge),
-    m_ee: Math.sqrt(2 * r.el.ElementAt(0).pt * r.el.ElementAt(1).pt
-      * (Math.cosh(r.el.ElementAt(0).eta - r.el.ElementAt(1).eta) - Math.cos(r.el.ElementAt(0).phi - r.el.ElementAt(1).phi))),
+    m_ee: Math.sqrt(2 * r.el.ElementAt(0).pt * r.el.ElementAt(1).pt * (Math.cosh(r.el.ElementAt(0).eta - r.el.ElementAt(1).eta) - Math.cos(r.el.ElementAt(0).phi - r.el.ElementAt(1).phi))),
   }));
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const r = await deliver({ Sample: [{ Name: "zee", Dataset: "zee", Query: query }] }, {
-    onProgress: (name, s) => process.stderr.write(`\r${name}: ${s["files-completed"]}/${s["files-total"]} files`),
-  });
+  const r = await deliver(
+    { Sample: [{ Name: "zee", Dataset: "zee", Query: query }] },
+    {
+      onProgress: (name, s) => process.stderr.write(`\r${name}: ${s["files-completed"]}/${s["files-total"]} files`),
+    },
+  );
   process.stderr.write("\n");
   console.log(r.zee.files.join("\n"));
 }

@@ -4,7 +4,10 @@ import { Hist, Regular } from "hepflow/hist";
 import { stackPlot, hist1dFromHist, writePlot } from "hepflow/plot";
 
 const [out, ...files] = process.argv.slice(2);
-if (!out || !files.length) { console.error("usage: plot.mjs OUT.png FILE..."); process.exit(2); }
+if (!out || !files.length) {
+  console.error("usage: plot.mjs OUT.png FILE...");
+  process.exit(2);
+}
 const h = new Hist([Regular(60, 60, 120, { name: "m_ee" })]);
 let events = 0;
 for (const f of files) {

@@ -18,7 +18,10 @@ rmSync(path.join(work, "cache"), { recursive: true, force: true });
 
 const server = spawn("node", [bin, "serve", "--port", "0", "--dir", path.join(work, "service"), "--catalogue", path.join(data, "catalogue.json"), "--workers", "2"], { stdio: ["ignore", "pipe", "inherit"] });
 const url = await new Promise((resolve, reject) => {
-  server.stdout.on("data", (b) => { const m = /on (http:\/\/\S+)/.exec(String(b)); if (m) resolve(m[1]); });
+  server.stdout.on("data", (b) => {
+    const m = /on (http:\/\/\S+)/.exec(String(b));
+    if (m) resolve(m[1]);
+  });
   server.once("exit", (c) => reject(new Error(`hepflow serve exited (${c})`)));
 });
 const env = { ...process.env, HEPFLOW_SERVICE_URL: url, HEPFLOW_DELIVER_CACHE: path.join(work, "cache") };
@@ -36,9 +39,24 @@ try {
   const server2 = timed("deliver --ignore-cache (server cache)", [bin, "deliver", path.join(here, "spec.yaml"), "--ignore-cache", "--json"]);
   const ts = timed("deliver.mjs (TS API; same cache key, served by the server cache)", [path.join(here, "deliver.mjs")]);
   const plot2 = timed("plot (again)", [path.join(here, "plot.mjs"), path.join(work, "m_ee.png"), ...files]);
-  console.log(JSON.stringify({ events, cold_deliver_s: cold.seconds, plot_s: plot.seconds, cold_total_s: Number((cold.seconds + plot.seconds).toFixed(2)),
-    cached_deliver_s: cached.seconds, cached_total_s: Number((cached.seconds + plot2.seconds).toFixed(2)), server_cache_deliver_s: server2.seconds, ts_api_deliver_s: ts.seconds,
-    from_cache: JSON.parse(cached.out).zee.fromCache, plot: JSON.parse(plot.out) }, null, 1));
+  console.log(
+    JSON.stringify(
+      {
+        events,
+        cold_deliver_s: cold.seconds,
+        plot_s: plot.seconds,
+        cold_total_s: Number((cold.seconds + plot.seconds).toFixed(2)),
+        cached_deliver_s: cached.seconds,
+        cached_total_s: Number((cached.seconds + plot2.seconds).toFixed(2)),
+        server_cache_deliver_s: server2.seconds,
+        ts_api_deliver_s: ts.seconds,
+        from_cache: JSON.parse(cached.out).zee.fromCache,
+        plot: JSON.parse(plot.out),
+      },
+      null,
+      1,
+    ),
+  );
 } finally {
   server.kill("SIGTERM");
 }

@@ -8,14 +8,7 @@
 import { HepflowError } from "../util/index.js";
 import { isHistAccumulator, scaleHistAccumulator } from "../hist/index.js";
 
-export type Accumulator =
-  | number
-  | string
-  | boolean
-  | null
-  | Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array
-  | Accumulator[]
-  | { [key: string]: Accumulator };
+export type Accumulator = number | string | boolean | null | Float64Array | Float32Array | Int32Array | Uint32Array | Int16Array | Uint16Array | Int8Array | Uint8Array | Accumulator[] | { [key: string]: Accumulator };
 
 type Typed = Exclude<Accumulator, number | string | boolean | null | Accumulator[] | { [key: string]: Accumulator }>;
 

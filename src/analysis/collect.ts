@@ -205,7 +205,17 @@ export class RunCollector {
     this.attempts.set(index, n);
     const it = this.items[index]!;
     const retried = n <= this.options.retries;
-    this.attemptLog.push({ sample: it.sample, file: it.file, entryStart: it.entryStart, entryStop: it.entryStop, attempt: n, retried, worker, error: { code: error.code, message: error.message }, atMs: this.startedAt < 0 ? 0 : performance.now() - this.startedAt });
+    this.attemptLog.push({
+      sample: it.sample,
+      file: it.file,
+      entryStart: it.entryStart,
+      entryStop: it.entryStop,
+      attempt: n,
+      retried,
+      worker,
+      error: { code: error.code, message: error.message },
+      atMs: this.startedAt < 0 ? 0 : performance.now() - this.startedAt,
+    });
     if (this.attemptLog.length > 50) this.attemptLog.shift();
     if (retried) return true;
     this.failures.push({ sample: it.sample, file: it.file, fileIndex: it.fileIndex, entryStart: it.entryStart, entryStop: it.entryStop, attempts: n, error, ...(worker !== undefined ? { worker } : {}) });
@@ -218,8 +228,11 @@ export class RunCollector {
   /** The run so far: progress per sample, failures and the partial accumulator (a merge of what is folded; nothing is modified). */
   live(): LiveSnapshot {
     const samples = this.states.map((s, i) => ({
-      sample: s.plan.sample, planned: s.plan.items.reduce((a, it) => a + it.entryStop - it.entryStart, 0),
-      processed: this.samples[s.plan.sample]?.processed ?? s.processed, failed: s.failedEntries, closed: i < this.sampleCursor,
+      sample: s.plan.sample,
+      planned: s.plan.items.reduce((a, it) => a + it.entryStop - it.entryStart, 0),
+      processed: this.samples[s.plan.sample]?.processed ?? s.processed,
+      failed: s.failedEntries,
+      closed: i < this.sampleCursor,
     }));
     const open = this.states[this.sampleCursor];
     const rate = this.startedAt < 0 ? 0 : (this.events * 1000) / Math.max(1, performance.now() - this.startedAt);
@@ -300,7 +313,17 @@ export class RunCollector {
   }
 
   /** The merged accumulator and the bookkeeping, once every item has an outcome (or the run stopped). */
-  result(): { accumulator: Accumulator | undefined; failures: ChunkFailure[]; warnings: string[]; samples: Record<string, SampleReport>; chunks: number; events: number; eventsBySample: Record<string, number>; readMs: number; computeMs: number } {
+  result(): {
+    accumulator: Accumulator | undefined;
+    failures: ChunkFailure[];
+    warnings: string[];
+    samples: Record<string, SampleReport>;
+    chunks: number;
+    events: number;
+    eventsBySample: Record<string, number>;
+    readMs: number;
+    computeMs: number;
+  } {
     const order = new Map(this.states.map((s, i) => [s.plan.sample, i]));
     this.failures.sort((a, b) => order.get(a.sample)! - order.get(b.sample)! || a.fileIndex - b.fileIndex || (a.entryStart ?? -1) - (b.entryStart ?? -1));
     const eventsBySample: Record<string, number> = {};

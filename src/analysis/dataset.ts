@@ -42,8 +42,7 @@ export interface DatasetOptions {
   defaultTreeName?: string;
 }
 
-const invalid = (file: string | undefined, path: string, what: string): HepflowError =>
-  new HepflowError("DATASET_INVALID", `${what}; fix the dataset JSON`, { file, object: path });
+const invalid = (file: string | undefined, path: string, what: string): HepflowError => new HepflowError("DATASET_INVALID", `${what}; fix the dataset JSON`, { file, object: path });
 
 /** Read and validate a dataset JSON file; relative file paths are resolved against its folder. */
 export function loadDataset(file: string, options: DatasetOptions = {}): Dataset {
@@ -127,7 +126,7 @@ function parseAgcCatalogue(json: unknown, src: string | undefined, options: Data
       if (typeof e.xsec === "number") meta.xsec = e.xsec;
       out.push({
         name: `${process}__${variation}`,
-        treeName: typeof e.treeName === "string" ? e.treeName : options.defaultTreeName ?? "Events",
+        treeName: typeof e.treeName === "string" ? e.treeName : (options.defaultTreeName ?? "Events"),
         files: parseFiles(e.files, `${at}.files`, src),
         xsec: typeof e.xsec === "number" ? e.xsec : undefined,
         metadata: meta,

@@ -94,14 +94,21 @@ export async function runDispatched(processor: string, dataset: Dataset, options
   // a throwing listener must not break the run: it only loses its view
   // Nothing folded or failed since the last snapshot (slow chunks): no merge and no write, only a
   // heartbeat each second so the rate and the "updated" time stay current.
-  let seen = -1, sentAt = 0;
-  const tick = live ? setInterval(() => {
-    const now = performance.now();
-    if (collector.version === seen && now - sentAt < 1000) return;
-    seen = collector.version;
-    sentAt = now;
-    try { live.update(collector.live()); } catch { /* the display's problem */ }
-  }, live.intervalMs ?? 200) : undefined;
+  let seen = -1,
+    sentAt = 0;
+  const tick = live
+    ? setInterval(() => {
+        const now = performance.now();
+        if (collector.version === seen && now - sentAt < 1000) return;
+        seen = collector.version;
+        sentAt = now;
+        try {
+          live.update(collector.live());
+        } catch {
+          /* the display's problem */
+        }
+      }, live.intervalMs ?? 200)
+    : undefined;
   try {
     for await (const plan of planSamples(dataset, opener, chunkSize)) {
       collector.addSample(plan);
@@ -113,7 +120,13 @@ export async function runDispatched(processor: string, dataset: Dataset, options
   } finally {
     if (tick) clearInterval(tick);
     // the last word of the live view: every chunk counted (the ticks may have missed the last ones)
-    if (live) { try { live.update(collector.live()); } catch { /* the display's problem */ } }
+    if (live) {
+      try {
+        live.update(collector.live());
+      } catch {
+        /* the display's problem */
+      }
+    }
     await dispatcher.close();
   }
   const r = collector.result();

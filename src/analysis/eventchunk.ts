@@ -78,10 +78,7 @@ export class EventChunk {
       get: (_t, field) => (typeof field === "string" ? this.column(prefix + field) : undefined),
       has: (_t, field) => typeof field === "string" && this.available.includes(prefix + field),
       ownKeys: () => this.available.filter((b) => b.startsWith(prefix)).map((b) => b.slice(prefix.length)),
-      getOwnPropertyDescriptor: (_t, field) =>
-        typeof field === "string" && this.available.includes(prefix + field)
-          ? { enumerable: true, configurable: true, get: () => this.column(prefix + field) }
-          : undefined,
+      getOwnPropertyDescriptor: (_t, field) => (typeof field === "string" && this.available.includes(prefix + field) ? { enumerable: true, configurable: true, get: () => this.column(prefix + field) } : undefined),
     });
   }
 

@@ -144,8 +144,10 @@ export function loadParameterFile(path: string): Record<string, unknown> {
 
 /** One-line help of a declaration, for `hepflow run --help-params`. */
 export function describeParameters(specs: ParameterSpecs): string {
-  return Object.entries(specs).map(([n, s]) => {
-    const range = s.type === "choice" ? ` one of ${s.choices!.join("|")}` : s.min !== undefined || s.max !== undefined ? ` in [${s.min ?? "-∞"}, ${s.max ?? "∞"}]` : "";
-    return `  ${n} (${s.type}${s.unit ? ", " + s.unit : ""}${range}) default ${s.default === undefined ? "— required" : JSON.stringify(s.default)}${s.help ? ": " + s.help : ""}`;
-  }).join("\n");
+  return Object.entries(specs)
+    .map(([n, s]) => {
+      const range = s.type === "choice" ? ` one of ${s.choices!.join("|")}` : s.min !== undefined || s.max !== undefined ? ` in [${s.min ?? "-∞"}, ${s.max ?? "∞"}]` : "";
+      return `  ${n} (${s.type}${s.unit ? ", " + s.unit : ""}${range}) default ${s.default === undefined ? "— required" : JSON.stringify(s.default)}${s.help ? ": " + s.help : ""}`;
+    })
+    .join("\n");
 }

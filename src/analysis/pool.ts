@@ -74,7 +74,10 @@ export class WorkerPool implements Dispatcher {
     private readonly readahead: number,
   ) {
     this.init = { processor: ctx.processor, opener: ctx.options.opener, params: ctx.params, ...(ctx.options.snapshotDir ? { snapshotDir: ctx.options.snapshotDir } : {}) };
-    this.doneP = new Promise<void>((res, rej) => { this.resolveDone = res; this.rejectDone = rej; });
+    this.doneP = new Promise<void>((res, rej) => {
+      this.resolveDone = res;
+      this.rejectDone = rej;
+    });
     this.doneP.catch(() => undefined); // observed by done(); avoid an unhandled rejection before
     ctx.collector.requeue = (item) => {
       this.remaining++;

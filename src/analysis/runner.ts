@@ -54,7 +54,7 @@ export function errorInfo(e: unknown): ErrorInfo {
  */
 export function checkAccumulator(x: unknown, at = "accumulator", file?: string): void {
   if (x === null || typeof x === "number" || typeof x === "string" || typeof x === "boolean") return;
-  if (ArrayBuffer.isView(x) && !(x instanceof DataView) && !(x instanceof BigInt64Array) && !(x instanceof BigUint64Array) ) return;
+  if (ArrayBuffer.isView(x) && !(x instanceof DataView) && !(x instanceof BigInt64Array) && !(x instanceof BigUint64Array)) return;
   if (Array.isArray(x)) {
     x.forEach((v, i) => checkAccumulator(v, `${at}[${i}]`, file));
     return;
@@ -139,7 +139,10 @@ export class ChunkRunner {
       if (this.trees.size > this.maxOpen) {
         const [oldKey, old] = this.trees.entries().next().value!;
         this.trees.delete(oldKey);
-        old.then((tree) => this.release(tree, true), () => undefined);
+        old.then(
+          (tree) => this.release(tree, true),
+          () => undefined,
+        );
       }
     }
     return t.then((tree) => {

@@ -19,7 +19,12 @@ import type { WorkItem } from "./runner.js";
 export const SNAPSHOT_KEY = "$snapshot";
 
 /** One written part, as carried in the accumulator. */
-export interface SnapshotPart { sample: string; index: number; file: string; entries: number }
+export interface SnapshotPart {
+  sample: string;
+  index: number;
+  file: string;
+  entries: number;
+}
 
 function toColumns(raw: unknown, file: string): Columns {
   if (typeof raw !== "object" || raw === null) throw new HepflowError("PROCESSOR_INVALID", `${SNAPSHOT_KEY}.columns must be an object of columns`, { file });
@@ -72,7 +77,15 @@ export async function assembleSnapshots(parts: readonly SnapshotPart[], outDir: 
         const f = await openFile(p.file);
         const t = await f.tree("Events");
         for await (const chunk of t.iterate(undefined, { stepSize: 100_000 })) {
-          tree ??= w.writeTree("Events", schemaOf(chunk.columns, t.branches.map((b) => b.name), [], new Map(t.branches.map((b) => [b.name, b]))));
+          tree ??= w.writeTree(
+            "Events",
+            schemaOf(
+              chunk.columns,
+              t.branches.map((b) => b.name),
+              [],
+              new Map(t.branches.map((b) => [b.name, b])),
+            ),
+          );
           tree.write(chunk.columns);
           entries += chunk.entryStop - chunk.entryStart;
         }

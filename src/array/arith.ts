@@ -32,17 +32,33 @@ function binary<X extends NumberArray | Jagged<NumberArray>>(x: X, y: Operand, o
   if (yc === null) {
     const s = f32 ? Math.fround(y as number) : (y as number);
     switch (op) {
-      case 0: for (let i = 0; i < n; i++) out[i] = xc[i]! * s; break;
-      case 1: for (let i = 0; i < n; i++) out[i] = xc[i]! + s; break;
-      case 2: for (let i = 0; i < n; i++) out[i] = xc[i]! - s; break;
-      case 3: for (let i = 0; i < n; i++) out[i] = xc[i]! / s; break;
+      case 0:
+        for (let i = 0; i < n; i++) out[i] = xc[i]! * s;
+        break;
+      case 1:
+        for (let i = 0; i < n; i++) out[i] = xc[i]! + s;
+        break;
+      case 2:
+        for (let i = 0; i < n; i++) out[i] = xc[i]! - s;
+        break;
+      case 3:
+        for (let i = 0; i < n; i++) out[i] = xc[i]! / s;
+        break;
     }
   } else {
     switch (op) {
-      case 0: for (let i = 0; i < n; i++) out[i] = xc[i]! * yc[i]!; break;
-      case 1: for (let i = 0; i < n; i++) out[i] = xc[i]! + yc[i]!; break;
-      case 2: for (let i = 0; i < n; i++) out[i] = xc[i]! - yc[i]!; break;
-      case 3: for (let i = 0; i < n; i++) out[i] = xc[i]! / yc[i]!; break;
+      case 0:
+        for (let i = 0; i < n; i++) out[i] = xc[i]! * yc[i]!;
+        break;
+      case 1:
+        for (let i = 0; i < n; i++) out[i] = xc[i]! + yc[i]!;
+        break;
+      case 2:
+        for (let i = 0; i < n; i++) out[i] = xc[i]! - yc[i]!;
+        break;
+      case 3:
+        for (let i = 0; i < n; i++) out[i] = xc[i]! / yc[i]!;
+        break;
     }
   }
   // storing into a Float32Array rounds the float64 result of one operation: exactly float32 arithmetic
@@ -50,10 +66,18 @@ function binary<X extends NumberArray | Jagged<NumberArray>>(x: X, y: Operand, o
 }
 
 /** x × y element-wise (y a scalar or a column of the same shape). */
-export function mul<X extends NumberArray | Jagged<NumberArray>>(x: X, y: Operand): Result<X> { return binary(x, y, 0, "mul"); }
+export function mul<X extends NumberArray | Jagged<NumberArray>>(x: X, y: Operand): Result<X> {
+  return binary(x, y, 0, "mul");
+}
 /** x + y element-wise. */
-export function add<X extends NumberArray | Jagged<NumberArray>>(x: X, y: Operand): Result<X> { return binary(x, y, 1, "add"); }
+export function add<X extends NumberArray | Jagged<NumberArray>>(x: X, y: Operand): Result<X> {
+  return binary(x, y, 1, "add");
+}
 /** x − y element-wise. */
-export function sub<X extends NumberArray | Jagged<NumberArray>>(x: X, y: Operand): Result<X> { return binary(x, y, 2, "sub"); }
+export function sub<X extends NumberArray | Jagged<NumberArray>>(x: X, y: Operand): Result<X> {
+  return binary(x, y, 2, "sub");
+}
 /** x / y element-wise. */
-export function div<X extends NumberArray | Jagged<NumberArray>>(x: X, y: Operand): Result<X> { return binary(x, y, 3, "div"); }
+export function div<X extends NumberArray | Jagged<NumberArray>>(x: X, y: Operand): Result<X> {
+  return binary(x, y, 3, "div");
+}

@@ -18,14 +18,27 @@ type Cmp = 0 | 1 | 2 | 3 | 4 | 5;
 
 /** x ⋚ t per element (t already in x's precision), one loop per operator; a copy per element type. */
 const compareFlat = perElementType((x: NumberArray, t: number, op: Cmp): Mask => {
-  const n = x.length, out = new Uint8Array(n);
+  const n = x.length,
+    out = new Uint8Array(n);
   switch (op) {
-    case 0: for (let i = 0; i < n; i++) out[i] = +(x[i]! > t); break;
-    case 1: for (let i = 0; i < n; i++) out[i] = +(x[i]! >= t); break;
-    case 2: for (let i = 0; i < n; i++) out[i] = +(x[i]! < t); break;
-    case 3: for (let i = 0; i < n; i++) out[i] = +(x[i]! <= t); break;
-    case 4: for (let i = 0; i < n; i++) out[i] = +(x[i]! === t); break;
-    case 5: for (let i = 0; i < n; i++) out[i] = +(x[i]! !== t); break;
+    case 0:
+      for (let i = 0; i < n; i++) out[i] = +(x[i]! > t);
+      break;
+    case 1:
+      for (let i = 0; i < n; i++) out[i] = +(x[i]! >= t);
+      break;
+    case 2:
+      for (let i = 0; i < n; i++) out[i] = +(x[i]! < t);
+      break;
+    case 3:
+      for (let i = 0; i < n; i++) out[i] = +(x[i]! <= t);
+      break;
+    case 4:
+      for (let i = 0; i < n; i++) out[i] = +(x[i]! === t);
+      break;
+    case 5:
+      for (let i = 0; i < n; i++) out[i] = +(x[i]! !== t);
+      break;
   }
   return out;
 }, "compareFlat");
@@ -42,35 +55,56 @@ function compare(x: NumberArray | Jagged<NumberArray>, v: number, op: Cmp): Mask
 /** x > v element-wise (jagged in → jagged out sharing offsets). */
 export function gt(x: NumberArray, v: number): Mask;
 export function gt(x: Jagged<NumberArray>, v: number): Jagged<Mask>;
-export function gt(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> { return compare(x, v, 0); }
+export function gt(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> {
+  return compare(x, v, 0);
+}
 /** x >= v element-wise. */
 export function ge(x: NumberArray, v: number): Mask;
 export function ge(x: Jagged<NumberArray>, v: number): Jagged<Mask>;
-export function ge(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> { return compare(x, v, 1); }
+export function ge(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> {
+  return compare(x, v, 1);
+}
 /** x < v element-wise. */
 export function lt(x: NumberArray, v: number): Mask;
 export function lt(x: Jagged<NumberArray>, v: number): Jagged<Mask>;
-export function lt(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> { return compare(x, v, 2); }
+export function lt(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> {
+  return compare(x, v, 2);
+}
 /** x <= v element-wise. */
 export function le(x: NumberArray, v: number): Mask;
 export function le(x: Jagged<NumberArray>, v: number): Jagged<Mask>;
-export function le(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> { return compare(x, v, 3); }
+export function le(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> {
+  return compare(x, v, 3);
+}
 /** x == v element-wise. */
 export function eq(x: NumberArray, v: number): Mask;
 export function eq(x: Jagged<NumberArray>, v: number): Jagged<Mask>;
-export function eq(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> { return compare(x, v, 4); }
+export function eq(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> {
+  return compare(x, v, 4);
+}
 /** x != v element-wise. */
 export function ne(x: NumberArray, v: number): Mask;
 export function ne(x: Jagged<NumberArray>, v: number): Jagged<Mask>;
-export function ne(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> { return compare(x, v, 5); }
+export function ne(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> {
+  return compare(x, v, 5);
+}
 
 const compareAbsFlat = perElementType((x: NumberArray, t: number, op: Cmp): Mask => {
-  const n = x.length, out = new Uint8Array(n);
+  const n = x.length,
+    out = new Uint8Array(n);
   switch (op) {
-    case 0: for (let i = 0; i < n; i++) out[i] = +(Math.abs(x[i]!) > t); break;
-    case 1: for (let i = 0; i < n; i++) out[i] = +(Math.abs(x[i]!) >= t); break;
-    case 2: for (let i = 0; i < n; i++) out[i] = +(Math.abs(x[i]!) < t); break;
-    default: for (let i = 0; i < n; i++) out[i] = +(Math.abs(x[i]!) <= t); break;
+    case 0:
+      for (let i = 0; i < n; i++) out[i] = +(Math.abs(x[i]!) > t);
+      break;
+    case 1:
+      for (let i = 0; i < n; i++) out[i] = +(Math.abs(x[i]!) >= t);
+      break;
+    case 2:
+      for (let i = 0; i < n; i++) out[i] = +(Math.abs(x[i]!) < t);
+      break;
+    default:
+      for (let i = 0; i < n; i++) out[i] = +(Math.abs(x[i]!) <= t);
+      break;
   }
   return out;
 }, "compareAbsFlat");
@@ -82,19 +116,27 @@ function compareAbs(x: NumberArray | Jagged<NumberArray>, v: number, op: Cmp): M
 /** |x| < v element-wise in one pass (no |x| column), e.g. the acceptance cut `absLt(jets.eta, 2.4)`; float32 rules as `lt`. */
 export function absLt(x: NumberArray, v: number): Mask;
 export function absLt(x: Jagged<NumberArray>, v: number): Jagged<Mask>;
-export function absLt(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> { return compareAbs(x, v, 2); }
+export function absLt(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> {
+  return compareAbs(x, v, 2);
+}
 /** |x| <= v element-wise in one pass. */
 export function absLe(x: NumberArray, v: number): Mask;
 export function absLe(x: Jagged<NumberArray>, v: number): Jagged<Mask>;
-export function absLe(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> { return compareAbs(x, v, 3); }
+export function absLe(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> {
+  return compareAbs(x, v, 3);
+}
 /** |x| > v element-wise in one pass. */
 export function absGt(x: NumberArray, v: number): Mask;
 export function absGt(x: Jagged<NumberArray>, v: number): Jagged<Mask>;
-export function absGt(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> { return compareAbs(x, v, 0); }
+export function absGt(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> {
+  return compareAbs(x, v, 0);
+}
 /** |x| >= v element-wise in one pass. */
 export function absGe(x: NumberArray, v: number): Mask;
 export function absGe(x: Jagged<NumberArray>, v: number): Jagged<Mask>;
-export function absGe(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> { return compareAbs(x, v, 1); }
+export function absGe(x: NumberArray | Jagged<NumberArray>, v: number): Mask | Jagged<Mask> {
+  return compareAbs(x, v, 1);
+}
 
 /**
  * True where every bit of `bits` is set in the integer x: `(x & bits) === bits`, e.g. NanoAOD's
@@ -109,7 +151,8 @@ export function hasBits(x: NumberArray | Jagged<NumberArray>, bits: number): Mas
 }
 
 const bitsSet = perElementType((x: NumberArray, b: number): Mask => {
-  const n = x.length, out = new Uint8Array(n);
+  const n = x.length,
+    out = new Uint8Array(n);
   for (let i = 0; i < n; i++) out[i] = +((x[i]! & b) === b);
   return out;
 }, "bitsSet");
@@ -123,7 +166,8 @@ export function abs<T extends NumberArray>(x: T | Jagged<T>): T | Jagged<T> {
 }
 
 const absFlat = perElementType((x: NumberArray): NumberArray => {
-  const n = x.length, out = new (x.constructor as { new (n: number): NumberArray })(n);
+  const n = x.length,
+    out = new (x.constructor as { new (n: number): NumberArray })(n);
   for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]!);
   return out;
 }, "absFlat");
@@ -151,11 +195,15 @@ function logic(masks: (Mask | Jagged<Mask>)[], isAnd: boolean, name: string): Ma
 /** Element-wise AND of masks of one shape. */
 export function and(...masks: Mask[]): Mask;
 export function and(...masks: Jagged<Mask>[]): Jagged<Mask>;
-export function and(...masks: (Mask | Jagged<Mask>)[]): Mask | Jagged<Mask> { return logic(masks, true, "and"); }
+export function and(...masks: (Mask | Jagged<Mask>)[]): Mask | Jagged<Mask> {
+  return logic(masks, true, "and");
+}
 /** Element-wise OR of masks of one shape. */
 export function or(...masks: Mask[]): Mask;
 export function or(...masks: Jagged<Mask>[]): Jagged<Mask>;
-export function or(...masks: (Mask | Jagged<Mask>)[]): Mask | Jagged<Mask> { return logic(masks, false, "or"); }
+export function or(...masks: (Mask | Jagged<Mask>)[]): Mask | Jagged<Mask> {
+  return logic(masks, false, "or");
+}
 /** Element-wise NOT of a mask. */
 export function not(mask: Mask): Mask;
 export function not(mask: Jagged<Mask>): Jagged<Mask>;
@@ -168,7 +216,9 @@ export function not(mask: Mask | Jagged<Mask>): Mask | Jagged<Mask> {
 
 /** Offsets after keeping only the true elements of an object mask, and the kept element indices. */
 function maskedLayout(mask: Jagged<Mask>): { offsets: Int32Array; keep: Int32Array } {
-  const o = mask.offsets, c = mask.content, n = o.length - 1;
+  const o = mask.offsets,
+    c = mask.content,
+    n = o.length - 1;
   const out = new Int32Array(n + 1);
   let k = 0;
   for (let i = 0; i < c.length; i++) k += +(c[i] !== 0);
@@ -176,7 +226,10 @@ function maskedLayout(mask: Jagged<Mask>): { offsets: Int32Array; keep: Int32Arr
   k = 0;
   for (let e = 0; e < n; e++) {
     // branch-free compaction: always write, advance only when kept (a write past the end is dropped)
-    for (let i = o[e]!, end = o[e + 1]!; i < end; i++) { keep[k] = i; k += +(c[i] !== 0); }
+    for (let i = o[e]!, end = o[e + 1]!; i < end; i++) {
+      keep[k] = i;
+      k += +(c[i] !== 0);
+    }
     out[e + 1] = k;
   }
   return { offsets: out, keep };
@@ -189,7 +242,8 @@ function gather<T extends NumberArray>(content: T, keep: Int32Array): T {
 
 /** out[i] = x[index[i]], a copy per element type; exported for take(). */
 export const gatherFlat = perElementType((x: NumberArray, index: Int32Array): NumberArray => {
-  const n = index.length, out = new (x.constructor as { new (n: number): NumberArray })(n);
+  const n = index.length,
+    out = new (x.constructor as { new (n: number): NumberArray })(n);
   for (let i = 0; i < n; i++) out[i] = x[index[i]!]!;
   return out;
 }, "gatherFlat");
@@ -228,16 +282,25 @@ function keptEvents(mask: Mask): Int32Array {
   const out = new Int32Array(k);
   k = 0;
   // branch-free compaction: always write, advance only when kept (a write past the end is dropped)
-  for (let i = 0; i < mask.length; i++) { out[k] = i; k += +(mask[i] !== 0); }
+  for (let i = 0; i < mask.length; i++) {
+    out[k] = i;
+    k += +(mask[i] !== 0);
+  }
   return out;
 }
 
 /** New offsets and kept element indices for one offsets array, shared by every field using it. */
-interface FilteredLayout { offsets: Int32Array; keep: Int32Array }
+interface FilteredLayout {
+  offsets: Int32Array;
+  keep: Int32Array;
+}
 
 function filteredLayout(o: Int32Array, events: Int32Array): FilteredLayout {
   const no = new Int32Array(events.length + 1);
-  for (let k = 0; k < events.length; k++) { const e = events[k]!; no[k + 1] = no[k]! + o[e + 1]! - o[e]!; }
+  for (let k = 0; k < events.length; k++) {
+    const e = events[k]!;
+    no[k + 1] = no[k]! + o[e + 1]! - o[e]!;
+  }
   const keep = new Int32Array(no[events.length]!);
   let w = 0;
   for (let k = 0; k < events.length; k++) {

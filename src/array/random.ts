@@ -9,7 +9,11 @@ import { assertSameLength } from "./types.js";
 
 /** A 32-bit integer finalizer (xorshift-multiply), mixing every input bit into every output bit. */
 function mix(h: number): number {
-  h ^= h >>> 16; h = Math.imul(h, 0x7feb352d); h ^= h >>> 15; h = Math.imul(h, 0x846ca68b); h ^= h >>> 16;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x846ca68b);
+  h ^= h >>> 16;
   return h >>> 0;
 }
 
@@ -37,7 +41,8 @@ export function seedFromText(text: string): number {
  * file (see `arange`; filter it together with the events). Float64 output sharing `like.offsets`.
  */
 export function randomNormal(like: Jagged, eventIds: ArrayLike<number>, seed: number): Jagged<Float64Array> {
-  const o = like.offsets, n = o.length - 1;
+  const o = like.offsets,
+    n = o.length - 1;
   assertSameLength({ length: n }, eventIds, "randomNormal");
   const s = seed >>> 0;
   if (s !== seed) throw new HepflowError("ARRAY_VALUE", `randomNormal: seed ${seed} is not an unsigned 32-bit integer; use seedFromText for text`);

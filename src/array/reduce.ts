@@ -10,7 +10,8 @@ import type { Mask, NumberArray } from "./types.js";
 
 /** Number of elements per entry. */
 export function count(j: Jagged): Int32Array {
-  const o = j.offsets, n = o.length - 1;
+  const o = j.offsets,
+    n = o.length - 1;
   const out = new Int32Array(n);
   for (let e = 0; e < n; e++) out[e] = o[e + 1]! - o[e]!;
   return out;
@@ -28,14 +29,19 @@ export function countTrue(mask: Jagged<Mask> | Mask): Int32Array | number {
     for (let i = 0; i < mask.length; i++) k += +(mask[i] !== 0);
     return k;
   }
-  const o = mask.offsets, c = mask.content as Mask, n = o.length - 1;
+  const o = mask.offsets,
+    c = mask.content as Mask,
+    n = o.length - 1;
   const out = new Int32Array(n);
   if (c.length < 2 * n) {
     // sparse collections (leptons: mostly 0 or 1 per event): the inner loop's unpredictable exit
     // costs more than a running count over the elements read back at the event boundaries
     const run = new Int32Array(c.length + 1);
     let k = 0;
-    for (let i = 0; i < c.length; i++) { k += +(c[i]! !== 0); run[i + 1] = k; }
+    for (let i = 0; i < c.length; i++) {
+      k += +(c[i]! !== 0);
+      run[i + 1] = k;
+    }
     for (let e = 0; e < n; e++) out[e] = run[o[e + 1]!]! - run[o[e]!]!;
     return out;
   }
@@ -58,7 +64,9 @@ export function countTrue(mask: Jagged<Mask> | Mask): Int32Array | number {
 export function sum(j: Jagged<Float32Array>, where?: Jagged<Mask>): Float32Array;
 export function sum(j: Jagged<NumberArray>, where?: Jagged<Mask>): Float64Array;
 export function sum(j: Jagged<NumberArray>, where?: Jagged<Mask>): Float32Array | Float64Array {
-  const o = j.offsets, c = j.content, n = o.length - 1;
+  const o = j.offsets,
+    c = j.content,
+    n = o.length - 1;
   if (where) {
     assertSameStructure(j, where, "sum");
     return maskedSum(c, where.content, o);
@@ -86,7 +94,8 @@ export function sum(j: Jagged<NumberArray>, where?: Jagged<Mask>): Float32Array 
  * that starts at +0 unchanged (and a NaN or ±inf it would have added never enters).
  */
 const maskedSum = perElementType((c: NumberArray, m: Mask, o: Int32Array): Float32Array | Float64Array => {
-  const n = o.length - 1, f32 = c instanceof Float32Array;
+  const n = o.length - 1,
+    f32 = c instanceof Float32Array;
   const out = f32 ? new Float32Array(n) : new Float64Array(n);
   for (let e = 0; e < n; e++) {
     let s = 0;
@@ -109,7 +118,8 @@ export function max(j: Jagged<NumberArray>, fill = NaN): Float64Array {
 
 function extremum(j: Jagged<NumberArray>, fill: number, lowest: boolean): Float64Array {
   const idx = argExtremum(j, lowest, undefined);
-  const o = j.offsets, c = j.content;
+  const o = j.offsets,
+    c = j.content;
   const out = new Float64Array(idx.length);
   for (let e = 0; e < idx.length; e++) out[e] = idx[e]! < 0 ? fill : c[o[e]! + idx[e]!]!;
   return out;
@@ -130,19 +140,25 @@ export function argmin(j: Jagged<NumberArray>, opts: { where?: Jagged<Mask> } = 
 }
 
 function argExtremum(j: Jagged<NumberArray>, lowest: boolean, where?: Jagged<Mask>): Int32Array {
-  const o = j.offsets, c = j.content, n = o.length - 1;
+  const o = j.offsets,
+    c = j.content,
+    n = o.length - 1;
   if (where) assertSameStructure(j, where, lowest ? "argmin" : "argmax");
   const w = where ? where.content : null;
   const out = new Int32Array(n);
   for (let e = 0; e < n; e++) {
-    const start = o[e]!, end = o[e + 1]!;
+    const start = o[e]!,
+      end = o[e + 1]!;
     let best = -1;
     let bv = 0;
     for (let i = start; i < end; i++) {
       if (w !== null && w[i] === 0) continue;
       const v = c[i]!;
       if (v !== v) continue; // NaN never wins, like numpy's nanargmax
-      if (best < 0 || (lowest ? v < bv : v > bv)) { best = i - start; bv = v; }
+      if (best < 0 || (lowest ? v < bv : v > bv)) {
+        best = i - start;
+        bv = v;
+      }
     }
     out[e] = best;
   }
@@ -151,20 +167,32 @@ function argExtremum(j: Jagged<NumberArray>, lowest: boolean, where?: Jagged<Mas
 
 /** True when at least one element of the entry is true (false for empty entries). */
 export function any(mask: Jagged<Mask>): Mask {
-  const o = mask.offsets, c = mask.content, n = o.length - 1;
+  const o = mask.offsets,
+    c = mask.content,
+    n = o.length - 1;
   const out = new Uint8Array(n);
   for (let e = 0; e < n; e++) {
-    for (let i = o[e]!, end = o[e + 1]!; i < end; i++) if (c[i] !== 0) { out[e] = 1; break; }
+    for (let i = o[e]!, end = o[e + 1]!; i < end; i++)
+      if (c[i] !== 0) {
+        out[e] = 1;
+        break;
+      }
   }
   return out;
 }
 
 /** True when every element of the entry is true (true for empty entries). */
 export function all(mask: Jagged<Mask>): Mask {
-  const o = mask.offsets, c = mask.content, n = o.length - 1;
+  const o = mask.offsets,
+    c = mask.content,
+    n = o.length - 1;
   const out = new Uint8Array(n).fill(1);
   for (let e = 0; e < n; e++) {
-    for (let i = o[e]!, end = o[e + 1]!; i < end; i++) if (c[i] === 0) { out[e] = 0; break; }
+    for (let i = o[e]!, end = o[e + 1]!; i < end; i++)
+      if (c[i] === 0) {
+        out[e] = 0;
+        break;
+      }
   }
   return out;
 }

@@ -82,7 +82,8 @@ function instantiate(): SimdKernels | null {
   const at = (j: number): number => j * SLOT;
   /** Runs `call(n)` over the columns block by block: inputs copied into slots 0.., outputs read from the slots after them. */
   const blocks = (ins: Float32Array[], outs: Float32Array[], call: (n: number) => void): void => {
-    const n = outs[0]!.length, k = ins.length;
+    const n = outs[0]!.length,
+      k = ins.length;
     for (let s = 0; s < n; s += BLOCK) {
       const m = Math.min(BLOCK, n - s);
       for (let j = 0; j < k; j++) mem.set(ins[j]!.subarray(s, s + m), j * BLOCK);
@@ -108,7 +109,10 @@ function instantiate(): SimdKernels | null {
       blocks([a], [out], (n) => x.map_f32(fn, at(0), at(1), n));
     },
     arith(op, a, b, out) {
-      if (typeof a !== "number" && typeof b !== "number") { blocks([a, b], [out], (n) => x.bin_f32(op, at(0), at(1), at(2), n)); return; }
+      if (typeof a !== "number" && typeof b !== "number") {
+        blocks([a, b], [out], (n) => x.bin_f32(op, at(0), at(1), at(2), n));
+        return;
+      }
       // a number fills slot 2 once; the column goes through slot 0 block by block, the result through slot 1
       const col = (typeof a === "number" ? b : a) as Float32Array;
       mem.fill(Math.fround((typeof a === "number" ? a : b) as number), 2 * BLOCK, 3 * BLOCK);
@@ -128,7 +132,10 @@ function instantiate(): SimdKernels | null {
       return {
         block: BLOCK,
         view: (j) => mem.subarray(j * BLOCK, (j + 1) * BLOCK),
-        pairMass: (n) => { x.pair_mass(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7), at(8), (n + 3) & ~3); return mem.subarray(8 * BLOCK, 8 * BLOCK + n); },
+        pairMass: (n) => {
+          x.pair_mass(at(0), at(1), at(2), at(3), at(4), at(5), at(6), at(7), at(8), (n + 3) & ~3);
+          return mem.subarray(8 * BLOCK, 8 * BLOCK + n);
+        },
       };
     },
   };

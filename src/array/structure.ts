@@ -24,7 +24,8 @@ function pickOne(j: Jagged<NumberArray>, localIndex: Int32Array, fill: number): 
 /** out[e] = c[o[e] + k[e]] or fill; a copy per element type. */
 const pickFlat = perElementType((c: NumberArray, o: Int32Array, local: Int32Array, out: Float32Array | Float64Array, fill: number): Float32Array | Float64Array => {
   for (let e = 0; e < out.length; e++) {
-    const k = local[e]!, s = o[e]!;
+    const k = local[e]!,
+      s = o[e]!;
     out[e] = k >= 0 && k < o[e + 1]! - s ? c[s + k]! : fill;
   }
   return out;
@@ -59,10 +60,12 @@ export function nth(j: Jagged<Float32Array>, n: number, fill?: number): Float32A
 export function nth(j: Jagged<Exclude<NumberArray, Float32Array>>, n: number, fill?: number): Float64Array;
 export function nth(j: Jagged<NumberArray>, n: number, fill?: number): Float32Array | Float64Array;
 export function nth(j: Jagged<NumberArray>, n: number, fill = NaN): Float32Array | Float64Array {
-  const o = j.offsets, c = j.content;
+  const o = j.offsets,
+    c = j.content;
   const out = pickedOut(c, j.length);
   for (let e = 0; e < out.length; e++) {
-    const s = o[e]!, len = o[e + 1]! - s;
+    const s = o[e]!,
+      len = o[e + 1]! - s;
     const k = n < 0 ? len + n : n;
     out[e] = k >= 0 && k < len ? c[s + k]! : fill;
   }
@@ -82,7 +85,9 @@ export function firsts(j: Jagged<NumberArray>, fill = NaN): Float32Array | Float
  * longer entries to exactly `n` — then the result is regular and `content` is an n-column matrix.
  */
 export function pad(j: Jagged<NumberArray>, n: number, fill = NaN, opts: { clip?: boolean } = {}): Jagged<Float64Array> {
-  const o = j.offsets, c = j.content, ne = j.length;
+  const o = j.offsets,
+    c = j.content,
+    ne = j.length;
   const no = new Int32Array(ne + 1);
   for (let e = 0; e < ne; e++) {
     const len = o[e + 1]! - o[e]!;
@@ -90,7 +95,8 @@ export function pad(j: Jagged<NumberArray>, n: number, fill = NaN, opts: { clip?
   }
   const out = new Float64Array(no[ne]!).fill(fill);
   for (let e = 0; e < ne; e++) {
-    const s = o[e]!, len = Math.min(o[e + 1]! - s, no[e + 1]! - no[e]!);
+    const s = o[e]!,
+      len = Math.min(o[e + 1]! - s, no[e + 1]! - no[e]!);
     const w = no[e]!;
     for (let i = 0; i < len; i++) out[w + i] = c[s + i]!;
   }
@@ -103,7 +109,10 @@ export function fillNone<T extends NumberArray>(x: Jagged<T>, value: number): Ja
 export function fillNone<T extends NumberArray>(x: T | Jagged<T>, value: number): T | Jagged<T> {
   const c = isJaggedLike(x) ? x.content : x;
   const out = allocLike(c, c.length);
-  for (let i = 0; i < c.length; i++) { const v = c[i]!; out[i] = v !== v ? value : v; }
+  for (let i = 0; i < c.length; i++) {
+    const v = c[i]!;
+    out[i] = v !== v ? value : v;
+  }
   return isJaggedLike(x) ? new Jagged(x.offsets, out) : out;
 }
 
@@ -113,10 +122,13 @@ export function fillNone<T extends NumberArray>(x: T | Jagged<T>, value: number)
  */
 export function argsort(key: Jagged<NumberArray>, opts: { ascending?: boolean } = {}): Jagged<Int32Array> {
   const asc = opts.ascending ?? true;
-  const o = key.offsets, c = key.content, ne = key.length;
+  const o = key.offsets,
+    c = key.content,
+    ne = key.length;
   const out = new Int32Array(c.length);
   for (let e = 0; e < ne; e++) {
-    const s = o[e]!, end = o[e + 1]!;
+    const s = o[e]!,
+      end = o[e + 1]!;
     // insertion sort: collections hold a handful of objects, and it is stable and allocation-free
     for (let i = s; i < end; i++) {
       const vi = c[i]!;
@@ -152,11 +164,14 @@ export function take(x: Jagged<NumberArray> | Collection, index: Jagged<Int32Arr
 
 /** Convert per-event local indices into indices into the content array, checking bounds. */
 export function globalIndex(offsets: Int32Array, index: Jagged<Int32Array>): Int32Array {
-  const io = index.offsets, ic = index.content, ne = io.length - 1;
+  const io = index.offsets,
+    ic = index.content,
+    ne = io.length - 1;
   if (ne !== offsets.length - 1) throw new HepflowError("ARRAY_SHAPE", `take: index has ${ne} entries, data has ${offsets.length - 1}; use indices computed from the same chunk`);
   const out = new Int32Array(ic.length);
   for (let e = 0; e < ne; e++) {
-    const s = offsets[e]!, len = offsets[e + 1]! - s;
+    const s = offsets[e]!,
+      len = offsets[e + 1]! - s;
     for (let i = io[e]!, end = io[e + 1]!; i < end; i++) {
       const k = ic[i]!;
       if (k < 0 || k >= len) throw new HepflowError("ARRAY_INDEX", `take: index ${k} out of range in entry ${e}, which has ${len} elements`);
@@ -194,7 +209,8 @@ export function concatenate(parts: (Jagged<NumberArray> | Collection)[]): Jagged
     let w = 0;
     for (let e = 0; e < ne; e++) {
       for (let p = 0; p < contents.length; p++) {
-        const o = offs[p]!, c = contents[p]!;
+        const o = offs[p]!,
+          c = contents[p]!;
         for (let i = o[e]!, end = o[e + 1]!; i < end; i++) out[w++] = c[i]!;
       }
     }
@@ -215,5 +231,10 @@ export function concatenate(parts: (Jagged<NumberArray> | Collection)[]): Jagged
 
 /** Check that a per-element column lines up with a collection (same offsets), for callers building masks by hand. */
 export function alignsWith(x: Jagged, c: Collection): boolean {
-  try { assertSameStructure(x, new Jagged(offsetsOf(c), new Uint8Array(0)), "alignsWith"); return true; } catch { return false; }
+  try {
+    assertSameStructure(x, new Jagged(offsetsOf(c), new Uint8Array(0)), "alignsWith");
+    return true;
+  } catch {
+    return false;
+  }
 }

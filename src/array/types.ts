@@ -35,13 +35,14 @@ export function allocLike<T extends NumberArray>(like: T, n: number): T {
 /** Throw unless two jagged columns have identical structure (same offsets object or equal contents). */
 export function assertSameStructure(a: Jagged, b: Jagged, where: string): void {
   if (a.offsets === b.offsets) return;
-  const oa = a.offsets, ob = b.offsets;
+  const oa = a.offsets,
+    ob = b.offsets;
   if (oa.length !== ob.length) {
     throw new HepflowError("ARRAY_SHAPE", `${where}: jagged columns have ${oa.length - 1} and ${ob.length - 1} entries; pass columns of the same chunk`);
   }
   for (let i = 0; i < oa.length; i++) {
     if (oa[i] !== ob[i]) {
-      throw new HepflowError("ARRAY_SHAPE", `${where}: jagged columns differ in entry ${Math.max(i - 1 , 0)} (counts differ); pass columns of the same collection`);
+      throw new HepflowError("ARRAY_SHAPE", `${where}: jagged columns differ in entry ${Math.max(i - 1, 0)} (counts differ); pass columns of the same collection`);
     }
   }
 }

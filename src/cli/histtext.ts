@@ -24,7 +24,8 @@ export function histogramText(h: DrawResult, options: { width?: number; logy?: b
   const title = h.y ? `${h.y.expr} vs ${h.x.expr}` : h.x.expr;
   lines.push(title);
   if (!h.y) {
-    const n = h.x.bins, step = (h.x.hi - h.x.lo) / n;
+    const n = h.x.bins,
+      step = (h.x.hi - h.x.lo) / n;
     const labels = Array.from({ length: n }, (_, i) => `${fmt(h.x.lo + i * step)} – ${fmt(h.x.lo + (i + 1) * step)}`);
     const lw = Math.max(...labels.map((l) => l.length));
     const counts = Array.from(h.values, (v) => fmt(v));
@@ -34,7 +35,8 @@ export function histogramText(h: DrawResult, options: { width?: number; logy?: b
     const scale = (v: number) => (options.logy ? (v > 0 && max > 0 ? Math.log10(1 + v) / Math.log10(1 + max) : 0) : max > 0 ? v / max : 0);
     for (let i = 0; i < n; i++) lines.push(`${labels[i]!.padStart(lw)} │${counts[i]!.padStart(cw)} ${bar(scale(h.values[i]!), width)}`);
   } else {
-    const nx = h.x.bins, ny = h.y.bins;
+    const nx = h.x.bins,
+      ny = h.y.bins;
     let max = 0;
     for (const v of h.values) max = Math.max(max, v);
     const yl = [fmt(h.y.hi), fmt(h.y.lo)];

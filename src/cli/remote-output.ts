@@ -31,8 +31,12 @@ async function stage(cmd: Command, opts: Record<string, unknown>, args: unknown[
   const { stageOutput } = await import("../io/index.js");
   const keys = new Set(targets.map(([k]) => k));
   // Everything else on the command line may be an input the output must not overwrite.
-  const inputs = [...args.filter((_, i) => !keys.has(i)).flat(), ...Object.entries(opts).filter(([k]) => !keys.has(k)).flatMap(([, v]) => v)]
-    .filter((v): v is string => typeof v === "string");
+  const inputs = [
+    ...args.filter((_, i) => !keys.has(i)).flat(),
+    ...Object.entries(opts)
+      .filter(([k]) => !keys.has(k))
+      .flatMap(([, v]) => v),
+  ].filter((v): v is string => typeof v === "string");
   const list: StagedOutput[] = [];
   try {
     for (const [key, url] of targets) {

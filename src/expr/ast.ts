@@ -4,14 +4,14 @@
  */
 
 /** Binary operators after spelling aliases are folded (`and` → `&&`, `or` → `||`). */
-export type BinaryOp =
-  | "+" | "-" | "*" | "/" | "%" | "**"
-  | "<" | "<=" | ">" | ">=" | "==" | "!="
-  | "&&" | "||" | "&" | "|";
+export type BinaryOp = "+" | "-" | "*" | "/" | "%" | "**" | "<" | "<=" | ">" | ">=" | "==" | "!=" | "&&" | "||" | "&" | "|";
 
 export type UnaryOp = "-" | "+" | "!" | "~";
 
-interface Span { pos: number; end: number }
+interface Span {
+  pos: number;
+  end: number;
+}
 
 export type Node =
   | (Span & { type: "number"; value: number; integer: boolean })
@@ -25,12 +25,19 @@ export type Node =
 /** A canonical text for a node: equal subexpressions get equal keys (used to compute each once). */
 export function nodeKey(n: Node): string {
   switch (n.type) {
-    case "number": return String(n.value) + (n.integer ? "i" : "f");
-    case "bool": return n.value ? "true" : "false";
-    case "name": return "`" + n.name + "`";
-    case "unary": return `(${n.op}${nodeKey(n.arg)})`;
-    case "binary": return `(${nodeKey(n.left)}${n.op}${nodeKey(n.right)})`;
-    case "call": return `${n.fn}(${n.args.map(nodeKey).join(",")})`;
-    case "index": return `${nodeKey(n.target)}[${nodeKey(n.index)}]`;
+    case "number":
+      return String(n.value) + (n.integer ? "i" : "f");
+    case "bool":
+      return n.value ? "true" : "false";
+    case "name":
+      return "`" + n.name + "`";
+    case "unary":
+      return `(${n.op}${nodeKey(n.arg)})`;
+    case "binary":
+      return `(${nodeKey(n.left)}${n.op}${nodeKey(n.right)})`;
+    case "call":
+      return `${n.fn}(${n.args.map(nodeKey).join(",")})`;
+    case "index":
+      return `${nodeKey(n.target)}[${nodeKey(n.index)}]`;
   }
 }

@@ -31,11 +31,16 @@ const SIMD_ARITH: Record<number, number> = { [OP.add]: SIMD_OP.add, [OP.sub]: SI
 const SIMD_ARITH1: Record<number, number> = { [FN.sqrt]: SIMD_UN.sqrt, [FN.abs]: SIMD_UN.abs, [FN.neg]: SIMD_UN.neg, [FN.sq]: SIMD_UN.sq };
 
 /** A branch (or field) an expression may name; `typeName` tells booleans from bytes. */
-export interface BranchDesc { name: string; typeName?: string }
+export interface BranchDesc {
+  name: string;
+  typeName?: string;
+}
 
 /** Per-chunk facts that are not columns: where the chunk starts (for Entry$) and the tree size (Entries$). */
 export interface EvalContext {
-  entryStart?: number; entries?: number; totalEntries?: number;
+  entryStart?: number;
+  entries?: number;
+  totalEntries?: number;
   /** Shared by expressions evaluated on the same chunk, so a subexpression they have in common runs once. */
   memo?: Map<string, Value>;
 }
@@ -51,34 +56,98 @@ interface Ctx {
 type Eval = (ctx: Ctx) => Value;
 
 const UNARY_FUNCS: Record<string, number> = {
-  abs: FN.abs, fabs: FN.abs, sqrt: FN.sqrt, exp: FN.exp, log: FN.log, log10: FN.log10, log2: FN.log2,
-  sin: FN.sin, cos: FN.cos, tan: FN.tan, asin: FN.asin, acos: FN.acos, atan: FN.atan,
-  sinh: FN.sinh, cosh: FN.cosh, tanh: FN.tanh, asinh: FN.asinh, acosh: FN.acosh, atanh: FN.atanh,
-  floor: FN.floor, ceil: FN.ceil, round: FN.round, trunc: FN.trunc, sign: FN.sign, expm1: FN.expm1, log1p: FN.log1p, cbrt: FN.cbrt,
-  "TMath::Abs": FN.abs, "TMath::Sqrt": FN.sqrt, "TMath::Exp": FN.exp, "TMath::Log": FN.log, "TMath::Log10": FN.log10, "TMath::Log2": FN.log2,
-  "TMath::Sin": FN.sin, "TMath::Cos": FN.cos, "TMath::Tan": FN.tan, "TMath::ASin": FN.asin, "TMath::ACos": FN.acos, "TMath::ATan": FN.atan,
-  "TMath::SinH": FN.sinh, "TMath::CosH": FN.cosh, "TMath::TanH": FN.tanh, "TMath::ASinH": FN.asinh, "TMath::ACosH": FN.acosh, "TMath::ATanH": FN.atanh,
-  "TMath::Floor": FN.floor, "TMath::Ceil": FN.ceil, "TMath::Sq": FN.sq, "TMath::Sign": FN.sign,
-  "std::abs": FN.abs, "std::sqrt": FN.sqrt, "std::exp": FN.exp, "std::log": FN.log,
+  abs: FN.abs,
+  fabs: FN.abs,
+  sqrt: FN.sqrt,
+  exp: FN.exp,
+  log: FN.log,
+  log10: FN.log10,
+  log2: FN.log2,
+  sin: FN.sin,
+  cos: FN.cos,
+  tan: FN.tan,
+  asin: FN.asin,
+  acos: FN.acos,
+  atan: FN.atan,
+  sinh: FN.sinh,
+  cosh: FN.cosh,
+  tanh: FN.tanh,
+  asinh: FN.asinh,
+  acosh: FN.acosh,
+  atanh: FN.atanh,
+  floor: FN.floor,
+  ceil: FN.ceil,
+  round: FN.round,
+  trunc: FN.trunc,
+  sign: FN.sign,
+  expm1: FN.expm1,
+  log1p: FN.log1p,
+  cbrt: FN.cbrt,
+  "TMath::Abs": FN.abs,
+  "TMath::Sqrt": FN.sqrt,
+  "TMath::Exp": FN.exp,
+  "TMath::Log": FN.log,
+  "TMath::Log10": FN.log10,
+  "TMath::Log2": FN.log2,
+  "TMath::Sin": FN.sin,
+  "TMath::Cos": FN.cos,
+  "TMath::Tan": FN.tan,
+  "TMath::ASin": FN.asin,
+  "TMath::ACos": FN.acos,
+  "TMath::ATan": FN.atan,
+  "TMath::SinH": FN.sinh,
+  "TMath::CosH": FN.cosh,
+  "TMath::TanH": FN.tanh,
+  "TMath::ASinH": FN.asinh,
+  "TMath::ACosH": FN.acosh,
+  "TMath::ATanH": FN.atanh,
+  "TMath::Floor": FN.floor,
+  "TMath::Ceil": FN.ceil,
+  "TMath::Sq": FN.sq,
+  "TMath::Sign": FN.sign,
+  "std::abs": FN.abs,
+  "std::sqrt": FN.sqrt,
+  "std::exp": FN.exp,
+  "std::log": FN.log,
 };
 const BINARY_FUNCS: Record<string, BinaryOp | "pow" | "atan2" | "hypot" | "fmod" | "min" | "max"> = {
-  pow: "pow", "TMath::Power": "pow", "std::pow": "pow", atan2: "atan2", "TMath::ATan2": "atan2", hypot: "hypot", "TMath::Hypot": "hypot",
-  fmod: "fmod", "TMath::Min": "min", "TMath::Max": "max", "std::min": "min", "std::max": "max",
+  pow: "pow",
+  "TMath::Power": "pow",
+  "std::pow": "pow",
+  atan2: "atan2",
+  "TMath::ATan2": "atan2",
+  hypot: "hypot",
+  "TMath::Hypot": "hypot",
+  fmod: "fmod",
+  "TMath::Min": "min",
+  "TMath::Max": "max",
+  "std::min": "min",
+  "std::max": "max",
 };
 /** Per-event reductions; the `$` spellings follow TTreeFormula (Max$/Min$ of nothing is 0). */
 const REDUCTIONS: Record<string, { op: "sum" | "count" | "len" | "any" | "all" | "max" | "min" | "mean"; root: boolean }> = {
-  sum: { op: "sum", root: false }, count: { op: "count", root: false }, len: { op: "len", root: false },
-  any: { op: "any", root: false }, all: { op: "all", root: false }, mean: { op: "mean", root: false },
-  "Sum$": { op: "sum", root: true }, "Length$": { op: "len", root: true }, "Max$": { op: "max", root: true }, "Min$": { op: "min", root: true },
+  sum: { op: "sum", root: false },
+  count: { op: "count", root: false },
+  len: { op: "len", root: false },
+  any: { op: "any", root: false },
+  all: { op: "all", root: false },
+  mean: { op: "mean", root: false },
+  Sum$: { op: "sum", root: true },
+  Length$: { op: "len", root: true },
+  Max$: { op: "max", root: true },
+  Min$: { op: "min", root: true },
 };
 const CONSTANTS: Record<string, number> = { pi: Math.PI, "TMath::Pi": Math.PI, "TMath::E": Math.E, "TMath::TwoPi": 2 * Math.PI, "TMath::PiOver2": Math.PI / 2 };
 const KNOWN_FUNCS = [...Object.keys(UNARY_FUNCS), ...Object.keys(BINARY_FUNCS), ...Object.keys(REDUCTIONS), "min", "max", "where", "Alt$", "MaxIf$", "MinIf$", ...Object.keys(CONSTANTS)];
 
-function isFloatKind(k: Kind): boolean { return k === "f32" || k === "f64"; }
+function isFloatKind(k: Kind): boolean {
+  return k === "f32" || k === "f64";
+}
 
 /** Kind of arithmetic between two values; numbers written in the expression adapt to the column. */
 function promote(a: Value, b: Value): Kind {
-  const ka = a.kind === "bool" ? "int" : a.kind, kb = b.kind === "bool" ? "int" : b.kind;
+  const ka = a.kind === "bool" ? "int" : a.kind,
+    kb = b.kind === "bool" ? "int" : b.kind;
   if (a.shape === "scalar" && b.shape !== "scalar") {
     // a written number takes the column's precision, except that a non-integer makes integers float64
     if (kb === "int") return ka === "int" ? "int" : "f64";
@@ -102,7 +171,10 @@ export class Expression {
   private readonly root: Eval;
   private readonly bools: ReadonlySet<string>;
 
-  constructor(readonly source: string, available: readonly (string | BranchDesc)[]) {
+  constructor(
+    readonly source: string,
+    available: readonly (string | BranchDesc)[],
+  ) {
     const descs = available.map((b) => (typeof b === "string" ? { name: b } : b));
     const names = new Set(descs.map((d) => d.name));
     this.bools = new Set(descs.filter((d) => d.typeName !== undefined && /^(Bool_t|bool)\b|<bool>/.test(d.typeName)).map((d) => d.name));
@@ -138,7 +210,10 @@ export class Expression {
     // each distinct subexpression runs once per chunk, so `x[m] * y[m]` shares one offsets array
     const memo: Eval = (ctx) => {
       let v = ctx.memo.get(key);
-      if (v === undefined) { v = inner(ctx); ctx.memo.set(key, v); }
+      if (v === undefined) {
+        v = inner(ctx);
+        ctx.memo.set(key, v);
+      }
       return v;
     };
     cache.set(key, memo);
@@ -156,20 +231,24 @@ export class Expression {
         const v: ScalarValue = { shape: "scalar", kind: "bool", value: node.value ? 1 : 0 };
         return () => v;
       }
-      case "name": return this.buildName(node, names, used);
+      case "name":
+        return this.buildName(node, names, used);
       case "unary": {
         const arg = sub(node.arg);
         return (ctx) => this.unaryOp(node.op, arg(ctx), node);
       }
       case "binary": {
-        const l = sub(node.left), r = sub(node.right);
+        const l = sub(node.left),
+          r = sub(node.right);
         return (ctx) => this.binary(node.op, l(ctx), r(ctx), node, ctx);
       }
       case "index": {
-        const t = sub(node.target), i = sub(node.index);
+        const t = sub(node.target),
+          i = sub(node.index);
         return (ctx) => this.index(t(ctx), i(ctx), node, ctx);
       }
-      case "call": return this.buildCall(node, sub);
+      case "call":
+        return this.buildCall(node, sub);
     }
   }
 
@@ -181,7 +260,10 @@ export class Expression {
       const isBool = this.bools.has(name);
       return (ctx) => this.leaf(name, ctx.columns[name], isBool, node);
     }
-    if (name in CONSTANTS) { const v: ScalarValue = { shape: "scalar", kind: "f64", value: CONSTANTS[name]! }; return () => v; }
+    if (name in CONSTANTS) {
+      const v: ScalarValue = { shape: "scalar", kind: "f64", value: CONSTANTS[name]! };
+      return () => v;
+    }
     if (name === "Entry$") {
       return (ctx) => {
         const data = new Float64Array(ctx.n);
@@ -207,7 +289,9 @@ export class Expression {
   }
 
   private buildCall(node: Extract<Node, { type: "call" }>, sub: (n: Node) => Eval): Eval {
-    const fn = node.fn, args = node.args.map(sub), nargs = node.args.length;
+    const fn = node.fn,
+      args = node.args.map(sub),
+      nargs = node.args.length;
     const arity = (...ok: number[]) => {
       if (!ok.includes(nargs)) throw this.fail("EXPR_ARITY", `${fn} takes ${ok.join(" or ")} argument${ok.length === 1 && ok[0] === 1 ? "" : "s"}, not ${nargs}`, node);
     };
@@ -279,32 +363,75 @@ export class Expression {
       if (kind === "int" && (op === "/" || op === "**" || op === "pow" || op === "atan2" || op === "hypot")) kind = "f64";
     }
     switch (op) {
-      case "+": code = OP.add; break;
-      case "-": code = OP.sub; break;
-      case "*": code = OP.mul; break;
-      case "/": code = OP.div; break;
-      case "%": case "fmod": code = OP.mod; break;
-      case "**": case "pow": code = OP.pow; break;
-      case "<": code = OP.lt; break;
-      case "<=": code = OP.le; break;
-      case ">": code = OP.gt; break;
-      case ">=": code = OP.ge; break;
-      case "==": code = OP.eq; break;
-      case "!=": code = OP.ne; break;
-      case "&&": code = OP.and; break;
-      case "||": code = OP.or; break;
-      case "&": code = kind === "bool" ? OP.and : OP.bitand; break;
-      case "|": code = kind === "bool" ? OP.or : OP.bitor; break;
-      case "min": code = OP.min; break;
-      case "max": code = OP.max; break;
-      case "atan2": code = OP.atan2; break;
-      case "hypot": code = OP.hypot; break;
+      case "+":
+        code = OP.add;
+        break;
+      case "-":
+        code = OP.sub;
+        break;
+      case "*":
+        code = OP.mul;
+        break;
+      case "/":
+        code = OP.div;
+        break;
+      case "%":
+      case "fmod":
+        code = OP.mod;
+        break;
+      case "**":
+      case "pow":
+        code = OP.pow;
+        break;
+      case "<":
+        code = OP.lt;
+        break;
+      case "<=":
+        code = OP.le;
+        break;
+      case ">":
+        code = OP.gt;
+        break;
+      case ">=":
+        code = OP.ge;
+        break;
+      case "==":
+        code = OP.eq;
+        break;
+      case "!=":
+        code = OP.ne;
+        break;
+      case "&&":
+        code = OP.and;
+        break;
+      case "||":
+        code = OP.or;
+        break;
+      case "&":
+        code = kind === "bool" ? OP.and : OP.bitand;
+        break;
+      case "|":
+        code = kind === "bool" ? OP.or : OP.bitor;
+        break;
+      case "min":
+        code = OP.min;
+        break;
+      case "max":
+        code = OP.max;
+        break;
+      case "atan2":
+        code = OP.atan2;
+        break;
+      case "hypot":
+        code = OP.hypot;
+        break;
     }
     // the precision a comparison happens in: float32 data against a written number compares in float32
     const f32 = compare ? (a.kind === "f32" && (b.kind === "f32" || b.shape === "scalar")) || (b.kind === "f32" && a.shape === "scalar") : kind === "f32";
     const round = (s: number) => (f32 ? Math.fround(s) : s);
     if (a.shape === "scalar" && b.shape === "scalar") {
-      const tmpA = new Float64Array([round(a.value)]), out = allocKind(kind === "int" && bitwise ? "f64" : kind, 1);
+      const tmpA = new Float64Array([round(a.value)]),
+        out = allocKind(kind === "int" && bitwise ? "f64" : kind, 1);
       binaryAS(tmpA, round(b.value), out, code);
       return { shape: "scalar", kind, value: kind === "int" && bitwise ? out[0]! | 0 : out[0]! };
     }
@@ -349,7 +476,8 @@ export class Expression {
     }
     let out: NumberArray = int32 ? new Int32Array(a.data.length) : allocKind(kind, a.data.length);
     const f32 = a.data instanceof Float32Array && out instanceof Float32Array;
-    const fast = f32 ? SIMD_OF[code] : undefined, fast1 = f32 ? SIMD_ARITH1[code] : undefined;
+    const fast = f32 ? SIMD_OF[code] : undefined,
+      fast1 = f32 ? SIMD_ARITH1[code] : undefined;
     const k = fast === undefined && fast1 === undefined ? null : simd();
     if (k && fast !== undefined) k.map(fast, a.data as Float32Array, out as Float32Array);
     else if (k) k.arith1(fast1!, a.data as Float32Array, out as Float32Array);
@@ -372,13 +500,34 @@ export class Expression {
     if (op === "len") return { shape: "flat", kind: "int", data: lengths(a.offsets), valid: a.valid };
     let kind: Kind, code: number;
     switch (op) {
-      case "sum": kind = boolLike ? "int" : a.kind === "int" ? "int" : "f64"; code = boolLike ? RED.count : RED.sum; break;
-      case "count": kind = "int"; code = boolLike ? RED.count : -1; break;
-      case "any": kind = "bool"; code = RED.any; break;
-      case "all": kind = "bool"; code = RED.all; break;
-      case "max": kind = a.kind === "bool" ? "int" : a.kind; code = RED.max; break;
-      case "min": kind = a.kind === "bool" ? "int" : a.kind; code = RED.min; break;
-      case "mean": kind = "f64"; code = RED.mean; break;
+      case "sum":
+        kind = boolLike ? "int" : a.kind === "int" ? "int" : "f64";
+        code = boolLike ? RED.count : RED.sum;
+        break;
+      case "count":
+        kind = "int";
+        code = boolLike ? RED.count : -1;
+        break;
+      case "any":
+        kind = "bool";
+        code = RED.any;
+        break;
+      case "all":
+        kind = "bool";
+        code = RED.all;
+        break;
+      case "max":
+        kind = a.kind === "bool" ? "int" : a.kind;
+        code = RED.max;
+        break;
+      case "min":
+        kind = a.kind === "bool" ? "int" : a.kind;
+        code = RED.min;
+        break;
+      case "mean":
+        kind = "f64";
+        code = RED.mean;
+        break;
     }
     if (code === -1) return { shape: "flat", kind: "int", data: lengths(a.offsets), valid: a.valid };
     let out: NumberArray = allocKind(kind === "int" ? "f64" : kind, n);
@@ -424,7 +573,9 @@ export class Expression {
     const first = this.align(c0, a0, node, ctx);
     const second = this.align(first.a, b0, node, ctx);
     const third = this.align(second.a, first.b, node, ctx);
-    const c = third.a, a = third.b, b = second.b;
+    const c = third.a,
+      a = third.b,
+      b = second.b;
     const offsets = third.offsets ?? second.offsets;
     if (c.shape === "scalar" && a.shape === "scalar" && b.shape === "scalar") return { shape: "scalar", kind, value: c.value ? a.value : b.value };
     const n = (c.shape !== "scalar" ? c : a.shape !== "scalar" ? a : (b as FlatValue | JaggedValue)).data.length;
@@ -456,16 +607,26 @@ export class Expression {
 
 function swapped(code: number): number {
   switch (code) {
-    case OP.sub: return OP.rsub;
-    case OP.div: return OP.rdiv;
-    case OP.mod: return OP.rmod;
-    case OP.pow: return OP.rpow;
-    case OP.atan2: return OP.ratan2;
-    case OP.lt: return OP.gt;
-    case OP.le: return OP.ge;
-    case OP.gt: return OP.lt;
-    case OP.ge: return OP.le;
-    default: return code; // commutative
+    case OP.sub:
+      return OP.rsub;
+    case OP.div:
+      return OP.rdiv;
+    case OP.mod:
+      return OP.rmod;
+    case OP.pow:
+      return OP.rpow;
+    case OP.atan2:
+      return OP.ratan2;
+    case OP.lt:
+      return OP.gt;
+    case OP.le:
+      return OP.ge;
+    case OP.gt:
+      return OP.lt;
+    case OP.ge:
+      return OP.le;
+    default:
+      return code; // commutative
   }
 }
 

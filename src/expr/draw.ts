@@ -42,7 +42,15 @@ export interface DrawOptions {
 }
 
 /** One histogram axis: regular bins between lo and hi. */
-export interface DrawAxis { expr: string; bins: number; lo: number; hi: number; kind: Kind; mean: number; rms: number }
+export interface DrawAxis {
+  expr: string;
+  bins: number;
+  lo: number;
+  hi: number;
+  kind: Kind;
+  mean: number;
+  rms: number;
+}
 
 /** What `draw` fills: 1D (`y` absent) or 2D; `values[ix * ny + iy]` in 2D. No flow bins in `values`. */
 export interface DrawResult {
@@ -67,13 +75,17 @@ export interface DrawResult {
 /** Split "y:x" at top-level single colons (not `::`, not inside brackets). */
 export function splitAxes(expr: string): string[] {
   const parts: string[] = [];
-  let depth = 0, start = 0;
+  let depth = 0,
+    start = 0;
   for (let i = 0; i < expr.length; i++) {
     const c = expr[i]!;
     if (c === "(" || c === "[") depth++;
     else if (c === ")" || c === "]") depth--;
     else if (c === ":" && depth === 0) {
-      if (expr[i + 1] === ":" ) { i++; continue; }
+      if (expr[i + 1] === ":") {
+        i++;
+        continue;
+      }
       parts.push(expr.slice(start, i));
       start = i + 1;
     }
@@ -84,14 +96,23 @@ export function splitAxes(expr: string): string[] {
 }
 
 /** Arrays of one chunk brought to one shape (per event, or per element of one collection). */
-interface Aligned { n: number; cols: NumberArray[]; keep: Uint8Array | null; eventOf: Int32Array | null }
+interface Aligned {
+  n: number;
+  cols: NumberArray[];
+  keep: Uint8Array | null;
+  eventOf: Int32Array | null;
+}
 
 function alignAll(values: Value[], events: number, names: string[]): Aligned {
   let offsets: Int32Array | null = null;
   let owner = "";
   values.forEach((v, k) => {
     if (v.shape !== "jagged") return;
-    if (offsets === null) { offsets = v.offsets; owner = names[k]!; return; }
+    if (offsets === null) {
+      offsets = v.offsets;
+      owner = names[k]!;
+      return;
+    }
     if (v.offsets !== offsets && !equalOffsets(v.offsets, offsets)) {
       throw new HepflowError("EXPR_SHAPE", `${owner} and ${names[k]} are collections of different sizes; ROOT would silently use the shorter one per event — reduce one of them (sum, max, [0], …)`);
     }
@@ -145,17 +166,33 @@ const gather = specialize((x: NumberArray, sel: NumberArray, w: NumberArray, kee
   return k;
 }, "gather");
 
-interface Fills { x: Float64Array; y: Float64Array | null; w: Float64Array; n: number }
+interface Fills {
+  x: Float64Array;
+  y: Float64Array | null;
+  w: Float64Array;
+  n: number;
+}
 
 class FillBuffer {
-  x: Float64Array[] = []; y: Float64Array[] = []; w: Float64Array[] = []; size = 0;
-  push(f: Fills) { this.x.push(f.x.subarray(0, f.n)); if (f.y) this.y.push(f.y.subarray(0, f.n)); this.w.push(f.w.subarray(0, f.n)); this.size += f.n; }
+  x: Float64Array[] = [];
+  y: Float64Array[] = [];
+  w: Float64Array[] = [];
+  size = 0;
+  push(f: Fills) {
+    this.x.push(f.x.subarray(0, f.n));
+    if (f.y) this.y.push(f.y.subarray(0, f.n));
+    this.w.push(f.w.subarray(0, f.n));
+    this.size += f.n;
+  }
 }
 
 /** Nice regular binning with exactly `bins` bins covering [min, max] (steps of 1, 2, 2.5 or 5 × 10^k). */
 export function niceRange(min: number, max: number, bins: number): [number, number] {
   if (!Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
-  if (min === max) { const d = Math.abs(min) > 0 ? Math.abs(min) * 0.1 : 1; return [min - d, max + d]; }
+  if (min === max) {
+    const d = Math.abs(min) > 0 ? Math.abs(min) * 0.1 : 1;
+    return [min - d, max + d];
+  }
   const raw = (max - min) / bins;
   const mags = [1, 2, 2.5, 5, 10];
   let p = 10 ** Math.floor(Math.log10(raw));
@@ -177,7 +214,8 @@ export async function draw(trees: TreeLike[], expression: string, options: DrawO
   const axes = splitAxes(expression);
   const twoD = axes.length === 2;
   // ROOT's "y:x": the first expression is the vertical axis
-  const xSrc = twoD ? axes[1]! : axes[0]!, ySrc = twoD ? axes[0]! : null;
+  const xSrc = twoD ? axes[1]! : axes[0]!,
+    ySrc = twoD ? axes[0]! : null;
   const branches = trees[0]!.branches;
   const xe = compile(xSrc, branches);
   const ye = ySrc !== null ? compile(ySrc, branches) : null;
@@ -193,9 +231,11 @@ export async function draw(trees: TreeLike[], expression: string, options: DrawO
   const total = trees.reduce((s, t) => s + t.numEntries, 0);
   const autoRange = !options.range || (twoD && !options.yRange);
   const buffer = new FillBuffer();
-  let xKind: Kind = "f64", yKind: Kind = "f64";
+  let xKind: Kind = "f64",
+    yKind: Kind = "f64";
   let hist: Filler | null = null;
-  let done = 0, nan = 0;
+  let done = 0,
+    nan = 0;
   const t0 = Date.now();
   let lastPartial = 0; // the first chunk shows at once
   for (const tree of trees) {
@@ -206,10 +246,12 @@ export async function draw(trees: TreeLike[], expression: string, options: DrawO
       const yv = ye ? ye.evaluate(chunk.columns, ctx) : null;
       const sv = se ? se.evaluate(chunk.columns, ctx) : ({ shape: "scalar", kind: "bool", value: 1 } as Value);
       const wv = we ? we.evaluate(chunk.columns, ctx) : ({ shape: "scalar", kind: "int", value: 1 } as Value);
-      xKind = xv.kind; if (yv) yKind = yv.kind;
+      xKind = xv.kind;
+      if (yv) yKind = yv.kind;
       const vals = yv ? [xv, sv, wv, yv] : [xv, sv, wv];
       const al = alignAll(vals, events, yv ? [xSrc, options.where ?? "", options.weight ?? "", ySrc!] : [xSrc, options.where ?? "", options.weight ?? ""]);
-      const fx = new Float64Array(al.n), fw = new Float64Array(al.n);
+      const fx = new Float64Array(al.n),
+        fw = new Float64Array(al.n);
       const k = gather(al.cols[0]!, al.cols[1]!, al.cols[2]!, al.keep, al.eventOf, fx, fw);
       let fy: Float64Array | null = null;
       if (yv) {
@@ -220,7 +262,10 @@ export async function draw(trees: TreeLike[], expression: string, options: DrawO
       if (hist) nan += hist.fill(fills);
       else {
         buffer.push(fills);
-        if (!autoRange || buffer.size > 5_000_000) { hist = makeFiller(buffer, options, twoD, xKind, yKind); nan += hist.flush(buffer); }
+        if (!autoRange || buffer.size > 5_000_000) {
+          hist = makeFiller(buffer, options, twoD, xKind, yKind);
+          nan += hist.flush(buffer);
+        }
       }
       done += events;
       if (options.onPartial && Date.now() - lastPartial >= (options.partialIntervalMs ?? 200) && done < total) {
@@ -230,7 +275,10 @@ export async function draw(trees: TreeLike[], expression: string, options: DrawO
       options.onProgress?.({ unit: "events", done, total, rate: done / Math.max(1e-3, (Date.now() - t0) / 1000), label: tree.name });
     }
   }
-  if (!hist) { hist = makeFiller(buffer, options, twoD, xKind, yKind); nan += hist.flush(buffer); }
+  if (!hist) {
+    hist = makeFiller(buffer, options, twoD, xKind, yKind);
+    nan += hist.flush(buffer);
+  }
   return hist.result(xSrc, ySrc, xKind, yKind, nan, done, needed);
 }
 
@@ -253,8 +301,14 @@ interface Filler {
 }
 
 function autoAxis(parts: Float64Array[], kind: Kind, bins: number | undefined, twoD: boolean): { bins: number; lo: number; hi: number } {
-  let min = Infinity, max = -Infinity;
-  for (const p of parts) for (let i = 0; i < p.length; i++) { const v = p[i]!; if (v < min) min = v; if (v > max) max = v; }
+  let min = Infinity,
+    max = -Infinity;
+  for (const p of parts)
+    for (let i = 0; i < p.length; i++) {
+      const v = p[i]!;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
   if (min > max) return { bins: bins ?? (twoD ? 40 : 100), lo: 0, hi: 1 };
   if ((kind === "int" || kind === "bool") && (bins === undefined || max - min + 1 <= bins) && max - min <= (twoD ? 60 : 120)) {
     return { bins: max - min + 1, lo: min - 0.5, hi: max + 0.5 }; // one bin per integer value
@@ -270,25 +324,45 @@ function makeFiller(buf: FillBuffer, o: DrawOptions, twoD: boolean, xKind: Kind,
   for (const a of [xa, ya]) {
     if (!(a.hi > a.lo) || !Number.isInteger(a.bins) || a.bins < 1) throw new HepflowError("CLI_BAD_OPTION", `bad binning: ${a.bins} bins over [${a.lo}, ${a.hi})`);
   }
-  const nx = xa.bins, ny = twoD ? ya.bins : 1;
-  const values = new Float64Array(nx * ny), variances = new Float64Array(nx * ny);
-  let under = 0, over = 0, entries = 0;
+  const nx = xa.bins,
+    ny = twoD ? ya.bins : 1;
+  const values = new Float64Array(nx * ny),
+    variances = new Float64Array(nx * ny);
+  let under = 0,
+    over = 0,
+    entries = 0;
   const s = { w: 0, wx: 0, wx2: 0, wy: 0, wy2: 0 };
-  const fx = nx / (xa.hi - xa.lo), fy = ny / (ya.hi - ya.lo);
+  const fx = nx / (xa.hi - xa.lo),
+    fy = ny / (ya.hi - ya.lo);
   const fill = (f: Fills): number => {
     let bad = 0;
     for (let i = 0; i < f.n; i++) {
-      const x = f.x[i]!, w = f.w[i]!;
+      const x = f.x[i]!,
+        w = f.w[i]!;
       const y = f.y ? f.y[i]! : 0.5;
-      if (x !== x || y !== y) { bad++; continue; }
+      if (x !== x || y !== y) {
+        bad++;
+        continue;
+      }
       entries++;
-      const bx = Math.floor((x - xa.lo) * fx), by = twoD ? Math.floor((y - ya.lo) * fy) : 0;
-      if (bx < 0 || by < 0) { under += w; continue; }
-      if (bx >= nx || by >= ny) { over += w; continue; }
+      const bx = Math.floor((x - xa.lo) * fx),
+        by = twoD ? Math.floor((y - ya.lo) * fy) : 0;
+      if (bx < 0 || by < 0) {
+        under += w;
+        continue;
+      }
+      if (bx >= nx || by >= ny) {
+        over += w;
+        continue;
+      }
       const b = bx * ny + by;
       values[b]! += w;
       variances[b]! += w * w;
-      s.w += w; s.wx += w * x; s.wx2 += w * x * x; s.wy += w * y; s.wy2 += w * y * y;
+      s.w += w;
+      s.wx += w * x;
+      s.wx2 += w * x * x;
+      s.wy += w * y;
+      s.wy2 += w * y * y;
     }
     return bad;
   };
@@ -301,15 +375,27 @@ function makeFiller(buf: FillBuffer, o: DrawOptions, twoD: boolean, xKind: Kind,
     flush(b) {
       let bad = 0;
       for (let k = 0; k < b.x.length; k++) bad += fill({ x: b.x[k]!, y: twoD ? b.y[k]! : null, w: b.w[k]!, n: b.x[k]!.length });
-      b.x = []; b.y = []; b.w = []; b.size = 0;
+      b.x = [];
+      b.y = [];
+      b.w = [];
+      b.size = 0;
       return bad;
     },
     result(xSrc, ySrc, xk, yk, nan, events, branches) {
-      const sx = stat(s.w, s.wx, s.wx2), sy = stat(s.w, s.wy, s.wy2);
+      const sx = stat(s.w, s.wx, s.wx2),
+        sy = stat(s.w, s.wy, s.wy2);
       return {
         x: { expr: xSrc, bins: nx, lo: xa.lo, hi: xa.hi, kind: xk, ...sx },
         y: ySrc !== null ? { expr: ySrc, bins: ny, lo: ya.lo, hi: ya.hi, kind: yk, ...sy } : undefined,
-        values, variances, underflow: under, overflow: over, entries, integral: s.w, nan, events, branches,
+        values,
+        variances,
+        underflow: under,
+        overflow: over,
+        entries,
+        integral: s.w,
+        nan,
+        events,
+        branches,
       };
     },
   };

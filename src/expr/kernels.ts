@@ -32,36 +32,99 @@ export function specialize<K extends AnyKernel>(kernel: K, name: string): K {
 
 /** Binary operator codes shared by the kernels (the r* codes swap the operands: scalar on the left). */
 export const OP = {
-  add: 0, sub: 1, mul: 2, div: 3, mod: 4, pow: 5, lt: 6, le: 7, gt: 8, ge: 9, eq: 10, ne: 11,
-  and: 12, or: 13, bitand: 14, bitor: 15, min: 16, max: 17, atan2: 18, hypot: 19,
-  rsub: 20, rdiv: 21, rmod: 22, rpow: 23, ratan2: 24,
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  mod: 4,
+  pow: 5,
+  lt: 6,
+  le: 7,
+  gt: 8,
+  ge: 9,
+  eq: 10,
+  ne: 11,
+  and: 12,
+  or: 13,
+  bitand: 14,
+  bitor: 15,
+  min: 16,
+  max: 17,
+  atan2: 18,
+  hypot: 19,
+  rsub: 20,
+  rdiv: 21,
+  rmod: 22,
+  rpow: 23,
+  ratan2: 24,
 } as const;
 
 /** out[i] = a[i] op b[i]. */
 export const binaryAA = specialize((a: NumberArray, b: NumberArray, out: NumberArray, op: number): void => {
   const n = out.length;
   switch (op) {
-    case 0: for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!; break;
-    case 1: for (let i = 0; i < n; i++) out[i] = a[i]! - b[i]!; break;
-    case 2: for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!; break;
-    case 3: for (let i = 0; i < n; i++) out[i] = a[i]! / b[i]!; break;
-    case 4: for (let i = 0; i < n; i++) out[i] = a[i]! % b[i]!; break;
-    case 5: for (let i = 0; i < n; i++) out[i] = a[i]! ** b[i]!; break;
-    case 6: for (let i = 0; i < n; i++) out[i] = +(a[i]! < b[i]!); break;
-    case 7: for (let i = 0; i < n; i++) out[i] = +(a[i]! <= b[i]!); break;
-    case 8: for (let i = 0; i < n; i++) out[i] = +(a[i]! > b[i]!); break;
-    case 9: for (let i = 0; i < n; i++) out[i] = +(a[i]! >= b[i]!); break;
-    case 10: for (let i = 0; i < n; i++) out[i] = +(a[i]! === b[i]!); break;
-    case 11: for (let i = 0; i < n; i++) out[i] = +(a[i]! !== b[i]!); break;
-    case 12: for (let i = 0; i < n; i++) out[i] = +(a[i]! !== 0) & +(b[i]! !== 0); break;
-    case 13: for (let i = 0; i < n; i++) out[i] = +(a[i]! !== 0) | +(b[i]! !== 0); break;
-    case 14: for (let i = 0; i < n; i++) out[i] = a[i]! & b[i]!; break;
-    case 15: for (let i = 0; i < n; i++) out[i] = a[i]! | b[i]!; break;
-    case 16: for (let i = 0; i < n; i++) out[i] = Math.min(a[i]!, b[i]!); break;
-    case 17: for (let i = 0; i < n; i++) out[i] = Math.max(a[i]!, b[i]!); break;
-    case 18: for (let i = 0; i < n; i++) out[i] = Math.atan2(a[i]!, b[i]!); break;
-    case 19: for (let i = 0; i < n; i++) out[i] = Math.hypot(a[i]!, b[i]!); break;
-    default: throw new Error(`binaryAA: operator ${op}`);
+    case 0:
+      for (let i = 0; i < n; i++) out[i] = a[i]! + b[i]!;
+      break;
+    case 1:
+      for (let i = 0; i < n; i++) out[i] = a[i]! - b[i]!;
+      break;
+    case 2:
+      for (let i = 0; i < n; i++) out[i] = a[i]! * b[i]!;
+      break;
+    case 3:
+      for (let i = 0; i < n; i++) out[i] = a[i]! / b[i]!;
+      break;
+    case 4:
+      for (let i = 0; i < n; i++) out[i] = a[i]! % b[i]!;
+      break;
+    case 5:
+      for (let i = 0; i < n; i++) out[i] = a[i]! ** b[i]!;
+      break;
+    case 6:
+      for (let i = 0; i < n; i++) out[i] = +(a[i]! < b[i]!);
+      break;
+    case 7:
+      for (let i = 0; i < n; i++) out[i] = +(a[i]! <= b[i]!);
+      break;
+    case 8:
+      for (let i = 0; i < n; i++) out[i] = +(a[i]! > b[i]!);
+      break;
+    case 9:
+      for (let i = 0; i < n; i++) out[i] = +(a[i]! >= b[i]!);
+      break;
+    case 10:
+      for (let i = 0; i < n; i++) out[i] = +(a[i]! === b[i]!);
+      break;
+    case 11:
+      for (let i = 0; i < n; i++) out[i] = +(a[i]! !== b[i]!);
+      break;
+    case 12:
+      for (let i = 0; i < n; i++) out[i] = +(a[i]! !== 0) & +(b[i]! !== 0);
+      break;
+    case 13:
+      for (let i = 0; i < n; i++) out[i] = +(a[i]! !== 0) | +(b[i]! !== 0);
+      break;
+    case 14:
+      for (let i = 0; i < n; i++) out[i] = a[i]! & b[i]!;
+      break;
+    case 15:
+      for (let i = 0; i < n; i++) out[i] = a[i]! | b[i]!;
+      break;
+    case 16:
+      for (let i = 0; i < n; i++) out[i] = Math.min(a[i]!, b[i]!);
+      break;
+    case 17:
+      for (let i = 0; i < n; i++) out[i] = Math.max(a[i]!, b[i]!);
+      break;
+    case 18:
+      for (let i = 0; i < n; i++) out[i] = Math.atan2(a[i]!, b[i]!);
+      break;
+    case 19:
+      for (let i = 0; i < n; i++) out[i] = Math.hypot(a[i]!, b[i]!);
+      break;
+    default:
+      throw new Error(`binaryAA: operator ${op}`);
   }
 }, "binaryAA");
 
@@ -69,79 +132,228 @@ export const binaryAA = specialize((a: NumberArray, b: NumberArray, out: NumberA
 export const binaryAS = specialize((a: NumberArray, s: number, out: NumberArray, op: number): void => {
   const n = out.length;
   switch (op) {
-    case 0: for (let i = 0; i < n; i++) out[i] = a[i]! + s; break;
-    case 1: for (let i = 0; i < n; i++) out[i] = a[i]! - s; break;
-    case 2: for (let i = 0; i < n; i++) out[i] = a[i]! * s; break;
-    case 3: for (let i = 0; i < n; i++) out[i] = a[i]! / s; break;
-    case 4: for (let i = 0; i < n; i++) out[i] = a[i]! % s; break;
-    case 5: for (let i = 0; i < n; i++) out[i] = a[i]! ** s; break;
-    case 6: for (let i = 0; i < n; i++) out[i] = +(a[i]! < s); break;
-    case 7: for (let i = 0; i < n; i++) out[i] = +(a[i]! <= s); break;
-    case 8: for (let i = 0; i < n; i++) out[i] = +(a[i]! > s); break;
-    case 9: for (let i = 0; i < n; i++) out[i] = +(a[i]! >= s); break;
-    case 10: for (let i = 0; i < n; i++) out[i] = +(a[i]! === s); break;
-    case 11: for (let i = 0; i < n; i++) out[i] = +(a[i]! !== s); break;
-    case 12: { const t = +(s !== 0); for (let i = 0; i < n; i++) out[i] = +(a[i]! !== 0) & t; break; }
-    case 13: { const t = +(s !== 0); for (let i = 0; i < n; i++) out[i] = +(a[i]! !== 0) | t; break; }
-    case 14: for (let i = 0; i < n; i++) out[i] = a[i]! & s; break;
-    case 15: for (let i = 0; i < n; i++) out[i] = a[i]! | s; break;
-    case 16: for (let i = 0; i < n; i++) out[i] = Math.min(a[i]!, s); break;
-    case 17: for (let i = 0; i < n; i++) out[i] = Math.max(a[i]!, s); break;
-    case 18: for (let i = 0; i < n; i++) out[i] = Math.atan2(a[i]!, s); break;
-    case 19: for (let i = 0; i < n; i++) out[i] = Math.hypot(a[i]!, s); break;
-    case 20: for (let i = 0; i < n; i++) out[i] = s - a[i]!; break;
-    case 21: for (let i = 0; i < n; i++) out[i] = s / a[i]!; break;
-    case 22: for (let i = 0; i < n; i++) out[i] = s % a[i]!; break;
-    case 23: for (let i = 0; i < n; i++) out[i] = s ** a[i]!; break;
-    case 24: for (let i = 0; i < n; i++) out[i] = Math.atan2(s, a[i]!); break;
-    default: throw new Error(`binaryAS: operator ${op}`);
+    case 0:
+      for (let i = 0; i < n; i++) out[i] = a[i]! + s;
+      break;
+    case 1:
+      for (let i = 0; i < n; i++) out[i] = a[i]! - s;
+      break;
+    case 2:
+      for (let i = 0; i < n; i++) out[i] = a[i]! * s;
+      break;
+    case 3:
+      for (let i = 0; i < n; i++) out[i] = a[i]! / s;
+      break;
+    case 4:
+      for (let i = 0; i < n; i++) out[i] = a[i]! % s;
+      break;
+    case 5:
+      for (let i = 0; i < n; i++) out[i] = a[i]! ** s;
+      break;
+    case 6:
+      for (let i = 0; i < n; i++) out[i] = +(a[i]! < s);
+      break;
+    case 7:
+      for (let i = 0; i < n; i++) out[i] = +(a[i]! <= s);
+      break;
+    case 8:
+      for (let i = 0; i < n; i++) out[i] = +(a[i]! > s);
+      break;
+    case 9:
+      for (let i = 0; i < n; i++) out[i] = +(a[i]! >= s);
+      break;
+    case 10:
+      for (let i = 0; i < n; i++) out[i] = +(a[i]! === s);
+      break;
+    case 11:
+      for (let i = 0; i < n; i++) out[i] = +(a[i]! !== s);
+      break;
+    case 12: {
+      const t = +(s !== 0);
+      for (let i = 0; i < n; i++) out[i] = +(a[i]! !== 0) & t;
+      break;
+    }
+    case 13: {
+      const t = +(s !== 0);
+      for (let i = 0; i < n; i++) out[i] = +(a[i]! !== 0) | t;
+      break;
+    }
+    case 14:
+      for (let i = 0; i < n; i++) out[i] = a[i]! & s;
+      break;
+    case 15:
+      for (let i = 0; i < n; i++) out[i] = a[i]! | s;
+      break;
+    case 16:
+      for (let i = 0; i < n; i++) out[i] = Math.min(a[i]!, s);
+      break;
+    case 17:
+      for (let i = 0; i < n; i++) out[i] = Math.max(a[i]!, s);
+      break;
+    case 18:
+      for (let i = 0; i < n; i++) out[i] = Math.atan2(a[i]!, s);
+      break;
+    case 19:
+      for (let i = 0; i < n; i++) out[i] = Math.hypot(a[i]!, s);
+      break;
+    case 20:
+      for (let i = 0; i < n; i++) out[i] = s - a[i]!;
+      break;
+    case 21:
+      for (let i = 0; i < n; i++) out[i] = s / a[i]!;
+      break;
+    case 22:
+      for (let i = 0; i < n; i++) out[i] = s % a[i]!;
+      break;
+    case 23:
+      for (let i = 0; i < n; i++) out[i] = s ** a[i]!;
+      break;
+    case 24:
+      for (let i = 0; i < n; i++) out[i] = Math.atan2(s, a[i]!);
+      break;
+    default:
+      throw new Error(`binaryAS: operator ${op}`);
   }
 }, "binaryAS");
 
 /** Unary operator and one-argument function codes. */
 export const FN = {
-  neg: 0, not: 1, bitnot: 2, abs: 3, sqrt: 4, exp: 5, log: 6, log10: 7, log2: 8, sin: 9, cos: 10, tan: 11,
-  asin: 12, acos: 13, atan: 14, sinh: 15, cosh: 16, tanh: 17, floor: 18, ceil: 19, round: 20, truthy: 21, copy: 22,
-  asinh: 23, acosh: 24, atanh: 25, sq: 26, sign: 27, expm1: 28, log1p: 29, cbrt: 30, trunc: 31,
+  neg: 0,
+  not: 1,
+  bitnot: 2,
+  abs: 3,
+  sqrt: 4,
+  exp: 5,
+  log: 6,
+  log10: 7,
+  log2: 8,
+  sin: 9,
+  cos: 10,
+  tan: 11,
+  asin: 12,
+  acos: 13,
+  atan: 14,
+  sinh: 15,
+  cosh: 16,
+  tanh: 17,
+  floor: 18,
+  ceil: 19,
+  round: 20,
+  truthy: 21,
+  copy: 22,
+  asinh: 23,
+  acosh: 24,
+  atanh: 25,
+  sq: 26,
+  sign: 27,
+  expm1: 28,
+  log1p: 29,
+  cbrt: 30,
+  trunc: 31,
 } as const;
 
 /** out[i] = f(a[i]). */
 export const unary = specialize((a: NumberArray, out: NumberArray, op: number): void => {
   const n = out.length;
   switch (op) {
-    case 0: for (let i = 0; i < n; i++) out[i] = -a[i]!; break;
-    case 1: for (let i = 0; i < n; i++) out[i] = +(a[i]! === 0); break;
-    case 2: for (let i = 0; i < n; i++) out[i] = ~a[i]!; break;
-    case 3: for (let i = 0; i < n; i++) out[i] = Math.abs(a[i]!); break;
-    case 4: for (let i = 0; i < n; i++) out[i] = Math.sqrt(a[i]!); break;
-    case 5: for (let i = 0; i < n; i++) out[i] = Math.exp(a[i]!); break;
-    case 6: for (let i = 0; i < n; i++) out[i] = Math.log(a[i]!); break;
-    case 7: for (let i = 0; i < n; i++) out[i] = Math.log10(a[i]!); break;
-    case 8: for (let i = 0; i < n; i++) out[i] = Math.log2(a[i]!); break;
-    case 9: for (let i = 0; i < n; i++) out[i] = Math.sin(a[i]!); break;
-    case 10: for (let i = 0; i < n; i++) out[i] = Math.cos(a[i]!); break;
-    case 11: for (let i = 0; i < n; i++) out[i] = Math.tan(a[i]!); break;
-    case 12: for (let i = 0; i < n; i++) out[i] = Math.asin(a[i]!); break;
-    case 13: for (let i = 0; i < n; i++) out[i] = Math.acos(a[i]!); break;
-    case 14: for (let i = 0; i < n; i++) out[i] = Math.atan(a[i]!); break;
-    case 15: for (let i = 0; i < n; i++) out[i] = Math.sinh(a[i]!); break;
-    case 16: for (let i = 0; i < n; i++) out[i] = Math.cosh(a[i]!); break;
-    case 17: for (let i = 0; i < n; i++) out[i] = Math.tanh(a[i]!); break;
-    case 18: for (let i = 0; i < n; i++) out[i] = Math.floor(a[i]!); break;
-    case 19: for (let i = 0; i < n; i++) out[i] = Math.ceil(a[i]!); break;
-    case 20: for (let i = 0; i < n; i++) out[i] = Math.round(a[i]!); break;
-    case 21: for (let i = 0; i < n; i++) out[i] = +(a[i]! !== 0); break;
-    case 22: for (let i = 0; i < n; i++) out[i] = a[i]!; break;
-    case 23: for (let i = 0; i < n; i++) out[i] = Math.asinh(a[i]!); break;
-    case 24: for (let i = 0; i < n; i++) out[i] = Math.acosh(a[i]!); break;
-    case 25: for (let i = 0; i < n; i++) out[i] = Math.atanh(a[i]!); break;
-    case 26: for (let i = 0; i < n; i++) out[i] = a[i]! * a[i]!; break;
-    case 27: for (let i = 0; i < n; i++) out[i] = Math.sign(a[i]!); break;
-    case 28: for (let i = 0; i < n; i++) out[i] = Math.expm1(a[i]!); break;
-    case 29: for (let i = 0; i < n; i++) out[i] = Math.log1p(a[i]!); break;
-    case 30: for (let i = 0; i < n; i++) out[i] = Math.cbrt(a[i]!); break;
-    case 31: for (let i = 0; i < n; i++) out[i] = Math.trunc(a[i]!); break;
-    default: throw new Error(`unary: function ${op}`);
+    case 0:
+      for (let i = 0; i < n; i++) out[i] = -a[i]!;
+      break;
+    case 1:
+      for (let i = 0; i < n; i++) out[i] = +(a[i]! === 0);
+      break;
+    case 2:
+      for (let i = 0; i < n; i++) out[i] = ~a[i]!;
+      break;
+    case 3:
+      for (let i = 0; i < n; i++) out[i] = Math.abs(a[i]!);
+      break;
+    case 4:
+      for (let i = 0; i < n; i++) out[i] = Math.sqrt(a[i]!);
+      break;
+    case 5:
+      for (let i = 0; i < n; i++) out[i] = Math.exp(a[i]!);
+      break;
+    case 6:
+      for (let i = 0; i < n; i++) out[i] = Math.log(a[i]!);
+      break;
+    case 7:
+      for (let i = 0; i < n; i++) out[i] = Math.log10(a[i]!);
+      break;
+    case 8:
+      for (let i = 0; i < n; i++) out[i] = Math.log2(a[i]!);
+      break;
+    case 9:
+      for (let i = 0; i < n; i++) out[i] = Math.sin(a[i]!);
+      break;
+    case 10:
+      for (let i = 0; i < n; i++) out[i] = Math.cos(a[i]!);
+      break;
+    case 11:
+      for (let i = 0; i < n; i++) out[i] = Math.tan(a[i]!);
+      break;
+    case 12:
+      for (let i = 0; i < n; i++) out[i] = Math.asin(a[i]!);
+      break;
+    case 13:
+      for (let i = 0; i < n; i++) out[i] = Math.acos(a[i]!);
+      break;
+    case 14:
+      for (let i = 0; i < n; i++) out[i] = Math.atan(a[i]!);
+      break;
+    case 15:
+      for (let i = 0; i < n; i++) out[i] = Math.sinh(a[i]!);
+      break;
+    case 16:
+      for (let i = 0; i < n; i++) out[i] = Math.cosh(a[i]!);
+      break;
+    case 17:
+      for (let i = 0; i < n; i++) out[i] = Math.tanh(a[i]!);
+      break;
+    case 18:
+      for (let i = 0; i < n; i++) out[i] = Math.floor(a[i]!);
+      break;
+    case 19:
+      for (let i = 0; i < n; i++) out[i] = Math.ceil(a[i]!);
+      break;
+    case 20:
+      for (let i = 0; i < n; i++) out[i] = Math.round(a[i]!);
+      break;
+    case 21:
+      for (let i = 0; i < n; i++) out[i] = +(a[i]! !== 0);
+      break;
+    case 22:
+      for (let i = 0; i < n; i++) out[i] = a[i]!;
+      break;
+    case 23:
+      for (let i = 0; i < n; i++) out[i] = Math.asinh(a[i]!);
+      break;
+    case 24:
+      for (let i = 0; i < n; i++) out[i] = Math.acosh(a[i]!);
+      break;
+    case 25:
+      for (let i = 0; i < n; i++) out[i] = Math.atanh(a[i]!);
+      break;
+    case 26:
+      for (let i = 0; i < n; i++) out[i] = a[i]! * a[i]!;
+      break;
+    case 27:
+      for (let i = 0; i < n; i++) out[i] = Math.sign(a[i]!);
+      break;
+    case 28:
+      for (let i = 0; i < n; i++) out[i] = Math.expm1(a[i]!);
+      break;
+    case 29:
+      for (let i = 0; i < n; i++) out[i] = Math.log1p(a[i]!);
+      break;
+    case 30:
+      for (let i = 0; i < n; i++) out[i] = Math.cbrt(a[i]!);
+      break;
+    case 31:
+      for (let i = 0; i < n; i++) out[i] = Math.trunc(a[i]!);
+      break;
+    default:
+      throw new Error(`unary: function ${op}`);
   }
 }, "unary");
 
@@ -185,21 +397,42 @@ export const reduce = specialize((c: NumberArray, offsets: Int32Array, out: Numb
   const n = offsets.length - 1;
   switch (op) {
     case 0:
-      for (let e = 0; e < n; e++) { let s = 0; for (let i = offsets[e]!, end = offsets[e + 1]!; i < end; i++) s += c[i]!; out[e] = s; }
+      for (let e = 0; e < n; e++) {
+        let s = 0;
+        for (let i = offsets[e]!, end = offsets[e + 1]!; i < end; i++) s += c[i]!;
+        out[e] = s;
+      }
       break;
     case 7: // float32 running sum, each addition rounded, as numpy sums float32
-      for (let e = 0; e < n; e++) { let s = 0; for (let i = offsets[e]!, end = offsets[e + 1]!; i < end; i++) s = Math.fround(s + c[i]!); out[e] = s; }
+      for (let e = 0; e < n; e++) {
+        let s = 0;
+        for (let i = offsets[e]!, end = offsets[e + 1]!; i < end; i++) s = Math.fround(s + c[i]!);
+        out[e] = s;
+      }
       break;
     case 1:
-      for (let e = 0; e < n; e++) { let s = 0; for (let i = offsets[e]!, end = offsets[e + 1]!; i < end; i++) s += +(c[i]! !== 0); out[e] = s; }
+      for (let e = 0; e < n; e++) {
+        let s = 0;
+        for (let i = offsets[e]!, end = offsets[e + 1]!; i < end; i++) s += +(c[i]! !== 0);
+        out[e] = s;
+      }
       break;
     case 2:
-      for (let e = 0; e < n; e++) { let s = 0; for (let i = offsets[e]!, end = offsets[e + 1]!; i < end; i++) s |= +(c[i]! !== 0); out[e] = s; }
+      for (let e = 0; e < n; e++) {
+        let s = 0;
+        for (let i = offsets[e]!, end = offsets[e + 1]!; i < end; i++) s |= +(c[i]! !== 0);
+        out[e] = s;
+      }
       break;
     case 3:
-      for (let e = 0; e < n; e++) { let s = 1; for (let i = offsets[e]!, end = offsets[e + 1]!; i < end; i++) s &= +(c[i]! !== 0); out[e] = s; }
+      for (let e = 0; e < n; e++) {
+        let s = 1;
+        for (let i = offsets[e]!, end = offsets[e + 1]!; i < end; i++) s &= +(c[i]! !== 0);
+        out[e] = s;
+      }
       break;
-    case 4: case 5: {
+    case 4:
+    case 5: {
       const lowest = op === 5;
       for (let e = 0; e < n; e++) {
         let best = NaN;
@@ -207,19 +440,28 @@ export const reduce = specialize((c: NumberArray, offsets: Int32Array, out: Numb
           const v = c[i]!;
           if (best !== best || (lowest ? v < best : v > best)) best = v; // NaN elements never win
         }
-        if (best !== best) { out[e] = empty; valid[e] = 0; } else out[e] = best;
+        if (best !== best) {
+          out[e] = empty;
+          valid[e] = 0;
+        } else out[e] = best;
       }
       break;
     }
     case 6:
       for (let e = 0; e < n; e++) {
-        const start = offsets[e]!, end = offsets[e + 1]!;
+        const start = offsets[e]!,
+          end = offsets[e + 1]!;
         let s = 0;
         for (let i = start; i < end; i++) s += c[i]!;
-        if (end > start) out[e] = s / (end - start); else { out[e] = empty; valid[e] = 0; }
+        if (end > start) out[e] = s / (end - start);
+        else {
+          out[e] = empty;
+          valid[e] = 0;
+        }
       }
       break;
-    default: throw new Error(`reduce: ${op}`);
+    default:
+      throw new Error(`reduce: ${op}`);
   }
 }, "reduce");
 
@@ -230,17 +472,22 @@ export const reduce = specialize((c: NumberArray, offsets: Int32Array, out: Numb
 export const element = specialize((c: NumberArray, offsets: Int32Array, out: NumberArray, valid: Uint8Array, at: NumberArray | null, k: number): void => {
   const n = offsets.length - 1;
   for (let e = 0; e < n; e++) {
-    const start = offsets[e]!, len = offsets[e + 1]! - start;
+    const start = offsets[e]!,
+      len = offsets[e + 1]! - start;
     let j = at === null ? k : at[e]!;
     if (j < 0) j += len;
     if (j >= 0 && j < len && j === Math.floor(j)) out[e] = c[start + j]!;
-    else { out[e] = 0; valid[e] = 0; }
+    else {
+      out[e] = 0;
+      valid[e] = 0;
+    }
   }
 }, "element");
 
 /** Number of elements per event. */
 export function lengths(offsets: Int32Array): Int32Array {
-  const n = offsets.length - 1, out = new Int32Array(n);
+  const n = offsets.length - 1,
+    out = new Int32Array(n);
   for (let e = 0; e < n; e++) out[e] = offsets[e + 1]! - offsets[e]!;
   return out;
 }
@@ -257,7 +504,10 @@ export function andValid(a: Uint8Array | null, b: Uint8Array | null): Uint8Array
 /** Narrow integral float64 values to Int32Array when every value fits; otherwise keep them. */
 export function narrowInt(x: Float64Array): Int32Array | Float64Array {
   let ok = 1;
-  for (let i = 0; i < x.length; i++) { const v = x[i]!; ok &= +(v >= -2147483648 && v <= 2147483647); }
+  for (let i = 0; i < x.length; i++) {
+    const v = x[i]!;
+    ok &= +(v >= -2147483648 && v <= 2147483647);
+  }
   if (!ok) return x;
   const out = new Int32Array(x.length);
   out.set(x);

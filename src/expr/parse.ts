@@ -10,7 +10,14 @@ import type { BinaryOp, Node } from "./ast.js";
 import { exprError } from "./errors.js";
 
 type TokKind = "num" | "ident" | "op" | "end";
-interface Token { kind: TokKind; text: string; pos: number; end: number; value?: number; integer?: boolean }
+interface Token {
+  kind: TokKind;
+  text: string;
+  pos: number;
+  end: number;
+  value?: number;
+  integer?: boolean;
+}
 
 const OPERATORS = ["**", "<=", ">=", "==", "!=", "&&", "||", "(", ")", "[", "]", ",", "+", "-", "*", "/", "%", "<", ">", "!", "~", "&", "|", "^", "="];
 
@@ -20,7 +27,10 @@ function tokenize(src: string): Token[] {
   const identPart = /[A-Za-z0-9_]/;
   while (i < src.length) {
     const ch = src[i]!;
-    if (/\s/.test(ch)) { i++; continue; }
+    if (/\s/.test(ch)) {
+      i++;
+      continue;
+    }
     const start = i;
     if (/[0-9]/.test(ch) || (ch === "." && /[0-9]/.test(src[i + 1] ?? ""))) {
       const m = /^(0[xX][0-9a-fA-F]+|(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)[fF]?/.exec(src.slice(i))!;
@@ -76,20 +86,25 @@ export function parse(src: string): Node {
   const bin = (op: BinaryOp, left: Node, right: Node): Node => ({ type: "binary", op, left, right, pos: left.pos, end: right.end });
 
   // one level of left-associative binary operators; `words` are Python spellings of the same operator
-  const level = (next: () => Node, ops: Record<string, BinaryOp>): (() => Node) => () => {
-    let left = next();
-    for (;;) {
-      const t = peek();
-      const op = (t.kind === "op" || t.kind === "ident") ? ops[t.text] : undefined;
-      if (op === undefined) return left;
-      k++;
-      left = bin(op, left, next());
-    }
-  };
+  const level =
+    (next: () => Node, ops: Record<string, BinaryOp>): (() => Node) =>
+    () => {
+      let left = next();
+      for (;;) {
+        const t = peek();
+        const op = t.kind === "op" || t.kind === "ident" ? ops[t.text] : undefined;
+        if (op === undefined) return left;
+        k++;
+        left = bin(op, left, next());
+      }
+    };
 
   const primary = (): Node => {
     const t = peek();
-    if (t.kind === "num") { k++; return { type: "number", value: t.value!, integer: t.integer!, pos: t.pos, end: t.end }; }
+    if (t.kind === "num") {
+      k++;
+      return { type: "number", value: t.value!, integer: t.integer!, pos: t.pos, end: t.end };
+    }
     if (t.kind === "op" && t.text === "(") {
       k++;
       const e = orExpr();
@@ -107,7 +122,10 @@ export function parse(src: string): Node {
         if (!isOp(")")) {
           for (;;) {
             args.push(orExpr());
-            if (isOp(",")) { k++; continue; }
+            if (isOp(",")) {
+              k++;
+              continue;
+            }
             break;
           }
         }
@@ -133,7 +151,10 @@ export function parse(src: string): Node {
 
   const power = (): Node => {
     const base = postfix();
-    if (isOp("**")) { k++; return bin("**", base, unary()); } // right-associative; -x**2 = -(x**2)
+    if (isOp("**")) {
+      k++;
+      return bin("**", base, unary());
+    } // right-associative; -x**2 = -(x**2)
     return base;
   };
 

@@ -51,8 +51,7 @@ export interface SkimResult {
   branches: string[];
 }
 
-const picomatch = (glob: string) =>
-  (createRequire(import.meta.url)("picomatch") as (g: string) => (s: string) => boolean)(glob);
+const picomatch = (glob: string) => (createRequire(import.meta.url)("picomatch") as (g: string) => (s: string) => boolean)(glob);
 
 /** Writes the selected events of `trees` (same branches in each) to `output`. */
 export async function skim(trees: readonly TreeLike[], output: string, options: SkimOptions = {}): Promise<SkimResult> {
@@ -77,7 +76,8 @@ export async function skim(trees: readonly TreeLike[], output: string, options: 
   const read = [...new Set([...keep, ...(cut?.branches ?? []), ...defines.flatMap((d) => d.expr.branches), ...computed.flatMap((c) => c.branches)])];
   const writer = await createFile(output, { compression: options.compression ?? "zlib:1" });
   let out: { write(c: Columns): void } | undefined;
-  let entriesIn = 0, entriesOut = 0;
+  let entriesIn = 0,
+    entriesOut = 0;
   try {
     for (const tree of trees) {
       for (const name of read) if (!tree.branches.some((b) => b.name === name)) throw new HepflowError("SKIM_INPUT", `branch ${name} is missing from one of the inputs`, { object: tree.name });
@@ -126,7 +126,8 @@ function checkComputed(c: ComputedColumn, col: Column, n: number, cols: Columns)
       const sibling = Object.entries(cols).find(([k, v]) => v instanceof Jagged && v.offsets === col.offsets && k !== c.name);
       const counter = cols[c.counter] as ArrayLike<number> | undefined;
       for (let i = 0; !sibling && counter && i < n; i++) {
-        if (col.offsets[i + 1]! - col.offsets[i]! !== counter[i]) throw new HepflowError("SKIM_DEFINE", `computed column ${c.name} has ${col.offsets[i + 1]! - col.offsets[i]!} values in event ${i}, ${c.counter} says ${counter[i]}`, { object: c.name });
+        if (col.offsets[i + 1]! - col.offsets[i]! !== counter[i])
+          throw new HepflowError("SKIM_DEFINE", `computed column ${c.name} has ${col.offsets[i + 1]! - col.offsets[i]!} values in event ${i}, ${c.counter} says ${counter[i]}`, { object: c.name });
       }
     }
   } else if ((col as ArrayLike<unknown>).length !== n) throw new HepflowError("SKIM_DEFINE", `computed column ${c.name} has ${(col as ArrayLike<unknown>).length} values, the chunk ${n} events`, { object: c.name });
@@ -179,11 +180,13 @@ function select(c: Column, pass: Uint8Array, cache: Map<Int32Array, { offsets: I
       let k = 0;
       for (let i = 0; i < pass.length; i++) {
         if (!pass[i]) continue;
-        const a = c.offsets[i]!, b = c.offsets[i + 1]!;
+        const a = c.offsets[i]!,
+          b = c.offsets[i + 1]!;
         offsets[k + 1] = offsets[k]! + b - a;
         k++;
         const last = ranges.length - 1;
-        if (last > 0 && ranges[last] === a) ranges[last] = b; else ranges.push(a, b);
+        if (last > 0 && ranges[last] === a) ranges[last] = b;
+        else ranges.push(a, b);
       }
       f = { offsets, ranges: Int32Array.from(ranges) };
       cache.set(c.offsets, f);
@@ -209,8 +212,16 @@ function select(c: Column, pass: Uint8Array, cache: Map<Int32Array, { offsets: I
 }
 
 const LEAF: [abstract new (...args: never[]) => unknown, LeafType][] = [
-  [Float32Array, "f32"], [Float64Array, "f64"], [Int8Array, "i8"], [Uint8Array, "u8"], [Int16Array, "i16"], [Uint16Array, "u16"],
-  [Int32Array, "i32"], [Uint32Array, "u32"], [BigInt64Array, "i64"], [BigUint64Array, "u64"],
+  [Float32Array, "f32"],
+  [Float64Array, "f64"],
+  [Int8Array, "i8"],
+  [Uint8Array, "u8"],
+  [Int16Array, "i16"],
+  [Uint16Array, "u16"],
+  [Int32Array, "i32"],
+  [Uint32Array, "u32"],
+  [BigInt64Array, "i64"],
+  [BigUint64Array, "u64"],
 ];
 
 function leafType(a: unknown, bool: boolean, name: string): LeafType {

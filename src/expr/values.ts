@@ -11,17 +11,35 @@ import type { NumberArray } from "../array/index.js";
 
 export type Kind = "bool" | "int" | "f32" | "f64";
 
-export interface ScalarValue { shape: "scalar"; kind: Kind; value: number }
-export interface FlatValue { shape: "flat"; kind: Kind; data: NumberArray; valid: Uint8Array | null }
-export interface JaggedValue { shape: "jagged"; kind: Kind; offsets: Int32Array; data: NumberArray; valid: Uint8Array | null }
+export interface ScalarValue {
+  shape: "scalar";
+  kind: Kind;
+  value: number;
+}
+export interface FlatValue {
+  shape: "flat";
+  kind: Kind;
+  data: NumberArray;
+  valid: Uint8Array | null;
+}
+export interface JaggedValue {
+  shape: "jagged";
+  kind: Kind;
+  offsets: Int32Array;
+  data: NumberArray;
+  valid: Uint8Array | null;
+}
 export type Value = ScalarValue | FlatValue | JaggedValue;
 
 /** The typed array that holds values of a kind (integers are allocated as float64 and narrowed when they fit). */
 export function allocKind(kind: Kind, n: number): NumberArray {
   switch (kind) {
-    case "bool": return new Uint8Array(n);
-    case "f32": return new Float32Array(n);
-    default: return new Float64Array(n);
+    case "bool":
+      return new Uint8Array(n);
+    case "f32":
+      return new Float32Array(n);
+    default:
+      return new Float64Array(n);
   }
 }
 

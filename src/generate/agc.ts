@@ -66,10 +66,15 @@ export async function generateAgc(o: AgcOptions): Promise<AgcSummary> {
   const expectedEvents = SAMPLES.length * o.events + Object.values(XSEC).reduce((s, x) => s + x * dataLumi, 0);
   const expectedBytes = expectedEvents * BYTES_PER_EVENT * (compression === "none" ? 2 : 1);
   if (expectedBytes > LARGE_OUTPUT_BYTES && !o.allowLarge) {
-    throw new HepflowError("GENERATE_TOO_LARGE", `this would write about ${(expectedEvents / 1e6).toFixed(1)} M events, ~${(expectedBytes / 1e9).toFixed(1)} GB (pseudo-data at ${dataLumi} pb^-1); pass --yes to go ahead, or lower --events / --data-lumi`);
+    throw new HepflowError(
+      "GENERATE_TOO_LARGE",
+      `this would write about ${(expectedEvents / 1e6).toFixed(1)} M events, ~${(expectedBytes / 1e9).toFixed(1)} GB (pseudo-data at ${dataLumi} pb^-1); pass --yes to go ahead, or lower --events / --data-lumi`,
+    );
   }
   const out = path.resolve(o.out);
-  try { fs.mkdirSync(out, { recursive: true }); } catch (e) {
+  try {
+    fs.mkdirSync(out, { recursive: true });
+  } catch (e) {
     throw new HepflowError("GENERATE_IO", `cannot create the output directory: ${(e as Error).message}`, { file: out });
   }
   const jobs: FileJob[] = [];
@@ -107,16 +112,23 @@ export async function generateAgc(o: AgcOptions): Promise<AgcSummary> {
     });
     const n = parts.reduce((s, p) => s + p.events, 0);
     let first = dataTotal;
-    for (const p of parts) { p.firstEvent = first; first += p.events; }
+    for (const p of parts) {
+      p.firstEvent = first;
+      first += p.events;
+    }
     jobs.push({ path: file, compression, parts });
     dataFiles.push({ path: file, nevts: n });
     dataTotal += n;
   }
   const truth = {
     description: "pseudo-data: every nominal process drawn with Poisson(xsec * luminosity) events from the same model as its simulation",
-    luminosity_pb: dataLumi, analysis_luminosity_pb: LUMINOSITY,
+    luminosity_pb: dataLumi,
+    analysis_luminosity_pb: LUMINOSITY,
     // The signal strength a fit of the AGC model (normalised to the analysis luminosity) should find.
-    mu_ttbar: dataLumi / LUMINOSITY, expected_events: expected, drawn_events: drawn, seed,
+    mu_ttbar: dataLumi / LUMINOSITY,
+    expected_events: expected,
+    drawn_events: drawn,
+    seed,
   };
   if (dataLumi > 0) catalogue.data = { nominal: { nevts_total: dataTotal, files: dataFiles, truth } };
   let done = 0;
@@ -135,7 +147,13 @@ export async function generateAgc(o: AgcOptions): Promise<AgcSummary> {
 
 async function runJobs(jobs: FileJob[], workers: number, report: (n: number, label: string) => void): Promise<void> {
   if (workers <= 1) {
-    for (const j of jobs) { await writeSampleFile(j); report(j.parts.reduce((s, p) => s + p.events, 0), path.basename(j.path)); }
+    for (const j of jobs) {
+      await writeSampleFile(j);
+      report(
+        j.parts.reduce((s, p) => s + p.events, 0),
+        path.basename(j.path),
+      );
+    }
     return;
   }
   const url = compiledModule(import.meta.url, "./worker.js");
@@ -150,7 +168,10 @@ async function runJobs(jobs: FileJob[], workers: number, report: (n: number, lab
         w.once("message", (m: { error?: string }) => (m.error ? reject(new HepflowError("GENERATE_FAILED", m.error, { file: job.path })) : resolve()));
         w.once("error", reject);
       });
-      report(job.parts.reduce((s, p) => s + p.events, 0), path.basename(job.path));
+      report(
+        job.parts.reduce((s, p) => s + p.events, 0),
+        path.basename(job.path),
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(workers, jobs.length) }, run));

@@ -58,7 +58,10 @@ export function th1d(name: string, title: string, lo: number, hi: number, values
   const n = values.length;
   const contents = new Float64Array(n + 2);
   const w2 = new Float64Array(n + 2);
-  let tsumw = 0, tsumw2 = 0, tsumwx = 0, tsumwx2 = 0;
+  let tsumw = 0,
+    tsumw2 = 0,
+    tsumwx = 0,
+    tsumwx2 = 0;
   Array.from(values).forEach((v, i) => {
     contents[i + 1] = v;
     w2[i + 1] = sumw2[i]!;
@@ -88,13 +91,18 @@ export async function generateDijet(o: DijetOptions): Promise<DijetSummary> {
   for (let e = 0; e < events; e++) {
     // Resonance: Breit–Wigner mass (Cauchy draw, kept above threshold), transverse boost, rapidity.
     let m = 0;
-    do m = mass + (width / 2) * Math.tan(Math.PI * (rng.uniform() - 0.5)); while (m < 2 * B_MASS + 1 || m > 3 * mass);
-    const pt = rng.exponential(60), y = 1.2 * rng.normal(), phi = 2 * Math.PI * rng.uniform();
+    do m = mass + (width / 2) * Math.tan(Math.PI * (rng.uniform() - 0.5));
+    while (m < 2 * B_MASS + 1 || m > 3 * mass);
+    const pt = rng.exponential(60),
+      y = 1.2 * rng.normal(),
+      phi = 2 * Math.PI * rng.uniform();
     const mt = Math.sqrt(m * m + pt * pt);
     const P: [number, number, number, number] = [mt * Math.cosh(y), pt * Math.cos(phi), pt * Math.sin(phi), mt * Math.sinh(y)];
     // Isotropic two-body decay in the rest frame.
     const pstar = Math.sqrt((m * m) / 4 - B_MASS * B_MASS);
-    const cost = 2 * rng.uniform() - 1, sint = Math.sqrt(1 - cost * cost), ph = 2 * Math.PI * rng.uniform();
+    const cost = 2 * rng.uniform() - 1,
+      sint = Math.sqrt(1 - cost * cost),
+      ph = 2 * Math.PI * rng.uniform();
     const d: [number, number, number] = [pstar * sint * Math.cos(ph), pstar * sint * Math.sin(ph), pstar * cost];
     const beta: [number, number, number] = [P[1] / P[0], P[2] / P[0], P[3] / P[0]];
     const jets: Array<[number, number, number, number]> = [];
@@ -154,7 +162,17 @@ export async function generateDijet(o: DijetOptions): Promise<DijetSummary> {
     const external = path.join(o.out, "external.root");
     const x = await createFile(external);
     try {
-      x.putHistogram("background", th1d("background", "background", lo, hi, bkg, bkg.map((b) => b / 10)));
+      x.putHistogram(
+        "background",
+        th1d(
+          "background",
+          "background",
+          lo,
+          hi,
+          bkg,
+          bkg.map((b) => b / 10),
+        ),
+      );
       x.putHistogram("data", th1d("data", "data", lo, hi, data, data));
       await x.close();
     } catch (e) {

@@ -43,7 +43,8 @@ const quarkFraction = (pt: number) => Math.min(0.8, 0.5 + 0.17 * Math.log(pt / 3
 /** pT from a truncated power law by inversion. */
 function drawPt(rng: Rng, n: number, lo: number, hi: number): number {
   const e = 1 - n;
-  const a = lo ** e, b = hi ** e;
+  const a = lo ** e,
+    b = hi ** e;
   return (a + rng.uniform() * (b - a)) ** (1 / e);
 }
 
@@ -59,8 +60,13 @@ const clamp = (v: number, lo: number, hi: number) => Math.min(Math.max(v, lo), h
 
 /** Generates `signal` W jets then `background` QCD jets (deterministic for a seed). */
 export function generateJets(o: JetOptions): JetSample {
-  const ptMin = o.ptMin ?? 300, ptMax = o.ptMax ?? 1200, R = o.radius ?? 0.8;
-  for (const [k, v] of [["signal", o.signal], ["background", o.background]] as const)
+  const ptMin = o.ptMin ?? 300,
+    ptMax = o.ptMax ?? 1200,
+    R = o.radius ?? 0.8;
+  for (const [k, v] of [
+    ["signal", o.signal],
+    ["background", o.background],
+  ] as const)
     if (!Number.isInteger(v) || v < 0) throw new HepflowError("GEN_BAD_OPTION", `--${k} must be a non-negative integer, got ${v}`);
   if (!(ptMin > 0 && ptMax > ptMin)) throw new HepflowError("GEN_BAD_OPTION", `pT range ${ptMin}–${ptMax} GeV is empty`);
   const n = o.signal + o.background;
@@ -88,7 +94,7 @@ export function generateJets(o: JetOptions): JetSample {
         const peak = W_MASS * (0.985 + 0.02 * L) + 1.5 * radiation;
         mass = Math.max(1, peak + 0.1 * W_MASS * rng.normal());
         // Two-prong: τ₁ ≈ 2√(z(1-z)) m/(pT R); τ₂ from the soft radiation around the prongs
-        tau1 = 2 * Math.sqrt(z * (1 - z)) * mass / (pt * R) * Math.exp(0.12 * rng.normal());
+        tau1 = ((2 * Math.sqrt(z * (1 - z)) * mass) / (pt * R)) * Math.exp(0.12 * rng.normal());
         tau21 = clamp(0.32 + 0.04 * L + 0.06 * radiation + 0.1 * rng.normal() + 0.15 * (0.5 - z) * (0.5 - z), 0.04, 0.95);
         tau32 = clamp(0.72 + 0.04 * radiation + 0.09 * rng.normal(), 0.15, 0.99);
         d2 = Math.exp(Math.log(1.2) + 1.4 * Math.log(tau21 / 0.3) + 0.18 * rng.normal());
@@ -99,10 +105,19 @@ export function generateJets(o: JetOptions): JetSample {
     } else {
       ({ mass, tau1, tau21, tau32, d2, nconst } = qcdLike(rng, pt, R, L, radiation, pt * R));
     }
-    const tau2 = tau21 * tau1, tau3 = tau32 * tau2;
+    const tau2 = tau21 * tau1,
+      tau3 = tau32 * tau2;
     const c = columns;
-    c.pt[i] = pt; c.eta[i] = eta; c.mass[i] = mass; c.tau1[i] = tau1; c.tau2[i] = tau2; c.tau3[i] = tau3;
-    c.tau21[i] = tau21; c.tau32[i] = tau32; c.d2[i] = d2; c.nconst[i] = nconst;
+    c.pt[i] = pt;
+    c.eta[i] = eta;
+    c.mass[i] = mass;
+    c.tau1[i] = tau1;
+    c.tau2[i] = tau2;
+    c.tau3[i] = tau3;
+    c.tau21[i] = tau21;
+    c.tau32[i] = tau32;
+    c.d2[i] = d2;
+    c.nconst[i] = nconst;
   }
   return { columns, label, n };
 }
@@ -115,7 +130,7 @@ export function generateJets(o: JetOptions): JetSample {
 function qcdLike(rng: Rng, pt: number, R: number, L: number, radiation: number, scale: number) {
   const gluon = rng.uniform() > quarkFraction(pt);
   const a = gluon ? SUDAKOV_A.g : SUDAKOV_A.q;
-  const logRatio = Math.sqrt(-2 * Math.log(rng.uniform()) / a);
+  const logRatio = Math.sqrt((-2 * Math.log(rng.uniform())) / a);
   const mass = Math.max(1, scale * Math.exp(-logRatio) * (1 + 0.08 * rng.normal()));
   const rho = mass / (pt * R);
   const tau1 = rho * Math.exp(0.25 * rng.normal() + (gluon ? 0.15 : 0));

@@ -20,14 +20,20 @@ export class Rng {
       z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
       return (z ^ (z >>> 16)) >>> 0;
     };
-    this.a = next(); this.b = next(); this.c = next(); this.d = next() | 1;
+    this.a = next();
+    this.b = next();
+    this.c = next();
+    this.d = next() | 1;
   }
 
   /** A uniform 32-bit unsigned integer. */
   u32(): number {
     const r = Math.imul(rotl(Math.imul(this.b, 5), 7), 9) >>> 0;
     const t = this.b << 9;
-    this.c ^= this.a; this.d ^= this.b; this.b ^= this.c; this.a ^= this.d;
+    this.c ^= this.a;
+    this.d ^= this.b;
+    this.b ^= this.c;
+    this.a ^= this.d;
     this.c ^= t;
     this.d = rotl(this.d, 11);
     return r;
@@ -40,7 +46,11 @@ export class Rng {
 
   /** Standard normal (Box–Muller, using both values of each pair). */
   normal(): number {
-    if (this.spare === this.spare) { const s = this.spare; this.spare = NaN; return s; }
+    if (this.spare === this.spare) {
+      const s = this.spare;
+      this.spare = NaN;
+      return s;
+    }
     const r = Math.sqrt(-2 * Math.log(this.uniform()));
     const phi = 2 * Math.PI * this.uniform();
     this.spare = r * Math.sin(phi);
@@ -58,7 +68,10 @@ export class Rng {
     const l = Math.exp(-mean);
     let k = 0;
     let p = this.uniform();
-    while (p > l) { k++; p *= this.uniform(); }
+    while (p > l) {
+      k++;
+      p *= this.uniform();
+    }
     return k;
   }
 }

@@ -88,14 +88,16 @@ export abstract class EdgeAxis extends Axis {
 
   /** Bin centers (arithmetic mean of the edges). */
   get centers(): Float64Array {
-    const e = this.edges, out = new Float64Array(this.size);
+    const e = this.edges,
+      out = new Float64Array(this.size);
     for (let i = 0; i < out.length; i++) out[i] = 0.5 * (e[i]! + e[i + 1]!);
     return out;
   }
 
   /** Bin widths. */
   get widths(): Float64Array {
-    const e = this.edges, out = new Float64Array(this.size);
+    const e = this.edges,
+      out = new Float64Array(this.size);
     for (let i = 0; i < out.length; i++) out[i] = e[i + 1]! - e[i]!;
     return out;
   }
@@ -103,13 +105,16 @@ export abstract class EdgeAxis extends Axis {
   /** Bin index by binary search on the edges; the reference rule all continuous axes agree with. */
   index(value: number | string | boolean): number {
     const x = Number(value);
-    const e = this.edges, n = e.length - 1;
+    const e = this.edges,
+      n = e.length - 1;
     if (!(x < e[n]!)) return n; // also NaN
     if (x < e[0]!) return -1;
-    let lo = 0, hi = n; // invariant: e[lo] <= x < e[hi]
+    let lo = 0,
+      hi = n; // invariant: e[lo] <= x < e[hi]
     while (hi - lo > 1) {
       const mid = (lo + hi) >> 1;
-      if (x < e[mid]!) hi = mid; else lo = mid;
+      if (x < e[mid]!) hi = mid;
+      else lo = mid;
     }
     return lo;
   }
@@ -127,7 +132,12 @@ export class RegularAxis extends EdgeAxis {
   readonly overflow: boolean;
   readonly transform: "none" | "log";
 
-  constructor(readonly bins: number, readonly lower: number, readonly upper: number, opts: FlowOptions & { transform?: "log" } = {}) {
+  constructor(
+    readonly bins: number,
+    readonly lower: number,
+    readonly upper: number,
+    opts: FlowOptions & { transform?: "log" } = {},
+  ) {
     super(opts);
     if (!Number.isInteger(bins) || bins < 1) throw new HepflowError("HIST_AXIS", `Regular axis ${opts.name ?? ""}: bins must be a positive integer, got ${bins}`);
     checkFinite(lower, "Regular axis lower edge");
@@ -137,7 +147,8 @@ export class RegularAxis extends EdgeAxis {
     if (this.transform === "log" && !(lower > 0)) throw new HepflowError("HIST_AXIS", `Regular axis ${opts.name ?? ""} with log transform needs lower > 0, got ${lower}`);
     this.underflow = opts.underflow ?? true;
     this.overflow = opts.overflow ?? true;
-    const a = this.forward(lower), b = this.forward(upper);
+    const a = this.forward(lower),
+      b = this.forward(upper);
     // numpy.linspace's rule (start + i·step, last edge = stop): decimal ranges such as
     // [50, 550) in 25 bins get exact edges, so values on a nominal edge land where numpy puts them.
     const step = (b - a) / bins;
@@ -160,8 +171,10 @@ export class RegularAxis extends EdgeAxis {
   /** O(1) bin index: an estimate from the linear formula, corrected against the edges so it always agrees with `edges`. */
   override index(value: number | string | boolean): number {
     const x = Number(value);
-    const n = this.bins, e = this.edges;
-    const a = this.forward(this.lower), b = this.forward(this.upper);
+    const n = this.bins,
+      e = this.edges;
+    const a = this.forward(this.lower),
+      b = this.forward(this.upper);
     if (x !== x) return n; // NaN → overflow
     const f = ((this.forward(x) - a) / (b - a)) * n;
     if (f !== f) return -1; // log of a negative value: below every edge
@@ -175,9 +188,15 @@ export class RegularAxis extends EdgeAxis {
 
   toJSON(): AxisJSON {
     return {
-      type: "regular", bins: this.bins, lower: this.lower, upper: this.upper,
+      type: "regular",
+      bins: this.bins,
+      lower: this.lower,
+      upper: this.upper,
       ...(this.transform === "log" ? { transform: "log" as const } : {}),
-      name: this.name, label: this.label, underflow: this.underflow, overflow: this.overflow,
+      name: this.name,
+      label: this.label,
+      underflow: this.underflow,
+      overflow: this.overflow,
     };
   }
 }
@@ -213,7 +232,11 @@ export class IntegerAxis extends EdgeAxis {
   readonly underflow: boolean;
   readonly overflow: boolean;
 
-  constructor(readonly lower: number, readonly upper: number, opts: FlowOptions = {}) {
+  constructor(
+    readonly lower: number,
+    readonly upper: number,
+    opts: FlowOptions = {},
+  ) {
     super(opts);
     if (!Number.isInteger(lower) || !Number.isInteger(upper) || upper <= lower) throw new HepflowError("HIST_AXIS", `Integer axis ${opts.name ?? ""}: needs integers lower < upper, got ${lower}, ${upper}`);
     this.edges = new Float64Array(upper - lower + 1);
@@ -371,12 +394,19 @@ export function IntCategory(categories: readonly number[], opts: CategoryOptions
 export function axisFromJSON(j: AxisJSON): Axis {
   const base = { name: j.name, label: j.label };
   switch (j.type) {
-    case "regular": return new RegularAxis(j.bins, j.lower, j.upper, { ...base, underflow: j.underflow, overflow: j.overflow, ...(j.transform ? { transform: j.transform } : {}) });
-    case "variable": return new VariableAxis(j.edges, { ...base, underflow: j.underflow, overflow: j.overflow });
-    case "integer": return new IntegerAxis(j.lower, j.upper, { ...base, underflow: j.underflow, overflow: j.overflow });
-    case "boolean": return new BooleanAxis(base);
-    case "strcategory": return new StrCategoryAxis(j.categories, { ...base, growth: j.growth, overflow: j.overflow });
-    case "intcategory": return new IntCategoryAxis(j.categories, { ...base, growth: j.growth, overflow: j.overflow });
-    default: throw new HepflowError("HIST_JSON", `unknown axis type ${JSON.stringify((j as { type: unknown }).type)}`);
+    case "regular":
+      return new RegularAxis(j.bins, j.lower, j.upper, { ...base, underflow: j.underflow, overflow: j.overflow, ...(j.transform ? { transform: j.transform } : {}) });
+    case "variable":
+      return new VariableAxis(j.edges, { ...base, underflow: j.underflow, overflow: j.overflow });
+    case "integer":
+      return new IntegerAxis(j.lower, j.upper, { ...base, underflow: j.underflow, overflow: j.overflow });
+    case "boolean":
+      return new BooleanAxis(base);
+    case "strcategory":
+      return new StrCategoryAxis(j.categories, { ...base, growth: j.growth, overflow: j.overflow });
+    case "intcategory":
+      return new IntCategoryAxis(j.categories, { ...base, growth: j.growth, overflow: j.overflow });
+    default:
+      throw new HepflowError("HIST_JSON", `unknown axis type ${JSON.stringify((j as { type: unknown }).type)}`);
   }
 }

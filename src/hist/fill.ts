@@ -64,22 +64,35 @@ function fusedKernel(key: string, arrayWeight: boolean, weightStorage: boolean, 
  * Fused fill of one Regular axis (linear, with both flow bins) into double/weight storage:
  * `data[i]` lands at base + stride * position. Arrays are updated in place.
  */
-export function fillRegularFused(
-  ax: RegularAxis, data: Values, base: number, stride: number,
-  arrays: Float64Array[], kind: "double" | "weight", weight: number | Values,
-): void {
+export function fillRegularFused(ax: RegularAxis, data: Values, base: number, stride: number, arrays: Float64Array[], kind: "double" | "weight", weight: number | Values): void {
   const arrayWeight = typeof weight !== "number";
   const unit = stride === 1;
-  const key = `${(data as object).constructor.name}/${arrayWeight ? ((weight as object).constructor.name) : "scalar"}/${kind}/${unit ? "unit" : "strided"}`;
+  const key = `${(data as object).constructor.name}/${arrayWeight ? (weight as object).constructor.name : "scalar"}/${kind}/${unit ? "unit" : "strided"}`;
   const k = fusedKernel(key, arrayWeight, kind === "weight", unit);
   // stride 1: views starting at base make the index the bin itself (an add per value costs ~10%)
   const view = (a: Float64Array): Float64Array => (unit && base !== 0 ? a.subarray(base, base + ax.bins + 2) : a);
-  k(data, view(arrays[0]!), kind === "weight" ? view(arrays[1]!) : null, base, stride, ax.lower, ax.bins / (ax.upper - ax.lower), ax.bins, ax.edges,
-    arrayWeight ? (weight as Values) : null, arrayWeight ? 0 : (weight as number));
+  k(data, view(arrays[0]!), kind === "weight" ? view(arrays[1]!) : null, base, stride, ax.lower, ax.bins / (ax.upper - ax.lower), ax.bins, ax.edges, arrayWeight ? (weight as Values) : null, arrayWeight ? 0 : (weight as number));
 }
 
-type Fused2Kernel = (xs: Values, ys: Values, v: Float64Array, v2: Float64Array | null, base: number, sx: number, sy: number,
-  lx: number, kx: number, nx: number, ex: Float64Array, ly: number, ky: number, ny: number, ey: Float64Array, ws: Values | null, wc: number) => void;
+type Fused2Kernel = (
+  xs: Values,
+  ys: Values,
+  v: Float64Array,
+  v2: Float64Array | null,
+  base: number,
+  sx: number,
+  sy: number,
+  lx: number,
+  kx: number,
+  nx: number,
+  ex: Float64Array,
+  ly: number,
+  ky: number,
+  ny: number,
+  ey: Float64Array,
+  ws: Values | null,
+  wc: number,
+) => void;
 
 const kernels2 = new Map<string, Fused2Kernel>();
 
@@ -101,16 +114,29 @@ function fused2Kernel(key: string, arrayWeight: boolean, weightStorage: boolean)
 }
 
 /** Fused fill of two Regular axes (linear, both flow bins) into double/weight storage; arrays updated in place. */
-export function fillRegular2Fused(
-  ax: RegularAxis, ay: RegularAxis, xs: Values, ys: Values, base: number, sx: number, sy: number,
-  arrays: Float64Array[], kind: "double" | "weight", weight: number | Values,
-): void {
+export function fillRegular2Fused(ax: RegularAxis, ay: RegularAxis, xs: Values, ys: Values, base: number, sx: number, sy: number, arrays: Float64Array[], kind: "double" | "weight", weight: number | Values): void {
   const arrayWeight = typeof weight !== "number";
-  const key = `${(xs as object).constructor.name}/${(ys as object).constructor.name}/${arrayWeight ? ((weight as object).constructor.name) : "scalar"}/${kind}`;
+  const key = `${(xs as object).constructor.name}/${(ys as object).constructor.name}/${arrayWeight ? (weight as object).constructor.name : "scalar"}/${kind}`;
   const k = fused2Kernel(key, arrayWeight, kind === "weight");
-  k(xs, ys, arrays[0]!, kind === "weight" ? arrays[1]! : null, base, sx, sy,
-    ax.lower, ax.bins / (ax.upper - ax.lower), ax.bins, ax.edges, ay.lower, ay.bins / (ay.upper - ay.lower), ay.bins, ay.edges,
-    arrayWeight ? (weight as Values) : null, arrayWeight ? 0 : (weight as number));
+  k(
+    xs,
+    ys,
+    arrays[0]!,
+    kind === "weight" ? arrays[1]! : null,
+    base,
+    sx,
+    sy,
+    ax.lower,
+    ax.bins / (ax.upper - ax.lower),
+    ax.bins,
+    ax.edges,
+    ay.lower,
+    ay.bins / (ay.upper - ay.lower),
+    ay.bins,
+    ay.edges,
+    arrayWeight ? (weight as Values) : null,
+    arrayWeight ? 0 : (weight as number),
+  );
 }
 
 /** True when fillRegularFused applies to this axis. */
@@ -129,7 +155,9 @@ const lookups = new WeakMap<Float64Array, Int32Array>();
 function edgeLookup(e: Float64Array): Int32Array {
   let lut = lookups.get(e);
   if (lut) return lut;
-  const n = e.length - 1, lo = e[0]!, hi = e[n]!;
+  const n = e.length - 1,
+    lo = e[0]!,
+    hi = e[n]!;
   const cells = Math.max(1, Math.min(4096, 8 * n));
   lut = new Int32Array(cells);
   let b = 0;
@@ -148,18 +176,24 @@ export function addPositions(ax: Axis, data: Values | readonly (string | number 
   if (presolved) {
     for (let i = 0; i < len; i++) {
       const p = ax.position(presolved[i]!);
-      if (p < 0) idx[i] = -1; else if (idx[i]! >= 0) idx[i]! += p * stride;
+      if (p < 0) idx[i] = -1;
+      else if (idx[i]! >= 0) idx[i]! += p * stride;
     }
     return;
   }
   if (ax instanceof EdgeAxis && !(ax instanceof RegularAxis && ax.transform !== "none")) {
-    const e = ax.edges, n = e.length - 1, uf = ax.underflow ? 1 : 0;
-    const pu = ax.underflow ? 0 : -1, po = ax.overflow ? n + uf : -1;
+    const e = ax.edges,
+      n = e.length - 1,
+      uf = ax.underflow ? 1 : 0;
+    const pu = ax.underflow ? 0 : -1,
+      po = ax.overflow ? n + uf : -1;
     const num = data as Values;
     const reg = ax instanceof RegularAxis;
-    const lo = e[0]!, scale = reg ? n / ((ax as RegularAxis).upper - lo) : 0;
+    const lo = e[0]!,
+      scale = reg ? n / ((ax as RegularAxis).upper - lo) : 0;
     const lut = reg ? null : edgeLookup(e);
-    const cells = lut ? lut.length : 0, gscale = cells / (e[n]! - lo);
+    const cells = lut ? lut.length : 0,
+      gscale = cells / (e[n]! - lo);
     for (let i = 0; i < len; i++) {
       const x = num[i]!;
       let p: number;
@@ -179,13 +213,15 @@ export function addPositions(ax: Axis, data: Values | readonly (string | number 
         }
         p = b + uf;
       }
-      if (p < 0) idx[i] = -1; else if (idx[i]! >= 0) idx[i]! += p * stride;
+      if (p < 0) idx[i] = -1;
+      else if (idx[i]! >= 0) idx[i]! += p * stride;
     }
     return;
   }
   for (let i = 0; i < len; i++) {
     const p = ax.position(ax.index(data[i] as number | string | boolean));
-    if (p < 0) idx[i] = -1; else if (idx[i]! >= 0) idx[i]! += p * stride;
+    if (p < 0) idx[i] = -1;
+    else if (idx[i]! >= 0) idx[i]! += p * stride;
   }
 }
 
@@ -195,21 +231,34 @@ export function accumulate(kind: StorageKind, arrays: Float64Array[], idx: Int32
   const wc = typeof weight === "number" ? weight : 0;
   if (kind === "double" || kind === "int") {
     const v = arrays[0]!;
-    if (ws === null) { for (let i = 0; i < n; i++) { const p = idx[i]!; if (p >= 0) v[p]! += wc; } }
-    else for (let i = 0; i < n; i++) { const p = idx[i]!; if (p >= 0) v[p]! += ws[i]!; }
+    if (ws === null) {
+      for (let i = 0; i < n; i++) {
+        const p = idx[i]!;
+        if (p >= 0) v[p]! += wc;
+      }
+    } else
+      for (let i = 0; i < n; i++) {
+        const p = idx[i]!;
+        if (p >= 0) v[p]! += ws[i]!;
+      }
     return;
   }
   if (kind === "weight") {
-    const v = arrays[0]!, v2 = arrays[1]!;
+    const v = arrays[0]!,
+      v2 = arrays[1]!;
     for (let i = 0; i < n; i++) {
       const p = idx[i]!;
       if (p < 0) continue;
       const w = ws === null ? wc : ws[i]!;
-      v[p]! += w; v2[p]! += w * w;
+      v[p]! += w;
+      v2[p]! += w * w;
     }
     return;
   }
-  const sw = arrays[0]!, sw2 = arrays[1]!, mean = arrays[2]!, m2 = arrays[3]!;
+  const sw = arrays[0]!,
+    sw2 = arrays[1]!,
+    mean = arrays[2]!,
+    m2 = arrays[3]!;
   const ss = typeof sample === "number" ? null : sample!;
   const sc = typeof sample === "number" ? sample : 0;
   for (let i = 0; i < n; i++) {

@@ -42,10 +42,14 @@ function isCat(a: Axis): a is CategoryAx {
  */
 function categoryIndices(ax: CategoryAx, c: ArrayLike<number> | readonly string[]): Int32Array {
   const idx = new Int32Array(c.length);
-  let last: unknown , bin = -1;
+  let last: unknown,
+    bin = -1;
   for (let i = 0; i < c.length; i++) {
     const v = c[i]!;
-    if (v !== last || bin < 0) { bin = ax.indexGrowing(v); last = v; }
+    if (v !== last || bin < 0) {
+      bin = ax.indexGrowing(v);
+      last = v;
+    }
     idx[i] = bin;
   }
   return idx;
@@ -85,7 +89,11 @@ export class Hist {
 
   private computeStrides(): void {
     let s = 1;
-    this.strides = this.axes.map((a) => { const r = s; s *= a.extent; return r; });
+    this.strides = this.axes.map((a) => {
+      const r = s;
+      s *= a.extent;
+      return r;
+    });
   }
 
   /** Number of bins including flow bins. */
@@ -139,16 +147,20 @@ export class Hist {
       else if (len !== n) throw new HepflowError("HIST_FILL", `${what} has ${len} values but other columns have ${n}; fill columns of equal length`, { object: this.name || undefined });
     };
     const cols: (ArrayLike<number> | readonly string[] | null)[] = inputs.map((v, k) => {
-      if (typeof v === "object" && v !== null) { const c = columnOf(v); check(c.length, `axis ${this.axes[k]!.name || k}`); return c; }
+      if (typeof v === "object" && v !== null) {
+        const c = columnOf(v);
+        check(c.length, `axis ${this.axes[k]!.name || k}`);
+        return c;
+      }
       return null;
     });
-    const weight = opts.weight === undefined ? 1 : typeof opts.weight === "number" ? opts.weight : columnOf(opts.weight) as ArrayLike<number>;
+    const weight = opts.weight === undefined ? 1 : typeof opts.weight === "number" ? opts.weight : (columnOf(opts.weight) as ArrayLike<number>);
     if (typeof weight !== "number") check(weight.length, "weight");
     if (this.storage === "int" && opts.weight !== undefined) throw new HepflowError("HIST_FILL", "int storage counts unweighted fills; use double or weight storage for weights", { object: this.name || undefined });
     let sample: number | Values | undefined;
     if (this.storage === "mean") {
       if (opts.sample === undefined) throw new HepflowError("HIST_FILL", "mean storage needs a sample: fill(values, { sample })", { object: this.name || undefined });
-      sample = typeof opts.sample === "number" ? opts.sample : columnOf(opts.sample) as Values;
+      sample = typeof opts.sample === "number" ? opts.sample : (columnOf(opts.sample) as Values);
       if (typeof sample !== "number") check(sample.length, "sample");
     }
     if (n < 0) n = 1;
@@ -249,9 +261,10 @@ export class Hist {
     const [sw, sw2, , m2] = this.data as [Float64Array, Float64Array, Float64Array, Float64Array];
     const v = new Float64Array(sw.length);
     for (let i = 0; i < v.length; i++) {
-      const w = sw[i]!, w2 = sw2[i]!;
+      const w = sw[i]!,
+        w2 = sw2[i]!;
       const denom = w - w2 / w;
-      v[i] = denom > 0 ? (m2[i]! / denom) / ((w * w) / w2) : NaN;
+      v[i] = denom > 0 ? m2[i]! / denom / ((w * w) / w2) : NaN;
     }
     return this.view(v, opts.flow ?? false);
   }
@@ -271,7 +284,10 @@ export class Hist {
       let p = 0;
       for (let k = 0; k < shape.length; k++) p += (idx[k]! + ufs[k]!) * this.strides[k]!;
       out[w] = a[p]!;
-      for (let k = 0; k < shape.length; k++) { if (++idx[k]! < shape[k]!) break; idx[k] = 0; }
+      for (let k = 0; k < shape.length; k++) {
+        if (++idx[k]! < shape[k]!) break;
+        idx[k] = 0;
+      }
     }
     return out;
   }
@@ -294,9 +310,16 @@ export class Hist {
     const p = this.position(bins);
     const d = this.data;
     switch (this.storage) {
-      case "weight": return { value: d[0]![p]!, variance: d[1]![p]! };
-      case "mean": { const w = d[0]![p]!, w2 = d[1]![p]!; const den = w - w2 / w; return { value: d[2]![p]!, variance: den > 0 ? d[3]![p]! / den / ((w * w) / w2) : NaN }; }
-      default: return { value: d[0]![p]!, variance: d[0]![p]! };
+      case "weight":
+        return { value: d[0]![p]!, variance: d[1]![p]! };
+      case "mean": {
+        const w = d[0]![p]!,
+          w2 = d[1]![p]!;
+        const den = w - w2 / w;
+        return { value: d[2]![p]!, variance: den > 0 ? d[3]![p]! / den / ((w * w) / w2) : NaN };
+      }
+      default:
+        return { value: d[0]![p]!, variance: d[0]![p]! };
     }
   }
 
@@ -326,7 +349,11 @@ export class Hist {
   scale(f: number): this {
     const d = this.data;
     if (this.storage === "mean") {
-      for (let i = 0; i < d[0]!.length; i++) { d[0]![i]! *= f; d[1]![i]! *= f * f; d[3]![i]! *= f; }
+      for (let i = 0; i < d[0]!.length; i++) {
+        d[0]![i]! *= f;
+        d[1]![i]! *= f * f;
+        d[3]![i]! *= f;
+      }
       return this;
     }
     for (let i = 0; i < d[0]!.length; i++) d[0]![i]! *= f;
@@ -336,7 +363,10 @@ export class Hist {
 
   /** An independent copy. */
   copy(): Hist {
-    const h = new Hist(this.axes.map((a) => cloneAxis(a)), { storage: this.storage, name: this.name, label: this.label });
+    const h = new Hist(
+      this.axes.map((a) => cloneAxis(a)),
+      { storage: this.storage, name: this.name, label: this.label },
+    );
     h.data = this.data.map((a) => a.slice());
     return h;
   }
@@ -368,13 +398,23 @@ export class Hist {
           if (j >= a.size && !a.overflow) throw new HepflowError("HIST_MERGE", `category ${JSON.stringify(b.value(i))} of axis ${a.name} is missing here and the axis cannot grow`, { object: this.name || undefined });
           m[i] = a.position(j);
         }
-        if (b.overflow) { if (!a.overflow) throw new HepflowError("HIST_MERGE", `axis ${a.name}: the other histogram has an overflow bin this one lacks`); m[b.size] = a.position(a.size); }
+        if (b.overflow) {
+          if (!a.overflow) throw new HepflowError("HIST_MERGE", `axis ${a.name}: the other histogram has an overflow bin this one lacks`);
+          m[b.size] = a.position(a.size);
+        }
         return m;
       }
       if (!a.equals(b)) throw new HepflowError("HIST_MERGE", `axis ${k} (${a.name}) differs between the histograms; only identical binning can be added`, { object: this.name || undefined });
       return identity(a.extent);
     });
-    scatter(other.axes.map((a) => a.extent), other.data, maps, this.strides, this.data, this.storage);
+    scatter(
+      other.axes.map((a) => a.extent),
+      other.data,
+      maps,
+      this.strides,
+      this.data,
+      this.storage,
+    );
     return this;
   }
 
@@ -441,7 +481,11 @@ function identity(n: number): Int32Array {
 
 /** Deep-copy an axis through its JSON form (category axes are mutable when they grow). */
 export function cloneAxis(a: Axis): Axis {
-  return a instanceof EdgeAxis || !isCat(a) ? a : (a instanceof StrCategoryAxis ? new StrCategoryAxis(a.categories, { name: a.name, label: a.label, growth: a.growth, overflow: a.overflow }) : new IntCategoryAxis(a.categories as number[], { name: a.name, label: a.label, growth: a.growth, overflow: a.overflow }));
+  return a instanceof EdgeAxis || !isCat(a)
+    ? a
+    : a instanceof StrCategoryAxis
+      ? new StrCategoryAxis(a.categories, { name: a.name, label: a.label, growth: a.growth, overflow: a.overflow })
+      : new IntCategoryAxis(a.categories as number[], { name: a.name, label: a.label, growth: a.growth, overflow: a.overflow });
 }
 
 /**
@@ -457,10 +501,16 @@ export function scatter(srcExtents: number[], src: Float64Array[], maps: Int32Ar
     let t = 0;
     for (let k = 0; k < r; k++) {
       const m = maps[k]![idx[k]!]!;
-      if (m < 0) { t = -1; break; }
+      if (m < 0) {
+        t = -1;
+        break;
+      }
       t += m * targetStrides[k]!;
     }
     if (t >= 0) mergeBin(kind, dst, t, src, s);
-    for (let k = 0; k < r; k++) { if (++idx[k]! < srcExtents[k]!) break; idx[k] = 0; }
+    for (let k = 0; k < r; k++) {
+      if (++idx[k]! < srcExtents[k]!) break;
+      idx[k] = 0;
+    }
   }
 }

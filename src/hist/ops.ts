@@ -9,7 +9,11 @@ import { cloneAxis, Hist, scatter } from "./hist.js";
 
 function stridesOf(axes: Axis[]): number[] {
   let s = 1;
-  return axes.map((a) => { const r = s; s *= a.extent; return r; });
+  return axes.map((a) => {
+    const r = s;
+    s *= a.extent;
+    return r;
+  });
 }
 
 function identity(n: number): Int32Array {
@@ -23,7 +27,14 @@ function rebuild(h: Hist, newAxes: Axis[], newAxisOf: number[], maps: Int32Array
   const out = new Hist(newAxes, { storage: h.storage, name: h.name, label: h.label });
   const ns = stridesOf(newAxes);
   const targetStrides = newAxisOf.map((j) => (j >= 0 ? ns[j]! : 0));
-  scatter(h.axes.map((a) => a.extent), h.data, maps, targetStrides, out.data, h.storage);
+  scatter(
+    h.axes.map((a) => a.extent),
+    h.data,
+    maps,
+    targetStrides,
+    out.data,
+    h.storage,
+  );
   return out;
 }
 
@@ -34,7 +45,12 @@ export function project(h: Hist, ...keep: (string | number)[]): Hist {
   if (ks.length === 0) throw new HepflowError("HIST_AXIS", "project: keep at least one axis (use sum() for the total)");
   const newAxisOf = h.axes.map((_, k) => ks.indexOf(k));
   const maps = h.axes.map((a, k) => (newAxisOf[k]! >= 0 ? identity(a.extent) : new Int32Array(a.extent)));
-  return rebuild(h, ks.map((k) => cloneAxis(h.axes[k]!)), newAxisOf, maps);
+  return rebuild(
+    h,
+    ks.map((k) => cloneAxis(h.axes[k]!)),
+    newAxisOf,
+    maps,
+  );
 }
 
 /** Sum over the given axes, keeping the others in order. */
@@ -71,7 +87,12 @@ export function pick(h: Hist, sel: Record<string, string | number | boolean>): H
     m[fixed.get(k)!] = 0;
     return m;
   });
-  return rebuild(h, kept.map((k) => cloneAxis(h.axes[k]!)), newAxisOf, maps);
+  return rebuild(
+    h,
+    kept.map((k) => cloneAxis(h.axes[k]!)),
+    newAxisOf,
+    maps,
+  );
 }
 
 function edgeAxis(h: Hist, key: string | number, op: string): [number, EdgeAxis] {
@@ -97,7 +118,11 @@ function mapToSubEdges(old: EdgeAxis, next: EdgeAxis, firstEdge: number, edgeInd
     else if (b < firstEdge) nb = -1;
     else {
       nb = nSize;
-      for (let j = 0; j < nSize; j++) if (b >= edgeIndex[j]! && b < edgeIndex[j + 1]!) { nb = j; break; }
+      for (let j = 0; j < nSize; j++)
+        if (b >= edgeIndex[j]! && b < edgeIndex[j + 1]!) {
+          nb = j;
+          break;
+        }
     }
     m[p] = next.position(nb);
   }
@@ -107,7 +132,12 @@ function mapToSubEdges(old: EdgeAxis, next: EdgeAxis, firstEdge: number, edgeInd
 function replaceAxis(h: Hist, k: number, next: Axis, map: Int32Array): Hist {
   const axes = h.axes.map((a, i) => (i === k ? next : cloneAxis(a)));
   const maps = h.axes.map((a, i) => (i === k ? map : identity(a.extent)));
-  return rebuild(h, axes, h.axes.map((_, i) => i), maps);
+  return rebuild(
+    h,
+    axes,
+    h.axes.map((_, i) => i),
+    maps,
+  );
 }
 
 /**
@@ -117,12 +147,16 @@ function replaceAxis(h: Hist, k: number, next: Axis, map: Int32Array): Hist {
  */
 export function slice(h: Hist, key: string | number, start: number, stop: number): Hist {
   const [k, a] = edgeAxis(h, key, "slice");
-  if (!Number.isInteger(start) || !Number.isInteger(stop) || start < 0 || stop > a.size || stop <= start) throw new HepflowError("HIST_INDEX", `slice: bins [${start}, ${stop}) are not a non-empty range of axis ${a.name || k} with ${a.size} bins`);
+  if (!Number.isInteger(start) || !Number.isInteger(stop) || start < 0 || stop > a.size || stop <= start)
+    throw new HepflowError("HIST_INDEX", `slice: bins [${start}, ${stop}) are not a non-empty range of axis ${a.name || k} with ${a.size} bins`);
   const edges = a.edges.slice(start, stop + 1);
   const opts = { name: a.name, label: a.label, underflow: a.underflow, overflow: a.overflow };
-  const next: EdgeAxis = a instanceof RegularAxis
-    ? new RegularAxis(stop - start, edges[0]!, edges[edges.length - 1]!, { ...opts, ...(a.transform === "log" ? { transform: "log" as const } : {}) })
-    : a instanceof IntegerAxis ? new IntegerAxis(a.lower + start, a.lower + stop, opts) : new VariableAxis(edges, opts);
+  const next: EdgeAxis =
+    a instanceof RegularAxis
+      ? new RegularAxis(stop - start, edges[0]!, edges[edges.length - 1]!, { ...opts, ...(a.transform === "log" ? { transform: "log" as const } : {}) })
+      : a instanceof IntegerAxis
+        ? new IntegerAxis(a.lower + start, a.lower + stop, opts)
+        : new VariableAxis(edges, opts);
   const idx = new Int32Array(stop - start + 1);
   for (let i = 0; i < idx.length; i++) idx[i] = start + i;
   return replaceAxis(h, k, next, mapToSubEdges(a, next, start, idx));
@@ -136,9 +170,13 @@ export function rebin(h: Hist, key: string | number, factor: number): Hist {
   const idx = new Int32Array(nb + 1);
   for (let i = 0; i <= nb; i++) idx[i] = i * factor;
   const opts = { name: a.name, label: a.label, underflow: a.underflow, overflow: a.overflow };
-  const next: EdgeAxis = a instanceof RegularAxis
-    ? new RegularAxis(nb, a.lower, a.upper, { ...opts, ...(a.transform === "log" ? { transform: "log" as const } : {}) })
-    : new VariableAxis(Array.from(idx, (i) => a.edges[i]!), opts);
+  const next: EdgeAxis =
+    a instanceof RegularAxis
+      ? new RegularAxis(nb, a.lower, a.upper, { ...opts, ...(a.transform === "log" ? { transform: "log" as const } : {}) })
+      : new VariableAxis(
+          Array.from(idx, (i) => a.edges[i]!),
+          opts,
+        );
   return replaceAxis(h, k, next, mapToSubEdges(a, next, 0, idx));
 }
 
@@ -155,12 +193,18 @@ export function rebinTo(h: Hist, key: string | number, edges: ArrayLike<number>)
     let found = -1;
     for (let j = 0; j < a.edges.length; j++) {
       const e = a.edges[j]!;
-      if (Math.abs(e - x) <= 1e-12 * Math.max(1, Math.abs(e))) { found = j; break; }
+      if (Math.abs(e - x) <= 1e-12 * Math.max(1, Math.abs(e))) {
+        found = j;
+        break;
+      }
     }
     if (found < 0) throw new HepflowError("HIST_REBIN", `rebinTo: edge ${x} is not an edge of axis ${a.name || k}; new edges must be a subset of the old ones`);
     if (i > 0 && found <= idx[i - 1]!) throw new HepflowError("HIST_REBIN", `rebinTo: edges must increase, but ${x} follows ${edges[i - 1]}`);
     idx[i] = found;
   }
-  const next = new VariableAxis(Array.from(idx, (i) => a.edges[i]!), { name: a.name, label: a.label, underflow: a.underflow, overflow: a.overflow });
+  const next = new VariableAxis(
+    Array.from(idx, (i) => a.edges[i]!),
+    { name: a.name, label: a.label, underflow: a.underflow, overflow: a.overflow },
+  );
   return replaceAxis(h, k, next, mapToSubEdges(a, next, idx[0]!, idx));
 }

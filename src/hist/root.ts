@@ -41,14 +41,17 @@ export function toRoot(h: Hist, name: string, opts: { title?: string } = {}): Ro
   const total = rext.reduce((p, e) => p * e, 1);
   const contents = new Float64Array(total);
   const sumw2 = h.storage === "weight" ? new Float64Array(total) : undefined;
-  const src0 = h.data[0]!, src1 = h.storage === "weight" ? h.data[1]! : src0;
+  const src0 = h.data[0]!,
+    src1 = h.storage === "weight" ? h.data[1]! : src0;
   const centers = h.axes.map(centersOf);
   const stats = { tsumw: 0, tsumw2: 0, tsumwx: 0, tsumwx2: 0, tsumwy: 0, tsumwy2: 0, tsumwxy: 0 };
-  let allW = 0, allW2 = 0;
+  let allW = 0,
+    allW2 = 0;
   const ext = h.axes.map((a) => a.extent);
   const idx = new Array<number>(h.rank).fill(0);
   for (let p = 0; p < h.totalBins; p++) {
-    let g = 0, inRange = true;
+    let g = 0,
+      inRange = true;
     const bins: number[] = [];
     for (let k = 0; k < h.rank; k++) {
       const a = h.axes[k]!;
@@ -57,24 +60,43 @@ export function toRoot(h: Hist, name: string, opts: { title?: string } = {}): Ro
       if (bin < 0 || bin >= a.size) inRange = false;
       g += (bin + 1) * rstr[k]!;
     }
-    const w = src0[p]!, w2 = src1[p]!;
+    const w = src0[p]!,
+      w2 = src1[p]!;
     contents[g]! += w;
     if (sumw2) sumw2[g]! += w2;
-    allW += w; allW2 += w2;
+    allW += w;
+    allW2 += w2;
     if (inRange) {
       const x = centers[0]![bins[0]!]!;
-      stats.tsumw += w; stats.tsumw2 += w2; stats.tsumwx += w * x; stats.tsumwx2 += w * x * x;
-      if (h.rank >= 2) { const y = centers[1]![bins[1]!]!; stats.tsumwy += w * y; stats.tsumwy2 += w * y * y; stats.tsumwxy += w * x * y; }
+      stats.tsumw += w;
+      stats.tsumw2 += w2;
+      stats.tsumwx += w * x;
+      stats.tsumwx2 += w * x * x;
+      if (h.rank >= 2) {
+        const y = centers[1]![bins[1]!]!;
+        stats.tsumwy += w * y;
+        stats.tsumwy2 += w * y * y;
+        stats.tsumwxy += w * x * y;
+      }
     }
-    for (let k = 0; k < h.rank; k++) { if (++idx[k]! < ext[k]!) break; idx[k] = 0; }
+    for (let k = 0; k < h.rank; k++) {
+      if (++idx[k]! < ext[k]!) break;
+      idx[k] = 0;
+    }
   }
   const entries = h.storage === "weight" ? (allW2 > 0 ? (allW * allW) / allW2 : 0) : allW;
   const dim = h.rank as 1 | 2 | 3;
   return {
     className: dim === 1 ? "TH1D" : dim === 2 ? "TH2D" : "TH3D",
-    name, title: opts.title ?? h.label ?? name, dimension: dim,
-    xaxis: rootAxes[0]!, ...(rootAxes[1] ? { yaxis: rootAxes[1] } : {}), ...(rootAxes[2] ? { zaxis: rootAxes[2] } : {}),
-    contents, ...(sumw2 ? { sumw2 } : {}), entries,
+    name,
+    title: opts.title ?? h.label ?? name,
+    dimension: dim,
+    xaxis: rootAxes[0]!,
+    ...(rootAxes[1] ? { yaxis: rootAxes[1] } : {}),
+    ...(rootAxes[2] ? { zaxis: rootAxes[2] } : {}),
+    contents,
+    ...(sumw2 ? { sumw2 } : {}),
+    entries,
     stats: dim === 1 ? { tsumw: stats.tsumw, tsumw2: stats.tsumw2, tsumwx: stats.tsumwx, tsumwx2: stats.tsumwx2 } : stats,
   };
 }
@@ -99,10 +121,14 @@ export function fromRoot(rh: RootHistogram): Hist {
   const h = new Hist(axes, { storage: weighted ? "weight" : "double", name: rh.name, label: rh.title });
   const idx = new Array<number>(axes.length).fill(0);
   for (let g = 0; g < total; g++) {
-    let p = 0, ok = true;
+    let p = 0,
+      ok = true;
     for (let k = 0; k < axes.length; k++) {
       const q = axes[k]!.position(idx[k]! - 1);
-      if (q < 0) { ok = false; break; }
+      if (q < 0) {
+        ok = false;
+        break;
+      }
       p += q * h.layout[k]!;
     }
     if (ok) {
@@ -111,7 +137,10 @@ export function fromRoot(rh: RootHistogram): Hist {
     } else if (rh.contents[g] !== 0) {
       throw new HepflowError("HIST_ROOT", `bin ${g} of a labelled axis' underflow holds ${rh.contents[g]}, which a category axis cannot keep`, { object: rh.name });
     }
-    for (let k = 0; k < axes.length; k++) { if (++idx[k]! < rext[k]!) break; idx[k] = 0; }
+    for (let k = 0; k < axes.length; k++) {
+      if (++idx[k]! < rext[k]!) break;
+      idx[k] = 0;
+    }
   }
   return h;
 }

@@ -35,7 +35,9 @@ function dec(x: number | string, where: string): number {
 /** Serialize a histogram to plain JSON data. */
 export function histToJSON(h: Hist): HistJSON {
   const data: Record<string, (number | string)[]> = {};
-  STORAGE_FIELDS[h.storage].forEach((f, i) => { data[f] = Array.from(h.data[i]!, enc); });
+  STORAGE_FIELDS[h.storage].forEach((f, i) => {
+    data[f] = Array.from(h.data[i]!, enc);
+  });
   return { type: "hepflow.Hist", version: 1, name: h.name, label: h.label, storage: h.storage, axes: h.axes.map((a) => a.toJSON()), data };
 }
 
@@ -70,7 +72,9 @@ export interface HistAccumulator {
 export function toAccumulator(h: Hist): HistAccumulator {
   if (h.storage === "mean") throw new HepflowError("HIST_STORAGE", "mean storage cannot be merged by addition; use Hist.add on the worker results instead", { object: h.name || undefined });
   const out: HistAccumulator = { hepflowHist: JSON.stringify({ name: h.name, label: h.label, storage: h.storage, axes: h.axes.map((a) => a.toJSON()) }) };
-  STORAGE_FIELDS[h.storage].forEach((f, i) => { out[f] = h.data[i]!.slice(); });
+  STORAGE_FIELDS[h.storage].forEach((f, i) => {
+    out[f] = h.data[i]!.slice();
+  });
   return out;
 }
 

@@ -42,7 +42,8 @@ export function mergeBin(kind: StorageKind, a: Float64Array[], dst: number, b: F
   if (wb === 0) return;
   const wa = a[0]![dst]!;
   const w = wa + wb;
-  const ma = a[2]![dst]!, mb = b[2]![src]!;
+  const ma = a[2]![dst]!,
+    mb = b[2]![src]!;
   const delta = mb - ma;
   a[0]![dst] = w;
   a[1]![dst]! += b[1]![src]!;

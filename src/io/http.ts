@@ -76,7 +76,10 @@ export class HttpSource implements ByteSource {
   /** Blocks being fetched: a second reader waits for the same fetch instead of starting one. */
   private readonly pending = new Map<number, Promise<Uint8Array>>();
 
-  constructor(readonly url: string, options: HttpOptions = {}) {
+  constructor(
+    readonly url: string,
+    options: HttpOptions = {},
+  ) {
     this.name = url;
     this.opt = { ...DEFAULTS, ...options, headers: options.headers ?? {} };
     for (const k of ["connectTimeoutMs", "firstByteTimeoutMs", "idleTimeoutMs", "blockSize"] as const) {
@@ -116,7 +119,8 @@ export class HttpSource implements ByteSource {
     for (const b of wanted) {
       const hit = this.cache.get(b);
       if (hit) {
-        this.cache.delete(b); this.cache.set(b, hit); // most recently used
+        this.cache.delete(b);
+        this.cache.set(b, hit); // most recently used
         blocks.set(b, Promise.resolve(hit));
         this.stats.cacheHits++;
       } else if (this.pending.has(b)) {
@@ -126,7 +130,11 @@ export class HttpSource implements ByteSource {
     }
     if (missing.length) this.fetchBlocks(missing, size).forEach((p, b) => blocks.set(b, p));
     const got = new Map<number, Uint8Array>();
-    await Promise.all([...blocks].map(async ([b, p]) => { got.set(b, await p); }));
+    await Promise.all(
+      [...blocks].map(async ([b, p]) => {
+        got.set(b, await p);
+      }),
+    );
     return ranges.map((r) => {
       if (r.length === 0) return new Uint8Array(0);
       const first = Math.floor(r.offset / B);
@@ -135,7 +143,8 @@ export class HttpSource implements ByteSource {
       const out = new Uint8Array(r.length);
       for (let b = first; b <= last; b++) {
         const block = got.get(b)!;
-        const from = Math.max(r.offset, b * B), to = Math.min(r.offset + r.length, b * B + block.length);
+        const from = Math.max(r.offset, b * B),
+          to = Math.min(r.offset + r.length, b * B + block.length);
         out.set(block.subarray(from - b * B, to - b * B), from - r.offset);
       }
       return out;
@@ -159,29 +168,36 @@ export class HttpSource implements ByteSource {
       this.pending.set(b, p);
       out.set(b, p);
     }
-    const spans = coalesce(missing.map((b) => ({ offset: b * B, length: Math.min(B, size - b * B) })), this.opt.coalesceGap);
+    const spans = coalesce(
+      missing.map((b) => ({ offset: b * B, length: Math.min(B, size - b * B) })),
+      this.opt.coalesceGap,
+    );
     const per = this.multiRangeOk ? this.opt.maxRangesPerRequest : 1;
     const batches: Span[][] = [];
     for (let i = 0; i < spans.length; i += per) batches.push(spans.slice(i, i + per));
     const need = new Set(missing);
     for (const batch of batches) {
-      this.fetchSpans(batch).then((data) => {
-        batch.forEach((s, i) => {
-          for (let b = s.start / B; b * B < s.end; b++) {
-            if (!need.has(b)) continue; // a block inside a coalescing gap: not asked for, not kept
-            const block = data[i]!.slice(b * B - s.start, Math.min(s.end, (b + 1) * B) - s.start);
-            this.pending.delete(b);
-            this.remember(b, block);
-            settle.get(b)!.resolve(block);
-          }
-        });
-      }, (e: unknown) => {
-        for (const s of batch) for (let b = s.start / B; b * B < s.end; b++) {
-          if (!need.has(b)) continue;
-          this.pending.delete(b);
-          settle.get(b)!.reject(e);
-        }
-      });
+      this.fetchSpans(batch).then(
+        (data) => {
+          batch.forEach((s, i) => {
+            for (let b = s.start / B; b * B < s.end; b++) {
+              if (!need.has(b)) continue; // a block inside a coalescing gap: not asked for, not kept
+              const block = data[i]!.slice(b * B - s.start, Math.min(s.end, (b + 1) * B) - s.start);
+              this.pending.delete(b);
+              this.remember(b, block);
+              settle.get(b)!.resolve(block);
+            }
+          });
+        },
+        (e: unknown) => {
+          for (const s of batch)
+            for (let b = s.start / B; b * B < s.end; b++) {
+              if (!need.has(b)) continue;
+              this.pending.delete(b);
+              settle.get(b)!.reject(e);
+            }
+        },
+      );
     }
     return out;
   }
@@ -264,15 +280,17 @@ export class HttpSource implements ByteSource {
   }
 
   private noRangeError(status: number): HepflowError {
-    return new HepflowError("IO_NO_RANGE", `the server ignores HTTP Range requests (answered ${status} instead of 206; the body was not downloaded); hepflow reads only the bytes it needs and cannot use this server — download the file or use a server with Range support`, { file: this.name });
+    return new HepflowError(
+      "IO_NO_RANGE",
+      `the server ignores HTTP Range requests (answered ${status} instead of 206; the body was not downloaded); hepflow reads only the bytes it needs and cannot use this server — download the file or use a server with Range support`,
+      { file: this.name },
+    );
   }
 
   private statusError(status: number): HepflowError {
     return new HepflowError("IO_HTTP", `unexpected HTTP status ${status}`, { file: this.name });
   }
 }
-
-
 
 function parseContentRange(v: string | null): { start: number; end: number; total?: number } | undefined {
   const m = v ? /bytes\s+(\d+)-(\d+)\/(\d+|\*)/i.exec(v) : null;

@@ -79,7 +79,10 @@ export class LocalFileSource implements ByteSource {
 
 /** Bytes already in memory, e.g. a file produced by the writer in a test. */
 export class MemorySource implements ByteSource {
-  constructor(private readonly bytes: Uint8Array, readonly name = "<memory>") {}
+  constructor(
+    private readonly bytes: Uint8Array,
+    readonly name = "<memory>",
+  ) {}
   async size(): Promise<number> {
     return this.bytes.length;
   }

@@ -37,9 +37,11 @@ export interface StagedOutput {
 /** `input` is `output`, or lies below it, on the same server (whatever the spelling: default port, doubled slashes, opaque data). */
 function within(input: string, output: string): boolean {
   if (!isXrootdUrl(input)) return false;
-  const x = parseXrdUrl(input), y = parseXrdUrl(output);
+  const x = parseXrdUrl(input),
+    y = parseXrdUrl(output);
   const norm = (p: string) => path.posix.normalize(p).replace(/\/+$/, "");
-  const a = norm(x.path), b = norm(y.path);
+  const a = norm(x.path),
+    b = norm(y.path);
   return x.host === y.host && x.port === y.port && (a === b || a.startsWith(`${b}/`));
 }
 
@@ -50,7 +52,7 @@ async function remoteFiles(url: string, opt: XrdOptions, rel = ""): Promise<stri
   for (const name of await listDirectory(url, opt)) {
     const child = formatXrdUrl(u, `${u.path.replace(/\/+$/, "")}/${name}`);
     const st = await statUrl(child, opt);
-    if (st.flags & StatFlag.isDir) out.push(...await remoteFiles(child, opt, `${rel}${name}/`));
+    if (st.flags & StatFlag.isDir) out.push(...(await remoteFiles(child, opt, `${rel}${name}/`)));
     else out.push(`${rel}${name}`);
   }
   return out;
@@ -103,12 +105,18 @@ export async function stageOutput(url: string, rule: OutputRule = {}, opt: XrdOp
   return {
     url,
     path: local,
-    abort: () => { if (!done) drop(); },
+    abort: () => {
+      if (!done) drop();
+    },
     async commit() {
       if (done) return [];
       try {
         let st;
-        try { st = statSync(local); } catch { return []; } // the command wrote nothing there
+        try {
+          st = statSync(local);
+        } catch {
+          return [];
+        } // the command wrote nothing there
         const force = rule.force === true;
         if (!st.isDirectory()) {
           if (existed === "dir") throw new HepflowError("OUTPUT_EXISTS", "the output is a directory on the server, but the command wrote a file", { file: url });

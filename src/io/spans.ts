@@ -20,7 +20,8 @@ export function coalesce(ranges: readonly ByteRange[], gap: number): Span[] {
 
 /** Index of the last span starting at or before `offset` (spans are sorted and disjoint). */
 export function lastStartingAtOrBefore(spans: readonly Span[], offset: number): number {
-  let lo = 0, hi = spans.length - 1;
+  let lo = 0,
+    hi = spans.length - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
     if (spans[mid]!.start <= offset) lo = mid;

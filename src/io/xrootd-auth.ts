@@ -50,11 +50,15 @@ interface Offer {
 
 /** Parses the login security string: "&P=unix&P=ztn,TLS:0:4096:" → [{unix}, {ztn, TLS:0:4096:}]. */
 export function parseSecurity(sec: string): Offer[] {
-  return sec.split("&P=").slice(1).map((p) => {
-    const comma = p.indexOf(",");
-    const name = (comma < 0 ? p : p.slice(0, comma)).replace(/[&\0].*$/s, "").trim();
-    return { name, params: comma < 0 ? "" : p.slice(comma + 1).replace(/&.*$/s, "") };
-  }).filter((o) => o.name);
+  return sec
+    .split("&P=")
+    .slice(1)
+    .map((p) => {
+      const comma = p.indexOf(",");
+      const name = (comma < 0 ? p : p.slice(0, comma)).replace(/[&\0].*$/s, "").trim();
+      return { name, params: comma < 0 ? "" : p.slice(comma + 1).replace(/&.*$/s, "") };
+    })
+    .filter((o) => o.name);
 }
 
 export async function authenticate(conn: XrdConnection, sec: string, opt: AuthOptions & { url: string; tlsActive: boolean }): Promise<void> {
@@ -65,9 +69,15 @@ export async function authenticate(conn: XrdConnection, sec: string, opt: AuthOp
     let cred: Buffer | undefined;
     if (offer.name === "unix") cred = unixCredentials(opt.user);
     else if (offer.name === "ztn") {
-      if (!opt.tlsActive) { tried.push("ztn (needs TLS: use roots://)"); continue; }
+      if (!opt.tlsActive) {
+        tried.push("ztn (needs TLS: use roots://)");
+        continue;
+      }
       const found = opt.token ? { token: opt.token, from: "option" } : discoverToken();
-      if (!found) { tried.push("ztn (no token in BEARER_TOKEN, BEARER_TOKEN_FILE, $XDG_RUNTIME_DIR/bt_u<uid> or /tmp/bt_u<uid>)"); continue; }
+      if (!found) {
+        tried.push("ztn (no token in BEARER_TOKEN, BEARER_TOKEN_FILE, $XDG_RUNTIME_DIR/bt_u<uid> or /tmp/bt_u<uid>)");
+        continue;
+      }
       cred = ztnCredentials(found.token);
     } else {
       continue;
@@ -76,15 +86,23 @@ export async function authenticate(conn: XrdConnection, sec: string, opt: AuthOp
     if (reply.kind === "ok") return;
     tried.push(`${offer.name} (server wanted a further exchange, which hepflow does not do)`);
   }
-  const gsi = names.includes("gsi") || names.includes("x509")
-    ? " GSI/X.509 proxy authentication is not implemented in hepflow; ask the site for token (ztn over roots://) or unix access, or copy the file first with `xrdcp` (which uses your proxy) and read the local copy."
-    : "";
+  const gsi =
+    names.includes("gsi") || names.includes("x509")
+      ? " GSI/X.509 proxy authentication is not implemented in hepflow; ask the site for token (ztn over roots://) or unix access, or copy the file first with `xrdcp` (which uses your proxy) and read the local copy."
+      : "";
   throw new HepflowError("IO_XROOTD_AUTH", `cannot authenticate: the server offers ${names.join(", ") || "nothing"}${tried.length ? `; tried ${tried.join(", ")}` : ""}.${gsi}`, { file: opt.url });
 }
 
 async function send(conn: XrdConnection, protocol: string, cred: Buffer, url: string): Promise<Reply> {
   try {
-    return await conn.send(Req.auth, (b) => { b.write(protocol.padEnd(4, "\0").slice(0, 4), 12, 4, "latin1"); }, cred, `authentication (${protocol})`);
+    return await conn.send(
+      Req.auth,
+      (b) => {
+        b.write(protocol.padEnd(4, "\0").slice(0, 4), 12, 4, "latin1");
+      },
+      cred,
+      `authentication (${protocol})`,
+    );
   } catch (e) {
     if (e instanceof HepflowError && e.code !== "IO_XROOTD_CONN") {
       throw new HepflowError("IO_XROOTD_AUTH", `${protocol} authentication refused: ${e.message.replace(`${url}: `, "")}`, { file: url }, { cause: e });
@@ -101,7 +119,9 @@ function unixCredentials(user?: string): Buffer {
     const info = os.userInfo();
     name ||= info.username;
     group = groupName(info.gid);
-  } catch { /* no passwd entry: the name alone */ }
+  } catch {
+    /* no passwd entry: the name alone */
+  }
   return Buffer.from(`unix\0${name}${group ? ` ${group}` : ""}\0`, "latin1");
 }
 
@@ -111,7 +131,9 @@ function groupName(gid: number): string {
       const f = line.split(":");
       if (Number(f[2]) === gid) return f[0]!;
     }
-  } catch { /* no /etc/group */ }
+  } catch {
+    /* no /etc/group */
+  }
   return "";
 }
 

@@ -12,7 +12,8 @@ const BLOCK = 2048;
 
 /** Adler-32 of `data`, continuing from `adler` (1 for a fresh start). */
 export function adler32(data: Uint8Array, adler = 1): number {
-  let a = adler & 0xffff, b = (adler >>> 16) & 0xffff;
+  let a = adler & 0xffff,
+    b = (adler >>> 16) & 0xffff;
   let i = 0;
   const n = data.length;
   while (i < n) {
@@ -21,8 +22,14 @@ export function adler32(data: Uint8Array, adler = 1): number {
     // Eight bytes a step: b gains 8a plus the bytes weighted 8…1, a gains their sum (about 25 %
     // faster than a byte a step).
     while (i < end8) {
-      const d0 = data[i]!, d1 = data[i + 1]!, d2 = data[i + 2]!, d3 = data[i + 3]!;
-      const d4 = data[i + 4]!, d5 = data[i + 5]!, d6 = data[i + 6]!, d7 = data[i + 7]!;
+      const d0 = data[i]!,
+        d1 = data[i + 1]!,
+        d2 = data[i + 2]!,
+        d3 = data[i + 3]!;
+      const d4 = data[i + 4]!,
+        d5 = data[i + 5]!,
+        d6 = data[i + 6]!,
+        d7 = data[i + 7]!;
       b += 8 * a + 8 * d0 + 7 * d1 + 6 * d2 + 5 * d3 + 4 * d4 + 3 * d5 + 2 * d6 + d7;
       a += d0 + d1 + d2 + d3 + d4 + d5 + d6 + d7;
       i += 8;

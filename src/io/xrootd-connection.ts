@@ -10,9 +10,7 @@ import tls from "node:tls";
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { HepflowError } from "../util/index.js";
-import {
-  ATTN_ASYNRESP, PROTOCOL_VERSION, ProtoFlag, Req, ServerFlag, Status, handshake, request, serverError,
-} from "./xrootd-protocol.js";
+import { ATTN_ASYNRESP, PROTOCOL_VERSION, ProtoFlag, Req, ServerFlag, Status, handshake, request, serverError } from "./xrootd-protocol.js";
 import { authenticate, type AuthOptions } from "./xrootd-auth.js";
 
 export interface ConnectionOptions extends AuthOptions {
@@ -32,10 +30,7 @@ export interface ConnectionOptions extends AuthOptions {
 }
 
 /** What a request came back with: data, or where the server wants us to go instead. */
-export type Reply =
-  | { kind: "ok"; body: Buffer }
-  | { kind: "redirect"; host: string; port: number; cgi: string }
-  | { kind: "authmore"; body: Buffer };
+export type Reply = { kind: "ok"; body: Buffer } | { kind: "redirect"; host: string; port: number; cgi: string } | { kind: "authmore"; body: Buffer };
 
 interface Pending {
   frame: Buffer;
@@ -89,7 +84,11 @@ export class XrdConnection {
   private readonly onClose = () => this.fail(new HepflowError("IO_XROOTD_CONN", "connection closed by the server", { file: this.opt.url }));
   private readonly onError = (e: Error) => this.fail(new HepflowError("IO_XROOTD_CONN", `connection failed: ${e.message}`, { file: this.opt.url }, { cause: e }));
 
-  private constructor(private readonly opt: ConnectionOptions, socket: net.Socket, private readonly reads: SocketReads) {
+  private constructor(
+    private readonly opt: ConnectionOptions,
+    socket: net.Socket,
+    private readonly reads: SocketReads,
+  ) {
     this.socket = socket;
     this.attach(socket);
     reads.deliver = (n, b) => this.onRead(n, b);
@@ -119,7 +118,16 @@ export class XrdConnection {
     const flags = ProtoFlag.ableTLS | (this.opt.tls ? ProtoFlag.wantTLS : 0);
     // The handshake and kXR_protocol go in one write, as the reference client does.
     this.socket.write(handshake());
-    const proto = await this.send(Req.protocol, (b) => { b.writeInt32BE(PROTOCOL_VERSION, 0); b[4] = flags; b[5] = 0x03; }, undefined, "kXR_protocol");
+    const proto = await this.send(
+      Req.protocol,
+      (b) => {
+        b.writeInt32BE(PROTOCOL_VERSION, 0);
+        b[4] = flags;
+        b[5] = 0x03;
+      },
+      undefined,
+      "kXR_protocol",
+    );
     const body = okBody(proto, this.opt.url, "kXR_protocol");
     if (body.length >= 8) this.serverFlags = body.readUInt32BE(4);
     const wantTls = this.opt.tls || (this.serverFlags & ServerFlag.gotoTLS) !== 0;
@@ -128,13 +136,18 @@ export class XrdConnection {
     }
     if (wantTls) await this.startTls();
     const user = (this.opt.user ?? process.env.USER ?? "hepflow").slice(0, 8);
-    const login = await this.send(Req.login, (b) => {
-      b.writeInt32BE(process.pid, 0);
-      b.write(user, 4, 8, "latin1");
-      b[12] = 0;
-      b[13] = 0;
-      b[14] = 0x80 | 5; // kXR_asyncap | kXR_ver005: we understand kXR_attn and TLS
-    }, undefined, "kXR_login");
+    const login = await this.send(
+      Req.login,
+      (b) => {
+        b.writeInt32BE(process.pid, 0);
+        b.write(user, 4, 8, "latin1");
+        b[12] = 0;
+        b[13] = 0;
+        b[14] = 0x80 | 5; // kXR_asyncap | kXR_ver005: we understand kXR_attn and TLS
+      },
+      undefined,
+      "kXR_login",
+    );
     const lb = okBody(login, this.opt.url, "kXR_login");
     if (lb.length >= 16) lb.copy(this.sessionId, 0, 0, 16);
     const sec = lb.length > 16 ? lb.subarray(16).toString("latin1").replace(/\0+$/, "") : "";
@@ -222,17 +235,20 @@ export class XrdConnection {
     if (this.idleTimer) return;
     const idle = this.opt.idleTimeoutMs ?? DEFAULT_IDLE_MS;
     this.lastByte = Date.now();
-    this.idleTimer = setInterval(() => {
-      const active = [...this.pending.values()].some((p) => !p.parked && !p.timer);
-      if (!active) {
-        this.lastByte = Date.now();
-        if (this.pending.size === 0) this.stopIdleTimer();
-        return;
-      }
-      if (Date.now() - this.lastByte > idle) {
-        this.fail(new HepflowError("IO_XROOTD_TIMEOUT", `no answer from ${this.key} for ${Math.round(idle / 1000)} s`, { file: this.opt.url }));
-      }
-    }, Math.min(1000, Math.max(50, idle / 4)));
+    this.idleTimer = setInterval(
+      () => {
+        const active = [...this.pending.values()].some((p) => !p.parked && !p.timer);
+        if (!active) {
+          this.lastByte = Date.now();
+          if (this.pending.size === 0) this.stopIdleTimer();
+          return;
+        }
+        if (Date.now() - this.lastByte > idle) {
+          this.fail(new HepflowError("IO_XROOTD_TIMEOUT", `no answer from ${this.key} for ${Math.round(idle / 1000)} s`, { file: this.opt.url }));
+        }
+      },
+      Math.min(1000, Math.max(50, idle / 4)),
+    );
   }
 
   private stopIdleTimer(): void {
@@ -309,7 +325,8 @@ export class XrdConnection {
           continue;
         }
         this.headerHave = 0;
-        const streamId = this.header.readUInt16BE(0), status = this.header.readUInt16BE(2);
+        const streamId = this.header.readUInt16BE(0),
+          status = this.header.readUInt16BE(2);
         const body = this.body!;
         this.body = undefined;
         this.dispatch(streamId, status, body);
@@ -414,11 +431,14 @@ export class XrdConnection {
         const seconds = body.length >= 4 ? Math.max(1, body.readInt32BE(0)) : 60;
         p.parked = true;
         // The answer comes later as kXR_attn; give it the promised time plus the idle margin.
-        p.timer = setTimeout(() => {
-          if (this.pending.get(streamId) !== p) return;
-          this.pending.delete(streamId);
-          p.reject(new HepflowError("IO_XROOTD_TIMEOUT", `${p.what}: no deferred answer within ${seconds} s`, { file: this.opt.url }));
-        }, seconds * 1000 + (this.opt.idleTimeoutMs ?? DEFAULT_IDLE_MS));
+        p.timer = setTimeout(
+          () => {
+            if (this.pending.get(streamId) !== p) return;
+            this.pending.delete(streamId);
+            p.reject(new HepflowError("IO_XROOTD_TIMEOUT", `${p.what}: no deferred answer within ${seconds} s`, { file: this.opt.url }));
+          },
+          seconds * 1000 + (this.opt.idleTimeoutMs ?? DEFAULT_IDLE_MS),
+        );
         return;
       }
       case Status.authmore:
@@ -440,7 +460,10 @@ export class XrdConnection {
     const dlen = body.readInt32BE(12);
     if (dlen < 0 || 16 + dlen > body.length) return this.protocolError("kXR_attn asynresp length");
     const p = this.pending.get(streamId);
-    if (p?.timer) { clearTimeout(p.timer); p.timer = undefined; }
+    if (p?.timer) {
+      clearTimeout(p.timer);
+      p.timer = undefined;
+    }
     if (p) p.parked = false;
     this.dispatch(streamId, status, body.subarray(16, 16 + dlen));
   }
@@ -461,9 +484,15 @@ function gridCAs(): string[] | undefined {
   try {
     for (const n of readdirSync(dir)) {
       if (!/\.(pem|0|crt)$/.test(n)) continue;
-      try { extra.push(readFileSync(path.join(dir, n), "utf8")); } catch { /* unreadable entry */ }
+      try {
+        extra.push(readFileSync(path.join(dir, n), "utf8"));
+      } catch {
+        /* unreadable entry */
+      }
     }
-  } catch { /* no such directory: Node's list */ }
+  } catch {
+    /* no such directory: Node's list */
+  }
   if (extra.length) cas = [...tls.rootCertificates, ...extra];
   return cas;
 }
@@ -495,12 +524,26 @@ const DIRECT_READ_MIN = 64 * 1024;
 function openSocket(opt: ConnectionOptions, reads: SocketReads): Promise<net.Socket> {
   const ms = opt.connectTimeoutMs ?? DEFAULT_CONNECT_MS;
   return new Promise((resolve, reject) => {
-    const s = net.connect({ host: opt.host, port: opt.port, onread: { buffer: () => reads.next(), callback: (n: number, b: Uint8Array) => { reads.deliver(n, b); return true; } } });
+    const s = net.connect({
+      host: opt.host,
+      port: opt.port,
+      onread: {
+        buffer: () => reads.next(),
+        callback: (n: number, b: Uint8Array) => {
+          reads.deliver(n, b);
+          return true;
+        },
+      },
+    });
     const timer = setTimeout(() => {
       s.destroy();
       reject(new HepflowError("IO_XROOTD_TIMEOUT", `could not connect to ${opt.host}:${opt.port} within ${Math.round(ms / 1000)} s`, { file: opt.url }));
     }, ms);
-    s.once("connect", () => { clearTimeout(timer); s.removeAllListeners("error"); resolve(s); });
+    s.once("connect", () => {
+      clearTimeout(timer);
+      s.removeAllListeners("error");
+      resolve(s);
+    });
     s.once("error", (e) => {
       clearTimeout(timer);
       reject(new HepflowError("IO_XROOTD_CONN", `could not connect to ${opt.host}:${opt.port}: ${e.message}`, { file: opt.url }, { cause: e }));

@@ -46,14 +46,21 @@ export async function copyFile(src: string, dst: string, opt: CopyOptions = {}):
   const source: ByteSource = await openSource(src);
   const warnings: string[] = [];
   // The server checksums the source while we copy (it does not depend on the copy).
-  const sourceSum = !opt.noVerify && isXrootdUrl(src) ? remoteChecksum(src, "adler32", opt).then((r) => r, (e: Error) => e) : undefined;
+  const sourceSum =
+    !opt.noVerify && isXrootdUrl(src)
+      ? remoteChecksum(src, "adler32", opt).then(
+          (r) => r,
+          (e: Error) => e,
+        )
+      : undefined;
   try {
     const size = await source.size();
     const chunk = opt.chunkBytes ?? 8 * 1024 * 1024;
     const n = Math.max(1, Math.ceil(size / chunk));
     const sums = new Array<number>(n);
     const sink = await openSink(dest, opt);
-    let done = 0, next = 0;
+    let done = 0,
+      next = 0;
     try {
       const worker = async () => {
         for (;;) {
@@ -81,7 +88,13 @@ export async function copyFile(src: string, dst: string, opt: CopyOptions = {}):
     if (!opt.noVerify) {
       const sides = [src, dest].filter(isXrootdUrl);
       for (const side of sides) {
-        const r = side === src && sourceSum ? await sourceSum : await remoteChecksum(side, "adler32", opt).then((x) => x, (e: Error) => e);
+        const r =
+          side === src && sourceSum
+            ? await sourceSum
+            : await remoteChecksum(side, "adler32", opt).then(
+                (x) => x,
+                (e: Error) => e,
+              );
         if (r instanceof Error) {
           warnings.push(`${side}: server checksum unavailable (${r.message})`);
           continue;
@@ -97,7 +110,9 @@ export async function copyFile(src: string, dst: string, opt: CopyOptions = {}):
         let s = 1;
         try {
           for (let o = 0; o < size; o += chunk) s = adler32(await back.read(o, Math.min(chunk, size - o)), s);
-        } finally { await back.close(); }
+        } finally {
+          await back.close();
+        }
         if (adler32Hex(s) !== hex) throw new HepflowError("IO_CHECKSUM", `adler32 mismatch: source ${hex}, local copy ${adler32Hex(s)}`, { file: dest });
         verified.push({ against: dest, value: adler32Hex(s) });
       }
@@ -128,14 +143,24 @@ interface Sink {
 async function openSink(dest: string, opt: CopyOptions): Promise<Sink> {
   if (isXrootdUrl(dest)) {
     if (!opt.force) {
-      const exists = await statUrl(dest, opt).then(() => true, (e) => {
-        if (e instanceof HepflowError && e.code === "IO_NOT_FOUND") return false;
-        throw e;
-      });
+      const exists = await statUrl(dest, opt).then(
+        () => true,
+        (e) => {
+          if (e instanceof HepflowError && e.code === "IO_NOT_FOUND") return false;
+          throw e;
+        },
+      );
       if (exists) throw new HepflowError("IO_EXISTS", "the destination exists; pass --force to overwrite it", { file: dest });
     }
     const w = await XRootDWriter.create(dest, { ...opt, overwrite: opt.force });
-    return { write: (o, d) => w.write(o, d), close: () => w.close(), abort: async () => { w.abort(); await removeUrl(dest, opt).catch(() => {}); } };
+    return {
+      write: (o, d) => w.write(o, d),
+      close: () => w.close(),
+      abort: async () => {
+        w.abort();
+        await removeUrl(dest, opt).catch(() => {});
+      },
+    };
   }
   let fh;
   try {
@@ -147,8 +172,14 @@ async function openSink(dest: string, opt: CopyOptions): Promise<Sink> {
   }
   const handle = fh;
   return {
-    write: async (o, d) => { let w = 0; while (w < d.length) w += (await handle.write(d, w, d.length - w, o + w)).bytesWritten; },
+    write: async (o, d) => {
+      let w = 0;
+      while (w < d.length) w += (await handle.write(d, w, d.length - w, o + w)).bytesWritten;
+    },
     close: () => handle.close(),
-    abort: async () => { await handle.close().catch(() => {}); await rm(dest, { force: true }); },
+    abort: async () => {
+      await handle.close().catch(() => {});
+      await rm(dest, { force: true });
+    },
   };
 }

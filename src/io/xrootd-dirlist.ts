@@ -17,7 +17,11 @@ export async function listDirectory(url: string, opt: XrdOptions = {}): Promise<
   const landed = await sendFollowing(u, opt, url, "dirlist", (c, at) => c.send(Req.dirlist, undefined, pathWithCgi(at), "dirlist"));
   release(landed.conn);
   // Entries are separated by newlines; the last partial answer ends with a NUL.
-  return landed.body.toString("utf8").split(/[\n\0]/).filter((n) => n && n !== "." && n !== "..").sort();
+  return landed.body
+    .toString("utf8")
+    .split(/[\n\0]/)
+    .filter((n) => n && n !== "." && n !== "..")
+    .sort();
 }
 
 const GLOB = /[*?[\]{}]/;

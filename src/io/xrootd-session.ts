@@ -45,11 +45,21 @@ export async function acquire(u: XrdUrl, opt: XrdOptions, url: string): Promise<
     let p = pool.get(key);
     if (!p) {
       p = XrdConnection.connect({
-        host: u.host, port: u.port, tls: u.scheme === "roots", user: u.user, token: opt.token, tlsOptions: opt.tlsOptions,
-        connectTimeoutMs: opt.connectTimeoutMs, idleTimeoutMs: opt.idleTimeoutMs, maxWaitSeconds: opt.maxWaitSeconds, url,
+        host: u.host,
+        port: u.port,
+        tls: u.scheme === "roots",
+        user: u.user,
+        token: opt.token,
+        tlsOptions: opt.tlsOptions,
+        connectTimeoutMs: opt.connectTimeoutMs,
+        idleTimeoutMs: opt.idleTimeoutMs,
+        maxWaitSeconds: opt.maxWaitSeconds,
+        url,
       });
       pool.set(key, p);
-      p.catch(() => { if (pool.get(key) === p) pool.delete(key); });
+      p.catch(() => {
+        if (pool.get(key) === p) pool.delete(key);
+      });
     }
     const conn = await p;
     if (conn.closed) {
@@ -66,7 +76,12 @@ export function release(conn: XrdConnection): void {
   conn.refs = Math.max(0, conn.refs - 1);
   if (conn.refs === 0 || conn.closed) {
     for (const [k, p] of pool) {
-      p.then((c) => { if (c === conn && pool.get(k) === p) pool.delete(k); }, () => {});
+      p.then(
+        (c) => {
+          if (c === conn && pool.get(k) === p) pool.delete(k);
+        },
+        () => {},
+      );
     }
     if (conn.refs === 0) conn.close();
   }
@@ -90,8 +105,7 @@ export interface Landed {
  * the returned connection and must release it. Dropped connections are retried `maxRetries`
  * times with backoff; server errors are not.
  */
-export async function sendFollowing(u: XrdUrl, opt: XrdOptions, url: string, what: string,
-  op: (conn: XrdConnection, at: XrdUrl) => Promise<Reply>): Promise<Landed> {
+export async function sendFollowing(u: XrdUrl, opt: XrdOptions, url: string, what: string, op: (conn: XrdConnection, at: XrdUrl) => Promise<Reply>): Promise<Landed> {
   const maxHops = opt.maxRedirects ?? 8;
   const seen = new Set<string>();
   let at = u;
@@ -113,7 +127,10 @@ export async function sendFollowing(u: XrdUrl, opt: XrdOptions, url: string, wha
       const cgi = [u.cgi, reply.cgi].filter(Boolean).join("&");
       at = { ...at, host: reply.host, port: reply.port || DEFAULT_PORT, cgi };
     } catch (e) {
-      if (conn) { if (isTransient(e)) discard(conn); else release(conn); }
+      if (conn) {
+        if (isTransient(e)) discard(conn);
+        else release(conn);
+      }
       if (!isTransient(e) || attempt >= (opt.maxRetries ?? 3)) throw e;
       attempt++;
       await backoff(opt, attempt);
@@ -141,8 +158,7 @@ export async function statUrl(url: string, opt: XrdOptions = {}): Promise<{ size
 export async function remoteChecksum(url: string, type = "adler32", opt: XrdOptions = {}): Promise<{ type: string; value: string }> {
   const u = parseXrdUrl(url);
   const withType: XrdUrl = { ...u, cgi: [u.cgi, `cks.type=${type}`].filter(Boolean).join("&") };
-  const landed = await sendFollowing(withType, opt, url, "checksum query", (c, at) =>
-    c.send(Req.query, (b) => b.writeUInt16BE(Query.cksum, 0), pathWithCgi(at), "checksum query"));
+  const landed = await sendFollowing(withType, opt, url, "checksum query", (c, at) => c.send(Req.query, (b) => b.writeUInt16BE(Query.cksum, 0), pathWithCgi(at), "checksum query"));
   release(landed.conn);
   const text = landed.body.toString("latin1").replace(/\0+$/, "").trim();
   const [t, v] = text.split(/\s+/);
@@ -153,12 +169,17 @@ export async function remoteChecksum(url: string, type = "adler32", opt: XrdOpti
 /** Readv limits of a server (kXR_query config), cached per connection. */
 export async function readvLimits(conn: XrdConnection): Promise<{ iorMax: number; iovMax: number }> {
   const c = conn as XrdConnection & { _readv?: Promise<{ iorMax: number; iovMax: number }> };
-  c._readv ??= conn.send(Req.query, (b) => b.writeUInt16BE(Query.config, 0), Buffer.from("readv_ior_max\nreadv_iov_max"), "config query")
-    .then((r) => {
-      const lines = r.kind === "ok" ? r.body.toString("latin1").replace(/\0+$/, "").split("\n") : [];
-      const ior = Number(lines[0]), iov = Number(lines[1]);
-      // Defaults of XRootD 5 when the server does not say.
-      return { iorMax: ior > 0 ? ior : 2097136, iovMax: iov > 0 ? Math.min(iov, 1024) : 1024 };
-    }, () => ({ iorMax: 2097136, iovMax: 1024 }));
+  c._readv ??= conn
+    .send(Req.query, (b) => b.writeUInt16BE(Query.config, 0), Buffer.from("readv_ior_max\nreadv_iov_max"), "config query")
+    .then(
+      (r) => {
+        const lines = r.kind === "ok" ? r.body.toString("latin1").replace(/\0+$/, "").split("\n") : [];
+        const ior = Number(lines[0]),
+          iov = Number(lines[1]);
+        // Defaults of XRootD 5 when the server does not say.
+        return { iorMax: ior > 0 ? ior : 2097136, iovMax: iov > 0 ? Math.min(iov, 1024) : 1024 };
+      },
+      () => ({ iorMax: 2097136, iovMax: 1024 }),
+    );
   return c._readv;
 }

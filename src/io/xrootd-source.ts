@@ -9,9 +9,7 @@ import type { ByteRange, ByteSource } from "./source.js";
 import { InFlightLimit, coalesce, lastStartingAtOrBefore } from "./spans.js";
 import { isTransient, okBody, type XrdConnection } from "./xrootd-connection.js";
 import { OpenOpt, Req, parseStat, writeOffset } from "./xrootd-protocol.js";
-import {
-  backoff, discard, parseXrdUrl, pathWithCgi, readvLimits, release, sendFollowing, type XrdOptions, type XrdUrl,
-} from "./xrootd-session.js";
+import { backoff, discard, parseXrdUrl, pathWithCgi, readvLimits, release, sendFollowing, type XrdOptions, type XrdUrl } from "./xrootd-session.js";
 
 export interface XrdSourceOptions extends XrdOptions {
   /** Largest single kXR_read; bigger reads are split and sent in parallel (default 8 MiB). */
@@ -87,7 +85,11 @@ export class XRootDSource implements ByteSource {
    * together rather than one each beyond the in-flight limit.
    */
   readInto(offset: number, dst: Uint8Array): Promise<void> {
-    if (dst.length >= DIRECT_READ_BYTES) return this.size().then((size) => { this.checkRange(offset, dst.length, size); return this.readSplit(offset, dst); });
+    if (dst.length >= DIRECT_READ_BYTES)
+      return this.size().then((size) => {
+        this.checkRange(offset, dst.length, size);
+        return this.readSplit(offset, dst);
+      });
     return new Promise((resolve, reject) => {
       if (!this.gathered) {
         this.gathered = [];
@@ -101,8 +103,14 @@ export class XRootDSource implements ByteSource {
     const batch = this.gathered!;
     this.gathered = undefined;
     this.readMany(batch.map((b) => ({ offset: b.offset, length: b.dst.length }))).then(
-      (got) => batch.forEach((b, i) => { b.dst.set(got[i]!); b.resolve(); }),
-      (e: unknown) => { for (const b of batch) b.reject(e); },
+      (got) =>
+        batch.forEach((b, i) => {
+          b.dst.set(got[i]!);
+          b.resolve();
+        }),
+      (e: unknown) => {
+        for (const b of batch) b.reject(e);
+      },
     );
   }
 
@@ -128,24 +136,31 @@ export class XRootDSource implements ByteSource {
     for (const s of spans) for (let o = s.start; o < s.end; o += iorMax) elements.push({ offset: o, length: Math.min(iorMax, s.end - o) });
     const maxBytes = this.opt.maxReadvBytes ?? 16 * 1024 * 1024;
     const batches: Array<typeof elements> = [];
-    let cur: typeof elements = [], bytes = 0;
+    let cur: typeof elements = [],
+      bytes = 0;
     for (const e of elements) {
-      if (cur.length && (cur.length >= iovMax || bytes + e.length > maxBytes)) { batches.push(cur); cur = []; bytes = 0; }
+      if (cur.length && (cur.length >= iovMax || bytes + e.length > maxBytes)) {
+        batches.push(cur);
+        cur = [];
+        bytes = 0;
+      }
       cur.push(e);
       bytes += e.length;
     }
     if (cur.length) batches.push(cur);
     // A span read as one element is used where it landed; only spans cut at iorMax are joined.
     const spanData: Uint8Array[] = new Array(spans.length);
-    await Promise.all(batches.map(async (batch) => {
-      const got = await this.readv(batch);
-      batch.forEach((e, i) => {
-        const si = lastStartingAtOrBefore(spans, e.offset);
-        const span = spans[si]!;
-        if (e.offset === span.start && e.length === span.end - span.start) spanData[si] = got[i]!;
-        else (spanData[si] ??= uninitialised(span.end - span.start)).set(got[i]!, e.offset - span.start);
-      });
-    }));
+    await Promise.all(
+      batches.map(async (batch) => {
+        const got = await this.readv(batch);
+        batch.forEach((e, i) => {
+          const si = lastStartingAtOrBefore(spans, e.offset);
+          const span = spans[si]!;
+          if (e.offset === span.start && e.length === span.end - span.start) spanData[si] = got[i]!;
+          else (spanData[si] ??= uninitialised(span.end - span.start)).set(got[i]!, e.offset - span.start);
+        });
+      }),
+    );
     return ranges.map((r) => {
       if (r.length === 0) return new Uint8Array(0);
       const si = lastStartingAtOrBefore(spans, r.offset);
@@ -161,10 +176,16 @@ export class XRootDSource implements ByteSource {
     this.file = undefined;
     if (!p) return;
     let f: OpenFile;
-    try { f = await p; } catch { return; }
+    try {
+      f = await p;
+    } catch {
+      return;
+    }
     try {
       await f.conn.send(Req.close, (b) => f.handle.copy(b, 0), undefined, "close");
-    } catch { /* the connection is going away anyway */ }
+    } catch {
+      /* the connection is going away anyway */
+    }
     release(f.conn);
   }
 
@@ -176,50 +197,64 @@ export class XRootDSource implements ByteSource {
 
   private readOne(offset: number, into: Uint8Array): Promise<void> {
     const length = into.length;
-    return this.limit.run(() => this.attempt(async (f) => {
-      this.stats.reads++;
-      // The data land in `into` straight from the socket: one copy in all.
-      const reply = await f.conn.send(Req.read, (b) => { f.handle.copy(b, 0); writeOffset(b, 4, offset); b.writeInt32BE(length, 12); }, undefined, "read", into);
-      const body = this.dataOf(reply, f);
-      if (body.length !== length) {
-        throw new HepflowError("IO_TRUNCATED", `asked the server for ${length} bytes at byte ${offset}, got ${body.length}`, { file: this.name, offset });
-      }
-      if (body.buffer !== into.buffer) into.set(body);
-      this.stats.bytes += length;
-    }));
+    return this.limit.run(() =>
+      this.attempt(async (f) => {
+        this.stats.reads++;
+        // The data land in `into` straight from the socket: one copy in all.
+        const reply = await f.conn.send(
+          Req.read,
+          (b) => {
+            f.handle.copy(b, 0);
+            writeOffset(b, 4, offset);
+            b.writeInt32BE(length, 12);
+          },
+          undefined,
+          "read",
+          into,
+        );
+        const body = this.dataOf(reply, f);
+        if (body.length !== length) {
+          throw new HepflowError("IO_TRUNCATED", `asked the server for ${length} bytes at byte ${offset}, got ${body.length}`, { file: this.name, offset });
+        }
+        if (body.buffer !== into.buffer) into.set(body);
+        this.stats.bytes += length;
+      }),
+    );
   }
 
   private readv(elements: Array<{ offset: number; length: number }>): Promise<Uint8Array[]> {
-    return this.limit.run(() => this.attempt(async (f) => {
-      this.stats.readvs++;
-      const list = Buffer.alloc(16 * elements.length);
-      elements.forEach((e, i) => {
-        f.handle.copy(list, 16 * i);
-        list.writeInt32BE(e.length, 16 * i + 4);
-        writeOffset(list, 16 * i + 8, e.offset);
-      });
-      const total = elements.reduce((n, e) => n + 16 + e.length, 0);
-      const reply = await f.conn.send(Req.readv, undefined, list, "readv", uninitialised(total));
-      const body = this.dataOf(reply, f);
-      // The answer repeats each element's (handle, length, offset) before its bytes.
-      const out: Uint8Array[] = [];
-      let pos = 0;
-      for (const e of elements) {
-        if (pos + 16 > body.length) break;
-        const len = body.readInt32BE(pos + 4);
-        const off = Number(body.readBigInt64BE(pos + 8));
-        if (off !== e.offset || len !== e.length || pos + 16 + len > body.length) {
-          throw new HepflowError("IO_XROOTD_PROTOCOL", `readv answer holds ${len} bytes at ${off} where ${e.length} at ${e.offset} were asked`, { file: this.name, offset: e.offset });
+    return this.limit.run(() =>
+      this.attempt(async (f) => {
+        this.stats.readvs++;
+        const list = Buffer.alloc(16 * elements.length);
+        elements.forEach((e, i) => {
+          f.handle.copy(list, 16 * i);
+          list.writeInt32BE(e.length, 16 * i + 4);
+          writeOffset(list, 16 * i + 8, e.offset);
+        });
+        const total = elements.reduce((n, e) => n + 16 + e.length, 0);
+        const reply = await f.conn.send(Req.readv, undefined, list, "readv", uninitialised(total));
+        const body = this.dataOf(reply, f);
+        // The answer repeats each element's (handle, length, offset) before its bytes.
+        const out: Uint8Array[] = [];
+        let pos = 0;
+        for (const e of elements) {
+          if (pos + 16 > body.length) break;
+          const len = body.readInt32BE(pos + 4);
+          const off = Number(body.readBigInt64BE(pos + 8));
+          if (off !== e.offset || len !== e.length || pos + 16 + len > body.length) {
+            throw new HepflowError("IO_XROOTD_PROTOCOL", `readv answer holds ${len} bytes at ${off} where ${e.length} at ${e.offset} were asked`, { file: this.name, offset: e.offset });
+          }
+          out.push(new Uint8Array(body.buffer, body.byteOffset + pos + 16, len));
+          pos += 16 + len;
         }
-        out.push(new Uint8Array(body.buffer, body.byteOffset + pos + 16, len));
-        pos += 16 + len;
-      }
-      if (out.length !== elements.length) {
-        throw new HepflowError("IO_XROOTD_PROTOCOL", `readv answer holds ${out.length} of ${elements.length} ranges`, { file: this.name });
-      }
-      this.stats.bytes += pos;
-      return out;
-    }));
+        if (out.length !== elements.length) {
+          throw new HepflowError("IO_XROOTD_PROTOCOL", `readv answer holds ${out.length} of ${elements.length} ranges`, { file: this.name });
+        }
+        this.stats.bytes += pos;
+        return out;
+      }),
+    );
   }
 
   /** The data of a read answer; a redirect while reading means "re-open over there". */
@@ -254,13 +289,27 @@ export class XRootDSource implements ByteSource {
   }
 
   private dropFile(f: OpenFile): void {
-    void this.file?.then((cur) => { if (cur === f) this.file = undefined; }, () => {});
+    void this.file?.then(
+      (cur) => {
+        if (cur === f) this.file = undefined;
+      },
+      () => {},
+    );
   }
 
   private async open(): Promise<OpenFile> {
     this.stats.opens++;
     const landed = await sendFollowing(this.url, this.opt, this.name, "open", (c, at) =>
-      c.send(Req.open, (b) => { b.writeUInt16BE(0, 0); b.writeUInt16BE(OpenOpt.read | OpenOpt.retstat, 2); }, pathWithCgi(at), "open"));
+      c.send(
+        Req.open,
+        (b) => {
+          b.writeUInt16BE(0, 0);
+          b.writeUInt16BE(OpenOpt.read | OpenOpt.retstat, 2);
+        },
+        pathWithCgi(at),
+        "open",
+      ),
+    );
     const body = landed.body;
     if (body.length < 4) {
       release(landed.conn);
@@ -278,7 +327,6 @@ export class XRootDSource implements ByteSource {
     this.encrypted = landed.conn.encrypted;
     return { conn: landed.conn, handle, size, at: landed.at };
   }
-
 }
 
 /** readInto ranges at least this long go out as kXR_read straight into the destination; shorter ones share kXR_readv. */

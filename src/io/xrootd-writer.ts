@@ -28,7 +28,12 @@ export class XRootDWriter {
   private readonly limit: InFlightLimit;
   private closed = false;
 
-  private constructor(url: string, private readonly conn: XrdConnection, private readonly handle: Buffer, private readonly opt: XrdWriterOptions) {
+  private constructor(
+    url: string,
+    private readonly conn: XrdConnection,
+    private readonly handle: Buffer,
+    private readonly opt: XrdWriterOptions,
+  ) {
     this.name = url;
     this.limit = new InFlightLimit(opt.maxInFlight ?? 8);
   }
@@ -40,13 +45,26 @@ export class XRootDWriter {
     // and the server's checksum cache (an extended attribute checked against the mtime, which has
     // one-second resolution) could then report the old file's adler32 for the new bytes.
     if (opt.overwrite) {
-      try { await removeUrl(url, opt); } catch (e) { if (!(e instanceof HepflowError && e.code === "IO_NOT_FOUND")) throw e; }
+      try {
+        await removeUrl(url, opt);
+      } catch (e) {
+        if (!(e instanceof HepflowError && e.code === "IO_NOT_FOUND")) throw e;
+      }
     }
     const options = (opt.overwrite ? OpenOpt.delete : OpenOpt.new) | OpenOpt.mkpath;
     let landed;
     try {
       landed = await sendFollowing(u, opt, url, "open for writing", (c, at) =>
-        c.send(Req.open, (b) => { b.writeUInt16BE(MODE_644, 0); b.writeUInt16BE(options, 2); }, pathWithCgi(at), "open for writing"));
+        c.send(
+          Req.open,
+          (b) => {
+            b.writeUInt16BE(MODE_644, 0);
+            b.writeUInt16BE(options, 2);
+          },
+          pathWithCgi(at),
+          "open for writing",
+        ),
+      );
     } catch (e) {
       if (e instanceof HepflowError && e.code === "IO_EXISTS") {
         throw new HepflowError("IO_EXISTS", "the file exists on the server; pass --force (overwrite) to replace it", { file: url }, { cause: e });
@@ -67,10 +85,20 @@ export class XRootDWriter {
     const pieces: Promise<void>[] = [];
     for (let o = 0; o < data.length || (o === 0 && data.length === 0); o += max) {
       const piece = data.subarray(o, Math.min(data.length, o + max));
-      pieces.push(this.limit.run(async () => {
-        await this.conn.send(Req.write, (b) => { this.handle.copy(b, 0); writeOffset(b, 4, offset + o); }, piece, "write");
-        this.bytesWritten += piece.length;
-      }));
+      pieces.push(
+        this.limit.run(async () => {
+          await this.conn.send(
+            Req.write,
+            (b) => {
+              this.handle.copy(b, 0);
+              writeOffset(b, 4, offset + o);
+            },
+            piece,
+            "write",
+          );
+          this.bytesWritten += piece.length;
+        }),
+      );
       if (data.length === 0) break;
     }
     await Promise.all(pieces);
@@ -97,9 +125,11 @@ export class XRootDWriter {
   abort(): void {
     if (this.closed) return;
     this.closed = true;
-    void this.conn.send(Req.close, (b) => this.handle.copy(b, 0), undefined, "close").catch(() => {}).finally(() => release(this.conn));
+    void this.conn
+      .send(Req.close, (b) => this.handle.copy(b, 0), undefined, "close")
+      .catch(() => {})
+      .finally(() => release(this.conn));
   }
-
 }
 
 /** Removes a file on the server (kXR_rm). */

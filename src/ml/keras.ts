@@ -8,10 +8,14 @@ import type { Model } from "./model.js";
 
 type Activation = (x: Float64Array, rows: number, width: number) => void;
 
-const elementwise = (f: (v: number) => number): Activation => (x) => { for (let i = 0; i < x.length; i++) x[i] = f(x[i]!); };
+const elementwise =
+  (f: (v: number) => number): Activation =>
+  (x) => {
+    for (let i = 0; i < x.length; i++) x[i] = f(x[i]!);
+  };
 const ACTIVATIONS: Record<string, Activation> = {
   linear: () => {},
-  relu: elementwise((v) => (Math.max(v , 0))),
+  relu: elementwise((v) => Math.max(v, 0)),
   sigmoid: elementwise((v) => 1 / (1 + Math.exp(-v))),
   tanh: elementwise(Math.tanh),
   elu: elementwise((v) => (v > 0 ? v : Math.expm1(v))),
@@ -44,7 +48,8 @@ function dense(kernel: Float32Array | Float64Array, bias: Float32Array | Float64
     apply(x, rows) {
       const y = new Float64Array(rows * nOut);
       for (let r = 0; r < rows; r++) {
-        const yo = r * nOut, xo = r * nIn;
+        const yo = r * nOut,
+          xo = r * nIn;
         for (let j = 0; j < nOut; j++) y[yo + j] = b[j]!;
         for (let i = 0; i < nIn; i++) {
           const v = x[xo + i]!;
@@ -61,7 +66,10 @@ function dense(kernel: Float32Array | Float64Array, bias: Float32Array | Float64
 
 const bad = (file: string, object: string, msg: string) => new HepflowError("ML_BAD_KERAS", msg, { file, object });
 
-interface LayerConfig { class_name: string; config: Record<string, unknown> }
+interface LayerConfig {
+  class_name: string;
+  config: Record<string, unknown>;
+}
 
 /** Strings in Keras files are variable-length (h5py 3) or fixed-length (h5py 2): accept both, and bytes. */
 function str(v: unknown): string {
@@ -97,7 +105,7 @@ export async function loadKeras(path: string): Promise<Model> {
       throw bad(path, "/model_config", `model_config is not JSON (${(e as Error).message})`);
     }
     if (cfg.class_name !== "Sequential") throw bad(path, "/model_config", `only Sequential models are supported, this is a ${String(cfg.class_name)}`);
-    const layers = Array.isArray(cfg.config) ? cfg.config : cfg.config?.layers ?? [];
+    const layers = Array.isArray(cfg.config) ? cfg.config : (cfg.config?.layers ?? []);
     const weightsRoot = f.get("model_weights") ? "model_weights" : "";
 
     const weightsOf = (name: string): Map<string, { value: Float32Array | Float64Array; shape: number[] }> => {
@@ -124,13 +132,18 @@ export async function loadKeras(path: string): Promise<Model> {
       const shape = (c.batch_input_shape ?? c.batch_shape) as (number | null)[] | undefined;
       if (width < 0 && Array.isArray(shape)) width = shape.slice(1).reduce<number>((a, b) => a * (b ?? NaN), 1);
       switch (l.class_name) {
-        case "InputLayer": case "Dropout": case "GaussianNoise": case "GaussianDropout": case "AlphaDropout":
+        case "InputLayer":
+        case "Dropout":
+        case "GaussianNoise":
+        case "GaussianDropout":
+        case "AlphaDropout":
           break; // identities at inference
         case "Flatten":
           break; // rows are already flat
         case "Dense": {
           const w = weightsOf(name);
-          const kernel = w.get("kernel"), bias = w.get("bias");
+          const kernel = w.get("kernel"),
+            bias = w.get("bias");
           if (kernel?.shape.length !== 2) throw bad(path, place, "Dense layer without a 2-D kernel");
           const [nIn, nOut] = kernel.shape as [number, number];
           if (width >= 0 && nIn !== width) throw bad(path, place, `kernel takes ${nIn} inputs but the previous layer gives ${width}`);
@@ -145,22 +158,37 @@ export async function loadKeras(path: string): Promise<Model> {
           const act = ACTIVATIONS[String(c.activation)];
           if (!act) throw bad(path, place, `activation "${String(c.activation)}" is not supported`);
           const w = width;
-          built.push({ width: w, apply: (x, rows) => { act(x, rows, w); return x; } });
+          built.push({
+            width: w,
+            apply: (x, rows) => {
+              act(x, rows, w);
+              return x;
+            },
+          });
           break;
         }
         case "BatchNormalization": {
           const w = weightsOf(name);
-          const mean = w.get("moving_mean"), variance = w.get("moving_variance");
+          const mean = w.get("moving_mean"),
+            variance = w.get("moving_variance");
           if (!mean || !variance) throw bad(path, place, "BatchNormalization without moving_mean / moving_variance");
           const n = mean.value.length;
           const eps = Number(c.epsilon ?? 1e-3);
-          const gamma = w.get("gamma")?.value, beta = w.get("beta")?.value;
-          const scale = new Float64Array(n), shift = new Float64Array(n);
+          const gamma = w.get("gamma")?.value,
+            beta = w.get("beta")?.value;
+          const scale = new Float64Array(n),
+            shift = new Float64Array(n);
           for (let j = 0; j < n; j++) {
             scale[j] = (gamma ? gamma[j]! : 1) / Math.sqrt(variance.value[j]! + eps);
             shift[j] = (beta ? beta[j]! : 0) - mean.value[j]! * scale[j]!;
           }
-          built.push({ width: n, apply: (x) => { for (let i = 0; i < x.length; i++) x[i] = x[i]! * scale[i % n]! + shift[i % n]!; return x; } });
+          built.push({
+            width: n,
+            apply: (x) => {
+              for (let i = 0; i < x.length; i++) x[i] = x[i]! * scale[i % n]! + shift[i % n]!;
+              return x;
+            },
+          });
           width = n;
           break;
         }
@@ -169,7 +197,7 @@ export async function loadKeras(path: string): Promise<Model> {
       }
     }
     const first = built.length ? layers.find((l) => l.class_name === "Dense") : undefined;
-    const nFeatures = first ? (weightsOf(String(first.config.name)).get("kernel")!.shape[0]!) : width;
+    const nFeatures = first ? weightsOf(String(first.config.name)).get("kernel")!.shape[0]! : width;
     if (!built.length) throw bad(path, "/model_config", "the model has no layers with weights");
     const nOutputs = width;
     const run = (x: Float32Array, rows: number): Float64Array => {
@@ -181,11 +209,19 @@ export async function loadKeras(path: string): Promise<Model> {
     let featureNames: string[] | undefined;
     const fa = f.attrs.hepflow_features;
     if (fa) {
-      try { featureNames = JSON.parse(str(fa.value)) as string[]; } catch { throw bad(path, "/hepflow_features", "hepflow_features is not a JSON list"); }
+      try {
+        featureNames = JSON.parse(str(fa.value)) as string[];
+      } catch {
+        throw bad(path, "/hepflow_features", "hepflow_features is not a JSON list");
+      }
       if (!Array.isArray(featureNames) || featureNames.length !== nFeatures) throw bad(path, "/hepflow_features", `hepflow_features names ${Array.isArray(featureNames) ? featureNames.length : "no"} features; the model takes ${nFeatures}`);
     }
     return {
-      format: "keras", source: path, nFeatures, nOutputs, ...(featureNames ? { featureNames } : {}),
+      format: "keras",
+      source: path,
+      nFeatures,
+      nOutputs,
+      ...(featureNames ? { featureNames } : {}),
       outputNames: nOutputs === 1 ? ["score"] : Array.from({ length: nOutputs }, (_, i) => `output_${i}`),
       predictSync: run,
       predict: async (x, rows) => run(x, rows),
@@ -197,7 +233,13 @@ export async function loadKeras(path: string): Promise<Model> {
 }
 
 /** A Dense layer to write: kernel row-major (nIn × nOut), as Keras stores it. */
-export interface DenseSpec { kernel: Float32Array; bias: Float32Array; nIn: number; nOut: number; activation: string }
+export interface DenseSpec {
+  kernel: Float32Array;
+  bias: Float32Array;
+  nIn: number;
+  nOut: number;
+  activation: string;
+}
 
 /**
  * Keras' smallest BatchNormalization epsilon for its fused kernel (cuDNN's limit). A standardisation
@@ -224,7 +266,9 @@ export async function writeKeras(path: string, layers: DenseSpec[], opts: WriteK
   const st = opts.standardize;
   if (st) {
     if (st.mean.length !== layers[0]!.nIn || st.std.length !== layers[0]!.nIn) throw new HepflowError("ML_SHAPE", `standardisation has ${st.mean.length} means and ${st.std.length} widths for ${layers[0]!.nIn} inputs`, { file: path });
-    st.std.forEach((s, f) => { if (!(s * s >= KERAS_BN_EPSILON * (1 - 1e-6))) throw new HepflowError("ML_SHAPE", `standard deviation of input ${f} is ${s}, below √ε of Keras' BatchNormalization`, { file: path }); });
+    st.std.forEach((s, f) => {
+      if (!(s * s >= KERAS_BN_EPSILON * (1 - 1e-6))) throw new HepflowError("ML_SHAPE", `standard deviation of input ${f} is ${s}, below √ε of Keras' BatchNormalization`, { file: path });
+    });
   }
   const names = layers.map((_, i) => (i === 0 ? "dense" : `dense_${i}`));
   const bnName = "standardize";
@@ -234,21 +278,47 @@ export async function writeKeras(path: string, layers: DenseSpec[], opts: WriteK
       name: opts.name ?? "sequential",
       layers: [
         { class_name: "InputLayer", config: { batch_input_shape: [null, layers[0]!.nIn], dtype: "float32", sparse: false, ragged: false, name: "dense_input" } },
-        ...(st ? [{
-          class_name: "BatchNormalization",
-          config: {
-            name: bnName, trainable: false, dtype: "float32", batch_input_shape: [null, layers[0]!.nIn], axis: [1], momentum: 0.99, epsilon: KERAS_BN_EPSILON,
-            center: false, scale: false, moving_mean_initializer: { class_name: "Zeros", config: {} }, moving_variance_initializer: { class_name: "Ones", config: {} },
-            beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null,
-          },
-        }] : []),
+        ...(st
+          ? [
+              {
+                class_name: "BatchNormalization",
+                config: {
+                  name: bnName,
+                  trainable: false,
+                  dtype: "float32",
+                  batch_input_shape: [null, layers[0]!.nIn],
+                  axis: [1],
+                  momentum: 0.99,
+                  epsilon: KERAS_BN_EPSILON,
+                  center: false,
+                  scale: false,
+                  moving_mean_initializer: { class_name: "Zeros", config: {} },
+                  moving_variance_initializer: { class_name: "Ones", config: {} },
+                  beta_regularizer: null,
+                  gamma_regularizer: null,
+                  beta_constraint: null,
+                  gamma_constraint: null,
+                },
+              },
+            ]
+          : []),
         ...layers.map((l, i) => ({
           class_name: "Dense",
           config: {
-            name: names[i], trainable: true, dtype: "float32", ...(i === 0 && !st ? { batch_input_shape: [null, l.nIn] } : {}),
-            units: l.nOut, activation: l.activation, use_bias: true,
-            kernel_initializer: { class_name: "GlorotUniform", config: { seed: null } }, bias_initializer: { class_name: "Zeros", config: {} },
-            kernel_regularizer: null, bias_regularizer: null, activity_regularizer: null, kernel_constraint: null, bias_constraint: null,
+            name: names[i],
+            trainable: true,
+            dtype: "float32",
+            ...(i === 0 && !st ? { batch_input_shape: [null, l.nIn] } : {}),
+            units: l.nOut,
+            activation: l.activation,
+            use_bias: true,
+            kernel_initializer: { class_name: "GlorotUniform", config: { seed: null } },
+            bias_initializer: { class_name: "Zeros", config: {} },
+            kernel_regularizer: null,
+            bias_regularizer: null,
+            activity_regularizer: null,
+            kernel_constraint: null,
+            bias_constraint: null,
           },
         })),
       ],

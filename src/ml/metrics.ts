@@ -13,19 +13,35 @@ export function rocCurve(score: ArrayLike<number>, label: ArrayLike<number>, wei
   const n = score.length;
   if (label.length !== n) throw new HepflowError("ML_SHAPE", `${n} scores but ${label.length} labels`);
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => score[b]! - score[a]!);
-  let S = 0, B = 0;
-  for (let i = 0; i < n; i++) { const w = weight?.[i] ?? 1; if (label[i]) S += w; else B += w; }
+  let S = 0,
+    B = 0;
+  for (let i = 0; i < n; i++) {
+    const w = weight?.[i] ?? 1;
+    if (label[i]) S += w;
+    else B += w;
+  }
   if (S === 0 || B === 0) throw new HepflowError("ML_BAD_LABEL", "a ROC curve needs both signal and background");
-  const sig = [0], bkg = [0];
-  let s = 0, b = 0, auc = 0;
+  const sig = [0],
+    bkg = [0];
+  let s = 0,
+    b = 0,
+    auc = 0;
   for (let k = 0; k < n; ) {
     const v = score[order[k]!]!;
-    let ds = 0, db = 0;
-    for (; k < n && score[order[k]!] === v; k++) { const i = order[k]!, w = weight?.[i] ?? 1; if (label[i]) ds += w; else db += w; }
+    let ds = 0,
+      db = 0;
+    for (; k < n && score[order[k]!] === v; k++) {
+      const i = order[k]!,
+        w = weight?.[i] ?? 1;
+      if (label[i]) ds += w;
+      else db += w;
+    }
     // trapezoid: a tied block counts half its signal against its background (the Mann–Whitney convention)
     auc += (db / B) * ((s + ds / 2) / S);
-    s += ds; b += db;
-    sig.push(s / S); bkg.push(b / B);
+    s += ds;
+    b += db;
+    sig.push(s / S);
+    bkg.push(b / B);
   }
   return { signalEff: sig, backgroundEff: bkg, auc };
 }
@@ -48,9 +64,15 @@ export function shuffledIndices(n: number, seed: number): Uint32Array {
   const idx = Uint32Array.from({ length: n }, (_, i) => i);
   let x = (seed * 2654435761) >>> 0 || 1;
   for (let i = n - 1; i > 0; i--) {
-    x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0;
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
     const j = x % (i + 1);
-    const t = idx[i]!; idx[i] = idx[j]!; idx[j] = t;
+    const t = idx[i]!;
+    idx[i] = idx[j]!;
+    idx[j] = t;
   }
   return idx;
 }

@@ -36,7 +36,12 @@ export interface MlpOptions {
 }
 
 /** Rows × nFeatures float32 features (row-major) and 0/1 labels. */
-export interface MlpData { x: Float32Array; y: Uint8Array; rows: number; nFeatures: number }
+export interface MlpData {
+  x: Float32Array;
+  y: Uint8Array;
+  rows: number;
+  nFeatures: number;
+}
 
 export interface MlpResult {
   /** Dense layers of the network on standardised inputs; the last has one sigmoid output. */
@@ -71,7 +76,14 @@ export function tfWasm(): Promise<typeof import("@tensorflow/tfjs")> {
 /** xorshift32 uniform numbers in [0, 1) from a seed. */
 function uniform(seed: number): () => number {
   let x = (seed * 2246822519 + 374761393) >>> 0 || 1;
-  return () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x / 4294967296; };
+  return () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 4294967296;
+  };
 }
 
 function check(d: MlpData, what: string): void {
@@ -83,10 +95,14 @@ function check(d: MlpData, what: string): void {
 
 /** Class weights per row (normalised to mean 1 over the training rows, so the loss scale and step size do not change). */
 function rowWeights(y: Uint8Array, cw: MlpOptions["classWeight"], trainY: Uint8Array): Float32Array {
-  let w0 = 1, w1 = 1;
-  const n1 = trainY.reduce((s, v) => s + v, 0), n0 = trainY.length - n1;
-  if (cw === "balanced") { w0 = trainY.length / (2 * Math.max(1, n0)); w1 = trainY.length / (2 * Math.max(1, n1)); }
-  else if (cw) [w0, w1] = cw;
+  let w0 = 1,
+    w1 = 1;
+  const n1 = trainY.reduce((s, v) => s + v, 0),
+    n0 = trainY.length - n1;
+  if (cw === "balanced") {
+    w0 = trainY.length / (2 * Math.max(1, n0));
+    w1 = trainY.length / (2 * Math.max(1, n1));
+  } else if (cw) [w0, w1] = cw;
   if (!(w0 > 0 && w1 > 0)) throw new HepflowError("ML_BAD_OPTION", `class weights must be positive, got ${w0}, ${w1}`);
   const mean = (w0 * n0 + w1 * n1) / trainY.length;
   return Float32Array.from(y, (v) => (v ? w1 : w0) / mean);
@@ -96,9 +112,15 @@ function rowWeights(y: Uint8Array, cw: MlpOptions["classWeight"], trainY: Uint8A
 export async function trainMlp(train: MlpData, valid: MlpData | undefined, o: MlpOptions = {}): Promise<MlpResult> {
   check(train, "training data");
   if (valid) check(valid, "validation data");
-  const hidden = o.hidden ?? [64, 32], act = o.activation ?? "relu";
-  const lr = o.learningRate ?? 1e-3, batch = Math.max(1, Math.min(o.batchSize ?? 256, train.rows)), maxEpochs = o.maxEpochs ?? 100;
-  const patience = valid ? o.patience ?? 10 : 0, tol = o.tol ?? 1e-4, alpha = o.l2 ?? 1e-4, seed = o.seed ?? 1;
+  const hidden = o.hidden ?? [64, 32],
+    act = o.activation ?? "relu";
+  const lr = o.learningRate ?? 1e-3,
+    batch = Math.max(1, Math.min(o.batchSize ?? 256, train.rows)),
+    maxEpochs = o.maxEpochs ?? 100;
+  const patience = valid ? (o.patience ?? 10) : 0,
+    tol = o.tol ?? 1e-4,
+    alpha = o.l2 ?? 1e-4,
+    seed = o.seed ?? 1;
   if (hidden.some((h) => !(Number.isInteger(h) && h > 0))) throw new HepflowError("ML_BAD_OPTION", `hidden layer widths must be positive integers, got ${hidden.join(",")}`);
   if (act !== "relu" && act !== "tanh") throw new HepflowError("ML_BAD_OPTION", `activation ${String(act)}: relu or tanh`);
   const F = train.nFeatures;
@@ -106,7 +128,8 @@ export async function trainMlp(train: MlpData, valid: MlpData | undefined, o: Ml
   const t0 = performance.now();
 
   // standardisation from the training split, in float64 (sklearn's StandardScaler: population std)
-  const mean = new Float64Array(F), sd = new Float64Array(F);
+  const mean = new Float64Array(F),
+    sd = new Float64Array(F);
   for (let r = 0; r < train.rows; r++) for (let f = 0; f < F; f++) mean[f]! += train.x[r * F + f]!;
   for (let f = 0; f < F; f++) mean[f]! /= train.rows;
   for (let r = 0; r < train.rows; r++) for (let f = 0; f < F; f++) sd[f]! += (train.x[r * F + f]! - mean[f]!) ** 2;
@@ -119,20 +142,30 @@ export async function trainMlp(train: MlpData, valid: MlpData | undefined, o: Ml
   const rnd = uniform(seed);
   const widths = [F, ...hidden, 1];
   const kernels = widths.slice(1).map((nOut, l) => {
-    const nIn = widths[l]!, lim = Math.sqrt(6 / (nIn + nOut));
-    return tf.variable(tf.tensor2d(Float32Array.from({ length: nIn * nOut }, () => (2 * rnd() - 1) * lim), [nIn, nOut]), true, `kernel_${l}`);
+    const nIn = widths[l]!,
+      lim = Math.sqrt(6 / (nIn + nOut));
+    return tf.variable(
+      tf.tensor2d(
+        Float32Array.from({ length: nIn * nOut }, () => (2 * rnd() - 1) * lim),
+        [nIn, nOut],
+      ),
+      true,
+      `kernel_${l}`,
+    );
   });
   const biases = widths.slice(1).map((nOut, l) => tf.variable(tf.zeros([nOut]), true, `bias_${l}`));
   const vars = [...kernels, ...biases];
   const hiddenAct = (z: import("@tensorflow/tfjs").Tensor) => (act === "relu" ? tf.relu(z) : tf.tanh(z));
   const logits = (x: import("@tensorflow/tfjs").Tensor) => {
     let h = x;
-    kernels.forEach((k, l) => { h = tf.add(tf.matMul(h, k), biases[l]!); if (l < kernels.length - 1) h = hiddenAct(h); });
+    kernels.forEach((k, l) => {
+      h = tf.add(tf.matMul(h, k), biases[l]!);
+      if (l < kernels.length - 1) h = hiddenAct(h);
+    });
     return h as import("@tensorflow/tfjs").Tensor2D;
   };
   // weighted mean log-loss from logits, stable: max(z,0) − z·y + log(1 + e^−|z|)
-  const lossOf = (z: import("@tensorflow/tfjs").Tensor, y: import("@tensorflow/tfjs").Tensor, w: import("@tensorflow/tfjs").Tensor) =>
-    tf.mean(tf.mul(w, tf.add(tf.sub(tf.relu(z), tf.mul(z, y)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))))));
+  const lossOf = (z: import("@tensorflow/tfjs").Tensor, y: import("@tensorflow/tfjs").Tensor, w: import("@tensorflow/tfjs").Tensor) => tf.mean(tf.mul(w, tf.add(tf.sub(tf.relu(z), tf.mul(z, y)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))))));
 
   const upload = (d: MlpData) => ({
     x: tf.tensor2d(scaled(d), [d.rows, F]),
@@ -140,7 +173,8 @@ export async function trainMlp(train: MlpData, valid: MlpData | undefined, o: Ml
     w: tf.tensor2d(rowWeights(d.y, o.classWeight, train.y), [d.rows, 1]),
     rows: d.rows,
   });
-  const T = upload(train), V = valid ? upload(valid) : undefined;
+  const T = upload(train),
+    V = valid ? upload(valid) : undefined;
   const evalLoss = (D: typeof T): number => {
     let s = 0;
     for (let a = 0; a < D.rows; a += 16384) {
@@ -151,8 +185,11 @@ export async function trainMlp(train: MlpData, valid: MlpData | undefined, o: Ml
   };
 
   const opt = tf.train.adam(lr, 0.9, 0.999, 1e-8);
-  const trainLoss: number[] = [], validLoss: number[] = [];
-  let best = Infinity, bestEpoch = -1, bad = 0;
+  const trainLoss: number[] = [],
+    validLoss: number[] = [];
+  let best = Infinity,
+    bestEpoch = -1,
+    bad = 0;
   let bestWeights = vars.map((v) => v.dataSync().slice());
   try {
     for (let epoch = 0; epoch < maxEpochs; epoch++) {
@@ -160,25 +197,37 @@ export async function trainMlp(train: MlpData, valid: MlpData | undefined, o: Ml
       for (let a = 0; a < train.rows; a += batch) {
         const n = Math.min(batch, train.rows - a);
         const idx = tf.tensor1d(Int32Array.from(order.subarray(a, a + n)), "int32");
-        opt.minimize(() => {
-          const xb = tf.gather(T.x, idx), yb = tf.gather(T.y, idx), wb = tf.gather(T.w, idx);
-          let l = lossOf(logits(xb), yb, wb);
-          if (alpha > 0) l = tf.add(l, tf.mul(0.5 * alpha / n, tf.addN(kernels.map((k) => tf.sum(tf.square(k))))));
-          return l as import("@tensorflow/tfjs").Scalar;
-        }, false, vars);
+        opt.minimize(
+          () => {
+            const xb = tf.gather(T.x, idx),
+              yb = tf.gather(T.y, idx),
+              wb = tf.gather(T.w, idx);
+            let l = lossOf(logits(xb), yb, wb);
+            if (alpha > 0) l = tf.add(l, tf.mul((0.5 * alpha) / n, tf.addN(kernels.map((k) => tf.sum(tf.square(k))))));
+            return l as import("@tensorflow/tfjs").Scalar;
+          },
+          false,
+          vars,
+        );
         idx.dispose();
       }
-      const tl = evalLoss(T), vl = V ? evalLoss(V) : undefined;
+      const tl = evalLoss(T),
+        vl = V ? evalLoss(V) : undefined;
       trainLoss.push(tl);
       if (vl !== undefined) validLoss.push(vl);
       o.onEpoch?.(epoch, tl, vl);
       if (!Number.isFinite(tl)) throw new HepflowError("ML_DIVERGED", `training loss became ${tl} in epoch ${epoch}; lower --learning-rate`);
       const watched = vl ?? tl;
       if (watched < best - tol || bestEpoch < 0) {
-        best = Math.min(best, watched); bestEpoch = epoch; bad = 0;
+        best = Math.min(best, watched);
+        bestEpoch = epoch;
+        bad = 0;
         bestWeights = vars.map((v) => v.dataSync().slice());
       } else if (patience > 0 && ++bad >= patience) break;
-      if (patience === 0) { bestEpoch = epoch; bestWeights = vars.map((v) => v.dataSync().slice()); }
+      if (patience === 0) {
+        bestEpoch = epoch;
+        bestWeights = vars.map((v) => v.dataSync().slice());
+      }
     }
   } finally {
     for (const t of [T.x, T.y, T.w, V?.x, V?.y, V?.w]) t?.dispose();
@@ -187,7 +236,10 @@ export async function trainMlp(train: MlpData, valid: MlpData | undefined, o: Ml
   }
   const L = kernels.length;
   const layers: DenseSpec[] = widths.slice(1).map((nOut, l) => ({
-    kernel: Float32Array.from(bestWeights[l]!), bias: Float32Array.from(bestWeights[L + l]!), nIn: widths[l]!, nOut,
+    kernel: Float32Array.from(bestWeights[l]!),
+    bias: Float32Array.from(bestWeights[L + l]!),
+    nIn: widths[l]!,
+    nOut,
     activation: l === L - 1 ? "sigmoid" : act,
   }));
   return { layers, standardize, epochs: trainLoss.length, bestEpoch, trainLoss, validLoss, seconds: (performance.now() - t0) / 1000 };

@@ -140,7 +140,10 @@ export async function predictColumns(model: Model, columns: readonly ArrayLike<n
   if (!(k >= 0 && k < model.nOutputs)) throw new HepflowError("ML_SHAPE", `output ${k} does not exist; the model has ${model.nOutputs}`, { file: model.source });
   for (let start = 0; start < rows; start += batch) {
     const n = Math.min(batch, rows - start);
-    const x = featureMatrix(columns.map((c) => sliceOf(c, start, start + n)), n);
+    const x = featureMatrix(
+      columns.map((c) => sliceOf(c, start, start + n)),
+      n,
+    );
     const y = await model.predict(x, n);
     for (let r = 0; r < n; r++) out[start + r] = y[r * model.nOutputs + k]!;
   }

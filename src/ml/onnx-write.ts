@@ -13,23 +13,43 @@ import type { DenseSpec } from "./keras.js";
 class Pb {
   private parts: Uint8Array[] = [];
   private len = 0;
-  private push(b: Uint8Array): this { this.parts.push(b); this.len += b.length; return this; }
+  private push(b: Uint8Array): this {
+    this.parts.push(b);
+    this.len += b.length;
+    return this;
+  }
   private varint(v: number): this {
     const out: number[] = [];
     // non-negative integers below 2^53 only (sizes, enum values, dims)
-    while (v >= 0x80) { out.push((v % 0x80) | 0x80); v = Math.floor(v / 0x80); }
+    while (v >= 0x80) {
+      out.push((v % 0x80) | 0x80);
+      v = Math.floor(v / 0x80);
+    }
     out.push(v);
     return this.push(Uint8Array.from(out));
   }
-  private tag(field: number, wire: number): this { return this.varint(field * 8 + wire); }
-  int(field: number, v: number): this { return this.tag(field, 0).varint(v); }
-  bytes(field: number, b: Uint8Array): this { return this.tag(field, 2).varint(b.length).push(b); }
-  str(field: number, s: string): this { return this.bytes(field, new TextEncoder().encode(s)); }
-  msg(field: number, m: Pb): this { return this.bytes(field, m.finish()); }
+  private tag(field: number, wire: number): this {
+    return this.varint(field * 8 + wire);
+  }
+  int(field: number, v: number): this {
+    return this.tag(field, 0).varint(v);
+  }
+  bytes(field: number, b: Uint8Array): this {
+    return this.tag(field, 2).varint(b.length).push(b);
+  }
+  str(field: number, s: string): this {
+    return this.bytes(field, new TextEncoder().encode(s));
+  }
+  msg(field: number, m: Pb): this {
+    return this.bytes(field, m.finish());
+  }
   finish(): Uint8Array {
     const out = new Uint8Array(this.len);
     let o = 0;
-    for (const p of this.parts) { out.set(p, o); o += p.length; }
+    for (const p of this.parts) {
+      out.set(p, o);
+      o += p.length;
+    }
     return out;
   }
 }
@@ -72,7 +92,8 @@ const OPS: Record<string, string> = { relu: "Relu", tanh: "Tanh", sigmoid: "Sigm
 export function writeOnnx(path: string, layers: DenseSpec[], opts: { standardize?: { mean: Float32Array; std: Float32Array }; featureNames?: string[]; producerVersion?: string } = {}): void {
   if (!layers.length) throw new HepflowError("ML_SHAPE", "a network needs at least one layer", { file: path });
   const g = new Pb();
-  const nodes: Pb[] = [], inits: Pb[] = [];
+  const nodes: Pb[] = [],
+    inits: Pb[] = [];
   let cur = "features";
   const nIn = layers[0]!.nIn;
   if (opts.standardize) {
@@ -102,7 +123,12 @@ export function writeOnnx(path: string, layers: DenseSpec[], opts: { standardize
   for (const t of inits) g.msg(5, t);
   g.msg(11, valueInfo("features", ["batch", nIn]));
   g.msg(12, valueInfo("score", ["batch", layers.at(-1)!.nOut]));
-  const m = new Pb().int(1, 7).str(2, "hepflow").str(3, opts.producerVersion ?? "0").msg(7, g).msg(8, new Pb().str(1, "").int(2, 13));
+  const m = new Pb()
+    .int(1, 7)
+    .str(2, "hepflow")
+    .str(3, opts.producerVersion ?? "0")
+    .msg(7, g)
+    .msg(8, new Pb().str(1, "").int(2, 13));
   if (opts.featureNames) m.msg(14, new Pb().str(1, "features").str(2, opts.featureNames.join(",")));
   writeFileSync(path, m.finish());
 }

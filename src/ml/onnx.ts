@@ -31,7 +31,11 @@ export async function loadOnnx(path: string, opts: { threads?: number } = {}): P
   let nOutputs = Array.isArray(oshape) && oshape.length >= 2 && typeof oshape[oshape.length - 1] === "number" ? (oshape[oshape.length - 1] as number) : 1;
   const featureNames = await metadataFeatures(path, nFeatures);
   const model: Model = {
-    format: "onnx", source: path, nFeatures, nOutputs, ...(featureNames ? { featureNames } : {}),
+    format: "onnx",
+    source: path,
+    nFeatures,
+    nOutputs,
+    ...(featureNames ? { featureNames } : {}),
     outputNames: nOutputs === 1 ? [output] : Array.from({ length: nOutputs }, (_, i) => `${output}_${i}`),
     async predict(x, rows) {
       if (x.length !== rows * nFeatures) throw new HepflowError("ML_SHAPE", `batch has ${x.length} values, expected ${rows} × ${nFeatures}`, { file: path });
@@ -62,21 +66,37 @@ async function metadataFeatures(path: string, nFeatures: number): Promise<string
   if ((await stat(path)).size > 256 * 1024 * 1024) return undefined; // a huge graph: not worth reading twice
   const b = await readFile(path);
   let at = 0;
-  const varint = (): number => { let v = 0, m = 1, c: number; do { c = b[at++]!; v += (c & 0x7f) * m; m *= 128; } while (c & 0x80 && at < b.length); return v; };
+  const varint = (): number => {
+    let v = 0,
+      m = 1,
+      c: number;
+    do {
+      c = b[at++]!;
+      v += (c & 0x7f) * m;
+      m *= 128;
+    } while (c & 0x80 && at < b.length);
+    return v;
+  };
   const entries: Record<string, string> = {};
   while (at < b.length) {
-    const tag = varint(), field = Math.floor(tag / 8), wire = tag % 8;
+    const tag = varint(),
+      field = Math.floor(tag / 8),
+      wire = tag % 8;
     if (wire === 0) varint();
     else if (wire === 1) at += 8;
     else if (wire === 5) at += 4;
     else if (wire === 2) {
-      const len = varint(), end = at + len;
+      const len = varint(),
+        end = at + len;
       if (field === 14) {
-        let key = "", value = "";
+        let key = "",
+          value = "";
         while (at < end) {
-          const t = varint(), l = varint();
+          const t = varint(),
+            l = varint();
           const s = b.subarray(at, at + l).toString("utf8");
-          if (t === (1 << 3 | 2)) key = s; else if (t === (2 << 3 | 2)) value = s;
+          if (t === ((1 << 3) | 2)) key = s;
+          else if (t === ((2 << 3) | 2)) value = s;
           at += l;
         }
         entries[key] = value;

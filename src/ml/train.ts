@@ -23,7 +23,10 @@ export interface TrainOptions extends GbdtOptions, Omit<MlpOptions, "classWeight
 }
 
 /** Score histograms (counts) of signal and background on one split. */
-export interface ScoreHistograms { signal: number[]; background: number[] }
+export interface ScoreHistograms {
+  signal: number[];
+  background: number[];
+}
 
 /** What `hepflow train` writes next to the model. */
 export interface TrainSummary {
@@ -54,7 +57,9 @@ export type TrainedModel = { format: "xgboost"; json: string } | { format: "kera
 
 /** Row-major float32 batch of the given rows of `columns`. */
 function gather(columns: ArrayLike<number>[], label: ArrayLike<number>, idx: Uint32Array): GbdtData {
-  const F = columns.length, x = new Float32Array(idx.length * F), y = new Uint8Array(idx.length);
+  const F = columns.length,
+    x = new Float32Array(idx.length * F),
+    y = new Uint8Array(idx.length);
   for (let k = 0; k < idx.length; k++) {
     const r = idx[k]!;
     for (let f = 0; f < F; f++) x[k * F + f] = columns[f]![r]!;
@@ -81,7 +86,8 @@ function histograms(score: ArrayLike<number>, y: Uint8Array, bins: number): Scor
 
 /** Test-AUC drop per feature when its column is shuffled among the test rows (seeded), the model-agnostic importance. */
 async function permutationImportance(predict: (x: Float32Array) => Promise<ArrayLike<number>>, test: GbdtData, auc: number, seed: number): Promise<number[]> {
-  const F = test.nFeatures, out: number[] = [];
+  const F = test.nFeatures,
+    out: number[] = [];
   for (let f = 0; f < F; f++) {
     const perm = shuffledIndices(test.rows, seed * 31 + f + 1);
     const x = test.x.slice();
@@ -93,12 +99,17 @@ async function permutationImportance(predict: (x: Float32Array) => Promise<Array
 
 /** Splits, trains a GBDT or an MLP and scores the splits; returns the model and the summary. */
 export async function trainClassifier(features: string[], columns: ArrayLike<number>[], label: ArrayLike<number>, o: TrainOptions = {}): Promise<{ model: TrainedModel; summary: TrainSummary }> {
-  const n = label.length, vf = o.validFraction ?? 0.2, tf = o.testFraction ?? 0.2, kind = o.model ?? "gbdt";
+  const n = label.length,
+    vf = o.validFraction ?? 0.2,
+    tf = o.testFraction ?? 0.2,
+    kind = o.model ?? "gbdt";
   if (kind !== "gbdt" && kind !== "mlp") throw new HepflowError("TRAIN_BAD_MODEL", `model ${String(kind)}: gbdt or mlp`);
   if (!(vf >= 0 && tf > 0 && vf + tf < 1)) throw new HepflowError("ML_BAD_OPTION", `validation (${vf}) and test (${tf}) fractions must be ≥ 0, > 0 and sum below 1`);
-  const seed = o.seed ?? 1, bins = o.scoreBins ?? 40;
+  const seed = o.seed ?? 1,
+    bins = o.scoreBins ?? 40;
   const idx = shuffledIndices(n, seed);
-  const nTest = Math.round(n * tf), nValid = Math.round(n * vf);
+  const nTest = Math.round(n * tf),
+    nValid = Math.round(n * vf);
   const test = gather(columns, label, idx.subarray(0, nTest));
   const valid = nValid > 0 ? gather(columns, label, idx.subarray(nTest, nTest + nValid)) : undefined;
   const train = gather(columns, label, idx.subarray(nTest + nValid));
@@ -112,31 +123,51 @@ export async function trainClassifier(features: string[], columns: ArrayLike<num
     predict = async (x, rows) => xgboostPredict(forest, x, rows);
     model = { format: "xgboost", json: r.modelJson };
     specific = { trees: r.trees };
-    curve = r; seconds = r.seconds; gain = r.importance;
+    curve = r;
+    seconds = r.seconds;
+    gain = r.importance;
   } else {
     const { trainMlp, mlpPredictTf } = await import("./mlp.js");
     const r = await trainMlp(train, valid, {
-      hidden: o.hidden, activation: o.activation, batchSize: o.batchSize, maxEpochs: o.maxEpochs, seed, onEpoch: o.onEpoch,
-      learningRate: o.learningRate ?? 1e-3, patience: o.patience, tol: o.tol, l2: o.l2 ?? 1e-4, classWeight: o.classWeight,
+      hidden: o.hidden,
+      activation: o.activation,
+      batchSize: o.batchSize,
+      maxEpochs: o.maxEpochs,
+      seed,
+      onEpoch: o.onEpoch,
+      learningRate: o.learningRate ?? 1e-3,
+      patience: o.patience,
+      tol: o.tol,
+      l2: o.l2 ?? 1e-4,
+      classWeight: o.classWeight,
     });
     predict = (x, rows) => mlpPredictTf(r, x, rows);
     model = { format: "keras", mlp: r, features };
     specific = { architecture: [features.length, ...r.layers.map((l) => l.nOut)], epochs: r.epochs, bestEpoch: r.bestEpoch };
-    curve = r; seconds = r.seconds;
+    curve = r;
+    seconds = r.seconds;
   }
-  const testScore = await predict(test.x, test.rows), trainScore = await predict(train.x, train.rows);
+  const testScore = await predict(test.x, test.rows),
+    trainScore = await predict(train.x, train.rows);
   const roc = rocCurve(testScore, test.y);
   const importance = gain ?? (await permutationImportance((x) => predict(x, test.rows), test, roc.auc, seed));
   const every = Math.max(1, Math.floor(roc.signalEff.length / 500));
-  return { model, summary: {
-    model: kind, features, rows: { train: train.rows, valid: valid?.rows ?? 0, test: test.rows }, ...specific, trainSeconds: seconds,
-    test: { auc: roc.auc, rejectionAt50: backgroundRejection(roc, 0.5), roc: { signalEff: thin(roc.signalEff, every), backgroundEff: thin(roc.backgroundEff, every) } },
-    train: { auc: rocCurve(trainScore, train.y).auc },
-    scores: { edges: Array.from({ length: bins + 1 }, (_, i) => i / bins), train: histograms(trainScore, train.y, bins), test: histograms(testScore, test.y, bins) },
-    learningCurve: { unit: kind === "gbdt" ? "round" : "epoch", trainLoss: curve.trainLoss, validLoss: curve.validLoss },
-    importance: Object.fromEntries(features.map((f, k) => [f, importance[k]!])),
-    importanceKind: gain ? "total_gain" : "permutation_auc",
-  } };
+  return {
+    model,
+    summary: {
+      model: kind,
+      features,
+      rows: { train: train.rows, valid: valid?.rows ?? 0, test: test.rows },
+      ...specific,
+      trainSeconds: seconds,
+      test: { auc: roc.auc, rejectionAt50: backgroundRejection(roc, 0.5), roc: { signalEff: thin(roc.signalEff, every), backgroundEff: thin(roc.backgroundEff, every) } },
+      train: { auc: rocCurve(trainScore, train.y).auc },
+      scores: { edges: Array.from({ length: bins + 1 }, (_, i) => i / bins), train: histograms(trainScore, train.y, bins), test: histograms(testScore, test.y, bins) },
+      learningCurve: { unit: kind === "gbdt" ? "round" : "epoch", trainLoss: curve.trainLoss, validLoss: curve.validLoss },
+      importance: Object.fromEntries(features.map((f, k) => [f, importance[k]!])),
+      importanceKind: gain ? "total_gain" : "permutation_auc",
+    },
+  };
 }
 
 /**
@@ -144,7 +175,10 @@ export async function trainClassifier(features: string[], columns: ArrayLike<num
  * (otherwise), with the standardisation as the graph's first step / the first layer.
  */
 export async function saveTrainedModel(model: TrainedModel, path: string, write: (path: string, text: string) => void): Promise<void> {
-  if (model.format === "xgboost") { write(path, model.json); return; }
+  if (model.format === "xgboost") {
+    write(path, model.json);
+    return;
+  }
   if (/\.onnx$/i.test(path)) {
     const { writeOnnx } = await import("./onnx-write.js");
     writeOnnx(path, model.mlp.layers, { standardize: model.mlp.standardize, featureNames: model.features });

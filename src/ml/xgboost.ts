@@ -11,12 +11,26 @@ import type { Model } from "./model.js";
 type Link = "identity" | "logistic" | "exp" | "softmax" | "argmax" | "hinge";
 
 const OBJECTIVES: Record<string, Link> = {
-  "binary:logistic": "logistic", "reg:logistic": "logistic", "binary:logitraw": "identity",
-  "reg:squarederror": "identity", "reg:linear": "identity", "reg:squaredlogerror": "identity",
-  "reg:pseudohubererror": "identity", "reg:absoluteerror": "identity", "reg:quantileerror": "identity",
-  "count:poisson": "exp", "reg:gamma": "exp", "reg:tweedie": "exp", "survival:cox": "exp", "survival:aft": "exp",
-  "multi:softprob": "softmax", "multi:softmax": "argmax", "binary:hinge": "hinge",
-  "rank:pairwise": "identity", "rank:ndcg": "identity", "rank:map": "identity",
+  "binary:logistic": "logistic",
+  "reg:logistic": "logistic",
+  "binary:logitraw": "identity",
+  "reg:squarederror": "identity",
+  "reg:linear": "identity",
+  "reg:squaredlogerror": "identity",
+  "reg:pseudohubererror": "identity",
+  "reg:absoluteerror": "identity",
+  "reg:quantileerror": "identity",
+  "count:poisson": "exp",
+  "reg:gamma": "exp",
+  "reg:tweedie": "exp",
+  "survival:cox": "exp",
+  "survival:aft": "exp",
+  "multi:softprob": "softmax",
+  "multi:softmax": "argmax",
+  "binary:hinge": "hinge",
+  "rank:pairwise": "identity",
+  "rank:ndcg": "identity",
+  "rank:map": "identity",
 };
 
 /** The parsed, flattened form of one XGBoost model. */
@@ -51,7 +65,13 @@ function baseScores(raw: unknown, n: number, file: string): number[] {
   if (typeof raw === "number") vals = [raw];
   else if (typeof raw === "string") {
     const s = raw.trim();
-    vals = s.startsWith("[") ? s.slice(1, -1).split(",").filter((t) => t.trim() !== "").map(Number) : [Number(s)];
+    vals = s.startsWith("[")
+      ? s
+          .slice(1, -1)
+          .split(",")
+          .filter((t) => t.trim() !== "")
+          .map(Number)
+      : [Number(s)];
   } else if (raw === undefined) vals = [0.5];
   else throw bad(file, "learner.learner_model_param.base_score", "base_score is neither a number nor a string");
   if (vals.some((v) => !Number.isFinite(v))) throw bad(file, "learner.learner_model_param.base_score", `base_score "${String(raw)}" is not a number`);
@@ -74,14 +94,19 @@ function toMargin(link: Link, p: number, file: string): number {
 }
 
 interface RawTree {
-  left_children: number[]; right_children: number[]; split_indices: number[]; split_conditions: number[];
-  default_left: (number | boolean)[]; split_type?: number[]; base_weights?: number[];
+  left_children: number[];
+  right_children: number[];
+  split_indices: number[];
+  split_conditions: number[];
+  default_left: (number | boolean)[];
+  split_type?: number[];
+  base_weights?: number[];
 }
 
 /** Parse an XGBoost JSON model (object already JSON-parsed) into flat arrays; `file` names it in errors. */
 export function parseXGBoost(json: unknown, file = "<xgboost model>"): XGBoostForest {
   const learner = (json as { learner?: Record<string, unknown> })?.learner;
-  if (!learner || typeof learner !== "object") throw bad(file, "learner", "not an XGBoost JSON model (no \"learner\"); save it with booster.save_model(\"model.json\")");
+  if (!learner || typeof learner !== "object") throw bad(file, "learner", 'not an XGBoost JSON model (no "learner"); save it with booster.save_model("model.json")');
   const objective = String((learner.objective as { name?: string })?.name ?? "");
   const link = OBJECTIVES[objective];
   if (!link) throw bad(file, "learner.objective.name", `objective "${objective}" is not supported (supported: ${Object.keys(OBJECTIVES).join(", ")})`);
@@ -112,8 +137,7 @@ export function parseXGBoost(json: unknown, file = "<xgboost model>"): XGBoostFo
   trees.forEach((t, i) => {
     const place = `learner.gradient_booster.model.trees[${i}]`;
     const n = t?.left_children?.length;
-    if (!n || t.right_children?.length !== n || t.split_indices?.length !== n || t.split_conditions?.length !== n || t.default_left?.length !== n)
-      throw bad(file, place, "tree arrays are missing or of different lengths");
+    if (!n || t.right_children?.length !== n || t.split_indices?.length !== n || t.split_conditions?.length !== n || t.default_left?.length !== n) throw bad(file, place, "tree arrays are missing or of different lengths");
     if (t.split_type?.some((s) => s !== 0)) throw bad(file, place, "categorical splits are not supported");
     // A tree that is only a leaf of value ±0 adds nothing (the AGC models have ~190 of them): skip it.
     if (n === 1 && t.split_conditions[0] === 0 && (weights?.[i] ?? 1) !== 0) return;
@@ -121,9 +145,13 @@ export function parseXGBoost(json: unknown, file = "<xgboost model>"): XGBoostFo
     nNodes += n;
   });
 
-  const left = new Int32Array(nNodes), right = new Int32Array(nNodes), feature = new Int32Array(nNodes);
-  const value = new Float32Array(nNodes), defaultLeft = new Uint8Array(nNodes);
-  const roots = new Int32Array(keep.length), groups = new Int32Array(keep.length);
+  const left = new Int32Array(nNodes),
+    right = new Int32Array(nNodes),
+    feature = new Int32Array(nNodes);
+  const value = new Float32Array(nNodes),
+    defaultLeft = new Uint8Array(nNodes);
+  const roots = new Int32Array(keep.length),
+    groups = new Int32Array(keep.length);
   let at = 0;
   keep.forEach((ti, k) => {
     const t = trees[ti]!;
@@ -133,7 +161,9 @@ export function parseXGBoost(json: unknown, file = "<xgboost model>"): XGBoostFo
     groups[k] = info[ti] ?? 0;
     if (groups[k]! < 0 || groups[k]! >= nGroups) throw bad(file, `learner.gradient_booster.model.tree_info[${ti}]`, `tree group ${groups[k]} outside 0..${nGroups - 1}`);
     for (let j = 0; j < n; j++) {
-      const l = t.left_children[j]!, r = t.right_children[j]!, f = t.split_indices[j]!;
+      const l = t.left_children[j]!,
+        r = t.right_children[j]!,
+        f = t.split_indices[j]!;
       if (l === -1) {
         left[at + j] = -1;
         value[at + j] = w === 1 ? t.split_conditions[j]! : Math.fround(t.split_conditions[j]! * w);
@@ -153,7 +183,17 @@ export function parseXGBoost(json: unknown, file = "<xgboost model>"): XGBoostFo
   const baseMargin = Float32Array.from(baseScores(mp.base_score, nGroups, file), (p) => toMargin(link, p, file));
   const names = learner.feature_names;
   return {
-    objective, nFeatures, nGroups, baseMargin, roots, groups, left, right, feature, value, defaultLeft,
+    objective,
+    nFeatures,
+    nGroups,
+    baseMargin,
+    roots,
+    groups,
+    left,
+    right,
+    feature,
+    value,
+    defaultLeft,
     featureNames: Array.isArray(names) && names.length === nFeatures ? names.map(String) : undefined,
   };
 }
@@ -183,21 +223,38 @@ export function xgboostMargins(forest: XGBoostForest, x: Float32Array, rows: num
       const o = groups[t]! * rows;
       let r = r0;
       for (; r + 4 <= r1; r += 4) {
-        const b0 = r * NF, b1 = b0 + NF, b2 = b1 + NF, b3 = b2 + NF;
-        let n0 = root, n1 = root, n2 = root, n3 = root, v = 0;
+        const b0 = r * NF,
+          b1 = b0 + NF,
+          b2 = b1 + NF,
+          b3 = b2 + NF;
+        let n0 = root,
+          n1 = root,
+          n2 = root,
+          n3 = root,
+          v = 0;
         // went right = (x ≥ thr) | (x is NaN & the default is right); a leaf has thr NaN and no default right
         while ((isLeaf[n0 >> 2]! & isLeaf[n1 >> 2]! & isLeaf[n2 >> 2]! & isLeaf[n3 >> 2]!) === 0) {
-          v = x[b0 + I[n0 + 1]!]!; n0 = I[n0]! + (((+(v >= T[n0 + 2]!)) | ((+(v !== v)) & I[n0 + 3]!)) << 2);
-          v = x[b1 + I[n1 + 1]!]!; n1 = I[n1]! + (((+(v >= T[n1 + 2]!)) | ((+(v !== v)) & I[n1 + 3]!)) << 2);
-          v = x[b2 + I[n2 + 1]!]!; n2 = I[n2]! + (((+(v >= T[n2 + 2]!)) | ((+(v !== v)) & I[n2 + 3]!)) << 2);
-          v = x[b3 + I[n3 + 1]!]!; n3 = I[n3]! + (((+(v >= T[n3 + 2]!)) | ((+(v !== v)) & I[n3 + 3]!)) << 2);
+          v = x[b0 + I[n0 + 1]!]!;
+          n0 = I[n0]! + ((+(v >= T[n0 + 2]!) | (+(v !== v) & I[n0 + 3]!)) << 2);
+          v = x[b1 + I[n1 + 1]!]!;
+          n1 = I[n1]! + ((+(v >= T[n1 + 2]!) | (+(v !== v) & I[n1 + 3]!)) << 2);
+          v = x[b2 + I[n2 + 1]!]!;
+          n2 = I[n2]! + ((+(v >= T[n2 + 2]!) | (+(v !== v) & I[n2 + 3]!)) << 2);
+          v = x[b3 + I[n3 + 1]!]!;
+          n3 = I[n3]! + ((+(v >= T[n3 + 2]!) | (+(v !== v) & I[n3 + 3]!)) << 2);
         }
         // storing into a Float32Array rounds the double sum of two float32s: exactly a float32 addition
-        out[o + r]! += leaf[n0 >> 2]!; out[o + r + 1]! += leaf[n1 >> 2]!; out[o + r + 2]! += leaf[n2 >> 2]!; out[o + r + 3]! += leaf[n3 >> 2]!;
+        out[o + r]! += leaf[n0 >> 2]!;
+        out[o + r + 1]! += leaf[n1 >> 2]!;
+        out[o + r + 2]! += leaf[n2 >> 2]!;
+        out[o + r + 3]! += leaf[n3 >> 2]!;
       }
       for (let base = r * NF; r < r1; r++, base += NF) {
         let n = root;
-        while (isLeaf[n >> 2] === 0) { const v = x[base + I[n + 1]!]!; n = I[n]! + (((+(v >= T[n + 2]!)) | ((+(v !== v)) & I[n + 3]!)) << 2); }
+        while (isLeaf[n >> 2] === 0) {
+          const v = x[base + I[n + 1]!]!;
+          n = I[n]! + ((+(v >= T[n + 2]!) | (+(v !== v) & I[n + 3]!)) << 2);
+        }
         out[o + r]! += leaf[n >> 2]!;
       }
     }
@@ -206,7 +263,13 @@ export function xgboostMargins(forest: XGBoostForest, x: Float32Array, rows: num
 }
 
 const BLOCK = 512;
-interface Packed { i: Int32Array; f: Float32Array; leaf: Float32Array; isLeaf: Uint8Array; roots: Int32Array }
+interface Packed {
+  i: Int32Array;
+  f: Float32Array;
+  leaf: Float32Array;
+  isLeaf: Uint8Array;
+  roots: Int32Array;
+}
 const packCache = new WeakMap<XGBoostForest, Packed>();
 
 /**
@@ -219,28 +282,44 @@ function packed(forest: XGBoostForest): Packed {
   if (p) return p;
   const n = forest.left.length;
   const buf = new ArrayBuffer(16 * n);
-  const I = new Int32Array(buf), F = new Float32Array(buf), leaf = new Float32Array(n), isLeaf = new Uint8Array(n);
+  const I = new Int32Array(buf),
+    F = new Float32Array(buf),
+    leaf = new Float32Array(n),
+    isLeaf = new Uint8Array(n);
   const roots = new Int32Array(forest.roots.length);
   let next = 0;
   const queue = new Int32Array(n);
   const slot = new Int32Array(n); // old node → new index
   for (let t = 0; t < forest.roots.length; t++) {
     const root = forest.roots[t]!;
-    let head = 0, tail = 0;
+    let head = 0,
+      tail = 0;
     queue[tail++] = root;
     slot[root] = next++;
     roots[t] = slot[root]! << 2;
     while (head < tail) {
-      const old = queue[head++]!, k = slot[old]!;
+      const old = queue[head++]!,
+        k = slot[old]!;
       if (forest.left[old] === -1) {
-        I[4 * k] = 4 * k; I[4 * k + 1] = 0; F[4 * k + 2] = NaN; I[4 * k + 3] = 0;
-        leaf[k] = forest.value[old]!; isLeaf[k] = 1;
+        I[4 * k] = 4 * k;
+        I[4 * k + 1] = 0;
+        F[4 * k + 2] = NaN;
+        I[4 * k + 3] = 0;
+        leaf[k] = forest.value[old]!;
+        isLeaf[k] = 1;
         continue;
       }
-      const l = forest.left[old]!, r = forest.right[old]!;
-      slot[l] = next; slot[r] = next + 1; next += 2;
-      queue[tail++] = l; queue[tail++] = r;
-      I[4 * k] = slot[l]! << 2; I[4 * k + 1] = forest.feature[old]!; F[4 * k + 2] = forest.value[old]!; I[4 * k + 3] = forest.defaultLeft[old] ? 0 : 1;
+      const l = forest.left[old]!,
+        r = forest.right[old]!;
+      slot[l] = next;
+      slot[r] = next + 1;
+      next += 2;
+      queue[tail++] = l;
+      queue[tail++] = r;
+      I[4 * k] = slot[l]! << 2;
+      I[4 * k + 1] = forest.feature[old]!;
+      F[4 * k + 2] = forest.value[old]!;
+      I[4 * k + 3] = forest.defaultLeft[old] ? 0 : 1;
     }
   }
   p = { i: I, f: F, leaf, isLeaf, roots };
@@ -266,9 +345,17 @@ export function xgboostPredict(forest: XGBoostForest, x: Float32Array, rows: num
   }
   const out = new Float32Array(link === "argmax" ? rows : rows * G);
   for (let r = 0; r < rows; r++) {
-    let max = -Infinity, arg = 0;
-    for (let g = 0; g < G; g++) if (m[g * rows + r]! > max) { max = m[g * rows + r]!; arg = g; }
-    if (link === "argmax") { out[r] = arg; continue; }
+    let max = -Infinity,
+      arg = 0;
+    for (let g = 0; g < G; g++)
+      if (m[g * rows + r]! > max) {
+        max = m[g * rows + r]!;
+        arg = g;
+      }
+    if (link === "argmax") {
+      out[r] = arg;
+      continue;
+    }
     let s = 0;
     for (let g = 0; g < G; g++) s += Math.exp(m[g * rows + r]! - max);
     for (let g = 0; g < G; g++) out[r * G + g] = Math.exp(m[g * rows + r]! - max) / s;

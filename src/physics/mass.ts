@@ -58,35 +58,62 @@ export function pairMass(v: PtEtaPhiM<Jagged<NumberArray>>, i: number, k: number
 // formula is written out in each rather than shared through a helper function.
 
 const alignedKernel = perElementType((pt: NumberArray, rest: NumberArray[], out: Float32Array | Float64Array): void => {
-  const eta1 = rest[0]!, phi1 = rest[1]!, m1 = rest[2]!, pt2 = rest[3]!, eta2 = rest[4]!, phi2 = rest[5]!, m2 = rest[6]!;
+  const eta1 = rest[0]!,
+    phi1 = rest[1]!,
+    m1 = rest[2]!,
+    pt2 = rest[3]!,
+    eta2 = rest[4]!,
+    phi2 = rest[5]!,
+    m2 = rest[6]!;
   for (let p = 0; p < out.length; p++) {
-    const a = pt[p]!, b = pt2[p]!, ma = m1[p]!, mb = m2[p]!;
-    const ea = Math.exp(eta1[p]!), eb = Math.exp(eta2[p]!);
-    const ia = 1 / ea, ib = 1 / eb;
-    const cha = 0.5 * (ea + ia), chb = 0.5 * (eb + ib);
-    const ma2 = ma >= 0 ? ma * ma : -ma * ma, mb2 = mb >= 0 ? mb * mb : -mb * mb;
-    const Ea = Math.sqrt(Math.max(0, a * a * cha * cha + ma2)), Eb = Math.sqrt(Math.max(0, b * b * chb * chb + mb2));
+    const a = pt[p]!,
+      b = pt2[p]!,
+      ma = m1[p]!,
+      mb = m2[p]!;
+    const ea = Math.exp(eta1[p]!),
+      eb = Math.exp(eta2[p]!);
+    const ia = 1 / ea,
+      ib = 1 / eb;
+    const cha = 0.5 * (ea + ia),
+      chb = 0.5 * (eb + ib);
+    const ma2 = ma >= 0 ? ma * ma : -ma * ma,
+      mb2 = mb >= 0 ? mb * mb : -mb * mb;
+    const Ea = Math.sqrt(Math.max(0, a * a * cha * cha + ma2)),
+      Eb = Math.sqrt(Math.max(0, b * b * chb * chb + mb2));
     const m = ma2 + mb2 + 2 * (Ea * Eb - a * b * (Math.cos(phi1[p]! - phi2[p]!) + 0.25 * (ea - ia) * (eb - ib)));
     out[p] = m >= 0 ? Math.sqrt(m) : -Math.sqrt(-m);
   }
 }, "invariantMass");
 
 const pairKernel = perElementType((pt: NumberArray, rest: NumberArray[], out: Float32Array | Float64Array, o: Int32Array, ik: number[]): void => {
-  const eta = rest[0]!, phi = rest[1]!, mm = rest[2]!;
-  const i = ik[0]!, k = ik[1]!, need = Math.max(i, k);
+  const eta = rest[0]!,
+    phi = rest[1]!,
+    mm = rest[2]!;
+  const i = ik[0]!,
+    k = ik[1]!,
+    need = Math.max(i, k);
   for (let e = 0; e < out.length; e++) {
     const s = o[e]!;
     if (o[e + 1]! - s <= need) {
       out[e] = NaN;
       continue;
     }
-    const p = s + i, q = s + k;
-    const a = pt[p]!, b = pt[q]!, ma = mm[p]!, mb = mm[q]!;
-    const ea = Math.exp(eta[p]!), eb = Math.exp(eta[q]!);
-    const ia = 1 / ea, ib = 1 / eb;
-    const cha = 0.5 * (ea + ia), chb = 0.5 * (eb + ib);
-    const ma2 = ma >= 0 ? ma * ma : -ma * ma, mb2 = mb >= 0 ? mb * mb : -mb * mb;
-    const Ea = Math.sqrt(Math.max(0, a * a * cha * cha + ma2)), Eb = Math.sqrt(Math.max(0, b * b * chb * chb + mb2));
+    const p = s + i,
+      q = s + k;
+    const a = pt[p]!,
+      b = pt[q]!,
+      ma = mm[p]!,
+      mb = mm[q]!;
+    const ea = Math.exp(eta[p]!),
+      eb = Math.exp(eta[q]!);
+    const ia = 1 / ea,
+      ib = 1 / eb;
+    const cha = 0.5 * (ea + ia),
+      chb = 0.5 * (eb + ib);
+    const ma2 = ma >= 0 ? ma * ma : -ma * ma,
+      mb2 = mb >= 0 ? mb * mb : -mb * mb;
+    const Ea = Math.sqrt(Math.max(0, a * a * cha * cha + ma2)),
+      Eb = Math.sqrt(Math.max(0, b * b * chb * chb + mb2));
     const m = ma2 + mb2 + 2 * (Ea * Eb - a * b * (Math.cos(phi[p]! - phi[q]!) + 0.25 * (ea - ia) * (eb - ib)));
     out[e] = m >= 0 ? Math.sqrt(m) : -Math.sqrt(-m);
   }
@@ -98,20 +125,42 @@ const pairKernel = perElementType((pt: NumberArray, rest: NumberArray[], out: Fl
  * scattered back (NaN elsewhere).
  */
 function simdPairs(c: Float32Array[], o: Int32Array, i: number, k: number, out: Float32Array, slots: ReturnType<NonNullable<ReturnType<typeof simd>>["slots"]>): void {
-  const B = slots.block, need = Math.max(i, k), nev = out.length;
+  const B = slots.block,
+    need = Math.max(i, k),
+    nev = out.length;
   const v = [0, 1, 2, 3, 4, 5, 6, 7].map((j) => slots.view(j));
-  const pt = c[0]!, eta = c[1]!, phi = c[2]!, mm = c[3]!;
-  const a0 = v[0]!, a1 = v[1]!, a2 = v[2]!, a3 = v[3]!, b0 = v[4]!, b1 = v[5]!, b2 = v[6]!, b3 = v[7]!;
+  const pt = c[0]!,
+    eta = c[1]!,
+    phi = c[2]!,
+    mm = c[3]!;
+  const a0 = v[0]!,
+    a1 = v[1]!,
+    a2 = v[2]!,
+    a3 = v[3]!,
+    b0 = v[4]!,
+    b1 = v[5]!,
+    b2 = v[6]!,
+    b3 = v[7]!;
   const events = new Int32Array(B);
   let e = 0;
   while (e < nev) {
     let m = 0;
     for (; e < nev && m < B; e++) {
       const s = o[e]!;
-      if (o[e + 1]! - s <= need) { out[e] = NaN; continue; }
-      const p = s + i, q = s + k;
-      a0[m] = pt[p]!; a1[m] = eta[p]!; a2[m] = phi[p]!; a3[m] = mm[p]!;
-      b0[m] = pt[q]!; b1[m] = eta[q]!; b2[m] = phi[q]!; b3[m] = mm[q]!;
+      if (o[e + 1]! - s <= need) {
+        out[e] = NaN;
+        continue;
+      }
+      const p = s + i,
+        q = s + k;
+      a0[m] = pt[p]!;
+      a1[m] = eta[p]!;
+      a2[m] = phi[p]!;
+      a3[m] = mm[p]!;
+      b0[m] = pt[q]!;
+      b1[m] = eta[q]!;
+      b2[m] = phi[q]!;
+      b3[m] = mm[q]!;
       events[m++] = e;
     }
     if (m === 0) break;

@@ -12,9 +12,19 @@ import { alloc, allFloat32, commonShape, contentOf, rounder, wrap } from "./shap
 import type { FloatColumn, OutColumn } from "./shape.js";
 
 /** A four-vector column set in NanoAOD's parametrization (a collection with pt/eta/phi/mass fields is one). */
-export interface PtEtaPhiM<C extends FloatColumn = FloatColumn> { readonly pt: C; readonly eta: C; readonly phi: C; readonly mass: C }
+export interface PtEtaPhiM<C extends FloatColumn = FloatColumn> {
+  readonly pt: C;
+  readonly eta: C;
+  readonly phi: C;
+  readonly mass: C;
+}
 /** A four-vector column set in Cartesian form, the form in which vectors add. */
-export interface PxPyPzE<C extends FloatColumn = OutColumn> { readonly px: C; readonly py: C; readonly pz: C; readonly E: C }
+export interface PxPyPzE<C extends FloatColumn = OutColumn> {
+  readonly px: C;
+  readonly py: C;
+  readonly pz: C;
+  readonly E: C;
+}
 
 /** Round to float32 when computing in float32 (a plain module function so the JIT inlines it). */
 function rd(x: number, f32: boolean): number {
@@ -33,18 +43,31 @@ function signedSqrt(x: number): number {
 export function toCartesian<C extends FloatColumn>(v: PtEtaPhiM<C>): PxPyPzE<Out<C>> {
   const { offsets, n } = commonShape([v.pt, v.eta, v.phi, v.mass], "toCartesian");
   const f32 = allFloat32([v.pt, v.eta, v.phi, v.mass]);
-  const pt = contentOf(v.pt), eta = contentOf(v.eta), phi = contentOf(v.phi), m = contentOf(v.mass);
-  const px = alloc(n, f32), py = alloc(n, f32), pz = alloc(n, f32), E = alloc(n, f32);
+  const pt = contentOf(v.pt),
+    eta = contentOf(v.eta),
+    phi = contentOf(v.phi),
+    m = contentOf(v.mass);
+  const px = alloc(n, f32),
+    py = alloc(n, f32),
+    pz = alloc(n, f32),
+    E = alloc(n, f32);
   const k = f32 ? simd() : null;
   if (k) k.toCartesian(pt as Float32Array, eta as Float32Array, phi as Float32Array, m as Float32Array, px as Float32Array, py as Float32Array, pz as Float32Array, E as Float32Array);
-  else for (let i = 0; i < n; i++) {
-    const p = pt[i]!, ph = phi[i]!, mm = m[i]!;
-    const x = rd(p * rd(Math.cos(ph), f32), f32), y = rd(p * rd(Math.sin(ph), f32), f32), z = rd(p * rd(Math.sinh(eta[i]!), f32), f32);
-    const m2 = mm >= 0 ? rd(mm * mm, f32) : -rd(mm * mm, f32);
-    px[i] = x; py[i] = y; pz[i] = z;
-    const p2 = rd(rd(rd(x * x, f32) + rd(y * y, f32), f32) + rd(z * z, f32), f32);
-    E[i] = rd(Math.sqrt(Math.max(0, rd(p2 + m2, f32))), f32);
-  }
+  else
+    for (let i = 0; i < n; i++) {
+      const p = pt[i]!,
+        ph = phi[i]!,
+        mm = m[i]!;
+      const x = rd(p * rd(Math.cos(ph), f32), f32),
+        y = rd(p * rd(Math.sin(ph), f32), f32),
+        z = rd(p * rd(Math.sinh(eta[i]!), f32), f32);
+      const m2 = mm >= 0 ? rd(mm * mm, f32) : -rd(mm * mm, f32);
+      px[i] = x;
+      py[i] = y;
+      pz[i] = z;
+      const p2 = rd(rd(rd(x * x, f32) + rd(y * y, f32), f32) + rd(z * z, f32), f32);
+      E[i] = rd(Math.sqrt(Math.max(0, rd(p2 + m2, f32))), f32);
+    }
   return { px: wrap(offsets, px), py: wrap(offsets, py), pz: wrap(offsets, pz), E: wrap(offsets, E) } as PxPyPzE<Out<C>>;
 }
 
@@ -59,17 +82,20 @@ function unary(cols: FloatColumn[], where: string, f: (i: number, r: (x: number)
 
 /** px = pt cos(phi). */
 export function px<C extends FloatColumn>(v: { pt: C; phi: C }): Out<C> {
-  const pt = contentOf(v.pt), phi = contentOf(v.phi);
+  const pt = contentOf(v.pt),
+    phi = contentOf(v.phi);
   return unary([v.pt, v.phi], "px", (i, r) => r(pt[i]! * r(Math.cos(phi[i]!)))) as Out<C>;
 }
 /** py = pt sin(phi). */
 export function py<C extends FloatColumn>(v: { pt: C; phi: C }): Out<C> {
-  const pt = contentOf(v.pt), phi = contentOf(v.phi);
+  const pt = contentOf(v.pt),
+    phi = contentOf(v.phi);
   return unary([v.pt, v.phi], "py", (i, r) => r(pt[i]! * r(Math.sin(phi[i]!)))) as Out<C>;
 }
 /** pz = pt sinh(eta). */
 export function pz<C extends FloatColumn>(v: { pt: C; eta: C }): Out<C> {
-  const pt = contentOf(v.pt), eta = contentOf(v.eta);
+  const pt = contentOf(v.pt),
+    eta = contentOf(v.eta);
   return unary([v.pt, v.eta], "pz", (i, r) => r(pt[i]! * r(Math.sinh(eta[i]!)))) as Out<C>;
 }
 /** Energy from (pt, eta, phi, mass): sqrt(p² + m²), with p² = pt² cosh²(eta) computed via px, py, pz as the convention says. */
@@ -81,9 +107,14 @@ export function energy<C extends FloatColumn>(v: PtEtaPhiM<C>): Out<C> {
 export function pt<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
   const { offsets, n } = commonShape([c.px, c.py], "pt");
   const f32 = allFloat32([c.px, c.py]);
-  const x = contentOf(c.px), y = contentOf(c.py);
+  const x = contentOf(c.px),
+    y = contentOf(c.py);
   const out = alloc(n, f32);
-  for (let i = 0; i < n; i++) { const a = x[i]!, b = y[i]!; out[i] = rd(Math.sqrt(rd(rd(a * a, f32) + rd(b * b, f32), f32)), f32); }
+  for (let i = 0; i < n; i++) {
+    const a = x[i]!,
+      b = y[i]!;
+    out[i] = rd(Math.sqrt(rd(rd(a * a, f32) + rd(b * b, f32), f32)), f32);
+  }
   return wrap(offsets, out) as Out<C>;
 }
 
@@ -91,7 +122,8 @@ export function pt<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
 export function phi<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
   const fast = simdPtEtaPhi(c, "phi", "phi");
   if (fast) return fast[2] as Out<C>;
-  const x = contentOf(c.px), y = contentOf(c.py);
+  const x = contentOf(c.px),
+    y = contentOf(c.py);
   return unary([c.px, c.py], "phi", (i, r) => r(Math.atan2(y[i]!, x[i]!))) as Out<C>;
 }
 
@@ -103,7 +135,9 @@ export function phi<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
 export function eta<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
   const fast = simdPtEtaPhi(c, "eta", "eta");
   if (fast) return fast[1] as Out<C>;
-  const x = contentOf(c.px), y = contentOf(c.py), z = contentOf(c.pz);
+  const x = contentOf(c.px),
+    y = contentOf(c.py),
+    z = contentOf(c.pz);
   return unary([c.px, c.py, c.pz], "eta", (i, r) => {
     const t = r(Math.sqrt(r(r(x[i]! * x[i]!) + r(y[i]! * y[i]!))));
     const zi = z[i]!;
@@ -120,17 +154,26 @@ export function eta<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
 export function mass<C extends FloatColumn>(c: PxPyPzE<C>): Out<C> {
   const { offsets, n } = commonShape([c.px, c.py, c.pz, c.E], "mass");
   const f32 = allFloat32([c.px, c.py, c.pz, c.E]);
-  const x = contentOf(c.px), y = contentOf(c.py), z = contentOf(c.pz), e = contentOf(c.E);
+  const x = contentOf(c.px),
+    y = contentOf(c.py),
+    z = contentOf(c.pz),
+    e = contentOf(c.E);
   const out = alloc(n, f32);
   if (f32) {
     const f = Math.fround;
     for (let i = 0; i < n; i++) {
-      const a = x[i]!, b = y[i]!, d = z[i]!, en = e[i]!;
+      const a = x[i]!,
+        b = y[i]!,
+        d = z[i]!,
+        en = e[i]!;
       out[i] = f(signedSqrt(f(f(f(f(en * en) - f(a * a)) - f(b * b)) - f(d * d))));
     }
   } else {
     for (let i = 0; i < n; i++) {
-      const a = x[i]!, b = y[i]!, d = z[i]!, en = e[i]!;
+      const a = x[i]!,
+        b = y[i]!,
+        d = z[i]!,
+        en = e[i]!;
       out[i] = signedSqrt(en * en - a * a - b * b - d * d);
     }
   }
@@ -204,24 +247,44 @@ export function combinationSum(v: PtEtaPhiM<Jagged<NumberArray>> | Collection, i
 const sumMembers = perElementType((x: Float32Array | Float64Array, y: Float32Array | Float64Array, z: Float32Array | Float64Array, t: Float32Array | Float64Array, g: Int32Array[]): (Float32Array | Float64Array)[] => {
   const f32 = x instanceof Float32Array;
   const Arr = x.constructor as { new (n: number): Float32Array | Float64Array };
-  const g0 = g[0]!, n = g0.length, m = g.length;
-  const ox = new Arr(n), oy = new Arr(n), oz = new Arr(n), ot = new Arr(n);
+  const g0 = g[0]!,
+    n = g0.length,
+    m = g.length;
+  const ox = new Arr(n),
+    oy = new Arr(n),
+    oz = new Arr(n),
+    ot = new Arr(n);
   for (let i = 0; i < n; i++) {
     const a = g0[i]!;
-    let sx = x[a]!, sy = y[a]!, sz = z[a]!, st = t[a]!;
+    let sx = x[a]!,
+      sy = y[a]!,
+      sz = z[a]!,
+      st = t[a]!;
     for (let k = 1; k < m; k++) {
       const b = g[k]![i]!;
-      sx += x[b]!; sy += y[b]!; sz += z[b]!; st += t[b]!;
-      if (f32) { sx = Math.fround(sx); sy = Math.fround(sy); sz = Math.fround(sz); st = Math.fround(st); }
+      sx += x[b]!;
+      sy += y[b]!;
+      sz += z[b]!;
+      st += t[b]!;
+      if (f32) {
+        sx = Math.fround(sx);
+        sy = Math.fround(sy);
+        sz = Math.fround(sz);
+        st = Math.fround(st);
+      }
     }
-    ox[i] = sx; oy[i] = sy; oz[i] = sz; ot[i] = st;
+    ox[i] = sx;
+    oy[i] = sy;
+    oz[i] = sz;
+    ot[i] = st;
   }
   return [ox, oy, oz, ot];
 }, "sumMembers");
 
 /** Δφ = φ1 − φ2 wrapped into [−π, π). */
 export function deltaPhi<C extends FloatColumn>(phi1: C, phi2: C): Out<C> {
-  const a = contentOf(phi1), b = contentOf(phi2);
+  const a = contentOf(phi1),
+    b = contentOf(phi2);
   const k = a instanceof Float32Array && b instanceof Float32Array ? simd() : null;
   if (k) {
     const { offsets, n } = commonShape([phi1, phi2], "deltaPhi");
@@ -240,7 +303,10 @@ function wrapPhi(d: number): number {
 
 /** ΔR = sqrt(Δη² + Δφ²) between two aligned sets of (eta, phi) columns. */
 export function deltaR<C extends FloatColumn>(a: { eta: C; phi: C }, b: { eta: C; phi: C }): Out<C> {
-  const e1 = contentOf(a.eta), p1 = contentOf(a.phi), e2 = contentOf(b.eta), p2 = contentOf(b.phi);
+  const e1 = contentOf(a.eta),
+    p1 = contentOf(a.phi),
+    e2 = contentOf(b.eta),
+    p2 = contentOf(b.phi);
   const k = allFloat32([a.eta, a.phi, b.eta, b.phi]) ? simd() : null;
   if (k) {
     const { offsets, n } = commonShape([a.eta, a.phi, b.eta, b.phi], "deltaR");
@@ -249,7 +315,8 @@ export function deltaR<C extends FloatColumn>(a: { eta: C; phi: C }, b: { eta: C
     return wrap(offsets, out) as Out<C>;
   }
   return unary([a.eta, a.phi, b.eta, b.phi], "deltaR", (i, r) => {
-    const de = r(e1[i]! - e2[i]!), dp = r(wrapPhi(r(p1[i]! - p2[i]!)));
+    const de = r(e1[i]! - e2[i]!),
+      dp = r(wrapPhi(r(p1[i]! - p2[i]!)));
     return r(Math.sqrt(r(r(de * de) + r(dp * dp))));
   }) as Out<C>;
 }

@@ -26,7 +26,8 @@ export function hist1dFromRoot(h: RootHistogram, label?: string): Hist1D {
 /** A ROOT TH2 as a plot 2D histogram (x-major values, flow bins dropped). */
 export function hist2dFromRoot(h: RootHistogram, label?: string): Hist2D {
   if (h.dimension !== 2 || !h.yaxis) throw new HepflowError("PLOT_DIMENSION", `'${h.name}' is not a 2D histogram (${h.className})`, { object: h.name });
-  const nx = h.xaxis.nbins, ny = h.yaxis.nbins;
+  const nx = h.xaxis.nbins,
+    ny = h.yaxis.nbins;
   const values = new Float64Array(nx * ny);
   // ROOT global bin = x + (nx+2)·y with flow bins at 0 and n+1.
   for (let ix = 0; ix < nx; ix++) for (let iy = 0; iy < ny; iy++) values[ix * ny + iy] = h.contents[ix + 1 + (nx + 2) * (iy + 1)]!;
@@ -75,7 +76,8 @@ export function hist2dFromHist(h: Hist, label?: string): Hist2D {
     throw new HepflowError("PLOT_DIMENSION", `heat map needs a 2D histogram with numeric axes; this one has ${h.rank} axes`);
   }
   // Hist stores the first axis fastest (as ROOT does); plot 2D inputs are x-major, so transpose.
-  const nx = ax.size, ny = ay.size;
+  const nx = ax.size,
+    ny = ay.size;
   const v = h.values();
   const values = new Float64Array(nx * ny);
   for (let ix = 0; ix < nx; ix++) for (let iy = 0; iy < ny; iy++) values[ix * ny + iy] = v[ix + nx * iy]!;
@@ -117,9 +119,12 @@ export function rankingFromImpacts(impacts: Impact[], pulls: Pull[] = []): Ranki
     const p = byName.get(im.name);
     return {
       parameter: im.name,
-      prefitUp: im.prefitUp, prefitDown: im.prefitDown, postfitUp: im.postfitUp, postfitDown: im.postfitDown,
-      pull: im.constrained === false ? NaN : p?.pull ?? im.bestfit,
-      constraint: im.constrained === false ? NaN : p?.constraint ?? im.uncertainty,
+      prefitUp: im.prefitUp,
+      prefitDown: im.prefitDown,
+      postfitUp: im.postfitUp,
+      postfitDown: im.postfitDown,
+      pull: im.constrained === false ? NaN : (p?.pull ?? im.bestfit),
+      constraint: im.constrained === false ? NaN : (p?.constraint ?? im.uncertainty),
     };
   });
 }

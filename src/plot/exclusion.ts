@@ -115,7 +115,20 @@ export function exclusionPlot(points: ExclusionPoint[], o: ExclusionOptions = {}
           detail: { field: "id" },
           stroke: { field: "curve", type: "nominal", title: "CLs = 0.05", scale: { domain: ["Observed", "Expected", "Expected −1σ", "Expected +1σ"], range: ["#bd1f01", "black", "#00aa00", "#00aa00"] } },
           // stroke and strokeDash of one field share a legend (colour and dash); `legend: null` here hid it
-          strokeDash: { field: "curve", type: "nominal", title: "CLs = 0.05", scale: { domain: ["Observed", "Expected", "Expected −1σ", "Expected +1σ"], range: [[1, 0], [6, 4], [2, 2], [2, 2]] } },
+          strokeDash: {
+            field: "curve",
+            type: "nominal",
+            title: "CLs = 0.05",
+            scale: {
+              domain: ["Observed", "Expected", "Expected −1σ", "Expected +1σ"],
+              range: [
+                [1, 0],
+                [6, 4],
+                [2, 2],
+                [2, 2],
+              ],
+            },
+          },
         },
       },
     ],

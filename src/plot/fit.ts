@@ -49,13 +49,15 @@ export function pullsPlot(fit: FitResultInput, options: PullsOptions = {}): Vega
   const xDomain = [-Math.ceil(reach), Math.ceil(reach)];
   const x = { type: "quantitative", scale: { domain: xDomain, nice: false }, title: "(θ̂ − θ₀) / Δθ" };
   return topLevel(style, {
-    width: style.width, height: style.height,
+    width: style.width,
+    height: style.height,
     layer: [
       { data: { values: [{ lo: -2, hi: 2 }] }, mark: { type: "rect", color: "#ffdf40" }, encoding: { x: { field: "lo", ...x }, x2: { field: "hi" } } },
       { data: { values: [{ lo: -1, hi: 1 }] }, mark: { type: "rect", color: "#5cc863" }, encoding: { x: { field: "lo", type: "quantitative" }, x2: { field: "hi" } } },
       { data: { values: [{ z: 0 }] }, mark: { type: "rule", color: "black", strokeDash: [4, 3] }, encoding: { x: { field: "z", type: "quantitative" } } },
       {
-        data: { values: rows }, mark: { type: "rule", color: "black", strokeWidth: 1.5 },
+        data: { values: rows },
+        mark: { type: "rule", color: "black", strokeWidth: 1.5 },
         encoding: { y: { field: "name", type: "nominal", sort: names, title: null, axis: { labelLimit: 320, labelFontSize: 11 } }, x: { field: "lo", type: "quantitative" }, x2: { field: "hi" } },
       },
       { data: { values: rows }, mark: { type: "point", filled: true, color: "black", size: 36, opacity: 1 }, encoding: { y: { field: "name", type: "nominal", sort: names }, x: { field: "pull", type: "quantitative" } } },
@@ -86,12 +88,19 @@ export function correlationPlot(fit: FitResultInput, options: CorrelationOptions
   const passing = [...Array(n).keys()].filter((i) => n === 1 || strongest[i]! >= threshold);
   if (passing.length === 0) throw new HepflowError("PLOT_EMPTY_FIT", `no parameter has a correlation above ${threshold}`);
   // the top-N by strongest correlation, drawn in the fit's parameter order
-  const keep = passing.length <= top ? passing : [...passing].sort((a, b) => strongest[b]! - strongest[a]!).slice(0, top).sort((a, b) => a - b);
-  const rule = keep.length < n
-    ? `${keep.length} of ${n} parameters: ${threshold > 0 ? `max |ρ| ≥ ${threshold}` : ""}${threshold > 0 && passing.length > top ? ", " : ""}${passing.length > top ? `the ${top} most correlated` : ""}`
-    : null;
+  const keep =
+    passing.length <= top
+      ? passing
+      : [...passing]
+          .sort((a, b) => strongest[b]! - strongest[a]!)
+          .slice(0, top)
+          .sort((a, b) => a - b);
+  const rule = keep.length < n ? `${keep.length} of ${n} parameters: ${threshold > 0 ? `max |ρ| ≥ ${threshold}` : ""}${threshold > 0 && passing.length > top ? ", " : ""}${passing.length > top ? `the ${top} most correlated` : ""}` : null;
   // shortened in the middle, so that staterror_SR_metsigST[1] and [2] stay distinct (Vega's own truncation keeps the start)
-  const names = uniqueLabels(keep.map((i) => fit.parameterNames[i]!), 30);
+  const names = uniqueLabels(
+    keep.map((i) => fit.parameterNames[i]!),
+    30,
+  );
   const label = new Map(keep.map((i, k) => [i, names[k]!]));
   const rows = keep.flatMap((i) => keep.map((j) => ({ a: label.get(i), b: label.get(j), r: c[i]![j]!, text: c[i]![j]!.toFixed(2) })));
   const cell = Math.max(14, Math.min(36, Math.floor(520 / keep.length)));
@@ -99,7 +108,8 @@ export function correlationPlot(fit: FitResultInput, options: CorrelationOptions
   const annotate = options.annotate ?? keep.length <= 20;
   const layers: Record<string, unknown>[] = [
     {
-      data: { values: rows }, mark: { type: "rect" },
+      data: { values: rows },
+      mark: { type: "rect" },
       encoding: {
         x: { field: "b", type: "nominal", sort: names, title: null, axis: { labelAngle: -45, labelLimit: 0, labelFontSize: 11, orient: "bottom" } },
         y: { field: "a", type: "nominal", sort: names, title: null, axis: { labelLimit: 0, labelFontSize: 11 } },
@@ -109,9 +119,12 @@ export function correlationPlot(fit: FitResultInput, options: CorrelationOptions
   ];
   if (annotate) {
     layers.push({
-      data: { values: rows }, mark: { type: "text", fontSize: Math.min(11, cell / 3) },
+      data: { values: rows },
+      mark: { type: "text", fontSize: Math.min(11, cell / 3) },
       encoding: {
-        x: { field: "b", type: "nominal", sort: names }, y: { field: "a", type: "nominal", sort: names }, text: { field: "text" },
+        x: { field: "b", type: "nominal", sort: names },
+        y: { field: "a", type: "nominal", sort: names },
+        text: { field: "text" },
         color: { condition: { test: "abs(datum.r) > 0.6", value: "white" }, value: "black" },
       },
     });
@@ -127,9 +140,7 @@ export function correlationPlot(fit: FitResultInput, options: CorrelationOptions
 /** Accepts the correlation matrix as rows or flat row-major, and checks it is n×n and finite. */
 function correlationRows(corr: FitResultInput["correlation"], n: number): number[][] {
   const first = (corr as ArrayLike<unknown>)[0];
-  const rows = typeof first === "number" || corr.length === 0
-    ? [...Array(n).keys()].map((i) => Array.from({ length: n }, (_, j) => (corr as ArrayLike<number>)[i * n + j]!))
-    : Array.from(corr as ArrayLike<number>[], (r) => Array.from(r));
+  const rows = typeof first === "number" || corr.length === 0 ? [...Array(n).keys()].map((i) => Array.from({ length: n }, (_, j) => (corr as ArrayLike<number>)[i * n + j]!)) : Array.from(corr as ArrayLike<number>[], (r) => Array.from(r));
   if (rows.length !== n || rows.some((r) => r.length !== n || r.some((v) => v === undefined))) {
     throw new HepflowError("PLOT_BAD_FIT", `correlation matrix is not ${n}×${n} for ${n} parameters`);
   }
@@ -159,12 +170,15 @@ export function rankingPlot(entries: RankingEntry[], options: RankingOptions = {
   const shown = [...entries].sort((a, b) => impact(b) - impact(a)).slice(0, options.maxParameters ?? 20);
   const names = shown.map((e) => e.parameter);
   const style = resolveStyle(options, { width: 420, height: Math.max(120, shown.length * ROW * 1.3) });
-  const bars = shown.flatMap((e) => [
-    { name: e.parameter, kind: "Pre-fit impact θ = θ̂ + Δθ", v: e.prefitUp, pre: true },
-    { name: e.parameter, kind: "Pre-fit impact θ = θ̂ − Δθ", v: e.prefitDown, pre: true },
-    { name: e.parameter, kind: "Post-fit impact θ = θ̂ + σ̂", v: e.postfitUp, pre: false },
-    { name: e.parameter, kind: "Post-fit impact θ = θ̂ − σ̂", v: e.postfitDown, pre: false },
-  ]).filter((b) => Number.isFinite(b.v)).map((b) => ({ ...b, zero: 0 }));
+  const bars = shown
+    .flatMap((e) => [
+      { name: e.parameter, kind: "Pre-fit impact θ = θ̂ + Δθ", v: e.prefitUp, pre: true },
+      { name: e.parameter, kind: "Pre-fit impact θ = θ̂ − Δθ", v: e.prefitDown, pre: true },
+      { name: e.parameter, kind: "Post-fit impact θ = θ̂ + σ̂", v: e.postfitUp, pre: false },
+      { name: e.parameter, kind: "Post-fit impact θ = θ̂ − σ̂", v: e.postfitDown, pre: false },
+    ])
+    .filter((b) => Number.isFinite(b.v))
+    .map((b) => ({ ...b, zero: 0 }));
   const pulls = shown.filter((e) => !unconstrained(e)).map((e) => ({ name: e.parameter, pull: e.pull, lo: e.pull - e.constraint, hi: e.pull + e.constraint, kind: "Pull" }));
   const maxImpact = Math.max(1e-12, ...bars.map((b) => Math.abs(b.v))) * 1.1;
   const reach = Math.max(2, ...pulls.map((p) => Math.max(Math.abs(p.lo), Math.abs(p.hi))));
@@ -175,7 +189,8 @@ export function rankingPlot(entries: RankingEntry[], options: RankingOptions = {
   const y = { field: "name", type: "nominal", sort: names, title: null, axis: { labelLimit: 320, labelFontSize: 11 } };
   const poi = options.poiName ?? "μ";
   return topLevel(style, {
-    width: style.width, height: style.height,
+    width: style.width,
+    height: style.height,
     layer: [
       {
         layer: [
@@ -186,7 +201,11 @@ export function rankingPlot(entries: RankingEntry[], options: RankingOptions = {
       },
       {
         layer: [
-          { data: { values: pulls }, mark: { type: "rule", color: "black", strokeWidth: 1.5 }, encoding: { y, x: { field: "lo", type: "quantitative", scale: { domain: [-reach, reach], nice: false }, axis: { orient: "top", title: "(θ̂ − θ₀) / Δθ", titlePadding: 4 } }, x2: { field: "hi" } } },
+          {
+            data: { values: pulls },
+            mark: { type: "rule", color: "black", strokeWidth: 1.5 },
+            encoding: { y, x: { field: "lo", type: "quantitative", scale: { domain: [-reach, reach], nice: false }, axis: { orient: "top", title: "(θ̂ − θ₀) / Δθ", titlePadding: 4 } }, x2: { field: "hi" } },
+          },
           { data: { values: pulls }, mark: { type: "point", filled: true, size: 36, opacity: 1 }, encoding: { y, x: { field: "pull", type: "quantitative" }, color } },
         ],
       },

@@ -53,16 +53,16 @@ export function stackPlot(input: StackInput, options: Hist1DPlotOptions = {}): V
       stack.push({ lo: edges[i], hi: edges[i + 1], y0, y1: total[i], label: labels[p] });
     }
   });
-  const band = total.map((t, i) => {
-    const s = Math.sqrt(Math.max(0, variance[i]!));
-    return { lo: edges[i], hi: edges[i + 1], down: t - s, up: t + s, rdown: t > 0 ? 1 - s / t : NaN, rup: t > 0 ? 1 + s / t : NaN, label: input.bandLabel ?? BAND_LABEL };
-  }).filter((r) => Number.isFinite(r.rdown) || r.up > 0);
+  const band = total
+    .map((t, i) => {
+      const s = Math.sqrt(Math.max(0, variance[i]!));
+      return { lo: edges[i], hi: edges[i + 1], down: t - s, up: t + s, rdown: t > 0 ? 1 - s / t : NaN, rup: t > 0 ? 1 + s / t : NaN, label: input.bandLabel ?? BAND_LABEL };
+    })
+    .filter((r) => Number.isFinite(r.rdown) || r.up > 0);
   const data = input.data ? dataRows(input.data, input.data.label ?? "Data") : [];
-  const ratio = data.map((d, i) => ({ x: d.x, y: total[i]! > 0 ? d.y / total[i]! : NaN, lo: total[i]! > 0 ? d.lo / total[i]! : NaN, hi: total[i]! > 0 ? d.hi / total[i]! : NaN }))
-    .filter((r) => Number.isFinite(r.y));
+  const ratio = data.map((d, i) => ({ x: d.x, y: total[i]! > 0 ? d.y / total[i]! : NaN, lo: total[i]! > 0 ? d.lo / total[i]! : NaN, hi: total[i]! > 0 ? d.hi / total[i]! : NaN })).filter((r) => Number.isFinite(r.y));
 
-  const yDomain = countDomain([...total.map((t, i) => t + Math.sqrt(Math.max(0, variance[i]!))), ...data.map((d) => d.hi)], log,
-    [...input.mc.flatMap((h) => Array.from(h.values)), ...data.map((d) => d.y)]);
+  const yDomain = countDomain([...total.map((t, i) => t + Math.sqrt(Math.max(0, variance[i]!))), ...data.map((d) => d.hi)], log, [...input.mc.flatMap((h) => Array.from(h.values)), ...data.map((d) => d.y)]);
   const floor = log ? yDomain[0] : 0;
   // Log scales cannot draw down to 0: the lowest process starts at the axis floor instead.
   for (const r of stack) if ((r.y0 as number) < floor || (r.y0 as number) === 0) r.y0 = floor;
@@ -85,17 +85,25 @@ export function stackPlot(input: StackInput, options: Hist1DPlotOptions = {}): V
       mark: { type: "rect", stroke: "black", strokeWidth: 0.4, clip: true },
       encoding: { x: mainX, x2: { field: "hi" }, y: { field: "y0", type: "quantitative", scale: yScale, title: yTitle, axis: log ? logAxis(yDomain) : { format: "~r" } }, y2: { field: "y1" }, color },
     },
-    ...(bandOn ? [{
-      data: { values: band.map((b) => ({ ...b, down: Math.max(b.down, floor) })) },
-      mark: { type: "rect", opacity: 0.45, clip: true },
-      encoding: { x: { field: "lo", type: "quantitative" }, x2: { field: "hi" }, y: { field: "down", type: "quantitative" }, y2: { field: "up" }, color },
-    }] : []),
+    ...(bandOn
+      ? [
+          {
+            data: { values: band.map((b) => ({ ...b, down: Math.max(b.down, floor) })) },
+            mark: { type: "rect", opacity: 0.45, clip: true },
+            encoding: { x: { field: "lo", type: "quantitative" }, x2: { field: "hi" }, y: { field: "down", type: "quantitative" }, y2: { field: "up" }, color },
+          },
+        ]
+      : []),
   ];
   if (input.data) {
     // Empty data bins where the MC is empty too carry no information; on a log axis no empty bin can be drawn.
     const shown = data.filter((d, i) => (log ? d.y > 0 : d.y > 0 || total[i]! > 0));
     main.push(
-      { data: { values: shown.map((d) => ({ ...d, lo: Math.max(d.lo, floor) })) }, mark: { type: "rule", color: "black", strokeWidth: 1.2, clip: true }, encoding: { x: { field: "x", type: "quantitative" }, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" } } },
+      {
+        data: { values: shown.map((d) => ({ ...d, lo: Math.max(d.lo, floor) })) },
+        mark: { type: "rule", color: "black", strokeWidth: 1.2, clip: true },
+        encoding: { x: { field: "x", type: "quantitative" }, y: { field: "lo", type: "quantitative" }, y2: { field: "hi" } },
+      },
       { data: { values: shown }, mark: { type: "point", filled: true, size: 30, opacity: 1, clip: true }, encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" }, color } },
     );
   }

@@ -15,7 +15,8 @@ export interface Hist2DOptions extends StyleOptions {
 export function hist2dPlot(h: Hist2D, options: Hist2DOptions = {}): VegaLiteSpec {
   checkHist2D(h, `2D histogram '${h.label ?? ""}'`);
   const style = resolveStyle(options, { width: 400, height: 360 });
-  const nx = h.xEdges.length - 1, ny = h.yEdges.length - 1;
+  const nx = h.xEdges.length - 1,
+    ny = h.yEdges.length - 1;
   const rows: Record<string, number>[] = [];
   for (let ix = 0; ix < nx; ix++) {
     for (let iy = 0; iy < ny; iy++) {
@@ -25,16 +26,23 @@ export function hist2dPlot(h: Hist2D, options: Hist2DOptions = {}): VegaLiteSpec
     }
   }
   return topLevel(style, {
-    width: style.width, height: style.height,
+    width: style.width,
+    height: style.height,
     layer: [
       {
-        data: { values: rows }, mark: { type: "rect", clip: true },
+        data: { values: rows },
+        mark: { type: "rect", clip: true },
         encoding: {
           x: { field: "x0", type: "quantitative", scale: { domain: [h.xEdges[0]!, h.xEdges[nx]!], nice: false, zero: false }, title: options.xTitle ?? "x" },
           x2: { field: "x1" },
           y: { field: "y0", type: "quantitative", scale: { domain: [h.yEdges[0]!, h.yEdges[ny]!], nice: false, zero: false }, title: options.yTitle ?? "y" },
           y2: { field: "y1" },
-          color: { field: "v", type: "quantitative", scale: { scheme: "viridis", type: options.logZ ? "log" : "linear" }, legend: { title: options.zTitle ?? "Events", gradientLength: style.height, titleOrient: "left", format: options.logZ ? "~g" : "~r" } },
+          color: {
+            field: "v",
+            type: "quantitative",
+            scale: { scheme: "viridis", type: options.logZ ? "log" : "linear" },
+            legend: { title: options.zTitle ?? "Events", gradientLength: style.height, titleOrient: "left", format: options.logZ ? "~g" : "~r" },
+          },
         },
       },
       ...labelLayers(style, style.width),

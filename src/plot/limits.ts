@@ -18,12 +18,16 @@ function brazilLayers(rows: Record<string, number>[], x: Record<string, unknown>
 }
 
 function brazilLegend(what: string, width: number, style: Style): Record<string, unknown>[] {
-  return manualLegend([
-    { label: `Observed ${what}`, color: "black", kind: "line" },
-    { label: `Expected ${what}`, color: "black", kind: "dashed" },
-    { label: "Expected ±1σ", color: GREEN, kind: "box" },
-    { label: "Expected ±2σ", color: YELLOW, kind: "box" },
-  ], width, style);
+  return manualLegend(
+    [
+      { label: `Observed ${what}`, color: "black", kind: "line" },
+      { label: `Expected ${what}`, color: "black", kind: "dashed" },
+      { label: "Expected ±1σ", color: GREEN, kind: "box" },
+      { label: "Expected ±2σ", color: YELLOW, kind: "box" },
+    ],
+    width,
+    style,
+  );
 }
 
 /** Options of the CLs scan plot. */
@@ -55,11 +59,16 @@ export function clsPlot(points: ClsPoint[], options: ClsOptions = {}): VegaLiteS
   const x = { field: "x", type: "quantitative", scale: { domain: [sorted[0]!.poi, sorted[sorted.length - 1]!.poi], nice: false, zero: false }, title: options.poiTitle ?? "μ" };
   const y = { type: "quantitative", scale: { type: log ? "log" : "linear", domain: [log ? floor : 0, log ? 1.5 : 1.1], nice: false }, title: "CLs" };
   return topLevel(style, {
-    width: style.width, height: style.height,
+    width: style.width,
+    height: style.height,
     layer: [
       ...brazilLayers(rows, x, y),
       { data: { values: [{ y: 1 - cl }] }, mark: { type: "rule", color: "#d00000", strokeWidth: 1.5 }, encoding: { y: { field: "y", type: "quantitative" } } },
-      { data: { values: [{ y: 1 - cl, t: `${Math.round(cl * 100)}% CL` }] }, mark: { type: "text", color: "#d00000", align: "right", baseline: "bottom", dy: -3, fontSize: 12 }, encoding: { y: { field: "y", type: "quantitative" }, x: { value: style.width - 4 }, text: { field: "t" } } },
+      {
+        data: { values: [{ y: 1 - cl, t: `${Math.round(cl * 100)}% CL` }] },
+        mark: { type: "text", color: "#d00000", align: "right", baseline: "bottom", dy: -3, fontSize: 12 },
+        encoding: { y: { field: "y", type: "quantitative" }, x: { value: style.width - 4 }, text: { field: "t" } },
+      },
       ...brazilLegend("CLs", style.width, style),
       ...labelLayers(style, style.width),
     ],
@@ -127,17 +136,35 @@ export function rocPlot(curves: RocCurveInput[], options: RocOptions = {}): Vega
   const yScale = rejection ? { type: "log", domain: [1, 10 ** Math.ceil(Math.log10(Math.max(10, ...ys)))], nice: false } : { domain: [0, 1], nice: false };
   const layers: Record<string, unknown>[] = [];
   if (!rejection) {
-    layers.push({ data: { values: [{ s: 0, y: 0 }, { s: 1, y: 1 }] }, mark: { type: "line", color: "#888", strokeDash: [4, 4] }, encoding: { x: { field: "s", type: "quantitative" }, y: { field: "y", type: "quantitative" } } });
+    layers.push({
+      data: {
+        values: [
+          { s: 0, y: 0 },
+          { s: 1, y: 1 },
+        ],
+      },
+      mark: { type: "line", color: "#888", strokeDash: [4, 4] },
+      encoding: { x: { field: "s", type: "quantitative" }, y: { field: "y", type: "quantitative" } },
+    });
   }
-  layers.push({
-    data: { values: rows }, mark: { type: "line", strokeWidth: 2, clip: true },
-    encoding: {
-      x: { field: "s", type: "quantitative", scale: { domain: [0, 1], nice: false }, title: "Signal efficiency" },
-      y: { field: "y", type: "quantitative", scale: yScale, title: rejection ? "Background rejection 1/ε_B" : "Background efficiency" },
-      color: { field: "label", type: "nominal", scale: { domain: labels, range: labels.map((_, i) => PALETTE[i % PALETTE.length]!) }, legend: { title: null, orient: rejection ? "top-right" : "top-left", fillColor: "white", padding: 6, symbolType: "stroke" } },
-      order: { field: "s" },
+  layers.push(
+    {
+      data: { values: rows },
+      mark: { type: "line", strokeWidth: 2, clip: true },
+      encoding: {
+        x: { field: "s", type: "quantitative", scale: { domain: [0, 1], nice: false }, title: "Signal efficiency" },
+        y: { field: "y", type: "quantitative", scale: yScale, title: rejection ? "Background rejection 1/ε_B" : "Background efficiency" },
+        color: {
+          field: "label",
+          type: "nominal",
+          scale: { domain: labels, range: labels.map((_, i) => PALETTE[i % PALETTE.length]!) },
+          legend: { title: null, orient: rejection ? "top-right" : "top-left", fillColor: "white", padding: 6, symbolType: "stroke" },
+        },
+        order: { field: "s" },
+      },
     },
-  }, ...labelLayers(style, style.width));
+    ...labelLayers(style, style.width),
+  );
   return topLevel(style, { width: style.width, height: style.height, layer: layers });
 }
 
@@ -154,16 +181,26 @@ export interface ScanOptions extends StyleOptions {
 export function scanPlot(x: ArrayLike<number>, delta: ArrayLike<number>, options: ScanOptions = {}): VegaLiteSpec {
   if (x.length < 2 || x.length !== delta.length) throw new HepflowError("PLOT_EMPTY_SCAN", `a scan plot needs at least 2 points with one Δ(−2 ln L) each, got ${x.length} and ${delta.length}`);
   const rows = Array.from(x, (v, i) => ({ x: v, y: delta[i]! }));
-  checkFinite(rows.flatMap((r) => [r.x, r.y]), "scan point");
+  checkFinite(
+    rows.flatMap((r) => [r.x, r.y]),
+    "scan point",
+  );
   const style = resolveStyle(options);
   const top = Math.max(5, ...rows.map((r) => r.y)) * 1.15;
   const xs = rows.map((r) => r.x);
   const xEnc = { field: "x", type: "quantitative", scale: { domain: [Math.min(...xs), Math.max(...xs)], nice: false, zero: false }, title: options.xTitle ?? "parameter" };
   const yEnc = { field: "y", type: "quantitative", scale: { domain: [0, top], nice: false }, title: "Δ(−2 ln L)" };
-  const levels = [{ y: 1, t: "1σ" }, { y: 4, t: "2σ" }];
+  const levels = [
+    { y: 1, t: "1σ" },
+    { y: 4, t: "2σ" },
+  ];
   const layers: Record<string, unknown>[] = [
     { data: { values: levels }, mark: { type: "rule", color: "#888888", strokeDash: [5, 4], strokeWidth: 1 }, encoding: { y: { field: "y", type: "quantitative" } } },
-    { data: { values: levels }, mark: { type: "text", align: "right", baseline: "bottom", dx: -4, dy: -2, fontSize: 12, font: style.font }, encoding: { x: { value: style.width }, y: { field: "y", type: "quantitative" }, text: { field: "t" } } },
+    {
+      data: { values: levels },
+      mark: { type: "text", align: "right", baseline: "bottom", dx: -4, dy: -2, fontSize: 12, font: style.font },
+      encoding: { x: { value: style.width }, y: { field: "y", type: "quantitative" }, text: { field: "t" } },
+    },
     { data: { values: rows }, mark: { type: "line", color: "black", strokeWidth: 1.5, interpolate: "monotone" }, encoding: { x: xEnc, y: yEnc } },
     { data: { values: rows }, mark: { type: "point", filled: true, color: "black", size: 24, opacity: 1 }, encoding: { x: { field: "x", type: "quantitative" }, y: { field: "y", type: "quantitative" } } },
     ...labelLayers(style, style.width),

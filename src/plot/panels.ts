@@ -3,7 +3,13 @@ import { garwoodInterval } from "./poisson.js";
 
 /** Building blocks shared by the 1D plots: row tables for Vega-Lite data and axis helpers. */
 
-export interface DataRow { x: number; y: number; lo: number; hi: number; label: string }
+export interface DataRow {
+  x: number;
+  y: number;
+  lo: number;
+  hi: number;
+  label: string;
+}
 
 /** Per-bin variance: the stored sum of w², or the content itself (Poisson) when none is given. */
 export function variancesOf(h: Hist1D): number[] {
@@ -73,7 +79,19 @@ export function decades(domain: [number, number]): number[] {
  * tricks are needed in SVG or PNG).
  */
 export function logAxis(domain: [number, number]): Record<string, unknown> {
-  const sup: [string, string][] = [["-", "⁻"], ["0", "⁰"], ["1", "¹"], ["2", "²"], ["3", "³"], ["4", "⁴"], ["5", "⁵"], ["6", "⁶"], ["7", "⁷"], ["8", "⁸"], ["9", "⁹"]];
+  const sup: [string, string][] = [
+    ["-", "⁻"],
+    ["0", "⁰"],
+    ["1", "¹"],
+    ["2", "²"],
+    ["3", "³"],
+    ["4", "⁴"],
+    ["5", "⁵"],
+    ["6", "⁶"],
+    ["7", "⁷"],
+    ["8", "⁸"],
+    ["9", "⁹"],
+  ];
   let exponent = "format(round(log(datum.value) / LN10), 'd')";
   for (const [from, to] of sup) exponent = `replace(${exponent}, regexp('${from}', 'g'), '${to}')`;
   return { values: decades(domain), labelExpr: `'10' + ${exponent}` };

@@ -14,11 +14,13 @@ export function garwoodInterval(n: number): [number, number] {
 
 /** x with P(a, x) = p, by bisection on a bracket: robust and fast enough for a few hundred bins. */
 function gammaQuantile(a: number, p: number): number {
-  let lo = 0, hi = Math.max(1, a + 20 * Math.sqrt(a) + 20);
+  let lo = 0,
+    hi = Math.max(1, a + 20 * Math.sqrt(a) + 20);
   while (regularizedGammaP(a, hi) < p) hi *= 2;
   for (let i = 0; i < 200 && hi - lo > 1e-12 * Math.max(1, hi); i++) {
     const mid = 0.5 * (lo + hi);
-    if (regularizedGammaP(a, mid) < p) lo = mid; else hi = mid;
+    if (regularizedGammaP(a, mid) < p) lo = mid;
+    else hi = mid;
   }
   return 0.5 * (lo + hi);
 }
@@ -28,7 +30,8 @@ export function regularizedGammaP(a: number, x: number): number {
   if (x <= 0) return 0;
   const logPrefactor = a * Math.log(x) - x - logGamma(a);
   if (x < a + 1) {
-    let term = 1 / a, sum = term;
+    let term = 1 / a,
+      sum = term;
     for (let k = 1; k < 10000; k++) {
       term *= x / (a + k);
       sum += term;
@@ -37,12 +40,17 @@ export function regularizedGammaP(a: number, x: number): number {
     return sum * Math.exp(logPrefactor);
   }
   const tiny = 1e-300;
-  let b = x + 1 - a, c = 1 / tiny, d = 1 / b, f = d;
+  let b = x + 1 - a,
+    c = 1 / tiny,
+    d = 1 / b,
+    f = d;
   for (let k = 1; k < 10000; k++) {
     const an = -k * (k - a);
     b += 2;
-    d = an * d + b; if (Math.abs(d) < tiny) d = tiny;
-    c = b + an / c; if (Math.abs(c) < tiny) c = tiny;
+    d = an * d + b;
+    if (Math.abs(d) < tiny) d = tiny;
+    c = b + an / c;
+    if (Math.abs(c) < tiny) c = tiny;
     d = 1 / d;
     const delta = d * c;
     f *= delta;
@@ -54,8 +62,7 @@ export function regularizedGammaP(a: number, x: number): number {
 /** ln Γ(a) by the Lanczos approximation (g = 7, 9 terms; ~1e-15 relative). */
 export function logGamma(a: number): number {
   const g = 7;
-  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
+  const c = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
   if (a < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * a)) - logGamma(1 - a);
   const z = a - 1;
   let x = c[0]!;

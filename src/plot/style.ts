@@ -45,8 +45,16 @@ export function baseConfig(style: Style): Record<string, unknown> {
     background: "white",
     view: { stroke: "black", strokeWidth: 1 },
     axis: {
-      grid: false, domainColor: "black", tickColor: "black", labelColor: "black", titleColor: "black",
-      labelFontSize: 12, titleFontSize: 14, titleFontWeight: "normal", tickSize: 6, labelFlush: false,
+      grid: false,
+      domainColor: "black",
+      tickColor: "black",
+      labelColor: "black",
+      titleColor: "black",
+      labelFontSize: 12,
+      titleFontSize: 14,
+      titleFontWeight: "normal",
+      tickSize: 6,
+      labelFlush: false,
       titlePadding: 8,
     },
     // Plain numbers on quantitative axes (1000, not "1,000"); log axes set their own format.
@@ -105,11 +113,12 @@ export function labelLayers(style: Style, width: number): Record<string, unknown
       encoding: { x: { value: 8 }, y: { value: 8 } },
     });
   }
-  if (energyText(style)) layers.push({
-    ...base,
-    mark: { type: "text", text: energyText(style), align: "right", baseline: "bottom", fontSize: 13, font: style.font },
-    encoding: { x: { value: width }, y },
-  });
+  if (energyText(style))
+    layers.push({
+      ...base,
+      mark: { type: "text", text: energyText(style), align: "right", baseline: "bottom", fontSize: 13, font: style.font },
+      encoding: { x: { value: width }, y },
+    });
   return layers;
 }
 
@@ -124,19 +133,29 @@ export function topLevel(style: Style, body: Record<string, unknown>): Record<st
 }
 
 /** One entry of a hand-drawn legend: a filled box, or a solid/dashed line. */
-export interface LegendItem { label: string; color: string; kind: "box" | "line" | "dashed" | "point" }
+export interface LegendItem {
+  label: string;
+  color: string;
+  kind: "box" | "line" | "dashed" | "point";
+}
 
 /**
  * A legend drawn with marks at pixel positions (top right inside the frame): Vega-Lite merges legends of different
  * mark types into one symbol shape, which would show a line and a band with the same square.
  */
 export function manualLegend(items: LegendItem[], width: number, style: Style, corner: "right" | "left" = "right"): Record<string, unknown>[] {
-  const rowH = 19, boxW = 26, pad = 8;
+  const rowH = 19,
+    boxW = 26,
+    pad = 8;
   const textW = Math.max(...items.map((i) => i.label.length)) * 7.2;
   const x0 = corner === "right" ? width - pad - boxW - 8 - textW - pad : pad + 4;
   const layers: Record<string, unknown>[] = [];
   const one = { values: [{}] };
-  layers.push({ data: one, mark: { type: "rect", fill: "white", opacity: 0.85, stroke: null }, encoding: { x: { value: x0 - 4 }, x2: { value: x0 + boxW + 8 + textW + 4 }, y: { value: pad - 2 }, y2: { value: pad + rowH * items.length + 2 } } });
+  layers.push({
+    data: one,
+    mark: { type: "rect", fill: "white", opacity: 0.85, stroke: null },
+    encoding: { x: { value: x0 - 4 }, x2: { value: x0 + boxW + 8 + textW + 4 }, y: { value: pad - 2 }, y2: { value: pad + rowH * items.length + 2 } },
+  });
   items.forEach((it, k) => {
     const yc = pad + rowH * k + rowH / 2;
     if (it.kind === "box") {

@@ -18,7 +18,8 @@ export function checkHist1D(h: Hist1D, what: string): void {
 
 /** Checks a 2D histogram's edges against its values. */
 export function checkHist2D(h: Hist2D, what: string): void {
-  const nx = h.xEdges.length - 1, ny = h.yEdges.length - 1;
+  const nx = h.xEdges.length - 1,
+    ny = h.yEdges.length - 1;
   if (nx < 1 || ny < 1) throw new HepflowError("PLOT_EMPTY_HIST", `${what} has no bins`, { object: what });
   if (h.values.length !== nx * ny) {
     throw new HepflowError("PLOT_BAD_BINNING", `${what} has ${h.values.length} values but ${nx}×${ny} bins from its edges`, { object: what });

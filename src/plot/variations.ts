@@ -26,7 +26,10 @@ export function variationsPlot(nominal: Hist1D, variations: Hist1D[], options: H
   const lines = all.flatMap((h, i) => stepRows(h, i === 0 ? nomLabel : labels[i - 1]!));
   const ratios = variations.flatMap((v, i) => stepRows(v, labels[i]!, (y, b) => (nominal.values[b]! !== 0 ? y / nominal.values[b]! : 1)));
 
-  const yDomain = countDomain(all.flatMap((h) => Array.from(h.values)), log);
+  const yDomain = countDomain(
+    all.flatMap((h) => Array.from(h.values)),
+    log,
+  );
   const maxDev = Math.max(0.05, ...ratios.map((r) => Math.abs((r.y as number) - 1)));
   const half = [0.05, 0.1, 0.2, 0.3, 0.5, 1].find((s) => s >= maxDev * 1.2) ?? 1;
   const rDomain = options.ratioRange ?? [1 - half, 1 + half];
@@ -42,29 +45,39 @@ export function variationsPlot(nominal: Hist1D, variations: Hist1D[], options: H
   return topLevel(style, {
     vconcat: [
       {
-        width: style.width, height: style.height,
+        width: style.width,
+        height: style.height,
         layer: [
           {
-            data: { values: lines }, mark: line,
+            data: { values: lines },
+            mark: line,
             encoding: {
               x: { ...x, axis: HIDDEN_X_AXIS },
               y: { field: "y", type: "quantitative", title: options.yTitle ?? "Events / bin", scale: { type: log ? "log" : "linear", domain: yDomain, nice: false }, axis: log ? logAxis(yDomain) : { format: "~r" } },
-              color, strokeDash: dash, order: { field: "order" }, detail: { field: "label" },
+              color,
+              strokeDash: dash,
+              order: { field: "order" },
+              detail: { field: "label" },
             },
           },
           ...labelLayers(style, style.width),
         ],
       },
       {
-        width: style.width, height: RATIO_HEIGHT,
+        width: style.width,
+        height: RATIO_HEIGHT,
         layer: [
           { data: { values: [{ one: 1 }] }, mark: { type: "rule", color: "black", strokeWidth: 1 }, encoding: { y: { field: "one", type: "quantitative" } } },
           {
-            data: { values: ratios }, mark: line,
+            data: { values: ratios },
+            mark: line,
             encoding: {
               x: { ...x, title: options.xTitle ?? nominal.label ?? "x" },
               y: { field: "y", type: "quantitative", title: options.ratioTitle ?? "Var. / nom.", scale: { domain: rDomain, nice: false, zero: false }, axis: { tickCount: 4 } },
-              color, strokeDash: dash, order: { field: "order" }, detail: { field: "label" },
+              color,
+              strokeDash: dash,
+              order: { field: "order" },
+              detail: { field: "label" },
             },
           },
         ],
@@ -88,17 +101,23 @@ export function shapesPlot(hists: Hist1D[], options: Hist1DPlotOptions = {}): Ve
     return stepRows(h, labels[i]!, (v, b) => v / sum / (h.edges[b + 1]! - h.edges[b]!));
   });
   const log = options.logY ?? false;
-  const yDomain = countDomain(rows.map((r) => r.y as number), log);
+  const yDomain = countDomain(
+    rows.map((r) => r.y as number),
+    log,
+  );
   return topLevel(style, {
-    width: style.width, height: style.height,
+    width: style.width,
+    height: style.height,
     layer: [
       {
-        data: { values: rows }, mark: { type: "line", interpolate: "step-after", strokeWidth: 1.8, clip: true },
+        data: { values: rows },
+        mark: { type: "line", interpolate: "step-after", strokeWidth: 1.8, clip: true },
         encoding: {
           x: { field: "x", type: "quantitative", scale: xScale(hists[0]!.edges), title: options.xTitle ?? "x" },
           y: { field: "y", type: "quantitative", title: options.yTitle ?? "1/N dN/dx", scale: { type: log ? "log" : "linear", domain: yDomain, nice: false }, axis: log ? logAxis(yDomain) : { format: "~g" } },
           color: { field: "label", type: "nominal", scale: { domain: labels, range: labels.map((_, i) => PALETTE[i % PALETTE.length]!) }, legend: { title: null, orient: "right", symbolType: "stroke" } },
-          order: { field: "order" }, detail: { field: "label" },
+          order: { field: "order" },
+          detail: { field: "label" },
         },
       },
       ...labelLayers(style, style.width),

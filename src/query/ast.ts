@@ -6,21 +6,24 @@
  */
 
 /** The LINQ operators qastle spells as nodes of their own. */
-export const LINQ_OPS = [
-  "Where", "Select", "SelectMany", "First", "Last", "ElementAt", "Contains", "Aggregate", "Count", "Max", "Min", "Sum",
-  "All", "Any", "Concat", "Zip", "OrderBy", "OrderByDescending", "Choose", "Take",
-] as const;
+export const LINQ_OPS = ["Where", "Select", "SelectMany", "First", "Last", "ElementAt", "Contains", "Aggregate", "Count", "Max", "Min", "Sum", "All", "Any", "Concat", "Zip", "OrderBy", "OrderByDescending", "Choose", "Take"] as const;
 export type LinqOp = (typeof LINQ_OPS)[number];
 const LINQ_SET = new Set<string>(LINQ_OPS);
 /** True when `name` is a LINQ operator qastle writes as `(Name source args…)`. */
-export function isLinqOp(name: string): name is LinqOp { return LINQ_SET.has(name); }
+export function isLinqOp(name: string): name is LinqOp {
+  return LINQ_SET.has(name);
+}
 
 export type BinaryOp = "+" | "-" | "*" | "/" | "%" | "**" | "//" | "&" | "|" | "^" | "<<" | ">>";
 export type CompareOp = "==" | "!=" | "<" | "<=" | ">" | ">=";
 export type UnaryOp = "+" | "-" | "not" | "~";
 
 /** Where a node came from in its source text (character offsets). */
-export interface Span { pos: number; end: number; /** The text the offsets count in, when it is not the query's own text (a TS lambda's source). */ src?: string }
+export interface Span {
+  pos: number;
+  end: number /** The text the offsets count in, when it is not the query's own text (a TS lambda's source). */;
+  src?: string;
+}
 
 export type QNode = (
   | { type: "name"; id: string }
@@ -67,16 +70,29 @@ export function insertLinqNodes(n: QNode): QNode {
 /** A copy of `n` with `f` applied to each direct child. */
 export function mapChildren(n: QNode, f: (c: QNode) => QNode): QNode {
   switch (n.type) {
-    case "list": return { ...n, items: n.items.map(f) };
-    case "dict": return { ...n, keys: n.keys.map(f), values: n.values.map(f) };
-    case "attr": return { ...n, target: f(n.target) };
-    case "subscript": return { ...n, target: f(n.target), index: f(n.index) };
-    case "call": return { ...n, fn: f(n.fn), args: n.args.map(f) };
-    case "if": return { ...n, test: f(n.test), then: f(n.then), else: f(n.else) };
-    case "unary": return { ...n, arg: f(n.arg) };
-    case "binary": case "boolop": case "compare": return { ...n, left: f(n.left), right: f(n.right) };
-    case "lambda": return { ...n, body: f(n.body) };
-    case "linq": return { ...n, source: f(n.source), args: n.args.map(f) };
-    default: return n;
+    case "list":
+      return { ...n, items: n.items.map(f) };
+    case "dict":
+      return { ...n, keys: n.keys.map(f), values: n.values.map(f) };
+    case "attr":
+      return { ...n, target: f(n.target) };
+    case "subscript":
+      return { ...n, target: f(n.target), index: f(n.index) };
+    case "call":
+      return { ...n, fn: f(n.fn), args: n.args.map(f) };
+    case "if":
+      return { ...n, test: f(n.test), then: f(n.then), else: f(n.else) };
+    case "unary":
+      return { ...n, arg: f(n.arg) };
+    case "binary":
+    case "boolop":
+    case "compare":
+      return { ...n, left: f(n.left), right: f(n.right) };
+    case "lambda":
+      return { ...n, body: f(n.body) };
+    case "linq":
+      return { ...n, source: f(n.source), args: n.args.map(f) };
+    default:
+      return n;
   }
 }

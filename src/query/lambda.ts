@@ -16,10 +16,37 @@ export type Constants = Readonly<Record<string, Constant>>;
 
 /** `Math.*` names and the query function each one becomes. */
 const MATH: Record<string, string> = {
-  abs: "abs", sqrt: "sqrt", exp: "exp", log: "log", log10: "log10", log2: "log2", sin: "sin", cos: "cos", tan: "tan",
-  asin: "arcsin", acos: "arccos", atan: "arctan", atan2: "arctan2", sinh: "sinh", cosh: "cosh", tanh: "tanh",
-  asinh: "arcsinh", acosh: "arccosh", atanh: "arctanh", floor: "floor", ceil: "ceil", round: "round", trunc: "trunc",
-  hypot: "hypot", pow: "power", min: "minimum", max: "maximum", sign: "sign", cbrt: "cbrt", expm1: "expm1", log1p: "log1p",
+  abs: "abs",
+  sqrt: "sqrt",
+  exp: "exp",
+  log: "log",
+  log10: "log10",
+  log2: "log2",
+  sin: "sin",
+  cos: "cos",
+  tan: "tan",
+  asin: "arcsin",
+  acos: "arccos",
+  atan: "arctan",
+  atan2: "arctan2",
+  sinh: "sinh",
+  cosh: "cosh",
+  tanh: "tanh",
+  asinh: "arcsinh",
+  acosh: "arccosh",
+  atanh: "arctanh",
+  floor: "floor",
+  ceil: "ceil",
+  round: "round",
+  trunc: "trunc",
+  hypot: "hypot",
+  pow: "power",
+  min: "minimum",
+  max: "maximum",
+  sign: "sign",
+  cbrt: "cbrt",
+  expm1: "expm1",
+  log1p: "log1p",
 };
 /** Plain functions a lambda may call without `Math.` (the query's own vocabulary). */
 export const QUERY_FUNCTIONS = new Set(["abs", "sqrt", "Zip", ...Object.values(MATH)]);
@@ -48,9 +75,14 @@ export function lambdaFromFunction(fn: (...args: never[]) => unknown, constants:
 }
 
 class Translator {
-  constructor(private readonly source: string, private readonly constants: Constants) {}
+  constructor(
+    private readonly source: string,
+    private readonly constants: Constants,
+  ) {}
 
-  private span(n: { start: number; end: number }): Span { return { pos: n.start - 1, end: n.end - 1, src: this.source }; }
+  private span(n: { start: number; end: number }): Span {
+    return { pos: n.start - 1, end: n.end - 1, src: this.source };
+  }
   private fail(msg: string, n: { start: number; end: number }, hint?: string): never {
     throw queryError("QUERY_UNSUPPORTED", msg, this.source, this.span(n), hint);
   }
@@ -58,7 +90,10 @@ class Translator {
   lambda(fn: acorn.ArrowFunctionExpression | acorn.FunctionExpression, outer: Set<string>, outerConsts: Set<string> = new Set()): QNode {
     const params: string[] = [];
     fn.params.forEach((p, i) => {
-      if (p.type === "Identifier") { params.push(p.name); return; }
+      if (p.type === "Identifier") {
+        params.push(p.name);
+        return;
+      }
       if (i === fn.params.length - 1 && p.type === "ObjectPattern") return; // the constants parameter
       this.fail("a lambda parameter must be a plain name (constants go in a last { … } parameter)", p);
     });
@@ -100,8 +135,7 @@ class Translator {
         if (scope.has(n.name)) return { type: "name", id: n.name, span };
         if (consts.has(n.name)) return this.constant(this.constants[n.name]!, n);
         if (n.name === "undefined") return { type: "none", span };
-        return this.fail(`"${n.name}" is not a lambda parameter or a declared constant`, n,
-          `values captured from outside are invisible to the query; pass them explicitly: (e, { ${n.name} }) => …, { ${n.name}: value }`);
+        return this.fail(`"${n.name}" is not a lambda parameter or a declared constant`, n, `values captured from outside are invisible to the query; pass them explicitly: (e, { ${n.name} }) => …, { ${n.name}: value }`);
       case "Literal":
         if (typeof n.value === "number") return { type: "number", value: n.value, float: !Number.isInteger(n.value) || /[.eE]/.test(n.raw ?? ""), span };
         if (typeof n.value === "boolean") return { type: "bool", value: n.value, span };
@@ -114,7 +148,8 @@ class Translator {
       case "ArrayExpression":
         return { type: "list", items: n.elements.map((el) => (el && el.type !== "SpreadElement" ? sub(el) : this.fail("holes and spreads are not part of a query", n))), span };
       case "ObjectExpression": {
-        const keys: QNode[] = [], values: QNode[] = [];
+        const keys: QNode[] = [],
+          values: QNode[] = [];
         for (const p of n.properties) {
           if (p.type !== "Property" || p.kind !== "init" || p.method) this.fail("an object in a query holds name: value pairs only", p);
           const prop = p as acorn.Property;
@@ -173,7 +208,8 @@ class Translator {
         if (n.operator === "??") this.fail('"??" is not part of a query', n);
         return { type: "boolop", op: n.operator === "&&" ? "and" : "or", left: sub(n.left), right: sub(n.right), span };
       case "BinaryExpression": {
-        const l = sub(n.left as JsNode), r = sub(n.right);
+        const l = sub(n.left as JsNode),
+          r = sub(n.right);
         const cmp: Record<string, CompareOp> = { "==": "==", "===": "==", "!=": "!=", "!==": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=" };
         if (cmp[n.operator]) return { type: "compare", op: cmp[n.operator]!, left: l, right: r, span };
         const bin: Record<string, BinaryOp> = { "+": "+", "-": "-", "*": "*", "/": "/", "%": "%", "**": "**", "&": "&", "|": "|", "^": "^", "<<": "<<", ">>": ">>" };
@@ -182,7 +218,8 @@ class Translator {
       }
       case "ParenthesizedExpression":
         return sub(n.expression);
-      case "ArrowFunctionExpression": case "FunctionExpression":
+      case "ArrowFunctionExpression":
+      case "FunctionExpression":
         return this.lambda(n, scope, consts);
       default:
         return this.fail(`${n.type} is not part of a query (a query is one expression over the event)`, n);

@@ -8,28 +8,49 @@
 import { insertLinqNodes, mapChildren, type QNode, type Span, type BinaryOp, type CompareOp } from "./ast.js";
 import { queryError } from "./errors.js";
 
-interface Tok { kind: "name" | "number" | "string" | "op" | "end"; text: string; value?: string; pos: number; end: number }
+interface Tok {
+  kind: "name" | "number" | "string" | "op" | "end";
+  text: string;
+  value?: string;
+  pos: number;
+  end: number;
+}
 
 const OPS = ["**", "//", "<<", ">>", "<=", ">=", "==", "!=", "+", "-", "*", "/", "%", "&", "|", "^", "~", "<", ">", "(", ")", "[", "]", "{", "}", ",", ":", "."];
 
 function tokenize(src: string): Tok[] {
   const out: Tok[] = [];
   let i = 0;
-  const fail = (m: string, p: number): never => { throw queryError("QUERY_SYNTAX", m, src, { pos: p, end: p + 1 }); };
+  const fail = (m: string, p: number): never => {
+    throw queryError("QUERY_SYNTAX", m, src, { pos: p, end: p + 1 });
+  };
   while (i < src.length) {
     const c = src[i]!;
-    if (c === "#") { while (i < src.length && src[i] !== "\n") i++; continue; }
-    if (c === "\\" && (src[i + 1] === "\n" || (src[i + 1] === "\r" && src[i + 2] === "\n"))) { i += src[i + 1] === "\n" ? 2 : 3; continue; }
-    if (/\s/.test(c)) { i++; continue; }
+    if (c === "#") {
+      while (i < src.length && src[i] !== "\n") i++;
+      continue;
+    }
+    if (c === "\\" && (src[i + 1] === "\n" || (src[i + 1] === "\r" && src[i + 2] === "\n"))) {
+      i += src[i + 1] === "\n" ? 2 : 3;
+      continue;
+    }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     const start = i;
     const str = /^([rRbBuU]?)('''|"""|'|")/.exec(src.slice(i, i + 4));
     if (str && (str[1] === "" || /[A-Za-z]/.test(str[1]!))) {
-      const raw = /[rR]/.test(str[1]!), q = str[2]!;
+      const raw = /[rR]/.test(str[1]!),
+        q = str[2]!;
       i += str[1]!.length + q.length;
       let v = "";
       for (;;) {
         if (i >= src.length) fail("unterminated string", start);
-        if (src.startsWith(q, i)) { i += q.length; break; }
+        if (src.startsWith(q, i)) {
+          i += q.length;
+          break;
+        }
         if (q.length === 1 && src[i] === "\n") fail("line break inside a string", i);
         if (src[i] === "\\" && !raw) {
           const e = src[i + 1]!;
@@ -41,9 +62,17 @@ function tokenize(src: string): Tok[] {
       continue;
     }
     const num = /^(\d[\d_]*\.?[\d_]*([eE][-+]?\d+)?|\.\d[\d_]*([eE][-+]?\d+)?)/.exec(src.slice(i));
-    if (num) { i += num[0].length; out.push({ kind: "number", text: num[0], pos: start, end: i }); continue; }
+    if (num) {
+      i += num[0].length;
+      out.push({ kind: "number", text: num[0], pos: start, end: i });
+      continue;
+    }
     const name = /^[A-Za-z_][A-Za-z0-9_]*/.exec(src.slice(i));
-    if (name) { i += name[0].length; out.push({ kind: "name", text: name[0], pos: start, end: i }); continue; }
+    if (name) {
+      i += name[0].length;
+      out.push({ kind: "name", text: name[0], pos: start, end: i });
+      continue;
+    }
     const op = OPS.find((o) => src.startsWith(o, i));
     if (!op) fail(`unexpected character ${JSON.stringify(c)}`, i);
     i += op!.length;
@@ -64,7 +93,9 @@ export function parsePython(src: string): QNode {
   const next = (): Tok => toks[k++]!;
   const isOp = (t: string): boolean => peek().kind === "op" && peek().text === t;
   const isKw = (t: string): boolean => peek().kind === "name" && peek().text === t;
-  const fail = (m: string, t: Tok = peek()): never => { throw queryError("QUERY_SYNTAX", m, src, { pos: t.pos, end: Math.max(t.end, t.pos + 1) }); };
+  const fail = (m: string, t: Tok = peek()): never => {
+    throw queryError("QUERY_SYNTAX", m, src, { pos: t.pos, end: Math.max(t.end, t.pos + 1) });
+  };
   const expect = (t: string): Tok => (isOp(t) ? next() : fail(`expected "${t}"`));
   const sp = (a: Span | undefined, b: Span | undefined): Span => ({ pos: a?.pos ?? 0, end: b?.end ?? a?.end ?? 0 });
 
@@ -95,23 +126,44 @@ export function parsePython(src: string): QNode {
   };
   const orTest = (): QNode => {
     let l = andTest();
-    while (isKw("or")) { next(); const r = andTest(); l = { type: "boolop", op: "or", left: l, right: r, span: sp(l.span, r.span) }; }
+    while (isKw("or")) {
+      next();
+      const r = andTest();
+      l = { type: "boolop", op: "or", left: l, right: r, span: sp(l.span, r.span) };
+    }
     return l;
   };
   const andTest = (): QNode => {
     let l = notTest();
-    while (isKw("and")) { next(); const r = notTest(); l = { type: "boolop", op: "and", left: l, right: r, span: sp(l.span, r.span) }; }
+    while (isKw("and")) {
+      next();
+      const r = notTest();
+      l = { type: "boolop", op: "and", left: l, right: r, span: sp(l.span, r.span) };
+    }
     return l;
   };
   const notTest = (): QNode => {
-    if (isKw("not")) { const t = next(); const a = notTest(); return { type: "unary", op: "not", arg: a, span: sp(t, a.span) }; }
+    if (isKw("not")) {
+      const t = next();
+      const a = notTest();
+      return { type: "unary", op: "not", arg: a, span: sp(t, a.span) };
+    }
     return comparison();
   };
   const compOp = (): CompareOp | "in" | "not in" | null => {
     const t = peek();
-    if (t.kind === "op" && ["==", "!=", "<", "<=", ">", ">="].includes(t.text)) { next(); return t.text as CompareOp; }
-    if (isKw("in")) { next(); return "in"; }
-    if (isKw("not") && toks[k + 1]?.text === "in") { k += 2; return "not in"; }
+    if (t.kind === "op" && ["==", "!=", "<", "<=", ">", ">="].includes(t.text)) {
+      next();
+      return t.text as CompareOp;
+    }
+    if (isKw("in")) {
+      next();
+      return "in";
+    }
+    if (isKw("not") && toks[k + 1]?.text === "in") {
+      k += 2;
+      return "not in";
+    }
     return null;
   };
   const comparison = (): QNode => {
@@ -132,8 +184,7 @@ export function parsePython(src: string): QNode {
     if (op !== "in" && op !== "not in") return { type: "compare", op, left: l, right: r, span };
     let n: QNode;
     if (r.type === "list" && r.items.length) {
-      n = r.items.map((it): QNode => ({ type: "compare", op: "==", left: l, right: it, span }))
-        .reduce((a, b) => ({ type: "boolop", op: "or", left: a, right: b, span }));
+      n = r.items.map((it): QNode => ({ type: "compare", op: "==", left: l, right: it, span })).reduce((a, b) => ({ type: "boolop", op: "or", left: a, right: b, span }));
     } else n = { type: "call", fn: { type: "attr", target: r, name: "Contains", span: r.span }, args: [l], span };
     return op === "in" ? n : { type: "unary", op: "not", arg: n, span };
   };
@@ -159,7 +210,11 @@ export function parsePython(src: string): QNode {
   };
   const power = (): QNode => {
     const b = primary();
-    if (isOp("**")) { next(); const e = factor(); return { type: "binary", op: "**", left: b, right: e, span: sp(b.span, e.span) }; }
+    if (isOp("**")) {
+      next();
+      const e = factor();
+      return { type: "binary", op: "**", left: b, right: e, span: sp(b.span, e.span) };
+    }
     return b;
   };
   const term = binLevel(["*", "/", "//", "%"], factor);
@@ -189,7 +244,7 @@ export function parsePython(src: string): QNode {
         next();
         const args: QNode[] = [];
         while (!isOp(")")) {
-          if (peek().kind === "name" && toks[k + 1]?.text === "=" ) fail("keyword arguments are not part of func_adl");
+          if (peek().kind === "name" && toks[k + 1]?.text === "=") fail("keyword arguments are not part of func_adl");
           args.push(test());
           if (!isOp(")")) expect(",");
         }
@@ -211,8 +266,13 @@ export function parsePython(src: string): QNode {
       return { type: "number", value: Number(text), float: /[.eE]/.test(text), span };
     }
     if (t.kind === "string") {
-      let v = t.value!, end = t.end;
-      while (peek().kind === "string") { const s = next(); v += s.value!; end = s.end; }
+      let v = t.value!,
+        end = t.end;
+      while (peek().kind === "string") {
+        const s = next();
+        v += s.value!;
+        end = s.end;
+      }
       return { type: "string", value: v, span: { pos: t.pos, end } };
     }
     if (t.kind === "name") {
@@ -222,12 +282,22 @@ export function parsePython(src: string): QNode {
       return { type: "name", id: t.text, span };
     }
     if (t.kind === "op" && t.text === "(") {
-      if (isOp(")")) { const c = next(); return { type: "list", items: [], span: sp(t, c) }; }
+      if (isOp(")")) {
+        const c = next();
+        return { type: "list", items: [], span: sp(t, c) };
+      }
       const first = test();
-      if (isOp(")")) { next(); return first; }
+      if (isOp(")")) {
+        next();
+        return first;
+      }
       if (isKw("for")) fail("generator expressions are not supported; write .Select/.Where lambdas");
       const items = [first];
-      while (isOp(",")) { next(); if (isOp(")")) break; items.push(test()); }
+      while (isOp(",")) {
+        next();
+        if (isOp(")")) break;
+        items.push(test());
+      }
       const c = expect(")");
       return { type: "list", items, span: sp(t, c) };
     }
@@ -237,7 +307,8 @@ export function parsePython(src: string): QNode {
       return { type: "list", items, span: sp(t, c) };
     }
     if (t.kind === "op" && t.text === "{") {
-      const keys: QNode[] = [], values: QNode[] = [];
+      const keys: QNode[] = [],
+        values: QNode[] = [];
       while (!isOp("}")) {
         keys.push(test());
         expect(":");
@@ -254,7 +325,11 @@ export function parsePython(src: string): QNode {
   if (isOp(",")) {
     // a bare tuple, `a, b`, as Python allows at the top level
     const items = [tree];
-    while (isOp(",")) { next(); if (peek().kind === "end") break; items.push(test()); }
+    while (isOp(",")) {
+      next();
+      if (peek().kind === "end") break;
+      items.push(test());
+    }
     tree = { type: "list", items, span: sp(items[0]!.span, items[items.length - 1]!.span) };
   }
   if (peek().kind !== "end") fail(`unexpected "${peek().text}" after the end of the query`);

@@ -42,21 +42,38 @@ export function pyString(s: string): string {
 export function toQastle(n: QNode): string {
   const q = toQastle;
   switch (n.type) {
-    case "name": return n.id;
-    case "number": return n.float ? pyFloat(n.value) : String(n.value);
-    case "string": return pyString(n.value);
-    case "bool": return n.value ? "True" : "False";
-    case "none": return "None";
-    case "list": return n.items.length ? `(list ${n.items.map(q).join(" ")})` : "(list)";
-    case "dict": return `(dict ${q({ type: "list", items: n.keys })} ${q({ type: "list", items: n.values })})`;
-    case "attr": return `(attr ${q(n.target)} ${pyString(n.name)})`;
-    case "subscript": return `(subscript ${q(n.target)} ${q(n.index)})`;
-    case "call": return `(call ${[n.fn, ...n.args].map(q).join(" ")})`;
-    case "if": return `(if ${q(n.test)} ${q(n.then)} ${q(n.else)})`;
-    case "unary": return `(${n.op} ${q(n.arg)})`;
-    case "binary": case "boolop": case "compare": return `(${n.op} ${q(n.left)} ${q(n.right)})`;
-    case "lambda": return `(lambda ${q({ type: "list", items: n.params.map((id) => ({ type: "name", id })) })} ${q(n.body)})`;
-    case "linq": return `(${n.op} ${[n.source, ...n.args].map(q).join(" ")})`;
+    case "name":
+      return n.id;
+    case "number":
+      return n.float ? pyFloat(n.value) : String(n.value);
+    case "string":
+      return pyString(n.value);
+    case "bool":
+      return n.value ? "True" : "False";
+    case "none":
+      return "None";
+    case "list":
+      return n.items.length ? `(list ${n.items.map(q).join(" ")})` : "(list)";
+    case "dict":
+      return `(dict ${q({ type: "list", items: n.keys })} ${q({ type: "list", items: n.values })})`;
+    case "attr":
+      return `(attr ${q(n.target)} ${pyString(n.name)})`;
+    case "subscript":
+      return `(subscript ${q(n.target)} ${q(n.index)})`;
+    case "call":
+      return `(call ${[n.fn, ...n.args].map(q).join(" ")})`;
+    case "if":
+      return `(if ${q(n.test)} ${q(n.then)} ${q(n.else)})`;
+    case "unary":
+      return `(${n.op} ${q(n.arg)})`;
+    case "binary":
+    case "boolop":
+    case "compare":
+      return `(${n.op} ${q(n.left)} ${q(n.right)})`;
+    case "lambda":
+      return `(lambda ${q({ type: "list", items: n.params.map((id) => ({ type: "name", id })) })} ${q(n.body)})`;
+    case "linq":
+      return `(${n.op} ${[n.source, ...n.args].map(q).join(" ")})`;
   }
 }
 
@@ -65,8 +82,12 @@ type SExpr = { atom: string; quoted: boolean; span: Span } | { list: SExpr[]; sp
 /** Reads qastle text into a query tree; errors name the character. */
 export function parseQastle(text: string): QNode {
   let i = 0;
-  const fail = (msg: string, pos: number, end = pos + 1): never => { throw queryError("QUERY_SYNTAX", msg, text, { pos, end }); };
-  const skip = (): void => { while (i < text.length && /\s/.test(text[i]!)) i++; };
+  const fail = (msg: string, pos: number, end = pos + 1): never => {
+    throw queryError("QUERY_SYNTAX", msg, text, { pos, end });
+  };
+  const skip = (): void => {
+    while (i < text.length && /\s/.test(text[i]!)) i++;
+  };
   const read = (): SExpr => {
     skip();
     if (i >= text.length) fail("unexpected end of qastle text", text.length);
@@ -78,7 +99,10 @@ export function parseQastle(text: string): QNode {
       for (;;) {
         skip();
         if (i >= text.length) fail("unclosed '('", start);
-        if (text[i] === ")") { i++; break; }
+        if (text[i] === ")") {
+          i++;
+          break;
+        }
         list.push(read());
       }
       return { list, span: { pos: start, end: i } };
@@ -123,10 +147,13 @@ export function parseQastle(text: string): QNode {
     const [head, ...rest] = s.list;
     if (head === undefined || !("atom" in head) || head.quoted) return fail("a qastle form starts with its name", span.pos, span.end);
     const h = head.atom;
-    const arity = (k: number): void => { if (rest.length !== k) fail(`(${h} …) takes ${k} argument${k === 1 ? "" : "s"}, got ${rest.length}`, span.pos, span.end); };
+    const arity = (k: number): void => {
+      if (rest.length !== k) fail(`(${h} …) takes ${k} argument${k === 1 ? "" : "s"}, got ${rest.length}`, span.pos, span.end);
+    };
     const args = (): QNode[] => rest.map(conv);
     switch (h) {
-      case "list": return { type: "list", items: args(), span };
+      case "list":
+        return { type: "list", items: args(), span };
       case "dict": {
         arity(2);
         const [k, v] = args() as [QNode, QNode];
@@ -139,22 +166,52 @@ export function parseQastle(text: string): QNode {
         if (!("atom" in nameNode) || !nameNode.quoted) fail("(attr obj 'name') needs a quoted name", nameNode.span.pos, nameNode.span.end);
         return { type: "attr", target: conv(rest[0]!), name: (nameNode as { atom: string }).atom, span };
       }
-      case "subscript": arity(2); { const [t, x] = args() as [QNode, QNode]; return { type: "subscript", target: t, index: x, span }; }
+      case "subscript":
+        arity(2);
+        {
+          const [t, x] = args() as [QNode, QNode];
+          return { type: "subscript", target: t, index: x, span };
+        }
       case "call": {
         if (!rest.length) fail("(call f args…) needs a function", span.pos, span.end);
         const [fn, ...a] = args() as [QNode, ...QNode[]];
         if (fn.type === "name" && isLinqOp(fn.id) && a.length >= 1) return { type: "linq", op: fn.id, source: a[0]!, args: a.slice(1), span };
         return { type: "call", fn, args: a, span };
       }
-      case "if": arity(3); { const [c, t, e] = args() as [QNode, QNode, QNode]; return { type: "if", test: c, then: t, else: e, span }; }
-      case "not": arity(1); return { type: "unary", op: "not", arg: conv(rest[0]!), span };
-      case "~": arity(1); return { type: "unary", op: "~", arg: conv(rest[0]!), span };
-      case "and": case "or": arity(2); { const [l, r] = args() as [QNode, QNode]; return { type: "boolop", op: h, left: l, right: r, span }; }
-      case "lambda": arity(2); return { type: "lambda", params: names(rest[0]!), body: conv(rest[1]!), span };
+      case "if":
+        arity(3);
+        {
+          const [c, t, e] = args() as [QNode, QNode, QNode];
+          return { type: "if", test: c, then: t, else: e, span };
+        }
+      case "not":
+        arity(1);
+        return { type: "unary", op: "not", arg: conv(rest[0]!), span };
+      case "~":
+        arity(1);
+        return { type: "unary", op: "~", arg: conv(rest[0]!), span };
+      case "and":
+      case "or":
+        arity(2);
+        {
+          const [l, r] = args() as [QNode, QNode];
+          return { type: "boolop", op: h, left: l, right: r, span };
+        }
+      case "lambda":
+        arity(2);
+        return { type: "lambda", params: names(rest[0]!), body: conv(rest[1]!), span };
     }
     if ((h === "-" || h === "+") && rest.length === 1) return { type: "unary", op: h, arg: conv(rest[0]!), span };
-    if (BINARY.has(h)) { arity(2); const [l, r] = args() as [QNode, QNode]; return { type: "binary", op: h as BinaryOp, left: l, right: r, span }; }
-    if (COMPARE.has(h)) { arity(2); const [l, r] = args() as [QNode, QNode]; return { type: "compare", op: h as CompareOp, left: l, right: r, span }; }
+    if (BINARY.has(h)) {
+      arity(2);
+      const [l, r] = args() as [QNode, QNode];
+      return { type: "binary", op: h as BinaryOp, left: l, right: r, span };
+    }
+    if (COMPARE.has(h)) {
+      arity(2);
+      const [l, r] = args() as [QNode, QNode];
+      return { type: "compare", op: h as CompareOp, left: l, right: r, span };
+    }
     if (isLinqOp(h)) {
       if (!rest.length) fail(`(${h} source …) needs a source`, span.pos, span.end);
       const [src, ...a] = args() as [QNode, ...QNode[]];

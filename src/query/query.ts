@@ -25,24 +25,51 @@ export class Query {
   }
 
   /** Keep the rows (events) for which `fn` is true. */
-  Where(fn: Fn, constants?: Constants): Query { return this.step("Where", fn, constants); }
+  Where(fn: Fn, constants?: Constants): Query {
+    return this.step("Where", fn, constants);
+  }
   /** Replace each row by `fn(row)`: a value, a record `{…}` or a tuple `[…]`. */
-  Select(fn: Fn, constants?: Constants): Query { return this.step("Select", fn, constants); }
+  Select(fn: Fn, constants?: Constants): Query {
+    return this.step("Select", fn, constants);
+  }
   /** Replace each row by the elements of the collection `fn(row)` (one output row per element). */
-  SelectMany(fn: Fn, constants?: Constants): Query { return this.step("SelectMany", fn, constants); }
+  SelectMany(fn: Fn, constants?: Constants): Query {
+    return this.step("SelectMany", fn, constants);
+  }
   /** Only the first `n` rows. */
-  Take(n: number): Query { return this.terminal("Take", [{ type: "number", value: n, float: false }]); }
-  Count(): Query { return this.terminal("Count"); }
-  Sum(): Query { return this.terminal("Sum"); }
-  Min(): Query { return this.terminal("Min"); }
-  Max(): Query { return this.terminal("Max"); }
-  First(): Query { return this.terminal("First"); }
+  Take(n: number): Query {
+    return this.terminal("Take", [{ type: "number", value: n, float: false }]);
+  }
+  Count(): Query {
+    return this.terminal("Count");
+  }
+  Sum(): Query {
+    return this.terminal("Sum");
+  }
+  Min(): Query {
+    return this.terminal("Min");
+  }
+  Max(): Query {
+    return this.terminal("Max");
+  }
+  First(): Query {
+    return this.terminal("First");
+  }
 
   /** The qastle text ServiceX-style services receive. */
-  toQastle(): string { return toQastle(this.ast); }
+  toQastle(): string {
+    return toQastle(this.ast);
+  }
 }
 
 /** A query over the tree `treeName` of every file of the dataset (func_adl_uproot's `FromTree`). */
 export function FromTree(treeName = "Events"): Query {
-  return new Query({ type: "call", fn: { type: "name", id: "EventDataset" }, args: [{ type: "string", value: "bogus.root" }, { type: "string", value: treeName }] });
+  return new Query({
+    type: "call",
+    fn: { type: "name", id: "EventDataset" },
+    args: [
+      { type: "string", value: "bogus.root" },
+      { type: "string", value: treeName },
+    ],
+  });
 }

@@ -16,7 +16,11 @@ import { isUprootRaw } from "./uprootraw.js";
 export type OutputType = "bool" | "i32" | "f32" | "f64";
 
 /** One chunk of query output: named columns for `rows` rows. */
-export interface QueryChunk { columns: Columns; rows: number; types: Record<string, OutputType> }
+export interface QueryChunk {
+  columns: Columns;
+  rows: number;
+  types: Record<string, OutputType>;
+}
 
 /** A query compiled against one tree's schema: run it on chunks of that tree's columns. */
 export class CompiledQuery {
@@ -31,7 +35,9 @@ export class CompiledQuery {
     this.plan = translate(query, schema, source);
     const descs = schema.map((b) => ({ name: b.name, typeName: b.typeName }));
     const wrap = (text: string, what: string): Expression => {
-      try { return compile(text, descs); } catch (e) {
+      try {
+        return compile(text, descs);
+      } catch (e) {
         if (this.plan.mask === text && isUprootRaw(query)) throw new HepflowError("QUERY_UPROOTRAW", `the cut: ${(e as Error).message}`, { object: "query" }, { cause: e });
         throw new HepflowError("QUERY_INTERNAL", `the query's ${what} did not compile to a column kernel: ${(e as Error).message}`, { object: "query" }, { cause: e });
       }
@@ -43,7 +49,9 @@ export class CompiledQuery {
   }
 
   /** True once Take(n) has produced its n rows. */
-  get done(): boolean { return this.rowsLeft <= 0; }
+  get done(): boolean {
+    return this.rowsLeft <= 0;
+  }
 
   /** The output rows of one chunk of input (`n` events). */
   evaluate(input: Columns, n: number, entryStart = 0): QueryChunk {
@@ -82,17 +90,26 @@ export class CompiledQuery {
   }
 }
 
-function countTrue(m: Uint8Array): number { let s = 0; for (let i = 0; i < m.length; i++) s += m[i]!; return s; }
+function countTrue(m: Uint8Array): number {
+  let s = 0;
+  for (let i = 0; i < m.length; i++) s += m[i]!;
+  return s;
+}
 
 function asMask(v: Value, n: number): Uint8Array {
   if (v.shape === "jagged") throw new HepflowError("QUERY_TYPE", "the event filter is one value per element, not per event", { object: "query" });
   const out = new Uint8Array(n);
-  if (v.shape === "scalar") { out.fill(v.value ? 1 : 0); return out; }
+  if (v.shape === "scalar") {
+    out.fill(v.value ? 1 : 0);
+    return out;
+  }
   for (let i = 0; i < n; i++) out[i] = v.data[i]! && (v.valid === null || v.valid[i]) ? 1 : 0;
   return out;
 }
 
-function outputType(k: Kind): OutputType { return k === "bool" ? "bool" : k === "int" ? "i32" : k; }
+function outputType(k: Kind): OutputType {
+  return k === "bool" ? "bool" : k === "int" ? "i32" : k;
+}
 
 /** Integer results that hold NaN for missing values, or do not fit 32 bits, become float64. */
 function fixType(c: Column, t: OutputType, name: string): Column {
@@ -135,8 +152,14 @@ export async function aggregateQuery(tree: TreeLike, query: QNode, options: { st
   const plan = translate(query, tree.branches, options.source);
   const agg = plan.aggregate;
   if (!agg) throw new HepflowError("QUERY_TYPE", "this query returns columns, not one value; run it with runQuery", { object: "query" });
-  let count = 0, sum = 0, min = Infinity, max = -Infinity, any = false, all = true;
-  let picked: number | null = null, last: number | null = null;
+  let count = 0,
+    sum = 0,
+    min = Infinity,
+    max = -Infinity,
+    any = false,
+    all = true;
+  let picked: number | null = null,
+    last: number | null = null;
   const want = agg.op === "First" ? 0 : agg.op === "ElementAt" ? agg.index! : -1;
   for await (const chunk of runQuery(tree, query, options)) {
     const c = Object.values(chunk.columns)[0];
@@ -145,23 +168,35 @@ export async function aggregateQuery(tree: TreeLike, query: QNode, options: { st
     for (let i = 0; i < chunk.rows; i++) {
       const v = data[i]!;
       if (count === want) picked = v;
-      sum += v; if (v < min) min = v; if (v > max) max = v;
-      if (v) any = true; else all = false;
-      last = v; count++;
+      sum += v;
+      if (v < min) min = v;
+      if (v > max) max = v;
+      if (v) any = true;
+      else all = false;
+      last = v;
+      count++;
     }
   }
   switch (agg.op) {
-    case "Count": return count;
-    case "Sum": return sum;
-    case "Min": return count ? min : null;
-    case "Max": return count ? max : null;
-    case "First": case "ElementAt":
+    case "Count":
+      return count;
+    case "Sum":
+      return sum;
+    case "Min":
+      return count ? min : null;
+    case "Max":
+      return count ? max : null;
+    case "First":
+    case "ElementAt":
       if (picked === null) throw new HepflowError("QUERY_EMPTY_RESULT", `.${agg.op}() of a sequence with ${count} rows`, { object: "query" });
       return picked;
     case "Last":
       if (last === null) throw new HepflowError("QUERY_EMPTY_RESULT", ".Last() of an empty sequence", { object: "query" });
       return last;
-    case "Any": case "Contains": return any;
-    case "All": return all;
+    case "Any":
+    case "Contains":
+      return any;
+    case "All":
+      return all;
   }
 }

@@ -16,14 +16,36 @@ import { isUprootRaw, uprootRawPlan, uprootRawTree } from "./uprootraw.js";
 type Shape = "scalar" | "flat" | "jagged";
 
 /** A column expression: expr-language text, its shape, and (jagged) which collection it runs along. */
-interface ExprSym { k: "expr"; text: string; shape: Shape; axis: string | null; bool: boolean; /** bound as one element of a collection inside a lambda */ elem?: boolean }
+interface ExprSym {
+  k: "expr";
+  text: string;
+  shape: Shape;
+  axis: string | null;
+  bool: boolean /** bound as one element of a collection inside a lambda */;
+  elem?: boolean;
+}
 /** A collection of records: unmasked jagged fields sharing one axis, and the elements kept so far. */
-interface CollSym { k: "coll"; fields: Map<string, ExprSym>; mask: string | null; axis: string }
+interface CollSym {
+  k: "coll";
+  fields: Map<string, ExprSym>;
+  mask: string | null;
+  axis: string;
+}
 /** One element of a collection, inside a lambda over it: its attributes are the fields. */
-interface ElemSym { k: "elem"; of: CollSym; masked: boolean }
+interface ElemSym {
+  k: "elem";
+  of: CollSym;
+  masked: boolean;
+}
 /** A dict or tuple result. */
-interface RecordSym { k: "record"; fields: Map<string, Sym>; tuple: boolean }
-interface EventSym { k: "event" }
+interface RecordSym {
+  k: "record";
+  fields: Map<string, Sym>;
+  tuple: boolean;
+}
+interface EventSym {
+  k: "event";
+}
 type Sym = ExprSym | CollSym | ElemSym | RecordSym | EventSym;
 
 /** One output column: an expression per row, named as the query's record names it. */
@@ -36,7 +58,10 @@ export interface PlanColumn {
 }
 
 /** A whole-stream result (`.Count()`, `.Sum()`, …) instead of columns. */
-export interface PlanAggregate { op: "Count" | "Sum" | "Min" | "Max" | "First" | "Last" | "ElementAt" | "Any" | "All" | "Contains"; index?: number }
+export interface PlanAggregate {
+  op: "Count" | "Sum" | "Min" | "Max" | "First" | "Last" | "ElementAt" | "Any" | "All" | "Contains";
+  index?: number;
+}
 
 /** What runs per chunk: keep events where `mask`; evaluate `columns`; flatten if SelectMany. */
 export interface Plan {
@@ -52,22 +77,54 @@ export interface Plan {
 }
 
 const FUNCS: Record<string, { expr: string; args: number }> = {
-  abs: { expr: "abs", args: 1 }, fabs: { expr: "abs", args: 1 }, sqrt: { expr: "sqrt", args: 1 }, exp: { expr: "exp", args: 1 },
-  log: { expr: "log", args: 1 }, log10: { expr: "log10", args: 1 }, log2: { expr: "log2", args: 1 }, sin: { expr: "sin", args: 1 },
-  cos: { expr: "cos", args: 1 }, tan: { expr: "tan", args: 1 }, arcsin: { expr: "asin", args: 1 }, arccos: { expr: "acos", args: 1 },
-  arctan: { expr: "atan", args: 1 }, asin: { expr: "asin", args: 1 }, acos: { expr: "acos", args: 1 }, atan: { expr: "atan", args: 1 },
-  sinh: { expr: "sinh", args: 1 }, cosh: { expr: "cosh", args: 1 }, tanh: { expr: "tanh", args: 1 }, arcsinh: { expr: "asinh", args: 1 },
-  arccosh: { expr: "acosh", args: 1 }, arctanh: { expr: "atanh", args: 1 }, floor: { expr: "floor", args: 1 }, ceil: { expr: "ceil", args: 1 },
-  round: { expr: "round", args: 1 }, trunc: { expr: "trunc", args: 1 }, sign: { expr: "sign", args: 1 }, cbrt: { expr: "cbrt", args: 1 },
-  expm1: { expr: "expm1", args: 1 }, log1p: { expr: "log1p", args: 1 },
-  arctan2: { expr: "atan2", args: 2 }, atan2: { expr: "atan2", args: 2 }, hypot: { expr: "hypot", args: 2 }, power: { expr: "pow", args: 2 },
-  pow: { expr: "pow", args: 2 }, minimum: { expr: "min", args: 2 }, maximum: { expr: "max", args: 2 }, fmod: { expr: "fmod", args: 2 },
+  abs: { expr: "abs", args: 1 },
+  fabs: { expr: "abs", args: 1 },
+  sqrt: { expr: "sqrt", args: 1 },
+  exp: { expr: "exp", args: 1 },
+  log: { expr: "log", args: 1 },
+  log10: { expr: "log10", args: 1 },
+  log2: { expr: "log2", args: 1 },
+  sin: { expr: "sin", args: 1 },
+  cos: { expr: "cos", args: 1 },
+  tan: { expr: "tan", args: 1 },
+  arcsin: { expr: "asin", args: 1 },
+  arccos: { expr: "acos", args: 1 },
+  arctan: { expr: "atan", args: 1 },
+  asin: { expr: "asin", args: 1 },
+  acos: { expr: "acos", args: 1 },
+  atan: { expr: "atan", args: 1 },
+  sinh: { expr: "sinh", args: 1 },
+  cosh: { expr: "cosh", args: 1 },
+  tanh: { expr: "tanh", args: 1 },
+  arcsinh: { expr: "asinh", args: 1 },
+  arccosh: { expr: "acosh", args: 1 },
+  arctanh: { expr: "atanh", args: 1 },
+  floor: { expr: "floor", args: 1 },
+  ceil: { expr: "ceil", args: 1 },
+  round: { expr: "round", args: 1 },
+  trunc: { expr: "trunc", args: 1 },
+  sign: { expr: "sign", args: 1 },
+  cbrt: { expr: "cbrt", args: 1 },
+  expm1: { expr: "expm1", args: 1 },
+  log1p: { expr: "log1p", args: 1 },
+  arctan2: { expr: "atan2", args: 2 },
+  atan2: { expr: "atan2", args: 2 },
+  hypot: { expr: "hypot", args: 2 },
+  power: { expr: "pow", args: 2 },
+  pow: { expr: "pow", args: 2 },
+  minimum: { expr: "min", args: 2 },
+  maximum: { expr: "max", args: 2 },
+  fmod: { expr: "fmod", args: 2 },
 };
 const MODULES = new Set(["np", "numpy", "math"]);
 
 /** A branch is jagged when it has a counter or is a std::vector / array per entry. */
-function isJaggedBranch(b: BranchInfo): boolean { return b.counter !== undefined || /vector<|\[/.test(b.typeName); }
-function isBoolBranch(b: BranchInfo): boolean { return /^(Bool_t|bool)\b|<bool>/.test(b.typeName); }
+function isJaggedBranch(b: BranchInfo): boolean {
+  return b.counter !== undefined || /vector<|\[/.test(b.typeName);
+}
+function isBoolBranch(b: BranchInfo): boolean {
+  return /^(Bool_t|bool)\b|<bool>/.test(b.typeName);
+}
 
 /** Translates a query tree against a tree's branches; `source` is the text spans count in. */
 export function translate(query: QNode, branches: readonly BranchInfo[], source?: string): Plan {
@@ -77,7 +134,10 @@ export function translate(query: QNode, branches: readonly BranchInfo[], source?
 
 class Translator {
   private readonly byName = new Map<string, BranchInfo>();
-  constructor(private readonly branches: readonly BranchInfo[], private readonly source?: string) {
+  constructor(
+    private readonly branches: readonly BranchInfo[],
+    private readonly source?: string,
+  ) {
     for (const b of branches) this.byName.set(b.name, b);
   }
 
@@ -88,10 +148,15 @@ class Translator {
   run(q: QNode): Plan {
     const chain: QNode[] = [];
     let cur = q;
-    while (cur.type === "linq") { chain.unshift(cur); cur = cur.source; }
+    while (cur.type === "linq") {
+      chain.unshift(cur);
+      cur = cur.source;
+    }
     const tree = this.sourceTree(cur);
     let row: Sym = { k: "event" };
-    let mask: string | null = null, many = false, take: number | null = null;
+    let mask: string | null = null,
+      many = false,
+      take: number | null = null;
     let aggregate: PlanAggregate | null = null;
     for (let i = 0; i < chain.length; i++) {
       const step = chain[i] as Extract<QNode, { type: "linq" }>;
@@ -99,7 +164,10 @@ class Translator {
       const lam = (): Extract<QNode, { type: "lambda" }> => this.lambdaArg(step, 0, 1);
       switch (step.op) {
         case "Where": {
-          if (many) { row = this.seqOp("Where", row, step); break; }
+          if (many) {
+            row = this.seqOp("Where", row, step);
+            break;
+          }
           const p = this.toExpr(this.apply(lam(), [row], null), step);
           if (p.shape === "jagged") this.fail("QUERY_TYPE", "an event filter must be one true/false per event; this is one per element — use .Count() > 0, .Any(…) or .All(…)", lam().body);
           mask = mask ? `(${mask}) && (${p.text})` : p.text;
@@ -111,7 +179,8 @@ class Translator {
         case "SelectMany": {
           if (many) this.fail("QUERY_UNSUPPORTED", "a second SelectMany (nested collections) is not supported", step);
           const v = this.asSequence(this.apply(lam(), [row], null), lam().body);
-          row = v; many = true;
+          row = v;
+          many = true;
           break;
         }
         case "Take": {
@@ -120,7 +189,12 @@ class Translator {
           take = Math.min(take ?? Infinity, (n as { value: number }).value);
           break;
         }
-        case "Count": case "Sum": case "Min": case "Max": case "First": case "Last":
+        case "Count":
+        case "Sum":
+        case "Min":
+        case "Max":
+        case "First":
+        case "Last":
           aggregate = { op: step.op };
           break;
         case "ElementAt": {
@@ -129,9 +203,11 @@ class Translator {
           aggregate = { op: "ElementAt", index: (n as { value: number }).value };
           break;
         }
-        case "Any": case "All": {
+        case "Any":
+        case "All": {
           const p = this.toExpr(this.apply(lam(), [row], null), step);
-          row = p; aggregate = { op: step.op };
+          row = p;
+          aggregate = { op: step.op };
           break;
         }
         case "Contains": {
@@ -177,9 +253,18 @@ class Translator {
   private outputs(row: Sym, many: boolean, q: QNode): PlanColumn[] {
     const out: PlanColumn[] = [];
     const add = (name: string, s: Sym): void => {
-      if (s.k === "record") { for (const [k, v] of s.fields) add(name ? `${name}.${k}` : k, v); return; }
-      if (s.k === "coll") { for (const k of s.fields.keys()) add(name ? `${name}.${k}` : k, this.collField(s, k)); return; }
-      if (s.k === "event") { for (const b of this.branches) add(b.name, this.branchSym(b)); return; }
+      if (s.k === "record") {
+        for (const [k, v] of s.fields) add(name ? `${name}.${k}` : k, v);
+        return;
+      }
+      if (s.k === "coll") {
+        for (const k of s.fields.keys()) add(name ? `${name}.${k}` : k, this.collField(s, k));
+        return;
+      }
+      if (s.k === "event") {
+        for (const b of this.branches) add(b.name, this.branchSym(b));
+        return;
+      }
       const e = this.toExpr(s, q);
       out.push({ name: name || "col1", expr: e.text, shape: e.shape, axis: e.shape === "jagged" ? e.axis : null });
     };
@@ -214,7 +299,10 @@ class Translator {
 
   private collectionNames(): string[] {
     const s = new Set<string>();
-    for (const b of this.branches) { const i = b.name.indexOf("_"); if (i > 0 && isJaggedBranch(b)) s.add(b.name.slice(0, i)); }
+    for (const b of this.branches) {
+      const i = b.name.indexOf("_");
+      if (i > 0 && isJaggedBranch(b)) s.add(b.name.slice(0, i));
+    }
     return [...s];
   }
 
@@ -223,7 +311,9 @@ class Translator {
     return c.mask ? { ...f, text: `(${f.text})[${c.mask}]`, axis: `${c.axis}[${c.mask}]` } : f;
   }
 
-  private maskedAxis(c: CollSym): string { return c.mask ? `${c.axis}[${c.mask}]` : c.axis; }
+  private maskedAxis(c: CollSym): string {
+    return c.mask ? `${c.axis}[${c.mask}]` : c.axis;
+  }
 
   private toExpr(s: Sym, n: QNode): ExprSym {
     if (s.k === "expr") return s;
@@ -288,11 +378,15 @@ class Translator {
       case "Count":
         if (s.k === "coll") return { k: "expr", text: s.mask ? `sum(${s.mask})` : `len(${[...s.fields.values()][0]!.text})`, shape: "flat", axis: null, bool: false };
         return { k: "expr", text: `len(${s.text})`, shape: "flat", axis: null, bool: false };
-      case "Sum": case "Min": case "Max": {
+      case "Sum":
+      case "Min":
+      case "Max": {
         const e = this.toExpr(s, node);
         return { k: "expr", text: `${op.toLowerCase()}(${e.text})`, shape: "flat", axis: null, bool: false };
       }
-      case "First": case "Last": case "ElementAt": {
+      case "First":
+      case "Last":
+      case "ElementAt": {
         let idx = op === "First" ? 0 : -1;
         if (op === "ElementAt") {
           const a = node.args[0];
@@ -301,12 +395,16 @@ class Translator {
         }
         if (s.k === "coll") {
           const fields = new Map<string, Sym>();
-          for (const k of s.fields.keys()) { const f = this.collField(s, k); fields.set(k, { ...f, text: `(${f.text})[${idx}]`, shape: "flat", axis: null }); }
+          for (const k of s.fields.keys()) {
+            const f = this.collField(s, k);
+            fields.set(k, { ...f, text: `(${f.text})[${idx}]`, shape: "flat", axis: null });
+          }
           return { k: "record", fields, tuple: false };
         }
         return { k: "expr", text: `(${s.text})[${idx}]`, shape: "flat", axis: null, bool: s.bool };
       }
-      case "Any": case "All": {
+      case "Any":
+      case "All": {
         const elem: Sym = s.k === "coll" ? { k: "elem", of: s, masked: false } : { ...s, elem: true };
         const baseAxis = s.k === "coll" ? s.axis : s.axis!;
         const p = this.toExpr(this.apply(lam(), [elem], baseAxis, env), lam().body).text;
@@ -357,7 +455,9 @@ class Translator {
     return { k: "expr", text, shape, axis: shape === "jagged" ? axis : null, bool };
   }
 
-  private lit(text: string, bool = false): ExprSym { return { k: "expr", text, shape: "scalar", axis: null, bool }; }
+  private lit(text: string, bool = false): ExprSym {
+    return { k: "expr", text, shape: "scalar", axis: null, bool };
+  }
 
   private eval(n: QNode, env: Map<string, Sym>, axis: string | null): Sym {
     const sub = (x: QNode): Sym => this.eval(x, env, axis);
@@ -372,10 +472,14 @@ class Translator {
         const t = n.float && Number.isInteger(n.value) ? `${n.value}.0` : String(n.value);
         return this.lit(t.includes("e") && !t.includes(".") && n.float ? String(n.value) : t);
       }
-      case "bool": return this.lit(n.value ? "true" : "false", true);
-      case "string": return this.fail("QUERY_TYPE", "a string is only allowed as a branch or dict key", n);
-      case "none": return this.fail("QUERY_TYPE", "None has no column value", n);
-      case "list": return { k: "record", fields: new Map(n.items.map((it, i) => [String(i), sub(it)])), tuple: true };
+      case "bool":
+        return this.lit(n.value ? "true" : "false", true);
+      case "string":
+        return this.fail("QUERY_TYPE", "a string is only allowed as a branch or dict key", n);
+      case "none":
+        return this.fail("QUERY_TYPE", "None has no column value", n);
+      case "list":
+        return { k: "record", fields: new Map(n.items.map((it, i) => [String(i), sub(it)])), tuple: true };
       case "dict": {
         const fields = new Map<string, Sym>();
         n.keys.forEach((k, i) => {
@@ -384,7 +488,8 @@ class Translator {
         });
         return { k: "record", fields, tuple: false };
       }
-      case "attr": return this.member(sub(n.target), n.name, n);
+      case "attr":
+        return this.member(sub(n.target), n.name, n);
       case "subscript": {
         const t = sub(n.target);
         if (n.index.type === "string") return this.member(t, n.index.value, n);
@@ -396,13 +501,16 @@ class Translator {
         }
         return this.fail("QUERY_UNSUPPORTED", "an index must be a string key or an integer", n.index);
       }
-      case "call": return this.call(n, env, axis);
+      case "call":
+        return this.call(n, env, axis);
       case "linq": {
         const src = sub(n.source);
         return this.seqOp(n.op, src, n, env, axis);
       }
       case "if": {
-        const c = ex(n.test), a = ex(n.then), b = ex(n.else);
+        const c = ex(n.test),
+          a = ex(n.then),
+          b = ex(n.else);
         const ab = this.binary("+", a, b, n);
         const all = this.binary("+", c, ab, n);
         return { k: "expr", text: `where(${c.text}, ${a.text}, ${b.text})`, shape: all.shape, axis: all.axis, bool: a.bool && b.bool };
@@ -415,20 +523,24 @@ class Translator {
       }
       case "binary": {
         if (n.op === "^" || n.op === "<<" || n.op === ">>") this.fail("QUERY_UNSUPPORTED", `"${n.op}" is not supported by the column kernels`, n);
-        const l = ex(n.left), r = ex(n.right);
+        const l = ex(n.left),
+          r = ex(n.right);
         const op = n.op === "&" && l.bool && r.bool ? "&&" : n.op === "|" && l.bool && r.bool ? "||" : n.op;
         return this.binary(op, l, r, n);
       }
-      case "boolop": return this.binary(n.op === "and" ? "&&" : "||", ex(n.left), ex(n.right), n);
-      case "compare": return this.binary(n.op, ex(n.left), ex(n.right), n);
-      case "lambda": return this.fail("QUERY_TYPE", "a lambda is only allowed as the argument of Select, Where, …", n);
+      case "boolop":
+        return this.binary(n.op === "and" ? "&&" : "||", ex(n.left), ex(n.right), n);
+      case "compare":
+        return this.binary(n.op, ex(n.left), ex(n.right), n);
+      case "lambda":
+        return this.fail("QUERY_TYPE", "a lambda is only allowed as the argument of Select, Where, …", n);
     }
   }
 
-
   private member(t: Sym, name: string, n: QNode): Sym {
     switch (t.k) {
-      case "event": return this.eventField(name, n);
+      case "event":
+        return this.eventField(name, n);
       case "record": {
         const v = t.fields.get(name);
         if (!v) this.fail("QUERY_UNKNOWN_FIELD", `the record has no field "${name}" (it has: ${[...t.fields.keys()].join(", ")})`, n);
@@ -445,7 +557,8 @@ class Translator {
         if (!t.fields.has(name)) this.fail("QUERY_UNKNOWN_BRANCH", `the collection has no attribute "${name}"`, n, `it has: ${[...t.fields.keys()].join(", ")}`);
         return this.collField(t, name);
       }
-      case "expr": return this.fail("QUERY_TYPE", `a number has no attribute "${name}"`, n);
+      case "expr":
+        return this.fail("QUERY_TYPE", `a number has no attribute "${name}"`, n);
     }
   }
 
@@ -478,7 +591,7 @@ export function queryTree(query: QNode): string | null {
   while (cur.type === "linq") cur = cur.source;
   if (cur.type === "call" && cur.fn.type === "name" && (cur.fn.id === "EventDataset" || cur.fn.id === "FromTree")) {
     const strs = cur.args.filter((a): a is Extract<QNode, { type: "string" }> => a.type === "string");
-    return cur.fn.id === "FromTree" ? strs[0]?.value ?? null : strs[1]?.value ?? null;
+    return cur.fn.id === "FromTree" ? (strs[0]?.value ?? null) : (strs[1]?.value ?? null);
   }
   return null;
 }

@@ -25,7 +25,9 @@ function entries(n: QNode): Dict[] | null {
 }
 
 /** True when a query tree is an UprootRaw request. */
-export function isUprootRaw(n: QNode): boolean { return entries(n) !== null; }
+export function isUprootRaw(n: QNode): boolean {
+  return entries(n) !== null;
+}
 
 function field(d: Dict, name: string): QNode | undefined {
   const i = d.keys.findIndex((k) => k.type === "string" && k.value === name);
@@ -56,7 +58,8 @@ export function uprootRawPlan(n: QNode, branches: readonly BranchInfo[], source?
   if (trees.length !== 1) throw queryError("QUERY_UNSUPPORTED", "UprootRaw with more than one tree entry is not supported", source, n.span);
   const d = trees[0]!;
   for (const k of d.keys) {
-    if (k.type !== "string" || !["treename", "filter_name", "cut"].includes(k.value)) throw queryError("QUERY_UPROOTRAW", `unknown UprootRaw key ${k.type === "string" ? `"${k.value}"` : ""} (known: treename, filter_name, cut)`, source, k.span);
+    if (k.type !== "string" || !["treename", "filter_name", "cut"].includes(k.value))
+      throw queryError("QUERY_UPROOTRAW", `unknown UprootRaw key ${k.type === "string" ? `"${k.value}"` : ""} (known: treename, filter_name, cut)`, source, k.span);
   }
   const fn = field(d, "filter_name");
   const pats = !fn ? ["*"] : fn.type === "string" ? [fn.value] : fn.type === "list" && fn.items.every((x) => x.type === "string") ? fn.items.map((x) => (x as { value: string }).value) : null;

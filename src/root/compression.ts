@@ -29,7 +29,7 @@ export function compressionFromROOT(fCompress: number): CompressionSetting {
   const alg = Math.floor(fCompress / 100);
   const level = fCompress % 100;
   // Algorithm 0 is "the global default", which ROOT has always set to ZLIB.
-  const codec = alg === 0 ? "zlib" : (Object.keys(CODEC_IDS) as Codec[]).find((c) => CODEC_IDS[c] === alg) ?? "zlib";
+  const codec = alg === 0 ? "zlib" : ((Object.keys(CODEC_IDS) as Codec[]).find((c) => CODEC_IDS[c] === alg) ?? "zlib");
   return { codec: level === 0 ? "none" : codec, level };
 }
 
@@ -75,9 +75,12 @@ export function decompress(src: Uint8Array, uncompressedSize: number, place: Err
   // a corrupt length (2^40, say) is then an error naming the object, not a RangeError or an
   // out-of-memory abort.
   let declared = 0;
-  for (let inPos = 0; inPos < src.length && declared < uncompressedSize;) {
+  for (let inPos = 0; inPos < src.length && declared < uncompressedSize; ) {
     const h = blockHeader(src, inPos, declared, uncompressedSize, place);
-    if (!KNOWN_TAGS.has(h.tag)) { runBlock(src, h, null, 0, place); break; } // names the unknown algorithm
+    if (!KNOWN_TAGS.has(h.tag)) {
+      runBlock(src, h, null, 0, place);
+      break;
+    } // names the unknown algorithm
     declared += h.uSize;
     inPos = h.end;
   }
@@ -116,9 +119,12 @@ export async function decompressAsync(src: Uint8Array, uncompressedSize: number,
   count(src, uncompressedSize);
   const blocks: BlockHeader[] = [];
   let declared = 0;
-  for (let inPos = 0; inPos < src.length && declared < uncompressedSize;) {
+  for (let inPos = 0; inPos < src.length && declared < uncompressedSize; ) {
     const h = blockHeader(src, inPos, declared, uncompressedSize, place);
-    if (!KNOWN_TAGS.has(h.tag)) { runBlock(src, h, null, 0, place); break; } // names the unknown algorithm
+    if (!KNOWN_TAGS.has(h.tag)) {
+      runBlock(src, h, null, 0, place);
+      break;
+    } // names the unknown algorithm
     blocks.push(h);
     declared += h.uSize;
     inPos = h.end;
@@ -130,7 +136,10 @@ export async function decompressAsync(src: Uint8Array, uncompressedSize: number,
   if (parts.length === 1) return plain(parts[0]!);
   const out = codecs.allocUnsafe(uncompressedSize);
   let at = 0;
-  for (const p of parts) { out.set(p, at); at += p.length; }
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
@@ -155,7 +164,10 @@ function plain(b: Uint8Array): Uint8Array {
  * slot of a preallocated column or a reused scratch buffer; ZSTD writes there directly.
  */
 export function decompressInto(src: Uint8Array, out: Uint8Array, place: ErrorPlace = {}): void {
-  if (src.length === out.length) { out.set(src); return; }
+  if (src.length === out.length) {
+    out.set(src);
+    return;
+  }
   count(src, out.length);
   blocksInto(src, out, place);
 }
@@ -258,15 +270,22 @@ export function compress(src: Uint8Array, setting: CompressionSetting): Uint8Arr
     header[0] = tag.charCodeAt(0);
     header[1] = tag.charCodeAt(1);
     header[2] = method;
-    header[3] = body.length & 0xff; header[4] = (body.length >> 8) & 0xff; header[5] = (body.length >> 16) & 0xff;
-    header[6] = chunk.length & 0xff; header[7] = (chunk.length >> 8) & 0xff; header[8] = (chunk.length >> 16) & 0xff;
+    header[3] = body.length & 0xff;
+    header[4] = (body.length >> 8) & 0xff;
+    header[5] = (body.length >> 16) & 0xff;
+    header[6] = chunk.length & 0xff;
+    header[7] = (chunk.length >> 8) & 0xff;
+    header[8] = (chunk.length >> 16) & 0xff;
     parts.push(header, body);
     total += HEADER + body.length;
   }
   if (total >= src.length) return src;
   const out = new Uint8Array(total);
   let o = 0;
-  for (const p of parts) { out.set(p, o); o += p.length; }
+  for (const p of parts) {
+    out.set(p, o);
+    o += p.length;
+  }
   return out;
 }
 

@@ -16,7 +16,11 @@ export class Cursor {
   readonly view: DataView;
   pos: number;
 
-  constructor(readonly buf: Uint8Array, pos = 0, readonly place: CursorPlace = { file: "<memory>" }) {
+  constructor(
+    readonly buf: Uint8Array,
+    pos = 0,
+    readonly place: CursorPlace = { file: "<memory>" },
+  ) {
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
     this.pos = pos;
   }
@@ -37,17 +41,65 @@ export class Cursor {
     return new HepflowError(code, message, { file, object, offset: base !== undefined ? base + this.pos : undefined });
   }
 
-  u8(): number { this.need(1); return this.buf[this.pos++]!; }
-  i8(): number { this.need(1); return this.view.getInt8(this.pos++); }
-  bool(): boolean { return this.u8() !== 0; }
-  i16(): number { this.need(2); const v = this.view.getInt16(this.pos); this.pos += 2; return v; }
-  u16(): number { this.need(2); const v = this.view.getUint16(this.pos); this.pos += 2; return v; }
-  i32(): number { this.need(4); const v = this.view.getInt32(this.pos); this.pos += 4; return v; }
-  u32(): number { this.need(4); const v = this.view.getUint32(this.pos); this.pos += 4; return v; }
-  f32(): number { this.need(4); const v = this.view.getFloat32(this.pos); this.pos += 4; return v; }
-  f64(): number { this.need(8); const v = this.view.getFloat64(this.pos); this.pos += 8; return v; }
-  i64big(): bigint { this.need(8); const v = this.view.getBigInt64(this.pos); this.pos += 8; return v; }
-  u64big(): bigint { this.need(8); const v = this.view.getBigUint64(this.pos); this.pos += 8; return v; }
+  u8(): number {
+    this.need(1);
+    return this.buf[this.pos++]!;
+  }
+  i8(): number {
+    this.need(1);
+    return this.view.getInt8(this.pos++);
+  }
+  bool(): boolean {
+    return this.u8() !== 0;
+  }
+  i16(): number {
+    this.need(2);
+    const v = this.view.getInt16(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  u16(): number {
+    this.need(2);
+    const v = this.view.getUint16(this.pos);
+    this.pos += 2;
+    return v;
+  }
+  i32(): number {
+    this.need(4);
+    const v = this.view.getInt32(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  u32(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  f32(): number {
+    this.need(4);
+    const v = this.view.getFloat32(this.pos);
+    this.pos += 4;
+    return v;
+  }
+  f64(): number {
+    this.need(8);
+    const v = this.view.getFloat64(this.pos);
+    this.pos += 8;
+    return v;
+  }
+  i64big(): bigint {
+    this.need(8);
+    const v = this.view.getBigInt64(this.pos);
+    this.pos += 8;
+    return v;
+  }
+  u64big(): bigint {
+    this.need(8);
+    const v = this.view.getBigUint64(this.pos);
+    this.pos += 8;
+    return v;
+  }
 
   /** A 64-bit integer used as a size or offset: must fit a double exactly. */
   i64(): number {

@@ -58,7 +58,10 @@ export class Directory {
     // sizes are checked.)
     const own = readKey(kc);
     if (own.keyLen <= 0 || own.nbytes <= 0 || own.nbytes > nbytesKeys) {
-      throw new HepflowError("ROOT_CORRUPT", `directory key list at ${seekKeys} does not start with a valid key (${own.nbytes} bytes, key length ${own.keyLen}; the list has ${nbytesKeys}); the key list is corrupt`, { ...where, offset: seekKeys });
+      throw new HepflowError("ROOT_CORRUPT", `directory key list at ${seekKeys} does not start with a valid key (${own.nbytes} bytes, key length ${own.keyLen}; the list has ${nbytesKeys}); the key list is corrupt`, {
+        ...where,
+        offset: seekKeys,
+      });
     }
     const n = kc.i32();
     if (n < 0 || n > nbytesKeys / 18) throw kc.error("ROOT_CORRUPT", `directory claims ${n} keys in ${nbytesKeys} bytes`);
@@ -85,11 +88,17 @@ export class Directory {
   /** The key named `name` (highest cycle unless `cycle` is given, or "name;cycle"). */
   key(name: string, cycle?: number): Key | undefined {
     const m = /^(.*);(\d+)$/.exec(name);
-    if (m) { name = m[1]!; cycle = Number(m[2]); }
+    if (m) {
+      name = m[1]!;
+      cycle = Number(m[2]);
+    }
     let best: Key | undefined;
     for (const k of this.keys) {
       if (k.name !== name) continue;
-      if (cycle !== undefined) { if (k.cycle === cycle) return k; continue; }
+      if (cycle !== undefined) {
+        if (k.cycle === cycle) return k;
+        continue;
+      }
       if (!best || k.cycle > best.cycle) best = k;
     }
     return best;

@@ -36,7 +36,11 @@ export interface KeyEntry {
 
 /** An open ROOT file: header, directories and keys; objects and trees are read on demand. */
 export class RootFile {
-  private constructor(readonly source: ByteSource, readonly header: FileHeader, readonly root: Directory | null) {}
+  private constructor(
+    readonly source: ByteSource,
+    readonly header: FileHeader,
+    readonly root: Directory | null,
+  ) {}
 
   get name(): string {
     return this.source.name;
@@ -112,7 +116,14 @@ export class RootFile {
       if (!key) {
         const here = dir.path || "/";
         const names = [...new Set(dir.keys.map((k) => k.name))].slice(0, 20).join(", ");
-        throw new HepflowError("ROOT_NOT_FOUND", `no object "${parts[i]}" in ${here}${didYouMean(parts[i]!, dir.keys.map((k) => k.name))} (has: ${names || "nothing"})`, { file: this.name, object: path });
+        throw new HepflowError(
+          "ROOT_NOT_FOUND",
+          `no object "${parts[i]}" in ${here}${didYouMean(
+            parts[i]!,
+            dir.keys.map((k) => k.name),
+          )} (has: ${names || "nothing"})`,
+          { file: this.name, object: path },
+        );
       }
       if (i === parts.length - 1) return key;
       if (!isDirectoryClass(key.className)) {

@@ -62,8 +62,13 @@ export async function branchCodecs(file: RootFile, tree: { models?: ReadonlyArra
     // TKey header: Nbytes(4) Version(2) ObjLen(4) Datime(4) KeyLen(2) → the payload starts at KeyLen
     const head = await file.source.read(b.seek!, 18);
     const dv = new DataView(head.buffer, head.byteOffset, head.byteLength);
-    const nbytes = dv.getInt32(0), objLen = dv.getInt32(6), keyLen = dv.getInt16(14);
-    if (nbytes - keyLen >= objLen) { out[m.name] = "none"; continue; }
+    const nbytes = dv.getInt32(0),
+      objLen = dv.getInt32(6),
+      keyLen = dv.getInt16(14);
+    if (nbytes - keyLen >= objLen) {
+      out[m.name] = "none";
+      continue;
+    }
     const tag = await file.source.read(b.seek! + keyLen, 2);
     out[m.name] = TAGS[String.fromCharCode(tag[0]!, tag[1]!)] ?? "unknown";
   }

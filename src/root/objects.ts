@@ -70,26 +70,44 @@ function toHistogram(h: RootObject, className: string, place: { file: string; ob
   }
   const sumw2 = f64(h.fSumw2);
   const stats: RootHistogram["stats"] = {
-    tsumw: Number(h.fTsumw ?? 0), tsumw2: Number(h.fTsumw2 ?? 0), tsumwx: Number(h.fTsumwx ?? 0), tsumwx2: Number(h.fTsumwx2 ?? 0),
+    tsumw: Number(h.fTsumw ?? 0),
+    tsumw2: Number(h.fTsumw2 ?? 0),
+    tsumwx: Number(h.fTsumwx ?? 0),
+    tsumwx2: Number(h.fTsumwx2 ?? 0),
   };
   if (dimension >= 2 && h.fTsumwy !== undefined) {
-    stats.tsumwy = Number(h.fTsumwy); stats.tsumwy2 = Number(h.fTsumwy2); stats.tsumwxy = Number(h.fTsumwxy);
+    stats.tsumwy = Number(h.fTsumwy);
+    stats.tsumwy2 = Number(h.fTsumwy2);
+    stats.tsumwxy = Number(h.fTsumwxy);
   }
   const out: RootHistogram = {
-    className, name: String(h.fName ?? ""), title: String(h.fTitle ?? ""), dimension, xaxis, contents, entries: Number(h.fEntries ?? 0), stats,
+    className,
+    name: String(h.fName ?? ""),
+    title: String(h.fTitle ?? ""),
+    dimension,
+    xaxis,
+    contents,
+    entries: Number(h.fEntries ?? 0),
+    stats,
   };
   if (yaxis) out.yaxis = yaxis;
   if (zaxis) out.zaxis = zaxis;
   if (className.startsWith("TProfile")) {
     const binEntries = f64(h.fBinEntries) ?? new Float64Array(ncells);
     const profile: NonNullable<RootHistogram["profile"]> = {
-      binEntries, sumwy2: sumw2 && sumw2.length === ncells ? sumw2 : new Float64Array(ncells),
-      errorMode: Number(h.fErrorMode ?? 0), ymin: Number(h.fYmin ?? h.fZmin ?? 0), ymax: Number(h.fYmax ?? h.fZmax ?? 0),
+      binEntries,
+      sumwy2: sumw2 && sumw2.length === ncells ? sumw2 : new Float64Array(ncells),
+      errorMode: Number(h.fErrorMode ?? 0),
+      ymin: Number(h.fYmin ?? h.fZmin ?? 0),
+      ymax: Number(h.fYmax ?? h.fZmax ?? 0),
     };
     const binSumw2 = f64(h.fBinSumw2);
     if (binSumw2 && binSumw2.length === ncells) profile.binSumw2 = binSumw2;
     out.profile = profile;
-    if (className === "TProfile" && h.fTsumwy !== undefined) { stats.tsumwy = Number(h.fTsumwy); stats.tsumwy2 = Number(h.fTsumwy2); }
+    if (className === "TProfile" && h.fTsumwy !== undefined) {
+      stats.tsumwy = Number(h.fTsumwy);
+      stats.tsumwy2 = Number(h.fTsumwy2);
+    }
   } else if (sumw2 && sumw2.length === ncells) {
     out.sumw2 = sumw2;
   }

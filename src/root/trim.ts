@@ -9,7 +9,10 @@ import type { Column } from "../util/index.js";
 export class Trimmer {
   private readonly cache = new Map<Int32Array, { offsets: Int32Array; from: number; to: number }>();
 
-  constructor(private readonly from: number, private readonly to: number) {}
+  constructor(
+    private readonly from: number,
+    private readonly to: number,
+  ) {}
 
   column(c: Column): Column {
     return this.cut(c, this.from, this.to);

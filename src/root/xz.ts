@@ -51,7 +51,8 @@ const options = () => {
 let decoder: NativeDecoder | null = null;
 
 /** The last two bytes of every .xz stream footer. */
-const FOOTER_MAGIC_Y = 0x59, FOOTER_MAGIC_Z = 0x5a;
+const FOOTER_MAGIC_Y = 0x59,
+  FOOTER_MAGIC_Z = 0x5a;
 
 /**
  * Decodes one complete .xz stream of `uSize` bytes. Returns the decoded bytes, in `out` when given
@@ -78,11 +79,14 @@ function fast(src: Buffer, dst: Buffer): boolean {
     const b = nativeBinding()!;
     const { LZMA_OK, LZMA_RUN, LZMA_STREAM_END } = liblzma();
     decoder ??= new b.LZMA(b.STREAM_DECODE, options());
-    let inOff = 0, availIn = n, outOff = 0;
+    let inOff = 0,
+      availIn = n,
+      outOff = 0;
     for (;;) {
       const [status, leftIn, leftOut] = decoder.codeSync(LZMA_RUN, src, inOff, availIn, dst, outOff);
       if (status !== LZMA_OK && status !== LZMA_STREAM_END) return false;
-      const produced = dst.length - leftOut - outOff, consumed = availIn - leftIn;
+      const produced = dst.length - leftOut - outOff,
+        consumed = availIn - leftIn;
       inOff += consumed;
       availIn = leftIn;
       outOff += produced;

@@ -47,12 +47,17 @@ export interface DeliverResult {
   [sample: string]: { files: string[]; requestId: string; fromCache: boolean; errors: Array<{ file: string; stage: string; message: string }> };
 }
 
-function defaultUrl(): string { return process.env.HEPFLOW_SERVICE_URL ?? "http://127.0.0.1:5000"; }
+function defaultUrl(): string {
+  return process.env.HEPFLOW_SERVICE_URL ?? "http://127.0.0.1:5000";
+}
 
 /** A thin client of the service's HTTP API. */
 export class ServiceClient {
   readonly url: string;
-  constructor(url: string = defaultUrl(), private readonly token: string | undefined = process.env.HEPFLOW_SERVICE_TOKEN) {
+  constructor(
+    url: string = defaultUrl(),
+    private readonly token: string | undefined = process.env.HEPFLOW_SERVICE_TOKEN,
+  ) {
     this.url = url.replace(/\/+$/, "");
   }
 
@@ -69,7 +74,11 @@ export class ServiceClient {
     }
     const text = await res.text();
     let json: unknown;
-    try { json = JSON.parse(text); } catch { json = { message: text }; }
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = { message: text };
+    }
     if (!res.ok) {
       const j = json as { code?: string; message?: string };
       throw new HepflowError(j.code ?? `HTTP_${res.status}`, `${method} ${p}: ${res.status}: ${j.message ?? text}`);
@@ -77,14 +86,30 @@ export class ServiceClient {
     return json as T;
   }
 
-  info(): Promise<Record<string, unknown>> { return this.call("GET", "/servicex"); }
-  submit(body: Record<string, unknown>): Promise<{ request_id: string; cached: boolean }> { return this.call("POST", "/servicex/transformation", body); }
-  status(id: string): Promise<TransformStatusView> { return this.call("GET", `/servicex/transformation/${id}`); }
-  list(): Promise<{ requests: TransformStatusView[] }> { return this.call("GET", "/servicex/transformation"); }
-  errors(id: string): Promise<{ errors: Array<{ file: string; stage: string; message: string; attempts: number }> }> { return this.call("GET", `/servicex/transformation/${id}/errors`); }
-  results(id: string): Promise<{ results: Array<{ filename: string; size: number; url: string; events: number; rows: number }> }> { return this.call("GET", `/servicex/transformation/${id}/results`); }
-  cancel(id: string): Promise<TransformStatusView> { return this.call("POST", `/servicex/transformation/${id}/cancel`); }
-  delete(id: string): Promise<unknown> { return this.call("DELETE", `/servicex/transformation/${id}`); }
+  info(): Promise<Record<string, unknown>> {
+    return this.call("GET", "/servicex");
+  }
+  submit(body: Record<string, unknown>): Promise<{ request_id: string; cached: boolean }> {
+    return this.call("POST", "/servicex/transformation", body);
+  }
+  status(id: string): Promise<TransformStatusView> {
+    return this.call("GET", `/servicex/transformation/${id}`);
+  }
+  list(): Promise<{ requests: TransformStatusView[] }> {
+    return this.call("GET", "/servicex/transformation");
+  }
+  errors(id: string): Promise<{ errors: Array<{ file: string; stage: string; message: string; attempts: number }> }> {
+    return this.call("GET", `/servicex/transformation/${id}/errors`);
+  }
+  results(id: string): Promise<{ results: Array<{ filename: string; size: number; url: string; events: number; rows: number }> }> {
+    return this.call("GET", `/servicex/transformation/${id}/results`);
+  }
+  cancel(id: string): Promise<TransformStatusView> {
+    return this.call("POST", `/servicex/transformation/${id}/cancel`);
+  }
+  delete(id: string): Promise<unknown> {
+    return this.call("DELETE", `/servicex/transformation/${id}`);
+  }
 
   /** Downloads one result file to `dest` (written to a temporary name, then renamed). */
   async download(urlPath: string, dest: string): Promise<void> {
@@ -136,12 +161,14 @@ export async function parseSpec(text: string, file = "spec.yaml"): Promise<Deliv
     // ServiceX spells the dataset by kind: files by XRootD URL, or a Rucio DID (a catalogue name here)
     s.Dataset ??= s.XRootDFiles ?? s.RucioDID ?? s.FileList;
     if (typeof s.Name !== "string" || !/^[A-Za-z0-9_.-]+$/.test(s.Name)) throw new HepflowError("SPEC", "Name must be a word (letters, digits, _ . -)", { file, object: `${where}.Name` });
-    if (!(typeof s.Dataset === "string" || (Array.isArray(s.Dataset) && s.Dataset.every((x) => typeof x === "string")))) throw new HepflowError("SPEC", "Dataset must be a name, path, URL or list of those", { file, object: `${where}.Dataset` });
+    if (!(typeof s.Dataset === "string" || (Array.isArray(s.Dataset) && s.Dataset.every((x) => typeof x === "string"))))
+      throw new HepflowError("SPEC", "Dataset must be a name, path, URL or list of those", { file, object: `${where}.Dataset` });
     if (typeof s.Query !== "string" || !s.Query.trim()) throw new HepflowError("SPEC", "Query must be a func_adl or qastle query", { file, object: `${where}.Query` });
     if (s.NFiles !== undefined && !(Number.isInteger(s.NFiles) && (s.NFiles as number) > 0)) throw new HepflowError("SPEC", "NFiles must be a positive integer", { file, object: `${where}.NFiles` });
   });
   const g = (d.General ?? {}) as Record<string, unknown>;
-  if (g.OutputFormat !== undefined && !["root-ttree", "root-file", "parquet", "arrow"].includes(g.OutputFormat as string)) throw new HepflowError("SPEC", `OutputFormat "${String(g.OutputFormat)}" is not offered (root-ttree, parquet, arrow)`, { file, object: "General.OutputFormat" });
+  if (g.OutputFormat !== undefined && !["root-ttree", "root-file", "parquet", "arrow"].includes(g.OutputFormat as string))
+    throw new HepflowError("SPEC", `OutputFormat "${String(g.OutputFormat)}" is not offered (root-ttree, parquet, arrow)`, { file, object: "General.OutputFormat" });
   if (g.Delivery !== undefined && !["LocalCache", "URLs"].includes(g.Delivery as string)) throw new HepflowError("SPEC", "Delivery must be LocalCache or URLs", { file, object: "General.Delivery" });
   return d as unknown as DeliverSpec;
 }
@@ -155,34 +182,42 @@ export async function deliver(spec: DeliverSpec, o: DeliverOptions = {}): Promis
   const client = new ServiceClient(o.url, o.token);
   const urls = spec.General?.Delivery === "URLs";
   const out: DeliverResult = {};
-  await Promise.all(spec.Sample.map(async (s) => {
-    const selection = typeof s.Query === "string" ? s.Query : s.Query.toQastle();
-    const ds = Array.isArray(s.Dataset) ? s.Dataset : s.NFiles ? `${s.Dataset}?files=${s.NFiles}` : s.Dataset;
-    const format = { "root-ttree": "root-file", "root-file": "root-file", parquet: "parquet", arrow: "arrow" }[spec.General?.OutputFormat ?? "root-ttree"];
-    const body: Record<string, unknown> = { selection: selection.trim(), "result-format": format, title: s.Name, ...(Array.isArray(ds) ? { "file-list": ds } : { did: ds }), ...(s.Tree ? { "tree-name": s.Tree } : {}) };
-    const key = createHash("sha256").update(JSON.stringify({ url: client.url, body: { ...body, title: undefined } })).digest("hex").slice(0, 32);
-    const dir = path.join(cacheRoot(o), key);
-    const manifest = path.join(dir, "manifest.json");
-    if (!o.ignoreCache && !s.IgnoreLocalCache && !urls && fs.existsSync(manifest)) {
-      const m = JSON.parse(fs.readFileSync(manifest, "utf8")) as { requestId: string; files: string[]; errors: DeliverResult[string]["errors"] };
-      if (m.files.every((f) => fs.existsSync(path.join(dir, f)))) {
-        out[s.Name] = { files: m.files.map((f) => path.join(dir, f)), requestId: m.requestId, fromCache: true, errors: m.errors };
+  await Promise.all(
+    spec.Sample.map(async (s) => {
+      const selection = typeof s.Query === "string" ? s.Query : s.Query.toQastle();
+      const ds = Array.isArray(s.Dataset) ? s.Dataset : s.NFiles ? `${s.Dataset}?files=${s.NFiles}` : s.Dataset;
+      const format = { "root-ttree": "root-file", "root-file": "root-file", parquet: "parquet", arrow: "arrow" }[spec.General?.OutputFormat ?? "root-ttree"];
+      const body: Record<string, unknown> = { selection: selection.trim(), "result-format": format, title: s.Name, ...(Array.isArray(ds) ? { "file-list": ds } : { did: ds }), ...(s.Tree ? { "tree-name": s.Tree } : {}) };
+      const key = createHash("sha256")
+        .update(JSON.stringify({ url: client.url, body: { ...body, title: undefined } }))
+        .digest("hex")
+        .slice(0, 32);
+      const dir = path.join(cacheRoot(o), key);
+      const manifest = path.join(dir, "manifest.json");
+      if (!o.ignoreCache && !s.IgnoreLocalCache && !urls && fs.existsSync(manifest)) {
+        const m = JSON.parse(fs.readFileSync(manifest, "utf8")) as { requestId: string; files: string[]; errors: DeliverResult[string]["errors"] };
+        if (m.files.every((f) => fs.existsSync(path.join(dir, f)))) {
+          out[s.Name] = { files: m.files.map((f) => path.join(dir, f)), requestId: m.requestId, fromCache: true, errors: m.errors };
+          return;
+        }
+      }
+      const { request_id } = await client.submit(body);
+      const st = await client.wait(request_id, (x) => o.onProgress?.(s.Name, x), o.pollMs);
+      const errors = st["files-failed"] ? (await client.errors(request_id)).errors.map(({ file, stage, message }) => ({ file, stage, message })) : [];
+      if (st.status !== "Complete") {
+        const why = errors.length ? errors.map((e) => `  ${e.file}: ${e.stage}: ${e.message}`).join("\n") : `  the transform is ${st.status}`;
+        throw new HepflowError("DELIVER_FAILED", `sample ${s.Name}: no file was delivered\n${why}`, { object: `request ${request_id}` });
+      }
+      const results = (await client.results(request_id)).results;
+      if (urls) {
+        out[s.Name] = { files: results.map((r) => client.url + r.url), requestId: request_id, fromCache: false, errors };
         return;
       }
-    }
-    const { request_id } = await client.submit(body);
-    const st = await client.wait(request_id, (x) => o.onProgress?.(s.Name, x), o.pollMs);
-    const errors = st["files-failed"] ? (await client.errors(request_id)).errors.map(({ file, stage, message }) => ({ file, stage, message })) : [];
-    if (st.status !== "Complete") {
-      const why = errors.length ? errors.map((e) => `  ${e.file}: ${e.stage}: ${e.message}`).join("\n") : `  the transform is ${st.status}`;
-      throw new HepflowError("DELIVER_FAILED", `sample ${s.Name}: no file was delivered\n${why}`, { object: `request ${request_id}` });
-    }
-    const results = (await client.results(request_id)).results;
-    if (urls) { out[s.Name] = { files: results.map((r) => client.url + r.url), requestId: request_id, fromCache: false, errors }; return; }
-    fs.mkdirSync(dir, { recursive: true });
-    for (const r of results) await client.download(r.url, path.join(dir, r.filename));
-    fs.writeFileSync(manifest, JSON.stringify({ requestId: request_id, files: results.map((r) => r.filename), errors }, null, 1));
-    out[s.Name] = { files: results.map((r) => path.join(dir, r.filename)), requestId: request_id, fromCache: false, errors };
-  }));
+      fs.mkdirSync(dir, { recursive: true });
+      for (const r of results) await client.download(r.url, path.join(dir, r.filename));
+      fs.writeFileSync(manifest, JSON.stringify({ requestId: request_id, files: results.map((r) => r.filename), errors }, null, 1));
+      out[s.Name] = { files: results.map((r) => path.join(dir, r.filename)), requestId: request_id, fromCache: false, errors };
+    }),
+  );
   return out;
 }

@@ -34,7 +34,10 @@ function leafData(a: Arrow, t: OutputType, data: ArrayLike<number>) {
 /** Collects output chunks and writes them as one Arrow IPC or Parquet file. */
 export class ColumnarWriter {
   private readonly batches: unknown[] = [];
-  private constructor(private readonly a: Arrow, private readonly format: "arrow" | "parquet") {}
+  private constructor(
+    private readonly a: Arrow,
+    private readonly format: "arrow" | "parquet",
+  ) {}
 
   static async create(format: "arrow" | "parquet"): Promise<ColumnarWriter> {
     return new ColumnarWriter(await import("apache-arrow"), format);
@@ -47,8 +50,13 @@ export class ColumnarWriter {
     const children = [];
     for (const [name, c] of Object.entries(columns) as Array<[string, Column]>) {
       if (isJagged(c)) {
-        let offsets = c.offsets, content = c.content as unknown as ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> };
-        if (offsets[0] !== 0) { const o0 = offsets[0]!; content = content.subarray(o0, offsets[offsets.length - 1]!) as typeof content; offsets = offsets.map((x) => x - o0); }
+        let offsets = c.offsets,
+          content = c.content as unknown as ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> };
+        if (offsets[0] !== 0) {
+          const o0 = offsets[0]!;
+          content = content.subarray(o0, offsets[offsets.length - 1]!) as typeof content;
+          offsets = offsets.map((x) => x - o0);
+        }
         const child = leafData(a, types[name]!, content);
         const type = new a.List(new a.Field("item", child.type, false));
         fields.push(new a.Field(name, type, false));
@@ -67,7 +75,10 @@ export class ColumnarWriter {
   async close(path: string): Promise<void> {
     const a = this.a;
     const table = new a.Table(this.batches as InstanceType<Arrow["RecordBatch"]>[]);
-    if (this.format === "arrow") { fs.writeFileSync(path, a.tableToIPC(table, "file")); return; }
+    if (this.format === "arrow") {
+      fs.writeFileSync(path, a.tableToIPC(table, "file"));
+      return;
+    }
     const pw = await import("parquet-wasm/node");
     const props = new pw.WriterPropertiesBuilder().setCompression(pw.Compression.SNAPPY).build();
     fs.writeFileSync(path, pw.writeParquet(pw.Table.fromIPCStream(a.tableToIPC(table, "stream")), props));

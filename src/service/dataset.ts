@@ -11,7 +11,10 @@ import { createRequire } from "node:module";
 import { HepflowError } from "../util/index.js";
 
 /** One input file and what identifies its content (path, size, mtime; or the URL). */
-export interface DatasetFile { path: string; identity: string }
+export interface DatasetFile {
+  path: string;
+  identity: string;
+}
 
 export interface ResolveOptions {
   /** JSON file: `{ "name": ["path-or-glob-or-url", …] }`; relative entries are relative to it. */
@@ -31,7 +34,9 @@ function datasetError(message: string, did: string): HepflowError {
 
 function readCatalogue(file: string): Record<string, string[]> {
   let raw: unknown;
-  try { raw = JSON.parse(fs.readFileSync(file, "utf8")); } catch (e) {
+  try {
+    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (e) {
     throw new HepflowError("DATASET_CATALOGUE", `cannot read the catalogue: ${(e as Error).message}`, { file });
   }
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new HepflowError("DATASET_CATALOGUE", "the catalogue must be an object of name → list of files", { file });
@@ -45,15 +50,23 @@ function readCatalogue(file: string): Record<string, string[]> {
 }
 
 function under(p: string, roots: readonly string[]): boolean {
-  return roots.some((r) => { const rel = path.relative(r, p); return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel)); });
+  return roots.some((r) => {
+    const rel = path.relative(r, p);
+    return rel === "" || (!rel.startsWith("..") && !path.isAbsolute(rel));
+  });
 }
 
 function walk(dir: string, out: string[]): void {
   let ents: fs.Dirent[];
-  try { ents = fs.readdirSync(dir, { withFileTypes: true }); } catch { return; }
+  try {
+    ents = fs.readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
   for (const e of ents) {
     const p = path.join(dir, e.name);
-    if (e.isDirectory()) walk(p, out); else if (e.isFile()) out.push(p);
+    if (e.isDirectory()) walk(p, out);
+    else if (e.isFile()) out.push(p);
   }
 }
 
@@ -72,7 +85,10 @@ function expandLocal(spec: string, did: string, o: ResolveOptions): string[] {
   const isMatch = picomatch(abs);
   const all: string[] = [];
   walk(base, all);
-  return all.filter((f) => isMatch(f)).map((f) => fs.realpathSync(f)).filter((f) => under(f, o.allowedRoots));
+  return all
+    .filter((f) => isMatch(f))
+    .map((f) => fs.realpathSync(f))
+    .filter((f) => under(f, o.allowedRoots));
 }
 
 /** Resolves a dataset (string or list) into its sorted files, applying `?files=N`. */

@@ -64,7 +64,10 @@ export async function buildServer(service: DeliveryService, o: ServerOptions = {
       (req as unknown as { user: string }).user = user;
       return;
     }
-    if (openLocal) { (req as unknown as { user: string }).user = "local"; return; }
+    if (openLocal) {
+      (req as unknown as { user: string }).user = "local";
+      return;
+    }
     return reply.code(401).send({ code: "UNAUTHENTICATED", message: "this service needs `Authorization: Bearer <token>`" });
   });
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown; code?: string }, _req, reply) => {
@@ -83,41 +86,61 @@ export async function buildServer(service: DeliveryService, o: ServerOptions = {
   };
 
   app.get("/servicex", async () => ({
-    "app-version": TRANSFORMER_VERSION, "code-gen-image": { uproot: "hepflow query → column kernels" },
+    "app-version": TRANSFORMER_VERSION,
+    "code-gen-image": { uproot: "hepflow query → column kernels" },
     capabilities: ["func_adl-python", "qastle", "server-cache", "deadlines", "retries", "error-records", "resume"],
-    "result-formats": [...OUTPUT_FORMATS], "query-languages": ["qastle", "python"],
+    "result-formats": [...OUTPUT_FORMATS],
+    "query-languages": ["qastle", "python"],
   }));
 
   app.post("/servicex/transformation", { schema: SCHEMAS.submit }, async (req, reply) => {
     const b = req.body as Record<string, unknown>;
     const r: TransformRequest = {
-      did: b.did as string | undefined, files: b["file-list"] as string[] | undefined, selection: b.selection as string,
-      resultFormat: b["result-format"] as TransformRequest["resultFormat"], treeName: (b["tree-name"] as string | undefined) ?? null, title: b.title as string | undefined,
+      did: b.did as string | undefined,
+      files: b["file-list"] as string[] | undefined,
+      selection: b.selection as string,
+      resultFormat: b["result-format"] as TransformRequest["resultFormat"],
+      treeName: (b["tree-name"] as string | undefined) ?? null,
+      title: b.title as string | undefined,
     };
     const { id, cached } = await service.submit(userOf(req), r);
     return reply.code(cached ? 200 : 201).send({ request_id: id, cached });
   });
   app.get("/servicex/transformation", async (req) => ({ requests: service.list(userOf(req)) }));
   app.get("/servicex/transformation/:id", { schema: SCHEMAS.byId }, async (req) => {
-    const { id } = req.params as { id: string }; own(req, id); return service.status(id);
+    const { id } = req.params as { id: string };
+    own(req, id);
+    return service.status(id);
   });
   app.get("/servicex/transformation/:id/errors", { schema: SCHEMAS.byId }, async (req) => {
-    const { id } = req.params as { id: string }; own(req, id); return { errors: service.errors(id) };
+    const { id } = req.params as { id: string };
+    own(req, id);
+    return { errors: service.errors(id) };
   });
   app.get("/servicex/transformation/:id/results", { schema: SCHEMAS.byId }, async (req) => {
-    const { id } = req.params as { id: string }; own(req, id);
+    const { id } = req.params as { id: string };
+    own(req, id);
     return { results: service.results(id).map((r) => ({ ...r, url: `/servicex/transformation/${id}/results/${encodeURIComponent(r.filename)}` })) };
   });
   app.get("/servicex/transformation/:id/results/:filename", { schema: SCHEMAS.file }, async (req, reply) => {
-    const { id, filename } = req.params as { id: string; filename: string }; own(req, id);
+    const { id, filename } = req.params as { id: string; filename: string };
+    own(req, id);
     const p = service.resultPath(id, filename);
     return reply.header("content-type", "application/octet-stream").header("content-length", fs.statSync(p).size).send(fs.createReadStream(p));
   });
-  const cancel = async (req: FastifyRequest) => { const { id } = req.params as { id: string }; own(req, id); service.cancel(id); return service.status(id); };
+  const cancel = async (req: FastifyRequest) => {
+    const { id } = req.params as { id: string };
+    own(req, id);
+    service.cancel(id);
+    return service.status(id);
+  };
   app.get("/servicex/transformation/:id/cancel", { schema: SCHEMAS.byId }, cancel);
   app.post("/servicex/transformation/:id/cancel", { schema: SCHEMAS.byId }, cancel);
   app.delete("/servicex/transformation/:id", { schema: SCHEMAS.byId }, async (req) => {
-    const { id } = req.params as { id: string }; own(req, id); service.delete(id); return { request_id: id, deleted: true };
+    const { id } = req.params as { id: string };
+    own(req, id);
+    service.delete(id);
+    return { request_id: id, deleted: true };
   });
   return app;
 }

@@ -72,11 +72,23 @@ export interface TransformStatusView {
   "cache-key": string;
 }
 
-interface Running { worker: Worker; timer: NodeJS.Timeout; transformId: string; idx: number; events: number }
+interface Running {
+  worker: Worker;
+  timer: NodeJS.Timeout;
+  transformId: string;
+  idx: number;
+  events: number;
+}
 
 /** A 4xx-class problem with the request itself; the server answers it with `status`. */
 export class RequestError extends HepflowError {
-  constructor(readonly status: number, code: string, message: string) { super(code, message); }
+  constructor(
+    readonly status: number,
+    code: string,
+    message: string,
+  ) {
+    super(code, message);
+  }
 }
 
 export class DeliveryService {
@@ -91,7 +103,13 @@ export class DeliveryService {
 
   constructor(options: ServiceOptions) {
     this.o = {
-      workers: 2, deadlineSeconds: 300, retries: 2, allowedRoots: [process.cwd()], cacheBytes: 20e9, quota: 10, ...options,
+      workers: 2,
+      deadlineSeconds: 300,
+      retries: 2,
+      allowedRoots: [process.cwd()],
+      cacheBytes: 20e9,
+      quota: 10,
+      ...options,
     };
     this.o.allowedRoots = this.o.allowedRoots.map((r) => (fs.existsSync(r) ? fs.realpathSync(r) : path.resolve(r)));
     this.store = new ServiceStore(options.dir);
@@ -107,20 +125,34 @@ export class DeliveryService {
     this.pump();
   }
 
-  private resultsDir(id: string): string { return path.join(this.o.dir, "results", id); }
+  private resultsDir(id: string): string {
+    return path.join(this.o.dir, "results", id);
+  }
 
   /** Submits (or attaches to) a transform; resolves once it is recorded. */
   async submit(user: string, req: TransformRequest): Promise<{ id: string; cached: boolean }> {
     let ast;
-    try { ast = parseQueryText(req.selection); } catch (e) { throw new RequestError(400, (e as HepflowError).code ?? "QUERY_SYNTAX", (e as Error).message); }
+    try {
+      ast = parseQueryText(req.selection);
+    } catch (e) {
+      throw new RequestError(400, (e as HepflowError).code ?? "QUERY_SYNTAX", (e as Error).message);
+    }
     const format = req.resultFormat ?? "root-file";
     let files;
-    try { files = resolveDataset(req.files ?? req.did ?? "", { catalogue: this.o.catalogue, allowedRoots: this.o.allowedRoots }); }
-    catch (e) { throw new RequestError((e as HepflowError).code === "DATASET_CATALOGUE" ? 500 : 400, (e as HepflowError).code ?? "DATASET", (e as Error).message); }
+    try {
+      files = resolveDataset(req.files ?? req.did ?? "", { catalogue: this.o.catalogue, allowedRoots: this.o.allowedRoots });
+    } catch (e) {
+      throw new RequestError((e as HepflowError).code === "DATASET_CATALOGUE" ? 500 : 400, (e as HepflowError).code ?? "DATASET", (e as Error).message);
+    }
     const canonical = toQastle(canonicalQuery(ast));
-    const key = createHash("sha256").update(JSON.stringify({ q: canonical, tree: req.treeName ?? null, files: files.map((f) => f.identity), format, v: TRANSFORMER_VERSION })).digest("hex");
+    const key = createHash("sha256")
+      .update(JSON.stringify({ q: canonical, tree: req.treeName ?? null, files: files.map((f) => f.identity), format, v: TRANSFORMER_VERSION }))
+      .digest("hex");
     const existing = this.store.byCacheKey(key);
-    if (existing) { this.store.attachUser(user, existing.id); return { id: existing.id, cached: existing.status === "Complete" }; }
+    if (existing) {
+      this.store.attachUser(user, existing.id);
+      return { id: existing.id, cached: existing.status === "Complete" };
+    }
     let p = this.pending.get(key);
     if (!p) {
       const active = this.store.userTransforms(user).filter((t) => t.status === "Submitted" || t.status === "Running").length;
@@ -142,7 +174,9 @@ export class DeliveryService {
     for (const cand of candidates) {
       let timer: NodeJS.Timeout | undefined;
       try {
-        const limit = new Promise<never>((_, rej) => { timer = setTimeout(() => rej(new HepflowError("SCHEMA_TIMEOUT", "no answer within 10 s")), Math.min(10, this.o.deadlineSeconds) * 1000); });
+        const limit = new Promise<never>((_, rej) => {
+          timer = setTimeout(() => rej(new HepflowError("SCHEMA_TIMEOUT", "no answer within 10 s")), Math.min(10, this.o.deadlineSeconds) * 1000);
+        });
         const branches = await Promise.race([this.branchesOf(cand.path, req.treeName ?? queryTree(ast)), limit]);
         const cq = new CompiledQuery(ast, branches, req.selection);
         if (cq.plan.aggregate) throw new RequestError(400, "QUERY_TYPE", `the service delivers columns; .${cq.plan.aggregate.op}() of the whole dataset is for the client to compute from them`);
@@ -153,13 +187,24 @@ export class DeliveryService {
         const code = (e as HepflowError).code ?? "";
         if (code.startsWith("QUERY")) throw new RequestError(400, code, (e as Error).message);
         problems.push(`${cand.path}: ${(e as Error).message}`);
-      } finally { clearTimeout(timer); }
+      } finally {
+        clearTimeout(timer);
+      }
     }
     if (!checked) throw new RequestError(422, "SCHEMA_UNAVAILABLE", `could not read the schema of any of the dataset's first files, so the query cannot be checked:\n${problems.join("\n")}`);
     const id = randomUUID();
     const row: TransformRow = {
-      id, cache_key: key, title: req.title ?? "", did: req.did ?? `${files.length} files`, selection: canonical, tree: req.treeName ?? null,
-      format, status: "Submitted", created: Date.now(), finished: null, files_total: files.length,
+      id,
+      cache_key: key,
+      title: req.title ?? "",
+      did: req.did ?? `${files.length} files`,
+      selection: canonical,
+      tree: req.treeName ?? null,
+      format,
+      status: "Submitted",
+      created: Date.now(),
+      finished: null,
+      files_total: files.length,
     };
     fs.mkdirSync(this.resultsDir(id), { recursive: true });
     this.store.insertTransform(row, files);
@@ -175,7 +220,9 @@ export class DeliveryService {
       const trees = (await f.keys()).filter((k) => k.className === "TTree" || /RNTuple$/.test(k.className));
       if (!trees.length) throw new HepflowError("SERVICE_NO_TREE", "the file holds no TTree or RNTuple");
       return (await f.tree(trees[0]!.path)).branches;
-    } finally { await f.close(); }
+    } finally {
+      await f.close();
+    }
   }
 
   private pump(): void {
@@ -191,7 +238,12 @@ export class DeliveryService {
   }
 
   private outputName(f: FileRow, format: string): string {
-    const base = path.basename(f.path.replace(/[?#].*$/, "")).replace(/[^A-Za-z0-9._-]/g, "_").replace(/^\.+/, "").replace(/\.root$/, "") || "file";
+    const base =
+      path
+        .basename(f.path.replace(/[?#].*$/, ""))
+        .replace(/[^A-Za-z0-9._-]/g, "_")
+        .replace(/^\.+/, "")
+        .replace(/\.root$/, "") || "file";
     return `${String(f.idx).padStart(4, "0")}_${base}.${format === "root-file" ? "root" : format}`;
   }
 
@@ -210,7 +262,10 @@ export class DeliveryService {
       void worker.terminate();
       if (this.closed) return;
       const cur = this.store.transform(t.id);
-      if (!cur || cur.status === "Canceled") { this.pump(); return; }
+      if (!cur || cur.status === "Canceled") {
+        this.pump();
+        return;
+      }
       if (r.result) this.store.fileDone(t.id, f.idx, { ...r.result, output: name });
       else {
         const attempts = this.store.files(t.id)[f.idx]!.attempts;
@@ -223,7 +278,11 @@ export class DeliveryService {
     };
     const timer = setTimeout(() => finish({ error: { stage: "deadline", message: `no result within the ${this.o.deadlineSeconds} s deadline (the read or transform hung); stopped`, retriable: true } }), this.o.deadlineSeconds * 1000);
     worker.on("message", (m: { events?: number; result?: TransformResult; error?: { stage: string; message: string; retriable: boolean } }) => {
-      if (m.events !== undefined) { const r = this.running.get(key); if (r) r.events = m.events; return; }
+      if (m.events !== undefined) {
+        const r = this.running.get(key);
+        if (r) r.events = m.events;
+        return;
+      }
       finish(m);
     });
     worker.on("error", (e) => finish({ error: { stage: "worker", message: e.message, retriable: true } }));
@@ -246,7 +305,10 @@ export class DeliveryService {
 
   /** Drops the oldest complete transforms while the results exceed the cache size. */
   private evict(): void {
-    const complete = this.store.allTransforms().filter((t) => t.status === "Complete").sort((a, b) => (a.finished ?? 0) - (b.finished ?? 0));
+    const complete = this.store
+      .allTransforms()
+      .filter((t) => t.status === "Complete")
+      .sort((a, b) => (a.finished ?? 0) - (b.finished ?? 0));
     let total = complete.reduce((s, t) => s + this.store.files(t.id).reduce((x, f) => x + f.bytes, 0), 0);
     for (const t of complete) {
       if (total <= this.o.cacheBytes) break;
@@ -266,31 +328,47 @@ export class DeliveryService {
     const t = this.store.transform(id);
     if (!t) throw new RequestError(404, "NOT_FOUND", `no transform ${id}`);
     const files = this.store.files(id);
-    const done = files.filter((f) => f.status === "done"), failed = files.filter((f) => f.status === "failed");
+    const done = files.filter((f) => f.status === "done"),
+      failed = files.filter((f) => f.status === "failed");
     const remaining = files.length - done.length - failed.length;
     const times = done.filter((f) => f.started && f.finished).map((f) => f.finished! - f.started!);
     const per = times.length ? times.reduce((a, b) => a + b, 0) / times.length : null;
     return {
-      request_id: t.id, title: t.title, did: t.did, selection: t.selection, "result-format": t.format, status: t.status,
-      "files-total": files.length, "files-completed": done.length, "files-failed": failed.length, "files-remaining": t.status === "Canceled" ? 0 : remaining,
+      request_id: t.id,
+      title: t.title,
+      did: t.did,
+      selection: t.selection,
+      "result-format": t.format,
+      status: t.status,
+      "files-total": files.length,
+      "files-completed": done.length,
+      "files-failed": failed.length,
+      "files-remaining": t.status === "Canceled" ? 0 : remaining,
       // finished files, plus how far the running ones have got
-      "events-processed": done.reduce((s, f) => s + f.events, 0) + [...this.running.values()].filter((r) => r.transformId === id).reduce((s, r) => s + r.events, 0), "rows-delivered": done.reduce((s, f) => s + f.rows, 0),
+      "events-processed": done.reduce((s, f) => s + f.events, 0) + [...this.running.values()].filter((r) => r.transformId === id).reduce((s, r) => s + r.events, 0),
+      "rows-delivered": done.reduce((s, f) => s + f.rows, 0),
       "bytes-delivered": done.reduce((s, f) => s + f.bytes, 0),
       "eta-seconds": remaining === 0 ? 0 : per === null ? null : Math.round((per * remaining) / this.o.workers / 100) / 10,
-      "submit-time": new Date(t.created).toISOString(), "finish-time": t.finished ? new Date(t.finished).toISOString() : null, "cache-key": t.cache_key,
+      "submit-time": new Date(t.created).toISOString(),
+      "finish-time": t.finished ? new Date(t.finished).toISOString() : null,
+      "cache-key": t.cache_key,
     };
   }
 
   /** The error records of a transform's failed files: file, stage, message, attempts. */
   errors(id: string): Array<{ file: string; stage: string; message: string; attempts: number }> {
     if (!this.store.transform(id)) throw new RequestError(404, "NOT_FOUND", `no transform ${id}`);
-    return this.store.files(id).filter((f) => f.error_message && f.status === "failed")
+    return this.store
+      .files(id)
+      .filter((f) => f.error_message && f.status === "failed")
       .map((f) => ({ file: f.path, stage: f.error_stage!, message: f.error_message!, attempts: f.attempts }));
   }
 
   results(id: string): Array<{ filename: string; size: number; events: number; rows: number; input: string }> {
     if (!this.store.transform(id)) throw new RequestError(404, "NOT_FOUND", `no transform ${id}`);
-    return this.store.files(id).filter((f) => f.status === "done" && f.output)
+    return this.store
+      .files(id)
+      .filter((f) => f.status === "done" && f.output)
       .map((f) => ({ filename: f.output!, size: f.bytes, events: f.events, rows: f.rows, input: f.path }));
   }
 
@@ -314,7 +392,12 @@ export class DeliveryService {
     if (["Complete", "Failed", "Canceled"].includes(t.status)) return;
     this.store.setStatus(id, "Canceled");
     this.store.cancelFiles(id);
-    for (const [k, r] of this.running) if (r.transformId === id) { clearTimeout(r.timer); void r.worker.terminate(); this.running.delete(k); }
+    for (const [k, r] of this.running)
+      if (r.transformId === id) {
+        clearTimeout(r.timer);
+        void r.worker.terminate();
+        this.running.delete(k);
+      }
     for (const w of this.waiters.get(id) ?? []) w();
     this.waiters.delete(id);
     this.pump();
@@ -334,7 +417,12 @@ export class DeliveryService {
   /** Stops the workers (their files stay "running" in the database and are resumed on the next start). */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all([...this.running.values()].map((r) => { clearTimeout(r.timer); return r.worker.terminate(); }));
+    await Promise.all(
+      [...this.running.values()].map((r) => {
+        clearTimeout(r.timer);
+        return r.worker.terminate();
+      }),
+    );
     this.running.clear();
     this.store.close();
   }

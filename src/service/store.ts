@@ -71,7 +71,9 @@ CREATE TABLE IF NOT EXISTS tokens (
 `;
 
 /** SHA-256 of a token: what the table keeps, so a copied database holds no usable secret. */
-export function tokenHash(token: string): string { return createHash("sha256").update(token).digest("hex"); }
+export function tokenHash(token: string): string {
+  return createHash("sha256").update(token).digest("hex");
+}
 
 /** The service's SQLite database (`<dir>/service.db`). */
 export class ServiceStore {
@@ -80,8 +82,11 @@ export class ServiceStore {
   constructor(readonly dir: string) {
     mkdirSync(dir, { recursive: true });
     let Database: typeof BetterSqlite3;
-    try { Database = require("better-sqlite3") as typeof BetterSqlite3; }
-    catch (e) { throw new HepflowError("SERVICE_UNAVAILABLE", `the delivery service needs the better-sqlite3 package (12.x): ${(e as Error).message}`, {}, { cause: e }); }
+    try {
+      Database = require("better-sqlite3") as typeof BetterSqlite3;
+    } catch (e) {
+      throw new HepflowError("SERVICE_UNAVAILABLE", `the delivery service needs the better-sqlite3 package (12.x): ${(e as Error).message}`, {}, { cause: e });
+    }
     this.db = new Database(path.join(dir, "service.db"), { timeout: 30_000 });
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
@@ -89,7 +94,9 @@ export class ServiceStore {
     this.db.exec(SCHEMA);
   }
 
-  close(): void { this.db.close(); }
+  close(): void {
+    this.db.close();
+  }
 
   /** Issues a new token for `user`; only its hash is stored, the token is shown once. */
   addToken(user: string): string {
@@ -104,7 +111,9 @@ export class ServiceStore {
   listTokens(): Array<{ user: string; created: number; hash: string }> {
     return this.db.prepare("SELECT user, created, substr(hash, 1, 12) AS hash FROM tokens ORDER BY created").all() as Array<{ user: string; created: number; hash: string }>;
   }
-  revokeUser(user: string): number { return this.db.prepare("DELETE FROM tokens WHERE user = ?").run(user).changes; }
+  revokeUser(user: string): number {
+    return this.db.prepare("DELETE FROM tokens WHERE user = ?").run(user).changes;
+  }
 
   /** The live (not failed/canceled) transform with this cache key, if any. */
   byCacheKey(key: string): TransformRow | undefined {
@@ -113,8 +122,10 @@ export class ServiceStore {
 
   insertTransform(t: TransformRow, files: Array<{ path: string; identity: string }>): void {
     const tx = this.db.transaction(() => {
-      this.db.prepare(`INSERT INTO transforms (id, cache_key, title, did, selection, tree, format, status, created, finished, files_total)
-        VALUES (@id, @cache_key, @title, @did, @selection, @tree, @format, @status, @created, @finished, @files_total)`).run(t);
+      this.db
+        .prepare(`INSERT INTO transforms (id, cache_key, title, did, selection, tree, format, status, created, finished, files_total)
+        VALUES (@id, @cache_key, @title, @did, @selection, @tree, @format, @status, @created, @finished, @files_total)`)
+        .run(t);
       const ins = this.db.prepare("INSERT INTO files (transform_id, idx, path, identity, status) VALUES (?, ?, ?, ?, 'waiting')");
       files.forEach((f, i) => ins.run(t.id, i, f.path, f.identity));
     });
@@ -130,11 +141,19 @@ export class ServiceStore {
   userTransforms(user: string): TransformRow[] {
     return this.db.prepare("SELECT t.* FROM transforms t JOIN requests r ON r.transform_id = t.id WHERE r.user = ? ORDER BY r.created DESC").all(user) as TransformRow[];
   }
-  allTransforms(): TransformRow[] { return this.db.prepare("SELECT * FROM transforms ORDER BY created DESC").all() as TransformRow[]; }
-  transform(id: string): TransformRow | undefined { return this.db.prepare("SELECT * FROM transforms WHERE id = ?").get(id) as TransformRow | undefined; }
-  files(id: string): FileRow[] { return this.db.prepare("SELECT * FROM files WHERE transform_id = ? ORDER BY idx").all(id) as FileRow[]; }
+  allTransforms(): TransformRow[] {
+    return this.db.prepare("SELECT * FROM transforms ORDER BY created DESC").all() as TransformRow[];
+  }
+  transform(id: string): TransformRow | undefined {
+    return this.db.prepare("SELECT * FROM transforms WHERE id = ?").get(id) as TransformRow | undefined;
+  }
+  files(id: string): FileRow[] {
+    return this.db.prepare("SELECT * FROM files WHERE transform_id = ? ORDER BY idx").all(id) as FileRow[];
+  }
   /** Transforms a restarted server must carry on with. */
-  unfinished(): TransformRow[] { return this.db.prepare("SELECT * FROM transforms WHERE status IN ('Submitted','Running') ORDER BY created").all() as TransformRow[]; }
+  unfinished(): TransformRow[] {
+    return this.db.prepare("SELECT * FROM transforms WHERE status IN ('Submitted','Running') ORDER BY created").all() as TransformRow[];
+  }
 
   setStatus(id: string, status: TransformStatus): void {
     const done = status === "Complete" || status === "Failed" || status === "Canceled";
@@ -144,15 +163,21 @@ export class ServiceStore {
     this.db.prepare("UPDATE files SET status = 'running', attempts = attempts + 1, started = ? WHERE transform_id = ? AND idx = ?").run(Date.now(), id, idx);
   }
   fileDone(id: string, idx: number, r: { events: number; rows: number; bytes: number; output: string }): void {
-    this.db.prepare("UPDATE files SET status = 'done', events = ?, rows = ?, bytes = ?, output = ?, error_stage = NULL, error_message = NULL, finished = ? WHERE transform_id = ? AND idx = ?")
+    this.db
+      .prepare("UPDATE files SET status = 'done', events = ?, rows = ?, bytes = ?, output = ?, error_stage = NULL, error_message = NULL, finished = ? WHERE transform_id = ? AND idx = ?")
       .run(r.events, r.rows, r.bytes, r.output, Date.now(), id, idx);
   }
   fileFailed(id: string, idx: number, stage: string, message: string, final: boolean): void {
-    this.db.prepare("UPDATE files SET status = ?, error_stage = ?, error_message = ?, finished = ? WHERE transform_id = ? AND idx = ?")
-      .run(final ? "failed" : "waiting", stage, message, Date.now(), id, idx);
+    this.db.prepare("UPDATE files SET status = ?, error_stage = ?, error_message = ?, finished = ? WHERE transform_id = ? AND idx = ?").run(final ? "failed" : "waiting", stage, message, Date.now(), id, idx);
   }
   /** After a restart: files that were running when the server stopped go back to the queue. */
-  requeueRunning(id: string): void { this.db.prepare("UPDATE files SET status = 'waiting' WHERE transform_id = ? AND status = 'running'").run(id); }
-  cancelFiles(id: string): void { this.db.prepare("UPDATE files SET status = 'canceled' WHERE transform_id = ? AND status IN ('waiting','running')").run(id); }
-  deleteTransform(id: string): void { this.db.prepare("DELETE FROM transforms WHERE id = ?").run(id); }
+  requeueRunning(id: string): void {
+    this.db.prepare("UPDATE files SET status = 'waiting' WHERE transform_id = ? AND status = 'running'").run(id);
+  }
+  cancelFiles(id: string): void {
+    this.db.prepare("UPDATE files SET status = 'canceled' WHERE transform_id = ? AND status IN ('waiting','running')").run(id);
+  }
+  deleteTransform(id: string): void {
+    this.db.prepare("DELETE FROM transforms WHERE id = ?").run(id);
+  }
 }

@@ -20,15 +20,27 @@ export interface TransformJob {
   output: string;
 }
 
-export interface TransformResult { events: number; rows: number; bytes: number }
+export interface TransformResult {
+  events: number;
+  rows: number;
+  bytes: number;
+}
 
 /** A failure with the stage it happened in (open, schema, read, write). */
 export class StageError extends Error {
-  constructor(readonly stage: string, message: string, readonly retriable: boolean) { super(message); }
+  constructor(
+    readonly stage: string,
+    message: string,
+    readonly retriable: boolean,
+  ) {
+    super(message);
+  }
 }
 
 async function stage<T>(name: string, retriable: boolean, f: () => Promise<T> | T): Promise<T> {
-  try { return await f(); } catch (e) {
+  try {
+    return await f();
+  } catch (e) {
     if (e instanceof StageError) throw e;
     throw new StageError(name, e instanceof Error ? e.message : String(e), retriable);
   }
@@ -37,14 +49,19 @@ async function stage<T>(name: string, retriable: boolean, f: () => Promise<T> | 
 /** Counter branch names for the collections of the output: `el_pt`, `el_eta` → `nel`. */
 export function counters(columns: readonly PlanColumn[]): Map<string, string> {
   const byAxis = new Map<string, string[]>();
-  for (const c of columns) if (c.shape === "jagged") {
-    const key = c.axis === "std::vector" || c.axis === null ? `own:${c.name}` : c.axis;
-    (byAxis.get(key) ?? byAxis.set(key, []).get(key)!).push(c.name);
-  }
+  for (const c of columns)
+    if (c.shape === "jagged") {
+      const key = c.axis === "std::vector" || c.axis === null ? `own:${c.name}` : c.axis;
+      (byAxis.get(key) ?? byAxis.set(key, []).get(key)!).push(c.name);
+    }
   const taken = new Set(columns.map((c) => c.name));
   const out = new Map<string, string>();
   for (const names of byAxis.values()) {
-    let prefix = names.reduce((p, n) => { let i = 0; while (i < p.length && p[i] === n[i]) i++; return p.slice(0, i); });
+    let prefix = names.reduce((p, n) => {
+      let i = 0;
+      while (i < p.length && p[i] === n[i]) i++;
+      return p.slice(0, i);
+    });
     prefix = prefix.replace(/[_.]+$/, "");
     let counter = `n${prefix || names[0]}`.replace(/[^A-Za-z0-9_]/g, "_");
     while (taken.has(counter)) counter += "_count";
@@ -71,7 +88,8 @@ export async function transformFile(job: TransformJob, onEvents?: (events: numbe
     if (query.plan.aggregate) throw new StageError("schema", `the service delivers columns; .${query.plan.aggregate.op}() of the whole dataset is computed by the client from them`, false);
     const counterOf = counters(cols);
     const tmp = `${job.output}.part-${process.pid}-${Date.now()}`;
-    let rows = 0, events = 0;
+    let rows = 0,
+      events = 0;
     try {
       if (job.format === "root-file") ({ rows, events } = await writeRoot(query, tree, counterOf, tmp, onEvents));
       else {
@@ -80,7 +98,11 @@ export async function transformFile(job: TransformJob, onEvents?: (events: numbe
         await stage("write", false, () => w.close(tmp));
       }
     } catch (e) {
-      try { fs.rmSync(tmp, { force: true }); } catch { /* already gone */ }
+      try {
+        fs.rmSync(tmp, { force: true });
+      } catch {
+        /* already gone */
+      }
       throw e instanceof StageError ? e : new StageError("read", (e as Error).message, true);
     }
     fs.renameSync(tmp, job.output);
@@ -96,20 +118,33 @@ async function writeRoot(query: CompiledQuery, tree: TreeLike, counterOf: Map<st
   const w = await stage("write", false, () => createFile(tmp, { compression: "zstd:5" }));
   try {
     let writer: ReturnType<typeof w.writeTree> | null = null;
-    const counts = await eachOutput(query, tree, async (out) => {
-      if (!writer) {
-        const schema: BranchSpec[] = [];
-        const seen = new Set<string>();
-        for (const c of cols) {
-          const counter = counterOf.get(c.name);
-          if (counter && !seen.has(counter)) { seen.add(counter); schema.push({ name: counter, type: "i32" }); }
-          schema.push({ name: c.name, type: leafType(out.columns[c.name], out.types[c.name]!), ...(counter ? { counter } : {}) });
+    const counts = await eachOutput(
+      query,
+      tree,
+      async (out) => {
+        if (!writer) {
+          const schema: BranchSpec[] = [];
+          const seen = new Set<string>();
+          for (const c of cols) {
+            const counter = counterOf.get(c.name);
+            if (counter && !seen.has(counter)) {
+              seen.add(counter);
+              schema.push({ name: counter, type: "i32" });
+            }
+            schema.push({ name: c.name, type: leafType(out.columns[c.name], out.types[c.name]!), ...(counter ? { counter } : {}) });
+          }
+          writer = w.writeTree("servicex", schema, { title: "hepflow delivery" });
         }
-        writer = w.writeTree("servicex", schema, { title: "hepflow delivery" });
-      }
-      await stage("write", false, () => writer!.write(out.columns));
-    }, onEvents);
-    if (!writer) w.writeTree("servicex", cols.map((c) => ({ name: c.name, type: "f64" as const })), { title: "hepflow delivery" });
+        await stage("write", false, () => writer!.write(out.columns));
+      },
+      onEvents,
+    );
+    if (!writer)
+      w.writeTree(
+        "servicex",
+        cols.map((c) => ({ name: c.name, type: "f64" as const })),
+        { title: "hepflow delivery" },
+      );
     await stage("write", false, () => w.close());
     return counts;
   } catch (e) {
@@ -120,12 +155,14 @@ async function writeRoot(query: CompiledQuery, tree: TreeLike, counterOf: Map<st
 
 /** Runs the query over the tree chunk by chunk, handing each output chunk to `f`. */
 async function eachOutput(query: CompiledQuery, tree: TreeLike, f: (out: QueryChunk) => Promise<unknown> | unknown, onEvents?: (events: number) => void): Promise<{ rows: number; events: number }> {
-  let rows = 0, events = 0;
+  let rows = 0,
+    events = 0;
   for await (const chunk of tree.iterate(query.branches.length ? query.branches : undefined, { stepSize: 200_000 })) {
     if (query.done) break;
     const n = chunk.entryStop - chunk.entryStart;
     const out = await stage("transform", false, () => query.evaluate(chunk.columns, n, chunk.entryStart));
-    events += n; rows += out.rows;
+    events += n;
+    rows += out.rows;
     await f(out);
     onEvents?.(events);
   }

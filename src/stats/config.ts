@@ -40,11 +40,7 @@ export function reduceParameterSet(name: string, reqs: ParamRequirement[], user:
     const first = r[k];
     for (const o of others) {
       if (!sameValue(first, o[k])) {
-        throw new HepflowError(
-          "MODEL_INVALID",
-          `parameter "${name}" is used by modifiers that disagree on ${k} (${reqs.map((x) => x.type).join(", ")}); use distinct modifier names`,
-          { object: `parameter ${name}` },
-        );
+        throw new HepflowError("MODEL_INVALID", `parameter "${name}" is used by modifiers that disagree on ${k} (${reqs.map((x) => x.type).join(", ")}); use distinct modifier names`, { object: `parameter ${name}` });
       }
     }
   }
@@ -62,9 +58,9 @@ export function reduceParameterSet(name: string, reqs: ParamRequirement[], user:
   };
   const inits = pick<number>("inits", r.inits);
   const bounds = pick<[number, number]>("bounds", r.bounds);
-  const auxdata = pick<number>("auxdata", r.constraint ? r.auxdata ?? null : undefined);
-  const sigmas = pick<number>("sigmas", r.constraint === "normal" ? r.sigmas ?? null : undefined);
-  const factors = pick<number>("factors", r.constraint === "poisson" ? r.factors ?? null : undefined);
+  const auxdata = pick<number>("auxdata", r.constraint ? (r.auxdata ?? null) : undefined);
+  const sigmas = pick<number>("sigmas", r.constraint === "normal" ? (r.sigmas ?? null) : undefined);
+  const factors = pick<number>("factors", r.constraint === "poisson" ? (r.factors ?? null) : undefined);
   if (!inits) throw new HepflowError("MODEL_INVALID", `${r.type} parameter "${name}" needs "inits" in the measurement's parameters`, where);
   if (!bounds) throw new HepflowError("MODEL_INVALID", `${r.type} parameter "${name}" needs "bounds" in the measurement's parameters`, where);
   if (r.constraint && !auxdata) throw new HepflowError("MODEL_INVALID", `${r.type} parameter "${name}" needs "auxdata" in the measurement's parameters`, where);
@@ -90,7 +86,7 @@ export function reduceParameterSet(name: string, reqs: ParamRequirement[], user:
     bounds,
     fixed,
     auxdata: auxdata ?? [],
-    sigmas: r.constraint === "normal" ? sigmas ?? new Array(n).fill(1) : [],
+    sigmas: r.constraint === "normal" ? (sigmas ?? new Array(n).fill(1)) : [],
     factors: factors ?? [],
   };
 }

@@ -53,7 +53,10 @@ export function pythonCanonicalJson(text: string, file?: string): string {
       i++;
       const entries = new Map<string, string>();
       ws();
-      if (text[i] === "}") { i++; return "{}"; }
+      if (text[i] === "}") {
+        i++;
+        return "{}";
+      }
       for (;;) {
         ws();
         if (text[i] !== '"') fail("expected a key");
@@ -73,7 +76,10 @@ export function pythonCanonicalJson(text: string, file?: string): string {
       i++;
       const items: string[] = [];
       ws();
-      if (text[i] === "]") { i++; return "[]"; }
+      if (text[i] === "]") {
+        i++;
+        return "[]";
+      }
       for (;;) {
         items.push(value());
         ws();
@@ -85,7 +91,10 @@ export function pythonCanonicalJson(text: string, file?: string): string {
     }
     if (ch === '"') return JSON.stringify(str());
     for (const lit of ["true", "false", "null"]) {
-      if (text.startsWith(lit, i)) { i += lit.length; return lit; }
+      if (text.startsWith(lit, i)) {
+        i += lit.length;
+        return lit;
+      }
     }
     const m = /^-?(?:0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 64));
     if (!m) return fail("unexpected character");

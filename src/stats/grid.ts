@@ -83,7 +83,7 @@ export async function runGrid(background: WorkspaceSpec, patchset: PatchSet, opt
     throw new HepflowError("PATCH_INVALID", "the patchset has no patches");
   }
   Workspace.fromJSON(background); // validate here so a bad workspace fails once, not in every worker
-  const workers = Math.max(1, Math.min(opts.workers ?? (os.availableParallelism?.() ?? os.cpus().length), patchset.patches.length));
+  const workers = Math.max(1, Math.min(opts.workers ?? os.availableParallelism?.() ?? os.cpus().length, patchset.patches.length));
   const { workers: _w, onProgress, ...options } = opts;
   const setup: GridSetup = { background, patchset, options };
   const n = patchset.patches.length;

@@ -82,7 +82,9 @@ export function code4(alpha: number, lo: number, hi: number, c: Float64Array, co
 export function combineAsymPow(theta: number, lo: number, hi: number, out: Float64Array, i: number, d: Float64Array, d2: Float64Array): void {
   const lhi = Math.log(hi);
   const llo = -Math.log(lo);
-  let L: number, L1 = 0, L2 = 0;
+  let L: number,
+    L1 = 0,
+    L2 = 0;
   if (Math.abs(theta) >= 0.5) L = theta >= 0 ? lhi : llo;
   else {
     const avg = 0.5 * (lhi + llo);

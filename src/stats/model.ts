@@ -84,9 +84,7 @@ export class Model {
       throw new HepflowError("SETTINGS_INVALID", `histosys interpolation code must be code0, code2 or code4p, got "${histosysCode}"`);
     }
     this.layout = buildLayout(spec);
-    this.hasKinks = spec.channels.some((c) =>
-      c.samples.some((s) => s.modifiers.some((m) => (m.type === "normsys" && normsysCode === "code1") || (m.type === "histosys" && histosysCode === "code0"))),
-    );
+    this.hasKinks = spec.channels.some((c) => c.samples.some((s) => s.modifiers.some((m) => (m.type === "normsys" && normsysCode === "code1") || (m.type === "histosys" && histosysCode === "code0"))));
     const { channels, samples, nbins } = this.layout;
     const kinds: Record<string, ModifierKind> = {
       histosys: new HistoSysKind(this.layout, histosysCode),

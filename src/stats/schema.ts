@@ -42,20 +42,26 @@ export const WORKSPACE_SCHEMA = {
       properties: { type: { enum: ["histosys", "lumi", "normfactor", "normsys", "shapefactor", "shapesys", "staterror"] } },
       // discriminate on "type" so that errors point into the right branch
       allOf: [
-        { if: { properties: { type: { const: "histosys" } } }, then: named("histosys", {
-          type: "object",
-          properties: { lo_data: numbers, hi_data: numbers },
-          required: ["lo_data", "hi_data"],
-          additionalProperties: false,
-        }) },
+        {
+          if: { properties: { type: { const: "histosys" } } },
+          then: named("histosys", {
+            type: "object",
+            properties: { lo_data: numbers, hi_data: numbers },
+            required: ["lo_data", "hi_data"],
+            additionalProperties: false,
+          }),
+        },
         { if: { properties: { type: { const: "lumi" } } }, then: { ...named("lumi", { type: "null" }), properties: { name: { const: "lumi" }, type: { const: "lumi" }, data: { type: "null" } } } },
         { if: { properties: { type: { const: "normfactor" } } }, then: named("normfactor", { type: "null" }) },
-        { if: { properties: { type: { const: "normsys" } } }, then: named("normsys", {
-          type: "object",
-          properties: { lo: { type: "number" }, hi: { type: "number" } },
-          required: ["lo", "hi"],
-          additionalProperties: false,
-        }) },
+        {
+          if: { properties: { type: { const: "normsys" } } },
+          then: named("normsys", {
+            type: "object",
+            properties: { lo: { type: "number" }, hi: { type: "number" } },
+            required: ["lo", "hi"],
+            additionalProperties: false,
+          }),
+        },
         { if: { properties: { type: { const: "shapefactor" } } }, then: named("shapefactor", { type: "null" }) },
         { if: { properties: { type: { const: "shapesys" } } }, then: named("shapesys", numbers) },
         { if: { properties: { type: { const: "staterror" } } }, then: named("staterror", numbers) },
@@ -165,7 +171,10 @@ function validator(schema: { $id: string }): ValidateFunction {
 
 /** JSON path ($.channels[0].samples[1]) of an ajv error, for messages users can follow. */
 function jsonPath(e: ErrorObject): string {
-  const parts = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const parts = e.instancePath
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
   let path = "$";
   for (const p of parts) path += /^\d+$/.test(p) ? `[${p}]` : `.${p}`;
   return path;

@@ -101,18 +101,14 @@ export function pruneWorkspace(ws: Workspace | WorkspaceSpec, opts: PruneOptions
   spec.channels = spec.channels
     .filter((c) => !dropChannel.has(c.name))
     .map((c) => {
-      const kept = c.samples
-        .filter((s) => !dropSample.has(s.name))
-        .map((s) => ({ ...s, modifiers: s.modifiers.filter((m) => !dropMod.has(m.name) && !dropType.has(m.type)) }));
+      const kept = c.samples.filter((s) => !dropSample.has(s.name)).map((s) => ({ ...s, modifiers: s.modifiers.filter((m) => !dropMod.has(m.name) && !dropType.has(m.type)) }));
       if (kept.length === 0) fail(`pruning would leave channel "${c.name}" without samples; prune the channel instead`);
       return { ...c, samples: kept };
     });
   spec.observations = spec.observations.filter((o) => !dropChannel.has(o.name));
   // parameter settings of modifiers that no longer exist go too (as in pyhf)
   const remaining = new Set(spec.channels.flatMap((c) => c.samples.flatMap((s) => s.modifiers.map((m) => m.name))));
-  spec.measurements = spec.measurements
-    .filter((m) => !dropMeasurementName(opts, m.name))
-    .map((m) => ({ ...m, config: { ...m.config, parameters: m.config.parameters.filter((p) => remaining.has(p.name)) } }));
+  spec.measurements = spec.measurements.filter((m) => !dropMeasurementName(opts, m.name)).map((m) => ({ ...m, config: { ...m.config, parameters: m.config.parameters.filter((p) => remaining.has(p.name)) } }));
   if (spec.channels.length === 0) fail("pruning would remove every channel");
   if (spec.measurements.length === 0) fail("pruning would remove every measurement");
   return Workspace.fromJSON(spec);
@@ -147,8 +143,19 @@ export function renameWorkspace(ws: Workspace | WorkspaceSpec, opts: RenameOptio
     const d = names.find((n, i) => names.indexOf(n) !== i);
     if (d !== undefined) fail(`renaming gives two ${what}s the name "${d}"`);
   };
-  dup(spec.channels.map((c) => c.name), "channel");
-  dup(spec.measurements.map((m) => m.name), "measurement");
-  spec.channels.forEach((c) => dup(c.samples.map((s) => s.name), `sample in channel "${c.name}"`));
+  dup(
+    spec.channels.map((c) => c.name),
+    "channel",
+  );
+  dup(
+    spec.measurements.map((m) => m.name),
+    "measurement",
+  );
+  spec.channels.forEach((c) =>
+    dup(
+      c.samples.map((s) => s.name),
+      `sample in channel "${c.name}"`,
+    ),
+  );
   return Workspace.fromJSON(spec);
 }

@@ -108,8 +108,7 @@ export class Workspace {
       const normfactors = [...new Set(this.spec.channels.flatMap((c) => c.samples.flatMap((s) => s.modifiers.filter((x) => x.type === "normfactor").map((x) => x.name))))];
       throw new HepflowError(
         "MODEL_INVALID",
-        `the parameter of interest "${poi}" is not a parameter of the model` +
-          (normfactors.length ? ` (free normalisations: ${normfactors.join(", ")})` : " (background-only? commands that need no POI work without one)"),
+        `the parameter of interest "${poi}" is not a parameter of the model` + (normfactors.length ? ` (free normalisations: ${normfactors.join(", ")})` : " (background-only? commands that need no POI work without one)"),
         { file: this.file, object: poiName === undefined ? `$.measurements[${mi}].config.poi` : "poiName" },
       );
     }

@@ -10,7 +10,10 @@ const stores = new Map<string, TrackingStore>();
 export function openStore(dir?: string): TrackingStore {
   const root = trackingDir(dir);
   let s = stores.get(root);
-  if (!s) { s = new TrackingStore(root); stores.set(root, s); }
+  if (!s) {
+    s = new TrackingStore(root);
+    stores.set(root, s);
+  }
   return s;
 }
 
@@ -20,10 +23,24 @@ export function closeStores(): void {
   stores.clear();
 }
 
-export function startRun(o: StartRunOptions & { dir?: string } = {}): RunInfo { return openStore(o.dir).startRun(o); }
-export function logParams(runId: string, params: Record<string, string | number | boolean>, dir?: string): void { openStore(dir).logParams(runId, params); }
-export function logMetrics(runId: string, metrics: Record<string, number>, o: { step?: number; timestamp?: number; dir?: string } = {}): void { openStore(o.dir).logMetrics(runId, metrics, o); }
-export function logArtifact(runId: string, file: string | Uint8Array, artifactPath?: string, dir?: string): ArtifactEntry { return openStore(dir).logArtifact(runId, file, artifactPath); }
-export function setTags(runId: string, tags: Record<string, string>, dir?: string): void { openStore(dir).setTags(runId, tags); }
-export function endRun(runId: string, status: RunStatus = "FINISHED", dir?: string): RunInfo { return openStore(dir).endRun(runId, status); }
-export function searchRuns(o: SearchOptions & { dir?: string } = {}): Run[] { return openStore(o.dir).searchRuns(o); }
+export function startRun(o: StartRunOptions & { dir?: string } = {}): RunInfo {
+  return openStore(o.dir).startRun(o);
+}
+export function logParams(runId: string, params: Record<string, string | number | boolean>, dir?: string): void {
+  openStore(dir).logParams(runId, params);
+}
+export function logMetrics(runId: string, metrics: Record<string, number>, o: { step?: number; timestamp?: number; dir?: string } = {}): void {
+  openStore(o.dir).logMetrics(runId, metrics, o);
+}
+export function logArtifact(runId: string, file: string | Uint8Array, artifactPath?: string, dir?: string): ArtifactEntry {
+  return openStore(dir).logArtifact(runId, file, artifactPath);
+}
+export function setTags(runId: string, tags: Record<string, string>, dir?: string): void {
+  openStore(dir).setTags(runId, tags);
+}
+export function endRun(runId: string, status: RunStatus = "FINISHED", dir?: string): RunInfo {
+  return openStore(dir).endRun(runId, status);
+}
+export function searchRuns(o: SearchOptions & { dir?: string } = {}): Run[] {
+  return openStore(o.dir).searchRuns(o);
+}

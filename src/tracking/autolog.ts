@@ -32,11 +32,13 @@ export function metricName(k: string): string {
 }
 
 function files(dir: string, skip: string[], prefix = ""): string[] {
-  return readdirSync(dir).sort().flatMap((n) => {
-    const f = path.join(dir, n);
-    if (statSync(f).isDirectory()) return skip.includes(prefix + n) ? [] : files(f, skip, `${prefix}${n}/`);
-    return [`${prefix}${n}`];
-  });
+  return readdirSync(dir)
+    .sort()
+    .flatMap((n) => {
+      const f = path.join(dir, n);
+      if (statSync(f).isDirectory()) return skip.includes(prefix + n) ? [] : files(f, skip, `${prefix}${n}/`);
+      return [`${prefix}${n}`];
+    });
 }
 
 /**
@@ -55,9 +57,16 @@ export function autolog(rec: AutologRecord, track: boolean | undefined, defaultO
     const existing = store.getRun(runId).params;
     // inside a shared run a command may repeat a param another step logged: keep the first, note the other
     const clash = Object.keys(params).filter((k) => k in existing && existing[k] !== String(params[k]));
-    for (const k of clash) { store.setTags(runId, { [`${rec.command}.param.${k}`]: String(params[k]) }); delete params[k]; }
+    for (const k of clash) {
+      store.setTags(runId, { [`${rec.command}.param.${k}`]: String(params[k]) });
+      delete params[k];
+    }
     store.logParams(runId, params);
-    const metrics = Object.fromEntries(Object.entries(rec.metrics ?? {}).filter(([, v]) => typeof v === "number").map(([k, v]) => [metricName(k), v])) as Record<string, number>;
+    const metrics = Object.fromEntries(
+      Object.entries(rec.metrics ?? {})
+        .filter(([, v]) => typeof v === "number")
+        .map(([k, v]) => [metricName(k), v]),
+    ) as Record<string, number>;
     if (Object.keys(metrics).length) store.logMetrics(runId, metrics);
     const steps = Object.entries(rec.history ?? {}).flatMap(([k, vs]) => vs.map((value, step) => ({ key: metricName(k), value, step })).filter((m) => Number.isFinite(m.value)));
     if (steps.length) store.logMetrics(runId, steps);
@@ -75,7 +84,13 @@ export function autolog(rec: AutologRecord, track: boolean | undefined, defaultO
     return runId;
   } catch (e) {
     warn(`warning: tracking failed, results not recorded: ${(e as Error).message}\n`);
-    if (runId && !inherited) { try { openStore(o.dir).endRun(runId, "FAILED"); } catch { /* the store itself is the problem */ } }
+    if (runId && !inherited) {
+      try {
+        openStore(o.dir).endRun(runId, "FAILED");
+      } catch {
+        /* the store itself is the problem */
+      }
+    }
     return runId;
   }
 }

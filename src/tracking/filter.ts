@@ -29,19 +29,38 @@ export interface FilterableRun {
 }
 
 const PREFIXES: Record<string, EntityKind> = {
-  metric: "metric", metrics: "metric",
-  param: "param", params: "param", parameter: "param", parameters: "param",
-  tag: "tag", tags: "tag",
-  attribute: "attribute", attributes: "attribute", attr: "attribute", run: "attribute",
+  metric: "metric",
+  metrics: "metric",
+  param: "param",
+  params: "param",
+  parameter: "param",
+  parameters: "param",
+  tag: "tag",
+  tags: "tag",
+  attribute: "attribute",
+  attributes: "attribute",
+  attr: "attribute",
+  run: "attribute",
 };
 
 /** Attribute names MLflow accepts, with the aliases its clients use. */
 const ATTRIBUTES: Record<string, string> = {
-  run_id: "run_id", run_uuid: "run_id", run_name: "run_name", status: "status", user_id: "user_id",
-  start_time: "start_time", end_time: "end_time", artifact_uri: "artifact_uri", lifecycle_stage: "lifecycle_stage",
-  experiment_id: "experiment_id", created: "start_time", Created: "start_time",
+  run_id: "run_id",
+  run_uuid: "run_id",
+  run_name: "run_name",
+  status: "status",
+  user_id: "user_id",
+  start_time: "start_time",
+  end_time: "end_time",
+  artifact_uri: "artifact_uri",
+  lifecycle_stage: "lifecycle_stage",
+  experiment_id: "experiment_id",
+  created: "start_time",
+  Created: "start_time",
   // experiment attributes (experiments/search uses the same grammar)
-  name: "name", creation_time: "creation_time", last_update_time: "last_update_time",
+  name: "name",
+  creation_time: "creation_time",
+  last_update_time: "last_update_time",
 };
 const NUMERIC_ATTRIBUTES = new Set(["start_time", "end_time", "creation_time", "last_update_time"]);
 
@@ -56,11 +75,19 @@ function tokenize(s: string): Token[] {
   let i = 0;
   while (i < s.length) {
     const c = s.charAt(i);
-    if (/\s/.test(c)) { i++; continue; }
+    if (/\s/.test(c)) {
+      i++;
+      continue;
+    }
     if (c === "'" || c === '"' || c === "`") {
       // quoted: a string literal ('…' or "…") or a quoted key (`…` or "…" right after a dot)
-      let j = i + 1, v = "";
-      while (j < s.length && s[j] !== c) { if (s[j] === "\\" && j + 1 < s.length) j++; v += s[j]; j++; }
+      let j = i + 1,
+        v = "";
+      while (j < s.length && s[j] !== c) {
+        if (s[j] === "\\" && j + 1 < s.length) j++;
+        v += s[j];
+        j++;
+      }
       if (j >= s.length) fail(s, i, `unterminated ${c}`);
       const prev = out.at(-1);
       const afterDot = prev?.v === "." && prev.t === "punct";
@@ -69,18 +96,39 @@ function tokenize(s: string): Token[] {
       continue;
     }
     const two = s.slice(i, i + 2);
-    if (two === "!=" || two === "<=" || two === ">=" || two === "==") { out.push({ t: "op", v: two === "==" ? "=" : two, at: i }); i += 2; continue; }
-    if (c === "=" || c === "<" || c === ">") { out.push({ t: "op", v: c, at: i }); i++; continue; }
+    if (two === "!=" || two === "<=" || two === ">=" || two === "==") {
+      out.push({ t: "op", v: two === "==" ? "=" : two, at: i });
+      i += 2;
+      continue;
+    }
+    if (c === "=" || c === "<" || c === ">") {
+      out.push({ t: "op", v: c, at: i });
+      i++;
+      continue;
+    }
     if (c === "." || c === "(" || c === ")" || c === ",") {
       // a dot starting a number (".5") is a number, otherwise punctuation
-      if (c === "." && /[0-9]/.test(s[i + 1] ?? "") && (out.at(-1)?.t ?? "op") === "op") { /* fall through to number */ }
-      else { out.push({ t: "punct", v: c, at: i }); i++; continue; }
+      if (c === "." && /[0-9]/.test(s[i + 1] ?? "") && (out.at(-1)?.t ?? "op") === "op") {
+        /* fall through to number */
+      } else {
+        out.push({ t: "punct", v: c, at: i });
+        i++;
+        continue;
+      }
     }
     const num = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?/.exec(s.slice(i));
     const last = out.at(-1);
-    if (num && (!last || last.t === "op" || last.v === "(" || last.v === ",")) { out.push({ t: "number", v: num[0], at: i }); i += num[0].length; continue; }
+    if (num && (!last || last.t === "op" || last.v === "(" || last.v === ",")) {
+      out.push({ t: "number", v: num[0], at: i });
+      i += num[0].length;
+      continue;
+    }
     const id = /^[A-Za-z_][A-Za-z0-9_\-:/]*/.exec(s.slice(i));
-    if (id) { out.push({ t: "ident", v: id[0], at: i }); i += id[0].length; continue; }
+    if (id) {
+      out.push({ t: "ident", v: id[0], at: i });
+      i += id[0].length;
+      continue;
+    }
     fail(s, i, `unexpected character "${c}"`);
   }
   return out;
@@ -100,16 +148,24 @@ function entity(s: string, toks: Token[], pos: { i: number }): { kind: EntityKin
     for (;;) {
       const t = toks[j];
       if (t?.t !== "ident") fail(s, t?.at ?? s.length, "expected a key after the dot");
-      parts.push(t.v); j++;
+      parts.push(t.v);
+      j++;
       const next = toks[j];
-      if (next?.t === "punct" && next.v === ".") { j++; continue; }
+      if (next?.t === "punct" && next.v === ".") {
+        j++;
+        continue;
+      }
       break;
     }
-    kind = k; key = parts.join("."); pos.i = j;
+    kind = k;
+    key = parts.join(".");
+    pos.i = j;
   } else {
     // bare names are attributes in MLflow's grammar only for the known ones
     if (!(first.v in ATTRIBUTES)) fail(s, first.at, `"${first.v}" needs a prefix (metrics., params., tags. or attributes.)`);
-    kind = "attribute"; key = first.v; pos.i++;
+    kind = "attribute";
+    key = first.v;
+    pos.i++;
   }
   if (kind === "attribute") {
     const a = ATTRIBUTES[key];
@@ -131,10 +187,16 @@ export function parseFilter(filter: string | undefined): Clause[] {
     let t = toks[pos.i];
     if (!t) fail(s, s.length, "expected a comparator");
     let op: Clause["op"];
-    if (t.t === "op") { op = t.v as Clause["op"]; pos.i++; }
-    else if (t.t === "ident" && ["LIKE", "ILIKE", "IN"].includes(t.v.toUpperCase())) { op = t.v.toUpperCase() as Clause["op"]; pos.i++; }
-    else if (t.t === "ident" && t.v.toUpperCase() === "NOT" && toks[pos.i + 1]?.v.toUpperCase() === "IN") { op = "NOT IN"; pos.i += 2; }
-    else fail(s, t.at, `expected a comparator, got "${t.v}"`);
+    if (t.t === "op") {
+      op = t.v as Clause["op"];
+      pos.i++;
+    } else if (t.t === "ident" && ["LIKE", "ILIKE", "IN"].includes(t.v.toUpperCase())) {
+      op = t.v.toUpperCase() as Clause["op"];
+      pos.i++;
+    } else if (t.t === "ident" && t.v.toUpperCase() === "NOT" && toks[pos.i + 1]?.v.toUpperCase() === "IN") {
+      op = "NOT IN";
+      pos.i += 2;
+    } else fail(s, t.at, `expected a comparator, got "${t.v}"`);
     t = toks[pos.i];
     let value: Clause["value"];
     if (op === "IN" || op === "NOT IN") {
@@ -144,10 +206,17 @@ export function parseFilter(filter: string | undefined): Clause[] {
       for (;;) {
         const v = toks[pos.i];
         if (v?.t !== "string") fail(s, v?.at ?? s.length, "IN lists hold quoted strings");
-        list.push(v.v); pos.i++;
+        list.push(v.v);
+        pos.i++;
         const sep = toks[pos.i];
-        if (sep?.v === ",") { pos.i++; continue; }
-        if (sep?.v === ")") { pos.i++; break; }
+        if (sep?.v === ",") {
+          pos.i++;
+          continue;
+        }
+        if (sep?.v === ")") {
+          pos.i++;
+          break;
+        }
         fail(s, sep?.at ?? s.length, "expected , or ) in the IN list");
       }
       value = list;
@@ -168,7 +237,10 @@ export function parseFilter(filter: string | undefined): Clause[] {
     clauses.push({ kind: e.kind, key: e.key, op, value });
     const next = toks[pos.i];
     if (!next) break;
-    if (next.t === "ident" && next.v.toUpperCase() === "AND") { pos.i++; continue; }
+    if (next.t === "ident" && next.v.toUpperCase() === "AND") {
+      pos.i++;
+      continue;
+    }
     fail(s, next.at, next.t === "ident" && next.v.toUpperCase() === "OR" ? "OR is not supported by MLflow's filter syntax; use AND" : `expected AND, got "${next.v}"`);
   }
   return clauses;
@@ -198,7 +270,10 @@ export function matches(run: FilterableRun, clauses: Clause[]): boolean {
       if (inList !== (c.op === "IN")) return false;
       continue;
     }
-    if (c.op === "LIKE" || c.op === "ILIKE") { if (!like(String(v), c.value as string, c.op === "ILIKE")) return false; continue; }
+    if (c.op === "LIKE" || c.op === "ILIKE") {
+      if (!like(String(v), c.value as string, c.op === "ILIKE")) return false;
+      continue;
+    }
     const a = typeof c.value === "number" ? Number(v) : String(v);
     const b = c.value;
     const ok = c.op === "=" ? a === b : c.op === "!=" ? a !== b : c.op === "<" ? a < b : c.op === "<=" ? a <= b : c.op === ">" ? a > b : a >= b;
@@ -227,7 +302,8 @@ export function sortRuns<T extends FilterableRun>(runs: T[], orderBy: OrderBy[])
   const keys = [...orderBy, { kind: "attribute" as const, key: "start_time", ascending: false }, { kind: "attribute" as const, key: "run_id", ascending: true }];
   return [...runs].sort((x, y) => {
     for (const k of keys) {
-      const a = lookup(x, k.kind, k.key), b = lookup(y, k.kind, k.key);
+      const a = lookup(x, k.kind, k.key),
+        b = lookup(y, k.kind, k.key);
       const an = a === undefined || a === null || (typeof a === "number" && Number.isNaN(a));
       const bn = b === undefined || b === null || (typeof b === "number" && Number.isNaN(b));
       if (an && bn) continue;

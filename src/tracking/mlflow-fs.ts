@@ -78,7 +78,12 @@ function listFiles(dir: string): string[] {
   return out;
 }
 
-export interface ExportSummary { experiments: number; runs: number; metrics: number; artifacts: number }
+export interface ExportSummary {
+  experiments: number;
+  runs: number;
+  metrics: number;
+  artifacts: number;
+}
 
 /**
  * Exports the store (or the listed runs) to an MLflow file store at `dir` (the `mlruns` folder itself),
@@ -96,10 +101,20 @@ export function exportMlflow(store: TrackingStore, dir: string, o: { runIds?: st
     const edir = path.join(root, id);
     if (existsSync(path.join(edir, "meta.yaml")) && !o.force) throw new HepflowError("OUTPUT_EXISTS", `experiment ${id} already exists in the export folder; pass --force to overwrite`, { file: edir });
     mkdirSync(edir, { recursive: true });
-    writeFileSync(path.join(edir, "meta.yaml"), YAML.stringify({
-      artifact_location: pathToFileURL(edir).href, creation_time: e.creationTime, experiment_id: id,
-      last_update_time: e.lastUpdateTime, lifecycle_stage: e.lifecycleStage, name: e.name,
-    }, { defaultStringType: "PLAIN", defaultKeyType: "PLAIN" }));
+    writeFileSync(
+      path.join(edir, "meta.yaml"),
+      YAML.stringify(
+        {
+          artifact_location: pathToFileURL(edir).href,
+          creation_time: e.creationTime,
+          experiment_id: id,
+          last_update_time: e.lastUpdateTime,
+          lifecycle_stage: e.lifecycleStage,
+          name: e.name,
+        },
+        { defaultStringType: "PLAIN", defaultKeyType: "PLAIN" },
+      ),
+    );
     if (Object.keys(e.tags).length) writeKeyFiles(path.join(edir, "tags"), e.tags);
     sum.experiments++;
   }
@@ -108,18 +123,36 @@ export function exportMlflow(store: TrackingStore, dir: string, o: { runIds?: st
     const i = r.info;
     mkdirSync(rdir, { recursive: true });
     const artifactDir = path.join(rdir, "artifacts");
-    writeFileSync(path.join(rdir, "meta.yaml"), YAML.stringify({
-      artifact_uri: pathToFileURL(artifactDir).href, end_time: i.endTime, entry_point_name: r.tags["mlflow.project.entryPoint"] ?? "",
-      experiment_id: i.experimentId, lifecycle_stage: i.lifecycleStage, run_id: i.runId, run_name: i.runName, run_uuid: i.runId,
-      source_name: "", source_type: SOURCE_TYPE[r.tags["mlflow.source.type"] ?? "LOCAL"] ?? 4, source_version: "",
-      start_time: i.startTime, status: STATUS_NUMBER[i.status], tags: [], user_id: i.userId,
-    }));
+    writeFileSync(
+      path.join(rdir, "meta.yaml"),
+      YAML.stringify({
+        artifact_uri: pathToFileURL(artifactDir).href,
+        end_time: i.endTime,
+        entry_point_name: r.tags["mlflow.project.entryPoint"] ?? "",
+        experiment_id: i.experimentId,
+        lifecycle_stage: i.lifecycleStage,
+        run_id: i.runId,
+        run_name: i.runName,
+        run_uuid: i.runId,
+        source_name: "",
+        source_type: SOURCE_TYPE[r.tags["mlflow.source.type"] ?? "LOCAL"] ?? 4,
+        source_version: "",
+        start_time: i.startTime,
+        status: STATUS_NUMBER[i.status],
+        tags: [],
+        user_id: i.userId,
+      }),
+    );
     writeKeyFiles(path.join(rdir, "params"), r.params);
     const inputs = store.listInputs(i.runId);
     const tags = { ...r.tags, ...(inputs.length ? { "hepflow.inputs": JSON.stringify(inputs) } : {}) };
     writeKeyFiles(path.join(rdir, "tags"), tags);
     const byKey = new Map<string, Metric[]>();
-    for (const m of store.allMetrics(i.runId)) { if (!byKey.has(m.key)) byKey.set(m.key, []); byKey.get(m.key)!.push(m); sum.metrics++; }
+    for (const m of store.allMetrics(i.runId)) {
+      if (!byKey.has(m.key)) byKey.set(m.key, []);
+      byKey.get(m.key)!.push(m);
+      sum.metrics++;
+    }
     writeKeyFiles(path.join(rdir, "metrics"), Object.fromEntries([...byKey].map(([k, ms]) => [k, ms.map((m) => `${m.timestamp} ${formatValue(m.value)} ${m.step}\n`).join("")])));
     mkdirSync(artifactDir, { recursive: true });
     for (const a of store.listArtifacts(i.runId)) {
@@ -133,7 +166,13 @@ export function exportMlflow(store: TrackingStore, dir: string, o: { runIds?: st
   return sum;
 }
 
-export interface ImportSummary { experiments: number; runs: number; skipped: string[]; metrics: number; artifacts: number }
+export interface ImportSummary {
+  experiments: number;
+  runs: number;
+  skipped: string[];
+  metrics: number;
+  artifacts: number;
+}
 
 /** Finds the mlruns folder: DIR itself when it holds experiment folders, else DIR/mlruns. */
 function mlrunsRoot(dir: string): string {
@@ -173,7 +212,12 @@ export function importMlflow(store: TrackingStore, dir: string): ImportSummary {
     if (expId === undefined) {
       const wanted = String(meta.experiment_id ?? name);
       let free = true;
-      try { store.getExperiment(wanted); free = false; } catch { /* id unused */ }
+      try {
+        store.getExperiment(wanted);
+        free = false;
+      } catch {
+        /* id unused */
+      }
       expId = store.createExperiment(expName, { experimentId: free ? wanted : undefined, tags: expTags, creationTime: numberOr(meta.creation_time, Date.now()), lifecycleStage: (meta.lifecycle_stage as LifecycleStage) ?? "active" });
       sum.experiments++;
     }
@@ -182,10 +226,23 @@ export function importMlflow(store: TrackingStore, dir: string): ImportSummary {
       if (!statSync(rdir).isDirectory() || !existsSync(path.join(rdir, "meta.yaml"))) continue;
       const rm = readYaml(path.join(rdir, "meta.yaml"));
       const runId = String(rm.run_id ?? rm.run_uuid ?? runName);
-      try { store.getRunInfo(runId); sum.skipped.push(runId); continue; } catch { /* new run */ }
+      try {
+        store.getRunInfo(runId);
+        sum.skipped.push(runId);
+        continue;
+      } catch {
+        /* new run */
+      }
       const tags = readKeyFiles(path.join(rdir, "tags"));
       let inputs: unknown[] = [];
-      if (tags["hepflow.inputs"] !== undefined) { try { inputs = JSON.parse(tags["hepflow.inputs"]) as unknown[]; } catch { inputs = []; } delete tags["hepflow.inputs"]; }
+      if (tags["hepflow.inputs"] !== undefined) {
+        try {
+          inputs = JSON.parse(tags["hepflow.inputs"]) as unknown[];
+        } catch {
+          inputs = [];
+        }
+        delete tags["hepflow.inputs"];
+      }
       const metrics: Metric[] = [];
       for (const [key, text] of Object.entries(readKeyFiles(path.join(rdir, "metrics")))) {
         for (const line of text.split("\n")) {
@@ -197,14 +254,24 @@ export function importMlflow(store: TrackingStore, dir: string): ImportSummary {
       }
       const status = typeof rm.status === "number" ? STATUS_NAME[rm.status] : (String(rm.status ?? "FINISHED") as RunStatus);
       store.importRun({
-        runId, experimentId: expId, runName: String(rm.run_name || tags["mlflow.runName"] || ""), status: status ?? "FINISHED",
-        startTime: numberOr(rm.start_time, 0), endTime: rm.end_time === null || rm.end_time === undefined ? null : Number(rm.end_time),
-        userId: String(rm.user_id ?? tags["mlflow.user"] ?? ""), lifecycleStage: (rm.lifecycle_stage as LifecycleStage) ?? "active",
-        params: readKeyFiles(path.join(rdir, "params")), tags, metrics,
+        runId,
+        experimentId: expId,
+        runName: String(rm.run_name || tags["mlflow.runName"] || ""),
+        status: status ?? "FINISHED",
+        startTime: numberOr(rm.start_time, 0),
+        endTime: rm.end_time === null || rm.end_time === undefined ? null : Number(rm.end_time),
+        userId: String(rm.user_id ?? tags["mlflow.user"] ?? ""),
+        lifecycleStage: (rm.lifecycle_stage as LifecycleStage) ?? "active",
+        params: readKeyFiles(path.join(rdir, "params")),
+        tags,
+        metrics,
       });
       for (const e of inputs) if (e && typeof e === "object") store.addInput(runId, e as { path: string; digest: string; size: number; role: string });
       sum.metrics += metrics.length;
-      for (const a of listFiles(path.join(rdir, "artifacts"))) { store.addArtifactBytes(runId, a, readFileSync(path.join(rdir, "artifacts", a))); sum.artifacts++; }
+      for (const a of listFiles(path.join(rdir, "artifacts"))) {
+        store.addArtifactBytes(runId, a, readFileSync(path.join(rdir, "artifacts", a)));
+        sum.artifacts++;
+      }
       sum.runs++;
     }
   }

@@ -15,8 +15,16 @@ import type { TrackingStore } from "./store.js";
 
 export type ParameterType = "float" | "int" | "string" | "path" | "uri";
 
-export interface ProjectParameter { name: string; type: ParameterType; default?: string }
-export interface EntryPoint { name: string; parameters: ProjectParameter[]; command: string }
+export interface ProjectParameter {
+  name: string;
+  type: ParameterType;
+  default?: string;
+}
+export interface EntryPoint {
+  name: string;
+  parameters: ProjectParameter[];
+  command: string;
+}
 export interface Project {
   dir: string;
   file: string;
@@ -35,10 +43,16 @@ export function loadProject(dirOrFile: string): Project {
   const file = existsSync(p) && statSync(p).isDirectory() ? (["MLproject", "MLproject.yaml", "MLproject.yml"].map((n) => path.join(p, n)).find((f) => existsSync(f)) ?? path.join(p, "MLproject")) : p;
   if (!existsSync(file)) throw new HepflowError("PROJECT_NOT_FOUND", "no MLproject file here", { file });
   let doc: unknown;
-  try { doc = YAML.parse(readFileSync(file, "utf8")); } catch (e) { throw new HepflowError("PROJECT_INVALID", `not valid YAML: ${(e as Error).message}`, { file }, { cause: e }); }
+  try {
+    doc = YAML.parse(readFileSync(file, "utf8"));
+  } catch (e) {
+    throw new HepflowError("PROJECT_INVALID", `not valid YAML: ${(e as Error).message}`, { file }, { cause: e });
+  }
   if (!doc || typeof doc !== "object" || Array.isArray(doc)) throw new HepflowError("PROJECT_INVALID", "an MLproject is a mapping (name, entry_points, …)", { file });
   const d = doc as Record<string, unknown>;
-  const bad = (object: string, msg: string): never => { throw new HepflowError("PROJECT_INVALID", msg, { file, object }); };
+  const bad = (object: string, msg: string): never => {
+    throw new HepflowError("PROJECT_INVALID", msg, { file, object });
+  };
   const environment: Record<string, unknown> = {};
   for (const k of ["conda_env", "docker_env", "python_env"]) if (d[k] !== undefined) environment[k] = d[k];
   const eps = d.entry_points ?? {};
@@ -54,7 +68,7 @@ export function loadProject(dirOrFile: string): Project {
     if (typeof ps !== "object" || Array.isArray(ps)) bad(`${where}.parameters`, "parameters must be a mapping");
     for (const [pn, pv] of Object.entries(ps as Record<string, unknown>)) {
       // `name: float` is shorthand for `{type: float}`
-      const spec = typeof pv === "string" ? { type: pv } : (pv as Record<string, unknown> | null) ?? {};
+      const spec = typeof pv === "string" ? { type: pv } : ((pv as Record<string, unknown> | null) ?? {});
       if (typeof spec !== "object") bad(`${where}.parameters.${pn}`, "a parameter is a type name or {type, default}");
       const alias = String(spec.type ?? "string").toLowerCase();
       const t = (Object.hasOwn(TYPE_ALIASES, alias) ? TYPE_ALIASES[alias] : undefined) ?? bad(`${where}.parameters.${pn}.type`, `unknown type "${String(spec.type)}" (float, int, string, path, uri)`);
@@ -68,11 +82,18 @@ export function loadProject(dirOrFile: string): Project {
 
 /** Checks one value against its declared type; `path` values become absolute (relative to the project). */
 export function checkParameter(p: ProjectParameter, value: string, projectDir: string): string {
-  const fail = (what: string): never => { throw new HepflowError("PARAMETER_INVALID", `parameter "${p.name}" must be ${what} (got "${value}")`, { object: p.name }); };
-  if (p.type === "float") { if (value.trim() === "" || !Number.isFinite(Number(value))) fail("a number"); }
-  else if (p.type === "int") { if (!/^[+-]?\d+$/.test(value.trim())) fail("an integer"); }
-  else if (p.type === "path") { if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return path.resolve(projectDir, value); }
-  else if (p.type === "uri") { if (!value) fail("a URI or path"); }
+  const fail = (what: string): never => {
+    throw new HepflowError("PARAMETER_INVALID", `parameter "${p.name}" must be ${what} (got "${value}")`, { object: p.name });
+  };
+  if (p.type === "float") {
+    if (value.trim() === "" || !Number.isFinite(Number(value))) fail("a number");
+  } else if (p.type === "int") {
+    if (!/^[+-]?\d+$/.test(value.trim())) fail("an integer");
+  } else if (p.type === "path") {
+    if (!/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return path.resolve(projectDir, value);
+  } else if (p.type === "uri") {
+    if (!value) fail("a URI or path");
+  }
   return value;
 }
 
@@ -102,27 +123,65 @@ const SHELL_OPERATOR = /^(\|\|?|&&?|;|<|>|>>|2>|2>&1|\(|\))$/;
  */
 export function splitCommand(template: string): { words: string[]; needsShell: boolean } {
   const words: string[] = [];
-  let cur = "", inWord = false, needsShell = false;
+  let cur = "",
+    inWord = false,
+    needsShell = false;
   let i = 0;
-  const push = () => { if (inWord) { words.push(cur); cur = ""; inWord = false; } };
+  const push = () => {
+    if (inWord) {
+      words.push(cur);
+      cur = "";
+      inWord = false;
+    }
+  };
   while (i < template.length) {
     const c = template.charAt(i);
-    if (c === "\\" && template[i + 1] === "\n") { i += 2; continue; }
-    if (c === "\\") { cur += template[i + 1] ?? ""; inWord = true; i += 2; continue; }
-    if (c === "'") { const j = template.indexOf("'", i + 1); if (j < 0) throw new HepflowError("PROJECT_INVALID", `unterminated ' in command: ${template}`); cur += template.slice(i + 1, j); inWord = true; i = j + 1; continue; }
+    if (c === "\\" && template[i + 1] === "\n") {
+      i += 2;
+      continue;
+    }
+    if (c === "\\") {
+      cur += template[i + 1] ?? "";
+      inWord = true;
+      i += 2;
+      continue;
+    }
+    if (c === "'") {
+      const j = template.indexOf("'", i + 1);
+      if (j < 0) throw new HepflowError("PROJECT_INVALID", `unterminated ' in command: ${template}`);
+      cur += template.slice(i + 1, j);
+      inWord = true;
+      i = j + 1;
+      continue;
+    }
     if (c === '"') {
       let j = i + 1;
       for (; j < template.length && template[j] !== '"'; j++) {
-        if (template[j] === "\\" && /["\\$`]/.test(template[j + 1] ?? "")) { cur += template[j + 1]; j++; }
-        else { if (template[j] === "$" || template[j] === "`") needsShell = true; cur += template[j]; }
+        if (template[j] === "\\" && /["\\$`]/.test(template[j + 1] ?? "")) {
+          cur += template[j + 1];
+          j++;
+        } else {
+          if (template[j] === "$" || template[j] === "`") needsShell = true;
+          cur += template[j];
+        }
       }
       if (j >= template.length) throw new HepflowError("PROJECT_INVALID", `unterminated " in command: ${template}`);
-      inWord = true; i = j + 1; continue;
+      inWord = true;
+      i = j + 1;
+      continue;
     }
-    if (/\s/.test(c)) { push(); i++; continue; }
-    if (c === "$" || c === "`" || c === "*" || c === "?" || c === "~" && !inWord) needsShell = true;
-    if ("|&;<>()".includes(c)) { needsShell = true; }
-    cur += c; inWord = true; i++;
+    if (/\s/.test(c)) {
+      push();
+      i++;
+      continue;
+    }
+    if (c === "$" || c === "`" || c === "*" || c === "?" || (c === "~" && !inWord)) needsShell = true;
+    if ("|&;<>()".includes(c)) {
+      needsShell = true;
+    }
+    cur += c;
+    inWord = true;
+    i++;
   }
   push();
   if (words.some((w) => SHELL_OPERATOR.test(w))) needsShell = true;
@@ -131,7 +190,10 @@ export function splitCommand(template: string): { words: string[]; needsShell: b
 
 /** Replaces `{name}` by the value; unknown placeholders stay as written (a search's own templates pass through). */
 function substitute(s: string, values: Record<string, string>, quote: (v: string) => string): string {
-  return s.replace(/\{([A-Za-z0-9_.-]+)\}/g, (m, k: string) => { const v = declaredValue(values, k); return v === undefined ? m : quote(v); });
+  return s.replace(/\{([A-Za-z0-9_.-]+)\}/g, (m, k: string) => {
+    const v = declaredValue(values, k);
+    return v === undefined ? m : quote(v);
+  });
 }
 
 /** A declared value by name; only the record's own keys count (`{constructor}` is no parameter). */
@@ -153,8 +215,14 @@ export function renderCommand(entry: EntryPoint, declared: Record<string, string
   if (needsShell) {
     const [node, flag, bin] = hepflowArgv();
     // re-quote each word of the template, then substitute quoted values: the shell sees operators, never values
-    const script = entry.command.replace(/\\\n/g, " ").replace(/\{([A-Za-z0-9_.-]+)\}/g, (m, k: string) => { const v = declaredValue(declared, k); return v === undefined ? m : shellQuote(v); })
-      .replace(/(^|[\s;&|(])hepflow(?=\s)/g, `$1${shellQuote(node)} ${flag} ${shellQuote(bin)}`) + (extraWords.length ? " " + extraWords.map(shellQuote).join(" ") : "");
+    const script =
+      entry.command
+        .replace(/\\\n/g, " ")
+        .replace(/\{([A-Za-z0-9_.-]+)\}/g, (m, k: string) => {
+          const v = declaredValue(declared, k);
+          return v === undefined ? m : shellQuote(v);
+        })
+        .replace(/(^|[\s;&|(])hepflow(?=\s)/g, `$1${shellQuote(node)} ${flag} ${shellQuote(bin)}`) + (extraWords.length ? " " + extraWords.map(shellQuote).join(" ") : "");
     return { argv: ["/bin/sh", "-c", script], shell: script };
   }
   const argv = [...words.map((w) => substitute(w, declared, (v) => v)), ...extraWords];
@@ -177,7 +245,12 @@ export interface ProjectRunOptions {
   tags?: Record<string, string>;
 }
 
-export interface ProjectRunResult { runId: string; exitCode: number; argv: string[]; runDir: string }
+export interface ProjectRunResult {
+  runId: string;
+  exitCode: number;
+  argv: string[];
+  runDir: string;
+}
 
 /**
  * Runs an entry point as a tracked run: params logged, environment recorded, the command started
@@ -192,8 +265,12 @@ export async function runProject(store: TrackingStore, projectDir: string, o: Pr
   if (!entry) throw new HepflowError("PROJECT_ENTRY", `no entry point "${entryName}" (has: ${Object.keys(project.entryPoints).join(", ") || "none"})`, { file: project.file });
   const { declared, extra } = resolveParameters(project, entry, o.params ?? {});
   const run = store.startRun({
-    experimentName: o.experimentName ?? project.name, runName: o.runName ?? `${project.name}:${entryName}`, parentRunId: o.parentRunId, gitDir: project.dir,
-    source: project.file, tags: { "mlflow.source.type": "PROJECT", "mlflow.project.entryPoint": entryName, "mlflow.project.env": JSON.stringify(project.environment), "mlflow.source.name": project.dir, ...o.tags },
+    experimentName: o.experimentName ?? project.name,
+    runName: o.runName ?? `${project.name}:${entryName}`,
+    parentRunId: o.parentRunId,
+    gitDir: project.dir,
+    source: project.file,
+    tags: { "mlflow.source.type": "PROJECT", "mlflow.project.entryPoint": entryName, "mlflow.project.env": JSON.stringify(project.environment), "mlflow.source.name": project.dir, ...o.tags },
   });
   store.logParams(run.runId, { ...declared, ...extra });
   for (const v of Object.values(project.environment)) {
@@ -209,7 +286,8 @@ export async function runProject(store: TrackingStore, projectDir: string, o: Pr
   try {
     exitCode = await new Promise<number>((resolve, reject) => {
       const child = spawn(program, args, {
-        cwd: project.dir, stdio: o.stdio === "pipe" ? ["ignore", "pipe", "pipe"] : "inherit",
+        cwd: project.dir,
+        stdio: o.stdio === "pipe" ? ["ignore", "pipe", "pipe"] : "inherit",
         env: { ...process.env, ...o.env, HEPFLOW_RUN_ID: run.runId, MLFLOW_RUN_ID: run.runId, HEPFLOW_TRACKING_DIR: store.root },
       });
       child.stdout?.on("data", (b) => o.onOutput?.(String(b)));
@@ -229,5 +307,7 @@ export async function runProject(store: TrackingStore, projectDir: string, o: Pr
 
 function walk(dir: string, prefix = ""): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir).sort().flatMap((n) => (statSync(path.join(dir, n)).isDirectory() ? walk(path.join(dir, n), `${prefix}${n}/`) : [`${prefix}${n}`]));
+  return readdirSync(dir)
+    .sort()
+    .flatMap((n) => (statSync(path.join(dir, n)).isDirectory() ? walk(path.join(dir, n), `${prefix}${n}/`) : [`${prefix}${n}`]));
 }

@@ -6,7 +6,11 @@ const CONFIG = { font: DEFAULT_FONT, view: { stroke: "black" }, axis: { grid: fa
 /** One line per run of a metric's values against its step (`hepflow runs compare --plot`). */
 export function metricHistoryPlot(series: Array<{ run: string; step: number; value: number }>, metric: string): VegaLiteSpec {
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v5.json", width: 480, height: 300, config: CONFIG, background: "white",
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    width: 480,
+    height: 300,
+    config: CONFIG,
+    background: "white",
     data: { values: series.filter((p) => Number.isFinite(p.value)) },
     mark: { type: "line", point: true },
     encoding: {
@@ -21,7 +25,11 @@ export function metricHistoryPlot(series: Array<{ run: string; step: number; val
 export function objectiveVsTrialPlot(trials: Array<{ trial: number; value: number; best: number }>, objective: string, direction: "minimize" | "maximize"): VegaLiteSpec {
   const values = trials.filter((t) => Number.isFinite(t.value));
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v5.json", width: 480, height: 300, config: CONFIG, background: "white",
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    width: 480,
+    height: 300,
+    config: CONFIG,
+    background: "white",
     data: { values },
     layer: [
       { mark: { type: "point", filled: true, color: PALETTE[0], size: 40 }, encoding: { x: { field: "trial", type: "quantitative", title: "trial" }, y: { field: "value", type: "quantitative", title: objective, scale: { zero: false } } } },
@@ -34,9 +42,13 @@ export function objectiveVsTrialPlot(trials: Array<{ trial: number; value: numbe
 /** The objective against each searched parameter, one panel per parameter. */
 export function paramVsObjectivePlot(trials: Array<Record<string, number | string>>, params: string[], objective: string): VegaLiteSpec {
   return {
-    $schema: "https://vega.github.io/schema/vega-lite/v5.json", config: CONFIG, background: "white",
+    $schema: "https://vega.github.io/schema/vega-lite/v5.json",
+    config: CONFIG,
+    background: "white",
     hconcat: params.map((p) => ({
-      width: 260, height: 240, data: { values: trials.filter((t) => t[objective] !== undefined && Number.isFinite(Number(t[objective]))) },
+      width: 260,
+      height: 240,
+      data: { values: trials.filter((t) => t[objective] !== undefined && Number.isFinite(Number(t[objective]))) },
       mark: { type: "point", filled: true, color: PALETTE[0], size: 40 },
       encoding: {
         x: { field: p, type: trials.every((t) => typeof t[p] === "number") ? "quantitative" : "nominal", title: p, scale: { zero: false } },

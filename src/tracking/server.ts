@@ -20,12 +20,24 @@ export interface ServeOptions {
 
 /** MLflow's error codes and the HTTP statuses its server answers them with. */
 const HTTP_STATUS: Record<string, number> = {
-  RESOURCE_DOES_NOT_EXIST: 404, ENDPOINT_NOT_FOUND: 404, INVALID_PARAMETER_VALUE: 400, RESOURCE_ALREADY_EXISTS: 400,
-  BAD_REQUEST: 400, MALFORMED_REQUEST: 400, UNAUTHENTICATED: 401, PERMISSION_DENIED: 403, INTERNAL_ERROR: 500,
+  RESOURCE_DOES_NOT_EXIST: 404,
+  ENDPOINT_NOT_FOUND: 404,
+  INVALID_PARAMETER_VALUE: 400,
+  RESOURCE_ALREADY_EXISTS: 400,
+  BAD_REQUEST: 400,
+  MALFORMED_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  PERMISSION_DENIED: 403,
+  INTERNAL_ERROR: 500,
 };
 
 class ApiError extends Error {
-  constructor(readonly code: string, message: string) { super(message); }
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1"]);
@@ -87,12 +99,22 @@ function jsonValue(v: number): number | string {
   return Number.isNaN(v) ? "NaN" : v === Infinity ? "Infinity" : v === -Infinity ? "-Infinity" : v;
 }
 
-function metricJson(m: Metric) { return { key: m.key, value: jsonValue(m.value), timestamp: m.timestamp, step: m.step }; }
+function metricJson(m: Metric) {
+  return { key: m.key, value: jsonValue(m.value), timestamp: m.timestamp, step: m.step };
+}
 
 function runInfoJson(i: RunInfo) {
   return {
-    run_id: i.runId, run_uuid: i.runId, run_name: i.runName, experiment_id: i.experimentId, user_id: i.userId, status: i.status,
-    start_time: i.startTime, ...(i.endTime !== null ? { end_time: i.endTime } : {}), artifact_uri: i.artifactUri, lifecycle_stage: i.lifecycleStage,
+    run_id: i.runId,
+    run_uuid: i.runId,
+    run_name: i.runName,
+    experiment_id: i.experimentId,
+    user_id: i.userId,
+    status: i.status,
+    start_time: i.startTime,
+    ...(i.endTime !== null ? { end_time: i.endTime } : {}),
+    artifact_uri: i.artifactUri,
+    lifecycle_stage: i.lifecycleStage,
   };
 }
 
@@ -110,8 +132,13 @@ function runJson(r: Run) {
 
 function experimentJson(e: Experiment) {
   return {
-    experiment_id: e.experimentId, name: e.name, artifact_location: e.artifactLocation, lifecycle_stage: e.lifecycleStage,
-    last_update_time: e.lastUpdateTime, creation_time: e.creationTime, tags: Object.entries(e.tags).map(([key, value]) => ({ key, value })),
+    experiment_id: e.experimentId,
+    name: e.name,
+    artifact_location: e.artifactLocation,
+    lifecycle_stage: e.lifecycleStage,
+    last_update_time: e.lastUpdateTime,
+    creation_time: e.creationTime,
+    tags: Object.entries(e.tags).map(([key, value]) => ({ key, value })),
   };
 }
 
@@ -120,7 +147,9 @@ function pageOffset(token: unknown): number {
   try {
     const o = JSON.parse(Buffer.from(String(token), "base64").toString("utf8")) as { offset?: unknown };
     if (typeof o.offset === "number" && Number.isInteger(o.offset) && o.offset >= 0) return o.offset;
-  } catch { /* fall through */ }
+  } catch {
+    /* fall through */
+  }
   throw new ApiError("INVALID_PARAMETER_VALUE", "Invalid page token.");
 }
 const pageToken = (offset: number) => Buffer.from(JSON.stringify({ offset })).toString("base64");
@@ -142,7 +171,8 @@ function list(v: unknown): string[] {
 function artifactTarget(store: TrackingStore, p: string): { runId: string; rel: string } {
   const parts = p.split("/").filter((x) => x !== "");
   const [experimentId, runId, artifacts, ...rel] = parts;
-  if (parts.some((x) => x === "..") || experimentId === undefined || runId === undefined || artifacts !== "artifacts") throw new ApiError("INVALID_PARAMETER_VALUE", `Invalid artifact path '${p}': expected <experiment_id>/<run_id>/artifacts/<path>.`);
+  if (parts.some((x) => x === "..") || experimentId === undefined || runId === undefined || artifacts !== "artifacts")
+    throw new ApiError("INVALID_PARAMETER_VALUE", `Invalid artifact path '${p}': expected <experiment_id>/<run_id>/artifacts/<path>.`);
   const info = store.getRunInfo(runId);
   if (info.experimentId !== experimentId) throw new ApiError("RESOURCE_DOES_NOT_EXIST", `Run '${runId}' is not in experiment '${experimentId}'.`);
   return { runId, rel: rel.join("/") };
@@ -223,17 +253,27 @@ export async function buildTrackingServer(store: TrackingStore, o: ServeOptions 
     const page = exps.slice(off, off + max);
     return { experiments: page.map(experimentJson), ...(off + max < exps.length ? { next_page_token: pageToken(off + max) } : {}) };
   });
-  route(["POST"], "/experiments/delete", (b) => { store.setExperimentStage(str(b, "experiment_id")!, "deleted"); });
-  route(["POST"], "/experiments/restore", (b) => { store.setExperimentStage(str(b, "experiment_id")!, "active"); });
-  route(["POST"], "/experiments/set-experiment-tag", (b) => { store.setExperimentTag(str(b, "experiment_id")!, str(b, "key")!, String(b.value ?? "")); });
+  route(["POST"], "/experiments/delete", (b) => {
+    store.setExperimentStage(str(b, "experiment_id")!, "deleted");
+  });
+  route(["POST"], "/experiments/restore", (b) => {
+    store.setExperimentStage(str(b, "experiment_id")!, "active");
+  });
+  route(["POST"], "/experiments/set-experiment-tag", (b) => {
+    store.setExperimentTag(str(b, "experiment_id")!, str(b, "key")!, String(b.value ?? ""));
+  });
 
   // ---- runs
   route(["POST"], "/runs/create", (b) => {
     const tags = Object.fromEntries(keyValues(b, "tags").map((t) => [t.key, t.value]));
     const info = store.startRun({
-      experimentId: str(b, "experiment_id", false) ?? "0", userId: str(b, "user_id", false), startTime: int(b, "start_time"),
+      experimentId: str(b, "experiment_id", false) ?? "0",
+      userId: str(b, "user_id", false),
+      startTime: int(b, "start_time"),
       // a parent named by the mlflow.parentRunId tag is recorded as given (MLflow does not check it)
-      runName: str(b, "run_name", false), tags, source: tags["mlflow.source.name"] ?? "",
+      runName: str(b, "run_name", false),
+      tags,
+      source: tags["mlflow.source.name"] ?? "",
       gitDir: undefined,
     });
     return { run: runJson(store.getRun(info.runId)) };
@@ -244,19 +284,30 @@ export async function buildTrackingServer(store: TrackingStore, o: ServeOptions 
     if (status !== undefined && !RUN_STATUSES.includes(status as RunStatus)) throw new ApiError("INVALID_PARAMETER_VALUE", `Invalid value '${status}' for parameter 'status': one of ${RUN_STATUSES.join(", ")}.`);
     return { run_info: runInfoJson(store.updateRun(runId(b), { status: status as RunStatus | undefined, endTime: int(b, "end_time"), runName: str(b, "run_name", false) })) };
   });
-  route(["POST"], "/runs/delete", (b) => { store.deleteRun(runId(b)); });
-  route(["POST"], "/runs/restore", (b) => { store.restoreRun(runId(b)); });
+  route(["POST"], "/runs/delete", (b) => {
+    store.deleteRun(runId(b));
+  });
+  route(["POST"], "/runs/restore", (b) => {
+    store.restoreRun(runId(b));
+  });
   route(["POST"], "/runs/log-metric", (b) => {
     store.logMetrics(runId(b), [{ key: str(b, "key")!, value: dbl(b, "value"), timestamp: int(b, "timestamp", true), step: int(b, "step") ?? 0 }]);
   });
-  route(["POST"], "/runs/log-parameter", (b) => { store.logParams(runId(b), { [str(b, "key")!]: String(b.value ?? "") }); });
-  route(["POST"], "/runs/set-tag", (b) => { store.setTags(runId(b), { [str(b, "key")!]: String(b.value ?? "") }); });
-  route(["POST"], "/runs/delete-tag", (b) => { store.deleteTag(runId(b), str(b, "key")!); });
+  route(["POST"], "/runs/log-parameter", (b) => {
+    store.logParams(runId(b), { [str(b, "key")!]: String(b.value ?? "") });
+  });
+  route(["POST"], "/runs/set-tag", (b) => {
+    store.setTags(runId(b), { [str(b, "key")!]: String(b.value ?? "") });
+  });
+  route(["POST"], "/runs/delete-tag", (b) => {
+    store.deleteTag(runId(b), str(b, "key")!);
+  });
   route(["POST"], "/runs/log-batch", (b) => {
     const id = runId(b);
     const metrics = Array.isArray(b.metrics) ? b.metrics : b.metrics === undefined ? [] : null;
     if (metrics === null) throw new ApiError("INVALID_PARAMETER_VALUE", "Invalid value for parameter 'metrics': expected a list.");
-    const params = keyValues(b, "params"), tags = keyValues(b, "tags");
+    const params = keyValues(b, "params"),
+      tags = keyValues(b, "tags");
     // MLflow's documented limits for one batch
     if (metrics.length > 1000 || params.length > 100 || tags.length > 100 || metrics.length + params.length + tags.length > 1000)
       throw new ApiError("INVALID_PARAMETER_VALUE", `A batch logging request can contain at most 1000 metrics, 100 params and 100 tags (1000 in all); got ${metrics.length}, ${params.length}, ${tags.length}.`);

@@ -47,9 +47,23 @@ export interface RunInfo {
   artifactUri: string;
 }
 
-export interface Metric { key: string; value: number; timestamp: number; step: number }
-export interface ArtifactEntry { path: string; digest: string; size: number }
-export interface InputEntry { path: string; digest: string; size: number; role: string }
+export interface Metric {
+  key: string;
+  value: number;
+  timestamp: number;
+  step: number;
+}
+export interface ArtifactEntry {
+  path: string;
+  digest: string;
+  size: number;
+}
+export interface InputEntry {
+  path: string;
+  digest: string;
+  size: number;
+  role: string;
+}
 
 export interface Run {
   info: RunInfo;
@@ -91,13 +105,19 @@ export function trackingDir(dir?: string): string {
 }
 
 function hepflowVersion(): string {
-  try { return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version; } catch { return "unknown"; }
+  try {
+    return (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
 }
 
 /** The git commit of `dir` and whether its work tree has uncommitted changes; nulls outside a repository. */
 export function gitState(dir: string): { commit: string | null; dirty: boolean | null } {
   try {
-    const commit = execFileSync("git", ["rev-parse", "HEAD"], { cwd: dir, stdio: ["ignore", "pipe", "ignore"], timeout: 5000 }).toString().trim();
+    const commit = execFileSync("git", ["rev-parse", "HEAD"], { cwd: dir, stdio: ["ignore", "pipe", "ignore"], timeout: 5000 })
+      .toString()
+      .trim();
     const status = execFileSync("git", ["status", "--porcelain", "--untracked-files=no"], { cwd: dir, stdio: ["ignore", "pipe", "ignore"], timeout: 5000 }).toString();
     return { commit, dirty: status.trim().length > 0 };
   } catch {
@@ -148,8 +168,11 @@ export class TrackingStore {
     this.root = trackingDir(dir);
     mkdirSync(path.join(this.root, "artifacts"), { recursive: true });
     let Database: typeof BetterSqlite3;
-    try { Database = require("better-sqlite3") as typeof BetterSqlite3; }
-    catch (e) { throw new HepflowError("TRACKING_UNAVAILABLE", `the run store needs the better-sqlite3 package (12.x): ${(e as Error).message}`, {}, { cause: e }); }
+    try {
+      Database = require("better-sqlite3") as typeof BetterSqlite3;
+    } catch (e) {
+      throw new HepflowError("TRACKING_UNAVAILABLE", `the run store needs the better-sqlite3 package (12.x): ${(e as Error).message}`, {}, { cause: e });
+    }
     this.db = new Database(path.join(this.root, "runs.db"), { timeout: 30_000 });
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
@@ -165,7 +188,9 @@ export class TrackingStore {
     });
   }
 
-  close(): void { this.db.close(); }
+  close(): void {
+    this.db.close();
+  }
 
   /** Runs `f` in one IMMEDIATE transaction: the write lock is taken up front, so concurrent writers wait rather than fail mid-way. */
   immediate<T>(f: () => T): T {
@@ -211,8 +236,12 @@ export class TrackingStore {
   ensureExperiment(name: string): string {
     const e = this.getExperimentByName(name);
     if (e) return e.experimentId;
-    try { return this.createExperiment(name); }
-    catch (err) { if (err instanceof HepflowError && err.code === "RESOURCE_ALREADY_EXISTS") return this.getExperimentByName(name)!.experimentId; throw err; }
+    try {
+      return this.createExperiment(name);
+    } catch (err) {
+      if (err instanceof HepflowError && err.code === "RESOURCE_ALREADY_EXISTS") return this.getExperimentByName(name)!.experimentId;
+      throw err;
+    }
   }
 
   listExperiments(viewType: SearchOptions["viewType"] = "ACTIVE_ONLY"): Experiment[] {
@@ -228,8 +257,13 @@ export class TrackingStore {
   private experimentFromRow(r: Record<string, string | number>): Experiment {
     const tags = Object.fromEntries((this.db.prepare("SELECT key, value FROM experiment_tags WHERE experiment_id = ?").all(r.experiment_id) as Array<{ key: string; value: string }>).map((t) => [t.key, t.value]));
     return {
-      experimentId: String(r.experiment_id), name: String(r.name), artifactLocation: String(r.artifact_location),
-      lifecycleStage: r.lifecycle_stage as LifecycleStage, creationTime: Number(r.creation_time), lastUpdateTime: Number(r.last_update_time), tags,
+      experimentId: String(r.experiment_id),
+      name: String(r.name),
+      artifactLocation: String(r.artifact_location),
+      lifecycleStage: r.lifecycle_stage as LifecycleStage,
+      creationTime: Number(r.creation_time),
+      lastUpdateTime: Number(r.last_update_time),
+      tags,
     };
   }
 
@@ -244,14 +278,23 @@ export class TrackingStore {
     const runId = o.runId ?? randomUUID().replace(/-/g, "");
     const git = o.tags?.["mlflow.source.git.commit"] !== undefined ? { commit: o.tags["mlflow.source.git.commit"], dirty: null } : gitState(o.gitDir ?? process.cwd());
     let user = o.userId;
-    if (user === undefined) { try { user = userInfo().username; } catch { user = "unknown"; } }
+    if (user === undefined) {
+      try {
+        user = userInfo().username;
+      } catch {
+        user = "unknown";
+      }
+    }
     const runName = o.runName ?? o.tags?.["mlflow.runName"] ?? defaultRunName(runId);
     const source = o.source ?? o.tags?.["mlflow.source.name"] ?? ["hepflow", ...process.argv.slice(2)].join(" ");
     const start = o.startTime ?? Date.now();
     const version = hepflowVersion();
     // system tags as MLflow writes them, so an export reads naturally in MLflow's UI
     const tags: Record<string, string> = {
-      "mlflow.runName": runName, "mlflow.user": user, "mlflow.source.name": source, "mlflow.source.type": "LOCAL",
+      "mlflow.runName": runName,
+      "mlflow.user": user,
+      "mlflow.source.name": source,
+      "mlflow.source.type": "LOCAL",
       ...(git.commit ? { "mlflow.source.git.commit": git.commit } : {}),
       ...(git.dirty !== null ? { "hepflow.git.dirty": String(git.dirty) } : {}),
       "hepflow.version": version,
@@ -259,11 +302,27 @@ export class TrackingStore {
       ...(o.tags ?? {}),
     };
     this.immediate(() => {
-      this.db.prepare("INSERT INTO runs VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, 'active', ?)").run(
-        runId, experimentId, runName, o.status ?? "RUNNING", start, user, source, git.commit, git.dirty === null ? null : git.dirty ? 1 : 0, version,
-        o.parentRunId ?? tags["mlflow.parentRunId"] ?? null, `${exp.artifactLocation}/${runId}/artifacts`);
+      this.db
+        .prepare("INSERT INTO runs VALUES (?, ?, ?, ?, ?, NULL, ?, ?, ?, ?, ?, ?, 'active', ?)")
+        .run(
+          runId,
+          experimentId,
+          runName,
+          o.status ?? "RUNNING",
+          start,
+          user,
+          source,
+          git.commit,
+          git.dirty === null ? null : git.dirty ? 1 : 0,
+          version,
+          o.parentRunId ?? tags["mlflow.parentRunId"] ?? null,
+          `${exp.artifactLocation}/${runId}/artifacts`,
+        );
       const ins = this.db.prepare("INSERT OR REPLACE INTO tags VALUES (?, ?, ?)");
-      for (const [k, v] of Object.entries(tags)) { checkKey("tag", k); ins.run(runId, k, String(v)); }
+      for (const [k, v] of Object.entries(tags)) {
+        checkKey("tag", k);
+        ins.run(runId, k, String(v));
+      }
     });
     return this.getRunInfo(runId);
   }
@@ -272,11 +331,20 @@ export class TrackingStore {
     const r = this.db.prepare("SELECT * FROM runs WHERE run_id = ?").get(String(runId)) as Record<string, string | number | null> | undefined;
     if (!r) throw new HepflowError("RESOURCE_DOES_NOT_EXIST", `no run with id ${runId}`);
     return {
-      runId: String(r.run_id), experimentId: String(r.experiment_id), runName: String(r.run_name), status: r.status as RunStatus,
-      startTime: Number(r.start_time), endTime: r.end_time === null ? null : Number(r.end_time), userId: String(r.user_id), source: String(r.source),
-      gitCommit: r.git_commit === null ? null : String(r.git_commit), gitDirty: r.git_dirty === null ? null : r.git_dirty === 1,
-      hepflowVersion: String(r.hepflow_version), parentRunId: r.parent_run_id === null ? null : String(r.parent_run_id),
-      lifecycleStage: r.lifecycle_stage as LifecycleStage, artifactUri: String(r.artifact_uri),
+      runId: String(r.run_id),
+      experimentId: String(r.experiment_id),
+      runName: String(r.run_name),
+      status: r.status as RunStatus,
+      startTime: Number(r.start_time),
+      endTime: r.end_time === null ? null : Number(r.end_time),
+      userId: String(r.user_id),
+      source: String(r.source),
+      gitCommit: r.git_commit === null ? null : String(r.git_commit),
+      gitDirty: r.git_dirty === null ? null : r.git_dirty === 1,
+      hepflowVersion: String(r.hepflow_version),
+      parentRunId: r.parent_run_id === null ? null : String(r.parent_run_id),
+      lifecycleStage: r.lifecycle_stage as LifecycleStage,
+      artifactUri: String(r.artifact_uri),
     };
   }
 
@@ -286,7 +354,13 @@ export class TrackingStore {
     const params = Object.fromEntries((this.db.prepare("SELECT key, value FROM params WHERE run_id = ?").all(info.runId) as Array<{ key: string; value: string }>).map((p) => [p.key, p.value]));
     const tags = Object.fromEntries((this.db.prepare("SELECT key, value FROM tags WHERE run_id = ?").all(info.runId) as Array<{ key: string; value: string }>).map((p) => [p.key, p.value]));
     const metrics: Record<string, Metric> = {};
-    const rows = this.db.prepare("SELECT key, value, is_nan, timestamp, step FROM metrics WHERE run_id = ? ORDER BY key, step, timestamp, seq").all(info.runId) as Array<{ key: string; value: number | null; is_nan: number; timestamp: number; step: number }>;
+    const rows = this.db.prepare("SELECT key, value, is_nan, timestamp, step FROM metrics WHERE run_id = ? ORDER BY key, step, timestamp, seq").all(info.runId) as Array<{
+      key: string;
+      value: number | null;
+      is_nan: number;
+      timestamp: number;
+      step: number;
+    }>;
     for (const m of rows) metrics[m.key] = { key: m.key, value: m.is_nan ? NaN : (m.value as number), timestamp: m.timestamp, step: m.step };
     return { info, params, metrics, tags };
   }
@@ -317,7 +391,9 @@ export class TrackingStore {
     });
   }
 
-  logParam(runId: string, key: string, value: string | number | boolean): void { this.logParams(runId, { [key]: value }); }
+  logParam(runId: string, key: string, value: string | number | boolean): void {
+    this.logParams(runId, { [key]: value });
+  }
 
   /** Logs metric values: `{key: value}` (step 0, now) or a list of full {key, value, timestamp, step}. */
   logMetrics(runId: string, metrics: Record<string, number> | Array<{ key: string; value: number; timestamp?: number; step?: number }>, o: { step?: number; timestamp?: number } = {}): void {
@@ -343,7 +419,13 @@ export class TrackingStore {
   /** Every value of one metric, in step then time order. */
   metricHistory(runId: string, key: string): Metric[] {
     this.getRunInfo(runId);
-    const rows = this.db.prepare("SELECT key, value, is_nan, timestamp, step FROM metrics WHERE run_id = ? AND key = ? ORDER BY step, timestamp, seq").all(runId, key) as Array<{ key: string; value: number | null; is_nan: number; timestamp: number; step: number }>;
+    const rows = this.db.prepare("SELECT key, value, is_nan, timestamp, step FROM metrics WHERE run_id = ? AND key = ? ORDER BY step, timestamp, seq").all(runId, key) as Array<{
+      key: string;
+      value: number | null;
+      is_nan: number;
+      timestamp: number;
+      step: number;
+    }>;
     return rows.map((m) => ({ key: m.key, value: m.is_nan ? NaN : (m.value as number), timestamp: m.timestamp, step: m.step }));
   }
 
@@ -390,12 +472,16 @@ export class TrackingStore {
   /** Marks a run (and its children) deleted; `restoreRun` brings it back. Nothing is erased. */
   deleteRun(runId: string): void {
     this.getRunInfo(runId);
-    this.immediate(() => { for (const id of this.descendants(runId)) this.db.prepare("UPDATE runs SET lifecycle_stage = 'deleted' WHERE run_id = ?").run(id); });
+    this.immediate(() => {
+      for (const id of this.descendants(runId)) this.db.prepare("UPDATE runs SET lifecycle_stage = 'deleted' WHERE run_id = ?").run(id);
+    });
   }
 
   restoreRun(runId: string): void {
     this.getRunInfo(runId);
-    this.immediate(() => { for (const id of this.descendants(runId)) this.db.prepare("UPDATE runs SET lifecycle_stage = 'active' WHERE run_id = ?").run(id); });
+    this.immediate(() => {
+      for (const id of this.descendants(runId)) this.db.prepare("UPDATE runs SET lifecycle_stage = 'active' WHERE run_id = ?").run(id);
+    });
   }
 
   private descendants(runId: string): string[] {
@@ -426,26 +512,53 @@ export class TrackingStore {
     const maxResults = o.maxResults ?? 1000;
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 50_000) throw new HepflowError("INVALID_PARAMETER_VALUE", `max results must be an integer in [1, 50000] (got ${maxResults})`);
     const ids = o.experimentIds?.map(String);
-    const rows = (ids?.length
-      ? this.db.prepare(`SELECT run_id FROM runs WHERE experiment_id IN (${ids.map(() => "?").join(",")})`).all(...ids)
-      : this.db.prepare("SELECT run_id FROM runs").all()) as Array<{ run_id: string }>;
+    const rows = (ids?.length ? this.db.prepare(`SELECT run_id FROM runs WHERE experiment_id IN (${ids.map(() => "?").join(",")})`).all(...ids) : this.db.prepare("SELECT run_id FROM runs").all()) as Array<{ run_id: string }>;
     const runs = rows.map((r) => this.getRun(r.run_id)).filter((r) => stageMatches(r.info.lifecycleStage, o.viewType ?? "ACTIVE_ONLY"));
     const views = runs.map((r) => ({ run: r, ...filterView(r) }));
-    const kept = sortRuns(views.filter((v) => matches(v, clauses)), orderBy);
+    const kept = sortRuns(
+      views.filter((v) => matches(v, clauses)),
+      orderBy,
+    );
     const start = o.offset ?? 0;
     return kept.slice(start, start + maxResults).map((v) => v.run);
   }
 
   /** Inserts a run exactly as recorded elsewhere (import): no system tags added, provenance taken from the tags. */
-  importRun(r: { runId: string; experimentId: string; runName: string; status: RunStatus; startTime: number; endTime: number | null; userId: string; lifecycleStage: LifecycleStage; params: Record<string, string>; tags: Record<string, string>; metrics: Metric[] }): void {
+  importRun(r: {
+    runId: string;
+    experimentId: string;
+    runName: string;
+    status: RunStatus;
+    startTime: number;
+    endTime: number | null;
+    userId: string;
+    lifecycleStage: LifecycleStage;
+    params: Record<string, string>;
+    tags: Record<string, string>;
+    metrics: Metric[];
+  }): void {
     const exp = this.getExperiment(r.experimentId);
     this.immediate(() => {
       const t = r.tags;
       const dirty = t["hepflow.git.dirty"];
-      this.db.prepare("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)").run(
-        r.runId, r.experimentId, r.runName, r.status, r.startTime, r.endTime, r.userId, t["mlflow.source.name"] ?? "",
-        t["mlflow.source.git.commit"] ?? null, dirty === undefined ? null : dirty === "true" ? 1 : 0, t["hepflow.version"] ?? "",
-        t["mlflow.parentRunId"] ?? null, r.lifecycleStage, `${exp.artifactLocation}/${r.runId}/artifacts`);
+      this.db
+        .prepare("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+        .run(
+          r.runId,
+          r.experimentId,
+          r.runName,
+          r.status,
+          r.startTime,
+          r.endTime,
+          r.userId,
+          t["mlflow.source.name"] ?? "",
+          t["mlflow.source.git.commit"] ?? null,
+          dirty === undefined ? null : dirty === "true" ? 1 : 0,
+          t["hepflow.version"] ?? "",
+          t["mlflow.parentRunId"] ?? null,
+          r.lifecycleStage,
+          `${exp.artifactLocation}/${r.runId}/artifacts`,
+        );
       const p = this.db.prepare("INSERT INTO params VALUES (?, ?, ?)");
       for (const [k, v] of Object.entries(r.params)) p.run(r.runId, k, v);
       const tg = this.db.prepare("INSERT INTO tags VALUES (?, ?, ?)");
@@ -567,8 +680,15 @@ function stageMatches(stage: LifecycleStage, viewType: SearchOptions["viewType"]
 export function filterView(r: Run): FilterableRun {
   return {
     attributes: {
-      run_id: r.info.runId, run_name: r.info.runName, status: r.info.status, user_id: r.info.userId, start_time: r.info.startTime,
-      end_time: r.info.endTime, artifact_uri: r.info.artifactUri, lifecycle_stage: r.info.lifecycleStage, experiment_id: r.info.experimentId,
+      run_id: r.info.runId,
+      run_name: r.info.runName,
+      status: r.info.status,
+      user_id: r.info.userId,
+      start_time: r.info.startTime,
+      end_time: r.info.endTime,
+      artifact_uri: r.info.artifactUri,
+      lifecycle_stage: r.info.lifecycleStage,
+      experiment_id: r.info.experimentId,
     },
     metrics: Object.fromEntries(Object.values(r.metrics).map((m) => [m.key, m.value])),
     params: r.params,

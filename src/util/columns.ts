@@ -3,10 +3,7 @@
  * root/ produces them and array/ computes on them; array/ adds the kernels.
  */
 
-export type NumericArray =
-  | Float32Array | Float64Array
-  | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array
-  | BigInt64Array | BigUint64Array;
+export type NumericArray = Float32Array | Float64Array | Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | BigInt64Array | BigUint64Array;
 
 /**
  * A jagged column: entry i holds `content[offsets[i] .. offsets[i+1])`. `offsets` has
@@ -15,7 +12,10 @@ export type NumericArray =
  * chunk in memory never holds 2^31 elements.
  */
 export class Jagged<C extends Column = Column> {
-  constructor(readonly offsets: Int32Array, readonly content: C) {}
+  constructor(
+    readonly offsets: Int32Array,
+    readonly content: C,
+  ) {}
 
   /** Number of entries (events). */
   get length(): number {

@@ -77,7 +77,10 @@ const STOP_WAIT_MS = 2000;
 function installHandlers(): void {
   if (handlersInstalled) return;
   handlersInstalled = true;
-  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ] as const) {
     process.once(signal, () => {
       // A writer thread left running would recreate its directory under the restored old output
       // (seen as a stray *.tmp-* file), so the threads are stopped before anything is removed.
@@ -100,7 +103,11 @@ function installHandlers(): void {
 export function stopOnInterrupt(stop: () => Promise<unknown>): { release(): void } {
   installHandlers();
   stoppers.add(stop);
-  return { release: () => { stoppers.delete(stop); } };
+  return {
+    release: () => {
+      stoppers.delete(stop);
+    },
+  };
 }
 
 /** A temporary path beside `target` (same filesystem, so the final rename is atomic). */
@@ -115,7 +122,11 @@ export function temporaryPath(target: string): string {
 export function trackTemporary(p: string): { release(): void } {
   installHandlers();
   temporaries.add(p);
-  return { release: () => { temporaries.delete(p); } };
+  return {
+    release: () => {
+      temporaries.delete(p);
+    },
+  };
 }
 
 /** Writes `data` to `file` under the rule: claimed first, then written to a temporary file and renamed into place. */

@@ -5,7 +5,8 @@
 
 /** Levenshtein distance (insertions, deletions, substitutions of one character). */
 function distance(a: string, b: string): number {
-  const m = a.length, n = b.length;
+  const m = a.length,
+    n = b.length;
   let prev = Array.from({ length: n + 1 }, (_, j) => j);
   for (let i = 1; i <= m; i++) {
     const cur = [i];

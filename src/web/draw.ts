@@ -44,8 +44,19 @@ export function drawnHistogram(h: DrawResult, logY: boolean): DrawnHistogram {
     ? hist2dPlot({ xEdges: edges, yEdges: yEdges!, values: h.values, label: `${h.y.expr}:${h.x.expr}` }, { xTitle: h.x.expr, yTitle: h.y.expr, experiment: "none" })
     : stackPlot({ mc: [{ edges, values: h.values, variances: h.variances, label: h.x.expr }] }, { xTitle: h.x.expr, logY, experiment: "none", ratio: false });
   return {
-    expr: h.y ? `${h.y.expr}:${h.x.expr}` : h.x.expr, edges, yEdges, values: Array.from(h.values), variances: Array.from(h.variances),
-    entries: h.entries, integral: h.integral, underflow: h.underflow, overflow: h.overflow, events: h.events, mean: h.x.mean, rms: h.x.rms, spec,
+    expr: h.y ? `${h.y.expr}:${h.x.expr}` : h.x.expr,
+    edges,
+    yEdges,
+    values: Array.from(h.values),
+    variances: Array.from(h.variances),
+    entries: h.entries,
+    integral: h.integral,
+    underflow: h.underflow,
+    overflow: h.overflow,
+    events: h.events,
+    mean: h.x.mean,
+    rms: h.x.rms,
+    spec,
   };
 }
 
@@ -61,7 +72,12 @@ export async function drawFile(file: string, r: DrawRequest, onPartial: (h: Draw
     }
     const tree = await f.tree(treeName);
     const h = await draw([tree], r.expr, {
-      where: r.where, weight: r.weight, bins: r.bins, range: r.range, stepSize: r.stepSize ?? 100_000, partialIntervalMs: 150,
+      where: r.where,
+      weight: r.weight,
+      bins: r.bins,
+      range: r.range,
+      stepSize: r.stepSize ?? 100_000,
+      partialIntervalMs: 150,
       onPartial: (p) => {
         if (signal?.aborted) throw new HepflowError("UI_CANCELLED", "the page closed the draw");
         onPartial(drawnHistogram(p, r.logY ?? false), p.events, tree.numEntries);

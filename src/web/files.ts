@@ -5,7 +5,13 @@ import { branchCodecs, listFile, openFile, type ListingEntry, type RootHistogram
 import { hist1dFromRoot, hist2dFromRoot, histogramPlot, hist2dPlot, stackPlot, type VegaLiteSpec } from "../plot/index.js";
 import { HepflowError } from "../util/index.js";
 
-export interface FolderEntry { name: string; type: "dir" | "file"; size: number; mtime: number; kind?: "root" | "json" | "workflow-run" | "live-run" }
+export interface FolderEntry {
+  name: string;
+  type: "dir" | "file";
+  size: number;
+  mtime: number;
+  kind?: "root" | "json" | "workflow-run" | "live-run";
+}
 
 /** A folder's entries, folders first; hidden entries (dot files) and symbolic links that leave the root are left out. */
 export function listFolder(root: string, dir: string): FolderEntry[] {
@@ -18,7 +24,9 @@ export function listFolder(root: string, dir: string): FolderEntry[] {
       const real = realpathSync(abs);
       if (real !== root && !real.startsWith(root + path.sep)) continue; // a link out of the root is not shown (nor followed)
       st = statSync(real);
-    } catch { continue; } // a dangling link
+    } catch {
+      continue;
+    } // a dangling link
     const isDir = st.isDirectory();
     const e: FolderEntry = { name, type: isDir ? "dir" : "file", size: isDir ? 0 : st.size, mtime: st.mtimeMs };
     if (!isDir && /\.root$/i.test(name)) e.kind = "root";
@@ -31,7 +39,12 @@ export function listFolder(root: string, dir: string): FolderEntry[] {
 }
 
 function exists(p: string): boolean {
-  try { statSync(p); return true; } catch { return false; }
+  try {
+    statSync(p);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** A ROOT file (a path, or a remote URL already checked) as `hepflow ls` lists it, plus the file's compression setting and each TTree branch's codec. */
@@ -41,7 +54,11 @@ export async function describeRootFile(file: string): Promise<{ compression: str
     const entries: Array<ListingEntry & { codecs?: Record<string, string> }> = await listFile(f, true);
     for (const e of entries) {
       if (e.kind !== "TTree" || e.error) continue;
-      try { e.codecs = await branchCodecs(f, (await f.tree(e.path)) as TTree); } catch { /* codecs are extra information */ }
+      try {
+        e.codecs = await branchCodecs(f, (await f.tree(e.path)) as TTree);
+      } catch {
+        /* codecs are extra information */
+      }
     }
     const c = f.header.compression;
     return { compression: c.codec === "none" ? "none" : `${c.codec}:${c.level}`, size: await f.source.size(), entries };

@@ -52,7 +52,10 @@ export async function fitView(file: string, o: { cls?: boolean; ranking?: boolea
     const yields: NonNullable<FitView["yields"]> = [];
     const post = r.converged && r.correlation ? stats.postfitYields(model, data, r) : null;
     if (!post) notes.push("no post-fit stacks: the fit did not converge or its Hessian is not invertible");
-    for (const [stage, tables] of [["pre-fit", stats.prefitYields(model, data)], ["post-fit", post ?? []]] as const) {
+    for (const [stage, tables] of [
+      ["pre-fit", stats.prefitYields(model, data)],
+      ["post-fit", post ?? []],
+    ] as const) {
       for (const ch of tables) {
         plots.push({ title: `${stage === "pre-fit" ? "Pre-fit" : "Post-fit"} ${ch.channel}`, spec: fitStackPlot(stage, stackFromYields(ch), { xTitle: "bin", title: `${stage} ${ch.channel}`, experiment: "none" }) });
         yields.push({ stage, channel: ch.channel, samples: ch.samples.map((x) => ({ name: x.name, bins: Array.from(x.bins) })), data: Array.from(ch.data.bins) });
@@ -83,13 +86,22 @@ export async function fitView(file: string, o: { cls?: boolean; ranking?: boolea
       plots.push({ title: "CLs scan", spec: clsPlot(clsPointsFromLimit(lim), { poiTitle: model.config.poiName, experiment: "none" }) });
     }
     return {
-      kind: "workspace", parameters: r.parameterNames.map((name, i) => ({ name, bestfit: r.bestfit[i]!, uncertainty: r.uncertainties[i]! })),
-      twiceNll: r.twiceNll, converged: r.converged, poi: model.config.poiName, limit, plots, ranking: ranked, yields, notes,
+      kind: "workspace",
+      parameters: r.parameterNames.map((name, i) => ({ name, bestfit: r.bestfit[i]!, uncertainty: r.uncertainties[i]! })),
+      twiceNll: r.twiceNll,
+      converged: r.converged,
+      poi: model.config.poiName,
+      limit,
+      plots,
+      ranking: ranked,
+      yields,
+      notes,
     };
   }
   if (Array.isArray(j.parameters) && j.bestfit && typeof j.bestfit === "object") {
     const names = j.parameters as string[];
-    const best = j.bestfit as Record<string, number>, unc = (j.uncertainties ?? {}) as Record<string, number>;
+    const best = j.bestfit as Record<string, number>,
+      unc = (j.uncertainties ?? {}) as Record<string, number>;
     const n = names.length;
     const corr = Array.isArray(j.correlation) ? (j.correlation as number[][]) : Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, k) => (i === k ? 1 : 0)));
     const fit: FitResultInput = { parameterNames: names, bestfit: names.map((x) => best[x]!), uncertainties: names.map((x) => unc[x] ?? NaN), correlation: corr };
@@ -99,7 +111,15 @@ export async function fitView(file: string, o: { cls?: boolean; ranking?: boolea
       { title: "Pulls (priors assumed 0 ± 1)", spec: pullsPlot(fit, { exclude: poi ? [poi] : [], experiment: "none" }) },
       { title: "Correlations", spec: correlationPlot(fit, { experiment: "none", top: 20 }) },
     ];
-    return { kind: "fit-result", parameters: names.map((name) => ({ name, bestfit: best[name]!, uncertainty: unc[name] ?? NaN })), twiceNll: j.twice_nll as number, converged: j.converged as boolean, poi, plots, notes: ["a fit result holds no model: ranking and stacks need the workspace"] };
+    return {
+      kind: "fit-result",
+      parameters: names.map((name) => ({ name, bestfit: best[name]!, uncertainty: unc[name] ?? NaN })),
+      twiceNll: j.twice_nll as number,
+      converged: j.converged as boolean,
+      poi,
+      plots,
+      notes: ["a fit result holds no model: ranking and stacks need the workspace"],
+    };
   }
   throw new HepflowError("UI_BAD_INPUT", "neither a pyhf workspace (channels, measurements) nor a fit result (hepflow fit --json)", { file });
 }
@@ -111,7 +131,20 @@ export async function trackingRuns(dir: string, filter?: string): Promise<{ stor
   const s = new TrackingStore(dir);
   try {
     const runs = s.searchRuns({ filter: filter || undefined, maxResults: 500, orderBy: ["start_time DESC"] });
-    return { store: dir, runs: runs.map((r) => ({ id: r.info.runId, name: r.info.runName, status: r.info.status, start: r.info.startTime, end: r.info.endTime, experiment: r.info.experimentId, params: r.params, metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, m]) => [k, m.value])), tags: Object.fromEntries(Object.entries(r.tags).filter(([k]) => !k.startsWith("mlflow."))) })) };
+    return {
+      store: dir,
+      runs: runs.map((r) => ({
+        id: r.info.runId,
+        name: r.info.runName,
+        status: r.info.status,
+        start: r.info.startTime,
+        end: r.info.endTime,
+        experiment: r.info.experimentId,
+        params: r.params,
+        metrics: Object.fromEntries(Object.entries(r.metrics).map(([k, m]) => [k, m.value])),
+        tags: Object.fromEntries(Object.entries(r.tags).filter(([k]) => !k.startsWith("mlflow."))),
+      })),
+    };
   } finally {
     s.close();
   }
@@ -134,7 +167,15 @@ export async function metricChart(dir: string, runIds: string[], key: string): P
 }
 
 /** A workflow run directory: its state file's steps and the DAG picture with step states. */
-export async function workflowView(dir: string): Promise<{ status: string; spec: string; started: string; updated: string; steps: Array<{ name: string; state: string; seconds?: number; command?: string; cached: boolean; log?: string; error?: string }>; warnings: string[]; svg: string }> {
+export async function workflowView(dir: string): Promise<{
+  status: string;
+  spec: string;
+  started: string;
+  updated: string;
+  steps: Array<{ name: string; state: string; seconds?: number; command?: string; cached: boolean; log?: string; error?: string }>;
+  warnings: string[];
+  svg: string;
+}> {
   const { readState, renderGraphSvg, stepState } = await import("../workflow/index.js");
   const st = readState(dir);
   const steps = Object.values(st.steps).map((s) => ({ name: s.id, state: stepState(s), seconds: s.seconds, command: s.command, cached: s.reused === "cache", log: s.log, error: s.error }));

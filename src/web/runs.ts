@@ -67,7 +67,10 @@ export class RunManager {
   private readonly children = new Map<string, { child: ChildProcess; log: string[]; dir: string }>();
   private seq = 0;
 
-  constructor(private readonly root: string, private readonly runsDir: string) {}
+  constructor(
+    private readonly root: string,
+    private readonly runsDir: string,
+  ) {}
 
   /** Starts `hepflow run PROCESSOR --dataset DATASET --out RUNSDIR/run-… --live` with only validated options. */
   start(r: RunRequest): { id: string; dir: string } {
@@ -96,12 +99,17 @@ export class RunManager {
     args.push("--out", out);
     const child = spawn(process.execPath, ["--single-threaded-gc", ...args], { cwd: this.root, stdio: ["ignore", "pipe", "pipe"], shell: false });
     const log: string[] = [];
-    const keep = (b: Buffer) => { for (const line of b.toString().split(/\r?\n|\r/)) if (line.trim()) log.push(line); if (log.length > 200) log.splice(0, log.length - 200); };
+    const keep = (b: Buffer) => {
+      for (const line of b.toString().split(/\r?\n|\r/)) if (line.trim()) log.push(line);
+      if (log.length > 200) log.splice(0, log.length - 200);
+    };
     child.stdout!.on("data", keep);
     child.stderr!.on("data", keep);
     const id = idOf(this.root, out);
     this.children.set(id, { child, log, dir: out });
-    child.on("exit", (code, sig) => { log.push(`exit ${code ?? sig}`); });
+    child.on("exit", (code, sig) => {
+      log.push(`exit ${code ?? sig}`);
+    });
     return { id, dir: path.relative(this.root, out) };
   }
 
@@ -111,13 +119,21 @@ export class RunManager {
     for (const c of this.children.values()) dirs.add(c.dir);
     const walk = (dir: string, depth: number) => {
       let names: string[];
-      try { names = readdirSync(dir); } catch { return; }
+      try {
+        names = readdirSync(dir);
+      } catch {
+        return;
+      }
       if (names.includes("live.json")) dirs.add(dir);
       if (depth === 0) return;
       for (const n of names) {
         if (n.startsWith(".") || n === "node_modules") continue;
         const p = path.join(dir, n);
-        try { if (statSync(p).isDirectory()) walk(p, depth - 1); } catch { /* vanished */ }
+        try {
+          if (statSync(p).isDirectory()) walk(p, depth - 1);
+        } catch {
+          /* vanished */
+        }
       }
     };
     walk(this.root, 3);
@@ -126,7 +142,9 @@ export class RunManager {
       try {
         const { histograms: _h, ...rest } = this.view(idOf(this.root, d), false);
         out.push(rest);
-      } catch { /* not started yet, or not inside the root */ }
+      } catch {
+        /* not started yet, or not inside the root */
+      }
     }
     return out.sort((a, b) => (b.started ?? "").localeCompare(a.started ?? ""));
   }
@@ -143,17 +161,60 @@ export class RunManager {
     const dir = mine?.dir ?? dirOf(this.root, id);
     const file = path.join(dir, "live.json");
     if (!existsSync(file)) {
-      if (mine) return { id, dir: path.relative(this.root, dir), state: mine.child.exitCode === null ? "starting" : "failed", done: 0, total: 0, rate: 0, samples: [], failures: [], workers: [], attempts: [], startedHere: true, histograms: [], log: mine.log.slice(-30) };
+      if (mine)
+        return {
+          id,
+          dir: path.relative(this.root, dir),
+          state: mine.child.exitCode === null ? "starting" : "failed",
+          done: 0,
+          total: 0,
+          rate: 0,
+          samples: [],
+          failures: [],
+          workers: [],
+          attempts: [],
+          startedHere: true,
+          histograms: [],
+          log: mine.log.slice(-30),
+        };
       throw new HepflowError("UI_NOT_FOUND", "no live run here", { file: path.relative(this.root, dir) });
     }
-    const j = JSON.parse(readFileSync(file, "utf8")) as { state: string; done: number; total: number; rate: number; samples: unknown[]; failures: unknown[]; workers?: unknown[]; attempts?: unknown[]; started: string; updated: string; error?: string; pid?: number; accumulator: unknown };
+    const j = JSON.parse(readFileSync(file, "utf8")) as {
+      state: string;
+      done: number;
+      total: number;
+      rate: number;
+      samples: unknown[];
+      failures: unknown[];
+      workers?: unknown[];
+      attempts?: unknown[];
+      started: string;
+      updated: string;
+      error?: string;
+      pid?: number;
+      accumulator: unknown;
+    };
     let state = j.state;
     // a run that died without writing its last state (killed) is not running any more
     if (state === "running" && j.pid !== undefined && !alive(j.pid)) state = "stopped";
     if (mine && state === "running" && mine.child.exitCode !== null) state = "failed";
     return {
-      id, dir: path.relative(this.root, dir), state, done: j.done, total: j.total, rate: j.rate, samples: j.samples, failures: j.failures, workers: j.workers ?? [], attempts: j.attempts ?? [], started: j.started, updated: j.updated, error: j.error,
-      startedHere: mine !== undefined, histograms: withHistograms ? liveHistograms(j.accumulator, pick) : [], log: mine?.log.slice(-30),
+      id,
+      dir: path.relative(this.root, dir),
+      state,
+      done: j.done,
+      total: j.total,
+      rate: j.rate,
+      samples: j.samples,
+      failures: j.failures,
+      workers: j.workers ?? [],
+      attempts: j.attempts ?? [],
+      started: j.started,
+      updated: j.updated,
+      error: j.error,
+      startedHere: mine !== undefined,
+      histograms: withHistograms ? liveHistograms(j.accumulator, pick) : [],
+      log: mine?.log.slice(-30),
     };
   }
 
@@ -171,7 +232,12 @@ export class RunManager {
 }
 
 function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === "EPERM"; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
 }
 
 const idOf = (root: string, dir: string) => Buffer.from(path.relative(root, dir) || ".").toString("base64url");
@@ -205,7 +271,11 @@ export function liveHistograms(acc: unknown, pick: Record<string, string> = {}):
   const out: LiveHistogram[] = [];
   for (const [name, a] of found) {
     let h: Hist;
-    try { h = fromAccumulator(a); } catch { continue; }
+    try {
+      h = fromAccumulator(a);
+    } catch {
+      continue;
+    }
     const categories: LiveHistogram["categories"] = [];
     for (const ax of [...h.axes]) {
       if (!ax.isCategory) continue;
@@ -225,13 +295,31 @@ export function liveHistograms(acc: unknown, pick: Record<string, string> = {}):
       if (h.rank === 1) {
         const one = hist1dFromHist(h, name);
         const values = Array.from(one.values);
-        out.push({ name, dimension: 1, categories, edges: Array.from(one.edges), values, sum: values.reduce((s, v) => s + v, 0), spec: histogramPlot(one, { xTitle: h.axes[0]!.label || h.axes[0]!.name || name, experiment: "none", title: name }) });
+        out.push({
+          name,
+          dimension: 1,
+          categories,
+          edges: Array.from(one.edges),
+          values,
+          sum: values.reduce((s, v) => s + v, 0),
+          spec: histogramPlot(one, { xTitle: h.axes[0]!.label || h.axes[0]!.name || name, experiment: "none", title: name }),
+        });
       } else if (h.rank === 2) {
         const two = hist2dFromHist(h, name);
         const values = Array.from(two.values);
-        out.push({ name, dimension: 2, categories, edges: Array.from(two.xEdges), values, sum: values.reduce((s, v) => s + v, 0), spec: hist2dPlot(two, { xTitle: h.axes[0]!.label || h.axes[0]!.name, yTitle: h.axes[1]!.label || h.axes[1]!.name, experiment: "none", title: name }) });
+        out.push({
+          name,
+          dimension: 2,
+          categories,
+          edges: Array.from(two.xEdges),
+          values,
+          sum: values.reduce((s, v) => s + v, 0),
+          spec: hist2dPlot(two, { xTitle: h.axes[0]!.label || h.axes[0]!.name, yTitle: h.axes[1]!.label || h.axes[1]!.name, experiment: "none", title: name }),
+        });
       }
-    } catch { /* e.g. all categories: nothing numeric to draw */ }
+    } catch {
+      /* e.g. all categories: nothing numeric to draw */
+    }
   }
   return out;
 }

@@ -16,10 +16,7 @@ export const LOOPBACK = new Set(["127.0.0.1", "localhost", "::1", "[::1]"]);
  * interpreter (no `new Function`), its embed styles come from app.css, and exports are data:/blob:
  * URLs — so nothing needs 'unsafe-eval' or 'unsafe-inline'.
  */
-export const CSP = [
-  "default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: blob:", "connect-src 'self'",
-  "font-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'",
-].join("; ");
+export const CSP = ["default-src 'none'", "script-src 'self'", "style-src 'self'", "img-src 'self' data: blob:", "connect-src 'self'", "font-src 'self'", "base-uri 'none'", "form-action 'none'", "frame-ancestors 'none'"].join("; ");
 
 /** A workflow DAG is an SVG image with its own <style>; as an <img> it cannot run anything, so it may style itself. */
 export const IMAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'";
@@ -31,17 +28,24 @@ export function newToken(): string {
 /** Constant-time comparison (a token must not leak through response timing). */
 export function sameToken(given: string | undefined, token: string): boolean {
   if (given === undefined) return false;
-  const a = Buffer.from(given), b = Buffer.from(token);
+  const a = Buffer.from(given),
+    b = Buffer.from(token);
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** The token a request carries: Authorization Bearer, X-Hepflow-Token, ?token= or the session cookie. */
 export function tokenOf(headers: Record<string, string | string[] | undefined>, query: string | undefined): string | undefined {
   const auth = headers.authorization;
-  if (typeof auth === "string") { const m = /^Bearer\s+(\S+)$/.exec(auth); if (m) return m[1]; }
+  if (typeof auth === "string") {
+    const m = /^Bearer\s+(\S+)$/.exec(auth);
+    if (m) return m[1];
+  }
   const x = headers["x-hepflow-token"];
   if (typeof x === "string") return x;
-  if (query) { const t = new URLSearchParams(query).get("token"); if (t) return t; }
+  if (query) {
+    const t = new URLSearchParams(query).get("token");
+    if (t) return t;
+  }
   const cookie = headers.cookie;
   if (typeof cookie === "string") for (const part of cookie.split(/;\s*/)) if (part.startsWith("hepflow_ui=")) return decodeURIComponent(part.slice(11));
   return undefined;
@@ -106,14 +110,22 @@ export function remoteAllowList(hosts: readonly string[] | undefined): Set<strin
  */
 export function checkRemoteUrl(u: string, allow: ReadonlySet<string>): string {
   let url: URL;
-  try { url = new URL(u); } catch { throw new HepflowError("UI_BAD_REQUEST", `not a URL: "${u.slice(0, 200)}"`); }
+  try {
+    url = new URL(u);
+  } catch {
+    throw new HepflowError("UI_BAD_REQUEST", `not a URL: "${u.slice(0, 200)}"`);
+  }
   if (!/^(https?|roots?):$/.test(url.protocol)) throw new HepflowError("UI_REMOTE_REFUSED", `only https://, http://, root:// and roots:// URLs can be opened (local files: browse the root)`, { file: u });
   if (url.username || url.password) throw new HepflowError("UI_REMOTE_REFUSED", "URLs with credentials are refused (they would be stored in the browser history)", { file: u });
   const host = url.hostname.toLowerCase();
   const defaultPort = { "http:": "80", "https:": "443", "root:": "1094", "roots:": "1094" }[url.protocol]!;
   const withPort = `${host}:${url.port || defaultPort}`;
   if (!allow.has(host) && !allow.has(withPort)) {
-    throw new HepflowError("UI_REMOTE_REFUSED", allow.size ? `${withPort} is not among the hosts this server may read (--allow-remote ${[...allow].join(",")})` : `this server reads no remote files; start it with --allow-remote ${host} to allow that host`, { file: u });
+    throw new HepflowError(
+      "UI_REMOTE_REFUSED",
+      allow.size ? `${withPort} is not among the hosts this server may read (--allow-remote ${[...allow].join(",")})` : `this server reads no remote files; start it with --allow-remote ${host} to allow that host`,
+      { file: u },
+    );
   }
   return u;
 }

@@ -44,7 +44,16 @@ export interface UiServer {
   close(): Promise<void>;
 }
 
-const TYPES: Record<string, string> = { ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".svg": "image/svg+xml", ".png": "image/png", ".woff2": "font/woff2", ".json": "application/json", ".ico": "image/x-icon" };
+const TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".woff2": "font/woff2",
+  ".json": "application/json",
+  ".ico": "image/x-icon",
+};
 
 /** dist/web-client beside this module's layer (src/web or dist/web → PACKAGE/dist/web-client). */
 export function defaultClientDir(): string {
@@ -93,7 +102,9 @@ function sse(req: FastifyRequest, reply: FastifyReply): { send(event: string, da
       res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
       return true;
     },
-    end() { if (!res.writableEnded) res.end(); },
+    end() {
+      if (!res.writableEnded) res.end();
+    },
     closed: () => ac.signal.aborted,
     signal: ac.signal,
   };
@@ -123,7 +134,13 @@ export async function buildUiServer(o: UiOptions): Promise<{ app: FastifyInstanc
   const app = Fastify({ logger: o.logger ?? false, bodyLimit: 64 * 1024 });
 
   app.addHook("onRequest", async (req, reply) => {
-    reply.header("content-security-policy", CSP).header("x-content-type-options", "nosniff").header("referrer-policy", "no-referrer").header("x-frame-options", "DENY").header("cross-origin-opener-policy", "same-origin").header("cache-control", "no-store");
+    reply
+      .header("content-security-policy", CSP)
+      .header("x-content-type-options", "nosniff")
+      .header("referrer-policy", "no-referrer")
+      .header("x-frame-options", "DENY")
+      .header("cross-origin-opener-policy", "same-origin")
+      .header("cache-control", "no-store");
     const q = req.url.includes("?") ? req.url.slice(req.url.indexOf("?") + 1) : undefined;
     // another site's page may send simple GETs here (no-cors): the API answers the page's own origin only
     const site = req.headers["sec-fetch-site"];
@@ -136,7 +153,8 @@ export async function buildUiServer(o: UiOptions): Promise<{ app: FastifyInstanc
       if (!sameToken(given, token)) return reply.code(401).send({ code: "UI_TOKEN_REQUIRED", message: "this server needs its access token (printed by hepflow ui at start): open the printed URL with ?token=…" });
       if (req.method === "GET" && q && new URLSearchParams(q).has("token") && !req.url.startsWith("/api/")) {
         // the token moves into an HttpOnly cookie and out of the address bar (and of the history)
-        const rest = new URLSearchParams(q); rest.delete("token");
+        const rest = new URLSearchParams(q);
+        rest.delete("token");
         const where = req.url.split("?")[0]! + (rest.size ? `?${rest}` : "");
         return reply.header("set-cookie", `hepflow_ui=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`).redirect(where, 303);
       }
@@ -158,7 +176,12 @@ export async function buildUiServer(o: UiOptions): Promise<{ app: FastifyInstanc
   // the page
   for (const [name, f] of client) {
     const route = name === "/index.html" ? "/" : name;
-    app.get(route, async (_req, reply) => reply.header("content-type", f.type).header("cache-control", name.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-store").send(f.body));
+    app.get(route, async (_req, reply) =>
+      reply
+        .header("content-type", f.type)
+        .header("cache-control", name.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-store")
+        .send(f.body),
+    );
   }
 
   const q = (req: FastifyRequest) => req.query as Record<string, unknown>;
@@ -195,10 +218,17 @@ export async function buildUiServer(o: UiOptions): Promise<{ app: FastifyInstanc
     const { file } = fileOf(query);
     const expr = str(query, "expr", 2000);
     if (!expr) throw new HepflowError("UI_BAD_REQUEST", "an expression to draw (expr=…)");
-    const lo = num(query, "lo"), hi = num(query, "hi");
+    const lo = num(query, "lo"),
+      hi = num(query, "hi");
     const r: DrawRequest = {
-      tree: str(query, "tree", 500), expr, where: str(query, "where", 2000), weight: str(query, "weight", 2000), bins: num(query, "bins"),
-      range: lo !== undefined && hi !== undefined ? [lo, hi] : undefined, logY: str(query, "log") === "1", stepSize: num(query, "step"),
+      tree: str(query, "tree", 500),
+      expr,
+      where: str(query, "where", 2000),
+      weight: str(query, "weight", 2000),
+      bins: num(query, "bins"),
+      range: lo !== undefined && hi !== undefined ? [lo, hi] : undefined,
+      logY: str(query, "log") === "1",
+      stepSize: num(query, "step"),
     };
     if (r.bins !== undefined && (!Number.isInteger(r.bins) || r.bins < 1 || r.bins > 10000)) throw new HepflowError("UI_BAD_REQUEST", "bins must be an integer in [1, 10000]");
     if (r.stepSize !== undefined && (!Number.isInteger(r.stepSize) || r.stepSize < 1000)) throw new HepflowError("UI_BAD_REQUEST", "step must be an integer ≥ 1000");
@@ -217,9 +247,12 @@ export async function buildUiServer(o: UiOptions): Promise<{ app: FastifyInstanc
     const b = req.body as { hists?: unknown; normalise?: boolean; logY?: boolean; xTitle?: string };
     if (!Array.isArray(b?.hists) || b.hists.length > 20) throw new HepflowError("UI_BAD_REQUEST", "hists: a list of at most 20 histograms");
     for (const h of b.hists as Array<Record<string, unknown>>) {
-      if (typeof h.label !== "string" || !Array.isArray(h.edges) || !Array.isArray(h.values) || !h.edges.every((x) => typeof x === "number") || !h.values.every((x) => typeof x === "number")) throw new HepflowError("UI_BAD_REQUEST", "each histogram needs label, edges and values (numbers)");
+      if (typeof h.label !== "string" || !Array.isArray(h.edges) || !Array.isArray(h.values) || !h.edges.every((x) => typeof x === "number") || !h.values.every((x) => typeof x === "number"))
+        throw new HepflowError("UI_BAD_REQUEST", "each histogram needs label, edges and values (numbers)");
     }
-    return { spec: overlaySpec(b.hists as Array<{ label: string; edges: number[]; values: number[]; variances?: number[] }>, { normalise: b.normalise === true, logY: b.logY === true, xTitle: typeof b.xTitle === "string" ? b.xTitle : undefined }) };
+    return {
+      spec: overlaySpec(b.hists as Array<{ label: string; edges: number[]; values: number[]; variances?: number[] }>, { normalise: b.normalise === true, logY: b.logY === true, xTitle: typeof b.xTitle === "string" ? b.xTitle : undefined }),
+    };
   });
 
   // Runs in progress
@@ -233,7 +266,10 @@ export async function buildUiServer(o: UiOptions): Promise<{ app: FastifyInstanc
     if (b.params !== undefined && (typeof b.params !== "object" || b.params === null || Array.isArray(b.params))) throw new HepflowError("UI_BAD_REQUEST", "params: an object of name → value");
     return reply.code(201).send(runs.start(b));
   });
-  app.post("/api/runs/:id/stop", async (req) => { runs.stop((req.params as { id: string }).id); return { stopping: true }; });
+  app.post("/api/runs/:id/stop", async (req) => {
+    runs.stop((req.params as { id: string }).id);
+    return { stopping: true };
+  });
   app.get("/api/runs/:id", async (req) => runs.view((req.params as { id: string }).id, true, pickOf(q(req))));
   app.get("/api/runs/:id/events", async (req, reply) => {
     const id = (req.params as { id: string }).id;
@@ -246,12 +282,20 @@ export async function buildUiServer(o: UiOptions): Promise<{ app: FastifyInstanc
     while (!out.closed()) {
       try {
         let stamp = "";
-        try { const st = statSync(runs.liveFile(id)); stamp = `${st.mtimeMs}:${st.size}`; } catch { /* not written yet */ }
+        try {
+          const st = statSync(runs.liveFile(id));
+          stamp = `${st.mtimeMs}:${st.size}`;
+        } catch {
+          /* not written yet */
+        }
         if (stamp !== last || over(runs.view(id, false).state)) {
           last = stamp;
           const v = runs.view(id, true, pick);
           out.send("update", v);
-          if (over(v.state)) { out.send("end", { state: v.state }); break; }
+          if (over(v.state)) {
+            out.send("end", { state: v.state });
+            break;
+          }
         }
       } catch (e) {
         out.send("failed", { message: (e as Error).message });
@@ -275,10 +319,22 @@ export async function buildUiServer(o: UiOptions): Promise<{ app: FastifyInstanc
     const found: string[] = [];
     const walk = (dir: string, depth: number) => {
       let names: string[];
-      try { names = readdirSync(dir); } catch { return; }
+      try {
+        names = readdirSync(dir);
+      } catch {
+        return;
+      }
       if (names.includes("_hepflow") && existsSync(path.join(dir, "_hepflow", "state.json"))) found.push(rel(dir));
       if (depth === 0) return;
-      for (const n of names) if (!n.startsWith(".") && !n.startsWith("_") && n !== "node_modules") { const p = path.join(dir, n); try { if (statSync(p).isDirectory()) walk(p, depth - 1); } catch { /* vanished */ } }
+      for (const n of names)
+        if (!n.startsWith(".") && !n.startsWith("_") && n !== "node_modules") {
+          const p = path.join(dir, n);
+          try {
+            if (statSync(p).isDirectory()) walk(p, depth - 1);
+          } catch {
+            /* vanished */
+          }
+        }
     };
     walk(root, 3);
     return { runs: found.sort() };
@@ -318,7 +374,7 @@ export async function startUi(o: UiOptions): Promise<UiServer> {
   const { app, token, root } = await buildUiServer({ ...o, host });
   await app.listen({ host, port: o.port ?? 8765 });
   const addr = app.server.address();
-  const port = typeof addr === "object" && addr ? addr.port : o.port ?? 8765;
+  const port = typeof addr === "object" && addr ? addr.port : (o.port ?? 8765);
   const shown = host.includes(":") ? `[${host}]` : host === "0.0.0.0" ? "127.0.0.1" : host;
   const url = `http://${shown}:${port}/${token ? `?token=${token}` : ""}`;
   return { app, url, token, root, close: () => app.close() };

@@ -88,10 +88,29 @@ export async function runDemo(o: DemoOptions): Promise<DemoResult> {
   }
 }
 
-interface FitJson { parameters: string[]; bestfit: Record<string, number>; uncertainties: Record<string, number>; twice_nll: number; converged: boolean; message?: string; poi: string }
-interface RankingJson { impacts: JsonObject[]; pulls: JsonObject[] }
-interface YieldsJson { prefit: ChannelJson[]; postfit: ChannelJson[] }
-interface ChannelJson { channel: string; samples: Array<{ name: string; total: number; uncertainty: number }>; total: { total: number; uncertainty: number }; data: { total: number } }
+interface FitJson {
+  parameters: string[];
+  bestfit: Record<string, number>;
+  uncertainties: Record<string, number>;
+  twice_nll: number;
+  converged: boolean;
+  message?: string;
+  poi: string;
+}
+interface RankingJson {
+  impacts: JsonObject[];
+  pulls: JsonObject[];
+}
+interface YieldsJson {
+  prefit: ChannelJson[];
+  postfit: ChannelJson[];
+}
+interface ChannelJson {
+  channel: string;
+  samples: Array<{ name: string; total: number; uncertainty: number }>;
+  total: { total: number; uncertainty: number };
+  data: { total: number };
+}
 
 async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
   const log = o.log ?? (() => undefined);
@@ -109,8 +128,16 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
   // AGC files are CMS Open Data (2015, 13 TeV); generated ones claim no experiment
   const label = generated ? `--status 'Synthetic AGC' --lumi ${dataLumi / 1000} --energy 13` : `--experiment CMS --status 'Open Data' --lumi ${AGC_LUMINOSITY / 1000} --energy 13`;
   const init: JsonObject = {
-    catalogue, events, seed, data_lumi: dataLumi, lumi, workers: o.workers ?? availableParallelism(), ml: Boolean(o.ml),
-    processor: EXAMPLE, fit_config: path.join(EXAMPLE, "fit-config.yml"), label,
+    catalogue,
+    events,
+    seed,
+    data_lumi: dataLumi,
+    lumi,
+    workers: o.workers ?? availableParallelism(),
+    ml: Boolean(o.ml),
+    processor: EXAMPLE,
+    fit_config: path.join(EXAMPLE, "fit-config.yml"),
+    label,
   };
   const spec = loadSpec(DEMO_WORKFLOW);
   assertValid(validateSpec(spec, { init, initSource: "hepflow demo" }));
@@ -123,14 +150,21 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
       // here one step at a time: hepflow steps run in this process (each takes over its stdout and
       // working directory), and the selection and generation use all worker threads themselves;
       // on workers, the independent steps run at once
-      spec, rundir, init, jobs: remote ? Math.max(2, remote.workers) : 1, hepflow: o.hepflow, onEvent, executor: remote?.execute,
+      spec,
+      rundir,
+      init,
+      jobs: remote ? Math.max(2, remote.workers) : 1,
+      hepflow: o.hepflow,
+      onEvent,
+      executor: remote?.execute,
       cache: o.cacheDir ? new StepCache(path.resolve(o.cacheDir)) : undefined,
       warn: (m) => log(`warning: ${m}`),
     }).finally(() => remote?.close());
   } catch (e) {
     const fit = readStateSafe(rundir)?.steps.fit;
     // with few generated events some bins have pseudo-data but no simulated event (zero expected yield)
-    if (fit?.status === "failed" && generated) throw new HepflowError("FIT_NOT_CONVERGED", `${(e as Error).message}\n(${events} generated events may be too few for the simulation to populate every bin: try --events 20000 or more)`, { file: rundir });
+    if (fit?.status === "failed" && generated)
+      throw new HepflowError("FIT_NOT_CONVERGED", `${(e as Error).message}\n(${events} generated events may be too few for the simulation to populate every bin: try --events 20000 or more)`, { file: rundir });
     throw e;
   }
   const steps = Object.values(state.steps).filter((s) => !s.init);
@@ -170,12 +204,12 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
       ranking: rank.impacts,
     };
     writeFileSync(path.join(out, "results.json"), JSON.stringify(results, null, 2) + "\n");
-    const zObs = Number(sig.z_obs), zExp = Number(sig.z_exp);
-    headline.push(
-      [`${poi} (fit)`, valueWithUncertainty(fitSummary.value, fitSummary.uncertainty).join(" ± ")],
-      ...(truth !== undefined ? [[`${poi} (generated)`, truth.toFixed(3)] as [string, string]] : []),
-      ["significance (obs / exp)", Number.isFinite(zObs) ? `${zObs.toFixed(1)}σ / ${zExp.toFixed(1)}σ` : "∞: no background in some bins with data"],
-    );
+    const zObs = Number(sig.z_obs),
+      zExp = Number(sig.z_exp);
+    headline.push([`${poi} (fit)`, valueWithUncertainty(fitSummary.value, fitSummary.uncertainty).join(" ± ")], ...(truth !== undefined ? [[`${poi} (generated)`, truth.toFixed(3)] as [string, string]] : []), [
+      "significance (obs / exp)",
+      Number.isFinite(zObs) ? `${zObs.toFixed(1)}σ / ${zExp.toFixed(1)}σ` : "∞: no background in some bins with data",
+    ]);
     tables.push(fitTable(f, poi, f.parameters.filter(isStat).length));
     const y = readJson<YieldsJson>(outputs("yields").yields);
     tables.push(yieldsTable("Pre-fit yields", y.prefit), yieldsTable("Post-fit yields", y.postfit));
@@ -192,22 +226,29 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
   const shorten = (c: string) => c.split(EXAMPLE).join(rel(EXAMPLE)).split(out).join(rel(out));
   const commands = steps.filter((s) => s.command).map((s) => `# ${s.id}\n${shorten(s.command!)}`);
   const histFile = String(outputs("selection").histograms);
-  const prov = await provenance({ command: o.command ?? "hepflow demo", seed: generated ? seed : undefined, files: { ...(catalogue ? { "dataset catalogue": catalogue } : {}), "fit config": path.join(EXAMPLE, "fit-config.yml"), histograms: histFile } });
+  const prov = await provenance({
+    command: o.command ?? "hepflow demo",
+    seed: generated ? seed : undefined,
+    files: { ...(catalogue ? { "dataset catalogue": catalogue } : {}), "fit config": path.join(EXAMPLE, "fit-config.yml"), histograms: histFile },
+  });
   prov.push([`workflow (sha256)`, `${await sha256File(DEMO_WORKFLOW)}  ${rel(DEMO_WORKFLOW)}`], ["init parameters", JSON.stringify(init)], ["run directory", rel(rundir)]);
   const report = path.join(out, "report.html");
-  writeFileSync(report, renderReport({
-    title: "hepflow — AGC CMS open-data ttbar analysis",
-    summary: (generated
-      ? `Synthetic CMS NanoAOD (${events.toLocaleString("en-US")} simulated events per sample, pseudo-data at ${dataLumi} pb⁻¹ drawn from the nominal model with ttbar_norm = 1), selected with the AGC ttbar processor with all systematic variations, fitted with a pyhf-compatible HistFactory model. No CLs limit is set: ttbar dominates both regions and several bins have no background, so a limit on its normalisation would test nothing.`
-      : `The AGC ttbar processor with all systematic variations on ${rel(catalogue)}.`) +
-      ` Run as the workflow ${rel(DEMO_WORKFLOW)}: ${steps.length} steps in ${rel(rundir)}.`,
-    headline,
-    stages,
-    tables,
-    plots,
-    provenance: prov,
-    commands,
-  }));
+  writeFileSync(
+    report,
+    renderReport({
+      title: "hepflow — AGC CMS open-data ttbar analysis",
+      summary:
+        (generated
+          ? `Synthetic CMS NanoAOD (${events.toLocaleString("en-US")} simulated events per sample, pseudo-data at ${dataLumi} pb⁻¹ drawn from the nominal model with ttbar_norm = 1), selected with the AGC ttbar processor with all systematic variations, fitted with a pyhf-compatible HistFactory model. No CLs limit is set: ttbar dominates both regions and several bins have no background, so a limit on its normalisation would test nothing.`
+          : `The AGC ttbar processor with all systematic variations on ${rel(catalogue)}.`) + ` Run as the workflow ${rel(DEMO_WORKFLOW)}: ${steps.length} steps in ${rel(rundir)}.`,
+      headline,
+      stages,
+      tables,
+      plots,
+      provenance: prov,
+      commands,
+    }),
+  );
   return { outDir: out, rundir, report, fit: fitSummary, stages, commands, state };
 }
 
@@ -261,7 +302,12 @@ function cutflowTable(cutflow: Record<string, Record<string, number>>): ReportTa
 function fitTable(f: FitJson, poi: string, staterrors: number): ReportTable {
   const rows = [poi, ...f.parameters.filter((p) => p !== poi)].map((n) => [n, ...valueWithUncertainty(f.bestfit[n]!, f.uncertainties[n]!)]);
   const stat = staterrors ? `the ${staterrors} staterror γ parameters are listed here and left out of the pulls plot (AGC spec §8.5)` : "no staterror parameters";
-  return { title: "Fit results", columns: ["parameter", "best fit", "uncertainty"], rows, note: `twice NLL = ${f.twice_nll.toFixed(3)}; uncertainties from the Hessian at the minimum; ${stat}. Values rounded once, from full precision, to the uncertainty's 2 significant digits.` };
+  return {
+    title: "Fit results",
+    columns: ["parameter", "best fit", "uncertainty"],
+    rows,
+    note: `twice NLL = ${f.twice_nll.toFixed(3)}; uncertainties from the Hessian at the minimum; ${stat}. Values rounded once, from full precision, to the uncertainty's 2 significant digits.`,
+  };
 }
 
 function yieldsTable(title: string, ys: ChannelJson[]): ReportTable {

@@ -6,7 +6,10 @@ import { stat } from "node:fs/promises";
 export function sha256File(path: string): Promise<string> {
   return new Promise((resolve, reject) => {
     const h = createHash("sha256");
-    createReadStream(path).on("error", reject).on("data", (b) => h.update(b)).on("end", () => resolve(h.digest("hex")));
+    createReadStream(path)
+      .on("error", reject)
+      .on("data", (b) => h.update(b))
+      .on("end", () => resolve(h.digest("hex")));
   });
 }
 

@@ -41,14 +41,11 @@ export interface ReportInput {
   commands: string[];
 }
 
-const esc = (s: string | number): string =>
-  String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const esc = (s: string | number): string => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
 
 function table(t: ReportTable): string {
   const head = t.columns.map((c) => `<th>${esc(c)}</th>`).join("");
-  const body = t.rows
-    .map((r) => `<tr>${r.map((v) => `<td${typeof v === "number" ? ' class="num"' : ""}>${esc(typeof v === "number" ? formatNumber(v) : v)}</td>`).join("")}</tr>`)
-    .join("\n");
+  const body = t.rows.map((r) => `<tr>${r.map((v) => `<td${typeof v === "number" ? ' class="num"' : ""}>${esc(typeof v === "number" ? formatNumber(v) : v)}</td>`).join("")}</tr>`).join("\n");
   return `<section><h2>${esc(t.title)}</h2><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>${t.note ? `<p class="note">${esc(t.note)}</p>` : ""}</section>`;
 }
 
@@ -60,19 +57,14 @@ function stagesTable(stages: ReportStage[]): ReportTable {
   return {
     title: "Run time per stage",
     columns: ["stage", "seconds", "events", "events/s"],
-    rows: [
-      ...stages.map((s) => [s.name, s.seconds.toFixed(3), s.events ?? "", s.events ? Math.round(s.events / Math.max(s.seconds, 1e-9)) : ""]),
-      ["total", total.toFixed(3), "", ""],
-    ],
+    rows: [...stages.map((s) => [s.name, s.seconds.toFixed(3), s.events ?? "", s.events ? Math.round(s.events / Math.max(s.seconds, 1e-9)) : ""]), ["total", total.toFixed(3), "", ""]],
   };
 }
 
 /** Renders the report page. */
 export function renderReport(r: ReportInput): string {
   const headline = r.headline.map(([k, v]) => `<div class="card"><div class="k">${esc(k)}</div><div class="v">${esc(v)}</div></div>`).join("");
-  const plots = r.plots
-    .map((p) => `<figure><img src="${esc(p.file)}" alt="${esc(p.title)}" loading="lazy"><figcaption><b>${esc(p.title)}</b>${p.caption ? ` — ${esc(p.caption)}` : ""}</figcaption></figure>`)
-    .join("\n");
+  const plots = r.plots.map((p) => `<figure><img src="${esc(p.file)}" alt="${esc(p.title)}" loading="lazy"><figcaption><b>${esc(p.title)}</b>${p.caption ? ` — ${esc(p.caption)}` : ""}</figcaption></figure>`).join("\n");
   const prov = r.provenance.map(([k, v]) => `<tr><th>${esc(k)}</th><td><code>${esc(v)}</code></td></tr>`).join("");
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">

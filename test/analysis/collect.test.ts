@@ -7,7 +7,14 @@ import type { HistAccumulator } from "../../src/hist/index.js";
 /** A plan of `chunks` chunks of 100 entries in one file with `entries` = 100·chunks. */
 function plan(sample: string, first: number, chunks: number, nevts: number): SamplePlan {
   const items: WorkItem[] = Array.from({ length: chunks }, (_, k) => ({
-    index: first + k, sample, fileIndex: 0, file: `${sample}.root`, treeName: "Events", entryStart: 100 * k, entryStop: 100 * (k + 1), meta: {},
+    index: first + k,
+    sample,
+    fileIndex: 0,
+    file: `${sample}.root`,
+    treeName: "Events",
+    entryStart: 100 * k,
+    entryStop: 100 * (k + 1),
+    meta: {},
   }));
   return { sample, nevts, nevtsFromCatalogue: true, files: [{ file: `${sample}.root`, entries: 100 * chunks, nevts }], items, failures: [] };
 }
@@ -44,7 +51,10 @@ describe("RunCollector", () => {
     for (const i of [0, 2, 3]) c.ok(out(i, { mc: histOf(1) }));
     c.ok(out(4, { data: histOf(1) }));
     const r = c.result();
-    expect(r.failures.map((f) => [f.sample, f.entryStart, f.attempts])).toEqual([["mc", 100, 2], ["data", 100, 2]]);
+    expect(r.failures.map((f) => [f.sample, f.entryStart, f.attempts])).toEqual([
+      ["mc", 100, 2],
+      ["data", 100, 2],
+    ]);
     // one chunk of four lost: effective nevts 3000, scale 4/3; weights w → 4w/3, w² → 16w²/9
     expect(r.samples.mc).toMatchObject({ processed: 300, failedEntries: 100, effectiveNevts: 3000, scale: 4000 / 3000 });
     const mc = (r.accumulator as Record<string, HistAccumulator>).mc!;
@@ -64,7 +74,10 @@ describe("RunCollector", () => {
     c.ok(out(2, { n: 1 }), "thread-2");
     expect(c.failed(1, { code: "X", message: "boom" }, "thread-2")).toBe(true);
     let live = c.live();
-    expect(live.workers).toEqual([{ worker: "thread-1", chunks: 1, events: 100, failedAttempts: 0 }, { worker: "thread-2", chunks: 1, events: 100, failedAttempts: 1 }]);
+    expect(live.workers).toEqual([
+      { worker: "thread-1", chunks: 1, events: 100, failedAttempts: 0 },
+      { worker: "thread-2", chunks: 1, events: 100, failedAttempts: 1 },
+    ]);
     expect(live.attempts.map((f) => [f.entryStart, f.attempt, f.retried, f.worker, f.error.message])).toEqual([[100, 1, true, "thread-2", "boom"]]);
     expect(live.failures).toEqual([]); // retried: not (yet) a failure of the run
     expect(c.failed(1, { code: "X", message: "again" }, "thread-10")).toBe(false);
@@ -72,8 +85,15 @@ describe("RunCollector", () => {
     c.ok(out(3, { n: 1 }), "thread-1"); // a late duplicate counts for nobody
     live = c.live();
     // numeric order of the names: thread-10 after thread-2
-    expect(live.workers.map((w) => [w.worker, w.chunks, w.failedAttempts])).toEqual([["thread-1", 1, 0], ["thread-2", 1, 1], ["thread-10", 1, 1]]);
-    expect(live.attempts.map((f) => [f.attempt, f.retried, f.worker])).toEqual([[1, true, "thread-2"], [2, false, "thread-10"]]);
+    expect(live.workers.map((w) => [w.worker, w.chunks, w.failedAttempts])).toEqual([
+      ["thread-1", 1, 0],
+      ["thread-2", 1, 1],
+      ["thread-10", 1, 1],
+    ]);
+    expect(live.attempts.map((f) => [f.attempt, f.retried, f.worker])).toEqual([
+      [1, true, "thread-2"],
+      [2, false, "thread-10"],
+    ]);
     expect(live.failures.map((f) => [f.entryStart, f.worker])).toEqual([[100, "thread-10"]]);
     expect(live.workers.reduce((s, w) => s + w.events, 0)).toBe(live.done);
   });

@@ -9,8 +9,15 @@ describe("datasets", () => {
   it("reads the AGC nanoaod_inputs.json catalogue: 9 entries, first-N files, N_used = sum of nevts", () => {
     const ds = loadDataset(join(REFERENCE, "agc/nanoaod_inputs.json"), { maxFiles: 1 });
     expect(ds.samples.map((s) => s.name)).toEqual([
-      "ttbar__nominal", "ttbar__scaledown", "ttbar__scaleup", "ttbar__ME_var", "ttbar__PS_var",
-      "single_top_s_chan__nominal", "single_top_t_chan__nominal", "single_top_tW__nominal", "wjets__nominal",
+      "ttbar__nominal",
+      "ttbar__scaledown",
+      "ttbar__scaleup",
+      "ttbar__ME_var",
+      "ttbar__PS_var",
+      "single_top_s_chan__nominal",
+      "single_top_t_chan__nominal",
+      "single_top_tW__nominal",
+      "wjets__nominal",
     ]);
     // N_used of the first file of each entry, spec §1.3 table
     expect(ds.samples.map((s) => s.nevts)).toEqual([1334428, 1268248, 1278695, 1356800, 1310232, 632000, 1178640, 847600, 1249076]);
@@ -38,7 +45,15 @@ describe("datasets", () => {
     bad({ samples: [{ name: "a", files: [{ path: "f", nevts: -1 }] }] }, /samples\[0\]\.files\[0\]\.nevts/);
     bad({ samples: [{ files: ["f"] }] }, /samples\[0\]\.name/);
     bad({ samples: [{ name: "a", files: ["f"], xsec: "x" }] }, /samples\[0\]\.xsec/);
-    bad({ samples: [{ name: "a", files: ["f"] }, { name: "a", files: ["g"] }] }, /"a" appears twice/);
+    bad(
+      {
+        samples: [
+          { name: "a", files: ["f"] },
+          { name: "a", files: ["g"] },
+        ],
+      },
+      /"a" appears twice/,
+    );
     bad({ ttbar: { nominal: { files: [{ nevts: 3 }] } } }, /ttbar\.nominal\.files\[0\]\.path/);
     bad({ ttbar: [] }, /d\.json: ttbar: /);
     try {

@@ -7,7 +7,16 @@ function chunk() {
   const offsets = Int32Array.from([0, 2, 2, 3]);
   const cols: Columns = { Jet_pt: new Jagged(offsets, Float32Array.from([50, 40, 30])), Jet_eta: new Jagged(offsets, Float32Array.from([0.1, -1, 2])), nJet: Uint32Array.from([2, 0, 1]), MET: Float32Array.from([1, 2, 3]) };
   const requests: string[][] = [];
-  const c = new EventChunk(10, 13, Object.keys(cols), async (names) => { requests.push(names); return Object.fromEntries(names.map((n) => [n, cols[n]!])); }, "mem");
+  const c = new EventChunk(
+    10,
+    13,
+    Object.keys(cols),
+    async (names) => {
+      requests.push(names);
+      return Object.fromEntries(names.map((n) => [n, cols[n]!]));
+    },
+    "mem",
+  );
   return { c, requests, cols };
 }
 

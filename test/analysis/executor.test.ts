@@ -11,8 +11,7 @@ const here = new URL(".", import.meta.url).pathname;
 const opener = join(here, "fixtures/memtree.mjs");
 const processor = join(here, "fixtures/sumproc.mjs");
 
-const dataset = (files: Record<string, string[]>) =>
-  parseDataset({ samples: Object.entries(files).map(([name, f]) => ({ name, treeName: "Events", files: f })) });
+const dataset = (files: Record<string, string[]>) => parseDataset({ samples: Object.entries(files).map(([name, f]) => ({ name, treeName: "Events", files: f })) });
 
 /** The expected answer by a plain loop over all events in file order (independent of the executor). */
 function expected(paths: string[]): { hist: number[]; nEvents: number } {
@@ -61,7 +60,7 @@ describe("LocalExecutor", () => {
   it("the merge order matters for float sums, so a shuffled order would be detectable", () => {
     // guards the previous test: the per-chunk sums of this processor are not associative
     const parts = [0.1 * 1.1, 0.7 * 1.1, 0.3 * 1.1];
-    expect((parts[0]! + parts[1]!) + parts[2]!).not.toBe(parts[0]! + (parts[1]! + parts[2]!));
+    expect(parts[0]! + parts[1]! + parts[2]!).not.toBe(parts[0]! + (parts[1]! + parts[2]!));
   });
 
   it("reports the exact file and entry range of a persistent failure and keeps the rest", async () => {
@@ -78,16 +77,14 @@ describe("LocalExecutor", () => {
 
   it("throws CHUNK_FAILED naming file and range when the caller chooses fail", async () => {
     const bad = "mem:4?n=500&cluster=100&fail=0-1";
-    await expect(new LocalExecutor().run(processor, dataset({ a: [bad] }), { workers: 0, chunkSize: 100, opener, retries: 0 }))
-      .rejects.toThrow(/mem:4.*entries \[0, 100\)/);
+    await expect(new LocalExecutor().run(processor, dataset({ a: [bad] }), { workers: 0, chunkSize: 100, opener, retries: 0 })).rejects.toThrow(/mem:4.*entries \[0, 100\)/);
   });
 
   it("in fail mode stops at the first failed chunk instead of processing everything", async () => {
     const seen: number[] = [];
     const bad = "mem:4?n=500&cluster=100&fail=0-1";
     const ds = dataset({ a: [bad, ...Array.from({ length: 20 }, (_, i) => `mem:${10 + i}?n=200&cluster=100`)] });
-    await expect(new LocalExecutor().run(processor, ds, { workers: 0, chunkSize: 100, opener, retries: 0, progress: (e) => seen.push(e.done) }))
-      .rejects.toThrow(/a chunk failed \(run stopped\)/);
+    await expect(new LocalExecutor().run(processor, ds, { workers: 0, chunkSize: 100, opener, retries: 0, progress: (e) => seen.push(e.done) })).rejects.toThrow(/a chunk failed \(run stopped\)/);
     expect(seen).toEqual([]); // the failing chunk is the first; nothing after it ran
   });
 
@@ -119,7 +116,15 @@ describe("LocalExecutor", () => {
 
   it("emits progress events up to the total", async () => {
     const events: number[] = [];
-    await new LocalExecutor().run(processor, dataset(files), { workers: 0, chunkSize: 500, opener, progress: (e) => { expect(e.total).toBe(2110); events.push(e.done); } });
+    await new LocalExecutor().run(processor, dataset(files), {
+      workers: 0,
+      chunkSize: 500,
+      opener,
+      progress: (e) => {
+        expect(e.total).toBe(2110);
+        events.push(e.done);
+      },
+    });
     expect(events.at(-1)).toBe(2110);
     expect(events).toEqual([...events].sort((x, y) => x - y));
   });

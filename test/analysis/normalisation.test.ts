@@ -32,8 +32,7 @@ beforeAll(async () => {
   writeFileSync(corrupt, bad);
 }, 60_000);
 
-const ds = (samples: { name: string; xsec?: number; files: string[] }[]): Dataset =>
-  parseDataset({ samples: samples.map((s) => ({ ...s, treeName: "Events", files: s.files.map((path) => ({ path, nevts: 3000 })) })) });
+const ds = (samples: { name: string; xsec?: number; files: string[] }[]): Dataset => parseDataset({ samples: samples.map((s) => ({ ...s, treeName: "Events", files: s.files.map((path) => ({ path, nevts: 3000 })) })) });
 
 const hist = (acc: Accumulator | undefined, sample: string) => (acc as Record<string, Record<string, HistAccumulator>>).njet[sample]!;
 const sum = (a: ArrayLike<number>) => Array.from(a).reduce((x, y) => x + y, 0);
@@ -45,7 +44,10 @@ describe("normalisation when events are lost (--continue-on-failure)", () => {
       { name: "data", files: [good[0]!, truncated] },
     ]);
     // the same good files alone, with the catalogue counting only them: the physics answer
-    const clean = ds([{ name: "ttbar", xsec: XSEC, files: [good[0]!, good[1]!] }, { name: "data", files: [good[0]!] }]);
+    const clean = ds([
+      { name: "ttbar", xsec: XSEC, files: [good[0]!, good[1]!] },
+      { name: "data", files: [good[0]!] },
+    ]);
     const ref = await new LocalExecutor().run(processor, clean, { workers: 0 });
     expect(ref.warnings).toEqual([]);
     expect(ref.samples.ttbar).toMatchObject({ nevts: 6000, processed: 6000, effectiveNevts: 6000, scale: 1 });
@@ -98,7 +100,7 @@ describe("rescaleHistograms", () => {
     expect(Array.from(w.sumw as Float64Array)).toEqual([0, 3, 15, 0]);
     expect(Array.from(w.sumw2 as Float64Array)).toEqual([0, 9, 117, 0]);
     expect(Array.from((out.d as HistAccumulator).values as Float64Array)).toEqual([0, 3, 0, 0]);
-    expect(Array.from(((out.list as HistAccumulator[])[0]!).sumw as Float64Array)).toEqual([0, 3, 15, 0]);
+    expect(Array.from((out.list as HistAccumulator[])[0]!.sumw as Float64Array)).toEqual([0, 3, 15, 0]);
     expect(out.n).toBe(3);
     expect(out.label).toBe("x");
   });

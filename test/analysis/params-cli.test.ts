@@ -50,7 +50,11 @@ describe("hepflow run with processor parameters", () => {
   }, 60_000);
 
   it("an unknown name or a wrong type stops the run before any output is written", () => {
-    for (const [arg, message] of [["thresold=1", /thresold/], ["threshold=high", /threshold/], ["label=c", /label/]] as const) {
+    for (const [arg, message] of [
+      ["thresold=1", /thresold/],
+      ["threshold=high", /threshold/],
+      ["label=c", /label/],
+    ] as const) {
       const out = join(dir, `out-bad-${arg.replace(/\W/g, "")}`);
       const r = cli(["run", processor, "--dataset", ds, "--opener", opener, "--out", out, "--workers", "0", "-P", arg]);
       expect(r.status, arg).not.toBe(0);

@@ -31,7 +31,12 @@ function dataset(seed: number) {
 /** Jets of the dataset, from the tree's definition rather than from any executor. */
 function jets(seed: number): number {
   let n = 0;
-  for (const [s, entries] of [[seed, 500], [seed + 1, 500], [seed + 2, 300]] as const) for (let i = 0; i < entries; i++) n += (memEvent(s, i) as { nJet: number }).nJet;
+  for (const [s, entries] of [
+    [seed, 500],
+    [seed + 1, 500],
+    [seed + 2, 300],
+  ] as const)
+    for (let i = 0; i < entries; i++) n += (memEvent(s, i) as { nJet: number }).nJet;
   return n;
 }
 
@@ -66,7 +71,15 @@ describe("Redis/BullMQ executor with 3 worker processes", () => {
     const want = await local(11);
     expectComplete(want, 11);
     let last: LiveSnapshot | undefined;
-    const r = await new RedisExecutor({ url: redis.url, root }).run(processor, dataset(11), { ...base, live: { intervalMs: 50, update: (x) => { last = x; } } });
+    const r = await new RedisExecutor({ url: redis.url, root }).run(processor, dataset(11), {
+      ...base,
+      live: {
+        intervalMs: 50,
+        update: (x) => {
+          last = x;
+        },
+      },
+    });
     expectComplete(r, 11);
     expect(Buffer.compare(bytes(r.accumulator), bytes(want.accumulator))).toBe(0);
     expect(r.workers).toBeGreaterThanOrEqual(1);
@@ -102,7 +115,14 @@ describe("Redis/BullMQ executor with 3 worker processes", () => {
     const want = await local(31, params);
     const sleeper = workers[1]!;
     let stopped = false;
-    const r = await new RedisExecutor({ url: redis.url, root }).run(processor, dataset(31), { ...base, params, progress: onFirst(() => { process.kill(sleeper.proc.pid!, "SIGSTOP"); stopped = true; }) });
+    const r = await new RedisExecutor({ url: redis.url, root }).run(processor, dataset(31), {
+      ...base,
+      params,
+      progress: onFirst(() => {
+        process.kill(sleeper.proc.pid!, "SIGSTOP");
+        stopped = true;
+      }),
+    });
     expect(stopped).toBe(true);
     // the run finished while the worker was stopped: its chunk was taken over after the lock expired
     process.kill(sleeper.proc.pid!, "SIGCONT");
@@ -147,7 +167,11 @@ describe("Redis/BullMQ executor from the CLI", () => {
     const tmp = mkdtempSync(join(tmpdir(), "hepflow-dist-agc-"));
     await generateAgc({ events: 3000, out: join(tmp, "data"), filesPerSample: 2, dataLuminosity: 0.001, seed: 3 });
     const repo = join(here, "../..");
-    const run = (out: string, ...extra: string[]) => execFileSync(process.execPath, [join(repo, "bin/hepflow.js"), "run", "examples/agc-ttbar", "--dataset", join(tmp, "data/dataset.json"), "--out", join(tmp, out), "--chunk-size", "1000", "-P", "num_bins=20", ...extra], { cwd: repo, encoding: "utf8" });
+    const run = (out: string, ...extra: string[]) =>
+      execFileSync(process.execPath, [join(repo, "bin/hepflow.js"), "run", "examples/agc-ttbar", "--dataset", join(tmp, "data/dataset.json"), "--out", join(tmp, out), "--chunk-size", "1000", "-P", "num_bins=20", ...extra], {
+        cwd: repo,
+        encoding: "utf8",
+      });
     run("local", "--workers", "2");
     // its own Redis: a worker without the processor under its root refuses the job (PROCESSOR_NOT_FOUND)
     const redis = await startRedis();
@@ -172,9 +196,31 @@ describe("Redis/BullMQ executor from the CLI", () => {
     const q = new Queue("chunks", { connection: { host: "127.0.0.1", port: redis.port }, prefix: "hepflow" });
     try {
       const repo = join(here, "../..");
-      const client = spawn(process.execPath, [join(repo, "bin/hepflow.js"), "run", "redis-fixtures/slowsum.mjs", "--dataset", join(tmp, "dataset.json"), "--opener", "fixtures/memtree.mjs", "--out", join(tmp, "out"), "--chunk-size", "100", "-P", "hold_ms=400", "--executor", redis.url], { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
+      const client = spawn(
+        process.execPath,
+        [
+          join(repo, "bin/hepflow.js"),
+          "run",
+          "redis-fixtures/slowsum.mjs",
+          "--dataset",
+          join(tmp, "dataset.json"),
+          "--opener",
+          "fixtures/memtree.mjs",
+          "--out",
+          join(tmp, "out"),
+          "--chunk-size",
+          "100",
+          "-P",
+          "hold_ms=400",
+          "--executor",
+          redis.url,
+        ],
+        { cwd: root, stdio: ["ignore", "ignore", "pipe"] },
+      );
       let err = "";
-      client.stderr!.on("data", (d: Buffer) => { err += d.toString(); });
+      client.stderr!.on("data", (d: Buffer) => {
+        err += d.toString();
+      });
       for (let i = 0; i < 100 && (await q.getActiveCount()) === 0; i++) await new Promise((r) => setTimeout(r, 100));
       client.kill("SIGINT");
       const code = await new Promise((r) => client.once("exit", (c) => r(c)));
@@ -218,7 +264,13 @@ describe("Redis/BullMQ executor: stale workers and Redis restarts", () => {
     const ws = await Promise.all([0, 1].map(() => startWorker(redis.url, { root })));
     try {
       let restarted: Promise<void> | undefined;
-      const r = await new RedisExecutor({ url: redis.url, root, pollMs: 300 }).run(processor, dataset(61), { ...base, params, progress: onFirst(() => { restarted = redis.stop("SIGKILL").then(() => redis.start()); }) });
+      const r = await new RedisExecutor({ url: redis.url, root, pollMs: 300 }).run(processor, dataset(61), {
+        ...base,
+        params,
+        progress: onFirst(() => {
+          restarted = redis.stop("SIGKILL").then(() => redis.start());
+        }),
+      });
       await restarted;
       expectComplete(r, 61);
       expect(Buffer.compare(serialize(r.accumulator), serialize(want.accumulator))).toBe(0);
@@ -244,7 +296,12 @@ describe("Redis/BullMQ executor: stale workers and Redis restarts", () => {
 
 function onFirst(fn: () => void): ExecutorOptions["progress"] {
   let fired = false;
-  return () => { if (!fired) { fired = true; fn(); } };
+  return () => {
+    if (!fired) {
+      fired = true;
+      fn();
+    }
+  };
 }
 
 describe("Redis/BullMQ executor: connection URLs and what a worker accepts", () => {
@@ -263,9 +320,24 @@ describe("Redis/BullMQ executor: connection URLs and what a worker accepts", () 
     const q = new Queue("chunks", { connection: { host: "127.0.0.1", port: redis.port }, prefix: "hepflow" });
     try {
       const { hepflowVersion } = await import("../../src/analysis/redis/identity.js");
-      await q.add("x", { processor: "../../../../tmp/evil.mjs", codeHash: "0", hepflow: hepflowVersion(), params: {}, item: { index: 0, sample: "s", fileIndex: 0, file: "mem:1", treeName: "t", entryStart: 0, entryStop: 1, meta: {} }, deadlineMs: 1000, inlineLimit: 1000 }, { jobId: "evil" });
+      await q.add(
+        "x",
+        {
+          processor: "../../../../tmp/evil.mjs",
+          codeHash: "0",
+          hepflow: hepflowVersion(),
+          params: {},
+          item: { index: 0, sample: "s", fileIndex: 0, file: "mem:1", treeName: "t", entryStart: 0, entryStop: 1, meta: {} },
+          deadlineMs: 1000,
+          inlineLimit: 1000,
+        },
+        { jobId: "evil" },
+      );
       let state = "";
-      for (let i = 0; i < 100 && state !== "failed"; i++) { state = await q.getJobState("evil"); await new Promise((r) => setTimeout(r, 50)); }
+      for (let i = 0; i < 100 && state !== "failed"; i++) {
+        state = await q.getJobState("evil");
+        await new Promise((r) => setTimeout(r, 50));
+      }
       expect(state).toBe("failed");
       expect((await q.getJob("evil"))!.failedReason).toMatch(/PATH_REFUSED.*outside this worker's root/);
     } finally {

@@ -39,7 +39,21 @@ describe("hepflow run", () => {
     const bytes = readFileSync(real);
     writeFileSync(truncated, bytes.subarray(0, bytes.length >> 1));
     const ds = join(dir, "d.json");
-    writeFileSync(ds, JSON.stringify({ samples: [{ name: "mc", xsec: 5, files: [{ path: real, nevts: 200 }, { path: truncated, nevts: 200 }] }] }));
+    writeFileSync(
+      ds,
+      JSON.stringify({
+        samples: [
+          {
+            name: "mc",
+            xsec: 5,
+            files: [
+              { path: real, nevts: 200 },
+              { path: truncated, nevts: 200 },
+            ],
+          },
+        ],
+      }),
+    );
     const out = join(dir, "out");
     const proc = new URL("fixtures/xsecproc.mjs", import.meta.url).pathname;
     const r = cli(["run", proc, "--dataset", ds, "--out", out, "--workers", "0", "--continue-on-failure"]);

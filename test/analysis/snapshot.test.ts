@@ -28,7 +28,11 @@ function expected(paths: string[]): { x: number[]; entry: number[]; pts: number[
     const n = Number(new URLSearchParams(p.split("?")[1]).get("n"));
     for (let i = 0; i < n; i++) {
       const e = memEvent(seed, i);
-      if (e.x > 0.5) { out.x.push(e.x); out.entry.push(i); out.pts.push(e.pts as number[]); }
+      if (e.x > 0.5) {
+        out.x.push(e.x);
+        out.entry.push(i);
+        out.pts.push(e.pts as number[]);
+      }
     }
   }
   return out;
@@ -52,15 +56,16 @@ async function expectCanonical(results: Assembled[]): Promise<void> {
     const want = expected(paths);
     const got = [];
     for (const r of results) {
-        const f = await openFile(r[sample]!.file);
-        const t = await f.tree("Events");
-        const c = await t.arrays();
-        await f.close();
-        const pt = c.Jet_pt as Jagged;
-        got.push({
-          x: Array.from(c.x as Float64Array), entry: Array.from(c.entry as Int32Array),
-          pts: Array.from({ length: pt.length }, (_, i) => Array.from((pt.content as Float32Array).subarray(pt.offsets[i]!, pt.offsets[i + 1]!))),
-        });
+      const f = await openFile(r[sample]!.file);
+      const t = await f.tree("Events");
+      const c = await t.arrays();
+      await f.close();
+      const pt = c.Jet_pt as Jagged;
+      got.push({
+        x: Array.from(c.x as Float64Array),
+        entry: Array.from(c.entry as Int32Array),
+        pts: Array.from({ length: pt.length }, (_, i) => Array.from((pt.content as Float32Array).subarray(pt.offsets[i]!, pt.offsets[i + 1]!))),
+      });
       expect(r[sample]!.entries).toBe(want.x.length);
     }
     for (const g of got) expect(g).toEqual(want);
@@ -117,8 +122,9 @@ describe("hepflow run with a snapshotting processor", () => {
     const ds = join(tmp, "ds.json");
     writeFileSync(ds, JSON.stringify({ samples: Object.entries(files).map(([name, f]) => ({ name, treeName: "Events", files: f })) }));
     const out = join(tmp, "run-out");
-    const r = spawnSync(process.execPath, [new URL("../../bin/hepflow.js", import.meta.url).pathname, "run", processor, "--dataset", ds, "--out", out,
-      "--opener", opener, "--workers", "2", "--chunk-size", "90", "--json"], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, [new URL("../../bin/hepflow.js", import.meta.url).pathname, "run", processor, "--dataset", ds, "--out", out, "--opener", opener, "--workers", "2", "--chunk-size", "90", "--json"], {
+      encoding: "utf8",
+    });
     expect(r.status, r.stderr).toBe(0);
     expect(existsSync(join(out, ".snapshot-parts"))).toBe(false);
     for (const [sample, paths] of Object.entries(files)) {

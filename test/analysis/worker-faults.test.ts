@@ -26,15 +26,27 @@ function dataset(fault?: string, once?: string) {
 
 const base: ExecutorOptions = { chunkSize: 100, opener, chunkTimeoutMs: 2000, maxWorkerMemoryMb: 64 };
 const expectedCode: Record<string, RegExp> = {
-  throw: /PROCESSOR_ERROR/, exit: /PROCESSOR_EXIT|WORKER_DIED/, loop: /CHUNK_TIMEOUT/, oom: /WORKER_OUT_OF_MEMORY/,
-  uncloneable: /ACCUMULATOR_INVALID/, mismatch: /ACCUMULATOR_MISMATCH/,
+  throw: /PROCESSOR_ERROR/,
+  exit: /PROCESSOR_EXIT|WORKER_DIED/,
+  loop: /CHUNK_TIMEOUT/,
+  oom: /WORKER_OUT_OF_MEMORY/,
+  uncloneable: /ACCUMULATOR_INVALID/,
+  mismatch: /ACCUMULATOR_MISMATCH/,
 };
 // an endless loop or an exhausted heap cannot be stopped inside the calling thread: 0 workers covers the others
 const faultsAt = (workers: number) => (workers === 0 ? ["throw", "exit", "uncloneable", "mismatch"] : Object.keys(expectedCode));
 
 async function run(workers: number, ds: ReturnType<typeof dataset>, extra: ExecutorOptions): Promise<{ r: RunResult; done: number[] }> {
   const done: number[] = [];
-  const r = await new LocalExecutor().run(processor, ds, { ...base, workers, ...extra, progress: (e) => { expect(e.done).toBeLessThanOrEqual(e.total!); done.push(e.done); } });
+  const r = await new LocalExecutor().run(processor, ds, {
+    ...base,
+    workers,
+    ...extra,
+    progress: (e) => {
+      expect(e.done).toBeLessThanOrEqual(e.total!);
+      done.push(e.done);
+    },
+  });
   return { r, done };
 }
 

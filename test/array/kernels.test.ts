@@ -1,7 +1,39 @@
 import { describe, expect, it } from "vitest";
 import {
-  Jagged, all, and, any, argmax, argmin, argsort, broadcast, cartesian, combinations, concatenate, count, countTrue,
-  fillNone, filterEvents, firsts, gt, lt, max, min, nth, offsetsFromCounts, pad, parents, pick, select, sortBy, sum, take, zip, zipNano, abs, not, or,
+  Jagged,
+  all,
+  and,
+  any,
+  argmax,
+  argmin,
+  argsort,
+  broadcast,
+  cartesian,
+  combinations,
+  concatenate,
+  count,
+  countTrue,
+  fillNone,
+  filterEvents,
+  firsts,
+  gt,
+  lt,
+  max,
+  min,
+  nth,
+  offsetsFromCounts,
+  pad,
+  parents,
+  pick,
+  select,
+  sortBy,
+  sum,
+  take,
+  zip,
+  zipNano,
+  abs,
+  not,
+  or,
 } from "../../src/array/index.js";
 import { isHepflowError } from "../../src/util/index.js";
 
@@ -49,7 +81,8 @@ describe("masks", () => {
     expect(Array.from(lt(new Float32Array(e64), 2.4))).toEqual([0, 0]);
   });
   it("and/or/not element-wise and shape checks", () => {
-    const a = gt(pt, 25), b = lt(pt, 55);
+    const a = gt(pt, 25),
+      b = lt(pt, 55);
     expect(Array.from(and(a, b).content)).toEqual([1, 1, 0, 0, 1, 0]);
     expect(Array.from(or(a, b).content)).toEqual([1, 1, 1, 1, 1, 1]);
     expect(Array.from(not(a).content)).toEqual([0, 0, 1, 1, 0, 0]);
@@ -75,7 +108,12 @@ describe("masks", () => {
     expect(Array.from(out.jets.pt.content)).toEqual([30, 50, 20, 45, 60]);
   });
   it("filterEvents rejects a mask of the wrong length", () => {
-    try { filterEvents(pt, new Uint8Array(3)); expect.unreachable(); } catch (e) { expect(isHepflowError(e, "ARRAY_SHAPE")).toBe(true); }
+    try {
+      filterEvents(pt, new Uint8Array(3));
+      expect.unreachable();
+    } catch (e) {
+      expect(isHepflowError(e, "ARRAY_SHAPE")).toBe(true);
+    }
   });
 });
 
@@ -102,7 +140,8 @@ describe("structure", () => {
     expect(Array.from(argsort(j).content)).toEqual([2, 0, 3, 1]);
   });
   it("concatenate electrons + muons per event", () => {
-    const eo = new Int32Array([0, 1, 1, 2]), mo = new Int32Array([0, 0, 2, 3]);
+    const eo = new Int32Array([0, 1, 1, 2]),
+      mo = new Int32Array([0, 0, 2, 3]);
     const el = zip({ pt: new Jagged(eo, new Float32Array([10, 11])), charge: new Jagged(eo, new Int32Array([-1, 1])) });
     const mu = zip({ pt: new Jagged(mo, new Float32Array([20, 21, 22])), charge: new Jagged(mo, new Int32Array([1, 1, -1])) });
     const lep = concatenate([el, mu]);

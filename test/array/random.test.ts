@@ -9,10 +9,7 @@ describe("counter-based normal deviates", () => {
   it("each value is counterNormal(seed, event id, local index)", () => {
     const z = randomNormal(like, [100, 101, 2 ** 33 + 7], 42);
     expect(z.offsets).toBe(offsets);
-    expect(Array.from(z.content)).toEqual([
-      counterNormal(42, 100, 0), counterNormal(42, 100, 1), counterNormal(42, 100, 2),
-      counterNormal(42, 2 ** 33 + 7, 0), counterNormal(42, 2 ** 33 + 7, 1),
-    ]);
+    expect(Array.from(z.content)).toEqual([counterNormal(42, 100, 0), counterNormal(42, 100, 1), counterNormal(42, 100, 2), counterNormal(42, 2 ** 33 + 7, 0), counterNormal(42, 2 ** 33 + 7, 1)]);
   });
 
   it("does not depend on which other events are present (chunking, filtering)", () => {
@@ -34,10 +31,13 @@ describe("counter-based normal deviates", () => {
 
   it("is N(0, 1): mean, variance and tail fractions", () => {
     const n = 200_000;
-    let s = 0, s2 = 0, beyond2 = 0;
+    let s = 0,
+      s2 = 0,
+      beyond2 = 0;
     for (let i = 0; i < n; i++) {
       const g = counterNormal(3, i >> 3, i & 7);
-      s += g; s2 += g * g;
+      s += g;
+      s2 += g * g;
       if (Math.abs(g) > 2) beyond2++;
     }
     // standard errors: mean 1/sqrt(n) ≈ 0.0022, variance sqrt(2/n) ≈ 0.0032,
@@ -51,7 +51,12 @@ describe("counter-based normal deviates", () => {
     // FNV-1a 32-bit test vectors: "" → 0x811c9dc5, "a" → 0xe40c292c, "foobar" → 0xbf9cf968
     expect([seedFromText(""), seedFromText("a"), seedFromText("foobar")]).toEqual([0x811c9dc5, 0xe40c292c, 0xbf9cf968]);
     for (const bad of [-1, 1.5, 2 ** 32]) {
-      try { randomNormal(like, [0, 1, 2], bad); expect.unreachable(); } catch (e) { expect(isHepflowError(e, "ARRAY_VALUE")).toBe(true); }
+      try {
+        randomNormal(like, [0, 1, 2], bad);
+        expect.unreachable();
+      } catch (e) {
+        expect(isHepflowError(e, "ARRAY_VALUE")).toBe(true);
+      }
     }
     expect(() => randomNormal(like, [0, 1], 1)).toThrow(/3 and 2/);
   });

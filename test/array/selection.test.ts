@@ -1,8 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  Jagged, absGe, absGt, absLe, absLt, and, arange, combinationMax, combinationMin, combinations, countTrue, filterEvents, firsts,
-  hasBits, isJaggedLike, nth, or, not, pick, select, zip,
-} from "../../src/array/index.js";
+import { Jagged, absGe, absGt, absLe, absLt, and, arange, combinationMax, combinationMin, combinations, countTrue, filterEvents, firsts, hasBits, isJaggedLike, nth, or, not, pick, select, zip } from "../../src/array/index.js";
 import { isHepflowError } from "../../src/util/index.js";
 
 // Hand-made events: 3 jets, 0 jets, 1 jet, 2 jets.
@@ -37,7 +34,12 @@ describe("hasBits", () => {
   });
   it("rejects bit patterns that are not 31-bit integers", () => {
     for (const bad of [-1, 1.5, 2 ** 31]) {
-      try { hasBits(new Int32Array(1), bad); expect.unreachable(); } catch (e) { expect(isHepflowError(e, "ARRAY_VALUE")).toBe(true); }
+      try {
+        hasBits(new Int32Array(1), bad);
+        expect.unreachable();
+      } catch (e) {
+        expect(isHepflowError(e, "ARRAY_VALUE")).toBe(true);
+      }
     }
   });
 });
@@ -114,8 +116,14 @@ describe("per-combination extrema", () => {
   });
   it("rejects out-of-range indices and index columns from different calls", () => {
     const idx = new Jagged(new Int32Array([0, 1, 1]), new Int32Array([5]));
-    try { combinationMax(btag, [idx]); expect.unreachable(); } catch (e) { expect(isHepflowError(e, "ARRAY_INDEX")).toBe(true); }
-    const a = combinations(btag, 2), b = combinations(btag, 2);
+    try {
+      combinationMax(btag, [idx]);
+      expect.unreachable();
+    } catch (e) {
+      expect(isHepflowError(e, "ARRAY_INDEX")).toBe(true);
+    }
+    const a = combinations(btag, 2),
+      b = combinations(btag, 2);
     expect(() => combinationMax(btag, [a[0]!, b[1]!])).toThrow(/share offsets/);
   });
 });
@@ -151,7 +159,12 @@ describe("arange and isJaggedLike", () => {
     expect(Array.from(arange(3, 6))).toEqual([3, 4, 5]);
     expect(arange(5, 5).length).toBe(0);
     expect(Array.from(arange(2 ** 40, 2 ** 40 + 2))).toEqual([2 ** 40, 2 ** 40 + 1]);
-    try { arange(4, 2); expect.unreachable(); } catch (e) { expect(isHepflowError(e, "ARRAY_VALUE")).toBe(true); }
+    try {
+      arange(4, 2);
+      expect.unreachable();
+    } catch (e) {
+      expect(isHepflowError(e, "ARRAY_VALUE")).toBe(true);
+    }
   });
   it("recognizes jagged columns structurally, not typed arrays, strings or collections", () => {
     const j = new Jagged(offsets, new Float32Array(6));

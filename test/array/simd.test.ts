@@ -14,8 +14,14 @@ const r = rng(2024);
 const col = (f: () => number) => Float32Array.from({ length: N }, f);
 // NanoAOD-like jets: forward ones included (|eta| up to 4.7), a few at eta = 0 and phi = ±pi
 const jets = () => ({ pt: col(() => 15 + 400 * r() ** 2), eta: col(() => 9.4 * r() - 4.7), phi: col(() => 2 * Math.PI * r() - Math.PI), mass: col(() => 20 * r()) });
-const a = jets(), b = jets();
-a.eta[0] = 0; a.eta[1] = 1e-5; a.phi[2] = Math.PI; a.phi[3] = -Math.PI; a.mass[4] = -3; a.mass[5] = 0;
+const a = jets(),
+  b = jets();
+a.eta[0] = 0;
+a.eta[1] = 1e-5;
+a.phi[2] = Math.PI;
+a.phi[3] = -Math.PI;
+a.mass[4] = -3;
+a.mass[5] = 0;
 
 const sameFloat32 = (x: number, y: number) => Object.is(x, y) || (Number.isNaN(x) && Number.isNaN(y));
 /** Positions where two float32 arrays differ (NaN equals NaN, −0 differs from +0). */
@@ -27,14 +33,22 @@ function differences(x: ArrayLike<number>, y: ArrayLike<number>): number[] {
 /** With SIMD off, the same call runs the JavaScript loops. */
 function js<T>(f: () => T): T {
   useSimd(false);
-  try { return f(); } finally { useSimd(true); }
+  try {
+    return f();
+  } finally {
+    useSimd(true);
+  }
 }
 const p99 = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(0.99 * (xs.length - 1))]!;
 /** vector's float32 99th-percentile relative error against float64 on the leading-dijet mass (the bound). */
 const VECTOR_P99 = 1.6e-5;
 
 function cartesian64(v: typeof a, i: number): number[] {
-  const p = v.pt[i]!, x = p * Math.cos(v.phi[i]!), y = p * Math.sin(v.phi[i]!), z = p * Math.sinh(v.eta[i]!), m = v.mass[i]!;
+  const p = v.pt[i]!,
+    x = p * Math.cos(v.phi[i]!),
+    y = p * Math.sin(v.phi[i]!),
+    z = p * Math.sinh(v.eta[i]!),
+    m = v.mass[i]!;
   return [x, y, z, Math.sqrt(x * x + y * y + z * z + (m >= 0 ? m * m : -m * m))];
 }
 
@@ -58,14 +72,27 @@ describe("WebAssembly SIMD kernels", () => {
   };
 
   it("toCartesian gives the float32 values of the per-operation-rounded JavaScript loop", () => {
-    const s = toCartesian(a), j = js(() => toCartesian(a));
+    const s = toCartesian(a),
+      j = js(() => toCartesian(a));
     for (const k of ["px", "py", "pz", "E"] as const) fewLastBit(s[k] as Float32Array, j[k] as Float32Array);
   });
 
   it("pt, eta and phi of Cartesian float32 vectors equal the JavaScript loops, pt = 0 included", () => {
     const c = toCartesian(a);
-    const px = c.px as Float32Array, py = c.py as Float32Array, pz = c.pz as Float32Array;
-    px[6] = 0; py[6] = 0; pz[6] = 3; px[7] = 0; py[7] = 0; pz[7] = -2; px[8] = 0; py[8] = 0; pz[8] = 0; px[9] = -1; py[9] = 0;
+    const px = c.px as Float32Array,
+      py = c.py as Float32Array,
+      pz = c.pz as Float32Array;
+    px[6] = 0;
+    py[6] = 0;
+    pz[6] = 3;
+    px[7] = 0;
+    py[7] = 0;
+    pz[7] = -2;
+    px[8] = 0;
+    py[8] = 0;
+    pz[8] = 0;
+    px[9] = -1;
+    py[9] = 0;
     const v = { px, py, pz, E: c.E };
     expect([(eta(v) as Float32Array)[6], (eta(v) as Float32Array)[7], (eta(v) as Float32Array)[8]]).toEqual([Infinity, -Infinity, 0]);
     expect((phi(v) as Float32Array)[9]).toBe(F(Math.PI));
@@ -75,10 +102,13 @@ describe("WebAssembly SIMD kernels", () => {
   });
 
   it("Δφ and ΔR of float32 columns equal the JavaScript loops exactly (float32 and float64 arithmetic only)", () => {
-    const p1 = Float32Array.from(a.phi), p2 = Float32Array.from(b.phi);
+    const p1 = Float32Array.from(a.phi),
+      p2 = Float32Array.from(b.phi);
     // the wrap's edges: differences of exactly ±π in float32, and just inside and outside
-    p1.set([F(Math.PI), -F(Math.PI), 1, 0, 3, -3]); p2.set([0, 0, 1 - F(Math.PI), F(Math.PI), -F(Math.PI), F(Math.PI)]);
-    const dp = deltaPhi(p1, p2) as Float32Array, dr = deltaR({ eta: a.eta, phi: p1 }, { eta: b.eta, phi: p2 }) as Float32Array;
+    p1.set([F(Math.PI), -F(Math.PI), 1, 0, 3, -3]);
+    p2.set([0, 0, 1 - F(Math.PI), F(Math.PI), -F(Math.PI), F(Math.PI)]);
+    const dp = deltaPhi(p1, p2) as Float32Array,
+      dr = deltaR({ eta: a.eta, phi: p1 }, { eta: b.eta, phi: p2 }) as Float32Array;
     expect(differences(dp, js(() => deltaPhi(p1, p2)) as Float32Array)).toEqual([]);
     expect(differences(dr, js(() => deltaR({ eta: a.eta, phi: p1 }, { eta: b.eta, phi: p2 })) as Float32Array)).toEqual([]);
     for (const v of dp) expect(v >= -Math.PI && v < Math.PI).toBe(true);
@@ -100,7 +130,8 @@ describe("WebAssembly SIMD kernels", () => {
 
   it("the expression language's float32 cos/exp run on the kernels with the same values", () => {
     const e = compile("pt*cos(phi) + mass*exp(eta*0.25)", ["pt", "phi", "mass", "eta"]);
-    const s = e.evaluate(a) as { data: Float32Array }, j = js(() => e.evaluate(a)) as { data: Float32Array };
+    const s = e.evaluate(a) as { data: Float32Array },
+      j = js(() => e.evaluate(a)) as { data: Float32Array };
     expect(s.data).toBeInstanceOf(Float32Array);
     fewLastBit(s.data, j.data);
   });
@@ -108,20 +139,27 @@ describe("WebAssembly SIMD kernels", () => {
   it("the expression language's float32 arithmetic runs on SIMD loops with exactly the JavaScript values", () => {
     // +, −, ×, ÷, min, max, sqrt, abs, negation in IEEE float32: no rounding difference is possible
     const e = compile("sqrt(pt*pt + mass*mass) - 2*abs(eta) / max(phi, 0.5) + min(-eta, 1.5) - (3 - pt) / 7", ["pt", "mass", "eta", "phi"]);
-    const s = e.evaluate(a) as { data: Float32Array }, j = js(() => e.evaluate(a)) as { data: Float32Array };
+    const s = e.evaluate(a) as { data: Float32Array },
+      j = js(() => e.evaluate(a)) as { data: Float32Array };
     expect(s.data).toBeInstanceOf(Float32Array);
     expect(differences(s.data, j.data)).toEqual([]);
   });
 
   it("every four-vector operation is within vector's float32 error of float64 (99th percentile ≤ 1.6e-5)", () => {
     const rel = (x: number, ref: number) => Math.abs(x - ref) / Math.max(Math.abs(ref), 1e-30);
-    const c = toCartesian(a), s = sumVectors([a, b]), m = invariantMass(a, b) as Float32Array;
+    const c = toCartesian(a),
+      s = sumVectors([a, b]),
+      m = invariantMass(a, b) as Float32Array;
     const boosted = boost(a, s, { toRestFrameOf: true });
-    const sEta = eta(s) as Float32Array, sPhi = phi(s) as Float32Array, sPt = pt(s) as Float32Array;
-    const dr = deltaR(a, b) as Float32Array, dp = deltaPhi(a.phi, b.phi) as Float32Array;
+    const sEta = eta(s) as Float32Array,
+      sPhi = phi(s) as Float32Array,
+      sPt = pt(s) as Float32Array;
+    const dr = deltaR(a, b) as Float32Array,
+      dp = deltaPhi(a.phi, b.phi) as Float32Array;
     const err: Record<string, number[]> = { construct: [], mass: [], pt: [], eta: [], phi: [], deltaR: [], deltaPhi: [], boost: [] };
     for (let i = 0; i < N; i++) {
-      const u = cartesian64(a, i), w = cartesian64(b, i);
+      const u = cartesian64(a, i),
+        w = cartesian64(b, i);
       (["px", "py", "pz", "E"] as const).forEach((k, j) => err.construct!.push(rel((c[k] as Float32Array)[i]!, u[j]!)));
       const [X, Y, Z, E] = [0, 1, 2, 3].map((j) => u[j]! + w[j]!) as [number, number, number, number];
       const m2 = E * E - X * X - Y * Y - Z * Z;
@@ -138,8 +176,13 @@ describe("WebAssembly SIMD kernels", () => {
       // boost into the pair's rest frame, float64 through the same formula from the float32 sum it is
       // given (1 − β² cancels for light pairs: the float32 rounding of the sum itself is not the boost's error)
       const S = [s.px, s.py, s.pz, s.E].map((q) => (q as Float32Array)[i]!) as [number, number, number, number];
-      const bx = -S[0] / S[3], by = -S[1] / S[3], bz = -S[2] / S[3], b2 = bx * bx + by * by + bz * bz, g = 1 / Math.sqrt(1 - b2);
-      const bp = bx * u[0]! + by * u[1]! + bz * u[2]!, k = ((g - 1) * bp) / b2 + g * u[3]!;
+      const bx = -S[0] / S[3],
+        by = -S[1] / S[3],
+        bz = -S[2] / S[3],
+        b2 = bx * bx + by * by + bz * bz,
+        g = 1 / Math.sqrt(1 - b2);
+      const bp = bx * u[0]! + by * u[1]! + bz * u[2]!,
+        k = ((g - 1) * bp) / b2 + g * u[3]!;
       const ref = [u[0]! + k * bx, u[1]! + k * by, u[2]! + k * bz, g * (u[3]! + bp)];
       (["px", "py", "pz", "E"] as const).forEach((q, j) => err.boost!.push(Math.abs((boosted[q] as Float32Array)[i]! - ref[j]!) / Math.max(ref[3]!, 1e-30)));
     }

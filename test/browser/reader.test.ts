@@ -55,18 +55,31 @@ beforeAll(async () => {
   mkdirSync(path.join(tmp, "data"));
   for (const codec of ["zlib:4", "lz4:4", "lzma:6", "zstd:5"]) {
     const w = await createFile(path.join(tmp, "data", `rntuple-${codec.split(":")[0]}.root`), { compression: codec });
-    const nt = w.writeRNTuple("Events", [{ name: "x", type: "f32" }, { name: "n", type: "i32" }, { name: "v", type: "f64", counter: "n" }], { pageBytes: 4096 });
+    const nt = w.writeRNTuple(
+      "Events",
+      [
+        { name: "x", type: "f32" },
+        { name: "n", type: "i32" },
+        { name: "v", type: "f64", counter: "n" },
+      ],
+      { pageBytes: 4096 },
+    );
     nt.write({
       x: Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 40),
       n: Int32Array.from({ length: n }, (_, i) => i % 5),
-      v: new Jagged(offsets, Float64Array.from({ length: m }, (_, i) => Math.cos(i * 0.37) * 1e3)),
+      v: new Jagged(
+        offsets,
+        Float64Array.from({ length: m }, (_, i) => Math.cos(i * 0.37) * 1e3),
+      ),
     });
     await w.close();
   }
   server = await startStaticServer({ "/": path.join(tmp, "site"), "/data/": ROOT_DATA, "/made/": path.join(tmp, "data") });
   browser = await launchChromium();
   page = await browser.newPage();
-  page.on("console", (msg) => { if (msg.type() === "error") consoleErrors.push(msg.text()); });
+  page.on("console", (msg) => {
+    if (msg.type() === "error") consoleErrors.push(msg.text());
+  });
   page.on("pageerror", (e) => consoleErrors.push(e.message));
   await page.goto(`${server.url}/?file=${encodeURIComponent("/data/uproot-HZZ-zlib.root")}`);
   await page.waitForSelector("body[data-ready=true]");
@@ -114,7 +127,9 @@ describe("static in-browser reader", () => {
     await page.click("#keys button[data-branch=Jet_Px]");
     await page.waitForSelector("#plot[data-branch=Jet_Px] svg");
     expect(await page.locator("#plot svg path, #plot svg rect").count()).toBeGreaterThan(10);
-    const drawn = await page.evaluate(() => (window as unknown as { hepflowReader: { histogram(u: string, t: string, b: string): Promise<{ values: number[]; edges: number[] }> } }).hepflowReader.histogram("/data/uproot-HZZ-zlib.root", "events", "Jet_Px"));
+    const drawn = await page.evaluate(() =>
+      (window as unknown as { hepflowReader: { histogram(u: string, t: string, b: string): Promise<{ values: number[]; edges: number[] }> } }).hepflowReader.histogram("/data/uproot-HZZ-zlib.root", "events", "Jet_Px"),
+    );
     const f = await openFile(path.join(ROOT_DATA, "uproot-HZZ-zlib.root"));
     const col = (await (await f.tree("events")).arrays(["Jet_Px"])).Jet_Px as Jagged<Float32Array>;
     await f.close();
@@ -132,7 +147,12 @@ describe("static in-browser reader", () => {
     const other = await browser.newPage();
     await other.goto(`${server.url}/`);
     await other.waitForSelector("body[data-ready=true]");
-    const msg = await other.evaluate(() => (window as unknown as { hepflowReader: { list(u: string): Promise<unknown> } }).hepflowReader.list("/data/no-such-file.root").then(() => "opened", (e: Error) => e.message));
+    const msg = await other.evaluate(() =>
+      (window as unknown as { hepflowReader: { list(u: string): Promise<unknown> } }).hepflowReader.list("/data/no-such-file.root").then(
+        () => "opened",
+        (e: Error) => e.message,
+      ),
+    );
     expect(msg).toMatch(/no-such-file\.root.*no such file|no such file.*no-such-file\.root/s);
     await other.close();
   });

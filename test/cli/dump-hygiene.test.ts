@@ -18,7 +18,11 @@ describe("dump prints float32 columns at float32 precision", () => {
     const head: number[] = ref("uproot-HZZ.root").trees[0].branches.find((b: { name: string }) => b.name === "MET_px").paths["."].head;
     const { out, error } = await run("dump", `${HZZ}:events`, "-b", "MET_px", "-n", "3");
     expect(error).toBeUndefined();
-    const printed = out.trim().split("\n").slice(1).map((l) => l.split("\t")[1]!);
+    const printed = out
+      .trim()
+      .split("\n")
+      .slice(1)
+      .map((l) => l.split("\t")[1]!);
     printed.forEach((s, i) => {
       expect(Math.fround(Number(s))).toBe(head[i]); // exact: JSROOT's value is the float32 widened
       expect(s.replace(/^-|\.|e.*$/g, "").replace(/^0+/, "").length).toBeLessThanOrEqual(9); // ≤ 9 digits, never a double's 17

@@ -59,7 +59,10 @@ describe("ranking of unconstrained parameters (cabinetry's way) and --top", () =
       expect(x.prefit_down, n).toBeNull();
       // the free fit behind the ranking is pyhf's MLE (reference precision 1e-4 relative for weakly constrained parameters)
       expect(Math.abs(x.bestfit - bestfit(n))).toBeLessThan(1e-4 * Math.max(1, Math.abs(bestfit(n))));
-      expect(j.pulls.some((p: { name: string }) => p.name === n), `${n} not among the pulls`).toBe(false);
+      expect(
+        j.pulls.some((p: { name: string }) => p.name === n),
+        `${n} not among the pulls`,
+      ).toBe(false);
     }
     const jes = by.get("jes") as { prefit_up: number; constrained: boolean };
     expect(jes.constrained).toBe(true);

@@ -17,11 +17,18 @@ describe("hepflow ls / dump", () => {
 
   it("dump --json prints one object per branch, jagged as nested arrays", async () => {
     const text = await run(["dump", `${rootFile("uproot-sample-6.20.04-zlib.root")}:sample`, "-b", "n", "Ai4", "ai1", "str", "-n", "3", "--json"]);
-    const lines = text.trim().split("\n").map((l) => JSON.parse(l) as { branch: string; values: unknown[] });
+    const lines = text
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { branch: string; values: unknown[] });
     const by = Object.fromEntries(lines.map((l) => [l.branch, l.values]));
     expect(by.n).toEqual([0, 1, 2]);
     expect(by.Ai4).toEqual([[], [-15], [-15, -13]]);
-    expect(by.ai1).toEqual([[-14, -13, -12], [-13, -12, -11], [-12, -11, -10]]);
+    expect(by.ai1).toEqual([
+      [-14, -13, -12],
+      [-13, -12, -11],
+      [-12, -11, -10],
+    ]);
     expect(by.str).toEqual(["hey-0", "hey-1", "hey-2"]);
   });
 

@@ -155,11 +155,13 @@ describe("interrupted writes", () => {
       writeFileSync(path.join(out, "keep.txt"), "old result");
       const child = spawn(process.execPath, [BIN, "generate", "agc", "--events", "400000", "--workers", "2", "--out", out, "--force", "--yes"], { stdio: ["ignore", "ignore", "pipe"] });
       let stderr = "";
-      child.stderr.on("data", (b) => { stderr += String(b); });
+      child.stderr.on("data", (b) => {
+        stderr += String(b);
+      });
       // Wait until the generator has started writing files, then interrupt it (the generation
       // runs on worker threads, so the main thread is free to take the signal).
       const started = Date.now();
-      while (Date.now() - started < 30_000 && !(existsSync(path.join(out, "ttbar")))) await new Promise((r) => setTimeout(r, 50));
+      while (Date.now() - started < 30_000 && !existsSync(path.join(out, "ttbar"))) await new Promise((r) => setTimeout(r, 50));
       expect(existsSync(path.join(out, "ttbar")), stderr).toBe(true);
       child.kill(signal);
       const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));

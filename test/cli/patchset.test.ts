@@ -51,7 +51,10 @@ describe("hepflow patchset (pyhf patchset)", () => {
     expect(text).toMatch(/2 patches found in Patchset/);
     expect(text).toMatch(/sbottom_1100_650_60\s+\(1100, 650, 60\)/);
     const j = JSON.parse(await run("patchset", "inspect", good, "--json"));
-    expect(j.patches).toEqual([{ name: POINTS[0], values: [1100, 650, 60] }, { name: POINTS[1], values: [1300, 450, 60] }]);
+    expect(j.patches).toEqual([
+      { name: POINTS[0], values: [1100, 650, 60] },
+      { name: POINTS[1], values: [1300, 450, 60] },
+    ]);
   });
 
   it("apply gives the workspace on which cls reproduces pyhf's CLs for that point", async () => {
@@ -74,8 +77,15 @@ describe("hepflow inspect --json in pyhf inspect's shape", () => {
     expect(j.channels).toEqual(ref.channels.map((c: string) => [c, ref.channel_nbins[c]]));
     expect(j.modifiers).toEqual(Object.fromEntries(ref.modifiers));
     const constraint = (p: { constraint: string | null }) => (p.constraint ? `constrained_by_${p.constraint}` : "unconstrained");
-    expect(j.parameters).toEqual(Object.entries(ref.parameters).map(([n, p]) => [n, constraint(p as { constraint: string | null })]).sort());
-    expect(j.systematics).toEqual([["mu", "unconstrained", ["normfactor"]], ["uncorr_bkguncrt", "constrained_by_poisson", ["shapesys"]]]);
+    expect(j.parameters).toEqual(
+      Object.entries(ref.parameters)
+        .map(([n, p]) => [n, constraint(p as { constraint: string | null })])
+        .sort(),
+    );
+    expect(j.systematics).toEqual([
+      ["mu", "unconstrained", ["normfactor"]],
+      ["uncorr_bkguncrt", "constrained_by_poisson", ["shapesys"]],
+    ]);
     expect(j.measurements).toEqual([["Measurement", "mu", []]]);
     expect(j.par_names).toEqual(ref.par_names);
   });

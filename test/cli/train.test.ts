@@ -34,12 +34,19 @@ describe("hepflow generate jets / train", () => {
     expect(JSON.parse(p.stdout).scores).toHaveLength(5);
   });
   it("MLP: Keras HDF5 model scored again by predict, the four plots, a tracked run with the loss per epoch", () => {
-    const r = cli(["train", "jets.csv", "--model", "mlp", "--hidden", "16", "--epochs", "3", "--batch-size", "32", "--features", FEATURES, "--label", "label", "-o", "w.h5", "--plots", "plots", "--track", "--json"], dir, { HEPFLOW_TRACKING_DIR: path.join(dir, "runs") });
+    const r = cli(["train", "jets.csv", "--model", "mlp", "--hidden", "16", "--epochs", "3", "--batch-size", "32", "--features", FEATURES, "--label", "label", "-o", "w.h5", "--plots", "plots", "--track", "--json"], dir, {
+      HEPFLOW_TRACKING_DIR: path.join(dir, "runs"),
+    });
     expect(r.status, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out).toMatchObject({ model: "mlp", architecture: [10, 16, 1], epochs: 3, importanceKind: "permutation_auc" });
     expect(out.test.auc).toBeGreaterThan(0.85);
-    for (const p of ["roc", "scores", "learning_curve", "importance"]) expect(readFileSync(path.join(dir, "plots", `${p}.png`)).subarray(1, 4).toString()).toBe("PNG");
+    for (const p of ["roc", "scores", "learning_curve", "importance"])
+      expect(
+        readFileSync(path.join(dir, "plots", `${p}.png`))
+          .subarray(1, 4)
+          .toString(),
+      ).toBe("PNG");
     const p = cli(["predict", "w.h5", "jets.csv", "--limit", "4", "--json"], dir);
     expect(p.status, p.stderr).toBe(0);
     expect(JSON.parse(p.stdout)).toMatchObject({ format: "keras", features: FEATURES.split(",") });

@@ -82,9 +82,16 @@ describe("AGC on a generated dataset", () => {
       if (process === "data") continue;
       expect(s.files).toHaveLength(1); // one chunk per file: sums run in the same event order, so equality is exact
       const seed = seedOf(`20240101/${s.name}/0`);
-      Object.assign(expected, referenceHistograms(await readEvents(s.files[0]!.path), process, variation, s.nevts!, (entry, j) => gaussian(seed, entry, j)));
+      Object.assign(
+        expected,
+        referenceHistograms(await readEvents(s.files[0]!.path), process, variation, s.nevts!, (entry, j) => gaussian(seed, entry, j)),
+      );
     }
-    const got = Object.fromEntries(Object.entries(h2).filter(([k]) => !k.endsWith("pseudodata")).map(([k, v]) => [k, v.contents]));
+    const got = Object.fromEntries(
+      Object.entries(h2)
+        .filter(([k]) => !k.endsWith("pseudodata"))
+        .map(([k, v]) => [k, v.contents]),
+    );
     expect(Object.keys(got).sort()).toEqual(Object.keys(expected).sort());
     for (const k of Object.keys(expected)) expect([k, got[k]]).toEqual([k, expected[k]]);
     expect(Object.keys(got).length).toBeGreaterThan(60); // most of the 122 cells are filled at this size (W+jets rarely reaches 4j2b)

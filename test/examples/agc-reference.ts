@@ -7,7 +7,10 @@
 import type { Ev, Jet } from "./agc-events.js";
 
 const buf = new Float32Array(1);
-const f32 = (x: number): number => { buf[0] = x; return buf[0]!; };
+const f32 = (x: number): number => {
+  buf[0] = x;
+  return buf[0]!;
+};
 
 export const XSEC: Record<string, number> = { ttbar: 729.84, single_top_s_chan: 3.2944, single_top_t_chan: 234.7936507936508, single_top_tW: 75.842, wjets: 15487.164 };
 
@@ -17,35 +20,48 @@ function leptons(e: Ev): number {
   return el.length + mu.length;
 }
 
-interface Sel { j: Jet; pt: number }
+interface Sel {
+  j: Jet;
+  pt: number;
+}
 
 /** Region (0 = 4j1b, 1 = 4j2b, -1 = none), observable, and the selected jets, for given per-jet pts. */
 export function classify(e: Ev, pts: number[], float32: boolean): { region: number; obs: number; selected: Sel[] } {
   const r = float32 ? f32 : (x: number) => x;
   if (leptons(e) !== 1) return { region: -1, obs: NaN, selected: [] };
   const selected: Sel[] = [];
-  e.jets.forEach((j, k) => { if (pts[k]! > 30 && Math.abs(f32(j.eta)) < f32(2.4) && (j.jetId & 4) !== 0) selected.push({ j, pt: pts[k]! }); });
+  e.jets.forEach((j, k) => {
+    if (pts[k]! > 30 && Math.abs(f32(j.eta)) < f32(2.4) && (j.jetId & 4) !== 0) selected.push({ j, pt: pts[k]! });
+  });
   const tagged = (s: Sel) => f32(s.j.btag) > 0.5;
   const nb = selected.filter(tagged).length;
   if (selected.length < 4 || nb === 0) return { region: -1, obs: NaN, selected };
   if (nb === 1) return { region: 0, obs: selected.reduce((h, s) => r(h + s.pt), 0), selected };
   const v = selected.map((s) => {
-    const px = r(s.pt * r(Math.cos(f32(s.j.phi)))), py = r(s.pt * r(Math.sin(f32(s.j.phi)))), pz = r(s.pt * r(Math.sinh(f32(s.j.eta))));
+    const px = r(s.pt * r(Math.cos(f32(s.j.phi)))),
+      py = r(s.pt * r(Math.sin(f32(s.j.phi)))),
+      pz = r(s.pt * r(Math.sinh(f32(s.j.eta))));
     const m = f32(s.j.mass);
     return { px, py, pz, E: r(Math.sqrt(r(r(r(r(px * px) + r(py * py)) + r(pz * pz)) + r(m * m)))) };
   });
-  let bestPt = -Infinity, bestMass = NaN;
-  for (let a = 0; a < v.length; a++) for (let b = a + 1; b < v.length; b++) for (let c = b + 1; c < v.length; c++) {
-    if (![a, b, c].some((k) => tagged(selected[k]!))) continue;
-    const s = (k: "px" | "py" | "pz" | "E") => r(r(v[a]![k] + v[b]![k]) + v[c]![k]);
-    const x = s("px"), y = s("py"), z = s("pz"), t = s("E");
-    const pt = r(Math.sqrt(r(r(x * x) + r(y * y))));
-    if (pt > bestPt) {
-      bestPt = pt;
-      const m2 = r(r(r(r(t * t) - r(x * x)) - r(y * y)) - r(z * z));
-      bestMass = Math.sign(m2) * r(Math.sqrt(Math.abs(m2)));
-    }
-  }
+  let bestPt = -Infinity,
+    bestMass = NaN;
+  for (let a = 0; a < v.length; a++)
+    for (let b = a + 1; b < v.length; b++)
+      for (let c = b + 1; c < v.length; c++) {
+        if (![a, b, c].some((k) => tagged(selected[k]!))) continue;
+        const s = (k: "px" | "py" | "pz" | "E") => r(r(v[a]![k] + v[b]![k]) + v[c]![k]);
+        const x = s("px"),
+          y = s("py"),
+          z = s("pz"),
+          t = s("E");
+        const pt = r(Math.sqrt(r(r(x * x) + r(y * y))));
+        if (pt > bestPt) {
+          bestPt = pt;
+          const m2 = r(r(r(r(t * t) - r(x * x)) - r(y * y)) - r(z * z));
+          bestMass = Math.sign(m2) * r(Math.sqrt(Math.abs(m2)));
+        }
+      }
   return { region: 1, obs: bestMass, selected };
 }
 
@@ -77,14 +93,25 @@ export function referenceHistograms(events: Ev[], process: string, variation: st
           add(nom.region, `btag_var_${i}_up`, nom.obs, w * (1 + (pt * 0.075) / 50));
           add(nom.region, `btag_var_${i}_down`, nom.obs, w * (1 - (pt * 0.075) / 50));
         }
-        if (process === "wjets") { add(nom.region, "scale_var_up", nom.obs, w * 1.025); add(nom.region, "scale_var_down", nom.obs, w * 0.975); }
+        if (process === "wjets") {
+          add(nom.region, "scale_var_up", nom.obs, w * 1.025);
+          add(nom.region, "scale_var_down", nom.obs, w * 0.975);
+        }
       }
     }
     if (variation !== "nominal") return;
-    const up = classify(e, nominalPts.map((p) => f32(p * f32(1.03))), true);
+    const up = classify(
+      e,
+      nominalPts.map((p) => f32(p * f32(1.03))),
+      true,
+    );
     if (up.region >= 0) add(up.region, "pt_scale_up", up.obs, w);
     if (smear) {
-      const res = classify(e, nominalPts.map((p, k) => p * (1 + 0.05 * smear(entry, k))), false);
+      const res = classify(
+        e,
+        nominalPts.map((p, k) => p * (1 + 0.05 * smear(entry, k))),
+        false,
+      );
       if (res.region >= 0) add(res.region, "pt_res_up", res.obs, w);
     }
   });

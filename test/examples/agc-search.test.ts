@@ -15,7 +15,9 @@ describe("AGC search entry point (issue 19)", () => {
     const store = new TrackingStore(tmp());
     let log = "";
     const r = await runProject(store, PROJECT, {
-      entry: "search", stdio: "pipe", onOutput: (c) => (log += c),
+      entry: "search",
+      stdio: "pipe",
+      onOutput: (c) => (log += c),
       params: { max_runs: "4", parallel: "2", events: "100000", data_lumi: "10", data_dir: tmp(), seed: "3" },
     });
     expect(r.exitCode, log).toBe(0);
@@ -30,7 +32,8 @@ describe("AGC search entry point (issue 19)", () => {
     for (const t of trials) expect(t.tags["mlflow.project.entryPoint"]).toBe("ttbar");
     for (const t of finished) {
       // the AGC's hyperopt space: num-bins 15..49, pt-threshold 20..29 GeV (whole GeV)
-      const bins = Number(t.params["num-bins"]), pt = Number(t.params["pt-threshold"]);
+      const bins = Number(t.params["num-bins"]),
+        pt = Number(t.params["pt-threshold"]);
       expect(Number.isInteger(bins) && bins >= 15 && bins <= 49).toBe(true);
       expect(Number.isInteger(pt) && pt >= 20 && pt <= 29).toBe(true);
       // the entry point mapped them onto the processor parameters, and they reached the processor

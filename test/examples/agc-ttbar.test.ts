@@ -23,7 +23,16 @@ import { REFERENCE } from "../shared.js";
 type Hists = Record<string, HistAccumulator>;
 
 const meta = (process: string, variation: string, nevts: number, entryStart = 0, n = 0, params?: Record<string, unknown>) => ({
-  sample: `${process}__${variation}`, process, variation, nevts, treeName: "Events", file: "hand-made", fileIndex: 0, entryStart, entryStop: entryStart + n, params,
+  sample: `${process}__${variation}`,
+  process,
+  variation,
+  nevts,
+  treeName: "Events",
+  file: "hand-made",
+  fileIndex: 0,
+  entryStart,
+  entryStop: entryStart + n,
+  params,
 });
 
 async function run(events: Ev[], process = "ttbar", variation = "nominal", nevts = 1000, entryStart = 0, params?: Record<string, unknown>) {
@@ -76,7 +85,13 @@ describe("AGC processor on hand-made events at the cuts", () => {
       // eta is stored as float32(2.1) and the cut is float32 too (spec §4.1 float32 semantics): it fails
       { electrons: [el({ pt: 30 }), el({ eta: 2.1 }), el({ id: 3 }), el({ sip3d: 4 })], muons: [goodMuon], jets }, // 1 lepton
       { electrons: [el({})], muons: [goodMuon], jets }, // 2 leptons
-      { muons: [{ ...goodMuon, iso: 0.15 }, { ...goodMuon, id: 0 }], jets }, // 0
+      {
+        muons: [
+          { ...goodMuon, iso: 0.15 },
+          { ...goodMuon, id: 0 },
+        ],
+        jets,
+      }, // 0
       { electrons: [el({ eta: -2.0999 })], jets }, // 1
     ];
     const r = await run(events);
@@ -122,11 +137,20 @@ describe("AGC processor on hand-made events at the cuts", () => {
 /** Deterministic pseudo-random events near the cuts (xorshift), for the cross-check. */
 function randomEvents(n: number, seed: number): Ev[] {
   let s = seed >>> 0;
-  const u = () => { s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0; return s / 4294967296; };
+  const u = () => {
+    s ^= s << 13;
+    s >>>= 0;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    s >>>= 0;
+    return s / 4294967296;
+  };
   const out: Ev[] = [];
   for (let i = 0; i < n; i++) {
     const nj = Math.floor(u() * 9);
-    const jets = Array.from({ length: nj }, () => jet(f32(20 + 120 * u() ** 2), u() < 0.35 ? f32(0.5 + u() * 0.5) : f32(u() * 0.5), { eta: f32((u() - 0.5) * 5.2), phi: f32((u() - 0.5) * 6.28), mass: f32(u() * 20), jetId: u() < 0.9 ? 6 : 2 }));
+    const jets = Array.from({ length: nj }, () =>
+      jet(f32(20 + 120 * u() ** 2), u() < 0.35 ? f32(0.5 + u() * 0.5) : f32(u() * 0.5), { eta: f32((u() - 0.5) * 5.2), phi: f32((u() - 0.5) * 6.28), mass: f32(u() * 20), jetId: u() < 0.9 ? 6 : 2 }),
+    );
     const muons = u() < 0.6 ? [{ pt: f32(25 + 20 * u()), eta: f32((u() - 0.5) * 4.6), id: u() < 0.9 ? 1 : 0, sip3d: f32(u() * 5), iso: f32(u() * 0.2) }] : [];
     const electrons = u() < 0.4 ? [{ pt: f32(25 + 20 * u()), eta: f32((u() - 0.5) * 4.6), id: u() < 0.8 ? 4 : 2, sip3d: f32(u() * 5) }] : [];
     out.push({ muons, electrons, jets });
@@ -175,7 +199,11 @@ describe("AGC processor against an independent per-event loop", () => {
   const events = randomEvents(4000, 12345);
   const nevts = 4000;
 
-  for (const [process, variation] of [["ttbar", "nominal"], ["wjets", "nominal"], ["ttbar", "PS_var"]] as const) {
+  for (const [process, variation] of [
+    ["ttbar", "nominal"],
+    ["wjets", "nominal"],
+    ["ttbar", "PS_var"],
+  ] as const) {
     it(`${process} ${variation}: every histogram bin identical (same float32 operations)`, async () => {
       const r = await run(events, process, variation, nevts);
       const seed = seedOf(`${20240101}/${process}__${variation}/0`);
@@ -194,18 +222,25 @@ describe("AGC processor against an independent per-event loop", () => {
     const a = await run(events.slice(0, 1500), "ttbar", "nominal", nevts, 0);
     const b = await run(events.slice(1500), "ttbar", "nominal", nevts, 1500);
     const merged = mergeAccumulators(a as unknown as Accumulator, b as unknown as Accumulator) as unknown as typeof whole;
-    for (const region of ["4j1b", "4j2b"]) for (const v of ["nominal", "pt_scale_up", "pt_res_up", "btag_var_0_up", "btag_var_3_down"]) {
-      const x = contents(whole.hists, region, "ttbar", v), y = contents(merged.hists, region, "ttbar", v);
-      // sums of the same weights grouped differently: equal to float64 rounding (1e-12 relative)
-      x.forEach((xi, i) => expect([v, i, Math.abs(xi - y[i]!) <= 1e-12 * Math.abs(xi)]).toEqual([v, i, true]));
-    }
+    for (const region of ["4j1b", "4j2b"])
+      for (const v of ["nominal", "pt_scale_up", "pt_res_up", "btag_var_0_up", "btag_var_3_down"]) {
+        const x = contents(whole.hists, region, "ttbar", v),
+          y = contents(merged.hists, region, "ttbar", v);
+        // sums of the same weights grouped differently: equal to float64 rounding (1e-12 relative)
+        x.forEach((xi, i) => expect([v, i, Math.abs(xi - y[i]!) <= 1e-12 * Math.abs(xi)]).toEqual([v, i, true]));
+      }
     expect(merged.cutflow).toEqual(whole.cutflow);
   });
 
   it("the pt_res_up factors are N(1, 0.05)", () => {
-    let s = 0, s2 = 0;
+    let s = 0,
+      s2 = 0;
     const n = 200_000;
-    for (let i = 0; i < n; i++) { const g = gaussian(7, i >> 3, i & 7); s += g; s2 += g * g; }
+    for (let i = 0; i < n; i++) {
+      const g = gaussian(7, i >> 3, i & 7);
+      s += g;
+      s2 += g * g;
+    }
     // standard error of the mean is 1/sqrt(n) ≈ 0.0022, of the variance ≈ sqrt(2/n) ≈ 0.0032: allow 5σ
     expect(Math.abs(s / n)).toBeLessThan(0.012);
     expect(Math.abs(s2 / n - 1)).toBeLessThan(0.016);
@@ -223,17 +258,30 @@ describe("AGC outputs", () => {
   it("names histograms per §6.1, builds pseudo-data, writes JSON, cutflow and a readable ROOT file", async () => {
     const ev = randomEvents(3000, 777);
     const parts = [] as Accumulator[];
-    for (const [p, v] of [["ttbar", "nominal"], ["ttbar", "ME_var"], ["ttbar", "PS_var"], ["wjets", "nominal"]] as const) parts.push((await run(ev, p, v, 3000)) as unknown as Accumulator);
+    for (const [p, v] of [
+      ["ttbar", "nominal"],
+      ["ttbar", "ME_var"],
+      ["ttbar", "PS_var"],
+      ["wjets", "nominal"],
+    ] as const)
+      parts.push((await run(ev, p, v, 3000)) as unknown as Accumulator);
     const acc = parts.reduce((x, y) => mergeAccumulators(x, y)!) as unknown as { hists: Hists };
     const out = mkdtempSync(join(tmpdir(), "hepflow-agc-"));
     let printed = "";
-    await writeOutputs(acc, { outDir: out, print: (t: string) => { printed += t; } });
+    await writeOutputs(acc, {
+      outDir: out,
+      print: (t: string) => {
+        printed += t;
+      },
+    });
     const json = JSON.parse(readFileSync(join(out, "histograms.json"), "utf8")) as Record<string, { edges: number[]; contents: number[] }>;
     expect(json["4j1b_ttbar"]!.edges).toEqual(Array.from({ length: 26 }, (_, k) => 50 + 20 * k));
     for (const n of ["4j1b_ttbar", "4j2b_wjets_btag_var_0_up", "4j2b_wjets_scale_var_down", "4j1b_ttbar_ME_var", "4j1b_ttbar_pt_scale_up", "4j2b_ttbar_pt_res_up", "4j1b_pseudodata"]) expect(json).toHaveProperty(n);
     expect(json).not.toHaveProperty("4j1b_ttbar_scale_var_up");
     expect(json).not.toHaveProperty("4j1b_wjets_ME_var");
-    const me = json["4j2b_ttbar_ME_var"]!.contents, ps = json["4j2b_ttbar_PS_var"]!.contents, wj = json["4j2b_wjets"]!.contents;
+    const me = json["4j2b_ttbar_ME_var"]!.contents,
+      ps = json["4j2b_ttbar_PS_var"]!.contents,
+      wj = json["4j2b_wjets"]!.contents;
     expect(json["4j2b_pseudodata"]!.contents).toEqual(me.map((m, i) => (m + ps[i]!) / 2 + wj[i]!));
     const cut = JSON.parse(readFileSync(join(out, "cutflow.json"), "utf8"));
     expect(Object.keys(cut)).toEqual(["ttbar__nominal", "ttbar__ME_var", "ttbar__PS_var", "wjets__nominal"]);
@@ -261,7 +309,7 @@ describe("AGC validator (spec §9.2 rules)", () => {
   it("accepts the reference itself and a one-ttbar-event migration between neighbouring bins", () => {
     expect(validate(ref, ref)).toEqual([]);
     const m = copy();
-    const w = 729.84 * 3378 / 1334428; // one ttbar event at N = 1 (spec §1.3: 1.847533)
+    const w = (729.84 * 3378) / 1334428; // one ttbar event at N = 1 (spec §1.3: 1.847533)
     m["4j1b_ttbar"]!.contents[6]! -= w;
     m["4j1b_ttbar"]!.contents[7]! += w;
     expect(validate(m, ref)).toEqual([]);
@@ -269,7 +317,7 @@ describe("AGC validator (spec §9.2 rules)", () => {
 
   it("rejects a W+jets migration (w = 41.9 > 2.0), a lost event, a missing histogram; ignores pt_res_up and missing pseudo-data", () => {
     const m = copy();
-    const w = 15487.164 * 3378 / 1249076;
+    const w = (15487.164 * 3378) / 1249076;
     m["4j1b_wjets"]!.contents[6]! -= w;
     m["4j1b_wjets"]!.contents[7]! += w;
     m["4j2b_ttbar"]!.contents[10]! += 1.8;

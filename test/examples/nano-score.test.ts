@@ -49,12 +49,12 @@ describe("examples/nano-score", () => {
     // the six inputs of features.mjs, by plain loops, as a CSV for `hepflow predict`
     const rows = ["njet,nbtag,ht,jet1_pt,lep_pt,met"];
     for (let i = 0; i < want.length; i++) {
-      const jets = items(c.Jet_pt as J, i), btag = items(c.Jet_btagCSVV2 as J, i);
+      const jets = items(c.Jet_pt as J, i),
+        btag = items(c.Jet_btagCSVV2 as J, i);
       const good = jets.map((p) => p > 25);
       const ht = jets.reduce((s, p, k) => s + (good[k] ? p : 0), 0);
       const lead = (a: number[]) => (a.length ? Math.max(...a) : 0);
-      rows.push([good.filter(Boolean).length, jets.filter((_p, k) => good[k] && btag[k]! > 0.5).length, ht, lead(jets),
-        Math.max(lead(items(c.Muon_pt as J, i)), lead(items(c.Electron_pt as J, i))), (c.MET_pt as Float32Array)[i]].join(","));
+      rows.push([good.filter(Boolean).length, jets.filter((_p, k) => good[k] && btag[k]! > 0.5).length, ht, lead(jets), Math.max(lead(items(c.Muon_pt as J, i)), lead(items(c.Electron_pt as J, i))), (c.MET_pt as Float32Array)[i]].join(","));
     }
     const csv = path.join(dir, "rows.csv");
     writeFileSync(csv, rows.join("\n") + "\n");

@@ -32,9 +32,14 @@ describe("skim on the CMS NanoAOD file against plain loops", () => {
       const out = path.join(dir, `skim.${format}.root`);
       // step 64: several chunks, so the streaming path and the chunk boundaries are exercised
       const r = await skim([src.t], out, {
-        where: "nJet >= 4 && Sum$(Jet_pt > 30) >= 2", branches: ["Jet_*", "nMuon", "Muon_pt"],
-        define: [{ name: "ht", expression: "Sum$(Jet_pt)" }, { name: "lead_mu_eta", expression: "Alt$(Muon_eta[0], -9)" }],
-        format, stepSize: 64,
+        where: "nJet >= 4 && Sum$(Jet_pt > 30) >= 2",
+        branches: ["Jet_*", "nMuon", "Muon_pt"],
+        define: [
+          { name: "ht", expression: "Sum$(Jet_pt)" },
+          { name: "lead_mu_eta", expression: "Alt$(Muon_eta[0], -9)" },
+        ],
+        format,
+        stepSize: 64,
       });
       // the plain-loop selection
       const pt = all.Jet_pt as Jagged<Num>;
@@ -55,7 +60,10 @@ describe("skim on the CMS NanoAOD file against plain loops", () => {
       const got = await back.t.arrays();
       for (const name of [...jetNames, "nJet", "nMuon", "Muon_pt"]) {
         const col = (all[name] ?? (await src.t.arrays([name]))[name])!;
-        expect(pass.map((_, k) => rows(got[name]!, k)), name).toEqual(pass.map((i) => rows(col, i)));
+        expect(
+          pass.map((_, k) => rows(got[name]!, k)),
+          name,
+        ).toEqual(pass.map((i) => rows(col, i)));
       }
       const mu = all.Muon_eta as Jagged<Num>;
       pass.forEach((i, k) => {
@@ -96,7 +104,8 @@ describe("skim on the CMS NanoAOD file against plain loops", () => {
     }
     const jets = await src.t.arrays(["Jet_pt", "Jet_btagCSVV2"]);
     const score = (await back.t.arrays(["score"])).score as Float64Array;
-    const pt = jets.Jet_pt as Jagged<Num>, tag = jets.Jet_btagCSVV2 as Jagged<Num>;
+    const pt = jets.Jet_pt as Jagged<Num>,
+      tag = jets.Jet_btagCSVV2 as Jagged<Num>;
     for (let i = 0; i < 200; i++) {
       let s = 0;
       for (let k = pt.offsets[i]!; k < pt.offsets[i + 1]!; k++) if (tag.content[k]! > 0.5) s += pt.content[k]!;
@@ -111,16 +120,31 @@ describe("skim on the CMS NanoAOD file against plain loops", () => {
     const out = path.join(dir, "computed.root");
     // a code-computed score per jet (pt × |η|) on the chunk's own offsets, and one per event (the count)
     const r = await skim([src.t], out, {
-      where: "nJet >= 3", branches: ["nJet", "Jet_pt", "Jet_eta"], stepSize: 64,
+      where: "nJet >= 3",
+      branches: ["nJet", "Jet_pt", "Jet_eta"],
+      stepSize: 64,
       computed: [
-        { name: "Jet_ptabseta", branches: ["Jet_pt", "Jet_eta"], counter: "nJet", compute: (c) => {
-          const pt = c.Jet_pt as Jagged<Float32Array>, eta = c.Jet_eta as Jagged<Float32Array>;
-          return new Jagged(pt.offsets, Float32Array.from(pt.content, (p, k) => p * Math.abs(eta.content[k]!)));
-        } },
-        { name: "n_central", branches: ["Jet_eta"], compute: async (c, n) => {
-          const eta = c.Jet_eta as Jagged<Float32Array>;
-          return Int32Array.from({ length: n }, (_, i) => Array.from(eta.content.subarray(eta.offsets[i]!, eta.offsets[i + 1]!)).filter((e) => Math.abs(e) < 1.5).length);
-        } },
+        {
+          name: "Jet_ptabseta",
+          branches: ["Jet_pt", "Jet_eta"],
+          counter: "nJet",
+          compute: (c) => {
+            const pt = c.Jet_pt as Jagged<Float32Array>,
+              eta = c.Jet_eta as Jagged<Float32Array>;
+            return new Jagged(
+              pt.offsets,
+              Float32Array.from(pt.content, (p, k) => p * Math.abs(eta.content[k]!)),
+            );
+          },
+        },
+        {
+          name: "n_central",
+          branches: ["Jet_eta"],
+          compute: async (c, n) => {
+            const eta = c.Jet_eta as Jagged<Float32Array>;
+            return Int32Array.from({ length: n }, (_, i) => Array.from(eta.content.subarray(eta.offsets[i]!, eta.offsets[i + 1]!)).filter((e) => Math.abs(e) < 1.5).length);
+          },
+        },
       ],
     });
     expect(r.branches).toEqual(["nJet", "Jet_eta", "Jet_pt", "Jet_ptabseta", "n_central"]); // kept ones in file order
@@ -128,12 +152,16 @@ describe("skim on the CMS NanoAOD file against plain loops", () => {
     expect(back.t.branches.find((b) => b.name === "Jet_ptabseta")?.counter).toBe("nJet");
     const c = await back.t.arrays(["Jet_pt", "Jet_eta", "Jet_ptabseta", "n_central"]);
     for (let i = 0; i < r.entriesOut; i++) {
-      const pt = rows(c.Jet_pt!, i) as number[], eta = rows(c.Jet_eta!, i) as number[];
+      const pt = rows(c.Jet_pt!, i) as number[],
+        eta = rows(c.Jet_eta!, i) as number[];
       expect(rows(c.Jet_ptabseta!, i)).toEqual(pt.map((p, k) => Math.fround(p * Math.abs(eta[k]!))));
       expect(rows(c.n_central!, i)).toBe(eta.filter((e) => Math.abs(e) < 1.5).length);
     }
     await back.close();
-    const e = await skim([src.t], path.join(dir, "x0.root"), { branches: ["Jet_pt"], computed: [{ name: "s", branches: ["Jet_pt"], counter: "nMuon", compute: (c) => c.Jet_pt! }] }).then(() => undefined, (x: unknown) => x);
+    const e = await skim([src.t], path.join(dir, "x0.root"), { branches: ["Jet_pt"], computed: [{ name: "s", branches: ["Jet_pt"], counter: "nMuon", compute: (c) => c.Jet_pt! }] }).then(
+      () => undefined,
+      (x: unknown) => x,
+    );
     expect(isHepflowError(e) && e.code === "SKIM_DEFINE" && /counter nMuon is not among the kept branches/.test(e.message)).toBe(true);
     await src.close();
   });
@@ -142,7 +170,11 @@ describe("skim on the CMS NanoAOD file against plain loops", () => {
     const src = await tree(NANO);
     const existing = path.join(dir, "exists.root");
     writeFileSync(existing, "x");
-    const err = async (p: Promise<unknown>) => p.then(() => undefined, (e: unknown) => e);
+    const err = async (p: Promise<unknown>) =>
+      p.then(
+        () => undefined,
+        (e: unknown) => e,
+      );
     const e1 = await err(skim([src.t], existing, { where: "nJet > 0" }));
     expect(isHepflowError(e1) && e1.code === "OUTPUT_EXISTS").toBe(true);
     const e2 = await err(skim([src.t], path.join(dir, "x1.root"), { where: "Jet_pt > 30" }));

@@ -43,11 +43,15 @@ describe("generated AGC dataset", () => {
   it("writes a catalogue in the AGC schema that the dataset loader accepts", () => {
     expect(Object.keys(catalogue)).toEqual(["ttbar", "single_top_s_chan", "single_top_t_chan", "single_top_tW", "wjets", "data"]);
     expect(Object.keys(catalogue.ttbar!)).toEqual(["nominal", "scaledown", "scaleup", "ME_var", "PS_var"]);
-    for (const [proc, vars] of Object.entries(catalogue)) for (const e of Object.values(vars)) {
-      expect(e.files.length).toBe(2);
-      expect(e.nevts_total).toBe(e.files.reduce((s, f) => s + f.nevts, 0));
-      if (proc !== "data") { expect(e.nevts_total).toBe(EVENTS); expect(e.xsec).toBe(XSEC[proc]); }
-    }
+    for (const [proc, vars] of Object.entries(catalogue))
+      for (const e of Object.values(vars)) {
+        expect(e.files.length).toBe(2);
+        expect(e.nevts_total).toBe(e.files.reduce((s, f) => s + f.nevts, 0));
+        if (proc !== "data") {
+          expect(e.nevts_total).toBe(EVENTS);
+          expect(e.xsec).toBe(XSEC[proc]);
+        }
+      }
     const ds = parseDataset(catalogue, { source: path.join(out, "dataset.json") });
     expect(ds.samples.map((s) => s.name)).toContain("ttbar__PS_var");
     const truth = catalogue.data!.nominal!.truth!;
@@ -55,11 +59,13 @@ describe("generated AGC dataset", () => {
   });
 
   it("stores the events per file that the trees really hold, and pseudo-data at the stated luminosity", async () => {
-    for (const vars of Object.values(catalogue)) for (const e of Object.values(vars)) for (const f of e.files) {
-      const file = await openFile(f.path);
-      expect((await file.tree("Events")).numEntries).toBe(f.nevts);
-      await file.close();
-    }
+    for (const vars of Object.values(catalogue))
+      for (const e of Object.values(vars))
+        for (const f of e.files) {
+          const file = await openFile(f.path);
+          expect((await file.tree("Events")).numEntries).toBe(f.nevts);
+          await file.close();
+        }
     const truth = catalogue.data!.nominal!.truth! as { drawn_events: Record<string, number>; expected_events: Record<string, number> };
     const drawn = Object.values(truth.drawn_events).reduce((a, b) => a + b, 0);
     expect(drawn).toBe(catalogue.data!.nominal!.nevts_total);
@@ -75,10 +81,40 @@ describe("generated AGC dataset", () => {
     const gen = await openFile(catalogue.ttbar!.nominal!.files[0]!.path);
     const genTypes = new Map((await gen.tree("Events")).branches.map((b) => [b.name, b.typeName]));
     await gen.close();
-    const used = ["run", "luminosityBlock", "event", "genWeight", "LHEScaleWeight", "PSWeight", "nJet", "nElectron", "nMuon",
-      "Jet_pt", "Jet_eta", "Jet_phi", "Jet_mass", "Jet_btagCSVV2", "Jet_jetId", "Jet_qgl", "Jet_hadronFlavour",
-      "Electron_pt", "Electron_eta", "Electron_phi", "Electron_mass", "Electron_cutBased", "Electron_sip3d",
-      "Muon_pt", "Muon_eta", "Muon_phi", "Muon_mass", "Muon_tightId", "Muon_sip3d", "Muon_pfRelIso04_all", "MET_pt", "MET_phi"];
+    const used = [
+      "run",
+      "luminosityBlock",
+      "event",
+      "genWeight",
+      "LHEScaleWeight",
+      "PSWeight",
+      "nJet",
+      "nElectron",
+      "nMuon",
+      "Jet_pt",
+      "Jet_eta",
+      "Jet_phi",
+      "Jet_mass",
+      "Jet_btagCSVV2",
+      "Jet_jetId",
+      "Jet_qgl",
+      "Jet_hadronFlavour",
+      "Electron_pt",
+      "Electron_eta",
+      "Electron_phi",
+      "Electron_mass",
+      "Electron_cutBased",
+      "Electron_sip3d",
+      "Muon_pt",
+      "Muon_eta",
+      "Muon_phi",
+      "Muon_mass",
+      "Muon_tightId",
+      "Muon_sip3d",
+      "Muon_pfRelIso04_all",
+      "MET_pt",
+      "MET_phi",
+    ];
     for (const b of used) expect([b, genTypes.get(b)]).toEqual([b, realTypes.get(b)]);
   });
 
@@ -94,7 +130,9 @@ describe("generated AGC dataset", () => {
     };
     await treeProcess(t, sel, { numentries: 2000 });
     const r = await readAll(file);
-    const ev = r.columns.event as BigUint64Array, pt = r.columns.Jet_pt as Jagged, tight = r.columns.Muon_tightId as Jagged;
+    const ev = r.columns.event as BigUint64Array,
+      pt = r.columns.Jet_pt as Jagged,
+      tight = r.columns.Muon_tightId as Jagged;
     expect(rows.length).toBe(2000);
     for (let i = 0; i < rows.length; i++) {
       expect(rows[i]!.event).toBe(Number(ev[i]));
@@ -117,11 +155,25 @@ describe("generated physics", () => {
 
   it("b jets and light jets have different b-tag discriminants", () => {
     const c = cols.ttbar__nominal!;
-    const fl = (c.Jet_hadronFlavour as Jagged).content as Int32Array, bt = (c.Jet_btagCSVV2 as Jagged).content as Float32Array, eta = (c.Jet_eta as Jagged).content as Float32Array;
-    let nb = 0, tb = 0, nl = 0, tl = 0;
+    const fl = (c.Jet_hadronFlavour as Jagged).content as Int32Array,
+      bt = (c.Jet_btagCSVV2 as Jagged).content as Float32Array,
+      eta = (c.Jet_eta as Jagged).content as Float32Array;
+    let nb = 0,
+      tb = 0,
+      nl = 0,
+      tl = 0;
     for (let i = 0; i < fl.length; i++) {
-      if (Math.abs(eta[i]!) > 2.4) { expect(bt[i]).toBe(-10); continue; }
-      if (fl[i] === 5) { nb++; if (bt[i]! > 0.5) tb++; } else if (fl[i] === 0) { nl++; if (bt[i]! > 0.5) tl++; }
+      if (Math.abs(eta[i]!) > 2.4) {
+        expect(bt[i]).toBe(-10);
+        continue;
+      }
+      if (fl[i] === 5) {
+        nb++;
+        if (bt[i]! > 0.5) tb++;
+      } else if (fl[i] === 0) {
+        nl++;
+        if (bt[i]! > 0.5) tl++;
+      }
     }
     // CSVv2 at 0.5: ~80% of b jets and ~8% of light jets pass (binomial errors < 1% here).
     expect(tb / nb).toBeGreaterThan(0.72);
@@ -140,10 +192,21 @@ describe("generated physics", () => {
 
   it("leptons pass identification at realistic rates", () => {
     const c = cols.ttbar__nominal!;
-    const tight = (c.Muon_tightId as Jagged).content as Uint8Array, pt = (c.Muon_pt as Jagged).content as Float32Array, iso = (c.Muon_pfRelIso04_all as Jagged).content as Float32Array;
-    let hard = 0, hardTight = 0, soft = 0, softIso = 0;
+    const tight = (c.Muon_tightId as Jagged).content as Uint8Array,
+      pt = (c.Muon_pt as Jagged).content as Float32Array,
+      iso = (c.Muon_pfRelIso04_all as Jagged).content as Float32Array;
+    let hard = 0,
+      hardTight = 0,
+      soft = 0,
+      softIso = 0;
     for (let i = 0; i < pt.length; i++) {
-      if (pt[i]! > 30) { hard++; if (tight[i] && iso[i]! < 0.15) hardTight++; } else if (pt[i]! < 10) { soft++; if (iso[i]! < 0.15) softIso++; }
+      if (pt[i]! > 30) {
+        hard++;
+        if (tight[i] && iso[i]! < 0.15) hardTight++;
+      } else if (pt[i]! < 10) {
+        soft++;
+        if (iso[i]! < 0.15) softIso++;
+      }
     }
     // Hard muons are mostly prompt W decays (~90% pass), soft ones mostly non-prompt (few isolated).
     expect(hardTight / hard).toBeGreaterThan(0.8);
@@ -159,10 +222,16 @@ describe("generated physics", () => {
     expect(n("ttbar__scaledown")).toBeGreaterThan(n("ttbar__nominal") + 0.05);
     expect(n("ttbar__nominal")).toBeGreaterThan(n("ttbar__scaleup") + 0.05);
     // Parton-shower variant: 2% lower jet response.
-    const meanPt = (k: string): number => { const a = (cols[k]!.Jet_pt as Jagged).content as Float32Array; return a.reduce((s, x) => s + x, 0) / a.length; };
+    const meanPt = (k: string): number => {
+      const a = (cols[k]!.Jet_pt as Jagged).content as Float32Array;
+      return a.reduce((s, x) => s + x, 0) / a.length;
+    };
     expect(meanPt("ttbar__PS_var")).toBeLessThan(meanPt("ttbar__nominal") * 0.99);
     // aMC@NLO samples carry negative weights; Powheg nominal does not.
-    const negFrac = (k: string): number => { const w = cols[k]!.genWeight as Float32Array; return w.filter((x) => x < 0).length / w.length; };
+    const negFrac = (k: string): number => {
+      const w = cols[k]!.genWeight as Float32Array;
+      return w.filter((x) => x < 0).length / w.length;
+    };
     expect(negFrac("ttbar__nominal")).toBe(0);
     expect(negFrac("ttbar__ME_var")).toBeGreaterThan(0.07);
   });
@@ -192,22 +261,27 @@ describe("generator options", () => {
 describe("worker threads", () => {
   // Workers run the compiled dist/ code (npm test builds it first).
   it("produce the same events as one thread", async () => {
-    const one = path.join(out, "w1"), two = path.join(out, "w2");
+    const one = path.join(out, "w1"),
+      two = path.join(out, "w2");
     await generateAgc({ events: 400, out: one, seed: 11, filesPerSample: 2, dataLuminosity: 0.02 });
     await generateAgc({ events: 400, out: two, seed: 11, filesPerSample: 2, dataLuminosity: 0.02, workers: 2 });
     const cat1 = JSON.parse(readFileSync(path.join(one, "dataset.json"), "utf8"));
     const cat2 = JSON.parse(readFileSync(path.join(two, "dataset.json"), "utf8"));
     const files = (cat: typeof catalogue): string[] => Object.values(cat).flatMap((v) => Object.values(v).flatMap((e) => e.files.map((f) => f.path)));
-    const f1 = files(cat1), f2 = files(cat2);
+    const f1 = files(cat1),
+      f2 = files(cat2);
     expect(f2).toEqual(f1.map((p) => p.replace(one, two)));
     for (let i = 0; i < f1.length; i++) {
-      const a = await readAll(f1[i]!), b = await readAll(f2[i]!);
+      const a = await readAll(f1[i]!),
+        b = await readAll(f2[i]!);
       for (const name of ["event", "Jet_pt", "Muon_tightId", "genWeight"]) {
-        const x = a.columns[name]!, y = b.columns[name]!;
+        const x = a.columns[name]!,
+          y = b.columns[name]!;
         const flat = (c: unknown): unknown[] => Array.from((c instanceof Jagged ? c.content : c) as ArrayLike<unknown>);
         expect(flat(y)).toEqual(flat(x));
       }
-      await a.close(); await b.close();
+      await a.close();
+      await b.close();
     }
   }, 60_000);
 });

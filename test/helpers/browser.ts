@@ -15,10 +15,22 @@ export async function launchChromium(): Promise<Browser> {
 export async function inspectPage(browser: Browser, url: string, screenshot?: string): Promise<{ consoleErrors: string[]; brokenImages: string[]; images: number }> {
   const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const consoleErrors: string[] = [];
-  page.on("console", (m) => { if (m.type() === "error") consoleErrors.push(m.text()); });
+  page.on("console", (m) => {
+    if (m.type() === "error") consoleErrors.push(m.text());
+  });
   page.on("pageerror", (e) => consoleErrors.push(e.message));
   await page.goto(url, { waitUntil: "load" });
-  await page.evaluate(() => Promise.all([...document.images].map((img) => (img.complete ? null : new Promise((r) => { img.onload = img.onerror = r; })))));
+  await page.evaluate(() =>
+    Promise.all(
+      [...document.images].map((img) =>
+        img.complete
+          ? null
+          : new Promise((r) => {
+              img.onload = img.onerror = r;
+            }),
+      ),
+    ),
+  );
   const result = await page.evaluate(() => {
     const imgs = [...document.images];
     return { images: imgs.length, brokenImages: imgs.filter((i) => !(i.complete && i.naturalWidth > 0)).map((i) => i.getAttribute("src") ?? "") };

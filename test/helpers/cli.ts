@@ -20,7 +20,10 @@ export async function runCli(...args: string[]): Promise<string> {
 /** Runs `hepflow ARGS...` in this process: what it wrote to stdout, and the error it ended with (stderr is muted). */
 export async function runCliOutcome(...args: string[]): Promise<{ out: string; error?: Error }> {
   let out = "";
-  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => { out += String(chunk); return true; });
+  const spy = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    out += String(chunk);
+    return true;
+  });
   const err = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
   try {
     const argv = ["node", "hepflow", ...args];

@@ -26,23 +26,46 @@ export async function startFileServer(root: string, mode: ServerMode = {}): Prom
   let count = 0;
   const server = createServer(async (req, res) => {
     count++;
-    if (mode.dropFirst && count <= mode.dropFirst) { req.socket.destroy(); return; }
-    if (mode.fail503First && count <= mode.fail503First) { res.writeHead(503).end(); return; }
+    if (mode.dropFirst && count <= mode.dropFirst) {
+      req.socket.destroy();
+      return;
+    }
+    if (mode.fail503First && count <= mode.fail503First) {
+      res.writeHead(503).end();
+      return;
+    }
     if (mode.neverAnswer) return;
     const file = path.join(root, decodeURIComponent(new URL(req.url!, "http://x").pathname));
-    if (!file.startsWith(root)) { res.writeHead(403).end(); return; }
+    if (!file.startsWith(root)) {
+      res.writeHead(403).end();
+      return;
+    }
     let size: number;
-    try { size = (await stat(file)).size; } catch { res.writeHead(404).end("not found"); return; }
+    try {
+      size = (await stat(file)).size;
+    } catch {
+      res.writeHead(404).end("not found");
+      return;
+    }
     const fh = await open(file, "r");
     // Body writer: all at once, trickled, or stalled after the headers.
     const send = (body: Buffer): void => {
-      if (mode.stallBody) { res.flushHeaders(); return; }
-      if (!mode.trickle) { res.end(body); return; }
+      if (mode.stallBody) {
+        res.flushHeaders();
+        return;
+      }
+      if (!mode.trickle) {
+        res.end(body);
+        return;
+      }
       const { bytes, everyMs } = mode.trickle;
       let at = 0;
       const tick = () => {
         if (res.destroyed) return;
-        if (at >= body.length) { res.end(); return; }
+        if (at >= body.length) {
+          res.end();
+          return;
+        }
         res.write(body.subarray(at, at + bytes));
         at += bytes;
         setTimeout(tick, everyMs);
@@ -50,12 +73,26 @@ export async function startFileServer(root: string, mode: ServerMode = {}): Prom
       tick();
     };
     try {
-      const slice = async (a: number, b: number) => { const buf = Buffer.alloc(b - a + 1); await fh.read(buf, 0, buf.length, a); return buf; };
+      const slice = async (a: number, b: number) => {
+        const buf = Buffer.alloc(b - a + 1);
+        await fh.read(buf, 0, buf.length, a);
+        return buf;
+      };
       const rangeHeader = req.headers.range;
-      if (!rangeHeader || mode.ignoreRange) { res.writeHead(200, { "content-length": size }); send(await slice(0, size - 1)); return; }
-      let ranges = rangeHeader.replace(/^bytes=/, "").split(",").map((r) => r.split("-").map(Number) as [number, number]);
+      if (!rangeHeader || mode.ignoreRange) {
+        res.writeHead(200, { "content-length": size });
+        send(await slice(0, size - 1));
+        return;
+      }
+      let ranges = rangeHeader
+        .replace(/^bytes=/, "")
+        .split(",")
+        .map((r) => r.split("-").map(Number) as [number, number]);
       if (mode.singleRangeOnly) ranges = ranges.slice(0, 1);
-      if (ranges.some(([a, b]) => a > b || b >= size)) { res.writeHead(416, { "content-range": `bytes */${size}` }).end(); return; }
+      if (ranges.some(([a, b]) => a > b || b >= size)) {
+        res.writeHead(416, { "content-range": `bytes */${size}` }).end();
+        return;
+      }
       if (ranges.length === 1) {
         const [a, b] = ranges[0]!;
         res.writeHead(206, { "content-range": `bytes ${a}-${b}/${size}`, "content-length": b - a + 1 });
@@ -81,6 +118,10 @@ export async function startFileServer(root: string, mode: ServerMode = {}): Prom
     url: `http://127.0.0.1:${port}`,
     server,
     requests: () => count,
-    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }),
+    close: () =>
+      new Promise((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -27,7 +27,10 @@ function ping(port: number): Promise<boolean> {
     const c = createConnection({ host: "127.0.0.1", port });
     c.once("error", () => res(false));
     c.once("connect", () => c.write("PING\r\n"));
-    c.once("data", (d) => { c.destroy(); res(d.toString().startsWith("+PONG")); });
+    c.once("data", (d) => {
+      c.destroy();
+      res(d.toString().startsWith("+PONG"));
+    });
   });
 }
 
@@ -53,7 +56,9 @@ export async function startRedis(opts: { aof?: boolean } = {}): Promise<RedisSer
       const proc = spawn("redis-server", args, { stdio: ["ignore", "ignore", "pipe"] });
       server.proc = proc;
       let spawnError: Error | undefined;
-      proc.once("error", (e) => { spawnError = e; });
+      proc.once("error", (e) => {
+        spawnError = e;
+      });
       for (let i = 0; i < 100; i++) {
         if (spawnError) throw new Error(`redis-server could not start (${spawnError.message}); install it (Debian: apt-get install redis-server)`);
         if (await ping(port)) return;
@@ -85,12 +90,22 @@ export async function startWorker(url: string, opts: { root: string; lockMs?: nu
   const args = [join(repo, "bin/hepflow.js"), "worker", "--redis", url, "--root", opts.root, "--lock-ms", String(opts.lockMs ?? 1500), "--concurrency", String(opts.concurrency ?? 1), ...(opts.store ? ["--store", opts.store] : [])];
   const proc = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
   let err = "";
-  proc.stderr!.on("data", (d: Buffer) => { err += d.toString(); });
+  proc.stderr!.on("data", (d: Buffer) => {
+    err += d.toString();
+  });
   await new Promise<void>((res, rej) => {
     const t = setTimeout(() => rej(new Error(`worker did not start: ${err}`)), 20_000);
-    const check = () => { if (/ready on/.test(err)) { clearTimeout(t); res(); } };
+    const check = () => {
+      if (/ready on/.test(err)) {
+        clearTimeout(t);
+        res();
+      }
+    };
     proc.stderr!.on("data", check);
-    proc.once("exit", (c) => { clearTimeout(t); rej(new Error(`worker exited (${c}): ${err}`)); });
+    proc.once("exit", (c) => {
+      clearTimeout(t);
+      rej(new Error(`worker exited (${c}): ${err}`));
+    });
   });
   return {
     proc,

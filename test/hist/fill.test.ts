@@ -17,7 +17,8 @@ function sampleValues(n: number, lo: number, hi: number, edges: number[], seed: 
 
 function referenceCounts(edges: number[], xs: ArrayLike<number>, w?: ArrayLike<number>): { sumw: number[]; sumw2: number[] } {
   const n = edges.length - 1;
-  const sumw = new Array<number>(n + 2).fill(0), sumw2 = new Array<number>(n + 2).fill(0);
+  const sumw = new Array<number>(n + 2).fill(0),
+    sumw2 = new Array<number>(n + 2).fill(0);
   for (let i = 0; i < xs.length; i++) {
     const b = binByScan(edges, xs[i]!) + 1;
     const wi = w ? w[i]! : 1;
@@ -28,7 +29,12 @@ function referenceCounts(edges: number[], xs: ArrayLike<number>, w?: ArrayLike<n
 }
 
 describe("1D Regular fill matches numpy's binning rule (plain-loop reference)", () => {
-  for (const [lo, hi, n] of [[50, 550, 25], [0, 1, 10], [-3, 3, 7], [0.1, 0.7, 3]] as const) {
+  for (const [lo, hi, n] of [
+    [50, 550, 25],
+    [0, 1, 10],
+    [-3, 3, 7],
+    [0.1, 0.7, 3],
+  ] as const) {
     it(`Regular(${n}, ${lo}, ${hi}) with float64 and float32 input`, () => {
       const edges = linspace(lo, hi, n);
       const xs = sampleValues(20_000, lo, hi, edges, n * 7 + 1);
@@ -90,14 +96,20 @@ describe("other axes", () => {
     expect(Array.from(h32.values({ flow: true }))).toEqual(referenceCounts(edges, x32).sumw);
   });
   it("two Regular axes around a fixed category (fused 2D loop) match the scan reference per axis", () => {
-    const ex = linspace(-3, 3, 7), ey = linspace(0.1, 0.7, 5);
-    const xs = sampleValues(8000, -3, 3, ex, 5), ys = sampleValues(8000, 0.1, 0.7, ey, 6);
+    const ex = linspace(-3, 3, 7),
+      ey = linspace(0.1, 0.7, 5);
+    const xs = sampleValues(8000, -3, 3, ex, 5),
+      ys = sampleValues(8000, 0.1, 0.7, ey, 6);
     const w = Float64Array.from(xs, (_, i) => 0.25 + (i % 13) * 0.5);
-    for (const input of [[xs, ys], [Float32Array.from(xs), Float32Array.from(ys)]] as const) {
+    for (const input of [
+      [xs, ys],
+      [Float32Array.from(xs), Float32Array.from(ys)],
+    ] as const) {
       const h = new Hist([Regular(7, -3, 3, { name: "x" }), StrCategory(["a", "b"], { name: "c" }), Regular(5, 0.1, 0.7, { name: "y" })], { storage: "weight" });
       h.fill({ x: input[0], c: "b", y: input[1] }, { weight: w });
       // storage layout, first axis fastest: x (9 with flow) × c (a, b, other) × y (7 with flow)
-      const sumw = new Array<number>(9 * 3 * 7).fill(0), sumw2 = new Array<number>(9 * 3 * 7).fill(0);
+      const sumw = new Array<number>(9 * 3 * 7).fill(0),
+        sumw2 = new Array<number>(9 * 3 * 7).fill(0);
       for (let i = 0; i < xs.length; i++) {
         const p = binByScan(ex, input[0][i]!) + 1 + 9 * (1 + 3 * (binByScan(ey, input[1][i]!) + 1));
         sumw[p]! += w[i]!;
@@ -155,7 +167,12 @@ describe("multi-axis category fills", () => {
     const h = new Hist([Regular(2, 0, 2, { name: "x" }), StrCategory([], { name: "p", growth: true })]);
     expect(() => h.fill({ x: new Float64Array(2) })).toThrow(/missing axis "p"/);
     expect(() => h.fill({ x: new Float64Array(2), p: "a", q: 1 })).toThrow(/"q", which is not an axis/);
-    try { h.fill({ x: new Float64Array(2), p: "a" }, { weight: new Float64Array(3) }); expect.unreachable(); } catch (e) { expect(isHepflowError(e, "HIST_FILL")).toBe(true); }
+    try {
+      h.fill({ x: new Float64Array(2), p: "a" }, { weight: new Float64Array(3) });
+      expect.unreachable();
+    } catch (e) {
+      expect(isHepflowError(e, "HIST_FILL")).toBe(true);
+    }
   });
 });
 
@@ -173,12 +190,19 @@ describe("int and mean storage", () => {
     const w = Float64Array.from({ length: n }, () => 0.5 + r());
     const h = new Hist([Regular(2, 0, 2)], { storage: "mean" }).fill(x, { sample: s, weight: w });
     for (let b = 0; b < 2; b++) {
-      let sw = 0, sw2 = 0, swx = 0;
-      for (let i = 0; i < n; i++) if (Math.floor(x[i]!) === b) { sw += w[i]!; sw2 += w[i]! ** 2; swx += w[i]! * s[i]!; }
+      let sw = 0,
+        sw2 = 0,
+        swx = 0;
+      for (let i = 0; i < n; i++)
+        if (Math.floor(x[i]!) === b) {
+          sw += w[i]!;
+          sw2 += w[i]! ** 2;
+          swx += w[i]! * s[i]!;
+        }
       const mean = swx / sw;
       let m2 = 0;
       for (let i = 0; i < n; i++) if (Math.floor(x[i]!) === b) m2 += w[i]! * (s[i]! - mean) ** 2;
-      const variance = m2 / (sw - sw2 / sw) / (sw * sw / sw2);
+      const variance = m2 / (sw - sw2 / sw) / ((sw * sw) / sw2);
       const got = h.at(b);
       // relative 1e-12: West's one-pass update and the two-pass formula differ only by rounding
       expect(Math.abs(got.value - mean) / mean).toBeLessThan(1e-12);

@@ -54,7 +54,8 @@ describe("reshaping", () => {
     expect(Array.from((s.axes[0] as unknown as { edges: Float64Array }).edges)).toEqual([2, 3, 4, 5]);
     expect(s.sum()).toBe(h.sum());
     const pick = (hh: Hist) => hh.pick({ c: "a", y: 0 }).values({ flow: true });
-    const before = pick(h), after = pick(s);
+    const before = pick(h),
+      after = pick(s);
     expect(after[0]).toBe(before[0]! + before[1]! + before[2]!); // underflow + bins 0, 1
     expect(Array.from(after.slice(1, 4))).toEqual(Array.from(before.slice(3, 6)));
     expect(after[4]).toBe(before[6]! + before[7]!); // bin 5 + overflow
@@ -63,7 +64,8 @@ describe("reshaping", () => {
     const h = filled();
     const r = h.rebin("x", 3);
     expect(r.axes[0]!.size).toBe(2);
-    const b = h.project("x").values({ flow: true }), rb = r.project("x").values({ flow: true });
+    const b = h.project("x").values({ flow: true }),
+      rb = r.project("x").values({ flow: true });
     expect(Array.from(rb)).toEqual([b[0], b[1]! + b[2]! + b[3]!, b[4]! + b[5]! + b[6]!, b[7]]);
     const t = h.rebinTo("x", [1, 2, 5]);
     const tb = t.project("x").values({ flow: true });
@@ -73,7 +75,8 @@ describe("reshaping", () => {
   });
   it("scale multiplies sumw by f and sumw2 by f²", () => {
     const h = filled();
-    const v = h.values({ flow: true }), w2 = h.variances({ flow: true });
+    const v = h.values({ flow: true }),
+      w2 = h.variances({ flow: true });
     h.scale(0.5);
     expect(Array.from(h.values({ flow: true }))).toEqual(Array.from(v, (x) => x * 0.5));
     expect(Array.from(h.variances({ flow: true }))).toEqual(Array.from(w2, (x) => x * 0.25));
@@ -87,7 +90,8 @@ describe("merging", () => {
     const w = Float64Array.from({ length: 3000 }, () => r());
     const mk = () => new Hist([Regular(10, 0, 10), StrCategory([], { growth: true })], { storage: "weight" });
     const chunks = [0, 1, 2].map((k) => mk().fill([x.subarray(k * 1000, (k + 1) * 1000), k === 1 ? "wjets" : "ttbar"], { weight: w.subarray(k * 1000, (k + 1) * 1000) }));
-    const m1 = Hist.merge(chunks), m2 = Hist.merge(chunks);
+    const m1 = Hist.merge(chunks),
+      m2 = Hist.merge(chunks);
     expect(Buffer.from(m1.data[0]!.buffer).equals(Buffer.from(m2.data[0]!.buffer))).toBe(true);
     const whole = mk();
     whole.fill([x.subarray(0, 1000), "ttbar"], { weight: w.subarray(0, 1000) });
@@ -95,7 +99,8 @@ describe("merging", () => {
     whole.fill([x.subarray(2000), "ttbar"], { weight: w.subarray(2000) });
     // same categories in the same order; sums agree to rounding (relative 1e-12) since only the order of additions differs
     expect((m1.axes[1] as unknown as { categories: string[] }).categories).toEqual(["ttbar", "wjets"]);
-    const a = m1.values({ flow: true }), b = whole.values({ flow: true });
+    const a = m1.values({ flow: true }),
+      b = whole.values({ flow: true });
     for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-12 * Math.abs(b[i]!));
   });
   it("refuses different binning", () => {
@@ -186,7 +191,8 @@ describe("accumulator form", () => {
       h.fill({ x: Float64Array.from({ length: 100 }, () => r() * 5 - 0.5), p: seed % 2 ? "a" : "b" }, { weight: Float64Array.from({ length: 100 }, () => r()) });
       return h;
     };
-    const a = toAccumulator(mk(1)), b = toAccumulator(mk(2));
+    const a = toAccumulator(mk(1)),
+      b = toAccumulator(mk(2));
     expect(a.hepflowHist).toBe(b.hepflowHist);
     // what analysis/accumulate does with typed arrays: element-wise addition
     const merged = { hepflowHist: a.hepflowHist, sumw: (a.sumw as Float64Array).map((v, i) => v + (b.sumw as Float64Array)[i]!), sumw2: (a.sumw2 as Float64Array).map((v, i) => v + (b.sumw2 as Float64Array)[i]!) };

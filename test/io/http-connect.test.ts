@@ -28,7 +28,10 @@ beforeAll(async () => {
     const s = net.connect(port, "127.0.0.1");
     s.on("error", () => {});
     fillers.push(s);
-    const connected = await new Promise<boolean>((r) => { s.once("connect", () => r(true)); setTimeout(() => r(false), 500); });
+    const connected = await new Promise<boolean>((r) => {
+      s.once("connect", () => r(true));
+      setTimeout(() => r(false), 500);
+    });
     if (!connected) return;
   }
   throw new Error("the listener's accept queue never filled: connects still succeed");
@@ -44,7 +47,10 @@ describe("HTTP connect timeout", () => {
     it(`fires at its setting (${ms} ms), as a HepflowError naming the phase`, async () => {
       const src = new HttpSource(`http://127.0.0.1:${port}/f.root`, { connectTimeoutMs: ms, maxRetries: 0, firstByteTimeoutMs: 60_000 });
       const t0 = Date.now();
-      const e = await src.size().then(() => undefined, (x: unknown) => x);
+      const e = await src.size().then(
+        () => undefined,
+        (x: unknown) => x,
+      );
       const took = Date.now() - t0;
       expect(e).toBeInstanceOf(HepflowError);
       expect((e as Error).message).toContain(`connecting timed out after ${ms} ms`);

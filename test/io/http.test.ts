@@ -12,7 +12,9 @@ const local = readFileSync(rootFile(NAME));
 
 describe("HttpSource against a well-behaved server", () => {
   let srv: Awaited<ReturnType<typeof startFileServer>>;
-  beforeAll(async () => { srv = await startFileServer(ROOT_DATA); });
+  beforeAll(async () => {
+    srv = await startFileServer(ROOT_DATA);
+  });
   afterAll(() => srv.close());
 
   it("reads the size and exact byte ranges", async () => {
@@ -26,7 +28,12 @@ describe("HttpSource against a well-behaved server", () => {
     const src = new HttpSource(`${srv.url}/${NAME}`, { coalesceGap: 100 });
     await src.size();
     const before = src.stats.requests;
-    const ranges = [{ offset: 0, length: 10 }, { offset: 50, length: 10 }, { offset: 20_000, length: 100 }, { offset: 100_000, length: 7 }];
+    const ranges = [
+      { offset: 0, length: 10 },
+      { offset: 50, length: 10 },
+      { offset: 20_000, length: 100 },
+      { offset: 100_000, length: 7 },
+    ];
     const got = await src.readMany(ranges);
     ranges.forEach((r, i) => expect(Buffer.compare(got[i]!, local.subarray(r.offset, r.offset + r.length))).toBe(0));
     expect(src.stats.requests - before).toBe(1); // 3 spans, one multipart request
@@ -58,17 +65,25 @@ describe("HttpSource against misbehaving servers", () => {
       const err = await new HttpSource(`${srv.url}/${NAME}`).size().catch((e) => e);
       expect(isHepflowError(err, "IO_NO_RANGE")).toBe(true);
       expect(err.message).toMatch(/ignores HTTP Range/);
-    } finally { await srv.close(); }
+    } finally {
+      await srv.close();
+    }
   });
 
   it("falls back to single-range requests when multi-range answers carry one range", async () => {
     const srv = await startFileServer(ROOT_DATA, { singleRangeOnly: true });
     try {
       const src = new HttpSource(`${srv.url}/${NAME}`, { coalesceGap: 0 });
-      const ranges = [{ offset: 10, length: 10 }, { offset: 30_000, length: 10 }, { offset: 90_000, length: 10 }];
+      const ranges = [
+        { offset: 10, length: 10 },
+        { offset: 30_000, length: 10 },
+        { offset: 90_000, length: 10 },
+      ];
       const got = await src.readMany(ranges);
       ranges.forEach((r, i) => expect(Buffer.compare(got[i]!, local.subarray(r.offset, r.offset + r.length))).toBe(0));
-    } finally { await srv.close(); }
+    } finally {
+      await srv.close();
+    }
   });
 
   it("retries dropped connections and 503s with backoff", async () => {
@@ -79,7 +94,9 @@ describe("HttpSource against misbehaving servers", () => {
         const got = await src.read(0, 100);
         expect(Buffer.compare(got, local.subarray(0, 100))).toBe(0);
         expect(src.stats.retries).toBeGreaterThanOrEqual(2);
-      } finally { await srv.close(); }
+      } finally {
+        await srv.close();
+      }
     }
   });
 
@@ -89,25 +106,46 @@ describe("HttpSource against misbehaving servers", () => {
       const err = await new HttpSource(`${srv.url}/${NAME}`, { retryBaseMs: 1, maxRetries: 2 }).size().catch((e) => e);
       expect(isHepflowError(err, "IO_HTTP")).toBe(true);
       expect(err.message).toMatch(/failed after 3 attempts: HTTP 503/);
-    } finally { await srv.close(); }
+    } finally {
+      await srv.close();
+    }
   });
 
   it("keeps no more than maxInFlight requests open", async () => {
-    let open = 0, peak = 0;
+    let open = 0,
+      peak = 0;
     const srv = await startFileServer(ROOT_DATA);
-    srv.server.prependListener("request", (_req, res) => { open++; peak = Math.max(peak, open); res.on("finish", () => open--); });
+    srv.server.prependListener("request", (_req, res) => {
+      open++;
+      peak = Math.max(peak, open);
+      res.on("finish", () => open--);
+    });
     try {
       const src = new HttpSource(`${srv.url}/${NAME}`, { maxInFlight: 2, multiRange: false, coalesceGap: 0 });
       const ranges = Array.from({ length: 12 }, (_, i) => ({ offset: i * 8000, length: 100 }));
       await src.readMany(ranges);
       expect(peak).toBeLessThanOrEqual(2);
-    } finally { await srv.close(); }
+    } finally {
+      await srv.close();
+    }
   });
 });
 
 describe("coalesce", () => {
   it("merges overlapping and near ranges, keeps far ones apart, sorts", () => {
-    expect(coalesce([{ offset: 100, length: 10 }, { offset: 0, length: 10 }, { offset: 15, length: 5 }], 5)).toEqual([{ start: 0, end: 20 }, { start: 100, end: 110 }]);
+    expect(
+      coalesce(
+        [
+          { offset: 100, length: 10 },
+          { offset: 0, length: 10 },
+          { offset: 15, length: 5 },
+        ],
+        5,
+      ),
+    ).toEqual([
+      { start: 0, end: 20 },
+      { start: 100, end: 110 },
+    ]);
   });
 });
 
@@ -120,7 +158,9 @@ describe("HTTP timeouts, Range detection and the block cache (issue 13 item 9)",
       const got = await src.read(0, 40);
       expect(Buffer.compare(got, local.subarray(0, 40))).toBe(0);
       await src.close();
-    } finally { await srv.close(); }
+    } finally {
+      await srv.close();
+    }
   }, 30_000);
 
   it("a stalled body fails after idle timeout x attempts, naming the stall", async () => {
@@ -132,7 +172,9 @@ describe("HTTP timeouts, Range detection and the block cache (issue 13 item 9)",
       expect(err.message).toMatch(/stalled.*150 ms/);
       // Two attempts of 150 ms plus a backoff of ~1 ms; 3 s leaves room for a loaded machine.
       expect(Date.now() - t0).toBeLessThan(3000);
-    } finally { await srv.close(); }
+    } finally {
+      await srv.close();
+    }
   }, 30_000);
 
   it("a server that never answers fails on the first-byte timeout", async () => {
@@ -140,7 +182,9 @@ describe("HTTP timeouts, Range detection and the block cache (issue 13 item 9)",
     try {
       const err = await new HttpSource(`${srv.url}/${NAME}`, { firstByteTimeoutMs: 150, maxRetries: 0 }).size().catch((e) => e);
       expect(err.message).toMatch(/first byte timed out after 150 ms/);
-    } finally { await srv.close(); }
+    } finally {
+      await srv.close();
+    }
   }, 30_000);
 
   it("a server that ignores Range is detected from the status, without downloading the body", async () => {
@@ -153,7 +197,9 @@ describe("HTTP timeouts, Range detection and the block cache (issue 13 item 9)",
       expect(isHepflowError(err, "IO_NO_RANGE")).toBe(true);
       expect(src.stats.bytes).toBe(0);
       expect(Date.now() - t0).toBeLessThan(3000);
-    } finally { await srv.close(); }
+    } finally {
+      await srv.close();
+    }
   }, 30_000);
 
   it("twenty concurrent reads of the same bytes fetch them once", async () => {
@@ -162,7 +208,10 @@ describe("HTTP timeouts, Range detection and the block cache (issue 13 item 9)",
       const src = new HttpSource(`${srv.url}/${NAME}`);
       await src.size();
       const before = src.stats.bytes;
-      const ranges = [{ offset: 1000, length: 150_000 }, { offset: 180_000, length: 30_000 }];
+      const ranges = [
+        { offset: 1000, length: 150_000 },
+        { offset: 180_000, length: 30_000 },
+      ];
       const all = await Promise.all(Array.from({ length: 20 }, () => src.readMany(ranges)));
       for (const got of all) ranges.forEach((r, i) => expect(Buffer.compare(got[i]!, local.subarray(r.offset, r.offset + r.length))).toBe(0));
       const moved = src.stats.bytes - before;
@@ -170,7 +219,9 @@ describe("HTTP timeouts, Range detection and the block cache (issue 13 item 9)",
       expect(moved).toBeLessThanOrEqual(150_000 + 30_000 + 4 * 65536);
       expect(moved).toBeGreaterThanOrEqual(180_000);
       await src.close();
-    } finally { await srv.close(); }
+    } finally {
+      await srv.close();
+    }
   });
 
   it("the cache stays within its bound", async () => {
@@ -183,7 +234,9 @@ describe("HTTP timeouts, Range detection and the block cache (issue 13 item 9)",
       await src.read(100_000 - 4096, 100); // among the last 4 blocks: a hit
       expect(src.stats.cacheHits).toBe(1);
       await src.close();
-    } finally { await srv.close(); }
+    } finally {
+      await srv.close();
+    }
   });
 
   it("openFile(url, { http }) and the CLI pass the timeouts through", async () => {
@@ -195,10 +248,12 @@ describe("HTTP timeouts, Range detection and the block cache (issue 13 item 9)",
       const { execFile } = await import("node:child_process");
       const bin = new URL("../../bin/hepflow.js", import.meta.url).pathname;
       const r = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
-        execFile(process.execPath, [bin, "--idle-timeout", "0.1", "ls", `${srv.url}/${NAME}`], { encoding: "utf8", timeout: 60_000 }, (e, _out, stderr) => resolve({ status: e ? (e as { code?: number }).code ?? null : 0, stderr }));
+        execFile(process.execPath, [bin, "--idle-timeout", "0.1", "ls", `${srv.url}/${NAME}`], { encoding: "utf8", timeout: 60_000 }, (e, _out, stderr) => resolve({ status: e ? ((e as { code?: number }).code ?? null) : 0, stderr }));
       });
       expect(r.status).toBe(1);
       expect(r.stderr).toMatch(/stalled.*100 ms/);
-    } finally { await srv.close(); }
+    } finally {
+      await srv.close();
+    }
   }, 60_000);
 });

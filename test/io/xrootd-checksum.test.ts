@@ -4,7 +4,10 @@ import { randomBytes } from "node:crypto";
 import { adler32, adler32Combine, adler32Hex } from "../../src/io/xrootd-checksum.js";
 
 /** zlib's own Adler-32: a zlib stream ends with the checksum of the uncompressed data (RFC 1950). */
-const zlibAdler = (b: Uint8Array) => { const z = deflateSync(b, { level: 0 }); return z.readUInt32BE(z.length - 4); };
+const zlibAdler = (b: Uint8Array) => {
+  const z = deflateSync(b, { level: 0 });
+  return z.readUInt32BE(z.length - 4);
+};
 
 describe("adler32", () => {
   it("equals zlib's for empty, short, long and 0xff-filled data (the worst case for overflow)", () => {

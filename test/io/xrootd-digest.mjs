@@ -15,7 +15,10 @@ export function digestValue(v, h = createHash("sha256")) {
     h.update(`array:${v.length}:`);
     for (const x of v) digestValue(x, h);
   } else if (v && typeof v === "object") {
-    for (const k of Object.keys(v).sort()) { h.update(`key:${k}:`); digestValue(v[k], h); }
+    for (const k of Object.keys(v).sort()) {
+      h.update(`key:${k}:`);
+      digestValue(v[k], h);
+    }
   } else {
     h.update(`${typeof v}:${String(v)};`);
   }
@@ -28,7 +31,12 @@ export async function digestFile(file) {
   for (const k of await file.keys({ recursive: true })) {
     if (!/^(TTree|TNtuple|TNtupleD|ROOT::(Experimental::)?RNTuple)$/.test(k.className)) continue;
     let tree;
-    try { tree = await file.tree(k.path); } catch (e) { out[k.path] = `error:${e.code ?? e.message}`; continue; }
+    try {
+      tree = await file.tree(k.path);
+    } catch (e) {
+      out[k.path] = `error:${e.code ?? e.message}`;
+      continue;
+    }
     for (const b of tree.branches) {
       if (b.detail?.startsWith("container")) continue;
       try {

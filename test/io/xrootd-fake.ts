@@ -59,8 +59,12 @@ export async function startFake(file: Buffer): Promise<Fake> {
     let out: net.Socket = socket;
     const conn: FakeConn = {
       socket,
-      reply: (req, status, body) => { if (!out.destroyed) out.write(frame(req.streamId, status, body)); },
-      raw: (bytes) => { if (!out.destroyed) out.write(bytes); },
+      reply: (req, status, body) => {
+        if (!out.destroyed) out.write(frame(req.streamId, status, body));
+      },
+      raw: (bytes) => {
+        if (!out.destroyed) out.write(bytes);
+      },
     };
     const onData = (d: Buffer) => {
       buf = Buffer.concat([buf, d]);
@@ -68,7 +72,10 @@ export async function startFake(file: Buffer): Promise<Fake> {
         if (buf.length < 20) return;
         buf = buf.subarray(20);
         greeted = true;
-        if (fake.garbageHandshake) { socket.write(Buffer.from("HTTP/1.1 400 Bad Request\r\n\r\nnot xrootd at all")); return; }
+        if (fake.garbageHandshake) {
+          socket.write(Buffer.from("HTTP/1.1 400 Bad Request\r\n\r\nnot xrootd at all"));
+          return;
+        }
         const hs = Buffer.alloc(8);
         hs.writeInt32BE(0x511, 0);
         hs.writeInt32BE(1, 4);
@@ -95,8 +102,15 @@ export async function startFake(file: Buffer): Promise<Fake> {
           out = secure;
           return;
         }
-        if (req.code === 3007 && fake.security) { conn.reply(req, 0, Buffer.concat([Buffer.alloc(16, 7), Buffer.from(fake.security + "\0")])); continue; }
-        if (req.code === 3000) { fake.auths.push([req.body.subarray(12, 16).toString("latin1").replace(/\0+$/, ""), req.data]); conn.reply(req, 0); continue; }
+        if (req.code === 3007 && fake.security) {
+          conn.reply(req, 0, Buffer.concat([Buffer.alloc(16, 7), Buffer.from(fake.security + "\0")]));
+          continue;
+        }
+        if (req.code === 3000) {
+          fake.auths.push([req.body.subarray(12, 16).toString("latin1").replace(/\0+$/, ""), req.data]);
+          conn.reply(req, 0);
+          continue;
+        }
         defaultAnswer(req, conn, file);
       }
     };
@@ -104,7 +118,11 @@ export async function startFake(file: Buffer): Promise<Fake> {
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
   fake.port = (server.address() as net.AddressInfo).port;
-  fake.close = () => new Promise((r) => { for (const s of sockets) s.destroy(); server.close(() => r()); });
+  fake.close = () =>
+    new Promise((r) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => r());
+    });
   return fake;
 }
 
@@ -112,24 +130,30 @@ const HANDLE = Buffer.from([1, 2, 3, 4]);
 
 export function defaultAnswer(req: FakeRequest, conn: FakeConn, file: Buffer): void {
   switch (req.code) {
-    case 3006: { // protocol
+    case 3006: {
+      // protocol
       const b = Buffer.alloc(8);
       b.writeInt32BE(0x511, 0);
       b.writeUInt32BE(1, 4); // kXR_isServer
       return conn.reply(req, 0, b);
     }
-    case 3007: return conn.reply(req, 0, Buffer.alloc(16, 7)); // login: session id, no security
-    case 3010: { // open with kXR_retstat
+    case 3007:
+      return conn.reply(req, 0, Buffer.alloc(16, 7)); // login: session id, no security
+    case 3010: {
+      // open with kXR_retstat
       const stat = Buffer.from(`0 ${file.length} 16 0\0`);
       return conn.reply(req, 0, Buffer.concat([HANDLE, Buffer.alloc(8), stat]));
     }
-    case 3017: return conn.reply(req, 0, Buffer.from(`0 ${file.length} 16 0\0`));
-    case 3013: { // read
+    case 3017:
+      return conn.reply(req, 0, Buffer.from(`0 ${file.length} 16 0\0`));
+    case 3013: {
+      // read
       const offset = Number(req.body.readBigInt64BE(4));
       const len = req.body.readInt32BE(12);
       return conn.reply(req, 0, file.subarray(offset, offset + len));
     }
-    case 3025: { // readv
+    case 3025: {
+      // readv
       const parts: Buffer[] = [];
       for (let i = 0; i < req.data.length; i += 16) {
         const len = req.data.readInt32BE(i + 4);
@@ -138,8 +162,10 @@ export function defaultAnswer(req: FakeRequest, conn: FakeConn, file: Buffer): v
       }
       return conn.reply(req, 0, Buffer.concat(parts));
     }
-    case 3001: return conn.reply(req, 0, Buffer.from("2097136\n1024\n")); // query config
-    case 3003: return conn.reply(req, 0); // close
+    case 3001:
+      return conn.reply(req, 0, Buffer.from("2097136\n1024\n")); // query config
+    case 3003:
+      return conn.reply(req, 0); // close
     default: {
       const b = Buffer.alloc(4);
       b.writeInt32BE(3013, 0);

@@ -13,7 +13,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 const FILE = randomBytes(300_000);
-const READ = 3013, OPEN = 3010, PROTOCOL = 3006, READV = 3025;
+const READ = 3013,
+  OPEN = 3010,
+  PROTOCOL = 3006,
+  READV = 3025;
 let fakes: Fake[] = [];
 const sources: XRootDSource[] = [];
 
@@ -44,7 +47,9 @@ describe("URLs", () => {
 
   it("parses the login security offer and discovers bearer tokens as the WLCG profile says", () => {
     expect(parseSecurity("&P=unix&P=ztn,TLS:0:4096:&P=gsi,v:10600,c:ssl,ca:abc")).toEqual([
-      { name: "unix", params: "" }, { name: "ztn", params: "TLS:0:4096:" }, { name: "gsi", params: "v:10600,c:ssl,ca:abc" },
+      { name: "unix", params: "" },
+      { name: "ztn", params: "TLS:0:4096:" },
+      { name: "gsi", params: "v:10600,c:ssl,ca:abc" },
     ]);
     const dir = mkdtempSync(path.join(tmpdir(), "bt-"));
     const uid = process.getuid!();
@@ -65,17 +70,20 @@ describe("XRootD protocol corners (fake server)", () => {
   it("joins a read split into kXR_oksofar pieces, sent a few bytes at a time", async () => {
     const f = await fake();
     f.on.set(READ, (req, c) => {
-      const off = Number(req.body.readBigInt64BE(4)), len = req.body.readInt32BE(12);
+      const off = Number(req.body.readBigInt64BE(4)),
+        len = req.body.readInt32BE(12);
       const data = FILE.subarray(off, off + len);
       const cut = [0, 7, 5000, len];
-      const bytes = Buffer.concat([
-        frame(req.streamId, 4000, data.subarray(cut[0], cut[1])),
-        frame(req.streamId, 4000, data.subarray(cut[1], cut[2])),
-        frame(req.streamId, 0, data.subarray(cut[2], cut[3])),
-      ]);
+      const bytes = Buffer.concat([frame(req.streamId, 4000, data.subarray(cut[0], cut[1])), frame(req.streamId, 4000, data.subarray(cut[1], cut[2])), frame(req.streamId, 0, data.subarray(cut[2], cut[3]))]);
       // TCP may cut frames anywhere: deliver in 3-byte slivers.
       let i = 0;
-      const drip = () => { if (i < bytes.length) { c.raw(bytes.subarray(i, i + 3)); i += 3; setImmediate(drip); } };
+      const drip = () => {
+        if (i < bytes.length) {
+          c.raw(bytes.subarray(i, i + 3));
+          i += 3;
+          setImmediate(drip);
+        }
+      };
       drip();
       return true;
     });
@@ -89,7 +97,8 @@ describe("XRootD protocol corners (fake server)", () => {
     const f = await fake();
     const held: Array<() => void> = [];
     f.on.set(READ, (req, c) => {
-      const off = Number(req.body.readBigInt64BE(4)), len = req.body.readInt32BE(12);
+      const off = Number(req.body.readBigInt64BE(4)),
+        len = req.body.readInt32BE(12);
       held.push(() => c.reply(req, 0, FILE.subarray(off, off + len)));
       if (held.length === 10) for (const h of held.reverse()) h();
       return true;
@@ -123,8 +132,15 @@ describe("XRootD protocol corners (fake server)", () => {
 
   it("gives up when the server keeps asking to wait longer than allowed", async () => {
     const f = await fake();
-    f.on.set(OPEN, (req, c) => { const b = Buffer.alloc(4); b.writeInt32BE(1, 0); c.reply(req, 4005, b); return true; });
-    const err = await source(f, { maxWaitSeconds: 1 }).size().catch((e) => e);
+    f.on.set(OPEN, (req, c) => {
+      const b = Buffer.alloc(4);
+      b.writeInt32BE(1, 0);
+      c.reply(req, 4005, b);
+      return true;
+    });
+    const err = await source(f, { maxWaitSeconds: 1 })
+      .size()
+      .catch((e) => e);
     expect(isHepflowError(err, "IO_XROOTD_BUSY")).toBe(true);
     expect(err.message).toMatch(/wait/);
   });
@@ -132,7 +148,8 @@ describe("XRootD protocol corners (fake server)", () => {
   it("takes a deferred answer (kXR_waitresp then kXR_attn asynresp)", async () => {
     const f = await fake();
     f.on.set(READ, (req, c) => {
-      const off = Number(req.body.readBigInt64BE(4)), len = req.body.readInt32BE(12);
+      const off = Number(req.body.readBigInt64BE(4)),
+        len = req.body.readInt32BE(12);
       const secs = Buffer.alloc(4);
       secs.writeInt32BE(5, 0);
       c.reply(req, 4006, secs);
@@ -157,7 +174,9 @@ describe("XRootD protocol corners (fake server)", () => {
       c.reply(req, 4004, Buffer.concat([b, Buffer.from("127.0.0.1")]));
       return true;
     });
-    const err = await source(f).size().catch((e) => e);
+    const err = await source(f)
+      .size()
+      .catch((e) => e);
     expect(isHepflowError(err, "IO_XROOTD_REDIRECT")).toBe(true);
     expect(err.message).toMatch(/redirect loop/);
     expect(err.message).toContain(`127.0.0.1:${f.port}`);
@@ -172,7 +191,9 @@ describe("XRootD protocol corners (fake server)", () => {
       c.reply(req, 4004, Buffer.concat([b, Buffer.from(`127.0.0.1?hop=${n++}`)]));
       return true;
     });
-    const err = await source(f, { maxRedirects: 4 }).size().catch((e) => e);
+    const err = await source(f, { maxRedirects: 4 })
+      .size()
+      .catch((e) => e);
     expect(isHepflowError(err, "IO_XROOTD_REDIRECT")).toBe(true);
     expect(err.message).toMatch(/more than 4 redirects/);
     expect(n).toBe(5);
@@ -181,14 +202,19 @@ describe("XRootD protocol corners (fake server)", () => {
   it("fails cleanly on a server that does not speak XRootD", async () => {
     const f = await fake();
     f.garbageHandshake = true;
-    const err = await source(f, { maxRetries: 0 }).size().catch((e) => e);
+    const err = await source(f, { maxRetries: 0 })
+      .size()
+      .catch((e) => e);
     expect(isHepflowError(err, "IO_XROOTD_PROTOCOL")).toBe(true);
     expect(err.message).toContain(`root://127.0.0.1:${f.port}//data/file.root`);
   });
 
   it("fails cleanly on a garbage frame in the middle of a session", async () => {
     const f = await fake();
-    f.on.set(READ, (_req, c) => { c.raw(Buffer.from([0xde, 0xad, 0xbe, 0xef, 0xff, 0xff, 0xff, 0xff, 1, 2, 3])); return true; });
+    f.on.set(READ, (_req, c) => {
+      c.raw(Buffer.from([0xde, 0xad, 0xbe, 0xef, 0xff, 0xff, 0xff, 0xff, 1, 2, 3]));
+      return true;
+    });
     const s = source(f, { maxRetries: 0 });
     await s.size();
     const err = await s.read(0, 100).catch((e) => e);
@@ -210,7 +236,12 @@ describe("XRootD protocol corners (fake server)", () => {
       c.reply(req, 4003, Buffer.concat([b, Buffer.from("disk on fire\0")]));
       return true;
     });
-    const e2 = await source(g).readMany([{ offset: 0, length: 10 }, { offset: 100_000, length: 10 }]).catch((e) => e);
+    const e2 = await source(g)
+      .readMany([
+        { offset: 0, length: 10 },
+        { offset: 100_000, length: 10 },
+      ])
+      .catch((e) => e);
     expect(isHepflowError(e2, "IO_XROOTD_IO")).toBe(true);
     expect(e2.message).toMatch(/disk on fire.*kXR_IOError/);
   });
@@ -232,7 +263,10 @@ describe("XRootD protocol corners (fake server)", () => {
 
   it("splits readv at the server's limits and reassembles the ranges", async () => {
     const f = await fake();
-    f.on.set(3001, (req: FakeRequest, c) => { c.reply(req, 0, Buffer.from("1000\n4\n")); return true; });
+    f.on.set(3001, (req: FakeRequest, c) => {
+      c.reply(req, 0, Buffer.from("1000\n4\n"));
+      return true;
+    });
     const s = source(f);
     const ranges = Array.from({ length: 9 }, (_, i) => ({ offset: i * 30_000, length: 2500 }));
     const got = await s.readMany(ranges);
@@ -250,8 +284,11 @@ describe("authentication (fake server)", () => {
   const selfSigned = () => {
     if (tlsPair) return tlsPair;
     const dir = mkdtempSync(path.join(tmpdir(), "xrd-tls-"));
-    const r = spawnSync("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"),
-      "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"], { encoding: "utf8" });
+    const r = spawnSync(
+      "openssl",
+      ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", path.join(dir, "key.pem"), "-out", path.join(dir, "cert.pem"), "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"],
+      { encoding: "utf8" },
+    );
     if (r.status !== 0) throw new Error(`openssl (Debian package openssl) failed: ${r.error?.message ?? r.stderr}`);
     tlsPair = { key: readFileSync(path.join(dir, "key.pem"), "utf8"), cert: readFileSync(path.join(dir, "cert.pem"), "utf8") };
     return tlsPair;
@@ -291,7 +328,9 @@ describe("authentication (fake server)", () => {
   it("refuses ztn without TLS, and a server certificate it cannot verify", async () => {
     const f = await fake();
     f.security = "&P=ztn,TLS:0:4096:";
-    const err = await source(f, { token: "abc" }).size().catch((e) => e);
+    const err = await source(f, { token: "abc" })
+      .size()
+      .catch((e) => e);
     expect(isHepflowError(err, "IO_XROOTD_AUTH")).toBe(true);
     expect(err.message).toMatch(/ztn \(needs TLS: use roots:\/\/\)/);
     const g = await fake();
@@ -306,7 +345,9 @@ describe("authentication (fake server)", () => {
   it("says GSI is not implemented and how to work around it", async () => {
     const f = await fake();
     f.security = "&P=gsi,v:10600,c:ssl,ca:abcd1234";
-    const err = await source(f).size().catch((e) => e);
+    const err = await source(f)
+      .size()
+      .catch((e) => e);
     expect(isHepflowError(err, "IO_XROOTD_AUTH")).toBe(true);
     expect(err.message).toMatch(/offers gsi/);
     expect(err.message).toMatch(/GSI\/X\.509 proxy authentication is not implemented/);

@@ -17,7 +17,12 @@ const input = JSON.parse(readFileSync(0, "utf8") || "{}");
 const scenario = process.argv[2];
 
 const errorOf = async (p) => {
-  try { await p; return { ok: true }; } catch (e) { return { code: e.code, message: e.message, name: e.name }; }
+  try {
+    await p;
+    return { ok: true };
+  } catch (e) {
+    return { code: e.code, message: e.message, name: e.name };
+  }
 };
 
 async function read() {
@@ -37,7 +42,11 @@ async function read() {
       const name = path.basename(f);
       const src = new io.XRootDSource(`root://127.0.0.1:1094//${name}`);
       const file = await root.openFile(src);
-      try { result.digests[name] = await digestFile(file); } finally { await file.close(); }
+      try {
+        result.digests[name] = await digestFile(file);
+      } finally {
+        await file.close();
+      }
       result.readvs += src.stats.readvs;
     }
     result.corpusMs = Date.now() - t0;
@@ -65,7 +74,11 @@ async function read() {
     const first = path.basename(input.redirectFile);
     const viaRedirect = new io.XRootDSource(`root://127.0.0.1:2094//${first}`);
     const rf = await root.openFile(viaRedirect);
-    try { result.redirect = { digests: await digestFile(rf), opens: viaRedirect.stats.opens, endpoint: viaRedirect.endpoint }; } finally { await rf.close(); }
+    try {
+      result.redirect = { digests: await digestFile(rf), opens: viaRedirect.stats.opens, endpoint: viaRedirect.endpoint };
+    } finally {
+      await rf.close();
+    }
     // Listing and globbing (kXR_dirlist), also through the redirector.
     result.listing = await io.listDirectory("root://127.0.0.1:1094//");
     result.glob = await io.expandGlob("root://127.0.0.1:2094//uproot-HZZ*.root");
@@ -135,13 +148,19 @@ async function write() {
   const { createHash, randomBytes } = await import("node:crypto");
   const http = await import("node:http");
   // Asynchronous: the HTTP server of step 4 lives in this process and must keep answering.
-  const hepflow = (...args) => new Promise((resolve) => {
-    const c = spawn(process.execPath, [path.resolve(HERE, "../../bin/hepflow.js"), ...args], { timeout: 60_000 });
-    let stdout = "", stderr = "";
-    c.stdout.on("data", (d) => { stdout += d; });
-    c.stderr.on("data", (d) => { stderr += d; });
-    c.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
+  const hepflow = (...args) =>
+    new Promise((resolve) => {
+      const c = spawn(process.execPath, [path.resolve(HERE, "../../bin/hepflow.js"), ...args], { timeout: 60_000 });
+      let stdout = "",
+        stderr = "";
+      c.stdout.on("data", (d) => {
+        stdout += d;
+      });
+      c.stderr.on("data", (d) => {
+        stderr += d;
+      });
+      c.on("close", (status) => resolve({ status, stdout, stderr }));
+    });
   const sha = (b) => createHash("sha256").update(b).digest("hex");
   try {
     // 1. Pipelined kXR_write of 37 uneven pieces, all in flight together, read back over root://.
@@ -180,8 +199,12 @@ async function write() {
     // 4. http(s):// source → root://.
     const srv = http.createServer((req, res) => {
       const m = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? "");
-      if (!m) { res.writeHead(200, { "content-length": payload.length }); return res.end(payload); }
-      const a = Number(m[1]), b = Math.min(Number(m[2]), payload.length - 1);
+      if (!m) {
+        res.writeHead(200, { "content-length": payload.length });
+        return res.end(payload);
+      }
+      const a = Number(m[1]),
+        b = Math.min(Number(m[2]), payload.length - 1);
       res.writeHead(206, { "content-range": `bytes ${a}-${b}/${payload.length}`, "content-length": b - a + 1 });
       res.end(payload.subarray(a, b + 1));
     });
@@ -204,16 +227,26 @@ async function agc() {
   const { mkdirSync } = await import("node:fs");
   const dir = scratch();
   const server = await startServer(dir, "data", 1094);
-  const run = (dataset, out, extra = []) => new Promise((resolve) => {
-    const c = spawn(process.execPath, [path.resolve(HERE, "../../bin/hepflow.js"), "run", path.resolve(HERE, "../../examples/agc-ttbar"), "--dataset", dataset, "--out", out, "--workers", "2", ...extra], { timeout: 120_000, cwd: path.resolve(HERE, "../..") });
-    let stdout = "", stderr = "";
-    c.stdout.on("data", (d) => { stdout += d; });
-    c.stderr.on("data", (d) => { stderr += d; });
-    c.on("close", (status) => resolve({ status, stdout, stderr }));
-  });
+  const run = (dataset, out, extra = []) =>
+    new Promise((resolve) => {
+      const c = spawn(process.execPath, [path.resolve(HERE, "../../bin/hepflow.js"), "run", path.resolve(HERE, "../../examples/agc-ttbar"), "--dataset", dataset, "--out", out, "--workers", "2", ...extra], {
+        timeout: 120_000,
+        cwd: path.resolve(HERE, "../.."),
+      });
+      let stdout = "",
+        stderr = "";
+      c.stdout.on("data", (d) => {
+        stdout += d;
+      });
+      c.stderr.on("data", (d) => {
+        stderr += d;
+      });
+      c.on("close", (status) => resolve({ status, stdout, stderr }));
+    });
   try {
     const catalogue = JSON.parse(readFileSync(path.join(input.genDir, "dataset.json"), "utf8"));
-    let urls = 0, globs = 0;
+    let urls = 0,
+      globs = 0;
     for (const [proc, variations] of Object.entries(catalogue)) {
       for (const [variation, entry] of Object.entries(variations)) {
         const rels = entry.files.map((f) => path.relative(input.genDir, f.path));
@@ -238,9 +271,17 @@ async function agc() {
     writeFileSync(remote, JSON.stringify(catalogue, null, 1));
     const r = await run(remote, path.join(dir, "out-remote"));
     const l = await run(path.join(input.genDir, "dataset.json"), path.join(dir, "out-local"));
-    const read = (o, f) => { try { return JSON.parse(readFileSync(path.join(dir, o, f), "utf8")); } catch { return undefined; } };
+    const read = (o, f) => {
+      try {
+        return JSON.parse(readFileSync(path.join(dir, o, f), "utf8"));
+      } catch {
+        return undefined;
+      }
+    };
     const result = {
-      urls, globs, remoteDataset: catalogue.wjets?.nominal?.files,
+      urls,
+      globs,
+      remoteDataset: catalogue.wjets?.nominal?.files,
       remote: { status: r.status, stderr: r.stderr.slice(-2000), histograms: read("out-remote", "histograms.json"), cutflow: read("out-remote", "cutflow.json") },
       local: { status: l.status, stderr: l.stderr.slice(-2000), histograms: read("out-local", "histograms.json"), cutflow: read("out-local", "cutflow.json") },
     };
@@ -258,9 +299,14 @@ function hepflowIn(cwd) {
     const { spawn } = await import("node:child_process");
     return new Promise((resolve) => {
       const c = spawn(process.execPath, [path.resolve(HERE, "../../bin/hepflow.js"), ...args], { cwd, timeout: 120_000 });
-      let stdout = "", stderr = "";
-      c.stdout.on("data", (d) => { stdout += d; });
-      c.stderr.on("data", (d) => { stderr += d; });
+      let stdout = "",
+        stderr = "";
+      c.stdout.on("data", (d) => {
+        stdout += d;
+      });
+      c.stderr.on("data", (d) => {
+        stderr += d;
+      });
       c.on("close", (status) => resolve({ status, stdout, stderr }));
     });
   };
@@ -275,7 +321,8 @@ async function everywhere(dir, catalogue, remoteDataset, run, hepflow) {
   const { spawn } = await import("node:child_process");
   const out = {};
   const rel = path.relative(input.genDir, catalogue.ttbar.nominal.files[0].path.replace("root://127.0.0.1:1094//gen/", path.join(input.genDir, "/")));
-  const url = `root://127.0.0.1:1094//gen/${rel}`, file = path.join(input.genDir, rel);
+  const url = `root://127.0.0.1:1094//gen/${rel}`,
+    file = path.join(input.genDir, rel);
   const sameBut = (a, b) => a.status === 0 && b.status === 0 && a.stdout.split(url).join("F") === b.stdout.split(file).join("F");
   const [lsR, lsL] = [await hepflow("ls", url), await hepflow("ls", file)];
   out.ls = { same: sameBut(lsR, lsL), stderr: lsR.stderr, lines: lsR.stdout.split("\n").length };
@@ -291,15 +338,33 @@ async function everywhere(dir, catalogue, remoteDataset, run, hepflow) {
       if (i > 100 || redis.exitCode !== null) throw new Error("redis-server did not start (Debian package redis-server)");
       await new Promise((r) => setTimeout(r, 50));
     }
-    worker = spawn(process.execPath, [path.resolve(HERE, "../../bin/hepflow.js"), "worker", "--redis", "redis://127.0.0.1:6390", "--root", path.resolve(HERE, "../..")], { stdio: ["ignore", "ignore", "pipe"], cwd: path.resolve(HERE, "../..") });
+    worker = spawn(process.execPath, [path.resolve(HERE, "../../bin/hepflow.js"), "worker", "--redis", "redis://127.0.0.1:6390", "--root", path.resolve(HERE, "../..")], {
+      stdio: ["ignore", "ignore", "pipe"],
+      cwd: path.resolve(HERE, "../.."),
+    });
     let wlog = "";
     await new Promise((resolve, reject) => {
       const t = setTimeout(() => reject(new Error(`worker did not start: ${wlog}`)), 20_000);
-      worker.stderr.on("data", (d) => { wlog += d; if (/ready on/.test(wlog)) { clearTimeout(t); resolve(); } });
-      worker.once("exit", (c) => { clearTimeout(t); reject(new Error(`worker exited ${c}: ${wlog}`)); });
+      worker.stderr.on("data", (d) => {
+        wlog += d;
+        if (/ready on/.test(wlog)) {
+          clearTimeout(t);
+          resolve();
+        }
+      });
+      worker.once("exit", (c) => {
+        clearTimeout(t);
+        reject(new Error(`worker exited ${c}: ${wlog}`));
+      });
     });
     const rr = await run(remoteDataset, "root://127.0.0.1:1094//results/agc-redis", ["--executor", "redis://127.0.0.1:6390"]);
-    const onServer = (f) => { try { return JSON.parse(readFileSync(path.join(dir, "data", "results", "agc-redis", f), "utf8")); } catch { return undefined; } };
+    const onServer = (f) => {
+      try {
+        return JSON.parse(readFileSync(path.join(dir, "data", "results", "agc-redis", f), "utf8"));
+      } catch {
+        return undefined;
+      }
+    };
     out.redis = { status: rr.status, stderr: rr.stderr.slice(-2000), histograms: onServer("histograms.json"), cutflow: onServer("cutflow.json") };
     // The no-overwrite rule holds on the server: a second run into the same (non-empty) folder is refused.
     const again = await run(remoteDataset, "root://127.0.0.1:1094//results/agc-redis", ["--executor", "redis://127.0.0.1:6390"]);
@@ -312,19 +377,30 @@ async function everywhere(dir, catalogue, remoteDataset, run, hepflow) {
   const demo = (inp, o) => hepflow("demo", "--input", inp, "--out", o, "--workers", "1", "--no-track");
   const dr = await demo(url, "root://127.0.0.1:1094//results/demo");
   const dl = await demo(file, path.join(dir, "demo-local"));
-  const readJson = (p) => { try { return JSON.parse(readFileSync(p, "utf8")); } catch { return undefined; } };
+  const readJson = (p) => {
+    try {
+      return JSON.parse(readFileSync(p, "utf8"));
+    } catch {
+      return undefined;
+    }
+  };
   out.demo = {
-    status: dr.status, stderr: dr.stderr.slice(-2000), localStatus: dl.status,
+    status: dr.status,
+    stderr: dr.stderr.slice(-2000),
+    localStatus: dl.status,
     histograms: readJson(path.join(dir, "data", "results", "demo", "histograms.json")),
     localHistograms: readJson(path.join(dir, "demo-local", "histograms.json")),
     report: existsSync(path.join(dir, "data", "results", "demo", "report.html")),
   };
   // A single-file output: refused when it exists, replaced with --force.
   const drawArgs = [`${url}:Events`, "Jet_pt", "--bins", "20", "--range", "0", "200", "-o", "root://127.0.0.1:1094//results/jet_pt.json"];
-  const d1 = await hepflow("draw", ...drawArgs), d2 = await hepflow("draw", ...drawArgs), d3 = await hepflow("draw", ...drawArgs, "--force");
+  const d1 = await hepflow("draw", ...drawArgs),
+    d2 = await hepflow("draw", ...drawArgs),
+    d3 = await hepflow("draw", ...drawArgs, "--force");
   const dLocal = await hepflow("draw", `${file}:Events`, "Jet_pt", "--bins", "20", "--range", "0", "200", "-o", path.join(dir, "jet_pt.json"));
   out.draw = {
-    statuses: [d1.status, d2.status, d3.status, dLocal.status], refused: d2.stderr,
+    statuses: [d1.status, d2.status, d3.status, dLocal.status],
+    refused: d2.stderr,
     same: readFileSync(path.join(dir, "data", "results", "jet_pt.json"), "utf8") === readFileSync(path.join(dir, "jet_pt.json"), "utf8"),
   };
   // A snapshot (skim) written to the server equals the one written locally, as `ls` and `dump` see them;
@@ -332,13 +408,16 @@ async function everywhere(dir, catalogue, remoteDataset, run, hepflow) {
   const skimArgs = (o) => [`${url}:Events`, "--where", "nJet >= 4", "--branches", "nJet", "Jet_pt", "event", "-o", o];
   const sR = await hepflow("skim", ...skimArgs("root://127.0.0.1:1094//results/skim.root"));
   const sL = await hepflow("skim", ...skimArgs(path.join(dir, "skim.root")));
-  const skimUrl = "root://127.0.0.1:1094//results/skim.root", skimFile = path.join(dir, "skim.root");
+  const skimUrl = "root://127.0.0.1:1094//results/skim.root",
+    skimFile = path.join(dir, "skim.root");
   const lsS = [await hepflow("ls", skimUrl), await hepflow("ls", skimFile)];
   const dumpS = [await hepflow("dump", `${skimUrl}:Events`, "-n", "2000", "--json"), await hepflow("dump", `${skimFile}:Events`, "-n", "2000", "--json")];
   out.skim = {
-    statuses: [sR.status, sL.status], stderr: sR.stderr,
+    statuses: [sR.status, sL.status],
+    stderr: sR.stderr,
     ls: lsS[0].stdout.split(skimUrl).join("F") === lsS[1].stdout.split(skimFile).join("F"),
-    dump: dumpS[0].status === 0 && dumpS[0].stdout === dumpS[1].stdout, dumpBytes: dumpS[0].stdout.length,
+    dump: dumpS[0].status === 0 && dumpS[0].stdout === dumpS[1].stdout,
+    dumpBytes: dumpS[0].stdout.length,
   };
   const self = await hepflow("skim", `${skimUrl}:Events`, "--where", "nJet >= 5", "-o", skimUrl, "--force");
   out.selfInput = { status: self.status, stderr: self.stderr };
@@ -354,7 +433,8 @@ async function auth() {
     const dst = path.join(dir, "data", "f.root");
     copyFileSync(input.file, dst);
     giveToXrootd(dst);
-    const key = path.join(dir, "key.pem"), cert = path.join(dir, "cert.pem");
+    const key = path.join(dir, "key.pem"),
+      cert = path.join(dir, "cert.pem");
     const gen = xrdTool("openssl", ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", cert, "-days", "1", "-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1"]);
     if (gen.status !== 0) throw new Error(`openssl failed: ${gen.stderr}`);
     giveToXrootd(key);
@@ -371,7 +451,9 @@ async function auth() {
         return { same: Buffer.compare(Buffer.from(b), bytes) === 0, encrypted: s.encrypted };
       } catch (e) {
         return { code: e.code, message: e.message };
-      } finally { await s.close(); }
+      } finally {
+        await s.close();
+      }
     };
     const ca = { tlsOptions: { ca: readFileSync(cert, "utf8") } };
     result.unix = await check("root://127.0.0.1:1095//f.root");

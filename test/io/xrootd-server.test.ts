@@ -20,12 +20,23 @@ import { tmpdir } from "node:os";
  * the ROOT decoder, not the transport. Every other TTree/RNTuple file of the corpus is read.
  */
 const SLOW = new Set([
-  "uproot-issue371.root", "uproot-issue-210.root", "uproot-issue-123a.root", "uproot-issue-123b.root",
-  "uproot-issue-798.root", "uproot-physlite-rntuple_v1-0-0-0.root", "uproot-issue-951.root", "uproot-issue403.root",
+  "uproot-issue371.root",
+  "uproot-issue-210.root",
+  "uproot-issue-123a.root",
+  "uproot-issue-123b.root",
+  "uproot-issue-798.root",
+  "uproot-physlite-rntuple_v1-0-0-0.root",
+  "uproot-issue-951.root",
+  "uproot-issue403.root",
   "test_int_multicluster_rntuple_v1-0-0-0.root",
 ]);
 
-interface ErrorReport { ok?: boolean; code?: string; message?: string; name?: string }
+interface ErrorReport {
+  ok?: boolean;
+  code?: string;
+  message?: string;
+  name?: string;
+}
 interface ReadReport {
   digests: Record<string, Record<string, string>>;
   readvs: number;
@@ -42,12 +53,22 @@ interface ReadReport {
 
 async function localDigests(name: string): Promise<Record<string, string> | undefined> {
   let f;
-  try { f = await openFile(path.join(ROOT_DATA, name)); } catch { return undefined; }
-  try { return await digestFile(f); } finally { await f.close(); }
+  try {
+    f = await openFile(path.join(ROOT_DATA, name));
+  } catch {
+    return undefined;
+  }
+  try {
+    return await digestFile(f);
+  } finally {
+    await f.close();
+  }
 }
 
 describe("root:// against a real xrootd (and a redirector) in a private network namespace", () => {
-  const names = readdirSync(ROOT_DATA).filter((n) => n.endsWith(".root") && !SLOW.has(n)).sort();
+  const names = readdirSync(ROOT_DATA)
+    .filter((n) => n.endsWith(".root") && !SLOW.has(n))
+    .sort();
   const local: Record<string, Record<string, string>> = {};
   let report: ReadReport;
 

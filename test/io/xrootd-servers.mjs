@@ -20,14 +20,28 @@ export function inNamespace(scenario, input = {}, timeoutMs = 90_000) {
     const child = spawn("unshare", ["-n", "--kill-child", "sh", "-c", 'ip link set lo up && exec "$0" "$@"', process.execPath, script, scenario], {
       stdio: ["pipe", "pipe", "pipe"],
     });
-    let out = "", err = "";
-    child.stdout.on("data", (d) => { out += d; });
-    child.stderr.on("data", (d) => { err += d; });
-    const timer = setTimeout(() => { child.kill("SIGKILL"); }, timeoutMs);
-    child.on("error", (e) => { clearTimeout(timer); reject(new Error(`cannot start unshare (util-linux) for the XRootD tests: ${e.message}`)); });
+    let out = "",
+      err = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      err += d;
+    });
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+    }, timeoutMs);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      reject(new Error(`cannot start unshare (util-linux) for the XRootD tests: ${e.message}`));
+    });
     child.on("close", (code, signal) => {
       clearTimeout(timer);
-      const line = out.trim().split("\n").filter((l) => l.startsWith("{")).pop();
+      const line = out
+        .trim()
+        .split("\n")
+        .filter((l) => l.startsWith("{"))
+        .pop();
       if (code !== 0 || !line) return reject(new Error(`scenario ${scenario} ended with ${signal ?? code}\nstdout: ${out.slice(-3000)}\nstderr: ${err.slice(-3000)}`));
       resolve(JSON.parse(line));
     });
@@ -44,12 +58,16 @@ export function scratch() {
 }
 
 function xrootdUid() {
-  const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith("xrootd:"));
+  const line = readFileSync("/etc/passwd", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("xrootd:"));
   if (!line) throw new Error("no xrootd user: install the Debian package xrootd-server (it creates one)");
   return Number(line.split(":")[2]);
 }
 function xrootdGid() {
-  const line = readFileSync("/etc/passwd", "utf8").split("\n").find((l) => l.startsWith("xrootd:"));
+  const line = readFileSync("/etc/passwd", "utf8")
+    .split("\n")
+    .find((l) => l.startsWith("xrootd:"));
   return Number(line.split(":")[3]);
 }
 
@@ -61,7 +79,13 @@ export function giveToXrootd(file) {
 const started = new Set();
 process.on("exit", () => {
   for (const c of started) {
-    for (const pid of [c.serverPid, c.pid]) { try { if (pid) process.kill(pid, "SIGKILL"); } catch { /* gone */ } }
+    for (const pid of [c.serverPid, c.pid]) {
+      try {
+        if (pid) process.kill(pid, "SIGKILL");
+      } catch {
+        /* gone */
+      }
+    }
   }
 });
 
@@ -72,14 +96,7 @@ process.on("exit", () => {
 export async function startServer(dir, name, port, extra = []) {
   if (!existsSync("/usr/bin/xrootd")) throw new Error("xrootd not installed (Debian package xrootd-server)");
   const cfg = path.join(dir, `${name}.cfg`);
-  writeFileSync(cfg, [
-    "all.export /",
-    `oss.localroot ${path.join(dir, "data")}`,
-    `all.adminpath ${path.join(dir, "run")}`,
-    `all.pidpath ${path.join(dir, "run")}`,
-    "xrootd.chksum adler32",
-    ...extra,
-  ].join("\n") + "\n");
+  writeFileSync(cfg, ["all.export /", `oss.localroot ${path.join(dir, "data")}`, `all.adminpath ${path.join(dir, "run")}`, `all.pidpath ${path.join(dir, "run")}`, "xrootd.chksum adler32", ...extra].join("\n") + "\n");
   // `timeout` is a backstop: should this process die without cleaning up, the server still ends.
   const child = spawn("timeout", ["-s", "KILL", "300", "xrootd", "-R", "xrootd", "-p", String(port), "-c", cfg, "-l", path.join(dir, "run", "log"), "-n", name], { stdio: "ignore", cwd: dir });
   started.add(child);
@@ -88,7 +105,7 @@ export async function startServer(dir, name, port, extra = []) {
   const pidFile = path.join(dir, "run", name, "xrootd.pid");
   for (;;) {
     if (child.exitCode !== null) throw new Error(`xrootd ${name} exited with ${child.exitCode}; log: ${logTail(dir, name)}`);
-    if (existsSync(pidFile) && await canConnect(port)) break;
+    if (existsSync(pidFile) && (await canConnect(port))) break;
     if (Date.now() > deadline) throw new Error(`xrootd ${name} did not listen on ${port}; log: ${logTail(dir, name)}`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -98,22 +115,30 @@ export async function startServer(dir, name, port, extra = []) {
     port,
     pid: child.serverPid,
     /** Ends the server (SIGKILL: the test wants it gone now) and waits for it. */
-    stop: () => new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once("exit", () => resolve());
-      process.kill(child.serverPid, "SIGKILL");
-    }),
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once("exit", () => resolve());
+        process.kill(child.serverPid, "SIGKILL");
+      }),
   };
 }
 
 function logTail(dir, name) {
-  try { return readFileSync(path.join(dir, "run", name, "log"), "utf8").slice(-1500); } catch { return "(no log)"; }
+  try {
+    return readFileSync(path.join(dir, "run", name, "log"), "utf8").slice(-1500);
+  } catch {
+    return "(no log)";
+  }
 }
 
 function canConnect(port) {
   return new Promise((resolve) => {
     const s = net.connect({ host: "127.0.0.1", port });
-    s.once("connect", () => { s.destroy(); resolve(true); });
+    s.once("connect", () => {
+      s.destroy();
+      resolve(true);
+    });
     s.once("error", () => resolve(false));
   });
 }

@@ -19,15 +19,19 @@ const F = JET_FEATURES.length;
 const s = generateJets({ signal: 6000, background: 6000, seed: 11 });
 const order = shuffledIndices(s.n, 11);
 function take(a: number, b: number, sample = s, idx = order): MlpData {
-  const x = new Float32Array((b - a) * F), y = new Uint8Array(b - a);
+  const x = new Float32Array((b - a) * F),
+    y = new Uint8Array(b - a);
   for (let k = a; k < b; k++) {
     const i = idx[k]!;
-    JET_FEATURES.forEach((f, j) => { x[(k - a) * F + j] = sample.columns[f][i]!; });
+    JET_FEATURES.forEach((f, j) => {
+      x[(k - a) * F + j] = sample.columns[f][i]!;
+    });
     y[k - a] = sample.label[i]!;
   }
   return { x, y, rows: b - a, nFeatures: F };
 }
-const train = take(0, 9000), test = take(9000, 12000);
+const train = take(0, 9000),
+  test = take(9000, 12000);
 
 describe("MLP trainer", () => {
   it("a seed reproduces the network bit for bit; another seed gives another network", async () => {
@@ -41,14 +45,17 @@ describe("MLP trainer", () => {
   });
 
   it("early stopping keeps the best validation epoch; the saved Keras file scores as TensorFlow.js, standardisation included", async () => {
-    const valid = take(0, 1500, s, order.subarray(9000)), tr = take(0, 3000);
+    const valid = take(0, 1500, s, order.subarray(9000)),
+      tr = take(0, 3000);
     const r = await trainMlp(tr, valid, { hidden: [32, 16], maxEpochs: 40, patience: 2, tol: 0, learningRate: 0.01, seed: 2 });
     // stopped: `patience` epochs after the best one, none of them better
     expect(r.epochs).toBeLessThan(40);
     expect(r.epochs).toBe(r.bestEpoch + 1 + 2);
     expect(Math.min(...r.validLoss)).toBe(r.validLoss[r.bestEpoch]);
     const file = path.join(dir, "m.h5");
-    await saveTrainedModel({ format: "keras", mlp: r, features: [...JET_FEATURES] }, file, () => { throw new Error("a Keras model is not text"); });
+    await saveTrainedModel({ format: "keras", mlp: r, features: [...JET_FEATURES] }, file, () => {
+      throw new Error("a Keras model is not text");
+    });
     const m = await loadModel(file);
     expect(m.format).toBe("keras");
     expect(m.featureNames).toEqual([...JET_FEATURES]);
@@ -61,7 +68,10 @@ describe("MLP trainer", () => {
     expect(maxDiff).toBeLessThan(2e-6);
     // the kept epoch's weights: the saved model's validation log-loss is the best one recorded
     let ll = 0;
-    for (let i = 0; i < valid.rows; i++) { const p = Math.min(1 - 1e-12, Math.max(1e-12, got[i]!)); ll -= valid.y[i] ? Math.log(p) : Math.log(1 - p); }
+    for (let i = 0; i < valid.rows; i++) {
+      const p = Math.min(1 - 1e-12, Math.max(1e-12, got[i]!));
+      ll -= valid.y[i] ? Math.log(p) : Math.log(1 - p);
+    }
     expect(ll / valid.rows).toBeCloseTo(r.validLoss[r.bestEpoch]!, 5);
   });
 
@@ -69,17 +79,28 @@ describe("MLP trainer", () => {
     const tr = take(0, 2000);
     const r = await trainMlp(tr, undefined, { hidden: [16, 8], maxEpochs: 2, seed: 6 });
     const file = path.join(dir, "m.onnx");
-    await saveTrainedModel({ format: "keras", mlp: r, features: [...JET_FEATURES] }, file, () => { throw new Error("an ONNX model is not text"); });
-    const chk = spawnSync(PYTHON, ["-c", `
+    await saveTrainedModel({ format: "keras", mlp: r, features: [...JET_FEATURES] }, file, () => {
+      throw new Error("an ONNX model is not text");
+    });
+    const chk = spawnSync(
+      PYTHON,
+      [
+        "-c",
+        `
 import sys, json, onnx
 m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True)
 print(json.dumps({"ops": [n.op_type for n in m.graph.node], "meta": {p.key: p.value for p in m.metadata_props}, "opset": m.opset_import[0].version}))
-`, file], { encoding: "utf8" });
+`,
+        file,
+      ],
+      { encoding: "utf8" },
+    );
     if (chk.error || chk.status !== 0) throw new Error(`onnx.checker failed (install python3-onnx): ${chk.error?.message ?? chk.stderr}`);
     expect(JSON.parse(chk.stdout)).toEqual({ ops: ["Sub", "Div", "Gemm", "Relu", "Gemm", "Relu", "Gemm", "Sigmoid"], meta: { features: JET_FEATURES.join(",") }, opset: 13 });
     const m = await loadModel(file);
     expect(m).toMatchObject({ format: "onnx", nFeatures: F, nOutputs: 1, featureNames: [...JET_FEATURES] }); // from metadata_props
-    const got = await m.predict(test.x, test.rows), want = await mlpPredictTf(r, test.x, test.rows);
+    const got = await m.predict(test.x, test.rows),
+      want = await mlpPredictTf(r, test.x, test.rows);
     // both float32; they differ only in summation order (measured max |Δp| 1.2e-7)
     let maxDiff = 0;
     for (let i = 0; i < test.rows; i++) maxDiff = Math.max(maxDiff, Math.abs(got[i]! - want[i]!));
@@ -113,7 +134,11 @@ print(json.dumps({"ops": [n.op_type for n in m.graph.node], "meta": {p.key: p.va
       writeFileSync(p, jetsToCsv({ n: d.rows, label: d.y, columns: Object.fromEntries(JET_FEATURES.map((name, j) => [name, Float32Array.from({ length: d.rows }, (_, k) => d.x[k * F + j]!)])) as never }));
       return p;
     };
-    const py = spawnSync(PYTHON, ["-c", `
+    const py = spawnSync(
+      PYTHON,
+      [
+        "-c",
+        `
 import sys, json, time, warnings, numpy as np
 from sklearn.neural_network import MLPClassifier
 from sklearn.preprocessing import StandardScaler
@@ -125,7 +150,12 @@ sc = StandardScaler().fit(tr[:, :-1])
 c = MLPClassifier(hidden_layer_sizes=(64, 32), activation="relu", solver="adam", alpha=1e-4, batch_size=256, learning_rate_init=1e-3, max_iter=20, shuffle=True, random_state=3, tol=0, n_iter_no_change=10**9)
 c.fit(sc.transform(tr[:, :-1]), tr[:, -1]); t = time.process_time() - t
 print(json.dumps({"auc": roc_auc_score(te[:, -1], c.predict_proba(sc.transform(te[:, :-1]))[:, 1]), "seconds": t}))
-`, csv(train, "train.csv"), csv(test, "test.csv")], { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" } });
+`,
+        csv(train, "train.csv"),
+        csv(test, "test.csv"),
+      ],
+      { encoding: "utf8", env: { ...process.env, OMP_NUM_THREADS: "1", OPENBLAS_NUM_THREADS: "1" } },
+    );
     if (py.error || py.status !== 0) throw new Error(`${PYTHON} failed (install python3-sklearn): ${py.error?.message ?? py.stderr}`);
     const sk = JSON.parse(py.stdout) as { auc: number; seconds: number };
     console.log(`MLP test AUC: hepflow ${auc.toFixed(5)} (${((cpu.user + cpu.system) / 1e6).toFixed(2)} CPU s), sklearn MLPClassifier ${sk.auc.toFixed(5)} (${sk.seconds.toFixed(2)} CPU s)`);
@@ -134,7 +164,12 @@ print(json.dumps({"auc": roc_auc_score(te[:, -1], c.predict_proba(sc.transform(t
 
     // the end-to-end summary on a small sample: one entry per epoch, normalisable score histograms, one importance per feature
     const few = generateJets({ signal: 1500, background: 1500, seed: 2 });
-    const { summary } = await trainClassifier([...JET_FEATURES], JET_FEATURES.map((f) => few.columns[f]), few.label, { model: "mlp", hidden: [16], maxEpochs: 4, batchSize: 64, patience: 0 });
+    const { summary } = await trainClassifier(
+      [...JET_FEATURES],
+      JET_FEATURES.map((f) => few.columns[f]),
+      few.label,
+      { model: "mlp", hidden: [16], maxEpochs: 4, batchSize: 64, patience: 0 },
+    );
     expect(summary.learningCurve).toMatchObject({ unit: "epoch" });
     expect(summary.learningCurve.trainLoss).toHaveLength(4);
     expect(summary.learningCurve.validLoss).toHaveLength(4);

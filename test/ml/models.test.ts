@@ -68,11 +68,24 @@ describe("XGBoost JSON: the AGC jet–parton BDTs against XGBoost 1.7.4", () => 
 
   it("multi:softprob: trees by tree_info into classes, softmax over them", () => {
     const leaf = (v: number) => ({ left_children: [-1], right_children: [-1], split_indices: [0], split_conditions: [v], default_left: [0] });
-    const f = parseXGBoost({ learner: { learner_model_param: { base_score: "5E-1", num_feature: "1", num_class: "3" }, objective: { name: "multi:softprob" },
-      gradient_booster: { name: "gbtree", model: { tree_info: [0, 1, 2], trees: [leaf(1), leaf(2), leaf(0.5)] } } } });
+    const f = parseXGBoost({
+      learner: {
+        learner_model_param: { base_score: "5E-1", num_feature: "1", num_class: "3" },
+        objective: { name: "multi:softprob" },
+        gradient_booster: { name: "gbtree", model: { tree_info: [0, 1, 2], trees: [leaf(1), leaf(2), leaf(0.5)] } },
+      },
+    });
     const p = xgboostPredict(f, Float32Array.of(0), 1);
-    const e = [Math.exp(1.5), Math.exp(2.5), Math.exp(1)], s = e[0]! + e[1]! + e[2]!;
-    expect(worstExcess(p, e.map((v) => v / s), 1e-7, 0)).toBeLessThanOrEqual(0);
+    const e = [Math.exp(1.5), Math.exp(2.5), Math.exp(1)],
+      s = e[0]! + e[1]! + e[2]!;
+    expect(
+      worstExcess(
+        p,
+        e.map((v) => v / s),
+        1e-7,
+        0,
+      ),
+    ).toBeLessThanOrEqual(0);
   });
 
   it("bad models are HepflowErrors naming the file and place", () => {
@@ -118,7 +131,10 @@ describe("ONNX through onnxruntime-node, Keras HDF5 through h5wasm", () => {
     expect(worstExcess(y, kref.outputs.numpy_f64.flat(), 1e-15, 1e-12)).toBeLessThanOrEqual(0);
     expect(worstExcess(y, kref.outputs.torch_f32.flat(), 1e-7, 1e-6)).toBeLessThanOrEqual(0);
     expect(cachedModel(path.join(ML, "dense_keras2_layout.h5"))).toBe(cachedModel(path.join(ML, "dense_keras2_layout.h5")));
-    const col = predictColumnsSync(m, Array.from({ length: 10 }, (_, f) => Float64Array.from(kref.inputs as number[][], (r) => r[f]!)));
+    const col = predictColumnsSync(
+      m,
+      Array.from({ length: 10 }, (_, f) => Float64Array.from(kref.inputs as number[][], (r) => r[f]!)),
+    );
     expect(worstExcess(col, kref.outputs.torch_f32.flat(), 1e-7, 1e-6)).toBeLessThanOrEqual(0);
   });
 

@@ -6,12 +6,18 @@ import { rng } from "../hist/reference.js";
 /** The pair mass written out in float64 through px, py, pz, E, per pair, as a textbook would. */
 function referenceMass(a: number[], b: number[]): number {
   const cart = ([pt, eta, phi, m]: number[]) => {
-    const x = pt! * Math.cos(phi!), y = pt! * Math.sin(phi!), z = pt! * Math.sinh(eta!);
+    const x = pt! * Math.cos(phi!),
+      y = pt! * Math.sin(phi!),
+      z = pt! * Math.sinh(eta!);
     const m2 = m! >= 0 ? m! * m! : -m! * m!;
     return [x, y, z, Math.sqrt(x * x + y * y + z * z + m2)];
   };
-  const [x1, y1, z1, e1] = cart(a), [x2, y2, z2, e2] = cart(b);
-  const x = x1! + x2!, y = y1! + y2!, z = z1! + z2!, e = e1! + e2!;
+  const [x1, y1, z1, e1] = cart(a),
+    [x2, y2, z2, e2] = cart(b);
+  const x = x1! + x2!,
+    y = y1! + y2!,
+    z = z1! + z2!,
+    e = e1! + e2!;
   const m2 = e * e - x * x - y * y - z * z;
   return m2 >= 0 ? Math.sqrt(m2) : -Math.sqrt(-m2);
 }
@@ -49,7 +55,8 @@ describe("pair masses from (pt, eta, phi, mass)", () => {
     const lead = (i: number) => ({ pt: nth(jets.pt, i), eta: nth(jets.eta, i), phi: nth(jets.phi, i), mass: nth(jets.mass, i) });
     const cartesian = mass(sumVectors([lead(0), lead(1)]));
     const fused = pairMass(jets, 0, 1);
-    const errC: number[] = [], errF: number[] = [];
+    const errC: number[] = [],
+      errF: number[] = [];
     for (let e = 0; e < nev; e++) {
       if (counts[e]! < 2) continue;
       const ref = referenceMass(vec(e, 0), vec(e, 1));

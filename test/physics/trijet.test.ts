@@ -31,7 +31,10 @@ describe("trijet mass from kernels vs a per-event loop", () => {
     const mbjj = pick(mass(p4), best);
     expect(Array.from(best).every((k) => k >= 0)).toBe(true); // 4j2b always has a b-tagged trijet
     // the same choice made by hand: trijets without a b-tag get pt −1 (real pts are ≥ 0)
-    const masked = new Jagged(triPt.offsets, triPt.content.map((v, i) => (hasB.content[i] ? v : -1)));
+    const masked = new Jagged(
+      triPt.offsets,
+      triPt.content.map((v, i) => (hasB.content[i] ? v : -1)),
+    );
     expect(Array.from(argmax(masked))).toEqual(Array.from(best));
     expect(Array.from(max(masked)).every((v) => v > 0)).toBe(true);
 
@@ -42,21 +45,45 @@ describe("trijet mass from kernels vs a per-event loop", () => {
       const js: number[] = [];
       for (let i = o[e]!; i < o[e + 1]!; i++) if (jets.pt.content[i]! > 25) js.push(i);
       if (js.length < 4 || js.filter((i) => jets.btag.content[i]! > F(0.5)).length < 2) continue;
-      let bestPt = -Infinity, bestM = NaN;
-      for (let a = 0; a < js.length; a++) for (let c = a + 1; c < js.length; c++) for (let d = c + 1; d < js.length; d++) {
-        const t = [js[a]!, js[c]!, js[d]!];
-        if (!t.some((i) => jets.btag.content[i]! > F(0.5))) continue;
-        let px = 0, py = 0, pz = 0, E = 0;
-        t.forEach((i, k) => {
-          const P = jets.pt.content[i]!, h = jets.eta.content[i]!, ph = jets.phi.content[i]!, m = jets.mass.content[i]!;
-          const x = F(P * F(Math.cos(ph))), y = F(P * F(Math.sin(ph))), z = F(P * F(Math.sinh(h)));
-          const en = F(Math.sqrt(F(F(F(F(x * x) + F(y * y)) + F(z * z)) + F(m * m))));
-          if (k === 0) { px = x; py = y; pz = z; E = en; } else { px = F(px + x); py = F(py + y); pz = F(pz + z); E = F(E + en); }
-        });
-        const tpt = F(Math.sqrt(F(F(px * px) + F(py * py))));
-        // m² = E² − px² − py² − pz², subtracted left to right (spec §4.1)
-        if (tpt > bestPt) { bestPt = tpt; bestM = F(Math.sqrt(F(F(F(F(E * E) - F(px * px)) - F(py * py)) - F(pz * pz)))); }
-      }
+      let bestPt = -Infinity,
+        bestM = NaN;
+      for (let a = 0; a < js.length; a++)
+        for (let c = a + 1; c < js.length; c++)
+          for (let d = c + 1; d < js.length; d++) {
+            const t = [js[a]!, js[c]!, js[d]!];
+            if (!t.some((i) => jets.btag.content[i]! > F(0.5))) continue;
+            let px = 0,
+              py = 0,
+              pz = 0,
+              E = 0;
+            t.forEach((i, k) => {
+              const P = jets.pt.content[i]!,
+                h = jets.eta.content[i]!,
+                ph = jets.phi.content[i]!,
+                m = jets.mass.content[i]!;
+              const x = F(P * F(Math.cos(ph))),
+                y = F(P * F(Math.sin(ph))),
+                z = F(P * F(Math.sinh(h)));
+              const en = F(Math.sqrt(F(F(F(F(x * x) + F(y * y)) + F(z * z)) + F(m * m))));
+              if (k === 0) {
+                px = x;
+                py = y;
+                pz = z;
+                E = en;
+              } else {
+                px = F(px + x);
+                py = F(py + y);
+                pz = F(pz + z);
+                E = F(E + en);
+              }
+            });
+            const tpt = F(Math.sqrt(F(F(px * px) + F(py * py))));
+            // m² = E² − px² − py² − pz², subtracted left to right (spec §4.1)
+            if (tpt > bestPt) {
+              bestPt = tpt;
+              bestM = F(Math.sqrt(F(F(F(F(E * E) - F(px * px)) - F(py * py)) - F(pz * pz))));
+            }
+          }
       ref.push(bestM);
     }
     expect(ref.length).toBeGreaterThan(20);

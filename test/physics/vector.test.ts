@@ -54,7 +54,9 @@ describe("sums and masses", () => {
     const c = toCartesian(v);
     expect(c.E).toBeInstanceOf(Float32Array);
     for (let i = 0; i < 2; i++) {
-      const x = f(v.pt[i]! * f(Math.cos(v.phi[i]!))), y = f(v.pt[i]! * f(Math.sin(v.phi[i]!))), z = f(v.pt[i]! * f(Math.sinh(v.eta[i]!)));
+      const x = f(v.pt[i]! * f(Math.cos(v.phi[i]!))),
+        y = f(v.pt[i]! * f(Math.sin(v.phi[i]!))),
+        z = f(v.pt[i]! * f(Math.sinh(v.eta[i]!)));
       const e = f(Math.sqrt(f(f(f(f(x * x) + f(y * y)) + f(z * z)) + f(v.mass[i]! * v.mass[i]!))));
       expect([(c.px as Float32Array)[i], (c.py as Float32Array)[i], (c.pz as Float32Array)[i], (c.E as Float32Array)[i]]).toEqual([x, y, z, e]);
     }
@@ -62,18 +64,26 @@ describe("sums and masses", () => {
   it("float32 mass subtracts E² − px² − py² − pz² left to right (spec §4.1), which the other grouping would not reproduce", () => {
     const f = Math.fround;
     let seed = 17;
-    const u = () => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 4294967296; };
+    const u = () => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4294967296;
+    };
     const n = 2000;
     const c = { px: new Float32Array(n), py: new Float32Array(n), pz: new Float32Array(n), E: new Float32Array(n) };
     for (let i = 0; i < n; i++) {
-      c.px[i] = 200 * u() - 100; c.py[i] = 200 * u() - 100; c.pz[i] = 400 * u() - 200;
+      c.px[i] = 200 * u() - 100;
+      c.py[i] = 200 * u() - 100;
+      c.pz[i] = 400 * u() - 200;
       c.E[i] = f(Math.sqrt(c.px[i]! ** 2 + c.py[i]! ** 2 + c.pz[i]! ** 2) + 5 + 100 * u());
     }
     const m = mass(c) as Float32Array;
     expect(m).toBeInstanceOf(Float32Array);
     let differs = 0;
     for (let i = 0; i < n; i++) {
-      const x = c.px[i]!, y = c.py[i]!, z = c.pz[i]!, e = c.E[i]!;
+      const x = c.px[i]!,
+        y = c.py[i]!,
+        z = c.pz[i]!,
+        e = c.E[i]!;
       const leftToRight = f(Math.sqrt(f(f(f(f(e * e) - f(x * x)) - f(y * y)) - f(z * z))));
       const grouped = f(Math.sqrt(f(f(e * e) - f(f(f(x * x) + f(y * y)) + f(z * z)))));
       expect(m[i]).toBe(leftToRight);
@@ -103,8 +113,14 @@ describe("combinationSum", () => {
     const viaTake = sumVectors(idx.map((ix) => take(jets, ix)));
     expect(Array.from(s.px.content)).toEqual(Array.from((viaTake.px as Jagged<Float64Array>).content));
     // mass of (j0, j1, j2): m² = Σ_{pairs} 2 pt_i pt_j (cosh Δη − cos Δφ) for massless jets
-    const pairs: [number, number][] = [[0, 1], [0, 2], [1, 2]];
-    const P = jets.pt.content, H = jets.eta.content, F = jets.phi.content;
+    const pairs: [number, number][] = [
+      [0, 1],
+      [0, 2],
+      [1, 2],
+    ];
+    const P = jets.pt.content,
+      H = jets.eta.content,
+      F = jets.phi.content;
     const m2 = pairs.reduce((acc, [i, j]) => acc + masslessPairMass(P[i]!, H[i]!, F[i]!, P[j]!, H[j]!, F[j]!) ** 2, 0);
     const m = mass(s).content as Float64Array;
     expect(Math.abs(m[0]! - Math.sqrt(m2)) / Math.sqrt(m2)).toBeLessThan(1e-12);

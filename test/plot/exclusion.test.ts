@@ -11,11 +11,17 @@ describe("exclusion contours", () => {
     // f = 3 contour is the line x + 2y = 3
     const xs: number[] = [];
     const ys: number[] = [];
-    for (let i = 0; i < 7; i++) for (let j = 0; j < 6; j++) {
-      xs.push(i + 0.3 * Math.sin(i * 7 + j));
-      ys.push(0.6 * j + 0.2 * Math.cos(i + 3 * j));
-    }
-    const segs = contourSegments(xs, ys, xs.map((x, k) => x + 2 * ys[k]), 3);
+    for (let i = 0; i < 7; i++)
+      for (let j = 0; j < 6; j++) {
+        xs.push(i + 0.3 * Math.sin(i * 7 + j));
+        ys.push(0.6 * j + 0.2 * Math.cos(i + 3 * j));
+      }
+    const segs = contourSegments(
+      xs,
+      ys,
+      xs.map((x, k) => x + 2 * ys[k]),
+      3,
+    );
     expect(segs.length).toBeGreaterThan(3);
     for (const [x1, y1, x2, y2] of segs) {
       expect(Math.abs(x1 + 2 * y1 - 3)).toBeLessThan(1e-12);
@@ -43,7 +49,7 @@ describe("cls.png of a root-finding limit", () => {
   it("ends at the first point beyond twice the largest limit, not at the search's far bracket", async () => {
     // the root finder's visits: a bracketing search doubling up to 19, then points near the crossing
     const mus = [0, 0.3, 0.4, 0.5, 0.6, 0.9, 1.2, 2.4, 4.7, 9.5, 19];
-    const points = mus.map((mu) => ({ mu, cls: Math.exp(-6 * mu), expected: [-2, -1, 0, 1, 2].map((k) => Math.exp(-6 * mu / (1 + 0.3 * k))) }));
+    const points = mus.map((mu) => ({ mu, cls: Math.exp(-6 * mu), expected: [-2, -1, 0, 1, 2].map((k) => Math.exp((-6 * mu) / (1 + 0.3 * k))) }));
     const limit = { obs: 0.5, exp: [0.35, 0.42, 0.5, 0.62, 0.9], cl: 0.95, method: "root" as const, points, converged: true };
     const dir = mkdtempSync(path.join(tmpdir(), "hepflow-cls-"));
     const [file] = await writeStandardPlots(dir, { limit, poiName: "mu" }, {}, "vl.json");

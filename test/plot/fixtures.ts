@@ -14,7 +14,13 @@ export function agcHist(key: string, label?: string): Hist1D {
   return hist1dFromAgc(agc[key]!, label ?? key, key);
 }
 
-export const PROCESSES: [string, string][] = [["wjets", "W+jets"], ["single_top_s_chan", "single top s-ch."], ["single_top_t_chan", "single top t-ch."], ["single_top_tW", "tW"], ["ttbar", "tt̄"]];
+export const PROCESSES: [string, string][] = [
+  ["wjets", "W+jets"],
+  ["single_top_s_chan", "single top s-ch."],
+  ["single_top_t_chan", "single top t-ch."],
+  ["single_top_tW", "tW"],
+  ["ttbar", "tt̄"],
+];
 
 export function agcStack(region = "4j2b"): { mc: Hist1D[]; data: Hist1D } {
   return { mc: PROCESSES.map(([k, l]) => agcHist(`${region}_${k}`, l)), data: agcHist(`${region}_pseudodata`, "Pseudo-data") };
@@ -42,7 +48,7 @@ export function smallRanking(): RankingEntry[] {
 export function smallCls(): ClsPoint[] {
   return Array.from({ length: 21 }, (_, k) => {
     const mu = k * 0.15;
-    const f = (s: number) => Math.exp(-mu * mu / (2 * (0.6 + 0.2 * s) ** 2));
+    const f = (s: number) => Math.exp((-mu * mu) / (2 * (0.6 + 0.2 * s) ** 2));
     return { poi: mu, clsObs: f(0.3), clsExp: [f(-2), f(-1), f(0), f(1), f(2)] as [number, number, number, number, number] };
   });
 }
@@ -55,7 +61,8 @@ export function smallLimits(): LimitPoint[] {
 }
 
 export function small2D(): Hist2D {
-  const nx = 12, ny = 10;
+  const nx = 12,
+    ny = 10;
   const values = new Float64Array(nx * ny);
   for (let ix = 0; ix < nx; ix++) for (let iy = 0; iy < ny; iy++) values[ix * ny + iy] = Math.round(100 * Math.exp(-((ix - 5) ** 2 + (iy - 4) ** 2 - 0.8 * (ix - 5) * (iy - 4)) / 8));
   return { xEdges: Array.from({ length: nx + 1 }, (_, i) => i * 25), yEdges: Array.from({ length: ny + 1 }, (_, i) => i * 20), values };

@@ -37,7 +37,14 @@ const kinds: [string, () => VegaLiteSpec][] = [
   ["scan", () => P.scanPlot([0, 0.5, 1, 1.5, 2], [4, 1, 0, 1, 4], { xTitle: "mu" })],
   ["gof", () => P.gofPlot({ deltaTwiceNll: 2.7, ndof: 7, pValue: 0.91 }, { experiment: "ATLAS", status: "Internal" })],
   ["gof 1 dof", () => P.gofPlot({ deltaTwiceNll: 0.5, ndof: 1, pValue: 0.48 })],
-  ["residuals", () => P.residualsPlot([{ channel: "signal_region_long_name", data: [5, 9], expected: [6, 7.5] }, { channel: "CR", data: [40], expected: [38] }])],
+  [
+    "residuals",
+    () =>
+      P.residualsPlot([
+        { channel: "signal_region_long_name", data: [5, 9], expected: [6, 7.5] },
+        { channel: "CR", data: [40], expected: [38] },
+      ]),
+  ],
 ];
 
 // The official Vega-Lite JSON schema of the installed version: what vega-embed and the Vega editor accept.
@@ -111,7 +118,18 @@ describe("bad input gives a HepflowError with a stable code", () => {
     ["variation binning", () => P.variationsPlot(good, [{ edges: [0, 1, 2], values: [1, 2] }]), "PLOT_BINNING_MISMATCH"],
     ["zero-integral shape", () => P.shapesPlot([{ edges, values: [0, 0, 0] }]), "PLOT_EMPTY_HIST"],
     ["2D shape", () => P.hist2dPlot({ xEdges: [0, 1, 2], yEdges: [0, 1], values: [1] }), "PLOT_BAD_BINNING"],
-    ["correlation shape", () => P.correlationPlot({ ...smallFit(), correlation: [[1, 0], [0, 1]] }), "PLOT_BAD_FIT"],
+    [
+      "correlation shape",
+      () =>
+        P.correlationPlot({
+          ...smallFit(),
+          correlation: [
+            [1, 0],
+            [0, 1],
+          ],
+        }),
+      "PLOT_BAD_FIT",
+    ],
     ["fit lengths", () => P.pullsPlot({ ...smallFit(), bestfit: [1] }), "PLOT_BAD_FIT"],
     ["NaN in ranking", () => P.rankingPlot([{ ...smallRanking()[0]!, postfitUp: NaN }]), "PLOT_NOT_FINITE"],
     ["short CLs scan", () => P.clsPlot(smallCls().slice(0, 1)), "PLOT_EMPTY_SCAN"],

@@ -8,13 +8,22 @@ import * as P from "../../src/plot/index.js";
 
 /** Two bins of signal s·μ over a background with a normsys and a histosys: enough for pulls, impacts and a CLs scan. */
 const SPEC: WorkspaceSpec = {
-  channels: [{ name: "SR", samples: [
-    { name: "sig", data: [5, 10], modifiers: [{ name: "mu", type: "normfactor", data: null }] },
-    { name: "bkg", data: [50, 60], modifiers: [
-      { name: "bkg_norm", type: "normsys", data: { hi: 1.1, lo: 0.9 } },
-      { name: "shape", type: "histosys", data: { hi_data: [55, 58], lo_data: [45, 62] } },
-    ] },
-  ] }],
+  channels: [
+    {
+      name: "SR",
+      samples: [
+        { name: "sig", data: [5, 10], modifiers: [{ name: "mu", type: "normfactor", data: null }] },
+        {
+          name: "bkg",
+          data: [50, 60],
+          modifiers: [
+            { name: "bkg_norm", type: "normsys", data: { hi: 1.1, lo: 0.9 } },
+            { name: "shape", type: "histosys", data: { hi_data: [55, 58], lo_data: [45, 62] } },
+          ],
+        },
+      ],
+    },
+  ],
   observations: [{ name: "SR", data: [58, 66] }],
   measurements: [{ name: "m", config: { poi: "mu", parameters: [{ name: "mu", bounds: [[0, 10]] }] } }],
   version: "1.0.0",
@@ -32,7 +41,7 @@ describe("plots from stats/ results", () => {
     expect(fitInput.parameterNames).toEqual(p.map((q) => q.name));
     const pullSpec = P.pullsPlot(fitInput, { priors });
     // The drawn pull is the one stats/ computed: (θ̂ − θ₀)/Δθ.
-    const rows = ((pullSpec.layer as { data: { values: { name: string; pull: number }[] } }[])[3]!).data.values;
+    const rows = (pullSpec.layer as { data: { values: { name: string; pull: number }[] } }[])[3]!.data.values;
     for (const q of p) expect(rows.find((r) => r.name === q.name)!.pull).toBeCloseTo(q.pull!, 12);
     const corr = P.correlationPlot(P.fitInputFromResult(result));
     const rank = P.rankingPlot(P.rankingFromImpacts(ranking(model, data, { result }).impacts, p));

@@ -11,20 +11,48 @@ import { parseQueryText, runQuery, aggregateQuery, translate } from "../../src/q
 import { isJagged, type Column } from "../../src/util/index.js";
 
 const DIR = new URL("../../../shared/data/func_adl/func_adl_uproot/", import.meta.url);
-interface Expect { of: string; path: (string | number)[]; op: "==" | "allclose"; value: unknown }
-interface Case { test: string; query: string; query_language: string; input_files: string[]; expect?: Expect[]; checks_source: string[] }
+interface Expect {
+  of: string;
+  path: (string | number)[];
+  op: "==" | "allclose";
+  value: unknown;
+}
+interface Case {
+  test: string;
+  query: string;
+  query_language: string;
+  input_files: string[];
+  expect?: Expect[];
+  checks_source: string[];
+}
 const cases = (JSON.parse(readFileSync(new URL("executor_cases.json", DIR), "utf8")) as { cases: Case[] }).cases;
 
 /** Forms hepflow refuses on purpose (nested collections, sorting, four-vector methods, Concat): each must be a named error. */
 const UNSUPPORTED = new Set([
-  "test_ast_executor_tofourmomentum", "test_ast_executor_tofourmomentum_mass", "test_ast_executor_tofourmomentum_sum",
-  "test_ast_executor_tofourmomenta", "test_ast_executor_tofourmomenta_mass", "test_ast_executor_tofourmomenta_sum",
-  "test_ast_executor_orderby_same_vector_branch", "test_ast_executor_orderby_different_vector_branch", "test_ast_executor_orderby_negative_vector_branch",
-  "test_ast_executor_orderby_different_negative_vector_branch", "test_ast_executor_orderbydescending_vector_branch",
-  "test_ast_executor_cross_join", "test_ast_executor_cross_join_where_any", "test_ast_executor_cross_join_where_any_2",
-  "test_ast_executor_contains_vector_branch_in_vector_branch", "test_ast_executor_choose", "test_ast_executor_select_of_choose",
-  "test_ast_executor_sum_in_select_of_choose", "test_ast_executor_choose_zipped_dict", "test_ast_executor_field_of_choose",
-  "test_ast_executor_reducer_of_reducer_of_choose", "test_ast_executor_multiple_counts_of_choose", "test_ast_executor_concat", "test_ast_executor_elementat_in_cross_join",
+  "test_ast_executor_tofourmomentum",
+  "test_ast_executor_tofourmomentum_mass",
+  "test_ast_executor_tofourmomentum_sum",
+  "test_ast_executor_tofourmomenta",
+  "test_ast_executor_tofourmomenta_mass",
+  "test_ast_executor_tofourmomenta_sum",
+  "test_ast_executor_orderby_same_vector_branch",
+  "test_ast_executor_orderby_different_vector_branch",
+  "test_ast_executor_orderby_negative_vector_branch",
+  "test_ast_executor_orderby_different_negative_vector_branch",
+  "test_ast_executor_orderbydescending_vector_branch",
+  "test_ast_executor_cross_join",
+  "test_ast_executor_cross_join_where_any",
+  "test_ast_executor_cross_join_where_any_2",
+  "test_ast_executor_contains_vector_branch_in_vector_branch",
+  "test_ast_executor_choose",
+  "test_ast_executor_select_of_choose",
+  "test_ast_executor_sum_in_select_of_choose",
+  "test_ast_executor_choose_zipped_dict",
+  "test_ast_executor_field_of_choose",
+  "test_ast_executor_reducer_of_reducer_of_choose",
+  "test_ast_executor_multiple_counts_of_choose",
+  "test_ast_executor_concat",
+  "test_ast_executor_elementat_in_cross_join",
 ]);
 
 function toList(c: Column, rows: number, bool: boolean): unknown[] {
@@ -54,18 +82,29 @@ async function run(c: Case, asColumns = false): Promise<unknown> {
       return cols[fields[0]!]!.map((_, i) => (cols[fields[0]!]![i] as unknown[]).map((_, j) => fields.map((f) => (cols[f]![i] as unknown[])[j])));
     }
     return names.length === 1 && names[0] === "col1" ? cols.col1 : cols;
-  } finally { await file.close?.(); }
+  } finally {
+    await file.close?.();
+  }
 }
 
 function at(v: unknown, path: (string | number)[]): unknown {
   for (const p of path) {
-    if (p === ".fields") { v = Object.keys(v as object); continue; }
+    if (p === ".fields") {
+      v = Object.keys(v as object);
+      continue;
+    }
     if (v && typeof v === "object" && !Array.isArray(v) && typeof p === "number") {
       // record arrays index by row: the row's fields as a tuple
       v = Object.values(v as Record<string, unknown[]>).map((col) => col[p]);
     } else if (v && typeof v === "object" && !Array.isArray(v)) {
       const rec = v as Record<string, unknown>;
-      v = rec[String(p)] ?? Object.fromEntries(Object.entries(rec).filter(([k]) => k.startsWith(`${p}.`)).map(([k, x]) => [k.slice(String(p).length + 1), x]));
+      v =
+        rec[String(p)] ??
+        Object.fromEntries(
+          Object.entries(rec)
+            .filter(([k]) => k.startsWith(`${p}.`))
+            .map(([k, x]) => [k.slice(String(p).length + 1), x]),
+        );
     } else v = (v as unknown[])[p as number];
   }
   return v;
@@ -99,7 +138,9 @@ describe("func_adl_uproot executor cases", () => {
   });
   // their assertions compare record fields with ak.max(abs(a - b)) < 1e-6; the values are quoted from checks_source
   const ZIPPED_WHERE: Record<string, [string, string]> = {
-    test_ast_executor_where_vector_branch_list: ["0", "1"], test_ast_executor_where_vector_branch_tuple: ["0", "1"], test_ast_executor_where_vector_branch_dict: ["ints", "floats"],
+    test_ast_executor_where_vector_branch_list: ["0", "1"],
+    test_ast_executor_where_vector_branch_tuple: ["0", "1"],
+    test_ast_executor_where_vector_branch_dict: ["ints", "floats"],
   };
   it.each(Object.entries(ZIPPED_WHERE))("%s", async (name, [ints, floats]) => {
     const c = cases.find((x) => x.test === name)!;

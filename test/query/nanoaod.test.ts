@@ -29,25 +29,35 @@ describe("queries on CMS NanoAOD", () => {
   it("event filter + collection filter + reductions match a per-event loop", async () => {
     const q = FromTree("Events")
       .Where((e, { cut }) => e.Jet.Where((j: any) => j.pt > cut && Math.abs(j.eta) < 2.4).Count() >= 2, { cut: 30 })
-      .Select((e, { cut }) => ({
-        pt: e.Jet.Where((j: any) => j.pt > cut && Math.abs(j.eta) < 2.4).Select((j: any) => j.pt),
-        ht: e.Jet.Where((j: any) => j.pt > cut && Math.abs(j.eta) < 2.4).Select((j: any) => j.pt).Sum(),
-        lead: e.Jet.First().pt,
-        nmu: e.Muon.Count(),
-        met: e.MET_pt,
-      }), { cut: 30 });
+      .Select(
+        (e, { cut }) => ({
+          pt: e.Jet.Where((j: any) => j.pt > cut && Math.abs(j.eta) < 2.4).Select((j: any) => j.pt),
+          ht: e.Jet.Where((j: any) => j.pt > cut && Math.abs(j.eta) < 2.4)
+            .Select((j: any) => j.pt)
+            .Sum(),
+          lead: e.Jet.First().pt,
+          nmu: e.Muon.Count(),
+          met: e.MET_pt,
+        }),
+        { cut: 30 },
+      );
     const got = await collect(q);
     const tree = await (await openFile(FILE)).tree("Events");
     const a = await tree.arrays(["Jet_pt", "Jet_eta", "nMuon", "MET_pt"]);
-    const pt = a.Jet_pt as Jagged<Float32Array>, eta = a.Jet_eta as Jagged<Float32Array>;
+    const pt = a.Jet_pt as Jagged<Float32Array>,
+      eta = a.Jet_eta as Jagged<Float32Array>;
     const want = { pt: [] as number[][], ht: [] as number[], lead: [] as number[], nmu: [] as number[], met: [] as number[] };
-    const f30 = Math.fround(30), f24 = Math.fround(2.4);
+    const f30 = Math.fround(30),
+      f24 = Math.fround(2.4);
     for (let i = 0; i < tree.numEntries; i++) {
       const sel: number[] = [];
       for (let k = pt.offsets[i]!; k < pt.offsets[i + 1]!; k++) if (pt.content[k]! > f30 && Math.abs(eta.content[k]!) < f24) sel.push(pt.content[k]!);
       if (sel.length < 2) continue;
-      want.pt.push(sel); want.ht.push(sel.reduce((s, x) => s + x, 0));
-      want.lead.push(pt.content[pt.offsets[i]!]!); want.nmu.push((a.nMuon as Uint32Array)[i]!); want.met.push((a.MET_pt as Float32Array)[i]!);
+      want.pt.push(sel);
+      want.ht.push(sel.reduce((s, x) => s + x, 0));
+      want.lead.push(pt.content[pt.offsets[i]!]!);
+      want.nmu.push((a.nMuon as Uint32Array)[i]!);
+      want.met.push((a.MET_pt as Float32Array)[i]!);
     }
     expect(want.pt.length).toBeGreaterThan(10);
     expect(got.rows).toBe(want.pt.length);
@@ -59,7 +69,11 @@ describe("queries on CMS NanoAOD", () => {
   });
 
   it("SelectMany flattens to one row per jet; Take stops early", async () => {
-    const got = await collect(FromTree("Events").SelectMany((e) => e.Jet.Select((j: any) => ({ pt: j.pt, eta: j.eta }))).Take(50));
+    const got = await collect(
+      FromTree("Events")
+        .SelectMany((e) => e.Jet.Select((j: any) => ({ pt: j.pt, eta: j.eta })))
+        .Take(50),
+    );
     const tree = await (await openFile(FILE)).tree("Events");
     const a = await tree.arrays(["Jet_pt"]);
     expect(got.rows).toBe(50);
@@ -70,7 +84,11 @@ describe("queries on CMS NanoAOD", () => {
     const tree = await (await openFile(FILE)).tree("Events");
     const q = FromTree().Select((e) => ({ pt: e.Electron.Select((el: any) => el.ptt) }));
     let err: unknown;
-    try { new CompiledQuery(q.ast, tree.branches); } catch (e) { err = e; }
+    try {
+      new CompiledQuery(q.ast, tree.branches);
+    } catch (e) {
+      err = e;
+    }
     expect(isHepflowError(err, "QUERY_UNKNOWN_BRANCH")).toBe(true);
     const lines = (err as Error).message.split("\n");
     expect(lines[0]).toMatch(/the collection has no attribute "ptt" \(line 1, column \d+\)/);
@@ -98,11 +116,21 @@ describe("queries on CMS NanoAOD", () => {
     expect(want).toContain("nJet");
     expect(cq.plan.columns.map((c) => c.name).sort()).toEqual(want.sort());
     const a = await tree.arrays(["nJet", "MET_pt", "Jet_pt"]);
-    let rows = 0, jets = 0;
-    for await (const ch of runQuery(tree, ast, { source: text })) { rows += ch.rows; jets += (ch.columns.Jet_pt as Jagged).content.length; }
-    let wantRows = 0, wantJets = 0;
-    const nJet = a.nJet as Uint32Array, met = a.MET_pt as Float32Array;
-    for (let i = 0; i < nJet.length; i++) if (nJet[i]! >= 4 && met[i]! > 20) { wantRows++; wantJets += nJet[i]!; }
+    let rows = 0,
+      jets = 0;
+    for await (const ch of runQuery(tree, ast, { source: text })) {
+      rows += ch.rows;
+      jets += (ch.columns.Jet_pt as Jagged).content.length;
+    }
+    let wantRows = 0,
+      wantJets = 0;
+    const nJet = a.nJet as Uint32Array,
+      met = a.MET_pt as Float32Array;
+    for (let i = 0; i < nJet.length; i++)
+      if (nJet[i]! >= 4 && met[i]! > 20) {
+        wantRows++;
+        wantJets += nJet[i]!;
+      }
     expect(wantRows).toBeGreaterThan(0);
     expect(rows).toBe(wantRows);
     expect(jets).toBe(wantJets);

@@ -30,7 +30,12 @@ async function walk(name: string): Promise<string[]> {
       if (k.className === "TDirectory" || k.className === "TDirectoryFile" || RNTUPLE.test(k.className)) continue;
       if (/^(TTree|TNtuple|TNtupleD)$/.test(k.className)) {
         let tree;
-        try { tree = await file.tree(k.path); } catch (e) { note(k.path, e); continue; }
+        try {
+          tree = await file.tree(k.path);
+        } catch (e) {
+          note(k.path, e);
+          continue;
+        }
         for (const b of tree.branches) {
           if (b.detail?.startsWith("container")) continue;
           try {
@@ -42,7 +47,11 @@ async function walk(name: string): Promise<string[]> {
         }
         continue;
       }
-      try { await file.get(k.path); } catch (e) { note(`${k.path} (${k.className})`, e); }
+      try {
+        await file.get(k.path);
+      } catch (e) {
+        note(`${k.path} (${k.className})`, e);
+      }
     }
   } finally {
     await file.close();
@@ -51,7 +60,9 @@ async function walk(name: string): Promise<string[]> {
 }
 
 describe("every ROOT file in the corpus reads fully or fails with a HepflowError naming file, object and feature", () => {
-  const files = readdirSync(ROOT_DATA).filter((n) => n.endsWith(".root")).sort();
+  const files = readdirSync(ROOT_DATA)
+    .filter((n) => n.endsWith(".root"))
+    .sort();
   it("walks all files", async () => {
     expect(files.length).toBeGreaterThan(200);
     const report: Record<string, { count: number; examples: string[] }> = {};

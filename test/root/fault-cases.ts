@@ -29,7 +29,11 @@ export function recordsOf(bytes: Uint8Array): FileRecord[] {
   const out: FileRecord[] = [{ start: 0, end: begin }];
   for (let pos = begin; pos < end; ) {
     const n = view.getInt32(pos);
-    if (n < 0) { out.push({ start: pos, end: pos - n }); pos -= n; continue; }
+    if (n < 0) {
+      out.push({ start: pos, end: pos - n });
+      pos -= n;
+      continue;
+    }
     const key = readKeyAt(bytes, pos);
     out.push({ start: pos, end: pos + n, key });
     pos += n;
@@ -39,7 +43,12 @@ export function recordsOf(bytes: Uint8Array): FileRecord[] {
 
 function readKeyAt(bytes: Uint8Array, pos: number): Key {
   const c = new Cursor(bytes, pos);
-  const nbytes = c.i32(), version = c.i16(), objLen = c.i32(), datime = c.u32(), keyLen = c.i16(), cycle = c.i16();
+  const nbytes = c.i32(),
+    version = c.i16(),
+    objLen = c.i32(),
+    datime = c.u32(),
+    keyLen = c.i16(),
+    cycle = c.i16();
   const big = version > 1000;
   const seekKey = big ? c.i64() : c.i32();
   const seekPdir = big ? c.i64() : c.i32();
@@ -49,7 +58,8 @@ function readKeyAt(bytes: Uint8Array, pos: number): Key {
 /** mulberry32: the same mutations on every run. */
 export function rng(seed: number): () => number {
   return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
     let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
@@ -64,11 +74,26 @@ export function mutate(orig: Uint8Array, rand: () => number, t: number): { bytes
   if (kind === "truncate") return { bytes: orig.subarray(0, Math.floor(rand() * orig.length)), kind };
   const b = orig.slice();
   const at = (lo: number, hi: number) => lo + Math.floor(rand() * Math.max(1, hi - lo));
-  if (kind === "flip-header") { const i = at(0, 120); b[i] = b[i]! ^ (1 << Math.floor(rand() * 8)); }
-  else if (kind === "flip-any") for (let k = 0; k < 3; k++) { const i = at(0, b.length); b[i] = b[i]! ^ (1 << Math.floor(rand() * 8)); }
-  else if (kind === "zero-run") { const i = at(0, b.length); b.fill(0, i, Math.min(b.length, i + 1 + Math.floor(rand() * 64))); }
-  else if (kind === "flip-tail") { const i = at(Math.floor(b.length * 0.8), b.length); b[i] = b[i]! ^ 0xff; } // key lists, streamer infos, footers
-  else { const i = at(0, b.length - 4); b[i] = 0x7f; b[i + 1] = 0xff; } // a length-sized field turned huge
+  if (kind === "flip-header") {
+    const i = at(0, 120);
+    b[i] = b[i]! ^ (1 << Math.floor(rand() * 8));
+  } else if (kind === "flip-any")
+    for (let k = 0; k < 3; k++) {
+      const i = at(0, b.length);
+      b[i] = b[i]! ^ (1 << Math.floor(rand() * 8));
+    }
+  else if (kind === "zero-run") {
+    const i = at(0, b.length);
+    b.fill(0, i, Math.min(b.length, i + 1 + Math.floor(rand() * 64)));
+  } else if (kind === "flip-tail") {
+    const i = at(Math.floor(b.length * 0.8), b.length);
+    b[i] = b[i]! ^ 0xff;
+  } // key lists, streamer infos, footers
+  else {
+    const i = at(0, b.length - 4);
+    b[i] = 0x7f;
+    b[i + 1] = 0xff;
+  } // a length-sized field turned huge
   return { bytes: b, kind };
 }
 
@@ -108,7 +133,8 @@ export function undetectableBecause(orig: Uint8Array, mutated: Uint8Array, origi
   }
   const reasons: string[] = [];
   for (const p of new Set([...Object.keys(original), ...Object.keys(got)])) {
-    const a = original[p], g = got[p];
+    const a = original[p],
+      g = got[p];
     if (JSON.stringify(a) === JSON.stringify(g)) continue;
     if (!a || !g || typeof a !== "object" || typeof g !== "object") return undefined;
     if (Array.isArray(a)) {
@@ -118,7 +144,8 @@ export function undetectableBecause(orig: Uint8Array, mutated: Uint8Array, origi
       reasons.push(`raw ${hit.className} payload of ${p} (${hit.bytes} byte(s))`);
       continue;
     }
-    const ac = a as Record<string, unknown>, gc = g as Record<string, unknown>;
+    const ac = a as Record<string, unknown>,
+      gc = g as Record<string, unknown>;
     for (const c of new Set([...Object.keys(ac), ...Object.keys(gc)])) {
       if (JSON.stringify(ac[c]) === JSON.stringify(gc[c])) continue;
       const hit = hits.get(c);

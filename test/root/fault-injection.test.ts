@@ -19,7 +19,7 @@ const CASES_PER_FILE = 75; // 7 files → 525 cases
 const CASE_LIMIT_MS = 10_000;
 
 function hist(name: string): RootHistogram {
-  const contents = new Float64Array(22).map((_, i) => (i * 13) % 7 + 0.5);
+  const contents = new Float64Array(22).map((_, i) => ((i * 13) % 7) + 0.5);
   return { className: "TH1D", name, title: name, dimension: 1, xaxis: { nbins: 20, xmin: 0, xmax: 100, title: "x" }, contents, sumw2: contents.map((v) => v * 2), entries: 99, stats: { tsumw: 1, tsumw2: 1, tsumwx: 1, tsumwx2: 1 } };
 }
 
@@ -29,7 +29,10 @@ async function readAll(bytes: Uint8Array, name: string): Promise<unknown> {
   try {
     const out: Record<string, unknown> = {};
     for (const k of await f.keys()) {
-      if (/^(TDirectory|TDirectoryFile)$/.test(k.className)) { out[k.path] = "dir"; continue; }
+      if (/^(TDirectory|TDirectoryFile)$/.test(k.className)) {
+        out[k.path] = "dir";
+        continue;
+      }
       if (/^(TTree|TNtuple)$/.test(k.className) || /RNTuple/.test(k.className)) {
         const t = await f.tree(k.path);
         const cols = await t.arrays();
@@ -49,7 +52,11 @@ async function readAll(bytes: Uint8Array, name: string): Promise<unknown> {
 async function largestAllocation<T>(f: () => Promise<T>): Promise<{ result: T | undefined; error: unknown; largest: number }> {
   let largest = 0;
   const orig = { slow: Buffer.allocUnsafeSlow, unsafe: Buffer.allocUnsafe, alloc: Buffer.alloc };
-  const spy = <F extends (n: number, ...a: never[]) => Buffer>(fn: F): F => ((n: number, ...a: never[]) => { if (n > largest) largest = n; return fn(n, ...a); }) as F;
+  const spy = <F extends (n: number, ...a: never[]) => Buffer>(fn: F): F =>
+    ((n: number, ...a: never[]) => {
+      if (n > largest) largest = n;
+      return fn(n, ...a);
+    }) as F;
   Buffer.allocUnsafeSlow = spy(orig.slow);
   Buffer.allocUnsafe = spy(orig.unsafe);
   Buffer.alloc = spy(orig.alloc) as typeof Buffer.alloc;
@@ -58,7 +65,9 @@ async function largestAllocation<T>(f: () => Promise<T>): Promise<{ result: T | 
   } catch (error) {
     return { result: undefined, error, largest };
   } finally {
-    Buffer.allocUnsafeSlow = orig.slow; Buffer.allocUnsafe = orig.unsafe; Buffer.alloc = orig.alloc;
+    Buffer.allocUnsafeSlow = orig.slow;
+    Buffer.allocUnsafe = orig.unsafe;
+    Buffer.alloc = orig.alloc;
   }
 }
 
@@ -71,12 +80,29 @@ beforeAll(async () => {
     w.mkdir("hists/nested");
     w.putHistogram("hists/h1", hist("h1"));
     w.putHistogram("hists/nested/h2", hist("h2"));
-    const t = w.writeTree("Events", [{ name: "run", type: "i32" }, { name: "x", type: "f64" }, { name: "nJet", type: "i32" }, { name: "Jet_pt", type: "f32", counter: "nJet" }], { entriesPerBasket: 50 });
+    const t = w.writeTree(
+      "Events",
+      [
+        { name: "run", type: "i32" },
+        { name: "x", type: "f64" },
+        { name: "nJet", type: "i32" },
+        { name: "Jet_pt", type: "f32", counter: "nJet" },
+      ],
+      { entriesPerBasket: 50 },
+    );
     const n = 300;
     const counts = new Int32Array(n).map((_, i) => i % 4);
     const offsets = new Int32Array(n + 1);
     for (let i = 0; i < n; i++) offsets[i + 1] = offsets[i]! + counts[i]!;
-    t.write({ run: new Int32Array(n).map((_, i) => i), x: new Float64Array(n).map((_, i) => Math.sin(i)), nJet: counts, Jet_pt: new Jagged(offsets, new Float32Array(offsets[n]!).map((_, i) => 20 + (i % 17))) });
+    t.write({
+      run: new Int32Array(n).map((_, i) => i),
+      x: new Float64Array(n).map((_, i) => Math.sin(i)),
+      nJet: counts,
+      Jet_pt: new Jagged(
+        offsets,
+        new Float32Array(offsets[n]!).map((_, i) => 20 + (i % 17)),
+      ),
+    });
     await w.close();
     files.push({ name: path.basename(p), bytes: new Uint8Array(readFileSync(p)) });
   }
@@ -102,10 +128,15 @@ describe("seeded fault injection", () => {
         const t0 = Date.now();
         let timer: NodeJS.Timeout | undefined;
         const run = largestAllocation(() => readAll(bytes, label));
-        const limit = new Promise<"timeout">((r) => { timer = setTimeout(() => r("timeout"), CASE_LIMIT_MS); });
+        const limit = new Promise<"timeout">((r) => {
+          timer = setTimeout(() => r("timeout"), CASE_LIMIT_MS);
+        });
         const got = await Promise.race([run, limit]);
         clearTimeout(timer);
-        if (got === "timeout") { problems.push(`${label}: no answer after ${CASE_LIMIT_MS} ms`); continue; }
+        if (got === "timeout") {
+          problems.push(`${label}: no answer after ${CASE_LIMIT_MS} ms`);
+          continue;
+        }
         if (Date.now() - t0 > CASE_LIMIT_MS) problems.push(`${label}: took ${Date.now() - t0} ms`);
         // Memory: a corrupt length must not make the reader ask for more than twice the file
         // (or twice what the intact file needed, for data that decompress beyond it).
@@ -113,15 +144,23 @@ describe("seeded fault injection", () => {
         let outcome: string;
         if (got.error !== undefined) {
           if (got.error instanceof HepflowError) outcome = "hepflowError";
-          else { problems.push(`${label}: ${(got.error as Error)?.constructor?.name}: ${(got.error as Error)?.message}`); continue; }
+          else {
+            problems.push(`${label}: ${(got.error as Error)?.constructor?.name}: ${(got.error as Error)?.message}`);
+            continue;
+          }
         } else if (JSON.stringify(got.result) === JSON.stringify(original)) {
           outcome = "equal";
         } else {
           // Different data without an error: allowed only where the format itself has no check
           // (fault-cases.ts: undetectableBecause); anything else is a reader defect and fails.
           const why = undetectableBecause(file.bytes, bytes, original, got.result as ReadResult);
-          if (why) { outcome = "undetectable"; undetectable.push(`${label}: ${why}`); }
-          else { outcome = "defect"; problems.push(`${label}: read without error to different data, not explained by a raw payload`); }
+          if (why) {
+            outcome = "undetectable";
+            undetectable.push(`${label}: ${why}`);
+          } else {
+            outcome = "defect";
+            problems.push(`${label}: read without error to different data, not explained by a raw payload`);
+          }
         }
         counts[outcome]!++;
         mine[outcome as keyof typeof mine]!++;
@@ -160,9 +199,16 @@ describe("the fault suite's classifier and the checks it found missing", () => {
 
   it("streamer infos, counters and key lists that read without error before are HepflowErrors now", async () => {
     const file = files[0]!;
-    const at = (s: string, from = 0) => { const i = Buffer.from(file.bytes).indexOf(s, from); expect(i).toBeGreaterThan(0); return i; };
+    const at = (s: string, from = 0) => {
+      const i = Buffer.from(file.bytes).indexOf(s, from);
+      expect(i).toBeGreaterThan(0);
+      return i;
+    };
     const expectCorrupt = async (bytes: Uint8Array, code: string, what: RegExp) => {
-      const e = await readAll(bytes, "damaged").then(() => undefined, (x: unknown) => x);
+      const e = await readAll(bytes, "damaged").then(
+        () => undefined,
+        (x: unknown) => x,
+      );
       expect(e, `${what}: ${String(e)}`).toBeInstanceOf(HepflowError);
       expect((e as HepflowError).code).toBe(code);
       expect((e as Error).message).toMatch(what);
@@ -184,7 +230,9 @@ describe("the fault suite's classifier and the checks it found missing", () => {
     await expectCorrupt(b, "ROOT_CORRUPT", /counter nJet/);
     // 4. The first key of a subdirectory's key list zeroed: it used to read as a nameless object.
     b = file.bytes.slice();
-    const hists = recordsOf(b).filter((r) => r.key?.className === "TDirectory" && r.key.name === "hists").pop()!; // the key list, written last
+    const hists = recordsOf(b)
+      .filter((r) => r.key?.className === "TDirectory" && r.key.name === "hists")
+      .pop()!; // the key list, written last
     b.fill(0, hists.start + hists.key!.keyLen + 4 + 24, hists.start + hists.key!.keyLen + 4 + 64);
     await expectCorrupt(b, "ROOT_CORRUPT", /key 0 of the directory/);
     // 5. The top directory's fSeekKeys zeroed (its fNbytesKeys kept): used to read as an empty file.
@@ -193,13 +241,15 @@ describe("the fault suite's classifier and the checks it found missing", () => {
     const view = new DataView(file.bytes.buffer, file.bytes.byteOffset);
     const top = view.getInt32(8) + view.getInt32(28);
     const wide = view.getInt16(top) > 1000;
-    const seekAt = top + 18 + (wide ? 16 : 8), width = wide ? 8 : 4;
+    const seekAt = top + 18 + (wide ? 16 : 8),
+      width = wide ? 8 : 4;
     b = file.bytes.slice();
     b.fill(0, seekAt, seekAt + width);
     await expectCorrupt(b, "ROOT_CORRUPT", /key list .* bytes at byte 0/);
     // 6. The top key list's key count zeroed: also used to read as an empty file.
     b = file.bytes.slice();
-    const seekKeys = wide ? Number(view.getBigInt64(seekAt)) : view.getInt32(seekAt), ownKeyLen = view.getInt16(seekKeys + 14);
+    const seekKeys = wide ? Number(view.getBigInt64(seekAt)) : view.getInt32(seekAt),
+      ownKeyLen = view.getInt16(seekKeys + 14);
     b.fill(0, seekKeys + ownKeyLen, seekKeys + ownKeyLen + 4);
     await expectCorrupt(b, "ROOT_CORRUPT", /claims no keys/);
   });

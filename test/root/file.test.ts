@@ -15,7 +15,10 @@ describe("ROOT file header, keys and directories", () => {
   });
 
   it.each([
-    ["uproot-HZZ-zlib.root", "zlib"], ["uproot-HZZ-lz4.root", "lz4"], ["uproot-HZZ-lzma.root", "lzma"], ["uproot-HZZ-zstd.root", "zstd"],
+    ["uproot-HZZ-zlib.root", "zlib"],
+    ["uproot-HZZ-lz4.root", "lz4"],
+    ["uproot-HZZ-lzma.root", "lzma"],
+    ["uproot-HZZ-zstd.root", "zstd"],
   ])("decompresses the TTree object of %s (%s)", async (name, codec) => {
     const f = await openFile(rootFile(name));
     expect(f.header.compression.codec).toBe(codec);
@@ -44,10 +47,11 @@ describe("ROOT file header, keys and directories", () => {
 
 describe("compression round trip", () => {
   const data = new Uint8Array(3_000_000);
-  for (let i = 0; i < data.length; i++) data[i] = (i * 7919) % 251 < 60 ? (i % 13) : 0;
+  for (let i = 0; i < data.length; i++) data[i] = (i * 7919) % 251 < 60 ? i % 13 : 0;
   it.each(["zlib:1", "zlib:9", "lzma:1", "lz4:4", "zstd:5"])("%s spans several 16 MiB-limited blocks correctly", (s) => {
     const big = new Uint8Array(20_000_000); // larger than one block (0xffffff bytes)
-    big.set(data, 0); big.set(data, 17_000_000);
+    big.set(data, 0);
+    big.set(data, 17_000_000);
     const c = compress(big, parseCompression(s));
     expect(c.length).toBeLessThan(big.length);
     expect(Buffer.compare(decompress(c, big.length), big)).toBe(0);

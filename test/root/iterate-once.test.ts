@@ -51,12 +51,27 @@ describe("iterate decompresses every basket once", () => {
   it("over a multi-cluster file with steps that do not divide the clusters", async () => {
     const file = path.join(dir, "clusters.root");
     const w = await createFile(file, { compression: "zstd:1" });
-    const t = w.writeTree("T", [{ name: "n", type: "i32" }, { name: "v", type: "f32", counter: "n" }, { name: "x", type: "f64" }], { entriesPerBasket: 1000 });
+    const t = w.writeTree(
+      "T",
+      [
+        { name: "n", type: "i32" },
+        { name: "v", type: "f32", counter: "n" },
+        { name: "x", type: "f64" },
+      ],
+      { entriesPerBasket: 1000 },
+    );
     for (let first = 0; first < 10_000; first += 1000) {
       const n = Int32Array.from({ length: 1000 }, (_, i) => (first + i) % 4);
       const offsets = new Int32Array(1001);
       for (let i = 0; i < 1000; i++) offsets[i + 1] = offsets[i]! + n[i]!;
-      t.write({ n, v: new Jagged(offsets, Float32Array.from({ length: offsets[1000]! }, (_, i) => first + i)), x: Float64Array.from({ length: 1000 }, (_, i) => (first + i) * 0.5) });
+      t.write({
+        n,
+        v: new Jagged(
+          offsets,
+          Float32Array.from({ length: offsets[1000]! }, (_, i) => first + i),
+        ),
+        x: Float64Array.from({ length: 1000 }, (_, i) => (first + i) * 0.5),
+      });
     }
     await w.close();
     const names = ["n", "v", "x"];

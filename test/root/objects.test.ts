@@ -9,10 +9,12 @@ const open = corpusOpener();
 
 /** Sum of the in-range bins (no under/overflow) of a 1D/2D global-bin array. */
 function innerSum(h: RootHistogram, a: Float64Array): number {
-  const nx = h.xaxis.nbins, ny = h.yaxis?.nbins ?? 0;
+  const nx = h.xaxis.nbins,
+    ny = h.yaxis?.nbins ?? 0;
   let s = 0;
   for (let g = 0; g < a.length; g++) {
-    const x = g % (nx + 2), y = Math.floor(g / (nx + 2)) % (ny + 2);
+    const x = g % (nx + 2),
+      y = Math.floor(g / (nx + 2)) % (ny + 2);
     if (x >= 1 && x <= nx && (h.dimension === 1 || (y >= 1 && y <= ny))) s += a[g]!;
   }
   return s;

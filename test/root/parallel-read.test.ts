@@ -35,11 +35,19 @@ async function readWith(workers: number, file: string, tree: string, stepSize?: 
 
 describe("baskets decompressed on worker threads", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "hepflow-parallel-read-"));
-  afterAll(() => { decompressionWorkers(undefined, { minBytes: 8 * 1024 * 1024 }); rmSync(dir, { recursive: true, force: true }); });
+  afterAll(() => {
+    decompressionWorkers(undefined, { minBytes: 8 * 1024 * 1024 });
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   // ROOT-written files (LZMA, zlib; ZSTD stays on the reading thread) and NanoAOD's 947 branches: the pool's columns are the serial read's, and the
   // pool threads' decompressions are counted as the serial read counts its own
-  for (const [file, tree] of [["uproot-HZZ-lzma.root", "events"], ["uproot-HZZ-zlib.root", "events"], ["uproot-HZZ-zstd.root", "events"], ["nanoAOD_2015_CMS_Open_Data_ttbar.root", "Events"]] as const) {
+  for (const [file, tree] of [
+    ["uproot-HZZ-lzma.root", "events"],
+    ["uproot-HZZ-zlib.root", "events"],
+    ["uproot-HZZ-zstd.root", "events"],
+    ["nanoAOD_2015_CMS_Open_Data_ttbar.root", "Events"],
+  ] as const) {
     it(`${file}: arrays() on 2 threads equals the serial read`, async () => {
       const serial = await readWith(0, rootFile(file), tree);
       const onThreads = pooledTotals.objects;
@@ -55,11 +63,27 @@ describe("baskets decompressed on worker threads", () => {
   it("iterate() in steps over a multi-cluster file equals the serial steps", async () => {
     const file = path.join(dir, "steps.root");
     const w = await createFile(file, { compression: "zlib:1" });
-    const t = w.writeTree("t", [{ name: "n", type: "i32" }, { name: "x", type: "f64", counter: "n" }, { name: "e", type: "i64" }], { entriesPerBasket: 700 });
-    const n = 5000, counts = Int32Array.from({ length: n }, (_, i) => (i * 7) % 5);
+    const t = w.writeTree(
+      "t",
+      [
+        { name: "n", type: "i32" },
+        { name: "x", type: "f64", counter: "n" },
+        { name: "e", type: "i64" },
+      ],
+      { entriesPerBasket: 700 },
+    );
+    const n = 5000,
+      counts = Int32Array.from({ length: n }, (_, i) => (i * 7) % 5);
     const o = new Int32Array(n + 1);
     for (let i = 0; i < n; i++) o[i + 1] = o[i]! + counts[i]!;
-    t.write({ n: counts, x: new Jagged(o, Float64Array.from({ length: o[n]! }, (_, i) => Math.sin(i))), e: BigInt64Array.from({ length: n }, (_, i) => BigInt(i) * 3n) });
+    t.write({
+      n: counts,
+      x: new Jagged(
+        o,
+        Float64Array.from({ length: o[n]! }, (_, i) => Math.sin(i)),
+      ),
+      e: BigInt64Array.from({ length: n }, (_, i) => BigInt(i) * 3n),
+    });
     await w.close();
     const serial = await readWith(0, file, "t", 1500);
     const pooled = await readWith(2, file, "t", 1500);
@@ -82,9 +106,17 @@ describe("baskets decompressed on worker threads", () => {
     const errorOf = async (workers: number) => {
       decompressionWorkers(workers, { minBytes: 0 });
       const g = await openFile(bad);
-      try { await (await g.tree("events")).arrays(["Jet_Px"]); return null; } catch (e) { return e as HepflowError; } finally { await g.close(); }
+      try {
+        await (await g.tree("events")).arrays(["Jet_Px"]);
+        return null;
+      } catch (e) {
+        return e as HepflowError;
+      } finally {
+        await g.close();
+      }
     };
-    const serial = await errorOf(0), pooled = await errorOf(2);
+    const serial = await errorOf(0),
+      pooled = await errorOf(2);
     expect(serial).toBeInstanceOf(HepflowError);
     expect(serial!.message).toContain("Jet_Px");
     expect([pooled?.code, pooled?.message]).toEqual([serial!.code, serial!.message]);

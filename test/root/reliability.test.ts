@@ -19,9 +19,14 @@ const dir = mkdtempSync(path.join(tmpdir(), "hepflow-rel-"));
 function th1(name: string): RootHistogram {
   const contents = new Float64Array(12).map((_, i) => i);
   return {
-    className: "TH1D", name, title: name, dimension: 1,
+    className: "TH1D",
+    name,
+    title: name,
+    dimension: 1,
     xaxis: { nbins: 10, xmin: 0, xmax: 1, title: "x" },
-    contents, sumw2: contents.slice(), entries: 55,
+    contents,
+    sumw2: contents.slice(),
+    entries: 55,
     stats: { tsumw: 55, tsumw2: 55, tsumwx: 1, tsumwx2: 1 },
   };
 }

@@ -79,11 +79,14 @@ describe("RNTuple corruption and truncation give errors, not garbage", () => {
   // Seeded random single-bit flips anywhere in the file: each read must either fail with a HepflowError or give
   // exactly the intact values (flips in bytes the reader never uses, e.g. other keys' headers). Never garbage,
   // never a TypeError/RangeError.
-  for (const [file, name] of [[FILE, NAME], ["test_stl_containers_rntuple_v1-0-0-0.root", "ntuple"]] as const) {
+  for (const [file, name] of [
+    [FILE, NAME],
+    ["test_stl_containers_rntuple_v1-0-0-0.root", "ntuple"],
+  ] as const) {
     it(`random bit flips in ${file}`, async () => {
       const bytes = new Uint8Array(readFileSync(rootFile(file)));
-      const serialize = (c: Columns) => JSON.stringify(c, (_k, v: unknown) =>
-        typeof v === "bigint" ? v.toString() : ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<unknown>, (x) => (typeof x === "bigint" ? x.toString() : x)) : v);
+      const serialize = (c: Columns) =>
+        JSON.stringify(c, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : ArrayBuffer.isView(v) ? Array.from(v as unknown as ArrayLike<unknown>, (x) => (typeof x === "bigint" ? x.toString() : x)) : v));
       const intact = serialize(await (await (await openBytes(bytes)).tree(name)).arrays());
       let seed = 2024;
       const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;

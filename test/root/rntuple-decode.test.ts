@@ -80,8 +80,10 @@ describe("RNTuple page decoding of every column encoding", () => {
   it("Switch elements: 64-bit index and 32-bit tag", () => {
     const bytes = new Uint8Array(24);
     const view = new DataView(bytes.buffer);
-    view.setBigUint64(0, 5n, true); view.setUint32(8, 2, true);
-    view.setBigUint64(12, 0n, true); view.setUint32(20, 0, true);
+    view.setBigUint64(0, 5n, true);
+    view.setUint32(8, 2, true);
+    view.setBigUint64(12, 0n, true);
+    view.setUint32(20, 0, true);
     const sw = decodePage(bytes, { type: 0x10, bits: 96 }, 2, {}) as SwitchElements;
     expect(Array.from(sw.index)).toEqual([5, 0]);
     expect(Array.from(sw.tag)).toEqual([2, 0]);

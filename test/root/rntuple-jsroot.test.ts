@@ -12,9 +12,20 @@ import { REFERENCE, rootFile } from "../shared.js";
  */
 const DIR = path.join(REFERENCE, "root", "jsroot-rntuple");
 
-interface PathStats { count?: number; sum?: number | string }
-interface TopField { name: string; type: string; read_ok: boolean; suspect?: unknown; paths?: Record<string, PathStats> }
-interface Ref { rntuples: { path: string; top_fields: TopField[] }[] }
+interface PathStats {
+  count?: number;
+  sum?: number | string;
+}
+interface TopField {
+  name: string;
+  type: string;
+  read_ok: boolean;
+  suspect?: unknown;
+  paths?: Record<string, PathStats>;
+}
+interface Ref {
+  rntuples: { path: string; top_fields: TopField[] }[];
+}
 
 /** Known JSROOT mistakes (README) and shapes it reports differently from hepflow's columns. */
 function skip(file: string, f: TopField): boolean {
@@ -36,7 +47,8 @@ function flatten(c: Column): ArrayLike<number | bigint | string> {
 
 /** Neumaier-compensated sum in order, like the reference's. */
 function sum(values: ArrayLike<number | bigint | string>): number {
-  let s = 0, comp = 0;
+  let s = 0,
+    comp = 0;
   for (let i = 0; i < values.length; i++) {
     const x = Number(values[i]);
     if (Number.isNaN(x)) continue; // the reference sums non-NaN values and counts NaNs apart
@@ -49,7 +61,9 @@ function sum(values: ArrayLike<number | bigint | string>): number {
 
 const files = readdirSync(DIR).filter((n) => n.endsWith(".root.json"));
 const opened: RootFile[] = [];
-afterAll(async () => { for (const f of opened) await f.close(); });
+afterAll(async () => {
+  for (const f of opened) await f.close();
+});
 
 describe("RNTuple agrees with JSROOT where JSROOT is not known to be wrong", () => {
   for (const json of files) {
@@ -66,7 +80,10 @@ describe("RNTuple agrees with JSROOT where JSROOT is not known to be wrong", () 
           for (const [p, stats] of Object.entries(field.paths ?? {})) {
             if (typeof stats.count !== "number" || typeof stats.sum !== "number") continue;
             // JSROOT drops base-class levels (":_0") like hepflow, but calls pair members first/second (on disk: _0/_1).
-            const parts = p.split(".").filter((s) => !s.startsWith(":")).map((s) => (s === "first" ? "_0" : s === "second" ? "_1" : s));
+            const parts = p
+              .split(".")
+              .filter((s) => !s.startsWith(":"))
+              .map((s) => (s === "first" ? "_0" : s === "second" ? "_1" : s));
             const name = p === "." ? field.name : `${field.name}.${parts.join(".")}`;
             const col = (await t.arrays(name))[name]!;
             const values = flatten(col);

@@ -13,11 +13,16 @@ function column(id: number, fieldId: number, type: number, bits: number): Column
 }
 
 describe("RNTuple unsupported features are named, not misread", () => {
-  const schema = new Schema([{
-    fields: [field(0, "blob", "TH1F", 4), field(1, "future", "float", 0), field(2, "ok", "float", 0), field(3, "mixed", "float", 0)],
-    columns: [column(0, 0, 0x0f, 64), column(1, 0, 0x01, 8), column(2, 1, 0x7f, 32), column(3, 2, 0x0c, 32), column(4, 3, 0x07, 32)],
-    aliases: [],
-  }], { file: "synthetic.root" });
+  const schema = new Schema(
+    [
+      {
+        fields: [field(0, "blob", "TH1F", 4), field(1, "future", "float", 0), field(2, "ok", "float", 0), field(3, "mixed", "float", 0)],
+        columns: [column(0, 0, 0x0f, 64), column(1, 0, 0x01, 8), column(2, 1, 0x7f, 32), column(3, 2, 0x0c, 32), column(4, 3, 0x07, 32)],
+        aliases: [],
+      },
+    ],
+    { file: "synthetic.root" },
+  );
 
   it("plans streamer fields, unknown column types and type mismatches as unsupported with a reason", () => {
     const [blob, future, ok, mixed] = schema.topLevel().map((f) => schema.node(f, f.name));

@@ -10,7 +10,9 @@ import { rootFile } from "../shared.js";
  * column types, counters and offsets sharing. This checks hepflow's RNTuple reader against its TTree reader.
  */
 const opened: RootFile[] = [];
-afterAll(async () => { for (const f of opened) await f.close(); });
+afterAll(async () => {
+  for (const f of opened) await f.close();
+});
 
 async function events(file: string): Promise<{ tree: TreeLike; columns: Columns }> {
   const f = await RootFile.open(rootFile(file));

@@ -18,17 +18,31 @@ const out = (name: string): string => path.join(dir, name);
 /** Deterministic pseudo-random numbers (LCG), so failures reproduce. */
 function rng(seed: number): () => number {
   let s = seed >>> 0;
-  return () => { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; return s / 2 ** 32; };
+  return () => {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    return s / 2 ** 32;
+  };
 }
 
 const SCHEMA: BranchSpec[] = [
-  { name: "run", type: "u32" }, { name: "event", type: "u64" }, { name: "big", type: "i64" },
-  { name: "x", type: "f64" }, { name: "w", type: "f32" }, { name: "i", type: "i32" },
-  { name: "s16", type: "i16" }, { name: "u16", type: "u16" }, { name: "i8", type: "i8" }, { name: "u8", type: "u8" },
-  { name: "flag", type: "bool" }, { name: "label", type: "string" },
-  { name: "nJet", type: "i32" }, { name: "Jet_pt", type: "f32", counter: "nJet" }, { name: "Jet_id", type: "i32", counter: "nJet" },
+  { name: "run", type: "u32" },
+  { name: "event", type: "u64" },
+  { name: "big", type: "i64" },
+  { name: "x", type: "f64" },
+  { name: "w", type: "f32" },
+  { name: "i", type: "i32" },
+  { name: "s16", type: "i16" },
+  { name: "u16", type: "u16" },
+  { name: "i8", type: "i8" },
+  { name: "u8", type: "u8" },
+  { name: "flag", type: "bool" },
+  { name: "label", type: "string" },
+  { name: "nJet", type: "i32" },
+  { name: "Jet_pt", type: "f32", counter: "nJet" },
+  { name: "Jet_id", type: "i32", counter: "nJet" },
   { name: "Jet_good", type: "bool", counter: "nJet" },
-  { name: "MET.pt", type: "f32" }, { name: "MET.phi", type: "f32" },
+  { name: "MET.pt", type: "f32" },
+  { name: "MET.phi", type: "f32" },
 ];
 
 /** `n` events covering each type's extremes, empty collections and multi-byte strings. */
@@ -36,24 +50,42 @@ function events(n: number, seed: number, ascii = false): Columns {
   const r = rng(seed);
   const counts = Array.from({ length: n }, () => Math.floor(r() * 6));
   const offsets = new Int32Array(n + 1);
-  counts.forEach((c, k) => { offsets[k + 1] = offsets[k]! + c; });
+  counts.forEach((c, k) => {
+    offsets[k + 1] = offsets[k]! + c;
+  });
   const m = offsets[n]!;
   const ints = new Int32Array(n).map(() => Math.floor((r() - 0.5) * 2 ** 32));
-  ints[0] = 2147483647; if (n > 1) ints[1] = -2147483648;
+  ints[0] = 2147483647;
+  if (n > 1) ints[1] = -2147483648;
   const big = new BigInt64Array(n).map((_, k) => BigInt(k) * 9007199254740993n * (k % 2 ? -1n : 1n));
   return {
     run: new Uint32Array(n).map(() => Math.floor(r() * 2 ** 32)),
     event: new BigUint64Array(n).map((_, k) => 18446744073709551615n - BigInt(k)),
-    big, x: new Float64Array(n).map(() => (r() - 0.5) * 1e6), w: new Float32Array(n).map(() => r()),
-    i: ints, s16: new Int16Array(n).map(() => Math.floor((r() - 0.5) * 65536)), u16: new Uint16Array(n).map(() => Math.floor(r() * 65536)),
-    i8: new Int8Array(n).map(() => Math.floor((r() - 0.5) * 256)), u8: new Uint8Array(n).map(() => Math.floor(r() * 256)),
+    big,
+    x: new Float64Array(n).map(() => (r() - 0.5) * 1e6),
+    w: new Float32Array(n).map(() => r()),
+    i: ints,
+    s16: new Int16Array(n).map(() => Math.floor((r() - 0.5) * 65536)),
+    u16: new Uint16Array(n).map(() => Math.floor(r() * 65536)),
+    i8: new Int8Array(n).map(() => Math.floor((r() - 0.5) * 256)),
+    u8: new Uint8Array(n).map(() => Math.floor(r() * 256)),
     flag: new Uint8Array(n).map(() => (r() < 0.3 ? 1 : 0)),
     label: Array.from({ length: n }, (_, k) => (ascii ? "" : "é→") + "ev".repeat(k % 4) + String(k)),
     nJet: Int32Array.from(counts),
-    Jet_pt: new Jagged(offsets, new Float32Array(m).map(() => r() * 200)),
-    Jet_id: new Jagged(offsets, new Int32Array(m).map(() => Math.floor((r() - 0.5) * 100))),
-    Jet_good: new Jagged(offsets, new Uint8Array(m).map(() => (r() < 0.5 ? 1 : 0))),
-    "MET.pt": new Float32Array(n).map(() => r() * 100), "MET.phi": new Float32Array(n).map(() => (r() - 0.5) * 6),
+    Jet_pt: new Jagged(
+      offsets,
+      new Float32Array(m).map(() => r() * 200),
+    ),
+    Jet_id: new Jagged(
+      offsets,
+      new Int32Array(m).map(() => Math.floor((r() - 0.5) * 100)),
+    ),
+    Jet_good: new Jagged(
+      offsets,
+      new Uint8Array(m).map(() => (r() < 0.5 ? 1 : 0)),
+    ),
+    "MET.pt": new Float32Array(n).map(() => r() * 100),
+    "MET.phi": new Float32Array(n).map(() => (r() - 0.5) * 6),
   };
 }
 
@@ -113,7 +145,10 @@ describe("RNTuple writer: read back by hepflow", () => {
   it("zero entries and a zero-entry chunk", async () => {
     const file = out("empty.root");
     const w = await createFile(file);
-    const nt = w.writeRNTuple("Events", [{ name: "x", type: "f32" }, { name: "v", type: "f64", vector: true }]);
+    const nt = w.writeRNTuple("Events", [
+      { name: "x", type: "f32" },
+      { name: "v", type: "f64", vector: true },
+    ]);
     nt.write({ x: new Float32Array(0), v: new Jagged(new Int32Array([0]), new Float64Array(0)) });
     await w.close();
     const f = await RootFile.open(file);
@@ -125,15 +160,35 @@ describe("RNTuple writer: read back by hepflow", () => {
 
   it("bad chunks are HepflowErrors naming the field", async () => {
     const w = await createFile(out("bad.root"));
-    const nt = w.writeRNTuple("Events", [{ name: "x", type: "f32" }, { name: "n", type: "i32" }, { name: "v", type: "f32", counter: "n" }]);
-    const err = (fn: () => void): unknown => { try { fn(); } catch (e) { return e; } return undefined; };
+    const nt = w.writeRNTuple("Events", [
+      { name: "x", type: "f32" },
+      { name: "n", type: "i32" },
+      { name: "v", type: "f32", counter: "n" },
+    ]);
+    const err = (fn: () => void): unknown => {
+      try {
+        fn();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
     const e1 = err(() => nt.write({ x: new Float32Array(2) }));
     expect(isHepflowError(e1) && /no column for field n/.test(e1.message)).toBe(true);
     const e2 = err(() => nt.write({ x: new Float32Array(2), n: new Int32Array(2), v: new Float32Array(2) }));
     expect(isHepflowError(e2) && /v is a collection/.test(e2.message)).toBe(true);
     const e3 = err(() => nt.write({ x: new Float32Array(3), n: new Int32Array(1), v: new Jagged(new Int32Array([0, 1]), new Float32Array(1)) }));
     expect(isHepflowError(e3) && /entries/.test(e3.message)).toBe(true);
-    expect(isHepflowError(err(() => w.writeRNTuple("T2", [{ name: "a", type: "f32" }, { name: "a", type: "f64" }])))).toBe(true);
+    expect(
+      isHepflowError(
+        err(() =>
+          w.writeRNTuple("T2", [
+            { name: "a", type: "f32" },
+            { name: "a", type: "f64" },
+          ]),
+        ),
+      ),
+    ).toBe(true);
     w.abort();
   });
 });
@@ -147,7 +202,10 @@ async function jsrootRows(file: string, name: string, fields: string[]): Promise
   const rows: Record<string, unknown>[] = [];
   sel.Process = function (this: { tgtobj: Record<string, unknown> }) {
     const row: Record<string, unknown> = {};
-    for (const b of fields) { const v = this.tgtobj[b]; row[b] = ArrayBuffer.isView(v) || Array.isArray(v) ? Array.from(v as ArrayLike<unknown>) : v; }
+    for (const b of fields) {
+      const v = this.tgtobj[b];
+      row[b] = ArrayBuffer.isView(v) || Array.isArray(v) ? Array.from(v as ArrayLike<unknown>) : v;
+    }
     rows.push(row);
   };
   await rntupleProcess(t, sel);
@@ -162,7 +220,8 @@ describe("RNTuple writer: read back by JSROOT", () => {
       const file = out(`js-${codec.replace(":", "")}.root`);
       // JSROOT finds no columns for untyped record fields (MET): checked by hepflow above, not here
       const schema = SCHEMA.filter((s) => !s.name.startsWith("MET."));
-      delete cols["MET.pt"]; delete cols["MET.phi"];
+      delete cols["MET.pt"];
+      delete cols["MET.phi"];
       await write(file, cols, { compression: codec, entriesPerCluster: 600, schema });
       const names = schema.map((s) => s.name);
       const rows = await jsrootRows(file, "Events", names);
@@ -180,7 +239,10 @@ describe("RNTuple writer: read back by JSROOT", () => {
             want.push(typeof v === "bigint" ? Number(v) : name === "flag" ? v === 1 : v);
           }
         }
-        expect(rows.map((r) => r[name]), name).toEqual(want);
+        expect(
+          rows.map((r) => r[name]),
+          name,
+        ).toEqual(want);
       }
     });
   }
@@ -192,7 +254,11 @@ function columnsUnder(t: RNTuple, id: number): [number, number][] {
   const out: [number, number][] = [];
   const visit = (fid: number): void => {
     for (const c of h.columns) if (c.fieldId === fid) out.push([c.type, c.bits]);
-    for (const a of h.aliases) if (a.fieldId === fid) { const c = h.columns[a.physicalId]!; out.push([c.type, c.bits]); }
+    for (const a of h.aliases)
+      if (a.fieldId === fid) {
+        const c = h.columns[a.physicalId]!;
+        out.push([c.type, c.bits]);
+      }
     for (const f of h.fields) if (f.parentId === fid && f.id !== fid) visit(f.id);
   };
   visit(id);
@@ -200,8 +266,17 @@ function columnsUnder(t: RNTuple, id: number): [number, number][] {
 }
 
 const LEAF: Record<string, LeafType> = {
-  bool: "bool", "std::int8_t": "i8", "std::uint8_t": "u8", "std::int16_t": "i16", "std::uint16_t": "u16", "std::int32_t": "i32",
-  "std::uint32_t": "u32", "std::int64_t": "i64", "std::uint64_t": "u64", float: "f32", double: "f64",
+  bool: "bool",
+  "std::int8_t": "i8",
+  "std::uint8_t": "u8",
+  "std::int16_t": "i16",
+  "std::uint16_t": "u16",
+  "std::int32_t": "i32",
+  "std::uint32_t": "u32",
+  "std::int64_t": "i64",
+  "std::uint64_t": "u64",
+  float: "f32",
+  double: "f64",
 };
 
 describe("RNTuple writer: structure as ROOT writes it", () => {
@@ -265,10 +340,12 @@ describe("RNTuple and TTree holding the same events", () => {
       files.push(file);
     }
     const [ft, fr] = await Promise.all(files.map((f) => RootFile.open(f)));
-    const tt = await ft!.tree("Events"), rt = await fr!.tree("Events");
+    const tt = await ft!.tree("Events"),
+      rt = await fr!.tree("Events");
     expect(rt.kind).toBe("RNTuple");
     expect(rt.branches.map((b) => b.name)).toEqual(tt.branches.map((b) => b.name));
-    const a = await tt.arrays(), b = await rt.arrays();
+    const a = await tt.arrays(),
+      b = await rt.arrays();
     for (const spec of EVENT_SCHEMA) expect(plain(b[spec.name]!), spec.name).toEqual(plain(a[spec.name]!));
     await ft!.close();
     await fr!.close();

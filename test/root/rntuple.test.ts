@@ -6,7 +6,9 @@ import type { RNTuple } from "../../src/root/rntuple/index.js";
 import { rootFile } from "../shared.js";
 
 const open: RootFile[] = [];
-afterAll(async () => { for (const f of open) await f.close(); });
+afterAll(async () => {
+  for (const f of open) await f.close();
+});
 
 async function ntuple(file: string, name = "ntuple"): Promise<TreeLike> {
   const f = await RootFile.open(rootFile(file));
@@ -111,16 +113,21 @@ describe("RNTuple feature files (values follow the patterns ROOT's tests wrote)"
       expect(entry(c.array_float!, i)).toEqual([i + 1, i + 1, i + 1]);
     }
     expect(entry(c.vector_vector_int32!, 2)).toEqual([[1], [2], [3]]);
-    expect((c["tuple_int32_string._1"] as string[])).toEqual(words);
+    expect(c["tuple_int32_string._1"] as string[]).toEqual(words);
     expect(Array.from(c["pair_int32_string._0"] as Int32Array)).toEqual([1, 2, 3, 4, 5]);
     // A variant alternative is a list of 0 or 1 values per entry; exactly one alternative is set per entry here.
-    const v0 = c["variant_int32_string._0"] as Jagged, v1 = c["variant_int32_string._1"] as Jagged;
+    const v0 = c["variant_int32_string._0"] as Jagged,
+      v1 = c["variant_int32_string._1"] as Jagged;
     for (let i = 0; i < 5; i++) expect(v0.count(i) + v1.count(i)).toBe(1);
     expect(Array.from(v0.content as Int32Array)).toEqual([1, 4, 5]);
     expect(v1.content).toEqual(["two", "three"]);
     // Members of one collection share one offsets object.
     expect((c["array_lv.pt"] as Jagged).offsets).toBe((c["array_lv.mass"] as Jagged).offsets);
-    expect(entry(c["vector_variant_int64_string._0"]!, 4).flat().every((x) => typeof x === "bigint")).toBe(true);
+    expect(
+      entry(c["vector_variant_int64_string._0"]!, 4)
+        .flat()
+        .every((x) => typeof x === "bigint"),
+    ).toBe(true);
   });
 
   it("flattens nested records and base classes", async () => {
@@ -198,8 +205,15 @@ describe("RNTuple entry ranges equal the same entries of a full read", () => {
       const full = await t.arrays();
       const n = t.numEntries;
       // Ranges that start and end inside clusters, cross cluster and schema-extension boundaries, and single entries.
-      const ranges = [[1, n], [0, Math.max(1, n - 1)], [Math.floor(n / 3), Math.ceil((2 * n) / 3)], [n - 1, n], [199, 201], [399, 402], [85, 173]]
-        .filter(([a, b]) => a! >= 0 && b! <= n && a! < b!);
+      const ranges = [
+        [1, n],
+        [0, Math.max(1, n - 1)],
+        [Math.floor(n / 3), Math.ceil((2 * n) / 3)],
+        [n - 1, n],
+        [199, 201],
+        [399, 402],
+        [85, 173],
+      ].filter(([a, b]) => a! >= 0 && b! <= n && a! < b!);
       for (const [a, b] of ranges) {
         const part = await t.arrays(undefined, { entryStart: a, entryStop: b });
         for (const key of Object.keys(full)) {
@@ -216,7 +230,8 @@ describe("RNTuple: NanoAOD converted by RNTupleImporter", () => {
     expect(t.branches.map((b) => b.name).sort()).toEqual(["Muon_charge", "Muon_eta", "Muon_mass", "Muon_phi", "Muon_pt", "nMuon"]);
     expect(t.branches.find((b) => b.name === "Muon_pt")?.counter).toBe("nMuon");
     const c = await t.arrays();
-    const pt = c.Muon_pt as Jagged<Float32Array>, eta = c.Muon_eta as Jagged<Float32Array>;
+    const pt = c.Muon_pt as Jagged<Float32Array>,
+      eta = c.Muon_eta as Jagged<Float32Array>;
     const n = c.nMuon as Uint32Array;
     expect(pt.length).toBe(1000);
     for (const name of ["Muon_eta", "Muon_phi", "Muon_mass", "Muon_charge"]) expect((c[name] as Jagged).offsets).toBe(pt.offsets);
@@ -235,7 +250,8 @@ describe("RNTuple: NanoAOD converted by RNTupleImporter", () => {
     expect(Object.keys(c).some((k) => k.startsWith("_collection"))).toBe(false);
     for (const b of t.branches) {
       if (!b.counter) continue;
-      const col = c[b.name] as Jagged, counts = c[b.counter] as Uint32Array;
+      const col = c[b.name] as Jagged,
+        counts = c[b.counter] as Uint32Array;
       for (let i = 0; i < t.numEntries; i++) expect(col.count(i)).toBe(counts[i]);
       expect(col.offsets).toBe((c[t.branches.find((o) => o.counter === b.counter)!.name] as Jagged).offsets);
     }

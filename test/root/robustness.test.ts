@@ -9,7 +9,8 @@ import { seekInfoOf } from "./fault-cases.js";
 /** Small deterministic PRNG (mulberry32) so every run mutates the same bytes. */
 function rng(seed: number): () => number {
   return () => {
-    seed |= 0; seed = (seed + 0x6d2b79f5) | 0;
+    seed |= 0;
+    seed = (seed + 0x6d2b79f5) | 0;
     let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
     t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
@@ -38,7 +39,9 @@ const TIME_LIMIT_MS = 5000;
 
 async function bounded(p: Promise<void>): Promise<"ok" | "error"> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error("timed out")), TIME_LIMIT_MS); });
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error("timed out")), TIME_LIMIT_MS);
+  });
   try {
     await Promise.race([p, timeout]);
     return "ok";

@@ -14,7 +14,8 @@ describe("cross-checks where JSROOT is no reference (shared/reference/root/READM
     const a = await (await open("uproot-small-dy-nooffsets.root")).tree("tree");
     const b = await (await open("uproot-small-dy-withoffsets.root")).tree("tree");
     const names = ["nJet", "Jet_pt", "Jet_jetId", "nMuon", "Muon_pt", "Muon_charge"];
-    const ca = await a.arrays(names), cb = await b.arrays(names);
+    const ca = await a.arrays(names),
+      cb = await b.arrays(names);
     for (const n of names) expect(toNested(ca[n]!), n).toEqual(toNested(cb[n]!));
     // Mid-basket ranges must not depend on entry offsets either.
     const ra = await a.arrays(["Jet_pt"], { entryStart: 137, entryStop: 422 });
@@ -42,14 +43,24 @@ describe("cross-checks where JSROOT is no reference (shared/reference/root/READM
     // Offsets are the running sum of nJet.
     const nJet = c.nJet as ArrayLike<number>;
     let acc = 0;
-    for (let i = 0; i < nJet.length; i++) { acc += nJet[i]!; expect(jet.offsets[i + 1]).toBe(acc); }
+    for (let i = 0; i < nJet.length; i++) {
+      acc += nJet[i]!;
+      expect(jet.offsets[i + 1]).toBe(acc);
+    }
   });
 
   it("entry ranges starting and stopping mid-basket equal slices of the full read, over many baskets", async () => {
     const t = await (await open("uproot-sample-6.20.04-uncompressed.root")).tree("sample");
     const names = ["i4", "f8", "Ai4", "Af8", "ab", "str", "n", "af4", "Au8"];
     const full = await t.arrays(names);
-    for (const [s, e] of [[0, 30], [3, 4], [7, 23], [29, 30], [12, 12], [1, 29]] as const) {
+    for (const [s, e] of [
+      [0, 30],
+      [3, 4],
+      [7, 23],
+      [29, 30],
+      [12, 12],
+      [1, 29],
+    ] as const) {
       const part = await t.arrays(names, { entryStart: s, entryStop: e });
       for (const n of names) expect(toNested(part[n]!), `${n} [${s},${e})`).toEqual(toNested(full[n]!).slice(s, e));
     }
@@ -58,7 +69,8 @@ describe("cross-checks where JSROOT is no reference (shared/reference/root/READM
   it("iterate yields consecutive chunks that concatenate to the full read", async () => {
     const t = await (await open("uproot-HZZ-zlib.root")).tree("events");
     const full = await t.arrays(["Jet_Px", "MET_px"]);
-    const px: unknown[] = [], met: unknown[] = [];
+    const px: unknown[] = [],
+      met: unknown[] = [];
     let next = 0;
     for await (const chunk of t.iterate(["Jet_Px", "MET_px"], { stepSize: 700 })) {
       expect(chunk.entryStart).toBe(next);
@@ -104,7 +116,11 @@ describe("cross-checks where JSROOT is no reference (shared/reference/root/READM
     const f = await flat.arrays(["MET_px", "MET_py", "Jet_Px", "Jet_Py", "Jet_E", "Muon_Pz"]);
     expect(Array.from(c["MET.fX"] as Float64Array)).toEqual(Array.from(f.MET_px as Float32Array));
     expect(Array.from(c["MET.fY"] as Float64Array)).toEqual(Array.from(f.MET_py as Float32Array));
-    for (const n of ["MC_lepton.fX", "MC_lepton.fY", "MC_lepton.fZ"]) expect((c[n] as Float64Array).every((v) => v === 0), n).toBe(true);
+    for (const n of ["MC_lepton.fX", "MC_lepton.fY", "MC_lepton.fZ"])
+      expect(
+        (c[n] as Float64Array).every((v) => v === 0),
+        n,
+      ).toBe(true);
     expect(toNested(c["jetp4.fP.fX"]!)).toEqual(toNested(f.Jet_Px!));
     expect(toNested(c["jetp4.fP.fY"]!)).toEqual(toNested(f.Jet_Py!));
     expect(toNested(c["jetp4.fE"]!)).toEqual(toNested(f.Jet_E!));

@@ -7,14 +7,22 @@ import type { TTree } from "../../src/root/index.js";
 function bytes(n: number, seed: number): Uint8Array {
   const out = new Uint8Array(n);
   let x = seed >>> 0;
-  for (let i = 0; i < n; i++) { x = (Math.imul(x, 1664525) + 1013904223) >>> 0; out[i] = x >>> 24; }
+  for (let i = 0; i < n; i++) {
+    x = (Math.imul(x, 1664525) + 1013904223) >>> 0;
+    out[i] = x >>> 24;
+  }
   return out;
 }
 
 const READ: Record<string, [number, (v: DataView, at: number) => number | bigint]> = {
-  i16: [2, (v, a) => v.getInt16(a)], u16: [2, (v, a) => v.getUint16(a)],
-  i32: [4, (v, a) => v.getInt32(a)], u32: [4, (v, a) => v.getUint32(a)], f32: [4, (v, a) => v.getFloat32(a)],
-  i64: [8, (v, a) => v.getBigInt64(a)], u64: [8, (v, a) => v.getBigUint64(a)], f64: [8, (v, a) => v.getFloat64(a)],
+  i16: [2, (v, a) => v.getInt16(a)],
+  u16: [2, (v, a) => v.getUint16(a)],
+  i32: [4, (v, a) => v.getInt32(a)],
+  u32: [4, (v, a) => v.getUint32(a)],
+  f32: [4, (v, a) => v.getFloat32(a)],
+  i64: [8, (v, a) => v.getBigInt64(a)],
+  u64: [8, (v, a) => v.getBigUint64(a)],
+  f64: [8, (v, a) => v.getFloat64(a)],
 };
 
 describe("big-endian decoding", () => {
@@ -71,13 +79,20 @@ describe("counters that cannot be counts", () => {
     const { createFile, openFile } = await import("../../src/root/index.js");
     const { Jagged, HepflowError } = await import("../../src/util/index.js");
     const file = join(mkdtempSync(join(tmpdir(), "hepflow-counter-")), "counts.root");
-    const N = 1000, count = (i: number) => i % 4;
+    const N = 1000,
+      count = (i: number) => i % 4;
     const offsets = new Int32Array(N + 1);
     for (let i = 0; i < N; i++) offsets[i + 1] = offsets[i]! + count(i);
     const w = await createFile(file, { compression: "none" });
-    w.writeTree("T", [{ name: "n", type: "i32" }, { name: "v", type: "f32", counter: "n" }]).write({
+    w.writeTree("T", [
+      { name: "n", type: "i32" },
+      { name: "v", type: "f32", counter: "n" },
+    ]).write({
       n: Int32Array.from({ length: N }, (_, i) => count(i)),
-      v: new Jagged(offsets, Float32Array.from({ length: offsets[N]! }, (_, k) => k)),
+      v: new Jagged(
+        offsets,
+        Float32Array.from({ length: offsets[N]! }, (_, k) => k),
+      ),
     });
     await w.close();
     // Where entry 500's count sits: the uncompressed basket's data starts after its key.
@@ -87,7 +102,10 @@ describe("counters that cannot be counts", () => {
     const bytes = readFileSync(file);
     const at = ref.seek! + bytes.readInt16BE(ref.seek! + 14) + 4 * 500;
     expect(bytes.readInt32BE(at)).toBe(count(500));
-    for (const [bad, codes] of [[-1, ["ROOT_CORRUPT"]], [0x7fffffff, ["ROOT_TOO_LARGE", "ROOT_CORRUPT"]]] as const) {
+    for (const [bad, codes] of [
+      [-1, ["ROOT_CORRUPT"]],
+      [0x7fffffff, ["ROOT_TOO_LARGE", "ROOT_CORRUPT"]],
+    ] as const) {
       const patched = Buffer.from(bytes);
       patched.writeInt32BE(bad, at);
       writeFileSync(file, patched);

@@ -8,21 +8,56 @@ import { REFERENCE, rootFile } from "../shared.js";
 /** Files with a JSROOT reference (shared/reference/root/README.md). */
 const FILES = [
   "nanoAOD_2015_CMS_Open_Data_ttbar.root",
-  "uproot-HZZ.root", "uproot-HZZ-lz4.root", "uproot-HZZ-lzma.root", "uproot-HZZ-zlib.root", "uproot-HZZ-zstd.root", "uproot-HZZ-uncompressed.root",
-  "uproot-Zmumu.root", "uproot-Zmumu-lz4.root", "uproot-Zmumu-lzma.root", "uproot-Zmumu-zlib.root", "uproot-Zmumu-zstd.root", "uproot-Zmumu-uncompressed.root",
-  "uproot-small-dy-withoffsets.root", "uproot-small-dy-nooffsets.root",
-  "uproot-sample-6.20.04-uncompressed.root", "uproot-sample-6.20.04-zlib.root", "uproot-sample-6.20.04-lzma.root", "uproot-sample-6.20.04-lz4.root",
+  "uproot-HZZ.root",
+  "uproot-HZZ-lz4.root",
+  "uproot-HZZ-lzma.root",
+  "uproot-HZZ-zlib.root",
+  "uproot-HZZ-zstd.root",
+  "uproot-HZZ-uncompressed.root",
+  "uproot-Zmumu.root",
+  "uproot-Zmumu-lz4.root",
+  "uproot-Zmumu-lzma.root",
+  "uproot-Zmumu-zlib.root",
+  "uproot-Zmumu-zstd.root",
+  "uproot-Zmumu-uncompressed.root",
+  "uproot-small-dy-withoffsets.root",
+  "uproot-small-dy-nooffsets.root",
+  "uproot-sample-6.20.04-uncompressed.root",
+  "uproot-sample-6.20.04-zlib.root",
+  "uproot-sample-6.20.04-lzma.root",
+  "uproot-sample-6.20.04-lz4.root",
 ];
 
 interface PathStats {
-  count?: number; sum?: number | string | null; sum_exact?: string; min?: number | string | null; max?: number | string | null;
-  wsum?: number | string | null; first?: unknown[]; head?: unknown[]; first_nonempty?: { entry: number; values: unknown[] }; nan_count?: number; strings?: number;
+  count?: number;
+  sum?: number | string | null;
+  sum_exact?: string;
+  min?: number | string | null;
+  max?: number | string | null;
+  wsum?: number | string | null;
+  first?: unknown[];
+  head?: unknown[];
+  first_nonempty?: { entry: number; values: unknown[] };
+  nan_count?: number;
+  strings?: number;
 }
-interface RefBranch { name: string; read_ok: boolean; value_kind?: string; suspect?: string; paths?: Record<string, PathStats> }
-interface RefTree { path: string; entries: number; branches: RefBranch[] }
+interface RefBranch {
+  name: string;
+  read_ok: boolean;
+  value_kind?: string;
+  suspect?: string;
+  paths?: Record<string, PathStats>;
+}
+interface RefTree {
+  path: string;
+  entries: number;
+  branches: RefBranch[];
+}
 
 const opened: RootFile[] = [];
-afterAll(async () => { for (const f of opened) await f.close(); });
+afterAll(async () => {
+  for (const f of opened) await f.close();
+});
 
 /** The reference writes NaN/±Inf and big 64-bit integers as strings. */
 function refNum(v: unknown): number {
@@ -44,24 +79,38 @@ function entry(col: Column, i: number): (number | bigint)[] {
 
 /** Compensated (Neumaier) sum in entry order, as the reference computes it. */
 function stats(vals: ArrayLike<number | bigint>) {
-  let s = 0, comp = 0, w = 0, wc = 0, nan = 0, min = Infinity, max = -Infinity, exact = 0n;
+  let s = 0,
+    comp = 0,
+    w = 0,
+    wc = 0,
+    nan = 0,
+    min = Infinity,
+    max = -Infinity,
+    exact = 0n;
   const isBig = typeof vals[0] === "bigint";
   for (let k = 0; k < vals.length; k++) {
     const raw = vals[k]!;
     if (isBig) exact += raw as bigint;
     const x = Number(raw);
-    if (Number.isNaN(x)) { nan++; continue; }
+    if (Number.isNaN(x)) {
+      nan++;
+      continue;
+    }
     if (x < min) min = x;
     if (x > max) max = x;
     let t = s + x;
-    comp += Math.abs(s) >= Math.abs(x) ? (s - t) + x : (x - t) + s;
+    comp += Math.abs(s) >= Math.abs(x) ? s - t + x : x - t + s;
     s = t;
     const y = ((k % 10) + 1) * x;
     t = w + y;
-    wc += Math.abs(w) >= Math.abs(y) ? (w - t) + y : (y - t) + w;
+    wc += Math.abs(w) >= Math.abs(y) ? w - t + y : y - t + w;
     w = t;
   }
-  if (!isBig) for (let k = 0; k < vals.length; k++) { const x = Number(vals[k]); if (Number.isInteger(x)) exact += BigInt(x); }
+  if (!isBig)
+    for (let k = 0; k < vals.length; k++) {
+      const x = Number(vals[k]);
+      if (Number.isInteger(x)) exact += BigInt(x);
+    }
   return { sum: s + comp, wsum: w + wc, nan, min, max, exact };
 }
 

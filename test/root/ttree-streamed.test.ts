@@ -40,11 +40,16 @@ describe("STL containers read through their streamers into columns (uproot-stl_c
     ["map_string_int16.first", sortedSets],
     ["map_string_int16.second", [[1], [1, 2], [1, 3, 2], [4, 1, 3, 2], [5, 4, 1, 3, 2]]],
     ["map_string_vector_int16.second", [[[1]], [[1], [1, 2]], [[1], [1, 2, 3], [1, 2]], [[1, 2, 3, 4], [1], [1, 2, 3], [1, 2]], [[1, 2, 3, 4, 5], [1, 2, 3, 4], [1], [1, 2, 3], [1, 2]]]],
-    ["map_string_set_string.second", [
-      [["one"]], [["one"], ["one", "two"]], [["one"], ["one", "three", "two"], ["one", "two"]],
-      [["four", "one", "three", "two"], ["one"], ["one", "three", "two"], ["one", "two"]],
-      [["five", "four", "one", "three", "two"], ["four", "one", "three", "two"], ["one"], ["one", "three", "two"], ["one", "two"]],
-    ]],
+    [
+      "map_string_set_string.second",
+      [
+        [["one"]],
+        [["one"], ["one", "two"]],
+        [["one"], ["one", "three", "two"], ["one", "two"]],
+        [["four", "one", "three", "two"], ["one"], ["one", "three", "two"], ["one", "two"]],
+        [["five", "four", "one", "three", "two"], ["four", "one", "three", "two"], ["one"], ["one", "three", "two"], ["one", "two"]],
+      ],
+    ],
     ["map_int32_vector_vector_int16.second", ramp.map((r) => r.map((n) => ramp.slice(0, n)))],
   ];
   for (const [name, expected] of cases) {
@@ -58,7 +63,9 @@ describe("STL containers read through their streamers into columns (uproot-stl_c
   it("numbers inside containers stay typed arrays (int32 keys, int16 values) and the map halves share offsets", async () => {
     const t = await (await open("uproot-stl_containers.root")).tree("tree");
     const cols = await t.arrays(["map_int32_int16.first", "map_int32_int16.second", "vector_set_int32"]);
-    const k = cols["map_int32_int16.first"]!, v = cols["map_int32_int16.second"]!, vs = cols.vector_set_int32!;
+    const k = cols["map_int32_int16.first"]!,
+      v = cols["map_int32_int16.second"]!,
+      vs = cols.vector_set_int32!;
     if (!isJagged(k) || !isJagged(v) || !isJagged(vs) || !isJagged(vs.content)) throw new Error("expected jagged columns");
     expect(k.content).toBeInstanceOf(Int32Array);
     expect(v.content).toBeInstanceOf(Int16Array);
@@ -69,7 +76,10 @@ describe("STL containers read through their streamers into columns (uproot-stl_c
   it("reads a range that starts mid-basket", async () => {
     const t = await (await open("uproot-stl_containers.root")).tree("tree");
     const col = (await t.arrays(["map_string_int16.second"], { entryStart: 2, entryStop: 4 }))["map_string_int16.second"]!;
-    expect(toList(col)).toEqual([[1, 3, 2], [4, 1, 3, 2]]);
+    expect(toList(col)).toEqual([
+      [1, 3, 2],
+      [4, 1, 3, 2],
+    ]);
   });
 });
 
@@ -117,7 +127,8 @@ describe("other STL layouts in the corpus", () => {
   it("vector members of a split collection are doubly jagged, one list per item (uproot-issue390.root trks)", async () => {
     const t = await (await open("uproot-issue390.root")).tree("E");
     const cols = await t.arrays(["trks.rec_stages", "trks.usr_names", "trks.E"], { entryStop: 2 });
-    const stages = cols["trks.rec_stages"]!, energy = cols["trks.E"]!;
+    const stages = cols["trks.rec_stages"]!,
+      energy = cols["trks.E"]!;
     if (!isJagged(stages) || !isJagged(stages.content) || !isJagged(energy)) throw new Error("expected doubly jagged");
     expect(stages.content.content).toBeInstanceOf(Int32Array);
     // The outer lists line up with the collection's other members.
@@ -125,7 +136,11 @@ describe("other STL layouts in the corpus", () => {
     const v = toList(stages) as number[][][];
     expect(v[0]![1]!.at(-1)).toBe(5);
     // The printed value of entry 1 in the same uproot test: [1, 3, 5, 4], [1, 3, 5], then [1, 3] ... and [1] ...
-    expect(v[1]!.slice(0, 3)).toEqual([[1, 3, 5, 4], [1, 3, 5], [1, 3]]);
+    expect(v[1]!.slice(0, 3)).toEqual([
+      [1, 3, 5, 4],
+      [1, 3, 5],
+      [1, 3],
+    ]);
     expect((toList(cols["trks.usr_names"]!) as string[][][])[0]![0]).toEqual([]);
   });
 
@@ -168,9 +183,17 @@ describe("other STL layouts in the corpus", () => {
     if (!isJagged(x)) throw new Error("expected jagged");
     expect(x.content).toBeInstanceOf(Float64Array);
     const at: Record<number, number[]> = {
-      7: [42.17024612426758, 50.63192367553711], 11: [43.292755126953125], 20: [42.15415954589844], 21: [41.60139083862305],
-      22: [42.95103454589844], 24: [41.55511474609375], 31: [42.549156188964844], 35: [42.80044174194336, 46.136253356933594],
-      40: [41.58171081542969], 43: [42.741485595703125], 44: [41.228477478027344],
+      7: [42.17024612426758, 50.63192367553711],
+      11: [43.292755126953125],
+      20: [42.15415954589844],
+      21: [41.60139083862305],
+      22: [42.95103454589844],
+      24: [41.55511474609375],
+      31: [42.549156188964844],
+      35: [42.80044174194336, 46.136253356933594],
+      40: [41.58171081542969],
+      43: [42.741485595703125],
+      44: [41.228477478027344],
     };
     const expected = Array.from({ length: 45 }, (_, i) => at[i] ?? []);
     expect(toList(x)).toEqual(expected);
@@ -181,7 +204,12 @@ describe("other STL layouts in the corpus", () => {
   it("counted pointer arrays (`short* fSlice; //[fN]`) are jagged by their count (uproot-small-evnt-tree-fullsplit.root)", async () => {
     const t = await (await open("uproot-small-evnt-tree-fullsplit.root")).tree("tree");
     const cols = await t.arrays(["SliceI16", "SliceU32", "SliceI64", "SliceF64"]);
-    for (const [name, type] of [["SliceI16", Int16Array], ["SliceU32", Uint32Array], ["SliceI64", BigInt64Array], ["SliceF64", Float64Array]] as const) {
+    for (const [name, type] of [
+      ["SliceI16", Int16Array],
+      ["SliceU32", Uint32Array],
+      ["SliceI64", BigInt64Array],
+      ["SliceF64", Float64Array],
+    ] as const) {
       const col = cols[name]!;
       if (!isJagged(col)) throw new Error(`${name} not jagged`);
       expect(col.content, name).toBeInstanceOf(type);
@@ -203,7 +231,10 @@ describe("other STL layouts in the corpus", () => {
     const members = whole.branches.map((b) => b.name).filter((n) => n.startsWith("evt."));
     expect(members.length).toBe(41);
     const a = await whole.arrays(members);
-    const splitName = (m: string) => { const n = m.slice(4); return split.branches.some((b) => b.name === n) ? n : `${n}[10]`; };
+    const splitName = (m: string) => {
+      const n = m.slice(4);
+      return split.branches.some((b) => b.name === n) ? n : `${n}[10]`;
+    };
     const b = await split.arrays(members.map(splitName));
     for (const m of members) expect(toList(a[m]!), m).toEqual(toList(b[splitName(m)]!));
     // scikit-hep/uproot5 tests/test_0034_generic_objects_in_ttrees.py: entry 5's StdStr == "std-005".
@@ -230,7 +261,10 @@ describe("other STL layouts in the corpus", () => {
     const saved = b.interp;
     try {
       (b as { interp: unknown }).interp = { ...saved, node: parseTypeName("vector<vector<vector<double>>>"), part: undefined };
-      const err = await t.arrays(["map_string_vector_string.second"]).then(() => undefined, (e: unknown) => e);
+      const err = await t.arrays(["map_string_vector_string.second"]).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(HepflowError);
       expect((err as Error).message).toContain("uproot-stl_containers.root");
       expect((err as Error).message).toContain("map_string_vector_string.second");

@@ -30,7 +30,9 @@ beforeAll(async () => {
   const w = await createFile(file, { compression: "none" });
   const t = w.writeTree("T", SCHEMA, { entriesPerBasket: PER_BASKET });
   for (let first = 0; first < N; first += PER_BASKET) {
-    const x = new Float64Array(PER_BASKET), n = new Int32Array(PER_BASKET), b = new Uint8Array(PER_BASKET);
+    const x = new Float64Array(PER_BASKET),
+      n = new Int32Array(PER_BASKET),
+      b = new Uint8Array(PER_BASKET);
     const offsets = new Int32Array(PER_BASKET + 1);
     for (let k = 0; k < PER_BASKET; k++) offsets[k + 1] = offsets[k]! + count(first + k);
     const v = new Float32Array(offsets[PER_BASKET]!);
@@ -40,7 +42,9 @@ beforeAll(async () => {
     for (let k = 0; k < PER_BASKET; k++) for (let j = 0; j < wlen(first + k); j++) wv[woff[k]! + j] = (first + k) * 0.25 + j;
     for (let k = 0; k < PER_BASKET; k++) {
       const i = first + k;
-      x[k] = i * 0.5; n[k] = count(i); b[k] = i % 251;
+      x[k] = i * 0.5;
+      n[k] = count(i);
+      b[k] = i % 251;
       for (let j = 0; j < count(i); j++) v[offsets[k]! + j] = i + j / 8;
     }
     t.write({ x, n, v: new Jagged(offsets, v), b, w: new Jagged(woff, wv) });
@@ -50,17 +54,26 @@ beforeAll(async () => {
 
 /** Checks every value of [start, stop) against the formulas it was written from; returns the number of mismatches. */
 function mismatches(cols: Record<string, unknown>, start: number, stop: number): number {
-  const x = cols.x as Float64Array, n = cols.n as Int32Array, b = cols.b as Uint8Array, v = cols.v as Jagged<NumericArray>;
+  const x = cols.x as Float64Array,
+    n = cols.n as Int32Array,
+    b = cols.b as Uint8Array,
+    v = cols.v as Jagged<NumericArray>;
   const w = cols.w as Jagged<NumericArray> | undefined;
   let bad = 0;
   if (x.length !== stop - start || v.offsets.length !== stop - start + 1) return Infinity;
   for (let e = start; e < stop; e++) {
     const k = e - start;
     if (x[k] !== e * 0.5 || n[k] !== count(e) || b[k] !== e % 251) bad++;
-    if (v.offsets[k + 1]! - v.offsets[k]! !== count(e)) { bad++; continue; }
+    if (v.offsets[k + 1]! - v.offsets[k]! !== count(e)) {
+      bad++;
+      continue;
+    }
     for (let j = 0; j < count(e); j++) if (v.content[v.offsets[k]! + j] !== Math.fround(e + j / 8)) bad++;
     if (!w) continue;
-    if (w.offsets[k + 1]! - w.offsets[k]! !== wlen(e)) { bad++; continue; }
+    if (w.offsets[k + 1]! - w.offsets[k]! !== wlen(e)) {
+      bad++;
+      continue;
+    }
     for (let j = 0; j < wlen(e); j++) if (w.content[w.offsets[k]! + j] !== e * 0.25 + j) bad++;
   }
   return bad;
@@ -92,10 +105,17 @@ describe("streamed reading of a file larger than the read window", () => {
   it("ranges that start and stop inside baskets and iterate steps agree with the formulas", async () => {
     const f = await openFile(file);
     const t = await f.tree("T");
-    for (const [a, b] of [[333_333, 1_234_567], [99_999, 100_001], [N - 7, N], [0, 1], [250_000, 250_000]] as const) {
+    for (const [a, b] of [
+      [333_333, 1_234_567],
+      [99_999, 100_001],
+      [N - 7, N],
+      [0, 1],
+      [250_000, 250_000],
+    ] as const) {
       expect(mismatches(await t.arrays(["x", "n", "v", "b", "w"], { entryStart: a, entryStop: b }), a, b), `[${a}, ${b})`).toBe(0);
     }
-    let at = 0, bad = 0;
+    let at = 0,
+      bad = 0;
     for await (const chunk of t.iterate(["v", "x", "n", "b"], { stepSize: 170_000 })) {
       expect(chunk.entryStart).toBe(at);
       bad += mismatches(chunk.columns, chunk.entryStart, chunk.entryStop);
@@ -113,7 +133,8 @@ describe("small output arrays", () => {
     const t = await f.tree("events");
     const a = await t.arrays(["NJet", "Jet_Px", "MET_px", "MET_py"], { entryStart: 0, entryStop: 50 });
     const again = await t.arrays(["NJet", "Jet_Px", "MET_px", "MET_py"], { entryStart: 0, entryStop: 50 });
-    const px = a.MET_px as Float32Array, py = a.MET_py as Float32Array;
+    const px = a.MET_px as Float32Array,
+      py = a.MET_py as Float32Array;
     // Writing one column must not change another, whatever buffer they live in.
     px.fill(12345);
     expect(Array.from(py)).toEqual(Array.from(again.MET_py as Float32Array));

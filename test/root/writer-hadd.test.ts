@@ -12,14 +12,27 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function hist(scale: number): RootHistogram {
   const contents = Float64Array.from({ length: 7 }, (_, i) => i * scale);
   return {
-    className: "TH1D", name: "h", title: "t", dimension: 1, xaxis: { nbins: 5, xmin: 0, xmax: 5, title: "x" },
-    contents, sumw2: contents.map((v) => v * scale), entries: 10 * scale, stats: { tsumw: scale, tsumw2: scale, tsumwx: 2 * scale, tsumwx2: 3 * scale },
+    className: "TH1D",
+    name: "h",
+    title: "t",
+    dimension: 1,
+    xaxis: { nbins: 5, xmin: 0, xmax: 5, title: "x" },
+    contents,
+    sumw2: contents.map((v) => v * scale),
+    entries: 10 * scale,
+    stats: { tsumw: scale, tsumw2: scale, tsumwx: 2 * scale, tsumwx2: 3 * scale },
   };
 }
 
 function chunk(start: number, n: number): Columns {
   const off = Int32Array.from({ length: n + 1 }, (_, i) => i * 2);
-  return { x: Float64Array.from({ length: n }, (_, i) => start + i), Jet_pt: new Jagged(off, Float32Array.from({ length: 2 * n }, (_, i) => start * 2 + i)) };
+  return {
+    x: Float64Array.from({ length: n }, (_, i) => start + i),
+    Jet_pt: new Jagged(
+      off,
+      Float32Array.from({ length: 2 * n }, (_, i) => start * 2 + i),
+    ),
+  };
 }
 
 describe("hadd", () => {
@@ -30,7 +43,15 @@ describe("hadd", () => {
       const w = await createFile(p);
       w.mkdir("plots");
       w.putHistogram("plots/h", hist(f + 1));
-      const t = w.writeTree("Events", [{ name: "x", type: "f64" }, { name: "nJet", type: "i32" }, { name: "Jet_pt", type: "f32", counter: "nJet" }], { entriesPerBasket: 4 });
+      const t = w.writeTree(
+        "Events",
+        [
+          { name: "x", type: "f64" },
+          { name: "nJet", type: "i32" },
+          { name: "Jet_pt", type: "f32", counter: "nJet" },
+        ],
+        { entriesPerBasket: 4 },
+      );
       t.write(chunk(f * 10, 10));
       await w.close();
       inputs.push(p);
@@ -52,8 +73,12 @@ describe("hadd", () => {
   });
 
   it("refuses histograms with different binning", async () => {
-    const a = path.join(dir, "a.root"), b = path.join(dir, "b.root");
-    for (const [p, nb] of [[a, 5], [b, 6]] as const) {
+    const a = path.join(dir, "a.root"),
+      b = path.join(dir, "b.root");
+    for (const [p, nb] of [
+      [a, 5],
+      [b, 6],
+    ] as const) {
       const w = await createFile(p);
       const h = hist(1);
       w.putHistogram("h", { ...h, xaxis: { ...h.xaxis, nbins: nb }, contents: new Float64Array(nb + 2), sumw2: new Float64Array(nb + 2) });

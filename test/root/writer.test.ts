@@ -15,23 +15,34 @@ const out = (name: string): string => path.join(dir, name);
 
 function th1(className: string, name: string, edges?: Float64Array, labels?: string[]): RootHistogram {
   const nbins = labels ? labels.length : edges ? edges.length - 1 : 10;
-  const contents = new Float64Array(nbins + 2).map((_, i) => (i * 7) % 11 + (className === "TH1I" ? 0 : 0.25));
+  const contents = new Float64Array(nbins + 2).map((_, i) => ((i * 7) % 11) + (className === "TH1I" ? 0 : 0.25));
   return {
-    className, name, title: `title of ${name}`, dimension: 1,
+    className,
+    name,
+    title: `title of ${name}`,
+    dimension: 1,
     xaxis: { nbins, xmin: 0, xmax: 50, title: "H_{T} [GeV]", ...(edges ? { edges } : {}), ...(labels ? { labels } : {}) },
-    contents, sumw2: contents.map((v) => v * 1.5), entries: 123,
+    contents,
+    sumw2: contents.map((v) => v * 1.5),
+    entries: 123,
     stats: { tsumw: 10.5, tsumw2: 20.25, tsumwx: 300.125, tsumwx2: 4000.5 },
   };
 }
 
 function th2(className: string): RootHistogram {
-  const nx = 3, ny = 4;
+  const nx = 3,
+    ny = 4;
   const contents = new Float64Array((nx + 2) * (ny + 2)).map((_, i) => i + 0.5);
   return {
-    className, name: "h2", title: "two dims", dimension: 2,
+    className,
+    name: "h2",
+    title: "two dims",
+    dimension: 2,
     xaxis: { nbins: nx, xmin: -1, xmax: 2, title: "x" },
     yaxis: { nbins: ny, xmin: 0, xmax: 10, title: "y", edges: new Float64Array([0, 1, 2, 5, 10]) },
-    contents, sumw2: contents.map((v) => v * v), entries: 30,
+    contents,
+    sumw2: contents.map((v) => v * v),
+    entries: 30,
     stats: { tsumw: 1, tsumw2: 2, tsumwx: 3, tsumwx2: 4, tsumwy: 5, tsumwy2: 6, tsumwxy: 7 },
   };
 }
@@ -45,7 +56,10 @@ async function jsrootRows(file: string, tree: string, branches: string[]): Promi
   const rows: Record<string, unknown>[] = [];
   sel.Process = function (this: { tgtobj: Record<string, unknown> }) {
     const row: Record<string, unknown> = {};
-    for (const b of branches) { const v = this.tgtobj[b]; row[b] = ArrayBuffer.isView(v) || Array.isArray(v) ? Array.from(v as ArrayLike<unknown>) : v; }
+    for (const b of branches) {
+      const v = this.tgtobj[b];
+      row[b] = ArrayBuffer.isView(v) || Array.isArray(v) ? Array.from(v as ArrayLike<unknown>) : v;
+    }
     rows.push(row);
   };
   await treeProcess(t, sel);
@@ -109,7 +123,7 @@ describe("histogram writing", () => {
 
   it("writes what hist/ makes of a filled Hist (the analysis output path) and JSROOT agrees with the Hist", async () => {
     const h = new Hist([Regular(25, 50, 550, { label: "m_{bjj} [GeV]" }), StrCategory(["4j1b", "4j2b"])], { storage: "weight" });
-    const x = Float64Array.from({ length: 1000 }, (_, i) => 40 + (i * 7.3) % 530);
+    const x = Float64Array.from({ length: 1000 }, (_, i) => 40 + ((i * 7.3) % 530));
     const region = Array.from({ length: 1000 }, (_, i) => (i % 3 === 0 ? "4j1b" : "4j2b"));
     const w = Float64Array.from({ length: 1000 }, (_, i) => 0.5 + (i % 5) * 0.25);
     h.fill([x, region], { weight: w });
@@ -121,10 +135,18 @@ describe("histogram writing", () => {
     const o = await (await jsrootOpen(file)).readObject("mbjj");
     expect(o._typename).toBe(rh.className);
     // Compare with sums computed here from the fill inputs, bin by bin (x in-range bins, both regions).
-    for (const [r, ry] of [["4j1b", 1], ["4j2b", 2]] as const) {
+    for (const [r, ry] of [
+      ["4j1b", 1],
+      ["4j2b", 2],
+    ] as const) {
       for (let bx = 1; bx <= 25; bx++) {
-        let sw = 0, sw2 = 0;
-        for (let i = 0; i < 1000; i++) if (region[i] === r && Math.floor((x[i]! - 50) / 20) === bx - 1 && x[i]! >= 50) { sw += w[i]!; sw2 += w[i]! * w[i]!; }
+        let sw = 0,
+          sw2 = 0;
+        for (let i = 0; i < 1000; i++)
+          if (region[i] === r && Math.floor((x[i]! - 50) / 20) === bx - 1 && x[i]! >= 50) {
+            sw += w[i]!;
+            sw2 += w[i]! * w[i]!;
+          }
         const g = bx + 27 * ry;
         expect(o.fArray[g]).toBeCloseTo(sw, 12);
         expect(o.fSumw2[g]).toBeCloseTo(sw2, 12);
@@ -157,18 +179,31 @@ function makeChunk(start: number, n: number): Columns {
     i8: new Int8Array(n).map((_, i) => ((start + i) % 200) - 100),
     u16: new Uint16Array(n).map((_, i) => (start + i) * 3),
     i64: new BigInt64Array(n).map((_, i) => BigInt(start + i) - 50n),
-    flag: new Uint8Array(n).map((_, i) => (start + i) % 3 === 0 ? 1 : 0),
+    flag: new Uint8Array(n).map((_, i) => ((start + i) % 3 === 0 ? 1 : 0)),
     label: Array.from({ length: n }, (_, i) => `ev${start + i}`),
-    Jet_pt: new Jagged(off, Float32Array.from(elem, (v) => v + 0.5)),
-    Jet_jetId: new Jagged(off, Int32Array.from(elem, (v) => v % 7)),
+    Jet_pt: new Jagged(
+      off,
+      Float32Array.from(elem, (v) => v + 0.5),
+    ),
+    Jet_jetId: new Jagged(
+      off,
+      Int32Array.from(elem, (v) => v % 7),
+    ),
   };
 }
 
 const SCHEMA = [
-  { name: "run", type: "u32" }, { name: "event", type: "u64" }, { name: "weight", type: "f64" },
-  { name: "i8", type: "i8" }, { name: "u16", type: "u16" }, { name: "i64", type: "i64" }, { name: "flag", type: "bool" },
-  { name: "label", type: "string" }, { name: "nJet", type: "u32" },
-  { name: "Jet_pt", type: "f32", counter: "nJet" }, { name: "Jet_jetId", type: "i32", counter: "nJet" },
+  { name: "run", type: "u32" },
+  { name: "event", type: "u64" },
+  { name: "weight", type: "f64" },
+  { name: "i8", type: "i8" },
+  { name: "u16", type: "u16" },
+  { name: "i64", type: "i64" },
+  { name: "flag", type: "bool" },
+  { name: "label", type: "string" },
+  { name: "nJet", type: "u32" },
+  { name: "Jet_pt", type: "f32", counter: "nJet" },
+  { name: "Jet_jetId", type: "i32", counter: "nJet" },
 ] as const;
 
 describe("tree writing", () => {
@@ -176,14 +211,26 @@ describe("tree writing", () => {
   const expected = (i: number): Record<string, unknown> => {
     const c = makeChunk(i, 1);
     const jp = c.Jet_pt as Jagged;
-    return { run: (c.run as Uint32Array)[0], weight: (c.weight as Float64Array)[0], i8: (c.i8 as Int8Array)[0], u16: (c.u16 as Uint16Array)[0],
-      flag: (c.flag as Uint8Array)[0] === 1, label: (c.label as string[])[0], nJet: jp.count(0), Jet_pt: Array.from(jp.content as Float32Array) };
+    return {
+      run: (c.run as Uint32Array)[0],
+      weight: (c.weight as Float64Array)[0],
+      i8: (c.i8 as Int8Array)[0],
+      u16: (c.u16 as Uint16Array)[0],
+      flag: (c.flag as Uint8Array)[0] === 1,
+      label: (c.label as string[])[0],
+      nJet: jp.count(0),
+      Jet_pt: Array.from(jp.content as Float32Array),
+    };
   };
   for (const compression of ["zlib:1", "lz4:4", "zstd:3", "lzma:1", "none"]) {
     it(`writes many baskets with ${compression}, read back by JSROOT and hepflow`, async () => {
       const file = out(`tree-${compression.replace(":", "")}.root`);
       const w = await createFile(file, { compression });
-      const t = w.writeTree("Events", SCHEMA.map((s) => ({ ...s })), { entriesPerBasket: 16 });
+      const t = w.writeTree(
+        "Events",
+        SCHEMA.map((s) => ({ ...s })),
+        { entriesPerBasket: 16 },
+      );
       for (const c of chunks) t.write(c);
       await w.close();
       const rows = await jsrootRows(file, "Events", ["run", "weight", "i8", "u16", "flag", "label", "nJet", "Jet_pt"]);
@@ -206,10 +253,16 @@ describe("tree writing", () => {
 
   it("rejects chunks that do not match the schema", async () => {
     const w = await createFile(out("badtree.root"));
-    const t = w.writeTree("T", [{ name: "a", type: "f32" }, { name: "b", type: "i32" }]);
+    const t = w.writeTree("T", [
+      { name: "a", type: "f32" },
+      { name: "b", type: "i32" },
+    ]);
     expect(() => t.write({ a: new Float32Array(3) })).toThrow(/no column for branch b/);
     expect(() => t.write({ a: new Float32Array(3), b: new Int32Array(2) })).toThrow(/has 2 entries/);
-    const c = w.writeTree("C", [{ name: "n", type: "i32" }, { name: "v", type: "f32", counter: "n" }]);
+    const c = w.writeTree("C", [
+      { name: "n", type: "i32" },
+      { name: "v", type: "f32", counter: "n" },
+    ]);
     expect(() => c.write({ n: new Int32Array([1, 2]), v: new Jagged(new Int32Array([0, 1, 2]), new Float32Array(2)) })).toThrow(/entry 1 of the chunk: v has 1 elements but n says 2/);
     w.abort();
   });
@@ -219,18 +272,39 @@ describe("std::vector branches", () => {
   it("writes vector<float/double/int/bool/Long64_t> branches that JSROOT and hepflow read back", async () => {
     const file = out("vectors.root");
     const w = await createFile(file, { compression: "zstd:2" });
-    const types = [["vf", "f32"], ["vd", "f64"], ["vi", "i32"], ["vb", "bool"], ["vl", "i64"]] as const;
+    const types = [
+      ["vf", "f32"],
+      ["vd", "f64"],
+      ["vi", "i32"],
+      ["vb", "bool"],
+      ["vl", "i64"],
+    ] as const;
     const t = w.writeTree("T", [...types.map(([name, type]) => ({ name, type, vector: true })), { name: "x", type: "i32" as const }], { entriesPerBasket: 7 });
     const n = 40;
     const off = new Int32Array(n + 1);
     for (let i = 0; i < n; i++) off[i + 1] = off[i]! + (i % 4);
     const m = off[n]!;
     const cols: Columns = {
-      vf: new Jagged(off, Float32Array.from({ length: m }, (_, i) => i + 0.5)),
-      vd: new Jagged(off, Float64Array.from({ length: m }, (_, i) => i / 3)),
-      vi: new Jagged(off, Int32Array.from({ length: m }, (_, i) => -i)),
-      vb: new Jagged(off, Uint8Array.from({ length: m }, (_, i) => i % 2)),
-      vl: new Jagged(off, BigInt64Array.from({ length: m }, (_, i) => BigInt(i) * 10000000000n)),
+      vf: new Jagged(
+        off,
+        Float32Array.from({ length: m }, (_, i) => i + 0.5),
+      ),
+      vd: new Jagged(
+        off,
+        Float64Array.from({ length: m }, (_, i) => i / 3),
+      ),
+      vi: new Jagged(
+        off,
+        Int32Array.from({ length: m }, (_, i) => -i),
+      ),
+      vb: new Jagged(
+        off,
+        Uint8Array.from({ length: m }, (_, i) => i % 2),
+      ),
+      vl: new Jagged(
+        off,
+        BigInt64Array.from({ length: m }, (_, i) => BigInt(i) * 10000000000n),
+      ),
       x: Int32Array.from({ length: n }, (_, i) => i),
     };
     t.write(cols);
@@ -301,7 +375,11 @@ describe("update mode and failures", () => {
   it("turns a disk error into a HepflowError and leaves no output file", async () => {
     const target = out("nodir/sub/x.root");
     let err: unknown;
-    try { await createFile(target); } catch (e) { err = e; }
+    try {
+      await createFile(target);
+    } catch (e) {
+      err = e;
+    }
     expect(isHepflowError(err, "ROOT_WRITE_IO")).toBe(true);
     expect(existsSync(target)).toBe(false);
   });
@@ -330,7 +408,11 @@ describe("large files", () => {
     // Jump the append position past 2^31 so every later key, basket and record needs 64-bit seeks.
     w.end = 2 ** 31 + 12345;
     w.putHistogram("d/big", th1("TH1F", "big"));
-    const t = w.writeTree("d/Events", SCHEMA.map((s) => ({ ...s })), { entriesPerBasket: 30 });
+    const t = w.writeTree(
+      "d/Events",
+      SCHEMA.map((s) => ({ ...s })),
+      { entriesPerBasket: 30 },
+    );
     t.write(makeChunk(0, 100));
     await w.close();
     const f = await jsrootOpen(file);
@@ -369,7 +451,8 @@ describe("snapshot of real NanoAOD", () => {
     const copy = await openFile(file);
     const again = await (await copy.tree("Events")).arrays(names);
     for (const n of names) {
-      const a = original[n]!, b = again[n]!;
+      const a = original[n]!,
+        b = again[n]!;
       if (a instanceof Jagged) {
         expect(Array.from((b as Jagged).offsets)).toEqual(Array.from(a.offsets));
         expect(Array.from((b as Jagged).content as Float64Array)).toEqual(Array.from(a.content as Float64Array));
@@ -388,7 +471,10 @@ describe("streaming", () => {
   it("writes an empty tree that both readers open", async () => {
     const file = out("empty.root");
     const w = await createFile(file);
-    w.writeTree("T", [{ name: "n", type: "i32" }, { name: "v", type: "f32", counter: "n" }]);
+    w.writeTree("T", [
+      { name: "n", type: "i32" },
+      { name: "v", type: "f32", counter: "n" },
+    ]);
     await w.close();
     expect((await (await jsrootOpen(file)).readObject("T")).fEntries).toBe(0);
     const f = await openFile(file);
@@ -404,7 +490,9 @@ describe("streaming", () => {
     const buf = new Int32Array(3);
     for (let i = 0; i < 25; i++) {
       // The same 3-entry buffer is refilled each time: buffered entries must have been copied.
-      buf[0] = 3 * i; buf[1] = 3 * i + 1; buf[2] = 3 * i + 2;
+      buf[0] = 3 * i;
+      buf[1] = 3 * i + 1;
+      buf[2] = 3 * i + 2;
       t.write({ x: buf });
     }
     for (let i = 75; i < 80; i++) t.write({ x: new Int32Array([i]) });

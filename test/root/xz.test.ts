@@ -32,7 +32,8 @@ describe("XZ blocks through one persistent liblzma decoder", () => {
   });
 
   it("a corrupt or cut stream fails, and the next good stream still decodes (the decoder is replaced)", () => {
-    const good = data(1, 50_000), next = data(2, 30_000);
+    const good = data(1, 50_000),
+      next = data(2, 30_000);
     const flipped = Buffer.from(xz(good));
     flipped[Math.floor(flipped.length / 2)]! ^= 0x40;
     expect(() => unxz(flipped, good.length)).toThrow();
@@ -42,7 +43,9 @@ describe("XZ blocks through one persistent liblzma decoder", () => {
     const block = compress(good, { codec: "lzma", level: 1 });
     const cSize = Math.floor((block.length - 9) / 2);
     const cut = block.slice(0, 9 + cSize);
-    cut[3] = cSize & 0xff; cut[4] = (cSize >> 8) & 0xff; cut[5] = (cSize >> 16) & 0xff;
+    cut[3] = cSize & 0xff;
+    cut[4] = (cSize >> 8) & 0xff;
+    cut[5] = (cSize >> 16) & 0xff;
     expect(() => decompress(cut, good.length, { file: "cut.root" })).toThrow(HepflowError);
     expect(Buffer.compare(unxz(xz(next), next.length), next)).toBe(0);
     // Only the stream footer missing: the data and its CRC32 came before it, so the bytes are whole.
@@ -57,9 +60,15 @@ describe("XZ blocks through one persistent liblzma decoder", () => {
     expect(Buffer.compare(decompress(block, raw.length), raw)).toBe(0);
     for (const size of [raw.length - 10, raw.length + 10]) {
       const lying = block.slice();
-      lying[6] = size & 0xff; lying[7] = (size >> 8) & 0xff; lying[8] = (size >> 16) & 0xff;
+      lying[6] = size & 0xff;
+      lying[7] = (size >> 8) & 0xff;
+      lying[8] = (size >> 16) & 0xff;
       let err: unknown;
-      try { decompress(lying, size, { file: "lying.root", object: "b" }); } catch (e) { err = e; }
+      try {
+        decompress(lying, size, { file: "lying.root", object: "b" });
+      } catch (e) {
+        err = e;
+      }
       expect(err, `claimed ${size}`).toBeInstanceOf(HepflowError);
       expect((err as Error).message).toContain("lying.root");
     }

@@ -24,8 +24,13 @@ async function serve(args: string[]): Promise<{ child: ChildProcess; url: string
   children.push(child);
   const url = await new Promise<string>((resolve, reject) => {
     let err = "";
-    child.stderr!.on("data", (b) => { err += String(b); });
-    child.stdout!.on("data", (b) => { const m = /on (http:\/\/\S+)/.exec(String(b)); if (m) resolve(m[1]!); });
+    child.stderr!.on("data", (b) => {
+      err += String(b);
+    });
+    child.stdout!.on("data", (b) => {
+      const m = /on (http:\/\/\S+)/.exec(String(b));
+      if (m) resolve(m[1]!);
+    });
     child.once("exit", (c) => reject(new Error(`hepflow serve exited (${c}): ${err}`)));
   });
   return { child, url };
@@ -52,7 +57,10 @@ describe("hepflow serve + deliver", () => {
     for (const f of r.zee.files as string[]) {
       const file = await openFile(f);
       const a = await (await file.tree("servicex")).arrays(["m_ee", "el_pt", "el_eta", "el_phi"]);
-      const m = a.m_ee as Float64Array, pt = a.el_pt as Jagged<Float32Array>, eta = a.el_eta as Jagged<Float32Array>, phi = a.el_phi as Jagged<Float32Array>;
+      const m = a.m_ee as Float64Array,
+        pt = a.el_pt as Jagged<Float32Array>,
+        eta = a.el_eta as Jagged<Float32Array>,
+        phi = a.el_phi as Jagged<Float32Array>;
       for (let i = 0; i < m.length; i++) {
         const k = pt.offsets[i]!;
         expect(pt.offsets[i + 1]! - k).toBeGreaterThanOrEqual(2);

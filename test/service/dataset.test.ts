@@ -22,7 +22,8 @@ describe("resolveDataset", () => {
     expect(resolveDataset("cernopendata://1507", o).map((f) => f.path)).toEqual([path.join(data, "a.root"), "https://example.org/x.root"]);
   });
   it("?files=N is the first N of the sorted list, the same every time", () => {
-    const a = resolveDataset("small?files=2", o), b = resolveDataset("small?files=2", o);
+    const a = resolveDataset("small?files=2", o),
+      b = resolveDataset("small?files=2", o);
     expect(a.map((f) => path.basename(f.path))).toEqual(["a.root", "b.root"]);
     expect(b).toEqual(a);
   });

@@ -36,14 +36,19 @@ async function start(dir: string, o: { deadline?: number; workers?: number } = {
   await app.listen({ host: "127.0.0.1", port: 0 });
   base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 }
-async function stop(): Promise<void> { await app.close(); await service.close(); }
+async function stop(): Promise<void> {
+  await app.close();
+  await service.close();
+}
 
 beforeAll(async () => {
   files = await generateZee({ out: data, events: 60_000, files: 3, seed: 7 });
   fs.writeFileSync(path.join(data, "catalogue.json"), JSON.stringify({ zee: files.map((f) => path.basename(f)) }));
   fs.writeFileSync(path.join(data, "corrupt.root"), Buffer.from("root\0\0\0\0 this is not a ROOT file at all".repeat(20)));
   // a server that accepts connections and never answers: the "hung transfer"
-  hang = http.createServer(() => { /* never respond */ });
+  hang = http.createServer(() => {
+    /* never respond */
+  });
   await new Promise<void>((r) => hang.listen(0, "127.0.0.1", () => r()));
   hangUrl = `http://127.0.0.1:${(hang.address() as AddressInfo).port}/stuck.root`;
   await start(path.join(tmp, "svc"));
@@ -71,23 +76,37 @@ describe("delivery service", () => {
     expect(st.status).toBe("Complete");
     expect(st["files-completed"]).toBe(3);
     expect(st["events-processed"]).toBe(60_000);
-    const digests = await Promise.all(clients.map(async (c, i) => {
-      const r = (await c.results(id)).results;
-      expect(r.length).toBe(3);
-      const out = path.join(tmp, `dl${i}`);
-      const h = createHash("sha256");
-      for (const f of r) { await c.download(f.url, path.join(out, f.filename)); h.update(fs.readFileSync(path.join(out, f.filename))); }
-      return h.digest("hex");
-    }));
+    const digests = await Promise.all(
+      clients.map(async (c, i) => {
+        const r = (await c.results(id)).results;
+        expect(r.length).toBe(3);
+        const out = path.join(tmp, `dl${i}`);
+        const h = createHash("sha256");
+        for (const f of r) {
+          await c.download(f.url, path.join(out, f.filename));
+          h.update(fs.readFileSync(path.join(out, f.filename)));
+        }
+        return h.digest("hex");
+      }),
+    );
     expect(new Set(digests).size).toBe(1);
     // the delivered rows are the input's events with ≥ 2 electrons, values unchanged
     const first = (await c0results(clients[0]!, id))[0]!;
     const outTree = await (await openFile(path.join(tmp, "dl0", first))).tree("servicex");
     const got = await outTree.arrays(["el_pt", "met", "nel"]);
     const inp = await (await (await openFile(files[0]!)).tree("Events")).arrays(["Electron_pt", "nElectron", "MET_pt"]);
-    const n = inp.nElectron as Uint32Array, pt = inp.Electron_pt as Jagged<Float32Array>, met = inp.MET_pt as Float32Array;
-    const wantPt: number[] = [], wantMet: number[] = [], wantN: number[] = [];
-    for (let i = 0; i < n.length; i++) if (n[i]! >= 2) { wantMet.push(met[i]!); wantN.push(n[i]!); for (let k = pt.offsets[i]!; k < pt.offsets[i + 1]!; k++) wantPt.push(pt.content[k]!); }
+    const n = inp.nElectron as Uint32Array,
+      pt = inp.Electron_pt as Jagged<Float32Array>,
+      met = inp.MET_pt as Float32Array;
+    const wantPt: number[] = [],
+      wantMet: number[] = [],
+      wantN: number[] = [];
+    for (let i = 0; i < n.length; i++)
+      if (n[i]! >= 2) {
+        wantMet.push(met[i]!);
+        wantN.push(n[i]!);
+        for (let k = pt.offsets[i]!; k < pt.offsets[i + 1]!; k++) wantPt.push(pt.content[k]!);
+      }
     expect(outTree.numEntries).toBe(wantMet.length);
     expect(Array.from(got.met as Float32Array)).toEqual(wantMet);
     expect(Array.from((got.el_pt as Jagged<Float32Array>).content)).toEqual(wantPt);
@@ -123,7 +142,9 @@ describe("delivery service", () => {
   it("Parquet and Arrow IPC outputs keep collections jagged and read back (hyparquet, apache-arrow) equal to the input", async () => {
     const c = new ServiceClient(base, token);
     const inp = await (await (await openFile(files[2]!)).tree("Events")).arrays(["Electron_pt", "nElectron", "MET_pt"]);
-    const n = inp.nElectron as Uint32Array, pt = inp.Electron_pt as Jagged<Float32Array>, met = inp.MET_pt as Float32Array;
+    const n = inp.nElectron as Uint32Array,
+      pt = inp.Electron_pt as Jagged<Float32Array>,
+      met = inp.MET_pt as Float32Array;
     const want: Array<{ el_pt: number[]; met: number }> = [];
     for (let i = 0; i < n.length; i++) if (n[i]! >= 2) want.push({ el_pt: Array.from(pt.content.subarray(pt.offsets[i]!, pt.offsets[i + 1]!)), met: met[i]! });
     for (const format of ["parquet", "arrow"]) {
@@ -154,9 +175,18 @@ describe("delivery service", () => {
     const srv = http.createServer((req, res) => {
       const body = fs.readFileSync(files[0]!);
       const m = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? "");
-      if (req.method === "HEAD") { res.writeHead(200, { "content-length": body.length, "accept-ranges": "bytes" }); res.end(); return; }
-      if (!m) { res.writeHead(200, { "content-length": body.length }); res.end(body); return; }
-      const a = Number(m[1]), b = m[2] ? Math.min(Number(m[2]), body.length - 1) : body.length - 1;
+      if (req.method === "HEAD") {
+        res.writeHead(200, { "content-length": body.length, "accept-ranges": "bytes" });
+        res.end();
+        return;
+      }
+      if (!m) {
+        res.writeHead(200, { "content-length": body.length });
+        res.end(body);
+        return;
+      }
+      const a = Number(m[1]),
+        b = m[2] ? Math.min(Number(m[2]), body.length - 1) : body.length - 1;
       res.writeHead(206, { "content-range": `bytes ${a}-${b}/${body.length}`, "content-length": b - a + 1 });
       res.end(body.subarray(a, b + 1));
     });
@@ -172,7 +202,10 @@ describe("delivery service", () => {
       expect(sr.status).toBe("Complete");
       expect(sr["rows-delivered"]).toBe(sl["rows-delivered"]);
       expect(sr["rows-delivered"]).toBeGreaterThan(0);
-    } finally { srv.closeAllConnections(); srv.close(); }
+    } finally {
+      srv.closeAllConnections();
+      srv.close();
+    }
   }, 60_000);
 
   it("bad requests are clear 4xx errors", async () => {
@@ -236,7 +269,9 @@ describe("quotas", () => {
       expect(await svc.submit("erin", { files: [files[0]!], selection: QUERY })).toEqual(a);
       await svc.waitFor(a.id);
       await expect(svc.submit("erin", { files: [files[1]!], selection: QUERY })).resolves.toMatchObject({ cached: false });
-    } finally { await svc.close(); }
+    } finally {
+      await svc.close();
+    }
   }, 30_000);
 });
 

@@ -7,7 +7,10 @@ import { parsePython, toQastle, parseQastle } from "../../src/query/index.js";
 
 const DIR = new URL("../../../shared/data/func_adl/servicex-frontend/examples/", import.meta.url).pathname;
 // reco.yaml is a TopCP configuration that config_TopCP.yaml points to, not a request spec
-const specs = fs.readdirSync(DIR).filter((f) => /^config_.*\.ya?ml$/.test(f)).sort();
+const specs = fs
+  .readdirSync(DIR)
+  .filter((f) => /^config_.*\.ya?ml$/.test(f))
+  .sort();
 
 describe("ServiceX example specs", () => {
   it("has the examples", () => expect(specs.length).toBeGreaterThanOrEqual(5));

@@ -17,18 +17,27 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** AGC-like ntuples: generated events reduced to per-event columns, as an ntuple-making step would. */
 async function ntuple(file: string, model: string, n: number, seed: string, shift = 1): Promise<{ ht: Float64Array; nj: Int32Array; nb: Int32Array; w: Float32Array }> {
   const ev = generateChunk(new Rng(seed), MODELS[model]!, n, 0);
-  const pt = ev.Jet_pt as Jagged<Num>, tag = ev.Jet_btagCSVV2 as Jagged<Num>;
-  const ht = new Float64Array(n), nj = new Int32Array(n), nb = new Int32Array(n);
+  const pt = ev.Jet_pt as Jagged<Num>,
+    tag = ev.Jet_btagCSVV2 as Jagged<Num>;
+  const ht = new Float64Array(n),
+    nj = new Int32Array(n),
+    nb = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     for (let k = pt.offsets[i]!; k < pt.offsets[i + 1]!; k++) {
       if (pt.content[k]! * shift <= 25) continue;
-      ht[i]! += pt.content[k]! * shift; nj[i]!++;
+      ht[i]! += pt.content[k]! * shift;
+      nj[i]!++;
       if (tag.content[k]! >= 0.5) nb[i]!++;
     }
   }
   const w = Float32Array.from(ev.genWeight as Float32Array, (g) => Math.sign(g) * 0.5);
   const out = await createFile(file);
-  const t = out.writeTree("events", [{ name: "ht", type: "f64" }, { name: "n_jets", type: "i32" }, { name: "n_bjets", type: "i32" }, { name: "weight", type: "f32" }]);
+  const t = out.writeTree("events", [
+    { name: "ht", type: "f64" },
+    { name: "n_jets", type: "i32" },
+    { name: "n_bjets", type: "i32" },
+    { name: "weight", type: "f32" },
+  ]);
   t.write({ ht, n_jets: nj, n_bjets: nb, weight: w });
   await out.close();
   expect(EVENT_SCHEMA.some((b) => b.name === "Jet_btagCSVV2")).toBe(true);
@@ -37,13 +46,15 @@ async function ntuple(file: string, model: string, n: number, seed: string, shif
 
 /** The template by a plain loop: Variable = ht, the cut, the weight, edges [a, b) with flow dropped. */
 function fill(d: { ht: Float64Array; nj: Int32Array; nb: Int32Array; w: Float32Array }, edges: number[], cut: (i: number) => boolean, weighted: boolean) {
-  const y = new Array(edges.length - 1).fill(0), v = new Array(edges.length - 1).fill(0);
+  const y = new Array(edges.length - 1).fill(0),
+    v = new Array(edges.length - 1).fill(0);
   for (let i = 0; i < d.ht.length; i++) {
     if (!cut(i)) continue;
     const b = edges.findIndex((e, k) => k < edges.length - 1 && d.ht[i]! >= e && d.ht[i]! < edges[k + 1]!);
     if (b < 0) continue;
     const w = weighted ? d.w[i]! : 1;
-    y[b] += w; v[b] += w * w;
+    y[b] += w;
+    v[b] += w * w;
   }
   return { y, v };
 }
@@ -87,7 +98,10 @@ describe("cabinetry templates from ntuples", () => {
     const jesUp = fill(up, edges, cut(up), true).y;
     const jesNorm = mods.find((m) => m.name === "jes" && m.type === "normsys")!.data as NormSysData;
     expect(jesNorm.hi).toBeCloseTo(total(jesUp) / total(tt.y), 12);
-    close((mods.find((m) => m.name === "jes" && m.type === "histosys")!.data as HistoSysData).hi_data, jesUp.map((x) => (x * total(tt.y)) / total(jesUp)));
+    close(
+      (mods.find((m) => m.name === "jes" && m.type === "histosys")!.data as HistoSysData).hi_data,
+      jesUp.map((x) => (x * total(tt.y)) / total(jesUp)),
+    );
     const wDown = fill(sig, edges, (i) => sig.nj[i]! >= 4 && sig.nb[i]! >= 3, true).y.map((x) => x * 0.95);
     const wNorm = mods.find((m) => m.name === "wgt" && m.type === "normsys")!.data as NormSysData;
     expect(wNorm.hi).toBeCloseTo(1.1, 6); // weight × 1.1 in float64 of a float32 weight

@@ -38,8 +38,17 @@ function close(actual: number[], expected: number[]) {
 describe("workspace builder on the AGC config", async () => {
   const cfg = loadBuilderConfig(CONFIG);
   const ws = await buildWorkspace(cfg, { inputFile: HISTOS });
-  const regions: [string, string][] = [["4j1b CR", "4j1b"], ["4j2b SR", "4j2b"]];
-  const samples: [string, string][] = [["ttbar", "ttbar"], ["W+jets", "wjets"], ["single top, s-channel", "single_top_s_chan"], ["single top, t-channel", "single_top_t_chan"], ["tW", "single_top_tW"]];
+  const regions: [string, string][] = [
+    ["4j1b CR", "4j1b"],
+    ["4j2b SR", "4j2b"],
+  ];
+  const samples: [string, string][] = [
+    ["ttbar", "ttbar"],
+    ["W+jets", "wjets"],
+    ["single top, s-channel", "single_top_s_chan"],
+    ["single top, t-channel", "single_top_t_chan"],
+    ["tW", "single_top_tW"],
+  ];
   const channel = (n: string) => ws.channels.find((c) => c.name === n) as ChannelSpec;
 
   it("has the channels, samples, observations and measurement of spec §8", () => {
@@ -88,11 +97,19 @@ describe("workspace builder on the AGC config", async () => {
             expect(mod(name, "normsys")).toBeUndefined();
             continue;
           }
-          const u = expectedTemplate(`${rp}_${sp}${upPath}`), d = expectedTemplate(`${rp}_${sp}${downPath}`);
-          const ns = mod(name, "normsys") as NormSysData, hs = mod(name, "histosys") as HistoSysData;
+          const u = expectedTemplate(`${rp}_${sp}${upPath}`),
+            d = expectedTemplate(`${rp}_${sp}${downPath}`);
+          const ns = mod(name, "normsys") as NormSysData,
+            hs = mod(name, "histosys") as HistoSysData;
           close([ns.hi, ns.lo], [total(u) / total(n), total(d) / total(n)]);
-          close(hs.hi_data, u.map((x) => (x * total(n)) / total(u)));
-          close(hs.lo_data, d.map((x) => (x * total(n)) / total(d)));
+          close(
+            hs.hi_data,
+            u.map((x) => (x * total(n)) / total(u)),
+          );
+          close(
+            hs.lo_data,
+            d.map((x) => (x * total(n)) / total(d)),
+          );
           checked++;
         }
         for (const [name, upPath, on] of symmetrised) {
@@ -100,10 +117,14 @@ describe("workspace builder on the AGC config", async () => {
           const u = expectedTemplate(`${rp}_${sp}${upPath}`);
           const k = total(u) / total(n);
           const uScaled = u.map((x) => x / k);
-          const ns = mod(name, "normsys") as NormSysData, hs = mod(name, "histosys") as HistoSysData;
+          const ns = mod(name, "normsys") as NormSysData,
+            hs = mod(name, "histosys") as HistoSysData;
           close([ns.hi, ns.lo], [k, 2 - k]);
           close(hs.hi_data, uScaled);
-          close(hs.lo_data, n.map((x, i) => 2 * x - uScaled[i]!));
+          close(
+            hs.lo_data,
+            n.map((x, i) => 2 * x - uScaled[i]!),
+          );
           checked++;
         }
         expect(mod("Luminosity", "normsys")).toEqual({ hi: 1.03, lo: 0.97 });
@@ -185,8 +206,15 @@ describe("builder with ROOT input", () => {
     // 4 regular bins on [0, 4]: contents include under- and overflow
     const put = (name: string, c: number[], s: number[]) =>
       w.putHistogram(name, {
-        className: "TH1D", name, title: name, dimension: 1, xaxis: { nbins: 4, xmin: 0, xmax: 4, title: "x" },
-        contents: Float64Array.from(c), sumw2: Float64Array.from(s), entries: 10, stats: { tsumw: 1, tsumw2: 1, tsumwx: 1, tsumwx2: 1 },
+        className: "TH1D",
+        name,
+        title: name,
+        dimension: 1,
+        xaxis: { nbins: 4, xmin: 0, xmax: 4, title: "x" },
+        contents: Float64Array.from(c),
+        sumw2: Float64Array.from(s),
+        entries: 10,
+        stats: { tsumw: 1, tsumw2: 1, tsumwx: 1, tsumwx2: 1 },
       });
     put("SR_sig", [9, 1, 2, 3, 4, 9], [9, 0.5, 1, 1.5, 2, 9]);
     put("SR_bkg", [9, 10, 20, 30, 40, 9], [9, 1, 2, 3, 4, 9]);
@@ -194,7 +222,9 @@ describe("builder with ROOT input", () => {
     put("SR_data", [9, 11, 25, 35, 45, 9], [9, 11, 25, 35, 45, 9]);
     await w.close();
     const yml = path.join(dir, "cfg.yml");
-    writeFileSync(yml, `General:
+    writeFileSync(
+      yml,
+      `General:
   Measurement: m
   POI: mu
   InputPath: "histograms.root:{RegionPath}_{SamplePath}{VariationPath}"
@@ -220,13 +250,18 @@ Systematics:
     Up: {Symmetrize: true}
     Down: {VariationPath: _up}
     Samples: bkg
-`);
+`,
+    );
     const ws = await buildWorkspace(loadBuilderConfig(yml), { baseDir: dir });
-    const sig = ws.channels[0]!.samples[0]!, bkg = ws.channels[0]!.samples[1]!;
+    const sig = ws.channels[0]!.samples[0]!,
+      bkg = ws.channels[0]!.samples[1]!;
     // bins [1,3) and [3,4): (2+3, 4), variances (1+1.5, 2)
     expect(sig.data).toEqual([5, 4]);
     // cabinetry's order: staterror, normfactors, systematics
-    expect(sig.modifiers).toEqual([{ name: "staterror_SR", type: "staterror", data: [Math.sqrt(2.5), Math.sqrt(2)] }, { name: "mu", type: "normfactor", data: null }]);
+    expect(sig.modifiers).toEqual([
+      { name: "staterror_SR", type: "staterror", data: [Math.sqrt(2.5), Math.sqrt(2)] },
+      { name: "mu", type: "normfactor", data: null },
+    ]);
     expect(bkg.data).toEqual([50, 40]);
     expect(ws.observations).toEqual([{ name: "SR", data: [60, 45] }]);
     // up = (52, 40): k = 92/90; hi_data = up/k, lo_data = 2·nominal − hi_data

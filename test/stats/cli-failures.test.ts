@@ -26,7 +26,10 @@ function twoChannels(edit: (ws: any) => void): string {
   zz.name = "zz";
   for (const s of aa.samples) for (const m of s.modifiers) if (m.type === "shapesys") m.name += "_aa";
   ws.channels = [zz, aa];
-  ws.observations = [{ name: "zz", data: [50, 60] }, { name: "aa", data: [50, 60] }];
+  ws.observations = [
+    { name: "zz", data: [50, 60] },
+    { name: "aa", data: [50, 60] },
+  ];
   edit(ws);
   const file = path.join(dir, `ws-${Math.random().toString(36).slice(2)}.json`);
   writeFileSync(file, JSON.stringify(ws));
@@ -38,12 +41,24 @@ const COMMANDS = ["fit", "cls", "scan", "gof", "yields", "ranking", "significanc
 describe("stats input errors name file, JSON path and channel/bin in the user's order (item 8)", () => {
   // Per command: negative expected yield, negative observation, initial value outside its bounds,
   // empty bounds, an unknown measurement parameter, a POI the model lacks.
-  const negYield = twoChannels((ws) => { ws.channels[0].samples[1].data[1] = -100; });
-  const negObs = twoChannels((ws) => { ws.observations[0].data[1] = -3; });
-  const badInit = twoChannels((ws) => { ws.measurements[0].config.parameters = [{ name: "mu", inits: [20], bounds: [[0, 10]] }]; });
-  const emptyBounds = twoChannels((ws) => { ws.measurements[0].config.parameters = [{ name: "mu", bounds: [[5, 1]] }]; });
-  const unknownPar = twoChannels((ws) => { ws.measurements[0].config.parameters = [{ name: "lumii", inits: [1] }]; });
-  const missingPoi = twoChannels((ws) => { ws.measurements[0].config.poi = "mu_missing"; });
+  const negYield = twoChannels((ws) => {
+    ws.channels[0].samples[1].data[1] = -100;
+  });
+  const negObs = twoChannels((ws) => {
+    ws.observations[0].data[1] = -3;
+  });
+  const badInit = twoChannels((ws) => {
+    ws.measurements[0].config.parameters = [{ name: "mu", inits: [20], bounds: [[0, 10]] }];
+  });
+  const emptyBounds = twoChannels((ws) => {
+    ws.measurements[0].config.parameters = [{ name: "mu", bounds: [[5, 1]] }];
+  });
+  const unknownPar = twoChannels((ws) => {
+    ws.measurements[0].config.parameters = [{ name: "lumii", inits: [1] }];
+  });
+  const missingPoi = twoChannels((ws) => {
+    ws.measurements[0].config.poi = "mu_missing";
+  });
   for (const cmd of COMMANDS) {
     it(`${cmd}`, async () => {
       let r = await run(cmd, negYield);
@@ -59,7 +74,10 @@ describe("stats input errors name file, JSON path and channel/bin in the user's 
       r = await run(cmd, badInit);
       expect(r.error?.message).toContain(badInit);
       expect(r.error?.message).toContain("$.measurements[0].config.parameters[0].inits[0]");
-      const cases: Array<[string, string]> = [[emptyBounds, "$.measurements[0].config.parameters[0].bounds[0]"], [unknownPar, "$.measurements[0].config.parameters[0]"]];
+      const cases: Array<[string, string]> = [
+        [emptyBounds, "$.measurements[0].config.parameters[0].bounds[0]"],
+        [unknownPar, "$.measurements[0].config.parameters[0]"],
+      ];
       // fit, gof and yields need no POI: a model without one is fitted as it is (issue 14 item 2)
       if (!["fit", "gof", "yields"].includes(cmd)) cases.push([missingPoi, "$.measurements[0].config.poi"]);
       for (const [file, where] of cases) {
@@ -71,14 +89,18 @@ describe("stats input errors name file, JSON path and channel/bin in the user's 
   }
 
   it("a model error (a shared shapesys) names the file, not only the JSON path", async () => {
-    const shared = twoChannels((ws) => { for (const s of ws.channels[1].samples) for (const m of s.modifiers) if (m.type === "shapesys") m.name = m.name.replace(/_aa$/, ""); });
+    const shared = twoChannels((ws) => {
+      for (const s of ws.channels[1].samples) for (const m of s.modifiers) if (m.type === "shapesys") m.name = m.name.replace(/_aa$/, "");
+    });
     const r = await run("fit", shared);
     expect(r.error?.message).toContain(`${shared}: $.channels[0].samples[1].modifiers[0]`);
   });
 });
 
 describe("fit, scan, gof, yields and ranking fail after recording converged: false (item 7)", () => {
-  const negYield = twoChannels((ws) => { ws.channels[0].samples[1].data[1] = -100; });
+  const negYield = twoChannels((ws) => {
+    ws.channels[0].samples[1].data[1] = -100;
+  });
   for (const cmd of ["fit", "scan", "gof", "yields", "ranking"]) {
     it(cmd, async () => {
       const r = await run(cmd, negYield, "--json");

@@ -42,8 +42,17 @@ describe("Combine's documented AsymptoticLimits example", () => {
   it("maps the card as documented: lnN → normsys, gmN 4 0.16 → rate 0.64 with shapesys σ = 0.64/2, POI r on ggH", async () => {
     const card = await readDatacard(CARD);
     const ch = card.workspace.channels[0]!;
-    expect(ch.samples.map((s) => [s.name, s.data[0]])).toEqual([["ggH", 1.47], ["qqWW", 0.64], ["ggWW", 0.06], ["others", 0.22]]);
-    expect(ch.samples[0]!.modifiers.map((m) => [m.name, m.type])).toEqual([["r", "normfactor"], ["lumi", "normsys"], ["xs_ggH", "normsys"]]);
+    expect(ch.samples.map((s) => [s.name, s.data[0]])).toEqual([
+      ["ggH", 1.47],
+      ["qqWW", 0.64],
+      ["ggWW", 0.06],
+      ["others", 0.22],
+    ]);
+    expect(ch.samples[0]!.modifiers.map((m) => [m.name, m.type])).toEqual([
+      ["r", "normfactor"],
+      ["lumi", "normsys"],
+      ["xs_ggH", "normsys"],
+    ]);
     expect(ch.samples[1]!.modifiers).toEqual([{ name: "WW_norm", type: "shapesys", data: [0.32] }]);
     expect(ch.samples[2]!.modifiers[1]).toEqual({ name: "xs_ggWW", type: "normsys", data: { lo: 1 / 1.5, hi: 1.5 } });
     expect(card.workspace.observations).toEqual([{ name: "bin1", data: [0] }]);
@@ -53,7 +62,9 @@ describe("Combine's documented AsymptoticLimits example", () => {
 
 describe("Combine's lnN interpolation (AsymPow)", () => {
   const at = (theta: number, lo: number, hi: number) => {
-    const v = new Float64Array(1), d = new Float64Array(1), d2 = new Float64Array(1);
+    const v = new Float64Array(1),
+      d = new Float64Array(1),
+      d2 = new Float64Array(1);
     combineAsymPow(theta, lo, hi, v, 0, d, d2);
     return [v[0], d[0], d2[0]];
   };
@@ -82,7 +93,8 @@ describe("the datacard writer round-trips through the reader", () => {
         writeFileSync(path.join(dir, "datacard.txt"), exp.text);
         await writeShapes(path.join(dir, "shapes.root"), exp.shapes);
         const back = await readDatacard(path.join(dir, "datacard.txt"));
-        const a = Workspace.fromJSON(spec), b = Workspace.fromJSON(back.workspace);
+        const a = Workspace.fromJSON(spec),
+          b = Workspace.fromJSON(back.workspace);
         const ma = a.model({ modifierSettings: { normsys: { interpcode: "code1" }, histosys: { interpcode: "code4p" } } });
         const mb = b.model({ modifierSettings: back.modifierSettings });
         expect(Array.from(b.data(mb)).slice(0, mb.config.nmaindata)).toEqual(Array.from(a.data(ma)).slice(0, ma.config.nmaindata));
@@ -97,10 +109,14 @@ describe("the datacard writer round-trips through the reader", () => {
         };
         const init = ma.config.suggestedInit();
         // nuisances (α) at ±1, multiplicative factors (lumi, staterror γ) at ±0.1
-        const points = [init, ...ma.config.parameterNames.flatMap((n, i) => (n === ma.config.poiName ? [] : [-1, 1].map((s) => Float64Array.from(init, (v, k) => (k === i ? v + (n === "lumi" || n.startsWith("staterror") ? s / 10 : s) : v)))))];
+        const points = [
+          init,
+          ...ma.config.parameterNames.flatMap((n, i) => (n === ma.config.poiName ? [] : [-1, 1].map((s) => Float64Array.from(init, (v, k) => (k === i ? v + (n === "lumi" || n.startsWith("staterror") ? s / 10 : s) : v))))),
+        ];
         expect(points.length).toBeGreaterThan(2);
         for (const p of points) {
-          const ea = ma.expectedActualData(p), eb = mb.expectedActualData(parsB(p));
+          const ea = ma.expectedActualData(p),
+            eb = mb.expectedActualData(parsB(p));
           ea.forEach((v, k) => expect(Math.abs(eb[k]! - v), `bin ${k}`).toBeLessThan(1e-9 * Math.max(1, v)));
         }
       } finally {
@@ -120,9 +136,13 @@ describe("shapes lines", () => {
         { path: "SR/sig125", contents: [1, 3], sumw2: [0, 0] },
       ]);
       const f = path.join(dir, "card.txt");
-      writeFileSync(f, ["imax 1", "jmax 1", "kmax 0", "shapes * * s.root $CHANNEL/$PROCESS", "shapes sig SR s.root $CHANNEL/sig$MASS", "bin SR", "observation -1", "bin SR SR", "process sig bkg", "process 0 1", "rate -1 20", "SR autoMCStats 0"].join("\n"));
+      writeFileSync(
+        f,
+        ["imax 1", "jmax 1", "kmax 0", "shapes * * s.root $CHANNEL/$PROCESS", "shapes sig SR s.root $CHANNEL/sig$MASS", "bin SR", "observation -1", "bin SR SR", "process sig bkg", "process 0 1", "rate -1 20", "SR autoMCStats 0"].join("\n"),
+      );
       const card = await readDatacard(f, { mass: 125 });
-      const sig = card.workspace.channels[0]!.samples[0]!, bkg = card.workspace.channels[0]!.samples[1]!;
+      const sig = card.workspace.channels[0]!.samples[0]!,
+        bkg = card.workspace.channels[0]!.samples[1]!;
       expect(sig.data).toEqual([1, 3]);
       expect(bkg.data).toEqual([8, 12]); // scaled to rate 20
       expect(bkg.modifiers).toEqual([{ name: "staterror_SR", type: "staterror", data: [2, 4] }]); // √sumw2 × 2
@@ -150,7 +170,11 @@ describe("bad datacards give clear errors with file and line", () => {
       writeFileSync(f, [...base, "u lnU 2 2", "k lnN 0.9/1.2 -", "n rateParam b bkg 1 [0,5]", "g group = k n"].join("\n"));
       const ok = await readDatacard(f);
       expect(ok.groups).toEqual({ g: ["k", "n"] });
-      expect(ok.workspace.measurements[0]!.config.parameters).toEqual([{ name: "r", bounds: [[0, 20]], inits: [1] }, { name: "u", bounds: [[0.5, 2]], inits: [1] }, { name: "n", inits: [1], bounds: [[0, 5]] }]);
+      expect(ok.workspace.measurements[0]!.config.parameters).toEqual([
+        { name: "r", bounds: [[0, 20]], inits: [1] },
+        { name: "u", bounds: [[0.5, 2]], inits: [1] },
+        { name: "n", inits: [1], bounds: [[0, 5]] },
+      ]);
       const m = Workspace.fromJSON(ok.workspace).model({ modifierSettings: ok.modifierSettings });
       expect(upperLimit(Workspace.fromJSON(ok.workspace).data(m), m).converged).toBe(true);
     } finally {
@@ -170,7 +194,13 @@ describe("bad datacards give clear errors with file and line", () => {
       await expect(readDatacard(f)).rejects.toThrow(/c\.txt:10: rateParam needs bin, process and an initial value/);
       writeFileSync(f, ["shapes * * f.root", ...base].join("\n"));
       await expect(readDatacard(f)).rejects.toThrow(/c\.txt:1: a shapes line needs process, channel, file and a histogram pattern/);
-      writeFileSync(f, base.filter((l) => !l.startsWith("rate")).concat("rate 1").join("\n"));
+      writeFileSync(
+        f,
+        base
+          .filter((l) => !l.startsWith("rate"))
+          .concat("rate 1")
+          .join("\n"),
+      );
       await expect(readDatacard(f)).rejects.toMatchObject({ code: "DATACARD_INVALID" });
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -12,7 +12,11 @@ const dir = mkdtempSync(path.join(tmpdir(), "hepflow-datacard-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** The datacard's non-comment lines split into whitespace-separated cells. */
-const rows = (text: string) => text.split("\n").filter((l) => l && !l.startsWith("#") && !l.startsWith("-")).map((l) => l.trim().split(/\s+/));
+const rows = (text: string) =>
+  text
+    .split("\n")
+    .filter((l) => l && !l.startsWith("#") && !l.startsWith("-"))
+    .map((l) => l.trim().split(/\s+/));
 
 describe("Combine datacard from the all-modifiers reference workspace", () => {
   const spec = JSON.parse(readFileSync(path.join(REFERENCE, "stats", "all_modifiers_2channel.json"), "utf8")) as WorkspaceSpec;
@@ -46,7 +50,10 @@ describe("Combine datacard from the all-modifiers reference workspace", () => {
     const jes = find("jes", "shape")[0]!;
     columns.forEach(({ s }, i) => expect(jes[i + 2]).toBe(s.modifiers.some((m) => m.name === "jes" && m.type === "histosys") ? "1" : "-"));
     const rp = find("mu", "rateParam");
-    expect(rp.map((x) => x.slice(2))).toEqual([["SR", "signal", "1", "[0,20]"], ["CR_qcd", "signal", "1", "[0,20]"]]);
+    expect(rp.map((x) => x.slice(2))).toEqual([
+      ["SR", "signal", "1", "[0,20]"],
+      ["CR_qcd", "signal", "1", "[0,20]"],
+    ]);
     const lumiSettings = spec.measurements[0]!.config.parameters.find((p) => p.name === "lumi")!;
     expect(find("lumi", "param")[0]!.slice(2).map(Number)).toEqual([lumiSettings.auxdata![0], lumiSettings.sigmas![0]]);
     expect(find("SR", "autoMCStats")[0]!.slice(2)).toEqual(["0", "0", "1"]);

@@ -93,7 +93,14 @@ describe("fit: a large model (hundreds of parameters)", () => {
       return {
         name,
         samples: [
-          { name: "signal", data: shape(1).map((v) => v / 5), modifiers: [{ name: "mu", type: "normfactor" as const, data: null }, { name: `stat_${name}`, type: "staterror" as const, data: bkg.map((v) => Math.sqrt(v) / 2) }] },
+          {
+            name: "signal",
+            data: shape(1).map((v) => v / 5),
+            modifiers: [
+              { name: "mu", type: "normfactor" as const, data: null },
+              { name: `stat_${name}`, type: "staterror" as const, data: bkg.map((v) => Math.sqrt(v) / 2) },
+            ],
+          },
           {
             name: "bkg1",
             data: bkg,

@@ -98,7 +98,8 @@ describe("json2xml → xml2json round trip (pyhf's test_import_roundtrip)", () =
         const back = await readHistFactoryXml(path.join(dir, exp.files[0]!.path), { basedir: dir });
         const a = Workspace.fromJSON({ ...ref, measurements: [ref.measurements[0]] });
         const b = Workspace.fromJSON({ ...back, measurements: [back.measurements[0]] });
-        const ma = a.model(), mb = b.model();
+        const ma = a.model(),
+          mb = b.model();
         // histograms are written as TH1D: observed+aux data, inits and bounds equal to 1e-12
         expectClose(Array.from(b.data(mb)), Array.from(a.data(ma)), "data", 1e-12);
         expectClose(Array.from(mb.config.suggestedInit()), Array.from(ma.config.suggestedInit()), "inits", 1e-12);

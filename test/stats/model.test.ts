@@ -85,7 +85,15 @@ describe("Model: hand-computable expected rates and likelihood", () => {
         {
           name: "c",
           samples: [
-            { name: "a", data: [10, 20], modifiers: [{ name: "mu", type: "normfactor", data: null }, { name: "stat_c", type: "staterror", data: [3, 4] }, { name: "sh", type: "shapesys", data: [2, 0] }] },
+            {
+              name: "a",
+              data: [10, 20],
+              modifiers: [
+                { name: "mu", type: "normfactor", data: null },
+                { name: "stat_c", type: "staterror", data: [3, 4] },
+                { name: "sh", type: "shapesys", data: [2, 0] },
+              ],
+            },
             { name: "b", data: [30, 0], modifiers: [{ name: "stat_c", type: "staterror", data: [4, 0] }] },
           ],
         },

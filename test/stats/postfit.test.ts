@@ -12,10 +12,15 @@ const PAR_TOL = 1e-5;
 /** One bin: signal s·μ (μ in [−10, 10]) over background b with a piecewise-linear histosys b·(1 + 0.2θ) / b·(1 + 0.1θ). */
 function oneBin(s: number, b: number, n: number): WorkspaceSpec {
   return {
-    channels: [{ name: "SR", samples: [
-      { name: "sig", data: [s], modifiers: [{ name: "mu", type: "normfactor", data: null }] },
-      { name: "bkg", data: [b], modifiers: [{ name: "theta", type: "histosys", data: { hi_data: [1.2 * b], lo_data: [0.9 * b] } }] },
-    ] }],
+    channels: [
+      {
+        name: "SR",
+        samples: [
+          { name: "sig", data: [s], modifiers: [{ name: "mu", type: "normfactor", data: null }] },
+          { name: "bkg", data: [b], modifiers: [{ name: "theta", type: "histosys", data: { hi_data: [1.2 * b], lo_data: [0.9 * b] } }] },
+        ],
+      },
+    ],
     observations: [{ name: "SR", data: [n] }],
     measurements: [{ name: "m", config: { poi: "mu", parameters: [{ name: "mu", bounds: [[-10, 10]] }] } }],
     version: "1.0.0",
@@ -38,7 +43,12 @@ describe("ranking and pulls on a one-parameter model (by hand)", () => {
     expect(x.name).toBe("theta");
     expect(Math.abs(x.bestfit)).toBeLessThan(PAR_TOL);
     expect(Math.abs(x.uncertainty - 1)).toBeLessThan(PAR_TOL);
-    for (const [got, want] of [[x.prefitUp, -0.2 * b / s], [x.prefitDown, 0.1 * b / s], [x.postfitUp, -0.2 * b / s], [x.postfitDown, 0.1 * b / s]] as [number, number][]) {
+    for (const [got, want] of [
+      [x.prefitUp, (-0.2 * b) / s],
+      [x.prefitDown, (0.1 * b) / s],
+      [x.postfitUp, (-0.2 * b) / s],
+      [x.postfitDown, (0.1 * b) / s],
+    ] as [number, number][]) {
       expect(Math.abs(got - want)).toBeLessThan(PAR_TOL);
     }
     const p = pulls(model, fit(data, model));
@@ -147,10 +157,15 @@ function lgammaRef(n: number): number {
 describe("yield tables", () => {
   // two bins: signal (μ) and background with a symmetric linear histosys of ±δ per bin
   const spec: WorkspaceSpec = {
-    channels: [{ name: "SR", samples: [
-      { name: "sig", data: [5, 15], modifiers: [{ name: "mu", type: "normfactor", data: null }] },
-      { name: "bkg", data: [50, 40], modifiers: [{ name: "t", type: "histosys", data: { hi_data: [56, 42], lo_data: [44, 38] } }] },
-    ] }],
+    channels: [
+      {
+        name: "SR",
+        samples: [
+          { name: "sig", data: [5, 15], modifiers: [{ name: "mu", type: "normfactor", data: null }] },
+          { name: "bkg", data: [50, 40], modifiers: [{ name: "t", type: "histosys", data: { hi_data: [56, 42], lo_data: [44, 38] } }] },
+        ],
+      },
+    ],
     observations: [{ name: "SR", data: [57, 60] }],
     measurements: [{ name: "m", config: { poi: "mu", parameters: [] } }],
     version: "1.0.0",
@@ -172,7 +187,8 @@ describe("yield tables", () => {
   it("post-fit: linear propagation with the fit covariance, correlations included", () => {
     const r = fit(data, model);
     const t = postfitYields(model, data, r)[0]!;
-    const iMu = model.config.parameterIndex("mu"), iT = model.config.parameterIndex("t");
+    const iMu = model.config.parameterIndex("mu"),
+      iT = model.config.parameterIndex("t");
     const C = r.covariance!;
     // total yield = μ(5 + 15) + 90 + θ(6 + 2) in the linear region: its variance is J C Jᵀ with J = (20, 8)
     const varTotal = 20 * 20 * C[iMu]![iMu]! + 8 * 8 * C[iT]![iT]! + 2 * 20 * 8 * C[iMu]![iT]!;
@@ -189,7 +205,11 @@ describe("a fit result of another model", () => {
     const data = ws.data(model);
     // the same channel with one more nuisance parameter on the background: 3 parameters instead of 2
     const spec = oneBin(20, 100, 130);
-    spec.channels.forEach((c) => c.samples.forEach((s) => { if (s.name === "bkg") s.modifiers.push({ name: "k", type: "normsys", data: { hi: 1.1, lo: 0.9 } }); }));
+    spec.channels.forEach((c) =>
+      c.samples.forEach((s) => {
+        if (s.name === "bkg") s.modifiers.push({ name: "k", type: "normsys", data: { hi: 1.1, lo: 0.9 } });
+      }),
+    );
     const other = Workspace.fromJSON(spec);
     const otherModel = other.model(SETTINGS);
     const r = fit(other.data(otherModel), otherModel);

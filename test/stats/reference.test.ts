@@ -150,7 +150,12 @@ for (const item of index.items) {
       if (cs.test_statistics) {
         it(`${cs.id}: raw test statistics q, qtilde, t, ttilde, q0`, () => {
           const ts = cs.test_statistics;
-          const keys: [TestStatName, string][] = [["q", "q"], ["qtilde", "qtilde"], ["t", "tmu"], ["ttilde", "tmu_tilde"]];
+          const keys: [TestStatName, string][] = [
+            ["q", "q"],
+            ["qtilde", "qtilde"],
+            ["t", "tmu"],
+            ["ttilde", "tmu_tilde"],
+          ];
           for (const [name, key] of keys) close(testStatistic(name, ts.mu, data, model).value, ts[key], 1e-6, 1e-7, name);
           close(testStatistic("q0", 0, data, model).value, ts.q0_at_mu0, 1e-6, atLowerBound ? 1e-3 : 1e-7, "q0");
         });

@@ -11,8 +11,7 @@ describe("ahead-of-time compiled workspace schemas", () => {
   });
 
   it("reject what the schema forbids, with the JSON path", () => {
-    expect(() => schemas.validateAgainst(schemas.WORKSPACE_SCHEMA, { channels: [], measurements: [], observations: [], version: "1.0.0" }, "WORKSPACE_INVALID", "workspace", "w.json"))
-      .toThrow(/\$\.channels/);
+    expect(() => schemas.validateAgainst(schemas.WORKSPACE_SCHEMA, { channels: [], measurements: [], observations: [], version: "1.0.0" }, "WORKSPACE_INVALID", "workspace", "w.json")).toThrow(/\$\.channels/);
     expect(() => schemas.validateAgainst(schemas.JSONPATCH_SCHEMA, [{ op: "frobnicate", path: "/x" }], "PATCH_INVALID", "patch")).toThrow(/must be one of/);
   });
 });

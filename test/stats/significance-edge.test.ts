@@ -4,10 +4,15 @@ import { Workspace, significance } from "../../src/stats/index.js";
 /** Background 0 in a bin where data are: q0 = ∞ under the background-only hypothesis. */
 const NO_BACKGROUND = {
   version: "1.0.0",
-  channels: [{ name: "c", samples: [
-    { name: "sig", data: [10, 5], modifiers: [{ name: "mu", type: "normfactor", data: null }] },
-    { name: "bkg", data: [0, 2], modifiers: [] },
-  ] }],
+  channels: [
+    {
+      name: "c",
+      samples: [
+        { name: "sig", data: [10, 5], modifiers: [{ name: "mu", type: "normfactor", data: null }] },
+        { name: "bkg", data: [0, 2], modifiers: [] },
+      ],
+    },
+  ],
   observations: [{ name: "c", data: [12, 8] }],
   measurements: [{ name: "m", config: { poi: "mu", parameters: [] } }],
 };
@@ -25,7 +30,7 @@ describe("significance when the background-only model predicts nothing where dat
 });
 
 describe("significance --json with an infinite significance", () => {
-  it("writes Z = ∞ as the string \"Infinity\", not null", async () => {
+  it('writes Z = ∞ as the string "Infinity", not null', async () => {
     const { runCli } = await import("../helpers/cli.js");
     const { mkdtempSync, writeFileSync } = await import("node:fs");
     const { tmpdir } = await import("node:os");

@@ -100,7 +100,7 @@ describe("block-arrow Hessian structure", () => {
     // A = Rᵀ R + n I restricted to the pattern is not SPD in general; build SPD by diagonal dominance
     const dense = new Float64Array(n * n);
     let seed = 7;
-    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) - 0.5;
+    const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5;
     const couples = (p: number, q: number) => s.slot[p]! >= 0 || s.slot[q]! >= 0 || (bins[p]!.length === 1 && bins[q]!.length === 1 && bins[p]![0] === bins[q]![0]);
     for (let p = 0; p < n; p++) {
       for (let q = 0; q < p; q++) {
@@ -157,7 +157,11 @@ describe("block-arrow Hessian structure", () => {
     }
     const ws = Workspace.fromJSON(binned(12));
     const m = ws.model();
-    expectSameHessian(m, m.config.suggestedInit().map((v, i) => v * (1 + 0.03 * Math.cos(i))), ws.data(m));
+    expectSameHessian(
+      m,
+      m.config.suggestedInit().map((v, i) => v * (1 + 0.03 * Math.cos(i))),
+      ws.data(m),
+    );
   });
 });
 

@@ -21,7 +21,9 @@ const data = ws.data(model);
 function ksDistance(a: ArrayLike<number>, b: ArrayLike<number>): number {
   const x = Float64Array.from(a).sort();
   const y = Float64Array.from(b).sort();
-  let i = 0, j = 0, d = 0;
+  let i = 0,
+    j = 0,
+    d = 0;
   while (i < x.length && j < y.length) {
     const t = Math.min(x[i]!, y[j]!);
     while (i < x.length && x[i]! <= t) i++;
@@ -56,7 +58,7 @@ describe("toy-based hypotests against pyhf's ToyCalculator", () => {
       // sqrt(q(1−q)/n), carried over with slope ≈ CLs+b/CLb); floor: one toy's step, 1/(n·q)
       [0.0227501319, 0.1586552539, 0.5, 0.8413447461, 0.9772498681].forEach((q, k) => {
         const p = h.CLs_exp[k]! * q;
-        const sigma = Math.SQRT2 * Math.hypot(Math.sqrt(p * (1 - p) / n), (p / q) * Math.sqrt(q * (1 - q) / n)) / q;
+        const sigma = (Math.SQRT2 * Math.hypot(Math.sqrt((p * (1 - p)) / n), (p / q) * Math.sqrt((q * (1 - q)) / n))) / q;
         expect(Math.abs(r.expected[k]! - h.CLs_exp[k]!), `band ${k}`).toBeLessThan(Math.max(4 * sigma, 2 / (n * q)));
       });
       expect(r.converged).toBe(true);

@@ -48,7 +48,11 @@ describe("workspace combine", () => {
     const c = structuredClone(controlOnly.toJSON());
     a.measurements[0]!.config.parameters = [{ name: "mu", bounds: [[0, 5]] }];
     c.measurements[0]!.config.parameters = [{ name: "uncorr_bkguncrt_control", inits: [1, 1] }];
-    expect(combineWorkspaces(a, c).toJSON().measurements[0]!.config.parameters.map((p) => p.name)).toEqual(["mu", "uncorr_bkguncrt_control"]);
+    expect(
+      combineWorkspaces(a, c)
+        .toJSON()
+        .measurements[0]!.config.parameters.map((p) => p.name),
+    ).toEqual(["mu", "uncorr_bkguncrt_control"]);
     c.measurements[0]!.config.parameters = [{ name: "mu", bounds: [[0, 6]] }];
     expect(() => combineWorkspaces(a, c)).toThrow(/sets parameter "mu" differently/);
   });

@@ -8,8 +8,14 @@ import { SHARED } from "../shared.js";
 
 const WS = path.join(SHARED, "reference", "stats", "simplemodels_uncorrelated_background.json");
 let dir = "";
-beforeEach(() => { dir = mkdtempSync(path.join(tmpdir(), "hepflow-cli-track-")); process.env.HEPFLOW_TRACKING_DIR = path.join(dir, "runs"); });
-afterEach(() => { closeStores(); delete process.env.HEPFLOW_RUN_ID; });
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), "hepflow-cli-track-"));
+  process.env.HEPFLOW_TRACKING_DIR = path.join(dir, "runs");
+});
+afterEach(() => {
+  closeStores();
+  delete process.env.HEPFLOW_RUN_ID;
+});
 
 describe("tracking from the command line", () => {
   it("autologs a fit with --track (and not without), with the numbers it prints", async () => {
@@ -38,9 +44,12 @@ describe("tracking from the command line", () => {
 
   it("runs ls/show/diff/rm/restore/export/import", async () => {
     const s = openStore();
-    const a = s.startRun({ runName: "alpha" }), b = s.startRun({ runName: "beta" });
-    s.logParams(a.runId, { bins: 25 }); s.logParams(b.runId, { bins: 30 });
-    s.logMetrics(a.runId, { unc: 0.2 }); s.logMetrics(b.runId, { unc: 0.1 });
+    const a = s.startRun({ runName: "alpha" }),
+      b = s.startRun({ runName: "beta" });
+    s.logParams(a.runId, { bins: 25 });
+    s.logParams(b.runId, { bins: 30 });
+    s.logMetrics(a.runId, { unc: 0.2 });
+    s.logMetrics(b.runId, { unc: 0.1 });
     const ls = await runCli("runs", "ls", "--filter", "metrics.unc < 0.15", "--columns", "name,params.bins,metrics.unc");
     expect(ls).toMatch(/beta\s+30\s+0\.1/);
     expect(ls).not.toMatch(/alpha/);
@@ -54,7 +63,11 @@ describe("tracking from the command line", () => {
     await runCli("runs", "restore", a.runId);
     const out = path.join(dir, "mlruns");
     expect(await runCli("runs", "export", "--mlflow", out)).toMatch(/exported 2 run/);
-    expect(readdirSync(path.join(out, "0")).filter((n) => n !== "meta.yaml").sort()).toEqual([a.runId, b.runId].sort());
+    expect(
+      readdirSync(path.join(out, "0"))
+        .filter((n) => n !== "meta.yaml")
+        .sort(),
+    ).toEqual([a.runId, b.runId].sort());
     process.env.HEPFLOW_TRACKING_DIR = path.join(dir, "other");
     expect(await runCli("runs", "import", out)).toMatch(/imported 2 run/);
     expect(openStore().getRun(b.runId).metrics.unc!.value).toBe(0.1);

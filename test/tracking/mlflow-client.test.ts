@@ -11,7 +11,10 @@ import { createRequire } from "node:module";
 import { TrackingStore, serveTracking } from "../../src/tracking/index.js";
 
 const require = createRequire(import.meta.url);
-const MLflow = require("mlflow") as new (o: { endpoint: string; headers?: Record<string, string> }) => {
+const MLflow = require("mlflow") as new (o: {
+  endpoint: string;
+  headers?: Record<string, string>;
+}) => {
   Experiments: { create(o: object): Promise<{ experiment_id: string }>; get(o: object): Promise<{ experiment: { name: string } }> };
   // biome-ignore lint/suspicious/noExplicitAny: the untyped mlflow client returns whatever the REST API sends
   Runs: Record<string, (o: object) => Promise<Record<string, any>>>;
@@ -21,7 +24,10 @@ const MLflow = require("mlflow") as new (o: { endpoint: string; headers?: Record
 
 const store = new TrackingStore(mkdtempSync(path.join(tmpdir(), "hepflow-mlc-")));
 const { app, url } = await serveTracking(store, { port: 0, token: "t0k" });
-afterAll(async () => { await app.close(); store.close(); });
+afterAll(async () => {
+  await app.close();
+  store.close();
+});
 
 describe("the npm `mlflow` client against hepflow tracking serve", () => {
   it("creates an experiment and a run, logs, reads back, searches and ends the run", async () => {
@@ -39,7 +45,11 @@ describe("the npm `mlflow` client against hepflow tracking serve", () => {
     expect(got.run.info.run_name).toBe("client-run");
     expect(Object.fromEntries(got.run.data.params.map((p: { key: string; value: string }) => [p.key, p.value]))).toEqual({ num_bins: "25", pt_threshold: "30" });
     const hist = await c.Metrics.getHistory({ run_id, metric_key: "unc" });
-    expect(hist.metrics.map((m) => [m.step, +m.value.toFixed(12)])).toEqual([[0, 0.3], [1, 0.2], [2, 0.1]]);
+    expect(hist.metrics.map((m) => [m.step, +m.value.toFixed(12)])).toEqual([
+      [0, 0.3],
+      [1, 0.2],
+      [2, 0.1],
+    ]);
     const found = await c.Runs.search!({ experiment_ids: [experiment_id], filter: "params.num_bins = '25' and metrics.unc < 0.15" });
     expect(found.runs.map((r: { info: { run_id: string } }) => r.info.run_id)).toEqual([run_id]);
     const up = await c.Runs.update!({ run_id, status: "FINISHED", end_time: 1700000001000 });

@@ -19,7 +19,16 @@ function files(dir: string, prefix = ""): string[] {
   }
   return out;
 }
-const parseMetricLines = (t: string) => t.trim().split("\n").map((l) => l.trim().split(/\s+/).map((x) => (x === "nan" ? NaN : Number(x))));
+const parseMetricLines = (t: string) =>
+  t
+    .trim()
+    .split("\n")
+    .map((l) =>
+      l
+        .trim()
+        .split(/\s+/)
+        .map((x) => (x === "nan" ? NaN : Number(x))),
+    );
 
 describe("MLflow file store", () => {
   it("imports the real MLflow 1.27 store and exports it back file for file", () => {
@@ -41,7 +50,12 @@ describe("MLflow file store", () => {
       expect(run.tags["mlflow.runName"]).toBe(readFileSync(path.join(src, "tags", "mlflow.runName"), "utf8"));
       for (const key of readdirSync(path.join(src, "metrics"))) {
         const lines = parseMetricLines(readFileSync(path.join(src, "metrics", key), "utf8"));
-        expect(s.metricHistory(id, key).map((m) => [m.timestamp, m.value, m.step]).sort((a, b) => a[2]! - b[2]! || a[0]! - b[0]!)).toEqual(lines.sort((a, b) => a[2]! - b[2]! || a[0]! - b[0]!));
+        expect(
+          s
+            .metricHistory(id, key)
+            .map((m) => [m.timestamp, m.value, m.step])
+            .sort((a, b) => a[2]! - b[2]! || a[0]! - b[0]!),
+        ).toEqual(lines.sort((a, b) => a[2]! - b[2]! || a[0]! - b[0]!));
       }
       expect(s.listArtifacts(id).map((a) => a.path)).toEqual(files(path.join(src, "artifacts")));
     }
@@ -49,17 +63,21 @@ describe("MLflow file store", () => {
     const out = tmp();
     exportMlflow(s, out);
     for (const id of runIds) {
-      const a = path.join(FIXTURE, "1", id), b = path.join(out, "1", id);
+      const a = path.join(FIXTURE, "1", id),
+        b = path.join(out, "1", id);
       expect(files(b)).toEqual(files(a));
       for (const f of files(a)) {
         if (f === "meta.yaml") {
-          const ma = YAML.parse(readFileSync(path.join(a, f), "utf8")), mb = YAML.parse(readFileSync(path.join(b, f), "utf8"));
-          delete ma.artifact_uri; delete mb.artifact_uri; // absolute paths: where each store lives
+          const ma = YAML.parse(readFileSync(path.join(a, f), "utf8")),
+            mb = YAML.parse(readFileSync(path.join(b, f), "utf8"));
+          delete ma.artifact_uri;
+          delete mb.artifact_uri; // absolute paths: where each store lives
           // MLflow 1.27 kept the run name only in the mlflow.runName tag (and an empty legacy "name");
           // MLflow >= 2 writes run_name, which is what the exporter writes
           expect(mb.run_name).toBe(readFileSync(path.join(a, "tags", "mlflow.runName"), "utf8"));
           expect(ma.name).toBe("");
-          delete ma.name; delete mb.run_name;
+          delete ma.name;
+          delete mb.run_name;
           expect(mb).toEqual(ma);
         } else if (f.startsWith("metrics/")) expect(parseMetricLines(readFileSync(path.join(b, f), "utf8"))).toEqual(parseMetricLines(readFileSync(path.join(a, f), "utf8")));
         else expect(readFileSync(path.join(b, f)).equals(readFileSync(path.join(a, f)))).toBe(true);
@@ -77,7 +95,12 @@ describe("MLflow file store", () => {
     const parent = a.startRun({ experimentName: "search", runName: "tpe" });
     a.logParams(parent.runId, { algo: "tpe", "nested/key": "x" });
     const child = a.startRun({ experimentId: parent.experimentId, parentRunId: parent.runId });
-    a.logMetrics(child.runId, [{ key: "unc", value: 0.25, step: 0, timestamp: 1 }, { key: "unc", value: NaN, step: 1, timestamp: 2 }, { key: "unc", value: -Infinity, step: 2, timestamp: 3 }, { key: "sub/dir", value: 1e-300, timestamp: 4 }]);
+    a.logMetrics(child.runId, [
+      { key: "unc", value: 0.25, step: 0, timestamp: 1 },
+      { key: "unc", value: NaN, step: 1, timestamp: 2 },
+      { key: "unc", value: -Infinity, step: 2, timestamp: 3 },
+      { key: "sub/dir", value: 1e-300, timestamp: 4 },
+    ]);
     const f = path.join(tmp(), "ws.json");
     writeFileSync(f, '{"channels": []}');
     a.logArtifact(child.runId, f, "fit/ws.json");
@@ -91,7 +114,8 @@ describe("MLflow file store", () => {
     const b = new TrackingStore(tmp());
     importMlflow(b, out);
     for (const id of [parent.runId, child.runId]) {
-      const ra = a.getRun(id), rb = b.getRun(id);
+      const ra = a.getRun(id),
+        rb = b.getRun(id);
       expect({ ...rb.info, artifactUri: "" }).toEqual({ ...ra.info, artifactUri: "" });
       expect(rb.params).toEqual(ra.params);
       expect(rb.tags).toEqual(ra.tags);
@@ -101,6 +125,7 @@ describe("MLflow file store", () => {
     }
     expect(b.children(parent.runId).map((r) => r.runId)).toEqual([child.runId]);
     expect(importMlflow(b, out).skipped.sort()).toEqual([parent.runId, child.runId].sort()); // second import: nothing duplicated
-    a.close(); b.close();
+    a.close();
+    b.close();
   });
 });

@@ -15,7 +15,11 @@ describe("MLproject", () => {
     expect(p.environment).toEqual({ conda_env: "conda.yaml" });
     expect(Object.keys(p.entryPoints)).toEqual(["ttbar", "hyperopt"]);
     expect(p.entryPoints.ttbar!.parameters.map((q) => [q.name, q.type, q.default])).toEqual([
-      ["num-input-files", "int", "10"], ["num-bins", "int", "25"], ["bin-low", "int", "50"], ["bin-high", "int", "550"], ["pt-threshold", "int", "25"],
+      ["num-input-files", "int", "10"],
+      ["num-bins", "int", "25"],
+      ["bin-low", "int", "50"],
+      ["bin-high", "int", "550"],
+      ["pt-threshold", "int", "25"],
     ]);
     const ep = p.entryPoints.ttbar!;
     const { declared } = resolveParameters(p, ep, { "num-bins": "30" });
@@ -52,11 +56,21 @@ describe("MLproject", () => {
   it("runs an entry point as a tracked run: params, recorded environment, outputs as artifacts, exit status", async () => {
     const dir = tmp();
     writeFileSync(path.join(dir, "conda.yaml"), "name: x\ndependencies: [python=3.11]\n");
-    writeFileSync(path.join(dir, "MLproject"), [
-      "name: tiny", "conda_env: conda.yaml", "entry_points:", "  main:", "    parameters:", "      n: {type: int, default: 3}", "      msg: string",
-      `    command: "${process.execPath} -e \\"require('fs').writeFileSync(process.argv[1] + '/out.txt', process.argv[2].repeat(Number(process.argv[3])) + ' ' + process.env.HEPFLOW_RUN_ID)\\" {run_dir} {msg} {n}"`,
-      "  fail:", `    command: "${process.execPath} -e 'process.exit(3)'"`,
-    ].join("\n") + "\n");
+    writeFileSync(
+      path.join(dir, "MLproject"),
+      [
+        "name: tiny",
+        "conda_env: conda.yaml",
+        "entry_points:",
+        "  main:",
+        "    parameters:",
+        "      n: {type: int, default: 3}",
+        "      msg: string",
+        `    command: "${process.execPath} -e \\"require('fs').writeFileSync(process.argv[1] + '/out.txt', process.argv[2].repeat(Number(process.argv[3])) + ' ' + process.env.HEPFLOW_RUN_ID)\\" {run_dir} {msg} {n}"`,
+        "  fail:",
+        `    command: "${process.execPath} -e 'process.exit(3)'"`,
+      ].join("\n") + "\n",
+    );
     const s = new TrackingStore(tmp());
     await expect(runProject(s, dir, { params: {} })).rejects.toThrow(/needs -P msg/);
     const r = await runProject(s, dir, { params: { msg: "ab" }, stdio: "pipe" });
@@ -93,12 +107,21 @@ describe("a project whose search entry point searches its other entry point", ()
   it("hepflow project run -e search: the project run is the search run, trials are its child project runs", async () => {
     const dir = tmp();
     const ws = path.join(SHARED, "reference", "stats", "simplemodels_uncorrelated_background.json");
-    writeFileSync(path.join(dir, "MLproject"), [
-      "name: fitsearch", "entry_points:",
-      "  fit:", "    parameters:", "      mu: {type: float, default: 1}", `    command: "hepflow fit ${ws} --mu {mu}"`,
-      "  search:", "    parameters:", "      max_runs: {type: int, default: 3}",
-      `    command: "hepflow search --project . -e fit -S 'mu=uniform(0, 2)' --objective twice_nll --algo random --max-runs {max_runs} --seed 2"`,
-    ].join("\n") + "\n");
+    writeFileSync(
+      path.join(dir, "MLproject"),
+      [
+        "name: fitsearch",
+        "entry_points:",
+        "  fit:",
+        "    parameters:",
+        "      mu: {type: float, default: 1}",
+        `    command: "hepflow fit ${ws} --mu {mu}"`,
+        "  search:",
+        "    parameters:",
+        "      max_runs: {type: int, default: 3}",
+        `    command: "hepflow search --project . -e fit -S 'mu=uniform(0, 2)' --objective twice_nll --algo random --max-runs {max_runs} --seed 2"`,
+      ].join("\n") + "\n",
+    );
     const s = new TrackingStore(tmp());
     let log = "";
     const r = await runProject(s, dir, { entry: "search", params: { max_runs: "3" }, stdio: "pipe", onOutput: (c) => (log += c) });

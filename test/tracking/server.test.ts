@@ -10,7 +10,10 @@ import { TrackingStore, buildTrackingServer, serveTracking } from "../../src/tra
 
 const store = new TrackingStore(mkdtempSync(path.join(tmpdir(), "hepflow-srv-")));
 const app = await buildTrackingServer(store);
-afterAll(async () => { await app.close(); store.close(); });
+afterAll(async () => {
+  await app.close();
+  store.close();
+});
 
 const API = "/api/2.0/mlflow";
 async function post(p: string, payload: unknown) {
@@ -78,7 +81,10 @@ describe("MLflow REST API subset", () => {
     expect((await post("/runs/set-tag", { run_id: runId, key: "stage", value: "fit" })).status).toBe(200);
     const batch = await post("/runs/log-batch", {
       run_id: runId,
-      metrics: [{ key: "unc", value: 0.25, timestamp: 3, step: 2 }, { key: "events_per_s", value: 1e6, timestamp: 3, step: 0 }],
+      metrics: [
+        { key: "unc", value: 0.25, timestamp: 3, step: 2 },
+        { key: "events_per_s", value: 1e6, timestamp: 3, step: 0 },
+      ],
       params: [{ key: "pt_threshold", value: "25" }],
       tags: [{ key: "stage", value: "done" }],
     });
@@ -93,7 +99,11 @@ describe("MLflow REST API subset", () => {
     expect(byKey(data.metrics).unc).toEqual({ key: "unc", value: 0.25, timestamp: 3, step: 2 }); // latest = highest step
     expect((byKey(data.tags).stage as { key: string; value: string }).value).toBe("done");
     const h = await get("/metrics/get-history", { run_id: runId, metric_key: "unc" });
-    expect(h.body.metrics).toEqual([{ key: "unc", value: 0.5, timestamp: 1, step: 0 }, { key: "unc", value: "NaN", timestamp: 2, step: 1 }, { key: "unc", value: 0.25, timestamp: 3, step: 2 }]);
+    expect(h.body.metrics).toEqual([
+      { key: "unc", value: 0.5, timestamp: 1, step: 0 },
+      { key: "unc", value: "NaN", timestamp: 2, step: 1 },
+      { key: "unc", value: 0.25, timestamp: 3, step: 2 },
+    ]);
     const u = await post("/runs/update", { run_id: runId, status: "FINISHED", end_time: 1700000005000 });
     expect(u.body.run_info).toMatchObject({ run_id: runId, status: "FINISHED", end_time: 1700000005000 });
     expect((await post("/runs/update", { run_id: runId, status: "DONE" })).body.error_code).toBe("INVALID_PARAMETER_VALUE");
@@ -128,7 +138,10 @@ describe("MLflow REST API subset", () => {
     expect(down.body).toBe("<svg/>");
     expect(store.readArtifact(runId, "model.json").toString()).toBe('{"a": 1}'); // stored as sent, not re-serialised
     const ls = await app.inject({ method: "GET", url: "/api/2.0/mlflow-artifacts/artifacts", query: { path: `${expId}/${runId}/artifacts` } });
-    expect(JSON.parse(ls.body).files).toEqual([{ path: "model.json", is_dir: false, file_size: 8 }, { path: "plots", is_dir: true }]);
+    expect(JSON.parse(ls.body).files).toEqual([
+      { path: "model.json", is_dir: false, file_size: 8 },
+      { path: "plots", is_dir: true },
+    ]);
     const sub = await app.inject({ method: "GET", url: "/api/2.0/mlflow-artifacts/artifacts", query: { path: `${expId}/${runId}/artifacts/plots` } });
     expect(JSON.parse(sub.body).files).toEqual([{ path: "pulls.svg", is_dir: false, file_size: 6 }]);
     const missing = await app.inject({ method: "GET", url: `${base}/nope.txt` });
@@ -157,6 +170,8 @@ describe("MLflow REST API subset", () => {
       const ok = await fetch(`${url}${API}/experiments/get?experiment_id=0`, { headers: { authorization: "Bearer s3cret" } });
       expect(ok.status).toBe(200);
       expect(((await ok.json()) as { experiment: { name: string } }).experiment.name).toBe("Default");
-    } finally { await live.close(); }
+    } finally {
+      await live.close();
+    }
   });
 });

@@ -24,7 +24,11 @@ describe("run store", () => {
     s.logMetric(run.runId, "loss", 1, { step: 2, timestamp: 5 });
     s.logMetric(run.runId, "loss", 2, { step: 1, timestamp: 20 });
     s.logMetric(run.runId, "nan", NaN);
-    expect(s.metricHistory(run.runId, "loss").map((m) => [m.step, m.value])).toEqual([[0, 3], [1, 2], [2, 1]]);
+    expect(s.metricHistory(run.runId, "loss").map((m) => [m.step, m.value])).toEqual([
+      [0, 3],
+      [1, 2],
+      [2, 1],
+    ]);
     const full = s.getRun(run.runId);
     expect(full.metrics.loss!.value).toBe(1); // latest = highest step
     expect(Number.isNaN(full.metrics.nan!.value)).toBe(true);
@@ -97,13 +101,17 @@ describe("run store", () => {
       const w = Number(process.argv[3]); // with -e, argv[1] is the first argument
       for (let i = 0; i < 1000; i++) s.logMetric(process.argv[2], "m" + w, i, { step: i });
       s.close();`;
-    const procs = Array.from({ length: 8 }, (_, w) => new Promise<number>((resolve, reject) => {
-      const p = spawn(process.execPath, ["--input-type=module", "-e", script, dir, run.runId, String(w)], { stdio: ["ignore", "ignore", "pipe"] });
-      let err = "";
-      p.stderr.on("data", (b) => (err += b));
-      p.on("error", reject);
-      p.on("exit", (code) => (code === 0 ? resolve(code) : reject(new Error(`writer ${w} exited ${code}: ${err}`))));
-    }));
+    const procs = Array.from(
+      { length: 8 },
+      (_, w) =>
+        new Promise<number>((resolve, reject) => {
+          const p = spawn(process.execPath, ["--input-type=module", "-e", script, dir, run.runId, String(w)], { stdio: ["ignore", "ignore", "pipe"] });
+          let err = "";
+          p.stderr.on("data", (b) => (err += b));
+          p.on("error", reject);
+          p.on("exit", (code) => (code === 0 ? resolve(code) : reject(new Error(`writer ${w} exited ${code}: ${err}`))));
+        }),
+    );
     await Promise.all(procs);
     for (let w = 0; w < 8; w++) {
       const h = s.metricHistory(run.runId, `m${w}`);

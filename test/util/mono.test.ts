@@ -23,6 +23,8 @@ describe("perElementType", () => {
     try {
       perElementType((a: number, b: number, c: number, d: number, e: number, f: number) => a + b + c + d + e + f);
       expect.unreachable();
-    } catch (e) { expect(isHepflowError(e, "ARRAY_UNSUPPORTED")).toBe(true); }
+    } catch (e) {
+      expect(isHepflowError(e, "ARRAY_UNSUPPORTED")).toBe(true);
+    }
   });
 });

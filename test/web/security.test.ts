@@ -132,8 +132,14 @@ describe("hepflow ui: remote files only from allowed hosts", () => {
     try {
       const get = (app: typeof none.app, url: string, headers: Record<string, string> = {}) => app.inject({ method: "GET", url, headers: { ...local, ...headers } });
       const q = (u: string) => `/api/root?url=${encodeURIComponent(u)}`;
-      for (const [app, u] of [[none.app, fileUrl], [other.app, fileUrl], [allowed.app, `http://127.0.0.1:${Number(port) + 1}/hists.root`], [allowed.app, `http://localhost:${port}/hists.root`],
-        [allowed.app, `file://${join(data, "hists.root")}`], [allowed.app, `http://user:pw@127.0.0.1:${port}/hists.root`]] as const) {
+      for (const [app, u] of [
+        [none.app, fileUrl],
+        [other.app, fileUrl],
+        [allowed.app, `http://127.0.0.1:${Number(port) + 1}/hists.root`],
+        [allowed.app, `http://localhost:${port}/hists.root`],
+        [allowed.app, `file://${join(data, "hists.root")}`],
+        [allowed.app, `http://user:pw@127.0.0.1:${port}/hists.root`],
+      ] as const) {
         const r = await get(app, q(u));
         expect(r.statusCode, u).toBe(403);
         expect(r.json().code, u).toBe("UI_REMOTE_REFUSED");
@@ -157,9 +163,16 @@ describe("hepflow ui: remote files only from allowed hosts", () => {
       expect(hist.json().entries).toBe(75000);
       // a draw over HTTP: its bins equal a count made here from the local copy read by the ROOT reader
       const drawn = await get(allowed.app, `/api/draw?expr=px&tree=ntuple&bins=20&lo=-4&hi=4&url=${encodeURIComponent(fileUrl)}`);
-      const done = drawn.body.split("\n\n").filter((b) => b.startsWith("event: done")).map((b) => JSON.parse(/data: (.*)/.exec(b)![1]!) as { values: number[] })[0]!;
+      const done = drawn.body
+        .split("\n\n")
+        .filter((b) => b.startsWith("event: done"))
+        .map((b) => JSON.parse(/data: (.*)/.exec(b)![1]!) as { values: number[] })[0]!;
       const counts = new Array(20).fill(0);
-      for await (const c of (await local0.tree("ntuple")).iterate(["px"])) for (const v of c.columns.px as Float32Array) { const b = Math.floor((v + 4) / 0.4); if (b >= 0 && b < 20) counts[b]++; }
+      for await (const c of (await local0.tree("ntuple")).iterate(["px"]))
+        for (const v of c.columns.px as Float32Array) {
+          const b = Math.floor((v + 4) / 0.4);
+          if (b >= 0 && b < 20) counts[b]++;
+        }
       await local0.close();
       expect(done.values).toEqual(counts);
     } finally {

@@ -42,7 +42,9 @@ beforeAll(async () => {
   copyFileSync(join(sharedDir, "reference/stats/docs_2bin_1channel.json"), join(root, "fit", "workspace.json"));
   // a processor folder inside the root: electron pt histogram, slowed per chunk so the run can be watched
   mkdirSync(join(root, "proc"));
-  writeFileSync(join(root, "proc", "index.mjs"), `import { Hist, Regular, toAccumulator } from ${JSON.stringify(pathToFileURL(join(repo, "dist/hist/index.js")).href)};
+  writeFileSync(
+    join(root, "proc", "index.mjs"),
+    `import { Hist, Regular, toAccumulator } from ${JSON.stringify(pathToFileURL(join(repo, "dist/hist/index.js")).href)};
 export const columns = ["Electron_pt"];
 export const parameters = { sleep_ms: { type: "int", default: 0, min: 0, max: 5000, help: "pause per chunk" }, fail_once: { type: "bool", default: false, help: "the first chunk of each worker thread fails once (then its retry succeeds)" } };
 let failed = false;
@@ -53,30 +55,47 @@ export async function process(events, meta) {
   h.fill(events.Electron.pt.content);
   return { electron_pt: toAccumulator(h), events: events.length };
 }
-`);
+`,
+  );
   // 16 files of 2500 events: 16 chunks (a chunk never splits a file's single cluster)
   writeFileSync(join(root, "dataset.json"), JSON.stringify({ samples: [{ name: "zee", files: zeeFiles().map((f) => ({ path: `zee/${f}` })) }] }));
   // tracking store with two runs and a metric history each
   const store = new TrackingStore(join(root, "track"));
-  for (const [name, lr] of [["bdt-a", 0.1], ["bdt-b", 0.3]] as const) {
+  for (const [name, lr] of [
+    ["bdt-a", 0.1],
+    ["bdt-b", 0.3],
+  ] as const) {
     const r = store.startRun({ experimentName: "ui-test", runName: name, startTime: Date.UTC(2026, 0, 1, lr * 10) });
     store.logParams(r.runId, { learning_rate: lr, depth: 3 });
-    store.logMetrics(r.runId, Array.from({ length: 8 }, (_, step) => ({ key: "auc", value: 0.7 + 0.2 * (1 - Math.exp(-lr * (step + 1))), step, timestamp: Date.UTC(2026, 0, 1, 1, step) })));
+    store.logMetrics(
+      r.runId,
+      Array.from({ length: 8 }, (_, step) => ({ key: "auc", value: 0.7 + 0.2 * (1 - Math.exp(-lr * (step + 1))), step, timestamp: Date.UTC(2026, 0, 1, 1, step) })),
+    );
     store.endRun(r.runId, "FINISHED", Date.UTC(2026, 0, 1, 2));
   }
   store.close();
   // a workflow run directory: its state file as `hepflow workflow run` writes it
   mkdirSync(join(root, "wf", "_hepflow"), { recursive: true });
   const step = (id: string, status: string, inputs: string[], extra: Record<string, unknown> = {}) => ({ id, stage: id.split("/")[0], scope: "", workdir: id, status, parameters: {}, inputs, command: `hepflow ${id}`, ...extra });
-  writeFileSync(join(root, "wf", "_hepflow", "state.json"), JSON.stringify({
-    format: "hepflow-workflow-state/1", spec: "workflow.yml", toplevel: ".", init: {}, status: "failed", started: "2026-01-01T00:00:00.000Z", updated: "2026-01-01T00:01:00.000Z", warnings: [],
-    steps: {
-      generate: step("generate", "done", [], { seconds: 3.2, reused: "cache" }),
-      select: step("select", "done", ["generate"], { seconds: 12.5 }),
-      fit: step("fit", "failed", ["select"], { seconds: 0.4, error: "the fit did not converge" }),
-      plots: step("plots", "waiting", ["fit"]),
-    },
-  }));
+  writeFileSync(
+    join(root, "wf", "_hepflow", "state.json"),
+    JSON.stringify({
+      format: "hepflow-workflow-state/1",
+      spec: "workflow.yml",
+      toplevel: ".",
+      init: {},
+      status: "failed",
+      started: "2026-01-01T00:00:00.000Z",
+      updated: "2026-01-01T00:01:00.000Z",
+      warnings: [],
+      steps: {
+        generate: step("generate", "done", [], { seconds: 3.2, reused: "cache" }),
+        select: step("select", "done", ["generate"], { seconds: 12.5 }),
+        fit: step("fit", "failed", ["select"], { seconds: 0.4, error: "the fit did not converge" }),
+        plots: step("plots", "waiting", ["fit"]),
+      },
+    }),
+  );
 
   // a plain static server on 127.0.0.1 (Range requests) outside the root, the one remote host the app may read
   mkdirSync(join(root, "..", `${basename(root)}-served`));
@@ -94,12 +113,17 @@ afterAll(async () => {
   await browser?.close();
   await close?.();
   await served?.close();
-  if (root) { rmSync(root, { recursive: true, force: true }); rmSync(join(root, "..", `${basename(root)}-served`), { recursive: true, force: true }); }
+  if (root) {
+    rmSync(root, { recursive: true, force: true });
+    rmSync(join(root, "..", `${basename(root)}-served`), { recursive: true, force: true });
+  }
 });
 
 async function open(hash: string): Promise<Page> {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-  page.on("console", (m) => { if (m.type() === "error" || m.type() === "warning" && /Content.Security.Policy/i.test(m.text())) errors.push(`${hash}: ${m.text()}`); });
+  page.on("console", (m) => {
+    if (m.type() === "error" || (m.type() === "warning" && /Content.Security.Policy/i.test(m.text()))) errors.push(`${hash}: ${m.text()}`);
+  });
   page.on("pageerror", (e) => errors.push(`${hash}: ${e.message}`));
   await page.goto(`${url}/${hash}`, { waitUntil: "load" });
   return page;
@@ -110,9 +134,13 @@ async function matchGolden(page: Page, name: string, mask: string[] = []): Promi
   // the root's name is a random scratch folder
   const shot = await page.screenshot({ fullPage: false, mask: ["#root-name", ...mask].map((m) => page.locator(m)), animations: "disabled" });
   const file = join(goldens, `${name}.png`);
-  if (process.env.UPDATE_GOLDENS === "1") { mkdirSync(goldens, { recursive: true }); writeFileSync(file, shot); }
+  if (process.env.UPDATE_GOLDENS === "1") {
+    mkdirSync(goldens, { recursive: true });
+    writeFileSync(file, shot);
+  }
   if (!existsSync(file)) throw new Error(`no golden ${file} (UPDATE_GOLDENS=1 writes it)`);
-  const a = PNG.sync.read(shot), b = PNG.sync.read(readFileSync(file));
+  const a = PNG.sync.read(shot),
+    b = PNG.sync.read(readFileSync(file));
   expect([a.width, a.height]).toEqual([b.width, b.height]);
   const diff = new PNG({ width: a.width, height: a.height });
   const bad = pixelmatch(a.data, b.data, diff.data, a.width, a.height, { threshold: 0.1 });
@@ -120,7 +148,10 @@ async function matchGolden(page: Page, name: string, mask: string[] = []): Promi
   expect(bad / (a.width * a.height), `${name}: ${bad} pixels differ`).toBeLessThanOrEqual(MAX_DIFF);
 }
 
-const zeeFiles = () => readdirSync(join(root, "zee")).filter((f) => f.endsWith(".root")).sort();
+const zeeFiles = () =>
+  readdirSync(join(root, "zee"))
+    .filter((f) => f.endsWith(".root"))
+    .sort();
 
 /** Electron pt values of all files, read with the ROOT reader: the independent count of what a draw fills. */
 async function electronPts(): Promise<number[]> {
@@ -193,7 +224,10 @@ describe("hepflow ui in Chromium", () => {
     const stream = await page.evaluate(async () => {
       const r = await fetch("/api/draw?path=hists.root&tree=ntuple&expr=px&step=5000&bins=40&lo=-4&hi=4");
       const text = await r.text();
-      const events = text.split("\n\n").filter(Boolean).map((b) => ({ event: /event: (\w+)/.exec(b)![1], data: JSON.parse(/data: (.*)/.exec(b)![1]!) }));
+      const events = text
+        .split("\n\n")
+        .filter(Boolean)
+        .map((b) => ({ event: /event: (\w+)/.exec(b)![1], data: JSON.parse(/data: (.*)/.exec(b)![1]!) }));
       return events.map((e) => ({ event: e.event, entries: e.data.entries as number, values: e.data.values as number[] }));
     });
     const partials = stream.filter((e) => e.event === "partial");
@@ -204,7 +238,11 @@ describe("hepflow ui in Chromium", () => {
     expect(partials.at(-1)!.entries).toBeLessThan(done.entries);
     const file = await openFile(join(root, "hists.root"));
     const counts = new Array(40).fill(0);
-    for await (const c of (await file.tree("ntuple")).iterate(["px"])) for (const v of c.columns.px as Float32Array) { const b = Math.floor((v + 4) / 0.2); if (b >= 0 && b < 40) counts[b]++; }
+    for await (const c of (await file.tree("ntuple")).iterate(["px"]))
+      for (const v of c.columns.px as Float32Array) {
+        const b = Math.floor((v + 4) / 0.2);
+        if (b >= 0 && b < 40) counts[b]++;
+      }
     await file.close();
     expect(done.values).toEqual(counts);
     // overlay of two draws, normalised, then the exports
@@ -235,7 +273,10 @@ describe("hepflow ui in Chromium", () => {
     const seen: number[] = [];
     const plot = page.locator('.plot[data-hist="electron_pt"]');
     for (let i = 0; i < 300; i++) {
-      const state = await page.locator("#run-state").textContent().catch(() => null);
+      const state = await page
+        .locator("#run-state")
+        .textContent()
+        .catch(() => null);
       const sum = await plot.getAttribute("data-sum", { timeout: 100 }).catch(() => null);
       if (sum !== null && Number(sum) !== seen.at(-1)) seen.push(Number(sum));
       if (state === "finished" || state === "failed") break;
@@ -268,9 +309,15 @@ describe("hepflow ui in Chromium", () => {
       const tplot = tp.locator('.plot[data-hist="electron_pt"]');
       let runningSeen = 0;
       for (let i = 0; i < 300; i++) {
-        const state = await tp.locator("#run-state").textContent().catch(() => null);
+        const state = await tp
+          .locator("#run-state")
+          .textContent()
+          .catch(() => null);
         const sum = await tplot.getAttribute("data-sum", { timeout: 100 }).catch(() => null);
-        if (sum !== null && Number(sum) !== tseen.at(-1)) { tseen.push(Number(sum)); if (state === "running") runningSeen++; }
+        if (sum !== null && Number(sum) !== tseen.at(-1)) {
+          tseen.push(Number(sum));
+          if (state === "running") runningSeen++;
+        }
         if (state === "finished" || state === "failed") break;
         await tp.waitForTimeout(50);
       }
@@ -306,7 +353,9 @@ describe("hepflow ui in Chromium", () => {
     expect(await fit.locator(".fitplot h3").allTextContents()).toEqual(["Pulls", "Correlations", "Pre-fit singlechannel", "Post-fit singlechannel", "Ranking (impacts on the POI)", "CLs scan"]);
     expect(await fit.locator(".fitplot canvas").count()).toBe(6);
     // pyhf's numbers for this workspace (../shared/reference/stats/docs_2bin_1channel.expected.json)
-    const ref = (JSON.parse(readFileSync(join(sharedDir, "reference/stats/docs_2bin_1channel.expected.json"), "utf8")) as { cases: Array<{ mle: { bestfit: number[]; uncertainties: number[]; twice_nll: number }; upper_limit_root: { obs: number } }> }).cases[0]!;
+    const ref = (
+      JSON.parse(readFileSync(join(sharedDir, "reference/stats/docs_2bin_1channel.expected.json"), "utf8")) as { cases: Array<{ mle: { bestfit: number[]; uncertainties: number[]; twice_nll: number }; upper_limit_root: { obs: number } }> }
+    ).cases[0]!;
     const sigma = await fit.locator("table.params tr", { hasText: "(POI)" }).locator("td").nth(2).textContent();
     // printed to 6 significant digits; the fits agree to ~1e-6 relative
     expect(Number(sigma)).toBeCloseTo(ref.mle.uncertainties[0]!, 4);
@@ -320,7 +369,10 @@ describe("hepflow ui in Chromium", () => {
     // best fit (mu for the signal, the shapesys gammas for the background) — to 1e-4 absolute, the minimisers'
     // agreement on parameters of order 1 (mu sits at its bound 0)
     const ws = JSON.parse(readFileSync(join(sharedDir, "reference/stats/docs_2bin_1channel.json"), "utf8")) as { channels: Array<{ samples: Array<{ name: string; data: number[] }> }>; observations: Array<{ data: number[] }> };
-    const api = (await fit.evaluate(async () => (await fetch("/api/fit?path=fit/workspace.json&cls=0")).json())) as { yields: Array<{ stage: string; samples: Array<{ name: string; bins: number[] }>; data: number[] }>; ranking: Array<{ name: string; postfitUp: number; postfitDown: number }> };
+    const api = (await fit.evaluate(async () => (await fetch("/api/fit?path=fit/workspace.json&cls=0")).json())) as {
+      yields: Array<{ stage: string; samples: Array<{ name: string; bins: number[] }>; data: number[] }>;
+      ranking: Array<{ name: string; postfitUp: number; postfitDown: number }>;
+    };
     const [pre, post] = api.yields;
     const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name); // the model orders samples by name, as pyhf does
     expect([...pre!.samples].sort(byName)).toEqual(ws.channels[0]!.samples.map((x) => ({ name: x.name, bins: x.data })).sort(byName));
@@ -336,10 +388,10 @@ describe("hepflow ui in Chromium", () => {
     await fit.close();
 
     const tr = await open("#/tracking");
-    await tr.locator('input[data-run]').nth(1).waitFor();
+    await tr.locator("input[data-run]").nth(1).waitFor();
     expect(await tr.locator("table.tracked tr").count()).toBe(3);
-    await tr.locator('input[data-run]').nth(0).check();
-    await tr.locator('input[data-run]').nth(1).check();
+    await tr.locator("input[data-run]").nth(0).check();
+    await tr.locator("input[data-run]").nth(1).check();
     await tr.locator("#track-compare").click();
     await tr.locator(".plot canvas").waitFor();
     expect(await tr.locator("table.compare").textContent()).toContain("param learning_rate");
@@ -348,7 +400,10 @@ describe("hepflow ui in Chromium", () => {
 
     const wf = await open("#/workflows?path=wf");
     await wf.locator("table.steps tr").nth(4).waitFor();
-    await wf.waitForFunction(() => { const i = document.querySelector<HTMLImageElement>("img.dag"); return !!i && i.complete && i.naturalWidth > 0; });
+    await wf.waitForFunction(() => {
+      const i = document.querySelector<HTMLImageElement>("img.dag");
+      return !!i && i.complete && i.naturalWidth > 0;
+    });
     expect(await wf.locator("table.steps").textContent()).toContain("cached");
     await matchGolden(wf, "workflows");
     await wf.close();

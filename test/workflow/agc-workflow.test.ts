@@ -23,7 +23,11 @@ describe("the AGC ttbar chain as a workflow", () => {
     expect(fit.converged).toBe(true);
     expect(Math.abs(fit.mle_parameters.ttbar_norm![0]! - 1)).toBeLessThan(fit.mle_uncertainties.ttbar_norm![0]!);
     expect((steps.plots!.result as { plots: string[] }).plots.map((p) => path.relative(out, p))).toEqual(["plots/stack_4j1b.png", "plots/stack_4j2b.png"]);
-    expect((steps.variations!.result as { plots: string[] }).plots.map((p) => path.relative(out, p))).toEqual(["variations/btag_np_1/variations_4j2b_ttbar.png", "variations/jet_energy_scale/variations_4j2b_ttbar.png", "variations/wjets_scale/variations_4j1b_wjets.png"]);
+    expect((steps.variations!.result as { plots: string[] }).plots.map((p) => path.relative(out, p))).toEqual([
+      "variations/btag_np_1/variations_4j2b_ttbar.png",
+      "variations/jet_energy_scale/variations_4j2b_ttbar.png",
+      "variations/wjets_scale/variations_4j1b_wjets.png",
+    ]);
     // yields --config: the stacks take the config's edges; a config of another analysis is refused by region name
     expect(steps.yields!.command).toContain("--config");
     await expect(runCli("yields", path.join(out, "workspace/workspace.json"), "--plots", path.join(out, "other"), "--config", "examples/recast/vhbb/fit-config.yml")).rejects.toThrow(/the config has no region "4j1b CR"/);

@@ -16,7 +16,27 @@ import { readState } from "../../src/workflow/index.js";
 // GitHub Actions workflow syntax (docs.github.com, "Workflow syntax for GitHub Actions") and the
 // inputs of the actions used (their action.yml); GitLab's CI/CD YAML syntax reference.
 const GH_TOP = new Set(["name", "run-name", "on", "permissions", "env", "defaults", "concurrency", "jobs"]);
-const GH_JOB = new Set(["name", "permissions", "needs", "if", "runs-on", "environment", "concurrency", "outputs", "env", "defaults", "steps", "timeout-minutes", "strategy", "continue-on-error", "container", "services", "uses", "with", "secrets"]);
+const GH_JOB = new Set([
+  "name",
+  "permissions",
+  "needs",
+  "if",
+  "runs-on",
+  "environment",
+  "concurrency",
+  "outputs",
+  "env",
+  "defaults",
+  "steps",
+  "timeout-minutes",
+  "strategy",
+  "continue-on-error",
+  "container",
+  "services",
+  "uses",
+  "with",
+  "secrets",
+]);
 const GH_STEP = new Set(["id", "if", "name", "uses", "run", "working-directory", "shell", "with", "env", "continue-on-error", "timeout-minutes"]);
 const GH_ACTION_INPUTS: Record<string, Set<string>> = {
   "actions/checkout@v4": new Set(["repository", "ref", "token", "path", "fetch-depth", "lfs", "submodules"]),
@@ -25,7 +45,35 @@ const GH_ACTION_INPUTS: Record<string, Set<string>> = {
   "actions/upload-artifact@v4": new Set(["name", "path", "if-no-files-found", "retention-days", "compression-level", "overwrite", "include-hidden-files"]),
 };
 const GL_GLOBAL = new Set(["default", "include", "stages", "variables", "workflow", "image", "services", "cache", "before_script", "after_script"]);
-const GL_JOB = new Set(["after_script", "allow_failure", "artifacts", "before_script", "cache", "coverage", "dependencies", "environment", "except", "extends", "image", "interruptible", "needs", "only", "parallel", "release", "resource_group", "retry", "rules", "script", "services", "stage", "tags", "timeout", "trigger", "variables", "when"]);
+const GL_JOB = new Set([
+  "after_script",
+  "allow_failure",
+  "artifacts",
+  "before_script",
+  "cache",
+  "coverage",
+  "dependencies",
+  "environment",
+  "except",
+  "extends",
+  "image",
+  "interruptible",
+  "needs",
+  "only",
+  "parallel",
+  "release",
+  "resource_group",
+  "retry",
+  "rules",
+  "script",
+  "services",
+  "stage",
+  "tags",
+  "timeout",
+  "trigger",
+  "variables",
+  "when",
+]);
 const GL_CACHE = new Set(["key", "paths", "untracked", "unprotect", "when", "policy", "fallback_keys"]);
 const GL_ARTIFACTS = new Set(["paths", "exclude", "expire_in", "expose_as", "name", "public", "access", "reports", "untracked", "when"]);
 
@@ -109,7 +157,7 @@ describe("hepflow ci init", () => {
     subset(Object.keys(job), GL_JOB, "job");
     subset(Object.keys(job.cache as object), GL_CACHE, "cache");
     subset(Object.keys(job.artifacts as object), GL_ARTIFACTS, "artifacts");
-    expect((doc.stages as unknown as string[])).toContain(job.stage);
+    expect(doc.stages as unknown as string[]).toContain(job.stage);
     const r = runJob(job.script as string[]);
     expect(r.status, r.output).toBe(0);
     expect((job.cache as { paths: string[] }).paths).toEqual([".hepflow-cache/"]);

@@ -19,7 +19,9 @@ const T = path.join(SHARED, "data", "yadage", "yadage", "tests", "testspecs");
 const FAKE = new URL("./fixtures/fake-runtime.mjs", import.meta.url).pathname;
 const tmp = mkdtempSync(path.join(tmpdir(), "hepflow-containers-"));
 const savedPath = process.env.PATH;
-afterEach(() => { process.env.PATH = savedPath; });
+afterEach(() => {
+  process.env.PATH = savedPath;
+});
 
 /** A folder with the fake runtimes `names`, made the PATH (with node and the system tools). */
 function fakeRuntimes(label: string, names: string[]): { calls: () => string[][] } {
@@ -31,7 +33,15 @@ function fakeRuntimes(label: string, names: string[]): { calls: () => string[][]
   }
   process.env.PATH = [bin, path.dirname(process.execPath), "/usr/bin", "/bin"].join(path.delimiter);
   const log = path.join(bin, "calls.jsonl");
-  return { calls: () => (existsSync(log) ? readFileSync(log, "utf8").trim().split("\n").map((l) => JSON.parse(l) as string[]) : []) };
+  return {
+    calls: () =>
+      existsSync(log)
+        ? readFileSync(log, "utf8")
+            .trim()
+            .split("\n")
+            .map((l) => JSON.parse(l) as string[])
+        : [],
+  };
 }
 
 const run = (...args: string[]) => runCli("workflow", "run", ...args, "--no-cache", "--quiet", "-j", "2");
@@ -44,13 +54,17 @@ const asUser = () => {
   vi.spyOn(process, "getuid").mockReturnValue(1234);
   vi.spyOn(process, "getgid").mockReturnValue(5678);
 };
-afterEach(() => { vi.restoreAllMocks(); });
+afterEach(() => {
+  vi.restoreAllMocks();
+});
 
 /** A spec with one docker-encapsulated step that uses its env, its image tag and its work dir. */
 function envSpec(): string {
   const dir = path.join(tmp, "envspec");
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, "workflow.yml"), `stages:
+  writeFileSync(
+    path.join(dir, "workflow.yml"),
+    `stages:
   - name: greet
     dependencies: [init]
     scheduler:
@@ -60,7 +74,8 @@ function envSpec(): string {
         process: {process_type: interpolated-script-cmd, script: 'echo "$GREETING {name}" > {outputfile}'}
         environment: {environment_type: docker-encapsulated, image: alpine, imagetag: '3.19', env: {GREETING: hej}}
         publisher: {publisher_type: frompar-pub, outputmap: {greeting: outputfile}}
-`);
+`,
+  );
   return path.join(dir, "workflow.yml");
 }
 
@@ -119,7 +134,9 @@ describe("docker-encapsulated steps through a container runtime", () => {
   it("no runtime: refused before the first step, naming what was tried; a runtime asked for by name must be that one", async () => {
     fakeRuntimes("none", []);
     const out = path.join(tmp, "env-none");
-    await expect(run(envSpec(), "-p", "name=world", "-o", out)).rejects.toThrow(/no container runtime works here \(docker: not installed; podman: not installed; apptainer: not installed; singularity: not installed\); pass --container-runtime none/);
+    await expect(run(envSpec(), "-p", "name=world", "-o", out)).rejects.toThrow(
+      /no container runtime works here \(docker: not installed; podman: not installed; apptainer: not installed; singularity: not installed\); pass --container-runtime none/,
+    );
     expect(existsSync(path.join(out, "greet"))).toBe(false);
     fakeRuntimes("podman-only", ["podman"]);
     await expect(run(envSpec(), "-p", "name=world", "-o", path.join(tmp, "env-named"), "--container-runtime", "docker")).rejects.toThrow(/\(docker: not installed\)/);
@@ -129,7 +146,10 @@ describe("docker-encapsulated steps through a container runtime", () => {
     const rt = fakeRuntimes("host", ["docker"]);
     const out = path.join(tmp, "env-host");
     let err = "";
-    const spy = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => { err += String(c); return true; });
+    const spy = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => {
+      err += String(c);
+      return true;
+    });
     try {
       await run(envSpec(), "-p", "name=host", "-o", out, "--container-runtime", "none");
     } finally {

@@ -21,11 +21,22 @@ describe("hepflow demo (the whole chain on generated data)", () => {
     r = await demo({ out, seed: 1, workers: 2 });
     browser = await launchChromium();
   }, 300_000);
-  afterAll(async () => { await browser?.close(); });
+  afterAll(async () => {
+    await browser?.close();
+  });
 
   it("writes every output", () => {
     // the report and results beside the workflow's run directory (one work directory per step)
-    for (const f of ["report.html", "results.json", "run/generate/data/dataset.json", "run/selection/out/histograms.root", "run/selection/out/histograms.json", "run/selection/out/cutflow.json", "run/workspace/workspace.json", "run/_hepflow/state.json"]) {
+    for (const f of [
+      "report.html",
+      "results.json",
+      "run/generate/data/dataset.json",
+      "run/selection/out/histograms.root",
+      "run/selection/out/histograms.json",
+      "run/selection/out/cutflow.json",
+      "run/workspace/workspace.json",
+      "run/_hepflow/state.json",
+    ]) {
       expect(existsSync(path.join(out, f)), f).toBe(true);
     }
     const html = readFileSync(r.report, "utf8");
@@ -35,7 +46,11 @@ describe("hepflow demo (the whole chain on generated data)", () => {
       expect(html, p).toContain(`src="run/${p}"`);
     }
     // every figure of the report is a PNG a step published
-    const published = new Set(Object.values(r.state.steps).flatMap((s) => JSON.stringify(s.result ?? null).match(/[^"]+\.png/g) ?? []).map((f) => path.relative(out, f)));
+    const published = new Set(
+      Object.values(r.state.steps)
+        .flatMap((s) => JSON.stringify(s.result ?? null).match(/[^"]+\.png/g) ?? [])
+        .map((f) => path.relative(out, f)),
+    );
     const shown = [...html.matchAll(/<img src="([^"]+)"/g)].map((m) => m[1]!);
     expect(shown.length).toBe(published.size);
     for (const f of shown) expect(published.has(f), f).toBe(true);
@@ -60,7 +75,8 @@ describe("hepflow demo (the whole chain on generated data)", () => {
     const rows = [...section.matchAll(/<tr><td>([^<]+)<\/td><td>([^<]+)<\/td><td>([^<]+)<\/td><\/tr>/g)].map((m) => m.slice(1, 4) as [string, string, string]);
     expect(rows.length).toBe(Object.keys(results.fit.bestfit).length);
     for (const [name, shown, shownErr] of rows) {
-      const v = results.fit.bestfit[name] as number, u = results.fit.uncertainties[name] as number;
+      const v = results.fit.bestfit[name] as number,
+        u = results.fit.uncertainties[name] as number;
       // The uncertainty keeps 2 significant digits; value and uncertainty are shown to the same
       // decimal place, each within half a unit of that place of the full-precision JSON number.
       const decimals = shownErr.includes(".") ? shownErr.split(".")[1]!.length : 0;
@@ -118,7 +134,11 @@ describe("hepflow demo (the whole chain on generated data)", () => {
     expect(progress.filter((e) => e.unit === "events").at(-1)).toMatchObject({ done: 200, total: 200 });
     expect(readFileSync(path.join(o2, "run/_hepflow/logs/selection.log"), "utf8")).not.toMatch(/200\/200 events/);
     // the fit stages' cases apply to nothing: no workspace, fit, ranking, significance, yields or variations step
-    expect(Object.keys(r2.state.steps).filter((s) => s !== "init").sort()).toEqual(["cutflow", "generate", "plots", "selection"]);
+    expect(
+      Object.keys(r2.state.steps)
+        .filter((s) => s !== "init")
+        .sort(),
+    ).toEqual(["cutflow", "generate", "plots", "selection"]);
     expect(existsSync(path.join(o2, "results.json"))).toBe(false);
     const cut = JSON.parse(readFileSync(path.join(o2, "run/selection/out/cutflow.json"), "utf8"));
     const c = Object.values(cut)[0] as Record<string, number>;

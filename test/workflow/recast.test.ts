@@ -18,7 +18,12 @@ const close = (a: number, e: number, what: string) => {
   const rel = Math.abs(e) < 1e-3 ? 1e-4 : 1e-5;
   if (!(Math.abs(a - e) <= rel * Math.abs(e))) expect.fail(`${what}: ${a} vs pyhf ${e}`);
 };
-interface Row { name: string; values: number[]; CLs_obs: number; CLs_exp: number[] }
+interface Row {
+  name: string;
+  values: number[];
+  CLs_obs: number;
+  CLs_exp: number[];
+}
 
 let work: string;
 beforeAll(() => {
@@ -36,7 +41,9 @@ describe("catalogue", () => {
     const d = JSON.parse(await runCli("recast", "describe", "sbottom-regionC", "--json")) as { init_parameters: string[]; results: unknown[] };
     expect(d.init_parameters).toEqual(["background", "patches", "labels"]);
     expect(d.results).toHaveLength(3);
-    await expect(runCli("recast", "run", "examples/rome", "--catalogue", CATALOGUE, "-o", path.join(work, "rome"))).rejects.toThrow(/\/spec\/toplevel: the workflow lives at github:reanahub\/reana-demo-atlas-recast@master, which this machine cannot fetch/);
+    await expect(runCli("recast", "run", "examples/rome", "--catalogue", CATALOGUE, "-o", path.join(work, "rome"))).rejects.toThrow(
+      /\/spec\/toplevel: the workflow lives at github:reanahub\/reana-demo-atlas-recast@master, which this machine cannot fetch/,
+    );
     await expect(runCli("recast", "describe", "nosuch")).rejects.toThrow(/no catalogue entry "nosuch"; entries: hepflow\/sbottom-regionC, hepflow\/vhbb/);
   });
 });
@@ -45,7 +52,11 @@ describe("sbottom reinterpretation", () => {
   it("the small example: a multistep stage over two patch partitions, pyhf's CLs at the reference points, grid table and contour", async () => {
     const out = path.join(work, "small");
     const cache = path.join(work, "cache");
-    const printed = JSON.parse(await runCli("recast", "run", "sbottom-regionC", "--example", "small", "-o", out, "--cache-dir", cache, "--quiet", "--json")) as Array<{ name: string; exists: boolean; value?: { points: Row[]; excluded: number } }>;
+    const printed = JSON.parse(await runCli("recast", "run", "sbottom-regionC", "--example", "small", "-o", out, "--cache-dir", cache, "--quiet", "--json")) as Array<{
+      name: string;
+      exists: boolean;
+      value?: { points: Row[]; excluded: number };
+    }>;
     expect(printed.map((r) => r.exists)).toEqual([true, true, true]);
     const grid = printed[0]!.value!;
     expect(grid.points).toHaveLength(12);
@@ -108,7 +119,12 @@ describe("VH(bb)-style reinterpretation", () => {
     const second = JSON.parse(readFileSync(path.join(work, "vhbb2/statistics/limit.json"), "utf8")) as { obs: number; exp: number[] };
     expect(Math.abs(second.obs * 2 - first.obs)).toBeLessThan(1e-3 * first.obs);
     second.exp.forEach((v, k) => expect(Math.abs(v * 2 - first.exp[k]!)).toBeLessThan(1e-3 * first.exp[k]!));
-    for (const png of ["limits.png", "results.png"]) expect(readFileSync(path.join(out, "statistics", png)).subarray(1, 4).toString()).toBe("PNG");
+    for (const png of ["limits.png", "results.png"])
+      expect(
+        readFileSync(path.join(out, "statistics", png))
+          .subarray(1, 4)
+          .toString(),
+      ).toBe("PNG");
   }, 240_000);
 
   it("a new signal file: -p signal_file=… skips the generation (the case without a step to run)", async () => {

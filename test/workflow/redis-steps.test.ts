@@ -37,19 +37,22 @@ beforeAll(async () => {
   const entry = path.join(root, "catalogue/vhbb/recast.yml");
   writeFileSync(entry, readFileSync(entry, "utf8").replace("name: hepflow/vhbb", "name: copy/vhbb"));
   mkdirSync(path.join(root, "failing"));
-  writeFileSync(path.join(root, "failing/workflow.yml"), [
-    "stages:",
-    "  - name: broken",
-    "    dependencies: [init]",
-    "    scheduler:",
-    "      scheduler_type: singlestep-stage",
-    "      parameters: {}",
-    "      step:",
-    "        process: {process_type: string-interpolated-cmd, cmd: 'echo about to fail; exit 3'}",
-    "        environment: {environment_type: localproc-env}",
-    "        publisher: {publisher_type: constant-pub, publish: {}}",
-    "",
-  ].join("\n"));
+  writeFileSync(
+    path.join(root, "failing/workflow.yml"),
+    [
+      "stages:",
+      "  - name: broken",
+      "    dependencies: [init]",
+      "    scheduler:",
+      "      scheduler_type: singlestep-stage",
+      "      parameters: {}",
+      "      step:",
+      "        process: {process_type: string-interpolated-cmd, cmd: 'echo about to fail; exit 3'}",
+      "        environment: {environment_type: localproc-env}",
+      "        publisher: {publisher_type: constant-pub, publish: {}}",
+      "",
+    ].join("\n"),
+  );
   redis = await startRedis();
   workers = await Promise.all([startWorker(redis.url, { root }), startWorker(redis.url, { root })]);
 }, 60_000);
@@ -96,7 +99,10 @@ describe("workflow steps on hepflow workers", () => {
   }, 40_000);
 
   it("a failing step's log and exit status come back; --resume reruns it", async () => {
-    const failed = await hepflow("workflow", "run", "failing/workflow.yml", "-o", "fail", "--no-cache", "--quiet", "--executor", redis.url).then(() => undefined, (e: Error) => e);
+    const failed = await hepflow("workflow", "run", "failing/workflow.yml", "-o", "fail", "--no-cache", "--quiet", "--executor", redis.url).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     expect(failed?.message).toMatch(/broken: .*failing\/workflow.yml: \/stages\/0\/scheduler\/step: the command exited with status 3/);
     const s = steps("fail").broken!;
     expect(s.status).toBe("failed");
@@ -108,12 +114,26 @@ describe("workflow steps on hepflow workers", () => {
 
   it("a client outside the root is refused before running; a worker refuses a job outside its root or for a step its copy does not have", async () => {
     const outside = mkdtempSync(path.join(tmpdir(), "hepflow-wf-outside-"));
-    const e = await hepflow("workflow", "run", "mapreduce/workflow.yml", "mapreduce/input.yml", "-o", path.join(outside, "run"), "--executor", redis.url).then(() => undefined, (x: Error) => x);
+    const e = await hepflow("workflow", "run", "mapreduce/workflow.yml", "mapreduce/input.yml", "-o", path.join(outside, "run"), "--executor", redis.url).then(
+      () => undefined,
+      (x: Error) => x,
+    );
     expect(e?.message).toMatch(/must be inside the working directory/);
     const q = new Queue("steps", { connection: { host: "127.0.0.1", port: redis.port }, prefix: "hepflow" });
     try {
       const { hepflowVersion } = await import("../../src/workflow/index.js");
-      const base = { hepflow: hepflowVersion(), spec: "mapreduce/workflow.yml", toplevel: "mapreduce", stepPath: ["stages", 0, "scheduler", "step"], specHash: "0".repeat(64), parameters: { input: 1 }, workdir: "evil/map_0", rundir: "evil", runtime: "auto", id: "map_0" };
+      const base = {
+        hepflow: hepflowVersion(),
+        spec: "mapreduce/workflow.yml",
+        toplevel: "mapreduce",
+        stepPath: ["stages", 0, "scheduler", "step"],
+        specHash: "0".repeat(64),
+        parameters: { input: 1 },
+        workdir: "evil/map_0",
+        rundir: "evil",
+        runtime: "auto",
+        id: "map_0",
+      };
       const reason = async (data: object, id: string) => {
         const job = await q.add("step", data, { jobId: id });
         for (let i = 0; i < 100; i++) {
@@ -127,7 +147,12 @@ describe("workflow steps on hepflow workers", () => {
       // nor through a $ref that leads out of the root
       cpSync(path.join(MAPREDUCE, "steps.yml"), path.join(outside, "steps.yml"));
       mkdirSync(path.join(root, "escape"));
-      writeFileSync(path.join(root, "escape/workflow.yml"), readFileSync(path.join(MAPREDUCE, "workflow.yml"), "utf8").split("steps.yml#").join(`${path.relative(path.join(root, "escape"), outside)}/steps.yml#`));
+      writeFileSync(
+        path.join(root, "escape/workflow.yml"),
+        readFileSync(path.join(MAPREDUCE, "workflow.yml"), "utf8")
+          .split("steps.yml#")
+          .join(`${path.relative(path.join(root, "escape"), outside)}/steps.yml#`),
+      );
       expect(await reason({ ...base, spec: "escape/workflow.yml", toplevel: "escape" }, "escape")).toMatch(/PATH_REFUSED.*steps\.yml, which is outside this worker's root/);
       // the client's command is never taken from the job: a step that differs from the worker's copy is refused
       expect(await reason(base, "tampered")).toMatch(/WORKFLOW_VERSION.*another step at/);
@@ -138,23 +163,31 @@ describe("workflow steps on hepflow workers", () => {
 
   it("Ctrl-C of the client removes its queued steps (the running ones finish); exit status 130; --resume attaches to the running ones", async () => {
     mkdirSync(path.join(root, "four"));
-    writeFileSync(path.join(root, "four/workflow.yml"), [
-      "stages:",
-      "  - name: nap",
-      "    dependencies: [init]",
-      "    scheduler:",
-      "      scheduler_type: multistep-stage",
-      "      parameters: {n: [1, 2, 3, 4]}",
-      "      scatter: {method: zip, parameters: [n]}",
-      "      step:",
-      "        process: {process_type: string-interpolated-cmd, cmd: 'sleep 2; echo {n} > n.txt'}",
-      "        environment: {environment_type: localproc-env}",
-      "        publisher: {publisher_type: constant-pub, publish: {}}",
-      "",
-    ].join("\n"));
-    const client = spawn(process.execPath, [path.join(repo, "bin/hepflow.js"), "workflow", "run", "four/workflow.yml", "-o", "four-run", "--no-cache", "--quiet", "-j", "4", "--executor", redis.url], { cwd: root, stdio: ["ignore", "ignore", "pipe"] });
+    writeFileSync(
+      path.join(root, "four/workflow.yml"),
+      [
+        "stages:",
+        "  - name: nap",
+        "    dependencies: [init]",
+        "    scheduler:",
+        "      scheduler_type: multistep-stage",
+        "      parameters: {n: [1, 2, 3, 4]}",
+        "      scatter: {method: zip, parameters: [n]}",
+        "      step:",
+        "        process: {process_type: string-interpolated-cmd, cmd: 'sleep 2; echo {n} > n.txt'}",
+        "        environment: {environment_type: localproc-env}",
+        "        publisher: {publisher_type: constant-pub, publish: {}}",
+        "",
+      ].join("\n"),
+    );
+    const client = spawn(process.execPath, [path.join(repo, "bin/hepflow.js"), "workflow", "run", "four/workflow.yml", "-o", "four-run", "--no-cache", "--quiet", "-j", "4", "--executor", redis.url], {
+      cwd: root,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     let err = "";
-    client.stderr.on("data", (d: Buffer) => { err += d.toString(); });
+    client.stderr.on("data", (d: Buffer) => {
+      err += d.toString();
+    });
     const exited = new Promise<number | null>((r) => client.once("exit", (c) => r(c)));
     // both workers busy (concurrency 1 each): two steps run, two wait in the queue
     const taken = () => workers.filter((w) => /step nap_\d \(four-run\/nap_\d\) started/.test(w.log())).length;
@@ -172,15 +205,26 @@ describe("workflow steps on hepflow workers", () => {
     await hepflow("workflow", "run", "four/workflow.yml", "-o", "four-run", "--no-cache", "--quiet", "-j", "4", "--resume", "--executor", redis.url);
     for (const i of [0, 1, 2, 3]) {
       expect(readFileSync(path.join(root, `four-run/nap_${i}/n.txt`), "utf8")).toBe(`${i + 1}\n`);
-      expect(workers.map((w) => w.log().split(`step nap_${i} (four-run/nap_${i}) started`).length - 1).reduce((a, b) => a + b), `nap_${i} started once`).toBe(1);
+      expect(
+        workers.map((w) => w.log().split(`step nap_${i} (four-run/nap_${i}) started`).length - 1).reduce((a, b) => a + b),
+        `nap_${i} started once`,
+      ).toBe(1);
     }
   }, 20_000);
 
   // last: it restarts Redis
   it("a step whose job vanished (Redis restarted without persistence) fails the run by name, for --resume", async () => {
     mkdirSync(path.join(root, "slow"));
-    writeFileSync(path.join(root, "slow/workflow.yml"), readFileSync(path.join(root, "failing/workflow.yml"), "utf8").replace("broken", "slow").replace(/cmd: '[^']*'/, "cmd: 'sleep 3; echo late > late.txt'"));
-    const client = hepflow("workflow", "run", "slow/workflow.yml", "-o", "slow-run", "--no-cache", "--quiet", "--executor", redis.url).then(() => undefined, (e: Error) => e);
+    writeFileSync(
+      path.join(root, "slow/workflow.yml"),
+      readFileSync(path.join(root, "failing/workflow.yml"), "utf8")
+        .replace("broken", "slow")
+        .replace(/cmd: '[^']*'/, "cmd: 'sleep 3; echo late > late.txt'"),
+    );
+    const client = hepflow("workflow", "run", "slow/workflow.yml", "-o", "slow-run", "--no-cache", "--quiet", "--executor", redis.url).then(
+      () => undefined,
+      (e: Error) => e,
+    );
     // wait until a worker has taken the step (its state says running and the worker logged it)
     for (let i = 0; i < 100 && !workers.some((w) => /step slow \(slow-run\/slow\) started/.test(w.log())); i++) await new Promise((r) => setTimeout(r, 50));
     await redis.stop();

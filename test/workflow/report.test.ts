@@ -10,20 +10,42 @@ import { launchChromium, inspectPage } from "../helpers/browser.js";
 
 function png(file: string, w: number, h: number): void {
   const p = new PNG({ width: w, height: h });
-  for (let i = 0; i < p.data.length; i += 4) { p.data[i] = 200; p.data[i + 1] = 80; p.data[i + 2] = 40; p.data[i + 3] = 255; }
+  for (let i = 0; i < p.data.length; i += 4) {
+    p.data[i] = 200;
+    p.data[i + 1] = 80;
+    p.data[i + 2] = 40;
+    p.data[i + 3] = 255;
+  }
   writeFileSync(file, PNG.sync.write(p));
 }
 
 describe("report page", () => {
   let browser: Browser;
-  beforeAll(async () => { browser = await launchChromium(); });
-  afterAll(async () => { await browser?.close(); });
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
 
   const input = (plots: string[]) => ({
-    title: "AGC ttbar <demo>", summary: "test", headline: [["ttbar_norm", "1.02 ± 0.05"]] as Array<[string, string]>,
+    title: "AGC ttbar <demo>",
+    summary: "test",
+    headline: [["ttbar_norm", "1.02 ± 0.05"]] as Array<[string, string]>,
     stages: [{ name: "run", seconds: 2, events: 1000 }],
-    tables: [{ title: "Cutflow", columns: ["step", "events"], rows: [["all", 1000], ["1 lepton", 312]] }],
-    plots: plots.map((f) => ({ title: f, file: f })), provenance: [["seed", "1"]] as Array<[string, string]>, commands: ["hepflow run x"],
+    tables: [
+      {
+        title: "Cutflow",
+        columns: ["step", "events"],
+        rows: [
+          ["all", 1000],
+          ["1 lepton", 312],
+        ],
+      },
+    ],
+    plots: plots.map((f) => ({ title: f, file: f })),
+    provenance: [["seed", "1"]] as Array<[string, string]>,
+    commands: ["hepflow run x"],
   });
 
   it("escapes text, and renders with every image loaded and no console errors", async () => {
@@ -57,7 +79,11 @@ describe("report helpers", () => {
     const dir = mkdtempSync(path.join(tmpdir(), "out-"));
     writeFileSync(path.join(dir, "keep.txt"), "mine");
     let err: unknown;
-    try { prepareOutputDir(dir); } catch (e) { err = e; }
+    try {
+      prepareOutputDir(dir);
+    } catch (e) {
+      err = e;
+    }
     expect(isHepflowError(err, "OUTPUT_EXISTS")).toBe(true);
     // With force the old output is kept aside until the new one commits, then removed: nothing stale survives.
     const out = prepareOutputDir(dir, true);

@@ -79,7 +79,9 @@ describe("validation", () => {
 
   it("a misspelled output, stage, key, type or scatter parameter is an error at its file and key path", () => {
     let r = mutated((w) => w.replace("output: outputA}", "output: outputB}"));
-    expect(r.issues).toEqual([{ severity: "error", file: path.join(r.dir, "workflow.yml"), object: "/stages/1/scheduler/parameters/input/output", message: 'stage "map" publishes no output "outputB" (did you mean "outputA"?); it publishes: outputA' }]);
+    expect(r.issues).toEqual([
+      { severity: "error", file: path.join(r.dir, "workflow.yml"), object: "/stages/1/scheduler/parameters/input/output", message: 'stage "map" publishes no output "outputB" (did you mean "outputA"?); it publishes: outputA' },
+    ]);
     r = mutated((w) => w.replace("{stages: 'map'", "{stages: 'mapp'"));
     expect(r.issues.map((i) => [i.object, i.message])).toEqual([["/stages/1/scheduler/parameters/input/stages", 'refers to stage "mapp", which is not a stage of this workflow (did you mean "map"?)']]);
     r = mutated((w) => w.replace("dependencies: [map]", "dependencies: [mop]"));
@@ -92,11 +94,26 @@ describe("validation", () => {
     r = mutated((w) => w.replace("scatter:", "batchsize: two\n      scatter:"));
     expect(r.issues.map((i) => [i.object, i.message])).toEqual([["/stages/0/scheduler/batchsize", "must be integer"]]);
     // In the referenced steps.yml: the place is that file, not the workflow.
-    r = mutated((w) => w, (s) => s.replace("publisher_type: 'constant-pub'", "publisher_type: 'constnat-pub'"));
-    expect(r.issues.map((i) => [path.basename(i.file), i.object, i.message])).toEqual([["steps.yml", "/stepA/publisher/publisher_type", 'unknown publisher_type "constnat-pub" (did you mean "constant-pub"?); one of: constant-pub, frompar-pub, fromparjq-pub, fromyaml-pub, fromglob-pub, interpolated-pub, manual-instructions-pub']]);
-    r = mutated((w) => w, (s) => s.replace("cmd: echo", "cdm: echo"));
+    r = mutated(
+      (w) => w,
+      (s) => s.replace("publisher_type: 'constant-pub'", "publisher_type: 'constnat-pub'"),
+    );
+    expect(r.issues.map((i) => [path.basename(i.file), i.object, i.message])).toEqual([
+      [
+        "steps.yml",
+        "/stepA/publisher/publisher_type",
+        'unknown publisher_type "constnat-pub" (did you mean "constant-pub"?); one of: constant-pub, frompar-pub, fromparjq-pub, fromyaml-pub, fromglob-pub, interpolated-pub, manual-instructions-pub',
+      ],
+    ]);
+    r = mutated(
+      (w) => w,
+      (s) => s.replace("cmd: echo", "cdm: echo"),
+    );
     // Referenced by both stages, reported once, at the place in steps.yml.
-    expect(r.issues.map((i) => [i.object, i.message])).toEqual([["/stepA/process", 'missing key "cmd"'], ["/stepA/process/cdm", 'unknown key "cdm" (did you mean "cmd"?); allowed here: process_type, cmd']]);
+    expect(r.issues.map((i) => [i.object, i.message])).toEqual([
+      ["/stepA/process", 'missing key "cmd"'],
+      ["/stepA/process/cdm", 'unknown key "cdm" (did you mean "cmd"?); allowed here: process_type, cmd'],
+    ]);
   });
 
   it("init parameters: a misspelled -p and a missing one are errors before anything runs", async () => {
@@ -120,7 +137,7 @@ describe("interpolation rule", () => {
   it("replaces parameters, joins lists, keeps every other brace", () => {
     const p = { a: "x", l: ["f1", "f2"], n: 3, m: { k: 1 } };
     expect(interpolate("cat {l} > {a}.{n}", p)).toBe("cat f1 f2 > x.3");
-    expect(interpolate("awk '{print $1}' ${HOME} {b} {{a}} {l[1]} {m.k} {m}", p)).toBe('awk \'{print $1}\' ${HOME} {b} {a} f2 1 {"k":1}');
+    expect(interpolate("awk '{print $1}' ${HOME} {b} {{a}} {l[1]} {m.k} {m}", p)).toBe("awk '{print $1}' ${HOME} {b} {a} f2 1 {\"k\":1}");
   });
 });
 
@@ -141,7 +158,11 @@ describe("running the public specs", () => {
     expect(Object.keys(steps(out("mr2")))).toEqual(["map_0", "reduce"]);
     expect(steps(out("mr2")).map_0!.parameters).toEqual({ input: [1, 2, 3] });
     await run(path.join(T, "mapreduce_batched/workflow.yml"), path.join(T, "mapreduce_batched/input.yml"), "-o", out("mrb"));
-    expect(Object.values(steps(out("mrb"))).filter((s) => s.stage === "map").map((s) => s.parameters)).toEqual([{ input: [1, 2] }, { input: [3, 4] }, { input: [5] }]);
+    expect(
+      Object.values(steps(out("mrb")))
+        .filter((s) => s.stage === "map")
+        .map((s) => s.parameters),
+    ).toEqual([{ input: [1, 2] }, { input: [3, 4] }, { input: [5] }]);
   });
 
   it("nested sub-workflows: scopes and selectors into them", async () => {
@@ -234,7 +255,10 @@ describe("execution", () => {
     const input = path.join(dir, "in.txt");
     writeFileSync(input, "one\n");
     const spec = path.join(dir, "wf.yml");
-    writeFileSync(spec, `stages:\n- name: up\n  dependencies: [init]\n  scheduler:\n    scheduler_type: singlestep-stage\n    parameters: {f: {step: init, output: f}, o: '{workdir}/o.txt'}\n    step:\n      process: {process_type: string-interpolated-cmd, cmd: 'tr a-z A-Z < {f} > {o}'}\n      environment: {environment_type: localproc-env}\n      publisher: {publisher_type: frompar-pub, outputmap: {o: o}}\n`);
+    writeFileSync(
+      spec,
+      `stages:\n- name: up\n  dependencies: [init]\n  scheduler:\n    scheduler_type: singlestep-stage\n    parameters: {f: {step: init, output: f}, o: '{workdir}/o.txt'}\n    step:\n      process: {process_type: string-interpolated-cmd, cmd: 'tr a-z A-Z < {f} > {o}'}\n      environment: {environment_type: localproc-env}\n      publisher: {publisher_type: frompar-pub, outputmap: {o: o}}\n`,
+    );
     await run(spec, "-p", `f=${input}`, "-o", path.join(dir, "a"));
     writeFileSync(input, "two\n");
     await run(spec, "-p", `f=${input}`, "-o", path.join(dir, "b"));
@@ -245,9 +269,17 @@ describe("execution", () => {
   it("independent steps run at the same time with -j 2", async () => {
     const dir = mkdtempSync(path.join(work, "par-"));
     const spec = path.join(dir, "wf.yml");
-    writeFileSync(spec, `stages:\n- name: s\n  dependencies: [init]\n  scheduler:\n    scheduler_type: multistep-stage\n    parameters: {i: [1, 2], o: '{workdir}/t.txt'}\n    scatter: {method: zip, parameters: [i]}\n    step:\n      process: {process_type: string-interpolated-cmd, cmd: 'date +%s.%N > {o}; sleep 0.5; date +%s.%N >> {o}'}\n      environment: {environment_type: localproc-env}\n      publisher: {publisher_type: frompar-pub, outputmap: {o: o}}\n`);
+    writeFileSync(
+      spec,
+      `stages:\n- name: s\n  dependencies: [init]\n  scheduler:\n    scheduler_type: multistep-stage\n    parameters: {i: [1, 2], o: '{workdir}/t.txt'}\n    scatter: {method: zip, parameters: [i]}\n    step:\n      process: {process_type: string-interpolated-cmd, cmd: 'date +%s.%N > {o}; sleep 0.5; date +%s.%N >> {o}'}\n      environment: {environment_type: localproc-env}\n      publisher: {publisher_type: frompar-pub, outputmap: {o: o}}\n`,
+    );
     await run(spec, "-o", path.join(dir, "r"), "-j", "2", "--no-cache");
-    const [a, b] = [0, 1].map((i) => readFileSync(path.join(dir, `r/s_${i}/t.txt`), "utf8").trim().split("\n").map(Number));
+    const [a, b] = [0, 1].map((i) =>
+      readFileSync(path.join(dir, `r/s_${i}/t.txt`), "utf8")
+        .trim()
+        .split("\n")
+        .map(Number),
+    );
     expect(Math.max(a![0]!, b![0]!)).toBeLessThan(Math.min(a![1]!, b![1]!)); // the intervals overlap
   });
 
@@ -255,28 +287,31 @@ describe("execution", () => {
     const dir = mkdtempSync(path.join(work, "kill-"));
     const spec = path.join(dir, "wf.yml");
     const gate = path.join(dir, "gate");
-    writeFileSync(spec, [
-      "stages:",
-      "- name: first",
-      "  dependencies: [init]",
-      "  scheduler:",
-      "    scheduler_type: singlestep-stage",
-      "    parameters: {o: '{workdir}/a.txt'}",
-      "    step:",
-      "      process: {process_type: string-interpolated-cmd, cmd: 'date +%s.%N > {o}'}",
-      "      environment: {environment_type: localproc-env}",
-      "      publisher: {publisher_type: frompar-pub, outputmap: {o: o}}",
-      "- name: second",
-      "  dependencies: [first]",
-      "  scheduler:",
-      "    scheduler_type: singlestep-stage",
-      "    parameters: {a: {stages: first, output: o, unwrap: true}, gate: {step: init, output: gate}, o: '{workdir}/b.txt'}",
-      "    step:",
-      "      process: {process_type: string-interpolated-cmd, cmd: 'while [ ! -e {gate} ]; do sleep 0.1; done; cat {a} > {o}'}",
-      "      environment: {environment_type: localproc-env}",
-      "      publisher: {publisher_type: frompar-pub, outputmap: {o: o}}",
-      "",
-    ].join("\n"));
+    writeFileSync(
+      spec,
+      [
+        "stages:",
+        "- name: first",
+        "  dependencies: [init]",
+        "  scheduler:",
+        "    scheduler_type: singlestep-stage",
+        "    parameters: {o: '{workdir}/a.txt'}",
+        "    step:",
+        "      process: {process_type: string-interpolated-cmd, cmd: 'date +%s.%N > {o}'}",
+        "      environment: {environment_type: localproc-env}",
+        "      publisher: {publisher_type: frompar-pub, outputmap: {o: o}}",
+        "- name: second",
+        "  dependencies: [first]",
+        "  scheduler:",
+        "    scheduler_type: singlestep-stage",
+        "    parameters: {a: {stages: first, output: o, unwrap: true}, gate: {step: init, output: gate}, o: '{workdir}/b.txt'}",
+        "    step:",
+        "      process: {process_type: string-interpolated-cmd, cmd: 'while [ ! -e {gate} ]; do sleep 0.1; done; cat {a} > {o}'}",
+        "      environment: {environment_type: localproc-env}",
+        "      publisher: {publisher_type: frompar-pub, outputmap: {o: o}}",
+        "",
+      ].join("\n"),
+    );
     const rundir = path.join(dir, "run");
     const bin = path.resolve("bin/hepflow.js");
     const { spawn } = await import("node:child_process");
@@ -288,7 +323,9 @@ describe("execution", () => {
       try {
         const s = readState(rundir).steps;
         if (s.first?.status === "done" && s.second?.status === "running") break;
-      } catch { /* state not written yet */ }
+      } catch {
+        /* state not written yet */
+      }
       await new Promise((r) => setTimeout(r, 50));
     }
     process.kill(-child.pid!, "SIGKILL");
@@ -308,7 +345,10 @@ describe("execution", () => {
     const dir = mkdtempSync(path.join(work, "fail-"));
     const spec = path.join(dir, "wf.yml");
     const flag = path.join(dir, "flag");
-    writeFileSync(spec, `stages:\n- name: s\n  dependencies: [init]\n  scheduler:\n    scheduler_type: singlestep-stage\n    parameters: {flag: {step: init, output: flag}}\n    step:\n      process: {process_type: string-interpolated-cmd, cmd: 'echo checking; test -e {flag}'}\n      environment: {environment_type: localproc-env}\n      publisher: {publisher_type: constant-pub, publish: {ok: true}}\n`);
+    writeFileSync(
+      spec,
+      `stages:\n- name: s\n  dependencies: [init]\n  scheduler:\n    scheduler_type: singlestep-stage\n    parameters: {flag: {step: init, output: flag}}\n    step:\n      process: {process_type: string-interpolated-cmd, cmd: 'echo checking; test -e {flag}'}\n      environment: {environment_type: localproc-env}\n      publisher: {publisher_type: constant-pub, publish: {ok: true}}\n`,
+    );
     await expect(run(spec, "-p", `flag=${flag}`, "-o", path.join(dir, "r"))).rejects.toThrow(/1 step\(s\) failed:\n {2}s: .*exited with status 1 \(log: .*s\.log\)/);
     expect(readFileSync(path.join(dir, "r/_hepflow/logs/s.log"), "utf8")).toContain("checking\n");
     expect(await runCli("workflow", "status", path.join(dir, "r"))).toMatch(/failed \(0\/1 steps done/);

@@ -14,7 +14,9 @@ export async function timeJsroot(url: string, tree: string, branches: string[]):
   const sel = new TSelector();
   for (const b of branches) sel.addBranch(b);
   let n = 0;
-  sel.Process = () => { n++; };
+  sel.Process = () => {
+    n++;
+  };
   await treeProcess(t, sel);
   return { ms: performance.now() - t0, entries: n };
 }

@@ -47,7 +47,10 @@ function fillBranch(name: string, values: ArrayLike<number>): Hist {
   const finite = Float64Array.from(values).filter(Number.isFinite).sort();
   let lo = finite.length ? finite[Math.floor(0.01 * (finite.length - 1))]! : 0;
   let hi = finite.length ? finite[Math.ceil(0.99 * (finite.length - 1))]! : 1;
-  if (!(lo < hi)) { lo -= 0.5; hi = lo + 1; }
+  if (!(lo < hi)) {
+    lo -= 0.5;
+    hi = lo + 1;
+  }
   // Upper edges are exclusive: widen a hair so the quantile value itself is drawn.
   else hi += (hi - lo) * 1e-6;
   const h = new Hist([Regular(50, lo, hi, { label: name })]);
@@ -113,7 +116,11 @@ const api = {
 (window as unknown as { hepflowReader: typeof api }).hepflowReader = api;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const status = (text: string, error = false) => { const s = $("status"); s.textContent = text; s.className = error ? "error" : ""; };
+const status = (text: string, error = false) => {
+  const s = $("status");
+  s.textContent = text;
+  s.className = error ? "error" : "";
+};
 
 async function draw(url: string, tree: string, branch: string): Promise<void> {
   status(`reading ${branch}…`);
@@ -151,7 +158,9 @@ async function show(url: string): Promise<void> {
         const btn = document.createElement("button");
         btn.textContent = b.name;
         btn.dataset.branch = b.name;
-        btn.addEventListener("click", () => { draw(url, k.path, b.name).catch((e: unknown) => status(String((e as Error).message ?? e), true)); });
+        btn.addEventListener("click", () => {
+          draw(url, k.path, b.name).catch((e: unknown) => status(String((e as Error).message ?? e), true));
+        });
         const t = document.createElement("span");
         t.className = "type";
         t.textContent = b.typeName;

@@ -48,14 +48,24 @@ const KEEP_S = 24 * 3600;
 
 function under(root: string, p: string, what: string): string {
   const r = relative(root, p);
-  if (r === ".." || r.startsWith(".." + sep) || isAbsolute(r)) throw new HepflowError("EXECUTOR_OPTIONS", `the ${what} ${p} is outside the root ${root} that workers resolve paths against (run from a folder that contains it, or set the root)`);
+  if (r === ".." || r.startsWith(".." + sep) || isAbsolute(r))
+    throw new HepflowError("EXECUTOR_OPTIONS", `the ${what} ${p} is outside the root ${root} that workers resolve paths against (run from a folder that contains it, or set the root)`);
   return r.split(sep).join("/");
 }
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: () => Error): Promise<T> =>
   new Promise<T>((res, rej) => {
     const t = setTimeout(() => rej(what()), ms);
-    p.then((v) => { clearTimeout(t); res(v); }, (e: unknown) => { clearTimeout(t); rej(e as Error); });
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        res(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        rej(e as Error);
+      },
+    );
   });
 
 export class RedisDispatcher implements Dispatcher {
@@ -99,7 +109,10 @@ export class RedisDispatcher implements Dispatcher {
       ...(snapshotDir !== undefined ? { snapshotDir } : {}),
       inlineLimit: o.inlineLimit ?? DEFAULT_INLINE_LIMIT,
     };
-    this.doneP = new Promise<void>((res, rej) => { this.resolveDone = res; this.rejectDone = rej; });
+    this.doneP = new Promise<void>((res, rej) => {
+      this.resolveDone = res;
+      this.rejectDone = rej;
+    });
     this.doneP.catch(() => undefined);
     ctx.collector.requeue = (item) => void this.rerun(this.ids[item.index]!, "completed");
     events.on("completed", ({ jobId, returnvalue }) => {
@@ -243,7 +256,12 @@ export class RedisDispatcher implements Dispatcher {
           else this.failedJob(id, job);
         } else if (state === "unknown" && this.submitted.has(id) && !this.ctx.collector.resolved(this.index.get(id)!)) {
           const it = this.ctx.collector.item(this.index.get(id)!);
-          this.finish(new HepflowError("REDIS_JOB_LOST", `the chunk job of ${it.sample} ${it.file} entries [${it.entryStart}, ${it.entryStop}) is no longer in Redis (Redis restarted without persistence, or another client cancelled the run); nothing was merged from an incomplete run — run it again`));
+          this.finish(
+            new HepflowError(
+              "REDIS_JOB_LOST",
+              `the chunk job of ${it.sample} ${it.file} entries [${it.entryStart}, ${it.entryStop}) is no longer in Redis (Redis restarted without persistence, or another client cancelled the run); nothing was merged from an incomplete run — run it again`,
+            ),
+          );
         }
       }
     }
@@ -254,7 +272,8 @@ export class RedisDispatcher implements Dispatcher {
     const lostMs = this.o.connectionLostMs ?? 30_000;
     if (this.polling) {
       // commands wait for a reconnect: a poll that does not return means Redis is away
-      if (performance.now() - this.lastContact > lostMs) this.finish(new HepflowError("REDIS_LOST", `lost Redis at ${redactUrl(this.o.url)} for more than ${lostMs / 1000} s; the run stopped (finished chunks stay in Redis: run it again to resume)`));
+      if (performance.now() - this.lastContact > lostMs)
+        this.finish(new HepflowError("REDIS_LOST", `lost Redis at ${redactUrl(this.o.url)} for more than ${lostMs / 1000} s; the run stopped (finished chunks stay in Redis: run it again to resume)`));
       return;
     }
     this.polling = true;

@@ -55,7 +55,11 @@ export function canonicalJson(x: unknown): string {
   if (x === null || typeof x !== "object") return JSON.stringify(x) ?? "null";
   if (Array.isArray(x)) return `[${x.map(canonicalJson).join(",")}]`;
   const o = x as Record<string, unknown>;
-  return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`).join(",")}}`;
+  return `{${Object.keys(o)
+    .sort()
+    .filter((k) => o[k] !== undefined)
+    .map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k])}`)
+    .join(",")}}`;
 }
 
 /** A file's identity: a URL as written; a local file with its size and modification time (a rewritten file is new work). */

@@ -23,7 +23,8 @@ const blobPath = (store: string, digest: string) => join(store, digest.slice(0, 
 export function putResult(acc: Accumulator, store: string | undefined, inlineLimit: number): StoredResult {
   const bytes = serialize(acc);
   if (bytes.length <= inlineLimit) return { inline: bytes.toString("base64") };
-  if (!store) throw new HepflowError("RESULT_TOO_LARGE", `the chunk's accumulator is ${bytes.length} bytes, above the ${inlineLimit} bytes that travel through Redis; start the workers and the client with --store DIR on a shared file system`);
+  if (!store)
+    throw new HepflowError("RESULT_TOO_LARGE", `the chunk's accumulator is ${bytes.length} bytes, above the ${inlineLimit} bytes that travel through Redis; start the workers and the client with --store DIR on a shared file system`);
   const digest = createHash("sha256").update(bytes).digest("hex");
   const p = blobPath(store, digest);
   if (!existsSync(p)) {

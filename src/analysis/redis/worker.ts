@@ -66,7 +66,13 @@ export function startRedisWorker(options: RedisWorkerOptions): RedisWorkerHandle
     // recomputed on a mismatch too, so a processor updated while the worker runs is picked up
     const have = codeHash(processor, opener);
     hashes.set(key, have);
-    if (have !== want) throw new UnrecoverableError(encodeError({ code: "PROCESSOR_VERSION", message: `worker ${name} (hepflow ${hepflowVersion()}) has a different version of ${relative(root, processor)} (code hash ${have.slice(0, 12)}, the run wants ${want.slice(0, 12)}); update the worker's copy under ${root}` }));
+    if (have !== want)
+      throw new UnrecoverableError(
+        encodeError({
+          code: "PROCESSOR_VERSION",
+          message: `worker ${name} (hepflow ${hepflowVersion()}) has a different version of ${relative(root, processor)} (code hash ${have.slice(0, 12)}, the run wants ${want.slice(0, 12)}); update the worker's copy under ${root}`,
+        }),
+      );
   };
 
   const handle = async (job: Job<ChunkJob, ChunkReturn>): Promise<ChunkReturn> => {
@@ -119,4 +125,3 @@ export function startRedisWorker(options: RedisWorkerOptions): RedisWorkerHandle
     },
   };
 }
-

@@ -29,7 +29,12 @@ async function dropMissingSamples(cfg: BuilderConfig, baseDir: string, inputFile
       samples.push(s);
       continue;
     }
-    process.stderr.write(`${config}: no template of sample "${s.Name}" in ${wanted.filter((r) => !regions.includes(r)).map((r) => r.Name).join(", ")} of ${file}: the sample is left out there\n`);
+    process.stderr.write(
+      `${config}: no template of sample "${s.Name}" in ${wanted
+        .filter((r) => !regions.includes(r))
+        .map((r) => r.Name)
+        .join(", ")} of ${file}: the sample is left out there\n`,
+    );
     if (regions.length) samples.push({ ...s, Regions: regions.map((r) => r.Name) });
   }
   return { ...cfg, Samples: samples };

@@ -19,6 +19,11 @@ export function register(program: Command): void {
       const algorithms = o.algorithm.length ? o.algorithm : ["sha256"];
       const digests = Object.fromEntries(algorithms.map((a) => [a, workspaceDigest(text, a, file)]));
       if (o.json) printJson(digests);
-      else process.stdout.write(Object.entries(digests).map(([a, d]) => `${a}:${d}`).join("\n") + "\n");
+      else
+        process.stdout.write(
+          Object.entries(digests)
+            .map(([a, d]) => `${a}:${d}`)
+            .join("\n") + "\n",
+        );
     });
 }

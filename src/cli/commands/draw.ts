@@ -2,7 +2,19 @@
 import type { Command } from "commander";
 import { HepflowError, claimOutputFile, writeOutputFile } from "../../util/index.js";
 
-interface DrawCliOptions { where?: string; weight?: string; bins?: string; range?: string[]; yRange?: string[]; out?: string; logy?: boolean; json?: boolean; step?: string; force?: boolean; width?: string }
+interface DrawCliOptions {
+  where?: string;
+  weight?: string;
+  bins?: string;
+  range?: string[];
+  yRange?: string[];
+  out?: string;
+  logy?: boolean;
+  json?: boolean;
+  step?: string;
+  force?: boolean;
+  width?: string;
+}
 
 /** FILE:TREE → [file, tree]; a bare FILE (no tree part) gives tree undefined. URLs keep their scheme's colon. */
 export function splitSpec(spec: string): [string, string | undefined] {
@@ -14,7 +26,7 @@ export function splitSpec(spec: string): [string, string | undefined] {
 export function register(program: Command): void {
   program
     .command("draw <inputs...>")
-    .description("histogram an expression (TTree::Draw): FILE[:TREE]... EXPR, 1D or \"y:x\"; terminal bars unless -o")
+    .description('histogram an expression (TTree::Draw): FILE[:TREE]... EXPR, 1D or "y:x"; terminal bars unless -o')
     .option("-w, --where <cut>", "selection, e.g. 'nJet >= 4' (a non-boolean value multiplies the weight, as in ROOT)")
     .option("--weight <expr>", "weight per event or element")
     .option("--bins <n>", "bins per axis (default: one per integer for small integer ranges, else 100 for -o/--json, 40 in the terminal, 40×40 in 2D)")
@@ -34,7 +46,10 @@ export function register(program: Command): void {
       const { progressPrinter } = await import("../progress.js");
       const range = (r: string[] | undefined, name: string): [number, number] | undefined => {
         if (!r) return undefined;
-        const v = r.flatMap((x) => x.split(/[ ,]+/)).filter(Boolean).map(Number);
+        const v = r
+          .flatMap((x) => x.split(/[ ,]+/))
+          .filter(Boolean)
+          .map(Number);
         if (v.length !== 2 || !v.every(Number.isFinite) || !(v[1]! > v[0]!)) throw new HepflowError("CLI_BAD_OPTION", `${name} takes LO HI with LO < HI, not '${r.join(" ")}'`);
         return [v[0]!, v[1]!];
       };
@@ -85,11 +100,17 @@ export async function expandInputs(specs: string[]): Promise<Array<[string, stri
   const picomatch = createRequire(import.meta.url)("picomatch") as (glob: string) => (name: string) => boolean;
   for (const spec of specs) {
     const [path, tree] = splitSpec(spec);
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path) || !/[*?[]/.test(path)) { out.push([path, tree]); continue; }
-    const dir = nodePath.dirname(path), base = nodePath.basename(path);
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(path) || !/[*?[]/.test(path)) {
+      out.push([path, tree]);
+      continue;
+    }
+    const dir = nodePath.dirname(path),
+      base = nodePath.basename(path);
     if (/[*?[]/.test(dir)) throw new HepflowError("CLI_USAGE", `globs only in the file name, not the directory: ${path}`);
     const match = picomatch(base);
-    const names = readdirSync(dir).filter((n) => match(n)).sort();
+    const names = readdirSync(dir)
+      .filter((n) => match(n))
+      .sort();
     if (names.length === 0) throw new HepflowError("CLI_USAGE", `no file matches ${path}`);
     for (const n of names) out.push([nodePath.join(dir, n), tree]);
   }
@@ -106,15 +127,26 @@ export async function onlyTree(f: { keys(): Promise<Array<{ path: string; classN
 function toJSON(h: import("../../expr/index.js").DrawResult): Record<string, unknown> {
   const edges = (a: { bins: number; lo: number; hi: number }) => Array.from({ length: a.bins + 1 }, (_, i) => a.lo + ((a.hi - a.lo) * i) / a.bins);
   return {
-    x: { ...h.x, edges: edges(h.x) }, y: h.y ? { ...h.y, edges: edges(h.y) } : undefined,
-    values: Array.from(h.values), variances: Array.from(h.variances),
-    underflow: h.underflow, overflow: h.overflow, entries: h.entries, integral: h.integral, nan: h.nan, events: h.events, branches: h.branches,
+    x: { ...h.x, edges: edges(h.x) },
+    y: h.y ? { ...h.y, edges: edges(h.y) } : undefined,
+    values: Array.from(h.values),
+    variances: Array.from(h.variances),
+    underflow: h.underflow,
+    overflow: h.overflow,
+    entries: h.entries,
+    integral: h.integral,
+    nan: h.nan,
+    events: h.events,
+    branches: h.branches,
   };
 }
 
 async function writeOut(h: import("../../expr/index.js").DrawResult, out: string, logy: boolean): Promise<void> {
   // already claimed before reading, so these writes only replace what the user allowed
-  if (/\.json$/i.test(out) && !/\.vl\.json$/i.test(out)) { writeOutputFile(out, JSON.stringify(toJSON(h), null, 1) + "\n", { force: true }); return; }
+  if (/\.json$/i.test(out) && !/\.vl\.json$/i.test(out)) {
+    writeOutputFile(out, JSON.stringify(toJSON(h), null, 1) + "\n", { force: true });
+    return;
+  }
   if (!/\.(png|svg|vl\.json)$/i.test(out)) throw new HepflowError("CLI_BAD_OPTION", `-o must end in .png, .svg, .vl.json or .json: ${out}`);
   const plot = await import("../../plot/index.js");
   const j = toJSON(h) as { x: { edges: number[] }; y?: { edges: number[] } };

@@ -3,7 +3,12 @@ import type { Command } from "commander";
 import { openFile, type RootFile, type RootHistogram } from "../../root/index.js";
 import { HepflowError, isJagged, type Column } from "../../util/index.js";
 
-interface DumpOptions { branches?: string[]; entries: string; start: string; json?: boolean }
+interface DumpOptions {
+  branches?: string[];
+  entries: string;
+  start: string;
+  json?: boolean;
+}
 
 const TREE_CLASSES = /^(TTree|TNtuple|TNtupleD|ROOT::(Experimental::)?RNTuple)$/;
 const HIST_CLASSES = /^(TH[123][CSIFDL]?|TProfile(2D|3D)?)$/;
@@ -21,7 +26,8 @@ export function register(program: Command): void {
       // FILE alone (a URL's scheme is not an object separator): the file's only tree.
       const hasObject = cut > 0 && cut < spec.length - 1 && !/^[a-z]+:\/\/[^:]*$/i.test(spec);
       const path = hasObject ? spec.slice(0, cut) : spec.replace(/:$/, "");
-      const n = Number(o.entries), start = Number(o.start);
+      const n = Number(o.entries),
+        start = Number(o.start);
       if (!Number.isInteger(n) || n < 0 || !Number.isInteger(start) || start < 0) throw new HepflowError("CLI_USAGE", "-n and -s take non-negative integers");
       const file = await openFile(path);
       try {
@@ -121,7 +127,10 @@ function histogramJson(path: string, h: RootHistogram): unknown {
   refuseProfile(path, h);
   const value = /F$/.test(h.className) ? float32Text : (v: number) => v;
   return {
-    object: path, className: h.className, title: h.title, entries: h.entries,
+    object: path,
+    className: h.className,
+    title: h.title,
+    entries: h.entries,
     axes: axesOf(h).map((a) => ({ title: a.title, nbins: a.nbins, edges: edgesOf(a), ...(a.labels ? { labels: a.labels } : {}) })),
     flow: "contents and errors include underflow and overflow: global bin = x + (nx+2)·(y + (ny+2)·z)",
     contents: Array.from(h.contents, value),

@@ -10,7 +10,10 @@ export async function writeJets(out: string, opts: JetOptions, rule: { force?: b
   if (!isRoot && !/\.csv$/i.test(out)) throw new HepflowError("GEN_BAD_OPTION", "the output must end in .csv or .root", { file: out });
   claimOutputFile(out, rule);
   const s = generateJets(opts);
-  if (!isRoot) { writeOutputFile(out, jetsToCsv(s), { force: true }); return s.n; }
+  if (!isRoot) {
+    writeOutputFile(out, jetsToCsv(s), { force: true });
+    return s.n;
+  }
   const w = await createFile(out, { compression: "zlib:1" });
   try {
     const tree = w.writeTree("jets", [...JET_FEATURES.map((name) => ({ name, type: "f32" as const })), { name: "label", type: "u8" as const }], { title: "W vs QCD jets" });

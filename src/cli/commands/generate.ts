@@ -33,27 +33,39 @@ export function register(program: Command): void {
     .option("--json", "print the summary as JSON")
     .action(async (o: GenerateCliOptions) => {
       let last = 0;
-      const summary = await withOutputDir(o.out, { force: o.force }, () => generateAgc({
-        events: Number(o.events), out: o.out, seed: Number(o.seed), compression: o.compression,
-        filesPerSample: Number(o.filesPerSample), dataLuminosity: o.dataLumi === undefined ? undefined : Number(o.dataLumi),
-        workers: Number(o.workers), allowLarge: o.yes,
-        onProgress: (e) => {
-          if (o.json || !process.stderr.isTTY) return;
-          const now = Date.now();
-          if (now - last < 200 && e.done !== e.total) return;
-          last = now;
-          process.stderr.write(`\r${e.done}/${e.total} events  ${Math.round(e.rate ?? 0)} ev/s  ${e.label ?? ""}   `);
-        },
-      }));
+      const summary = await withOutputDir(o.out, { force: o.force }, () =>
+        generateAgc({
+          events: Number(o.events),
+          out: o.out,
+          seed: Number(o.seed),
+          compression: o.compression,
+          filesPerSample: Number(o.filesPerSample),
+          dataLuminosity: o.dataLumi === undefined ? undefined : Number(o.dataLumi),
+          workers: Number(o.workers),
+          allowLarge: o.yes,
+          onProgress: (e) => {
+            if (o.json || !process.stderr.isTTY) return;
+            const now = Date.now();
+            if (now - last < 200 && e.done !== e.total) return;
+            last = now;
+            process.stderr.write(`\r${e.done}/${e.total} events  ${Math.round(e.rate ?? 0)} ev/s  ${e.label ?? ""}   `);
+          },
+        }),
+      );
       if (!o.json && process.stderr.isTTY) process.stderr.write("\n");
-      if (o.json) { process.stdout.write(JSON.stringify(summary, null, 2) + "\n"); return; }
-      process.stdout.write([
-        `catalogue  ${summary.catalogue}`,
-        `files      ${summary.files}`,
-        `events     ${summary.events}`,
-        `size       ${(summary.bytes / 1e6).toFixed(1)} MB`,
-        `time       ${summary.seconds.toFixed(1)} s (${Math.round(summary.events / summary.seconds)} events/s)`,
-      ].join("\n") + "\n");
+      if (o.json) {
+        process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
+        return;
+      }
+      process.stdout.write(
+        [
+          `catalogue  ${summary.catalogue}`,
+          `files      ${summary.files}`,
+          `events     ${summary.events}`,
+          `size       ${(summary.bytes / 1e6).toFixed(1)} MB`,
+          `time       ${summary.seconds.toFixed(1)} s (${Math.round(summary.events / summary.seconds)} events/s)`,
+        ].join("\n") + "\n",
+      );
     });
 
   gen
@@ -71,16 +83,28 @@ export function register(program: Command): void {
     .option("--json", "print the summary as JSON")
     .action(async (o: { out: string; events: string; mass: string; width: string; seed: string; backgroundEvents: string; external: boolean; signal: boolean; force?: boolean; json?: boolean }) => {
       const { generateDijet } = await import("../../generate/index.js");
-      const summary = await withOutputDir(o.out, { force: o.force }, () => generateDijet({
-        out: o.out, events: Number(o.events), mass: Number(o.mass), width: Number(o.width), seed: Number(o.seed), backgroundEvents: Number(o.backgroundEvents), external: o.external, signal: o.signal,
-      }));
-      if (o.json) { process.stdout.write(JSON.stringify(summary, null, 2) + "\n"); return; }
+      const summary = await withOutputDir(o.out, { force: o.force }, () =>
+        generateDijet({
+          out: o.out,
+          events: Number(o.events),
+          mass: Number(o.mass),
+          width: Number(o.width),
+          seed: Number(o.seed),
+          backgroundEvents: Number(o.backgroundEvents),
+          external: o.external,
+          signal: o.signal,
+        }),
+      );
+      if (o.json) {
+        process.stdout.write(JSON.stringify(summary, null, 2) + "\n");
+        return;
+      }
       process.stdout.write(`${summary.signal ? `signal     ${summary.signal} (${summary.events} events, sum of weights ${summary.sumOfWeights})\n` : ""}${summary.external ? `external   ${summary.external}\n` : ""}`);
     });
 
   gen
     .command("zee")
-    .description("write a Drell-Yan Z/γ* → ee NanoAOD-like sample (tree Events) and DIR/catalogue.json naming it \"zee\"")
+    .description('write a Drell-Yan Z/γ* → ee NanoAOD-like sample (tree Events) and DIR/catalogue.json naming it "zee"')
     .requiredOption("--events <n>", "events in total")
     .requiredOption("--out <dir>", "output directory")
     .option("--files <k>", "files", "4")
@@ -101,7 +125,7 @@ export function register(program: Command): void {
 
   gen
     .command("jets")
-    .description("write boosted W → qq̄ (label 1) and QCD (label 0) jets with substructure observables to a CSV table or a ROOT TTree \"jets\"")
+    .description('write boosted W → qq̄ (label 1) and QCD (label 0) jets with substructure observables to a CSV table or a ROOT TTree "jets"')
     .requiredOption("-o, --out <file>", "output file: .csv or .root")
     .option("--signal <n>", "number of W jets", "50000")
     .option("--background <n>", "number of QCD jets", "50000")

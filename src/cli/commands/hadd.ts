@@ -11,7 +11,10 @@ export function register(program: Command): void {
     .option("--force", "replace an existing output file (never one of the inputs)")
     .action(async (output: string, inputs: string[], o: { compression: string; json?: boolean; force?: boolean }) => {
       const r = await hadd(output, inputs, { compression: o.compression, force: o.force });
-      if (o.json) { process.stdout.write(JSON.stringify({ output, inputs, ...r }, null, 2) + "\n"); return; }
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ output, inputs, ...r }, null, 2) + "\n");
+        return;
+      }
       process.stdout.write(`${output}: ${r.histograms} histograms summed, ${r.trees} trees (${r.entries} entries) concatenated from ${inputs.length} files\n`);
     });
 }

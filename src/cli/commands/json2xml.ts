@@ -19,6 +19,8 @@ export function register(program: Command): void {
       await withOutputDir(o.outputDir, { force: o.force, inputs: [file, ...o.patch] }, (dir) => writeHistFactoryXml(dir, exp));
       // the first file is the top-level combination, the one xml2json reads
       const top = exp.files[0]?.path;
-      process.stdout.write(`wrote ${exp.files.length} XML files and ${exp.rootFile} (${exp.histograms.length} histograms) under ${o.outputDir}${top ? `; read back with: hepflow xml2json ${o.outputDir}/${top} --basedir ${o.outputDir}` : ""}\n`);
+      process.stdout.write(
+        `wrote ${exp.files.length} XML files and ${exp.rootFile} (${exp.histograms.length} histograms) under ${o.outputDir}${top ? `; read back with: hepflow xml2json ${o.outputDir}/${top} --basedir ${o.outputDir}` : ""}\n`,
+      );
     });
 }

@@ -2,7 +2,11 @@
 import type { Command } from "commander";
 import { listFile, openFile, type BranchInfo, type ListingEntry as LsEntry } from "../../root/index.js";
 
-interface LsOptions { json?: boolean; branches?: boolean; keepGoing?: boolean }
+interface LsOptions {
+  json?: boolean;
+  branches?: boolean;
+  keepGoing?: boolean;
+}
 
 export function register(program: Command): void {
   program
@@ -51,7 +55,12 @@ function render(path: string, entries: LsEntry[], withBranches: boolean): string
     const rows = e.branches.map((b) => [b.name, b.typeName, b.counter ?? "", String(b.uncompressedBytes + (b.embeddedBytes ?? 0)), ratio(b), b.detail ?? ""]);
     const head = ["branch", "type", "counter", "bytes", "ratio", "detail"];
     const widths = head.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
-    const fmt = (r: string[]) => `${indent}  ` + r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ").trimEnd();
+    const fmt = (r: string[]) =>
+      `${indent}  ` +
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+        .join("  ")
+        .trimEnd();
     lines.push(fmt(head));
     for (const r of rows) lines.push(fmt(r));
   }

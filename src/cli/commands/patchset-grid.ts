@@ -40,7 +40,6 @@ interface Row {
 
 /** Adds `make` and `contour` to the `patchset` command. */
 export function registerGridCommands(ps: Command): void {
-
   ps.command("make <patches...>")
     .description("a pyhf patchset from RFC 6902 patch files; the numbers in each file name are the point's values")
     .requiredOption("-o, --output <file>", "patchset JSON to write")
@@ -52,8 +51,11 @@ export function registerGridCommands(ps: Command): void {
       claimOutputFile(o.output, { force: o.force, inputs: patches });
       const re = o.namePattern ? new RegExp(o.namePattern) : undefined;
       const points = patches.map((file) => {
-        const stem = path.basename(file).replace(/\.json$/i, "").replace(/^patch\./, "");
-        const groups = re ? re.exec(stem)?.slice(1) : stem.match(/\d+(?:\.\d+)?/g) ?? undefined;
+        const stem = path
+          .basename(file)
+          .replace(/\.json$/i, "")
+          .replace(/^patch\./, "");
+        const groups = re ? re.exec(stem)?.slice(1) : (stem.match(/\d+(?:\.\d+)?/g) ?? undefined);
         if (!groups?.length) throw new HepflowError("PATCH_NAME", `no values in the file name${re ? ` (pattern ${re.source})` : ""}`, { file });
         const patch = readJson(file, "patch");
         if (!Array.isArray(patch)) throw new HepflowError("PATCH_INVALID", "a patch file must hold a JSON array of RFC 6902 operations", { file });
@@ -94,7 +96,9 @@ export function registerGridCommands(ps: Command): void {
         mu = doc.mu;
         rows.push(...doc.points);
       }
-      const xi = Number(o.x), yi = Number(o.y), cl = Number(o.cl);
+      const xi = Number(o.x),
+        yi = Number(o.y),
+        cl = Number(o.cl);
       const { exclusionPlot, writePlot } = await import("../../plot/index.js");
       const points = rows.map((r) => ({ x: Number(r.values[xi]), y: Number(r.values[yi]), clsObs: Number(r.CLs_obs), clsExp: r.CLs_exp.map(Number) }));
       await writePlot(exclusionPlot(points, { xTitle: o.xTitle ?? `value ${xi}`, yTitle: o.yTitle ?? `value ${yi}`, title: o.title, cl }), o.output);

@@ -34,7 +34,11 @@ async function readPatchset(file: string): Promise<PatchSet> {
 
 /** The patch called `name` (pyhf's `--name`), or an error listing some that exist. */
 function findPatch(ps: PatchSet, name: string | undefined, file: string): Patch {
-  const some = ps.patches.slice(0, 5).map((p) => p.metadata.name).join(", ") + (ps.patches.length > 5 ? ", …" : "");
+  const some =
+    ps.patches
+      .slice(0, 5)
+      .map((p) => p.metadata.name)
+      .join(", ") + (ps.patches.length > 5 ? ", …" : "");
   if (name === undefined) throw new HepflowError("CLI_USAGE", `name the patch with --name (the patchset holds ${ps.patches.length}: ${some}; \`hepflow patchset inspect\` lists them)`, { file });
   const p = ps.patches.find((x) => x.metadata.name === name);
   if (!p) throw new HepflowError("PATCH_INVALID", `no patch named "${name}" in the patchset (it holds ${ps.patches.length}: ${some})`, { file });
@@ -53,7 +57,10 @@ async function verify(ps: PatchSet, bkgFile: string, psFile: string): Promise<Wo
   for (const [algorithm, expected] of Object.entries(digests)) {
     const got = workspaceDigest(text, algorithm, bkgFile);
     if (got !== expected) {
-      throw new HepflowError("PATCHSET_MISMATCH", `the patchset was not made for this background-only workspace: its ${algorithm} digest is ${expected}, the workspace's is ${got}`, { file: psFile, object: `$.metadata.digests.${algorithm}` });
+      throw new HepflowError("PATCHSET_MISMATCH", `the patchset was not made for this background-only workspace: its ${algorithm} digest is ${expected}, the workspace's is ${got}`, {
+        file: psFile,
+        object: `$.metadata.digests.${algorithm}`,
+      });
     }
   }
   return ws;
@@ -89,7 +96,7 @@ export function register(program: Command): void {
     });
   cmd
     .command("verify <background-only> <patchset>")
-    .description("check the patchset's digests against the background-only workspace; prints \"All good.\"")
+    .description('check the patchset\'s digests against the background-only workspace; prints "All good."')
     .action(async (bkg: string, file: string) => {
       await verify(await readPatchset(file), bkg, file);
       process.stdout.write("All good.\n");

@@ -2,8 +2,17 @@
 import { readFile } from "node:fs/promises";
 import { HepflowError } from "../../util/index.js";
 
-export interface RowsRequest { features?: string[]; tree?: string; limit?: number; nFeatures?: number }
-export interface Rows { features: string[]; columns: Float64Array[]; rows: number }
+export interface RowsRequest {
+  features?: string[];
+  tree?: string;
+  limit?: number;
+  nFeatures?: number;
+}
+export interface Rows {
+  features: string[];
+  columns: Float64Array[];
+  rows: number;
+}
 
 /** Read a table (.json: array of objects or of arrays; .csv with a header) or `file.root[:tree]`. */
 export async function readRows(input: string, req: RowsRequest = {}): Promise<Rows> {
@@ -34,7 +43,12 @@ function parseJsonTable(text: string, file: string): Table {
     const header = Object.keys(v[0] as object);
     return { header, rows: v.map((o, i) => header.map((h) => num((o as Record<string, unknown>)[h], file, `[${i}].${h}`))) };
   }
-  return { rows: v.map((r, i) => { if (!Array.isArray(r)) throw new HepflowError("PREDICT_BAD_INPUT", "rows mix arrays and objects", { file, object: `[${i}]` }); return r.map((x, j) => num(x, file, `[${i}][${j}]`)); }) };
+  return {
+    rows: v.map((r, i) => {
+      if (!Array.isArray(r)) throw new HepflowError("PREDICT_BAD_INPUT", "rows mix arrays and objects", { file, object: `[${i}]` });
+      return r.map((x, j) => num(x, file, `[${i}][${j}]`));
+    }),
+  };
 }
 
 /** null / "" / "nan" mean a missing value (NaN), which tree models route by their default direction. */
@@ -73,12 +87,13 @@ function pick(t: Table, req: RowsRequest, file: string): Rows {
       return j;
     });
   } else idx = header.map((_, j) => j);
-  if (req.nFeatures !== undefined && idx.length !== req.nFeatures)
-    throw new HepflowError("PREDICT_NO_FEATURE", `the model takes ${req.nFeatures} features but the input gives ${idx.length}; name them with --features a,b,c`, { file });
-  const columns = idx.map((j) => Float64Array.from(rows, (r, i) => {
-    if (r.length !== header.length) throw new HepflowError("PREDICT_BAD_INPUT", `row has ${r.length} values, expected ${header.length}`, { file, object: `row ${i}` });
-    return r[j]!;
-  }));
+  if (req.nFeatures !== undefined && idx.length !== req.nFeatures) throw new HepflowError("PREDICT_NO_FEATURE", `the model takes ${req.nFeatures} features but the input gives ${idx.length}; name them with --features a,b,c`, { file });
+  const columns = idx.map((j) =>
+    Float64Array.from(rows, (r, i) => {
+      if (r.length !== header.length) throw new HepflowError("PREDICT_BAD_INPUT", `row has ${r.length} values, expected ${header.length}`, { file, object: `row ${i}` });
+      return r[j]!;
+    }),
+  );
   return { features: idx.map((j) => header[j]!), columns, rows: rows.length };
 }
 
@@ -97,8 +112,7 @@ async function readRoot(path: string, treeName: string, req: RowsRequest): Promi
       if (isJagged(c) || !ArrayBuffer.isView(c)) throw new HepflowError("PREDICT_BAD_INPUT", `branch "${f}" is not a flat numeric branch (one value per entry)`, { file: path, object: treeName });
       return Float64Array.from(c as unknown as ArrayLike<number>);
     });
-    if (req.nFeatures !== undefined && columns.length !== req.nFeatures)
-      throw new HepflowError("PREDICT_NO_FEATURE", `the model takes ${req.nFeatures} features, --features names ${columns.length}`, { file: path });
+    if (req.nFeatures !== undefined && columns.length !== req.nFeatures) throw new HepflowError("PREDICT_NO_FEATURE", `the model takes ${req.nFeatures} features, --features names ${columns.length}`, { file: path });
     return { features: req.features, columns, rows: stop };
   } finally {
     await file.close();

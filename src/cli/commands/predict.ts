@@ -1,7 +1,13 @@
 /** `hepflow predict MODEL INPUT`: evaluate an XGBoost JSON, ONNX or Keras HDF5 model on table rows or ROOT branches. */
 import type { Command } from "commander";
 
-interface PredictCliOptions { json?: boolean; features?: string; tree: string; limit?: string; margin?: boolean }
+interface PredictCliOptions {
+  json?: boolean;
+  features?: string;
+  tree: string;
+  limit?: string;
+  margin?: boolean;
+}
 
 export function register(program: Command): void {
   program
@@ -17,7 +23,12 @@ export function register(program: Command): void {
       const { printJson } = await import("../json.js");
       const model = await loadModel(modelPath);
       try {
-        const wanted = o.features ? o.features.split(",").map((s) => s.trim()).filter(Boolean) : model.featureNames;
+        const wanted = o.features
+          ? o.features
+              .split(",")
+              .map((s) => s.trim())
+              .filter(Boolean)
+          : model.featureNames;
         const limit = o.limit === undefined ? undefined : Number(o.limit);
         const { features, columns, rows } = await readRows(input, { features: wanted, tree: o.tree, limit, nFeatures: model.nFeatures });
         const scores = await Promise.all(model.outputNames.map((_, k) => predictColumns(model, columns, { output: k })));

@@ -19,7 +19,8 @@ export function parseParamPairs(pairs: string[]): Record<string, string> {
 
 export function register(program: Command): void {
   const project = program.command("project").description("MLflow projects (MLproject files): describe and run entry points as tracked runs");
-  project.command("run [dir]")
+  project
+    .command("run [dir]")
     .description("run an entry point of DIR/MLproject (default: .) with typed parameters, as a tracked run")
     .option("-e, --entry <name>", "entry point", "main")
     .option("-P, --param <name=value>", "a parameter (repeatable)", collect, [] as string[])
@@ -35,7 +36,8 @@ export function register(program: Command): void {
       process.stderr.write(`run ${r.runId} ${r.exitCode === 0 ? "FINISHED" : `FAILED (exit code ${r.exitCode})`}  (hepflow runs show ${r.runId.slice(0, 8)})\n`);
       if (r.exitCode !== 0) process.exitCode = r.exitCode;
     });
-  project.command("show [dir]")
+  project
+    .command("show [dir]")
     .description("list the entry points of DIR/MLproject with their parameters")
     .action(async (dir: string | undefined) => {
       const { loadProject } = await import("../../tracking/index.js");

@@ -27,13 +27,16 @@ export function register(program: Command): void {
       const r = ranking(model, data, { fitOptions, result: free });
       const converged = r.impacts.every((x) => x.converged);
       const failedRefits = r.impacts.filter((x) => !x.converged).map((x) => x.name);
-      const finite = Number.isFinite(r.poiBestfit) && Number.isFinite(r.poiUncertainty) && r.impacts.every((x) => (x.constrained ? [x.prefitUp, x.prefitDown, x.postfitUp, x.postfitDown] : [x.postfitUp, x.postfitDown]).every(Number.isFinite)); // unconstrained: no pre-fit impact
+      const finite =
+        Number.isFinite(r.poiBestfit) && Number.isFinite(r.poiUncertainty) && r.impacts.every((x) => (x.constrained ? [x.prefitUp, x.prefitDown, x.postfitUp, x.postfitDown] : [x.postfitUp, x.postfitDown]).every(Number.isFinite)); // unconstrained: no pre-fit impact
       if (!converged) warnUnconverged("some of the ranking refits");
       const top = o.top === undefined ? r.impacts.length : Math.max(1, Math.floor(numberOption("--top", o.top, r.impacts.length)));
       r.impacts = r.impacts.slice(0, top);
       // the pulls of the top-N ranked parameters, in ranking order
       const ranked = new Map(r.impacts.map((x, i) => [x.name, i]));
-      const p = pulls(model, free).filter((x) => o.top === undefined || ranked.has(x.name)).sort((a, b) => (ranked.get(a.name) ?? Infinity) - (ranked.get(b.name) ?? Infinity));
+      const p = pulls(model, free)
+        .filter((x) => o.top === undefined || ranked.has(x.name))
+        .sort((a, b) => (ranked.get(a.name) ?? Infinity) - (ranked.get(b.name) ?? Infinity));
       if (o.plots) {
         const { pullsInputFromStats, pullsPlot, rankingFromImpacts, rankingPlot, writePlot } = await import("../../plot/index.js");
         await writePlot(rankingPlot(rankingFromImpacts(r.impacts, p), { ...label, poiName: r.poi, maxParameters: top }), path.join(o.plots, "ranking.png"));
@@ -45,7 +48,17 @@ export function register(program: Command): void {
           poi: r.poi,
           poi_bestfit: r.poiBestfit,
           poi_uncertainty: r.poiUncertainty,
-          impacts: r.impacts.map((x) => ({ name: x.name, bestfit: x.bestfit, uncertainty: x.uncertainty, prefit_up: finiteOrNull(x.prefitUp), prefit_down: finiteOrNull(x.prefitDown), postfit_up: x.postfitUp, postfit_down: x.postfitDown, constrained: x.constrained, converged: x.converged })),
+          impacts: r.impacts.map((x) => ({
+            name: x.name,
+            bestfit: x.bestfit,
+            uncertainty: x.uncertainty,
+            prefit_up: finiteOrNull(x.prefitUp),
+            prefit_down: finiteOrNull(x.prefitDown),
+            postfit_up: x.postfitUp,
+            postfit_down: x.postfitDown,
+            constrained: x.constrained,
+            converged: x.converged,
+          })),
           pulls: p.map((x) => ({ name: x.name, pull: x.pull, constraint: x.constraint, bestfit: x.bestfit, uncertainty: x.uncertainty })),
           converged,
         };
@@ -57,7 +70,14 @@ export function register(program: Command): void {
       const rows = r.impacts.map((x) => [x.name, x.bestfit, x.uncertainty, pre(x.prefitUp, x), pre(x.prefitDown, x), x.postfitUp, x.postfitDown]);
       process.stdout.write(`${r.poi} = ${valueWithUncertainty(r.poiBestfit, r.poiUncertainty).join(" ± ")}${o.top !== undefined ? `  (top ${r.impacts.length} by post-fit impact)` : ""}\n\n`);
       process.stdout.write(table(["parameter", "best fit", "uncertainty", "Δμ pre +1σ", "Δμ pre −1σ", "Δμ post +1σ", "Δμ post −1σ"], rows) + "\n\n");
-      process.stdout.write(table(["parameter", "pull", "constraint"], p.map((x) => [x.name, x.pull ?? NaN, x.constraint ?? NaN])) + (r.impacts.some((x) => !x.constrained) ? "\n\n— : unconstrained parameter (normfactor/shapefactor): no pre-fit width, so no pre-fit impact and no pull" : "") + "\n");
+      process.stdout.write(
+        table(
+          ["parameter", "pull", "constraint"],
+          p.map((x) => [x.name, x.pull ?? NaN, x.constraint ?? NaN]),
+        ) +
+          (r.impacts.some((x) => !x.constrained) ? "\n\n— : unconstrained parameter (normfactor/shapefactor): no pre-fit width, so no pre-fit impact and no pull" : "") +
+          "\n",
+      );
       failRanking(converged, finite, ws, model, failedRefits, o.allowUnconverged);
     });
 }
@@ -65,5 +85,10 @@ export function register(program: Command): void {
 /** After the ranking is written: unconverged refits or non-finite impacts make the command fail (issue 13 item 7). */
 function failRanking(converged: boolean, finite: boolean, ws: Workspace, model: Model, failed: string[], allow = false): void {
   if (allow && finite) return;
-  if (!converged || !finite) failUnconverged(finite ? `the refits of the ranking did not converge for ${failed.map((n) => `"${n}"`).join(", ")} (with --allow-unconverged they are recorded and the command succeeds)` : "the ranking gave non-finite impacts", undefined, { ws, model });
+  if (!converged || !finite)
+    failUnconverged(
+      finite ? `the refits of the ranking did not converge for ${failed.map((n) => `"${n}"`).join(", ")} (with --allow-unconverged they are recorded and the command succeeds)` : "the ranking gave non-finite impacts",
+      undefined,
+      { ws, model },
+    );
 }

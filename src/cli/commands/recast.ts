@@ -9,7 +9,9 @@ import { parseInitParams, resolveInitPaths, runLoaded, runOptions, type RunCliOp
 
 const collect = (value: string, previous: string[]) => previous.concat([value]);
 
-interface CatalogueOpts { catalogue: string[] }
+interface CatalogueOpts {
+  catalogue: string[];
+}
 const catalogueOption = (c: Command) => c.option("--catalogue <dir>", "also read catalogue entries from this folder (NAME.yml or NAME/recast.yml); repeatable", collect, []);
 
 function printResults(entry: RecastEntry, rundir: string, json: boolean | undefined, read: (rundir: string, r: RecastEntry["results"][number]) => { name: string; path: string; exists: boolean; value?: unknown }): void {

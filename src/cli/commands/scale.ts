@@ -30,7 +30,11 @@ export function register(program: Command): void {
     .action(async (input: string, o: { output: string; xsec: string; sumw: string; kfactor: string; filterEff: string; lumi: string; name: string; force?: boolean }) => {
       const factor = (positive("-c", o.xsec) * 1000 * positive("-l", o.lumi) * positive("-k", o.kfactor) * positive("-f", o.filterEff)) / positive("-s", o.sumw);
       claimOutputFile(o.output, { force: o.force, inputs: [input.replace(/:[^/]*$/, "")] });
-      let lo: number, hi: number, values: number[], variances: number[], title = "";
+      let lo: number,
+        hi: number,
+        values: number[],
+        variances: number[],
+        title = "";
       const m = /^(.*\.root):(.+)$/.exec(input);
       if (m) {
         const { openFile } = await import("../../root/index.js");
@@ -60,7 +64,18 @@ export function register(program: Command): void {
       const { createFile } = await import("../../root/index.js");
       const w = await createFile(o.output);
       try {
-        w.putHistogram(o.name, th1d(o.name, o.name, lo, hi, values.map((v) => v * factor), variances.map((v) => v * factor * factor), title.length < 40 ? title : "m_{jj} [GeV]"));
+        w.putHistogram(
+          o.name,
+          th1d(
+            o.name,
+            o.name,
+            lo,
+            hi,
+            values.map((v) => v * factor),
+            variances.map((v) => v * factor * factor),
+            title.length < 40 ? title : "m_{jj} [GeV]",
+          ),
+        );
         await w.close();
       } catch (e) {
         w.abort();

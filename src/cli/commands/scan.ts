@@ -12,7 +12,8 @@ import path from "node:path";
 function range(s: string | undefined, n: number): number[] | undefined {
   if (s === undefined) return undefined;
   const m = /^(.+):(.+)$/.exec(s);
-  const lo = m ? Number(m[1]) : NaN, hi = m ? Number(m[2]) : NaN;
+  const lo = m ? Number(m[1]) : NaN,
+    hi = m ? Number(m[2]) : NaN;
   if (!Number.isFinite(lo) || !Number.isFinite(hi)) throw new HepflowError("CLI_USAGE", `a range is LOW:HIGH, got "${s}"`);
   return linspace(lo, hi, n);
 }
@@ -38,7 +39,13 @@ export function register(program: Command): void {
         const converged = s.converged.flat().every((c) => c);
         if (!converged) warnUnconverged("some scan fits");
         if (o.json) printJson({ parameters: s.parameters, x: s.x, y: s.y, delta_twice_nll: s.deltaTwiceNll, bestfit: s.bestfit, twice_nll_min: s.twiceNllMin, converged, points_converged: s.converged });
-        else process.stdout.write(table([x, o.y, "Δ(2NLL)"], s.x.flatMap((vx, i) => s.y.map((vy, j) => [String(vx), vy, s.deltaTwiceNll[i]?.[j]]))) + "\n");
+        else
+          process.stdout.write(
+            table(
+              [x, o.y, "Δ(2NLL)"],
+              s.x.flatMap((vx, i) => s.y.map((vy, j) => [String(vx), vy, s.deltaTwiceNll[i]?.[j]])),
+            ) + "\n",
+          );
         failScan(converged, [s.twiceNllMin, ...s.deltaTwiceNll.flat()], ws, model);
         return;
       }
@@ -52,7 +59,15 @@ export function register(program: Command): void {
         process.stderr.write(`wrote ${out}\n`);
       }
       if (o.json) printJson({ parameter: s.parameter, values: s.values, delta_twice_nll: s.deltaTwiceNll, bestfit: s.bestfit, twice_nll_min: s.twiceNllMin, converged, points_converged: s.converged });
-      else process.stdout.write(`best fit ${x} = ${fmt(s.bestfit)}, 2NLL = ${fmt(s.twiceNllMin)}\n\n` + table([x, "Δ(2NLL)"], s.values.map((v, i) => [fmt(v), s.deltaTwiceNll[i]])) + "\n");
+      else
+        process.stdout.write(
+          `best fit ${x} = ${fmt(s.bestfit)}, 2NLL = ${fmt(s.twiceNllMin)}\n\n` +
+            table(
+              [x, "Δ(2NLL)"],
+              s.values.map((v, i) => [fmt(v), s.deltaTwiceNll[i]]),
+            ) +
+            "\n",
+        );
       failScan(converged, [s.twiceNllMin, ...s.deltaTwiceNll], ws, model);
     });
 }

@@ -2,7 +2,17 @@
 import type { Command } from "commander";
 import { HepflowError } from "../../util/index.js";
 
-interface SkimCliOptions { where?: string; branches?: string[]; define?: string[]; out: string; format: string; compression?: string; step: string; force?: boolean; json?: boolean }
+interface SkimCliOptions {
+  where?: string;
+  branches?: string[];
+  define?: string[];
+  out: string;
+  format: string;
+  compression?: string;
+  step: string;
+  force?: boolean;
+  json?: boolean;
+}
 
 export function register(program: Command): void {
   program
@@ -31,8 +41,14 @@ export function register(program: Command): void {
       try {
         const trees = await openTrees(files, opened);
         const r = await skim(trees, o.out, {
-          where: o.where, branches: o.branches, define, format: o.format, compression: o.compression,
-          stepSize: Number(o.step) || 100_000, force: o.force, inputPaths: files.map(([p]) => p),
+          where: o.where,
+          branches: o.branches,
+          define,
+          format: o.format,
+          compression: o.compression,
+          stepSize: Number(o.step) || 100_000,
+          force: o.force,
+          inputPaths: files.map(([p]) => p),
         });
         if (o.json) process.stdout.write(JSON.stringify({ output: o.out, entriesIn: r.entriesIn, entriesOut: r.entriesOut, branches: r.branches.length }) + "\n");
         else process.stdout.write(`${o.out}: ${r.entriesOut} of ${r.entriesIn} events, ${r.branches.length} branches\n`);

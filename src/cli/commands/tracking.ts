@@ -4,7 +4,8 @@ import { HepflowError } from "../../util/index.js";
 
 export function register(program: Command): void {
   const tracking = program.command("tracking").description("the run store as an MLflow tracking server");
-  tracking.command("serve")
+  tracking
+    .command("serve")
     .description("serve MLflow's REST API (experiments, runs, metrics, artifacts) over the run store")
     .option("--host <addr>", "address to bind (anything but loopback needs --token)", "127.0.0.1")
     .option("--port <n>", "port (0 = any free port)", "5000")
@@ -17,7 +18,11 @@ export function register(program: Command): void {
       const store = openStore(o.trackingDir);
       const { app, url } = await serveTracking(store, { host: o.host, port, token: o.token ?? process.env.HEPFLOW_TRACKING_TOKEN });
       process.stdout.write(`MLflow tracking API on ${url} (store: ${store.root})\n  export MLFLOW_TRACKING_URI=${url}\n`);
-      const stop = async () => { await app.close(); store.close(); process.exit(0); };
+      const stop = async () => {
+        await app.close();
+        store.close();
+        process.exit(0);
+      };
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     });

@@ -2,7 +2,14 @@
 import type { Command } from "commander";
 import { HepflowError } from "../../util/index.js";
 
-interface UiCliOptions { port: string; host: string; token?: string; runsDir?: string; trackingDir?: string; allowRemote?: string }
+interface UiCliOptions {
+  port: string;
+  host: string;
+  token?: string;
+  runsDir?: string;
+  trackingDir?: string;
+  allowRemote?: string;
+}
 
 export function register(program: Command): void {
   program
@@ -21,7 +28,9 @@ export function register(program: Command): void {
       const { startUi } = await import("../../web/index.js");
       const ui = await startUi({ root: dir ?? ".", host: o.host, port, token: o.token, runsDir: o.runsDir, trackingDir: o.trackingDir, allowRemote: o.allowRemote?.split(",") });
       process.stdout.write(`hepflow ui: serving ${ui.root}\n  ${ui.url}\n${ui.token ? "  (the token is required: open this URL once, the page keeps it in a cookie)\n" : ""}Ctrl-C stops it.\n`);
-      const stop = () => { void ui.close().finally(() => process.exit(0)); };
+      const stop = () => {
+        void ui.close().finally(() => process.exit(0));
+      };
       process.once("SIGINT", stop);
       process.once("SIGTERM", stop);
     });

@@ -72,12 +72,14 @@ export function inProcessRunner(opts: { progress?: ProgressListener } = {}): Hep
       const cwd = process.cwd();
       const out = process.stdout.write.bind(process.stdout);
       const err = process.stderr.write.bind(process.stderr);
-      const capture = (sink: (t: string) => void) => (chunk: string | Uint8Array, ...rest: unknown[]) => {
-        sink(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString());
-        const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined;
-        cb?.();
-        return true;
-      };
+      const capture =
+        (sink: (t: string) => void) =>
+        (chunk: string | Uint8Array, ...rest: unknown[]) => {
+          sink(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString());
+          const cb = rest.find((r) => typeof r === "function") as (() => void) | undefined;
+          cb?.();
+          return true;
+        };
       const exitCode = process.exitCode;
       const savedEnv = Object.keys(io.env ?? {}).map((k) => [k, process.env[k]] as const);
       Object.assign(process.env, io.env ?? {});
@@ -116,7 +118,17 @@ function usesContainers(v: unknown): boolean {
 }
 
 /** Options of a run, as `workflow run` and `recast run` take them. */
-export interface RunCliOptions { out: string; jobs: string; resume?: boolean; force?: boolean; cache: boolean; cacheDir?: string; containerRuntime: string; quiet?: boolean; executor?: string }
+export interface RunCliOptions {
+  out: string;
+  jobs: string;
+  resume?: boolean;
+  force?: boolean;
+  cache: boolean;
+  cacheDir?: string;
+  containerRuntime: string;
+  quiet?: boolean;
+  executor?: string;
+}
 
 /** Adds the run options to a command. */
 export function runOptions(c: Command): Command {
@@ -142,13 +154,17 @@ export async function runLoaded(spec: LoadedSpec, init: Record<string, unknown>,
   if (o.containerRuntime !== "none" && usesContainers(spec.workflow)) {
     // Refuse before the first step rather than after an hour of the steps that need none.
     const rt = w.detectRuntime(o.containerRuntime as ContainerRuntime);
-    if (!rt.runtime) throw new HepflowError("WORKFLOW_NO_RUNTIME", `the workflow has docker-encapsulated steps but no container runtime works here (${rt.why}); pass --container-runtime none to run their commands on this host instead`, { file: spec.file });
+    if (!rt.runtime)
+      throw new HepflowError("WORKFLOW_NO_RUNTIME", `the workflow has docker-encapsulated steps but no container runtime works here (${rt.why}); pass --container-runtime none to run their commands on this host instead`, {
+        file: spec.file,
+      });
   }
   const t0 = performance.now();
   const warn = (m: string) => process.stderr.write(`hepflow: warning: ${m}\n`);
   if (o.executor) {
     // Fail on a run directory outside the shared root before anything is created.
-    if (relative(process.cwd(), resolve(o.out)).startsWith("..") || isAbsolute(relative(process.cwd(), resolve(o.out)))) throw new HepflowError("WORKFLOW_EXECUTOR", `with --executor the run directory ${o.out} must be inside the working directory ${process.cwd()}, the root the workers share (hepflow worker --root)`);
+    if (relative(process.cwd(), resolve(o.out)).startsWith("..") || isAbsolute(relative(process.cwd(), resolve(o.out))))
+      throw new HepflowError("WORKFLOW_EXECUTOR", `with --executor the run directory ${o.out} must be inside the working directory ${process.cwd()}, the root the workers share (hepflow worker --root)`);
   }
   const remote = o.executor ? await w.connectStepClient({ url: o.executor, spec, warn }) : undefined;
   const onInterrupt = () => {
@@ -158,34 +174,44 @@ export async function runLoaded(spec: LoadedSpec, init: Record<string, unknown>,
   };
   if (remote) process.prependOnceListener("SIGINT", onInterrupt);
   if (remote && !o.quiet) process.stderr.write(`steps run on hepflow workers through ${(await import("../../analysis/index.js")).redactUrl(o.executor!)} (${remote.workers} listening)\n`);
-  const state = await w.runWorkflow({
-    executor: remote?.execute,
-    spec,
-    rundir: o.out,
-    init: init as never,
-    jobs,
-    resume: o.resume,
-    force: o.force,
-    cache: o.cache ? new w.StepCache(resolve(o.cacheDir ?? w.defaultCacheDir())) : undefined,
-    runtime: o.containerRuntime as ContainerRuntime,
-    hepflow: inProcessRunner(),
-    warn,
-    onEvent: o.quiet ? undefined : (e) => {
-      if (e.kind === "start") return;
-      const how = e.kind === "reused" ? `reused (${e.step.reused})` : e.kind;
-      process.stderr.write(`${how.padEnd(16)} ${e.step.id}  ${(e.step.seconds ?? 0).toFixed(3)} s${e.step.worker ? `  on ${e.step.worker}` : ""}\n`);
-    },
-  }).finally(() => {
-    process.removeListener("SIGINT", onInterrupt);
-    return remote?.close();
-  });
+  const state = await w
+    .runWorkflow({
+      executor: remote?.execute,
+      spec,
+      rundir: o.out,
+      init: init as never,
+      jobs,
+      resume: o.resume,
+      force: o.force,
+      cache: o.cache ? new w.StepCache(resolve(o.cacheDir ?? w.defaultCacheDir())) : undefined,
+      runtime: o.containerRuntime as ContainerRuntime,
+      hepflow: inProcessRunner(),
+      warn,
+      onEvent: o.quiet
+        ? undefined
+        : (e) => {
+            if (e.kind === "start") return;
+            const how = e.kind === "reused" ? `reused (${e.step.reused})` : e.kind;
+            process.stderr.write(`${how.padEnd(16)} ${e.step.id}  ${(e.step.seconds ?? 0).toFixed(3)} s${e.step.worker ? `  on ${e.step.worker}` : ""}\n`);
+          },
+    })
+    .finally(() => {
+      process.removeListener("SIGINT", onInterrupt);
+      return remote?.close();
+    });
   const steps = Object.values(state.steps).filter((s) => !s.init);
   const reused = steps.filter((s) => s.reused).length;
   summary.write(`done: ${steps.length} steps (${steps.length - reused} run, ${reused} reused) in ${((performance.now() - t0) / 1000).toFixed(2)} s → ${o.out}\n`);
   return state;
 }
 
-interface SpecOpts { toplevel?: string; param: string[]; init: string[]; initDir?: string; discover?: boolean }
+interface SpecOpts {
+  toplevel?: string;
+  param: string[];
+  init: string[];
+  initDir?: string;
+  discover?: boolean;
+}
 
 async function loadAndValidate(specFile: string, o: SpecOpts & { strict?: boolean }, initFile?: string, print = false): Promise<{ spec: LoadedSpec; init: Record<string, unknown> }> {
   const w = await import("../../workflow/index.js");

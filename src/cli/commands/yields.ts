@@ -42,7 +42,10 @@ export function register(program: Command): void {
         // cabinetry's Variable is written for matplotlib's mathtext ("$m_{bjj}$ [GeV]"): plain text here
         const plain = (t: string) => t.replace(/[${}]/g, "");
         const dataLabel = cfg?.Samples.find((s) => s.Data)?.Name ?? "Data";
-        for (const [stage, tables] of [["pre-fit", pre], ["post-fit", post]] as const) {
+        for (const [stage, tables] of [
+          ["pre-fit", pre],
+          ["post-fit", post],
+        ] as const) {
           for (const ch of tables ?? []) {
             const region = cfg?.Regions.find((r) => r.Name === ch.channel);
             if (cfg && !region) throw new HepflowError("CLI_OPTION", `the config has no region "${ch.channel}" (a channel of the workspace)`, { file: o.config });
@@ -57,7 +60,13 @@ export function register(program: Command): void {
       }
       if (o.json) {
         // snake_case keys, as every hepflow --json (bin_uncertainties, not the library's binUncertainties)
-        const snake = (t: ChannelYields[] | null) => t?.map((c) => ({ channel: c.channel, samples: c.samples.map(({ binUncertainties, ...s }) => ({ ...s, bin_uncertainties: binUncertainties })), total: { bins: c.total.bins, bin_uncertainties: c.total.binUncertainties, total: c.total.total, uncertainty: c.total.uncertainty }, data: c.data }));
+        const snake = (t: ChannelYields[] | null) =>
+          t?.map((c) => ({
+            channel: c.channel,
+            samples: c.samples.map(({ binUncertainties, ...s }) => ({ ...s, bin_uncertainties: binUncertainties })),
+            total: { bins: c.total.bins, bin_uncertainties: c.total.binUncertainties, total: c.total.total, uncertainty: c.total.uncertainty },
+            data: c.data,
+          }));
         printJson({ prefit: snake(pre), postfit: snake(post), converged: r ? r.converged : null });
       } else process.stdout.write(render("pre-fit", pre) + "\n" + (post ? "\n" + render("post-fit", post) + "\n" : ""));
       const finite = pre.concat(post ?? []).every((c) => Number.isFinite(c.total.total) && Number.isFinite(c.total.uncertainty));

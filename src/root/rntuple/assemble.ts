@@ -24,7 +24,11 @@ export interface Span {
 export class Assembler {
   private readonly offsetsCache = new Map<string, { offsets: Int32Array; spans: Span[] }>();
 
-  constructor(private readonly store: PageStore, private readonly clusterIds: number[], private readonly place: ErrorPlace) {}
+  constructor(
+    private readonly store: PageStore,
+    private readonly clusterIds: number[],
+    private readonly place: ErrorPlace,
+  ) {}
 
   /** Reads `node` for its selected output names (`wanted` says which) over one span per cluster. */
   read(node: FieldNode, spans: Span[], wanted: (path: string) => boolean, out: Map<string, Column>): void {
@@ -112,7 +116,8 @@ export class Assembler {
     const from = Math.max(span.skip, col.lead);
     const to = span.skip + span.count;
     if (from >= to) return;
-    const a = from - col.lead - col.start, b = to - col.lead - col.start;
+    const a = from - col.lead - col.start,
+      b = to - col.lead - col.start;
     if (a < 0 || b > values.length) throw this.missing(node, k);
     copyInto(out, values.subarray(a, b) as NumericArray, at + (from - span.skip));
   }
@@ -153,7 +158,8 @@ export class Assembler {
     if (cached) return cached;
     const offsets = new Int32Array(sum(spans) + 1);
     const childSpans: Span[] = [];
-    let pos = 0, base = 0;
+    let pos = 0,
+      base = 0;
     spans.forEach((span, k) => {
       const ends = this.index(node, k, span);
       const first = ends[0]!;
@@ -198,7 +204,8 @@ export class Assembler {
       const bytes = (chars?.values as Uint8Array | undefined) ?? new Uint8Array(0);
       const shift = chars?.start ?? 0;
       for (let i = 0; i < span.count; i++) {
-        const a = ends[i]! - shift, b = ends[i + 1]! - shift;
+        const a = ends[i]! - shift,
+          b = ends[i + 1]! - shift;
         if (a < 0 || b < a || b > bytes.length) throw new HepflowError("RNTUPLE_CORRUPT", `string field "${node.path}" has offset ${ends[i + 1]} outside its characters in cluster ${this.clusterIds[k]}`, this.place);
         out.push(utf8.decode(bytes.subarray(a, b)));
       }
@@ -226,8 +233,9 @@ export class Assembler {
           // Alternatives' elements are stored in entry order; anything else would need a gather this reader does not do.
           if (t > 0 && sw.index[s] !== seen[t]) throw new HepflowError("ROOT_UNSUPPORTED", `variant "${node.path}" stores alternatives out of order`, this.place);
           const j = s + col.lead;
-          if (j < span.skip) { if (t > 0) skipOf[t]!++; }
-          else if (j < span.skip + span.count) tags[pos + j - span.skip] = t;
+          if (j < span.skip) {
+            if (t > 0) skipOf[t]!++;
+          } else if (j < span.skip + span.count) tags[pos + j - span.skip] = t;
           if (t > 0) seen[t]!++;
         }
       }
@@ -238,7 +246,8 @@ export class Assembler {
       if (!anyWanted(child, wanted)) return;
       const offsets = new Int32Array(total + 1);
       const childSpans: Span[] = [];
-      let at = 0, n = 0;
+      let at = 0,
+        n = 0;
       spans.forEach((span, k) => {
         const start = n;
         for (let i = 0; i < span.count; i++, at++) {
@@ -265,9 +274,16 @@ export function outputPaths(node: FieldNode): string[] {
   let paths = pathsCache.get(node);
   if (!paths) {
     switch (node.kind) {
-      case "record": case "variant": paths = node.children.flatMap(outputPaths); break;
-      case "collection": case "array": paths = outputPaths(node.child); break;
-      default: paths = [node.path];
+      case "record":
+      case "variant":
+        paths = node.children.flatMap(outputPaths);
+        break;
+      case "collection":
+      case "array":
+        paths = outputPaths(node.child);
+        break;
+      default:
+        paths = [node.path];
     }
     pathsCache.set(node, paths);
   }

@@ -8,7 +8,12 @@ export class LEReader {
   pos: number;
   private readonly view: DataView;
 
-  constructor(readonly buf: Uint8Array, readonly place: ErrorPlace, pos = 0, readonly end = buf.length) {
+  constructor(
+    readonly buf: Uint8Array,
+    readonly place: ErrorPlace,
+    pos = 0,
+    readonly end = buf.length,
+  ) {
     this.pos = pos;
     this.view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   }
@@ -20,13 +25,46 @@ export class LEReader {
     }
   }
 
-  u8(): number { this.need(1); return this.buf[this.pos++]!; }
-  u16(): number { this.need(2); const v = this.view.getUint16(this.pos, true); this.pos += 2; return v; }
-  u32(): number { this.need(4); const v = this.view.getUint32(this.pos, true); this.pos += 4; return v; }
-  i32(): number { this.need(4); const v = this.view.getInt32(this.pos, true); this.pos += 4; return v; }
-  f64(): number { this.need(8); const v = this.view.getFloat64(this.pos, true); this.pos += 8; return v; }
-  u64big(): bigint { this.need(8); const v = this.view.getBigUint64(this.pos, true); this.pos += 8; return v; }
-  i64big(): bigint { this.need(8); const v = this.view.getBigInt64(this.pos, true); this.pos += 8; return v; }
+  u8(): number {
+    this.need(1);
+    return this.buf[this.pos++]!;
+  }
+  u16(): number {
+    this.need(2);
+    const v = this.view.getUint16(this.pos, true);
+    this.pos += 2;
+    return v;
+  }
+  u32(): number {
+    this.need(4);
+    const v = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  i32(): number {
+    this.need(4);
+    const v = this.view.getInt32(this.pos, true);
+    this.pos += 4;
+    return v;
+  }
+  f64(): number {
+    this.need(8);
+    const v = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+  u64big(): bigint {
+    this.need(8);
+    const v = this.view.getBigUint64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
+  i64big(): bigint {
+    this.need(8);
+    const v = this.view.getBigInt64(this.pos, true);
+    this.pos += 8;
+    return v;
+  }
 
   /** A signed 64-bit integer that must fit a double exactly (offsets, counts, sizes). */
   i64(what = "integer"): number {

@@ -22,34 +22,64 @@ export interface DecodeSpec {
  */
 export function decodePage(bytes: Uint8Array, spec: DecodeSpec, n: number, place: ErrorPlace): NumericArray | SwitchElements {
   switch (spec.type) {
-    case ColumnType.Bit: return unpackBits(bytes, n);
-    case ColumnType.Byte: case ColumnType.Char: case ColumnType.UInt8: return bytes.subarray(0, n);
-    case ColumnType.Int8: return new Int8Array(bytes.buffer, bytes.byteOffset, n);
-    case ColumnType.Int16: return new Int16Array(aligned(bytes, 2, n));
-    case ColumnType.UInt16: return new Uint16Array(aligned(bytes, 2, n));
-    case ColumnType.Int32: return new Int32Array(aligned(bytes, 4, n));
-    case ColumnType.UInt32: return new Uint32Array(aligned(bytes, 4, n));
-    case ColumnType.Int64: return new BigInt64Array(aligned(bytes, 8, n));
-    case ColumnType.UInt64: return new BigUint64Array(aligned(bytes, 8, n));
-    case ColumnType.Real16: return halfToFloat(new Uint16Array(aligned(bytes, 2, n)));
-    case ColumnType.Real32: return new Float32Array(aligned(bytes, 4, n));
-    case ColumnType.Real64: return new Float64Array(aligned(bytes, 8, n));
-    case ColumnType.Index32: return Float64Array.from(new Uint32Array(aligned(bytes, 4, n)));
-    case ColumnType.Index64: return indexFrom64(new BigUint64Array(aligned(bytes, 8, n)), place);
-    case ColumnType.Switch: return decodeSwitch(bytes, n);
-    case ColumnType.SplitInt16: return unzigzag16(new Uint16Array(unsplit(bytes, 2, n)));
-    case ColumnType.SplitUInt16: return new Uint16Array(unsplit(bytes, 2, n));
-    case ColumnType.SplitInt32: return unzigzag32(new Uint32Array(unsplit(bytes, 4, n)));
-    case ColumnType.SplitUInt32: return new Uint32Array(unsplit(bytes, 4, n));
-    case ColumnType.SplitInt64: return unzigzag64(new BigUint64Array(unsplit(bytes, 8, n)));
-    case ColumnType.SplitUInt64: return new BigUint64Array(unsplit(bytes, 8, n));
-    case ColumnType.SplitReal16: return halfToFloat(new Uint16Array(unsplit(bytes, 2, n)));
-    case ColumnType.SplitReal32: return new Float32Array(unsplit(bytes, 4, n));
-    case ColumnType.SplitReal64: return new Float64Array(unsplit(bytes, 8, n));
-    case ColumnType.SplitIndex32: return undelta(Float64Array.from(new Uint32Array(unsplit(bytes, 4, n))));
-    case ColumnType.SplitIndex64: return undelta(indexFrom64(new BigUint64Array(unsplit(bytes, 8, n)), place));
-    case ColumnType.Real32Trunc: return truncatedFloats(bytes, spec.bits, n);
-    case ColumnType.Real32Quant: return quantizedFloats(bytes, spec, n, place);
+    case ColumnType.Bit:
+      return unpackBits(bytes, n);
+    case ColumnType.Byte:
+    case ColumnType.Char:
+    case ColumnType.UInt8:
+      return bytes.subarray(0, n);
+    case ColumnType.Int8:
+      return new Int8Array(bytes.buffer, bytes.byteOffset, n);
+    case ColumnType.Int16:
+      return new Int16Array(aligned(bytes, 2, n));
+    case ColumnType.UInt16:
+      return new Uint16Array(aligned(bytes, 2, n));
+    case ColumnType.Int32:
+      return new Int32Array(aligned(bytes, 4, n));
+    case ColumnType.UInt32:
+      return new Uint32Array(aligned(bytes, 4, n));
+    case ColumnType.Int64:
+      return new BigInt64Array(aligned(bytes, 8, n));
+    case ColumnType.UInt64:
+      return new BigUint64Array(aligned(bytes, 8, n));
+    case ColumnType.Real16:
+      return halfToFloat(new Uint16Array(aligned(bytes, 2, n)));
+    case ColumnType.Real32:
+      return new Float32Array(aligned(bytes, 4, n));
+    case ColumnType.Real64:
+      return new Float64Array(aligned(bytes, 8, n));
+    case ColumnType.Index32:
+      return Float64Array.from(new Uint32Array(aligned(bytes, 4, n)));
+    case ColumnType.Index64:
+      return indexFrom64(new BigUint64Array(aligned(bytes, 8, n)), place);
+    case ColumnType.Switch:
+      return decodeSwitch(bytes, n);
+    case ColumnType.SplitInt16:
+      return unzigzag16(new Uint16Array(unsplit(bytes, 2, n)));
+    case ColumnType.SplitUInt16:
+      return new Uint16Array(unsplit(bytes, 2, n));
+    case ColumnType.SplitInt32:
+      return unzigzag32(new Uint32Array(unsplit(bytes, 4, n)));
+    case ColumnType.SplitUInt32:
+      return new Uint32Array(unsplit(bytes, 4, n));
+    case ColumnType.SplitInt64:
+      return unzigzag64(new BigUint64Array(unsplit(bytes, 8, n)));
+    case ColumnType.SplitUInt64:
+      return new BigUint64Array(unsplit(bytes, 8, n));
+    case ColumnType.SplitReal16:
+      return halfToFloat(new Uint16Array(unsplit(bytes, 2, n)));
+    case ColumnType.SplitReal32:
+      return new Float32Array(unsplit(bytes, 4, n));
+    case ColumnType.SplitReal64:
+      return new Float64Array(unsplit(bytes, 8, n));
+    case ColumnType.SplitIndex32:
+      return undelta(Float64Array.from(new Uint32Array(unsplit(bytes, 4, n))));
+    case ColumnType.SplitIndex64:
+      return undelta(indexFrom64(new BigUint64Array(unsplit(bytes, 8, n)), place));
+    case ColumnType.Real32Trunc:
+      return truncatedFloats(bytes, spec.bits, n);
+    case ColumnType.Real32Quant:
+      return quantizedFloats(bytes, spec, n, place);
     default:
       throw new HepflowError("ROOT_UNSUPPORTED", `column type ${columnTypeName(spec.type, spec.bits)} is not supported`, place);
   }
@@ -70,7 +100,10 @@ function unsplit(bytes: Uint8Array, size: number, n: number): ArrayBuffer {
     const words = new Uint32Array((size / 4) * n);
     const step = size / 4;
     for (let w = 0; w < step; w++) {
-      const b0 = 4 * w * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n;
+      const b0 = 4 * w * n,
+        b1 = b0 + n,
+        b2 = b1 + n,
+        b3 = b2 + n;
       for (let i = 0, o = w; i < n; i++, o += step) {
         words[o] = (bytes[b0 + i]! | (bytes[b1 + i]! << 8) | (bytes[b2 + i]! << 16) | (bytes[b3 + i]! << 24)) >>> 0;
       }
@@ -175,9 +208,7 @@ function halfToFloat(h: Uint16Array): Float32Array {
     const sign = x & 0x8000 ? -1 : 1;
     const exp = (x >>> 10) & 0x1f;
     const mant = x & 0x3ff;
-    out[i] = exp === 0 ? sign * mant * 2 ** -24
-      : exp === 31 ? (mant ? NaN : sign * Infinity)
-      : sign * (1 + mant / 1024) * 2 ** (exp - 15);
+    out[i] = exp === 0 ? sign * mant * 2 ** -24 : exp === 31 ? (mant ? NaN : sign * Infinity) : sign * (1 + mant / 1024) * 2 ** (exp - 15);
   }
   return out;
 }

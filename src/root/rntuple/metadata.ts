@@ -119,7 +119,9 @@ export interface ClusterInfo {
   columns: (ColumnRange | undefined)[];
 }
 
-const ENVELOPE_HEADER = 1, ENVELOPE_FOOTER = 2, ENVELOPE_PAGELIST = 3;
+const ENVELOPE_HEADER = 1,
+  ENVELOPE_FOOTER = 2,
+  ENVELOPE_PAGELIST = 3;
 
 /** Parses the anchor object's payload (big-endian, after the streamer's byte count and version) and checks its XXH3. */
 export function parseAnchor(payload: Uint8Array, place: ErrorPlace): Anchor {
@@ -135,8 +137,12 @@ export function parseAnchor(payload: Uint8Array, place: ErrorPlace): Anchor {
   const u64 = (o: number) => Number(view.getBigUint64(start + o, false));
   const anchor: Anchor = {
     version: [u16(0), u16(2), u16(4), u16(6)],
-    seekHeader: u64(8), nbytesHeader: u64(16), lenHeader: u64(24),
-    seekFooter: u64(32), nbytesFooter: u64(40), lenFooter: u64(48),
+    seekHeader: u64(8),
+    nbytesHeader: u64(16),
+    lenHeader: u64(24),
+    seekFooter: u64(32),
+    nbytesFooter: u64(40),
+    lenFooter: u64(48),
     maxKeySize: u64(56),
   };
   const stored = view.getBigUint64(start + fieldsLen, false);
@@ -201,28 +207,46 @@ function readEnvelopeLink(r: LEReader): EnvelopeLink {
 }
 
 function readSchema(r: LEReader, fieldBase: number, columnBase: number, end: number): SchemaDescription {
-  const fields = r.list("field list", (i) => r.record("field", () => {
-    const f: FieldDescriptor = {
-      id: fieldBase + i,
-      fieldVersion: r.u32(), typeVersion: r.u32(), parentId: r.u32(),
-      role: r.u16(), flags: r.u16(),
-      name: r.str(), typeName: r.str(), typeAlias: r.str(), description: r.str(),
-    };
-    if (f.flags & 0x01) f.arraySize = r.u64("array size");
-    if (f.flags & 0x02) f.sourceId = r.u32();
-    if (f.flags & 0x04) r.u32();
-    return f;
-  }));
+  const fields = r.list("field list", (i) =>
+    r.record("field", () => {
+      const f: FieldDescriptor = {
+        id: fieldBase + i,
+        fieldVersion: r.u32(),
+        typeVersion: r.u32(),
+        parentId: r.u32(),
+        role: r.u16(),
+        flags: r.u16(),
+        name: r.str(),
+        typeName: r.str(),
+        typeAlias: r.str(),
+        description: r.str(),
+      };
+      if (f.flags & 0x01) f.arraySize = r.u64("array size");
+      if (f.flags & 0x02) f.sourceId = r.u32();
+      if (f.flags & 0x04) r.u32();
+      return f;
+    }),
+  );
   if (r.pos >= end) return { fields, columns: [], aliases: [] };
-  const columns = r.list("column list", (i) => r.record("column", () => {
-    const c: ColumnDescriptor = {
-      id: columnBase + i,
-      type: r.u16(), bits: r.u16(), fieldId: r.u32(), flags: r.u16(), representation: r.u16(), firstElement: 0,
-    };
-    if (c.flags & 0x01) c.firstElement = r.i64("first element index");
-    if (c.flags & 0x02) { c.min = r.f64(); c.max = r.f64(); }
-    return c;
-  }));
+  const columns = r.list("column list", (i) =>
+    r.record("column", () => {
+      const c: ColumnDescriptor = {
+        id: columnBase + i,
+        type: r.u16(),
+        bits: r.u16(),
+        fieldId: r.u32(),
+        flags: r.u16(),
+        representation: r.u16(),
+        firstElement: 0,
+      };
+      if (c.flags & 0x01) c.firstElement = r.i64("first element index");
+      if (c.flags & 0x02) {
+        c.min = r.f64();
+        c.max = r.f64();
+      }
+      return c;
+    }),
+  );
   if (r.pos >= end) return { fields, columns, aliases: [] };
   const aliases = r.list("alias column list", () => r.record("alias column", () => ({ physicalId: r.u32(), fieldId: r.u32() })));
   // Extra type information (streamer infos for streamer fields) is not needed to read columns.
@@ -249,14 +273,15 @@ export function parseFooter(bytes: Uint8Array, header: Header, place: ErrorPlace
   if (headerChecksum !== header.checksum) {
     throw new HepflowError("RNTUPLE_CHECKSUM", `footer belongs to a different header (header checksum ${hex(headerChecksum)} vs ${hex(header.checksum)})`, r.place);
   }
-  const extension = r.record("schema extension", (end) =>
-    r.pos >= end ? { fields: [], columns: [], aliases: [] } : readSchema(r, header.fields.length, header.columns.length, end));
-  const clusterGroups = r.list("cluster group list", () => r.record("cluster group", () => ({
-    minEntry: r.u64("cluster group first entry"),
-    entrySpan: r.u64("cluster group entry span"),
-    numClusters: r.u32(),
-    pageList: readEnvelopeLink(r),
-  })));
+  const extension = r.record("schema extension", (end) => (r.pos >= end ? { fields: [], columns: [], aliases: [] } : readSchema(r, header.fields.length, header.columns.length, end)));
+  const clusterGroups = r.list("cluster group list", () =>
+    r.record("cluster group", () => ({
+      minEntry: r.u64("cluster group first entry"),
+      entrySpan: r.u64("cluster group entry span"),
+      numClusters: r.u32(),
+      pageList: readEnvelopeLink(r),
+    })),
+  );
   return { featureFlags: flags, headerChecksum, extension, clusterGroups };
 }
 
@@ -267,33 +292,37 @@ export function parsePageList(bytes: Uint8Array, header: Header, place: ErrorPla
   if (headerChecksum !== header.checksum) {
     throw new HepflowError("RNTUPLE_CHECKSUM", `page list belongs to a different header (header checksum ${hex(headerChecksum)} vs ${hex(header.checksum)})`, r.place);
   }
-  const summaries = r.list("cluster summary list", () => r.record("cluster summary", () => {
-    const firstEntry = r.u64("cluster first entry");
-    const word = r.u64big();
-    const clusterFlags = Number(word >> 56n);
-    if (clusterFlags & 0x01) throw new HepflowError("ROOT_UNSUPPORTED", "sharded clusters (cluster flag 0x01) are not supported", r.place);
-    return { firstEntry, numEntries: Number(word & 0xffffffffffffffn) };
-  }));
-  const columnsPerCluster = r.list("cluster page locations", () => r.list("column page list", () => {
-    const start = r.pos;
-    const size = -r.i64("page list frame size");
-    if (size < 12 || start + size > r.end) throw new HepflowError("RNTUPLE_CORRUPT", `page list frame at envelope byte ${start} is malformed`, r.place);
-    const n = r.u32();
-    const pages: PageInfo[] = [];
-    let numElements = 0;
-    for (let i = 0; i < n; i++) {
-      const e = r.i32();
-      const page = { numElements: Math.abs(e), hasChecksum: e < 0, locator: readLocator(r) };
-      numElements += page.numElements;
-      pages.push(page);
-    }
-    const offset = r.i64big();
-    const suppressed = offset < 0n;
-    const compression = suppressed ? 0 : r.u32();
-    r.pos = start + size;
-    const firstElement = suppressed ? -1 : Number(offset);
-    return { pages, firstElement, numElements, suppressed, compression } as ColumnRange;
-  }));
+  const summaries = r.list("cluster summary list", () =>
+    r.record("cluster summary", () => {
+      const firstEntry = r.u64("cluster first entry");
+      const word = r.u64big();
+      const clusterFlags = Number(word >> 56n);
+      if (clusterFlags & 0x01) throw new HepflowError("ROOT_UNSUPPORTED", "sharded clusters (cluster flag 0x01) are not supported", r.place);
+      return { firstEntry, numEntries: Number(word & 0xffffffffffffffn) };
+    }),
+  );
+  const columnsPerCluster = r.list("cluster page locations", () =>
+    r.list("column page list", () => {
+      const start = r.pos;
+      const size = -r.i64("page list frame size");
+      if (size < 12 || start + size > r.end) throw new HepflowError("RNTUPLE_CORRUPT", `page list frame at envelope byte ${start} is malformed`, r.place);
+      const n = r.u32();
+      const pages: PageInfo[] = [];
+      let numElements = 0;
+      for (let i = 0; i < n; i++) {
+        const e = r.i32();
+        const page = { numElements: Math.abs(e), hasChecksum: e < 0, locator: readLocator(r) };
+        numElements += page.numElements;
+        pages.push(page);
+      }
+      const offset = r.i64big();
+      const suppressed = offset < 0n;
+      const compression = suppressed ? 0 : r.u32();
+      r.pos = start + size;
+      const firstElement = suppressed ? -1 : Number(offset);
+      return { pages, firstElement, numElements, suppressed, compression } as ColumnRange;
+    }),
+  );
   if (columnsPerCluster.length !== summaries.length) {
     throw new HepflowError("RNTUPLE_CORRUPT", `page list has ${summaries.length} cluster summaries but ${columnsPerCluster.length} page location lists`, r.place);
   }

@@ -109,7 +109,10 @@ export class RNTuple implements TreeLike {
       }
       if (chosen.size === before && !this.outputs.has(pattern)) {
         const some = [...this.outputs.keys()].slice(0, 15).join(", ");
-        throw new HepflowError("ROOT_NOT_FOUND", `no field matches "${pattern}"${didYouMean(pattern, [...this.outputs.keys(), ...this.tops.keys()])} (fields: ${some}${this.outputs.size > 15 ? ", ..." : ""})`, { file: this.file.name, object: this.name });
+        throw new HepflowError("ROOT_NOT_FOUND", `no field matches "${pattern}"${didYouMean(pattern, [...this.outputs.keys(), ...this.tops.keys()])} (fields: ${some}${this.outputs.size > 15 ? ", ..." : ""})`, {
+          file: this.file.name,
+          object: this.name,
+        });
       }
     }
     return chosen;
@@ -123,12 +126,15 @@ export class RNTuple implements TreeLike {
     if (stop <= start) return this.empty(chosen);
     // Clusters overlapping [start, stop).
     const ids: number[] = [];
-    this.clusters.forEach((c, i) => { if (c.firstEntry < stop && c.firstEntry + c.numEntries > start) ids.push(i); });
+    this.clusters.forEach((c, i) => {
+      if (c.firstEntry < stop && c.firstEntry + c.numEntries > start) ids.push(i);
+    });
     // Only output columns that were asked for drive reading, but a whole top-level field's plan is walked.
     const tops = [...new Set([...chosen].map((n) => this.outputs.get(n)!.top))];
     const spans: Span[] = ids.map((i) => {
       const c = this.clusters[i]!;
-      const from = Math.max(start, c.firstEntry), to = Math.min(stop, c.firstEntry + c.numEntries);
+      const from = Math.max(start, c.firstEntry),
+        to = Math.min(stop, c.firstEntry + c.numEntries);
       return { skip: from - c.firstEntry, count: to - from, total: c.numEntries };
     });
     const wanted = (p: string) => chosen.has(p);
@@ -162,7 +168,10 @@ export class RNTuple implements TreeLike {
       const columns = await this.arrays(names, { entryStart: a, entryStop: b });
       for (let s = a; s < b; s += step) {
         const e = Math.min(b, s + step);
-        if (s === a && e === b) { yield { entryStart: a, entryStop: b, columns }; break; }
+        if (s === a && e === b) {
+          yield { entryStart: a, entryStop: b, columns };
+          break;
+        }
         const trim = new Trimmer(s - a, e - a);
         const slice: Columns = {};
         for (const [name, col] of Object.entries(columns)) slice[name] = trim.column(col);
@@ -197,7 +206,8 @@ export class RNTuple implements TreeLike {
     const typeName = single ? field.typeName || wrapped : wrapped;
     const cols = new Set<ColumnDescriptor>();
     for (const n of [...leaf.depth, leaf.node]) for (const rep of n.reps) for (const c of rep) cols.add(c);
-    let compressed = 0, uncompressed = 0;
+    let compressed = 0,
+      uncompressed = 0;
     for (const cl of this.clusters) {
       for (const c of cols) {
         const r = cl.columns[c.id];
@@ -249,7 +259,10 @@ function fillSuppressed(clusters: ClusterInfo[], schema: Schema): void {
         if (!primary) continue;
         for (const r of reps) {
           const range = cl.columns[r[pos]!.id];
-          if (range?.suppressed) { range.firstElement = primary.firstElement; range.numElements = primary.numElements; }
+          if (range?.suppressed) {
+            range.firstElement = primary.firstElement;
+            range.numElements = primary.numElements;
+          }
         }
       }
     }
@@ -259,10 +272,15 @@ function fillSuppressed(clusters: ClusterInfo[], schema: Schema): void {
 /** Every leaf (output column) under a node with the chain of nodes above it. */
 function leaves(node: FieldNode, depth: FieldNode[] = []): { node: FieldNode; depth: FieldNode[] }[] {
   switch (node.kind) {
-    case "record": return node.children.flatMap((c) => leaves(c, [...depth, node]));
-    case "variant": return node.children.flatMap((c) => leaves(c, [...depth, node]));
-    case "collection": case "array": return leaves(node.child, [...depth, node]);
-    default: return [{ node, depth }];
+    case "record":
+      return node.children.flatMap((c) => leaves(c, [...depth, node]));
+    case "variant":
+      return node.children.flatMap((c) => leaves(c, [...depth, node]));
+    case "collection":
+    case "array":
+      return leaves(node.child, [...depth, node]);
+    default:
+      return [{ node, depth }];
   }
 }
 
@@ -277,7 +295,10 @@ function pageRequests(node: FieldNode, wanted: (p: string) => boolean, mult: num
   const request = (col: ColumnDescriptor, aligned: boolean, isIndex: boolean): void => {
     ids.forEach((clusterId, k) => {
       const range = clusters[clusterId]!.columns[col.id];
-      if (!aligned || mult === null || !range) { out.push({ clusterId, column: col }); return; }
+      if (!aligned || mult === null || !range) {
+        out.push({ clusterId, column: col });
+        return;
+      }
       const span = spans[k]!;
       const lead = span.total! * mult - range.numElements;
       const from = Math.max(0, span.skip * mult - (isIndex ? 1 : 0) - lead);
@@ -286,11 +307,15 @@ function pageRequests(node: FieldNode, wanted: (p: string) => boolean, mult: num
     });
   };
   switch (node.kind) {
-    case "leaf": case "cardinality":
+    case "leaf":
+    case "cardinality":
       for (const rep of node.reps) request(rep[0]!, true, node.kind === "cardinality");
       return;
     case "string":
-      for (const rep of node.reps) { request(rep[0]!, true, true); request(rep[1]!, false, false); }
+      for (const rep of node.reps) {
+        request(rep[0]!, true, true);
+        request(rep[1]!, false, false);
+      }
       return;
     case "collection":
       for (const rep of node.reps) request(rep[0]!, true, true);
@@ -326,16 +351,25 @@ function emptyColumn(leaf: { node: FieldNode; depth: FieldNode[] }): Column {
 
 function emptyArray(kind: string): NumericArray {
   switch (kind) {
-    case "u8": return new Uint8Array(0);
-    case "i8": return new Int8Array(0);
-    case "i16": return new Int16Array(0);
-    case "u16": return new Uint16Array(0);
-    case "i32": return new Int32Array(0);
-    case "u32": return new Uint32Array(0);
-    case "i64": return new BigInt64Array(0);
-    case "u64": return new BigUint64Array(0);
-    case "f32": return new Float32Array(0);
-    default: return new Float64Array(0);
+    case "u8":
+      return new Uint8Array(0);
+    case "i8":
+      return new Int8Array(0);
+    case "i16":
+      return new Int16Array(0);
+    case "u16":
+      return new Uint16Array(0);
+    case "i32":
+      return new Int32Array(0);
+    case "u32":
+      return new Uint32Array(0);
+    case "i64":
+      return new BigInt64Array(0);
+    case "u64":
+      return new BigUint64Array(0);
+    case "f32":
+      return new Float32Array(0);
+    default:
+      return new Float64Array(0);
   }
 }
-

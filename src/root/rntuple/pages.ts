@@ -33,7 +33,10 @@ export class PageStore {
   private readonly selected = new Map<string, { first: number; start: number; raw: Uint8Array[]; inflated?: (Uint8Array | Error)[] }>();
   private readonly decoded = new Map<string, LoadedColumn>();
 
-  private constructor(private readonly clusters: ClusterInfo[], private readonly place: ErrorPlace) {}
+  private constructor(
+    private readonly clusters: ClusterInfo[],
+    private readonly place: ErrorPlace,
+  ) {}
 
   static async load(source: ByteSource, clusters: ClusterInfo[], requests: PageRequest[], place: ErrorPlace): Promise<PageStore> {
     const store = new PageStore(clusters, place);
@@ -44,26 +47,39 @@ export class PageStore {
       const had = merged.get(key);
       if (!had) merged.set(key, { ...r });
       else if (had.from !== undefined) {
-        if (r.from === undefined) { had.from = undefined; had.to = undefined; }
-        else { had.from = Math.min(had.from, r.from); had.to = Math.max(had.to!, r.to!); }
+        if (r.from === undefined) {
+          had.from = undefined;
+          had.to = undefined;
+        } else {
+          had.from = Math.min(had.from, r.from);
+          had.to = Math.max(had.to!, r.to!);
+        }
       }
     }
     const wanted: { key: string; page: number; offset: number; length: number }[] = [];
     for (const [key, r] of merged) {
       const range = clusters[r.clusterId]!.columns[r.column.id];
       if (!range || range.suppressed) continue;
-      let first = 0, last = range.pages.length, start = 0, at = 0;
+      let first = 0,
+        last = range.pages.length,
+        start = 0,
+        at = 0;
       if (r.from !== undefined) {
         first = last = -1;
         range.pages.forEach((p, i) => {
           const end = at + p.numElements;
           if (end > r.from! && at < r.to! && p.numElements > 0) {
-            if (first < 0) { first = i; start = at; }
+            if (first < 0) {
+              first = i;
+              start = at;
+            }
             last = i + 1;
           }
           at = end;
         });
-        if (first < 0) { first = last = 0; }
+        if (first < 0) {
+          first = last = 0;
+        }
       }
       const raw = new Array<Uint8Array>(last - first);
       store.selected.set(key, { first, start, raw });
@@ -111,8 +127,16 @@ export class PageStore {
       sel.raw.forEach((stored, j) => {
         const page = range.pages[sel.first + j]!;
         const size = Math.ceil((page.numElements * bits) / 8);
-        jobs.push(decompressAsync(stored.subarray(0, page.locator.size), size, { ...this.place, offset: page.locator.offset })
-          .then((b) => { inflated[j] = b; }, (e: unknown) => { inflated[j] = e instanceof Error ? e : new Error(String(e)); }));
+        jobs.push(
+          decompressAsync(stored.subarray(0, page.locator.size), size, { ...this.place, offset: page.locator.offset }).then(
+            (b) => {
+              inflated[j] = b;
+            },
+            (e: unknown) => {
+              inflated[j] = e instanceof Error ? e : new Error(String(e));
+            },
+          ),
+        );
       });
     }
     await Promise.all(jobs);
@@ -164,9 +188,14 @@ function concat(parts: (NumericArray | SwitchElements)[]): NumericArray | Switch
   if ("tag" in first) {
     const sw = parts as SwitchElements[];
     const n = sw.reduce((s, p) => s + p.tag.length, 0);
-    const index = new Float64Array(n), tag = new Uint32Array(n);
+    const index = new Float64Array(n),
+      tag = new Uint32Array(n);
     let at = 0;
-    for (const p of sw) { index.set(p.index, at); tag.set(p.tag, at); at += p.tag.length; }
+    for (const p of sw) {
+      index.set(p.index, at);
+      tag.set(p.tag, at);
+      at += p.tag.length;
+    }
     return { index, tag };
   }
   const arrays = parts as NumericArray[];
@@ -174,6 +203,9 @@ function concat(parts: (NumericArray | SwitchElements)[]): NumericArray | Switch
   const Ctor = first.constructor as new (n: number) => NumericArray;
   const out = new Ctor(n);
   let at = 0;
-  for (const p of arrays) { (out as Float64Array).set(p as Float64Array, at); at += p.length; }
+  for (const p of arrays) {
+    (out as Float64Array).set(p as Float64Array, at);
+    at += p.length;
+  }
   return out;
 }

@@ -4,7 +4,13 @@ import { isIndexColumn, isKnownColumnType, columnTypeName, ColumnType } from "./
 import type { ColumnDescriptor, FieldDescriptor, SchemaDescription } from "./metadata.js";
 
 /** Structural roles of fields (binary format 1.0). */
-export enum Role { Leaf = 0, Collection = 1, Record = 2, Variant = 3, Streamer = 4 }
+export enum Role {
+  Leaf = 0,
+  Collection = 1,
+  Record = 2,
+  Variant = 3,
+  Streamer = 4,
+}
 
 /**
  * How one field is read. A tree of these mirrors the field tree; each node knows its columns,
@@ -35,7 +41,10 @@ export class Schema {
   private readonly children = new Map<number, FieldDescriptor[]>();
   private readonly fieldColumns = new Map<number, ColumnDescriptor[]>();
 
-  constructor(parts: SchemaDescription[], readonly place: ErrorPlace) {
+  constructor(
+    parts: SchemaDescription[],
+    readonly place: ErrorPlace,
+  ) {
     this.fields = parts.flatMap((p) => p.fields);
     this.columns = parts.flatMap((p) => p.columns);
     for (const f of this.fields) {
@@ -155,10 +164,20 @@ function joinPath(path: string, name: string): string {
 }
 
 const SCALARS: Record<string, ArrayKind> = {
-  bool: "u8", char: "i8", "std::byte": "u8",
-  "std::int8_t": "i8", "std::uint8_t": "u8", "std::int16_t": "i16", "std::uint16_t": "u16",
-  "std::int32_t": "i32", "std::uint32_t": "u32", "std::int64_t": "i64", "std::uint64_t": "u64",
-  float: "f32", double: "f64", Double32_t: "f64",
+  bool: "u8",
+  char: "i8",
+  "std::byte": "u8",
+  "std::int8_t": "i8",
+  "std::uint8_t": "u8",
+  "std::int16_t": "i16",
+  "std::uint16_t": "u16",
+  "std::int32_t": "i32",
+  "std::uint32_t": "u32",
+  "std::int64_t": "i64",
+  "std::uint64_t": "u64",
+  float: "f32",
+  double: "f64",
+  Double32_t: "f64",
 };
 
 /** The output array kind of a fundamental C++ type name, or undefined. */
@@ -168,8 +187,7 @@ export function scalarKind(type: string): ArrayKind | undefined {
 
 /** Why a column cannot feed a field of this kind (floats never come from integer columns and vice versa). */
 function incompatible(kind: ArrayKind, c: ColumnDescriptor): string | undefined {
-  const real = [ColumnType.Real16, ColumnType.Real32, ColumnType.Real64, ColumnType.SplitReal16, ColumnType.SplitReal32,
-    ColumnType.SplitReal64, ColumnType.Real32Trunc, ColumnType.Real32Quant].includes(c.type);
+  const real = [ColumnType.Real16, ColumnType.Real32, ColumnType.Real64, ColumnType.SplitReal16, ColumnType.SplitReal32, ColumnType.SplitReal64, ColumnType.Real32Trunc, ColumnType.Real32Quant].includes(c.type);
   const wantsReal = kind === "f32" || kind === "f64";
   if (real !== wantsReal || c.type === ColumnType.Switch || isIndexColumn(c.type)) {
     return `column type ${columnTypeName(c.type, c.bits)} cannot hold a ${kind} value`;

@@ -22,10 +22,18 @@ function leaf(name: string, type: number, typeName: string): StreamerInfo {
 }
 
 const BUILTIN: ReadonlyMap<string, StreamerInfo> = new Map([
-  ["TLeaf", info("TLeaf", 2, [
-    base("TNamed"), basic("fLen", T.Int, "Int_t"), basic("fLenType", T.Int, "Int_t"), basic("fOffset", T.Int, "Int_t"),
-    basic("fIsRange", T.Bool, "Bool_t"), basic("fIsUnsigned", T.Bool, "Bool_t"), element("TStreamerObjectPointer", "fLeafCount", T.ObjectP, "TLeaf*"),
-  ])],
+  [
+    "TLeaf",
+    info("TLeaf", 2, [
+      base("TNamed"),
+      basic("fLen", T.Int, "Int_t"),
+      basic("fLenType", T.Int, "Int_t"),
+      basic("fOffset", T.Int, "Int_t"),
+      basic("fIsRange", T.Bool, "Bool_t"),
+      basic("fIsUnsigned", T.Bool, "Bool_t"),
+      element("TStreamerObjectPointer", "fLeafCount", T.ObjectP, "TLeaf*"),
+    ]),
+  ],
   ["TLeafB", leaf("TLeafB", T.Char, "Char_t")],
   ["TLeafS", leaf("TLeafS", T.Short, "Short_t")],
   ["TLeafI", leaf("TLeafI", T.Int, "Int_t")],

@@ -21,7 +21,7 @@ export async function loadStreamerInfos(file: RootFile): Promise<StreamerRegistr
   }
   const head = await file.source.read(seekInfo, Math.min(nbytesInfo, size - seekInfo));
   const key = readKey(new Cursor(head, 0, { file: file.name, object: "StreamerInfo key", base: seekInfo }));
-  const list = await readKeyObject(file, key, registry, "TList") as RootList;
+  const list = (await readKeyObject(file, key, registry, "TList")) as RootList;
   for (const item of list.items) {
     if (typeof item !== "object" || item === null || !("elements" in item)) continue; // schema-evolution rules (TList of TObjString)
     const info = item as StreamerInfo;

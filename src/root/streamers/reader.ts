@@ -29,7 +29,11 @@ export interface VersionHeader {
 export class ObjectReader {
   private readonly refs = new Map<number, unknown>();
 
-  constructor(readonly c: Cursor, private readonly streamers: StreamerRegistry, private readonly origin: number) {}
+  constructor(
+    readonly c: Cursor,
+    private readonly streamers: StreamerRegistry,
+    private readonly origin: number,
+  ) {}
 
   /** Reads a class version header (with its byte count when present). */
   version(): VersionHeader {
@@ -133,7 +137,9 @@ export class ObjectReader {
     }
     // A class ROOT streams with hand-written code (a TList as a base class) is not described
     // by its streamer info, so only its byte count can end it.
-    if (HANDCODED[className]) { if (h.end !== undefined) this.c.pos = h.end; } else this.finish(h, className);
+    if (HANDCODED[className]) {
+      if (h.end !== undefined) this.c.pos = h.end;
+    } else this.finish(h, className);
   }
 
   /** The streamer of `className`, preferring the given version. */
@@ -155,7 +161,10 @@ export class ObjectReader {
     const c = this.c;
     const type = el.type;
     if (el.kind === "TStreamerBase") {
-      if (el.name === "TObject") { readTObjectInto(this, obj); return undefined; }
+      if (el.name === "TObject") {
+        readTObjectInto(this, obj);
+        return undefined;
+      }
       this.members(el.name, obj);
       return undefined;
     }
@@ -200,9 +209,18 @@ export class ObjectReader {
         }
         return this.objectAny();
       }
-      case T.TString: return c.tstring();
-      case T.TObject: { const o = {} as Record<string, unknown>; readTObjectInto(this, o); return o; }
-      case T.TNamed: { const o = {} as Record<string, unknown>; BASE_HANDCODED.TNamed!(this, o); return o; }
+      case T.TString:
+        return c.tstring();
+      case T.TObject: {
+        const o = {} as Record<string, unknown>;
+        readTObjectInto(this, o);
+        return o;
+      }
+      case T.TNamed: {
+        const o = {} as Record<string, unknown>;
+        BASE_HANDCODED.TNamed!(this, o);
+        return o;
+      }
       case T.STL:
       case T.STLstring:
       case T.Streamer:
@@ -251,20 +269,41 @@ export class ObjectReader {
   basic(type: number, el?: StreamerElement): number | bigint | boolean {
     const c = this.c;
     switch (type) {
-      case T.Char: case T.LegacyChar: return c.i8();
-      case T.UChar: return c.u8();
-      case T.Short: return c.i16();
-      case T.UShort: return c.u16();
-      case T.Int: case T.Counter: return c.i32();
-      case T.UInt: case T.Bits: return c.u32();
-      case T.Long: case T.Long64: return toNumberIfSafe(c.i64big());
-      case T.ULong: case T.ULong64: return toNumberIfSafe(c.u64big());
-      case T.Float: return c.f32();
-      case T.Double: return c.f64();
-      case T.Bool: return c.u8() !== 0;
-      case T.Double32: return readDouble32(c, el);
-      case T.Float16: return readFloat16(c, el);
-      case T.CharStar: { const n = c.i32(); return n > 0 ? new TextDecoder().decode(c.bytes(n)) as unknown as number : 0; }
+      case T.Char:
+      case T.LegacyChar:
+        return c.i8();
+      case T.UChar:
+        return c.u8();
+      case T.Short:
+        return c.i16();
+      case T.UShort:
+        return c.u16();
+      case T.Int:
+      case T.Counter:
+        return c.i32();
+      case T.UInt:
+      case T.Bits:
+        return c.u32();
+      case T.Long:
+      case T.Long64:
+        return toNumberIfSafe(c.i64big());
+      case T.ULong:
+      case T.ULong64:
+        return toNumberIfSafe(c.u64big());
+      case T.Float:
+        return c.f32();
+      case T.Double:
+        return c.f64();
+      case T.Bool:
+        return c.u8() !== 0;
+      case T.Double32:
+        return readDouble32(c, el);
+      case T.Float16:
+        return readFloat16(c, el);
+      case T.CharStar: {
+        const n = c.i32();
+        return n > 0 ? (new TextDecoder().decode(c.bytes(n)) as unknown as number) : 0;
+      }
       default:
         throw new HepflowError("ROOT_UNSUPPORTED", `basic type code ${type} is not supported`, this.place());
     }
@@ -298,12 +337,42 @@ function readTruncated(c: Cursor, nbits: number): number {
 }
 
 const BASIC_BY_NAME: Record<string, number> = {
-  char: T.Char, "unsigned char": T.UChar, short: T.Short, "unsigned short": T.UShort, int: T.Int, "unsigned int": T.UInt,
-  long: T.Long64, "unsigned long": T.ULong64, "long long": T.Long64, "unsigned long long": T.ULong64, float: T.Float, double: T.Double,
-  bool: T.Bool, Char_t: T.Char, UChar_t: T.UChar, Short_t: T.Short, UShort_t: T.UShort, Int_t: T.Int, UInt_t: T.UInt,
-  Long64_t: T.Long64, ULong64_t: T.ULong64, Long_t: T.Long64, ULong_t: T.ULong64, Float_t: T.Float, Double_t: T.Double, Bool_t: T.Bool,
-  int8_t: T.Char, uint8_t: T.UChar, int16_t: T.Short, uint16_t: T.UShort, int32_t: T.Int, uint32_t: T.UInt, int64_t: T.Long64, uint64_t: T.ULong64,
-  Double32_t: T.Double32, Float16_t: T.Float16,
+  char: T.Char,
+  "unsigned char": T.UChar,
+  short: T.Short,
+  "unsigned short": T.UShort,
+  int: T.Int,
+  "unsigned int": T.UInt,
+  long: T.Long64,
+  "unsigned long": T.ULong64,
+  "long long": T.Long64,
+  "unsigned long long": T.ULong64,
+  float: T.Float,
+  double: T.Double,
+  bool: T.Bool,
+  Char_t: T.Char,
+  UChar_t: T.UChar,
+  Short_t: T.Short,
+  UShort_t: T.UShort,
+  Int_t: T.Int,
+  UInt_t: T.UInt,
+  Long64_t: T.Long64,
+  ULong64_t: T.ULong64,
+  Long_t: T.Long64,
+  ULong_t: T.ULong64,
+  Float_t: T.Float,
+  Double_t: T.Double,
+  Bool_t: T.Bool,
+  int8_t: T.Char,
+  uint8_t: T.UChar,
+  int16_t: T.Short,
+  uint16_t: T.UShort,
+  int32_t: T.Int,
+  uint32_t: T.UInt,
+  int64_t: T.Long64,
+  uint64_t: T.ULong64,
+  Double32_t: T.Double32,
+  Float16_t: T.Float16,
 };
 
 /** Basic type code for a C++ type name, or undefined. */
@@ -391,7 +460,13 @@ function readTArray(r: ObjectReader, kind: "i8" | "i16" | "i32" | "i64" | "f32" 
 }
 
 const TARRAYS: Record<string, "i8" | "i16" | "i32" | "i64" | "f32" | "f64"> = {
-  TArrayC: "i8", TArrayS: "i16", TArrayI: "i32", TArrayL: "i64", TArrayL64: "i64", TArrayF: "f32", TArrayD: "f64",
+  TArrayC: "i8",
+  TArrayS: "i16",
+  TArrayI: "i32",
+  TArrayL: "i64",
+  TArrayL64: "i64",
+  TArrayF: "f32",
+  TArrayD: "f64",
 };
 
 function readStreamerElementInto(r: ObjectReader, o: Partial<StreamerElement>): void {
@@ -411,12 +486,17 @@ function readStreamerElementInto(r: ObjectReader, o: Partial<StreamerElement>): 
   for (let i = 0; i < nmax; i++) o.maxIndex.push(c.i32());
   o.typeName = c.tstring();
   if (o.type === T.UChar && (o.typeName === "Bool_t" || o.typeName === "bool")) o.type = T.Bool;
-  o.xmin = 0; o.xmax = 0; o.factor = 0; o.nbits = 0;
+  o.xmin = 0;
+  o.xmax = 0;
+  o.factor = 0;
+  o.nbits = 0;
   if (h.version === 3) {
-    o.xmin = c.f64(); o.xmax = c.f64(); o.factor = c.f64();
+    o.xmin = c.f64();
+    o.xmax = c.f64();
+    o.factor = c.f64();
   }
   const basic = o.type % 20;
-  if (h.version > 3 && (o.type === T.Double32 || o.type === T.Float16 || ((o.type > T.OffsetL && o.type < T.Objectp) && (basic === T.Double32 || basic === T.Float16)))) {
+  if (h.version > 3 && (o.type === T.Double32 || o.type === T.Float16 || (o.type > T.OffsetL && o.type < T.Objectp && (basic === T.Double32 || basic === T.Float16)))) {
     Object.assign(o, parsePacking(o.title, basic));
   }
   r.finish(h, "TStreamerElement");
@@ -471,8 +551,16 @@ function readTBasket(r: ObjectReader): EmbeddedBasket {
   c.u32(); // datime
   const keyLen = c.i16();
   c.i16(); // cycle
-  if (keyVersion > 1000) { c.i64big(); c.i64big(); } else { c.i32(); c.i32(); }
-  c.tstring(); c.tstring(); c.tstring();
+  if (keyVersion > 1000) {
+    c.i64big();
+    c.i64big();
+  } else {
+    c.i32();
+    c.i32();
+  }
+  c.tstring();
+  c.tstring();
+  c.tstring();
   const h = r.version();
   c.i32(); // buffer size
   const nevBufSize = c.i32();
@@ -486,7 +574,10 @@ function readTBasket(r: ObjectReader): EmbeddedBasket {
     if (n < 0 || n * 4 > c.remaining) throw c.error("ROOT_CORRUPT", `embedded basket claims ${n} entry offsets`);
     entryOffsets = new Int32Array(n + 1);
     for (let i = 0; i < n; i++) entryOffsets[i] = (flag > 20 && flag < 40 ? c.i32() & ~0xff000000 : c.i32()) - keyLen;
-    if (flag > 40) { const nd = c.i32(); c.skip(nd * 4); }
+    if (flag > 40) {
+      const nd = c.i32();
+      c.skip(nd * 4);
+    }
   }
   let data: Uint8Array = new Uint8Array(0);
   if (flag === 1 || flag > 10) {
@@ -500,14 +591,28 @@ function readTBasket(r: ObjectReader): EmbeddedBasket {
 
 /** Classes whose objects ROOT writes with hand-written streamers (or which we need before streamer infos exist). */
 const HANDCODED: Record<string, (r: ObjectReader) => unknown> = {
-  TObject: (r) => { const o = { _class: "TObject" }; readTObjectInto(r, o); return o; },
-  TNamed: (r) => { const o = { _class: "TNamed" }; readTNamedInto(r, o); return o; },
+  TObject: (r) => {
+    const o = { _class: "TObject" };
+    readTObjectInto(r, o);
+    return o;
+  },
+  TNamed: (r) => {
+    const o = { _class: "TNamed" };
+    readTNamedInto(r, o);
+    return o;
+  },
   TList: (r) => readTList(r, "TList"),
   THashList: (r) => readTList(r, "THashList"),
-  TMap: () => { throw new HepflowError("ROOT_UNSUPPORTED", "TMap objects are not supported"); },
+  TMap: () => {
+    throw new HepflowError("ROOT_UNSUPPORTED", "TMap objects are not supported");
+  },
   TObjArray: readTObjArray,
-  TRefArray: () => { throw new HepflowError("ROOT_UNSUPPORTED", "TRefArray objects are not supported"); },
-  TClonesArray: () => { throw new HepflowError("ROOT_UNSUPPORTED", "TClonesArray objects are not supported"); },
+  TRefArray: () => {
+    throw new HepflowError("ROOT_UNSUPPORTED", "TRefArray objects are not supported");
+  },
+  TClonesArray: () => {
+    throw new HepflowError("ROOT_UNSUPPORTED", "TClonesArray objects are not supported");
+  },
   TObjString: (r) => {
     const h = r.version();
     const o: Record<string, unknown> = {};
@@ -521,16 +626,29 @@ const HANDCODED: Record<string, (r: ObjectReader) => unknown> = {
   // A top-level std::string is written bare: its length and characters.
   string: (r) => (r.c.remaining === 0 ? "" : r.c.tstring()),
   TBasket: readTBasket,
-  TStreamerBase: streamerElement("TStreamerBase", (r, o, v) => { if (v > 2) o.baseVersion = r.c.i32(); }),
+  TStreamerBase: streamerElement("TStreamerBase", (r, o, v) => {
+    if (v > 2) o.baseVersion = r.c.i32();
+  }),
   TStreamerBasicType: streamerElement("TStreamerBasicType"),
-  TStreamerBasicPointer: streamerElement("TStreamerBasicPointer", (r, o) => { o.countVersion = r.c.i32(); o.countName = r.c.tstring(); o.countClass = r.c.tstring(); }),
-  TStreamerLoop: streamerElement("TStreamerLoop", (r, o) => { o.countVersion = r.c.i32(); o.countName = r.c.tstring(); o.countClass = r.c.tstring(); }),
+  TStreamerBasicPointer: streamerElement("TStreamerBasicPointer", (r, o) => {
+    o.countVersion = r.c.i32();
+    o.countName = r.c.tstring();
+    o.countClass = r.c.tstring();
+  }),
+  TStreamerLoop: streamerElement("TStreamerLoop", (r, o) => {
+    o.countVersion = r.c.i32();
+    o.countName = r.c.tstring();
+    o.countClass = r.c.tstring();
+  }),
   TStreamerObject: streamerElement("TStreamerObject"),
   TStreamerObjectPointer: streamerElement("TStreamerObjectPointer"),
   TStreamerObjectAny: streamerElement("TStreamerObjectAny"),
   TStreamerObjectAnyPointer: streamerElement("TStreamerObjectAnyPointer"),
   TStreamerString: streamerElement("TStreamerString"),
-  TStreamerSTL: streamerElement("TStreamerSTL", (r, o) => { o.stlType = r.c.i32(); o.ctype = r.c.i32(); }),
+  TStreamerSTL: streamerElement("TStreamerSTL", (r, o) => {
+    o.stlType = r.c.i32();
+    o.ctype = r.c.i32();
+  }),
   TStreamerSTLstring: (r) => {
     const h = r.version();
     const el = HANDCODED.TStreamerSTL!(r) as StreamerElement;
@@ -548,5 +666,8 @@ const BASE_HANDCODED: Record<string, (r: ObjectReader, obj: Record<string, unkno
   TNamed: readTNamedInto,
 };
 for (const [name, kind] of Object.entries(TARRAYS)) {
-  BASE_HANDCODED[name] = (r, obj) => { obj.fArray = readTArray(r, kind); obj.fN = (obj.fArray as Float64Array).length; };
+  BASE_HANDCODED[name] = (r, obj) => {
+    obj.fArray = readTArray(r, kind);
+    obj.fN = (obj.fArray as Float64Array).length;
+  };
 }

@@ -5,13 +5,42 @@
 
 /** Basic type codes; arrays add OFFSET_L (fixed) or OFFSET_P (counted pointer). */
 export const T = {
-  Char: 1, Short: 2, Int: 3, Long: 4, Float: 5, Counter: 6, CharStar: 7, Double: 8, Double32: 9,
-  LegacyChar: 10, UChar: 11, UShort: 12, UInt: 13, ULong: 14, Bits: 15, Long64: 16, ULong64: 17,
-  Bool: 18, Float16: 19,
-  OffsetL: 20, OffsetP: 40,
-  Object: 61, Any: 62, Objectp: 63, ObjectP: 64, TString: 65, TObject: 66, TNamed: 67,
-  Anyp: 68, AnyP: 69, AnyPnoVT: 70, STLp: 71,
-  STL: 300, STLstring: 365, Streamer: 500, StreamLoop: 501,
+  Char: 1,
+  Short: 2,
+  Int: 3,
+  Long: 4,
+  Float: 5,
+  Counter: 6,
+  CharStar: 7,
+  Double: 8,
+  Double32: 9,
+  LegacyChar: 10,
+  UChar: 11,
+  UShort: 12,
+  UInt: 13,
+  ULong: 14,
+  Bits: 15,
+  Long64: 16,
+  ULong64: 17,
+  Bool: 18,
+  Float16: 19,
+  OffsetL: 20,
+  OffsetP: 40,
+  Object: 61,
+  Any: 62,
+  Objectp: 63,
+  ObjectP: 64,
+  TString: 65,
+  TObject: 66,
+  TNamed: 67,
+  Anyp: 68,
+  AnyP: 69,
+  AnyPnoVT: 70,
+  STLp: 71,
+  STL: 300,
+  STLstring: 365,
+  Streamer: 500,
+  StreamLoop: 501,
 } as const;
 
 /** One member of a class as its TStreamerElement describes it. */
@@ -87,6 +116,6 @@ export function parsePacking(title: string, type: number): { xmin: number; xmax:
   // No usable range: ROOT then stores a truncated mantissa of nbits bits (if nbits < 15).
   if (xmax <= xmin) return nbits < 15 ? { xmin: 0, xmax: 0, factor: 0, nbits } : none;
   const bigbits = type === T.Float16 && nbits > 16 ? 16 : nbits;
-  const factor = bigbits === 32 ? 0xffffffff / (xmax - xmin) : (1 << bigbits >>> 0) / (xmax - xmin);
+  const factor = bigbits === 32 ? 0xffffffff / (xmax - xmin) : ((1 << bigbits) >>> 0) / (xmax - xmin);
   return { xmin, xmax, factor, nbits: bigbits };
 }

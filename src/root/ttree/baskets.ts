@@ -62,7 +62,8 @@ class Basket implements BasketData {
   offsetAt(i: number): number {
     if (this.parsed) return this.parsed[i]!;
     if (i === this.n) return this.data.length;
-    const p = this.payload!, at = this.data.length + 4 + 4 * i;
+    const p = this.payload!,
+      at = this.data.length + 4 + 4 * i;
     return ((p[at]! << 24) | (p[at + 1]! << 16) | (p[at + 2]! << 8) | p[at + 3]!) - this.keyLen;
   }
 }
@@ -130,7 +131,12 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
   // the page never has decompression threads (poolFor is null there)
   const threads = syncCodecs ? await poolFor(diskBytes(jobs.map((j) => j.ref))) : null;
   if (syncCodecs) {
-    if (threads) await inflateAll(file, ready.map((j) => ({ j, raw: prefetched!.get(j.ref)! })), threads);
+    if (threads)
+      await inflateAll(
+        file,
+        ready.map((j) => ({ j, raw: prefetched!.get(j.ref)! })),
+        threads,
+      );
     else for (const j of ready) j.consume(parseBasket(file, j.branch, j.ref, prefetched!.get(j.ref)!, j.transient, j.keeps));
   }
   if (disk.length === 0) return;
@@ -164,8 +170,9 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
     while (inflight.length < ahead && next < windows.length) issue();
     const bufs = await inflight.shift()!;
     if (!syncCodecs) {
-      const parsed = await Promise.all(windows[i]!.flatMap((g, k) => g.members.map((j) =>
-        parseBasketAsync(file, j.branch, j.ref, bufs[k]!.subarray(j.ref.seek! - g.offset, j.ref.seek! - g.offset + j.ref.bytes!), j.keeps).then((b) => () => j.consume(b)))));
+      const parsed = await Promise.all(
+        windows[i]!.flatMap((g, k) => g.members.map((j) => parseBasketAsync(file, j.branch, j.ref, bufs[k]!.subarray(j.ref.seek! - g.offset, j.ref.seek! - g.offset + j.ref.bytes!), j.keeps).then((b) => () => j.consume(b)))),
+      );
       for (const hand of parsed) hand();
       continue;
     }
@@ -202,7 +209,9 @@ async function inflateAll(file: RootFile, baskets: { j: BasketJob; raw: Uint8Arr
   for (const { j, raw } of baskets) {
     // nbytes, objLen and keyLen of the key header; anything odd is left to parseBasket's checks
     const ok = raw.length >= 18;
-    const nbytes = ok ? i32(raw, 0) : 0, objLen = ok ? i32(raw, 6) : 0, keyLen = ok ? i16(raw, 14) : 0;
+    const nbytes = ok ? i32(raw, 0) : 0,
+      objLen = ok ? i32(raw, 6) : 0,
+      keyLen = ok ? i16(raw, 14) : 0;
     const sane = ok && keyLen > 0 && keyLen + 2 <= nbytes && nbytes <= raw.length && objLen > 0 && objLen <= 1 << 30 && nbytes - keyLen !== objLen;
     // ZSTD and LZ4 inflate at ~1 GB/s: shipping them to a thread costs more than it saves, so only
     // LZMA ("XZ") and zlib ("ZL", "CS") baskets go to the pool
@@ -232,7 +241,8 @@ interface Group<J> {
 function plan<J extends { ref: BasketRef }>(sorted: readonly J[]): Group<J>[][] {
   const groups: Group<J>[] = [];
   for (const j of sorted) {
-    const s = j.ref.seek!, e = s + j.ref.bytes!;
+    const s = j.ref.seek!,
+      e = s + j.ref.bytes!;
     const g = groups[groups.length - 1];
     if (g && s - g.end <= COALESCE_GAP && Math.max(g.end, e) - g.offset <= WINDOW) {
       g.end = Math.max(g.end, e);
@@ -244,7 +254,10 @@ function plan<J extends { ref: BasketRef }>(sorted: readonly J[]): Group<J>[][] 
   const windows: Group<J>[][] = [];
   let bytes = Infinity;
   for (const g of groups) {
-    if (bytes + (g.end - g.offset) > WINDOW) { windows.push([]); bytes = 0; }
+    if (bytes + (g.end - g.offset) > WINDOW) {
+      windows.push([]);
+      bytes = 0;
+    }
     windows[windows.length - 1]!.push(g);
     bytes += g.end - g.offset;
   }
@@ -277,7 +290,11 @@ export async function prefetch(file: RootFile, refs: readonly BasketRef[]): Prom
 /** Decompresses the given baskets of one branch (in one readMany batch), all held at once. */
 export async function loadBaskets(file: RootFile, branch: BranchModel, refs: readonly BasketRef[], prefetched?: ReadonlyMap<BasketRef, Uint8Array>): Promise<BasketData[]> {
   const out = new Map<BasketRef, BasketData>();
-  await streamBaskets(file, refs.map((ref) => ({ ref, branch, consume: (bk: BasketData) => void out.set(ref, bk) })), prefetched);
+  await streamBaskets(
+    file,
+    refs.map((ref) => ({ ref, branch, consume: (bk: BasketData) => void out.set(ref, bk) })),
+    prefetched,
+  );
   return refs.map((r) => out.get(r)!);
 }
 

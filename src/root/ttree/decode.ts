@@ -17,12 +17,25 @@ export interface Packing {
 /** Bytes per stored value. Packed types are 4 bytes with a range, 3 when truncated, 4 (a float) otherwise. */
 export function storedSize(d: Dtype, p?: Packing): number {
   switch (d) {
-    case "i8": case "u8": case "bool": return 1;
-    case "i16": case "u16": return 2;
-    case "i32": case "u32": case "f32": return 4;
-    case "i64": case "u64": case "f64": return 8;
-    case "d32": return p && p.factor === 0 && p.nbits ? 3 : 4;
-    case "f16": return p && p.factor !== 0 ? 4 : 3;
+    case "i8":
+    case "u8":
+    case "bool":
+      return 1;
+    case "i16":
+    case "u16":
+      return 2;
+    case "i32":
+    case "u32":
+    case "f32":
+      return 4;
+    case "i64":
+    case "u64":
+    case "f64":
+      return 8;
+    case "d32":
+      return p && p.factor === 0 && p.nbits ? 3 : 4;
+    case "f16":
+      return p && p.factor !== 0 ? 4 : 3;
   }
 }
 
@@ -34,16 +47,29 @@ export function allocate(d: Dtype, n: number, filled = false): NumericArray {
   // Small arrays: V8's zeroed allocation is cheaper than going through Buffer's unsafe path.
   if (filled && n * BYTES[d] >= UNSAFE_MIN) return view(d, allocUnsafe(n * BYTES[d]).buffer, 0, n);
   switch (d) {
-    case "i8": return new Int8Array(n);
-    case "u8": case "bool": return new Uint8Array(n);
-    case "i16": return new Int16Array(n);
-    case "u16": return new Uint16Array(n);
-    case "i32": return new Int32Array(n);
-    case "u32": return new Uint32Array(n);
-    case "i64": return new BigInt64Array(n);
-    case "u64": return new BigUint64Array(n);
-    case "f32": case "f16": return new Float32Array(n);
-    case "f64": case "d32": return new Float64Array(n);
+    case "i8":
+      return new Int8Array(n);
+    case "u8":
+    case "bool":
+      return new Uint8Array(n);
+    case "i16":
+      return new Int16Array(n);
+    case "u16":
+      return new Uint16Array(n);
+    case "i32":
+      return new Int32Array(n);
+    case "u32":
+      return new Uint32Array(n);
+    case "i64":
+      return new BigInt64Array(n);
+    case "u64":
+      return new BigUint64Array(n);
+    case "f32":
+    case "f16":
+      return new Float32Array(n);
+    case "f64":
+    case "d32":
+      return new Float64Array(n);
   }
 }
 
@@ -68,7 +94,10 @@ export class Slab {
     const bytes = n * BYTES[d];
     if (bytes === 0 || bytes > SMALL) return allocate(d, n, filled);
     let at = (this.used + 7) & ~7;
-    if (!this.buf || at + bytes > SLAB) { this.buf = allocUnsafe(SLAB).buffer; at = 0; }
+    if (!this.buf || at + bytes > SLAB) {
+      this.buf = allocUnsafe(SLAB).buffer;
+      at = 0;
+    }
     this.used = at + bytes;
     const v = view(d, this.buf, at, n);
     if (!filled) v.fill(0 as never);
@@ -79,16 +108,29 @@ export class Slab {
 /** A typed array of `n` values of `d` over `buf` from byte `at` (no copy). */
 export function view(d: Dtype, buf: ArrayBuffer, at: number, n: number): NumericArray {
   switch (d) {
-    case "i8": return new Int8Array(buf, at, n);
-    case "u8": case "bool": return new Uint8Array(buf, at, n);
-    case "i16": return new Int16Array(buf, at, n);
-    case "u16": return new Uint16Array(buf, at, n);
-    case "i32": return new Int32Array(buf, at, n);
-    case "u32": return new Uint32Array(buf, at, n);
-    case "i64": return new BigInt64Array(buf, at, n);
-    case "u64": return new BigUint64Array(buf, at, n);
-    case "f32": case "f16": return new Float32Array(buf, at, n);
-    case "f64": case "d32": return new Float64Array(buf, at, n);
+    case "i8":
+      return new Int8Array(buf, at, n);
+    case "u8":
+    case "bool":
+      return new Uint8Array(buf, at, n);
+    case "i16":
+      return new Int16Array(buf, at, n);
+    case "u16":
+      return new Uint16Array(buf, at, n);
+    case "i32":
+      return new Int32Array(buf, at, n);
+    case "u32":
+      return new Uint32Array(buf, at, n);
+    case "i64":
+      return new BigInt64Array(buf, at, n);
+    case "u64":
+      return new BigUint64Array(buf, at, n);
+    case "f32":
+    case "f16":
+      return new Float32Array(buf, at, n);
+    case "f64":
+    case "d32":
+      return new Float64Array(buf, at, n);
   }
 }
 
@@ -145,7 +187,10 @@ export function swapInPlace(out: NumericArray, at: number, n: number): void {
   }
   if (size === 2) {
     const u = new Uint16Array(out.buffer, byteOffset, n);
-    for (let i = 0; i < n; i++) { const x = u[i]!; u[i] = (x >>> 8) | ((x & 0xff) << 8); }
+    for (let i = 0; i < n; i++) {
+      const x = u[i]!;
+      u[i] = (x >>> 8) | ((x & 0xff) << 8);
+    }
     return;
   }
   const w = new Uint32Array(out.buffer, byteOffset, (n * size) / 4);
@@ -157,7 +202,8 @@ export function swapInPlace(out: NumericArray, at: number, n: number): void {
     return;
   }
   for (let i = 0; i < 2 * n; i += 2) {
-    const a = w[i]!, b = w[i + 1]!;
+    const a = w[i]!,
+      b = w[i + 1]!;
     w[i] = (b >>> 24) | ((b >>> 8) & 0xff00) | ((b << 8) & 0xff0000) | (b << 24);
     w[i + 1] = (a >>> 24) | ((a >>> 8) & 0xff00) | ((a << 8) & 0xff0000) | (a << 24);
   }

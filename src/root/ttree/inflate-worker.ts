@@ -7,7 +7,9 @@ import { decompressInto, decompressionTotals } from "../compression.js";
 import type { InflateReply, InflateTask } from "./parallel.js";
 
 parentPort!.on("message", (t: InflateTask) => {
-  const o = decompressionTotals.objects, c = decompressionTotals.compressedBytes, u = decompressionTotals.uncompressedBytes;
+  const o = decompressionTotals.objects,
+    c = decompressionTotals.compressedBytes,
+    u = decompressionTotals.uncompressedBytes;
   try {
     const out = new Uint8Array(t.objLen);
     decompressInto(new Uint8Array(t.body), out);

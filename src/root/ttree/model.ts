@@ -53,19 +53,53 @@ export interface BranchModel {
 }
 
 const LEAF_DTYPES: Record<string, [Dtype, Dtype]> = {
-  TLeafB: ["i8", "u8"], TLeafS: ["i16", "u16"], TLeafI: ["i32", "u32"], TLeafL: ["i64", "u64"], TLeafG: ["i64", "u64"],
-  TLeafF: ["f32", "f32"], TLeafD: ["f64", "f64"], TLeafO: ["bool", "bool"], TLeafF16: ["f16", "f16"], TLeafD32: ["d32", "d32"],
+  TLeafB: ["i8", "u8"],
+  TLeafS: ["i16", "u16"],
+  TLeafI: ["i32", "u32"],
+  TLeafL: ["i64", "u64"],
+  TLeafG: ["i64", "u64"],
+  TLeafF: ["f32", "f32"],
+  TLeafD: ["f64", "f64"],
+  TLeafO: ["bool", "bool"],
+  TLeafF16: ["f16", "f16"],
+  TLeafD32: ["d32", "d32"],
 };
 
 const CODE_DTYPES: Record<number, Dtype> = {
-  [T.Char]: "i8", [T.LegacyChar]: "i8", [T.UChar]: "u8", [T.Bool]: "bool", [T.Short]: "i16", [T.UShort]: "u16",
-  [T.Int]: "i32", [T.Counter]: "i32", [T.UInt]: "u32", [T.Bits]: "u32", [T.Long]: "i64", [T.Long64]: "i64",
-  [T.ULong]: "u64", [T.ULong64]: "u64", [T.Float]: "f32", [T.Double]: "f64", [T.Double32]: "d32", [T.Float16]: "f16",
+  [T.Char]: "i8",
+  [T.LegacyChar]: "i8",
+  [T.UChar]: "u8",
+  [T.Bool]: "bool",
+  [T.Short]: "i16",
+  [T.UShort]: "u16",
+  [T.Int]: "i32",
+  [T.Counter]: "i32",
+  [T.UInt]: "u32",
+  [T.Bits]: "u32",
+  [T.Long]: "i64",
+  [T.Long64]: "i64",
+  [T.ULong]: "u64",
+  [T.ULong64]: "u64",
+  [T.Float]: "f32",
+  [T.Double]: "f64",
+  [T.Double32]: "d32",
+  [T.Float16]: "f16",
 };
 
 const TYPE_NAMES: Record<Dtype, string> = {
-  i8: "Char_t", u8: "UChar_t", bool: "Bool_t", i16: "Short_t", u16: "UShort_t", i32: "Int_t", u32: "UInt_t",
-  i64: "Long64_t", u64: "ULong64_t", f32: "Float_t", f64: "Double_t", f16: "Float16_t", d32: "Double32_t",
+  i8: "Char_t",
+  u8: "UChar_t",
+  bool: "Bool_t",
+  i16: "Short_t",
+  u16: "UShort_t",
+  i32: "Int_t",
+  u32: "UInt_t",
+  i64: "Long64_t",
+  u64: "ULong64_t",
+  f32: "Float_t",
+  f64: "Double_t",
+  f16: "Float16_t",
+  d32: "Double32_t",
 };
 
 function items(list: unknown): RootObject[] {
@@ -119,14 +153,20 @@ export function memberPaths(streamers: StreamerRegistry, className: string, dept
   const out: [string[], Dtype][] = [];
   for (const el of info.elements) {
     if (el.kind === "TStreamerBase") {
-      if (el.name === "TObject") { out.push([["fUniqueID"], "u32"], [["fBits"], "u32"]); continue; }
+      if (el.name === "TObject") {
+        out.push([["fUniqueID"], "u32"], [["fBits"], "u32"]);
+        continue;
+      }
       const sub = memberPaths(streamers, el.name, depth + 1);
       if (!sub) return undefined;
       out.push(...sub);
       continue;
     }
     const dtype = CODE_DTYPES[el.type];
-    if (dtype && el.type !== T.Double32 && el.type !== T.Float16) { out.push([[el.name], dtype]); continue; }
+    if (dtype && el.type !== T.Double32 && el.type !== T.Float16) {
+      out.push([[el.name], dtype]);
+      continue;
+    }
     if (el.type === T.Object || el.type === T.Any) {
       const sub = memberPaths(streamers, el.typeName, depth + 1);
       if (!sub) return undefined;
@@ -203,9 +243,10 @@ function leafListColumns(b: RootObject, parent: BranchModel): BranchModel[] {
   let offset = 0;
   return specs.map((s) => {
     const name = `${parent.name}.${String(s.leaf.fName)}`;
-    const interp: Interpretation = ok && s.dtype
-      ? { kind: "leaf", dtype: s.dtype, len: s.len, offset, stride, packing: packingOf(s.dtype, s.leaf.fTitle as string) }
-      : { kind: "unsupported", reason: `leaf list with variable-size or non-numeric leaves (${String(b.fTitle)})` };
+    const interp: Interpretation =
+      ok && s.dtype
+        ? { kind: "leaf", dtype: s.dtype, len: s.len, offset, stride, packing: packingOf(s.dtype, s.leaf.fTitle as string) }
+        : { kind: "unsupported", reason: `leaf list with variable-size or non-numeric leaves (${String(b.fTitle)})` };
     offset += s.size * s.len;
     const typeName = s.dtype ? TYPE_NAMES[s.dtype] + (s.len > 1 ? `[${s.len}]` : "") : s.leaf._class;
     return { ...parent, name, typeName, interp, counter: undefined, totBytes: 0, zipBytes: 0 };
@@ -231,12 +272,18 @@ function model(b: RootObject, leafOwner: Map<object, string>, streamers: Streame
 function typeName(b: RootObject, interp: Interpretation): string {
   if (b._class === "TBranchElement" && typeof b.fClassName === "string" && (b.fID as number) < 0 && b.fClassName) return b.fClassName;
   switch (interp.kind) {
-    case "fixed": return TYPE_NAMES[interp.dtype] + (interp.len > 1 ? `[${interp.len}]` : "");
-    case "counted": return `${TYPE_NAMES[interp.dtype]}[${interp.counter}]` + (interp.len > 1 ? `[${interp.len}]` : "");
-    case "vector": return `std::vector<${TYPE_NAMES[interp.dtype]}>`;
-    case "nested": return interp.inner === "string" ? "std::vector<std::string>" : `std::vector<std::vector<${TYPE_NAMES[interp.dtype!]}>>`;
-    case "string": return b._class === "TBranchElement" ? "std::string" : "char*";
-    case "container": return b._class === "TBranch" ? String(b.fTitle) : String(b.fClassName || b._class);
+    case "fixed":
+      return TYPE_NAMES[interp.dtype] + (interp.len > 1 ? `[${interp.len}]` : "");
+    case "counted":
+      return `${TYPE_NAMES[interp.dtype]}[${interp.counter}]` + (interp.len > 1 ? `[${interp.len}]` : "");
+    case "vector":
+      return `std::vector<${TYPE_NAMES[interp.dtype]}>`;
+    case "nested":
+      return interp.inner === "string" ? "std::vector<std::string>" : `std::vector<std::vector<${TYPE_NAMES[interp.dtype!]}>>`;
+    case "string":
+      return b._class === "TBranchElement" ? "std::string" : "char*";
+    case "container":
+      return b._class === "TBranch" ? String(b.fTitle) : String(b.fClassName || b._class);
     default: {
       const leaf = items(b.fLeaves)[0];
       return (b.fClassName as string) || (leaf?._class ?? b._class);
@@ -255,14 +302,17 @@ function baskets(b: RootObject): BasketRef[] {
   const embeddedSlots: number[] = [];
   for (let i = 0; i < write && i < seeks.length; i++) {
     const first = num(entry[i]);
-    if (num(seeks[i]) === 0) { embeddedSlots.push(i); continue; }
+    if (num(seeks[i]) === 0) {
+      embeddedSlots.push(i);
+      continue;
+    }
     const next = i + 1 < entry.length ? num(entry[i + 1]) : 0;
     const stop = next > first ? next : entries;
     out.push({ first, stop, seek: num(seeks[i]), bytes: num(bytes[i]) });
   }
   embeddedSlots.push(write);
   let slot = 0;
-  for (const e of ((b.fBaskets as RootList | null)?.items ?? [])) {
+  for (const e of (b.fBaskets as RootList | null)?.items ?? []) {
     if (!e || typeof e !== "object" || (e as EmbeddedBasket)._class !== "TBasket") continue;
     const eb = e as EmbeddedBasket;
     if (eb.nevBuf <= 0) continue;

@@ -10,9 +10,18 @@ import { compiledModule } from "../../util/index.js";
 import { decompressionTotals } from "../compression.js";
 
 /** One compressed object for a pool thread. */
-export interface InflateTask { id: number; body: ArrayBuffer; objLen: number }
+export interface InflateTask {
+  id: number;
+  body: ArrayBuffer;
+  objLen: number;
+}
 /** Its answer: the decompressed bytes (and what the thread counted), or that it failed. */
-export interface InflateReply { id: number; out?: ArrayBuffer; counted?: [number, number, number]; failed?: boolean }
+export interface InflateReply {
+  id: number;
+  out?: ArrayBuffer;
+  counted?: [number, number, number];
+  failed?: boolean;
+}
 
 interface PoolWorker {
   post(t: InflateTask): void;
@@ -54,7 +63,12 @@ class Pool {
     // a thread with work keeps the process alive (a script awaiting its read must not exit), an idle one does not
     if (w.pending++ === 0) w.ref();
     return new Promise<InflateReply>((resolve) => {
-      this.waiting.set(id, { resolve: (r) => { if (--w.pending === 0) w.unref(); resolve(r); } });
+      this.waiting.set(id, {
+        resolve: (r) => {
+          if (--w.pending === 0) w.unref();
+          resolve(r);
+        },
+      });
       w.post({ id, body: copy.buffer, objLen });
     });
   }
@@ -122,7 +136,10 @@ export async function poolFor(bytes: number): Promise<{ inflate(body: Uint8Array
   const started = pools.get(n);
   if (bytes < (started ? Math.min(settings.minBytes, 512 * 1024) : settings.minBytes)) return null;
   let pool = started;
-  if (!pool) { pool = start(n); pools.set(n, pool); }
+  if (!pool) {
+    pool = start(n);
+    pools.set(n, pool);
+  }
   const p = await pool;
   return p && p.size > 0 ? p : null;
 }

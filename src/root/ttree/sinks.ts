@@ -32,7 +32,8 @@ export function fixedSink(place: Place, it: Interp<"fixed">, start: number, stop
   return {
     keeps: false,
     consume(bk) {
-      const lo = Math.max(start, bk.first), hi = Math.min(stop, bk.first + bk.n);
+      const lo = Math.max(start, bk.first),
+        hi = Math.min(stop, bk.first + bk.n);
       if (hi <= lo) return;
       if (bk.data.length < bk.n * perEntry) {
         throw new HepflowError("ROOT_CORRUPT", `basket of entries ${bk.first}..${bk.first + bk.n} has ${bk.data.length} bytes, expected ${bk.n * perEntry}`, place);
@@ -79,7 +80,8 @@ export function leafSink(place: Place, it: Interp<"leaf">, start: number, stop: 
   return {
     keeps: false,
     consume(bk) {
-      const lo = Math.max(start, bk.first), hi = Math.min(stop, bk.first + bk.n);
+      const lo = Math.max(start, bk.first),
+        hi = Math.min(stop, bk.first + bk.n);
       if (hi <= lo) return;
       if (bk.data.length < bk.n * it.stride) {
         throw new HepflowError("ROOT_CORRUPT", `leaf-list basket of ${bk.n} entries has ${bk.data.length} bytes, expected ${bk.n * it.stride}`, place);
@@ -112,7 +114,8 @@ export function countedSink(place: Place, it: Interp<"counted">, offsets: Int32A
   return {
     keeps: false,
     consume(bk) {
-      const lo = Math.max(start, bk.first), hi = Math.min(stop, bk.first + bk.n);
+      const lo = Math.max(start, bk.first),
+        hi = Math.min(stop, bk.first + bk.n);
       if (hi <= lo) return;
       if (!bk.hasOffsets) {
         // No entry offsets stored: the entries before `lo` are skipped by their counts.
@@ -122,7 +125,8 @@ export function countedSink(place: Place, it: Interp<"counted">, offsets: Int32A
         return;
       }
       const nvals = (offsets[hi - start]! - offsets[lo - start]!) * it.len;
-      const b0 = bk.offsetAt(lo - bk.first), b1 = bk.offsetAt(hi - bk.first);
+      const b0 = bk.offsetAt(lo - bk.first),
+        b1 = bk.offsetAt(hi - bk.first);
       if (b0 < 0 || b1 > bk.data.length || b1 < b0) throw new HepflowError("ROOT_CORRUPT", `entry offsets ${b0}..${b1} lie outside the basket (${bk.data.length} bytes)`, place);
       if (b1 - b0 === nvals * size) {
         // The entry offsets after the values stay allocated with an adopted column: only when they are small beside it.
@@ -140,23 +144,31 @@ export function countedSink(place: Place, it: Interp<"counted">, offsets: Int32A
       // referenced objects) or none at all. A basket where some entries with values have no
       // header and others have extra bytes means the counter or the offsets are damaged.
       const bo = bk.offsets!;
-      let headerless = -1, headed = -1;
+      let headerless = -1,
+        headed = -1;
       for (let e = lo; e < hi; e++) {
         const k = (offsets[e - start + 1]! - offsets[e - start]!) * it.len;
-        const e0 = bo[e - bk.first]!, e1 = bo[e - bk.first + 1]!;
+        const e0 = bo[e - bk.first]!,
+          e1 = bo[e - bk.first + 1]!;
         if (e1 - e0 < k * size || e0 < 0 || e1 > bk.data.length) {
           throw new HepflowError("ROOT_CORRUPT", `entry ${e} has ${e1 - e0} bytes but its counter ${it.counter} says ${k} values`, place);
         }
-        if (e1 - e0 > k * size) headed = e; else if (k > 0) headerless = e;
+        if (e1 - e0 > k * size) headed = e;
+        else if (k > 0) headerless = e;
         if (headed >= 0 && headerless >= 0) {
-          throw new HepflowError("ROOT_CORRUPT", `entries ${Math.min(headed, headerless)} and ${Math.max(headed, headerless)} disagree with their counter ${it.counter}: one holds exactly its values, the other more bytes than its count says`, place);
+          throw new HepflowError(
+            "ROOT_CORRUPT",
+            `entries ${Math.min(headed, headerless)} and ${Math.max(headed, headerless)} disagree with their counter ${it.counter}: one holds exactly its values, the other more bytes than its count says`,
+            place,
+          );
         }
         decodeInto(it.dtype, bk.data, e1 - k * size, k, out, offsets[e - start]! * it.len, it.packing);
       }
     },
     async finish() {
       for (const bk of deferred) {
-        const lo = Math.max(start, bk.first), hi = Math.min(stop, bk.first + bk.n);
+        const lo = Math.max(start, bk.first),
+          hi = Math.min(stop, bk.first + bk.n);
         fromStart(bk, lo, hi, (await valuesBefore(bk.first, lo)) * it.len * size);
       }
       return new Jagged(offsets, out ?? slab.take(it.dtype, total, true));

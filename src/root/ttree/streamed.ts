@@ -41,8 +41,19 @@ export interface Field {
 }
 
 const NUM_DTYPES: Partial<Record<number, Dtype>> = {
-  [T.Char]: "i8", [T.UChar]: "u8", [T.Bool]: "bool", [T.Short]: "i16", [T.UShort]: "u16", [T.Int]: "i32", [T.UInt]: "u32",
-  [T.Long]: "i64", [T.Long64]: "i64", [T.ULong]: "u64", [T.ULong64]: "u64", [T.Float]: "f32", [T.Double]: "f64",
+  [T.Char]: "i8",
+  [T.UChar]: "u8",
+  [T.Bool]: "bool",
+  [T.Short]: "i16",
+  [T.UShort]: "u16",
+  [T.Int]: "i32",
+  [T.UInt]: "u32",
+  [T.Long]: "i64",
+  [T.Long64]: "i64",
+  [T.ULong]: "u64",
+  [T.ULong64]: "u64",
+  [T.Float]: "f32",
+  [T.Double]: "f64",
 };
 
 const SEQUENCES = /^(?:vector|set|multiset|unordered_set|unordered_multiset|list|deque|ROOT::VecOps::RVec)$/;
@@ -51,12 +62,16 @@ const MAPS = /^(?:map|multimap|unordered_map|unordered_multimap)$/;
 /** Splits "a,b<c,d>,e" at the top-level commas. */
 function splitArgs(s: string): string[] {
   const out: string[] = [];
-  let depth = 0, from = 0;
+  let depth = 0,
+    from = 0;
   for (let i = 0; i < s.length; i++) {
     const ch = s[i];
     if (ch === "<") depth++;
     else if (ch === ">") depth--;
-    else if (ch === "," && depth === 0) { out.push(s.slice(from, i).trim()); from = i + 1; }
+    else if (ch === "," && depth === 0) {
+      out.push(s.slice(from, i).trim());
+      from = i + 1;
+    }
   }
   out.push(s.slice(from).trim());
   return out;
@@ -67,7 +82,10 @@ function splitArgs(s: string): string[] {
  * container or (given the file's streamers) a class made of those.
  */
 export function parseTypeName(raw: string, streamers?: StreamerRegistry, depth = 0): TypeNode | undefined {
-  const name = raw.replace(/^const\s+/, "").replace(/std::/g, "").trim();
+  const name = raw
+    .replace(/^const\s+/, "")
+    .replace(/std::/g, "")
+    .trim();
   if (depth > 12) return undefined;
   if (name === "string") return { t: "string" };
   if (name === "TString") return { t: "string", tstring: true };
@@ -86,15 +104,21 @@ export function parseTypeName(raw: string, streamers?: StreamerRegistry, depth =
     return item ? { t: "seq", item } : undefined;
   }
   if (MAPS.test(m[1]!) && args.length >= 2) {
-    const key = parseTypeName(args[0]!, streamers, depth + 1), value = parseTypeName(args[1]!, streamers, depth + 1);
+    const key = parseTypeName(args[0]!, streamers, depth + 1),
+      value = parseTypeName(args[1]!, streamers, depth + 1);
     return key && value ? { t: "map", key, value } : undefined;
   }
   return undefined;
 }
 
 const TOBJECT: TypeNode = {
-  t: "record", className: "TObject", tobject: true,
-  fields: [{ name: "fUniqueID", node: { t: "num", dtype: "u32" } }, { name: "fBits", node: { t: "num", dtype: "u32" } }],
+  t: "record",
+  className: "TObject",
+  tobject: true,
+  fields: [
+    { name: "fUniqueID", node: { t: "num", dtype: "u32" } },
+    { name: "fBits", node: { t: "num", dtype: "u32" } },
+  ],
 };
 
 /** A class as a record of its streamer's members, or undefined if some member is of a kind not handled here. */
@@ -150,26 +174,32 @@ function elementNode(el: StreamerElement, streamers: StreamerRegistry, depth: nu
  */
 export function leafPaths(node: TypeNode): string[][] {
   switch (node.t) {
-    case "seq": case "array": case "ptrarray": return leafPaths(node.item);
-    case "stl": return leafPaths(node.inner);
-    case "map": return [...leafPaths(node.key).map((p) => ["first", ...p]), ...leafPaths(node.value).map((p) => ["second", ...p])];
+    case "seq":
+    case "array":
+    case "ptrarray":
+      return leafPaths(node.item);
+    case "stl":
+      return leafPaths(node.inner);
+    case "map":
+      return [...leafPaths(node.key).map((p) => ["first", ...p]), ...leafPaths(node.value).map((p) => ["second", ...p])];
     case "record": {
       const out: string[][] = [];
       for (const f of node.fields) for (const p of leafPaths(f.node)) out.push(f.base ? p : [f.name, ...p]);
       return out;
     }
-    default: return [[]];
+    default:
+      return [[]];
   }
 }
-
-
 
 // ---- builders: growable columnar outputs, one tree of them mirroring the TypeNode ----
 
 class NumBuilder {
   private data: NumericArray;
   private n = 0;
-  constructor(private readonly dtype: Dtype) { this.data = allocate(dtype, 16); }
+  constructor(private readonly dtype: Dtype) {
+    this.data = allocate(dtype, 16);
+  }
   push(v: number | bigint): void {
     if (this.n === this.data.length) {
       const next = allocate(this.dtype, this.data.length * 2);
@@ -178,14 +208,20 @@ class NumBuilder {
     }
     (this.data as unknown as (number | bigint)[])[this.n++] = v;
   }
-  build(): Column { return this.data.subarray(0, this.n) as NumericArray; }
+  build(): Column {
+    return this.data.subarray(0, this.n) as NumericArray;
+  }
   /** The value pushed last (a count that a later pointer member refers to). */
-  get last(): number { return this.n === 0 ? 0 : Number(this.data[this.n - 1]); }
+  get last(): number {
+    return this.n === 0 ? 0 : Number(this.data[this.n - 1]);
+  }
 }
 
 class StrBuilder {
   readonly data: string[] = [];
-  build(): Column { return this.data; }
+  build(): Column {
+    return this.data;
+  }
 }
 
 class OffsetsBuilder {
@@ -193,13 +229,19 @@ class OffsetsBuilder {
   private n = 1;
   /** Closes one list of `count` items. */
   close(count: number): void {
-    if (this.n === this.data.length) { const next = new Int32Array(this.data.length * 2); next.set(this.data); this.data = next; }
+    if (this.n === this.data.length) {
+      const next = new Int32Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
     this.data[this.n] = this.data[this.n - 1]! + count;
     this.n++;
   }
   private built?: Int32Array;
   /** The offsets (one array for every column cut from this level, so they share it). */
-  build(): Int32Array { return (this.built ??= this.data.slice(0, this.n)); }
+  build(): Int32Array {
+    return (this.built ??= this.data.slice(0, this.n));
+  }
 }
 
 class SeqBuilder {
@@ -209,7 +251,10 @@ class SeqBuilder {
 
 class MapBuilder {
   readonly offsets = new OffsetsBuilder();
-  constructor(readonly key: Builder, readonly value: Builder) {}
+  constructor(
+    readonly key: Builder,
+    readonly value: Builder,
+  ) {}
 }
 
 class RecordBuilder {
@@ -220,25 +265,40 @@ type Builder = NumBuilder | StrBuilder | SeqBuilder | MapBuilder | RecordBuilder
 
 function builderFor(node: TypeNode): Builder {
   switch (node.t) {
-    case "num": return new NumBuilder(node.dtype);
-    case "packed": return new NumBuilder(node.code === T.Float16 ? "f32" : "f64");
-    case "string": case "charstar": return new StrBuilder();
-    case "seq": case "array": case "ptrarray": return new SeqBuilder(builderFor(node.item));
-    case "stl": return builderFor(node.inner);
-    case "bitset": return new SeqBuilder(new NumBuilder("bool"));
-    case "map": return new MapBuilder(builderFor(node.key), builderFor(node.value));
-    case "record": return new RecordBuilder(node.fields.map((f) => builderFor(f.node)));
+    case "num":
+      return new NumBuilder(node.dtype);
+    case "packed":
+      return new NumBuilder(node.code === T.Float16 ? "f32" : "f64");
+    case "string":
+    case "charstar":
+      return new StrBuilder();
+    case "seq":
+    case "array":
+    case "ptrarray":
+      return new SeqBuilder(builderFor(node.item));
+    case "stl":
+      return builderFor(node.inner);
+    case "bitset":
+      return new SeqBuilder(new NumBuilder("bool"));
+    case "map":
+      return new MapBuilder(builderFor(node.key), builderFor(node.value));
+    case "record":
+      return new RecordBuilder(node.fields.map((f) => builderFor(f.node)));
   }
 }
 
 /** The column at `path` (see leafPaths) of a filled builder tree. */
 function extract(node: TypeNode, b: Builder, path: readonly string[]): Column {
   switch (node.t) {
-    case "seq": case "array": case "ptrarray": case "bitset": {
+    case "seq":
+    case "array":
+    case "ptrarray":
+    case "bitset": {
       const s = b as SeqBuilder;
       return new Jagged(s.offsets.build(), node.t === "bitset" ? (s.item as NumBuilder).build() : extract(node.item, s.item, path));
     }
-    case "stl": return extract(node.inner, b, path);
+    case "stl":
+      return extract(node.inner, b, path);
     case "map": {
       const m = b as MapBuilder;
       const first = path[0] === "first";
@@ -254,7 +314,8 @@ function extract(node: TypeNode, b: Builder, path: readonly string[]): Column {
       }
       throw new HepflowError("ROOT_NOT_FOUND", `no member ${path.join(".")} in class ${node.className}`);
     }
-    default: return (b as NumBuilder | StrBuilder).build();
+    default:
+      return (b as NumBuilder | StrBuilder).build();
   }
 }
 
@@ -268,7 +329,10 @@ const kIsReferenced = 1 << 4;
 function versionHeader(c: Cursor): { end?: number; version: number } {
   const start = c.pos;
   const first = c.u32();
-  if (!(first & kByteCountMask)) { c.pos = start; return { version: c.u16() }; }
+  if (!(first & kByteCountMask)) {
+    c.pos = start;
+    return { version: c.u16() };
+  }
   const end = start + 4 + ((first & ~kByteCountMask) >>> 0);
   if (end > c.buf.length || first & 0x80000000) throw c.error("ROOT_CORRUPT", `byte count ${(first & ~kByteCountMask) >>> 0} runs past the end of the entry`);
   return { end, version: c.u16() };
@@ -297,27 +361,45 @@ function size(c: Cursor, what: string, min: number): number {
 
 function readNum(c: Cursor, d: Dtype): number | bigint {
   switch (d) {
-    case "i8": return c.i8();
-    case "u8": return c.u8();
-    case "bool": return c.u8() !== 0 ? 1 : 0;
-    case "i16": return c.i16();
-    case "u16": return c.u16();
-    case "i32": return c.i32();
-    case "u32": return c.u32();
-    case "i64": return c.i64big();
-    case "u64": return c.u64big();
-    case "f32": return c.f32();
-    case "f64": return c.f64();
-    default: throw c.error("ROOT_UNSUPPORTED", `${d} values are not supported here`);
+    case "i8":
+      return c.i8();
+    case "u8":
+      return c.u8();
+    case "bool":
+      return c.u8() !== 0 ? 1 : 0;
+    case "i16":
+      return c.i16();
+    case "u16":
+      return c.u16();
+    case "i32":
+      return c.i32();
+    case "u32":
+      return c.u32();
+    case "i64":
+      return c.i64big();
+    case "u64":
+      return c.u64big();
+    case "f32":
+      return c.f32();
+    case "f64":
+      return c.f64();
+    default:
+      throw c.error("ROOT_UNSUPPORTED", `${d} values are not supported here`);
   }
 }
 
 /** Reads one value of `node` into `b`. Nested containers and strings are written bare (no header). */
 function readInto(c: Cursor, node: TypeNode, b: Builder, memberwise = false): void {
   switch (node.t) {
-    case "num": (b as NumBuilder).push(readNum(c, node.dtype)); return;
-    case "packed": (b as NumBuilder).push(node.code === T.Float16 ? readFloat16(c, node.el) : readDouble32(c, node.el)); return;
-    case "string": (b as StrBuilder).data.push(c.tstring()); return;
+    case "num":
+      (b as NumBuilder).push(readNum(c, node.dtype));
+      return;
+    case "packed":
+      (b as NumBuilder).push(node.code === T.Float16 ? readFloat16(c, node.el) : readDouble32(c, node.el));
+      return;
+    case "string":
+      (b as StrBuilder).data.push(c.tstring());
+      return;
     case "charstar": {
       const n = c.i32();
       if (n < 0) throw c.error("ROOT_CORRUPT", `char* of negative length ${n}`);
@@ -362,7 +444,10 @@ function readInto(c: Cursor, node: TypeNode, b: Builder, memberwise = false): vo
         block(c, node.key, m.key, n);
         block(c, node.value, m.value, n);
       } else {
-        for (let i = 0; i < n; i++) { readInto(c, node.key, m.key); readInto(c, node.value, m.value); }
+        for (let i = 0; i < n; i++) {
+          readInto(c, node.key, m.key);
+          readInto(c, node.value, m.value);
+        }
       }
       m.offsets.close(n);
       return;
@@ -371,7 +456,8 @@ function readInto(c: Cursor, node: TypeNode, b: Builder, memberwise = false): vo
       const r = b as RecordBuilder;
       if (node.tobject) {
         c.u16(); // class version
-        const id = c.u32(), bits = c.u32();
+        const id = c.u32(),
+          bits = c.u32();
         if (bits & kIsReferenced) c.u16();
         (r.fields[0] as NumBuilder).push(id);
         (r.fields[1] as NumBuilder).push(bits);
@@ -396,7 +482,10 @@ function objectHeader(c: Cursor): number | undefined {
 function readFields(c: Cursor, node: Extract<TypeNode, { t: "record" }>, r: RecordBuilder): void {
   for (let i = 0; i < node.fields.length; i++) {
     const f = node.fields[i]!;
-    if (f.node.t !== "ptrarray") { readInto(c, f.node, r.fields[i]!); continue; }
+    if (f.node.t !== "ptrarray") {
+      readInto(c, f.node, r.fields[i]!);
+      continue;
+    }
     // The count is a member read before this one in the same object.
     const k = node.fields.findIndex((g) => g.name === (f.node as { count: string }).count);
     const n = k >= 0 && k < i && r.fields[k] instanceof NumBuilder ? (r.fields[k] as NumBuilder).last : -1;
@@ -458,7 +547,8 @@ export function readStreamed(place: { file: string; object: string }, it: Stream
   const outer = counts ? new SeqBuilder(root) : undefined;
   let expected = start;
   for (const bk of baskets) {
-    const lo = Math.max(start, bk.first), hi = Math.min(stop, bk.first + bk.n);
+    const lo = Math.max(start, bk.first),
+      hi = Math.min(stop, bk.first + bk.n);
     if (hi <= lo) continue;
     if (lo !== expected) throw new HepflowError("ROOT_CORRUPT", `baskets do not cover entry ${expected}`, place);
     expected = hi;
@@ -511,7 +601,8 @@ function startsWithOwnHeader(c: Cursor, node: Extract<TypeNode, { t: "record" }>
 function readEntry(c: Cursor, it: StreamedLayout, root: Builder, outer: SeqBuilder | undefined, count: number, entryEnd = -1): void {
   if (outer) {
     // A split collection member: one header for the entry (left out by some writers when the collection is empty), then one value per item.
-    let end: number | undefined, memberwise = false;
+    let end: number | undefined,
+      memberwise = false;
     if (it.header && (count > 0 || entryEnd > c.pos)) ({ end, memberwise } = header(c));
     for (let k = 0; k < count; k++) readInto(c, it.node, root, memberwise);
     if (end !== undefined) c.pos = end;

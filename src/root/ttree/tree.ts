@@ -23,7 +23,10 @@ interface Deferred<T> {
 
 function deferred<T>(): Deferred<T> {
   let resolve!: (v: T) => void, reject!: (e: unknown) => void;
-  const promise = new Promise<T>((a, b) => { resolve = a; reject = b; });
+  const promise = new Promise<T>((a, b) => {
+    resolve = a;
+    reject = b;
+  });
   promise.catch(() => undefined); // a column nobody awaits after an earlier error must not go unhandled
   return { promise, resolve, reject };
 }
@@ -49,12 +52,18 @@ class ReadContext {
   /** Raw baskets of a read small enough to fetch in one request for all its passes. */
   prefetched?: Map<BasketRef, Uint8Array>;
   private readonly inRange = new Map<BranchModel, BasketRef[]>();
-  constructor(readonly start: number, readonly stop: number) {}
+  constructor(
+    readonly start: number,
+    readonly stop: number,
+  ) {}
 
   /** The baskets of `b` overlapping this read's range (computed once per branch). */
   refs(b: BranchModel): BasketRef[] {
     let r = this.inRange.get(b);
-    if (!r) { r = basketsInRange(b, this.start, this.stop); this.inRange.set(b, r); }
+    if (!r) {
+      r = basketsInRange(b, this.start, this.stop);
+      this.inRange.set(b, r);
+    }
     return r;
   }
 
@@ -62,7 +71,11 @@ class ReadContext {
     if (col !== undefined) this.done.set(name, col);
     else this.failed.set(name, error);
     const d = this.waiting.get(name);
-    if (d) { this.waiting.delete(name); if (col !== undefined) d.resolve(col); else d.reject(error); }
+    if (d) {
+      this.waiting.delete(name);
+      if (col !== undefined) d.resolve(col);
+      else d.reject(error);
+    }
   }
 
   /** The outcome of a claimed column, as a promise. */
@@ -71,7 +84,10 @@ class ReadContext {
     if (col !== undefined) return Promise.resolve(col);
     if (this.failed.has(name)) return Promise.reject(this.failed.get(name));
     let d = this.waiting.get(name);
-    if (!d) { d = deferred<Column>(); this.waiting.set(name, d); }
+    if (!d) {
+      d = deferred<Column>();
+      this.waiting.set(name, d);
+    }
     return d.promise;
   }
 }
@@ -82,7 +98,13 @@ export class TTree implements TreeLike {
   readonly branches: readonly BranchInfo[];
   private readonly byName = new Map<string, BranchModel>();
 
-  constructor(readonly file: RootFile, readonly name: string, readonly numEntries: number, readonly models: readonly BranchModel[], private readonly object: RootObject) {
+  constructor(
+    readonly file: RootFile,
+    readonly name: string,
+    readonly numEntries: number,
+    readonly models: readonly BranchModel[],
+    private readonly object: RootObject,
+  ) {
     for (const m of models) if (!this.byName.has(m.name)) this.byName.set(m.name, m);
     this.branches = models.map((m) => info(m));
   }
@@ -100,10 +122,21 @@ export class TTree implements TreeLike {
     const list = typeof names === "string" ? [names] : names;
     const out: string[] = [];
     for (const n of list) {
-      if (this.byName.has(n)) { out.push(n); continue; }
+      if (this.byName.has(n)) {
+        out.push(n);
+        continue;
+      }
       const isMatch = picomatch(n, { dot: true });
       const hits = this.models.filter((m) => isMatch(m.name) && readable(m)).map((m) => m.name);
-      if (hits.length === 0) throw new HepflowError("ROOT_NOT_FOUND", `no branch matches "${n}" in tree ${this.name}${didYouMean(n, this.models.filter(readable).map((m) => m.name))}`, { file: this.file.name, object: this.name });
+      if (hits.length === 0)
+        throw new HepflowError(
+          "ROOT_NOT_FOUND",
+          `no branch matches "${n}" in tree ${this.name}${didYouMean(
+            n,
+            this.models.filter(readable).map((m) => m.name),
+          )}`,
+          { file: this.file.name, object: this.name },
+        );
       out.push(...hits);
     }
     return [...new Set(out)];
@@ -115,7 +148,7 @@ export class TTree implements TreeLike {
     const selected = this.resolve(names);
     await this.readColumns(selected, ctx);
     const out: Columns = {};
-    for (const n of selected) out[n] = ctx.done.get(n) ?? await ctx.outcome(n);
+    for (const n of selected) out[n] = ctx.done.get(n) ?? (await ctx.outcome(n));
     return out;
   }
 
@@ -125,12 +158,20 @@ export class TTree implements TreeLike {
    * are recorded in `ctx`; this never rejects.
    */
   private async readColumns(names: readonly string[], ctx: ReadContext): Promise<void> {
-    const first: string[] = [], rest: string[] = [];
+    const first: string[] = [],
+      rest: string[] = [];
     for (const n of names) {
       const it = this.byName.get(n)?.interp;
-      if (it?.kind === "counted" && this.byName.has(it.counter) && !ctx.claimed.has(it.counter)) { ctx.claimed.add(it.counter); first.push(it.counter); }
+      if (it?.kind === "counted" && this.byName.has(it.counter) && !ctx.claimed.has(it.counter)) {
+        ctx.claimed.add(it.counter);
+        first.push(it.counter);
+      }
     }
-    for (const n of names) if (!ctx.claimed.has(n)) { ctx.claimed.add(n); rest.push(n); }
+    for (const n of names)
+      if (!ctx.claimed.has(n)) {
+        ctx.claimed.add(n);
+        rest.push(n);
+      }
     const refs: BasketRef[] = [];
     if (first.length > 0 && !ctx.prefetched) for (const n of [...first, ...rest]) refs.push(...ctx.refs(this.byName.get(n)!));
     const bytes = first.length > 0 && !ctx.prefetched ? diskBytes(refs) : 0;
@@ -154,16 +195,25 @@ export class TTree implements TreeLike {
       try {
         b = this.branch(name);
         const place = this.place(b);
-        const wrap = (e: unknown) => { throw asHepflow(e, place); };
+        const wrap = (e: unknown) => {
+          throw asHepflow(e, place);
+        };
         if (b.interp.kind === "member") {
-          this.readMemberColumn(b, b.interp, ctx).then((col) => ctx.settle(name, col), (e: unknown) => ctx.settle(name, undefined, asHepflow(e, place)));
+          this.readMemberColumn(b, b.interp, ctx).then(
+            (col) => ctx.settle(name, col),
+            (e: unknown) => ctx.settle(name, undefined, asHepflow(e, place)),
+          );
           continue;
         }
         const planning = this.sinkFor(b, ctx);
         const sink = planning instanceof Promise ? await planning : planning;
         planned.push({ b, sink });
         const consume = (bk: BasketData): void => {
-          try { sink.consume(bk); } catch (e) { wrap(e); }
+          try {
+            sink.consume(bk);
+          } catch (e) {
+            wrap(e);
+          }
         };
         const refs = ctx.refs(b);
         // A lone basket may become the column itself (see sinks.ts adopt), so it gets its own buffer.
@@ -204,7 +254,10 @@ export class TTree implements TreeLike {
       throw new HepflowError("ROOT_UNSUPPORTED", `branch cannot be read yet: ${it.reason}`, place);
     }
     if (it.kind === "container") {
-      const subs = this.models.filter((m) => m.name.startsWith(`${b.name}.`) || m.name.startsWith(b.name.replace(/\.$/, "") + ".")).slice(0, 5).map((m) => m.name);
+      const subs = this.models
+        .filter((m) => m.name.startsWith(`${b.name}.`) || m.name.startsWith(b.name.replace(/\.$/, "") + "."))
+        .slice(0, 5)
+        .map((m) => m.name);
       throw new HepflowError("ROOT_NOT_A_COLUMN", `branch holds no values of its own (${it.children} sub-branches or leaves); read its members instead${subs.length ? `, e.g. ${subs.join(", ")}` : ""}`, place);
     }
     this.checkCoverage(b, start, stop, ctx.refs(b));
@@ -239,14 +292,22 @@ export class TTree implements TreeLike {
     const { start, stop } = ctx;
     const it = b.interp;
     switch (it.kind) {
-      case "fixed": return this.readFixed(b, it, baskets, start, stop);
-      case "counted": return this.readCounted(b, it, baskets, ctx);
-      case "vector": return this.readVector(b, it, baskets, start, stop);
-      case "string": return this.readStrings(b, it, baskets, start, stop);
-      case "leaf": return this.readLeaf(b, it, baskets, start, stop);
-      case "nested": return this.readNested(b, it, baskets, start, stop);
-      case "streamed": return it.counter ? this.offsetsFor(it.counter, ctx).then((o) => readStreamed(this.place(b), it, baskets, start, stop, o)) : readStreamed(this.place(b), it, baskets, start, stop);
-      default: throw new HepflowError("ROOT_UNSUPPORTED", `branch layout "${it.kind}" cannot be read from baskets`, this.place(b));
+      case "fixed":
+        return this.readFixed(b, it, baskets, start, stop);
+      case "counted":
+        return this.readCounted(b, it, baskets, ctx);
+      case "vector":
+        return this.readVector(b, it, baskets, start, stop);
+      case "string":
+        return this.readStrings(b, it, baskets, start, stop);
+      case "leaf":
+        return this.readLeaf(b, it, baskets, start, stop);
+      case "nested":
+        return this.readNested(b, it, baskets, start, stop);
+      case "streamed":
+        return it.counter ? this.offsetsFor(it.counter, ctx).then((o) => readStreamed(this.place(b), it, baskets, start, stop, o)) : readStreamed(this.place(b), it, baskets, start, stop);
+      default:
+        throw new HepflowError("ROOT_UNSUPPORTED", `branch layout "${it.kind}" cannot be read from baskets`, this.place(b));
     }
   }
 
@@ -261,7 +322,7 @@ export class TTree implements TreeLike {
     const step = options.stepSize;
     if (step !== undefined && !(step > 0)) throw new HepflowError("ROOT_BAD_RANGE", `stepSize must be positive, got ${step}`);
     const bounds = [start, ...this.clusterBoundaries().filter((e) => e > start && e < stop), stop];
-    for (let i = 0; i + 1 < bounds.length;) {
+    for (let i = 0; i + 1 < bounds.length; ) {
       const a = bounds[i]!;
       let j = i + 1;
       if (step !== undefined) while (j + 1 < bounds.length && bounds[j + 1]! - a <= step) j++;
@@ -274,7 +335,8 @@ export class TTree implements TreeLike {
         continue;
       }
       for (let s = a; s < b; s += step) {
-        const e = Math.min(b, s + step), trim = new Trimmer(s - a, e - a);
+        const e = Math.min(b, s + step),
+          trim = new Trimmer(s - a, e - a);
         const slice: Columns = {};
         for (const [name, col] of Object.entries(columns)) slice[name] = trim.column(col);
         yield { entryStart: s, entryStop: e, columns: slice };
@@ -292,12 +354,18 @@ export class TTree implements TreeLike {
     for (let i = 0; i < ends.length; i++) {
       const size = Number(sizes[i] ?? 0) || autoFlush;
       if (size <= 0 || (Number(ends[i]) - at) / size > 1e6) break;
-      while (at + size <= Number(ends[i]) + 1 && at + size < n) { at += size; out.push(at); }
+      while (at + size <= Number(ends[i]) + 1 && at + size < n) {
+        at += size;
+        out.push(at);
+      }
       at = Number(ends[i]) + 1;
       if (at < n && out[out.length - 1] !== at) out.push(at);
     }
     if (autoFlush > 0 && n / autoFlush < 1e6) {
-      while (at + autoFlush < n) { at += autoFlush; out.push(at); }
+      while (at + autoFlush < n) {
+        at += autoFlush;
+        out.push(at);
+      }
     } else {
       // Clusters by bytes: the basket boundaries of the first branch with data are the natural cut points.
       const first = this.models.find((m) => m.baskets.length > 0);
@@ -372,7 +440,8 @@ export class TTree implements TreeLike {
         const rows: unknown[] = [];
         const counts = new Int32Array(stop - start + 1);
         for (const bk of baskets) {
-          const lo = Math.max(start, bk.first), hi = Math.min(stop, bk.first + bk.n);
+          const lo = Math.max(start, bk.first),
+            hi = Math.min(stop, bk.first + bk.n);
           if (hi <= lo) continue;
           if (!bk.offsets) throw new HepflowError("ROOT_UNSUPPORTED", "object branch basket without entry offsets", this.place(parent));
           for (let e = lo; e < hi; e++) {
@@ -443,7 +512,10 @@ export class TTree implements TreeLike {
     const { start, stop } = ctx;
     const offsets = await this.offsetsFor(it.counter, ctx);
     this.checkAvailable(b, baskets, offsets[offsets.length - 1]! * it.len * storedSize(it.dtype, it.packing));
-    return drain(countedSink(this.place(b), it, offsets, start, stop, ctx.slab, (first, lo) => this.valuesBefore(it.counter, first, lo)), baskets);
+    return drain(
+      countedSink(this.place(b), it, offsets, start, stop, ctx.slab, (first, lo) => this.valuesBefore(it.counter, first, lo)),
+      baskets,
+    );
   }
 
   private readVector(b: BranchModel, it: Interp<"vector">, baskets: BasketData[], start: number, stop: number): Column {
@@ -453,7 +525,8 @@ export class TTree implements TreeLike {
     const basketOf: BasketData[] = new Array(stop - start);
     // Pass 1: sizes, so the content is allocated once.
     for (const bk of baskets) {
-      const lo = Math.max(start, bk.first), hi = Math.min(stop, bk.first + bk.n);
+      const lo = Math.max(start, bk.first),
+        hi = Math.min(stop, bk.first + bk.n);
       if (hi <= lo) continue;
       if (!bk.offsets) throw new HepflowError("ROOT_UNSUPPORTED", "std::vector branch basket without entry offsets", this.place(b));
       const c = new Cursor(bk.data, 0, this.place(b));
@@ -486,7 +559,8 @@ export class TTree implements TreeLike {
     const spans: [Uint8Array, number, number][] = []; // (data, position, count) of each inner vector's values
     const size = it.dtype ? storedSize(it.dtype) : 0;
     for (const bk of baskets) {
-      const lo = Math.max(start, bk.first), hi = Math.min(stop, bk.first + bk.n);
+      const lo = Math.max(start, bk.first),
+        hi = Math.min(stop, bk.first + bk.n);
       if (hi <= lo) continue;
       if (!bk.offsets) throw new HepflowError("ROOT_UNSUPPORTED", "nested std::vector branch basket without entry offsets", this.place(b));
       const c = new Cursor(bk.data, 0, this.place(b));
@@ -498,7 +572,10 @@ export class TTree implements TreeLike {
         const n = c.i32();
         if (n < 0 || n > c.remaining) throw c.error("ROOT_CORRUPT", `entry ${e}: vector of ${n} items`);
         for (let k = 0; k < n; k++) {
-          if (it.inner === "string") { strings.push(c.tstring()); continue; }
+          if (it.inner === "string") {
+            strings.push(c.tstring());
+            continue;
+          }
           const m = c.i32();
           c.need(m * size, `entry ${e} (${m} values)`);
           spans.push([bk.data, c.pos, m]);
@@ -517,19 +594,23 @@ export class TTree implements TreeLike {
   private readStrings(b: BranchModel, it: Interp<"string">, baskets: BasketData[], start: number, stop: number): Column {
     const out: string[] = new Array(stop - start);
     for (const bk of baskets) {
-      const lo = Math.max(start, bk.first), hi = Math.min(stop, bk.first + bk.n);
+      const lo = Math.max(start, bk.first),
+        hi = Math.min(stop, bk.first + bk.n);
       if (hi <= lo) continue;
       const c = new Cursor(bk.data, 0, this.place(b));
       for (let e = bk.first; e < hi; e++) {
         if (bk.offsets) c.pos = bk.offsets[e - bk.first]!;
-        else if (e < lo) { c.tstring(); continue; }
+        else if (e < lo) {
+          c.tstring();
+          continue;
+        }
         if (e < lo) continue;
         if (it.header && c.remaining >= 6) {
           // A byte-count header is recognised by its count matching the entry's size, not by one bit
           // (a string of 64+ characters starts with a byte that also has that bit).
           const word = c.view.getUint32(c.pos);
           const span = bk.offsets ? bk.offsets[e - bk.first + 1]! - bk.offsets[e - bk.first]! : -1;
-          if ((word & 0x40000000) && (span < 0 || (word & ~0x40000000) === span - 4)) c.skip(6);
+          if (word & 0x40000000 && (span < 0 || (word & ~0x40000000) === span - 4)) c.skip(6);
         }
         out[e - start] = c.tstring();
       }
@@ -577,7 +658,8 @@ function info(m: BranchModel): BranchInfo {
  * more, sets the sign bit of `neg`; the int32 total wraps negative past 2^31 − 1 (counts < 2^31).
  */
 const integerPrefixSums = perElementType((counts: ArrayLike<number>, o: Int32Array): boolean => {
-  let neg = 0, acc = 0;
+  let neg = 0,
+    acc = 0;
   const n = counts.length;
   for (let i = 0; i < n; i++) {
     const k = counts[i]!;

@@ -58,7 +58,13 @@ export class RootWriter {
   private readonly temporary: { release(): void };
 
   /** @internal use createFile/updateFile. */
-  constructor(readonly path: string, private readonly tmpPath: string, compression: CompressionSetting, private readonly title: string, existing?: ExistingFile) {
+  constructor(
+    readonly path: string,
+    private readonly tmpPath: string,
+    compression: CompressionSetting,
+    private readonly title: string,
+    existing?: ExistingFile,
+  ) {
     this.compression = compression;
     this.oldInfo = existing?.streamerInfo ?? null;
     this.temporary = trackTemporary(tmpPath);
@@ -250,9 +256,17 @@ export class RootWriter {
   abort(): void {
     if (!this.closed) {
       this.closed = true;
-      try { fs.closeSync(this.fd); } catch { /* already closed */ }
+      try {
+        fs.closeSync(this.fd);
+      } catch {
+        /* already closed */
+      }
     }
-    try { fs.unlinkSync(this.tmpPath); } catch { /* nothing to remove */ }
+    try {
+      fs.unlinkSync(this.tmpPath);
+    } catch {
+      /* nothing to remove */
+    }
     this.temporary.release();
   }
 
@@ -288,7 +302,15 @@ export class RootWriter {
     const fileEnd = seekFree + fkeyLen + freeLen;
     const fb = new WBuffer();
     writeKeyHeader(fb, { nbytes: fkeyLen + freeLen, objLen: freeLen, datime: datimeNow(), keyLen: fkeyLen, cycle: 1, seekKey: seekFree, seekPdir: BEGIN, className: "TFile", name: top.name, title: top.title });
-    if (bigFree) { fb.i16(1001); fb.i64(fileEnd); fb.i64(2n ** 62n); } else { fb.i16(1); fb.i32(fileEnd); fb.i32(2000000000); }
+    if (bigFree) {
+      fb.i16(1001);
+      fb.i64(fileEnd);
+      fb.i64(2n ** 62n);
+    } else {
+      fb.i16(1);
+      fb.i32(fileEnd);
+      fb.i32(2000000000);
+    }
     this.pwrite(fb.bytes(), seekFree);
     this.end = fileEnd;
     this.writeHeader(fileEnd, seekFree, fkeyLen + freeLen, info.seekKey, info.nbytes, top.nbytesName);
@@ -319,7 +341,10 @@ export class RootWriter {
 }
 
 function normalise(path: string): string {
-  return path.split("/").filter((p) => p && p !== ".").join("/");
+  return path
+    .split("/")
+    .filter((p) => p && p !== ".")
+    .join("/");
 }
 
 function ioError(e: unknown, file: string, what: string): HepflowError {

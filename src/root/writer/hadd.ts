@@ -12,13 +12,33 @@ import type { BranchSpec, LeafType } from "./tree.js";
 
 const HIST = /^TH[12][FDI]$/;
 const TREE_TYPES: Record<string, LeafType | "string"> = {
-  Bool_t: "bool", Char_t: "i8", UChar_t: "u8", Short_t: "i16", UShort_t: "u16", Int_t: "i32", UInt_t: "u32",
-  Long64_t: "i64", ULong64_t: "u64", Float_t: "f32", Double_t: "f64", "char*": "string",
+  Bool_t: "bool",
+  Char_t: "i8",
+  UChar_t: "u8",
+  Short_t: "i16",
+  UShort_t: "u16",
+  Int_t: "i32",
+  UInt_t: "u32",
+  Long64_t: "i64",
+  ULong64_t: "u64",
+  Float_t: "f32",
+  Double_t: "f64",
+  "char*": "string",
 };
 
 const VECTOR_TYPES: Record<string, LeafType> = {
-  bool: "bool", char: "i8", "unsigned char": "u8", short: "i16", "unsigned short": "u16", int: "i32", "unsigned int": "u32",
-  Long64_t: "i64", ULong64_t: "u64", long: "i64", float: "f32", double: "f64",
+  bool: "bool",
+  char: "i8",
+  "unsigned char": "u8",
+  short: "i16",
+  "unsigned short": "u16",
+  int: "i32",
+  "unsigned int": "u32",
+  Long64_t: "i64",
+  ULong64_t: "u64",
+  long: "i64",
+  float: "f32",
+  double: "f64",
 };
 
 export interface HaddResult {
@@ -61,8 +81,10 @@ export async function hadd(output: string, inputs: string[], options: CreateOpti
           const tree = await getTreeOptional(f, p);
           if (!tree) continue;
           const s = schemaOf(tree, f.name, p);
-          if (!schema) { schema = s; writer = w.writeTree(p, s); }
-          else if (JSON.stringify(s) !== JSON.stringify(schema)) {
+          if (!schema) {
+            schema = s;
+            writer = w.writeTree(p, s);
+          } else if (JSON.stringify(s) !== JSON.stringify(schema)) {
             throw new HepflowError("HADD_MISMATCH", `tree "${p}" has different branches than in ${inputs[0]}; only trees of the same schema can be concatenated`, { file: f.name, object: p });
           }
           for await (const chunk of tree.iterate()) {
@@ -86,11 +108,21 @@ export async function hadd(output: string, inputs: string[], options: CreateOpti
 }
 
 async function getOptional(f: RootFile, p: string): Promise<unknown> {
-  try { return await f.get(p); } catch (e) { if (e instanceof HepflowError && e.code === "ROOT_NOT_FOUND") return undefined; throw e; }
+  try {
+    return await f.get(p);
+  } catch (e) {
+    if (e instanceof HepflowError && e.code === "ROOT_NOT_FOUND") return undefined;
+    throw e;
+  }
 }
 
 async function getTreeOptional(f: RootFile, p: string): Promise<TreeLike | undefined> {
-  try { return await f.tree(p); } catch (e) { if (e instanceof HepflowError && e.code === "ROOT_NOT_FOUND") return undefined; throw e; }
+  try {
+    return await f.tree(p);
+  } catch (e) {
+    if (e instanceof HepflowError && e.code === "ROOT_NOT_FOUND") return undefined;
+    throw e;
+  }
 }
 
 function schemaOf(tree: TreeLike, file: string, p: string): BranchSpec[] {
@@ -113,11 +145,14 @@ function clone(h: RootHistogram): RootHistogram {
 
 /** a += b, after checking the binning agrees. */
 function addHistograms(a: RootHistogram, b: RootHistogram, p: string, file: string): RootHistogram {
-  const same = a.className === b.className && a.contents.length === b.contents.length && a.xaxis.nbins === b.xaxis.nbins &&
-    a.xaxis.xmin === b.xaxis.xmin && a.xaxis.xmax === b.xaxis.xmax && String(a.xaxis.edges ?? "") === String(b.xaxis.edges ?? "");
+  const same =
+    a.className === b.className && a.contents.length === b.contents.length && a.xaxis.nbins === b.xaxis.nbins && a.xaxis.xmin === b.xaxis.xmin && a.xaxis.xmax === b.xaxis.xmax && String(a.xaxis.edges ?? "") === String(b.xaxis.edges ?? "");
   if (!same) throw new HepflowError("HADD_MISMATCH", `histogram "${p}" has a different class or binning than in the first file`, { file, object: p });
   const bw2 = b.sumw2 ?? b.contents;
-  for (let i = 0; i < a.contents.length; i++) { a.contents[i] = a.contents[i]! + b.contents[i]!; a.sumw2![i] = a.sumw2![i]! + bw2[i]!; }
+  for (let i = 0; i < a.contents.length; i++) {
+    a.contents[i] = a.contents[i]! + b.contents[i]!;
+    a.sumw2![i] = a.sumw2![i]! + bw2[i]!;
+  }
   a.entries += b.entries;
   const s = a.stats as Record<string, number | undefined>;
   for (const [k, v] of Object.entries(b.stats)) if (v !== undefined) s[k] = (s[k] ?? 0) + v;

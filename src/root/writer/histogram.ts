@@ -17,14 +17,19 @@ export function histogramClasses(h: RootHistogram): string[] {
 
 /** Checks that `h` is a histogram the writer can store and that its arrays have ROOT's sizes. */
 export function validateHistogram(h: RootHistogram, where: string): void {
-  const fail = (msg: string): never => { throw new HepflowError("ROOT_WRITE", msg, { object: where }); };
+  const fail = (msg: string): never => {
+    throw new HepflowError("ROOT_WRITE", msg, { object: where });
+  };
   if (!SUPPORTED.has(h.className)) fail(`cannot write ${h.className}; supported: ${[...SUPPORTED].join(", ")}`);
   const is2d = h.className.startsWith("TH2");
   if (is2d && !h.yaxis) fail(`${h.className} needs a y axis`);
   const ncells = (h.xaxis.nbins + 2) * (is2d ? h.yaxis!.nbins + 2 : 1);
   if (h.contents.length !== ncells) fail(`contents has ${h.contents.length} values, expected ${ncells} (bins including under/overflow)`);
   if (h.sumw2 && h.sumw2.length !== ncells) fail(`sumw2 has ${h.sumw2.length} values, expected ${ncells}`);
-  for (const [name, ax] of [["x", h.xaxis], ["y", h.yaxis]] as const) {
+  for (const [name, ax] of [
+    ["x", h.xaxis],
+    ["y", h.yaxis],
+  ] as const) {
     if (!ax) continue;
     if (!(ax.nbins >= 1)) fail(`${name} axis needs at least one bin`);
     if (ax.edges && ax.edges.length !== ax.nbins + 1) fail(`${name} axis has ${ax.edges.length} edges for ${ax.nbins} bins`);
@@ -68,13 +73,18 @@ function writeTH1(b: WBuffer, h: RootHistogram): void {
   b.tstring(h.title);
   b.endVersion(named);
   const line = b.startVersion(2);
-  b.i16(602); b.i16(1); b.i16(1); // ROOT's default histogram line: blue, solid, width 1
+  b.i16(602);
+  b.i16(1);
+  b.i16(1); // ROOT's default histogram line: blue, solid, width 1
   b.endVersion(line);
   const fill = b.startVersion(2);
-  b.i16(0); b.i16(1001);
+  b.i16(0);
+  b.i16(1001);
   b.endVersion(fill);
   const marker = b.startVersion(3);
-  b.i16(1); b.i16(1); b.f32(1);
+  b.i16(1);
+  b.i16(1);
+  b.f32(1);
   b.endVersion(marker);
   b.i32(h.contents.length); // fNcells
   writeAxis(b, "xaxis", h.xaxis);
@@ -112,9 +122,17 @@ function writeAxis(b: WBuffer, name: string, ax: RootAxis): void {
   b.tstring(ax.title);
   b.endVersion(named);
   const att = b.startVersion(4);
-  b.i32(510); b.i16(1); b.i16(1); b.i16(42);
-  b.f32(0.005); b.f32(0.035); b.f32(0.03); b.f32(1); b.f32(0.035);
-  b.i16(1); b.i16(42);
+  b.i32(510);
+  b.i16(1);
+  b.i16(1);
+  b.i16(42);
+  b.f32(0.005);
+  b.f32(0.035);
+  b.f32(0.03);
+  b.f32(1);
+  b.f32(0.035);
+  b.i16(1);
+  b.i16(42);
   b.endVersion(att);
   b.i32(ax.nbins);
   b.f64(ax.edges ? ax.edges[0]! : ax.xmin);

@@ -15,7 +15,10 @@ export function datimeNow(): number {
 
 /** Bytes of a TKey header with these strings; `big` = 64-bit seeks (any offset past 2 GiB). */
 export function keyHeaderLength(className: string, name: string, title: string, big: boolean): number {
-  const ts = (s: string): number => { const n = Buffer.byteLength(s); return n < 255 ? n + 1 : n + 5; };
+  const ts = (s: string): number => {
+    const n = Buffer.byteLength(s);
+    return n < 255 ? n + 1 : n + 5;
+  };
   return 18 + (big ? 16 : 8) + ts(className) + ts(name) + ts(title);
 }
 
@@ -28,9 +31,14 @@ export function writeKeyHeader(b: WBuffer, k: KeyRecord): void {
   b.u32(k.datime);
   b.i16(k.keyLen);
   b.i16(k.cycle);
-  if (big) { b.i64(k.seekKey); b.i64(k.seekPdir); } else { b.i32(k.seekKey); b.i32(k.seekPdir); }
+  if (big) {
+    b.i64(k.seekKey);
+    b.i64(k.seekPdir);
+  } else {
+    b.i32(k.seekKey);
+    b.i32(k.seekPdir);
+  }
   b.tstring(k.className);
   b.tstring(k.name);
   b.tstring(k.title);
 }
-

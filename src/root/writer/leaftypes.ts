@@ -26,8 +26,17 @@ export const TYPE_INFO: Record<LeafType, TypeInfo> = {
 };
 
 const CTORS = {
-  bool: Uint8Array, i8: Int8Array, u8: Uint8Array, i16: Int16Array, u16: Uint16Array, i32: Int32Array, u32: Uint32Array,
-  i64: BigInt64Array, u64: BigUint64Array, f32: Float32Array, f64: Float64Array,
+  bool: Uint8Array,
+  i8: Int8Array,
+  u8: Uint8Array,
+  i16: Int16Array,
+  u16: Uint16Array,
+  i32: Int32Array,
+  u32: Uint32Array,
+  i64: BigInt64Array,
+  u64: BigUint64Array,
+  f32: Float32Array,
+  f64: Float64Array,
 } as const;
 
 const LITTLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -57,14 +66,22 @@ export function toBigEndian(parts: NumericArray[], type: LeafType): Uint8Array {
 
 function swap(b: Uint8Array, size: number): void {
   if (size === 2) {
-    for (let i = 0; i < b.length; i += 2) { const t = b[i]!; b[i] = b[i + 1]!; b[i + 1] = t; }
+    for (let i = 0; i < b.length; i += 2) {
+      const t = b[i]!;
+      b[i] = b[i + 1]!;
+      b[i + 1] = t;
+    }
   } else if (size === 4) {
     const u = new Uint32Array(b.buffer, b.byteOffset, b.length >> 2);
-    for (let i = 0; i < u.length; i++) { const x = u[i]!; u[i] = ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24); }
+    for (let i = 0; i < u.length; i++) {
+      const x = u[i]!;
+      u[i] = ((x & 0xff) << 24) | ((x & 0xff00) << 8) | ((x >>> 8) & 0xff00) | (x >>> 24);
+    }
   } else {
     const u = new Uint32Array(b.buffer, b.byteOffset, b.length >> 2);
     for (let i = 0; i < u.length; i += 2) {
-      const lo = u[i]!, hi = u[i + 1]!;
+      const lo = u[i]!,
+        hi = u[i + 1]!;
       u[i] = ((hi & 0xff) << 24) | ((hi & 0xff00) << 8) | ((hi >>> 8) & 0xff00) | (hi >>> 24);
       u[i + 1] = ((lo & 0xff) << 24) | ((lo & 0xff00) << 8) | ((lo >>> 8) & 0xff00) | (lo >>> 24);
     }

@@ -28,9 +28,17 @@ export interface StreamerDef {
 
 // Versions of the streamer-element classes themselves, as ROOT 6 writes them.
 const ELEMENT_VERSIONS: Record<string, number> = {
-  TStreamerBase: 3, TStreamerBasicType: 2, TStreamerBasicPointer: 2, TStreamerLoop: 2, TStreamerObject: 2,
-  TStreamerObjectAny: 2, TStreamerObjectPointer: 2, TStreamerObjectAnyPointer: 2, TStreamerString: 2,
-  TStreamerSTL: 3, TStreamerSTLstring: 2,
+  TStreamerBase: 3,
+  TStreamerBasicType: 2,
+  TStreamerBasicPointer: 2,
+  TStreamerLoop: 2,
+  TStreamerObject: 2,
+  TStreamerObjectAny: 2,
+  TStreamerObjectPointer: 2,
+  TStreamerObjectAnyPointer: 2,
+  TStreamerString: 2,
+  TStreamerSTL: 3,
+  TStreamerSTLstring: 2,
 };
 
 /** The classes `roots` depend on (bases and embedded members), in dependency order. */

@@ -69,7 +69,14 @@ export class TreeWriter {
   private zipBytes = 0;
 
   /** @internal */
-  constructor(private readonly file: RootWriter, private readonly dir: DirState, readonly name: string, readonly schema: TreeSchema, private readonly options: TreeWriterOptions, private readonly onClose: () => void) {
+  constructor(
+    private readonly file: RootWriter,
+    private readonly dir: DirState,
+    readonly name: string,
+    readonly schema: TreeSchema,
+    private readonly options: TreeWriterOptions,
+    private readonly onClose: () => void,
+  ) {
     this.perBasket = options.entriesPerBasket ?? 0;
     const counters = new Set(schema.filter((s) => s.counter).map((s) => s.counter!));
     for (const spec of schema) {
@@ -175,7 +182,7 @@ export class TreeWriter {
     for (const b of this.branches) {
       const col = chunk[b.leaf.spec.name]!;
       let bytes: number;
-      if (col instanceof Jagged) bytes = (col.offsets[n]! - col.offsets[0]!) * TYPE_INFO[b.leaf.spec.type as LeafType].size / n + (b.leaf.spec.vector ? 14 : 4);
+      if (col instanceof Jagged) bytes = ((col.offsets[n]! - col.offsets[0]!) * TYPE_INFO[b.leaf.spec.type as LeafType].size) / n + (b.leaf.spec.vector ? 14 : 4);
       else if (Array.isArray(col)) bytes = col.reduce((s, x) => s + Buffer.byteLength(x) + 5, 0) / n;
       else bytes = TYPE_INFO[b.leaf.spec.type as LeafType].size;
       widest = Math.max(widest, bytes);
@@ -190,8 +197,11 @@ export class TreeWriter {
     while (need > 0) {
       const c = this.pending[0]!;
       const len = lengthOf(c);
-      if (len <= need) { take.push(c); this.pending.shift(); need -= len; }
-      else {
+      if (len <= need) {
+        take.push(c);
+        this.pending.shift();
+        need -= len;
+      } else {
         take.push(sliceColumns(c, 0, need));
         const rest = sliceColumns(c, need, len);
         this.pending[0] = this.owned.has(c) ? this.own(rest) : rest;
@@ -199,7 +209,12 @@ export class TreeWriter {
       }
     }
     this.pendingEntries -= n;
-    for (const b of this.branches) this.writeBasket(b, take.map((c) => c[b.leaf.spec.name]!), n);
+    for (const b of this.branches)
+      this.writeBasket(
+        b,
+        take.map((c) => c[b.leaf.spec.name]!),
+        n,
+      );
     this.entries += n;
   }
 
@@ -218,7 +233,10 @@ export class TreeWriter {
       data = new Uint8Array(size);
       offsets = new Int32Array(n + 1);
       const w = new WBuffer(0, size);
-      bufs.forEach((_x, i) => { offsets![i] = keyLen + w.pos; w.tstring(strs[i]!); });
+      bufs.forEach((_x, i) => {
+        offsets![i] = keyLen + w.pos;
+        w.tstring(strs[i]!);
+      });
       data.set(w.bytes());
     } else if (spec.vector) {
       ({ data, offsets } = vectorBasket(parts as Jagged[], spec.type, n, keyLen));
@@ -287,7 +305,9 @@ export class TreeWriter {
     b.tstring(this.name);
     b.tstring(this.options.title ?? this.name);
     b.endVersion(named);
-    attLine(b); attFill(b); attMarker(b);
+    attLine(b);
+    attFill(b);
+    attMarker(b);
     b.i64(this.entries);
     b.i64(this.totBytes);
     b.i64(this.zipBytes);
@@ -400,13 +420,36 @@ export class TreeWriter {
     // fMinimum, fMaximum in the leaf's own type; ROOT keeps the maximum for counters (buffer sizing).
     const max = leaf.isCounter ? leaf.maximum : 0;
     switch (leaf.className) {
-      case "TLeafB": case "TLeafO": b.i8(0); b.i8(max); break;
-      case "TLeafS": b.i16(0); b.i16(max); break;
-      case "TLeafI": case "TLeafC": b.i32(0); b.i32(max); break;
-      case "TLeafL": b.i64(0); b.i64(max); break;
-      case "TLeafF": b.f32(0); b.f32(max); break;
-      case "TLeafD": b.f64(0); b.f64(max); break;
-      case "TLeafElement": b.i32(-1); b.i32(-1); break; // fID, fType
+      case "TLeafB":
+      case "TLeafO":
+        b.i8(0);
+        b.i8(max);
+        break;
+      case "TLeafS":
+        b.i16(0);
+        b.i16(max);
+        break;
+      case "TLeafI":
+      case "TLeafC":
+        b.i32(0);
+        b.i32(max);
+        break;
+      case "TLeafL":
+        b.i64(0);
+        b.i64(max);
+        break;
+      case "TLeafF":
+        b.f32(0);
+        b.f32(max);
+        break;
+      case "TLeafD":
+        b.f64(0);
+        b.f64(max);
+        break;
+      case "TLeafElement":
+        b.i32(-1);
+        b.i32(-1);
+        break; // fID, fType
     }
     b.endVersion(at);
   }
@@ -415,8 +458,17 @@ export class TreeWriter {
 /** ROOT's name of the std::vector class for a leaf type. */
 function vectorClass(t: LeafType): string {
   const names: Record<LeafType, string> = {
-    bool: "bool", i8: "char", u8: "unsigned char", i16: "short", u16: "unsigned short", i32: "int", u32: "unsigned int",
-    i64: "Long64_t", u64: "ULong64_t", f32: "float", f64: "double",
+    bool: "bool",
+    i8: "char",
+    u8: "unsigned char",
+    i16: "short",
+    u16: "unsigned short",
+    i32: "int",
+    u32: "unsigned int",
+    i64: "Long64_t",
+    u64: "ULong64_t",
+    f32: "float",
+    f64: "double",
   };
   return `vector<${names[t]}>`;
 }
@@ -425,11 +477,16 @@ function vectorClass(t: LeafType): string {
 function vectorBasket(parts: Jagged[], type: LeafType, n: number, keyLen: number): { data: Uint8Array; offsets: Int32Array } {
   const size = TYPE_INFO[type].size;
   const version = STREAMER_DEFS[vectorClass(type)]!.version;
-  const values = toBigEndian(parts.map((j) => (j.content as NumericArray).subarray(j.offsets[0]!, j.offsets[j.length]!)), type);
+  const values = toBigEndian(
+    parts.map((j) => (j.content as NumericArray).subarray(j.offsets[0]!, j.offsets[j.length]!)),
+    type,
+  );
   const data = new Uint8Array(values.length + 10 * n);
   const dv = new DataView(data.buffer);
   const offsets = new Int32Array(n + 1);
-  let pos = 0, src = 0, e = 0;
+  let pos = 0,
+    src = 0,
+    e = 0;
   for (const j of parts) {
     for (let i = 0; i < j.length; i++) {
       const count = j.offsets[i + 1]! - j.offsets[i]!;
@@ -452,10 +509,31 @@ function branchTitle(spec: BranchSpec): string {
   return spec.counter ? `${spec.name}[${spec.counter}]/${code}` : `${spec.name}/${code}`;
 }
 
-function attLine(b: WBuffer): void { const a = b.startVersion(2); b.i16(602); b.i16(1); b.i16(1); b.endVersion(a); }
-function attFill(b: WBuffer): void { const a = b.startVersion(2); b.i16(0); b.i16(1001); b.endVersion(a); }
-function attMarker(b: WBuffer): void { const a = b.startVersion(3); b.i16(1); b.i16(1); b.f32(1); b.endVersion(a); }
-function ioFeatures(b: WBuffer): void { const a = b.startVersion(1); b.u8(0); b.endVersion(a); }
+function attLine(b: WBuffer): void {
+  const a = b.startVersion(2);
+  b.i16(602);
+  b.i16(1);
+  b.i16(1);
+  b.endVersion(a);
+}
+function attFill(b: WBuffer): void {
+  const a = b.startVersion(2);
+  b.i16(0);
+  b.i16(1001);
+  b.endVersion(a);
+}
+function attMarker(b: WBuffer): void {
+  const a = b.startVersion(3);
+  b.i16(1);
+  b.i16(1);
+  b.f32(1);
+  b.endVersion(a);
+}
+function ioFeatures(b: WBuffer): void {
+  const a = b.startVersion(1);
+  b.u8(0);
+  b.endVersion(a);
+}
 
 function objArray<T>(b: WBuffer, items: T[], each: (x: T) => void): void {
   const a = b.startVersion(3);

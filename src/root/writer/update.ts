@@ -27,7 +27,7 @@ export async function loadExisting(path: string): Promise<ExistingFile> {
   try {
     const h = file.header;
     const dirs: DirState[] = [];
-    const topKey = (await file.source.read(h.begin, h.nbytesName));
+    const topKey = await file.source.read(h.begin, h.nbytesName);
     // The top directory's title follows its name right after the key header.
     const title = readTopTitle(topKey);
     const walk = async (dir: Directory, state: DirState): Promise<void> => {
@@ -65,7 +65,10 @@ function readTopTitle(bytes: Uint8Array): string {
   let p = keyLen;
   const str = (): string => {
     let n = bytes[p++]!;
-    if (n === 255) { n = (bytes[p]! << 24) | (bytes[p + 1]! << 16) | (bytes[p + 2]! << 8) | bytes[p + 3]!; p += 4; }
+    if (n === 255) {
+      n = (bytes[p]! << 24) | (bytes[p + 1]! << 16) | (bytes[p + 2]! << 8) | bytes[p + 3]!;
+      p += 4;
+    }
     const s = Buffer.from(bytes.subarray(p, p + n)).toString("utf8");
     p += n;
     return s;

@@ -16,7 +16,10 @@ export class WBuffer {
   private readonly classTags = new Map<string, number>();
   private readonly objectTags = new Map<object, number>();
 
-  constructor(readonly origin = 0, capacity = 1024) {
+  constructor(
+    readonly origin = 0,
+    capacity = 1024,
+  ) {
     this.buf = new Uint8Array(capacity);
     this.view = new DataView(this.buf.buffer);
   }
@@ -36,29 +39,77 @@ export class WBuffer {
     return this.buf.subarray(0, this.pos);
   }
 
-  u8(v: number): void { this.ensure(1); this.view.setUint8(this.pos, v); this.pos += 1; }
-  i8(v: number): void { this.ensure(1); this.view.setInt8(this.pos, v); this.pos += 1; }
-  i16(v: number): void { this.ensure(2); this.view.setInt16(this.pos, v); this.pos += 2; }
-  u16(v: number): void { this.ensure(2); this.view.setUint16(this.pos, v); this.pos += 2; }
-  i32(v: number): void { this.ensure(4); this.view.setInt32(this.pos, v); this.pos += 4; }
-  u32(v: number): void { this.ensure(4); this.view.setUint32(this.pos, v >>> 0); this.pos += 4; }
-  i64(v: number | bigint): void { this.ensure(8); this.view.setBigInt64(this.pos, BigInt(v)); this.pos += 8; }
-  f32(v: number): void { this.ensure(4); this.view.setFloat32(this.pos, v); this.pos += 4; }
-  f64(v: number): void { this.ensure(8); this.view.setFloat64(this.pos, v); this.pos += 8; }
-  bool(v: boolean): void { this.u8(v ? 1 : 0); }
+  u8(v: number): void {
+    this.ensure(1);
+    this.view.setUint8(this.pos, v);
+    this.pos += 1;
+  }
+  i8(v: number): void {
+    this.ensure(1);
+    this.view.setInt8(this.pos, v);
+    this.pos += 1;
+  }
+  i16(v: number): void {
+    this.ensure(2);
+    this.view.setInt16(this.pos, v);
+    this.pos += 2;
+  }
+  u16(v: number): void {
+    this.ensure(2);
+    this.view.setUint16(this.pos, v);
+    this.pos += 2;
+  }
+  i32(v: number): void {
+    this.ensure(4);
+    this.view.setInt32(this.pos, v);
+    this.pos += 4;
+  }
+  u32(v: number): void {
+    this.ensure(4);
+    this.view.setUint32(this.pos, v >>> 0);
+    this.pos += 4;
+  }
+  i64(v: number | bigint): void {
+    this.ensure(8);
+    this.view.setBigInt64(this.pos, BigInt(v));
+    this.pos += 8;
+  }
+  f32(v: number): void {
+    this.ensure(4);
+    this.view.setFloat32(this.pos, v);
+    this.pos += 4;
+  }
+  f64(v: number): void {
+    this.ensure(8);
+    this.view.setFloat64(this.pos, v);
+    this.pos += 8;
+  }
+  bool(v: boolean): void {
+    this.u8(v ? 1 : 0);
+  }
 
-  raw(b: Uint8Array): void { this.ensure(b.length); this.buf.set(b, this.pos); this.pos += b.length; }
+  raw(b: Uint8Array): void {
+    this.ensure(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
 
   /** A TString: one length byte, or 255 and a 32-bit length for long strings. */
   tstring(s: string): void {
     const b = Buffer.from(s, "utf8");
     if (b.length < 255) this.u8(b.length);
-    else { this.u8(255); this.i32(b.length); }
+    else {
+      this.u8(255);
+      this.i32(b.length);
+    }
     this.raw(b);
   }
 
   /** A NUL-terminated C string (class names in new-class tags). */
-  cstring(s: string): void { this.raw(Buffer.from(s, "utf8")); this.u8(0); }
+  cstring(s: string): void {
+    this.raw(Buffer.from(s, "utf8"));
+    this.u8(0);
+  }
 
   /** Starts a byte-counted, versioned record; finish it with `endVersion(handle)`. */
   startVersion(version: number): number {
@@ -85,9 +136,15 @@ export class WBuffer {
    * object already written in this record, or a byte count + class tag + the object itself.
    */
   objectAny(className: string | null, obj: object | null, body: () => void): void {
-    if (obj === null || className === null) { this.u32(0); return; }
+    if (obj === null || className === null) {
+      this.u32(0);
+      return;
+    }
     const ref = this.objectTags.get(obj);
-    if (ref !== undefined) { this.u32(ref); return; }
+    if (ref !== undefined) {
+      this.u32(ref);
+      return;
+    }
     const at = this.pos;
     this.u32(0);
     const tagAt = this.pos;

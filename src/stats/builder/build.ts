@@ -71,9 +71,13 @@ async function buildFrom(cfg: BuilderConfig, opts: BuildOptions, reader: Templat
       // a variation's Filter replaces the region's; the sample's Filter always applies (cabinetry's rule)
       const cuts = [variation?.Filter ?? region.Filter, sample.Filter].filter((c): c is string => !!c);
       return ntupleTemplate({
-        file: resolvePath(opts.baseDir, path), tree, variable, binning: region.Binning, where,
+        file: resolvePath(opts.baseDir, path),
+        tree,
+        variable,
+        binning: region.Binning,
+        where,
         filter: cuts.length ? cuts.map((c) => `(${c})`).join(" && ") : undefined,
-        weight: sample.Data ? undefined : variation?.Weight ?? sample.Weight,
+        weight: sample.Data ? undefined : (variation?.Weight ?? sample.Weight),
       });
     }
     const t = await reader.read(path);

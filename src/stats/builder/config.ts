@@ -188,7 +188,10 @@ let compiled: ValidateFunction | undefined;
 
 /** Key path of an ajv error in the config's own notation, e.g. `Systematics[3].Up.Tag`. */
 function keyPath(e: ErrorObject): string {
-  const parts = e.instancePath.split("/").slice(1).map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
+  const parts = e.instancePath
+    .split("/")
+    .slice(1)
+    .map((p) => p.replace(/~1/g, "/").replace(/~0/g, "~"));
   const p = e.params as Record<string, unknown>;
   if (e.keyword === "additionalProperties") parts.push(String(p.additionalProperty));
   if (e.keyword === "required") parts.push(String(p.missingProperty));

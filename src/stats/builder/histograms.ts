@@ -72,7 +72,8 @@ export function rebin(t: Template, target: ArrayLike<number>, where: string): Te
   for (const [b, lo] of index.slice(0, n).entries()) {
     const hi = index[b + 1];
     if (hi === undefined || !(hi > lo)) throw new HepflowError("BINNING_MISMATCH", `${where}: Binning must be strictly increasing`);
-    let y = 0, v = 0;
+    let y = 0,
+      v = 0;
     for (let i = lo; i < hi; i++) {
       y += t.yields[i]!;
       v += t.variances[i]!;
@@ -121,7 +122,14 @@ export class TemplateReader {
   async close(): Promise<void> {
     const opened = [...this.root.values()];
     this.root.clear();
-    await Promise.all(opened.map((f) => f.then((file) => file.close(), () => undefined)));
+    await Promise.all(
+      opened.map((f) =>
+        f.then(
+          (file) => file.close(),
+          () => undefined,
+        ),
+      ),
+    );
   }
 
   private loadJson(file: string): Record<string, unknown> {

@@ -25,7 +25,8 @@ export interface NtupleRequest {
 export async function ntupleTemplate(req: NtupleRequest): Promise<Template> {
   const edges = Float64Array.from(req.binning);
   const nb = edges.length - 1;
-  const yields = new Float64Array(nb), variances = new Float64Array(nb);
+  const yields = new Float64Array(nb),
+    variances = new Float64Array(nb);
   const f = await openFile(req.file);
   try {
     const tree = await f.tree(req.tree);
@@ -48,8 +49,13 @@ export async function ntupleTemplate(req: NtupleRequest): Promise<Template> {
         if (!p || Number.isNaN(p)) continue;
         const v = x(i);
         if (!(v >= edges[0]!) || !(v < edges[nb]!)) continue;
-        let lo = 0, hi = nb;
-        while (hi - lo > 1) { const m = (lo + hi) >> 1; if (v >= edges[m]!) lo = m; else hi = m; }
+        let lo = 0,
+          hi = nb;
+        while (hi - lo > 1) {
+          const m = (lo + hi) >> 1;
+          if (v >= edges[m]!) lo = m;
+          else hi = m;
+        }
         const wi = w(i);
         yields[lo]! += wi;
         variances[lo]! += wi * wi;

@@ -70,7 +70,8 @@ export function workspaceToDatacard(ws: WorkspaceSpec, { measurement, shapesFile
   const statChannels: string[] = [];
   const signalSamples = new Set(ws.channels.flatMap((c) => c.samples.filter((s) => s.modifiers.some((m) => m.type === "normfactor" && m.name === poi)).map((s) => s.name)));
   const procIndex = new Map<string, number>();
-  let nextSig = 0, nextBkg = 1;
+  let nextSig = 0,
+    nextBkg = 1;
   for (const c of ws.channels) {
     const ch = chan.name(c.name);
     const obs = ws.observations.find((o) => o.name === c.name);
@@ -140,7 +141,9 @@ export function workspaceToDatacard(ws: WorkspaceSpec, { measurement, shapesFile
   }
   for (const p of meas.config.parameters) {
     if (p.fixed && !unmapped.some((u) => u.includes(`"${p.name}"`) && u.includes("fixed"))) {
-      unmapped.push(`parameter "${p.name}" is fixed in the measurement${p.inits ? ` at ${p.inits.join(", ")}` : ""}; freeze it in Combine with --freezeParameters ${par.name(p.name)}${p.inits?.[0] !== undefined ? ` --setParameters ${par.name(p.name)}=${num(p.inits[0])}` : ""}`);
+      unmapped.push(
+        `parameter "${p.name}" is fixed in the measurement${p.inits ? ` at ${p.inits.join(", ")}` : ""}; freeze it in Combine with --freezeParameters ${par.name(p.name)}${p.inits?.[0] !== undefined ? ` --setParameters ${par.name(p.name)}=${num(p.inits[0])}` : ""}`,
+      );
     }
   }
   const W = (cells: string[]) => cells.join(" ");

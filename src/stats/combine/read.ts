@@ -78,7 +78,11 @@ class Templates {
   ) {}
 
   async get(rule: ShapeRule, pattern: string, process: string, channel: string, syst: string, where: string): Promise<Template> {
-    const name = pattern.replace(/\$PROCESS/g, process).replace(/\$CHANNEL/g, channel).replace(/\$SYSTEMATIC/g, syst).replace(/\$MASS/g, this.mass);
+    const name = pattern
+      .replace(/\$PROCESS/g, process)
+      .replace(/\$CHANNEL/g, channel)
+      .replace(/\$SYSTEMATIC/g, syst)
+      .replace(/\$MASS/g, this.mass);
     if (name.includes(":")) throw new HepflowError("DATACARD_UNSUPPORTED", `${where}: "${name}" is a RooWorkspace object; parametric shapes are not supported (only TH1 templates)`);
     const file = path.resolve(this.dir, rule.file);
     let f = this.files.get(file);
@@ -125,7 +129,10 @@ export async function readDatacard(file: string, options: ReadDatacardOptions = 
     throw new HepflowError("FILE_NOT_FOUND", `cannot read the datacard (${(e as Error).message})`, { file }, { cause: e });
   }
   type Line = { no: number; toks: [string, ...string[]] };
-  const lines = text.split(/\r?\n/).map((l, i) => ({ no: i + 1, toks: l.replace(/#.*$/, "").trim().split(/\s+/).filter(Boolean) })).filter((l): l is Line => l.toks[0] !== undefined && !/^-+$/.test(l.toks[0]));
+  const lines = text
+    .split(/\r?\n/)
+    .map((l, i) => ({ no: i + 1, toks: l.replace(/#.*$/, "").trim().split(/\s+/).filter(Boolean) }))
+    .filter((l): l is Line => l.toks[0] !== undefined && !/^-+$/.test(l.toks[0]));
   const at = (no: number) => `${file}:${no}`;
   const tok = (l: Line, i: number, what: string): string => {
     const t = l.toks[i];
@@ -157,7 +164,7 @@ export async function readDatacard(file: string, options: ReadDatacardOptions = 
     else if (l.toks[1] === "group") {
       const op = l.toks[2];
       if (op !== "=" && op !== "+=") throw new HepflowError("DATACARD_INVALID", `${at(l.no)}: a group line is "name group = nuisances..." or "+="`);
-      groups[k] = [...(op === "+=" ? groups[k] ?? [] : []), ...l.toks.slice(3)];
+      groups[k] = [...(op === "+=" ? (groups[k] ?? []) : []), ...l.toks.slice(3)];
     } else systLines.push(l);
   }
   const [pa, pb] = procLines;
@@ -165,7 +172,8 @@ export async function readDatacard(file: string, options: ReadDatacardOptions = 
   const n = colBins.length;
   const numeric = (toks: string[]) => toks.slice(1).every((t) => /^[+-]?\d+$/.test(t));
   const [namesLine, indexLine] = numeric(pa.toks) ? [pb, pa] : [pa, pb];
-  if (namesLine.toks.length - 1 !== n || indexLine.toks.length - 1 !== n || rates.length !== n) throw new HepflowError("DATACARD_INVALID", `the bin, process and rate lines must have the same number of columns (${n}, ${namesLine.toks.length - 1}, ${indexLine.toks.length - 1}, ${rates.length})`, { file });
+  if (namesLine.toks.length - 1 !== n || indexLine.toks.length - 1 !== n || rates.length !== n)
+    throw new HepflowError("DATACARD_INVALID", `the bin, process and rate lines must have the same number of columns (${n}, ${namesLine.toks.length - 1}, ${indexLine.toks.length - 1}, ${rates.length})`, { file });
   const rateOf = rates;
   const heads: Column[] = colBins.map((bin, i) => ({ bin, process: tok(namesLine, 1 + i, "process name"), index: num(indexLine.toks[1 + i], at(indexLine.no)), rate: itemAt(rateOf, i, "rate", "DATACARD_INVALID", { file }) }));
   const bins = obsBins ?? [...new Set(colBins)];
@@ -265,7 +273,9 @@ export async function readDatacard(file: string, options: ReadDatacardOptions = 
             // the template's own normalisation: rate −1 keeps the file's, otherwise scale as the nominal
             const raw = sum((await templates.get(rule, rule.nominal, c.process, c.bin, "", where)).data);
             const scale = raw !== 0 ? sum(nom) / raw : 1;
-            const nu = sum(up.data) * scale, nd = sum(down.data) * scale, nn = sum(nom);
+            const nu = sum(up.data) * scale,
+              nd = sum(down.data) * scale,
+              nn = sum(nom);
             const norm = (t: number[], total: number) => t.map((x) => (total !== 0 ? (x * scale * nn) / total : 0));
             c.mods.push({ name, type: "histosys", data: { lo_data: norm(down.data, nd), hi_data: norm(up.data, nu) } });
             if (nn > 0 && (Math.abs(nu / nn - 1) > 1e-12 || Math.abs(nd / nn - 1) > 1e-12)) c.mods.push({ name, type: "normsys", data: { lo: nd / nn, hi: nu / nn } });
@@ -298,10 +308,12 @@ export async function readDatacard(file: string, options: ReadDatacardOptions = 
           const mean = num(l.toks[2], where);
           const sigma = num(l.toks[3]?.split("/")[0], where);
           let hit = 0;
-          for (const { mods: ms } of cols) for (const m of ms) if (m.name === name && m.type === "normfactor") {
-            (m as { type: string }).type = "lumi";
-            hit++;
-          }
+          for (const { mods: ms } of cols)
+            for (const m of ms)
+              if (m.name === name && m.type === "normfactor") {
+                (m as { type: string }).type = "lumi";
+                hit++;
+              }
           if (!hit) throw new HepflowError("DATACARD_UNSUPPORTED", `${where}: param "${name}" constrains no rateParam (constraints on other parameters are not supported)`);
           const p = parameters.find((q) => q.name === name)!;
           Object.assign(p, { auxdata: [mean], sigmas: [sigma] });

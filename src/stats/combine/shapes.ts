@@ -10,7 +10,10 @@ export function templateHistogram(t: ShapeTemplate): RootHistogram {
   const name = t.path.slice(t.path.lastIndexOf("/") + 1);
   const contents = Float64Array.from([0, ...t.contents, 0]);
   const sumw2 = Float64Array.from([0, ...t.sumw2, 0]);
-  let tsumw = 0, tsumw2 = 0, tsumwx = 0, tsumwx2 = 0;
+  let tsumw = 0,
+    tsumw2 = 0,
+    tsumwx = 0,
+    tsumwx2 = 0;
   t.contents.forEach((w, i) => {
     const x = i + 0.5;
     tsumw += w;

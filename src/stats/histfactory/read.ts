@@ -231,33 +231,35 @@ function parameterName(rootName: string, file: string): string {
 }
 
 function readMeasurements(top: XmlElement, parameters: ParameterSpec[], file: string): MeasurementSpec[] {
-  return top.children.filter((c) => c.tag === "Measurement").map((m) => {
-    const name = required(m, "Name", file);
-    const where = `${file}, measurement "${name}"`;
-    const lumi = number(m, "Lumi", where);
-    const lumiErr = lumi * number(m, "LumiRelErr", where);
-    const poi = m.children.find((c) => c.tag === "POI");
-    if (!poi) throw new HepflowError("XML_INVALID", `${where} has no <POI>`, { file });
-    const lumiPar: ParameterSpec = { name: "lumi", auxdata: [lumi], bounds: [[lumi - 5 * lumiErr, lumi + 5 * lumiErr]], inits: [lumi], sigmas: [lumiErr] };
-    // insertion order as pyhf's dict: a ParamSetting moves its parameter to the end
-    const configs = new Map(parameters.map((p) => [p.name, structuredClone(p)]));
-    for (const ps of m.children.filter((c) => c.tag === "ParamSetting")) {
-      const common: Partial<ParameterSpec> = {};
-      if (ps.attrs.Const) common.fixed = ps.attrs.Const === "True";
-      if (ps.attrs.Val) common.inits = [number(ps, "Val", where)];
-      for (const rootName of ps.text.trim().split(/\s+/).filter(Boolean)) {
-        const n = parameterName(rootName, file);
-        if (n === "lumi") {
-          Object.assign(lumiPar, common);
-          continue;
+  return top.children
+    .filter((c) => c.tag === "Measurement")
+    .map((m) => {
+      const name = required(m, "Name", file);
+      const where = `${file}, measurement "${name}"`;
+      const lumi = number(m, "Lumi", where);
+      const lumiErr = lumi * number(m, "LumiRelErr", where);
+      const poi = m.children.find((c) => c.tag === "POI");
+      if (!poi) throw new HepflowError("XML_INVALID", `${where} has no <POI>`, { file });
+      const lumiPar: ParameterSpec = { name: "lumi", auxdata: [lumi], bounds: [[lumi - 5 * lumiErr, lumi + 5 * lumiErr]], inits: [lumi], sigmas: [lumiErr] };
+      // insertion order as pyhf's dict: a ParamSetting moves its parameter to the end
+      const configs = new Map(parameters.map((p) => [p.name, structuredClone(p)]));
+      for (const ps of m.children.filter((c) => c.tag === "ParamSetting")) {
+        const common: Partial<ParameterSpec> = {};
+        if (ps.attrs.Const) common.fixed = ps.attrs.Const === "True";
+        if (ps.attrs.Val) common.inits = [number(ps, "Val", where)];
+        for (const rootName of ps.text.trim().split(/\s+/).filter(Boolean)) {
+          const n = parameterName(rootName, file);
+          if (n === "lumi") {
+            Object.assign(lumiPar, common);
+            continue;
+          }
+          const p = configs.get(n) ?? { name: n };
+          configs.delete(n);
+          configs.set(n, Object.assign(p, common));
         }
-        const p = configs.get(n) ?? { name: n };
-        configs.delete(n);
-        configs.set(n, Object.assign(p, common));
       }
-    }
-    return { name, config: { poi: poi.text.trim(), parameters: [lumiPar, ...configs.values()] } };
-  });
+      return { name, config: { poi: poi.text.trim(), parameters: [lumiPar, ...configs.values()] } };
+    });
 }
 
 /** Convert a top-level HistFactory `<Combination>` XML (and the channel XML and ROOT files it names) into a pyhf workspace. */
@@ -265,7 +267,10 @@ export async function readHistFactoryXml(configFile: string, options: ReadXmlOpt
   const basedir = options.basedir ?? process.cwd();
   const top = readXmlFile(configFile);
   if (top.tag !== "Combination") throw new HepflowError("XML_INVALID", `expected a top-level <Combination> document, found <${top.tag}>`, { file: configFile });
-  const inputs = top.children.filter((c) => c.tag === "Input").map((c) => c.text.trim()).filter(Boolean);
+  const inputs = top.children
+    .filter((c) => c.tag === "Input")
+    .map((c) => c.text.trim())
+    .filter(Boolean);
   if (inputs.length === 0) throw new HepflowError("XML_INVALID", "the <Combination> lists no <Input> channel files", { file: configFile });
   const hists = new HistogramSource(basedir);
   try {

@@ -32,9 +32,16 @@ export interface HistFactoryXmlExport {
 }
 
 const str = (v: number) => String(v);
-const histName = (...parts: (string | undefined)[]) => (suffix = "") => `hist${parts.filter(Boolean).join("_")}${suffix}`;
+const histName =
+  (...parts: (string | undefined)[]) =>
+  (suffix = "") =>
+    `hist${parts.filter(Boolean).join("_")}${suffix}`;
 /** Relative errors err/nominal, 0 where the nominal is 0 (pyhf's np.divide with where=). */
-const relative = (err: number[], nominal: number[]) => err.map((e, i) => { const n = nominal[i] ?? 0; return n !== 0 ? e / n : 0; });
+const relative = (err: number[], nominal: number[]) =>
+  err.map((e, i) => {
+    const n = nominal[i] ?? 0;
+    return n !== 0 ? e / n : 0;
+  });
 
 /** Build the XML and histograms of a workspace (pure; writeHistFactoryXml puts them on disk). */
 export function workspaceToHistFactoryXml(ws: WorkspaceSpec, options: WriteXmlOptions = {}): HistFactoryXmlExport {
@@ -117,10 +124,12 @@ export function workspaceToHistFactoryXml(ws: WorkspaceSpec, options: WriteXmlOp
     const lumiPar = m.config.parameters.find((p) => p.name === "lumi");
     const lumi = lumiPar?.auxdata?.[0] ?? 1;
     const sigma = lumiPar?.sigmas?.[0] ?? 0;
-    const settings = m.config.parameters.filter((p) => p.fixed).map((p) => {
-      const rootName = p.name === "lumi" ? "Lumi" : `${prefixes[types.get(p.name) ?? ""] ?? ""}${p.name}`;
-      return el("ParamSetting", { Const: "True", ...(p.inits?.length === 1 && p.inits[0] !== undefined ? { Val: str(p.inits[0]) } : {}) }, [], rootName);
-    });
+    const settings = m.config.parameters
+      .filter((p) => p.fixed)
+      .map((p) => {
+        const rootName = p.name === "lumi" ? "Lumi" : `${prefixes[types.get(p.name) ?? ""] ?? ""}${p.name}`;
+        return el("ParamSetting", { Const: "True", ...(p.inits?.length === 1 && p.inits[0] !== undefined ? { Val: str(p.inits[0]) } : {}) }, [], rootName);
+      });
     return el("Measurement", { Name: m.name, Lumi: str(lumi), LumiRelErr: str(lumi !== 0 ? sigma / lumi : 0), ExportOnly: "True" }, [el("POI", {}, [], m.config.poi), ...settings]);
   });
   files.unshift({ path: `${prefix}.xml`, text: writeXml(el("Combination", { OutputFilePrefix: path.posix.join(specroot, prefix) }, [...inputs, ...measurements]), "HistFactorySchema.dtd") });

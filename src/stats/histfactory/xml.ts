@@ -37,7 +37,17 @@ function convert(node: Ordered): XmlElement | undefined {
 export function parseXml(text: string, file: string): XmlElement {
   const ok = XMLValidator.validate(text, { allowBooleanAttributes: true });
   if (ok !== true) throw new HepflowError("XML_INVALID", `malformed XML: ${ok.err.msg} (line ${ok.err.line}, column ${ok.err.col})`, { file });
-  const parser = new XMLParser({ preserveOrder: true, ignoreAttributes: false, attributeNamePrefix: "", parseAttributeValue: false, parseTagValue: false, trimValues: false, processEntities: true, ignoreDeclaration: true, ignorePiTags: true });
+  const parser = new XMLParser({
+    preserveOrder: true,
+    ignoreAttributes: false,
+    attributeNamePrefix: "",
+    parseAttributeValue: false,
+    parseTagValue: false,
+    trimValues: false,
+    processEntities: true,
+    ignoreDeclaration: true,
+    ignorePiTags: true,
+  });
   const roots = (parser.parse(text) as Ordered[]).map(convert).filter((e): e is XmlElement => e !== undefined);
   const [root] = roots;
   if (roots.length !== 1 || !root) throw new HepflowError("XML_INVALID", `expected one root element, found ${roots.length}`, { file });
@@ -52,7 +62,9 @@ export function writeXml(root: XmlElement, dtd: string): string {
   const out: string[] = [`<!DOCTYPE ${root.tag} SYSTEM '${dtd}'>`, ""];
   const walk = (e: XmlElement, depth: number) => {
     const pad = "  ".repeat(depth);
-    const attrs = Object.entries(e.attrs).map(([k, v]) => ` ${k}="${escapeAttr(v)}"`).join("");
+    const attrs = Object.entries(e.attrs)
+      .map(([k, v]) => ` ${k}="${escapeAttr(v)}"`)
+      .join("");
     if (e.children.length === 0 && e.text === "") out.push(`${pad}<${e.tag}${attrs}/>`);
     else if (e.children.length === 0) out.push(`${pad}<${e.tag}${attrs}>${escapeText(e.text)}</${e.tag}>`);
     else {

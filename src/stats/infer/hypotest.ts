@@ -30,12 +30,7 @@ export function hypotest(poiValue: number, data: ArrayLike<number>, model: Model
 }
 
 /** Toy-based hypotest with the toys spread over worker threads; the result does not depend on the number of workers. */
-export async function hypotestToys(
-  poiValue: number,
-  data: ArrayLike<number>,
-  model: Model,
-  opts: HypotestOptions & { workers?: number; onProgress?: ProgressListener } = {},
-): Promise<ToyHypotestResult> {
+export async function hypotestToys(poiValue: number, data: ArrayLike<number>, model: Model, opts: HypotestOptions & { workers?: number; onProgress?: ProgressListener } = {}): Promise<ToyHypotestResult> {
   const testStat = checkTestStat(opts.testStat ?? "qtilde");
   return new ToyCalculator(data, model, testStat, { ...opts, toys: opts.toys ?? 1000, seed: opts.seed ?? 0 }).hypotest(poiValue, opts.workers, opts.onProgress);
 }

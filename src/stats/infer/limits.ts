@@ -214,7 +214,11 @@ export function combineExpectedLimits(data: ArrayLike<number>, model: Model, tes
     const nllTol = 0.05 * 0.1;
     const stepping = (rMax: number, pb: number) => {
       const t = threshold(pb);
-      let r = 0.05 * rMax, err = rMax, stride = r, over = false, there = 0;
+      let r = 0.05 * rMax,
+        err = rMax,
+        stride = r,
+        over = false,
+        there = 0;
       while (err > Math.max(rel * r, abs)) {
         const here = dnll(r);
         if (Math.abs(here - t) < nllTol) break;
@@ -233,7 +237,8 @@ export function combineExpectedLimits(data: ArrayLike<number>, model: Model, tes
     };
     const bisection = (lo: number, hi: number, pb: number) => {
       const t = threshold(pb);
-      let r = 0.5 * (lo + hi), err = 0.5 * (hi - lo);
+      let r = 0.5 * (lo + hi),
+        err = 0.5 * (hi - lo);
       while (err > Math.max(rel * r, abs)) {
         const here = dnll(r);
         if (Math.abs(here - t) < nllTol) break;

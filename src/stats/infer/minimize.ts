@@ -94,65 +94,66 @@ export function minimizeBounded(
       if (!r) return done(false, "could not build a descent direction (Hessian not positive definite)", iter);
       ({ sub, d, tau } = r);
     } else {
-    const H = new Float64Array(m * m);
-    if (hessian && !(differenceFirst && iter === 1)) {
-      hessian(x, full);
-      for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) H[a * m + b] = full[free[a]! * n + free[b]!]!;
-    }
-    // otherwise the forward-difference Hessian of the analytic gradient on the free coordinates
-    else for (let a = 0; a < m; a++) {
-      const i = free[a]!;
-      const scale = Math.max(Math.abs(x[i]!), 1 / Math.sqrt(Math.max(hdiag[i]!, 1e-300)), 1e-4);
-      let h = 1e-7 * scale;
-      if (x[i]! + h > upper[i]! && x[i]! - h >= lower[i]!) h = -h;
-      xt.set(x);
-      xt[i]! += h;
-      eval_(xt, gt);
-      for (let b = 0; b < m; b++) H[b * m + a] = (gt[free[b]!]! - g[free[b]!]!) / h;
-    }
-    for (let a = 0; a < m; a++) {
-      for (let b = 0; b < a; b++) {
-        const v = 0.5 * (H[a * m + b]! + H[b * m + a]!);
-        H[a * m + b] = v;
-        H[b * m + a] = v;
+      const H = new Float64Array(m * m);
+      if (hessian && !(differenceFirst && iter === 1)) {
+        hessian(x, full);
+        for (let a = 0; a < m; a++) for (let b = 0; b < m; b++) H[a * m + b] = full[free[a]! * n + free[b]!]!;
       }
-      if (H[a * m + a]! > 0) hdiag[free[a]!] = H[a * m + a]!;
-    }
-    // Newton direction on the free set; coordinates sitting on a bound whose Newton
-    // component points through it are dropped and the direction recomputed (projected Newton)
-    sub = free.map((_, a) => a);
-    for (;;) {
-      const k = sub.length;
-      const Hs = new Float64Array(k * k);
-      for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) Hs[a * k + b] = H[sub[a]! * m + sub[b]!]!;
-      let maxDiag = 0;
-      for (let a = 0; a < k; a++) maxDiag = Math.max(maxDiag, Math.abs(Hs[a * k + a]!));
-      tau = 0;
-      let L = Hs;
-      for (let attempt = 0; ; attempt++) {
-        L = Hs.slice();
-        for (let a = 0; a < k; a++) L[a * k + a]! += tau * Math.max(Math.abs(Hs[a * k + a]!), 1e-12 * (maxDiag || 1));
-        if (cholesky(L, k)) break;
-        tau = tau === 0 ? 1e-8 : tau * 10;
-        if (attempt === 59) return done(false, "could not build a descent direction (Hessian not positive definite)", iter);
+      // otherwise the forward-difference Hessian of the analytic gradient on the free coordinates
+      else
+        for (let a = 0; a < m; a++) {
+          const i = free[a]!;
+          const scale = Math.max(Math.abs(x[i]!), 1 / Math.sqrt(Math.max(hdiag[i]!, 1e-300)), 1e-4);
+          let h = 1e-7 * scale;
+          if (x[i]! + h > upper[i]! && x[i]! - h >= lower[i]!) h = -h;
+          xt.set(x);
+          xt[i]! += h;
+          eval_(xt, gt);
+          for (let b = 0; b < m; b++) H[b * m + a] = (gt[free[b]!]! - g[free[b]!]!) / h;
+        }
+      for (let a = 0; a < m; a++) {
+        for (let b = 0; b < a; b++) {
+          const v = 0.5 * (H[a * m + b]! + H[b * m + a]!);
+          H[a * m + b] = v;
+          H[b * m + a] = v;
+        }
+        if (H[a * m + a]! > 0) hdiag[free[a]!] = H[a * m + a]!;
       }
-      d = new Float64Array(k);
-      for (let a = 0; a < k; a++) d[a] = -g[free[sub[a]!]!]!;
-      choleskySolve(L, k, d);
-      const keep = sub.filter((a, j) => {
-        const i = free[a]!;
-        return !((atLower(x[i]!, i) && d[j]! < 0) || (atUpper(x[i]!, i) && d[j]! > 0));
-      });
-      if (keep.length === sub.length) break;
-      if (keep.length === 0) {
-        // every Newton component points through its bound although each gradient points inward:
-        // take a diagonally scaled gradient step instead, which moves inward
-        for (let j = 0; j < k; j++) d[j] = -g[free[sub[j]!]!]! / Math.max(Math.abs(Hs[j * k + j]!), 1e-12);
-        tau = 1;
-        break;
+      // Newton direction on the free set; coordinates sitting on a bound whose Newton
+      // component points through it are dropped and the direction recomputed (projected Newton)
+      sub = free.map((_, a) => a);
+      for (;;) {
+        const k = sub.length;
+        const Hs = new Float64Array(k * k);
+        for (let a = 0; a < k; a++) for (let b = 0; b < k; b++) Hs[a * k + b] = H[sub[a]! * m + sub[b]!]!;
+        let maxDiag = 0;
+        for (let a = 0; a < k; a++) maxDiag = Math.max(maxDiag, Math.abs(Hs[a * k + a]!));
+        tau = 0;
+        let L = Hs;
+        for (let attempt = 0; ; attempt++) {
+          L = Hs.slice();
+          for (let a = 0; a < k; a++) L[a * k + a]! += tau * Math.max(Math.abs(Hs[a * k + a]!), 1e-12 * (maxDiag || 1));
+          if (cholesky(L, k)) break;
+          tau = tau === 0 ? 1e-8 : tau * 10;
+          if (attempt === 59) return done(false, "could not build a descent direction (Hessian not positive definite)", iter);
+        }
+        d = new Float64Array(k);
+        for (let a = 0; a < k; a++) d[a] = -g[free[sub[a]!]!]!;
+        choleskySolve(L, k, d);
+        const keep = sub.filter((a, j) => {
+          const i = free[a]!;
+          return !((atLower(x[i]!, i) && d[j]! < 0) || (atUpper(x[i]!, i) && d[j]! > 0));
+        });
+        if (keep.length === sub.length) break;
+        if (keep.length === 0) {
+          // every Newton component points through its bound although each gradient points inward:
+          // take a diagonally scaled gradient step instead, which moves inward
+          for (let j = 0; j < k; j++) d[j] = -g[free[sub[j]!]!]! / Math.max(Math.abs(Hs[j * k + j]!), 1e-12);
+          tau = 1;
+          break;
+        }
+        sub = keep;
       }
-      sub = keep;
-    }
     }
     const freeNow = sub.map((a) => free[a]);
     let decrement = 0;

@@ -146,7 +146,10 @@ export function fit(data: ArrayLike<number>, model: Model, opts: FitOptions = {}
   if (opts.uncertainties !== false && structured) {
     const M = structured.matrix;
     structured.fill(r.x, M);
-    const f = new BlockArrowFactor(M, Uint8Array.from(fixed, (x) => (x ? 0 : 1)));
+    const f = new BlockArrowFactor(
+      M,
+      Uint8Array.from(fixed, (x) => (x ? 0 : 1)),
+    );
     if (f.ok) {
       const inv = f.inverse();
       uncertainties = Float64Array.from(inv.variance, (v) => Math.sqrt(Math.max(v, 0)));

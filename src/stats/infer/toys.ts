@@ -126,7 +126,13 @@ export class ToyCalculator {
     const b = fixedPoiFit(this.testStat === "q0" ? 1 : 0, this.data, this.model, fitOptions);
     const observed = testStatistic(this.testStat, mu, this.data, this.model, fitOptions).value;
     const base = { modelKey: this.modelKey, spec: this.model.spec, modelOptions: this.model.options, testStat: this.testStat, mu, fitOptions, seed: this.options.seed, start: 0, stop: this.options.toys };
-    return { tasks: [{ ...base, pars: Array.from(sb.bestfit), stream: 0 }, { ...base, pars: Array.from(b.bestfit), stream: 1 }], observed };
+    return {
+      tasks: [
+        { ...base, pars: Array.from(sb.bestfit), stream: 0 },
+        { ...base, pars: Array.from(b.bestfit), stream: 1 },
+      ],
+      observed,
+    };
   }
 
   private summarize(mu: number, observed: number, sig: Float64Array, bkg: Float64Array, unconverged: number): ToyHypotestResult {

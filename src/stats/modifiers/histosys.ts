@@ -17,11 +17,7 @@ export class HistoSysKind implements ModifierKind {
     const q = p as Placement<HistoSysData>;
     const n = this.layout.channelNbins[q.channel];
     if (q.data.lo_data.length !== n || q.data.hi_data.length !== n) {
-      throw new HepflowError(
-        "MODEL_INVALID",
-        `histosys "${q.name}" has lo_data of length ${q.data.lo_data.length} and hi_data of length ${q.data.hi_data.length}, but the sample has ${n} bins`,
-        { object: q.path },
-      );
+      throw new HepflowError("MODEL_INVALID", `histosys "${q.name}" has lo_data of length ${q.data.lo_data.length} and hi_data of length ${q.data.hi_data.length}, but the sample has ${n} bins`, { object: q.path });
     }
     this.placements.push(q);
     if (!this.reqs.has(p.name)) {

@@ -12,9 +12,7 @@ export class LumiKind implements ModifierKind {
   add(p: Placement<unknown>): void {
     this.placements.push(p as Placement<null>);
     if (!this.reqs.has(p.name)) {
-      this.reqs.set(p.name, [
-        { type: this.type, n: 1, scalar: true, constraint: "normal", inits: null, bounds: null, fixed: [false], auxdata: null, sigmas: null },
-      ]);
+      this.reqs.set(p.name, [{ type: this.type, n: 1, scalar: true, constraint: "normal", inits: null, bounds: null, fixed: [false], auxdata: null, sigmas: null }]);
     }
   }
 

@@ -13,15 +13,17 @@ export class ShapeFactorKind implements ModifierKind {
     this.placements.push(p as Placement<null>);
     const n = this.layout.channelNbins[p.channel]!;
     if (this.reqs.has(p.name)) return;
-    this.reqs.set(p.name, [{
-      type: this.type,
-      n,
-      scalar: false,
-      constraint: null,
-      inits: new Array(n).fill(1),
-      bounds: new Array(n).fill(0).map(() => [0, 10] as [number, number]),
-      fixed: new Array(n).fill(false),
-    }]);
+    this.reqs.set(p.name, [
+      {
+        type: this.type,
+        n,
+        scalar: false,
+        constraint: null,
+        inits: new Array(n).fill(1),
+        bounds: new Array(n).fill(0).map(() => [0, 10] as [number, number]),
+        fixed: new Array(n).fill(false),
+      },
+    ]);
   }
 
   requirements(): Map<string, ParamRequirement[]> {

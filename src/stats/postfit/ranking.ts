@@ -46,9 +46,7 @@ export function ranking(model: Model, data: ArrayLike<number>, opts: RankingOpti
   const pre = prefitParameters(model);
   const bounds = base.bounds ?? c.suggestedBounds();
   const userFixed = new Set(Object.keys(base.fixed ?? {}).map((n) => c.parameterIndex(n)));
-  const indices = opts.parameters
-    ? opts.parameters.map((n) => c.parameterIndex(n))
-    : pre.names.map((_, i) => i).filter((i) => i !== poi && !pre.fixed[i] && !userFixed.has(i));
+  const indices = opts.parameters ? opts.parameters.map((n) => c.parameterIndex(n)) : pre.names.map((_, i) => i).filter((i) => i !== poi && !pre.fixed[i] && !userFixed.has(i));
   const impacts: Impact[] = [];
   for (const i of indices) {
     // indices come from parameterIndex or from pre.names itself, so each names a parameter

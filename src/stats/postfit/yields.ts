@@ -38,7 +38,10 @@ export function yieldTable(model: Model, data: ArrayLike<number>, pars: ArrayLik
         }
         out.push(sum);
       }
-      out.push(...totals, totals.reduce((a, b) => a + b, 0));
+      out.push(
+        ...totals,
+        totals.reduce((a, b) => a + b, 0),
+      );
     }
     return Float64Array.from(out);
   };
@@ -59,7 +62,8 @@ export function yieldTable(model: Model, data: ArrayLike<number>, pars: ArrayLik
     for (let b = 0; b < effects.length; b++) {
       const rho = a === b ? 1 : corr ? corr[effects[a]!.index]![effects[b]!.index]! : 0;
       if (rho === 0) continue;
-      const da = effects[a]!.delta, db = effects[b]!.delta;
+      const da = effects[a]!.delta,
+        db = effects[b]!.delta;
       for (let k = 0; k < q0.length; k++) variance[k]! += rho * da[k]! * db[k]!;
     }
   }

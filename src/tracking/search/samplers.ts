@@ -9,7 +9,11 @@ import type { Distribution, ParamSet, ParamValue, SearchSpace } from "./space.js
 import { spaceKeys } from "./space.js";
 
 /** A finished trial as the samplers see it: its parameters and its loss (the objective, sign-flipped when maximising). */
-export interface Observation { index: number; params: ParamSet; loss: number }
+export interface Observation {
+  index: number;
+  params: ParamSet;
+  loss: number;
+}
 
 export interface TpeOptions {
   /** Trials drawn from the prior before TPE starts modelling (hyperopt: 20). */
@@ -33,11 +37,16 @@ export function trialRng(seed: number, index: number, purpose = "suggest"): Rng 
 
 function drawPrior(d: Distribution, rng: Rng): ParamValue {
   switch (d.dist) {
-    case "uniform": return d.low + (d.high - d.low) * rng.uniform();
-    case "loguniform": return Math.exp(Math.log(d.low) + (Math.log(d.high) - Math.log(d.low)) * rng.uniform());
-    case "randint": return d.low + Math.min(d.high - d.low - 1, Math.floor((d.high - d.low) * rng.uniform()));
-    case "quniform": return roundQ(d.low + (d.high - d.low) * rng.uniform(), d.q);
-    case "choice": return d.options[Math.min(d.options.length - 1, Math.floor(d.options.length * rng.uniform()))]!;
+    case "uniform":
+      return d.low + (d.high - d.low) * rng.uniform();
+    case "loguniform":
+      return Math.exp(Math.log(d.low) + (Math.log(d.high) - Math.log(d.low)) * rng.uniform());
+    case "randint":
+      return d.low + Math.min(d.high - d.low - 1, Math.floor((d.high - d.low) * rng.uniform()));
+    case "quniform":
+      return roundQ(d.low + (d.high - d.low) * rng.uniform(), d.q);
+    case "choice":
+      return d.options[Math.min(d.options.length - 1, Math.floor(d.options.length * rng.uniform()))]!;
   }
 }
 
@@ -68,7 +77,10 @@ function gridOrder(space: SearchSpace, seed: number): ParamSet[] {
   let grid: ParamSet[] = [{}];
   for (const k of keys) grid = grid.flatMap((g) => (space[k] as { options: ParamValue[] }).options.map((o) => ({ ...g, [k]: o })));
   const rng = new Rng(`hepflow-search/${seed}/grid`);
-  for (let i = grid.length - 1; i > 0; i--) { const j = Math.floor(rng.uniform() * (i + 1)); [grid[i], grid[j]] = [grid[j]!, grid[i]!]; }
+  for (let i = grid.length - 1; i > 0; i--) {
+    const j = Math.floor(rng.uniform() * (i + 1));
+    [grid[i], grid[j]] = [grid[j]!, grid[i]!];
+  }
   return grid;
 }
 
@@ -85,7 +97,11 @@ export function linearForgettingWeights(n: number, lf: number): number[] {
 }
 
 /** A 1-D Gaussian mixture (weights, means, widths), truncated to [low, high] when sampling and evaluating. */
-export interface Parzen { weights: number[]; mus: number[]; sigmas: number[] }
+export interface Parzen {
+  weights: number[];
+  mus: number[];
+  sigmas: number[];
+}
 
 /**
  * hyperopt's adaptive_parzen_normal: one Gaussian per observation plus the prior (mean prior_mu,
@@ -117,7 +133,8 @@ export function adaptiveParzen(mus: number[], priorWeight: number, priorMu: numb
     for (let i = pos; i < n; i++) w[i + 1] = uw[order[i]!]!;
   } else w = new Array(m).fill(1);
   w[pos] = priorWeight;
-  const maxSigma = priorSigma, minSigma = priorSigma / Math.min(100, 1 + m);
+  const maxSigma = priorSigma,
+    minSigma = priorSigma / Math.min(100, 1 + m);
   sig = sig.map((s) => Math.min(maxSigma, Math.max(minSigma, s)));
   sig[pos] = priorSigma;
   const tot = w.reduce((a, b) => a + b, 0);
@@ -135,8 +152,12 @@ export function normalCdf(x: number): number {
 /** Draws from the mixture truncated to [low, high] by rejection, as hyperopt's GMM1 sampler. */
 function sampleParzen(p: Parzen, low: number, high: number, rng: Rng): number {
   for (let tries = 0; tries < 10_000; tries++) {
-    let u = rng.uniform(), k = 0;
-    while (k < p.weights.length - 1 && u > p.weights[k]!) { u -= p.weights[k]!; k++; }
+    let u = rng.uniform(),
+      k = 0;
+    while (k < p.weights.length - 1 && u > p.weights[k]!) {
+      u -= p.weights[k]!;
+      k++;
+    }
     const x = p.mus[k]! + p.sigmas[k]! * rng.normal();
     if (x >= low && x <= high) return x;
   }
@@ -151,7 +172,8 @@ function parzenLogPdf(p: Parzen, x: number, low: number, high: number, q?: numbe
   for (let k = 0; k < p.weights.length; k++) {
     if (q === undefined) v += (p.weights[k]! * Math.exp(-0.5 * ((x - p.mus[k]!) / p.sigmas[k]!) ** 2)) / (p.sigmas[k]! * Math.sqrt(2 * Math.PI));
     else {
-      const lo = Math.max(low, x - q / 2), hi = Math.min(high, x + q / 2);
+      const lo = Math.max(low, x - q / 2),
+        hi = Math.min(high, x + q / 2);
       v += p.weights[k]! * (normalCdf((hi - p.mus[k]!) / p.sigmas[k]!) - normalCdf((lo - p.mus[k]!) / p.sigmas[k]!));
     }
   }
@@ -159,7 +181,9 @@ function parzenLogPdf(p: Parzen, x: number, low: number, high: number, q?: numbe
 }
 
 /** Numeric parameters in the space TPE models them: log for loguniform, the value itself otherwise. */
-function toModel(d: Distribution, v: number): number { return d.dist === "loguniform" ? Math.log(v) : v; }
+function toModel(d: Distribution, v: number): number {
+  return d.dist === "loguniform" ? Math.log(v) : v;
+}
 
 function bounds(d: Exclude<Distribution, { dist: "choice" }>): { low: number; high: number; q?: number } {
   if (d.dist === "loguniform") return { low: Math.log(d.low), high: Math.log(d.high) };
@@ -172,15 +196,32 @@ function bounds(d: Exclude<Distribution, { dist: "choice" }>): { low: number; hi
 /** One numeric parameter: draw candidates from l(x) (good trials), keep the one maximising log l(x) − log g(x). */
 function tpeNumeric(d: Exclude<Distribution, { dist: "choice" }>, below: number[], above: number[], o: Required<TpeOptions>, rng: Rng): number {
   const { low, high, q } = bounds(d);
-  const priorMu = 0.5 * (low + high), priorSigma = high - low;
-  const l = adaptiveParzen(below.map((v) => toModel(d, v)), o.priorWeight, priorMu, priorSigma, o.linearForgetting);
-  const g = adaptiveParzen(above.map((v) => toModel(d, v)), o.priorWeight, priorMu, priorSigma, o.linearForgetting);
-  let best = NaN, bestScore = -Infinity;
+  const priorMu = 0.5 * (low + high),
+    priorSigma = high - low;
+  const l = adaptiveParzen(
+    below.map((v) => toModel(d, v)),
+    o.priorWeight,
+    priorMu,
+    priorSigma,
+    o.linearForgetting,
+  );
+  const g = adaptiveParzen(
+    above.map((v) => toModel(d, v)),
+    o.priorWeight,
+    priorMu,
+    priorSigma,
+    o.linearForgetting,
+  );
+  let best = NaN,
+    bestScore = -Infinity;
   for (let c = 0; c < o.nEiCandidates; c++) {
     let x = sampleParzen(l, q ? low - q / 2 : low, q ? high + q / 2 : high, rng);
     if (q) x = Math.min(high, Math.max(low, roundQ(x, q)));
     const score = parzenLogPdf(l, x, q ? low - q / 2 : low, q ? high + q / 2 : high, q) - parzenLogPdf(g, x, q ? low - q / 2 : low, q ? high + q / 2 : high, q);
-    if (score > bestScore) { bestScore = score; best = x; }
+    if (score > bestScore) {
+      bestScore = score;
+      best = x;
+    }
   }
   if (d.dist === "loguniform") return Math.min(d.high, Math.max(d.low, Math.exp(best)));
   if (d.dist === "randint") return Math.round(best);
@@ -192,17 +233,29 @@ function tpeChoice(d: Extract<Distribution, { dist: "choice" }>, below: ParamVal
   const probs = (obs: ParamValue[]) => {
     const w = linearForgettingWeights(obs.length, o.linearForgetting);
     const counts = d.options.map(() => o.priorWeight);
-    obs.forEach((v, i) => { const k = d.options.indexOf(v); if (k >= 0) counts[k]! += w[i]!; });
+    obs.forEach((v, i) => {
+      const k = d.options.indexOf(v);
+      if (k >= 0) counts[k]! += w[i]!;
+    });
     const tot = counts.reduce((a, b) => a + b, 0);
     return counts.map((c) => c / tot);
   };
-  const pl = probs(below), pg = probs(above);
-  let best = 0, bestScore = -Infinity;
+  const pl = probs(below),
+    pg = probs(above);
+  let best = 0,
+    bestScore = -Infinity;
   for (let c = 0; c < o.nEiCandidates; c++) {
-    let u = rng.uniform(), k = 0;
-    while (k < pl.length - 1 && u > pl[k]!) { u -= pl[k]!; k++; }
+    let u = rng.uniform(),
+      k = 0;
+    while (k < pl.length - 1 && u > pl[k]!) {
+      u -= pl[k]!;
+      k++;
+    }
     const score = Math.log(pl[k]!) - Math.log(pg[k]!);
-    if (score > bestScore) { bestScore = score; best = k; }
+    if (score > bestScore) {
+      bestScore = score;
+      best = k;
+    }
   }
   return d.options[best]!;
 }

@@ -39,7 +39,13 @@ export interface SearchSpec {
   target: TrialTarget;
 }
 
-export interface TrialRecord { index: number; runId: string; params: ParamSet; value: number; status: string }
+export interface TrialRecord {
+  index: number;
+  runId: string;
+  params: ParamSet;
+  value: number;
+  status: string;
+}
 
 export interface SearchResult {
   searchRunId: string;
@@ -64,11 +70,17 @@ export interface RunSearchOptions {
 const SPEC_TAG = "hepflow.search.spec";
 const TRIAL_TAG = "hepflow.search.trial";
 
-function metricKey(o: string): string { return o.replace(/^metrics?\./, ""); }
+function metricKey(o: string): string {
+  return o.replace(/^metrics?\./, "");
+}
 
 function checkSpec(s: SearchSpec): void {
-  const int = (n: number, k: string, min: number) => { if (!Number.isInteger(n) || n < min) throw new HepflowError("SEARCH_OPTION", `${k} must be an integer ≥ ${min} (got ${n})`); };
-  int(s.maxRuns, "max runs", 1); int(s.parallel, "parallel trials", 1); int(s.seed, "seed", 0);
+  const int = (n: number, k: string, min: number) => {
+    if (!Number.isInteger(n) || n < min) throw new HepflowError("SEARCH_OPTION", `${k} must be an integer ≥ ${min} (got ${n})`);
+  };
+  int(s.maxRuns, "max runs", 1);
+  int(s.parallel, "parallel trials", 1);
+  int(s.seed, "seed", 0);
   if (s.patience !== undefined) int(s.patience, "patience", 1);
   if (s.algo !== "random" && s.algo !== "tpe") throw new HepflowError("SEARCH_OPTION", `algorithm must be random or tpe (got ${String(s.algo)})`);
   if (!metricKey(s.objective)) throw new HepflowError("SEARCH_OPTION", "the objective needs a metric name");
@@ -106,7 +118,10 @@ export async function runSearch(store: TrackingStore, specIn: SearchSpec | undef
     const r = store.getRun(c.runId);
     const idx = Number(r.tags[TRIAL_TAG]);
     if (!Number.isInteger(idx)) continue;
-    if (c.status === "RUNNING") { store.endRun(c.runId, "KILLED"); continue; }
+    if (c.status === "RUNNING") {
+      store.endRun(c.runId, "KILLED");
+      continue;
+    }
     if (c.status === "KILLED" || done.has(idx)) continue;
     const params = JSON.parse(r.tags["hepflow.search.params"] ?? "{}") as ParamSet;
     done.set(idx, { index: idx, runId: c.runId, params, value: r.metrics[key]?.value ?? NaN, status: c.status });
@@ -137,7 +152,10 @@ export async function runSearch(store: TrackingStore, specIn: SearchSpec | undef
         } else {
           const code = await runCommand(store, spec.target, runId, strParams, o.onOutput);
           store.logMetrics(runId, { exit_code: code });
-          if (code !== 0) { store.endRun(runId, "FAILED"); return { index, runId, params, value: NaN, status: "FAILED" }; }
+          if (code !== 0) {
+            store.endRun(runId, "FAILED");
+            return { index, runId, params, value: NaN, status: "FAILED" };
+          }
         }
         store.endRun(runId, "FINISHED");
       } catch (e) {
@@ -159,16 +177,28 @@ export async function runSearch(store: TrackingStore, specIn: SearchSpec | undef
     let exhausted = false;
     for (let i = start; i < Math.min(spec.maxRuns, start + spec.parallel); i++) {
       const prior = done.get(i);
-      if (prior) { batch.push(Promise.resolve(prior)); continue; }
+      if (prior) {
+        batch.push(Promise.resolve(prior));
+        continue;
+      }
       const params = spec.algo === "tpe" ? tpeSuggest(spec.space, history, spec.seed, i, spec.tpe) : randomSuggest(spec.space, spec.seed, i);
-      if (!params) { exhausted = true; break; } // an all-choice grid has been sampled completely
+      if (!params) {
+        exhausted = true;
+        break;
+      } // an all-choice grid has been sampled completely
       batch.push(runTrial(i, params));
     }
     const results = await Promise.all(batch);
     for (const t of results) {
       trials.push(t);
-      if (better(t.value, best)) { best = t; sinceBest = 0; } else sinceBest++;
-      store.logMetrics(searchRunId, [{ key: `best_${key}`, value: best?.value ?? NaN, step: t.index }, { key, value: t.value, step: t.index }]);
+      if (better(t.value, best)) {
+        best = t;
+        sinceBest = 0;
+      } else sinceBest++;
+      store.logMetrics(searchRunId, [
+        { key: `best_${key}`, value: best?.value ?? NaN, step: t.index },
+        { key, value: t.value, step: t.index },
+      ]);
       o.onTrial?.(t, best);
       if (spec.patience && sinceBest >= spec.patience) stoppedEarly = true;
     }

@@ -32,14 +32,26 @@ function literal(s: string): string | number {
 
 /** Checks bounds and fills the shape of one distribution. */
 export function checkDistribution(name: string, d: Record<string, unknown>): Distribution {
-  const num = (k: string) => { const v = Number(d[k]); if (d[k] === undefined || !Number.isFinite(v)) bad(name, `${String(d.dist)} needs a number "${k}"`); return v; };
+  const num = (k: string) => {
+    const v = Number(d[k]);
+    if (d[k] === undefined || !Number.isFinite(v)) bad(name, `${String(d.dist)} needs a number "${k}"`);
+    return v;
+  };
   switch (d.dist) {
-    case "uniform": case "loguniform": case "randint": case "quniform": {
-      const low = num("low"), high = num("high");
+    case "uniform":
+    case "loguniform":
+    case "randint":
+    case "quniform": {
+      const low = num("low"),
+        high = num("high");
       if (!(high > low)) bad(name, `needs low < high (got ${low}, ${high})`);
       if (d.dist === "loguniform" && !(low > 0)) bad(name, `loguniform needs low > 0 (got ${low})`);
       if (d.dist === "randint" && (!Number.isInteger(low) || !Number.isInteger(high))) bad(name, "randint bounds are integers (high excluded)");
-      if (d.dist === "quniform") { const q = num("q"); if (!(q > 0)) bad(name, `quniform needs q > 0 (got ${q})`); return { dist: "quniform", low, high, q }; }
+      if (d.dist === "quniform") {
+        const q = num("q");
+        if (!(q > 0)) bad(name, `quniform needs q > 0 (got ${q})`);
+        return { dist: "quniform", low, high, q };
+      }
       return { dist: d.dist, low, high };
     }
     case "choice": {
@@ -47,7 +59,8 @@ export function checkDistribution(name: string, d: Record<string, unknown>): Dis
       if (!Array.isArray(o) || o.length === 0) bad(name, "choice needs a non-empty list of options");
       return { dist: "choice", options: o.map((x) => (typeof x === "number" ? x : String(x))) };
     }
-    default: return bad(name, `unknown distribution "${String(d.dist)}" (uniform, loguniform, randint, quniform, choice)`);
+    default:
+      return bad(name, `unknown distribution "${String(d.dist)}" (uniform, loguniform, randint, quniform, choice)`);
   }
 }
 
@@ -67,11 +80,24 @@ export function parseDistribution(name: string, text: string): Distribution {
 
 function splitArgs(s: string): string[] {
   const out: string[] = [];
-  let cur = "", quote = "";
+  let cur = "",
+    quote = "";
   for (const c of s) {
-    if (quote) { cur += c; if (c === quote) quote = ""; continue; }
-    if (c === "'" || c === '"') { quote = c; cur += c; continue; }
-    if (c === ",") { out.push(cur); cur = ""; continue; }
+    if (quote) {
+      cur += c;
+      if (c === quote) quote = "";
+      continue;
+    }
+    if (c === "'" || c === '"') {
+      quote = c;
+      cur += c;
+      continue;
+    }
+    if (c === ",") {
+      out.push(cur);
+      cur = "";
+      continue;
+    }
     cur += c;
   }
   if (cur.trim() !== "" || out.length) out.push(cur);

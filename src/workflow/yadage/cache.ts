@@ -18,7 +18,11 @@ const RUNDIR = "{{hepflow:rundir}}";
 /** JSON with sorted keys, so equal values hash equally. */
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
-  if (v !== null && typeof v === "object") return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`).join(",")}}`;
+  if (v !== null && typeof v === "object")
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
   return JSON.stringify(v) ?? "null";
 }
 
@@ -30,11 +34,14 @@ function fileDigest(path: string): Promise<string> {
   if (m && m.size === st.size && m.mtimeMs === st.mtimeMs) return Promise.resolve(m.digest);
   return new Promise((ok, fail) => {
     const h = createHash("sha256");
-    createReadStream(path).on("error", fail).on("data", (b) => h.update(b)).on("end", () => {
-      const digest = h.digest("hex");
-      memo.set(path, { size: st.size, mtimeMs: st.mtimeMs, digest });
-      ok(digest);
-    });
+    createReadStream(path)
+      .on("error", fail)
+      .on("data", (b) => h.update(b))
+      .on("end", () => {
+        const digest = h.digest("hex");
+        memo.set(path, { size: st.size, mtimeMs: st.mtimeMs, digest });
+        ok(digest);
+      });
   });
 }
 
@@ -64,13 +71,18 @@ function stringLeaves(v: Json, out: string[] = []): string[] {
 
 /** The cache key of a step (see the module comment). */
 export async function stepKey(spec: JsonObject, pars: JsonObject, dirs: { workdir: string; rundir: string }): Promise<string> {
-  const tokens: Array<[string, string]> = [[dirs.workdir, WORKDIR], [dirs.rundir, RUNDIR]];
+  const tokens: Array<[string, string]> = [
+    [dirs.workdir, WORKDIR],
+    [dirs.rundir, RUNDIR],
+  ];
   const inputs: Record<string, string> = {};
   for (const s of stringLeaves(pars)) {
     if (!isAbsolute(s) || s === dirs.workdir || s.startsWith(dirs.workdir + sep)) continue;
     if (existsSync(s)) inputs[retoken(s, tokens) as string] = await pathDigest(s);
   }
-  return createHash("sha256").update(canonicalJson({ v: 1, spec, pars: retoken(pars, tokens), inputs })).digest("hex");
+  return createHash("sha256")
+    .update(canonicalJson({ v: 1, spec, pars: retoken(pars, tokens), inputs }))
+    .digest("hex");
 }
 
 /** A cache directory of step results: KEY/result.json and KEY/files/ (the work directory). */
@@ -86,7 +98,10 @@ export class StepCache {
     rmSync(dirs.workdir, { recursive: true, force: true });
     mkdirSync(dirs.workdir, { recursive: true });
     if (existsSync(join(entry, "files"))) cpSync(join(entry, "files"), dirs.workdir, { recursive: true, preserveTimestamps: true });
-    return retoken(stored.result, [[WORKDIR, dirs.workdir], [RUNDIR, dirs.rundir]]);
+    return retoken(stored.result, [
+      [WORKDIR, dirs.workdir],
+      [RUNDIR, dirs.rundir],
+    ]);
   }
 
   /** Stores a finished step (written aside, then renamed, so a half-written entry is never read). */
@@ -96,7 +111,16 @@ export class StepCache {
     const tmp = `${entry}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
     mkdirSync(tmp, { recursive: true });
     if (existsSync(dirs.workdir)) cpSync(dirs.workdir, join(tmp, "files"), { recursive: true, preserveTimestamps: true });
-    writeFileSync(join(tmp, "result.json"), JSON.stringify({ result: retoken(result, [[dirs.workdir, WORKDIR], [dirs.rundir, RUNDIR]]), stored: new Date().toISOString() }));
+    writeFileSync(
+      join(tmp, "result.json"),
+      JSON.stringify({
+        result: retoken(result, [
+          [dirs.workdir, WORKDIR],
+          [dirs.rundir, RUNDIR],
+        ]),
+        stored: new Date().toISOString(),
+      }),
+    );
     try {
       renameSync(tmp, entry);
     } catch {

@@ -41,7 +41,12 @@ export function renderGraphSvg(state: RunState, runDir?: string): string {
   steps.forEach((s) => depthOf(s));
   const columns: StepRecord[][] = [];
   for (const s of steps) (columns[depth.get(s.id)!] ??= []).push(s);
-  const boxW = 190, boxH = 38, gapX = 60, gapY = 14, pad = 20, legendH = 30;
+  const boxW = 190,
+    boxH = 38,
+    gapX = 60,
+    gapY = 14,
+    pad = 20,
+    legendH = 30;
   const pos = new Map<string, { x: number; y: number }>();
   columns.forEach((col, c) => col.forEach((s, r) => pos.set(s.id, { x: pad + c * (boxW + gapX), y: pad + legendH + r * (boxH + gapY) })));
   const width = pad * 2 + Math.max(1, columns.length) * (boxW + gapX) - gapX;
@@ -70,9 +75,10 @@ export function renderGraphSvg(state: RunState, runDir?: string): string {
       const [x1, y1, x2, y2] = [from.x + boxW, from.y + boxH / 2, to.x, to.y + boxH / 2];
       const yl = lane.get(`${i}\0${s.id}`);
       // down into the lane in the gap after the source, along it, and up in the gap before the target
-      const d = yl === undefined
-        ? `M${x1},${y1} C${x1 + gapX / 2},${y1} ${x2 - gapX / 2},${y2} ${x2},${y2}`
-        : `M${x1},${y1} C${x1 + gapX / 2},${y1} ${x1 + gapX / 2},${yl} ${x1 + gapX},${yl} L${x2 - gapX},${yl} C${x2 - gapX / 2},${yl} ${x2 - gapX / 2},${y2} ${x2},${y2}`;
+      const d =
+        yl === undefined
+          ? `M${x1},${y1} C${x1 + gapX / 2},${y1} ${x2 - gapX / 2},${y2} ${x2},${y2}`
+          : `M${x1},${y1} C${x1 + gapX / 2},${y1} ${x1 + gapX / 2},${yl} ${x1 + gapX},${yl} L${x2 - gapX},${yl} C${x2 - gapX / 2},${yl} ${x2 - gapX / 2},${y2} ${x2},${y2}`;
       parts.push(`<path d="${d}" fill="none" stroke="#666" marker-end="url(#arrow)"/>`);
     }
   }
@@ -82,7 +88,7 @@ export function renderGraphSvg(state: RunState, runDir?: string): string {
     const sub = s.init ? "init" : `${st}${s.seconds !== undefined ? ` · ${s.seconds < 10 ? s.seconds.toFixed(2) : s.seconds.toFixed(0)} s` : ""}`;
     parts.push(
       `<g><title>${escapeXml(`${s.id}\n${shown(s.command ?? "")}${s.error ? `\n${shown(s.error)}` : ""}`)}</title>` +
-        `<rect x="${p.x}" y="${p.y}" width="${boxW}" height="${boxH}" rx="6" fill="${s.init ? "#f7f7f7" : COLOURS[st] ?? "#fff"}" stroke="#555"/>` +
+        `<rect x="${p.x}" y="${p.y}" width="${boxW}" height="${boxH}" rx="6" fill="${s.init ? "#f7f7f7" : (COLOURS[st] ?? "#fff")}" stroke="#555"/>` +
         `<text x="${p.x + 8}" y="${p.y + 15}" font-weight="bold">${escapeXml(s.id.length > 30 ? "…" + s.id.slice(-29) : s.id)}</text>` +
         `<text x="${p.x + 8}" y="${p.y + 30}" fill="#333">${escapeXml(sub)}</text></g>`,
     );

@@ -10,7 +10,7 @@ let jqModule: Promise<JqModule> | undefined;
 
 /** All outputs of `program` run on `input` (jq's multiple outputs), in order. */
 export async function jqAll(program: string, input: unknown, place: ErrorPlace = {}): Promise<unknown[]> {
-  jqModule ??= import("jq-wasm").then((m) => ((m as { default?: JqModule }).default ?? (m as unknown as JqModule)));
+  jqModule ??= import("jq-wasm").then((m) => (m as { default?: JqModule }).default ?? (m as unknown as JqModule));
   const jq = await jqModule;
   let text: string;
   try {
@@ -18,7 +18,10 @@ export async function jqAll(program: string, input: unknown, place: ErrorPlace =
   } catch (e) {
     throw new HepflowError("WORKFLOW_JQ", `jq program ${JSON.stringify(program.trim())} failed: ${(e as Error).message.split("\n").slice(0, 2).join(" ")}`, place);
   }
-  return text.split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as unknown);
+  return text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .map((l) => JSON.parse(l) as unknown);
 }
 
 /** The single output of `program` (an error when it yields none or several). */

@@ -99,9 +99,7 @@ export function loadSpec(entry: string, opts: { toplevel?: string } = {}): Loade
     }
     const out: unknown = Array.isArray(node)
       ? node.map((v, i) => resolveNode(v, { file: origin.file, pointer: `${origin.pointer}/${i}` }, base, stack))
-      : Object.fromEntries(
-          Object.entries(node as Record<string, unknown>).map(([k, v]) => [k, resolveNode(v, { file: origin.file, pointer: `${origin.pointer}/${pointerToken(k)}` }, base, stack)]),
-        );
+      : Object.fromEntries(Object.entries(node as Record<string, unknown>).map(([k, v]) => [k, resolveNode(v, { file: origin.file, pointer: `${origin.pointer}/${pointerToken(k)}` }, base, stack)]));
     origins.set(out as object, origin);
     return out;
   };

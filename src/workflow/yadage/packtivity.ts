@@ -142,7 +142,16 @@ async function runHepflowLines(lines: string[], env: Record<string, string>, ctx
     }
     ctx.log(`$ hepflow ${line}\n`);
     let printed = "";
-    await ctx.hepflow!(words, { cwd: ctx.workdir, env, log: ctx.log, stdout: stdoutFile ? (t) => { printed += t; } : undefined });
+    await ctx.hepflow!(words, {
+      cwd: ctx.workdir,
+      env,
+      log: ctx.log,
+      stdout: stdoutFile
+        ? (t) => {
+            printed += t;
+          }
+        : undefined,
+    });
     if (stdoutFile) writeFileSync(stdoutFile, printed);
   }
 }
@@ -153,7 +162,10 @@ async function runProcessSpec(proc: JsonObject, envSpec: JsonObject | null, pars
   if (type === "manual-instructions-proc") throw new HepflowError("WORKFLOW_STEP", "a manual-instructions process cannot be run unattended", ctx.place);
   if (type === "hepflow-cmd") {
     // One hepflow command per line; a line ending in `> FILE` keeps what that command prints.
-    const lines = interpolate(String(proc.cmd), pars).split("\n").map((l) => l.trim()).filter((l) => l !== "" && !l.startsWith("#"));
+    const lines = interpolate(String(proc.cmd), pars)
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => l !== "" && !l.startsWith("#"));
     if (!ctx.hepflow) throw new HepflowError("WORKFLOW_STEP", "hepflow-cmd steps need the hepflow runner (run through `hepflow workflow run`)", ctx.place);
     // hepflow-env `env`: the runner sets it for the command (and the worker threads it starts) and restores it.
     const env = envSpec?.environment_type === "hepflow-env" && isObject(envSpec.env) ? Object.fromEntries(Object.entries(envSpec.env).map(([k, v]) => [k, interpolate(String(v), pars)])) : {};
@@ -215,10 +227,12 @@ export async function publish(pub: JsonObject, pars: JsonObject, workdir: string
     case "constant-pub":
       return pub.publish as Json;
     case "frompar-pub":
-      return Object.fromEntries(Object.entries(pub.outputmap as JsonObject).map(([k, p]) => {
-        if (!Object.hasOwn(pars, String(p))) throw new HepflowError("WORKFLOW_PUBLISH", `frompar-pub: the step has no parameter "${String(p)}"`, place);
-        return [k, pars[String(p)]!];
-      }));
+      return Object.fromEntries(
+        Object.entries(pub.outputmap as JsonObject).map(([k, p]) => {
+          if (!Object.hasOwn(pars, String(p))) throw new HepflowError("WORKFLOW_PUBLISH", `frompar-pub: the step has no parameter "${String(p)}"`, place);
+          return [k, pars[String(p)]!];
+        }),
+      );
     case "interpolated-pub": {
       let out = interpolateDeep(pub.publish, pars) as Json;
       if (pub.relative_paths) out = absolutise(out, workdir);

@@ -130,7 +130,9 @@ export async function connectStepClient(o: RedisStepClientOptions): Promise<Redi
   try {
     await Promise.race([
       Promise.all([queue.waitUntilReady(), events.waitUntilReady()]),
-      new Promise((_, rej) => { timer = setTimeout(() => rej(new HepflowError("REDIS_UNREACHABLE", `cannot reach Redis at ${redactUrl(o.url)} within ${ms / 1000} s`)), ms); }),
+      new Promise((_, rej) => {
+        timer = setTimeout(() => rej(new HepflowError("REDIS_UNREACHABLE", `cannot reach Redis at ${redactUrl(o.url)} within ${ms / 1000} s`)), ms);
+      }),
     ]);
   } catch (e) {
     await Promise.allSettled([queue.close(), events.close()]);
@@ -168,7 +170,11 @@ export async function connectStepClient(o: RedisStepClientOptions): Promise<Redi
           else if (st === "failed") settle(id, { reason: j.failedReason });
         }
       }
-    })().catch(() => undefined).finally(() => { polling = false; }); // Redis away: the next poll asks again
+    })()
+      .catch(() => undefined)
+      .finally(() => {
+        polling = false;
+      }); // Redis away: the next poll asks again
   }, o.pollMs ?? 1000);
 
   const execute: StepExecutor = async (step: StepRequest): Promise<StepOutcome> => {

@@ -84,29 +84,39 @@ const exactlyOneBody = {
 
 const schedulers = [
   typed("scheduler_type", "singlestep-stage", { parameters: obj, register_values: obj, workflow_opts: obj, ...bodyKeys }),
-  typed("scheduler_type", "multistep-stage", {
-    parameters: obj,
-    register_values: obj,
-    workflow_opts: obj,
-    batchsize: { type: "integer", minimum: 1 },
-    partitionsize: { type: "integer", minimum: 1 },
-    scatter: {
-      type: "object",
-      additionalProperties: false,
-      properties: { method: { type: "string", enum: ["zip", "cartesian"] }, parameters: { type: "array", items: str, minItems: 1 } },
-      required: ["method", "parameters"],
+  typed(
+    "scheduler_type",
+    "multistep-stage",
+    {
+      parameters: obj,
+      register_values: obj,
+      workflow_opts: obj,
+      batchsize: { type: "integer", minimum: 1 },
+      partitionsize: { type: "integer", minimum: 1 },
+      scatter: {
+        type: "object",
+        additionalProperties: false,
+        properties: { method: { type: "string", enum: ["zip", "cartesian"] }, parameters: { type: "array", items: str, minItems: 1 } },
+        required: ["method", "parameters"],
+      },
+      ...bodyKeys,
     },
-    ...bodyKeys,
-  }, ["scatter"]),
-  typed("scheduler_type", "jq-stage", {
-    bindings: obj,
-    stepscript: str,
-    postscript: str,
-    register_values: obj,
-    workflow_opts: obj,
-    step: bodyKeys.step,
-    workflow: bodyKeys.workflow,
-  }, ["stepscript"]),
+    ["scatter"],
+  ),
+  typed(
+    "scheduler_type",
+    "jq-stage",
+    {
+      bindings: obj,
+      stepscript: str,
+      postscript: str,
+      register_values: obj,
+      workflow_opts: obj,
+      step: bodyKeys.step,
+      workflow: bodyKeys.workflow,
+    },
+    ["stepscript"],
+  ),
 ];
 
 /** The whole language; `#/definitions/workflow` is the root. */

@@ -62,11 +62,14 @@ function schemaIssues(spec: LoadedSpec, errors: ErrorObject[]): Issue[] {
   const seen = new Set<string>();
   const out: Issue[] = [];
   for (const e of kept) {
-    const path = e.instancePath.split("/").slice(1).map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
+    const path = e.instancePath
+      .split("/")
+      .slice(1)
+      .map((t) => t.replace(/~1/g, "/").replace(/~0/g, "~"));
     let message = e.message ?? e.keyword;
     if (e.keyword === "additionalProperties") {
       const extra = (e.params as { additionalProperty: string }).additionalProperty;
-      const allowed = Object.keys(((e.parentSchema as { properties?: object })?.properties) ?? {});
+      const allowed = Object.keys((e.parentSchema as { properties?: object })?.properties ?? {});
       path.push(extra);
       message = `unknown key "${extra}"${suggest(extra, allowed)}; allowed here: ${allowed.join(", ")}`;
     } else if (e.keyword === "discriminator") {
@@ -77,7 +80,7 @@ function schemaIssues(spec: LoadedSpec, errors: ErrorObject[]): Issue[] {
     } else if (e.keyword === "required") {
       message = `missing key "${(e.params as { missingProperty: string }).missingProperty}"`;
     } else if (e.keyword === "enum") {
-      message = `must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map((v) => JSON.stringify(v)).join(", ")}`;
+      message = `must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map((v) => JSON.stringify(v)).join(", ")}`;
     } else if (e.keyword === "not" && e.schemaPath.endsWith("/2/not")) {
       message = "batchsize and partitionsize exclude each other";
     } else if (e.keyword === "oneOf" && e.schemaPath.includes("scheduler")) {
@@ -142,7 +145,10 @@ function stageInfos(stages: Json[], base: Path): Map<string, StageInfo> {
     let outputs: Set<string> | undefined = new Set();
     for (const st of steps) {
       const keys = publishedKeys(st);
-      if (!keys) { outputs = undefined; break; }
+      if (!keys) {
+        outputs = undefined;
+        break;
+      }
       for (const k of keys) outputs.add(k);
     }
     if (sub || steps.every((x) => x === undefined)) outputs = undefined;
@@ -198,7 +204,10 @@ function checkScope(spec: LoadedSpec, ctx: ScopeCtx, issues: Issue[]): void {
     const walk = (n: string) => {
       for (const d of ctx.stages.get(n)?.deps ?? []) {
         const f = selectorNames(d)[0] ?? d;
-        if (!out.has(f)) { out.add(f); walk(f); }
+        if (!out.has(f)) {
+          out.add(f);
+          walk(f);
+        }
       }
     };
     walk(name);
@@ -215,14 +224,17 @@ function checkScope(spec: LoadedSpec, ctx: ScopeCtx, issues: Issue[]): void {
     for (const [k, v] of Object.entries(pars)) {
       for (const { ref, path } of references(v, [...st.path, "scheduler", "parameters", k])) {
         if (ref.expression_type === "fromvalue") {
-          if (typeof ref.key === "string" && !ctx.registered.has(ref.key) && ![...ctx.stages.values()].some((s) => isObject(s.scheduler.register_values) && ref.key as string in s.scheduler.register_values)) {
+          if (typeof ref.key === "string" && !ctx.registered.has(ref.key) && ![...ctx.stages.values()].some((s) => isObject(s.scheduler.register_values) && (ref.key as string) in s.scheduler.register_values)) {
             err([...path, "key"], `no stage registers a value "${ref.key}" (register_values)`);
           }
           continue;
         }
         const selKey = "stages" in ref ? "stages" : "steps" in ref ? "steps" : "step";
         const selector = ref[selKey];
-        if (typeof selector !== "string") { err([...path, selKey], `must be a string naming a stage`); continue; }
+        if (typeof selector !== "string") {
+          err([...path, selKey], `must be a string naming a stage`);
+          continue;
+        }
         const chain = selectorNames(selector);
         const first = chain[0] ?? "";
         if (first === "init") {
@@ -233,7 +245,10 @@ function checkScope(spec: LoadedSpec, ctx: ScopeCtx, issues: Issue[]): void {
           }
           continue;
         }
-        if (!names.has(first)) { err([...path, selKey], `refers to stage "${first}", which is not a stage of this workflow${suggest(first, names)}`); continue; }
+        if (!names.has(first)) {
+          err([...path, selKey], `refers to stage "${first}", which is not a stage of this workflow${suggest(first, names)}`);
+          continue;
+        }
         if (!upstream.has(first)) err([...path, selKey], `reads stage "${first}" but stage "${st.name}" does not depend on it (add it to dependencies)`);
         // Walk into sub-workflows: nested[0].output → stage "output" of nested's sub-workflow.
         let target = ctx.stages.get(first)!;
@@ -339,7 +354,13 @@ export function validateSpec(spec: LoadedSpec, opts: { init?: Record<string, unk
       if (!given.has(name)) issues.push({ severity: "error", ...placeOf(spec, path), message: `init parameter "${name}" is read here but not given${suggest(name, given)} (-p ${name}=… or an init file)` });
     }
     for (const name of given) {
-      if (!ctx.initReads.has(name)) issues.push({ severity: "error", file: opts.initSource ?? "init", object: name, message: `init parameter "${name}" is not read by any stage${suggest(name, ctx.initReads.keys())}; the workflow reads: ${[...ctx.initReads.keys()].join(", ") || "none"}` });
+      if (!ctx.initReads.has(name))
+        issues.push({
+          severity: "error",
+          file: opts.initSource ?? "init",
+          object: name,
+          message: `init parameter "${name}" is not read by any stage${suggest(name, ctx.initReads.keys())}; the workflow reads: ${[...ctx.initReads.keys()].join(", ") || "none"}`,
+        });
     }
   }
   return issues;

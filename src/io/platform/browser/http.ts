@@ -20,7 +20,10 @@ export const rangeTransport: typeof Node.rangeTransport = (url, _maxInFlight, t)
       let why = "";
       const arm = (ms: number, what: string) => {
         clearTimeout(timer);
-        timer = setTimeout(() => { why = `${what} timed out after ${ms} ms`; ctl.abort(); }, ms);
+        timer = setTimeout(() => {
+          why = `${what} timed out after ${ms} ms`;
+          ctl.abort();
+        }, ms);
       };
       try {
         arm(t.connectTimeoutMs + t.firstByteTimeoutMs, "connecting and waiting for the first byte");
@@ -45,7 +48,10 @@ export const rangeTransport: typeof Node.rangeTransport = (url, _maxInFlight, t)
         if (chunks.length > 1) {
           body = new Uint8Array(n);
           let at = 0;
-          for (const c of chunks) { body.set(c, at); at += c.length; }
+          for (const c of chunks) {
+            body.set(c, at);
+            at += c.length;
+          }
         }
         return { status: res.status, header, body };
       } catch (e) {
@@ -55,6 +61,8 @@ export const rangeTransport: typeof Node.rangeTransport = (url, _maxInFlight, t)
         controllers.delete(ctl);
       }
     },
-    close: () => { for (const c of controllers) c.abort(); },
+    close: () => {
+      for (const c of controllers) c.abort();
+    },
   };
 };

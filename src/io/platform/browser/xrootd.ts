@@ -10,7 +10,12 @@ function absent(what: string): never {
   throw new Error(`${what}: XRootD (root://) needs TCP sockets, which a browser does not have; read the file over HTTP(S) instead`);
 }
 const fn = (what: string) => ((..._args: unknown[]) => absent(what)) as never;
-const cls = (what: string) => class { constructor() { absent(what); } } as never;
+const cls = (what: string) =>
+  class {
+    constructor() {
+      absent(what);
+    }
+  } as never;
 
 export const XRootDSource: typeof Node.XRootDSource = cls("XRootDSource");
 export const XRootDWriter: typeof Node.XRootDWriter = cls("XRootDWriter");

@@ -51,7 +51,10 @@ function once(u: URL, agent: http.Agent, get: typeof http.get, range: string, he
       timer = setTimeout(() => req.destroy(new TransientError(`${what} timed out after ${ms} ms`)), ms);
     };
     const req = get(u, { agent, headers: { ...headers, Range: range } });
-    const fail = (e: unknown) => { clearTimeout(timer); reject(e instanceof Error ? e : new Error(String(e))); };
+    const fail = (e: unknown) => {
+      clearTimeout(timer);
+      reject(e instanceof Error ? e : new Error(String(e)));
+    };
     req.on("error", fail);
     req.on("socket", (socket) => {
       if (socket.connecting) {
@@ -63,7 +66,7 @@ function once(u: URL, agent: http.Agent, get: typeof http.get, range: string, he
       const status = res.statusCode ?? 0;
       const header = (name: string): string | null => {
         const v = res.headers[name];
-        return v === undefined ? null : Array.isArray(v) ? v[0] ?? null : v;
+        return v === undefined ? null : Array.isArray(v) ? (v[0] ?? null) : v;
       };
       if (status !== 206) {
         clearTimeout(timer);
@@ -74,12 +77,19 @@ function once(u: URL, agent: http.Agent, get: typeof http.get, range: string, he
       arm(idleTimeoutMs, "the body stalled: no data");
       const chunks: Buffer[] = [];
       let n = 0;
-      res.on("data", (c: Buffer) => { chunks.push(c); n += c.length; arm(idleTimeoutMs, "the body stalled: no data"); });
+      res.on("data", (c: Buffer) => {
+        chunks.push(c);
+        n += c.length;
+        arm(idleTimeoutMs, "the body stalled: no data");
+      });
       res.on("error", fail);
       res.on("aborted", () => fail(new TransientError("connection closed mid-body")));
       res.on("end", () => {
         clearTimeout(timer);
-        if (!res.complete) { fail(new TransientError("connection closed mid-body")); return; }
+        if (!res.complete) {
+          fail(new TransientError("connection closed mid-body"));
+          return;
+        }
         const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, n);
         resolve({ status, header, body: new Uint8Array(body.buffer, body.byteOffset, body.length) });
       });

@@ -58,8 +58,7 @@ export const unzstdInto: typeof Node.unzstdInto = (dst, block) => {
 
 export const unlz4: typeof Node.unlz4 = (body, uSize) => {
   const out = new Uint8Array(uSize);
-  const end = (lz4js as { decompressBlock(src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, dIndex: number): number })
-    .decompressBlock(body, out, 0, body.length, 0);
+  const end = (lz4js as { decompressBlock(src: Uint8Array, dst: Uint8Array, sIndex: number, sLength: number, dIndex: number): number }).decompressBlock(body, out, 0, body.length, 0);
   return end === uSize ? out : out.subarray(0, end);
 };
 
@@ -101,7 +100,12 @@ function inflater(format: "deflate" | "deflate-raw"): TransformStream<Uint8Array
 }
 
 function streamOf(block: Uint8Array): ReadableStream<Uint8Array> {
-  return new ReadableStream<Uint8Array>({ start(c) { c.enqueue(block); c.close(); } });
+  return new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(block);
+      c.close();
+    },
+  });
 }
 
 export const decodeAsync: typeof Node.decodeAsync = (tag, block, uSize) => {

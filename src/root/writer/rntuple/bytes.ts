@@ -19,13 +19,41 @@ export class LEWriter {
     this.view = new DataView(next.buffer);
   }
 
-  u16(v: number): void { this.grow(2); this.view.setUint16(this.pos, v, true); this.pos += 2; }
-  u32(v: number): void { this.grow(4); this.view.setUint32(this.pos, v >>> 0, true); this.pos += 4; }
-  i32(v: number): void { this.grow(4); this.view.setInt32(this.pos, v, true); this.pos += 4; }
-  i64(v: number | bigint): void { this.grow(8); this.view.setBigInt64(this.pos, BigInt(v), true); this.pos += 8; }
-  u64(v: number | bigint): void { this.grow(8); this.view.setBigUint64(this.pos, BigInt.asUintN(64, BigInt(v)), true); this.pos += 8; }
-  f64(v: number): void { this.grow(8); this.view.setFloat64(this.pos, v, true); this.pos += 8; }
-  raw(b: Uint8Array): void { this.grow(b.length); this.buf.set(b, this.pos); this.pos += b.length; }
+  u16(v: number): void {
+    this.grow(2);
+    this.view.setUint16(this.pos, v, true);
+    this.pos += 2;
+  }
+  u32(v: number): void {
+    this.grow(4);
+    this.view.setUint32(this.pos, v >>> 0, true);
+    this.pos += 4;
+  }
+  i32(v: number): void {
+    this.grow(4);
+    this.view.setInt32(this.pos, v, true);
+    this.pos += 4;
+  }
+  i64(v: number | bigint): void {
+    this.grow(8);
+    this.view.setBigInt64(this.pos, BigInt(v), true);
+    this.pos += 8;
+  }
+  u64(v: number | bigint): void {
+    this.grow(8);
+    this.view.setBigUint64(this.pos, BigInt.asUintN(64, BigInt(v)), true);
+    this.pos += 8;
+  }
+  f64(v: number): void {
+    this.grow(8);
+    this.view.setFloat64(this.pos, v, true);
+    this.pos += 8;
+  }
+  raw(b: Uint8Array): void {
+    this.grow(b.length);
+    this.buf.set(b, this.pos);
+    this.pos += b.length;
+  }
 
   /** An RNTuple string: u32 byte length, then UTF-8. */
   str(s: string): void {

@@ -9,16 +9,27 @@ import { ColumnType, columnTypeName } from "../../rntuple/columntypes.js";
 /** Encodes `values` (one page) as column type `type`; returns the uncompressed page bytes. */
 export function encodePage(values: NumericArray, type: number): Uint8Array {
   switch (type) {
-    case ColumnType.Bit: return packBits(values as Uint8Array);
-    case ColumnType.Int8: case ColumnType.UInt8: case ColumnType.Char: case ColumnType.Byte:
+    case ColumnType.Bit:
+      return packBits(values as Uint8Array);
+    case ColumnType.Int8:
+    case ColumnType.UInt8:
+    case ColumnType.Char:
+    case ColumnType.Byte:
       return new Uint8Array(values.buffer, values.byteOffset, values.length).slice();
-    case ColumnType.SplitInt16: return split(zigzag16(values as Int16Array), 2);
-    case ColumnType.SplitInt32: return split(zigzag32(values as Int32Array), 4);
-    case ColumnType.SplitInt64: return split(zigzag64(values as BigInt64Array), 8);
-    case ColumnType.SplitUInt16: case ColumnType.SplitUInt32: case ColumnType.SplitUInt64:
-    case ColumnType.SplitReal32: case ColumnType.SplitReal64:
+    case ColumnType.SplitInt16:
+      return split(zigzag16(values as Int16Array), 2);
+    case ColumnType.SplitInt32:
+      return split(zigzag32(values as Int32Array), 4);
+    case ColumnType.SplitInt64:
+      return split(zigzag64(values as BigInt64Array), 8);
+    case ColumnType.SplitUInt16:
+    case ColumnType.SplitUInt32:
+    case ColumnType.SplitUInt64:
+    case ColumnType.SplitReal32:
+    case ColumnType.SplitReal64:
       return split(values, values.BYTES_PER_ELEMENT);
-    case ColumnType.SplitIndex64: return split(delta64(values as Float64Array), 8);
+    case ColumnType.SplitIndex64:
+      return split(delta64(values as Float64Array), 8);
     default:
       throw new HepflowError("ROOT_WRITE", `the RNTuple writer does not encode column type ${columnTypeName(type, 0)}`);
   }

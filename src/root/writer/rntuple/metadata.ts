@@ -7,7 +7,9 @@ import { xxh3_64 } from "../../rntuple/checksum.js";
 import { LEWriter } from "./bytes.js";
 import type { ColumnRecord, FieldRecord } from "./schema.js";
 
-const ENVELOPE_HEADER = 1, ENVELOPE_FOOTER = 2, ENVELOPE_PAGELIST = 3;
+const ENVELOPE_HEADER = 1,
+  ENVELOPE_FOOTER = 2,
+  ENVELOPE_PAGELIST = 3;
 
 export interface Locator {
   offset: number;
@@ -37,8 +39,12 @@ export interface ClusterRecord {
 
 /** Anchor fields, as the `ROOT::RNTuple` object stores them. */
 export interface AnchorRecord {
-  seekHeader: number; nbytesHeader: number; lenHeader: number;
-  seekFooter: number; nbytesFooter: number; lenFooter: number;
+  seekHeader: number;
+  nbytesHeader: number;
+  lenHeader: number;
+  seekFooter: number;
+  nbytesFooter: number;
+  lenFooter: number;
 }
 
 /** Wraps `body` into an envelope: u64 (type | length << 16), body, XXH3 of everything before. */
@@ -64,18 +70,28 @@ function locator(w: LEWriter, l: Locator): void {
 }
 
 function schemaLists(w: LEWriter, fields: FieldRecord[], columns: ColumnRecord[]): void {
-  w.list(fields, (f) => w.record(() => {
-    w.u32(0); w.u32(0); // field and type version
-    w.u32(f.parentId);
-    w.u16(f.role);
-    w.u16(0); // flags: no array size, no projection, no type checksum
-    w.str(f.name); w.str(f.typeName); w.str(""); w.str("");
-  }));
-  w.list(columns, (c) => w.record(() => {
-    w.u16(c.type); w.u16(c.bits); w.u32(c.fieldId);
-    w.u16(0); // flags: not deferred, no value range
-    w.u16(0); // representation index
-  }));
+  w.list(fields, (f) =>
+    w.record(() => {
+      w.u32(0);
+      w.u32(0); // field and type version
+      w.u32(f.parentId);
+      w.u16(f.role);
+      w.u16(0); // flags: no array size, no projection, no type checksum
+      w.str(f.name);
+      w.str(f.typeName);
+      w.str("");
+      w.str("");
+    }),
+  );
+  w.list(columns, (c) =>
+    w.record(() => {
+      w.u16(c.type);
+      w.u16(c.bits);
+      w.u32(c.fieldId);
+      w.u16(0); // flags: not deferred, no value range
+      w.u16(0); // representation index
+    }),
+  );
   w.list([], () => undefined); // alias columns
   w.list([], () => undefined); // extra type information
 }
@@ -95,20 +111,28 @@ export function headerEnvelope(name: string, description: string, fields: FieldR
 export function pageListEnvelope(headerChecksum: bigint, clusters: ClusterRecord[]): Uint8Array {
   return envelope(ENVELOPE_PAGELIST, (w) => {
     w.u64(headerChecksum);
-    w.list(clusters, (c) => w.record(() => {
-      w.u64(c.firstEntry);
-      w.u64(c.numEntries); // cluster flags (top byte) 0: not sharded
-    }));
-    w.list(clusters, (c) => w.list(c.columns, (col) => {
-      // A column's page list is a list frame whose tail holds its first element index and compression.
-      w.list(col.pages, (p) => {
-        w.i32(-p.numElements); // negative: the page is followed by its XXH3
-        locator(w, p.locator);
-      }, () => {
-        w.i64(col.firstElement);
-        w.u32(col.compression);
-      });
-    }));
+    w.list(clusters, (c) =>
+      w.record(() => {
+        w.u64(c.firstEntry);
+        w.u64(c.numEntries); // cluster flags (top byte) 0: not sharded
+      }),
+    );
+    w.list(clusters, (c) =>
+      w.list(c.columns, (col) => {
+        // A column's page list is a list frame whose tail holds its first element index and compression.
+        w.list(
+          col.pages,
+          (p) => {
+            w.i32(-p.numElements); // negative: the page is followed by its XXH3
+            locator(w, p.locator);
+          },
+          () => {
+            w.i64(col.firstElement);
+            w.u32(col.compression);
+          },
+        );
+      }),
+    );
   }).bytes;
 }
 
@@ -118,13 +142,15 @@ export function footerEnvelope(headerChecksum: bigint, group: { numEntries: numb
     noFeatures(w);
     w.u64(headerChecksum);
     w.record(() => schemaLists(w, [], [])); // empty schema extension
-    w.list([group], (g) => w.record(() => {
-      w.u64(0);
-      w.u64(g.numEntries);
-      w.u32(g.numClusters);
-      w.u64(g.pageListLength);
-      locator(w, g.pageList);
-    }));
+    w.list([group], (g) =>
+      w.record(() => {
+        w.u64(0);
+        w.u64(g.numEntries);
+        w.u32(g.numClusters);
+        w.u64(g.pageListLength);
+        locator(w, g.pageList);
+      }),
+    );
   }).bytes;
 }
 
@@ -138,8 +164,7 @@ export function anchorPayload(a: AnchorRecord, maxKeySize: number): Uint8Array {
   v.setUint16(4, 2, false); // ROOT::RNTuple class version
   const at = 6;
   [1, 0, 0, 0].forEach((x, i) => v.setUint16(at + 2 * i, x, false));
-  [a.seekHeader, a.nbytesHeader, a.lenHeader, a.seekFooter, a.nbytesFooter, a.lenFooter, maxKeySize]
-    .forEach((x, i) => v.setBigUint64(at + 8 + 8 * i, BigInt(x), false));
+  [a.seekHeader, a.nbytesHeader, a.lenHeader, a.seekFooter, a.nbytesFooter, a.lenFooter, maxKeySize].forEach((x, i) => v.setBigUint64(at + 8 + 8 * i, BigInt(x), false));
   v.setBigUint64(at + FIELDS, xxh3_64(out.subarray(at, at + FIELDS)), false);
   return out;
 }

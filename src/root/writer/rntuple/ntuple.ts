@@ -50,7 +50,14 @@ export class RNTupleWriter {
   private closed = false;
 
   /** @internal */
-  constructor(private readonly file: RootWriter, private readonly dir: DirState, readonly name: string, specs: TreeSchema, private readonly options: RNTupleWriterOptions, private readonly onClose: () => void) {
+  constructor(
+    private readonly file: RootWriter,
+    private readonly dir: DirState,
+    readonly name: string,
+    specs: TreeSchema,
+    private readonly options: RNTupleWriterOptions,
+    private readonly onClose: () => void,
+  ) {
     this.schema = buildSchema(specs, { file: file.path, object: name });
     const c = options.compression;
     this.setting = c === undefined ? file.compression : typeof c === "string" ? parseCompression(c) : c;
@@ -139,7 +146,10 @@ export class RNTupleWriter {
         }
         const chars = new Uint8Array(size);
         let o = 0;
-        for (const b of bytes) { chars.set(b, o); o += b.length; }
+        for (const b of bytes) {
+          chars.set(b, o);
+          o += b.length;
+        }
         this.push(f.columns[0]!, off);
         this.push(f.columns[1]!, chars);
       } else {
@@ -183,7 +193,9 @@ export class RNTupleWriter {
     const columns = this.schema.columns.map((_, id) => ({ pages: [] as { numElements: number; locator: Locator }[], firstElement: this.written[id]!, compression }));
     for (const p of pending) columns[p.column]!.pages.push({ numElements: p.numElements, locator: { offset: offset + p.at, size: p.size } });
     this.clusters.push({ firstEntry: this.entries, numEntries: this.clusterEntries, columns });
-    this.schema.columns.forEach((_, id) => { this.written[id]! += this.counts[id]!; });
+    this.schema.columns.forEach((_, id) => {
+      this.written[id]! += this.counts[id]!;
+    });
     this.entries += this.clusterEntries;
     this.clusterEntries = 0;
     this.bufferedBytes = 0;
@@ -201,7 +213,10 @@ export class RNTupleWriter {
     writeKeyHeader(b, { nbytes: keyLen + length, objLen: length, datime: datimeNow(), keyLen, cycle: 1, seekKey, seekPdir: this.dir.seekDir, className: "RBlob", name: "", title: "" });
     this.file.pwrite(b.bytes(), seekKey);
     let at = seekKey + keyLen;
-    for (const p of parts) { this.file.pwrite(p, at); at += p.length; }
+    for (const p of parts) {
+      this.file.pwrite(p, at);
+      at += p.length;
+    }
     this.file.end = at;
     return seekKey + keyLen;
   }
@@ -217,10 +232,17 @@ export class RNTupleWriter {
     const footer = footerEnvelope(this.headerChecksum, { numEntries: this.entries, numClusters: this.clusters.length, pageListLength: pageList.length, pageList: { offset: plOffset, size: pl.length } });
     const ft = compress(footer, this.setting);
     const ftOffset = this.blob([ft]);
-    const anchor = anchorPayload({
-      seekHeader: this.header.offset, nbytesHeader: this.header.stored, lenHeader: this.header.length,
-      seekFooter: ftOffset, nbytesFooter: ft.length, lenFooter: footer.length,
-    }, MAX_KEY_SIZE);
+    const anchor = anchorPayload(
+      {
+        seekHeader: this.header.offset,
+        nbytesHeader: this.header.stored,
+        lenHeader: this.header.length,
+        seekFooter: ftOffset,
+        nbytesFooter: ft.length,
+        lenFooter: footer.length,
+      },
+      MAX_KEY_SIZE,
+    );
     this.file.writeKey(this.dir, "ROOT::RNTuple", this.name, "", anchor, false);
     this.onClose();
   }
@@ -248,6 +270,9 @@ function concat(parts: NumericArray[], n: number): NumericArray {
   if (parts.length === 0) return new Uint8Array(0);
   const out = new (parts[0]!.constructor as new (n: number) => NumericArray)(n);
   let at = 0;
-  for (const p of parts) { (out as Float64Array).set(p as Float64Array, at); at += p.length; }
+  for (const p of parts) {
+    (out as Float64Array).set(p as Float64Array, at);
+    at += p.length;
+  }
   return out;
 }

@@ -41,17 +41,32 @@ export interface WriterSchema {
 }
 
 export const CPP_TYPE: Record<LeafType, string> = {
-  bool: "bool", i8: "std::int8_t", u8: "std::uint8_t", i16: "std::int16_t", u16: "std::uint16_t",
-  i32: "std::int32_t", u32: "std::uint32_t", i64: "std::int64_t", u64: "std::uint64_t", f32: "float", f64: "double",
+  bool: "bool",
+  i8: "std::int8_t",
+  u8: "std::uint8_t",
+  i16: "std::int16_t",
+  u16: "std::uint16_t",
+  i32: "std::int32_t",
+  u32: "std::uint32_t",
+  i64: "std::int64_t",
+  u64: "std::uint64_t",
+  f32: "float",
+  f64: "double",
 };
 
 /** ROOT's default (split, zigzag-for-signed) column type for each value type. */
 export const DEFAULT_COLUMN: Record<LeafType, { type: number; bits: number }> = {
-  bool: { type: ColumnType.Bit, bits: 1 }, i8: { type: ColumnType.Int8, bits: 8 }, u8: { type: ColumnType.UInt8, bits: 8 },
-  i16: { type: ColumnType.SplitInt16, bits: 16 }, u16: { type: ColumnType.SplitUInt16, bits: 16 },
-  i32: { type: ColumnType.SplitInt32, bits: 32 }, u32: { type: ColumnType.SplitUInt32, bits: 32 },
-  i64: { type: ColumnType.SplitInt64, bits: 64 }, u64: { type: ColumnType.SplitUInt64, bits: 64 },
-  f32: { type: ColumnType.SplitReal32, bits: 32 }, f64: { type: ColumnType.SplitReal64, bits: 64 },
+  bool: { type: ColumnType.Bit, bits: 1 },
+  i8: { type: ColumnType.Int8, bits: 8 },
+  u8: { type: ColumnType.UInt8, bits: 8 },
+  i16: { type: ColumnType.SplitInt16, bits: 16 },
+  u16: { type: ColumnType.SplitUInt16, bits: 16 },
+  i32: { type: ColumnType.SplitInt32, bits: 32 },
+  u32: { type: ColumnType.SplitUInt32, bits: 32 },
+  i64: { type: ColumnType.SplitInt64, bits: 64 },
+  u64: { type: ColumnType.SplitUInt64, bits: 64 },
+  f32: { type: ColumnType.SplitReal32, bits: 32 },
+  f64: { type: ColumnType.SplitReal64, bits: 64 },
 };
 
 const OFFSETS = { type: ColumnType.SplitIndex64, bits: 64 };
