@@ -206,17 +206,16 @@ export function sumVectors(vs: (PtEtaPhiM | PxPyPzE<FloatColumn>)[]): PxPyPzE {
   const cols = cart.flatMap((c) => [c.px, c.py, c.pz, c.E]);
   const { offsets, n } = commonShape(cols, "sumVectors");
   const f32 = allFloat32(cols);
-  const out = [alloc(n, f32), alloc(n, f32), alloc(n, f32), alloc(n, f32)] as const;
-  const keys = ["px", "py", "pz", "E"] as const;
-  for (let k = 0; k < 4; k++) {
-    const o = out[k]!;
-    o.set(contentOf(cart[0]![keys[k]]));
+  const sumOf = (key: "px" | "py" | "pz" | "E") => {
+    const o = alloc(n, f32);
+    o.set(contentOf(cart[0]![key]));
     for (let v = 1; v < cart.length; v++) {
-      const c = contentOf(cart[v]![keys[k]]);
+      const c = contentOf(cart[v]![key]);
       for (let i = 0; i < n; i++) o[i] = rd(o[i]! + c[i]!, f32);
     }
-  }
-  return { px: wrap(offsets, out[0]), py: wrap(offsets, out[1]), pz: wrap(offsets, out[2]), E: wrap(offsets, out[3]) };
+    return wrap(offsets, o);
+  };
+  return { px: sumOf("px"), py: sumOf("py"), pz: sumOf("pz"), E: sumOf("E") };
 }
 
 /**
@@ -244,42 +243,51 @@ export function combinationSum(v: PtEtaPhiM<Jagged<NumberArray>> | Collection, i
  * added in index order, rounding each addition to float32 for float32 components. A copy per
  * element type (float32 or float64 components), so the loop stays monomorphic.
  */
-const sumMembers = perElementType((x: Float32Array | Float64Array, y: Float32Array | Float64Array, z: Float32Array | Float64Array, t: Float32Array | Float64Array, g: Int32Array[]): (Float32Array | Float64Array)[] => {
-  const f32 = x instanceof Float32Array;
-  const Arr = x.constructor as { new (n: number): Float32Array | Float64Array };
-  const g0 = g[0]!,
-    n = g0.length,
-    m = g.length;
-  const ox = new Arr(n),
-    oy = new Arr(n),
-    oz = new Arr(n),
-    ot = new Arr(n);
-  for (let i = 0; i < n; i++) {
-    const a = g0[i]!;
-    let sx = x[a]!,
-      sy = y[a]!,
-      sz = z[a]!,
-      st = t[a]!;
-    for (let k = 1; k < m; k++) {
-      const b = g[k]![i]!;
-      sx += x[b]!;
-      sy += y[b]!;
-      sz += z[b]!;
-      st += t[b]!;
-      if (f32) {
-        sx = Math.fround(sx);
-        sy = Math.fround(sy);
-        sz = Math.fround(sz);
-        st = Math.fround(st);
+const sumMembers = perElementType(
+  (
+    x: Float32Array | Float64Array,
+    y: Float32Array | Float64Array,
+    z: Float32Array | Float64Array,
+    t: Float32Array | Float64Array,
+    g: Int32Array[],
+  ): [Float32Array | Float64Array, Float32Array | Float64Array, Float32Array | Float64Array, Float32Array | Float64Array] => {
+    const f32 = x instanceof Float32Array;
+    const Arr = x.constructor as { new (n: number): Float32Array | Float64Array };
+    const g0 = g[0]!,
+      n = g0.length,
+      m = g.length;
+    const ox = new Arr(n),
+      oy = new Arr(n),
+      oz = new Arr(n),
+      ot = new Arr(n);
+    for (let i = 0; i < n; i++) {
+      const a = g0[i]!;
+      let sx = x[a]!,
+        sy = y[a]!,
+        sz = z[a]!,
+        st = t[a]!;
+      for (let k = 1; k < m; k++) {
+        const b = g[k]![i]!;
+        sx += x[b]!;
+        sy += y[b]!;
+        sz += z[b]!;
+        st += t[b]!;
+        if (f32) {
+          sx = Math.fround(sx);
+          sy = Math.fround(sy);
+          sz = Math.fround(sz);
+          st = Math.fround(st);
+        }
       }
+      ox[i] = sx;
+      oy[i] = sy;
+      oz[i] = sz;
+      ot[i] = st;
     }
-    ox[i] = sx;
-    oy[i] = sy;
-    oz[i] = sz;
-    ot[i] = st;
-  }
-  return [ox, oy, oz, ot];
-}, "sumMembers");
+    return [ox, oy, oz, ot];
+  },
+  "sumMembers",
+);
 
 /** Δφ = φ1 − φ2 wrapped into [−π, π). */
 export function deltaPhi<C extends FloatColumn>(phi1: C, phi2: C): Out<C> {

@@ -27,9 +27,9 @@ describe("EventChunk", () => {
     await ev.load("Jet_*");
     await ev.load("Jet_pt", "MET");
     expect(requests).toEqual([["Jet_pt", "Jet_eta"], ["MET"]]);
-    expect(ev.Jet.pt).toBe(cols.Jet_pt); // same object: no copy
+    expect(ev.Jet!.pt).toBe(cols.Jet_pt); // same object: no copy
     expect(ev.MET).toBe(cols.MET);
-    expect(Object.keys(ev.Jet).sort()).toEqual(["eta", "pt"]);
+    expect(Object.keys(ev.Jet!).sort()).toEqual(["eta", "pt"]);
     expect(ev.length).toBe(3);
     expect(ev.loaded).toEqual(["Jet_pt", "Jet_eta", "MET"]);
     const jets = ev.zip("Jet"); // array-layer Collection of the loaded fields
@@ -41,7 +41,7 @@ describe("EventChunk", () => {
   it("says how to fix an unloaded or unknown column", async () => {
     const { c } = chunk();
     const ev = withRecordViews(c);
-    expect(() => ev.Jet.pt).toThrow(/column "Jet_pt" was not loaded; .*await events.load\("Jet_pt"\)/);
+    expect(() => ev.Jet!.pt).toThrow(/column "Jet_pt" was not loaded; .*await events.load\("Jet_pt"\)/);
     expect(() => c.column("Jet_mass")).toThrow(/no branch "Jet_mass"/);
     await expect(c.load("Muon_*")).rejects.toThrow(/no branch matches "Muon_\*"/);
   });

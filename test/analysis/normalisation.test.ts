@@ -34,7 +34,7 @@ beforeAll(async () => {
 
 const ds = (samples: { name: string; xsec?: number; files: string[] }[]): Dataset => parseDataset({ samples: samples.map((s) => ({ ...s, treeName: "Events", files: s.files.map((path) => ({ path, nevts: 3000 })) })) });
 
-const hist = (acc: Accumulator | undefined, sample: string) => (acc as Record<string, Record<string, HistAccumulator>>).njet[sample]!;
+const hist = (acc: Accumulator | undefined, sample: string) => (acc as Record<string, Record<string, HistAccumulator>>).njet![sample]!;
 const sum = (a: ArrayLike<number>) => Array.from(a).reduce((x, y) => x + y, 0);
 
 describe("normalisation when events are lost (--continue-on-failure)", () => {

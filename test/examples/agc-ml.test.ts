@@ -61,7 +61,7 @@ const dR = (a: { eta: number; phi: number }, b: { eta: number; phi: number }) =>
 
 /** The 20 features of one assignment (W1, W2, b_tophad, b_toplep), spec §7.3, in float64. */
 function features(jets: Required<ReturnType<typeof jet>>[], lep: { pt: number; eta: number; phi: number; mass: number }, [a, b, c, d]: number[]) {
-  const J = [a, b, c, d].map((i) => jets[i]!);
+  const J = [a, b, c, d].map((i) => jets[i!]!);
   const v = J.map((j) => p4(j.pt, j.eta, j.phi, j.mass)),
     l = p4(lep.pt, lep.eta, lep.phi, lep.mass);
   const top = sum(v[0]!, v[1]!, v[2]!);

@@ -80,7 +80,7 @@ export function referenceHistograms(events: Ev[], process: string, variation: st
   const out: RefHists = {};
   const add = (region: number, v: string, obs: number, weight: number) => {
     const name = `${region === 0 ? "4j1b" : "4j2b"}_${process}${v === "nominal" ? "" : `_${v}`}`;
-    (out[name] ??= new Array(27).fill(0))[refBin(obs)] += weight;
+    (out[name] ??= new Array(27).fill(0))[refBin(obs)]! += weight;
   };
   events.forEach((e, entry) => {
     const nominalPts = e.jets.map((j) => f32(j.pt));

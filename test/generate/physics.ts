@@ -97,7 +97,7 @@ export function peak(xs: number[], lo: number, hi: number, width: number): numbe
   const h = new Float64Array(n);
   for (const x of xs) {
     const b = Math.floor((x - lo) / width);
-    if (b >= 0 && b < n) h[b]++;
+    if (b >= 0 && b < n) h[b]!++;
   }
   let best = 0,
     at = 0;

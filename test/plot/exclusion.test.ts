@@ -19,7 +19,7 @@ describe("exclusion contours", () => {
     const segs = contourSegments(
       xs,
       ys,
-      xs.map((x, k) => x + 2 * ys[k]),
+      xs.map((x, k) => x + 2 * ys[k]!),
       3,
     );
     expect(segs.length).toBeGreaterThan(3);
@@ -32,7 +32,7 @@ describe("exclusion contours", () => {
   it("builds a spec with observed and expected curves, and rejects unusable grids", () => {
     const pts = [0, 1, 2].flatMap((x) => [0, 1, 2].map((y) => ({ x, y, clsObs: 10 ** -(x + y), clsExp: [1, 2, 3, 4, 5].map((k) => 10 ** (-(x + y) * (k / 3))) })));
     const spec = exclusionPlot(pts) as { layer: { data: { values: { curve?: string }[] } }[] };
-    const curves = new Set(spec.layer[1].data.values.map((v) => v.curve));
+    const curves = new Set(spec.layer[1]!.data.values.map((v) => v.curve));
     expect([...curves].sort()).toEqual(["Expected", "Expected +1σ", "Expected −1σ", "Observed"].sort());
     expect(() => exclusionPlot(pts.slice(0, 2))).toThrow(/at least 3/);
     expect(() => exclusionPlot([...pts, { x: NaN, y: 0, clsObs: 1, clsExp: [1, 1, 1, 1, 1] }])).toThrow(/finite/);

@@ -186,14 +186,14 @@ describe("the fault suite's classifier and the checks it found missing", () => {
     const original = (await readAll(file.bytes, file.name)) as ReadResult;
     const b = file.bytes.slice();
     const rec = recordOf(b, "TBasket", "run");
-    b[rec.start + rec.key!.keyLen + 1] ^= 0x10; // run[0]'s second byte (big-endian i32)
+    b[rec.start + rec.key!.keyLen + 1]! ^= 0x10; // run[0]'s second byte (big-endian i32)
     const got = (await readAll(b, "flipped")) as ReadResult;
     expect(undetectableBecause(file.bytes, b, original, got)).toMatch(/raw TBasket payload of branch Events\.run \(1 byte/);
     // What the reader returned before it checked a tree's branches (issue 13 fault suite):
     // Events without columns after a byte of the streamer infos changed. Not a raw payload.
     const info = recordOf(b, "TList", "StreamerInfo");
     const m = file.bytes.slice();
-    m[info.start + info.key!.keyLen + 100] ^= 1;
+    m[info.start + info.key!.keyLen + 100]! ^= 1;
     expect(undetectableBecause(file.bytes, m, original, { ...original, Events: {} })).toBeUndefined();
   });
 

@@ -58,7 +58,7 @@ describe("compression round trip", () => {
   });
   it("detects an LZ4 checksum mismatch", () => {
     const c = compress(data, parseCompression("lz4"));
-    c[20] ^= 0xff;
+    c[20]! ^= 0xff;
     expect(() => decompress(c, data.length, { file: "f.root", object: "basket" })).toThrow(/f\.root: basket: LZ4 checksum mismatch/);
   });
   it("rejects unknown algorithms by name", () => {

@@ -144,7 +144,7 @@ describe("hepflow demo (the whole chain on generated data)", () => {
     const c = Object.values(cut)[0] as Record<string, number>;
     expect(c.all).toBe(200);
     expect(c.oneLepton).toBe(14);
-    expect(c.r4j1b + c.r4j2b).toBe(0);
+    expect(c.r4j1b! + c.r4j2b!).toBe(0);
   });
 });
 
