@@ -373,7 +373,8 @@ async function everywhere(dir, catalogue, remoteDataset, run, hepflow) {
     worker?.kill("SIGTERM");
     redis.kill("SIGKILL");
   }
-  // The demo on one root:// file, its whole output folder uploaded; and the same demo locally.
+  // The demo on one root:// file, its whole output folder uploaded (the selection step's histograms under
+  // run/selection/out, as the workflow lays them out); and the same demo locally.
   const demo = (inp, o) => hepflow("demo", "--input", inp, "--out", o, "--workers", "1", "--no-track");
   const dr = await demo(url, "root://127.0.0.1:1094//results/demo");
   const dl = await demo(file, path.join(dir, "demo-local"));
@@ -388,8 +389,8 @@ async function everywhere(dir, catalogue, remoteDataset, run, hepflow) {
     status: dr.status,
     stderr: dr.stderr.slice(-2000),
     localStatus: dl.status,
-    histograms: readJson(path.join(dir, "data", "results", "demo", "histograms.json")),
-    localHistograms: readJson(path.join(dir, "demo-local", "histograms.json")),
+    histograms: readJson(path.join(dir, "data", "results", "demo", "run", "selection", "out", "histograms.json")),
+    localHistograms: readJson(path.join(dir, "demo-local", "run", "selection", "out", "histograms.json")),
     report: existsSync(path.join(dir, "data", "results", "demo", "report.html")),
   };
   // A single-file output: refused when it exists, replaced with --force.

@@ -1,4 +1,4 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -12,7 +12,7 @@ const sh = (cmd: string, args: string[], cwd: string, timeout: number) =>
   execFileSync(cmd, args, { cwd, encoding: "utf8", timeout, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, npm_config_update_notifier: "false", ONNXRUNTIME_NODE_INSTALL: "skip" } });
 
 describe("the npm package installs and runs (issue 14 item 7)", () => {
-  it("npm pack → npm install TARBALL in an empty directory → npx hepflow demo", () => {
+  it("npm pack → npm install TARBALL in an empty directory → npx hepflow demo, then npx hepflow ui over its outputs", async () => {
     // the tarball of what `files` in package.json ships (dist must be built: npx tsc -p .)
     const packed = JSON.parse(sh("npm", ["pack", "--json", "--pack-destination", dir], ROOT, 120_000)) as { filename: string; files: { path: string }[] }[];
     const shipped = packed[0]!.files.map((f) => f.path);
@@ -21,6 +21,8 @@ describe("the npm package installs and runs (issue 14 item 7)", () => {
     expect(shipped).toContain("dist/cli/main.js");
     // the page of `hepflow ui`, built by vite (no build step at the user's end)
     expect(shipped).toContain("dist/web-client/index.html");
+    // the static in-browser reader (docs/browser.md)
+    expect(shipped).toContain("dist/reader/index.html");
     // the examples use only the package's public subpaths, never ../../dist
     for (const f of readdirSync(path.join(ROOT, "examples/agc-ttbar")).filter((f) => f.endsWith(".mjs"))) {
       expect(readFileSync(path.join(ROOT, "examples/agc-ttbar", f), "utf8"), f).not.toMatch(/from\s+["'][./]+\/dist\//);
@@ -41,5 +43,29 @@ describe("the npm package installs and runs (issue 14 item 7)", () => {
     // the generated truth is ttbar_norm = 1; 20000 events measure it to ~10%: 5σ is a wiring check, not a physics one
     expect(Math.abs(results.fit.bestfit.ttbar_norm - 1)).toBeLessThan(5 * results.fit.uncertainties.ttbar_norm);
     expect(existsSync(path.join(app, "demo/report.html"))).toBe(true);
+    // `npx hepflow ui` from the installed package serves its page and lists the demo's outputs
+    const ui = spawn("npx", ["--no-install", "hepflow", "ui", ".", "--port", "0"], { cwd: app, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let out = "";
+        const timer = setTimeout(() => reject(new Error(`hepflow ui printed no URL in 60 s: ${out}`)), 60_000);
+        ui.stdout.on("data", (b) => {
+          out += String(b);
+          const m = /http:\/\/127\.0\.0\.1:\d+\/?/.exec(out);
+          if (m) {
+            clearTimeout(timer);
+            resolve(m[0].replace(/\/$/, ""));
+          }
+        });
+        ui.on("exit", (code) => reject(new Error(`hepflow ui exited (${code}): ${out}`)));
+      });
+      const page = await fetch(`${url}/`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<script[^>]+src=/);
+      const files = (await (await fetch(`${url}/api/files?path=demo`)).json()) as { entries?: { name: string }[] };
+      expect(JSON.stringify(files)).toContain("report.html");
+    } finally {
+      ui.kill("SIGTERM");
+    }
   }, 900_000);
 });
