@@ -3,7 +3,7 @@
 import { HepflowError } from "hepflow/util";
 import { resolveParameters } from "hepflow/analysis";
 import { arange, filterEvents, nth } from "hepflow/array";
-import { XSEC, AGC_LUMI, PT_THRESHOLD, oneLepton, jetFlags, regions, scaledPt, smearedPt, seedOf } from "./physics.mjs";
+import { XSEC, AGC_LUMI, PT_THRESHOLD, oneLepton, jetFlags, regions, deferredFields, scaledPt, smearedPt, seedOf } from "./physics.mjs";
 import { toAccumulator } from "hepflow/hist";
 import { REGIONS, PROCESSES, VARIATIONS, regionHist } from "./histograms.mjs";
 import { writeOutputs } from "./outputs.mjs";
@@ -83,14 +83,18 @@ export async function process(events, meta) {
 
   // §3: exactly one tight lepton. Every later step needs only these events, so filter them first.
   const lepton = oneLepton(events.zip("Electron"), events.zip("Muon"), P.pt_threshold);
-  const { jets, entry } = filterEvents({ jets: events.zip("Jet"), entry: arange(meta.entryStart, meta.entryStart + events.length) }, lepton);
+  // phi and mass are needed for region events only (a few per cent): copied then, from the chunk
+  const allJets = events.zip("Jet");
+  const { phi, mass, ...cutJets } = allJets;
+  const { jets, entry } = filterEvents({ jets: P.ml ? allJets : cutJets, entry: arange(meta.entryStart, meta.entryStart + events.length) }, lepton);
+  const later = P.ml ? undefined : deferredFields({ phi, mass }, entry, meta.entryStart, events.length);
   const flags = jetFlags(jets);
   const hists = REGIONS.map((R) => regionHist(R, P.num_bins));
   const fill = (r, observable, label, weight) => hists[r].fill({ observable, process: proc, variation: label }, { weight });
   const systematics = variation === "nominal" && !P.nominal_only && !isData;
 
   // nominal pass; alternative samples fill it under their own variation name (§5.1)
-  const nominal = regions(jets, jets.pt, flags, P.pt_threshold);
+  const nominal = regions(jets, jets.pt, flags, P.pt_threshold, later);
   REGIONS.forEach((R, r) => {
     const { jets: selected, observable } = nominal[R];
     fill(r, observable, variation, w);
@@ -115,7 +119,7 @@ export async function process(events, meta) {
       ]
     : [];
   for (const [name, ptv] of ptVariations) {
-    const varied = regions(jets, ptv, flags, P.pt_threshold);
+    const varied = regions(jets, ptv, flags, P.pt_threshold, later);
     REGIONS.forEach((R, r) => fill(r, varied[R].observable, name, w));
   }
 
