@@ -87,7 +87,7 @@ export async function process(events, meta) {
   const allJets = events.zip("Jet");
   const { phi, mass, ...cutJets } = allJets;
   const { jets, entry } = filterEvents({ jets: P.ml ? allJets : cutJets, entry: arange(meta.entryStart, meta.entryStart + events.length) }, lepton);
-  const later = P.ml ? undefined : deferredFields({ phi, mass }, entry, meta.entryStart, events.length);
+  const later = P.ml ? undefined : deferredFields({ phi, mass }, filterEvents(arange32(events.length), lepton), events.length);
   const flags = jetFlags(jets);
   const hists = REGIONS.map((R) => regionHist(R, P.num_bins));
   const fill = (r, observable, label, weight) => hists[r].fill({ observable, process: proc, variation: label }, { weight });
@@ -150,6 +150,13 @@ export async function process(events, meta) {
 function btagWeights(w, pt, sign) {
   const out = new Float64Array(pt.length);
   for (let e = 0; e < pt.length; e++) out[e] = w * (sign > 0 ? 1.0 + (pt[e] * 0.075) / 50 : 1.0 - (pt[e] * 0.075) / 50);
+  return out;
+}
+
+/** 0, 1, …, n − 1 as int32 (event indices within a chunk). */
+function arange32(n) {
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
   return out;
 }
 

@@ -84,17 +84,13 @@ export function regions(jets, ptv, flags, ptCut = PT_THRESHOLD, later) {
 }
 
 /**
- * Fields of the chunk's collection `all` for the events of a mask over kept events (`entry`: their
- * entry numbers, ascending; the chunk starts at `first` and has `total` events): the same values as
- * filtering `all` to the kept events first and by the mask then, without copying the events no
- * region keeps.
+ * Fields of the chunk's collection `all` for the events of a mask over kept events (`kept`: their
+ * indices in the chunk, an Int32Array in ascending order; the chunk has `total` events): the same
+ * values as filtering `all` to the kept events first and by the mask then, without copying the
+ * events no region keeps.
  */
-export function deferredFields(all, entry, first, total) {
-  return (mask) => {
-    const events = new Int32Array(countTrue(mask));
-    for (let k = 0, w = 0; k < entry.length; k++) if (mask[k]) events[w++] = entry[k] - first;
-    return takeEvents(all, events, total);
-  };
+export function deferredFields(all, kept, total) {
+  return (mask) => takeEvents(all, filterEvents(kept, mask), total);
 }
 
 /** m_bjj (§4.1): mass of the highest-pt trijet among those with at least one b-tagged jet. */
