@@ -3,7 +3,7 @@
 import { HepflowError } from "hepflow/util";
 import { resolveParameters } from "hepflow/analysis";
 import { arange, filterEvents, nth } from "hepflow/array";
-import { XSEC, AGC_LUMI, PT_THRESHOLD, oneLepton, jetFlags, regions, deferredFields, scaledPt, smearedPt, seedOf } from "./physics.mjs";
+import { XSEC, AGC_LUMI, PT_THRESHOLD, oneLepton, jetFlags, regions, scaledPt, smearedPt, seedOf } from "./physics.mjs";
 import { toAccumulator } from "hepflow/hist";
 import { REGIONS, PROCESSES, VARIATIONS, regionHist } from "./histograms.mjs";
 import { writeOutputs } from "./outputs.mjs";
@@ -83,18 +83,14 @@ export async function process(events, meta) {
 
   // §3: exactly one tight lepton. Every later step needs only these events, so filter them first.
   const lepton = oneLepton(events.zip("Electron"), events.zip("Muon"), P.pt_threshold);
-  // phi and mass are needed for region events only (a few per cent): copied then, from the chunk
-  const allJets = events.zip("Jet");
-  const { phi, mass, ...cutJets } = allJets;
-  const { jets, entry } = filterEvents({ jets: P.ml ? allJets : cutJets, entry: arange(meta.entryStart, meta.entryStart + events.length) }, lepton);
-  const later = P.ml ? undefined : deferredFields({ phi, mass }, filterEvents(arange32(events.length), lepton), events.length);
+  const { jets, entry } = filterEvents({ jets: events.zip("Jet"), entry: arange(meta.entryStart, meta.entryStart + events.length) }, lepton);
   const flags = jetFlags(jets);
   const hists = REGIONS.map((R) => regionHist(R, P.num_bins));
   const fill = (r, observable, label, weight) => hists[r].fill({ observable, process: proc, variation: label }, { weight });
   const systematics = variation === "nominal" && !P.nominal_only && !isData;
 
   // nominal pass; alternative samples fill it under their own variation name (§5.1)
-  const nominal = regions(jets, jets.pt, flags, P.pt_threshold, later);
+  const nominal = regions(jets, jets.pt, flags, P.pt_threshold);
   REGIONS.forEach((R, r) => {
     const { jets: selected, observable } = nominal[R];
     fill(r, observable, variation, w);
@@ -119,7 +115,7 @@ export async function process(events, meta) {
       ]
     : [];
   for (const [name, ptv] of ptVariations) {
-    const varied = regions(jets, ptv, flags, P.pt_threshold, later);
+    const varied = regions(jets, ptv, flags, P.pt_threshold);
     REGIONS.forEach((R, r) => fill(r, varied[R].observable, name, w));
   }
 
@@ -150,13 +146,6 @@ export async function process(events, meta) {
 function btagWeights(w, pt, sign) {
   const out = new Float64Array(pt.length);
   for (let e = 0; e < pt.length; e++) out[e] = w * (sign > 0 ? 1.0 + (pt[e] * 0.075) / 50 : 1.0 - (pt[e] * 0.075) / 50);
-  return out;
-}
-
-/** 0, 1, …, n − 1 as int32 (event indices within a chunk). */
-function arange32(n) {
-  const out = new Int32Array(n);
-  for (let i = 0; i < n; i++) out[i] = i;
   return out;
 }
 

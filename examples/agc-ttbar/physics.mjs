@@ -1,7 +1,7 @@
 // AGC ttbar physics (spec §3–§5), written with hepflow's array and four-vector kernels.
 // Float32 inputs stay float32 through the kernels, which reproduces the reference's float32
 // arithmetic (§4.1); a float64 pt (the pt_res_up pass) makes everything downstream float64.
-import { zip, and, gt, lt, eq, ne, ge, absLt, hasBits, add, mul, countTrue, select, filterEvents, takeEvents, sum, combinations, combinationMax, argmax, pick, randomNormal, counterNormal, seedFromText } from "hepflow/array";
+import { zip, and, gt, lt, eq, ne, ge, absLt, hasBits, add, mul, countTrue, select, filterEvents, sum, combinations, combinationMax, argmax, pick, randomNormal, counterNormal, seedFromText } from "hepflow/array";
 import { combinationSum, pt, mass } from "hepflow/physics";
 
 /** b-tag working point: strictly greater (§3; the `>=` variant was AGC bug #174). */
@@ -60,19 +60,15 @@ export const seedOf = seedFromText;
  * ≥ 4 jets and are split by the number of b-tagged jets into 4j1b (one) and 4j2b (two or more).
  * The region masks come from per-event counts, so only events in a region have their jets copied.
  * Only pt changes between passes: eta, phi, mass and the b-tag score are the stored ones.
- * `later` (optional) gives fields `jets` lacks for the events of a region mask: the processor
- * copies phi and mass only for region events, straight from the chunk (see `deferredFields`).
  */
-export function regions(jets, ptv, flags, ptCut = PT_THRESHOLD, later) {
+export function regions(jets, ptv, flags, ptCut = PT_THRESHOLD) {
   const good = and(flags.accepted, gt(ptv, ptCut));
   const nB = countTrue(and(good, flags.btagged));
   const fourJets = ge(countTrue(good), 4);
-  const fields = later ? { pt: ptv, eta: jets.eta, btag: jets.btagCSVV2 } : { pt: ptv, eta: jets.eta, phi: jets.phi, mass: jets.mass, btag: jets.btagCSVV2 };
-  const candidates = { jets: zip(fields), good };
+  const candidates = { jets: zip({ pt: ptv, eta: jets.eta, phi: jets.phi, mass: jets.mass, btag: jets.btagCSVV2 }), good };
   const selectedIn = (region) => {
     const ev = filterEvents(candidates, region);
-    const inRegion = later ? zip({ pt: ev.jets.pt, eta: ev.jets.eta, ...later(region), btag: ev.jets.btag }) : ev.jets;
-    return select(inRegion, ev.good);
+    return select(ev.jets, ev.good);
   };
   const j1b = selectedIn(and(fourJets, eq(nB, 1)));
   const j2b = selectedIn(and(fourJets, ge(nB, 2)));
@@ -81,16 +77,6 @@ export function regions(jets, ptv, flags, ptCut = PT_THRESHOLD, later) {
     "4j1b": { jets: j1b, observable: sum(j1b.pt) }, // H_T over all selected jets, running sum in jet order (§4.1)
     "4j2b": { jets: j2b, observable: trijetMass(j2b) },
   };
-}
-
-/**
- * Fields of the chunk's collection `all` for the events of a mask over kept events (`kept`: their
- * indices in the chunk, an Int32Array in ascending order; the chunk has `total` events): the same
- * values as filtering `all` to the kept events first and by the mask then, without copying the
- * events no region keeps.
- */
-export function deferredFields(all, kept, total) {
-  return (mask) => takeEvents(all, filterEvents(kept, mask), total);
 }
 
 /** m_bjj (§4.1): mass of the highest-pt trijet among those with at least one b-tagged jet. */

@@ -4,7 +4,7 @@ export type { Column, Columns, NumericArray, StringColumn } from "../util/index.
 export type { NumberArray, Mask, NumberColumn } from "./types.js";
 export { offsetsFromCounts, countsFromOffsets, parents, broadcast, allocLike, arange, isJaggedLike } from "./types.js";
 export { count, countTrue, sum, min, max, argmax, argmin, any, all } from "./reduce.js";
-export { gt, ge, lt, le, eq, ne, absLt, absLe, absGt, absGe, hasBits, abs, and, or, not, select, filterEvents, takeEvents } from "./mask.js";
+export { gt, ge, lt, le, eq, ne, absLt, absLe, absGt, absGe, hasBits, abs, and, or, not, select, filterEvents } from "./mask.js";
 export type { EventData } from "./mask.js";
 export { pick, nth, firsts, pad, fillNone, argsort, take, globalIndex, sortBy, concatenate, alignsWith } from "./structure.js";
 export { combinations, cartesian, combinationMax, combinationMin } from "./combinatorics.js";

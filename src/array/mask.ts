@@ -306,21 +306,6 @@ export function filterEvents<T extends EventData>(x: T, mask: Mask): T {
   return filterWith(x, mask, keptEvents(mask), new Map()) as T;
 }
 
-/**
- * The entries at `events` (indices into a chunk of `length` entries, in the order given) of a
- * column, collection or record, as `filterEvents` keeps them: `takeEvents(x, i, n)` with `i` the
- * true positions of a mask equals `filterEvents(x, mask)`. For a subset of a subset (the events
- * of a region among those passing a preselection) it copies from the chunk once, without the
- * intermediate copy and without a scan of the chunk's length.
- */
-export function takeEvents<T extends EventData>(x: T, events: Int32Array, length: number): T {
-  for (let k = 0; k < events.length; k++) {
-    const e = events[k]!;
-    if (!(e >= 0 && e < length)) throw new HepflowError("ARRAY_INDEX", `takeEvents: event index ${e} at position ${k} is outside the chunk's ${length} entries`);
-  }
-  return filterWith(x, { length }, events, new Map()) as T;
-}
-
 /** Indices of the events a mask keeps. */
 function keptEvents(mask: Mask): Int32Array {
   let k = 0;
@@ -356,7 +341,7 @@ function filteredLayout(o: Int32Array, events: Int32Array): FilteredLayout {
   return { offsets: no, keep };
 }
 
-function filterWith(x: EventData, mask: { length: number }, events: Int32Array, shared: Map<Int32Array, FilteredLayout>): EventData {
+function filterWith(x: EventData, mask: Mask, events: Int32Array, shared: Map<Int32Array, FilteredLayout>): EventData {
   if (isJaggedLike(x)) {
     assertSameLength({ length: x.length }, mask, "filterEvents");
     if (isJaggedLike(x.content) || Array.isArray(x.content)) throw new HepflowError("ARRAY_UNSUPPORTED", "filterEvents: nested or string jagged columns are not supported yet");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Jagged, absGe, absGt, absLe, absLt, and, arange, combinationMax, combinationMin, combinations, countTrue, filterEvents, firsts, hasBits, isJaggedLike, nth, or, not, pick, select, takeEvents, zip } from "../../src/array/index.js";
+import { Jagged, absGe, absGt, absLe, absLt, and, arange, combinationMax, combinationMin, combinations, countTrue, filterEvents, firsts, hasBits, isJaggedLike, nth, or, not, pick, select, zip } from "../../src/array/index.js";
 import { isHepflowError } from "../../src/util/index.js";
 
 // Hand-made events: 3 jets, 0 jets, 1 jet, 2 jets.
@@ -118,28 +118,6 @@ describe("filterEvents", () => {
     const all = filterEvents(pt, new Uint8Array([1, 1, 1, 1]));
     expect(Array.from(all.offsets)).toEqual(Array.from(offsets));
     expect(Array.from(all.content)).toEqual([1, 2, 3, 4, 5, 6]);
-  });
-});
-
-describe("takeEvents", () => {
-  it("the entries at given indices, as filterEvents keeps them; an index outside the chunk is an error", () => {
-    const jets = zip({ pt: new Jagged(offsets, new Float32Array([1, 2, 3, 4, 5, 6])), id: new Jagged(offsets, new Int32Array([6, 6, 2, 4, 6, 0])) });
-    const rec = { jets, w: new Float64Array([0.1, 0.2, 0.3, 0.4]) };
-    const out = takeEvents(rec, new Int32Array([0, 3]), 4);
-    // hand-worked: events 0 (3 jets) and 3 (2 jets)
-    expect(out.jets.pt.offsets).toBe(out.jets.id.offsets);
-    expect(Array.from(out.jets.pt.offsets)).toEqual([0, 3, 5]);
-    expect(out.jets.pt.content).toEqual(new Float32Array([1, 2, 3, 5, 6]));
-    expect(out.jets.id.content).toEqual(new Int32Array([6, 6, 2, 6, 0]));
-    expect(out.w).toEqual(new Float64Array([0.1, 0.4]));
-    for (const bad of [4, -1]) {
-      try {
-        takeEvents(rec, new Int32Array([1, bad]), 4);
-        expect.unreachable();
-      } catch (e) {
-        expect(isHepflowError(e, "ARRAY_INDEX")).toBe(true);
-      }
-    }
   });
 });
 
