@@ -177,19 +177,50 @@ function logic(masks: (Mask | Jagged<Mask>)[], isAnd: boolean, name: string): Ma
   const first = masks[0]!;
   const firstC = isJaggedLike(first) ? first.content : first;
   const out = new Uint8Array(firstC.length);
-  out.set(firstC);
+  let acc: Uint8Array = firstC;
   for (let m = 1; m < masks.length; m++) {
     const mk = masks[m]!;
     if (isJaggedLike(first) !== isJaggedLike(mk)) throw new HepflowError("ARRAY_SHAPE", `${name}: cannot combine a jagged mask with a flat one; reduce the jagged one first (any/all)`);
     if (isJaggedLike(first)) assertSameStructure(first, mk as Jagged, name);
     const c = isJaggedLike(mk) ? mk.content : mk;
     assertSameLength(out, c, name);
-    // branch-free (+bool): masks are unpredictable, and a mispredicted branch costs more than the work
-    if (isAnd) for (let i = 0; i < out.length; i++) out[i] = +(out[i]! !== 0) & +(c[i]! !== 0);
-    else for (let i = 0; i < out.length; i++) out[i] = +(out[i]! !== 0) | +(c[i]! !== 0);
+    combine(acc, c, out, isAnd ? 0 : 1);
+    acc = out;
   }
-  if (masks.length === 1) for (let i = 0; i < out.length; i++) out[i] = +(out[i]! !== 0);
+  if (masks.length === 1) combine(firstC, firstC, out, 0);
   return isJaggedLike(first) ? new Jagged(first.offsets, out) : out;
+}
+
+/**
+ * out = (a != 0) AND/OR (b != 0) as 0/1 bytes, four bytes per step where the arrays are word
+ * aligned: OR-folding a word's bits down by 4, 2 and 1 leaves in each byte's lowest bit the OR of
+ * that byte's eight bits (the fold never reaches a lower byte's bit 0), so `& 0x01010101` is the
+ * bytewise `!= 0` of any mask, 0/1 or not. `a` may be `out`.
+ */
+function combine(a: Uint8Array, b: Uint8Array, out: Uint8Array, op: 0 | 1): void {
+  const n = out.length;
+  let i = 0;
+  if (n >= 16 && a.byteOffset % 4 === 0 && b.byteOffset % 4 === 0 && out.byteOffset % 4 === 0) {
+    const w = n >>> 2,
+      a4 = new Uint32Array(a.buffer, a.byteOffset, w),
+      b4 = new Uint32Array(b.buffer, b.byteOffset, w),
+      o4 = new Uint32Array(out.buffer, out.byteOffset, w);
+    for (let k = 0; k < w; k++) {
+      let x = a4[k]!,
+        y = b4[k]!;
+      x |= x >>> 4;
+      x |= x >>> 2;
+      x |= x >>> 1;
+      y |= y >>> 4;
+      y |= y >>> 2;
+      y |= y >>> 1;
+      o4[k] = (op === 0 ? x & y : x | y) & 0x01010101;
+    }
+    i = w << 2;
+  }
+  // branch-free (+bool): masks are unpredictable, and a mispredicted branch costs more than the work
+  if (op === 0) for (; i < n; i++) out[i] = +(a[i]! !== 0) & +(b[i]! !== 0);
+  else for (; i < n; i++) out[i] = +(a[i]! !== 0) | +(b[i]! !== 0);
 }
 
 /** Element-wise AND of masks of one shape. */

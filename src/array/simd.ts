@@ -37,6 +37,10 @@ export const SIMD_FN = { exp: 0, sin: 1, cos: 2, sinh: 3, cosh: 4 } as const;
 export const SIMD_OP = { add: 0, sub: 1, mul: 2, div: 3, min: 4, max: 5 } as const;
 /** The float32 one-argument operations arith1() computes. */
 export const SIMD_UN = { sqrt: 0, abs: 1, neg: 2, sq: 3 } as const;
+/** Memory slots a fused program may use (8 pages of 64 kB, one block of float32 each). */
+export const SIMD_SLOTS = 32;
+/** Step kinds of a fused program: arith (bin_f32), arith1 (un_f32), map (map_f32). */
+export const SIMD_STEP = { arith: 0, arith1: 1, map: 2 } as const;
 
 /** The kernels over whole float32 columns (outputs preallocated, same length as the inputs). */
 export interface SimdKernels {
@@ -51,6 +55,13 @@ export interface SimdKernels {
   arith1(op: number, a: Float32Array, out: Float32Array): void;
   deltaPhi(phi1: Float32Array, phi2: Float32Array, out: Float32Array): void;
   deltaR(eta1: Float32Array, phi1: Float32Array, eta2: Float32Array, phi2: Float32Array, out: Float32Array): void;
+  /**
+   * A fused element-wise program: block by block, `columns[j]` is copied into slot `inSlots[j]`, the
+   * steps run on the block (five numbers each: SIMD_STEP kind, operator, slot a, slot b, output slot;
+   * the same loops as arith/arith1/map) and slot `result` is copied to `out`. `scalars[j]` (rounded
+   * to float32) fills slot `scalarSlots[j]` once. Intermediate values never leave the block.
+   */
+  program(columns: Float32Array[], inSlots: number[], scalars: number[], scalarSlots: number[], steps: number[], result: number, out: Float32Array): void;
   /** A block-sized view of input slot `j` and the kernel for already-filled slots (for gathers). */
   slots(): { block: number; view(j: number): Float32Array; pairMass(n: number): Float32Array };
 }
@@ -127,6 +138,27 @@ function instantiate(): SimdKernels | null {
     },
     deltaR(e1, p1, e2, p2, out) {
       blocks([e1, p1, e2, p2], [out], (n) => x.delta_r(at(0), at(1), at(2), at(3), at(4), n));
+    },
+    program(columns, inSlots, scalars, scalarSlots, steps, result, out) {
+      for (let j = 0; j < scalars.length; j++) mem.fill(Math.fround(scalars[j]!), scalarSlots[j]! * BLOCK, (scalarSlots[j]! + 1) * BLOCK);
+      const n = out.length,
+        ns = steps.length,
+        nc = columns.length;
+      for (let s = 0; s < n; s += BLOCK) {
+        const m = Math.min(BLOCK, n - s),
+          padded = (m + 3) & ~3;
+        for (let j = 0; j < nc; j++) mem.set(columns[j]!.subarray(s, s + m), inSlots[j]! * BLOCK);
+        for (let i = 0; i < ns; i += 5) {
+          const kind = steps[i]!,
+            op = steps[i + 1]!,
+            a = at(steps[i + 2]!),
+            o = at(steps[i + 4]!);
+          if (kind === 0) x.bin_f32(op, a, at(steps[i + 3]!), o, padded);
+          else if (kind === 1) x.un_f32(op, a, o, padded);
+          else x.map_f32(op, a, o, padded);
+        }
+        out.set(mem.subarray(result * BLOCK, result * BLOCK + m), s);
+      }
     },
     slots() {
       return {

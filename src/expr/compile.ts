@@ -17,7 +17,7 @@
 import { HepflowError, isJagged } from "../util/index.js";
 import type { Column, Columns } from "../util/index.js";
 import type { NumberArray } from "../array/index.js";
-import { simd, SIMD_FN, SIMD_OP, SIMD_UN } from "../array/index.js";
+import { simd, SIMD_FN, SIMD_OP, SIMD_SLOTS, SIMD_STEP, SIMD_UN } from "../array/index.js";
 import { nodeKey, type BinaryOp, type Node } from "./ast.js";
 import { parse } from "./parse.js";
 import { closeNames, exprError } from "./errors.js";
@@ -54,6 +54,12 @@ interface Ctx {
 }
 
 type Eval = (ctx: Ctx) => Value;
+
+/**
+ * A tree of float32 element-wise operations run as one fused program (array/simd.ts `program`):
+ * the leaves are the subexpressions it cannot fuse, evaluated as usual.
+ */
+type Fused = { t: "leaf"; ev: Eval } | { t: "op"; kind: number; op: number; args: Fused[]; ev: Eval | null };
 
 const UNARY_FUNCS: Record<string, number> = {
   abs: FN.abs,
@@ -206,7 +212,7 @@ export class Expression {
     const key = nodeKey(node);
     const hit = cache.get(key);
     if (hit) return hit;
-    const inner = this.buildNode(node, names, used, cache);
+    const inner = this.fuse(node, this.buildNode(node, names, used, cache), (n) => this.build(n, names, used, cache));
     // each distinct subexpression runs once per chunk, so `x[m] * y[m]` shares one offsets array
     const memo: Eval = (ctx) => {
       let v = ctx.memo.get(key);
@@ -250,6 +256,118 @@ export class Expression {
       case "call":
         return this.buildCall(node, sub);
     }
+  }
+
+  /** The SIMD step a node compiles to when its operands are float32 (the same loop binary/map would pick), or null. */
+  private static stepOf(node: Node): { kind: number; op: number; args: Node[] } | "pass" | null {
+    if (node.type === "binary") {
+      const op = node.op === "+" ? SIMD_OP.add : node.op === "-" ? SIMD_OP.sub : node.op === "*" ? SIMD_OP.mul : node.op === "/" ? SIMD_OP.div : undefined;
+      return op === undefined ? null : { kind: SIMD_STEP.arith, op, args: [node.left, node.right] };
+    }
+    if (node.type === "unary") return node.op === "+" ? "pass" : node.op === "-" ? { kind: SIMD_STEP.arith1, op: SIMD_UN.neg, args: [node.arg] } : null;
+    if (node.type !== "call") return null;
+    if (node.args.length === 1 && node.fn in UNARY_FUNCS) {
+      const code = UNARY_FUNCS[node.fn]!;
+      if (SIMD_OF[code] !== undefined) return { kind: SIMD_STEP.map, op: SIMD_OF[code]!, args: node.args };
+      if (SIMD_ARITH1[code] !== undefined) return { kind: SIMD_STEP.arith1, op: SIMD_ARITH1[code]!, args: node.args };
+      return null;
+    }
+    const b = node.args.length === 2 ? (BINARY_FUNCS[node.fn] ?? (node.fn === "min" || node.fn === "max" ? node.fn : undefined)) : undefined;
+    if (b === "min" || b === "max") return { kind: SIMD_STEP.arith, op: b === "min" ? SIMD_OP.min : SIMD_OP.max, args: node.args };
+    return null;
+  }
+
+  /**
+   * Element-wise float32 arithmetic and math of two or more operations runs as one fused program
+   * over blocks that stay in cache — one pass, no intermediate columns — with the per-operation
+   * float32 loops the unfused path runs, so the values are the same. Whatever the chunk's columns do
+   * not allow (other types, collections of different sizes, per-event with per-element values) falls
+   * back to `plain`, operation by operation.
+   */
+  private fuse(node: Node, plain: Eval, sub: (n: Node) => Eval): Eval {
+    let ops = 0;
+    // an operation keeps its own closure too, for when it meets numbers only (`2*pi`): that is a number
+    const tree = (n: Node): Fused => {
+      const s = Expression.stepOf(n);
+      if (s === "pass" && n.type === "unary") return tree(n.arg);
+      if (s === null || s === "pass") return { t: "leaf", ev: sub(n) };
+      ops++;
+      return { t: "op", kind: s.kind, op: s.op, args: s.args.map(tree), ev: n === node ? null : sub(n) };
+    };
+    if (Expression.stepOf(node) === null) return plain;
+    const root = tree(node);
+    if (ops < 2) return plain;
+    return (ctx) => this.runFused(root, ctx) ?? plain(ctx);
+  }
+
+  private runFused(root: Fused, ctx: Ctx): Value | null {
+    const k = simd();
+    if (k === null) return null;
+    const columns: Float32Array[] = [],
+      inSlots: number[] = [],
+      scalars: number[] = [],
+      scalarSlots: number[] = [],
+      steps: number[] = [];
+    // the first column met sets the shape (assigned inside gen, hence a holder TypeScript does not narrow)
+    const first: { v: FlatValue | JaggedValue | null } = { v: null };
+    let valid: Uint8Array | null = null,
+      slots = 0,
+      ok = true;
+    const free: number[] = [],
+      temps = new Set<number>();
+    const fail = (): null => {
+      ok = false;
+      return null;
+    };
+    // post-order, returning [slot, whether a column is below]; a step's output may take an operand's
+    // slot (the loops read element i before writing it)
+    const gen = (f: Fused): [number, boolean] | null => {
+      if (!ok) return null;
+      if (f.t === "leaf") {
+        const v = f.ev(ctx);
+        if (v.shape === "scalar") {
+          scalars.push(v.value);
+          scalarSlots.push(slots);
+          return [slots++, false];
+        }
+        if (v.kind !== "f32" || !(v.data instanceof Float32Array)) return fail();
+        const shape = first.v;
+        if (shape === null) first.v = v;
+        else if (shape.shape !== v.shape || shape.data.length !== v.data.length || (v.shape === "jagged" && shape.shape === "jagged" && v.offsets !== shape.offsets && !sameOffsets(v.offsets, shape.offsets))) return fail();
+        valid = andValid(valid, v.valid);
+        const seen = columns.indexOf(v.data);
+        if (seen >= 0) return [inSlots[seen]!, true];
+        columns.push(v.data);
+        inSlots.push(slots);
+        return [slots++, true];
+      }
+      const nScalars = scalars.length;
+      const a = gen(f.args[0]!),
+        b = f.args.length > 1 ? gen(f.args[1]!) : a;
+      if (a === null || b === null) return null;
+      if (!a[1] && !b[1]) {
+        // numbers alone (its operands took the last scalar slots): computed as the unfused path does, one number
+        if (f.ev === null) return fail();
+        const v = f.ev(ctx);
+        if (v.shape !== "scalar") return fail();
+        slots -= scalars.length - nScalars;
+        scalars.length = scalarSlots.length = nScalars;
+        scalars.push(v.value);
+        scalarSlots.push(slots);
+        return [slots++, false];
+      }
+      for (const s of [a[0], b[0]]) if (temps.delete(s)) free.push(s);
+      const out = free.pop() ?? slots++;
+      temps.add(out);
+      steps.push(f.kind, f.op, a[0], b[0], out);
+      return [out, true];
+    };
+    const result = gen(root);
+    const s = first.v;
+    if (result === null || !ok || s === null || slots > SIMD_SLOTS) return null;
+    const out = new Float32Array(s.data.length);
+    k.program(columns, inSlots, scalars, scalarSlots, steps, result[0], out);
+    return s.shape === "jagged" ? { shape: "jagged", kind: "f32", offsets: s.offsets, data: out, valid } : { shape: "flat", kind: "f32", data: out, valid };
   }
 
   private buildName(node: Extract<Node, { type: "name" }>, names: Set<string>, used: Set<string>): Eval {

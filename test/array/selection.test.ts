@@ -60,6 +60,28 @@ describe("masks with values other than 0/1", () => {
   });
 });
 
+describe("and/or four bytes at a time", () => {
+  it("every byte value, aligned or not, with a ragged tail: the bytewise (a != 0) op (b != 0)", () => {
+    // all 256 × 256 byte pairs, in three masks so three-way and/or are covered; lengths not multiples of 4
+    const n = 65_536 + 3;
+    const a = new Uint8Array(n + 1),
+      b = new Uint8Array(n),
+      c = new Uint8Array(n);
+    for (let i = 0; i < n; i++) {
+      a[i] = i & 255;
+      b[i] = (i >>> 8) & 255;
+      c[i] = i % 7 === 0 ? 0 : 128;
+    }
+    const ref = (f: (x: boolean, y: boolean, z: boolean) => boolean, x: Uint8Array) => Array.from({ length: n }, (_, i) => +f(x[i]! !== 0, b[i]! !== 0, c[i]! !== 0));
+    expect(Array.from(and(a.subarray(0, n), b, c))).toEqual(ref((x, y, z) => x && y && z, a));
+    expect(Array.from(or(a.subarray(0, n), b, c))).toEqual(ref((x, y, z) => x || y || z, a));
+    // a view starting at byte 1 takes the byte-by-byte path: same values
+    const shifted = a.subarray(1);
+    expect(Array.from(and(shifted, b))).toEqual(ref((x, y) => x && y, shifted));
+    expect(Array.from(and(a.subarray(0, n)))).toEqual(ref((x) => x, a));
+  });
+});
+
 describe("countTrue", () => {
   it("counts per event on sparse and dense collections alike (two code paths), and offsets not starting at 0", () => {
     const content = new Uint8Array([1, 0, 1, 1, 0, 0, 1, 1, 1, 0]);

@@ -1,10 +1,11 @@
-import { describe, expect, it, afterEach } from "vitest";
+import { describe, expect, it, afterEach, vi } from "vitest";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { simd, useSimd, SIMD_FN } from "../../src/array/index.js";
 import { boost, deltaPhi, deltaR, eta, invariantMass, phi, pt, sumVectors, toCartesian } from "../../src/physics/index.js";
 import { compile } from "../../src/expr/index.js";
+import { Jagged } from "../../src/util/index.js";
 import { rng } from "../hist/reference.js";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
@@ -143,6 +144,38 @@ describe("WebAssembly SIMD kernels", () => {
       j = js(() => e.evaluate(a)) as { data: Float32Array };
     expect(s.data).toBeInstanceOf(Float32Array);
     expect(differences(s.data, j.data)).toEqual([]);
+  });
+
+  it("element-wise float32 subexpressions run as one fused pass with the operation-by-operation float32 values", () => {
+    const k = simd()!;
+    const spy = vi.spyOn(k, "program");
+    try {
+      // per-element jets with a per-event condition (its validity must survive the fusion)
+      const offsets = Int32Array.from({ length: 10_002 }, (_, e) => 4 * e);
+      offsets[10_001] = N;
+      const jagged = (x: Float32Array) => new Jagged(offsets, x);
+      const cut = Int32Array.from({ length: 10_001 }, (_, e) => e % 3);
+      const e = compile("sqrt(Jet_pt[n > 0]*Jet_pt + 1.5) * -Jet_eta / max(Jet_pt, 30) - cos(Jet_phi) * (2*3)", ["Jet_pt", "Jet_eta", "Jet_phi", "n"]);
+      const v = e.evaluate({ Jet_pt: jagged(a.pt), Jet_eta: jagged(a.eta), Jet_phi: jagged(a.phi), n: cut }) as { shape: string; data: Float32Array; offsets: Int32Array; valid: Uint8Array };
+      expect(spy).toHaveBeenCalledTimes(1);
+      expect(v.shape).toBe("jagged");
+      expect(v.offsets).toBe(offsets);
+      expect(Array.from(v.valid.subarray(0, 6))).toEqual([0, 1, 1, 0, 1, 1]);
+      // the reference: every operation rounded to float32 (numpy's float32 chain), cos from the kernel
+      // already compared with Math.cos above, so no difference at all is allowed
+      const cos = new Float32Array(N);
+      k.map(SIMD_FN.cos, a.phi, cos);
+      const ref = Float32Array.from(a.pt, (p, i) => F(F(F(F(Math.sqrt(F(F(p * p) + 1.5))) * -a.eta[i]!) / Math.max(p, 30)) - F(cos[i]! * 6)));
+      expect(differences(v.data, ref)).toEqual([]);
+      // an integer column or a per-event value beside per-element ones: no fusion, float64 / spread as before
+      spy.mockClear();
+      const mixed = compile("Jet_pt * n + sqrt(Jet_pt)", ["Jet_pt", "n"]).evaluate({ Jet_pt: jagged(a.pt), n: cut }) as { data: Float64Array };
+      expect(spy).not.toHaveBeenCalled();
+      expect(mixed.data).toBeInstanceOf(Float64Array);
+      expect(mixed.data[5]).toBe(a.pt[5]! * 1 + F(Math.sqrt(a.pt[5]!)));
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it("every four-vector operation is within vector's float32 error of float64 (99th percentile ≤ 1.6e-5)", () => {
