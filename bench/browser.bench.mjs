@@ -16,6 +16,7 @@ import { openFile } from "../dist/root/index.js";
 import { HttpSource } from "../dist/io/index.js";
 import { RootFile } from "../dist/root/index.js";
 import { startStaticServer } from "./lib/static-server.mjs";
+import { AGC_DATA_BRANCHES } from "./lib/agc-branches.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, "..");
@@ -23,29 +24,7 @@ const quick = process.argv.includes("--quick");
 const MIN_SECONDS = quick ? 1 : 4;
 const EVENTS = 20000;
 
-const AGC = [
-  "nJet",
-  "Jet_pt",
-  "Jet_eta",
-  "Jet_phi",
-  "Jet_mass",
-  "Jet_btagCSVV2",
-  "Jet_jetId",
-  "nElectron",
-  "Electron_pt",
-  "Electron_eta",
-  "Electron_cutBased",
-  "Electron_sip3d",
-  "nMuon",
-  "Muon_pt",
-  "Muon_eta",
-  "Muon_tightId",
-  "Muon_sip3d",
-  "Muon_pfRelIso04_all",
-  "run",
-  "luminosityBlock",
-  "event",
-];
+const AGC = AGC_DATA_BRANCHES;
 
 /** The nominal ttbar file of a generated AGC dataset, generated once per codec. */
 function generated(codec) {

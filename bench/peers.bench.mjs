@@ -21,6 +21,7 @@ import { Hist, Regular } from "../dist/hist/index.js";
 import { toCartesian, sumVectors, pt as ptOf, eta as etaOf, phi as phiOf, deltaPhi, deltaR, invariantMass, pairMass, boost } from "../dist/physics/index.js";
 import { compile } from "../dist/expr/index.js";
 import { generatedTtbar } from "./lib/generated.mjs";
+import { AGC_MC_BRANCHES } from "./lib/agc-branches.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DATA = path.resolve(here, "../../shared/data/root");
@@ -29,30 +30,7 @@ const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const REPS = quick ? 3 : 7,
   WARM = 2,
   EVENTS = 200_000;
-const AGC = [
-  "nJet",
-  "Jet_pt",
-  "Jet_eta",
-  "Jet_phi",
-  "Jet_mass",
-  "Jet_btagCSVV2",
-  "Jet_jetId",
-  "nElectron",
-  "Electron_pt",
-  "Electron_eta",
-  "Electron_cutBased",
-  "Electron_sip3d",
-  "nMuon",
-  "Muon_pt",
-  "Muon_eta",
-  "Muon_tightId",
-  "Muon_sip3d",
-  "Muon_pfRelIso04_all",
-  "run",
-  "luminosityBlock",
-  "event",
-  "genWeight",
-];
+const AGC = AGC_MC_BRANCHES;
 const r4 = (x) => Number(x.toPrecision(4));
 
 // ------------------------------------------------------------------ the Python server

@@ -15,35 +15,13 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
 import { openFile, createFile, decompress } from "../dist/root/index.js";
+import { AGC_MC_BRANCHES } from "./lib/agc-branches.mjs";
 
 const EVENTS = Number(process.env.HEPFLOW_BENCH_LARGE_EVENTS ?? 1_600_000);
 const DEFAULT_CODEC = "zstd:1";
 const CODEC = process.env.HEPFLOW_BENCH_LARGE_CODEC ?? DEFAULT_CODEC;
 const FILE = path.join(tmpdir(), `hepflow-bench-read-large-${EVENTS}-${CODEC.replace(":", "")}.root`);
-const AGC = [
-  "nJet",
-  "Jet_pt",
-  "Jet_eta",
-  "Jet_phi",
-  "Jet_mass",
-  "Jet_btagCSVV2",
-  "Jet_jetId",
-  "nElectron",
-  "Electron_pt",
-  "Electron_eta",
-  "Electron_cutBased",
-  "Electron_sip3d",
-  "nMuon",
-  "Muon_pt",
-  "Muon_eta",
-  "Muon_tightId",
-  "Muon_sip3d",
-  "Muon_pfRelIso04_all",
-  "run",
-  "luminosityBlock",
-  "event",
-  "genWeight",
-];
+const AGC = AGC_MC_BRANCHES;
 const JSROOT_ENTRIES = 100_000;
 const FULL_READS = 6;
 const BARE_PASSES = 3;

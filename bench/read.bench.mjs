@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { openFile, decompress } from "../dist/root/index.js";
 import { openFile as jsrootOpen } from "jsroot/io";
 import { TSelector, treeProcess } from "jsroot/tree";
+import { AGC_DATA_BRANCHES } from "./lib/agc-branches.mjs";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const DATA = path.resolve(here, "../../shared/data/root");
@@ -16,29 +17,7 @@ const MIN_SECONDS = quick ? 0.3 : 1.5;
 // --only=NAME runs only the cases whose name contains NAME (for quick checks while developing).
 const only = process.argv.find((a) => a.startsWith("--only="))?.slice(7);
 
-const AGC = [
-  "nJet",
-  "Jet_pt",
-  "Jet_eta",
-  "Jet_phi",
-  "Jet_mass",
-  "Jet_btagCSVV2",
-  "Jet_jetId",
-  "nElectron",
-  "Electron_pt",
-  "Electron_eta",
-  "Electron_cutBased",
-  "Electron_sip3d",
-  "nMuon",
-  "Muon_pt",
-  "Muon_eta",
-  "Muon_tightId",
-  "Muon_sip3d",
-  "Muon_pfRelIso04_all",
-  "run",
-  "luminosityBlock",
-  "event",
-];
+const AGC = AGC_DATA_BRANCHES;
 
 const CASES = [
   { name: "nanoaod-all-branches", file: "nanoAOD_2015_CMS_Open_Data_ttbar.root", tree: "Events", branches: null },

@@ -12,35 +12,13 @@ import { loadavg, tmpdir } from "node:os";
 import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { AGC_MC_BRANCHES } from "./lib/agc-branches.mjs";
 
 const EVENTS = Number(process.env.HEPFLOW_BENCH_LARGE_EVENTS ?? 1_600_000);
 const CODEC = "zstd:1";
 // Same name as bench/read-large.bench.mjs, so the two share the cached file.
 const FILE = path.join(tmpdir(), `hepflow-bench-read-large-${EVENTS}-${CODEC.replace(":", "")}.root`);
-const AGC = [
-  "nJet",
-  "Jet_pt",
-  "Jet_eta",
-  "Jet_phi",
-  "Jet_mass",
-  "Jet_btagCSVV2",
-  "Jet_jetId",
-  "nElectron",
-  "Electron_pt",
-  "Electron_eta",
-  "Electron_cutBased",
-  "Electron_sip3d",
-  "nMuon",
-  "Muon_pt",
-  "Muon_eta",
-  "Muon_tightId",
-  "Muon_sip3d",
-  "Muon_pfRelIso04_all",
-  "run",
-  "luminosityBlock",
-  "event",
-  "genWeight",
-];
+const AGC = AGC_MC_BRANCHES;
 const REPEATS = 5;
 const self = fileURLToPath(import.meta.url);
 const here = path.dirname(self);
