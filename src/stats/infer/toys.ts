@@ -13,6 +13,7 @@ import { compiledModule } from "../../util/modules.js";
 import { Model } from "../model.js";
 import type { FitOptions } from "./mle.js";
 import { fixedPoiFit } from "./mle.js";
+import { mapBand, type ExpectedBand } from "./asymptotics.js";
 import { Rng } from "./random.js";
 import { testStatistic } from "./teststat.js";
 import type { TestStatName } from "./teststat.js";
@@ -29,7 +30,7 @@ export interface ToyHypotestResult {
   clsb: number;
   clb: number;
   /** Expected CLs (CLs+b for q0) for −2σ…+2σ: percentiles over the background-only toys. */
-  expected: number[];
+  expected: ExpectedBand;
   testStatistic: number;
   toys: number;
   seed: number;
@@ -149,7 +150,7 @@ export class ToyCalculator {
       const p = pv(t);
       return this.testStat === "q0" ? p.clsb : p.cls;
     }).sort();
-    const expected = [2.27501319, 15.86552539, 50.0, 84.13447461, 97.72498681].map((q) => percentile(per, q));
+    const expected = mapBand([2.27501319, 15.86552539, 50.0, 84.13447461, 97.72498681], (q) => percentile(per, q));
     return {
       mu,
       cls: o.cls,
