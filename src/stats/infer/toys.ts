@@ -7,7 +7,7 @@
 import { Worker } from "node:worker_threads";
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import { HepflowError } from "../../util/index.js";
+import { HepflowError, itemAt } from "../../util/index.js";
 import type { ProgressListener } from "../../util/index.js";
 import { compiledModule } from "../../util/modules.js";
 import { Model } from "../model.js";
@@ -203,10 +203,12 @@ export class ToyCalculator {
     const sig = new Float64Array(n);
     const bkg = new Float64Array(n);
     let unconverged = 0;
-    chunks.forEach((c, i) => {
-      (c.stream === 0 ? sig : bkg).set(results[i]!.values, c.start);
-      unconverged += results[i]!.unconverged;
-    });
+    for (const [i, c] of chunks.entries()) {
+      // the pool resolves only when every chunk has reported
+      const r = itemAt(results, i, `result of toy chunk ${i}`, "TOYS_FAILED");
+      (c.stream === 0 ? sig : bkg).set(r.values, c.start);
+      unconverged += r.unconverged;
+    }
     return this.summarize(mu, observed, sig, bkg, unconverged);
   }
 }
@@ -241,8 +243,14 @@ export class ToyPool {
             reject(new HepflowError("TOYS_FAILED", `toy worker failed: ${m.error}`));
             return;
           }
+          const task = tasks[m.i];
+          if (task === undefined) {
+            cleanup();
+            reject(new HepflowError("TOYS_FAILED", `toy worker answered for chunk ${m.i}, which was never sent`));
+            return;
+          }
           results[m.i] = m;
-          onDone(tasks[m.i]!);
+          onDone(task);
           feed();
         };
         const cleanup = () => {
