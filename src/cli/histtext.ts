@@ -1,8 +1,9 @@
 /** A histogram drawn in the terminal: one row per bin with a Unicode bar, then entries, mean and RMS. */
 import type { DrawResult } from "../expr/index.js";
 
-const EIGHTHS = ["", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
-const SHADES = [" ", "░", "▒", "▓", "█"];
+// Strings, not arrays: charAt of a bounded index is always a string (the partial block of a bar, a shade).
+const EIGHTHS = " ▏▎▍▌▋▊▉";
+const SHADES = " ░▒▓█";
 
 function fmt(v: number): string {
   if (!Number.isFinite(v)) return String(v);
@@ -14,7 +15,7 @@ function fmt(v: number): string {
 
 function bar(frac: number, width: number): string {
   const eighths = Math.round(Math.max(0, Math.min(1, frac)) * width * 8);
-  return "█".repeat(Math.floor(eighths / 8)) + EIGHTHS[eighths % 8]!;
+  return "█".repeat(Math.floor(eighths / 8)) + (eighths % 8 ? EIGHTHS.charAt(eighths % 8) : "");
 }
 
 /** Text of a 1D or 2D draw result (2D as a shaded grid, y up). */
@@ -26,28 +27,27 @@ export function histogramText(h: DrawResult, options: { width?: number; logy?: b
   if (!h.y) {
     const n = h.x.bins,
       step = (h.x.hi - h.x.lo) / n;
-    const labels = Array.from({ length: n }, (_, i) => `${fmt(h.x.lo + i * step)} – ${fmt(h.x.lo + (i + 1) * step)}`);
-    const lw = Math.max(...labels.map((l) => l.length));
-    const counts = Array.from(h.values, (v) => fmt(v));
-    const cw = Math.max(...counts.map((c) => c.length));
+    const rows = Array.from(h.values, (value, i) => ({ label: `${fmt(h.x.lo + i * step)} – ${fmt(h.x.lo + (i + 1) * step)}`, value }));
+    const lw = Math.max(...rows.map((r) => r.label.length));
+    const cw = Math.max(...rows.map((r) => fmt(r.value).length));
     let max = 0;
     for (const v of h.values) max = Math.max(max, v);
     const scale = (v: number) => (options.logy ? (v > 0 && max > 0 ? Math.log10(1 + v) / Math.log10(1 + max) : 0) : max > 0 ? v / max : 0);
-    for (let i = 0; i < n; i++) lines.push(`${labels[i]!.padStart(lw)} │${counts[i]!.padStart(cw)} ${bar(scale(h.values[i]!), width)}`);
+    for (const { label, value } of rows) lines.push(`${label.padStart(lw)} │${fmt(value).padStart(cw)} ${bar(scale(value), width)}`);
   } else {
     const nx = h.x.bins,
       ny = h.y.bins;
     let max = 0;
     for (const v of h.values) max = Math.max(max, v);
-    const yl = [fmt(h.y.hi), fmt(h.y.lo)];
-    const lw = Math.max(...yl.map((l) => l.length));
+    const [top, bottom] = [fmt(h.y.hi), fmt(h.y.lo)];
+    const lw = Math.max(top.length, bottom.length);
     for (let iy = ny - 1; iy >= 0; iy--) {
       let row = "";
       for (let ix = 0; ix < nx; ix++) {
         const v = h.values[ix * ny + iy]!;
-        row += v <= 0 ? " " : SHADES[Math.min(4, 1 + Math.floor((v / max) * 3.999))]!;
+        row += v <= 0 ? " " : SHADES.charAt(Math.min(4, 1 + Math.floor((v / max) * 3.999)));
       }
-      const label = iy === ny - 1 ? yl[0]! : iy === 0 ? yl[1]! : "";
+      const label = iy === ny - 1 ? top : iy === 0 ? bottom : "";
       lines.push(`${label.padStart(lw)} │${row}│`);
     }
     lines.push(`${" ".repeat(lw)} └${"─".repeat(nx)}┘`);

@@ -10,7 +10,7 @@ const GLOBAL_WITH_VALUE = new Set(["--connect-timeout", "--first-byte-timeout", 
 function requestedCommand(args: readonly string[]): CommandEntry | undefined {
   // The first word that is neither an option nor the value of a global option that takes one.
   let i = 0;
-  while (i < args.length && args[i]!.startsWith("-")) i += GLOBAL_WITH_VALUE.has(args[i]!) ? 2 : 1;
+  for (let a = args[i]; a?.startsWith("-"); a = args[i]) i += GLOBAL_WITH_VALUE.has(a) ? 2 : 1;
   if (i >= args.length) return undefined;
   const name = args[i] === "help" && args[i + 1] !== undefined ? args[i + 1] : args[i];
   return commands.find((c) => c.name === name);

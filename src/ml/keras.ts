@@ -124,6 +124,8 @@ export async function loadKeras(path: string): Promise<Model> {
     };
 
     let width = -1;
+    // the inputs of the first Dense layer's kernel: the model's features
+    let denseInputs: number | undefined;
     const built: Layer[] = [];
     for (const [i, l] of layers.entries()) {
       const c = l.config ?? {};
@@ -147,6 +149,7 @@ export async function loadKeras(path: string): Promise<Model> {
           if (kernel?.shape.length !== 2) throw bad(path, place, "Dense layer without a 2-D kernel");
           const [nIn, nOut] = kernel.shape as [number, number];
           if (width >= 0 && nIn !== width) throw bad(path, place, `kernel takes ${nIn} inputs but the previous layer gives ${width}`);
+          denseInputs ??= nIn;
           const act = ACTIVATIONS[String(c.activation ?? "linear")];
           if (!act) throw bad(path, place, `activation "${String(c.activation)}" is not supported`);
           if (c.use_bias !== false && !bias) throw bad(path, place, "use_bias is set but there is no bias");
@@ -196,8 +199,7 @@ export async function loadKeras(path: string): Promise<Model> {
           throw bad(path, place, `layer type ${l.class_name} is not supported (Dense, Activation, Dropout, Flatten, BatchNormalization are)`);
       }
     }
-    const first = built.length ? layers.find((l) => l.class_name === "Dense") : undefined;
-    const nFeatures = first ? weightsOf(String(first.config.name)).get("kernel")!.shape[0]! : width;
+    const nFeatures = built.length && denseInputs !== undefined ? denseInputs : width;
     if (!built.length) throw bad(path, "/model_config", "the model has no layers with weights");
     const nOutputs = width;
     const run = (x: Float32Array, rows: number): Float64Array => {
@@ -263,21 +265,24 @@ export interface WriteKerasOptions {
 export async function writeKeras(path: string, layers: DenseSpec[], opts: WriteKerasOptions = {}): Promise<void> {
   const h5 = (await import("h5wasm/node")).default;
   await h5.ready;
+  const [first] = layers;
+  if (first === undefined) throw new HepflowError("ML_SHAPE", "a Keras model needs at least one Dense layer", { file: path });
   const st = opts.standardize;
   if (st) {
-    if (st.mean.length !== layers[0]!.nIn || st.std.length !== layers[0]!.nIn) throw new HepflowError("ML_SHAPE", `standardisation has ${st.mean.length} means and ${st.std.length} widths for ${layers[0]!.nIn} inputs`, { file: path });
+    if (st.mean.length !== first.nIn || st.std.length !== first.nIn) throw new HepflowError("ML_SHAPE", `standardisation has ${st.mean.length} means and ${st.std.length} widths for ${first.nIn} inputs`, { file: path });
     st.std.forEach((s, f) => {
       if (!(s * s >= KERAS_BN_EPSILON * (1 - 1e-6))) throw new HepflowError("ML_SHAPE", `standard deviation of input ${f} is ${s}, below √ε of Keras' BatchNormalization`, { file: path });
     });
   }
-  const names = layers.map((_, i) => (i === 0 ? "dense" : `dense_${i}`));
+  const layerName = (i: number) => (i === 0 ? "dense" : `dense_${i}`);
+  const names = layers.map((_, i) => layerName(i));
   const bnName = "standardize";
   const config = {
     class_name: "Sequential",
     config: {
       name: opts.name ?? "sequential",
       layers: [
-        { class_name: "InputLayer", config: { batch_input_shape: [null, layers[0]!.nIn], dtype: "float32", sparse: false, ragged: false, name: "dense_input" } },
+        { class_name: "InputLayer", config: { batch_input_shape: [null, first.nIn], dtype: "float32", sparse: false, ragged: false, name: "dense_input" } },
         ...(st
           ? [
               {
@@ -286,7 +291,7 @@ export async function writeKeras(path: string, layers: DenseSpec[], opts: WriteK
                   name: bnName,
                   trainable: false,
                   dtype: "float32",
-                  batch_input_shape: [null, layers[0]!.nIn],
+                  batch_input_shape: [null, first.nIn],
                   axis: [1],
                   momentum: 0.99,
                   epsilon: KERAS_BN_EPSILON,
@@ -343,7 +348,7 @@ export async function writeKeras(path: string, layers: DenseSpec[], opts: WriteK
     mw.create_attribute("backend", "tensorflow");
     mw.create_attribute("keras_version", "2.12.0");
     layers.forEach((l, i) => {
-      const n = names[i]!;
+      const n = layerName(i);
       const g = mw.create_group(n);
       g.create_attribute("weight_names", [`${n}/kernel:0`, `${n}/bias:0`]);
       const inner = g.create_group(n);

@@ -107,13 +107,13 @@ export async function clearModelCache(): Promise<void> {
  */
 export function featureMatrix(columns: readonly ArrayLike<number>[], rows?: number): Float32Array {
   const nf = columns.length;
-  const n = rows ?? (nf ? columns[0]!.length : 0);
-  for (let f = 0; f < nf; f++) {
-    if (columns[f]!.length !== n) throw new HepflowError("ML_SHAPE", `feature column ${f} has ${columns[f]!.length} values, expected ${n}`);
+  const n = rows ?? columns[0]?.length ?? 0;
+  for (const [f, c] of columns.entries()) {
+    if (c.length !== n) throw new HepflowError("ML_SHAPE", `feature column ${f} has ${c.length} values, expected ${n}`);
   }
   const x = new Float32Array(n * nf);
-  for (let f = 0; f < nf; f++) {
-    const c = columns[f]!;
+  for (const [f, c] of columns.entries()) {
+    // every column holds n values (checked above)
     for (let r = 0, i = f; r < n; r++, i += nf) x[i] = c[r]!;
   }
   return x;
@@ -133,7 +133,7 @@ export interface PredictOptions {
  */
 export async function predictColumns(model: Model, columns: readonly ArrayLike<number>[], opts: PredictOptions = {}): Promise<Float32Array> {
   checkFeatures(model, columns.length);
-  const rows = columns.length ? columns[0]!.length : 0;
+  const rows = columns[0]?.length ?? 0;
   const out = new Float32Array(rows);
   const batch = Math.max(1, opts.batchSize ?? 65536);
   const k = opts.output ?? model.nOutputs - 1;
@@ -154,7 +154,7 @@ export async function predictColumns(model: Model, columns: readonly ArrayLike<n
 export function predictColumnsSync(model: Model, columns: readonly ArrayLike<number>[], opts: PredictOptions = {}): Float32Array {
   if (!model.predictSync) throw new HepflowError("ML_ASYNC_ONLY", `${model.format} models are evaluated asynchronously; use predictColumns`, { file: model.source });
   checkFeatures(model, columns.length);
-  const rows = columns.length ? columns[0]!.length : 0;
+  const rows = columns[0]?.length ?? 0;
   const k = opts.output ?? model.nOutputs - 1;
   const y = model.predictSync(featureMatrix(columns, rows), rows);
   if (model.nOutputs === 1 && y instanceof Float32Array) return y;

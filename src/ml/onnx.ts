@@ -2,7 +2,7 @@
  * ONNX models through onnxruntime-node (its CPU runtime ships inside the npm package). One
  * session per model and thread, single intra-op thread: hepflow parallelises over chunks.
  */
-import { HepflowError } from "../util/index.js";
+import { HepflowError, onlyItem } from "../util/index.js";
 import type { Model } from "./model.js";
 
 /** Load an ONNX model with one float32 input [batch, nFeatures] and one or more float32 outputs [batch, k]. */
@@ -19,9 +19,10 @@ export async function loadOnnx(path: string, opts: { threads?: number } = {}): P
   } catch (e) {
     throw new HepflowError("ML_BAD_ONNX", `onnxruntime cannot load the model (${(e as Error).message})`, { file: path }, { cause: e });
   }
-  if (session.inputNames.length !== 1) throw new HepflowError("ML_BAD_ONNX", `the model has ${session.inputNames.length} inputs; only single-input models [batch, features] are supported`, { file: path });
-  const input = session.inputNames[0]!;
-  const output = session.outputNames[0]!;
+  const input = onlyItem(session.inputNames);
+  if (input === undefined) throw new HepflowError("ML_BAD_ONNX", `the model has ${session.inputNames.length} inputs; only single-input models [batch, features] are supported`, { file: path });
+  const [output] = session.outputNames;
+  if (output === undefined) throw new HepflowError("ML_BAD_ONNX", "the model has no outputs", { file: path });
   const meta = (session as unknown as { inputMetadata?: { name?: string; shape?: (number | string)[]; type?: string }[] }).inputMetadata?.[0];
   const outMeta = (session as unknown as { outputMetadata?: { shape?: (number | string)[] }[] }).outputMetadata?.[0];
   const shape = meta?.shape;
@@ -41,7 +42,8 @@ export async function loadOnnx(path: string, opts: { threads?: number } = {}): P
       if (x.length !== rows * nFeatures) throw new HepflowError("ML_SHAPE", `batch has ${x.length} values, expected ${rows} × ${nFeatures}`, { file: path });
       if (rows === 0) return new Float32Array(0);
       const res = await session.run({ [input]: new ort.Tensor("float32", x, [rows, nFeatures]) }, [output]);
-      const t = res[output]!;
+      const t = res[output];
+      if (t === undefined) throw new HepflowError("ML_BAD_ONNX", `onnxruntime returned no output "${output}"`, { file: path });
       if (t.type !== "float32") throw new HepflowError("ML_BAD_ONNX", `output "${output}" is ${t.type}, expected float32`, { file: path });
       const data = t.data as Float32Array;
       if (data.length !== rows * nOutputs) {

@@ -4,7 +4,7 @@
  * at 50 % signal efficiency, score distributions of train and test for the overtraining check,
  * learning curve, feature importances), as one JSON-ready summary.
  */
-import { HepflowError } from "../util/index.js";
+import { HepflowError, itemAt } from "../util/index.js";
 import { trainGbdt } from "./gbdt.js";
 import type { GbdtData, GbdtOptions } from "./gbdt.js";
 import { backgroundRejection, rocCurve, shuffledIndices } from "./metrics.js";
@@ -164,7 +164,7 @@ export async function trainClassifier(features: string[], columns: ArrayLike<num
       train: { auc: rocCurve(trainScore, train.y).auc },
       scores: { edges: Array.from({ length: bins + 1 }, (_, i) => i / bins), train: histograms(trainScore, train.y, bins), test: histograms(testScore, test.y, bins) },
       learningCurve: { unit: kind === "gbdt" ? "round" : "epoch", trainLoss: curve.trainLoss, validLoss: curve.validLoss },
-      importance: Object.fromEntries(features.map((f, k) => [f, importance[k]!])),
+      importance: Object.fromEntries(features.map((f, k) => [f, itemAt(importance, k, `importance of ${f}`, "ML_SHAPE")])),
       importanceKind: gain ? "total_gain" : "permutation_auc",
     },
   };

@@ -114,13 +114,14 @@ async function openRoot(path: string): Promise<HistogramFile> {
 /** Fills a key template such as "{region}_{sample}" or "{region}/{sample}_{variation}". */
 export function fillTemplate(template: string, fields: Record<string, string>): string {
   return template.replace(/\{(\w+)\}/g, (_match, k: string) => {
-    if (!(k in fields))
+    const value = Object.hasOwn(fields, k) ? fields[k] : undefined;
+    if (value === undefined)
       throw new HepflowError(
         "PLOT_BAD_TEMPLATE",
         `key template '${template}' uses {${k}}, which this command does not provide (has ${Object.keys(fields)
           .map((f) => `{${f}}`)
           .join(", ")})`,
       );
-    return fields[k]!;
+    return value;
   });
 }

@@ -2,7 +2,7 @@ import type { FitResultInput, ParameterPrior, RankingEntry, StyleOptions } from 
 import { checkFinite } from "./validate.js";
 import { PALETTE, labelLayers, resolveStyle, topLevel, uniqueLabels } from "./style.js";
 import type { VegaLiteSpec } from "./render.js";
-import { HepflowError } from "../util/index.js";
+import { HepflowError, itemAt } from "../util/index.js";
 
 const ROW = 20;
 
@@ -30,16 +30,16 @@ export interface PullsOptions extends StyleOptions {
  * 0 or a constraint well below 1 tells the physicist that the data say more about a systematic than its prior did.
  */
 export function pullsPlot(fit: FitResultInput, options: PullsOptions = {}): VegaLiteSpec {
-  const n = checkFit(fit);
+  checkFit(fit);
   const rows: Record<string, unknown>[] = [];
-  for (let i = 0; i < n; i++) {
-    const name = fit.parameterNames[i]!;
+  // checkFit made bestfit and uncertainties as long as parameterNames
+  for (const [i, name] of fit.parameterNames.entries()) {
     if (options.exclude?.includes(name)) continue;
     const prior = options.priors ? options.priors[name] : { center: 0, width: 1 };
     if (!prior) continue;
     if (!(prior.width > 0)) throw new HepflowError("PLOT_BAD_FIT", `prior width of '${name}' is ${prior.width}; it must be positive`);
-    const pull = (fit.bestfit[i]! - prior.center) / prior.width;
-    const constraint = fit.uncertainties[i]! / prior.width;
+    const pull = (itemAt(fit.bestfit, i, `best fit of ${name}`, "PLOT_BAD_FIT") - prior.center) / prior.width;
+    const constraint = itemAt(fit.uncertainties, i, `uncertainty of ${name}`, "PLOT_BAD_FIT") / prior.width;
     rows.push({ name, pull, lo: pull - constraint, hi: pull + constraint, constraint });
   }
   if (rows.length === 0) throw new HepflowError("PLOT_EMPTY_FIT", "no constrained parameters to draw pulls for (all excluded or without prior)");
@@ -98,10 +98,11 @@ export function correlationPlot(fit: FitResultInput, options: CorrelationOptions
   const rule = keep.length < n ? `${keep.length} of ${n} parameters: ${threshold > 0 ? `max |ρ| ≥ ${threshold}` : ""}${threshold > 0 && passing.length > top ? ", " : ""}${passing.length > top ? `the ${top} most correlated` : ""}` : null;
   // shortened in the middle, so that staterror_SR_metsigST[1] and [2] stay distinct (Vega's own truncation keeps the start)
   const names = uniqueLabels(
-    keep.map((i) => fit.parameterNames[i]!),
+    keep.map((i) => itemAt(fit.parameterNames, i, "parameter name", "PLOT_BAD_FIT")),
     30,
   );
-  const label = new Map(keep.map((i, k) => [i, names[k]!]));
+  const label = new Map(keep.map((i, k) => [i, names[k]]));
+  // correlationRows checked the matrix is n×n, and keep holds indices below n
   const rows = keep.flatMap((i) => keep.map((j) => ({ a: label.get(i), b: label.get(j), r: c[i]![j]!, text: c[i]![j]!.toFixed(2) })));
   const cell = Math.max(14, Math.min(36, Math.floor(520 / keep.length)));
   const style = resolveStyle(options, { width: cell * keep.length, height: cell * keep.length });
@@ -184,7 +185,7 @@ export function rankingPlot(entries: RankingEntry[], options: RankingOptions = {
   const reach = Math.max(2, ...pulls.map((p) => Math.max(Math.abs(p.lo), Math.abs(p.hi))));
   const kinds = ["Pre-fit impact θ = θ̂ + Δθ", "Pre-fit impact θ = θ̂ − Δθ", "Post-fit impact θ = θ̂ + σ̂", "Post-fit impact θ = θ̂ − σ̂", "Pull"];
   // Pre-fit bars are light and wide, post-fit bars dark and narrow on top, so both stay visible.
-  const colors = ["#a9cbee", "#f0a99c", PALETTE[0]!, PALETTE[2]!, "black"];
+  const colors = ["#a9cbee", "#f0a99c", PALETTE[0], PALETTE[2], "black"];
   const color = { field: "kind", type: "nominal", scale: { domain: kinds, range: colors }, legend: { title: null, orient: "bottom", columns: 2, symbolType: "square", labelLimit: 300 } };
   const y = { field: "name", type: "nominal", sort: names, title: null, axis: { labelLimit: 320, labelFontSize: 11 } };
   const poi = options.poiName ?? "μ";

@@ -1,6 +1,6 @@
 import type { Hist1D, Hist1DPlotOptions } from "./types.js";
 import { checkHist1D, checkSameBinning } from "./validate.js";
-import { PALETTE, labelLayers, resolveStyle, topLevel } from "./style.js";
+import { paletteColour, labelLayers, resolveStyle, topLevel } from "./style.js";
 import { HIDDEN_X_AXIS, countDomain, logAxis, dataRows, ratioDomain, variancesOf, xScale } from "./panels.js";
 import type { VegaLiteSpec } from "./render.js";
 import { HepflowError } from "../util/index.js";
@@ -25,9 +25,9 @@ export interface StackInput {
  */
 export function stackPlot(input: StackInput, options: Hist1DPlotOptions = {}): VegaLiteSpec {
   const style = resolveStyle(options);
-  if (input.mc.length === 0) throw new HepflowError("PLOT_EMPTY_HIST", "stack plot needs at least one MC histogram");
+  const [ref] = input.mc;
+  if (ref === undefined) throw new HepflowError("PLOT_EMPTY_HIST", "stack plot needs at least one MC histogram");
   input.mc.forEach((h, i) => checkHist1D(h, `MC histogram '${h.label ?? i}'`));
-  const ref = input.mc[0]!;
   input.mc.forEach((h, i) => checkSameBinning(ref, h, `MC '${ref.label ?? 0}' vs MC '${h.label ?? i}'`));
   if (input.data) {
     checkHist1D(input.data, "data histogram");
@@ -70,7 +70,7 @@ export function stackPlot(input: StackInput, options: Hist1DPlotOptions = {}): V
   const dataLabel = input.data?.label ?? "Data";
   const bandOn = options.band ?? true;
   const colorDomain = [...labels.slice().reverse(), ...(bandOn ? [input.bandLabel ?? BAND_LABEL] : []), ...(input.data ? [dataLabel] : [])];
-  const colorRange = [...labels.map((_, i) => PALETTE[i % PALETTE.length]!).reverse(), ...(bandOn ? ["#9a9a9a"] : []), ...(input.data ? ["black"] : [])];
+  const colorRange = [...labels.map((_, i) => paletteColour(i)).reverse(), ...(bandOn ? ["#9a9a9a"] : []), ...(input.data ? ["black"] : [])];
   const color = { field: "label", type: "nominal", scale: { domain: colorDomain, range: colorRange }, legend: { title: null, orient: "right", symbolType: "square" } };
   const x = { field: "lo", type: "quantitative", scale: xScale(edges) };
   const yScale = { type: log ? "log" : "linear", domain: yDomain, nice: false, ...(log ? {} : { zero: true }) };

@@ -1,6 +1,6 @@
 import type { ClsPoint, LimitPoint, RocCurveInput, StyleOptions } from "./types.js";
 import { checkFinite } from "./validate.js";
-import { PALETTE, labelLayers, manualLegend, resolveStyle, topLevel, type Style } from "./style.js";
+import { paletteColour, labelLayers, manualLegend, resolveStyle, topLevel, type Style } from "./style.js";
 import type { VegaLiteSpec } from "./render.js";
 import { HepflowError } from "../util/index.js";
 
@@ -52,11 +52,12 @@ export function clsPlot(points: ClsPoint[], options: ClsOptions = {}): VegaLiteS
   const clamp = (v: number) => Math.max(v, floor);
   // Expected bands are ordered −2σ..+2σ in POI-quantile terms; min/max make the band drawable whichever way CLs runs.
   const rows = sorted.map((p) => {
-    const e = p.clsExp.map(clamp);
-    return { x: p.poi, m2: Math.min(e[0]!, e[4]!), m1: Math.min(e[1]!, e[3]!), med: e[2]!, p1: Math.max(e[1]!, e[3]!), p2: Math.max(e[0]!, e[4]!), obs: clamp(p.clsObs) };
+    const [m2, m1, med, p1, p2] = p.clsExp;
+    // clamp is monotonic, so it commutes with min and max
+    return { x: p.poi, m2: clamp(Math.min(m2, p2)), m1: clamp(Math.min(m1, p1)), med: clamp(med), p1: clamp(Math.max(m1, p1)), p2: clamp(Math.max(m2, p2)), obs: clamp(p.clsObs) };
   });
   const cl = options.cl ?? 0.95;
-  const x = { field: "x", type: "quantitative", scale: { domain: [sorted[0]!.poi, sorted[sorted.length - 1]!.poi], nice: false, zero: false }, title: options.poiTitle ?? "μ" };
+  const x = { field: "x", type: "quantitative", scale: { domain: [Math.min(...sorted.map((p) => p.poi)), Math.max(...sorted.map((p) => p.poi))], nice: false, zero: false }, title: options.poiTitle ?? "μ" };
   const y = { type: "quantitative", scale: { type: log ? "log" : "linear", domain: [log ? floor : 0, log ? 1.5 : 1.1], nice: false }, title: "CLs" };
   return topLevel(style, {
     width: style.width,
@@ -100,7 +101,7 @@ export function limitPlot(points: LimitPoint[], options: LimitOptions = {}): Veg
   const max = Math.max(...values, options.reference ?? 0);
   const min = Math.min(...values);
   const domain = log ? [10 ** Math.floor(Math.log10(min)), 10 ** Math.ceil(Math.log10(max) + 0.3)] : [0, max * 1.35];
-  const x = { field: "x", type: "quantitative", scale: { domain: [sorted[0]!.x, sorted[sorted.length - 1]!.x], nice: false, zero: false }, title: options.xTitle ?? "m [GeV]" };
+  const x = { field: "x", type: "quantitative", scale: { domain: [Math.min(...sorted.map((p) => p.x)), Math.max(...sorted.map((p) => p.x))], nice: false, zero: false }, title: options.xTitle ?? "m [GeV]" };
   const y = { type: "quantitative", scale: { type: log ? "log" : "linear", domain, nice: false }, title: options.yTitle ?? "95% CL upper limit on μ" };
   const layers = [...brazilLayers(rows, x, y), ...brazilLegend("limit", style.width, style), ...labelLayers(style, style.width)];
   if (options.reference !== undefined) {
@@ -157,7 +158,7 @@ export function rocPlot(curves: RocCurveInput[], options: RocOptions = {}): Vega
         color: {
           field: "label",
           type: "nominal",
-          scale: { domain: labels, range: labels.map((_, i) => PALETTE[i % PALETTE.length]!) },
+          scale: { domain: labels, range: labels.map((_, i) => paletteColour(i)) },
           legend: { title: null, orient: rejection ? "top-right" : "top-left", fillColor: "white", padding: 6, symbolType: "stroke" },
         },
         order: { field: "s" },

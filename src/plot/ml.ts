@@ -20,8 +20,8 @@ export interface ScoreDistributionOptions extends StyleOptions {
   xTitle?: string;
 }
 
-const SIG = PALETTE[0]!,
-  BKG = PALETTE[2]!;
+const SIG = PALETTE[0],
+  BKG = PALETTE[2];
 
 /**
  * Classifier output of signal and background, training split as filled areas and test split as
@@ -113,13 +113,13 @@ export function learningCurvePlot(trainLoss: ArrayLike<number>, validLoss: Array
       encoding: {
         x: { field: "x", type: "quantitative", scale: { domain: [1, Math.max(2, trainLoss.length)], nice: false }, title: options.unit === "epoch" ? "Epoch" : "Boosting round" },
         y: { field: "y", type: "quantitative", scale: { domain: [lo - pad, hi + pad], nice: false, zero: false }, title: options.yTitle ?? "Log-loss" },
-        color: { field: "label", type: "nominal", scale: { domain: labels, range: [PALETTE[0]!, PALETTE[1]!] }, legend: null },
+        color: { field: "label", type: "nominal", scale: { domain: labels, range: [PALETTE[0], PALETTE[1]] }, legend: null },
       },
     },
     ...manualLegend(
       [
-        { label: "Training", color: PALETTE[0]!, kind: "line" as const },
-        ...(validLoss.length ? [{ label: "Validation", color: PALETTE[1]!, kind: "line" as const }] : []),
+        { label: "Training", color: PALETTE[0], kind: "line" as const },
+        ...(validLoss.length ? [{ label: "Validation", color: PALETTE[1], kind: "line" as const }] : []),
         ...(options.best !== undefined ? [{ label: "Kept model", color: "#888888", kind: "dashed" as const }] : []),
       ],
       style.width,
@@ -152,7 +152,7 @@ export function importancePlot(importance: Record<string, number>, options: Impo
     layer: [
       {
         data: { values: rows },
-        mark: { type: "bar", color: PALETTE[0]!, height: { band: 0.7 } },
+        mark: { type: "bar", color: PALETTE[0], height: { band: 0.7 } },
         encoding: {
           y: { field: "feature", type: "nominal", sort: rows.map((r) => r.feature), title: null },
           x: { field: "value", type: "quantitative", title: options.xTitle ?? "Importance", scale: { zero: true } },

@@ -4,7 +4,12 @@ import type { StyleOptions } from "./types.js";
  * Petroff's 10-colour colour-blind-safe set (arXiv:2107.02270), mplhep's CMS default; its grey is moved to the end
  * so that it is not confused with the grey uncertainty band unless a plot has ten processes.
  */
-export const PALETTE = ["#3f90da", "#ffa90e", "#bd1f01", "#832db6", "#a96b59", "#e76300", "#b9ac70", "#717581", "#92dadd", "#94a4a2"];
+export const PALETTE = ["#3f90da", "#ffa90e", "#bd1f01", "#832db6", "#a96b59", "#e76300", "#b9ac70", "#717581", "#92dadd", "#94a4a2"] as const;
+
+/** Colour k of the palette, cycling past its end. */
+export function paletteColour(k: number): string {
+  return PALETTE[k % PALETTE.length] ?? PALETTE[0];
+}
 
 /** The one font every plot uses; render.ts ships or finds it so headless PNGs look like browser SVGs. */
 export const DEFAULT_FONT = "DejaVu Sans";
@@ -184,8 +189,8 @@ function boldWidthEm(text: string): number {
 export function uniqueLabels(names: string[], max: number): string[] {
   const head = Math.ceil((max - 1) / 2);
   const tail = max - 1 - head;
-  const short = names.map((s) => (s.length <= max ? s : `${s.slice(0, head)}…${s.slice(s.length - tail)}`));
+  const pairs = names.map((name) => ({ name, short: name.length <= max ? name : `${name.slice(0, head)}…${name.slice(name.length - tail)}` }));
   const count = new Map<string, number>();
-  for (const l of short) count.set(l, (count.get(l) ?? 0) + 1);
-  return short.map((l, i) => (count.get(l)! > 1 ? names[i]! : l));
+  for (const { short } of pairs) count.set(short, (count.get(short) ?? 0) + 1);
+  return pairs.map(({ name, short }) => ((count.get(short) ?? 0) > 1 ? name : short));
 }

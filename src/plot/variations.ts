@@ -1,6 +1,6 @@
 import type { Hist1D, Hist1DPlotOptions } from "./types.js";
 import { checkHist1D, checkSameBinning } from "./validate.js";
-import { PALETTE, labelLayers, resolveStyle, topLevel } from "./style.js";
+import { paletteColour, labelLayers, resolveStyle, topLevel } from "./style.js";
 import { HIDDEN_X_AXIS, countDomain, logAxis, stepRows, xScale } from "./panels.js";
 import type { VegaLiteSpec } from "./render.js";
 import { HepflowError } from "../util/index.js";
@@ -23,8 +23,9 @@ export function variationsPlot(nominal: Hist1D, variations: Hist1D[], options: H
   const nomLabel = nominal.label ?? "nominal";
   const labels = variations.map((v, i) => v.label ?? `variation ${i + 1}`);
   const all = [nominal, ...variations];
-  const lines = all.flatMap((h, i) => stepRows(h, i === 0 ? nomLabel : labels[i - 1]!));
-  const ratios = variations.flatMap((v, i) => stepRows(v, labels[i]!, (y, b) => (nominal.values[b]! !== 0 ? y / nominal.values[b]! : 1)));
+  const lines = [...stepRows(nominal, nomLabel), ...variations.flatMap((v, i) => stepRows(v, v.label ?? `variation ${i + 1}`))];
+  // checkSameBinning made every variation as long as the nominal
+  const ratios = variations.flatMap((v, i) => stepRows(v, v.label ?? `variation ${i + 1}`, (y, b) => (nominal.values[b]! !== 0 ? y / nominal.values[b]! : 1)));
 
   const yDomain = countDomain(
     all.flatMap((h) => Array.from(h.values)),
@@ -35,7 +36,7 @@ export function variationsPlot(nominal: Hist1D, variations: Hist1D[], options: H
   const rDomain = options.ratioRange ?? [1 - half, 1 + half];
 
   const domain = [nomLabel, ...labels];
-  const range = ["black", ...labels.map((_, i) => PALETTE[Math.floor(i / 2) % PALETTE.length]!)];
+  const range = ["black", ...labels.map((_, i) => paletteColour(Math.floor(i / 2)))];
   // Variations usually come in up/down pairs: pairs share a colour, down is dashed.
   const dashed = domain.filter((l) => /down|dn|lo(w)?$/i.test(l));
   const color = { field: "label", type: "nominal", scale: { domain, range }, legend: { title: null, orient: "right", symbolType: "stroke" } };
@@ -91,14 +92,16 @@ export function variationsPlot(nominal: Hist1D, variations: Hist1D[], options: H
 /** Normalised shapes (unit area, divided by bin width) of several histograms overlaid, to compare distributions independent of yield. */
 export function shapesPlot(hists: Hist1D[], options: Hist1DPlotOptions = {}): VegaLiteSpec {
   const style = resolveStyle(options);
-  if (hists.length === 0) throw new HepflowError("PLOT_EMPTY_HIST", "shapes plot needs at least one histogram");
+  const [first] = hists;
+  if (first === undefined) throw new HepflowError("PLOT_EMPTY_HIST", "shapes plot needs at least one histogram");
   hists.forEach((h, i) => checkHist1D(h, `histogram '${h.label ?? i}'`));
-  hists.forEach((h, i) => checkSameBinning(hists[0]!, h, `histogram '${hists[0]!.label ?? 0}' vs '${h.label ?? i}'`));
+  hists.forEach((h, i) => checkSameBinning(first, h, `histogram '${first.label ?? 0}' vs '${h.label ?? i}'`));
   const labels = hists.map((h, i) => h.label ?? `histogram ${i + 1}`);
   const rows = hists.flatMap((h, i) => {
+    const label = h.label ?? `histogram ${i + 1}`;
     const sum = Array.from(h.values).reduce((a, b) => a + b, 0);
-    if (sum === 0) throw new HepflowError("PLOT_EMPTY_HIST", `histogram '${labels[i]}' has zero integral and cannot be normalised`);
-    return stepRows(h, labels[i]!, (v, b) => v / sum / (h.edges[b + 1]! - h.edges[b]!));
+    if (sum === 0) throw new HepflowError("PLOT_EMPTY_HIST", `histogram '${label}' has zero integral and cannot be normalised`);
+    return stepRows(h, label, (v, b) => v / sum / (h.edges[b + 1]! - h.edges[b]!));
   });
   const log = options.logY ?? false;
   const yDomain = countDomain(
@@ -113,9 +116,9 @@ export function shapesPlot(hists: Hist1D[], options: Hist1DPlotOptions = {}): Ve
         data: { values: rows },
         mark: { type: "line", interpolate: "step-after", strokeWidth: 1.8, clip: true },
         encoding: {
-          x: { field: "x", type: "quantitative", scale: xScale(hists[0]!.edges), title: options.xTitle ?? "x" },
+          x: { field: "x", type: "quantitative", scale: xScale(first.edges), title: options.xTitle ?? "x" },
           y: { field: "y", type: "quantitative", title: options.yTitle ?? "1/N dN/dx", scale: { type: log ? "log" : "linear", domain: yDomain, nice: false }, axis: log ? logAxis(yDomain) : { format: "~g" } },
-          color: { field: "label", type: "nominal", scale: { domain: labels, range: labels.map((_, i) => PALETTE[i % PALETTE.length]!) }, legend: { title: null, orient: "right", symbolType: "stroke" } },
+          color: { field: "label", type: "nominal", scale: { domain: labels, range: labels.map((_, i) => paletteColour(i)) }, legend: { title: null, orient: "right", symbolType: "stroke" } },
           order: { field: "order" },
           detail: { field: "label" },
         },

@@ -60,8 +60,9 @@ export function insertLinqNodes(n: QNode): QNode {
     if (r.fn.type === "attr" && isLinqOp(r.fn.name)) {
       return { type: "linq", op: r.fn.name, source: r.fn.target, args: r.args, span: r.span };
     }
-    if (r.fn.type === "name" && isLinqOp(r.fn.id) && r.args.length >= 1) {
-      return { type: "linq", op: r.fn.id, source: r.args[0]!, args: r.args.slice(1), span: r.span };
+    const [source, ...args] = r.args;
+    if (r.fn.type === "name" && isLinqOp(r.fn.id) && source !== undefined) {
+      return { type: "linq", op: r.fn.id, source, args, span: r.span };
     }
   }
   return r;

@@ -118,7 +118,7 @@ class Translator {
     return insertLinqNodes({ type: "lambda", params, body, span: this.span(fn) });
   }
 
-  private constant(v: Constant, n: { start: number; end: number }): QNode {
+  private constant(v: Constant | undefined, n: { start: number; end: number }): QNode {
     const span = this.span(n);
     if (typeof v === "number") return { type: "number", value: v, float: !Number.isInteger(v), span };
     if (typeof v === "boolean") return { type: "bool", value: v, span };
@@ -133,7 +133,7 @@ class Translator {
     switch (n.type) {
       case "Identifier":
         if (scope.has(n.name)) return { type: "name", id: n.name, span };
-        if (consts.has(n.name)) return this.constant(this.constants[n.name]!, n);
+        if (consts.has(n.name)) return this.constant(this.constants[n.name], n);
         if (n.name === "undefined") return { type: "none", span };
         return this.fail(`"${n.name}" is not a lambda parameter or a declared constant`, n, `values captured from outside are invisible to the query; pass them explicitly: (e, { ${n.name} }) => …, { ${n.name}: value }`);
       case "Literal":
@@ -143,7 +143,7 @@ class Translator {
         if (n.value === null) return { type: "none", span };
         return this.fail("only numbers, booleans and strings may be written literally", n);
       case "TemplateLiteral":
-        if (n.expressions.length === 0) return { type: "string", value: n.quasis[0]!.value.cooked ?? "", span };
+        if (n.expressions.length === 0) return { type: "string", value: n.quasis.map((q) => q.value.cooked ?? "").join(""), span };
         return this.fail("template strings with ${…} are not part of a query", n);
       case "ArrayExpression":
         return { type: "list", items: n.elements.map((el) => (el && el.type !== "SpreadElement" ? sub(el) : this.fail("holes and spreads are not part of a query", n))), span };
@@ -211,9 +211,11 @@ class Translator {
         const l = sub(n.left as JsNode),
           r = sub(n.right);
         const cmp: Record<string, CompareOp> = { "==": "==", "===": "==", "!=": "!=", "!==": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">=" };
-        if (cmp[n.operator]) return { type: "compare", op: cmp[n.operator]!, left: l, right: r, span };
+        const c = cmp[n.operator];
+        if (c) return { type: "compare", op: c, left: l, right: r, span };
         const bin: Record<string, BinaryOp> = { "+": "+", "-": "-", "*": "*", "/": "/", "%": "%", "**": "**", "&": "&", "|": "|", "^": "^", "<<": "<<", ">>": ">>" };
-        if (bin[n.operator]) return { type: "binary", op: bin[n.operator]!, left: l, right: r, span };
+        const b = bin[n.operator];
+        if (b) return { type: "binary", op: b, left: l, right: r, span };
         return this.fail(`"${n.operator}" is not part of a query`, n);
       }
       case "ParenthesizedExpression":

@@ -25,7 +25,7 @@ function tokenize(src: string): Tok[] {
     throw queryError("QUERY_SYNTAX", m, src, { pos: p, end: p + 1 });
   };
   while (i < src.length) {
-    const c = src[i]!;
+    const c = src.charAt(i);
     if (c === "#") {
       while (i < src.length && src[i] !== "\n") i++;
       continue;
@@ -40,10 +40,10 @@ function tokenize(src: string): Tok[] {
     }
     const start = i;
     const str = /^([rRbBuU]?)('''|"""|'|")/.exec(src.slice(i, i + 4));
-    if (str && (str[1] === "" || /[A-Za-z]/.test(str[1]!))) {
-      const raw = /[rR]/.test(str[1]!),
-        q = str[2]!;
-      i += str[1]!.length + q.length;
+    const [prefix, q] = [str?.[1], str?.[2]];
+    if (prefix !== undefined && q !== undefined && (prefix === "" || /[A-Za-z]/.test(prefix))) {
+      const raw = /[rR]/.test(prefix);
+      i += prefix.length + q.length;
       let v = "";
       for (;;) {
         if (i >= src.length) fail("unterminated string", start);
@@ -53,7 +53,7 @@ function tokenize(src: string): Tok[] {
         }
         if (q.length === 1 && src[i] === "\n") fail("line break inside a string", i);
         if (src[i] === "\\" && !raw) {
-          const e = src[i + 1]!;
+          const e = src.charAt(i + 1);
           v += e === "n" ? "\n" : e === "t" ? "\t" : e === "r" ? "\r" : e === "\n" ? "" : e === "0" ? "\0" : e;
           i += 2;
         } else v += src[i++];
@@ -89,8 +89,11 @@ export function parsePython(src: string): QNode {
   if (!src.trim()) throw queryError("QUERY_EMPTY", "the query is empty", undefined, undefined);
   const toks = tokenize(src);
   let k = 0;
-  const peek = (): Tok => toks[k]!;
-  const next = (): Tok => toks[k++]!;
+  // tokenize ends every list with an "end" token: past it, everything reads as the end
+  const end = toks.at(-1);
+  if (end === undefined) throw queryError("QUERY_EMPTY", "the query is empty", undefined, undefined);
+  const peek = (): Tok => toks[k] ?? end;
+  const next = (): Tok => toks[k++] ?? end;
   const isOp = (t: string): boolean => peek().kind === "op" && peek().text === t;
   const isKw = (t: string): boolean => peek().kind === "name" && peek().text === t;
   const fail = (m: string, t: Tok = peek()): never => {
@@ -330,7 +333,7 @@ export function parsePython(src: string): QNode {
       if (peek().kind === "end") break;
       items.push(test());
     }
-    tree = { type: "list", items, span: sp(items[0]!.span, items[items.length - 1]!.span) };
+    tree = { type: "list", items, span: sp(tree.span, (items.at(-1) ?? tree).span) };
   }
   if (peek().kind !== "end") fail(`unexpected "${peek().text}" after the end of the query`);
   return insertLinqNodes(stringLambdas(tree));

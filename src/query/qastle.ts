@@ -86,13 +86,13 @@ export function parseQastle(text: string): QNode {
     throw queryError("QUERY_SYNTAX", msg, text, { pos, end });
   };
   const skip = (): void => {
-    while (i < text.length && /\s/.test(text[i]!)) i++;
+    while (i < text.length && /\s/.test(text.charAt(i))) i++;
   };
   const read = (): SExpr => {
     skip();
     if (i >= text.length) fail("unexpected end of qastle text", text.length);
     const start = i;
-    const c = text[i]!;
+    const c = text.charAt(i);
     if (c === "(") {
       i++;
       const list: SExpr[] = [];
@@ -122,7 +122,7 @@ export function parseQastle(text: string): QNode {
       i++;
       return { atom: s, quoted: true, span: { pos: start, end: i } };
     }
-    while (i < text.length && !/[\s()]/.test(text[i]!)) i++;
+    while (i < text.length && !/[\s()]/.test(text.charAt(i))) i++;
     return { atom: text.slice(start, i), quoted: false, span: { pos: start, end: i } };
   };
   const atomNode = (a: { atom: string; quoted: boolean; span: Span }): QNode => {
@@ -147,8 +147,18 @@ export function parseQastle(text: string): QNode {
     const [head, ...rest] = s.list;
     if (head === undefined || !("atom" in head) || head.quoted) return fail("a qastle form starts with its name", span.pos, span.end);
     const h = head.atom;
+    const arityError = (k: number): never => fail(`(${h} …) takes ${k} argument${k === 1 ? "" : "s"}, got ${rest.length}`, span.pos, span.end);
     const arity = (k: number): void => {
-      if (rest.length !== k) fail(`(${h} …) takes ${k} argument${k === 1 ? "" : "s"}, got ${rest.length}`, span.pos, span.end);
+      if (rest.length !== k) arityError(k);
+    };
+    // the operands of a one- or two-argument form, checked
+    const one = (): SExpr => {
+      const [a] = rest;
+      return rest.length === 1 && a !== undefined ? a : arityError(1);
+    };
+    const two = (): [SExpr, SExpr] => {
+      const [a, b] = rest;
+      return rest.length === 2 && a !== undefined && b !== undefined ? [a, b] : arityError(2);
     };
     const args = (): QNode[] => rest.map(conv);
     switch (h) {
@@ -161,10 +171,9 @@ export function parseQastle(text: string): QNode {
         return { type: "dict", keys: (k as { items: QNode[] }).items, values: (v as { items: QNode[] }).items, span };
       }
       case "attr": {
-        arity(2);
-        const nameNode = rest[1]!;
-        if (!("atom" in nameNode) || !nameNode.quoted) fail("(attr obj 'name') needs a quoted name", nameNode.span.pos, nameNode.span.end);
-        return { type: "attr", target: conv(rest[0]!), name: (nameNode as { atom: string }).atom, span };
+        const [target, nameNode] = two();
+        if (!("atom" in nameNode) || !nameNode.quoted) return fail("(attr obj 'name') needs a quoted name", nameNode.span.pos, nameNode.span.end);
+        return { type: "attr", target: conv(target), name: nameNode.atom, span };
       }
       case "subscript":
         arity(2);
@@ -175,7 +184,8 @@ export function parseQastle(text: string): QNode {
       case "call": {
         if (!rest.length) fail("(call f args…) needs a function", span.pos, span.end);
         const [fn, ...a] = args() as [QNode, ...QNode[]];
-        if (fn.type === "name" && isLinqOp(fn.id) && a.length >= 1) return { type: "linq", op: fn.id, source: a[0]!, args: a.slice(1), span };
+        const [source, ...more] = a;
+        if (fn.type === "name" && isLinqOp(fn.id) && source !== undefined) return { type: "linq", op: fn.id, source, args: more, span };
         return { type: "call", fn, args: a, span };
       }
       case "if":
@@ -185,11 +195,9 @@ export function parseQastle(text: string): QNode {
           return { type: "if", test: c, then: t, else: e, span };
         }
       case "not":
-        arity(1);
-        return { type: "unary", op: "not", arg: conv(rest[0]!), span };
+        return { type: "unary", op: "not", arg: conv(one()), span };
       case "~":
-        arity(1);
-        return { type: "unary", op: "~", arg: conv(rest[0]!), span };
+        return { type: "unary", op: "~", arg: conv(one()), span };
       case "and":
       case "or":
         arity(2);
@@ -197,11 +205,13 @@ export function parseQastle(text: string): QNode {
           const [l, r] = args() as [QNode, QNode];
           return { type: "boolop", op: h, left: l, right: r, span };
         }
-      case "lambda":
-        arity(2);
-        return { type: "lambda", params: names(rest[0]!), body: conv(rest[1]!), span };
+      case "lambda": {
+        const [params, body] = two();
+        return { type: "lambda", params: names(params), body: conv(body), span };
+      }
     }
-    if ((h === "-" || h === "+") && rest.length === 1) return { type: "unary", op: h, arg: conv(rest[0]!), span };
+    const [only] = rest;
+    if ((h === "-" || h === "+") && rest.length === 1 && only !== undefined) return { type: "unary", op: h, arg: conv(only), span };
     if (BINARY.has(h)) {
       arity(2);
       const [l, r] = args() as [QNode, QNode];

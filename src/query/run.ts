@@ -28,7 +28,7 @@ export class CompiledQuery {
   /** The branches the query reads. */
   readonly branches: readonly string[];
   private readonly mask: Expression | null;
-  private readonly exprs: Expression[];
+  private readonly exprs: { name: string; expr: Expression }[];
   private rowsLeft: number;
 
   constructor(query: QNode, schema: readonly BranchInfo[], source?: string) {
@@ -43,8 +43,8 @@ export class CompiledQuery {
       }
     };
     this.mask = this.plan.mask ? wrap(this.plan.mask, "event filter") : null;
-    this.exprs = this.plan.columns.map((c) => wrap(c.expr, `column "${c.name}"`));
-    this.branches = [...new Set([...(this.mask?.branches ?? []), ...this.exprs.flatMap((e) => e.branches)])];
+    this.exprs = this.plan.columns.map((c) => ({ name: c.name, expr: wrap(c.expr, `column "${c.name}"`) }));
+    this.branches = [...new Set([...(this.mask?.branches ?? []), ...this.exprs.flatMap((e) => e.expr.branches)])];
     this.rowsLeft = this.plan.take ?? Infinity;
   }
 
@@ -62,19 +62,23 @@ export class CompiledQuery {
       rows = countTrue(keep);
       if (rows !== n) {
         const used: Columns = {};
-        for (const b of this.exprs.flatMap((e) => e.branches)) used[b] = input[b]!;
+        for (const b of this.exprs.flatMap((e) => e.expr.branches)) {
+          const col = input[b];
+          if (col === undefined) throw new HepflowError("QUERY_TYPE", `branch "${b}" was not read`, { object: "query" });
+          used[b] = col;
+        }
         input = filterEvents(used, keep) as Columns;
       }
     }
     const ctx = { entries: rows, memo: new Map() };
     const types: Record<string, OutputType> = {};
     const columns: Columns = {};
-    this.exprs.forEach((e, i) => {
-      const name = this.plan.columns[i]!.name;
-      const v = e.evaluate(input, ctx);
-      types[name] = outputType(v.kind);
-      columns[name] = fixType(toColumn(v, rows), types[name]!, name);
-    });
+    for (const { name, expr } of this.exprs) {
+      const v = expr.evaluate(input, ctx);
+      const type = outputType(v.kind);
+      types[name] = type;
+      columns[name] = fixType(toColumn(v, rows), type, name);
+    }
     if (this.plan.flatten) {
       const first = Object.values(columns)[0];
       rows = first && isJagged(first) ? first.offsets[first.offsets.length - 1]! - first.offsets[0]! : 0;

@@ -141,6 +141,18 @@ class Translator {
     for (const b of branches) this.byName.set(b.name, b);
   }
 
+  /** Argument `i` of a call or LINQ step the user wrote; a missing one is the query's fault. */
+  private argAt(args: readonly QNode[], i: number, what: string, n: QNode): QNode {
+    return args[i] ?? this.fail("QUERY_TYPE", `${what} needs ${i === 0 ? "an argument" : `${i + 1} arguments`}`, n);
+  }
+
+  /** The first field of a collection: its length and axis stand for all of them. */
+  private firstField(c: CollSym, n: QNode): [string, ExprSym] {
+    const first = c.fields.entries().next();
+    if (first.done) return this.fail("QUERY_TYPE", "a collection of no fields (an empty record) has no length", n);
+    return first.value;
+  }
+
   private fail(code: string, msg: string, n: { span?: Span } | undefined, hint?: string): never {
     throw queryError(code, msg, this.source, n?.span, hint);
   }
@@ -211,7 +223,7 @@ class Translator {
           break;
         }
         case "Contains": {
-          const v = this.toExpr(this.eval(step.args[0]!, new Map(), null), step);
+          const v = this.toExpr(this.eval(this.argAt(step.args, 0, "Contains", step), new Map(), null), step);
           row = this.binary("==", this.toExpr(row, step), v, step);
           aggregate = { op: "Contains" };
           break;
@@ -245,7 +257,7 @@ class Translator {
 
   private apply(lam: Extract<QNode, { type: "lambda" }>, args: Sym[], axis: string | null, env: Map<string, Sym> = new Map()): Sym {
     const inner = new Map(env);
-    lam.params.forEach((p, i) => inner.set(p, args[i]!));
+    for (const [i, p] of lam.params.entries()) inner.set(p, args[i] ?? this.fail("QUERY_TYPE", `the lambda takes ${lam.params.length} parameters, it is given ${args.length}`, lam));
     return this.eval(lam.body, inner, axis);
   }
 
@@ -289,9 +301,10 @@ class Translator {
     const members = this.branches.filter((x) => x.name.startsWith(name + "_") && isJaggedBranch(x));
     if (members.length) {
       const fields = new Map<string, ExprSym>();
-      const counter = members[0]!.counter ?? null;
+      const [first] = members;
+      const counter = first?.counter ?? null;
       for (const m of members) if ((m.counter ?? null) === counter) fields.set(m.name.slice(name.length + 1), this.branchSym(m));
-      return { k: "coll", fields, mask: null, axis: counter ?? members[0]!.name };
+      return { k: "coll", fields, mask: null, axis: counter ?? first?.name ?? name };
     }
     const close = closeNames(name, [...this.byName.keys(), ...this.collectionNames()]);
     return this.fail("QUERY_UNKNOWN_BRANCH", `the dataset has no branch or collection "${name}"`, n, close.length ? `did you mean: ${close.join(", ")}?` : undefined);
@@ -371,12 +384,12 @@ class Translator {
         const elem: Sym = s.k === "coll" ? { k: "elem", of: s, masked: false } : { ...s, elem: true };
         const baseAxis = s.k === "coll" ? s.axis : s.axis!;
         const p = this.toExpr(this.apply(lam(), [elem], baseAxis, env), lam().body);
-        const pj = this.along(p, s.k === "coll" ? [...s.fields.values()][0]! : s, baseAxis, lam().body);
+        const pj = this.along(p, s.k === "coll" ? this.firstField(s, node)[1] : s, baseAxis, lam().body);
         if (s.k === "coll") return { ...s, mask: s.mask ? `(${s.mask}) && (${pj.text})` : pj.text };
         return { k: "expr", text: `(${s.text})[${pj.text}]`, shape: "jagged", axis: `${s.axis}[${pj.text}]`, bool: s.bool };
       }
       case "Count":
-        if (s.k === "coll") return { k: "expr", text: s.mask ? `sum(${s.mask})` : `len(${[...s.fields.values()][0]!.text})`, shape: "flat", axis: null, bool: false };
+        if (s.k === "coll") return { k: "expr", text: s.mask ? `sum(${s.mask})` : `len(${this.firstField(s, node)[1].text})`, shape: "flat", axis: null, bool: false };
         return { k: "expr", text: `len(${s.text})`, shape: "flat", axis: null, bool: false };
       case "Sum":
       case "Min":
@@ -413,7 +426,8 @@ class Translator {
         return { k: "expr", text, shape: "flat", axis: null, bool: true };
       }
       case "Contains": {
-        const v = this.toExpr(this.eval(node.args[0]!, env, null), node.args[0]!);
+        const arg = this.argAt(node.args, 0, "Contains", node);
+        const v = this.toExpr(this.eval(arg, env, null), arg);
         if (v.shape === "jagged") this.fail("QUERY_UNSUPPORTED", "Contains of a collection value is not supported", node.args[0]);
         return { k: "expr", text: `any((${this.toExpr(s, node).text}) == (${v.text}))`, shape: "flat", axis: null, bool: true };
       }
@@ -439,8 +453,15 @@ class Translator {
       if (e.axis !== axis) this.fail("QUERY_SHAPE", "this value runs along a different collection than the lambda's", n);
       return e;
     }
-    const ref = like.k === "coll" ? this.collField(like, [...like.fields.keys()][0]!) : like;
-    const refText = like.k === "coll" && axis === like.axis ? [...like.fields.values()][0]!.text : ref.text;
+    let ref: ExprSym, refText: string;
+    if (like.k === "coll") {
+      const [firstName, firstExpr] = this.firstField(like, n);
+      ref = this.collField(like, firstName);
+      refText = axis === like.axis ? firstExpr.text : ref.text;
+    } else {
+      ref = like;
+      refText = like.text;
+    }
     return { k: "expr", text: `where(((${refText}) == (${refText})) || true, ${e.text}, ${e.text})`, shape: "jagged", axis, bool: e.bool };
   }
 
@@ -484,7 +505,7 @@ class Translator {
         const fields = new Map<string, Sym>();
         n.keys.forEach((k, i) => {
           if (k.type !== "string" && k.type !== "number") this.fail("QUERY_TYPE", "a result key must be a string", k);
-          fields.set(String((k as { value: string | number }).value), sub(n.values[i]!));
+          fields.set(String((k as { value: string | number }).value), sub(this.argAt(n.values, i, "a result dictionary's key", k)));
         });
         return { k: "record", fields, tuple: false };
       }
@@ -567,7 +588,7 @@ class Translator {
     if (n.fn.type === "name" && !env.has(n.fn.id)) fname = n.fn.id;
     else if (n.fn.type === "attr" && n.fn.target.type === "name" && MODULES.has(n.fn.target.id) && !env.has(n.fn.target.id)) fname = n.fn.name;
     if (fname === "Zip" || (n.fn.type === "attr" && n.fn.name === "Zip")) {
-      const arg = n.fn.type === "attr" && fname === null ? this.eval(n.fn.target, env, axis) : this.eval(n.args[0]!, env, axis);
+      const arg = n.fn.type === "attr" && fname === null ? this.eval(n.fn.target, env, axis) : this.eval(this.argAt(n.args, 0, "Zip", n), env, axis);
       if (arg.k !== "record") this.fail("QUERY_TYPE", "Zip needs a dict or list of collections", n);
       return this.zip(arg as RecordSym, n);
     }
@@ -579,7 +600,9 @@ class Translator {
     if (!f) return this.fail("QUERY_UNKNOWN_FUNCTION", `unknown function "${fname}"`, n.fn, `known: ${Object.keys(FUNCS).join(", ")}`);
     if (n.args.length !== f.args) this.fail("QUERY_TYPE", `${fname} takes ${f.args} argument${f.args > 1 ? "s" : ""}`, n);
     const args = n.args.map((a) => this.toExpr(this.eval(a, env, axis), a));
-    const shape = args.length === 2 ? this.binary("+", args[0]!, args[1]!, n) : args[0]!;
+    const [a0, a1] = args;
+    if (a0 === undefined) return this.fail("QUERY_TYPE", `${fname} takes ${f.args} argument${f.args > 1 ? "s" : ""}`, n);
+    const shape = a1 !== undefined ? this.binary("+", a0, a1, n) : a0;
     return { k: "expr", text: `${f.expr}(${args.map((a) => a.text).join(", ")})`, shape: shape.shape, axis: shape.axis, bool: false };
   }
 }

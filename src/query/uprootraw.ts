@@ -7,6 +7,7 @@
  */
 import { createRequire } from "node:module";
 import type { BranchInfo } from "../root/index.js";
+import { onlyItem } from "../util/index.js";
 import type { QNode } from "./ast.js";
 import { queryError } from "./errors.js";
 import type { Plan } from "./translate.js";
@@ -45,9 +46,10 @@ export function uprootRawTree(n: QNode): string | null {
 
 function globOf(s: string, source: string | undefined, n: QNode): string {
   if (!s.startsWith("/")) return s;
-  const m = /^\/(.*)\/$/.exec(s);
-  if (!m || !/^[A-Za-z0-9_]*(\.\*?[A-Za-z0-9_]*)*$/.test(m[1]!)) throw queryError("QUERY_UPROOTRAW", `filter_name regex ${s} is beyond what this service accepts (letters, digits, _, . and .*); write a glob such as mu*`, source, n.span);
-  return m[1]!.replace(/\.\*/g, "*").replace(/\./g, "?");
+  const re = /^\/(.*)\/$/.exec(s)?.[1];
+  if (re === undefined || !/^[A-Za-z0-9_]*(\.\*?[A-Za-z0-9_]*)*$/.test(re))
+    throw queryError("QUERY_UPROOTRAW", `filter_name regex ${s} is beyond what this service accepts (letters, digits, _, . and .*); write a glob such as mu*`, source, n.span);
+  return re.replace(/\.\*/g, "*").replace(/\./g, "?");
 }
 
 /** The plan of an UprootRaw request against a tree's branches. */
@@ -55,8 +57,8 @@ export function uprootRawPlan(n: QNode, branches: readonly BranchInfo[], source?
   const dicts = entries(n)!;
   const trees = dicts.filter((d) => field(d, "treename") || field(d, "filter_name"));
   if (dicts.some((d) => field(d, "copy_histograms"))) throw queryError("QUERY_UNSUPPORTED", "copy_histograms is not supported: the service delivers tree columns", source, n.span);
-  if (trees.length !== 1) throw queryError("QUERY_UNSUPPORTED", "UprootRaw with more than one tree entry is not supported", source, n.span);
-  const d = trees[0]!;
+  const d = onlyItem(trees);
+  if (d === undefined) throw queryError("QUERY_UNSUPPORTED", "UprootRaw with more than one tree entry is not supported", source, n.span);
   for (const k of d.keys) {
     if (k.type !== "string" || !["treename", "filter_name", "cut"].includes(k.value))
       throw queryError("QUERY_UPROOTRAW", `unknown UprootRaw key ${k.type === "string" ? `"${k.value}"` : ""} (known: treename, filter_name, cut)`, source, k.span);

@@ -88,8 +88,8 @@ export class Directory {
   /** The key named `name` (highest cycle unless `cycle` is given, or "name;cycle"). */
   key(name: string, cycle?: number): Key | undefined {
     const m = /^(.*);(\d+)$/.exec(name);
-    if (m) {
-      name = m[1]!;
+    if (m?.[1] !== undefined) {
+      name = m[1];
       cycle = Number(m[2]);
     }
     let best: Key | undefined;

@@ -111,15 +111,15 @@ export class RootFile {
     const parts = path.split("/").filter((p) => p.length > 0);
     if (parts.length === 0) throw new HepflowError("ROOT_NOT_FOUND", "empty object path", { file: this.name });
     let dir = this.top;
-    for (let i = 0; i < parts.length; i++) {
-      const key = dir.key(parts[i]!);
+    for (const [i, part] of parts.entries()) {
+      const key = dir.key(part);
       if (!key) {
         const here = dir.path || "/";
         const names = [...new Set(dir.keys.map((k) => k.name))].slice(0, 20).join(", ");
         throw new HepflowError(
           "ROOT_NOT_FOUND",
-          `no object "${parts[i]}" in ${here}${didYouMean(
-            parts[i]!,
+          `no object "${part}" in ${here}${didYouMean(
+            part,
             dir.keys.map((k) => k.name),
           )} (has: ${names || "nothing"})`,
           { file: this.name, object: path },

@@ -70,7 +70,8 @@ export async function branchCodecs(file: RootFile, tree: { models?: ReadonlyArra
       continue;
     }
     const tag = await file.source.read(b.seek! + keyLen, 2);
-    out[m.name] = TAGS[String.fromCharCode(tag[0]!, tag[1]!)] ?? "unknown";
+    // a truncated file may give fewer than the two bytes of the block tag
+    out[m.name] = tag.length < 2 ? "unknown" : (TAGS[String.fromCharCode(...tag.subarray(0, 2))] ?? "unknown");
   }
   return out;
 }

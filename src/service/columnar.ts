@@ -6,7 +6,7 @@
  * compiled to WebAssembly; Snappy, pyarrow's default, which every Parquet reader decodes), fed the same Arrow data.
  */
 import * as fs from "node:fs";
-import { isJagged, type Column, type Columns } from "../util/index.js";
+import { HepflowError, isJagged, type Column, type Columns } from "../util/index.js";
 import type { OutputType } from "../query/index.js";
 
 type Arrow = typeof import("apache-arrow");
@@ -49,20 +49,23 @@ export class ColumnarWriter {
     const fields: InstanceType<Arrow["Field"]>[] = [];
     const children = [];
     for (const [name, c] of Object.entries(columns) as Array<[string, Column]>) {
+      const type = types[name];
+      // the query compiler gives every column it produces a type; a column without one is a bug here
+      if (type === undefined) throw new HepflowError("SERVICE_OUTPUT", `column "${name}" has no output type (types: ${Object.keys(types).join(", ")})`, { object: name });
       if (isJagged(c)) {
         let offsets = c.offsets,
           content = c.content as unknown as ArrayLike<number> & { subarray(a: number, b: number): ArrayLike<number> };
-        if (offsets[0] !== 0) {
-          const o0 = offsets[0]!;
-          content = content.subarray(o0, offsets[offsets.length - 1]!) as typeof content;
+        const [o0, end] = [offsets[0], offsets.at(-1)];
+        if (o0 !== undefined && end !== undefined && o0 !== 0) {
+          content = content.subarray(o0, end) as typeof content;
           offsets = offsets.map((x) => x - o0);
         }
-        const child = leafData(a, types[name]!, content);
-        const type = new a.List(new a.Field("item", child.type, false));
-        fields.push(new a.Field(name, type, false));
-        children.push(a.makeData({ type, length: rows, valueOffsets: offsets, child }));
+        const child = leafData(a, type, content);
+        const list = new a.List(new a.Field("item", child.type, false));
+        fields.push(new a.Field(name, list, false));
+        children.push(a.makeData({ type: list, length: rows, valueOffsets: offsets, child }));
       } else {
-        const d = leafData(a, types[name]!, c as ArrayLike<number>);
+        const d = leafData(a, type, c as ArrayLike<number>);
         fields.push(new a.Field(name, d.type, false));
         children.push(d);
       }

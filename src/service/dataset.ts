@@ -98,12 +98,12 @@ export function resolveDataset(did: string | readonly string[], o: ResolveOption
   let limit: number | null = null;
   if (typeof did === "string") {
     const m = /^(.*?)\?files=(\d+)$/.exec(did);
-    const name = m ? m[1]! : did;
+    const name = m?.[1] ?? did;
     if (m) limit = Number(m[2]);
     const cat = o.catalogue ? readCatalogue(o.catalogue) : {};
     const key = name.replace(/^catalog(ue)?:\/\//, "");
-    if (cat[key]) specs = cat[key]!;
-    else if (cat[name]) specs = cat[name]!;
+    const listed = cat[key] ?? cat[name];
+    if (listed) specs = listed;
     else if (/^[a-z][a-z0-9+.-]*:\/\//.test(name) && !/^(https?|file):\/\//.test(name)) {
       throw datasetError(`the catalogue has no dataset "${name}"${o.catalogue ? ` (catalogue: ${o.catalogue})` : " (the service runs without a catalogue)"}`, did);
     } else if (!name.includes("/") && !name.includes(".") && !GLOB.test(name)) {

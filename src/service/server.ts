@@ -59,7 +59,8 @@ export async function buildServer(service: DeliveryService, o: ServerOptions = {
     const h = req.headers.authorization;
     if (h !== undefined) {
       const m = /^Bearer ([A-Za-z0-9_-]{8,200})$/.exec(h);
-      const user = m ? service.store.userOfToken(m[1]!) : null;
+      const token = m?.[1];
+      const user = token === undefined ? null : service.store.userOfToken(token);
       if (!user) return reply.code(401).send({ code: "UNAUTHENTICATED", message: "the bearer token is not valid (ask the operator for one: hepflow serve token add NAME)" });
       (req as unknown as { user: string }).user = user;
       return;

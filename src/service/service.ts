@@ -218,8 +218,9 @@ export class DeliveryService {
     try {
       if (treeName) return (await f.tree(treeName)).branches;
       const trees = (await f.keys()).filter((k) => k.className === "TTree" || /RNTuple$/.test(k.className));
-      if (!trees.length) throw new HepflowError("SERVICE_NO_TREE", "the file holds no TTree or RNTuple");
-      return (await f.tree(trees[0]!.path)).branches;
+      const [first] = trees;
+      if (first === undefined) throw new HepflowError("SERVICE_NO_TREE", "the file holds no TTree or RNTuple");
+      return (await f.tree(first.path)).branches;
     } finally {
       await f.close();
     }
@@ -268,8 +269,9 @@ export class DeliveryService {
       }
       if (r.result) this.store.fileDone(t.id, f.idx, { ...r.result, output: name });
       else {
-        const attempts = this.store.files(t.id)[f.idx]!.attempts;
-        const final = !r.error!.retriable || attempts > this.o.retries;
+        // by idx, not by position: the rows are the transform's files, but a position is no key
+        const row = this.store.files(t.id).find((x) => x.idx === f.idx);
+        const final = !r.error!.retriable || !row || row.attempts > this.o.retries;
         this.store.fileFailed(t.id, f.idx, r.error!.stage, r.error!.message, final);
         if (!final) this.queue.push({ id: t.id, idx: f.idx });
       }

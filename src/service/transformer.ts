@@ -80,8 +80,9 @@ export async function transformFile(job: TransformJob, onEvents?: (events: numbe
     const tree = await stage("open", false, async () => {
       if (treeName) return file.tree(treeName);
       const trees = (await file.keys()).filter((k) => k.className === "TTree" || /RNTuple$/.test(k.className));
-      if (!trees.length) throw new HepflowError("SERVICE_NO_TREE", "the file holds no TTree or RNTuple");
-      return file.tree(trees[0]!.path);
+      const [first] = trees;
+      if (first === undefined) throw new HepflowError("SERVICE_NO_TREE", "the file holds no TTree or RNTuple");
+      return file.tree(first.path);
     });
     const query = await stage("schema", false, () => new CompiledQuery(ast, tree.branches, job.selection));
     const cols = query.plan.columns;
@@ -131,7 +132,9 @@ async function writeRoot(query: CompiledQuery, tree: TreeLike, counterOf: Map<st
               seen.add(counter);
               schema.push({ name: counter, type: "i32" });
             }
-            schema.push({ name: c.name, type: leafType(out.columns[c.name], out.types[c.name]!), ...(counter ? { counter } : {}) });
+            const type = out.types[c.name];
+            if (type === undefined) throw new HepflowError("SERVICE_OUTPUT", `column "${c.name}" has no output type`, { object: c.name });
+            schema.push({ name: c.name, type: leafType(out.columns[c.name], type), ...(counter ? { counter } : {}) });
           }
           writer = w.writeTree("servicex", schema, { title: "hepflow delivery" });
         }

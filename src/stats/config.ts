@@ -3,8 +3,7 @@
  * (modifier kinds alphabetically, then first appearance over sorted channels, sorted samples,
  * sorted modifier names), merged with the measurement's parameter settings.
  */
-import { HepflowError } from "../util/index.js";
-import { itemAt } from "./checked.js";
+import { HepflowError, itemAt } from "../util/index.js";
 import type { ParamRequirement } from "./modifiers/types.js";
 import type { ParameterSpec } from "./spec.js";
 

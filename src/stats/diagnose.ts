@@ -15,7 +15,7 @@ export function explainBadYields(ws: Workspace, model: Model, pars: ArrayLike<nu
   const problems: string[] = [];
   let at = 0;
   for (const name of c.channels) {
-    const nb = c.channelNbins[name]!;
+    const nb = c.channelNbins[name] ?? 0;
     const ci = ws.spec.channels.findIndex((x) => x.name === name);
     const ch = ws.spec.channels[ci];
     if (!ch) throw new HepflowError("WORKSPACE_INVALID", `the model's channel "${name}" is not in this workspace; explain yields with the workspace the model was built from`);
@@ -26,7 +26,7 @@ export function explainBadYields(ws: Workspace, model: Model, pars: ArrayLike<nu
       if (Number.isFinite(lam) && (lam > 0 || (lam === 0 && n === 0))) continue;
       const culprits = ch.samples
         .map((s, si) => ({ s, si }))
-        .filter(({ s }) => !(s.data[b]! > 0))
+        .filter(({ s }) => !((s.data[b] ?? Number.NaN) > 0))
         .map(({ s, si }) => `$.channels[${ci}].samples[${si}].data[${b}] = ${s.data[b]} (sample "${s.name}")`);
       problems.push(`channel "${name}" bin ${b}: expected ${lam} with ${n} observed${culprits.length ? `; non-positive nominal yields at ${culprits.join(", ")}` : ""}`);
     }

@@ -12,7 +12,7 @@ import type { ProgressListener } from "../util/index.js";
 import { Workspace } from "./workspace.js";
 import type { PatchSet, WorkspaceModelOptions } from "./workspace.js";
 import { hypotest } from "./infer/hypotest.js";
-import type { HypotestResult } from "./infer/asymptotics.js";
+import type { ExpectedBand, HypotestResult } from "./infer/asymptotics.js";
 import { upperLimit } from "./infer/limits.js";
 import type { TestStatName } from "./infer/teststat.js";
 import type { WorkspaceSpec } from "./spec.js";
@@ -35,9 +35,9 @@ export interface GridRow {
   name: string;
   values: unknown[];
   CLs_obs: number;
-  CLs_exp: number[];
+  CLs_exp: ExpectedBand;
   upper_limit_obs: number | null;
-  upper_limit_exp: number[] | null;
+  upper_limit_exp: ExpectedBand | null;
   converged: boolean;
 }
 
@@ -63,7 +63,7 @@ export function gridEvaluator(setup: GridSetup): (index: number) => GridRow {
     const data = ws.data(model);
     const mu = o.mu ?? 1;
     const h = hypotest(mu, data, model, { testStat: o.testStat ?? "qtilde" }) as HypotestResult;
-    let ul: { obs: number; exp: number[]; converged: boolean } | null = null;
+    let ul: { obs: number; exp: ExpectedBand; converged: boolean } | null = null;
     if (o.limits) ul = upperLimit(data, model, { testStat: o.testStat ?? "qtilde", cl: o.cl ?? 0.95 });
     return {
       name: p.metadata.name,

@@ -14,7 +14,7 @@ export type { MinimizeResult, ObjectiveWithGradient } from "./infer/minimize.js"
 export { testStatistic, TEST_STATS, checkTestStat } from "./infer/teststat.js";
 export type { TestStatName, TestStatResult } from "./infer/teststat.js";
 export { AsymptoticCalculator } from "./infer/asymptotics.js";
-export type { HypotestResult } from "./infer/asymptotics.js";
+export type { ExpectedBand, HypotestResult } from "./infer/asymptotics.js";
 export { hypotest, hypotestToys } from "./infer/hypotest.js";
 export type { HypotestOptions } from "./infer/hypotest.js";
 export { ToyCalculator, ToyPool, sampleToy } from "./infer/toys.js";

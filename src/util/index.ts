@@ -1,4 +1,5 @@
 export { HepflowError, isHepflowError } from "./errors.js";
+export { itemAt, onlyItem } from "./checked.js";
 export type { ErrorPlace } from "./errors.js";
 export type { ProgressEvent, ProgressListener } from "./progress.js";
 export { compiledModule } from "./modules.js";

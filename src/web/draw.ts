@@ -3,7 +3,7 @@ import { openFile } from "../root/index.js";
 import { TREE_CLASSES } from "../root/index.js";
 import { draw, type DrawResult } from "../expr/index.js";
 import { hist2dPlot, shapesPlot, stackPlot, variationsPlot, type Hist1D, type VegaLiteSpec } from "../plot/index.js";
-import { HepflowError } from "../util/index.js";
+import { HepflowError, onlyItem } from "../util/index.js";
 
 /** What a Draw request asks: the options of `hepflow draw`. */
 export interface DrawRequest {
@@ -67,8 +67,8 @@ export async function drawFile(file: string, r: DrawRequest, onPartial: (h: Draw
     let treeName = r.tree;
     if (!treeName) {
       const names = [...new Set((await f.keys()).filter((k) => TREE_CLASSES.test(k.className)).map((k) => k.path))];
-      if (names.length !== 1) throw new HepflowError("UI_BAD_REQUEST", names.length ? `the file holds several trees (${names.join(", ")}); choose one` : "the file holds no TTree or RNTuple", { file });
-      treeName = names[0]!;
+      treeName = onlyItem(names);
+      if (treeName === undefined) throw new HepflowError("UI_BAD_REQUEST", names.length ? `the file holds several trees (${names.join(", ")}); choose one` : "the file holds no TTree or RNTuple", { file });
     }
     const tree = await f.tree(treeName);
     const h = await draw([tree], r.expr, {
@@ -91,10 +91,11 @@ export async function drawFile(file: string, r: DrawRequest, onPartial: (h: Draw
 
 /** Several drawn 1D histograms in one plot: as they are (ratio to the first) or normalised to unit area. */
 export function overlaySpec(hists: Array<{ label: string; edges: number[]; values: number[]; variances?: number[] }>, o: { normalise?: boolean; logY?: boolean; xTitle?: string }): VegaLiteSpec {
-  if (hists.length === 0) throw new HepflowError("UI_BAD_REQUEST", "nothing to overlay");
   const h1: Hist1D[] = hists.map((h) => ({ edges: h.edges, values: h.values, variances: h.variances, label: h.label }));
-  const style = { xTitle: o.xTitle ?? hists[0]!.label, logY: o.logY, experiment: "none" as const };
+  const [first, ...others] = h1;
+  if (first === undefined) throw new HepflowError("UI_BAD_REQUEST", "nothing to overlay");
+  const style = { xTitle: o.xTitle ?? first.label, logY: o.logY, experiment: "none" as const };
   if (o.normalise) return shapesPlot(h1, style);
-  if (h1.length === 1) return stackPlot({ mc: h1 }, { ...style, ratio: false });
-  return variationsPlot(h1[0]!, h1.slice(1), style);
+  if (others.length === 0) return stackPlot({ mc: h1 }, { ...style, ratio: false });
+  return variationsPlot(first, others, style);
 }

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import * as path from "node:path";
 import { clsPlot, clsPointsFromLimit, correlationPlot, fitInputFromResult, fitStackPlot, pullsInputFromStats, pullsPlot, rankingFromImpacts, rankingPlot, stackFromYields, type FitResultInput, type VegaLiteSpec } from "../plot/index.js";
-import { HepflowError } from "../util/index.js";
+import { HepflowError, itemAt } from "../util/index.js";
 
 export interface FitView {
   kind: "workspace" | "fit-result";
@@ -76,10 +76,12 @@ export async function fitView(file: string, o: { cls?: boolean; ranking?: boolea
     }
     let limit: FitView["limit"];
     if (o.cls !== false && model.config.poiName) {
-      const bound = model.config.suggestedBounds()[model.config.poiIndex!]!;
+      const i = model.config.poiIndex;
+      const bound = i === null ? undefined : model.config.suggestedBounds()[i];
+      const [best, sigma] = i === null ? [] : [r.bestfit[i], r.uncertainties[i]];
+      if (!bound || best === undefined || sigma === undefined) throw new HepflowError("UI_BAD_INPUT", `the fit has no value for the parameter of interest ${model.config.poiName}`, { file });
       // the scan reaches five post-fit standard deviations above the best fit, where CLs is far below 0.05
-      const i = model.config.poiIndex!;
-      const reach = Math.max(0, r.bestfit[i]!) + 5 * r.uncertainties[i]!;
+      const reach = Math.max(0, best) + 5 * sigma;
       const hi = Math.min(bound[1], Number.isFinite(reach) && reach > 0 ? reach : 1);
       const lim = stats.upperLimit(data, model, { method: "scan", scan: Array.from({ length: 21 }, (_, i) => (hi * i) / 20) });
       limit = { observed: lim.obs, expected: lim.exp };
@@ -87,7 +89,7 @@ export async function fitView(file: string, o: { cls?: boolean; ranking?: boolea
     }
     return {
       kind: "workspace",
-      parameters: r.parameterNames.map((name, i) => ({ name, bestfit: r.bestfit[i]!, uncertainty: r.uncertainties[i]! })),
+      parameters: r.parameterNames.map((name, i) => ({ name, bestfit: itemAt(r.bestfit, i, `best fit of ${name}`, "UI_BAD_INPUT", { file }), uncertainty: r.uncertainties[i] ?? NaN })),
       twiceNll: r.twiceNll,
       converged: r.converged,
       poi: model.config.poiName,
@@ -102,9 +104,15 @@ export async function fitView(file: string, o: { cls?: boolean; ranking?: boolea
     const names = j.parameters as string[];
     const best = j.bestfit as Record<string, number>,
       unc = (j.uncertainties ?? {}) as Record<string, number>;
+    // a result file written by hand or by another tool may name a parameter it gives no value for
+    const parameters = names.map((name) => {
+      const v = best[name];
+      if (typeof v !== "number") throw new HepflowError("UI_BAD_INPUT", `parameter "${name}" is listed but has no numeric bestfit`, { file, object: `bestfit.${name}` });
+      return { name, bestfit: v, uncertainty: unc[name] ?? NaN };
+    });
     const n = names.length;
     const corr = Array.isArray(j.correlation) ? (j.correlation as number[][]) : Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, k) => (i === k ? 1 : 0)));
-    const fit: FitResultInput = { parameterNames: names, bestfit: names.map((x) => best[x]!), uncertainties: names.map((x) => unc[x] ?? NaN), correlation: corr };
+    const fit: FitResultInput = { parameterNames: names, bestfit: parameters.map((p) => p.bestfit), uncertainties: parameters.map((p) => p.uncertainty), correlation: corr };
     const poi = typeof j.poi === "string" ? j.poi : null;
     const plots: FitView["plots"] = [
       // a result file has no priors: constrained parameters are taken as centred on 0 with unit width (normsys/histosys)
@@ -113,7 +121,7 @@ export async function fitView(file: string, o: { cls?: boolean; ranking?: boolea
     ];
     return {
       kind: "fit-result",
-      parameters: names.map((name) => ({ name, bestfit: best[name]!, uncertainty: unc[name] ?? NaN })),
+      parameters,
       twiceNll: j.twice_nll as number,
       converged: j.converged as boolean,
       poi,

@@ -279,10 +279,11 @@ export function liveHistograms(acc: unknown, pick: Record<string, string> = {}):
     const categories: LiveHistogram["categories"] = [];
     for (const ax of [...h.axes]) {
       if (!ax.isCategory) continue;
-      const values = ((ax as unknown as { categories: readonly (string | number)[] }).categories ?? []).map(String);
+      const raws = (ax as unknown as { categories: readonly (string | number)[] }).categories ?? [];
+      const values = raws.map(String);
       const want = pick[ax.name] ?? (values.includes("nominal") ? "nominal" : undefined);
-      if (want !== undefined && values.includes(want)) {
-        const raw = (ax as unknown as { categories: readonly (string | number)[] }).categories[values.indexOf(want)]!;
+      const raw = want === undefined ? undefined : raws.find((c) => String(c) === want);
+      if (want !== undefined && raw !== undefined) {
         h = h.pick({ [ax.name]: raw });
         categories.push({ axis: ax.name, values, picked: want });
       } else {
@@ -291,6 +292,10 @@ export function liveHistograms(acc: unknown, pick: Record<string, string> = {}):
       }
       if (h.rank === 0) break;
     }
+    const title = (d: number) => {
+      const a = h.axes[d];
+      return a ? a.label || a.name : "";
+    };
     try {
       if (h.rank === 1) {
         const one = hist1dFromHist(h, name);
@@ -302,7 +307,7 @@ export function liveHistograms(acc: unknown, pick: Record<string, string> = {}):
           edges: Array.from(one.edges),
           values,
           sum: values.reduce((s, v) => s + v, 0),
-          spec: histogramPlot(one, { xTitle: h.axes[0]!.label || h.axes[0]!.name || name, experiment: "none", title: name }),
+          spec: histogramPlot(one, { xTitle: title(0) || name, experiment: "none", title: name }),
         });
       } else if (h.rank === 2) {
         const two = hist2dFromHist(h, name);
@@ -314,7 +319,7 @@ export function liveHistograms(acc: unknown, pick: Record<string, string> = {}):
           edges: Array.from(two.xEdges),
           values,
           sum: values.reduce((s, v) => s + v, 0),
-          spec: hist2dPlot(two, { xTitle: h.axes[0]!.label || h.axes[0]!.name, yTitle: h.axes[1]!.label || h.axes[1]!.name, experiment: "none", title: name }),
+          spec: hist2dPlot(two, { xTitle: title(0), yTitle: title(1), experiment: "none", title: name }),
         });
       }
     } catch {

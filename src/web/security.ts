@@ -54,7 +54,7 @@ export function tokenOf(headers: Record<string, string | string[] | undefined>, 
 /** True when the Host header names this machine (a page of another site resolved to 127.0.0.1 sends its own name). */
 export function loopbackHost(host: string | undefined): boolean {
   if (!host) return false;
-  const name = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.split(":")[0]!;
+  const name = host.startsWith("[") ? host.slice(0, host.indexOf("]") + 1) : host.replace(/:[\s\S]*$/, "");
   return LOOPBACK.has(name.toLowerCase());
 }
 
@@ -118,7 +118,8 @@ export function checkRemoteUrl(u: string, allow: ReadonlySet<string>): string {
   if (!/^(https?|roots?):$/.test(url.protocol)) throw new HepflowError("UI_REMOTE_REFUSED", `only https://, http://, root:// and roots:// URLs can be opened (local files: browse the root)`, { file: u });
   if (url.username || url.password) throw new HepflowError("UI_REMOTE_REFUSED", "URLs with credentials are refused (they would be stored in the browser history)", { file: u });
   const host = url.hostname.toLowerCase();
-  const defaultPort = { "http:": "80", "https:": "443", "root:": "1094", "roots:": "1094" }[url.protocol]!;
+  // the protocol is one of the four tested above
+  const defaultPort = url.protocol === "http:" ? "80" : url.protocol === "https:" ? "443" : "1094";
   const withPort = `${host}:${url.port || defaultPort}`;
   if (!allow.has(host) && !allow.has(withPort)) {
     throw new HepflowError(

@@ -155,7 +155,7 @@ export async function buildUiServer(o: UiOptions): Promise<{ app: FastifyInstanc
         // the token moves into an HttpOnly cookie and out of the address bar (and of the history)
         const rest = new URLSearchParams(q);
         rest.delete("token");
-        const where = req.url.split("?")[0]! + (rest.size ? `?${rest}` : "");
+        const where = req.url.replace(/\?[\s\S]*$/, "") + (rest.size ? `?${rest}` : "");
         return reply.header("set-cookie", `hepflow_ui=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/`).redirect(where, 303);
       }
     }

@@ -97,6 +97,13 @@ interface FitJson {
   message?: string;
   poi: string;
 }
+
+/** Best fit and uncertainty of `name` in the fit step's output (a step's file can be stale or hand-edited). */
+function fitted(f: FitJson, name: string): [number, number] {
+  const [value, uncertainty] = [f.bestfit[name], f.uncertainties[name]];
+  if (value === undefined || uncertainty === undefined) throw new HepflowError("WORKFLOW_PUBLISH", `the fit output has no best fit and uncertainty for "${name}"`);
+  return [value, uncertainty];
+}
 interface RankingJson {
   impacts: JsonObject[];
   pulls: JsonObject[];
@@ -194,7 +201,8 @@ async function runDemoInto(out: string, o: DemoOptions): Promise<DemoResult> {
     const sig = outputs("significance");
     const poi = f.poi;
     const truth = generated ? 1 : undefined;
-    fitSummary = { poi, value: f.bestfit[poi]!, uncertainty: f.uncertainties[poi]!, truth, converged: f.converged };
+    const [value, uncertainty] = fitted(f, poi);
+    fitSummary = { poi, value, uncertainty, truth, converged: f.converged };
     const results = {
       fit: { bestfit: f.bestfit, uncertainties: f.uncertainties, twice_nll: f.twice_nll, converged: f.converged },
       truth: truth === undefined ? null : { [poi]: truth },
@@ -300,7 +308,7 @@ function cutflowTable(cutflow: Record<string, Record<string, number>>): ReportTa
 }
 
 function fitTable(f: FitJson, poi: string, staterrors: number): ReportTable {
-  const rows = [poi, ...f.parameters.filter((p) => p !== poi)].map((n) => [n, ...valueWithUncertainty(f.bestfit[n]!, f.uncertainties[n]!)]);
+  const rows = [poi, ...f.parameters.filter((p) => p !== poi)].map((n) => [n, ...valueWithUncertainty(...fitted(f, n))]);
   const stat = staterrors ? `the ${staterrors} staterror γ parameters are listed here and left out of the pulls plot (AGC spec §8.5)` : "no staterror parameters";
   return {
     title: "Fit results",

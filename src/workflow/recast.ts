@@ -9,7 +9,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse as parseYaml } from "yaml";
-import { HepflowError } from "../util/index.js";
+import { HepflowError, onlyItem } from "../util/index.js";
 import { readSpecFile } from "./yadage/load.js";
 
 /** One result a RECAST workflow declares. */
@@ -79,7 +79,8 @@ export function listEntries(extraDirs: string[] = []): RecastEntry[] {
 export function findEntry(name: string, extraDirs: string[] = []): RecastEntry {
   const all = listEntries(extraDirs);
   const hit = all.filter((e) => e.name === name || e.name.split("/").pop() === name);
-  if (hit.length === 1) return hit[0]!;
+  const only = onlyItem(hit);
+  if (only) return only;
   if (hit.length > 1) throw new HepflowError("RECAST_AMBIGUOUS", `"${name}" names ${hit.length} entries: ${hit.map((e) => e.name).join(", ")}`);
   throw new HepflowError("RECAST_UNKNOWN", `no catalogue entry "${name}"; entries: ${all.map((e) => e.name).join(", ") || "none"}`);
 }

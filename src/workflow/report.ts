@@ -41,7 +41,7 @@ export interface ReportInput {
   commands: string[];
 }
 
-const esc = (s: string | number): string => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]!);
+const esc = (s: string | number): string => String(s).replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c] ?? c);
 
 function table(t: ReportTable): string {
   const head = t.columns.map((c) => `<th>${esc(c)}</th>`).join("");

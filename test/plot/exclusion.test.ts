@@ -4,6 +4,10 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { contourSegments, exclusionPlot, renderSVG, writeStandardPlots } from "../../src/plot/index.js";
+import type { ExpectedBand } from "../../src/stats/index.js";
+
+/** An expected band from its value at −2σ … +2σ. */
+const sigmas = (f: (k: number) => number): ExpectedBand => [f(-2), f(-1), f(0), f(1), f(2)];
 
 describe("exclusion contours", () => {
   it("a field linear in x and y is contoured exactly on its level line (1e-12)", () => {
@@ -49,8 +53,8 @@ describe("cls.png of a root-finding limit", () => {
   it("ends at the first point beyond twice the largest limit, not at the search's far bracket", async () => {
     // the root finder's visits: a bracketing search doubling up to 19, then points near the crossing
     const mus = [0, 0.3, 0.4, 0.5, 0.6, 0.9, 1.2, 2.4, 4.7, 9.5, 19];
-    const points = mus.map((mu) => ({ mu, cls: Math.exp(-6 * mu), expected: [-2, -1, 0, 1, 2].map((k) => Math.exp((-6 * mu) / (1 + 0.3 * k))) }));
-    const limit = { obs: 0.5, exp: [0.35, 0.42, 0.5, 0.62, 0.9], cl: 0.95, method: "root" as const, points, converged: true };
+    const points = mus.map((mu) => ({ mu, cls: Math.exp(-6 * mu), expected: sigmas((k) => Math.exp((-6 * mu) / (1 + 0.3 * k))) }));
+    const limit = { obs: 0.5, exp: [0.35, 0.42, 0.5, 0.62, 0.9] satisfies ExpectedBand, cl: 0.95, method: "root" as const, points, converged: true };
     const dir = mkdtempSync(path.join(tmpdir(), "hepflow-cls-"));
     const [file] = await writeStandardPlots(dir, { limit, poiName: "mu" }, {}, "vl.json");
     const spec = JSON.stringify(JSON.parse(readFileSync(file!, "utf8")));

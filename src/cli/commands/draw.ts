@@ -1,6 +1,6 @@
 /** `hepflow draw FILE[:TREE]... EXPR`: TTree::Draw — a histogram of an expression in the terminal, or as PNG/SVG/JSON. */
 import type { Command } from "commander";
-import { HepflowError, claimOutputFile, writeOutputFile } from "../../util/index.js";
+import { HepflowError, claimOutputFile, onlyItem, writeOutputFile } from "../../util/index.js";
 
 interface DrawCliOptions {
   where?: string;
@@ -19,7 +19,7 @@ interface DrawCliOptions {
 /** FILE:TREE → [file, tree]; a bare FILE (no tree part) gives tree undefined. URLs keep their scheme's colon. */
 export function splitSpec(spec: string): [string, string | undefined] {
   const m = /^(.*\.root)(?::(.+))?$/i.exec(spec) ?? /^(.*):([^/:]+)$/.exec(spec);
-  if (m) return [m[1]!, m[2]];
+  if (m?.[1] !== undefined) return [m[1], m[2]];
   return [spec, undefined];
 }
 
@@ -39,8 +39,8 @@ export function register(program: Command): void {
     .option("--width <n>", "terminal bar width", "50")
     .option("--force", "overwrite an existing output file")
     .action(async (inputs: string[], o: DrawCliOptions) => {
-      if (inputs.length < 2) throw new HepflowError("CLI_USAGE", "draw needs FILE[:TREE] and an expression, e.g. hepflow draw f.root:Events 'Jet_pt'");
-      const expr = inputs[inputs.length - 1]!;
+      const expr = inputs.at(-1);
+      if (inputs.length < 2 || expr === undefined) throw new HepflowError("CLI_USAGE", "draw needs FILE[:TREE] and an expression, e.g. hepflow draw f.root:Events 'Jet_pt'");
       const specs = inputs.slice(0, -1);
       const { draw } = await import("../../expr/index.js");
       const { progressPrinter } = await import("../progress.js");
@@ -50,8 +50,9 @@ export function register(program: Command): void {
           .flatMap((x) => x.split(/[ ,]+/))
           .filter(Boolean)
           .map(Number);
-        if (v.length !== 2 || !v.every(Number.isFinite) || !(v[1]! > v[0]!)) throw new HepflowError("CLI_BAD_OPTION", `${name} takes LO HI with LO < HI, not '${r.join(" ")}'`);
-        return [v[0]!, v[1]!];
+        const [lo, hi, ...extra] = v;
+        if (lo === undefined || hi === undefined || extra.length || !Number.isFinite(lo) || !Number.isFinite(hi) || !(hi > lo)) throw new HepflowError("CLI_BAD_OPTION", `${name} takes LO HI with LO < HI, not '${r.join(" ")}'`);
+        return [lo, hi];
       };
       // the terminal gets 40 rows by default (ROOT's 100 bins for files)
       const bins = o.bins === undefined ? (o.out || o.json ? undefined : 40) : Number(o.bins);
@@ -120,7 +121,8 @@ export async function expandInputs(specs: string[]): Promise<Array<[string, stri
 export async function onlyTree(f: { keys(): Promise<Array<{ path: string; className: string }>> }, path: string): Promise<string> {
   const trees = (await f.keys()).filter((k) => /^(TTree|TNtuple|TNtupleD|ROOT::(Experimental::)?RNTuple)$/.test(k.className));
   const names = [...new Set(trees.map((t) => t.path))];
-  if (names.length === 1) return names[0]!;
+  const only = onlyItem(names);
+  if (only !== undefined) return only;
   throw new HepflowError("CLI_USAGE", names.length ? `${path} holds several trees (${names.join(", ")}); write FILE:TREE` : `${path} holds no TTree or RNTuple`, { file: path });
 }
 

@@ -1,7 +1,7 @@
 /** `hepflow dump FILE[:OBJECT]`: the first values of some branches, or a histogram's bins, as a table or JSON. */
 import type { Command } from "commander";
 import { openFile, type RootFile, type RootHistogram } from "../../root/index.js";
-import { HepflowError, isJagged, type Column } from "../../util/index.js";
+import { HepflowError, isJagged, itemAt, onlyItem, type Column } from "../../util/index.js";
 
 interface DumpOptions {
   branches?: string[];
@@ -52,7 +52,8 @@ export function register(program: Command): void {
 async function onlyTree(file: RootFile, path: string): Promise<string> {
   const keys = await file.keys();
   const trees = keys.filter((k) => TREE_CLASSES.test(k.className)).map((k) => k.path);
-  if (trees.length === 1) return trees[0]!;
+  const only = onlyItem(trees);
+  if (only !== undefined) return only;
   const list = (names: string[]) => `${names.slice(0, 10).join(", ")}${names.length > 10 ? ", …" : ""}`;
   const hists = keys.filter((k) => HIST_CLASSES.test(k.className)).map((k) => k.path);
   const what = trees.length === 0 ? `holds no tree${hists.length ? ` (histograms: ${list(hists)})` : ""}` : `holds ${trees.length} trees (${list(trees)})`;
@@ -71,8 +72,8 @@ async function dumpTree(file: RootFile, treePath: string, o: DumpOptions, start:
     return;
   }
   const names2 = Object.keys(cols);
-  const plain = names2.map((k) => toPlain(cols[k]!));
-  const rows = plain.length ? plain[0]!.length : 0;
+  const plain = Object.values(cols).map(toPlain);
+  const rows = plain[0]?.length ?? 0;
   const lines = [["entry", ...names2].join("\t")];
   for (let i = 0; i < rows; i++) lines.push([String(start + i), ...plain.map((p) => JSON.stringify(p[i]))].join("\t"));
   process.stdout.write(lines.join("\n") + "\n");
@@ -96,7 +97,7 @@ function toPlain(col: Column): unknown[] {
   const scalar = (v: unknown) => (typeof v === "bigint" ? (v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString()) : v);
   if (isJagged(col)) {
     const inner = toPlain(col.content);
-    return Array.from({ length: col.length }, (_, i) => inner.slice(col.offsets[i]!, col.offsets[i + 1]!));
+    return Array.from({ length: col.length }, (_, i) => inner.slice(col.offsets[i], col.offsets[i + 1]));
   }
   const f32 = col instanceof Float32Array;
   return Array.from(col as ArrayLike<unknown>, (v) => (typeof v === "number" ? (!Number.isFinite(v) ? String(v) : f32 ? float32Text(v) : v) : scalar(v)));
@@ -110,7 +111,8 @@ function edgesOf(a: RootHistogram["xaxis"]): number[] {
 
 /** ROOT's bin errors: √Σw² when the histogram stored Σw², else √|content| (TH1::GetBinError). */
 function errorsOf(h: RootHistogram): number[] {
-  return Array.from(h.contents, (c, i) => Math.sqrt(h.sumw2 && h.sumw2.length === h.contents.length ? h.sumw2[i]! : Math.abs(c)));
+  if (h.sumw2 && h.sumw2.length === h.contents.length) return Array.from(h.sumw2, Math.sqrt);
+  return Array.from(h.contents, (c) => Math.sqrt(Math.abs(c)));
 }
 
 function axesOf(h: RootHistogram): RootHistogram["xaxis"][] {
@@ -144,29 +146,35 @@ function histogramTable(path: string, h: RootHistogram): string {
   const axes = axesOf(h);
   const value = /F$/.test(h.className) ? float32Text : (v: number) => v;
   const errors = errorsOf(h);
-  const edges = axes.map(edgesOf);
   const names = ["x", "y", "z"];
   const head = [...axes.flatMap((_, d) => [`${names[d]} bin`, `${names[d]} low`, `${names[d]} high`]), "content", "error"];
+  // Edges to 12 digits (xmin + i·width carries rounding noise: -0.6000000000000001), errors to 6;
+  // --json keeps every digit.
+  const edge = (x: number) => String(Number(x.toPrecision(12)));
+  // Per axis, the three cells of each of its nbins + 2 bins (underflow, the bins, overflow).
+  const axisCells = axes.map((a) => {
+    const out: string[][] = [];
+    let lo = -Infinity;
+    for (const [i, hi] of edgesOf(a).entries()) {
+      out.push(i === 0 ? ["underflow", "-inf", edge(hi)] : [String(i), edge(lo), edge(hi)]);
+      lo = hi;
+    }
+    out.push(["overflow", edge(lo), "inf"]);
+    return out;
+  });
   const rows: string[][] = [];
-  const sizes = axes.map((a) => a.nbins + 2);
-  for (let g = 0; g < h.contents.length; g++) {
+  for (const [g, content] of h.contents.entries()) {
     let rest = g;
     const cells: string[] = [];
-    for (let d = 0; d < axes.length; d++) {
-      const i = rest % sizes[d]!;
-      rest = Math.floor(rest / sizes[d]!);
-      const e = edges[d]!;
-      // Edges to 12 digits (xmin + i·width carries rounding noise: -0.6000000000000001), errors to 6;
-      // --json keeps every digit.
-      const edge = (x: number) => String(Number(x.toPrecision(12)));
-      if (i === 0) cells.push("underflow", "-inf", edge(e[0]!));
-      else if (i === sizes[d]! - 1) cells.push("overflow", edge(e[e.length - 1]!), "inf");
-      else cells.push(String(i), edge(e[i - 1]!), edge(e[i]!));
+    for (const bins of axisCells) {
+      cells.push(...itemAt(bins, rest % bins.length, `bin ${rest % bins.length}`, "ROOT_CORRUPT", { object: path }));
+      rest = Math.floor(rest / bins.length);
     }
-    rows.push([...cells, String(value(h.contents[g]!)), String(Number(errors[g]!.toPrecision(6)))]);
+    rows.push([...cells, String(value(content)), String(Number(itemAt(errors, g, `error of bin ${g}`, "ROOT_CORRUPT", { object: path }).toPrecision(6)))]);
   }
-  const widths = head.map((t, i) => Math.max(t.length, ...rows.map((r) => r[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => c.padStart(widths[i]!)).join("  ");
+  const widths = head.map((t) => t.length);
+  for (const r of rows) for (const [i, c] of r.entries()) widths[i] = Math.max(widths[i] ?? 0, c.length);
+  const line = (r: string[]) => r.map((c, i) => c.padStart(widths[i] ?? 0)).join("  ");
   const title = `${path}  ${h.className}  "${h.title}"  ${h.entries} entries`;
   return [title, line(head), ...rows.map(line)].join("\n") + "\n";
 }

@@ -54,11 +54,11 @@ function render(path: string, entries: LsEntry[], withBranches: boolean): string
     if (!withBranches || !e.branches?.length) continue;
     const rows = e.branches.map((b) => [b.name, b.typeName, b.counter ?? "", String(b.uncompressedBytes + (b.embeddedBytes ?? 0)), ratio(b), b.detail ?? ""]);
     const head = ["branch", "type", "counter", "bytes", "ratio", "detail"];
-    const widths = head.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
+    const widths = head.map((h, i) => Math.min(48, Math.max(h.length, ...rows.map((r) => r[i]?.length ?? 0))));
     const fmt = (r: string[]) =>
       `${indent}  ` +
       r
-        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
         .join("  ")
         .trimEnd();
     lines.push(fmt(head));

@@ -9,6 +9,7 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
+import type { ExpectedBand } from "../../stats/index.js";
 import { HepflowError, claimOutputFile, writeOutputFile } from "../../util/index.js";
 import { stringifyJson } from "../json.js";
 import { table } from "./stats-options.js";
@@ -32,10 +33,20 @@ interface Row {
   name: string;
   values: unknown[];
   CLs_obs: number;
-  CLs_exp: number[];
+  CLs_exp: ExpectedBand;
   upper_limit_obs?: number | null;
   upper_limit_exp?: number[] | null;
   converged?: boolean;
+}
+
+/** A point of a grid table read from `file`, checked: its values and its five expected CLs. */
+function checkedRow(p: unknown, file: string, k: number): Row {
+  const r = p as Partial<Row> | null;
+  const bad = (what: string) => new HepflowError("GRID_INVALID", `point ${k} ${what}`, { file, object: `points[${k}]` });
+  if (typeof r !== "object" || r === null) throw bad("is not an object");
+  if (!Array.isArray(r.values)) throw bad("has no values array");
+  if (!Array.isArray(r.CLs_exp) || r.CLs_exp.length !== 5) throw bad("needs CLs_exp with five values (−2σ … +2σ)");
+  return r as Row;
 }
 
 /** Adds `make` and `contour` to the `patchset` command. */
@@ -61,9 +72,9 @@ export function registerGridCommands(ps: Command): void {
         if (!Array.isArray(patch)) throw new HepflowError("PATCH_INVALID", "a patch file must hold a JSON array of RFC 6902 operations", { file });
         return { metadata: { name: stem, values: groups.map(Number) }, patch };
       });
-      const n = points[0]!.metadata.values.length;
-      for (const [i, p] of points.entries()) {
-        if (p.metadata.values.length !== n) throw new HepflowError("PATCH_NAME", `${p.metadata.values.length} values in the name, the first patch has ${n}`, { file: patches[i]! });
+      const n = points[0]?.metadata.values.length ?? 0;
+      for (const [p, file] of points.map((p, i) => [p, patches[i]] as const)) {
+        if (p.metadata.values.length !== n) throw new HepflowError("PATCH_NAME", `${p.metadata.values.length} values in the name, the first patch has ${n}`, { file });
       }
       const labels = o.labels ? o.labels.split(",") : Array.from({ length: n }, (_, i) => `value${i}`);
       if (labels.length !== n) throw new HepflowError("CLI_USAGE", `--labels names ${labels.length} values, the file names hold ${n}`);
@@ -94,18 +105,22 @@ export function registerGridCommands(ps: Command): void {
         if (!Array.isArray(doc.points)) throw new HepflowError("GRID_INVALID", "not a grid table: no points (write it with `hepflow cls BKG --patchset P --all --json`)", { file: g });
         if (mu !== undefined && doc.mu !== mu) throw new HepflowError("GRID_INVALID", `tested at mu = ${String(doc.mu)}, the first table at mu = ${String(mu)}`, { file: g });
         mu = doc.mu;
-        rows.push(...doc.points);
+        rows.push(...doc.points.map((p, k) => checkedRow(p, g, k)));
       }
       const xi = Number(o.x),
         yi = Number(o.y),
         cl = Number(o.cl);
+      for (const r of rows) {
+        if (!Number.isInteger(xi) || !Number.isInteger(yi) || xi < 0 || yi < 0 || !(r.values.length > Math.max(xi, yi)))
+          throw new HepflowError("CLI_BAD_OPTION", `--x ${o.x} --y ${o.y}: point "${r.name}" has ${r.values.length} values (indices start at 0)`);
+      }
       const { exclusionPlot, writePlot } = await import("../../plot/index.js");
       const points = rows.map((r) => ({ x: Number(r.values[xi]), y: Number(r.values[yi]), clsObs: Number(r.CLs_obs), clsExp: r.CLs_exp.map(Number) }));
       await writePlot(exclusionPlot(points, { xTitle: o.xTitle ?? `value ${xi}`, yTitle: o.yTitle ?? `value ${yi}`, title: o.title, cl }), o.output);
       const excluded = rows.filter((r) => r.CLs_obs < 1 - cl).length;
       if (o.table) {
         const head = ["point", "values", "CLs obs", "CLs exp", "-1σ", "+1σ", "excluded"];
-        const body = rows.map((r) => [r.name, r.values.join(" "), r.CLs_obs, r.CLs_exp[2]!, r.CLs_exp[1]!, r.CLs_exp[3]!, r.CLs_obs < 1 - cl ? "yes" : "no"]);
+        const body = rows.map((r) => [r.name, r.values.join(" "), r.CLs_obs, r.CLs_exp[2], r.CLs_exp[1], r.CLs_exp[3], r.CLs_obs < 1 - cl ? "yes" : "no"]);
         writeOutputFile(o.table, `${table(head, body)}\n${excluded} of ${rows.length} points excluded at ${cl * 100}% CL (CLs, mu = ${String(mu)})\n`, { force: o.force });
       }
       if (o.json) writeOutputFile(o.json, stringifyJson({ mu, cl, excluded, points: rows }) + "\n", { force: o.force });

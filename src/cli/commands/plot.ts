@@ -102,11 +102,12 @@ export function register(program: Command): void {
       for (const region of list(o.regions)) {
         const mc: Hist1D[] = [];
         const drawn = samples.filter((sample) => has(fillTemplate(o.key, { region, sample })));
-        if (!drawn.length) continue;
+        const [firstSample] = drawn;
+        if (firstSample === undefined) continue;
         for (const sample of drawn) mc.push(await f.get(fillTemplate(o.key, { region, sample }), labels[samples.indexOf(sample)] ?? sample));
         const dataKey = o.data ? fillTemplate(o.key, { region, sample: o.data }) : undefined;
         const data = dataKey && has(dataKey) ? await f.get(dataKey, "Data") : undefined;
-        const xTitle = style.xTitle ?? (await f.axisTitle(fillTemplate(o.key, { region, sample: drawn[0]! }))) ?? "observable";
+        const xTitle = style.xTitle ?? (await f.axisTitle(fillTemplate(o.key, { region, sample: firstSample }))) ?? "observable";
         const file = outFile(o, `stack_${region}`);
         await writePlot(stackPlot({ mc, data }, { ...style, xTitle, title: region }), file, { scale: Number(o.scale) });
         out.push({ plot: `stack ${region}`, file });

@@ -17,7 +17,7 @@ export interface Rows {
 /** Read a table (.json: array of objects or of arrays; .csv with a header) or `file.root[:tree]`. */
 export async function readRows(input: string, req: RowsRequest = {}): Promise<Rows> {
   const m = /^(.*\.root)(?::(.+))?$/i.exec(input);
-  if (m) return readRoot(m[1]!, m[2] ?? req.tree ?? "Events", req);
+  if (m?.[1] !== undefined) return readRoot(m[1], m[2] ?? req.tree ?? "Events", req);
   let text: string;
   try {
     text = await readFile(input, "utf8");
@@ -61,8 +61,9 @@ function num(x: unknown, file: string, object: string): number {
 
 function parseCsv(text: string, file: string): Table {
   const lines = text.split(/\r?\n/).filter((l) => l.trim() !== "" && !l.startsWith("#"));
-  if (!lines.length) return { rows: [] };
-  const first = lines[0]!.split(",").map((s) => s.trim());
+  const [firstLine] = lines;
+  if (firstLine === undefined) return { rows: [] };
+  const first = firstLine.split(",").map((s) => s.trim());
   const hasHeader = first.some((s) => s !== "" && Number.isNaN(Number(s)) && !/^nan$/i.test(s));
   const body = hasHeader ? lines.slice(1) : lines;
   const width = first.length;
@@ -90,11 +91,13 @@ function pick(t: Table, req: RowsRequest, file: string): Rows {
   if (req.nFeatures !== undefined && idx.length !== req.nFeatures) throw new HepflowError("PREDICT_NO_FEATURE", `the model takes ${req.nFeatures} features but the input gives ${idx.length}; name them with --features a,b,c`, { file });
   const columns = idx.map((j) =>
     Float64Array.from(rows, (r, i) => {
-      if (r.length !== header.length) throw new HepflowError("PREDICT_BAD_INPUT", `row has ${r.length} values, expected ${header.length}`, { file, object: `row ${i}` });
-      return r[j]!;
+      const v = r[j];
+      if (r.length !== header.length || v === undefined) throw new HepflowError("PREDICT_BAD_INPUT", `row has ${r.length} values, expected ${header.length}`, { file, object: `row ${i}` });
+      return v;
     }),
   );
-  return { features: idx.map((j) => header[j]!), columns, rows: rows.length };
+  // idx picks req.features out of the header, in their order, or takes the whole header
+  return { features: req.features && t.header ? req.features : header, columns, rows: rows.length };
 }
 
 async function readRoot(path: string, treeName: string, req: RowsRequest): Promise<Rows> {

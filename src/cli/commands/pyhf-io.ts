@@ -68,6 +68,9 @@ export function renamePairs(values: string[], option: string): Record<string, st
     else rest.push(v);
   }
   if (rest.length % 2) throw new HepflowError("CLI_USAGE", `${option} expects pairs OLD NEW (or OLD=NEW), got ${rest.map((r) => `"${r}"`).join(" ")}`);
-  for (let k = 0; k < rest.length; k += 2) out[rest[k]!] = rest[k + 1]!;
+  for (const [k, from] of rest.entries()) {
+    const to = rest[k + 1];
+    if (k % 2 === 0 && to !== undefined) out[from] = to;
+  }
   return out;
 }

@@ -36,14 +36,15 @@ export function register(program: Command): void {
         variances: number[],
         title = "";
       const m = /^(.*\.root):(.+)$/.exec(input);
-      if (m) {
+      const [rootFile, object] = [m?.[1], m?.[2]];
+      if (rootFile !== undefined && object !== undefined) {
         const { openFile } = await import("../../root/index.js");
-        const f = await openFile(m[1]!);
+        const f = await openFile(rootFile);
         try {
-          const obj = await f.get(m[2]!);
-          if (typeof obj !== "object" || obj === null || !("contents" in obj) || !("xaxis" in obj)) throw new HepflowError("SCALE_INPUT", "not a histogram", { file: m[1]!, object: m[2]! });
+          const obj = await f.get(object);
+          if (typeof obj !== "object" || obj === null || !("contents" in obj) || !("xaxis" in obj)) throw new HepflowError("SCALE_INPUT", "not a histogram", { file: rootFile, object });
           const h = obj as import("../../root/index.js").RootHistogram;
-          if (h.dimension !== 1 || h.xaxis.edges) throw new HepflowError("SCALE_INPUT", "only 1D histograms with regular bins are scaled", { file: m[1]!, object: m[2]! });
+          if (h.dimension !== 1 || h.xaxis.edges) throw new HepflowError("SCALE_INPUT", "only 1D histograms with regular bins are scaled", { file: rootFile, object });
           [lo, hi, title] = [h.xaxis.xmin, h.xaxis.xmax, h.xaxis.title];
           values = Array.from(h.contents.subarray(1, h.xaxis.nbins + 1));
           variances = h.sumw2 ? Array.from(h.sumw2.subarray(1, h.xaxis.nbins + 1)) : values.slice();
@@ -58,7 +59,10 @@ export function register(program: Command): void {
           throw new HepflowError("SCALE_INPUT", `not a readable hepflow draw JSON histogram: ${(e as Error).message}`, { file: input });
         }
         if (!j.x?.edges || !Array.isArray(j.values) || !Array.isArray(j.variances)) throw new HepflowError("SCALE_INPUT", "not a 1D `hepflow draw -o h.json` histogram (x.edges, values, variances)", { file: input });
-        [lo, hi, values, variances, title] = [j.x.edges[0]!, j.x.edges.at(-1)!, j.values, j.variances, j.x.expr ?? ""];
+        const [first, last] = [j.x.edges[0], j.x.edges.at(-1)];
+        if (typeof first !== "number" || typeof last !== "number" || j.x.edges.length < 2)
+          throw new HepflowError("SCALE_INPUT", `x.edges needs at least two numbers (the range), got ${JSON.stringify(j.x.edges)}`, { file: input, object: "x.edges" });
+        [lo, hi, values, variances, title] = [first, last, j.values, j.variances, j.x.expr ?? ""];
       }
       const { th1d } = await import("../../generate/index.js");
       const { createFile } = await import("../../root/index.js");

@@ -145,12 +145,13 @@ export class ObjectReader {
   /** The streamer of `className`, preferring the given version. */
   info(className: string, version: number): StreamerInfo {
     const list = this.streamers.get(className);
-    if (!list || list.length === 0) {
+    const latest = list?.at(-1);
+    if (!list || latest === undefined) {
       const builtin = builtinStreamerInfo(className);
       if (builtin) return builtin;
       throw new HepflowError("ROOT_UNSUPPORTED", `no streamer for class ${className} in the file, so its objects cannot be read`, this.place());
     }
-    return list.find((i) => i.classVersion === version) ?? list[list.length - 1]!;
+    return list.find((i) => i.classVersion === version) ?? latest;
   }
 
   private place() {

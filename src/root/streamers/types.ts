@@ -91,10 +91,11 @@ export function isUnsupported(v: unknown): v is Unsupported {
 export function parsePacking(title: string, type: number): { xmin: number; xmax: number; factor: number; nbits: number } {
   const none = { xmin: 0, xmax: 0, factor: 0, nbits: 0 };
   // Array dimensions also use brackets ("x[3]"); the range is the bracket group with commas.
-  const groups = [...title.matchAll(/\[([^\]]*,[^\]]*)\]/g)];
-  if (groups.length === 0) return none;
-  const parts = groups[groups.length - 1]![1]!.split(",").map((s) => s.trim());
-  if (parts.length < 2) return none;
+  const range = [...title.matchAll(/\[([^\]]*,[^\]]*)\]/g)].at(-1)?.[1];
+  if (range === undefined) return none;
+  const parts = range.split(",").map((s) => s.trim());
+  const [lo, hi, bits] = parts;
+  if (lo === undefined || hi === undefined) return none;
   const num = (s: string): number => {
     // ROOT lets titles use pi expressions; accept the common forms.
     const p = s.replace(/\s/g, "").toLowerCase();
@@ -108,9 +109,9 @@ export function parsePacking(title: string, type: number): { xmin: number; xmax:
     }
     return Number(p);
   };
-  const xmin = num(parts[0]!);
-  const xmax = num(parts[1]!);
-  let nbits = parts.length > 2 ? Number(parts[2]) : 32;
+  const xmin = num(lo);
+  const xmax = num(hi);
+  let nbits = bits !== undefined ? Number(bits) : 32;
   if (!Number.isFinite(xmin) || !Number.isFinite(xmax)) return none;
   if (!Number.isFinite(nbits) || nbits < 2 || nbits > 32) nbits = 32;
   // No usable range: ROOT then stores a truncated mantissa of nbits bits (if nbits < 15).

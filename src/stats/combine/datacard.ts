@@ -7,8 +7,7 @@
  * have it (template errors = the staterror widths). shapesys and shapefactor have no
  * equivalent and are reported as unmapped.
  */
-import { HepflowError } from "../../util/index.js";
-import { itemAt } from "../checked.js";
+import { HepflowError, itemAt } from "../../util/index.js";
 import type { MeasurementSpec, NormSysData, HistoSysData, WorkspaceSpec } from "../spec.js";
 
 /** A template to store in the shapes file: `channel/process[_systUp|Down]`. */

@@ -19,8 +19,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { HepflowError } from "../../util/index.js";
-import { itemAt } from "../checked.js";
+import { HepflowError, itemAt } from "../../util/index.js";
 import { openFile } from "../../root/index.js";
 import type { RootFile, RootHistogram } from "../../root/index.js";
 import type { ChannelSpec, ModifierSettings, ModifierSpec, ParameterSpec, WorkspaceSpec } from "../spec.js";

@@ -1,5 +1,5 @@
 /** Writes a datacard's shape templates to a ROOT file (one directory per channel, TH1D on unit bins). */
-import { itemAt } from "../checked.js";
+import { itemAt } from "../../util/index.js";
 import { createFile } from "../../root/index.js";
 import type { RootHistogram } from "../../root/index.js";
 import type { ShapeTemplate } from "./datacard.js";

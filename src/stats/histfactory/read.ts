@@ -21,7 +21,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { HepflowError } from "../../util/index.js";
+import { HepflowError, itemAt } from "../../util/index.js";
 import { openFile } from "../../root/index.js";
 import type { RootFile, RootHistogram } from "../../root/index.js";
 import type { ChannelSpec, MeasurementSpec, ModifierSpec, ParameterSpec, SampleSpec, WorkspaceSpec } from "../spec.js";
@@ -45,16 +45,16 @@ function histValues(h: RootHistogram, where: string): Hist {
   const nx = h.xaxis.nbins;
   const ny = h.dimension >= 2 ? h.yaxis!.nbins : 1;
   if (h.dimension === 3) throw new HepflowError("HISTOGRAM_INVALID", `${where} is a 3D histogram; HistFactory inputs are 1D (or 2D, unrolled)`);
-  const weighted = h.sumw2 !== undefined && h.sumw2.length === h.contents.length;
+  const sumw2 = h.sumw2 !== undefined && h.sumw2.length === h.contents.length ? h.sumw2 : undefined;
   const data: number[] = [];
   const err: number[] = [];
   for (let ix = 1; ix <= nx; ix++) {
     for (let iy = h.dimension === 2 ? 1 : 0; iy <= (h.dimension === 2 ? ny : 0); iy++) {
       const g = ix + (nx + 2) * iy;
-      // g < (nx + 2)·(ny + 2), the histogram's own size with flow bins
-      const w = h.contents[g]!;
+      // g < (nx + 2)·(ny + 2), the size the axes give; a file whose bin array is shorter is corrupt
+      const w = itemAt(h.contents, g, `bin ${g} of ${where}`, "HISTOGRAM_INVALID");
       data.push(w);
-      err.push(Math.sqrt(weighted ? h.sumw2![g]! : w));
+      err.push(Math.sqrt(sumw2 ? itemAt(sumw2, g, `sum of squared weights in bin ${g} of ${where}`, "HISTOGRAM_INVALID") : w));
     }
   }
   return { data, err };
@@ -123,7 +123,7 @@ function required(e: XmlElement, attr: string, where: string): string {
 /** Relative uncertainties times the nominal, bin by bin; the two histograms must have the same bins. */
 function scaleBins(rel: number[], nominal: number[], what: string, where: string): number[] {
   if (rel.length !== nominal.length) throw new HepflowError("HISTOGRAM_INVALID", `${where}: ${what} has ${rel.length} bins but the nominal histogram has ${nominal.length}`);
-  return nominal.map((v, i) => v * rel[i]!);
+  return nominal.map((v, i) => v * itemAt(rel, i, `${what} bin ${i}`, "HISTOGRAM_INVALID"));
 }
 
 /** Every element below `e`, depth first in document order (ElementTree's iter() without e itself). */

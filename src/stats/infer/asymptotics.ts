@@ -12,6 +12,22 @@ import type { FitOptions, FitResult } from "./mle.js";
 import { testStatistic } from "./teststat.js";
 import type { TestStatName } from "./teststat.js";
 
+/** An expected band at −2σ, −1σ, median, +1σ, +2σ: a 5-tuple, so its entries need no range check. */
+export type ExpectedBand = [number, number, number, number, number];
+
+/** A position in an ExpectedBand. */
+export type BandIndex = 0 | 1 | 2 | 3 | 4;
+
+/** The band whose entry k is `f(k)`, evaluated in order −2σ … +2σ. */
+export function band(f: (k: BandIndex) => number): ExpectedBand {
+  return [f(0), f(1), f(2), f(3), f(4)];
+}
+
+/** The band of `f` applied to each entry of `b`. */
+export function mapBand(b: Readonly<ExpectedBand>, f: (x: number, k: BandIndex) => number): ExpectedBand {
+  return band((k) => f(b[k], k));
+}
+
 /** CLs, CLs+b, CLb for the observed data and the expected band. */
 export interface HypotestResult {
   mu: number;
@@ -19,7 +35,7 @@ export interface HypotestResult {
   clsb: number;
   clb: number;
   /** Expected CLs (or CLs+b for q0, as pyhf) for −2σ, −1σ, median, +1σ, +2σ. */
-  expected: number[];
+  expected: ExpectedBand;
   /** The raw test statistic (q_mu, q̃_mu, q0) of the observed data. */
   testStatistic: number;
   /** Its value on the Asimov data. */
@@ -31,7 +47,7 @@ export interface HypotestResult {
 }
 
 /** Expected-band order pyhf uses: the b-only test statistic at +2σ…−2σ gives CLs from low to high. */
-const NSIGMA = [2, 1, 0, -1, -2];
+const NSIGMA: ExpectedBand = [2, 1, 0, -1, -2];
 
 /**
  * Asymptotic hypothesis tests of one model and dataset. Fits that do not depend on the tested
@@ -104,7 +120,7 @@ export class AsymptoticCalculator {
       return { clsb, clb, cls: clsb / clb };
     };
     const o = pvals(ts);
-    const expected = NSIGMA.map((n) => {
+    const expected = mapBand(NSIGMA, (n) => {
       const p = pvals(n);
       return this.testStat === "q0" ? p.clsb : p.cls;
     });

@@ -2,13 +2,13 @@
  * Upper limits on the POI at a CLs confidence level: by root finding on CLs(mu) − (1 − cl) for the
  * observed and each expected curve, or pyhf-style by linear interpolation on a grid scan.
  */
-import { HepflowError } from "../../util/index.js";
+import { HepflowError, itemAt } from "../../util/index.js";
 import type { ProgressListener } from "../../util/index.js";
 import { ToyCalculator, ToyPool } from "./toys.js";
 import type { ToyHypotestResult } from "./toys.js";
 import type { Model } from "../model.js";
 import { AsymptoticCalculator } from "./asymptotics.js";
-import type { HypotestResult } from "./asymptotics.js";
+import { band, mapBand, type ExpectedBand, type HypotestResult } from "./asymptotics.js";
 import type { FitOptions } from "./mle.js";
 import { fit, fitSetup, fixedPoiFit } from "./mle.js";
 import { normalQuantile } from "../special.js";
@@ -37,11 +37,11 @@ export interface UpperLimitOptions extends FitOptions {
 export interface UpperLimitResult {
   obs: number;
   /** Expected limits for −2σ…+2σ. */
-  exp: number[];
+  exp: ExpectedBand;
   cl: number;
   method: "root" | "scan";
   /** The hypotests run (scan points, or the points the root finder visited), sorted by mu. */
-  points: { mu: number; cls: number; expected: number[] }[];
+  points: { mu: number; cls: number; expected: ExpectedBand }[];
   converged: boolean;
 }
 
@@ -49,6 +49,7 @@ export interface UpperLimitResult {
 export function interp(x: number, xp: number[], fp: number[]): number {
   const n = xp.length;
   if (n === 0 || fp.length !== n) throw new HepflowError("SETTINGS_INVALID", `interpolation needs as many values as points (got ${fp.length} values at ${n} points)`);
+  // Every index below stays in [0, n): the bisection keeps 0 <= lo < hi <= n - 1.
   if (x <= xp[0]!) return fp[0]!;
   if (x >= xp[n - 1]!) return fp[n - 1]!;
   let lo = 0;
@@ -64,13 +65,17 @@ export function interp(x: number, xp: number[], fp: number[]): number {
 
 function checkScan(scan: number[]): void {
   if (scan.length < 2) throw new HepflowError("SETTINGS_INVALID", "a limit scan needs at least two POI values");
-  for (let i = 1; i < scan.length; i++) if (!(scan[i]! > scan[i - 1]!)) throw new HepflowError("SETTINGS_INVALID", `a limit scan needs increasing POI values, got ${scan[i - 1]} then ${scan[i]}`);
+  let prev = -Infinity;
+  for (const mu of scan) {
+    if (!(mu > prev)) throw new HepflowError("SETTINGS_INVALID", `a limit scan needs increasing POI values, got ${prev} then ${mu}`);
+    prev = mu;
+  }
 }
 
 /** Observed and expected limits from hypotests on an increasing scan: pyhf's linear interpolation of CLs(mu) at `level`. */
-function scanLimits(level: number, scan: number[], rs: { cls: number; expected: number[] }[]): number[] {
-  const curves = [rs.map((r) => r.cls), ...[0, 1, 2, 3, 4].map((k) => rs.map((r) => r.expected[k]!))];
-  return curves.map((c) => interp(level, c.reverse(), scan.slice().reverse()));
+function scanLimits(level: number, scan: number[], rs: { cls: number; expected: ExpectedBand }[]): { obs: number; exp: ExpectedBand } {
+  const crossing = (c: number[]) => interp(level, c.reverse(), scan.slice().reverse());
+  return { obs: crossing(rs.map((r) => r.cls)), exp: band((k) => crossing(rs.map((r) => r.expected[k]))) };
 }
 
 /** Upper limit on the POI (pyhf.infer.intervals.upper_limits.upper_limit / toms748_scan). */
@@ -84,15 +89,17 @@ export function upperLimit(data: ArrayLike<number>, model: Model, opts: UpperLim
   const poi = model.config.poiIndex;
   if (poi === null) throw new HepflowError("NO_POI", "upper limits need a parameter of interest");
   const { lower, upper } = fitSetup(model, opts);
-  const bounds: [number, number][] = Array.from(lower, (l, i) => [l, upper[i]!]);
+  const bounds: [number, number][] = Array.from(lower, (l, i) => [l, itemAt(upper, i, "upper bound", "MODEL_INVALID")]);
+  let poiBounds = itemAt(bounds, poi, "the bounds of the parameter of interest", "MODEL_INVALID");
   const results = new Map<number, HypotestResult>();
   let calc = new AsymptoticCalculator(data, model, testStat, { ...opts, bounds });
   const test = (mu: number): HypotestResult => {
     let r = results.get(mu);
     if (!r) {
-      if (mu > bounds[poi]![1]) {
+      if (mu > poiBounds[1]) {
         // an expected limit above the POI's bound: let the POI float further, as the pyhf reference does
-        bounds[poi] = [bounds[poi]![0], Math.max(100, 2 * mu)];
+        poiBounds = [poiBounds[0], Math.max(100, 2 * mu)];
+        bounds[poi] = poiBounds;
         calc = new AsymptoticCalculator(data, model, testStat, { ...opts, bounds });
       }
       r = calc.hypotest(mu);
@@ -100,21 +107,20 @@ export function upperLimit(data: ArrayLike<number>, model: Model, opts: UpperLim
     }
     return r;
   };
-  let limits: number[];
+  let limits: { obs: number; exp: ExpectedBand };
   if (method === "scan") {
-    const top = bounds[poi]![1];
+    const top = poiBounds[1];
     const scan = opts.scan ?? Array.from({ length: 21 }, (_, i) => (top * i) / 20);
     checkScan(scan);
     limits = scanLimits(level, scan, scan.map(test));
   } else if (method === "root") {
-    const curves: ((r: HypotestResult) => number)[] = [(r) => r.cls, ...[0, 1, 2, 3, 4].map((k) => (r: HypotestResult) => r.expected[k]!)];
     const rtol = opts.rtol ?? 1e-10;
-    limits = curves.map((cv) => {
+    const crossing = (cv: (r: HypotestResult) => number) => {
       const f = (mu: number) => cv(test(mu)) - level;
-      let lo = Math.max(bounds[poi]![0], 0);
+      let lo = Math.max(poiBounds[0], 0);
       let flo = f(lo);
       if (flo < 0) throw new HepflowError("LIMIT_FAILED", `CLs is already below ${level} at the POI's lower bound ${lo}; no upper limit in range`);
-      let hi = bounds[poi]![1] > lo ? bounds[poi]![1] : lo + 1;
+      let hi = poiBounds[1] > lo ? poiBounds[1] : lo + 1;
       let fhi = f(hi);
       for (let k = 0; fhi > 0; k++) {
         if (k > 30) throw new HepflowError("LIMIT_FAILED", `CLs stays above ${level} up to mu = ${hi}; cannot bracket the upper limit`);
@@ -124,13 +130,15 @@ export function upperLimit(data: ArrayLike<number>, model: Model, opts: UpperLim
         fhi = f(hi);
       }
       return brent(f, lo, hi, flo, fhi, { rtol, xtol: 1e-12 });
-    });
+    };
+    const obs = crossing((r) => r.cls);
+    limits = { obs, exp: band((k) => crossing((r) => r.expected[k])) };
   } else {
     throw new HepflowError("SETTINGS_INVALID", `unknown limit method "${String(method)}" (root or scan)`);
   }
-  if (opts.expected === "combine") limits = [limits[0]!, ...combineExpectedLimits(data, model, testStat, { ...opts, bounds }, level, opts.combineSearch)];
+  if (opts.expected === "combine") limits = { obs: limits.obs, exp: combineExpectedLimits(data, model, testStat, { ...opts, bounds }, level, opts.combineSearch) };
   const points = [...results.values()].sort((a, b) => a.mu - b.mu).map((r) => ({ mu: r.mu, cls: r.cls, expected: r.expected }));
-  return { obs: limits[0]!, exp: limits.slice(1), cl, method, points, converged: [...results.values()].every((r) => r.converged) };
+  return { obs: limits.obs, exp: limits.exp, cl, method, points, converged: [...results.values()].every((r) => r.converged) };
 }
 
 /** Options of the toy-based limit: the scan, and the toys of every scan point. */
@@ -160,8 +168,8 @@ export async function upperLimitToys(data: ArrayLike<number>, model: Model, opts
     const guessStat = testStat === "q" || testStat === "t" ? "q" : "qtilde";
     const asym = upperLimit(data, model, { ...opts, testStat: guessStat, method: "root", rtol: 1e-4 });
     const { lower, upper } = fitSetup(model, opts);
-    const top = Math.min(upper[poi]!, 2 * Math.max(...asym.exp, asym.obs));
-    const bottom = Math.max(lower[poi]!, 0);
+    const top = Math.min(itemAt(upper, poi, "upper bound of the parameter of interest", "MODEL_INVALID"), 2 * Math.max(...asym.exp, asym.obs));
+    const bottom = Math.max(itemAt(lower, poi, "lower bound of the parameter of interest", "MODEL_INVALID"), 0);
     scan = Array.from({ length: 21 }, (_, i) => bottom + ((top - bottom) * i) / 20);
   }
   checkScan(scan);
@@ -175,7 +183,7 @@ export async function upperLimitToys(data: ArrayLike<number>, model: Model, opts
     await pool.close();
   }
   const limits = scanLimits(1 - cl, scan, rs);
-  return { obs: limits[0]!, exp: limits.slice(1), cl, method: "scan", points: rs.map((r) => ({ mu: r.mu, cls: r.cls, expected: r.expected })), converged: rs.every((r) => r.converged) };
+  return { obs: limits.obs, exp: limits.exp, cl, method: "scan", points: rs.map((r) => ({ mu: r.mu, cls: r.cls, expected: r.expected })), converged: rs.every((r) => r.converged) };
 }
 
 /** How combineExpectedLimits searches for the crossings. */
@@ -199,14 +207,15 @@ export interface CombineSearchOptions {
  * ΔNLL_A(μ) = NLL_A(μ) − NLL_A(μ̂_A) (μ̂_A ≥ 0) reaches ½[N + Φ⁻¹(1 − α·Φ(N))]²
  * (Cowan et al. eq. 88, solved by crossing rather than assuming q quadratic in μ).
  */
-export function combineExpectedLimits(data: ArrayLike<number>, model: Model, testStat: TestStatName, opts: FitOptions, level: number, search: CombineSearchOptions = {}): number[] {
-  const poi = model.config.poiIndex!;
+export function combineExpectedLimits(data: ArrayLike<number>, model: Model, testStat: TestStatName, opts: FitOptions, level: number, search: CombineSearchOptions = {}): ExpectedBand {
+  const poi = model.config.poiIndex;
+  if (poi === null) throw new HepflowError("NO_POI", "expected limits need a parameter of interest");
   const calc = new AsymptoticCalculator(data, model, testStat, opts);
   const asimov = calc.asimovData().data;
   const free = fit(asimov, model, { ...opts, uncertainties: false });
   const dnll = (mu: number) => (fixedPoiFit(mu, asimov, model, { ...opts, uncertainties: false }).twiceNll - free.twiceNll) / 2;
-  const top = fitSetup(model, opts).upper[poi]!;
-  const quantiles = [0.025, 0.16, 0.5, 0.84, 0.975];
+  const top = itemAt(fitSetup(model, opts).upper, poi, "upper bound of the parameter of interest", "MODEL_INVALID");
+  const quantiles: ExpectedBand = [0.025, 0.16, 0.5, 0.84, 0.975];
   const threshold = (pb: number) => 0.5 * (normalQuantile(pb) + normalQuantile(1 - level * pb)) ** 2;
   if (search.search === "combine") {
     const rel = search.rRelAcc ?? 0.005;
@@ -251,16 +260,17 @@ export function combineExpectedLimits(data: ArrayLike<number>, model: Model, tes
     };
     const median = stepping(top, 0.5);
     const sigma = median / normalQuantile(1 - 0.5 * level);
-    const m2 = bisection(0, median, quantiles[0]!);
-    const m1 = bisection(m2, median, quantiles[1]!);
-    const p1 = bisection(median, median + 2 * sigma, quantiles[3]!);
-    const p2 = bisection(p1, median + 4 * sigma, quantiles[4]!);
+    const m2 = bisection(0, median, quantiles[0]);
+    const m1 = bisection(m2, median, quantiles[1]);
+    const p1 = bisection(median, median + 2 * sigma, quantiles[3]);
+    const p2 = bisection(p1, median + 4 * sigma, quantiles[4]);
     return [m2, m1, median, p1, p2];
   }
-  return quantiles.map((pb) => {
+  const lowest = Math.max(itemAt(free.bestfit, poi, "best-fit parameter of interest", "MODEL_INVALID"), 0);
+  return mapBand(quantiles, (pb) => {
     const target = threshold(pb);
     const f = (mu: number) => dnll(mu) - target;
-    let lo = Math.max(free.bestfit[poi]!, 0);
+    let lo = lowest;
     let hi = top > lo ? top : lo + 1;
     let fhi = f(hi);
     for (let k = 0; fhi < 0; k++) {

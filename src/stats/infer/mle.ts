@@ -2,7 +2,7 @@
  * Maximum-likelihood fits of a Model to data: free fits, fits with the POI (or any parameter)
  * fixed, and uncertainties/correlations from the Hessian of the NLL at the minimum.
  */
-import { HepflowError } from "../../util/index.js";
+import { HepflowError, itemAt } from "../../util/index.js";
 import type { Model } from "../model.js";
 import { inverseSPD } from "./linalg.js";
 import { minimizeBounded } from "./minimize.js";
@@ -75,10 +75,12 @@ export function fitSetup(model: Model, opts: FitOptions = {}): { init: Float64Ar
   }
   const lower = Float64Array.from(bounds, (b) => b[0]);
   const upper = Float64Array.from(bounds, (b) => b[1]);
-  for (let i = 0; i < c.npars; i++) {
-    if (!(lower[i]! <= upper[i]!)) throw new HepflowError("FIT_SETTINGS_INVALID", `empty bounds [${lower[i]}, ${upper[i]}] for ${c.parameterNames[i]}`);
-    if (!fixed[i] && (init[i]! < lower[i]! || init[i]! > upper[i]!)) {
-      throw new HepflowError("FIT_SETTINGS_INVALID", `initial value ${init[i]} of ${c.parameterNames[i]} is outside its bounds [${lower[i]}, ${upper[i]}]`);
+  // init has one entry per pair of bounds (checked above)
+  for (const [i, [lo, hi]] of bounds.entries()) {
+    if (!(lo <= hi)) throw new HepflowError("FIT_SETTINGS_INVALID", `empty bounds [${lo}, ${hi}] for ${c.parameterNames[i]}`);
+    const x = itemAt(init, i, `initial value of ${c.parameterNames[i]}`, "FIT_SETTINGS_INVALID");
+    if (!fixed[i] && (x < lo || x > hi)) {
+      throw new HepflowError("FIT_SETTINGS_INVALID", `initial value ${x} of ${c.parameterNames[i]} is outside its bounds [${lo}, ${hi}]`);
     }
   }
   return { init, lower, upper, fixed };
@@ -89,7 +91,7 @@ function dataEntryName(model: Model, i: number): string {
   const c = model.config;
   let at = 0;
   for (const ch of c.channels) {
-    const n = c.channelNbins[ch]!;
+    const n = c.channelNbins[ch] ?? 0;
     if (i < at + n) return `observed count in bin ${i - at} of channel "${ch}" (data entry ${i})`;
     at += n;
   }
@@ -102,9 +104,9 @@ function checkData(model: Model, data: ArrayLike<number>): Float64Array {
     throw new HepflowError("DATA_INVALID", `data has ${data.length} entries but the model expects ${n} (${model.config.nmaindata} main bins + ${model.config.nauxdata} auxiliary)`);
   }
   const d = Float64Array.from(data);
-  for (let i = 0; i < d.length; i++) {
-    if (!Number.isFinite(d[i]) || (i < model.config.nmaindata && d[i]! < 0)) {
-      throw new HepflowError("DATA_INVALID", `${dataEntryName(model, i)} is ${d[i]}; observed counts must be finite and non-negative, auxiliary data finite`);
+  for (const [i, v] of d.entries()) {
+    if (!Number.isFinite(v) || (i < model.config.nmaindata && v < 0)) {
+      throw new HepflowError("DATA_INVALID", `${dataEntryName(model, i)} is ${v}; observed counts must be finite and non-negative, auxiliary data finite`);
     }
   }
   return d;

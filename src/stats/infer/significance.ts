@@ -32,8 +32,8 @@ export function significance(data: ArrayLike<number>, model: Model, opts: FitOpt
   return {
     p0Obs: r.clsb,
     zObs: pToZ(r.clsb),
-    p0Exp: r.expected[2]!,
-    zExp: pToZ(r.expected[2]!),
+    p0Exp: r.expected[2],
+    zExp: pToZ(r.expected[2]),
     p0ExpBand: r.expected,
     q0: r.testStatistic,
     converged: r.converged,

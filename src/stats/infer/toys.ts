@@ -7,12 +7,13 @@
 import { Worker } from "node:worker_threads";
 import { randomUUID } from "node:crypto";
 import os from "node:os";
-import { HepflowError } from "../../util/index.js";
+import { HepflowError, itemAt } from "../../util/index.js";
 import type { ProgressListener } from "../../util/index.js";
 import { compiledModule } from "../../util/modules.js";
 import { Model } from "../model.js";
 import type { FitOptions } from "./mle.js";
 import { fixedPoiFit } from "./mle.js";
+import { mapBand, type ExpectedBand } from "./asymptotics.js";
 import { Rng } from "./random.js";
 import { testStatistic } from "./teststat.js";
 import type { TestStatName } from "./teststat.js";
@@ -29,7 +30,7 @@ export interface ToyHypotestResult {
   clsb: number;
   clb: number;
   /** Expected CLs (CLs+b for q0) for −2σ…+2σ: percentiles over the background-only toys. */
-  expected: number[];
+  expected: ExpectedBand;
   testStatistic: number;
   toys: number;
   seed: number;
@@ -149,7 +150,7 @@ export class ToyCalculator {
       const p = pv(t);
       return this.testStat === "q0" ? p.clsb : p.cls;
     }).sort();
-    const expected = [2.27501319, 15.86552539, 50.0, 84.13447461, 97.72498681].map((q) => percentile(per, q));
+    const expected = mapBand([2.27501319, 15.86552539, 50.0, 84.13447461, 97.72498681], (q) => percentile(per, q));
     return {
       mu,
       cls: o.cls,
@@ -202,10 +203,12 @@ export class ToyCalculator {
     const sig = new Float64Array(n);
     const bkg = new Float64Array(n);
     let unconverged = 0;
-    chunks.forEach((c, i) => {
-      (c.stream === 0 ? sig : bkg).set(results[i]!.values, c.start);
-      unconverged += results[i]!.unconverged;
-    });
+    for (const [i, c] of chunks.entries()) {
+      // the pool resolves only when every chunk has reported
+      const r = itemAt(results, i, `result of toy chunk ${i}`, "TOYS_FAILED");
+      (c.stream === 0 ? sig : bkg).set(r.values, c.start);
+      unconverged += r.unconverged;
+    }
     return this.summarize(mu, observed, sig, bkg, unconverged);
   }
 }
@@ -240,8 +243,14 @@ export class ToyPool {
             reject(new HepflowError("TOYS_FAILED", `toy worker failed: ${m.error}`));
             return;
           }
+          const task = tasks[m.i];
+          if (task === undefined) {
+            cleanup();
+            reject(new HepflowError("TOYS_FAILED", `toy worker answered for chunk ${m.i}, which was never sent`));
+            return;
+          }
           results[m.i] = m;
-          onDone(tasks[m.i]!);
+          onDone(task);
           feed();
         };
         const cleanup = () => {

@@ -1,4 +1,5 @@
 /** Pulls and constraints of the nuisance parameters after a fit. */
+import { itemAt } from "../../util/index.js";
 import type { Model } from "../model.js";
 import type { FitResult } from "../infer/mle.js";
 import { checkResult, prefitParameters } from "./prefit.js";
@@ -19,19 +20,16 @@ export function pulls(model: Model, result: FitResult, { includeUnconstrained = 
   checkResult(model, result);
   const pre = prefitParameters(model);
   const out: Pull[] = [];
-  for (let i = 0; i < pre.names.length; i++) {
+  // checkResult made the result as long as the model's parameter list
+  const at = (list: ArrayLike<number>, i: number, what: string) => itemAt(list, i, what, "PARS_INVALID");
+  for (const [i, name] of pre.names.entries()) {
     if (i === model.config.poiIndex || pre.fixed[i]) continue;
     if (!pre.constrained[i] && !includeUnconstrained) continue;
-    const w = pre.width[i]!;
-    out.push({
-      name: pre.names[i]!,
-      bestfit: result.bestfit[i]!,
-      uncertainty: result.uncertainties[i]!,
-      prefit: pre.init[i]!,
-      prefitWidth: w,
-      pull: w > 0 ? (result.bestfit[i]! - pre.init[i]!) / w : null,
-      constraint: w > 0 ? result.uncertainties[i]! / w : null,
-    });
+    const w = at(pre.width, i, `pre-fit width of ${name}`);
+    const bestfit = at(result.bestfit, i, `best fit of ${name}`);
+    const uncertainty = at(result.uncertainties, i, `uncertainty of ${name}`);
+    const prefit = at(pre.init, i, `pre-fit value of ${name}`);
+    out.push({ name, bestfit, uncertainty, prefit, prefitWidth: w, pull: w > 0 ? (bestfit - prefit) / w : null, constraint: w > 0 ? uncertainty / w : null });
   }
   return out;
 }

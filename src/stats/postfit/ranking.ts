@@ -2,7 +2,7 @@
  * Parameter ranking (impacts): the shift of the fitted POI when one nuisance parameter is fixed
  * at its best fit ± its pre-fit and post-fit uncertainty and everything else is refitted.
  */
-import { HepflowError } from "../../util/index.js";
+import { HepflowError, itemAt } from "../../util/index.js";
 import type { Model } from "../model.js";
 import { fit } from "../infer/mle.js";
 import type { FitOptions, FitResult } from "../infer/mle.js";
@@ -42,15 +42,20 @@ export function ranking(model: Model, data: ArrayLike<number>, opts: RankingOpti
   const nominal = opts.result ? checkResult(model, opts.result) : fit(data, model, base);
   if (!nominal.converged) throw new HepflowError("FIT_NOT_CONVERGED", `the free fit did not converge (${nominal.message}); no ranking from it`);
   const poi = c.poiIndex;
-  const mu = nominal.bestfit[poi]!;
+  const poiOf = (r: FitResult) => itemAt(r.bestfit, poi, `best fit of ${c.poiName}`, "PARS_INVALID");
+  const mu = poiOf(nominal);
   const pre = prefitParameters(model);
   const bounds = base.bounds ?? c.suggestedBounds();
   const userFixed = new Set(Object.keys(base.fixed ?? {}).map((n) => c.parameterIndex(n)));
   const indices = opts.parameters ? opts.parameters.map((n) => c.parameterIndex(n)) : pre.names.map((_, i) => i).filter((i) => i !== poi && !pre.fixed[i] && !userFixed.has(i));
   const impacts: Impact[] = [];
   for (const i of indices) {
-    // indices come from parameterIndex or from pre.names itself, so each names a parameter
-    const parName = pre.names[i]!;
+    // indices come from parameterIndex or from pre.names itself, so each names a parameter; the
+    // bounds may be the caller's own (fitOptions.bounds), of any length
+    const parName = itemAt(pre.names, i, "parameter name", "PARS_INVALID");
+    const [lo, hi] = itemAt(bounds, i, `bounds of ${parName} (fitOptions.bounds)`, "FIT_SETTINGS_INVALID");
+    const best = itemAt(nominal.bestfit, i, `best fit of ${parName}`, "PARS_INVALID");
+    const width = itemAt(pre.width, i, `pre-fit width of ${parName}`, "PARS_INVALID");
     let converged = true;
     const shift = (sign: 1 | -1, width: number): number => {
       // unconstrained parameters have no pre-fit width: no pre-fit impact
@@ -59,25 +64,25 @@ export function ranking(model: Model, data: ArrayLike<number>, opts: RankingOpti
       if (!(width > 0)) return NaN;
       const delta = sign * width;
       // a fixed value past the parameter's bound is moved onto the bound, as cabinetry does
-      const value = Math.min(Math.max(nominal.bestfit[i]! + delta, bounds[i]![0]), bounds[i]![1]);
+      const value = Math.min(Math.max(best + delta, lo), hi);
       const r = fit(data, model, { ...base, init: nominal.bestfit, fixed: { ...base.fixed, [parName]: value }, uncertainties: false });
       converged &&= r.converged;
-      return r.bestfit[poi]! - mu;
+      return poiOf(r) - mu;
     };
-    const sigma = nominal.uncertainties[i]!;
+    const sigma = itemAt(nominal.uncertainties, i, `uncertainty of ${parName}`, "PARS_INVALID");
     impacts.push({
       name: parName,
-      bestfit: nominal.bestfit[i]!,
+      bestfit: best,
       uncertainty: sigma,
-      prefitUp: shift(1, pre.width[i]!),
-      prefitDown: shift(-1, pre.width[i]!),
+      prefitUp: shift(1, width),
+      prefitDown: shift(-1, width),
       postfitUp: shift(1, sigma),
       postfitDown: shift(-1, sigma),
-      constrained: pre.width[i]! > 0,
+      constrained: width > 0,
       converged,
     });
   }
   const size = (x: Impact) => (Number.isNaN(x.postfitUp) ? 0 : Math.abs(x.postfitUp)) + (Number.isNaN(x.postfitDown) ? 0 : Math.abs(x.postfitDown));
   impacts.sort((a, b) => size(b) - size(a));
-  return { poi: c.poiName, poiBestfit: mu, poiUncertainty: nominal.uncertainties[poi]!, impacts };
+  return { poi: c.poiName, poiBestfit: mu, poiUncertainty: itemAt(nominal.uncertainties, poi, `uncertainty of ${c.poiName}`, "PARS_INVALID"), impacts };
 }

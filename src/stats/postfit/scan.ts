@@ -1,4 +1,5 @@
 /** Profile-likelihood scans in one or two parameters: Δ(−2 ln L) with all other parameters refitted. */
+import { itemAt } from "../../util/index.js";
 import { checkResult } from "./prefit.js";
 import type { Model } from "../model.js";
 import { fit } from "../infer/mle.js";
@@ -27,9 +28,12 @@ function freeFit(model: Model, data: ArrayLike<number>, base: FitOptions, result
 export function defaultRange(model: Model, result: FitResult, parameter: string, bounds?: [number, number][]): [number, number] {
   checkResult(model, result);
   const i = model.config.parameterIndex(parameter);
-  const b = (bounds ?? model.config.suggestedBounds())[i]!;
-  const s = Number.isFinite(result.uncertainties[i]) && result.uncertainties[i]! > 0 ? result.uncertainties[i]! : 1;
-  return [Math.max(b[0], result.bestfit[i]! - 2 * s), Math.min(b[1], result.bestfit[i]! + 2 * s)];
+  // the bounds may be the caller's own (fitOptions.bounds), of any length
+  const [lo, hi] = itemAt(bounds ?? model.config.suggestedBounds(), i, `bounds of ${parameter}`, "FIT_SETTINGS_INVALID");
+  const sigma = itemAt(result.uncertainties, i, `uncertainty of ${parameter}`, "PARS_INVALID");
+  const best = itemAt(result.bestfit, i, `best fit of ${parameter}`, "PARS_INVALID");
+  const s = Number.isFinite(sigma) && sigma > 0 ? sigma : 1;
+  return [Math.max(lo, best - 2 * s), Math.min(hi, best + 2 * s)];
 }
 
 /** Scan one parameter over `values` (default: `points` = 11 points over best fit ± 2σ, as cabinetry). */
@@ -45,7 +49,7 @@ export function scan1D(model: Model, data: ArrayLike<number>, parameter: string,
     delta.push(r.twiceNll - free.twiceNll);
     converged.push(r.converged);
   }
-  return { parameter, values, deltaTwiceNll: delta, converged, bestfit: free.bestfit[i]!, twiceNllMin: free.twiceNll };
+  return { parameter, values, deltaTwiceNll: delta, converged, bestfit: itemAt(free.bestfit, i, `best fit of ${parameter}`, "PARS_INVALID"), twiceNllMin: free.twiceNll };
 }
 
 /** A 2D scan on the grid x × y; deltaTwiceNll[ix][iy]. */
@@ -80,5 +84,13 @@ export function scan2D(model: Model, data: ArrayLike<number>, parameters: [strin
     converged.push(ok);
   }
   const c = model.config;
-  return { parameters, x, y, deltaTwiceNll: delta, converged, bestfit: [free.bestfit[c.parameterIndex(a)]!, free.bestfit[c.parameterIndex(b)]!], twiceNllMin: free.twiceNll };
+  return {
+    parameters,
+    x,
+    y,
+    deltaTwiceNll: delta,
+    converged,
+    bestfit: [itemAt(free.bestfit, c.parameterIndex(a), `best fit of ${a}`, "PARS_INVALID"), itemAt(free.bestfit, c.parameterIndex(b), `best fit of ${b}`, "PARS_INVALID")],
+    twiceNllMin: free.twiceNll,
+  };
 }

@@ -4,7 +4,7 @@
  * and effects combine through the correlation matrix (diagonal pre-fit, the fit's post-fit),
  * as cabinetry's yield_stdev does.
  */
-import { HepflowError } from "../../util/index.js";
+import { HepflowError, itemAt } from "../../util/index.js";
 import type { Model } from "../model.js";
 import type { FitResult } from "../infer/mle.js";
 import { checkResult, prefitParameters } from "./prefit.js";
@@ -30,11 +30,14 @@ export function yieldTable(model: Model, data: ArrayLike<number>, pars: ArrayLik
       const [lo, hi] = c.channelSlice(ch);
       const totals = new Float64Array(hi - lo);
       for (const s of samples) {
+        const y = bySample[s];
+        if (y === undefined) throw new HepflowError("MODEL_INVALID", `the model gave no yields for sample "${s}"`);
         let sum = 0;
+        // [lo, hi) is the channel's slice of the model's bins
         for (let b = lo; b < hi; b++) {
-          out.push(bySample[s]![b]!);
-          totals[b - lo]! += bySample[s]![b]!;
-          sum += bySample[s]![b]!;
+          out.push(y[b]!);
+          totals[b - lo]! += y[b]!;
+          sum += y[b]!;
         }
         out.push(sum);
       }
@@ -48,22 +51,26 @@ export function yieldTable(model: Model, data: ArrayLike<number>, pars: ArrayLik
   const q0 = quantities(nominal);
   const effects: { index: number; delta: Float64Array }[] = [];
   for (let i = 0; i < c.npars; i++) {
-    if (!(sigma[i]! > 0)) continue;
+    const s = itemAt(sigma, i, `uncertainty of ${c.parameterNames[i]}`, "PARS_INVALID");
+    if (!(s > 0)) continue;
     const up = Float64Array.from(p0);
     const dn = Float64Array.from(p0);
-    up[i]! += sigma[i]!;
-    dn[i]! -= sigma[i]!;
+    up[i]! += s;
+    dn[i]! -= s;
     const qu = quantities(model.expectedBySample(up));
     const qd = quantities(model.expectedBySample(dn));
     effects.push({ index: i, delta: qu.map((u, k) => (u - qd[k]!) / 2) });
   }
   const variance = new Float64Array(q0.length);
-  for (let a = 0; a < effects.length; a++) {
-    for (let b = 0; b < effects.length; b++) {
-      const rho = a === b ? 1 : corr ? corr[effects[a]!.index]![effects[b]!.index]! : 0;
+  // the correlation matrix may come from a stored fit result: a missing entry is its fault
+  const rhoOf = (a: number, b: number) => itemAt(itemAt(corr ?? [], a, `correlation row ${a}`, "PARS_INVALID"), b, `correlation (${a}, ${b})`, "PARS_INVALID");
+  for (const ea of effects) {
+    for (const eb of effects) {
+      const rho = ea === eb ? 1 : corr ? rhoOf(ea.index, eb.index) : 0;
       if (rho === 0) continue;
-      const da = effects[a]!.delta,
-        db = effects[b]!.delta;
+      const da = ea.delta,
+        db = eb.delta;
+      // every delta has q0.length entries (quantities of the same model)
       for (let k = 0; k < q0.length; k++) variance[k]! += rho * da[k]! * db[k]!;
     }
   }
@@ -73,7 +80,12 @@ export function yieldTable(model: Model, data: ArrayLike<number>, pars: ArrayLik
   for (const ch of c.channels) {
     const [lo, hi] = c.channelSlice(ch);
     const n = hi - lo;
-    const t: ChannelYields = { channel: ch, samples: [], total: { bins: [], binUncertainties: [], total: 0, uncertainty: 0 }, data: { bins: Array.from({ length: n }, (_, b) => data[lo + b]!), total: 0 } };
+    const t: ChannelYields = {
+      channel: ch,
+      samples: [],
+      total: { bins: [], binUncertainties: [], total: 0, uncertainty: 0 },
+      data: { bins: Array.from({ length: n }, (_, b) => itemAt(data, lo + b, `observed count in bin ${b} of channel "${ch}"`, "DATA_INVALID")), total: 0 },
+    };
     t.data.total = t.data.bins.reduce((x, y) => x + y, 0);
     for (const s of samples) {
       t.samples.push({ name: s, bins: Array.from(q0.subarray(k, k + n)), binUncertainties: Array.from(sd.subarray(k, k + n)), total: q0[k + n]!, uncertainty: sd[k + n]! });

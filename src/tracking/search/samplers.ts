@@ -6,7 +6,7 @@
 import { Rng } from "../../generate/index.js";
 import { HepflowError } from "../../util/index.js";
 import type { Distribution, ParamSet, ParamValue, SearchSpace } from "./space.js";
-import { spaceKeys } from "./space.js";
+import { spaceEntries } from "./space.js";
 
 /** A finished trial as the samplers see it: its parameters and its loss (the objective, sign-flipped when maximising). */
 export interface Observation {
@@ -61,21 +61,20 @@ function roundQ(x: number, q: number): number {
  * search ends when the grid is exhausted).
  */
 export function randomSuggest(space: SearchSpace, seed: number, index: number): ParamSet | undefined {
-  const keys = spaceKeys(space);
-  if (keys.every((k) => space[k]!.dist === "choice")) {
+  const params = spaceEntries(space);
+  if (params.every(([, d]) => d.dist === "choice")) {
     const grid = gridOrder(space, seed);
     if (index >= grid.length) return undefined;
     return grid[index];
   }
   const rng = trialRng(seed, index, "random");
-  return Object.fromEntries(keys.map((k) => [k, drawPrior(space[k]!, rng)]));
+  return Object.fromEntries(params.map(([k, d]) => [k, drawPrior(d, rng)]));
 }
 
 /** The full grid of an all-choice space in one seeded random order (a Fisher–Yates shuffle). */
 function gridOrder(space: SearchSpace, seed: number): ParamSet[] {
-  const keys = spaceKeys(space);
   let grid: ParamSet[] = [{}];
-  for (const k of keys) grid = grid.flatMap((g) => (space[k] as { options: ParamValue[] }).options.map((o) => ({ ...g, [k]: o })));
+  for (const [k, d] of spaceEntries(space)) grid = grid.flatMap((g) => (d as { options: ParamValue[] }).options.map((o) => ({ ...g, [k]: o })));
   const rng = new Rng(`hepflow-search/${seed}/grid`);
   for (let i = grid.length - 1; i > 0; i--) {
     const j = Math.floor(rng.uniform() * (i + 1));
@@ -270,10 +269,10 @@ export function tpeSuggest(space: SearchSpace, history: Observation[], seed: num
   const o = { ...TPE_DEFAULTS, ...options };
   const done = history.filter((h) => Number.isFinite(h.loss)).sort((a, b) => a.index - b.index);
   const rng = trialRng(seed, index, "tpe");
-  const keys = spaceKeys(space);
-  if (done.length < o.nStartupJobs) return Object.fromEntries(keys.map((k) => [k, drawPrior(space[k]!, rng)]));
+  const params = spaceEntries(space);
+  if (done.length < o.nStartupJobs) return Object.fromEntries(params.map(([k, d]) => [k, drawPrior(d, rng)]));
   const nBelow = Math.min(Math.ceil(o.gamma * Math.sqrt(done.length)), o.linearForgetting);
-  const byLoss = done.map((_, i) => i).sort((a, b) => done[a]!.loss - done[b]!.loss || a - b);
+  const byLoss = [...done.entries()].sort(([a, ha], [b, hb]) => ha.loss - hb.loss || a - b).map(([i]) => i);
   const good = new Set(byLoss.slice(0, nBelow));
   const out: ParamSet = {};
   // a resumed search reads its trials' parameters back from stored run tags, which may predate an edit
@@ -282,8 +281,7 @@ export function tpeSuggest(space: SearchSpace, history: Observation[], seed: num
     if (v === undefined) throw new HepflowError("SEARCH_RESUME", `trial ${h.index} has no value for the searched parameter "${k}"; it belongs to a different search space`);
     return v;
   };
-  for (const k of keys) {
-    const d = space[k]!; // keys come from the space itself
+  for (const [k, d] of params) {
     // observations in trial order, so linear forgetting down-weights the oldest
     const below = done.filter((_, i) => good.has(i)).map((h) => trialValue(h, k));
     const above = done.filter((_, i) => !good.has(i)).map((h) => trialValue(h, k));

@@ -69,10 +69,12 @@ export function parseDistribution(name: string, text: string): Distribution {
   const t = text.trim();
   const m = /^([a-z_]+)\s*\((.*)\)$/is.exec(t);
   const list = /^\[(.*)\]$/s.exec(t);
-  if (list) return checkDistribution(name, { dist: "choice", options: splitArgs(list[1]!).map(literal) });
-  if (!m) bad(name, `cannot read "${text}": write e.g. uniform(10, 60), loguniform(1e-3, 1), randint(10, 41), quniform(20, 60, 5) or choice(a, b)`);
-  const args = splitArgs(m[2]!).map(literal);
-  const kind = m[1]!.toLowerCase();
+  const items = list?.[1];
+  if (items !== undefined) return checkDistribution(name, { dist: "choice", options: splitArgs(items).map(literal) });
+  const [fn, inner] = [m?.[1], m?.[2]];
+  if (fn === undefined || inner === undefined) return bad(name, `cannot read "${text}": write e.g. uniform(10, 60), loguniform(1e-3, 1), randint(10, 41), quniform(20, 60, 5) or choice(a, b)`);
+  const args = splitArgs(inner).map(literal);
+  const kind = fn.toLowerCase();
   if (kind === "choice") return checkDistribution(name, { dist: "choice", options: args });
   const [low, high, q] = args;
   return checkDistribution(name, { dist: kind === "uniformint" || kind === "int" ? "randint" : kind, low, high: kind === "uniformint" || kind === "int" ? Number(high) + 1 : high, q });
@@ -121,4 +123,9 @@ export function parseSpace(doc: unknown): SearchSpace {
 /** Parameter names in the order samplers draw them: sorted, as sklearn's ParameterSampler does, so draws are reproducible. */
 export function spaceKeys(space: SearchSpace): string[] {
   return Object.keys(space).sort();
+}
+
+/** The space's parameters with their distributions, in spaceKeys order. */
+export function spaceEntries(space: SearchSpace): [string, Distribution][] {
+  return Object.entries(space).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -8,7 +8,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync, appendFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { JSONPath } from "jsonpath-plus";
-import { HepflowError, prepareOutput } from "../../util/index.js";
+import { HepflowError, itemAt, onlyItem, prepareOutput } from "../../util/index.js";
 import { stepKey, type StepCache } from "./cache.js";
 import { jqAll, jqOne, jqTruthy } from "./jq.js";
 import { placeOf, type LoadedSpec } from "./load.js";
@@ -213,11 +213,12 @@ export async function runWorkflow(opts: RunOptions): Promise<RunState> {
   const selectOutput = (node: StepNode, output: Json | undefined, at: Path): Json => {
     if (output === undefined || output === null) return node.record.result ?? null;
     const m = JSONPath({ path: toJsonPath(String(output)), json: (node.record.result ?? {}) as object, wrap: true }) as Json[];
-    if (m.length !== 1) {
+    const only = onlyItem(m);
+    if (only === undefined) {
       const has = isObject(node.record.result) ? Object.keys(node.record.result).join(", ") : JSON.stringify(node.record.result);
       throw new HepflowError("WORKFLOW_REFERENCE", `step ${node.record.id} has ${m.length ? "several outputs" : "no output"} "${String(output)}" (it published: ${has})`, place(at));
     }
-    return m[0]!;
+    return only;
   };
 
   const resolveValue = (scope: Scope, v: Json, at: Path, inputs: Set<string>): Json => {
@@ -236,13 +237,15 @@ export async function runWorkflow(opts: RunOptions): Promise<RunState> {
       const outs = steps.map((s) => selectOutput(s, v.output, at));
       let combined: Json[] = [];
       for (const o of outs) combined = Array.isArray(o) && v.flatten ? combined.concat(o) : [...combined, o];
-      return combined.length === 1 && v.unwrap ? combined[0]! : combined;
+      const only = onlyItem(combined);
+      return only !== undefined && v.unwrap ? only : combined;
     }
     if (typeof v.step === "string") {
       const steps = selectSteps(scope, v.step, at);
-      if (steps.length !== 1) throw new HepflowError("WORKFLOW_REFERENCE", `{step: ${v.step}} selects ${steps.length} steps, expected one (use {stages: …})`, place(at));
-      inputs.add(steps[0]!.record.id);
-      return selectOutput(steps[0]!, v.output, at);
+      const step = onlyItem(steps);
+      if (step === undefined) throw new HepflowError("WORKFLOW_REFERENCE", `{step: ${v.step}} selects ${steps.length} steps, expected one (use {stages: …})`, place(at));
+      inputs.add(step.record.id);
+      return selectOutput(step, v.output, at);
     }
     return v;
   };
@@ -302,22 +305,25 @@ export async function runWorkflow(opts: RunOptions): Promise<RunState> {
       }
       return list;
     };
-    const lists = names.map((n) => {
-      const v = pars[n];
-      if (!Array.isArray(v)) throw new HepflowError("WORKFLOW_SCATTER", `scatter parameter "${n}" is not a list (it is ${JSON.stringify(v)})`, place(at));
-      return group(v);
+    const named = names.map((name) => {
+      const v = pars[name];
+      if (!Array.isArray(v)) throw new HepflowError("WORKFLOW_SCATTER", `scatter parameter "${name}" is not a list (it is ${JSON.stringify(v)})`, place(at));
+      return { name, list: group(v) };
     });
+    const lists = named.map((p) => p.list);
     const out: JsonObject[] = [];
     if (sc.method === "zip") {
       const n = Math.min(...lists.map((l) => l.length));
       if (lists.some((l) => l.length !== n)) throw new HepflowError("WORKFLOW_SCATTER", `zip over lists of different lengths (${lists.map((l) => l.length).join(", ")})`, place(at));
-      for (let i = 0; i < n; i++) out.push({ ...pars, ...Object.fromEntries(names.map((k, j) => [k, lists[j]![i]!])) });
+      for (let i = 0; i < n; i++) out.push({ ...pars, ...Object.fromEntries(named.map(({ name, list }) => [name, itemAt(list, i, `entry of "${name}"`, "WORKFLOW_SCATTER", place(at))])) });
     } else {
-      const rec = (j: number, acc: JsonObject) => {
-        if (j === names.length) return void out.push({ ...pars, ...acc });
-        for (const v of lists[j]!) rec(j + 1, { ...acc, [names[j]!]: v });
+      // the cartesian product, the first parameter varying slowest
+      const rec = (rest: typeof named, acc: JsonObject) => {
+        const [head, ...tail] = rest;
+        if (head === undefined) return void out.push({ ...pars, ...acc });
+        for (const v of head.list) rec(tail, { ...acc, [head.name]: v });
       };
-      rec(0, {});
+      rec(named, {});
     }
     return out;
   };

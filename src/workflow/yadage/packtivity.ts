@@ -9,7 +9,7 @@ import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } fr
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { glob } from "tinyglobby";
 import { parse as parseYaml } from "yaml";
-import { HepflowError, type ErrorPlace } from "../../util/index.js";
+import { HepflowError, onlyItem, type ErrorPlace } from "../../util/index.js";
 import { interpolate, interpolateDeep } from "./interpolate.js";
 import { jqAll, jqOne } from "./jq.js";
 import { isObject, type Json, type JsonObject } from "./types.js";
@@ -97,7 +97,9 @@ async function parMountFiles(parMounts: JsonObject[], pars: JsonObject, ctx: Ste
 
 function runProcess(argv: string[], stdin: string, cwd: string, log: (t: string) => void, place: ErrorPlace, env?: Record<string, string>): Promise<void> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(argv[0]!, argv.slice(1), { cwd, stdio: ["pipe", "pipe", "pipe"], ...(env ? { env: { ...process.env, ...env } } : {}) });
+    const [command, ...args] = argv;
+    if (command === undefined) return reject(new HepflowError("WORKFLOW_STEP", "the step has no command to run", place));
+    const child = spawn(command, args, { cwd, stdio: ["pipe", "pipe", "pipe"], ...(env ? { env: { ...process.env, ...env } } : {}) });
     child.stdout.on("data", (b: Buffer) => log(b.toString()));
     child.stderr.on("data", (b: Buffer) => log(b.toString()));
     child.on("error", (e) => reject(new HepflowError("WORKFLOW_STEP", `cannot start ${argv[0]}: ${e.message}`, place)));
@@ -136,8 +138,9 @@ async function runHepflowLines(lines: string[], env: Record<string, string>, ctx
   for (const line of lines) {
     let words = splitWords(line);
     let stdoutFile: string | undefined;
-    if (words.length >= 2 && words[words.length - 2] === ">") {
-      stdoutFile = resolve(ctx.workdir, words[words.length - 1]!);
+    const target = words.at(-1);
+    if (words.at(-2) === ">" && target !== undefined) {
+      stdoutFile = resolve(ctx.workdir, target);
       words = words.slice(0, -2);
     }
     ctx.log(`$ hepflow ${line}\n`);
@@ -211,7 +214,7 @@ async function globIn(pattern: string, workdir: string): Promise<string[]> {
 async function globLeaves(v: Json, workdir: string): Promise<Json> {
   if (typeof v === "string") {
     const m = await globIn(v, workdir);
-    return m.length === 1 ? m[0]! : m;
+    return onlyItem(m) ?? m;
   }
   if (Array.isArray(v)) return (await Promise.all(v.map((x) => globLeaves(x, workdir)))).flat() as Json;
   if (isObject(v)) return Object.fromEntries(await Promise.all(Object.entries(v).map(async ([k, x]) => [k, await globLeaves(x, workdir)] as const)));
@@ -229,8 +232,9 @@ export async function publish(pub: JsonObject, pars: JsonObject, workdir: string
     case "frompar-pub":
       return Object.fromEntries(
         Object.entries(pub.outputmap as JsonObject).map(([k, p]) => {
-          if (!Object.hasOwn(pars, String(p))) throw new HepflowError("WORKFLOW_PUBLISH", `frompar-pub: the step has no parameter "${String(p)}"`, place);
-          return [k, pars[String(p)]!];
+          const value = Object.hasOwn(pars, String(p)) ? pars[String(p)] : undefined;
+          if (value === undefined) throw new HepflowError("WORKFLOW_PUBLISH", `frompar-pub: the step has no parameter "${String(p)}"`, place);
+          return [k, value];
         }),
       );
     case "interpolated-pub": {

@@ -74,7 +74,7 @@ function schemaIssues(spec: LoadedSpec, errors: ErrorObject[]): Issue[] {
       message = `unknown key "${extra}"${suggest(extra, allowed)}; allowed here: ${allowed.join(", ")}`;
     } else if (e.keyword === "discriminator") {
       const p = e.params as { tag: string; tagValue: unknown };
-      const allowed = ((e.parentSchema as { oneOf?: Array<{ properties: Record<string, { enum: string[] }> }> }).oneOf ?? []).map((m) => m.properties[p.tag]!.enum[0]!);
+      const allowed = ((e.parentSchema as { oneOf?: Array<{ properties: Record<string, { enum: string[] }> }> }).oneOf ?? []).flatMap((m) => m.properties[p.tag]?.enum[0] ?? []);
       path.push(p.tag);
       message = `unknown ${p.tag} ${JSON.stringify(p.tagValue)}${typeof p.tagValue === "string" ? suggest(p.tagValue, allowed) : ""}; one of: ${allowed.join(", ")}`;
     } else if (e.keyword === "required") {
@@ -381,8 +381,8 @@ export function formatIssues(issues: Issue[]): string {
 /** Throws a HepflowError listing every error (and, with `strict`, every warning). */
 export function assertValid(issues: Issue[], strict = false): void {
   const bad = issues.filter((i) => i.severity === "error" || strict);
-  if (!bad.length) return;
-  const first = bad[0]!;
+  const [first] = bad;
+  if (first === undefined) return;
   const msg = bad.length === 1 ? first.message : `${bad.length} problems:\n${formatIssues(bad)}`;
   throw new HepflowError("WORKFLOW_INVALID", msg, bad.length === 1 ? { file: first.file, object: first.object } : {});
 }
