@@ -6,8 +6,10 @@ import { arange, filterEvents, nth } from "hepflow/array";
 import { XSEC, AGC_LUMI, PT_THRESHOLD, oneLepton, jetFlags, regions, scaledPt, smearedPt, seedOf } from "./physics.mjs";
 import { toAccumulator } from "hepflow/hist";
 import { REGIONS, PROCESSES, VARIATIONS, regionHist } from "./histograms.mjs";
-import { writeOutputs } from "./outputs.mjs";
-import { ML_COLUMNS, mlProcess, checkModels, writeMlOutputs } from "./ml.mjs";
+// The outputs (ROOT writer) and the ML variant (BDT, model files) are imported when first needed:
+// every worker thread loads this module but only runs process(), mostly without -P ml=true.
+import { ML_COLUMNS, checkModels } from "./models.mjs";
+const mlModule = () => import("./ml.mjs");
 
 export { REGIONS };
 
@@ -124,7 +126,7 @@ export async function process(events, meta) {
   if (P.ml) {
     const { el, mu, event } = filterEvents({ el: events.zip("Electron"), mu: events.zip("Muon"), event: events.column("event") }, lepton);
     const passes = [[variation, jets.pt, true], ...ptVariations.map(([name, ptv]) => [name, ptv, false])];
-    ml = await mlProcess({ el, mu, jets, eventNumbers: event, flags, passes, proc, w, systematics, models: P.models, ptCut: P.pt_threshold });
+    ml = await (await mlModule()).mlProcess({ el, mu, jets, eventNumbers: event, flags, passes, proc, w, systematics, models: P.models, ptCut: P.pt_threshold });
   }
 
   const cutflow = {
@@ -150,6 +152,6 @@ function btagWeights(w, pt, sign) {
 }
 
 export async function finalize(acc, ctx) {
-  await writeOutputs(acc, ctx);
-  if (ctx.result?.params?.ml) await writeMlOutputs(acc?.ml, ctx.outDir, ctx.print);
+  await (await import("./outputs.mjs")).writeOutputs(acc, ctx);
+  if (ctx.result?.params?.ml) await (await mlModule()).writeMlOutputs(acc?.ml, ctx.outDir, ctx.print);
 }

@@ -2,21 +2,17 @@
 // ("permutation") with the even/odd XGBoost BDTs, keep the best one's 20 features and fill them,
 // with all systematics, into histograms_ml.root. Enabled by the processor parameter `ml`; the
 // models come from the folder of the `models` parameter.
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { HepflowError } from "hepflow/util";
+import { mkdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { and, gt, ge, countTrue, select, filterEvents, zip, nth } from "hepflow/array";
 import { Hist, Regular, StrCategory, toAccumulator, fromAccumulator, toRoot } from "hepflow/hist";
 import { xgboostPredict, parseXGBoost } from "hepflow/ml";
 import { createFile } from "hepflow/root";
 import { PROCESSES, VARIATIONS } from "./histograms.mjs";
+import { ML_COLUMNS, checkModels, modelDir } from "./models.mjs";
 import { B_TAG_THRESHOLD, PT_THRESHOLD, tightLeptons } from "./physics.mjs";
 
-/** Where model_even.json / model_odd.json are: the `models` parameter, else ../shared/reference/agc beside the repository. */
-export const modelDir = (models) => resolve(models || fileURLToPath(new URL("../../../shared/reference/agc/", import.meta.url)));
-
-export const ML_COLUMNS = ["event", "Jet_qgl", "Electron_phi", "Electron_mass", "Muon_phi", "Muon_mass"];
+export { ML_COLUMNS, checkModels, modelDir };
 
 /** The 20 features of §7.3 in model order, with the histogram ranges of §7.6 (25 regular bins each). */
 export const FEATURES = [
@@ -199,15 +195,6 @@ export function bestFeatures(x, perEvent, eventNumbers, models) {
     if (best >= 0) for (let k = 0; k < NF; k++) out[k][e] = x[best * NF + k];
   }
   return out;
-}
-
-/** The model files of the `models` parameter; a clear error if one is missing. */
-export function checkModels(models) {
-  return ["model_even", "model_odd"].map((name) => {
-    const p = join(modelDir(models), `${name}.json`);
-    if (!existsSync(p)) throw new HepflowError("AGC_NO_MODEL", `the ML variant needs ${name}.json; set -P models=DIR to the folder holding model_even.json and model_odd.json`, { file: p });
-    return p;
-  });
 }
 
 /** The even/odd forests, parsed once per worker thread. */

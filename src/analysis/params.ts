@@ -8,8 +8,16 @@
  */
 import { readFileSync } from "node:fs";
 import { extname } from "node:path";
-import { parse as parseYaml } from "yaml";
+import { createRequire } from "node:module";
 import { HepflowError } from "../util/index.js";
+
+// yaml is required on first use: every worker thread imports this module (processors resolve their
+// parameters through it) but only a --params YAML file needs the parser, ~30 ms to load per thread.
+let yaml: typeof import("yaml") | undefined;
+const parseYaml = (text: string): unknown => {
+  yaml ??= createRequire(import.meta.url)("yaml") as typeof import("yaml");
+  return yaml.parse(text);
+};
 
 /** The declaration of one parameter. */
 export interface ParameterSpec {
