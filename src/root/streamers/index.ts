@@ -10,6 +10,12 @@ export type { RootObject, RootList, StreamerRegistry, VersionHeader, EmbeddedBas
 export { T, parsePacking, isUnsupported } from "./types.js";
 export type { StreamerElement, StreamerInfo, Unsupported } from "./types.js";
 
+/** Parsed streamer lists by their key's payload bytes (the key header, with its date, excluded); each file gets its own copy of the registry, the StreamerInfo records are shared and never modified. */
+const parsedLists = new Map<string, StreamerRegistry>();
+const MAX_CACHED_LISTS = 16;
+// windows-1252 as WHATWG defines it maps every byte to one distinct code point: a faithful string key
+const latin1 = new TextDecoder("latin1");
+
 /** Reads the file's TStreamerInfo list (the key at header.seekInfo), grouped by class name. */
 export async function loadStreamerInfos(file: RootFile): Promise<StreamerRegistry> {
   const { seekInfo, nbytesInfo } = file.header;
@@ -21,6 +27,10 @@ export async function loadStreamerInfos(file: RootFile): Promise<StreamerRegistr
   }
   const head = await file.source.read(seekInfo, Math.min(nbytesInfo, size - seekInfo));
   const key = readKey(new Cursor(head, 0, { file: file.name, object: "StreamerInfo key", base: seekInfo }));
+  // Files of one dataset carry byte-identical streamer lists: parse each distinct one once per thread.
+  const cacheKey = `${key.keyLen}:${latin1.decode(head.subarray(key.keyLen))}`;
+  const cached = parsedLists.get(cacheKey);
+  if (cached) return new Map([...cached].map(([name, versions]) => [name, [...versions]]));
   const list = (await readKeyObject(file, key, registry, "TList")) as RootList;
   for (const item of list.items) {
     if (typeof item !== "object" || item === null || !("elements" in item)) continue; // schema-evolution rules (TList of TObjString)
@@ -29,6 +39,9 @@ export async function loadStreamerInfos(file: RootFile): Promise<StreamerRegistr
     versions.push(info);
     registry.set(info.name, versions);
   }
+  const oldest = parsedLists.keys().next();
+  if (parsedLists.size >= MAX_CACHED_LISTS && !oldest.done) parsedLists.delete(oldest.value);
+  parsedLists.set(cacheKey, new Map([...registry].map(([name, versions]) => [name, [...versions]])));
   return registry;
 }
 
