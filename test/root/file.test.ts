@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { openFile, compress, decompress, parseCompression } from "../../src/root/index.js";
+import { openFile, compress, decompress, parseCompression, loadStreamerInfos } from "../../src/root/index.js";
 import { isHepflowError } from "../../src/util/index.js";
 import { MemorySource } from "../../src/io/index.js";
 import { readFileSync } from "node:fs";
@@ -28,6 +28,24 @@ describe("ROOT file header, keys and directories", () => {
     // The TTree streamer starts with a byte count word whose top bit (0x40000000) is set.
     expect(payload[0]! & 0x40).toBe(0x40);
     await f.close();
+  });
+
+  it("reuses a parsed streamer list only for byte-identical lists, as a copy per file", async () => {
+    const names = async (name: string) => {
+      const f = await openFile(rootFile(name));
+      const registry = await loadStreamerInfos(f);
+      await f.close();
+      return registry;
+    };
+    const [zlib, zlibAgain, lzma, nested] = [await names("uproot-HZZ-zlib.root"), await names("uproot-HZZ-zlib.root"), await names("uproot-HZZ-lzma.root"), await names("uproot-nesteddirs.root")];
+    expect(zlibAgain).not.toBe(zlib); // a caller may extend its registry without touching another file's
+    expect([...zlibAgain.keys()]).toEqual([...zlib.keys()]);
+    expect(zlibAgain.get("TTree")).toEqual(zlib.get("TTree"));
+    // the LZMA copy's list is compressed differently, so parsed on its own, and describes the same classes
+    expect([...lzma.keys()].sort()).toEqual([...zlib.keys()].sort());
+    // another list is not served from the cache: nesteddirs declares the Event class, HZZ does not
+    expect(nested.has("Event")).toBe(true);
+    expect(zlib.has("Event")).toBe(false);
   });
 
   it("names the missing object and lists what the directory has", async () => {
