@@ -22,6 +22,8 @@ export interface XrdOptions {
   /** Bearer token to send instead of the WLCG discovery. */
   token?: string;
   tlsOptions?: tls.ConnectionOptions;
+  /** Which of several connections to the same server (0: the shared one). */
+  lane?: number;
 }
 
 export { DEFAULT_PORT, formatXrdUrl, isXrootdUrl, parseXrdUrl, type XrdUrl } from "./xrootd-url.js";
@@ -34,13 +36,13 @@ export function pathWithCgi(u: XrdUrl): Buffer {
 
 const pool = new Map<string, Promise<XrdConnection>>();
 
-function poolKey(u: XrdUrl): string {
-  return `${u.scheme}://${u.user ?? ""}@${u.host}:${u.port}`;
+function poolKey(u: XrdUrl, lane = 0): string {
+  return `${u.scheme}://${u.user ?? ""}@${u.host}:${u.port}#${lane}`;
 }
 
 /** A logged-in connection to the server of `u`, shared with other users of the same server. */
 export async function acquire(u: XrdUrl, opt: XrdOptions, url: string): Promise<XrdConnection> {
-  const key = poolKey(u);
+  const key = poolKey(u, opt.lane);
   for (;;) {
     let p = pool.get(key);
     if (!p) {

@@ -24,6 +24,13 @@ export interface XrdSourceOptions extends XrdOptions {
    * milliseconds, 2 windows would cap a stream near 8 MiB per round trip, below decompression speed.
    */
   readAhead?: number;
+  /**
+   * Connections to the server, each with its own login and open, that the large reads
+   * (≥ 256 KiB) take turns on (default 3). On loopback, where the kernel's TCP receive work is
+   * most of what a read costs beyond a local one, three connections cost the client less CPU
+   * than one, and let the server answer in parallel; see docs/remote-data.md.
+   */
+  connections?: number;
 }
 
 interface OpenFile {
@@ -51,7 +58,9 @@ export class XRootDSource implements ByteSource {
   encrypted = false;
   readonly readAhead: number;
   private readonly url: XrdUrl;
-  private file?: Promise<OpenFile>;
+  /** The file open on each connection ("lane"); lane 0 serves everything, the others large reads. */
+  private files: Array<Promise<OpenFile> | undefined> = [];
+  private nextLane = 0;
   private closed = false;
   private readonly limit: InFlightLimit;
   private readonly opt: XrdSourceOptions;
@@ -172,8 +181,12 @@ export class XRootDSource implements ByteSource {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    const p = this.file;
-    this.file = undefined;
+    const all = this.files;
+    this.files = [];
+    await Promise.all(all.map((p) => this.closeOne(p)));
+  }
+
+  private async closeOne(p: Promise<OpenFile> | undefined): Promise<void> {
     if (!p) return;
     let f: OpenFile;
     try {
@@ -197,6 +210,9 @@ export class XRootDSource implements ByteSource {
 
   private readOne(offset: number, into: Uint8Array): Promise<void> {
     const length = into.length;
+    // Large reads take turns over the connections; metadata and small reads keep to the first.
+    const lanes = Math.max(1, Math.floor(this.opt.connections ?? DEFAULT_CONNECTIONS));
+    const lane = length >= DIRECT_READ_BYTES ? this.nextLane++ % lanes : 0;
     return this.limit.run(() =>
       this.attempt(async (f) => {
         this.stats.reads++;
@@ -218,7 +234,7 @@ export class XRootDSource implements ByteSource {
         }
         if (body.buffer !== into.buffer) into.set(body);
         this.stats.bytes += length;
-      }),
+      }, lane),
     );
   }
 
@@ -267,19 +283,19 @@ export class XRootDSource implements ByteSource {
   }
 
   /** Runs `fn` on the open file; after a dropped connection re-opens and tries again. */
-  private async attempt<T>(fn: (f: OpenFile) => Promise<T>): Promise<T> {
+  private async attempt<T>(fn: (f: OpenFile) => Promise<T>, lane = 0): Promise<T> {
     for (let attempt = 0; ; attempt++) {
       if (this.closed) throw new HepflowError("IO_CLOSED", "read after close", { file: this.name });
-      this.file ??= this.open();
-      const p = this.file;
+      let p = this.files[lane];
+      if (!p) this.files[lane] = p = this.open(lane);
       let f: OpenFile | undefined;
       try {
         f = await p;
         return await fn(f);
       } catch (e) {
         if (!isTransient(e) || attempt >= (this.opt.maxRetries ?? 3)) throw e;
-        if (this.file === p) {
-          this.file = undefined;
+        if (this.files[lane] === p) {
+          this.files[lane] = undefined;
           if (f) discard(f.conn);
         }
         this.stats.retries++;
@@ -289,17 +305,19 @@ export class XRootDSource implements ByteSource {
   }
 
   private dropFile(f: OpenFile): void {
-    void this.file?.then(
-      (cur) => {
-        if (cur === f) this.file = undefined;
-      },
-      () => {},
-    );
+    this.files.forEach((p, i) => {
+      void p?.then(
+        (cur) => {
+          if (cur === f && this.files[i] === p) this.files[i] = undefined;
+        },
+        () => {},
+      );
+    });
   }
 
-  private async open(): Promise<OpenFile> {
+  private async open(lane = 0): Promise<OpenFile> {
     this.stats.opens++;
-    const landed = await sendFollowing(this.url, this.opt, this.name, "open", (c, at) =>
+    const landed = await sendFollowing(this.url, { ...this.opt, lane }, this.name, "open", (c, at) =>
       c.send(
         Req.open,
         (b) => {
@@ -328,6 +346,9 @@ export class XRootDSource implements ByteSource {
     return { conn: landed.conn, handle, size, at: landed.at };
   }
 }
+
+/** Connections a source spreads its large reads over (XrdSourceOptions.connections). */
+const DEFAULT_CONNECTIONS = 3;
 
 /** readInto ranges at least this long go out as kXR_read straight into the destination; shorter ones share kXR_readv. */
 const DIRECT_READ_BYTES = 256 * 1024;

@@ -70,6 +70,21 @@ async function read() {
       localSize: bytes.length,
     };
     await src.close();
+    // Large reads (256 KiB and more) take turns over three connections, each with its own open.
+    const piece = 256 * 1024;
+    const wide = new io.XRootDSource(`root://127.0.0.1:1094//${path.basename(big[0])}`, { connections: 3 });
+    const pieces = Array.from({ length: Math.floor(bytes.length / piece) }, (_, i) => new Uint8Array(piece + (i % 3)));
+    await Promise.all(pieces.map((dst, i) => wide.readInto(Math.min(i * piece, bytes.length - dst.length), dst)));
+    result.lanes = {
+      pieces: pieces.length,
+      mismatches: pieces.filter((dst, i) => {
+        const at = Math.min(i * piece, bytes.length - dst.length);
+        return Buffer.compare(Buffer.from(dst), bytes.subarray(at, at + dst.length)) !== 0;
+      }).length,
+      opens: wide.stats.opens,
+      reads: wide.stats.reads,
+    };
+    await wide.close();
     // Through the redirector: same digests, and the open really went elsewhere.
     const first = path.basename(input.redirectFile);
     const viaRedirect = new io.XRootDSource(`root://127.0.0.1:2094//${first}`);

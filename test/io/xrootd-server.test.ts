@@ -44,6 +44,7 @@ interface ReadReport {
   glob: string[];
   globNone: ErrorReport;
   readv: { ranges: number; mismatches: number; readvRequests: number; size: number; localSize: number };
+  lanes: { pieces: number; mismatches: number; opens: number; reads: number };
   redirect: { digests: Record<string, string>; opens: number; endpoint: string };
   notFound: ErrorReport;
   denied: ErrorReport;
@@ -98,6 +99,14 @@ describe("root:// against a real xrootd (and a redirector) in a private network 
     expect(report.readv.mismatches).toBe(0);
     expect(report.readv.size).toBe(report.readv.localSize);
     expect(report.readv.readvRequests).toBeGreaterThanOrEqual(1);
+  });
+
+  it("spreads large reads over three connections, byte for byte", () => {
+    expect(report.lanes.pieces).toBeGreaterThanOrEqual(3);
+    expect(report.lanes.mismatches).toBe(0);
+    expect(report.lanes.reads).toBe(report.lanes.pieces);
+    // One open per connection: the reads really went over three.
+    expect(report.lanes.opens).toBe(3);
   });
 
   it("follows a redirect from the redirector to the data server", () => {
