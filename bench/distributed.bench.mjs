@@ -7,12 +7,12 @@
 // ~10× longer), cached in $TMPDIR. redis-server must be on PATH. Build first: npx tsc -p .
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
-import { createConnection, createServer } from "node:net";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { serialize } from "node:v8";
 import { LocalExecutor, RedisExecutor, loadDataset, parseDataset } from "../dist/analysis/index.js";
 import { generateAgc } from "../dist/generate/index.js";
+import { startRedisServer } from "./lib/redis.mjs";
 
 const EVENTS = Number(process.env.HEPFLOW_BENCH_DIST_EVENTS ?? 40000);
 const TINY = Number(process.env.HEPFLOW_BENCH_DIST_JOBS ?? 3000);
@@ -26,16 +26,8 @@ if (!existsSync(catalogue)) await generateAgc({ events: EVENTS, out: dir, filesP
 const dataset = loadDataset(catalogue);
 dataset.samples = dataset.samples.filter((s) => s.metadata.process !== "data");
 
-const port = await new Promise((res) => {
-  const s = createServer();
-  s.listen(0, "127.0.0.1", () => {
-    const p = s.address().port;
-    s.close(() => res(p));
-  });
-});
 const redisDir = mkdtempSync(join(tmpdir(), "hepflow-bench-redis-"));
-const redis = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", redisDir], { stdio: "ignore" });
-const url = `redis://127.0.0.1:${port}`;
+const { url, proc: redis } = await startRedisServer(redisDir);
 const children = [redis];
 process.on("exit", () => {
   for (const c of children)
@@ -43,19 +35,6 @@ process.on("exit", () => {
       process.kill(c.pid, "SIGKILL");
     } catch {}
 });
-for (let i = 0; ; i++) {
-  const ok = await new Promise((res) => {
-    const c = createConnection({ host: "127.0.0.1", port });
-    c.once("error", () => res(false));
-    c.once("connect", () => {
-      c.destroy();
-      res(true);
-    });
-  });
-  if (ok) break;
-  if (i > 100) throw new Error("redis-server did not start");
-  await new Promise((r) => setTimeout(r, 50));
-}
 
 async function startWorkers(n, concurrency) {
   return Promise.all(

@@ -6,7 +6,7 @@
  * same offsets so they keep sharing them. Memory: one chunk of the inputs plus one cluster/basket
  * set of the output. Several inputs are merged into one output in the order given.
  */
-import { createRequire } from "node:module";
+import { globMatcher as picomatch } from "#util/glob";
 import { HepflowError, Jagged, claimOutputFile, type Column, type Columns, type NumericArray } from "../util/index.js";
 import { createFile, type BranchSpec, type LeafType, type TreeLike } from "../root/index.js";
 import { compile, type Expression } from "./compile.js";
@@ -50,8 +50,6 @@ export interface SkimResult {
   entriesOut: number;
   branches: string[];
 }
-
-const picomatch = (glob: string) => (createRequire(import.meta.url)("picomatch") as (g: string) => (s: string) => boolean)(glob);
 
 /** Writes the selected events of `trees` (same branches in each) to `output`. */
 export async function skim(trees: readonly TreeLike[], output: string, options: SkimOptions = {}): Promise<SkimResult> {
