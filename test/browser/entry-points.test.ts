@@ -10,7 +10,7 @@ import { expect, test } from "vitest";
 import { build, defaultClientConditions, type Plugin } from "vite";
 
 const REPO = path.resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const LAYERS = ["root", "io", "array", "physics", "hist", "plot"];
+const LAYERS = ["root", "io", "array", "physics", "hist", "expr", "plot"];
 
 /** Whether the package holding `file` maps `id` to false in its package.json "browser" field. */
 function browserFieldDrops(file: string, id: string): boolean {
@@ -23,7 +23,7 @@ function browserFieldDrops(file: string, id: string): boolean {
   return false;
 }
 
-test("hepflow/root, io, array, physics, hist and plot reach no node: module under the browser condition", async () => {
+test("hepflow/root, io, array, physics, hist, expr and plot reach no node: module under the browser condition", async () => {
   const reached: string[] = [];
   const builtins = new Set(builtinModules);
   const watch: Plugin = {
