@@ -64,10 +64,10 @@ export function decompress(src: Uint8Array, uncompressedSize: number, place: Err
   count(src, uncompressedSize);
   const first = blockHeader(src, 0, 0, uncompressedSize, place);
   if (first.uSize === uncompressedSize) {
-    if (scratch && first.tag === "ZS" && scratch.length >= uncompressedSize) {
+    if (scratch && (first.tag === "ZS" || first.tag === "ZL" || first.tag === "CS") && scratch.length >= uncompressedSize) {
       const view = scratch.subarray(0, uncompressedSize);
-      runBlock(src, first, view, 0, place);
-      return view;
+      const got = runBlock(src, first, view, 0, place);
+      return got === view ? view : plain(got);
     }
     return plain(runBlock(src, first, null, 0, place));
   }
@@ -100,6 +100,13 @@ export function decompress(src: Uint8Array, uncompressedSize: number, place: Err
  * read (file keys, RNTuple envelopes and pages, TTree basket windows).
  */
 export const syncCodecs: boolean = codecs.syncCodecs;
+
+/**
+ * Which zlib decoder this thread reads with: in Node "libdeflate" (hepflow's binding, built at
+ * install when libdeflate-dev is present) or "node:zlib" (with the reason); in a page the
+ * browser's "DecompressionStream".
+ */
+export const inflateImplementation: () => codecs.InflateImplementation = codecs.inflateImplementation;
 
 /** Compiles the codecs' WASM where the build has any (the page); undefined when there is nothing to wait for. */
 export const codecsReady: () => Promise<void> | undefined = codecs.ready;
@@ -226,10 +233,12 @@ function runBlock(src: Uint8Array, h: BlockHeader, out: Uint8Array | null, outPo
 function decodeBlock(tag: string, method: number, block: Uint8Array, uSize: number, out: Uint8Array | null, outPos: number, place: ErrorPlace): Uint8Array {
   switch (tag) {
     case "ZL":
-      return codecs.inflate(block, uSize, false);
-    case "CS":
-      // ROOT's pre-zlib framing: a raw deflate stream straight after the 9-byte header.
-      return codecs.inflate(block, uSize, true);
+    case "CS": {
+      // "CS" is ROOT's pre-zlib framing: a raw deflate stream straight after the 9-byte header.
+      const dst = out ? out.subarray(outPos, outPos + uSize) : undefined;
+      const got = codecs.inflate(block, uSize, tag === "CS", dst);
+      return got === dst ? out! : got;
+    }
     case "XZ": {
       const dst = out ? out.subarray(outPos, outPos + uSize) : undefined;
       const got = codecs.unxzBlock(block, uSize, dst);

@@ -45,6 +45,8 @@ export const inflate: typeof Node.inflate = () => {
   throw new Error("zlib in the browser is asynchronous: read through decompressAsync()");
 };
 
+export const inflateImplementation: typeof Node.inflateImplementation = () => ({ name: "DecompressionStream" });
+
 export const unxzBlock: typeof Node.unxzBlock = () => {
   throw new Error("LZMA in the browser is asynchronous: read through decompressAsync()");
 };

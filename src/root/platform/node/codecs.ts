@@ -1,6 +1,7 @@
 /**
- * ROOT's codecs for Node: node:zlib and the native LZ4, ZSTD, LZMA and xxHash bindings, each
- * loaded on first use — a zlib file (most of them) never pays the ~250 ms that importing them
+ * ROOT's codecs for Node: zlib through hepflow's own libdeflate binding (native/, built at install
+ * when Debian's libdeflate-dev is there) or else node:zlib, and the native LZ4, ZSTD, LZMA and
+ * xxHash bindings, each loaded on first use — a zlib file (most of them) never pays the ~250 ms that importing them
  * together costs a cold process (docs/cli.md, start-up). compression.ts frames the blocks; this
  * module only runs the algorithms. The browser build is ../browser/codecs.ts (WASM and the
  * page's DecompressionStream), chosen by the package's `#root/codecs` import.
@@ -10,6 +11,7 @@
 import { constants as zc, deflateSync, inflateRawSync, inflateSync } from "node:zlib";
 import { createRequire } from "node:module";
 import { unxz } from "../../xz.js";
+import { HepflowError } from "../../../util/index.js";
 
 const requireCodec = createRequire(import.meta.url);
 let lz4Lib: typeof import("lz4-napi") | undefined;
@@ -34,8 +36,62 @@ export function allocUnsafe(n: number): Uint8Array<ArrayBuffer> {
   return new Uint8Array(Buffer.allocUnsafeSlow(n).buffer as ArrayBuffer, 0, n);
 }
 
-/** zlib ("ZL") and raw deflate ("CS", ROOT's pre-zlib framing), into one output chunk of the known size. */
-export function inflate(block: Uint8Array, uSize: number, raw: boolean): Uint8Array {
+/** native/inflate.c: each call decodes one whole stream into `dst`, which it must fill exactly; returns dst.length. */
+interface Libdeflate {
+  zlibDecompress(src: Uint8Array, dst: Uint8Array): number;
+  deflateDecompress(src: Uint8Array, dst: Uint8Array): number;
+}
+/** undefined: not looked for yet; null: node:zlib (binding absent, or HEPFLOW_INFLATE=node). */
+let libdeflate: Libdeflate | null | undefined;
+let libdeflateMissing = "";
+
+/**
+ * The libdeflate binding, looked for once per thread (a worker of the basket pool loads its own
+ * copy, with its own decompressor). libdeflate inflates ROOT's zlib baskets 1.5–2× faster than
+ * node:zlib (docs/performance.md). `HEPFLOW_INFLATE=node` reads with node:zlib for comparisons;
+ * `HEPFLOW_INFLATE=libdeflate` makes a missing binding an error instead of a silent fallback.
+ */
+function inflater(): Libdeflate | null {
+  if (libdeflate !== undefined) return libdeflate;
+  const want = process.env.HEPFLOW_INFLATE;
+  if (want === "node") return (libdeflate = null);
+  try {
+    // dist/root/platform/node/ and src/root/platform/node/ are both four levels below the package root
+    libdeflate = requireCodec("../../../../native/build/Release/hepflow_inflate.node") as Libdeflate;
+  } catch (e) {
+    libdeflateMissing = (e as Error).message.split("\n")[0]!;
+    if (want === "libdeflate") throw new HepflowError("CONFIG_INVALID", `HEPFLOW_INFLATE=libdeflate but the binding is not built (npm run build:native; needs libdeflate-dev): ${libdeflateMissing}`);
+    libdeflate = null;
+  }
+  return libdeflate;
+}
+
+/** Which zlib decoder a thread reads with; the page's build answers "DecompressionStream". */
+export interface InflateImplementation {
+  name: "libdeflate" | "node:zlib" | "DecompressionStream";
+  /** Why the binding is not used, when it is not. */
+  reason?: string;
+}
+
+/** "libdeflate" (the binding) or "node:zlib", for this thread. */
+export function inflateImplementation(): InflateImplementation {
+  if (inflater()) return { name: "libdeflate" };
+  return { name: "node:zlib", reason: process.env.HEPFLOW_INFLATE === "node" ? "HEPFLOW_INFLATE=node" : `binding not loaded: ${libdeflateMissing}` };
+}
+
+/**
+ * zlib ("ZL") and raw deflate ("CS", ROOT's pre-zlib framing) of a known uncompressed size: into
+ * `out` (exactly uSize bytes) when given and the binding is loaded — then `out` is returned —
+ * else into a buffer of its own.
+ */
+export function inflate(block: Uint8Array, uSize: number, raw: boolean, out?: Uint8Array): Uint8Array {
+  const lib = inflater();
+  if (lib) {
+    const dst = out ?? allocUnsafe(uSize);
+    if (raw) lib.deflateDecompress(block, dst);
+    else lib.zlibDecompress(block, dst);
+    return dst;
+  }
   const opts = { maxOutputLength: Math.max(uSize, 1), chunkSize: Math.max(uSize, 64) };
   return raw ? inflateRawSync(block, opts) : inflateSync(block, opts);
 }
