@@ -23,6 +23,9 @@ describe("the npm package installs and runs (issue 14 item 7)", () => {
     expect(shipped).toContain("dist/web-client/index.html");
     // the static in-browser reader (docs/browser.md)
     expect(shipped).toContain("dist/reader/index.html");
+    // the libdeflate binding's sources, built by the package's install step (never a binary built here)
+    expect(shipped).toEqual(expect.arrayContaining(["native/binding.gyp", "native/inflate.c", "scripts/build-native.mjs"]));
+    expect(shipped.filter((f) => f.startsWith("native/build"))).toEqual([]);
     // the examples use only the package's public subpaths, never ../../dist
     for (const f of readdirSync(path.join(ROOT, "examples/agc-ttbar")).filter((f) => f.endsWith(".mjs"))) {
       expect(readFileSync(path.join(ROOT, "examples/agc-ttbar", f), "utf8"), f).not.toMatch(/from\s+["'][./]+\/dist\//);
@@ -35,6 +38,10 @@ describe("the npm package installs and runs (issue 14 item 7)", () => {
     // CUDA download is skipped (ONNXRUNTIME_NODE_INSTALL=skip above).
     sh("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund", path.join(dir, packed[0]!.filename)], app, 540_000);
     expect(existsSync(path.join(app, "node_modules/hepflow/examples/agc-ttbar/index.mjs"))).toBe(true);
+    // libdeflate-dev is among the test packages, so the install step built the binding and the package reads zlib with it
+    expect(existsSync(path.join(app, "node_modules/hepflow/native/build/Release/hepflow_inflate.node"))).toBe(true);
+    const impl = sh("node", ["--input-type=module", "-e", 'import("hepflow/root").then((m) => console.log(m.inflateImplementation().name))'], app, 60_000);
+    expect(impl.trim()).toBe("libdeflate");
     // 20000 events: the smallest round number whose simulation populates every bin of the fit (4000 and 10000 do not)
     const log = sh("npx", ["--no-install", "hepflow", "demo", "--events", "20000", "--out", "demo"], app, 300_000);
     expect(log).toMatch(/hepflow significance/);
