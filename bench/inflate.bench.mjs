@@ -166,8 +166,12 @@ if (!isMainThread) {
   const workers = [{ env: { ...process.env, HEPFLOW_INFLATE: "node" } }, { env: { ...process.env, HEPFLOW_INFLATE: lib ? "libdeflate" : "node" } }].map((o) => new Worker(self, { env: o.env }));
   const ask = (w) =>
     new Promise((resolve, reject) => {
-      w.once("message", resolve);
-      w.once("error", reject);
+      const fail = (e) => reject(e);
+      w.once("error", fail);
+      w.once("message", (m) => {
+        w.off("error", fail);
+        resolve(m);
+      });
       w.postMessage(file);
     });
   const first = [];
