@@ -98,7 +98,7 @@ export async function closeTree(tree: TreeLike): Promise<void> {
 /** Import a tree-opener module (exports `openTree(path, treeName)`), or the ROOT default. */
 export async function loadOpener(path?: string): Promise<TreeOpener> {
   if (!path) {
-    const { openFile } = await import("../root/index.js");
+    const { openFile } = await import("../root/read.js");
     return async (p, treeName) => {
       const file = await openFile(p);
       try {

@@ -11,12 +11,18 @@
 import { mkdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import { HepflowError, Jagged, type Column, type Columns } from "../util/index.js";
-import { createFile, openFile } from "../root/index.js";
-import { schemaOf } from "../expr/index.js";
 import type { Accumulator } from "./accumulate.js";
 import type { WorkItem } from "./runner.js";
 
 export const SNAPSHOT_KEY = "$snapshot";
+
+/**
+ * The ROOT writer and the expression layer's schema, loaded by the first snapshot: every worker
+ * thread imports this module, and most processors write no snapshot.
+ */
+async function writerModules(): Promise<[typeof import("../root/index.js"), typeof import("../expr/index.js")]> {
+  return Promise.all([import("../root/index.js"), import("../expr/index.js")]);
+}
 
 /** One written part, as carried in the accumulator. */
 export interface SnapshotPart {
@@ -49,6 +55,7 @@ export async function writeSnapshotPart(acc: Accumulator, item: WorkItem, dir: s
   const names = Object.keys(columns);
   const file = path.join(dir, "parts", `${encodeURIComponent(item.sample)}.${item.index}.root`);
   mkdirSync(path.dirname(file), { recursive: true });
+  const [{ createFile }, { schemaOf }] = await writerModules();
   const w = await createFile(file, { compression: "lz4" });
   const t = w.writeTree("Events", schemaOf(columns, names));
   t.write(columns);
@@ -67,6 +74,7 @@ export async function assembleSnapshots(parts: readonly SnapshotPart[], outDir: 
   for (const p of parts) bySample.set(p.sample, [...(bySample.get(p.sample) ?? []), p]);
   const out: Record<string, { file: string; entries: number }> = {};
   mkdirSync(outDir, { recursive: true });
+  const [{ createFile, openFile }, { schemaOf }] = await writerModules();
   for (const [sample, list] of bySample) {
     const file = path.join(outDir, `${sample}.root`);
     const w = await createFile(file, { compression: options.compression ?? "zlib:1" });

@@ -1,5 +1,5 @@
 import { HepflowError, didYouMean } from "../util/index.js";
-import { openSource, type ByteSource, type HttpOptions } from "../io/index.js";
+import { openSource, type ByteSource, type HttpOptions } from "../io/read.js";
 import { Cursor } from "./cursor.js";
 import { codecsReady, decompressAny, compressionFromROOT, type CompressionSetting } from "./compression.js";
 import { Directory, isDirectoryClass } from "./directory.js";
@@ -7,7 +7,8 @@ import { isCompressed, type Key } from "./key.js";
 import type { TreeLike } from "./treelike.js";
 import { readObject } from "./objects.js";
 import { readTTree } from "./ttree/index.js";
-import { isRNTupleClass, readRNTuple } from "./rntuple/index.js";
+// RNTuple's reader is loaded with the first RNTuple opened: most runs read TTrees only.
+import { isRNTupleClass } from "./rntuple/classes.js";
 import { loadStreamerInfos, type StreamerRegistry } from "./streamers/index.js";
 
 /** The fixed part at the start of every ROOT file. */
@@ -156,7 +157,7 @@ export class RootFile {
   async tree(path: string): Promise<TreeLike> {
     const key = await this.key(path);
     if (key.className === "TTree" || key.className === "TNtuple" || key.className === "TNtupleD") return readTTree(this, key);
-    if (isRNTupleClass(key.className)) return readRNTuple(this, key);
+    if (isRNTupleClass(key.className)) return (await import("./rntuple/index.js")).readRNTuple(this, key);
     throw new HepflowError("ROOT_NOT_A_TREE", `"${path}" is a ${key.className}, not a TTree or RNTuple`, { file: this.name, object: path });
   }
 

@@ -3,7 +3,7 @@
  * `hepflow worker` processes on any machine that reaches Redis and the files. BullMQ is imported
  * only when a run or a worker starts, so local runs never load it.
  */
-import { spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { compiledModule } from "../../util/index.js";
 import type { Dataset } from "../dataset.js";
@@ -52,6 +52,9 @@ export class RedisExecutor implements Executor {
  */
 export function removeJobsSync(url: string, ids: string[], queue?: string, what?: string): void {
   if (!ids.length) return;
+  // Required here, not imported: the analysis face is loaded by every worker thread (processors
+  // import it), and node:child_process is only ever needed by this interrupt path.
+  const { spawnSync } = createRequire(import.meta.url)("node:child_process") as typeof import("node:child_process");
   spawnSync(process.execPath, [fileURLToPath(compiledModule(import.meta.url, "./cancel.js"))], { input: JSON.stringify({ url, ids, queue, what }), timeout: 15_000, stdio: ["pipe", "ignore", "inherit"] });
 }
 

@@ -6,10 +6,7 @@ import { RNTuple } from "./ntuple.js";
 export { RNTuple } from "./ntuple.js";
 export { columnTypeName } from "./columntypes.js";
 
-/** True for the class names of an RNTuple anchor key (ROOT 6.34+ and the pre-release name). */
-export function isRNTupleClass(className: string): boolean {
-  return className === "ROOT::RNTuple" || className === "ROOT::Experimental::RNTuple";
-}
+export { isRNTupleClass } from "./classes.js";
 
 /** Opens the RNTuple whose anchor is `key`; reads metadata only, pages on demand. */
 export async function readRNTuple(file: RootFile, key: Key): Promise<TreeLike> {
