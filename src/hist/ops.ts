@@ -6,6 +6,7 @@
 import { HepflowError } from "../util/index.js";
 import { type Axis, EdgeAxis, IntegerAxis, RegularAxis, VariableAxis } from "./axis.js";
 import { cloneAxis, Hist, scatter } from "./hist.js";
+import { mergeBin } from "./storage.js";
 
 function stridesOf(axes: Axis[]): number[] {
   let s = 1;
@@ -80,19 +81,29 @@ export function pick(h: Hist, sel: Record<string, string | number | boolean>): H
   }
   const kept = h.axes.map((_, k) => k).filter((k) => !fixed.has(k));
   if (kept.length === 0) throw new HepflowError("HIST_INDEX", "pick: selecting every axis leaves a single bin; use at(...) for one bin");
-  const newAxisOf = h.axes.map((_, k) => kept.indexOf(k));
-  const maps = h.axes.map((a, k) => {
-    if (!fixed.has(k)) return identity(a.extent);
-    const m = new Int32Array(a.extent).fill(-1);
-    m[fixed.get(k)!] = 0;
-    return m;
-  });
-  return rebuild(
-    h,
+  // The picked bins form one sub-block of the old layout: visit it alone rather than scattering
+  // every old bin (a region's process × variation views are ~100 picks of a 1 600-bin histogram).
+  const out = new Hist(
     kept.map((k) => cloneAxis(h.axes[k]!)),
-    newAxisOf,
-    maps,
+    { storage: h.storage, name: h.name, label: h.label },
   );
+  const strides = stridesOf(h.axes);
+  let base = 0;
+  for (const [k, p] of fixed) base += p * strides[k]!;
+  const extents = kept.map((k) => h.axes[k]!.extent);
+  const steps = kept.map((k) => strides[k]!);
+  const idx = new Array<number>(kept.length).fill(0);
+  const total = extents.reduce((p, e) => p * e, 1);
+  for (let t = 0, s = base; t < total; t++) {
+    mergeBin(h.storage, out.data, t, h.data, s);
+    for (let j = 0; j < kept.length; j++) {
+      s += steps[j]!;
+      if (++idx[j]! < extents[j]!) break;
+      s -= steps[j]! * extents[j]!;
+      idx[j] = 0;
+    }
+  }
+  return out;
 }
 
 function edgeAxis(h: Hist, key: string | number, op: string): [number, EdgeAxis] {

@@ -47,6 +47,22 @@ describe("reshaping", () => {
     expect(p.variances({ flow: true })[9]).toBe(h.data[1]![9 + 8 * 4]!);
     expect(() => h.pick({ c: "nope" })).toThrow(/no category "nope"/);
   });
+  it("pick of a middle axis, or of two, copies each kept bin of every storage field, flow bins included", () => {
+    const h = filled();
+    const [ex, ey] = h.shape({ flow: true }) as [number, number, number];
+    const py = h.pick({ y: 1 }); // y position 2 (bin 1 after the underflow)
+    const pxy = h.pick({ x: -1, y: 2 }); // x underflow, y overflow
+    for (let f = 0; f < h.data.length; f++) {
+      const want = Array.from({ length: ex * 3 }, (_, i) => h.data[f]![(i % ex) + ex * (2 + ey * Math.floor(i / ex))]!);
+      expect(Array.from(py.data[f]!)).toEqual(want);
+      expect(Array.from(pxy.data[f]!)).toEqual([0, 1, 2].map((c) => h.data[f]![0 + ex * (3 + ey * c)]!));
+    }
+    const m = new Hist([Regular(3, 0, 3, { name: "x" }), StrCategory(["a", "b"], { name: "c" })], { storage: "mean" });
+    const r = rng(7);
+    for (const c of ["a", "b"]) m.fill({ x: Float64Array.from({ length: 40 }, () => r() * 4 - 0.5), c }, { sample: Float64Array.from({ length: 40 }, () => r()) });
+    const mb = m.pick({ c: "b" });
+    for (let f = 0; f < m.data.length; f++) expect(Array.from(mb.data[f]!)).toEqual(Array.from(m.data[f]!.subarray(5, 10)));
+  });
   it("slice moves cut-away bins to the flow bins", () => {
     const h = filled();
     const s = h.slice("x", 2, 5);
