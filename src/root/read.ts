@@ -8,7 +8,7 @@ export { openFile, RootFile } from "./file.js";
 export type { OpenOptions, FileHeader, KeyEntry } from "./file.js";
 export type { Key } from "./key.js";
 export { Directory } from "./directory.js";
-export { decompress, decompressAsync, decompressAny, syncCodecs, codecsReady, decompressionTotals, parseCompression, compressionFromROOT, CODEC_IDS } from "./compression.js";
+export { decompress, decompressAsync, decompressAny, syncCodecs, codecsReady, decompressionTotals, inflateImplementation, parseCompression, compressionFromROOT, CODEC_IDS } from "./compression.js";
 export type { Codec, CompressionSetting } from "./compression.js";
 export type { TreeLike, BranchInfo, EntryRange, IterateOptions, ColumnChunk } from "./treelike.js";
 export type { RootHistogram, RootAxis } from "./histogram.js";
