@@ -2,8 +2,9 @@ import { HepflowError } from "../../util/index.js";
 import { decompress, decompressAsync, syncCodecs } from "../compression.js";
 import { allocUnsafe } from "#root/codecs";
 import { poolFor } from "#root/parallel";
+import type { Conversion, InflateReply } from "./parallel.js";
 import type { RootFile } from "../file.js";
-import { decodeInto } from "./decode.js";
+import { decodeInto, swapBytes } from "./decode.js";
 import type { BasketRef, BranchModel } from "./model.js";
 
 /**
@@ -25,6 +26,13 @@ export interface BasketData {
    * owned basket may be converted in place and handed out as a column.
    */
   readonly ownedTail: number;
+  /**
+   * 0 when `data` is as stored; else a pool thread already converted its values as the job's
+   * `convert` asked: the size of the numbers made little-endian, or 1 for booleans made 0/1.
+   */
+  readonly converted: number;
+  /** Turns converted numbers back into their stored big-endian bytes (for a consumer that meets another layout). */
+  asStored(): void;
 }
 
 /** Entry offsets live after the data in ROOT's basket buffer, as big-endian ints counted from the key start. */
@@ -39,8 +47,15 @@ class Basket implements BasketData {
     private readonly payload: Uint8Array | null = null,
     private readonly keyLen = 0,
     readonly ownedTail = -1,
+    public converted = 0,
   ) {
     this.parsed = parsed;
+  }
+
+  asStored(): void {
+    if (this.converted === 1) throw new Error("booleans normalised by a pool thread cannot be restored");
+    if (this.converted > 1) swapBytes(this.data, this.converted as 2 | 4 | 8);
+    this.converted = 0;
   }
 
   get hasOffsets(): boolean {
@@ -86,6 +101,8 @@ export interface BasketJob {
    * is handed over as a view of the read, not copied first. Default: the consumer keeps it.
    */
   keeps?: boolean;
+  /** How the consumer reads the values, so a pool thread may convert them first (see parallel.ts); none: as stored. */
+  convert?: Conversion;
 }
 
 /** Largest gap between two baskets that is still read through rather than split into two requests. */
@@ -132,10 +149,13 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
   const threads = syncCodecs ? await poolFor(diskBytes(jobs.map((j) => j.ref))) : null;
   if (syncCodecs) {
     if (threads)
-      await inflateAll(
+      await consumeAll(
         file,
-        ready.map((j) => ({ j, raw: prefetched!.get(j.ref)! })),
-        threads,
+        dispatch(
+          file,
+          ready.map((j) => ({ j, raw: prefetched!.get(j.ref)! })),
+          threads,
+        ),
       );
     else for (const j of ready) j.consume(parseBasket(file, j.branch, j.ref, prefetched!.get(j.ref)!, j.transient, j.keeps));
   }
@@ -148,6 +168,9 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
   const source = file.source;
   const ahead = Math.max(1, source.readAhead ?? READAHEAD);
   const pool: Uint8Array[] = [];
+  // With threads, the window before the one being read is still being consumed (its baskets are
+  // decompressed while the next window's are sent off): one more buffer, so neither is overwritten.
+  const slots = threads ? ahead + 1 : ahead;
   let largest = 0;
   if (source.readInto) for (const w of windows) largest = Math.max(largest, windowBytes(w));
   let next = 0;
@@ -156,7 +179,8 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
     const w = windows[k]!;
     let p: Promise<Uint8Array[]>;
     if (source.readInto) {
-      const buf = (pool[k % ahead] ??= allocUnsafe(largest));
+      // with threads the windows are shared memory, which the threads read without a copy
+      const buf = (pool[k % slots] ??= threads && typeof SharedArrayBuffer === "function" ? new Uint8Array(new SharedArrayBuffer(largest)) : allocUnsafe(largest));
       let at = 0;
       const views = w.map((g) => buf.subarray(at, (at += g.end - g.offset)));
       p = Promise.all(views.map((v, i) => source.readInto!(w[i]!.offset, v))).then(() => views);
@@ -166,9 +190,18 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
     p.catch(() => undefined); // awaited below; a failure after an earlier error must not go unhandled
     inflight.push(p);
   };
+  // the window whose baskets are being handed over while the next one's are decompressed
+  let consuming: Promise<void> | null = null;
   for (let i = 0; i < windows.length; i++) {
     while (inflight.length < ahead && next < windows.length) issue();
-    const bufs = await inflight.shift()!;
+    let bufs: Uint8Array[];
+    try {
+      bufs = await inflight.shift()!;
+    } catch (e) {
+      // the serial read would have met the earlier window's errors first
+      if (consuming) await consuming;
+      throw e;
+    }
     if (!syncCodecs) {
       const parsed = await Promise.all(
         windows[i]!.flatMap((g, k) => g.members.map((j) => parseBasketAsync(file, j.branch, j.ref, bufs[k]!.subarray(j.ref.seek! - g.offset, j.ref.seek! - g.offset + j.ref.bytes!), j.keeps).then((b) => () => j.consume(b)))),
@@ -177,7 +210,10 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
       continue;
     }
     if (threads) {
-      await inflateWindow(file, windows[i]!, bufs, threads);
+      const work = inflateWindow(file, windows[i]!, bufs, threads);
+      if (consuming) await consuming;
+      consuming = consumeAll(file, work);
+      consuming.catch(() => undefined); // awaited next; a failure must not go unhandled meanwhile
       continue;
     }
     windows[i]!.forEach((g, k) => {
@@ -185,43 +221,61 @@ async function streamFromDisk(file: RootFile, jobs: readonly BasketJob[], prefet
       for (const j of g.members) j.consume(parseBasket(file, j.branch, j.ref, buf.subarray(j.ref.seek! - g.offset, j.ref.seek! - g.offset + j.ref.bytes!), j.transient, j.keeps));
     });
   }
+  if (consuming) await consuming;
 }
 
 /**
- * One read window on the decompression threads: every compressed basket is sent off at once, then
- * each is consumed in file order as its bytes come back — the same baskets in the same order as the
- * serial loop, so the same columns. A basket a thread could not decompress is decompressed here,
- * which raises the serial read's error.
+ * One read window on the decompression threads: every compressed basket is sent off at once (and
+ * copied out of the window, which may then be reused); `consumeAll` then hands each to its job in
+ * file order as its bytes come back — the same baskets in the same order as the serial loop, so
+ * the same columns. A basket a thread could not decompress is decompressed here, which raises the
+ * serial read's error.
  */
-function inflateWindow(file: RootFile, window: Group<BasketJob>[], bufs: Uint8Array[], threads: Threads): Promise<void> {
+function inflateWindow(file: RootFile, window: Group<BasketJob>[], bufs: Uint8Array[], threads: Threads): Dispatched[] {
   const baskets: { j: BasketJob; raw: Uint8Array }[] = [];
   window.forEach((g, k) => {
     for (const j of g.members) baskets.push({ j, raw: bufs[k]!.subarray(j.ref.seek! - g.offset, j.ref.seek! - g.offset + j.ref.bytes!) });
   });
-  return inflateAll(file, baskets, threads);
+  return dispatch(file, baskets, threads);
 }
 
 type Threads = NonNullable<Awaited<ReturnType<typeof poolFor>>>;
+type Dispatched = { j: BasketJob; raw: Uint8Array; out: Promise<InflateReply> | null };
 
-/** Baskets (raw key + body, in file order) decompressed on the threads and consumed in that order. */
-async function inflateAll(file: RootFile, baskets: { j: BasketJob; raw: Uint8Array }[], threads: Threads): Promise<void> {
-  const work: { j: BasketJob; raw: Uint8Array; out: Promise<{ out?: ArrayBuffer }> | null }[] = [];
+/** Sends the baskets (raw key + body, in file order) that are worth it to the threads. */
+function dispatch(file: RootFile, baskets: { j: BasketJob; raw: Uint8Array }[], threads: Threads): Dispatched[] {
+  const work: Dispatched[] = [];
+  const sent: Parameters<Threads["inflateMany"]>[0][number][] = [];
+  const at: number[] = [];
   for (const { j, raw } of baskets) {
-    // nbytes, objLen and keyLen of the key header; anything odd is left to parseBasket's checks
-    const ok = raw.length >= 18;
-    const nbytes = ok ? i32(raw, 0) : 0,
-      objLen = ok ? i32(raw, 6) : 0,
-      keyLen = ok ? i16(raw, 14) : 0;
-    const sane = ok && keyLen > 0 && keyLen + 2 <= nbytes && nbytes <= raw.length && objLen > 0 && objLen <= 1 << 30 && nbytes - keyLen !== objLen;
+    work.push({ j, raw, out: null });
+    let key: BasketKey;
+    try {
+      key = basketKey(file, j.branch, j.ref, raw);
+    } catch {
+      continue; // parseBasket raises it again, in file order
+    }
+    const { body, keyLen, objLen } = key;
+    if (body.length === objLen || objLen === 0 || objLen > 1 << 30 || body.length < 2) continue;
     // ZSTD and LZ4 inflate at ~1 GB/s: shipping them to a thread costs more than it saves, so only
     // LZMA ("XZ") and zlib ("ZL", "CS") baskets go to the pool
-    const slow = sane && ((raw[keyLen] === 0x58 && raw[keyLen + 1] === 0x5a) || (raw[keyLen] === 0x5a && raw[keyLen + 1] === 0x4c) || (raw[keyLen] === 0x43 && raw[keyLen + 1] === 0x53));
-    work.push({ j, raw, out: slow ? threads.inflate(raw.subarray(keyLen, nbytes), objLen) : null });
+    const a = body[0],
+      b = body[1];
+    if (!((a === 0x58 && b === 0x5a) || (a === 0x5a && b === 0x4c) || (a === 0x43 && b === 0x53))) continue;
+    at.push(work.length - 1);
+    sent.push({ body, objLen, border: key.last - keyLen, entries: key.nevBuf, convert: j.convert });
   }
+  const replies = threads.inflateMany(sent);
+  at.forEach((w, i) => (work[w]!.out = replies[i]!));
+  return work;
+}
+
+/** Hands dispatched baskets to their jobs in order, as their bytes come back. */
+async function consumeAll(file: RootFile, work: Dispatched[]): Promise<void> {
   for (const w of work) {
     const r = w.out ? await w.out : null;
     const payload = r?.out ? new Uint8Array(r.out) : undefined;
-    w.j.consume(parseBasket(file, w.j.branch, w.j.ref, w.raw, w.j.transient, w.j.keeps, payload));
+    w.j.consume(parseBasket(file, w.j.branch, w.j.ref, w.raw, w.j.transient, w.j.keeps, payload, r?.converted ?? 0));
   }
 }
 
@@ -340,11 +394,12 @@ interface BasketKey {
 }
 
 /** `inflated`: the basket's decompressed bytes when a pool thread made them (they are then its own memory). */
-function parseBasket(file: RootFile, branch: BranchModel, ref: BasketRef, raw: Uint8Array, transient = false, keeps = true, inflated?: Uint8Array): BasketData {
+function parseBasket(file: RootFile, branch: BranchModel, ref: BasketRef, raw: Uint8Array, transient = false, keeps = true, inflated?: Uint8Array, converted = 0): BasketData {
   const key = basketKey(file, branch, ref, raw);
-  const into = !inflated && transient && key.objLen <= SCRATCH_MAX ? scratchFor(key.objLen) : undefined;
-  const payload = inflated && inflated.length === key.objLen ? inflated : decompress(key.body, key.objLen, key.place, into);
-  return basketFrom(ref, key, payload, into, transient, keeps);
+  const pooled = inflated !== undefined && inflated.length === key.objLen;
+  const into = !pooled && transient && key.objLen <= SCRATCH_MAX ? scratchFor(key.objLen) : undefined;
+  const payload = pooled ? inflated : decompress(key.body, key.objLen, key.place, into);
+  return basketFrom(ref, key, payload, into, transient, keeps, pooled ? converted : 0);
 }
 
 /** parseBasket() for builds whose codecs are asynchronous (a page): no shared scratch, several baskets may be in flight. */
@@ -392,7 +447,7 @@ function basketKey(file: RootFile, branch: BranchModel, ref: BasketRef, raw: Uin
   return { place, body: raw.subarray(keyLen, nbytes), objLen, keyLen, nevBuf, last };
 }
 
-function basketFrom(ref: BasketRef, key: BasketKey, decompressed: Uint8Array, into: Uint8Array | undefined, transient: boolean, keeps: boolean): BasketData {
+function basketFrom(ref: BasketRef, key: BasketKey, decompressed: Uint8Array, into: Uint8Array | undefined, transient: boolean, keeps: boolean, converted = 0): BasketData {
   const { body, keyLen, nevBuf, last } = key;
   let payload = decompressed;
   // A basket stored uncompressed is a view of the read buffer, which is reused: a consumer that
@@ -407,5 +462,5 @@ function basketFrom(ref: BasketRef, key: BasketKey, decompressed: Uint8Array, in
     const n = i32(payload, border);
     if (n >= nevBuf && border + 4 + nevBuf * 4 <= payload.length) parsed = undefined;
   }
-  return new Basket(ref.first, nevBuf, data, parsed, payload, keyLen, owned ? payload.length - border : -1);
+  return new Basket(ref.first, nevBuf, data, parsed, payload, keyLen, owned ? payload.length - border : -1, converted);
 }

@@ -1,31 +1,56 @@
 /**
- * Baskets decompressed on a pool of worker threads, so one arrays()/iterate() over one big file uses
- * every core (CMS writes NanoAOD with LZMA, which decompresses at tens of MB/s a core). The reading
- * thread still reads, parses headers and interprets the baskets, in file order, so results are the
- * serial read's byte for byte; only the decompression moves. Small reads stay serial: a thread
- * costs more to start than a few megabytes take to inflate. Worker threads of an executor, which
- * already fill the cores with chunks, read serially unless told otherwise.
+ * Baskets decompressed and converted on a pool of worker threads, so one arrays()/iterate() over
+ * one big file uses every core (CMS writes NanoAOD with LZMA, which decompresses at tens of MB/s a
+ * core). A thread also turns a basket's big-endian numbers into the little-endian layout of the
+ * output when the column's consumer says how it reads them (see `Conversion`), so the reading
+ * thread only reads, dispatches and copies the values into place, in file order: results are the
+ * serial read's byte for byte. Small reads stay serial: a thread costs more to start than a few
+ * megabytes take to inflate. Worker threads of an executor, which already fill the cores with
+ * chunks, read serially unless told otherwise.
  */
 import { compiledModule } from "../../util/index.js";
 import { decompressionTotals } from "../compression.js";
 
-/** One compressed object for a pool thread. */
+/**
+ * How the consumer of a basket reads its first `border` bytes (the values, before ROOT's entry
+ * offsets): as big-endian numbers of `size` bytes (2, 4, 8) from byte 0, which a thread may
+ * byte-swap in place (undone by `BasketData.asStored` if the consumer meets another layout); or
+ * (`size` 1) as booleans, normalised to 0/1 only when the values fill the basket exactly, `perEntry`
+ * bytes an entry (that normalising cannot be undone).
+ */
+export interface Conversion {
+  size: 1 | 2 | 4 | 8;
+  perEntry?: number;
+}
+
+/** One compressed object for a pool thread: its body within `buf` (transferred), and how to convert it. */
 export interface InflateTask {
   id: number;
-  body: ArrayBuffer;
+  /** Shared memory (a read window), or a buffer of this batch's bodies transferred with it. */
+  buf: ArrayBufferLike;
+  at: number;
+  len: number;
   objLen: number;
+  /** Where the values end (the basket's `last` minus its key length) and how many entries it holds. */
+  border: number;
+  entries: number;
+  convert?: Conversion;
 }
-/** Its answer: the decompressed bytes (and what the thread counted), or that it failed. */
+/** Its answer: the decompressed bytes (converted as `converted` says) and what the thread counted, or that it failed. */
 export interface InflateReply {
   id: number;
   out?: ArrayBuffer;
+  /** The size of the values the thread made little-endian (or 1: booleans normalised), 0 when left as stored. */
+  converted?: number;
   counted?: [number, number, number];
   failed?: boolean;
 }
 
 interface PoolWorker {
-  post(t: InflateTask): void;
+  post(t: InflateTask[], transfer: ArrayBuffer[]): void;
   pending: number;
+  /** Compressed bytes sent and not yet answered. */
+  queued: number;
   ref(): void;
   unref(): void;
 }
@@ -53,24 +78,61 @@ class Pool {
   private waiting = new Map<number, { resolve(r: InflateReply): void }>();
   constructor(private readonly workers: PoolWorker[]) {}
 
-  /** The decompressed object, or null when the thread failed (the caller then decompresses it itself). */
-  inflate(body: Uint8Array, objLen: number): Promise<InflateReply> {
-    const id = this.next++;
-    // a copy of just this object's bytes, transferred: the read window stays here
-    const copy = body.slice();
-    let w = this.workers[0]!;
-    for (const x of this.workers) if (x.pending < w.pending) w = x;
-    // a thread with work keeps the process alive (a script awaiting its read must not exit), an idle one does not
-    if (w.pending++ === 0) w.ref();
-    return new Promise<InflateReply>((resolve) => {
-      this.waiting.set(id, {
-        resolve: (r) => {
-          if (--w.pending === 0) w.unref();
-          resolve(r);
-        },
-      });
-      w.post({ id, body: copy.buffer, objLen });
+  /**
+   * Sends a batch of objects off at once (one message per thread, the threads given about equal
+   * compressed bytes); each promise settles with that object's reply, or `failed` when the thread
+   * failed (the caller then decompresses it itself). The bodies of a batch are copied into one
+   * buffer per thread, which is transferred: the read window stays here.
+   */
+  inflateMany(items: readonly { body: Uint8Array; objLen: number; border: number; entries: number; convert?: Conversion }[]): Promise<InflateReply>[] {
+    const out: Promise<InflateReply>[] = new Array(items.length);
+    if (items.length === 0) return out;
+    // Objects go in order to the least loaded thread, so the first ones (consumed first) start first.
+    const load = this.workers.map((w) => w.queued);
+    const share: number[][] = this.workers.map(() => []);
+    for (let i = 0; i < items.length; i++) {
+      let k = 0;
+      for (let j = 1; j < load.length; j++) if (load[j]! < load[k]!) k = j;
+      load[k]! += items[i]!.body.length + 1;
+      share[k]!.push(i);
+    }
+    share.forEach((idx, k) => {
+      if (idx.length === 0) return;
+      const w = this.workers[k]!;
+      // Bodies in shared memory (the read windows) are read there; the others are copied into one buffer, transferred.
+      let bytes = 0;
+      for (const i of idx) if (!shared(items[i]!.body)) bytes += items[i]!.body.length;
+      const copy = bytes > 0 ? new Uint8Array(bytes) : null;
+      const tasks: InflateTask[] = [];
+      let at = 0;
+      for (const i of idx) {
+        const it = items[i]!;
+        const len = it.body.length;
+        let where: { buf: ArrayBufferLike; at: number };
+        if (shared(it.body)) where = { buf: it.body.buffer, at: it.body.byteOffset };
+        else {
+          copy!.set(it.body, at);
+          where = { buf: copy!.buffer, at };
+          at += len;
+        }
+        const id = this.next++;
+        tasks.push({ id, ...where, len, objLen: it.objLen, border: it.border, entries: it.entries, convert: it.convert });
+        // a thread with work keeps the process alive (a script awaiting its read must not exit), an idle one does not
+        if (w.pending++ === 0) w.ref();
+        w.queued += len;
+        out[i] = new Promise<InflateReply>((resolve) => {
+          this.waiting.set(id, {
+            resolve: (r) => {
+              w.queued -= len;
+              if (--w.pending === 0) w.unref();
+              resolve(r);
+            },
+          });
+        });
+      }
+      w.post(tasks, copy ? [copy.buffer] : []);
     });
+    return out;
   }
 
   settle(r: InflateReply): void {
@@ -97,6 +159,11 @@ class Pool {
   }
 }
 
+/** Whether a body lies in shared memory, which a thread reads where it is. */
+export function shared(b: Uint8Array): boolean {
+  return typeof SharedArrayBuffer === "function" && b.buffer instanceof SharedArrayBuffer;
+}
+
 /** The thread count a read gets: the setting, else the machine's cores on the main thread (none on one core or in a worker). */
 async function threadCount(): Promise<number> {
   if (settings.workers !== undefined) return settings.workers;
@@ -118,9 +185,11 @@ async function start(n: number): Promise<Pool | null> {
     for (let i = 0; i < n; i++) {
       const w = new Worker(url);
       w.unref(); // an idle pool never keeps the process alive
-      w.on("message", (r: InflateReply) => p.settle(r));
+      w.on("message", (rs: InflateReply[]) => {
+        for (const r of rs) p.settle(r);
+      });
       w.on("error", () => p.failAll());
-      workers.push({ post: (t) => w.postMessage(t, [t.body]), pending: 0, ref: () => w.ref(), unref: () => w.unref() });
+      workers.push({ post: (t, transfer) => w.postMessage(t, transfer), pending: 0, queued: 0, ref: () => w.ref(), unref: () => w.unref() });
     }
     return p;
   } catch {
@@ -129,7 +198,7 @@ async function start(n: number): Promise<Pool | null> {
 }
 
 /** The pool for a read of `bytes` compressed bytes, or null to decompress on this thread. */
-export async function poolFor(bytes: number): Promise<{ inflate(body: Uint8Array, objLen: number): Promise<InflateReply> } | null> {
+export async function poolFor(bytes: number): Promise<Pick<Pool, "inflateMany"> | null> {
   if (settings.workers === 0) return null;
   const n = await threadCount();
   if (n < 1) return null;
