@@ -2,9 +2,9 @@ import { HepflowError } from "../../util/index.js";
 import { decompress, decompressAsync, syncCodecs } from "../compression.js";
 import { allocUnsafe } from "#root/codecs";
 import { poolFor } from "#root/parallel";
-import type { Conversion, InflateReply } from "./parallel.js";
+import type { InflateReply, Placement } from "./parallel.js";
 import type { RootFile } from "../file.js";
-import { decodeInto, swapBytes } from "./decode.js";
+import { decodeInto } from "./decode.js";
 import type { BasketRef, BranchModel } from "./model.js";
 
 /**
@@ -27,12 +27,10 @@ export interface BasketData {
    */
   readonly ownedTail: number;
   /**
-   * 0 when `data` is as stored; else a pool thread already converted its values as the job's
-   * `convert` asked: the size of the numbers made little-endian, or 1 for booleans made 0/1.
+   * A pool thread already wrote this basket's values where the job's `target` said (after the
+   * checks the consumer would make): `data` is then empty and the consumer has nothing to do.
    */
-  readonly converted: number;
-  /** Turns converted numbers back into their stored big-endian bytes (for a consumer that meets another layout). */
-  asStored(): void;
+  readonly placed: boolean;
 }
 
 /** Entry offsets live after the data in ROOT's basket buffer, as big-endian ints counted from the key start. */
@@ -47,15 +45,9 @@ class Basket implements BasketData {
     private readonly payload: Uint8Array | null = null,
     private readonly keyLen = 0,
     readonly ownedTail = -1,
-    public converted = 0,
+    readonly placed = false,
   ) {
     this.parsed = parsed;
-  }
-
-  asStored(): void {
-    if (this.converted === 1) throw new Error("booleans normalised by a pool thread cannot be restored");
-    if (this.converted > 1) swapBytes(this.data, this.converted as 2 | 4 | 8);
-    this.converted = 0;
   }
 
   get hasOffsets(): boolean {
@@ -83,6 +75,8 @@ class Basket implements BasketData {
   }
 }
 
+const EMPTY = new Uint8Array(0);
+
 /** Baskets of `branch` overlapping [start, stop). */
 export function basketsInRange(branch: BranchModel, start: number, stop: number): BasketRef[] {
   return branch.baskets.filter((b) => b.stop > start && b.first < stop && b.stop > b.first);
@@ -101,8 +95,8 @@ export interface BasketJob {
    * is handed over as a view of the read, not copied first. Default: the consumer keeps it.
    */
   keeps?: boolean;
-  /** How the consumer reads the values, so a pool thread may convert them first (see parallel.ts); none: as stored. */
-  convert?: Conversion;
+  /** Where a pool thread may write this basket's values itself (see parallel.ts Placement); asked once, when it is sent off. */
+  target?(ref: BasketRef): Placement | undefined;
 }
 
 /** Largest gap between two baskets that is still read through rather than split into two requests. */
@@ -256,14 +250,18 @@ function dispatch(file: RootFile, baskets: { j: BasketJob; raw: Uint8Array }[], 
       continue; // parseBasket raises it again, in file order
     }
     const { body, keyLen, objLen } = key;
-    if (body.length === objLen || objLen === 0 || objLen > 1 << 30 || body.length < 2) continue;
-    // ZSTD and LZ4 inflate at ~1 GB/s: shipping them to a thread costs more than it saves, so only
-    // LZMA ("XZ") and zlib ("ZL", "CS") baskets go to the pool
+    if (objLen === 0 || objLen > 1 << 30 || body.length < 2) continue;
+    // A basket stored raw goes only when a thread can write its values into place (the byte swap is
+    // then all there is to do). ZSTD and LZ4 inflate at ~1 GB/s: shipping them to a thread costs
+    // more than it saves, so only LZMA ("XZ") and zlib ("ZL", "CS") baskets go to the pool.
     const a = body[0],
       b = body[1];
-    if (!((a === 0x58 && b === 0x5a) || (a === 0x5a && b === 0x4c) || (a === 0x43 && b === 0x53))) continue;
+    const stored = body.length === objLen;
+    if (!stored && !((a === 0x58 && b === 0x5a) || (a === 0x5a && b === 0x4c) || (a === 0x43 && b === 0x53))) continue;
+    const place = j.target?.(j.ref);
+    if (stored && !place) continue;
     at.push(work.length - 1);
-    sent.push({ body, objLen, border: key.last - keyLen, entries: key.nevBuf, convert: j.convert });
+    sent.push({ body, objLen, border: key.last - keyLen, entries: key.nevBuf, keyLen, place });
   }
   const replies = threads.inflateMany(sent);
   at.forEach((w, i) => (work[w]!.out = replies[i]!));
@@ -274,8 +272,12 @@ function dispatch(file: RootFile, baskets: { j: BasketJob; raw: Uint8Array }[], 
 async function consumeAll(file: RootFile, work: Dispatched[]): Promise<void> {
   for (const w of work) {
     const r = w.out ? await w.out : null;
+    if (r?.placed) {
+      w.j.consume(new Basket(w.j.ref.first, w.j.ref.stop - w.j.ref.first, EMPTY, null, null, 0, -1, true));
+      continue;
+    }
     const payload = r?.out ? new Uint8Array(r.out) : undefined;
-    w.j.consume(parseBasket(file, w.j.branch, w.j.ref, w.raw, w.j.transient, w.j.keeps, payload, r?.converted ?? 0));
+    w.j.consume(parseBasket(file, w.j.branch, w.j.ref, w.raw, w.j.transient, w.j.keeps, payload));
   }
 }
 
@@ -394,12 +396,12 @@ interface BasketKey {
 }
 
 /** `inflated`: the basket's decompressed bytes when a pool thread made them (they are then its own memory). */
-function parseBasket(file: RootFile, branch: BranchModel, ref: BasketRef, raw: Uint8Array, transient = false, keeps = true, inflated?: Uint8Array, converted = 0): BasketData {
+function parseBasket(file: RootFile, branch: BranchModel, ref: BasketRef, raw: Uint8Array, transient = false, keeps = true, inflated?: Uint8Array): BasketData {
   const key = basketKey(file, branch, ref, raw);
   const pooled = inflated !== undefined && inflated.length === key.objLen;
   const into = !pooled && transient && key.objLen <= SCRATCH_MAX ? scratchFor(key.objLen) : undefined;
   const payload = pooled ? inflated : decompress(key.body, key.objLen, key.place, into);
-  return basketFrom(ref, key, payload, into, transient, keeps, pooled ? converted : 0);
+  return basketFrom(ref, key, payload, into, transient, keeps);
 }
 
 /** parseBasket() for builds whose codecs are asynchronous (a page): no shared scratch, several baskets may be in flight. */
@@ -447,7 +449,7 @@ function basketKey(file: RootFile, branch: BranchModel, ref: BasketRef, raw: Uin
   return { place, body: raw.subarray(keyLen, nbytes), objLen, keyLen, nevBuf, last };
 }
 
-function basketFrom(ref: BasketRef, key: BasketKey, decompressed: Uint8Array, into: Uint8Array | undefined, transient: boolean, keeps: boolean, converted = 0): BasketData {
+function basketFrom(ref: BasketRef, key: BasketKey, decompressed: Uint8Array, into: Uint8Array | undefined, transient: boolean, keeps: boolean): BasketData {
   const { body, keyLen, nevBuf, last } = key;
   let payload = decompressed;
   // A basket stored uncompressed is a view of the read buffer, which is reused: a consumer that
@@ -462,5 +464,5 @@ function basketFrom(ref: BasketRef, key: BasketKey, decompressed: Uint8Array, in
     const n = i32(payload, border);
     if (n >= nevBuf && border + 4 + nevBuf * 4 <= payload.length) parsed = undefined;
   }
-  return new Basket(ref.first, nevBuf, data, parsed, payload, keyLen, owned ? payload.length - border : -1, converted);
+  return new Basket(ref.first, nevBuf, data, parsed, payload, keyLen, owned ? payload.length - border : -1);
 }

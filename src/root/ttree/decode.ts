@@ -164,22 +164,10 @@ export function decodeInto(d: Dtype, src: Uint8Array, pos: number, n: number, ou
   if (size > 1) swapInPlace(out, at, n);
 }
 
-/** decodeInto() for values a pool thread already converted (little-endian numbers, 0/1 booleans): a plain copy. */
-export function copyConverted(src: Uint8Array, pos: number, n: number, out: NumericArray, at: number): void {
-  const size = out.BYTES_PER_ELEMENT;
-  new Uint8Array(out.buffer, out.byteOffset + at * size, n * size).set(src.subarray(pos, pos + n * size));
-}
-
 /** Below this many bytes a JS loop beats the call into Node's native byte swap. */
 const NATIVE_SWAP_MIN = 2048;
 /** From this many bytes the WebAssembly SIMD swap (with its two copies) beats the others. */
 const SIMD_SWAP_MIN = 1024;
-
-/** Reverses the bytes of every `size`-byte group of `bytes` (a whole number of groups) in place. */
-export function swapBytes(bytes: Uint8Array, size: 2 | 4 | 8): void {
-  if (copySwapped(size, bytes, bytes) || nativeSwap(bytes, size)) return;
-  for (let i = 0; i + size <= bytes.length; i += size) bytes.subarray(i, i + size).reverse();
-}
 
 /**
  * Converts `n` values of `out` starting at `at` from big-endian to native (little-endian) order in

@@ -1,16 +1,19 @@
 /**
  * A decompression thread of the basket pool (parallel.ts): decompresses each ROOT compressed object
- * of a batch into memory of its own, converts its values as the task says, and hands that memory
- * back (transferred, not copied), several objects a message.
+ * of a batch and either writes its values into their place in the shared output column (checked
+ * as the reading thread's sink checks them) or hands the decompressed bytes back, transferred.
+ * Replies go several objects a message.
  */
 import { parentPort } from "node:worker_threads";
-import { swapInPlace } from "#root/codecs";
 import { decompressInto, decompressionTotals } from "../compression.js";
-import { copySwapped } from "./byteswap.js";
-import type { Conversion, InflateReply, InflateTask } from "./parallel.js";
+import type { InflateReply, InflateTask } from "./parallel.js";
+import { place } from "./placement.js";
 
 /** Decompressed bytes answered per message: fewer wake-ups of the reading thread, which still gets the first baskets early. */
-const FLUSH_BYTES = 1 << 20;
+const FLUSH_BYTES = 4 << 20;
+
+/** Reused decompression buffer for baskets whose values are placed (their bytes never leave this thread). */
+let scratch = new Uint8Array(0);
 
 parentPort!.on("message", (tasks: InflateTask[]) => {
   let replies: InflateReply[] = [],
@@ -26,12 +29,23 @@ parentPort!.on("message", (tasks: InflateTask[]) => {
     const o = decompressionTotals.objects,
       c = decompressionTotals.compressedBytes,
       u = decompressionTotals.uncompressedBytes;
+    const counted = (): [number, number, number] => [decompressionTotals.objects - o, decompressionTotals.compressedBytes - c, decompressionTotals.uncompressedBytes - u];
     try {
-      const out = new Uint8Array(t.objLen);
-      decompressInto(new Uint8Array(t.buf, t.at, t.len), out);
-      const converted = t.convert ? convert(out, t.border, t.entries, t.convert) : 0;
-      replies.push({ id: t.id, out: out.buffer, converted, counted: [decompressionTotals.objects - o, decompressionTotals.compressedBytes - c, decompressionTotals.uncompressedBytes - u] });
-      transfer.push(out.buffer);
+      const body = new Uint8Array(t.buf, t.at, t.len);
+      let out: Uint8Array;
+      if (t.place && t.len === t.objLen)
+        out = body; // stored raw: placed from where it lies
+      else {
+        if (t.place && scratch.length < t.objLen) scratch = new Uint8Array(Math.max(t.objLen, 2 * scratch.length));
+        out = t.place ? scratch.subarray(0, t.objLen) : new Uint8Array(t.objLen);
+        decompressInto(body, out);
+      }
+      if (t.place && place(out, t, t.place)) replies.push({ id: t.id, placed: true, counted: counted() });
+      else {
+        if (t.place) out = out.slice();
+        replies.push({ id: t.id, out: out.buffer as ArrayBuffer, counted: counted() });
+        transfer.push(out.buffer as ArrayBuffer);
+      }
       bytes += t.objLen;
     } catch {
       // the caller decompresses this one itself, so the error it raises is the serial read's, with its place
@@ -41,17 +55,3 @@ parentPort!.on("message", (tasks: InflateTask[]) => {
   }
   if (replies.length > 0) flush();
 });
-
-/** Converts the values in place as `c` asks, when the basket's layout allows; returns what was done (see InflateReply). */
-function convert(out: Uint8Array, border: number, entries: number, c: Conversion): number {
-  if (border < 0 || border > out.length || border === 0) return 0;
-  const values = out.subarray(0, border);
-  if (c.size === 1) {
-    // booleans: only a basket of exactly its entries' values (no entry headers to spoil)
-    if (c.perEntry === undefined || border !== entries * c.perEntry) return 0;
-    for (let i = 0; i < border; i++) if (values[i]! > 1) values[i] = 1;
-    return 1;
-  }
-  if (border % c.size !== 0) return 0;
-  return copySwapped(c.size, values, values) || swapInPlace(values, c.size) ? c.size : 0;
-}

@@ -1,10 +1,10 @@
 /**
- * Baskets decompressed and converted on a pool of worker threads, so one arrays()/iterate() over
+ * Baskets decompressed and interpreted on a pool of worker threads, so one arrays()/iterate() over
  * one big file uses every core (CMS writes NanoAOD with LZMA, which decompresses at tens of MB/s a
- * core). A thread also turns a basket's big-endian numbers into the little-endian layout of the
- * output when the column's consumer says how it reads them (see `Conversion`), so the reading
- * thread only reads, dispatches and copies the values into place, in file order: results are the
- * serial read's byte for byte. Small reads stay serial: a thread costs more to start than a few
+ * core). For numeric columns a thread also converts the values (byte swap, booleans to 0/1) and
+ * writes them straight into the column, which is then shared memory (see `Placement`), so the
+ * reading thread only reads, dispatches and keeps the order: results are the serial read's byte
+ * for byte. Small reads stay serial: a thread costs more to start than a few
  * megabytes take to inflate. Worker threads of an executor, which already fill the cores with
  * chunks, read serially unless told otherwise.
  */
@@ -12,15 +12,23 @@ import { compiledModule } from "../../util/index.js";
 import { decompressionTotals } from "../compression.js";
 
 /**
- * How the consumer of a basket reads its first `border` bytes (the values, before ROOT's entry
- * offsets): as big-endian numbers of `size` bytes (2, 4, 8) from byte 0, which a thread may
- * byte-swap in place (undone by `BasketData.asStored` if the consumer meets another layout); or
- * (`size` 1) as booleans, normalised to 0/1 only when the values fill the basket exactly, `perEntry`
- * bytes an entry (that normalising cannot be undone).
+ * Where a thread writes a basket's values itself, converted to the output's little-endian layout:
+ * entries [lo, hi) of the basket (counted from its first entry), into shared memory `buf` from byte
+ * `at`. Fixed-size entries hold `perEntry` bytes each; a collection's entries hold `values` values
+ * in all, found through ROOT's entry offsets. The thread checks the layout as the reading thread's
+ * sink would (see sinks.ts) and, when anything differs, writes nothing and returns the bytes
+ * instead, so the reading thread takes its serial path (and raises its errors).
  */
-export interface Conversion {
+export interface Placement {
+  buf: SharedArrayBuffer;
+  at: number;
+  /** Bytes per value (1 with `bool`: values normalised to 0/1). */
   size: 1 | 2 | 4 | 8;
+  bool: boolean;
+  lo: number;
+  hi: number;
   perEntry?: number;
+  values?: number;
 }
 
 /** One compressed object for a pool thread: its body within `buf` (transferred), and how to convert it. */
@@ -34,14 +42,15 @@ export interface InflateTask {
   /** Where the values end (the basket's `last` minus its key length) and how many entries it holds. */
   border: number;
   entries: number;
-  convert?: Conversion;
+  keyLen: number;
+  place?: Placement;
 }
 /** Its answer: the decompressed bytes (converted as `converted` says) and what the thread counted, or that it failed. */
 export interface InflateReply {
   id: number;
   out?: ArrayBuffer;
-  /** The size of the values the thread made little-endian (or 1: booleans normalised), 0 when left as stored. */
-  converted?: number;
+  /** The values were written to the task's placement (no bytes come back). */
+  placed?: boolean;
   counted?: [number, number, number];
   failed?: boolean;
 }
@@ -84,7 +93,7 @@ class Pool {
    * failed (the caller then decompresses it itself). The bodies of a batch are copied into one
    * buffer per thread, which is transferred: the read window stays here.
    */
-  inflateMany(items: readonly { body: Uint8Array; objLen: number; border: number; entries: number; convert?: Conversion }[]): Promise<InflateReply>[] {
+  inflateMany(items: readonly { body: Uint8Array; objLen: number; border: number; entries: number; keyLen: number; place?: Placement }[]): Promise<InflateReply>[] {
     const out: Promise<InflateReply>[] = new Array(items.length);
     if (items.length === 0) return out;
     // Objects go in order to the least loaded thread, so the first ones (consumed first) start first.
@@ -116,7 +125,7 @@ class Pool {
           at += len;
         }
         const id = this.next++;
-        tasks.push({ id, ...where, len, objLen: it.objLen, border: it.border, entries: it.entries, convert: it.convert });
+        tasks.push({ id, ...where, len, objLen: it.objLen, border: it.border, entries: it.entries, keyLen: it.keyLen, place: it.place });
         // a thread with work keeps the process alive (a script awaiting its read must not exit), an idle one does not
         if (w.pending++ === 0) w.ref();
         w.queued += len;

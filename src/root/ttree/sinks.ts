@@ -1,8 +1,9 @@
 import { HepflowError, Jagged, type Column, type NumericArray } from "../../util/index.js";
 import type { BasketData } from "./baskets.js";
-import { copyConverted, decodeInto, storedSize, swapInPlace, view, type Dtype, type Packing, type Slab } from "./decode.js";
+import type { BasketRef } from "./model.js";
+import { decodeInto, storedSize, swapInPlace, view, type Dtype, type Slab } from "./decode.js";
 import type { Interpretation } from "./model.js";
-import type { Conversion } from "./parallel.js";
+import type { Placement } from "./parallel.js";
 
 type Interp<K extends Interpretation["kind"]> = Extract<Interpretation, { kind: K }>;
 type Place = { file: string; object: string };
@@ -16,18 +17,28 @@ export interface Sink {
   consume(basket: BasketData): void;
   /** Whether baskets are kept after `consume` (else their bytes may be reused at once). */
   readonly keeps: boolean;
-  /** How the sink reads basket values, so a pool thread may convert them before `consume` (see parallel.ts). */
-  readonly convert?: Conversion;
+  /**
+   * Where a pool thread may write a basket's values itself (see parallel.ts Placement), asked when
+   * the basket is sent off; the output is then allocated in shared memory. Undefined: the basket
+   * comes back as bytes.
+   */
+  target?(ref: BasketRef): Placement | undefined;
   finish(): Column | Promise<Column>;
 }
 
-/** The conversion a pool thread may do for plain numbers of `d` (none for packed types). */
-function conversionOf(d: Dtype, p: Packing | undefined, perEntry?: number): Conversion | undefined {
-  if (d === "f16" || d === "d32") return undefined;
-  const size = storedSize(d, p) as 1 | 2 | 4 | 8;
-  if (size > 1) return { size };
-  // booleans: normalising cannot be undone, so only for a layout the thread can check (fixed-size entries)
-  return d === "bool" && perEntry !== undefined ? { size, perEntry } : undefined;
+/** Outputs up to this size stay in the read's slab: a shared buffer of their own costs more than their copy. */
+const SHARED_MIN = 64 * 1024;
+
+/** `n` values of `d` in shared memory, for pool threads to write (undefined where there is none, or for packed values). */
+function sharedOutput(d: Dtype, n: number): NumericArray | undefined {
+  if (typeof SharedArrayBuffer !== "function" || d === "f16" || d === "d32") return undefined;
+  const size = storedSize(d);
+  if (n * size <= SHARED_MIN) return undefined;
+  return view(d, new SharedArrayBuffer(n * size) as unknown as ArrayBuffer, 0, n);
+}
+
+function isShared(a: NumericArray): boolean {
+  return typeof SharedArrayBuffer === "function" && a.buffer instanceof SharedArrayBuffer;
 }
 
 /** Output bytes a fixed-size column of [start, stop) needs (to check against what the branch holds). */
@@ -43,25 +54,31 @@ export function fixedSink(place: Place, it: Interp<"fixed">, start: number, stop
   let out: NumericArray | undefined;
   return {
     keeps: false,
-    convert: conversionOf(it.dtype, it.packing, perEntry),
+    target(ref) {
+      const lo = Math.max(start, ref.first),
+        hi = Math.min(stop, ref.stop);
+      if (hi <= lo || it.packing) return undefined;
+      out ??= sharedOutput(it.dtype, n);
+      if (!out || !isShared(out)) return undefined;
+      const size = storedSize(it.dtype) as 1 | 2 | 4 | 8;
+      return { buf: out.buffer as unknown as SharedArrayBuffer, at: out.byteOffset + (lo - start) * it.len * size, size, bool: it.dtype === "bool", lo: lo - ref.first, hi: hi - ref.first, perEntry };
+    },
     consume(bk) {
       const lo = Math.max(start, bk.first),
         hi = Math.min(stop, bk.first + bk.n);
-      if (hi <= lo) return;
+      if (hi <= lo || bk.placed) return;
       if (bk.data.length < bk.n * perEntry) {
         throw new HepflowError("ROOT_CORRUPT", `basket of entries ${bk.first}..${bk.first + bk.n} has ${bk.data.length} bytes, expected ${bk.n * perEntry}`, place);
       }
       if (!out && lo === start && hi === stop && bk.data.length === n * perEntry && bk.ownedTail === 0) {
-        out = adopt(it.dtype, bk.data, n, bk.converted !== 0);
+        out = adopt(it.dtype, bk.data, n);
         if (out) return;
       }
       out ??= slab.take(it.dtype, n, true);
       if (!bk.hasOffsets || bk.data.length === bk.n * perEntry) {
-        if (bk.converted) copyConverted(bk.data, (lo - bk.first) * perEntry, (hi - lo) * it.len, out, (lo - start) * it.len);
-        else decodeInto(it.dtype, bk.data, (lo - bk.first) * perEntry, (hi - lo) * it.len, out, (lo - start) * it.len, it.packing);
+        decodeInto(it.dtype, bk.data, (lo - bk.first) * perEntry, (hi - lo) * it.len, out, (lo - start) * it.len, it.packing);
         return;
       }
-      if (bk.converted) bk.asStored();
       // Entries carry a header in front of their values: take the values from each entry's end.
       for (let e = lo; e < hi; e++) {
         decodeInto(it.dtype, bk.data, bk.offsetAt(e - bk.first + 1) - perEntry, it.len, out, (e - start) * it.len, it.packing);
@@ -79,12 +96,12 @@ export function fixedSink(place: Place, it: Interp<"fixed">, start: number, stop
  * exactly the range and is nobody else's memory (no allocation, no copy); undefined when the
  * layout does not allow it (packed or boolean values, misaligned bytes).
  */
-function adopt(d: Dtype, data: Uint8Array, n: number, converted: boolean): NumericArray | undefined {
+function adopt(d: Dtype, data: Uint8Array, n: number): NumericArray | undefined {
   if (d === "bool" || d === "f16" || d === "d32" || n === 0) return undefined;
   const size = storedSize(d);
   if (data.byteOffset % size !== 0) return undefined;
   const out = view(d, data.buffer as ArrayBuffer, data.byteOffset, n);
-  if (!converted) swapInPlace(out, 0, n);
+  swapInPlace(out, 0, n);
   return out;
 }
 
@@ -118,50 +135,51 @@ export function countedSink(place: Place, it: Interp<"counted">, offsets: Int32A
   const total = offsets[offsets.length - 1]! * it.len;
   let out: NumericArray | undefined;
   const deferred: Held[] = [];
-  const fromStart = (bk: Held, lo: number, hi: number, skip: number, converted = false): void => {
+  const fromStart = (bk: Held, lo: number, hi: number, skip: number): void => {
     const nvals = (offsets[hi - start]! - offsets[lo - start]!) * it.len;
     if (skip + nvals * size > bk.data.length) {
       throw new HepflowError("ROOT_CORRUPT", `counter ${it.counter} asks for ${nvals} values but the basket holds ${Math.floor((bk.data.length - skip) / size)}`, place);
     }
     out ??= slab.take(it.dtype, total, true);
-    if (converted) copyConverted(bk.data, skip, nvals, out, offsets[lo - start]! * it.len);
-    else decodeInto(it.dtype, bk.data, skip, nvals, out, offsets[lo - start]! * it.len, it.packing);
+    decodeInto(it.dtype, bk.data, skip, nvals, out, offsets[lo - start]! * it.len, it.packing);
   };
   return {
     keeps: false,
-    // booleans of a collection: entries may carry headers the thread cannot see, so as stored
-    convert: it.dtype === "bool" ? undefined : conversionOf(it.dtype, it.packing),
+    target(ref) {
+      const lo = Math.max(start, ref.first),
+        hi = Math.min(stop, ref.stop);
+      if (hi <= lo || it.packing) return undefined;
+      out ??= sharedOutput(it.dtype, total);
+      if (!out || !isShared(out)) return undefined;
+      const size = storedSize(it.dtype) as 1 | 2 | 4 | 8;
+      const values = (offsets[hi - start]! - offsets[lo - start]!) * it.len;
+      return { buf: out.buffer as unknown as SharedArrayBuffer, at: out.byteOffset + offsets[lo - start]! * it.len * size, size, bool: it.dtype === "bool", lo: lo - ref.first, hi: hi - ref.first, values };
+    },
     consume(bk) {
       const lo = Math.max(start, bk.first),
         hi = Math.min(stop, bk.first + bk.n);
-      if (hi <= lo) return;
+      if (hi <= lo || bk.placed) return;
       if (!bk.hasOffsets) {
         // No entry offsets stored: the entries before `lo` are skipped by their counts.
         // Deferred baskets are copied: the bytes handed to `consume` may be reused afterwards.
-        if (lo > bk.first) {
-          if (bk.converted) bk.asStored();
-          deferred.push({ first: bk.first, n: bk.n, data: bk.data.slice() });
-        } else fromStart(bk, lo, hi, 0, bk.converted !== 0);
+        if (lo > bk.first) deferred.push({ first: bk.first, n: bk.n, data: bk.data.slice() });
+        else fromStart(bk, lo, hi, 0);
         return;
       }
       const nvals = (offsets[hi - start]! - offsets[lo - start]!) * it.len;
       const b0 = bk.offsetAt(lo - bk.first),
         b1 = bk.offsetAt(hi - bk.first);
       if (b0 < 0 || b1 > bk.data.length || b1 < b0) throw new HepflowError("ROOT_CORRUPT", `entry offsets ${b0}..${b1} lie outside the basket (${bk.data.length} bytes)`, place);
-      // converted values line up with the stored numbers only from a multiple of their size
-      if (bk.converted && b0 % bk.converted !== 0) bk.asStored();
       if (b1 - b0 === nvals * size) {
         // The entry offsets after the values stay allocated with an adopted column: only when they are small beside it.
         if (!out && lo === start && hi === stop && b0 === 0 && b1 === bk.data.length && bk.ownedTail >= 0 && bk.ownedTail * 4 <= b1) {
-          out = adopt(it.dtype, bk.data, nvals, bk.converted !== 0);
+          out = adopt(it.dtype, bk.data, nvals);
           if (out) return;
         }
         out ??= slab.take(it.dtype, total, true);
-        if (bk.converted) copyConverted(bk.data, b0, nvals, out, offsets[lo - start]! * it.len);
-        else decodeInto(it.dtype, bk.data, b0, nvals, out, offsets[lo - start]! * it.len, it.packing);
+        decodeInto(it.dtype, bk.data, b0, nvals, out, offsets[lo - start]! * it.len, it.packing);
         return;
       }
-      if (bk.converted) bk.asStored();
       out ??= slab.take(it.dtype, total, true);
       // Per-entry headers: each entry's values are the last count×len×size bytes of its span.
       // Entries either carry a header before their values (a pointer's "present" flag, the bits of

@@ -218,7 +218,8 @@ export class TTree implements TreeLike {
         const refs = ctx.refs(b);
         // A lone basket may become the column itself (see sinks.ts adopt), so it gets its own buffer.
         const transient = !sink.keeps && refs.length > 1;
-        for (const ref of refs) jobs.push({ ref, branch: b, consume, transient, keeps: sink.keeps, convert: sink.convert });
+        const target = sink.target ? (ref: BasketRef) => sink.target!(ref) : undefined;
+        for (const ref of refs) jobs.push({ ref, branch: b, consume, transient, keeps: sink.keeps, target });
       } catch (e) {
         ctx.settle(name, undefined, b ? asHepflow(e, this.place(b)) : e);
       }
