@@ -251,15 +251,18 @@ function dispatch(file: RootFile, baskets: { j: BasketJob; raw: Uint8Array }[], 
     }
     const { body, keyLen, objLen } = key;
     if (objLen === 0 || objLen > 1 << 30 || body.length < 2) continue;
-    // A basket stored raw goes only when a thread can write its values into place (the byte swap is
-    // then all there is to do). ZSTD and LZ4 inflate at ~1 GB/s: shipping them to a thread costs
-    // more than it saves, so only LZMA ("XZ") and zlib ("ZL", "CS") baskets go to the pool.
+    // LZMA ("XZ") and zlib ("ZL", "CS") baskets always go to the pool. ZSTD ("ZS") inflates at
+    // ~1 GB/s, faster than a hand-off, so it goes only with its values' conversion (a thread writing
+    // them into place); so does a basket stored raw, where the conversion is all there is to do.
+    // LZ4 stays here (not measured on the pool).
     const a = body[0],
       b = body[1];
     const stored = body.length === objLen;
-    if (!stored && !((a === 0x58 && b === 0x5a) || (a === 0x5a && b === 0x4c) || (a === 0x43 && b === 0x53))) continue;
+    const slow = !stored && ((a === 0x58 && b === 0x5a) || (a === 0x5a && b === 0x4c) || (a === 0x43 && b === 0x53));
+    const placeable = stored || (a === 0x5a && b === 0x53);
+    if (!slow && !placeable) continue;
     const place = j.target?.(j.ref);
-    if (stored && !place) continue;
+    if (!slow && !place) continue;
     at.push(work.length - 1);
     sent.push({ body, objLen, border: key.last - keyLen, entries: key.nevBuf, keyLen, place });
   }
