@@ -75,6 +75,8 @@ export const pooledTotals = { objects: 0 };
  * How many threads decompress baskets for one read (default: the machine's cores on the main thread
  * when it has two or more, none in worker threads), and from how many compressed bytes a read uses them (default 8 MB; a read
  * of at least 512 kB uses an already started pool). `decompressionWorkers(0)` reads serially.
+ * Numeric columns above 64 kB read through the pool are views of a SharedArrayBuffer (the threads
+ * write them in place): clone them to another thread, do not list their buffer to be transferred.
  */
 export function decompressionWorkers(workers?: number, opts: { minBytes?: number } = {}): void {
   if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new RangeError(`decompressionWorkers: a whole number ≥ 0, got ${workers}`);
