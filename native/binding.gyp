@@ -3,7 +3,7 @@
     {
       "target_name": "hepflow_inflate",
       "sources": ["inflate.c"],
-      "cflags": ["-O2"],
+      "cflags": ["-O3"],
       "libraries": ["-ldeflate"]
     }
   ]

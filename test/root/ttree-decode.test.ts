@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { copySwapped, simdSwap } from "../../src/root/ttree/byteswap.js";
+import { copySwapped, simdSwap, wasmCopySwapped } from "../../src/root/ttree/byteswap.js";
+import { swapCopy } from "../../src/root/platform/node/codecs.js";
 import { allocate, decodeInto, type Dtype } from "../../src/root/ttree/decode.js";
 import type { TTree } from "../../src/root/index.js";
 
@@ -30,22 +31,65 @@ describe("big-endian decoding", () => {
     expect(simdSwap).toBe(true);
   });
 
-  it("copySwapped reverses every group, across chunk boundaries, into another buffer or in place", () => {
-    for (const size of [2, 4, 8] as const) {
-      // 2.5 MB: more than two 1 MB chunks, and a length that is not a multiple of 16.
-      const n = 2_500_000 - (size === 8 ? 8 : size === 4 ? 12 : 6);
-      const src = bytes(n, size);
-      const dst = new Uint8Array(n);
-      copySwapped(size, src, dst);
-      const inPlace = src.slice();
-      copySwapped(size, inPlace, inPlace);
-      let bad = 0;
-      for (let i = 0; i < n; i++) {
-        const want = src[i - (i % size) + size - 1 - (i % size)];
-        if (dst[i] !== want || inPlace[i] !== want) bad++;
+  it("copySwapped and its WebAssembly path reverse every group, across the module's chunk boundaries, into another buffer or in place", () => {
+    for (const swap of [copySwapped, wasmCopySwapped]) {
+      for (const size of [2, 4, 8] as const) {
+        // 2.5 MB: more than two 1 MB chunks, and a length that is not a multiple of 16.
+        const n = 2_500_000 - (size === 8 ? 8 : size === 4 ? 12 : 6);
+        const src = bytes(n, size);
+        const dst = new Uint8Array(n);
+        expect(swap(size, src, dst)).toBe(true);
+        const inPlace = src.slice();
+        swap(size, inPlace, inPlace);
+        let bad = 0;
+        for (let i = 0; i < n; i++) {
+          const want = src[i - (i % size) + size - 1 - (i % size)];
+          if (dst[i] !== want || inPlace[i] !== want) bad++;
+        }
+        expect(bad, `${swap.name} size ${size}`).toBe(0);
       }
-      expect(bad, `size ${size}`).toBe(0);
     }
+  });
+
+  it("the addon's swapCopy is loaded (npm run build:native) and equals DataView reads and the WebAssembly path: every width, odd lengths and offsets, in place", () => {
+    const probe = new Uint8Array([1, 2, 3, 4]);
+    expect(swapCopy(4, probe, probe), "native/build holds no swapCopy: rebuild the addon").toBe(true);
+    expect([...probe]).toEqual([4, 3, 2, 1]);
+    const readers = { 2: (v: DataView, a: number) => v.getUint16(a), 4: (v: DataView, a: number) => v.getUint32(a), 8: (v: DataView, a: number) => v.getBigUint64(a) };
+    for (const size of [2, 4, 8] as const) {
+      // element counts around the vector widths (8, 16, 32 bytes) and their tails; sources at every byte offset
+      for (const n of [1, 2, 3, 7, 15, 16, 17, 33, 1001]) {
+        for (const off of [0, 1, 3, 5, 7]) {
+          const buf = bytes(off + n * size + 9, n * 31 + off);
+          const src = buf.subarray(off, off + n * size);
+          const native = new Uint8Array(n * size + 6).subarray(3, 3 + n * size); // unaligned destination
+          const wasm = new Uint8Array(n * size);
+          expect(swapCopy(size, src, native)).toBe(true);
+          wasmCopySwapped(size, src, wasm);
+          const inPlace = src.slice(); // aliasing: src === dst
+          swapCopy(size, inPlace, inPlace);
+          const v = new DataView(src.buffer, src.byteOffset, src.byteLength);
+          const le = (a: Uint8Array) => new DataView(a.buffer, a.byteOffset, a.byteLength);
+          let bad = 0;
+          for (let i = 0; i < n; i++) {
+            const want = readers[size](v, i * size);
+            const got = size === 2 ? le(native).getUint16(i * 2, true) : size === 4 ? le(native).getUint32(i * 4, true) : le(native).getBigUint64(i * 8, true);
+            const got2 = size === 2 ? le(inPlace).getUint16(i * 2, true) : size === 4 ? le(inPlace).getUint32(i * 4, true) : le(inPlace).getBigUint64(i * 8, true);
+            if (got !== want || got2 !== want) bad++;
+          }
+          expect(bad, `size ${size} n ${n} offset ${off}`).toBe(0);
+          expect([...native], `size ${size} n ${n}: native vs WebAssembly`).toEqual([...wasm]);
+        }
+      }
+    }
+  });
+
+  it("swapCopy refuses partly overlapping memory, unequal lengths and other sizes instead of writing wrong bytes", () => {
+    const b = bytes(64, 1);
+    expect(() => swapCopy(4, b.subarray(0, 32), b.subarray(4, 36))).toThrow(/overlap/);
+    expect(() => swapCopy(4, b.subarray(0, 32), b.subarray(32, 60))).toThrow(/same byte length/);
+    expect(() => swapCopy(4, b.subarray(0, 30), b.subarray(32, 62))).toThrow(/multiple of size/);
+    expect(() => swapCopy(3 as 4, b.subarray(0, 30), b.subarray(32, 62))).toThrow(/2, 4 or 8/);
   });
 
   it("decodeInto equals DataView big-endian reads for every width, short and long runs, odd source offsets", () => {

@@ -1,10 +1,13 @@
 /**
- * Big-endian → little-endian conversion of large runs with WebAssembly SIMD: one 16-byte shuffle
+ * Big-endian → little-endian conversion of large runs. First choice is the native addon's
+ * `swapCopy` (native/inflate.c, through `#root/codecs`): one vectorised pass from source to
+ * destination. Without it (a page, or no addon built), WebAssembly SIMD: one 16-byte shuffle
  * per instruction, about twice as fast as Node's native `Buffer.swap32` (a scalar loop) even
  * counting the copies in and out of the module's memory. The module is assembled here from its
- * few bytes (no build step, no dependency); where WebAssembly SIMD is unavailable, callers fall
- * back to Node's swap.
+ * few bytes (no build step, no dependency); where WebAssembly SIMD is unavailable too, callers
+ * fall back to Node's swap.
  */
+import { swapCopy } from "#root/codecs";
 
 /** Bytes converted per call into the module (its memory is this plus one page of slack). */
 const CHUNK = 1 << 20;
@@ -132,14 +135,20 @@ function instantiate(): Swapper | null {
 
 const swapper = instantiate();
 
-/** Whether the SIMD path is available (else `copySwapped` returns false and does nothing). */
+/** Whether the WebAssembly SIMD path is available. */
 export const simdSwap = swapper !== null;
 
 /**
  * Writes `src` into `dst` (same length, a multiple of `size`) with the bytes of every `size`-byte
- * group reversed. `src` and `dst` may be the same memory. Returns false when SIMD is unavailable.
+ * group reversed. `src` and `dst` are the same memory or disjoint. Returns false, writing nothing,
+ * when neither the native swap nor WebAssembly SIMD is available.
  */
 export function copySwapped(size: 2 | 4 | 8, src: Uint8Array, dst: Uint8Array): boolean {
+  return swapCopy(size, src, dst) || wasmCopySwapped(size, src, dst);
+}
+
+/** `copySwapped` through the WebAssembly module only (exported for tests that compare the paths). */
+export function wasmCopySwapped(size: 2 | 4 | 8, src: Uint8Array, dst: Uint8Array): boolean {
   if (!swapper) return false;
   const { bytes, fns } = swapper;
   const fn = fns[size]!;

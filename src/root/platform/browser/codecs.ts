@@ -125,3 +125,6 @@ export const decodeAsync: typeof Node.decodeAsync = (tag, block, uSize) => {
 
 /** No native byte swap in a page: the caller's typed-array loop does it. */
 export const swapInPlace: typeof Node.swapInPlace = () => false;
+
+/** No native addon in a page: byteswap.ts swaps with WebAssembly SIMD. */
+export const swapCopy: typeof Node.swapCopy = () => false;

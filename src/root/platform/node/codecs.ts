@@ -36,34 +36,58 @@ export function allocUnsafe(n: number): Uint8Array<ArrayBuffer> {
   return new Uint8Array(Buffer.allocUnsafeSlow(n).buffer as ArrayBuffer, 0, n);
 }
 
-/** native/inflate.c: each call decodes one whole stream into `dst`, which it must fill exactly; returns dst.length. */
-interface Libdeflate {
+/** native/inflate.c: each decompress call decodes one whole stream into `dst`, which it must fill exactly; returns dst.length. */
+interface Addon {
   zlibDecompress(src: Uint8Array, dst: Uint8Array): number;
   deflateDecompress(src: Uint8Array, dst: Uint8Array): number;
+  /** Absent from an addon built before it was added (a stale native/build). */
+  swapCopy?(size: 2 | 4 | 8, src: Uint8Array, dst: Uint8Array): void;
 }
-/** undefined: not looked for yet; null: node:zlib (binding absent, or HEPFLOW_INFLATE=node). */
-let libdeflate: Libdeflate | null | undefined;
+/** undefined: not looked for yet; null: not built (or not loadable here). */
+let addonLib: Addon | null | undefined;
 let libdeflateMissing = "";
 
+/** hepflow's own addon (native/), looked for once per thread: a worker of the basket pool loads its own copy, with its own decompressor. */
+function addon(): Addon | null {
+  if (addonLib !== undefined) return addonLib;
+  try {
+    // dist/root/platform/node/ and src/root/platform/node/ are both four levels below the package root
+    addonLib = requireCodec("../../../../native/build/Release/hepflow_inflate.node") as Addon;
+  } catch (e) {
+    libdeflateMissing = (e as Error).message.split("\n")[0]!;
+    addonLib = null;
+  }
+  return addonLib;
+}
+
 /**
- * The libdeflate binding, looked for once per thread (a worker of the basket pool loads its own
- * copy, with its own decompressor). libdeflate inflates ROOT's zlib baskets 1.5–2× faster than
- * node:zlib (docs/performance.md). `HEPFLOW_INFLATE=node` reads with node:zlib for comparisons;
- * `HEPFLOW_INFLATE=libdeflate` makes a missing binding an error instead of a silent fallback.
+ * The libdeflate binding, which inflates ROOT's zlib baskets 1.5–2× faster than node:zlib
+ * (docs/performance.md), or null for node:zlib. `HEPFLOW_INFLATE=node` reads with node:zlib for
+ * comparisons; `HEPFLOW_INFLATE=libdeflate` makes a missing binding an error instead of a silent fallback.
  */
-function inflater(): Libdeflate | null {
+let libdeflate: Addon | null | undefined;
+function inflater(): Addon | null {
   if (libdeflate !== undefined) return libdeflate;
   const want = process.env.HEPFLOW_INFLATE;
   if (want === "node") return (libdeflate = null);
-  try {
-    // dist/root/platform/node/ and src/root/platform/node/ are both four levels below the package root
-    libdeflate = requireCodec("../../../../native/build/Release/hepflow_inflate.node") as Libdeflate;
-  } catch (e) {
-    libdeflateMissing = (e as Error).message.split("\n")[0]!;
-    if (want === "libdeflate") throw new HepflowError("CONFIG_INVALID", `HEPFLOW_INFLATE=libdeflate but the binding is not built (npm run build:native; needs libdeflate-dev): ${libdeflateMissing}`);
-    libdeflate = null;
-  }
-  return libdeflate;
+  const lib = addon();
+  if (!lib && want === "libdeflate") throw new HepflowError("CONFIG_INVALID", `HEPFLOW_INFLATE=libdeflate but the binding is not built (npm run build:native; needs libdeflate-dev): ${libdeflateMissing}`);
+  return (libdeflate = lib);
+}
+
+/** The addon's swap, fixed on first use; `HEPFLOW_SWAP=wasm` turns it off so benchmarks can compare the paths in one build. */
+let nativeSwap: Addon["swapCopy"] | null | undefined;
+
+/**
+ * Writes `src` into `dst` (equal byte lengths, a multiple of `size`; the same memory or disjoint)
+ * with the bytes of every `size`-byte element reversed, in one pass of native SIMD code. False,
+ * and nothing written, without the addon: byteswap.ts then takes its WebAssembly path.
+ */
+export function swapCopy(size: 2 | 4 | 8, src: Uint8Array, dst: Uint8Array): boolean {
+  if (nativeSwap === undefined) nativeSwap = process.env.HEPFLOW_SWAP === "wasm" ? null : (addon()?.swapCopy?.bind(addonLib) ?? null);
+  if (!nativeSwap) return false;
+  nativeSwap(size, src, dst);
+  return true;
 }
 
 /** Which zlib decoder a thread reads with; the page's build answers "DecompressionStream". */
