@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Lints, builds, runs the vitest suite, and ends with the plain "N passed, N failed" line CI reads.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { summarize } from "./summary.mjs";
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: "inherit", shell: false }).status ?? 1;
@@ -15,8 +15,11 @@ if (run("npm", ["run", "--silent", "build"]) !== 0) {
   console.log("Tests: 0 passed, 1 failed (build failed: npm run build)");
   process.exit(1);
 }
-// the libdeflate binding is built by the install step; a checkout installed before it existed builds it here once
-if (!existsSync("native/build/Release/hepflow_inflate.node")) run("node", ["scripts/build-native.mjs"]);
+// the native addon is built by the install step; a checkout installed before it existed, or before its
+// source last changed (swapCopy was added after libdeflate), rebuilds it here
+const addon = "native/build/Release/hepflow_inflate.node";
+const stale = (src) => statSync(src).mtimeMs > statSync(addon).mtimeMs;
+if (!existsSync(addon) || stale("native/inflate.c") || stale("native/binding.gyp")) run("node", ["scripts/build-native.mjs"]);
 // the tests are type-checked too (against the sources), though vitest itself only strips types
 if (run("npx", ["tsc", "-p", "tsconfig.test.json"]) !== 0) {
   console.log("Tests: 0 passed, 1 failed (type-check of the tests failed)");

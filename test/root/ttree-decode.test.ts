@@ -55,6 +55,10 @@ describe("big-endian decoding", () => {
     const probe = new Uint8Array([1, 2, 3, 4]);
     expect(swapCopy(4, probe, probe), "native/build holds no swapCopy: rebuild the addon").toBe(true);
     expect([...probe]).toEqual([4, 3, 2, 1]);
+    // the basket pool's threads write into SharedArrayBuffer columns
+    const shared = new Uint8Array(new SharedArrayBuffer(12), 2, 8);
+    expect(swapCopy(8, new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8]), shared)).toBe(true);
+    expect([...shared]).toEqual([8, 7, 6, 5, 4, 3, 2, 1]);
     const readers = { 2: (v: DataView, a: number) => v.getUint16(a), 4: (v: DataView, a: number) => v.getUint32(a), 8: (v: DataView, a: number) => v.getBigUint64(a) };
     for (const size of [2, 4, 8] as const) {
       // element counts around the vector widths (8, 16, 32 bytes) and their tails; sources at every byte offset

@@ -171,7 +171,7 @@ const SIMD_SWAP_MIN = 1024;
 
 /**
  * Converts `n` values of `out` starting at `at` from big-endian to native (little-endian) order in
- * place; large runs go through WebAssembly SIMD (see byteswap.ts) or Node's native Buffer swap,
+ * place; large runs go through the native or WebAssembly SIMD swap (see byteswap.ts) or Node's native Buffer swap,
  * several times faster than a JS loop.
  */
 export function swapInPlace(out: NumericArray, at: number, n: number): void {
