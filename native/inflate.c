@@ -130,7 +130,8 @@ static napi_value raw_decompress(napi_env env, napi_callback_info info) {
  * portable but uses 32-byte shuffles where the CPU has them. The in-place variants exist because
  * src == dst would fail the restrict-based loops' no-overlap promise.
  */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+/* target_clones needs gcc and ifunc (glibc); musl or clang get the one baseline build. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__GLIBC__)
 #define CLONES __attribute__((target_clones("avx2", "ssse3", "default")))
 #else
 #define CLONES
