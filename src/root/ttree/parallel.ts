@@ -176,8 +176,14 @@ export function shared(b: Uint8Array): boolean {
 }
 
 /** The thread count a read gets: the setting, else the machine's cores on the main thread (none on one core or in a worker). */
-async function threadCount(): Promise<number> {
+function threadCount(): Promise<number> | number {
   if (settings.workers !== undefined) return settings.workers;
+  // looked up once per thread: two dynamic imports on every read cost ~10 ms of a small run's worker
+  return (defaultThreads ??= machineThreads());
+}
+let defaultThreads: Promise<number> | undefined;
+
+async function machineThreads(): Promise<number> {
   try {
     const [{ isMainThread }, os] = await Promise.all([import("node:worker_threads"), import("node:os")]);
     const n = isMainThread ? os.availableParallelism() : 0;
