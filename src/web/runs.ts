@@ -97,7 +97,7 @@ export class RunManager {
     const stamp = new Date().toISOString().replace(/[-:]/g, "").replace(/\..*/, "");
     const out = path.join(this.runsDir, `run-${stamp}-${process.pid}-${++this.seq}`);
     args.push("--out", out);
-    const child = spawn(process.execPath, ["--single-threaded-gc", ...args], { cwd: this.root, stdio: ["ignore", "pipe", "pipe"], shell: false });
+    const child = spawn(process.execPath, ["--single-threaded-gc", "--interrupt-budget=270336", ...args], { cwd: this.root, stdio: ["ignore", "pipe", "pipe"], shell: false });
     const log: string[] = [];
     const keep = (b: Buffer) => {
       for (const line of b.toString().split(/\r?\n|\r/)) if (line.trim()) log.push(line);
