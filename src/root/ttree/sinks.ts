@@ -41,6 +41,12 @@ function isShared(a: NumericArray): boolean {
   return typeof SharedArrayBuffer === "function" && a.buffer instanceof SharedArrayBuffer;
 }
 
+/** The Placement of the basket entries [lo, hi) whose values start at value `first` of the shared column `out`. */
+function placementIn(out: NumericArray, d: Dtype, first: number, lo: number, hi: number, extent: { perEntry: number } | { values: number }): Placement {
+  const size = storedSize(d) as 1 | 2 | 4 | 8;
+  return { buf: out.buffer as unknown as SharedArrayBuffer, at: out.byteOffset + first * size, size, bool: d === "bool", lo, hi, ...extent };
+}
+
 /** Output bytes a fixed-size column of [start, stop) needs (to check against what the branch holds). */
 export function fixedBytes(it: Interp<"fixed"> | Interp<"leaf">, start: number, stop: number): number {
   return (stop - start) * it.len * storedSize(it.dtype, it.packing);
@@ -60,8 +66,7 @@ export function fixedSink(place: Place, it: Interp<"fixed">, start: number, stop
       if (hi <= lo || it.packing) return undefined;
       out ??= sharedOutput(it.dtype, n);
       if (!out || !isShared(out)) return undefined;
-      const size = storedSize(it.dtype) as 1 | 2 | 4 | 8;
-      return { buf: out.buffer as unknown as SharedArrayBuffer, at: out.byteOffset + (lo - start) * it.len * size, size, bool: it.dtype === "bool", lo: lo - ref.first, hi: hi - ref.first, perEntry };
+      return placementIn(out, it.dtype, (lo - start) * it.len, lo - ref.first, hi - ref.first, { perEntry });
     },
     consume(bk) {
       const lo = Math.max(start, bk.first),
@@ -151,9 +156,8 @@ export function countedSink(place: Place, it: Interp<"counted">, offsets: Int32A
       if (hi <= lo || it.packing) return undefined;
       out ??= sharedOutput(it.dtype, total);
       if (!out || !isShared(out)) return undefined;
-      const size = storedSize(it.dtype) as 1 | 2 | 4 | 8;
       const values = (offsets[hi - start]! - offsets[lo - start]!) * it.len;
-      return { buf: out.buffer as unknown as SharedArrayBuffer, at: out.byteOffset + offsets[lo - start]! * it.len * size, size, bool: it.dtype === "bool", lo: lo - ref.first, hi: hi - ref.first, values };
+      return placementIn(out, it.dtype, offsets[lo - start]! * it.len, lo - ref.first, hi - ref.first, { values });
     },
     consume(bk) {
       const lo = Math.max(start, bk.first),
