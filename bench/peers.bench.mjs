@@ -16,7 +16,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { openFile, decompressionWorkers } from "../dist/root/index.js";
-import { Jagged, and, gt, absLt, sum, countTrue } from "../dist/array/index.js";
+import { Jagged, and, gt, absLt, sum, countTrue, simdBackend } from "../dist/array/index.js";
 import { Hist, Regular } from "../dist/hist/index.js";
 import { toCartesian, sumVectors, pt as ptOf, eta as etaOf, phi as phiOf, deltaPhi, deltaR, invariantMass, pairMass, boost } from "../dist/physics/index.js";
 import { compile } from "../dist/expr/index.js";
@@ -119,7 +119,7 @@ async function timeSideBySide(hep, peers, reps = REPS) {
 
 function emit(c, unit, count, res, peers, extra = {}) {
   const h = res.hepflow;
-  const line = { case: c, impl: "hepflow", [unit]: count, per_s_best: r4(count / h.best), per_s_median: r4(count / h.median), seconds_best: r4(h.best), seconds_median: r4(h.median), ...extra };
+  const line = { case: c, impl: "hepflow", [unit]: count, per_s_best: r4(count / h.best), per_s_median: r4(count / h.median), seconds_best: r4(h.best), seconds_median: r4(h.median), kernels: simdBackend(), ...extra };
   peers.forEach((p, j) => {
     const s = res.peers[j];
     line[`${p.impl}_per_s_best`] = r4(count / s.best);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Lints, builds, runs the vitest suite, and ends with the plain "N passed, N failed" line CI reads.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, readFileSync, readdirSync, rmSync, statSync } from "node:fs";
 import { summarize } from "./summary.mjs";
 
 const run = (cmd, args) => spawnSync(cmd, args, { stdio: "inherit", shell: false }).status ?? 1;
@@ -15,11 +15,12 @@ if (run("npm", ["run", "--silent", "build"]) !== 0) {
   console.log("Tests: 0 passed, 1 failed (build failed: npm run build)");
   process.exit(1);
 }
-// the native addon is built by the install step; a checkout installed before it existed, or before its
-// source last changed (swapCopy was added after libdeflate), rebuilds it here
-const addon = "native/build/Release/hepflow_inflate.node";
-const stale = (src) => statSync(src).mtimeMs > statSync(addon).mtimeMs;
-if (!existsSync(addon) || stale("native/inflate.c") || stale("native/binding.gyp")) run("node", ["scripts/build-native.mjs"]);
+// the native addons are built by the install step; a checkout installed before they existed, or before
+// their sources last changed, rebuilds them here
+const addons = ["native/build/Release/hepflow_inflate.node", "native/build/Release/hepflow_kernels.node"];
+const sources = readdirSync("native").filter((f) => /\.(c|cc|h|gyp)$/.test(f));
+const built = Math.min(...addons.map((a) => (existsSync(a) ? statSync(a).mtimeMs : 0)));
+if (sources.some((f) => statSync(`native/${f}`).mtimeMs > built)) run("node", ["scripts/build-native.mjs"]);
 // the tests are type-checked too (against the sources), though vitest itself only strips types
 if (run("npx", ["tsc", "-p", "tsconfig.test.json"]) !== 0) {
   console.log("Tests: 0 passed, 1 failed (type-check of the tests failed)");

@@ -13,5 +13,5 @@ export { perElementType } from "../util/mono.js";
 export { mul, add, sub, div } from "./arith.js";
 export { zip, zipNano, offsetsOf, collectionCounts } from "./zip.js";
 export type { Collection, Events } from "./zip.js";
-export { simd, useSimd, SIMD_FN, SIMD_OP, SIMD_UN, SIMD_SLOTS, SIMD_STEP } from "./simd.js";
+export { simd, simdBackend, useSimd, SIMD_FN, SIMD_OP, SIMD_UN, SIMD_SLOTS, SIMD_STEP } from "./simd.js";
 export type { SimdKernels } from "./simd.js";

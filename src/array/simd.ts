@@ -1,11 +1,15 @@
 /**
- * WebAssembly SIMD kernels for float32 columns (wasm/kernels.wat): four-vector construction, (pt, eta,
- * phi) of Cartesian vectors, pair masses, boosts and the element-wise exp/sin/cos/sinh/cosh of the
- * expression language. Columns are copied through the module's memory in blocks small enough to stay
- * in cache, so the copies cost little next to the arithmetic. `simd()` is null where WebAssembly SIMD is
- * missing (or after `useSimd(false)`); callers then run their JavaScript loops, which compute the same
- * values (see kernels.wat on the rare last-bit differences of the transcendentals).
+ * SIMD kernels for float32 columns: four-vector construction, (pt, eta, phi) of Cartesian vectors,
+ * pair masses, boosts and the element-wise arithmetic and exp/sin/cos/sinh/cosh of the expression
+ * language. Two builds of the same arithmetic: native/kernels.h, a Node-API addon in as many float64
+ * lanes as the CPU has (8 with AVX-512), working on the columns in place, where the package's install
+ * step could build it; and wasm/kernels.wat (2 lanes), whose columns are copied through the module's
+ * memory in blocks small enough to stay in cache, everywhere else (browsers included). The two give
+ * the same bits (test/array/simd-native.test.ts). `simd()` is null where neither can run (or after
+ * `useSimd(false)`); callers then run their JavaScript loops, which compute the same values (see
+ * kernels.wat on the rare last-bit differences of the transcendentals).
  */
+import { kernelsAddon } from "#util/native";
 import { wasmBase64 } from "./wasm/kernels.wasm.js";
 
 /** Elements per block and per memory slot: 16 kB a column, 12 columns at most in flight. */
@@ -45,7 +49,7 @@ export const SIMD_STEP = { arith: 0, arith1: 1, map: 2 } as const;
 /** The kernels over whole float32 columns (outputs preallocated, same length as the inputs). */
 export interface SimdKernels {
   toCartesian(pt: Float32Array, eta: Float32Array, phi: Float32Array, m: Float32Array, px: Float32Array, py: Float32Array, pz: Float32Array, E: Float32Array): void;
-  /** pt always; eta and phi unless `only` names the one wanted (the other output is then left as it was). */
+  /** pt always; eta and phi unless `only` names the one wanted (the other output then holds no defined values). */
   ptEtaPhi(px: Float32Array, py: Float32Array, pz: Float32Array, pt: Float32Array, eta: Float32Array, phi: Float32Array, only?: "eta" | "phi"): void;
   pairMass(a: Float32Array[], b: Float32Array[], out: Float32Array): void;
   boost(a: Float32Array[], by: Float32Array[], sign: number, out: Float32Array[]): void;
@@ -66,12 +70,23 @@ export interface SimdKernels {
   slots(): { block: number; view(j: number): Float32Array; pairMass(n: number): Float32Array };
 }
 
-let state: SimdKernels | null | undefined;
-let enabled = true;
+let wasmState: SimdKernels | null | undefined;
+let nativeState: { kernels: SimdKernels | null; isa: string } | undefined;
+let mode: boolean | "wasm" = true;
 
-/** Turn the SIMD kernels off (or back on): benchmarks and tests compare both paths. */
-export function useSimd(on: boolean): void {
-  enabled = on;
+/**
+ * Turn the SIMD kernels off, on (the native addon where it is built, else WebAssembly), or to the
+ * WebAssembly build alone: benchmarks and tests compare the paths in one process.
+ */
+export function useSimd(on: boolean | "wasm"): void {
+  mode = on;
+}
+
+/** Which kernels simd() hands out: "native (avx512)" and the like, "wasm", or null for the JavaScript loops. */
+export function simdBackend(): string | null {
+  const k = simd();
+  if (!k) return null;
+  return k === nativeKernels() ? `native (${nativeState!.isa})` : "wasm";
 }
 
 function decode(b64: string): Uint8Array {
@@ -173,9 +188,62 @@ function instantiate(): SimdKernels | null {
   };
 }
 
+/** The native addon's kernels (native/kernels.cc): the same calls on the columns themselves. */
+interface NativeKernels {
+  isa(): string;
+  toCartesian(pt: Float32Array, eta: Float32Array, phi: Float32Array, m: Float32Array, px: Float32Array, py: Float32Array, pz: Float32Array, E: Float32Array): void;
+  ptEtaPhi(px: Float32Array, py: Float32Array, pz: Float32Array, pt: Float32Array, eta: Float32Array, phi: Float32Array, what: number): void;
+  pairMass(...cols: Float32Array[]): void;
+  boost(...args: (Float32Array | number)[]): void;
+  map(op: number, a: Float32Array, out: Float32Array): void;
+  arith(op: number, a: Float32Array | number, b: Float32Array | number, out: Float32Array): void;
+  arith1(op: number, a: Float32Array, out: Float32Array): void;
+  deltaPhi(p1: Float32Array, p2: Float32Array, out: Float32Array): void;
+  deltaR(e1: Float32Array, p1: Float32Array, e2: Float32Array, p2: Float32Array, out: Float32Array): void;
+  program(columns: Float32Array[], inSlots: number[], scalars: number[], scalarSlots: number[], steps: number[], result: number, out: Float32Array): void;
+}
+
+function nativeKernels(): SimdKernels | null {
+  if (nativeState) return nativeState.kernels;
+  const x = kernelsAddon<NativeKernels>().lib;
+  if (!x) {
+    nativeState = { kernels: null, isa: "" };
+    return null;
+  }
+  // the gathers of pairMass (mass.ts) fill block-sized input columns, here plain arrays
+  const scratch = Array.from({ length: 9 }, () => new Float32Array(BLOCK));
+  const kernels: SimdKernels = {
+    toCartesian: (pt, eta, phi, m, px, py, pz, E) => x.toCartesian(pt, eta, phi, m, px, py, pz, E),
+    ptEtaPhi: (px, py, pz, pt, eta, phi, only) => x.ptEtaPhi(px, py, pz, pt, eta, phi, only === "eta" ? 1 : only === "phi" ? 2 : 3),
+    pairMass: (a, b, out) => x.pairMass(a[0]!, a[1]!, a[2]!, a[3]!, b[0]!, b[1]!, b[2]!, b[3]!, out),
+    boost: (a, by, sign, out) => x.boost(a[0]!, a[1]!, a[2]!, a[3]!, by[0]!, by[1]!, by[2]!, by[3]!, sign, out[0]!, out[1]!, out[2]!, out[3]!),
+    map: (fn, a, out) => x.map(fn, a, out),
+    arith: (op, a, b, out) => x.arith(op, a, b, out),
+    arith1: (op, a, out) => x.arith1(op, a, out),
+    deltaPhi: (p1, p2, out) => x.deltaPhi(p1, p2, out),
+    deltaR: (e1, p1, e2, p2, out) => x.deltaR(e1, p1, e2, p2, out),
+    program: (columns, inSlots, scalars, scalarSlots, steps, result, out) => x.program(columns, inSlots, scalars, scalarSlots, steps, result, out),
+    slots: () => ({
+      block: BLOCK,
+      view: (j) => scratch[j]!,
+      pairMass: (n) => {
+        const out = scratch[8]!.subarray(0, n);
+        x.pairMass(...scratch.slice(0, 8).map((c) => c.subarray(0, n)), out);
+        return out;
+      },
+    }),
+  };
+  nativeState = { kernels, isa: x.isa() };
+  return kernels;
+}
+
 /** The SIMD kernels, or null where they cannot run (the caller falls back to JavaScript). */
 export function simd(): SimdKernels | null {
-  if (!enabled) return null;
-  if (state === undefined) state = instantiate();
-  return state;
+  if (mode === false) return null;
+  if (mode === true) {
+    const k = nativeKernels();
+    if (k) return k;
+  }
+  if (wasmState === undefined) wasmState = instantiate();
+  return wasmState;
 }

@@ -6,7 +6,7 @@
  * scikit-hep vector package return. A negative input mass means m² = −m² (same convention).
  */
 import { HepflowError, Jagged } from "../util/index.js";
-import { globalIndex, offsetsOf, perElementType, simd } from "../array/index.js";
+import { globalIndex, offsetsOf, perElementType, simd, SIMD_OP } from "../array/index.js";
 import type { Collection, NumberArray } from "../array/index.js";
 import { alloc, allFloat32, commonShape, contentOf, rounder, wrap } from "./shape.js";
 import type { FloatColumn, OutColumn } from "./shape.js";
@@ -206,12 +206,15 @@ export function sumVectors(vs: (PtEtaPhiM | PxPyPzE<FloatColumn>)[]): PxPyPzE {
   const cols = cart.flatMap((c) => [c.px, c.py, c.pz, c.E]);
   const { offsets, n } = commonShape(cols, "sumVectors");
   const f32 = allFloat32(cols);
+  // float32 additions are the same IEEE operation in the kernels' loops
+  const k = f32 ? simd() : null;
   const sumOf = (key: "px" | "py" | "pz" | "E") => {
     const o = alloc(n, f32);
     o.set(contentOf(cart[0]![key]));
     for (let v = 1; v < cart.length; v++) {
       const c = contentOf(cart[v]![key]);
-      for (let i = 0; i < n; i++) o[i] = rd(o[i]! + c[i]!, f32);
+      if (k) k.arith(SIMD_OP.add, o as Float32Array, c as Float32Array, o as Float32Array);
+      else for (let i = 0; i < n; i++) o[i] = rd(o[i]! + c[i]!, f32);
     }
     return wrap(offsets, o);
   };

@@ -1,8 +1,8 @@
-import { describe, expect, it, afterEach, vi } from "vitest";
+import { describe, expect, it, afterEach, beforeEach, vi } from "vitest";
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { simd, useSimd, SIMD_FN } from "../../src/array/index.js";
+import { simd, simdBackend, useSimd, SIMD_FN } from "../../src/array/index.js";
 import { boost, deltaPhi, deltaR, eta, invariantMass, phi, pt, sumVectors, toCartesian } from "../../src/physics/index.js";
 import { compile } from "../../src/expr/index.js";
 import { Jagged } from "../../src/util/index.js";
@@ -31,13 +31,15 @@ function differences(x: ArrayLike<number>, y: ArrayLike<number>): number[] {
   for (let i = 0; i < x.length; i++) if (!sameFloat32(x[i]!, y[i]!)) out.push(i);
   return out;
 }
+/** The kernels under test: the native addon's (the default where it is built) or the WebAssembly ones. */
+let backend: true | "wasm" = true;
 /** With SIMD off, the same call runs the JavaScript loops. */
 function js<T>(f: () => T): T {
   useSimd(false);
   try {
     return f();
   } finally {
-    useSimd(true);
+    useSimd(backend);
   }
 }
 const p99 = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(0.99 * (xs.length - 1))]!;
@@ -55,12 +57,25 @@ function cartesian64(v: typeof a, i: number): number[] {
 
 afterEach(() => useSimd(true));
 
-describe("WebAssembly SIMD kernels", () => {
-  it("the committed module is what kernels.wat assembles to (wabt), and it loads here", () => {
-    const run = spawnSync(process.execPath, [path.join(root, "scripts/build-wasm.mjs"), "--check"], { encoding: "utf8" });
-    expect(run.stderr).toBe("");
-    expect(run.status).toBe(0);
-    expect(simd()).not.toBeNull(); // Node ≥ 20 has WebAssembly SIMD: a null here would silently mean the slow path
+// every test runs on both builds of the kernels (test/array/simd-native.test.ts compares them bit for bit)
+describe.each([
+  ["native", true],
+  ["WebAssembly", "wasm"],
+] as const)("%s SIMD kernels", (name, which) => {
+  beforeEach(() => {
+    backend = which;
+    useSimd(which);
+  });
+
+  it("are the ones simd() hands out here", () => {
+    if (which === "wasm") {
+      // the committed module is what kernels.wat assembles to (wabt), and it loads here
+      const run = spawnSync(process.execPath, [path.join(root, "scripts/build-wasm.mjs"), "--check"], { encoding: "utf8" });
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+    }
+    // Node ≥ 20 has WebAssembly SIMD, and the test machine builds the addon: anything else would silently mean a slower path
+    expect([name, simdBackend()]).toEqual([name, which === "wasm" ? "wasm" : expect.stringMatching(/^native \((avx512|avx2|sse2)\)$/)]);
   });
 
   // The kernels evaluate cos, sin, sinh, atan2, asinh in float64 to ~1e-14 and round once, like

@@ -23,8 +23,20 @@ describe("the npm package installs and runs (issue 14 item 7)", () => {
     expect(shipped).toContain("dist/web-client/index.html");
     // the static in-browser reader (docs/browser.md)
     expect(shipped).toContain("dist/reader/index.html");
-    // the libdeflate binding's sources, built by the package's install step (never a binary built here)
-    expect(shipped).toEqual(expect.arrayContaining(["native/binding.gyp", "native/inflate.c", "scripts/build-native.mjs"]));
+    // the native addons' sources (libdeflate binding, float32 kernels), built by the package's install step (never a binary built here)
+    expect(shipped).toEqual(
+      expect.arrayContaining([
+        "native/binding.gyp",
+        "native/inflate.c",
+        "native/kernels.cc",
+        "native/kernels.h",
+        "native/kernels-api.h",
+        "native/kernels-avx512.cc",
+        "native/kernels-avx2.cc",
+        "native/kernels-sse2.cc",
+        "scripts/build-native.mjs",
+      ]),
+    );
     expect(shipped.filter((f) => f.startsWith("native/build"))).toEqual([]);
     // the examples use only the package's public subpaths, never ../../dist
     for (const f of readdirSync(path.join(ROOT, "examples/agc-ttbar")).filter((f) => f.endsWith(".mjs"))) {
@@ -42,6 +54,9 @@ describe("the npm package installs and runs (issue 14 item 7)", () => {
     expect(existsSync(path.join(app, "node_modules/hepflow/native/build/Release/hepflow_inflate.node"))).toBe(true);
     const impl = sh("node", ["--input-type=module", "-e", 'import("hepflow/root").then((m) => console.log(m.inflateImplementation().name))'], app, 60_000);
     expect(impl.trim()).toBe("libdeflate");
+    // and the kernels addon, which the package's four-vector and expression code then runs on
+    const kernels = sh("node", ["--input-type=module", "-e", 'import("hepflow/array").then((m) => console.log(m.simdBackend()))'], app, 60_000);
+    expect(kernels.trim()).toMatch(/^native \((avx512|avx2|sse2)\)$/);
     // 20000 events: the smallest round number whose simulation populates every bin of the fit (4000 and 10000 do not)
     const log = sh("npx", ["--no-install", "hepflow", "demo", "--events", "20000", "--out", "demo"], app, 300_000);
     expect(log).toMatch(/hepflow significance/);

@@ -12,6 +12,7 @@ import { constants as zc, deflateSync, inflateRawSync, inflateSync } from "node:
 import { createRequire } from "node:module";
 import { unxz } from "../../xz.js";
 import { HepflowError } from "../../../util/index.js";
+import { nativeAddon } from "#util/native";
 
 const requireCodec = createRequire(import.meta.url);
 let lz4Lib: typeof import("lz4-napi") | undefined;
@@ -43,21 +44,15 @@ interface Addon {
   /** Absent from an addon built before it was added (a stale native/build). */
   swapCopy?(size: 2 | 4 | 8, src: Uint8Array, dst: Uint8Array): void;
 }
-/** undefined: not looked for yet; null: not built (or not loadable here). */
 let addonLib: Addon | null | undefined;
 let libdeflateMissing = "";
 
 /** hepflow's own addon (native/), looked for once per thread: a worker of the basket pool loads its own copy, with its own decompressor. */
 function addon(): Addon | null {
   if (addonLib !== undefined) return addonLib;
-  try {
-    // dist/root/platform/node/ and src/root/platform/node/ are both four levels below the package root
-    addonLib = requireCodec("../../../../native/build/Release/hepflow_inflate.node") as Addon;
-  } catch (e) {
-    libdeflateMissing = (e as Error).message.split("\n")[0]!;
-    addonLib = null;
-  }
-  return addonLib;
+  const { lib, why } = nativeAddon<Addon>("hepflow_inflate");
+  libdeflateMissing = why;
+  return (addonLib = lib);
 }
 
 /**
