@@ -59,6 +59,19 @@ struct Args {
     }
     return static_cast<float *>(data);
   }
+  /* argument i as a typed array of the given type */
+  void *typed(size_t i, napi_typedarray_type want, size_t *len, const char *what) {
+    if (failed) return nullptr;
+    bool is_ta = false;
+    napi_typedarray_type type;
+    void *data = nullptr;
+    if (napi_is_typedarray(env, argv[i], &is_ta) != napi_ok || !is_ta || napi_get_typedarray_info(env, argv[i], &type, len, &data, nullptr, nullptr) != napi_ok ||
+        type != want) {
+      fail(what);
+      return nullptr;
+    }
+    return data;
+  }
   /* a Float32Array of at least n values (n = 0: any length; *n set to it) */
   float *col(size_t i, size_t *n, const char *what) {
     size_t len = 0;
@@ -291,6 +304,61 @@ static napi_value program(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/*
+ * Per-event reductions of a jagged column under an object mask (reduce.ts's sum(x, where) and
+ * countTrue). The JavaScript loops branch on each mask byte, which a selection makes unpredictable;
+ * here the mask selects without a branch. The float32 running sum adds a dropped element as +0,
+ * exactly as the JavaScript does, so the sums are the same bits.
+ */
+static bool offsets_ok(Args &a, const int32_t *o, size_t n, size_t len) {
+  if (a.failed) return false;
+  if (o[0] < 0) a.fail("offsets must start at 0 or above");
+  for (size_t e = 0; e < n && !a.failed; e++)
+    if (o[e + 1] < o[e] || (size_t)o[e + 1] > len) a.fail("offsets must be non-decreasing and within the content and the mask");
+  return !a.failed;
+}
+
+static napi_value masked_sum(napi_env env, napi_callback_info info) {
+  Args a(env, info, 4, "maskedSum(content: Float32Array, mask: Uint8Array, offsets: Int32Array, out: Float32Array)");
+  size_t nc = 0, nm = 0, no = 0, n = 0;
+  const float *c = (const float *)a.typed(0, napi_float32_array, &nc, "maskedSum: content must be a Float32Array");
+  const uint8_t *m = (const uint8_t *)a.typed(1, napi_uint8_array, &nm, "maskedSum: mask must be a Uint8Array");
+  const int32_t *o = (const int32_t *)a.typed(2, napi_int32_array, &no, "maskedSum: offsets must be an Int32Array");
+  float *out = (float *)a.typed(3, napi_float32_array, &n, "maskedSum: out must be a Float32Array");
+  if (!a.failed && no != n + 1) a.fail("maskedSum: offsets must have one more value than out");
+  if (!offsets_ok(a, o, n, nc < nm ? nc : nm)) return nullptr;
+  for (size_t e = 0; e < n; e++) {
+    float s = 0;
+    for (int32_t i = o[e], end = o[e + 1]; i < end; i++) {
+      // the element's bits, or those of +0 where the mask drops it (gcc would branch on a ?:)
+      uint32_t b;
+      memcpy(&b, c + i, 4);
+      b &= -(uint32_t)(m[i] != 0);
+      float v;
+      memcpy(&v, &b, 4);
+      s += v;
+    }
+    out[e] = s;
+  }
+  return nullptr;
+}
+
+static napi_value count_true(napi_env env, napi_callback_info info) {
+  Args a(env, info, 3, "countTrue(mask: Uint8Array, offsets: Int32Array, out: Int32Array)");
+  size_t nm = 0, no = 0, n = 0;
+  const uint8_t *m = (const uint8_t *)a.typed(0, napi_uint8_array, &nm, "countTrue: mask must be a Uint8Array");
+  const int32_t *o = (const int32_t *)a.typed(1, napi_int32_array, &no, "countTrue: offsets must be an Int32Array");
+  int32_t *out = (int32_t *)a.typed(2, napi_int32_array, &n, "countTrue: out must be an Int32Array");
+  if (!a.failed && no != n + 1) a.fail("countTrue: offsets must have one more value than out");
+  if (!offsets_ok(a, o, n, nm)) return nullptr;
+  for (size_t e = 0; e < n; e++) {
+    int32_t k = 0;
+    for (int32_t i = o[e], end = o[e + 1]; i < end; i++) k += m[i] != 0;
+    out[e] = k;
+  }
+  return nullptr;
+}
+
 static napi_value isa(napi_env env, napi_callback_info) {
   napi_value v;
   napi_create_string_utf8(env, isa_name, NAPI_AUTO_LENGTH, &v);
@@ -298,13 +366,15 @@ static napi_value isa(napi_env env, napi_callback_info) {
 }
 
 NAPI_MODULE_INIT() {
-  choose();
+  // worker threads load the addon too: a function-local static is initialised once, thread-safely
+  static const bool chosen = (choose(), true);
+  (void)chosen;
   const struct {
     const char *name;
     napi_callback fn;
   } fns[] = {{"toCartesian", to_cartesian}, {"ptEtaPhi", pt_eta_phi}, {"pairMass", pair_mass}, {"boost", boost},
              {"map", map_f32}, {"arith", bin_f32}, {"arith1", un_f32}, {"deltaPhi", delta_phi},
-             {"deltaR", delta_r}, {"program", program}, {"isa", isa}};
+             {"deltaR", delta_r}, {"program", program}, {"maskedSum", masked_sum}, {"countTrue", count_true}, {"isa", isa}};
   for (const auto &f : fns) {
     napi_value v;
     if (napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &v) != napi_ok || napi_set_named_property(env, exports, f.name, v) != napi_ok) return nullptr;

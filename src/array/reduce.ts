@@ -7,6 +7,7 @@ import type { Jagged } from "../util/index.js";
 import { assertSameStructure, isJaggedLike } from "./types.js";
 import { perElementType } from "../util/mono.js";
 import type { Mask, NumberArray } from "./types.js";
+import { simd } from "./simd.js";
 
 /** Number of elements per entry. */
 export function count(j: Jagged): Int32Array {
@@ -33,6 +34,11 @@ export function countTrue(mask: Jagged<Mask> | Mask): Int32Array | number {
     c = mask.content as Mask,
     n = o.length - 1;
   const out = new Int32Array(n);
+  const k = simd();
+  if (k?.countTrue && c instanceof Uint8Array) {
+    k.countTrue(c, o, out);
+    return out;
+  }
   if (c.length < 2 * n) {
     // sparse collections (leptons: mostly 0 or 1 per event): the inner loop's unpredictable exit
     // costs more than a running count over the elements read back at the event boundaries
@@ -69,6 +75,12 @@ export function sum(j: Jagged<NumberArray>, where?: Jagged<Mask>): Float32Array 
     n = o.length - 1;
   if (where) {
     assertSameStructure(j, where, "sum");
+    const k = c instanceof Float32Array && where.content instanceof Uint8Array ? simd() : null;
+    if (k?.maskedSum) {
+      const out = new Float32Array(n);
+      k.maskedSum(c as Float32Array, where.content, o, out);
+      return out;
+    }
     return maskedSum(c, where.content, o);
   }
   if (c instanceof Float32Array) {

@@ -66,6 +66,13 @@ export interface SimdKernels {
    * to float32) fills slot `scalarSlots[j]` once. Intermediate values never leave the block.
    */
   program(columns: Float32Array[], inSlots: number[], scalars: number[], scalarSlots: number[], steps: number[], result: number, out: Float32Array): void;
+  /**
+   * Per-event float32 sums of a jagged column's elements where `mask` is non-zero (reduce.ts's
+   * `sum(x, where)`, the same running float32 sum) and per-event counts of a jagged mask's non-zero
+   * elements; native kernels only (the WebAssembly build has neither: reduce.ts loops instead).
+   */
+  maskedSum?(content: Float32Array, mask: Uint8Array, offsets: Int32Array, out: Float32Array): void;
+  countTrue?(mask: Uint8Array, offsets: Int32Array, out: Int32Array): void;
   /** A block-sized view of input slot `j` and the kernel for already-filled slots (for gathers). */
   slots(): { block: number; view(j: number): Float32Array; pairMass(n: number): Float32Array };
 }
@@ -201,6 +208,8 @@ interface NativeKernels {
   deltaPhi(p1: Float32Array, p2: Float32Array, out: Float32Array): void;
   deltaR(e1: Float32Array, p1: Float32Array, e2: Float32Array, p2: Float32Array, out: Float32Array): void;
   program(columns: Float32Array[], inSlots: number[], scalars: number[], scalarSlots: number[], steps: number[], result: number, out: Float32Array): void;
+  maskedSum(content: Float32Array, mask: Uint8Array, offsets: Int32Array, out: Float32Array): void;
+  countTrue(mask: Uint8Array, offsets: Int32Array, out: Int32Array): void;
 }
 
 function nativeKernels(): SimdKernels | null {
@@ -223,6 +232,8 @@ function nativeKernels(): SimdKernels | null {
     deltaPhi: (p1, p2, out) => x.deltaPhi(p1, p2, out),
     deltaR: (e1, p1, e2, p2, out) => x.deltaR(e1, p1, e2, p2, out),
     program: (columns, inSlots, scalars, scalarSlots, steps, result, out) => x.program(columns, inSlots, scalars, scalarSlots, steps, result, out),
+    maskedSum: (content, mask, offsets, out) => x.maskedSum(content, mask, offsets, out),
+    countTrue: (mask, offsets, out) => x.countTrue(mask, offsets, out),
     slots: () => ({
       block: BLOCK,
       view: (j) => scratch[j]!,

@@ -4,7 +4,8 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { simd, simdBackend, useSimd, SIMD_FN, SIMD_OP, SIMD_UN, type SimdKernels } from "../../src/array/index.js";
+import { countTrue, simd, simdBackend, sum, useSimd, SIMD_FN, SIMD_OP, SIMD_UN, type SimdKernels } from "../../src/array/index.js";
+import { Jagged } from "../../src/util/index.js";
 import { rng } from "../hist/reference.js";
 
 // native/kernels.h is the WebAssembly kernels' arithmetic, operation for operation, in wider vectors:
@@ -89,6 +90,29 @@ describe("native kernels (native/kernels.cc)", () => {
     // pt*cos(phi) + mass*exp(eta*0.25) as compile.ts fuses it: slots 0–3 columns, 4 the number, 5–6 scratch
     const steps = [2, SIMD_FN.cos, 1, 0, 5, 0, SIMD_OP.mul, 0, 5, 5, 0, SIMD_OP.mul, 2, 4, 6, 2, SIMD_FN.exp, 6, 0, 6, 0, SIMD_OP.mul, 3, 6, 6, 0, SIMD_OP.add, 5, 6, 6];
     same("program", 1, (k, o) => k.program([pt, phi, eta, mass], [0, 1, 2, 3], [0.25], [4], steps, 6, o[0]!));
+  });
+
+  it("masked per-event sums and counts equal reduce.ts's JavaScript loops bit for bit", () => {
+    // events of 0–11 elements, the first offset not 0 (a view), NaN/±inf/−0 among the elements, mask bytes other than 1
+    const ne = 15_000; // ~83 k elements, within the N values of a column
+    const offsets = new Int32Array(ne + 1);
+    offsets[0] = 3;
+    for (let e = 0; e < ne; e++) offsets[e + 1] = offsets[e]! + Math.floor(12 * r());
+    const content = sprinkle(col(-50, 300)).subarray(0, offsets[ne]!);
+    content.set([-0, -0, -0], offsets[5]);
+    const mask = Uint8Array.from(content, () => (r() < 0.5 ? 0 : r() < 0.5 ? 1 : 7));
+    const x = new Jagged(offsets, content),
+      m = new Jagged(offsets, mask);
+    expect(simd()!.maskedSum).toBeDefined();
+    const fast = [sum(x, m), countTrue(m)] as const;
+    useSimd(false);
+    const slow = [sum(x, m), countTrue(m)] as const;
+    useSimd(true);
+    expect(differences(fast[0], slow[0])).toEqual([]);
+    expect(Array.from(fast[1])).toEqual(Array.from(slow[1]));
+    const bad = Int32Array.from(offsets);
+    bad[7] = bad[6]! - 1;
+    expect(() => sum(new Jagged(bad, content), new Jagged(bad, mask))).toThrow(/offsets must be non-decreasing/);
   });
 
   it("every length from 0 to 17 (the vector tails) gives the WebAssembly values", () => {
