@@ -14,7 +14,7 @@ import path from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { Worker, isMainThread, parentPort, workerData } from "node:worker_threads";
-import { openFile, createFile, decompress } from "../dist/root/index.js";
+import { openFile, createFile, decompress, decompressionWorkers } from "../dist/root/index.js";
 import { AGC_MC_BRANCHES } from "./lib/agc-branches.mjs";
 
 const EVENTS = Number(process.env.HEPFLOW_BENCH_LARGE_EVENTS ?? 1_600_000);
@@ -28,6 +28,9 @@ const BARE_PASSES = 3;
 const self = fileURLToPath(import.meta.url);
 const round = (x) => Number(x.toPrecision(4));
 const line = (o) => console.log(JSON.stringify(o));
+// per core: the read and the bare decompressor on one thread each (the basket pool, on by default on
+// the main thread, has its own bench: read-parallel.bench.mjs)
+decompressionWorkers(0);
 
 function columnBytes(col) {
   if (Array.isArray(col)) return col.reduce((s, x) => s + x.length, 0);

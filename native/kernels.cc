@@ -139,6 +139,33 @@ static napi_value pair_mass(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+static bool offsets_ok(Args &a, const int32_t *o, size_t n, size_t len) {
+  if (a.failed) return false;
+  if (o[0] < 0) a.fail("offsets must start at 0 or above");
+  for (size_t e = 0; e < n && !a.failed; e++)
+    if (o[e + 1] < o[e] || (size_t)o[e + 1] > len) a.fail("offsets must be non-decreasing and within the content and the mask");
+  return !a.failed;
+}
+
+static napi_value pair_mass_jagged(napi_env env, napi_callback_info info) {
+  Args a(env, info, 8, "pairMassJagged(pt, eta, phi, m, offsets, i, k, out)");
+  size_t n = 0, no = 0, len = 0;
+  float *o = a.col(7, &n, "pairMassJagged: out must be a Float32Array");
+  const int32_t *off = (const int32_t *)a.typed(4, napi_int32_array, &no, "pairMassJagged: offsets must be an Int32Array");
+  const float *c[4];
+  for (int j = 0; j < 4; j++) {
+    size_t lj = 0;
+    c[j] = a.f32(a.argv[j], &lj, "pairMassJagged: pt, eta, phi and m must be Float32Arrays");
+    len = j == 0 || lj < len ? lj : len;
+  }
+  double i = a.num(5, "pairMassJagged: i must be a number"), k = a.num(6, "pairMassJagged: k must be a number");
+  if (!a.failed && no != n + 1) a.fail("pairMassJagged: offsets must have one more value than out");
+  if (!a.failed && !(i >= 0 && k >= 0 && i < 2147483647 && k < 2147483647 && i == (int)i && k == (int)k)) a.fail("pairMassJagged: object indices must be integers >= 0");
+  if (!offsets_ok(a, off, n, len)) return nullptr;
+  K->pair_mass_jagged(c, off, n, (int)i, (int)k, o);
+  return nullptr;
+}
+
 static napi_value boost(napi_env env, napi_callback_info info) {
   Args a(env, info, 13, "boost(pt, eta, phi, m, bx, by, bz, bE, sign, ox, oy, oz, oE)");
   size_t n = 0;
@@ -310,14 +337,6 @@ static napi_value program(napi_env env, napi_callback_info info) {
  * here the mask selects without a branch. The float32 running sum adds a dropped element as +0,
  * exactly as the JavaScript does, so the sums are the same bits.
  */
-static bool offsets_ok(Args &a, const int32_t *o, size_t n, size_t len) {
-  if (a.failed) return false;
-  if (o[0] < 0) a.fail("offsets must start at 0 or above");
-  for (size_t e = 0; e < n && !a.failed; e++)
-    if (o[e + 1] < o[e] || (size_t)o[e + 1] > len) a.fail("offsets must be non-decreasing and within the content and the mask");
-  return !a.failed;
-}
-
 static napi_value masked_sum(napi_env env, napi_callback_info info) {
   Args a(env, info, 4, "maskedSum(content: Float32Array, mask: Uint8Array, offsets: Int32Array, out: Float32Array)");
   size_t nc = 0, nm = 0, no = 0, n = 0;
@@ -372,7 +391,7 @@ NAPI_MODULE_INIT() {
   const struct {
     const char *name;
     napi_callback fn;
-  } fns[] = {{"toCartesian", to_cartesian}, {"ptEtaPhi", pt_eta_phi}, {"pairMass", pair_mass}, {"boost", boost},
+  } fns[] = {{"toCartesian", to_cartesian}, {"ptEtaPhi", pt_eta_phi}, {"pairMass", pair_mass}, {"pairMassJagged", pair_mass_jagged}, {"boost", boost},
              {"map", map_f32}, {"arith", bin_f32}, {"arith1", un_f32}, {"deltaPhi", delta_phi},
              {"deltaR", delta_r}, {"program", program}, {"maskedSum", masked_sum}, {"countTrue", count_true}, {"isa", isa}};
   for (const auto &f : fns) {

@@ -322,6 +322,33 @@ void pair_mass(const float *const *a, const float *const *b, float *o, size_t n)
 #undef B
 }
 
+// the pair mass of objects i and k of each event of a jagged collection (c: pt, eta, phi, mass
+// contents; o: offsets), NaN where an event has fewer objects: LANES qualifying events at a time
+void pair_mass_jagged(const float *const *c, const int32_t *o, size_t nev, int i, int k, float *out) {
+  const int need = i > k ? i : k;
+  size_t e = 0;
+  while (e < nev) {
+    VF v[8];
+    for (int f = 0; f < 8; f++) v[f] = VF{};
+    size_t ev[LANES], m = 0;
+    for (; e < nev && m < LANES; e++) {
+      const int32_t s = o[e];
+      if (o[e + 1] - s <= need) {
+        out[e] = __builtin_nanf("");
+        continue;
+      }
+      for (int f = 0; f < 4; f++) {
+        v[f][m] = c[f][s + i];
+        v[4 + f][m] = c[f][s + k];
+      }
+      ev[m++] = e;
+    }
+    if (m == 0) break;
+    VF r = down(pair(up(v[0]), up(v[1]), up(v[2]), up(v[3]), up(v[4]), up(v[5]), up(v[6]), up(v[7])));
+    for (size_t l = 0; l < m; l++) out[ev[l]] = r[l];
+  }
+}
+
 // a = (pt, eta, phi, mass) boosted by sign·β, β = p/E of b = (px, py, pz, E)
 void boost(const float *const *a, const float *const *b, double sign, float *const *o, size_t n) {
 #define B(i, w)                                                                       \
@@ -447,6 +474,6 @@ void delta_r(const float *e1, const float *p1, const float *e2, const float *p2,
 #undef EACHW
 #undef INLINE
 
-const Kernels table = {to_cartesian, pt_eta_phi, pair_mass, boost, map_f32, bin_f32, un_f32, delta_phi, delta_r};
+const Kernels table = {to_cartesian, pt_eta_phi, pair_mass, pair_mass_jagged, boost, map_f32, bin_f32, un_f32, delta_phi, delta_r};
 
 }  // namespace KERNEL_NS

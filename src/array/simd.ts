@@ -72,6 +72,8 @@ export interface SimdKernels {
    * elements; native kernels only (the WebAssembly build has neither: reduce.ts loops instead).
    */
   maskedSum?(content: Float32Array, mask: Uint8Array, offsets: Int32Array, out: Float32Array): void;
+  /** pairMass of objects i and k of each event straight from the jagged contents (NaN where missing); native only. */
+  pairMassJagged?(c: Float32Array[], offsets: Int32Array, i: number, k: number, out: Float32Array): void;
   countTrue?(mask: Uint8Array, offsets: Int32Array, out: Int32Array): void;
   /** A block-sized view of input slot `j` and the kernel for already-filled slots (for gathers). */
   slots(): { block: number; view(j: number): Float32Array; pairMass(n: number): Float32Array };
@@ -209,6 +211,7 @@ interface NativeKernels {
   deltaR(e1: Float32Array, p1: Float32Array, e2: Float32Array, p2: Float32Array, out: Float32Array): void;
   program(columns: Float32Array[], inSlots: number[], scalars: number[], scalarSlots: number[], steps: number[], result: number, out: Float32Array): void;
   maskedSum(content: Float32Array, mask: Uint8Array, offsets: Int32Array, out: Float32Array): void;
+  pairMassJagged(pt: Float32Array, eta: Float32Array, phi: Float32Array, m: Float32Array, offsets: Int32Array, i: number, k: number, out: Float32Array): void;
   countTrue(mask: Uint8Array, offsets: Int32Array, out: Int32Array): void;
 }
 
@@ -233,6 +236,7 @@ function nativeKernels(): SimdKernels | null {
     deltaR: (e1, p1, e2, p2, out) => x.deltaR(e1, p1, e2, p2, out),
     program: (columns, inSlots, scalars, scalarSlots, steps, result, out) => x.program(columns, inSlots, scalars, scalarSlots, steps, result, out),
     maskedSum: (content, mask, offsets, out) => x.maskedSum(content, mask, offsets, out),
+    pairMassJagged: (c, offsets, i, k, out) => x.pairMassJagged(c[0]!, c[1]!, c[2]!, c[3]!, offsets, i, k, out),
     countTrue: (mask, offsets, out) => x.countTrue(mask, offsets, out),
     slots: () => ({
       block: BLOCK,

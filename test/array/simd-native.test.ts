@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { countTrue, simd, simdBackend, sum, useSimd, SIMD_FN, SIMD_OP, SIMD_UN, type SimdKernels } from "../../src/array/index.js";
 import { Jagged } from "../../src/util/index.js";
+import { pairMass } from "../../src/physics/index.js";
 import { rng } from "../hist/reference.js";
 
 // native/kernels.h is the WebAssembly kernels' arithmetic, operation for operation, in wider vectors:
@@ -113,6 +114,31 @@ describe("native kernels (native/kernels.cc)", () => {
     const bad = Int32Array.from(offsets);
     bad[7] = bad[6]! - 1;
     expect(() => sum(new Jagged(bad, content), new Jagged(bad, mask))).toThrow(/offsets must be non-decreasing/);
+  });
+
+  it("the pair mass of the i-th and k-th objects of each event equals the WebAssembly path's (gathered in JavaScript)", () => {
+    const ne = 15_000;
+    const offsets = new Int32Array(ne + 1);
+    offsets[0] = 2;
+    for (let e = 0; e < ne; e++) offsets[e + 1] = offsets[e]! + Math.floor(9 * r());
+    const jets = { pt: new Jagged(offsets, pt), eta: new Jagged(offsets, eta), phi: new Jagged(offsets, phi), mass: new Jagged(offsets, mass) };
+    expect(simd()!.pairMassJagged).toBeDefined();
+    for (const [i, k] of [
+      [0, 1],
+      [2, 0],
+      [1, 1],
+    ] as const) {
+      useSimd(true);
+      const fast = pairMass(jets, i, k) as Float32Array;
+      useSimd("wasm");
+      const slow = pairMass(jets, i, k) as Float32Array;
+      useSimd(true);
+      expect([i, k, differences(fast, slow)]).toEqual([i, k, []]);
+      expect(fast.some((v) => Number.isNaN(v))).toBe(true); // events with too few objects
+    }
+    const bad = Int32Array.from(offsets);
+    bad[ne] = N + 10;
+    expect(() => simd()!.pairMassJagged!([pt, eta, phi, mass], bad, 0, 1, new Float32Array(ne))).toThrow(/offsets must be non-decreasing and within/);
   });
 
   it("every length from 0 to 17 (the vector tails) gives the WebAssembly values", () => {
