@@ -27,12 +27,6 @@ typedef int32_t VWI __attribute__((vector_size(LANES * 8)));
 
 INLINE VD splat(double x) { return VD{} + x; }
 INLINE VF splatf(float x) { return VF{} + x; }
-INLINE VF loadf(const float *p) {
-  VF v;
-  memcpy(&v, p, sizeof v);
-  return v;
-}
-INLINE void storef(float *p, VF v) { memcpy(p, &v, sizeof v); }
 INLINE VD up(VF v) { return __builtin_convertvector(v, VD); }
 // float64 → float32, round to nearest (f32x4.demote_f64x2_zero)
 INLINE VF down(VD v) { return __builtin_convertvector(v, VF); }
@@ -209,12 +203,12 @@ INLINE VD datan2(VD y, VD x) {
 }
 
 // ------------------------------------------------------------------ four-vector kernels
-// Each runs whole vectors of LANES values, then the tail through a zero-padded vector.
-#define EACH(n, BODY)                                   \
+// Each runs whole vectors of STEP values, then the tail through a zero-padded vector.
+#define EACH_OF(STEP, n, BODY)                          \
   do {                                                  \
     size_t i_ = 0;                                      \
-    for (; i_ + LANES <= (n); i_ += LANES) {            \
-      const size_t w_ = LANES;                          \
+    for (; i_ + (STEP) <= (n); i_ += (STEP)) {          \
+      const size_t w_ = (STEP);                         \
       BODY(i_, w_);                                     \
     }                                                   \
     if (i_ < (n)) {                                     \
@@ -222,43 +216,29 @@ INLINE VD datan2(VD y, VD x) {
       BODY(i_, w_);                                     \
     }                                                   \
   } while (0)
-
-// w lanes of p from i (w < LANES: the rest zero)
-INLINE VF in(const float *p, size_t i, size_t w) {
-  if (w == LANES) return loadf(p + i);
-  VF v = VF{};
-  for (size_t l = 0; l < w; l++) v[l] = p[i + l];
-  return v;
-}
-INLINE void out(float *p, size_t i, size_t w, VF v) {
-  if (w == LANES) return storef(p + i, v);
-  for (size_t l = 0; l < w; l++) p[i + l] = v[l];
-}
 const size_t WIDE = 2 * LANES;
-INLINE VW inw(const float *p, size_t i, size_t w) {
-  VW v = VW{};
-  if (w == WIDE) memcpy(&v, p + i, sizeof v);
+#define EACH(n, BODY) EACH_OF(LANES, n, BODY)
+#define EACHW(n, BODY) EACH_OF(WIDE, n, BODY)
+
+// w values of p from i into a vector of type V (fewer than a whole vector: the rest zero), and back
+template <typename V>
+INLINE V load_(const float *p, size_t i, size_t w) {
+  V v = V{};
+  if (w == sizeof(V) / 4) memcpy(&v, p + i, sizeof v);
   else
     for (size_t l = 0; l < w; l++) v[l] = p[i + l];
   return v;
 }
-INLINE void outw(float *p, size_t i, size_t w, VW v) {
-  if (w == WIDE) memcpy(p + i, &v, sizeof v);
+template <typename V>
+INLINE void store_(float *p, size_t i, size_t w, V v) {
+  if (w == sizeof(V) / 4) memcpy(p + i, &v, sizeof v);
   else
     for (size_t l = 0; l < w; l++) p[i + l] = v[l];
 }
-#define EACHW(n, BODY)                         \
-  do {                                         \
-    size_t i_ = 0;                             \
-    for (; i_ + WIDE <= (n); i_ += WIDE) {     \
-      const size_t w_ = WIDE;                  \
-      BODY(i_, w_);                            \
-    }                                          \
-    if (i_ < (n)) {                            \
-      const size_t w_ = (n) - i_;              \
-      BODY(i_, w_);                            \
-    }                                          \
-  } while (0)
+INLINE VF in(const float *p, size_t i, size_t w) { return load_<VF>(p, i, w); }
+INLINE void out(float *p, size_t i, size_t w, VF v) { store_<VF>(p, i, w, v); }
+INLINE VW inw(const float *p, size_t i, size_t w) { return load_<VW>(p, i, w); }
+INLINE void outw(float *p, size_t i, size_t w, VW v) { store_<VW>(p, i, w, v); }
 
 void to_cartesian(const float *pt, const float *eta, const float *phi, const float *m, float *ox, float *oy, float *oz, float *oe, size_t n) {
 #define B(i, w)                                                                          \
@@ -472,6 +452,7 @@ void delta_r(const float *e1, const float *p1, const float *e2, const float *p2,
 
 #undef EACH
 #undef EACHW
+#undef EACH_OF
 #undef INLINE
 
 const Kernels table = {to_cartesian, pt_eta_phi, pair_mass, pair_mass_jagged, boost, map_f32, bin_f32, un_f32, delta_phi, delta_r};
