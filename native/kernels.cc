@@ -378,6 +378,48 @@ static napi_value count_true(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+/*
+ * compare(op, abs, x, t, out): out[i] = (abs ? |x[i]| : x[i]) op t as 0/1 bytes, op 0 >, 1 >=, 2 <,
+ * 3 <=, 4 ==, 5 != (mask.ts's codes), in float32 with t already rounded to float32 as mask.ts rounds it:
+ * the same results as its JavaScript loops (NaN compares false, and unequal), one vectorised pass.
+ */
+template <typename F>
+static void cmp_loop(const float *x, float t, uint8_t *o, size_t n, F f) {
+  for (size_t i = 0; i < n; i++) o[i] = f(x[i], t);
+}
+static napi_value compare(napi_env env, napi_callback_info info) {
+  Args a(env, info, 5, "compare(op, abs, x: Float32Array, t, out: Uint8Array)");
+  size_t nx = 0, n = 0;
+  int op = (int)a.num(0, "compare: op must be 0..5");
+  bool abs = a.num(1, "compare: abs must be 0 or 1") != 0;
+  const float *x = a.f32(a.argv[2], &nx, "compare: x must be a Float32Array");
+  float t = (float)a.num(3, "compare: t must be a number");
+  uint8_t *o = (uint8_t *)a.typed(4, napi_uint8_array, &n, "compare: out must be a Uint8Array");
+  if (!a.failed && nx < n) a.fail("compare: x must be at least as long as out");
+  if (!a.failed && !(op >= 0 && op <= 5)) a.fail("compare: op must be 0..5");
+  if (a.failed) return nullptr;
+  if (abs) {
+    switch (op) {
+      case 0: cmp_loop(x, t, o, n, [](float v, float c) { return __builtin_fabsf(v) > c; }); break;
+      case 1: cmp_loop(x, t, o, n, [](float v, float c) { return __builtin_fabsf(v) >= c; }); break;
+      case 2: cmp_loop(x, t, o, n, [](float v, float c) { return __builtin_fabsf(v) < c; }); break;
+      case 3: cmp_loop(x, t, o, n, [](float v, float c) { return __builtin_fabsf(v) <= c; }); break;
+      case 4: cmp_loop(x, t, o, n, [](float v, float c) { return __builtin_fabsf(v) == c; }); break;
+      case 5: cmp_loop(x, t, o, n, [](float v, float c) { return __builtin_fabsf(v) != c; }); break;
+    }
+    return nullptr;
+  }
+  switch (op) {
+    case 0: cmp_loop(x, t, o, n, [](float v, float c) { return v > c; }); break;
+    case 1: cmp_loop(x, t, o, n, [](float v, float c) { return v >= c; }); break;
+    case 2: cmp_loop(x, t, o, n, [](float v, float c) { return v < c; }); break;
+    case 3: cmp_loop(x, t, o, n, [](float v, float c) { return v <= c; }); break;
+    case 4: cmp_loop(x, t, o, n, [](float v, float c) { return v == c; }); break;
+    case 5: cmp_loop(x, t, o, n, [](float v, float c) { return v != c; }); break;
+  }
+  return nullptr;
+}
+
 static napi_value isa(napi_env env, napi_callback_info) {
   napi_value v;
   napi_create_string_utf8(env, isa_name, NAPI_AUTO_LENGTH, &v);
@@ -393,7 +435,7 @@ NAPI_MODULE_INIT() {
     napi_callback fn;
   } fns[] = {{"toCartesian", to_cartesian}, {"ptEtaPhi", pt_eta_phi}, {"pairMass", pair_mass}, {"pairMassJagged", pair_mass_jagged}, {"boost", boost},
              {"map", map_f32}, {"arith", bin_f32}, {"arith1", un_f32}, {"deltaPhi", delta_phi},
-             {"deltaR", delta_r}, {"program", program}, {"maskedSum", masked_sum}, {"countTrue", count_true}, {"isa", isa}};
+             {"deltaR", delta_r}, {"program", program}, {"maskedSum", masked_sum}, {"countTrue", count_true}, {"compare", compare}, {"isa", isa}};
   for (const auto &f : fns) {
     napi_value v;
     if (napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &v) != napi_ok || napi_set_named_property(env, exports, f.name, v) != napi_ok) return nullptr;

@@ -12,6 +12,7 @@ import { assertSameLength, assertSameStructure, isJaggedLike } from "./types.js"
 import type { Mask, NumberArray } from "./types.js";
 import { perElementType } from "../util/mono.js";
 import { offsetsOf } from "./zip.js";
+import { simd } from "./simd.js";
 import type { Collection } from "./zip.js";
 
 type Cmp = 0 | 1 | 2 | 3 | 4 | 5;
@@ -48,8 +49,19 @@ function threshold(x: NumberArray, v: number): number {
   return x instanceof Float32Array ? Math.fround(v) : v;
 }
 
+/** Float32 columns on the native kernels' vectorised comparison where it is built, else the loops above. */
+function compareAny(x: NumberArray, v: number, op: Cmp, abs: boolean): Mask {
+  const k = x instanceof Float32Array ? simd() : null;
+  if (k?.compare) {
+    const out = new Uint8Array(x.length);
+    k.compare(op, abs, x as Float32Array, Math.fround(v), out);
+    return out;
+  }
+  return abs ? compareAbsFlat(x, threshold(x, v), op) : compareFlat(x, threshold(x, v), op);
+}
+
 function compare(x: NumberArray | Jagged<NumberArray>, v: number, op: Cmp): Mask | Jagged<Mask> {
-  return isJaggedLike(x) ? new Jagged(x.offsets, compareFlat(x.content, threshold(x.content, v), op)) : compareFlat(x, threshold(x, v), op);
+  return isJaggedLike(x) ? new Jagged(x.offsets, compareAny(x.content, v, op, false)) : compareAny(x, v, op, false);
 }
 
 /** x > v element-wise (jagged in → jagged out sharing offsets). */
@@ -110,7 +122,7 @@ const compareAbsFlat = perElementType((x: NumberArray, t: number, op: Cmp): Mask
 }, "compareAbsFlat");
 
 function compareAbs(x: NumberArray | Jagged<NumberArray>, v: number, op: Cmp): Mask | Jagged<Mask> {
-  return isJaggedLike(x) ? new Jagged(x.offsets, compareAbsFlat(x.content, threshold(x.content, v), op)) : compareAbsFlat(x, threshold(x, v), op);
+  return isJaggedLike(x) ? new Jagged(x.offsets, compareAny(x.content, v, op, true)) : compareAny(x, v, op, true);
 }
 
 /** |x| < v element-wise in one pass (no |x| column), e.g. the acceptance cut `absLt(jets.eta, 2.4)`; float32 rules as `lt`. */

@@ -75,6 +75,8 @@ export interface SimdKernels {
   /** pairMass of objects i and k of each event straight from the jagged contents (NaN where missing); native only. */
   pairMassJagged?(c: Float32Array[], offsets: Int32Array, i: number, k: number, out: Float32Array): void;
   countTrue?(mask: Uint8Array, offsets: Int32Array, out: Int32Array): void;
+  /** out = (abs ? |x| : x) op t as 0/1 bytes, op as mask.ts's codes (0 >, 1 >=, 2 <, 3 <=, 4 ==, 5 !=), t a float32; native only. */
+  compare?(op: number, abs: boolean, x: Float32Array, t: number, out: Uint8Array): void;
   /** A block-sized view of input slot `j` and the kernel for already-filled slots (for gathers). */
   slots(): { block: number; view(j: number): Float32Array; pairMass(n: number): Float32Array };
 }
@@ -213,6 +215,7 @@ interface NativeKernels {
   maskedSum(content: Float32Array, mask: Uint8Array, offsets: Int32Array, out: Float32Array): void;
   pairMassJagged(pt: Float32Array, eta: Float32Array, phi: Float32Array, m: Float32Array, offsets: Int32Array, i: number, k: number, out: Float32Array): void;
   countTrue(mask: Uint8Array, offsets: Int32Array, out: Int32Array): void;
+  compare(op: number, abs: number, x: Float32Array, t: number, out: Uint8Array): void;
 }
 
 function nativeKernels(): SimdKernels | null {
@@ -238,6 +241,7 @@ function nativeKernels(): SimdKernels | null {
     maskedSum: (content, mask, offsets, out) => x.maskedSum(content, mask, offsets, out),
     pairMassJagged: (c, offsets, i, k, out) => x.pairMassJagged(c[0]!, c[1]!, c[2]!, c[3]!, offsets, i, k, out),
     countTrue: (mask, offsets, out) => x.countTrue(mask, offsets, out),
+    compare: (op, abs, a, t, out) => x.compare(op, abs ? 1 : 0, a, t, out),
     slots: () => ({
       block: BLOCK,
       view: (j) => scratch[j]!,

@@ -4,7 +4,7 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { countTrue, simd, simdBackend, sum, useSimd, SIMD_FN, SIMD_OP, SIMD_UN, type SimdKernels } from "../../src/array/index.js";
+import { absGt, absLe, absLt, countTrue, eq, ge, gt, le, lt, ne, simd, simdBackend, sum, useSimd, SIMD_FN, SIMD_OP, SIMD_UN, type SimdKernels } from "../../src/array/index.js";
 import { Jagged } from "../../src/util/index.js";
 import { pairMass } from "../../src/physics/index.js";
 import { rng } from "../hist/reference.js";
@@ -114,6 +114,23 @@ describe("native kernels (native/kernels.cc)", () => {
     const bad = Int32Array.from(offsets);
     bad[7] = bad[6]! - 1;
     expect(() => sum(new Jagged(bad, content), new Jagged(bad, mask))).toThrow(/offsets must be non-decreasing/);
+  });
+
+  it("comparisons of float32 columns with a threshold give mask.ts's JavaScript masks, NaN, ±0 and ±∞ included", () => {
+    const x = Float32Array.from(eta);
+    // the thresholds themselves, their float32 neighbours and a value float32 cannot hold (2.4)
+    x.set([2.4, Math.fround(2.4), -Math.fround(2.4), 0, -0, NaN, Infinity, -Infinity, 2.3999998569488525, 2.400000095367432]);
+    const ops = { gt, ge, lt, le, eq, ne, absGt, absLe, absLt };
+    for (const t of [2.4, 0, -1.5, Infinity, NaN]) {
+      for (const [name, f] of Object.entries(ops)) {
+        const fast = f(x, t);
+        useSimd(false);
+        const slow = f(x, t);
+        useSimd(true);
+        expect([name, t, fast.length, fast.findIndex((v, i) => v !== slow[i])]).toEqual([name, t, slow.length, -1]);
+      }
+    }
+    expect(simd()!.compare).toBeDefined();
   });
 
   it("the pair mass of the i-th and k-th objects of each event equals the WebAssembly path's (gathered in JavaScript)", () => {
