@@ -35,7 +35,7 @@ export function countTrue(mask: Jagged<Mask> | Mask): Int32Array | number {
     n = o.length - 1;
   const out = new Int32Array(n);
   const k = simd();
-  if (k?.countTrue && c instanceof Uint8Array) {
+  if (k?.countTrue && c instanceof Uint8Array && o instanceof Int32Array) {
     k.countTrue(c, o, out);
     return out;
   }
@@ -75,7 +75,7 @@ export function sum(j: Jagged<NumberArray>, where?: Jagged<Mask>): Float32Array 
     n = o.length - 1;
   if (where) {
     assertSameStructure(j, where, "sum");
-    const k = c instanceof Float32Array && where.content instanceof Uint8Array ? simd() : null;
+    const k = c instanceof Float32Array && where.content instanceof Uint8Array && o instanceof Int32Array ? simd() : null;
     if (k?.maskedSum) {
       const out = new Float32Array(n);
       k.maskedSum(c as Float32Array, where.content, o, out);
