@@ -66,7 +66,8 @@ describe("the npm package installs and runs (issue 14 item 7)", () => {
     expect(Math.abs(results.fit.bestfit.ttbar_norm - 1)).toBeLessThan(5 * results.fit.uncertainties.ttbar_norm);
     expect(existsSync(path.join(app, "demo/report.html"))).toBe(true);
     // `npx hepflow ui` from the installed package serves its page and lists the demo's outputs
-    const ui = spawn("npx", ["--no-install", "hepflow", "ui", ".", "--port", "0"], { cwd: app, stdio: ["ignore", "pipe", "pipe"] });
+    // the installed bin itself, not through npx: npx would keep hepflow as a child that outlives killing npx
+    const ui = spawn(path.join(app, "node_modules/.bin/hepflow"), ["ui", ".", "--port", "0"], { cwd: app, stdio: ["ignore", "pipe", "pipe"] });
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = "";

@@ -174,7 +174,9 @@ describe("workflow steps on hepflow workers", () => {
         "      parameters: {n: [1, 2, 3, 4]}",
         "      scatter: {method: zip, parameters: [n]}",
         "      step:",
-        "        process: {process_type: string-interpolated-cmd, cmd: 'sleep 2; echo {n} > n.txt'}",
+        // long enough for the --resume client below to start and attach while the first two still run,
+        // also on a loaded machine (with 2 s, a client that took longer found them finished and reran them)
+        "        process: {process_type: string-interpolated-cmd, cmd: 'sleep 5; echo {n} > n.txt'}",
         "        environment: {environment_type: localproc-env}",
         "        publisher: {publisher_type: constant-pub, publish: {}}",
         "",
@@ -210,7 +212,7 @@ describe("workflow steps on hepflow workers", () => {
         `nap_${i} started once`,
       ).toBe(1);
     }
-  }, 20_000);
+  }, 40_000);
 
   // last: it restarts Redis
   it("a step whose job vanished (Redis restarted without persistence) fails the run by name, for --resume", async () => {
