@@ -84,6 +84,11 @@ struct Args {
     }
     return p;
   }
+  /* arguments first .. first + count − 1 as such Float32Arrays, into dst */
+  template <typename P>
+  void cols(size_t first, int count, P *dst, size_t *n, const char *what) {
+    for (int j = 0; j < count; j++) dst[j] = col(first + j, n, what);
+  }
   double num(size_t i, const char *what) {
     double d = 0;
     if (!failed && napi_get_value_double(env, argv[i], &d) != napi_ok) fail(what);
@@ -112,8 +117,8 @@ static napi_value to_cartesian(napi_env env, napi_callback_info info) {
   Args a(env, info, 8, "toCartesian(pt, eta, phi, m, px, py, pz, E): Float32Arrays");
   size_t n = 0;
   float *o[4], *in[4];
-  for (int j = 0; j < 4; j++) o[j] = a.col(4 + j, &n, "toCartesian: outputs must be Float32Arrays of one length");
-  for (int j = 0; j < 4; j++) in[j] = a.col(j, &n, "toCartesian: inputs must be Float32Arrays at least as long as the outputs");
+  a.cols(4, 4, o, &n, "toCartesian: outputs must be Float32Arrays of one length");
+  a.cols(0, 4, in, &n, "toCartesian: inputs must be Float32Arrays at least as long as the outputs");
   if (!a.failed) K->to_cartesian(in[0], in[1], in[2], in[3], o[0], o[1], o[2], o[3], n);
   return nullptr;
 }
@@ -122,8 +127,8 @@ static napi_value pt_eta_phi(napi_env env, napi_callback_info info) {
   Args a(env, info, 7, "ptEtaPhi(px, py, pz, pt, eta, phi, what): Float32Arrays and 1 | 2 | 3");
   size_t n = 0;
   float *o[3], *in[3];
-  for (int j = 0; j < 3; j++) o[j] = a.col(3 + j, &n, "ptEtaPhi: outputs must be Float32Arrays of one length");
-  for (int j = 0; j < 3; j++) in[j] = a.col(j, &n, "ptEtaPhi: inputs must be Float32Arrays at least as long as the outputs");
+  a.cols(3, 3, o, &n, "ptEtaPhi: outputs must be Float32Arrays of one length");
+  a.cols(0, 3, in, &n, "ptEtaPhi: inputs must be Float32Arrays at least as long as the outputs");
   int what = (int)a.num(6, "ptEtaPhi: what must be 1, 2 or 3");
   if (!a.failed) K->pt_eta_phi(in[0], in[1], in[2], o[0], o[1], o[2], n, what);
   return nullptr;
@@ -134,7 +139,7 @@ static napi_value pair_mass(napi_env env, napi_callback_info info) {
   size_t n = 0;
   float *o = a.col(8, &n, "pairMass: out must be a Float32Array");
   const float *in[8];
-  for (int j = 0; j < 8; j++) in[j] = a.col(j, &n, "pairMass: inputs must be Float32Arrays at least as long as out");
+  a.cols(0, 8, in, &n, "pairMass: inputs must be Float32Arrays at least as long as out");
   if (!a.failed) K->pair_mass(in, in + 4, o, n);
   return nullptr;
 }
@@ -171,8 +176,8 @@ static napi_value boost(napi_env env, napi_callback_info info) {
   size_t n = 0;
   float *o[4];
   const float *in[8];
-  for (int j = 0; j < 4; j++) o[j] = a.col(9 + j, &n, "boost: outputs must be Float32Arrays of one length");
-  for (int j = 0; j < 8; j++) in[j] = a.col(j, &n, "boost: inputs must be Float32Arrays at least as long as the outputs");
+  a.cols(9, 4, o, &n, "boost: outputs must be Float32Arrays of one length");
+  a.cols(0, 8, in, &n, "boost: inputs must be Float32Arrays at least as long as the outputs");
   double sign = a.num(8, "boost: sign must be a number");
   if (!a.failed) K->boost(in, in + 4, sign, o, n);
   return nullptr;
@@ -241,7 +246,7 @@ static napi_value delta_r(napi_env env, napi_callback_info info) {
   size_t n = 0;
   float *o = a.col(4, &n, "deltaR: out must be a Float32Array");
   const float *in[4];
-  for (int j = 0; j < 4; j++) in[j] = a.col(j, &n, "deltaR: inputs must be Float32Arrays at least as long as out");
+  a.cols(0, 4, in, &n, "deltaR: inputs must be Float32Arrays at least as long as out");
   if (!a.failed) K->delta_r(in[0], in[1], in[2], in[3], o, n);
   return nullptr;
 }

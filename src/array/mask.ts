@@ -54,7 +54,7 @@ function compareAny(x: NumberArray, v: number, op: Cmp, abs: boolean): Mask {
   const k = x instanceof Float32Array ? simd() : null;
   if (k?.compare) {
     const out = new Uint8Array(x.length);
-    k.compare(op, abs, x as Float32Array, Math.fround(v), out);
+    k.compare(op, abs, x as Float32Array, threshold(x, v), out);
     return out;
   }
   return abs ? compareAbsFlat(x, threshold(x, v), op) : compareFlat(x, threshold(x, v), op);

@@ -72,9 +72,9 @@ export interface SimdKernels {
    * elements; native kernels only (the WebAssembly build has neither: reduce.ts loops instead).
    */
   maskedSum?(content: Float32Array, mask: Uint8Array, offsets: Int32Array, out: Float32Array): void;
+  countTrue?(mask: Uint8Array, offsets: Int32Array, out: Int32Array): void;
   /** pairMass of objects i and k of each event straight from the jagged contents (NaN where missing); native only. */
   pairMassJagged?(c: Float32Array[], offsets: Int32Array, i: number, k: number, out: Float32Array): void;
-  countTrue?(mask: Uint8Array, offsets: Int32Array, out: Int32Array): void;
   /** out = (abs ? |x| : x) op t as 0/1 bytes, op as mask.ts's codes (0 >, 1 >=, 2 <, 3 <=, 4 ==, 5 !=), t a float32; native only. */
   compare?(op: number, abs: boolean, x: Float32Array, t: number, out: Uint8Array): void;
   /** A block-sized view of input slot `j` and the kernel for already-filled slots (for gathers). */
@@ -199,22 +199,15 @@ function instantiate(): SimdKernels | null {
   };
 }
 
-/** The native addon's kernels (native/kernels.cc): the same calls on the columns themselves. */
-interface NativeKernels {
+/** The calls native/kernels.cc takes exactly as SimdKernels declares them. */
+type SameCalls = "toCartesian" | "map" | "arith" | "arith1" | "deltaPhi" | "deltaR" | "program" | "maskedSum" | "countTrue";
+/** The native addon's kernels: those, and the ones whose arguments it takes spread out or as numbers. */
+interface NativeKernels extends Required<Pick<SimdKernels, SameCalls>> {
   isa(): string;
-  toCartesian(pt: Float32Array, eta: Float32Array, phi: Float32Array, m: Float32Array, px: Float32Array, py: Float32Array, pz: Float32Array, E: Float32Array): void;
   ptEtaPhi(px: Float32Array, py: Float32Array, pz: Float32Array, pt: Float32Array, eta: Float32Array, phi: Float32Array, what: number): void;
   pairMass(...cols: Float32Array[]): void;
   boost(...args: (Float32Array | number)[]): void;
-  map(op: number, a: Float32Array, out: Float32Array): void;
-  arith(op: number, a: Float32Array | number, b: Float32Array | number, out: Float32Array): void;
-  arith1(op: number, a: Float32Array, out: Float32Array): void;
-  deltaPhi(p1: Float32Array, p2: Float32Array, out: Float32Array): void;
-  deltaR(e1: Float32Array, p1: Float32Array, e2: Float32Array, p2: Float32Array, out: Float32Array): void;
-  program(columns: Float32Array[], inSlots: number[], scalars: number[], scalarSlots: number[], steps: number[], result: number, out: Float32Array): void;
-  maskedSum(content: Float32Array, mask: Uint8Array, offsets: Int32Array, out: Float32Array): void;
   pairMassJagged(pt: Float32Array, eta: Float32Array, phi: Float32Array, m: Float32Array, offsets: Int32Array, i: number, k: number, out: Float32Array): void;
-  countTrue(mask: Uint8Array, offsets: Int32Array, out: Int32Array): void;
   compare(op: number, abs: number, x: Float32Array, t: number, out: Uint8Array): void;
 }
 
@@ -228,19 +221,20 @@ function nativeKernels(): SimdKernels | null {
   // the gathers of pairMass (mass.ts) fill block-sized input columns, here plain arrays
   const scratch = Array.from({ length: 9 }, () => new Float32Array(BLOCK));
   const kernels: SimdKernels = {
-    toCartesian: (pt, eta, phi, m, px, py, pz, E) => x.toCartesian(pt, eta, phi, m, px, py, pz, E),
+    // Node-API functions need no `this`: the addon's own are handed out as they are
+    toCartesian: x.toCartesian,
+    map: x.map,
+    arith: x.arith,
+    arith1: x.arith1,
+    deltaPhi: x.deltaPhi,
+    deltaR: x.deltaR,
+    program: x.program,
+    maskedSum: x.maskedSum,
+    countTrue: x.countTrue,
     ptEtaPhi: (px, py, pz, pt, eta, phi, only) => x.ptEtaPhi(px, py, pz, pt, eta, phi, only === "eta" ? 1 : only === "phi" ? 2 : 3),
     pairMass: (a, b, out) => x.pairMass(a[0]!, a[1]!, a[2]!, a[3]!, b[0]!, b[1]!, b[2]!, b[3]!, out),
     boost: (a, by, sign, out) => x.boost(a[0]!, a[1]!, a[2]!, a[3]!, by[0]!, by[1]!, by[2]!, by[3]!, sign, out[0]!, out[1]!, out[2]!, out[3]!),
-    map: (fn, a, out) => x.map(fn, a, out),
-    arith: (op, a, b, out) => x.arith(op, a, b, out),
-    arith1: (op, a, out) => x.arith1(op, a, out),
-    deltaPhi: (p1, p2, out) => x.deltaPhi(p1, p2, out),
-    deltaR: (e1, p1, e2, p2, out) => x.deltaR(e1, p1, e2, p2, out),
-    program: (columns, inSlots, scalars, scalarSlots, steps, result, out) => x.program(columns, inSlots, scalars, scalarSlots, steps, result, out),
-    maskedSum: (content, mask, offsets, out) => x.maskedSum(content, mask, offsets, out),
     pairMassJagged: (c, offsets, i, k, out) => x.pairMassJagged(c[0]!, c[1]!, c[2]!, c[3]!, offsets, i, k, out),
-    countTrue: (mask, offsets, out) => x.countTrue(mask, offsets, out),
     compare: (op, abs, a, t, out) => x.compare(op, abs ? 1 : 0, a, t, out),
     slots: () => ({
       block: BLOCK,

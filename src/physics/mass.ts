@@ -46,9 +46,12 @@ export function pairMass(v: PtEtaPhiM<Jagged<NumberArray>>, i: number, k: number
   const f32 = allFloat32(cols);
   const out = f32 ? new Float32Array(offsets.length - 1) : new Float64Array(offsets.length - 1);
   const kern = f32 ? simd() : null;
-  if (kern?.pairMassJagged && offsets instanceof Int32Array) kern.pairMassJagged(cols.map(contentOf) as Float32Array[], offsets, i, k, out as Float32Array);
-  else if (kern) simdPairs(cols.map(contentOf) as Float32Array[], offsets, i, k, out as Float32Array, kern.slots());
-  if (kern) return out;
+  if (kern) {
+    const c = cols.map(contentOf) as Float32Array[];
+    if (kern.pairMassJagged && offsets instanceof Int32Array) kern.pairMassJagged(c, offsets, i, k, out as Float32Array);
+    else simdPairs(c, offsets, i, k, out as Float32Array, kern.slots());
+    return out;
+  }
   pairKernel(contentOf(v.pt), [contentOf(v.eta), contentOf(v.phi), contentOf(v.mass)], out, offsets, [i, k]);
   return out;
 }

@@ -44,16 +44,8 @@ interface Addon {
   /** Absent from an addon built before it was added (a stale native/build). */
   swapCopy?(size: 2 | 4 | 8, src: Uint8Array, dst: Uint8Array): void;
 }
-let addonLib: Addon | null | undefined;
-let libdeflateMissing = "";
-
-/** hepflow's own addon (native/), looked for once per thread: a worker of the basket pool loads its own copy, with its own decompressor. */
-function addon(): Addon | null {
-  if (addonLib !== undefined) return addonLib;
-  const { lib, why } = nativeAddon<Addon>("hepflow_inflate");
-  libdeflateMissing = why;
-  return (addonLib = lib);
-}
+/** hepflow's own addon (native/), looked for once per thread (#util/native caches it): a worker of the basket pool loads its own copy, with its own decompressor. */
+const addon = () => nativeAddon<Addon>("hepflow_inflate");
 
 /**
  * The libdeflate binding, which inflates ROOT's zlib baskets 1.5–2× faster than node:zlib
@@ -65,8 +57,8 @@ function inflater(): Addon | null {
   if (libdeflate !== undefined) return libdeflate;
   const want = process.env.HEPFLOW_INFLATE;
   if (want === "node") return (libdeflate = null);
-  const lib = addon();
-  if (!lib && want === "libdeflate") throw new HepflowError("CONFIG_INVALID", `HEPFLOW_INFLATE=libdeflate but the binding is not built (npm run build:native; needs libdeflate-dev): ${libdeflateMissing}`);
+  const { lib, why } = addon();
+  if (!lib && want === "libdeflate") throw new HepflowError("CONFIG_INVALID", `HEPFLOW_INFLATE=libdeflate but the binding is not built (npm run build:native; needs libdeflate-dev): ${why}`);
   return (libdeflate = lib);
 }
 
@@ -79,7 +71,10 @@ let nativeSwap: Addon["swapCopy"] | null | undefined;
  * and nothing written, without the addon: byteswap.ts then takes its WebAssembly path.
  */
 export function swapCopy(size: 2 | 4 | 8, src: Uint8Array, dst: Uint8Array): boolean {
-  if (nativeSwap === undefined) nativeSwap = process.env.HEPFLOW_SWAP === "wasm" ? null : (addon()?.swapCopy?.bind(addonLib) ?? null);
+  if (nativeSwap === undefined) {
+    const lib = addon().lib;
+    nativeSwap = process.env.HEPFLOW_SWAP === "wasm" ? null : (lib?.swapCopy?.bind(lib) ?? null);
+  }
   if (!nativeSwap) return false;
   nativeSwap(size, src, dst);
   return true;
@@ -95,7 +90,7 @@ export interface InflateImplementation {
 /** "libdeflate" (the binding) or "node:zlib", for this thread. */
 export function inflateImplementation(): InflateImplementation {
   if (inflater()) return { name: "libdeflate" };
-  return { name: "node:zlib", reason: process.env.HEPFLOW_INFLATE === "node" ? "HEPFLOW_INFLATE=node" : `binding not loaded: ${libdeflateMissing}` };
+  return { name: "node:zlib", reason: process.env.HEPFLOW_INFLATE === "node" ? "HEPFLOW_INFLATE=node" : `binding not loaded: ${addon().why}` };
 }
 
 /**
