@@ -96,23 +96,31 @@ function stats(ts) {
   return { best: s[0], median: s[Math.floor(s.length / 2)] };
 }
 
-/** Interleaved timing: each repetition runs hepflow and every peer once, alternating who goes first. */
-async function timeSideBySide(hep, peers, reps = REPS) {
+/**
+ * Interleaved timing: each repetition runs hepflow and every peer once, alternating who goes first.
+ * With `short` set, a side whose warm-up run took under 20 ms runs that many milliseconds' worth of
+ * times back to back within a repetition (its time per run is the mean): a kernel of about a
+ * millisecond, timed alone just after the other process had the CPU, mostly measures waking up.
+ */
+async function timeSideBySide(hep, peers, reps = REPS, short = false) {
+  const timeHep = async (inner) => {
+    const t0 = performance.now();
+    for (let i = 0; i < inner; i++) await hep();
+    return (performance.now() - t0) / 1000 / inner;
+  };
+  const innerFor = (seconds) => (short ? Math.min(100, Math.max(1, Math.ceil(0.02 / seconds))) : 1);
+  let innerHep = 1;
+  const innerPeer = peers.map(() => 1);
   for (let k = 0; k < WARM; k++) {
-    await hep();
-    for (const p of peers) await p.time();
+    innerHep = innerFor(await timeHep(1));
+    for (let j = 0; j < peers.length; j++) innerPeer[j] = innerFor(await peers[j].time(1));
   }
   const th = [],
     tp = peers.map(() => []);
   for (let k = 0; k < reps; k++) {
-    const runHep = async () => {
-      const t0 = performance.now();
-      await hep();
-      th.push((performance.now() - t0) / 1000);
-    };
-    if (k % 2 === 0) await runHep();
-    for (let j = 0; j < peers.length; j++) tp[j].push(await peers[j].time());
-    if (k % 2 === 1) await runHep();
+    if (k % 2 === 0) th.push(await timeHep(innerHep));
+    for (let j = 0; j < peers.length; j++) tp[j].push(await peers[j].time(innerPeer[j]));
+    if (k % 2 === 1) th.push(await timeHep(innerHep));
   }
   return { hepflow: stats(th), peers: tp.map(stats) };
 }
@@ -160,8 +168,8 @@ async function peer(caseDesc, impl) {
     check,
     out,
     outputs: () => Array.from({ length: check.outputs ?? 0 }, (_, i) => new Float32Array(readFileSync(path.join(out, `${i}.f32`)).buffer.slice(0))),
-    time: async () => {
-      const a = await python.ask({ op: "time", case: caseDesc, impl });
+    time: async (inner = 1) => {
+      const a = await python.ask({ op: "time", case: caseDesc, impl, inner });
       if (a.error) throw new Error(a.error);
       return a.seconds;
     },
@@ -324,7 +332,7 @@ for (const [name, hep] of Object.entries(KERNELS)) {
       if (!(p.close.p99 < 1e-3)) throw new Error(`kernel_${name}: ${impl} differs from hepflow, p99 ${p.close.p99}`);
       peers.push(p);
     }
-    emit(`kernel_${name}`, "values", NJ, await timeSideBySide(hep, peers), peers);
+    emit(`kernel_${name}`, "values", NJ, await timeSideBySide(hep, peers, REPS, true), peers);
   });
 }
 
