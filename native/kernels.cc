@@ -9,6 +9,8 @@
  * TypeError naming the argument rather than read or write past an array.
  */
 #include <node_api.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "kernels-api.h"
 
@@ -18,7 +20,15 @@ static const char *isa_name;
 static void choose() {
   if (K) return;
   __builtin_cpu_init();
-  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw")) {
+  // HEPFLOW_KERNELS_ISA=avx2 or sse2: a narrower build on a wider CPU, so that one machine tests all three
+  const char *want = getenv("HEPFLOW_KERNELS_ISA");
+  if (want && strcmp(want, "sse2") == 0) {
+    K = &sse2::table;
+    isa_name = "sse2";
+  } else if (want && strcmp(want, "avx2") == 0 && __builtin_cpu_supports("avx2")) {
+    K = &avx2::table;
+    isa_name = "avx2";
+  } else if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw")) {
     K = &avx512::table;
     isa_name = "avx512";
   } else if (__builtin_cpu_supports("avx2")) {

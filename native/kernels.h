@@ -4,7 +4,8 @@
  * each under its own `#pragma GCC target`); kernels.cc picks one for the CPU at load time.
  *
  * Same arithmetic as the WebAssembly, operation for operation: the same range reductions and
- * polynomials in float64, the same float32 operations where the WAT uses f32x4, no fused
+ * polynomials in float64 (float32 for the expression language's functions), the same float32
+ * operations where the WAT uses f32x4, no fused
  * multiply-adds (binding.gyp builds with -ffp-contract=off). So each result is the WebAssembly
  * kernel's bit for bit (test/array/simd-native.test.ts), and through it what the JavaScript loops
  * give; only the number of lanes differs (8 with AVX-512 where WebAssembly has 2).
@@ -22,9 +23,19 @@ typedef int32_t VI __attribute__((vector_size(LANES * 4)));
 // the float32-only loops (arithmetic of the expression language) fill whole registers: 2·LANES floats
 typedef float VW __attribute__((vector_size(LANES * 8)));
 typedef int32_t VWI __attribute__((vector_size(LANES * 8)));
+typedef uint32_t VWU __attribute__((vector_size(LANES * 8)));
 
 #define INLINE static inline __attribute__((always_inline))
 
+// whether any lane of a comparison's mask is set: its 64-bit words ORed (a vector test, not a loop over lanes)
+template <typename M>
+INLINE bool any_lane(M m) {
+  uint64_t w[sizeof(M) / 8];
+  memcpy(w, &m, sizeof m);
+  uint64_t r = 0;
+  for (size_t j = 0; j < sizeof(M) / 8; j++) r |= w[j];
+  return r != 0;
+}
 INLINE VD splat(double x) { return VD{} + x; }
 INLINE VF splatf(float x) { return VF{} + x; }
 INLINE VD up(VF v) { return __builtin_convertvector(v, VD); }
@@ -106,10 +117,6 @@ INLINE VD dsinh(VD x) {
   VD series = x * (1.0 + x2 * (0.16666666666666666 + x2 * 8.333333333333333e-3));
   return dabs(x) < 1e-3 ? series : 0.5 * (e - 1.0 / e);
 }
-INLINE VD dcosh(VD x) {
-  VD e = dexp(x);
-  return 0.5 * (e + 1.0 / e);
-}
 
 // ------------------------------------------------------------------ sin and cos (kernels.wat $sincos)
 INLINE void dsincos(VD x, VD &so, VD &co) {
@@ -135,9 +142,7 @@ INLINE void dsincos(VD x, VD &so, VD &co) {
   // Math.sin/cos; both are within an ulp of float64, so their float32 roundings agree but for a value
   // within that of a rounding boundary
   VL big = dabs(x) > 1e5;
-  bool any = false;
-  for (int l = 0; l < LANES; l++) any |= big[l] != 0;
-  if (any)
+  if (any_lane(big))
     for (int l = 0; l < LANES; l++)
       if (big[l]) {
         so[l] = sin(x[l]);
@@ -355,35 +360,106 @@ void boost(const float *const *a, const float *const *b, double sign, float *con
 }
 
 // ------------------------------------------------------------------ the expression language's element-wise functions
+// In float32 lanes with float32 polynomials (kernels.wat $expf and $sincosf, src/array/float32-math.ts):
+// within 1 ulp (exp), 1.7 ulp (sinh, cosh) and 2.5 ulp (sin, cos) of the exact value, numpy's float32
+// accuracy; see docs/performance.md for the exhaustive measurement.
+const float MAGICF = 12582912.0f;  // 1.5·2^23: t + MAGICF − MAGICF rounds |t| < 2^22 to the nearest integer, ties to even
+INLINE VW splatw(float x) { return VW{} + x; }
+INLINE VW wabs(VW x) { return (VW)((VWI)x & INT32_MAX); }
+// an integral float32 (|k| < 2^22) as int32
+INLINE VWI wtoint(VW k) { return (VWI)(k + MAGICF) - (VWI)splatw(MAGICF); }
+
+// e^x · 2^extra as p·2^k, x = k ln2 + r with |r| <= ln2/2, 2^k applied in two halves so that subnormal
+// results round once and 2^k itself never overflows (x clamped to [−104, 90]: 0 and +inf beyond)
+INLINE VW fexp(VW x, int extra) {
+  x = fminf_<VW, VWI>(fmaxf_<VW, VWI>(x, splatw(-104.0f)), splatw(90.0f));
+  VW k = ((x * 1.4426950216293335f) + MAGICF) - MAGICF;
+  VW r = (x - k * 0.693359375f) - k * -0.00021219444170128554f;
+  VW P = splatw(0.0013814604608342052f);
+  P = P * r + 0.008368710987269878f;
+  P = P * r + 0.04166838899254799f;
+  P = P * r + 0.1666652113199234f;
+  P = P * r + 0.4999999403953552f;
+  VW p = (P * (r * r) + r) + 1.0f;
+  VWI ki = wtoint(k) + extra;
+  VWI k1 = ki >> 1, k2 = ki - k1;
+  return (p * (VW)((VWU)(k1 + 127) << 23)) * (VW)((VWU)(k2 + 127) << 23);
+}
+
+// sin and cos for |x| <= 6000: x = q π/2 + r, π/2 in three parts (the first two of 12 bits, so q·part
+// is exact for |q| < 4096); lanes beyond, and ±inf and NaN, through dsincos in float64
+const float SINCOS_FAST = 6000.0f;
+INLINE void fsincos(VW x, VW &so, VW &co) {
+  VW q = ((x * 0.6366197466850281f) + MAGICF) - MAGICF;
+  VW r = ((x - q * 1.57080078125f) - q * -4.453584551811218e-06f) - q * -8.705515752716053e-10f;
+  VW z = r * r;
+  VW S = splatw(-0.00019515285384841263f);
+  S = S * z + 0.008332161232829094f;
+  S = S * z + -0.16666655242443085f;
+  VW s = (S * z) * r + r;
+  VW C = splatw(2.4433153157588094e-05f);
+  C = C * z + -0.0013887316454201937f;
+  C = C * z + 0.04166664555668831f;
+  VW c = (C * z - 0.5f) * z + 1.0f;
+  VWI qi = wtoint(q);
+  VWI swap = (qi & 1) != 0;
+  so = (VW)((VWU)(swap ? c : s) ^ ((VWU)(qi & 2) << 30));
+  co = (VW)((VWU)(swap ? s : c) ^ ((VWU)((qi + 1) & 2) << 30));
+  so = x == 0.0f ? x : so;
+  VWI fast = wabs(x) <= SINCOS_FAST;
+  if (!any_lane(~fast)) return;
+  VF h[2], hs[2], hc[2];
+  memcpy(h, &x, sizeof x);
+  for (int j = 0; j < 2; j++) {
+    VD ds, dc;
+    dsincos(up(h[j]), ds, dc);
+    hs[j] = down(ds);
+    hc[j] = down(dc);
+  }
+  VW ws, wc;
+  memcpy(&ws, hs, sizeof ws);
+  memcpy(&wc, hc, sizeof wc);
+  so = fast ? so : ws;
+  co = fast ? co : wc;
+}
+
+// e^|x|/2 = h: cosh = h + 1/(4h); sinh = ±(h − 1/(4h)) for |x| >= 1, its odd polynomial below
+INLINE VW fsinh(VW x) {
+  VW a = wabs(x), z = x * x;
+  VW Q = splatw(2.816950427586562e-06f);
+  Q = Q * z + 0.0001983615948120132f;
+  Q = Q * z + 0.008333349600434303f;
+  Q = Q * z + 0.1666666716337204f;
+  VW series = (Q * z) * x + x;
+  VW h = fexp(a, -1);
+  VW big = (VW)((VWI)(h - 0.25f / h) | ((VWI)x & INT32_MIN));
+  return a < 1.0f ? series : big;
+}
+INLINE VW fcosh(VW x) {
+  VW h = fexp(wabs(x), -1);
+  return h + 0.25f / h;
+}
+
 // op: 0 exp, 1 sin, 2 cos, 3 sinh, 4 cosh
 void map_f32(int op, const float *a, float *o, size_t n) {
-#define EXP(i, w) out(o, i, w, down(dexp(up(in(a, i, w)))));
-#define SINH(i, w) out(o, i, w, down(dsinh(up(in(a, i, w)))));
-#define COSH(i, w) out(o, i, w, down(dcosh(up(in(a, i, w)))));
-#define SIN(i, w)                   \
-  {                                 \
-    VD s, c;                        \
-    dsincos(up(in(a, i, w)), s, c); \
-    out(o, i, w, down(s));          \
-  }
-#define COS(i, w)                   \
-  {                                 \
-    VD s, c;                        \
-    dsincos(up(in(a, i, w)), s, c); \
-    out(o, i, w, down(c));          \
+#define OP(EXPR)                       \
+  {                                    \
+    auto f = [&](size_t i, size_t w) { \
+      VW x = inw(a, i, w), s, c;       \
+      (void)s;                         \
+      (void)c;                         \
+      outw(o, i, w, EXPR);             \
+    };                                 \
+    EACHW(n, f);                       \
   }
   switch (op) {
-    case 0: EACH(n, EXP); break;
-    case 1: EACH(n, SIN); break;
-    case 2: EACH(n, COS); break;
-    case 3: EACH(n, SINH); break;
-    case 4: EACH(n, COSH); break;
+    case 0: OP(fexp(x, 0)) break;
+    case 1: OP((fsincos(x, s, c), s)) break;
+    case 2: OP((fsincos(x, s, c), c)) break;
+    case 3: OP(fsinh(x)) break;
+    case 4: OP(fcosh(x)) break;
   }
-#undef EXP
-#undef SINH
-#undef COSH
-#undef SIN
-#undef COS
+#undef OP
 }
 
 // op: 0 add, 1 sub, 2 mul, 3 div, 4 min, 5 max (float32, as a Float32Array store of the JavaScript result)

@@ -15,3 +15,4 @@ export { zip, zipNano, offsetsOf, collectionCounts } from "./zip.js";
 export type { Collection, Events } from "./zip.js";
 export { simd, simdBackend, useSimd, SIMD_FN, SIMD_OP, SIMD_UN, SIMD_SLOTS, SIMD_STEP } from "./simd.js";
 export type { SimdKernels } from "./simd.js";
+export { expF32, sinF32, cosF32, sinhF32, coshF32, mapF32 } from "./float32.js";

@@ -7,7 +7,8 @@
  * memory in blocks small enough to stay in cache, everywhere else (browsers included). The two give
  * the same bits (test/array/simd-native.test.ts). `simd()` is null where neither can run (or after
  * `useSimd(false)`); callers then run their JavaScript loops, which compute the same values (see
- * kernels.wat on the rare last-bit differences of the transcendentals).
+ * kernels.wat on the rare last-bit differences of the four-vector kernels' transcendentals; map()'s
+ * float32 exp/sin/cos/sinh/cosh are float32.ts's polynomials, the same bits in JavaScript).
  */
 import { kernelsAddon } from "#util/native";
 import { wasmBase64 } from "./wasm/kernels.wasm.js";

@@ -17,14 +17,14 @@
 import { HepflowError, isJagged } from "../util/index.js";
 import type { Column, Columns } from "../util/index.js";
 import type { NumberArray } from "../array/index.js";
-import { simd, SIMD_FN, SIMD_OP, SIMD_SLOTS, SIMD_STEP, SIMD_UN } from "../array/index.js";
+import { mapF32, simd, SIMD_FN, SIMD_OP, SIMD_SLOTS, SIMD_STEP, SIMD_UN } from "../array/index.js";
 import { nodeKey, type BinaryOp, type Node } from "./ast.js";
 import { parse } from "./parse.js";
 import { closeNames, exprError } from "./errors.js";
 import { allocKind, type FlatValue, type JaggedValue, type Kind, type ScalarValue, type Value } from "./values.js";
 import { FN, OP, RED, andValid, binaryAA, binaryAS, compact, element, lengths, narrowInt, reduce, select3, spread, unary } from "./kernels.js";
 
-/** The functions with a SIMD kernel for float32 columns (the same values as Math.fround(Math.f(x)); see array/simd.ts). */
+/** The functions with a SIMD kernel for float32 columns: float32 polynomials, the same values with or without SIMD (array/float32.ts). */
 const SIMD_OF: Record<number, number> = { [FN.exp]: SIMD_FN.exp, [FN.sin]: SIMD_FN.sin, [FN.cos]: SIMD_FN.cos, [FN.sinh]: SIMD_FN.sinh, [FN.cosh]: SIMD_FN.cosh };
 /** Float32 arithmetic with a SIMD loop (IEEE float32 in both: the values of a Float32Array store of the JavaScript result). */
 const SIMD_ARITH: Record<number, number> = { [OP.add]: SIMD_OP.add, [OP.sub]: SIMD_OP.sub, [OP.mul]: SIMD_OP.mul, [OP.div]: SIMD_OP.div, [OP.min]: SIMD_OP.min, [OP.max]: SIMD_OP.max };
@@ -599,6 +599,7 @@ export class Expression {
     const k = fast === undefined && fast1 === undefined ? null : simd();
     if (k && fast !== undefined) k.map(fast, a.data as Float32Array, out as Float32Array);
     else if (k) k.arith1(fast1!, a.data as Float32Array, out as Float32Array);
+    else if (fast !== undefined) mapF32(fast, a.data as Float32Array, out as Float32Array);
     else unary(a.data, out, code);
     out = finish(kind, out);
     return { ...a, kind, data: out };

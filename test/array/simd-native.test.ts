@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import { absGt, absLe, absLt, countTrue, eq, ge, gt, le, lt, ne, simd, simdBackend, sum, useSimd, SIMD_FN, SIMD_OP, SIMD_UN, type SimdKernels } from "../../src/array/index.js";
+import { absGt, absLe, absLt, countTrue, eq, expF32, ge, gt, le, lt, ne, simd, simdBackend, sum, useSimd, SIMD_FN, SIMD_OP, SIMD_UN, type SimdKernels } from "../../src/array/index.js";
 import { Jagged } from "../../src/util/index.js";
 import { pairMass } from "../../src/physics/index.js";
 import { rng } from "../hist/reference.js";
@@ -210,7 +212,42 @@ describe("native kernels (native/kernels.cc)", () => {
       w.once("error", reject);
     });
     expect(isa).toMatch(/^(avx512|avx2|sse2)$/);
-    expect(values).toEqual([0.5, -1, 2].map((v) => Math.fround(Math.exp(v))));
+    expect(values).toEqual([0.5, -1, 2].map(expF32));
+  });
+
+  it("the AVX2 and SSE2 builds (HEPFLOW_KERNELS_ISA) give the WebAssembly values too", () => {
+    // the CPU picks one build at load; forcing the narrower ones runs all three on this machine
+    const dir = mkdtempSync(path.join(tmpdir(), "hepflow-isa-"));
+    try {
+      const cols = [pt, eta, phi, mass, eta2, phi2];
+      writeFileSync(path.join(dir, "in.bin"), Buffer.concat(cols.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength))));
+      const code = `const fs = require("node:fs"), k = require(${JSON.stringify(addonPath)});
+        const b = fs.readFileSync(${JSON.stringify(path.join(dir, "in.bin"))}), n = ${N};
+        const c = Array.from({ length: 6 }, (_, j) => new Float32Array(b.buffer, b.byteOffset + 4 * n * j, n));
+        const outs = [0, 1, 2, 3, 4].map((op) => { const o = new Float32Array(n); k.map(op, op === 0 || op > 2 ? c[4] : c[5], o); return o; });
+        const v = [0, 1, 2, 3].map(() => new Float32Array(n));
+        k.toCartesian(c[0], c[1], c[2], c[3], ...v);
+        fs.writeFileSync(${JSON.stringify(path.join(dir, "out.bin"))}, Buffer.concat([...outs, ...v].map((o) => Buffer.from(o.buffer))));
+        console.log(k.isa());`;
+      useSimd("wasm");
+      const w = simd()!;
+      const want = [0, 1, 2, 3, 4].map((op) => {
+        const o = new Float32Array(N);
+        w.map(op, op === 0 || op > 2 ? eta2 : phi2, o);
+        return o;
+      });
+      const v = zeros(4);
+      w.toCartesian(pt, eta, phi, mass, v[0]!, v[1]!, v[2]!, v[3]!);
+      want.push(...v);
+      for (const isa of ["avx2", "sse2"]) {
+        const run = spawnSync(process.execPath, ["-e", code], { encoding: "utf8", env: { ...process.env, HEPFLOW_KERNELS_ISA: isa } });
+        expect([isa, run.stderr, run.stdout.trim()]).toEqual([isa, "", isa]);
+        const got = readFileSync(path.join(dir, "out.bin"));
+        want.forEach((o, j) => expect([isa, j, differences(new Float32Array(got.buffer, got.byteOffset + 4 * N * j, N), o).slice(0, 5)]).toEqual([isa, j, []]));
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("HEPFLOW_KERNELS=wasm selects the WebAssembly kernels in a process of the package", () => {

@@ -4,9 +4,11 @@
 ;; columns into this memory and back.
 ;;
 ;; Every kernel reads n float32 values per input at byte offsets it is given and writes n float32 per
-;; output; n is a multiple of 4 (the caller pads). Transcendentals are evaluated in float64 (two lanes)
-;; with errors near 1e-14 relative, so rounding them to float32 gives what Math.fround(Math.cos(x)) etc.
-;; give except when a value lies within ~1e-14 of a float32 rounding boundary (about one value in 10^6).
+;; output; n is a multiple of 4 (the caller pads). The four-vector kernels evaluate transcendentals in
+;; float64 (two lanes) with errors near 1e-14 relative, so rounding them to float32 gives what
+;; Math.fround(Math.cos(x)) etc. give except when a value lies within ~1e-14 of a float32 rounding
+;; boundary (about one value in 10^6); the expression language's exp, sin, cos, sinh and cosh are float32
+;; polynomials in four float32 lanes (map_f32 below).
 ;; Arithmetic that the JavaScript kernels round to float32 after every operation is done here in
 ;; float32 lanes, which is the same IEEE arithmetic.
 (module
@@ -45,11 +47,6 @@
           (f64x2.mul (local.get $x2) (v128.const f64x2 8.333333333333333e-3 8.333333333333333e-3))))))
       (f64x2.mul (v128.const f64x2 0.5 0.5) (f64x2.sub (local.get $e) (f64x2.div (v128.const f64x2 1 1) (local.get $e))))
       (f64x2.lt (f64x2.abs (local.get $x)) (v128.const f64x2 1e-3 1e-3))))
-
-  (func $cosh (param $x v128) (result v128)
-    (local $e v128)
-    (local.set $e (call $exp (local.get $x)))
-    (f64x2.mul (v128.const f64x2 0.5 0.5) (f64x2.add (local.get $e) (f64x2.div (v128.const f64x2 1 1) (local.get $e)))))
 
   ;; ---------------------------------------------------------------- sin and cos, float64 lanes
   ;; x = q π/2 + r with π/2 in three parts (exact products for |q| < 2^20), |r| <= π/4; Taylor series to
@@ -328,23 +325,102 @@
       (br $next))))
 
   ;; ---------------------------------------------------------------- element-wise functions of the expression language
-  ;; out = f(a) for float32 a, f by code: 0 exp, 1 sin, 2 cos, 3 sinh, 4 cosh (results rounded once to float32)
-  (func $f1 (param $op i32) (param $x v128) (result v128)
+  ;; In float32 lanes with float32 polynomials, operation for operation native/kernels.h's fexp, fsincos,
+  ;; fsinh and fcosh and src/array/float32.ts (so the three give the same bits): exp within 1 ulp,
+  ;; sinh and cosh 1.7, sin and cos 2.5 (docs/performance.md).
+
+  ;; e^x · 2^extra: x = k ln2 + r, |r| <= ln2/2 (ln2 in two parts, k·part exact), e^r by a degree-6
+  ;; polynomial, 2^k applied in two halves so that subnormal results round once; x clamped to [−104, 90]
+  (func $expf (param $x v128) (param $extra i32) (result v128)
+    (local $k v128) (local $r v128) (local $P v128) (local $ki v128) (local $k1 v128)
+    (local.set $x (f32x4.min (f32x4.max (local.get $x) (v128.const f32x4 -104 -104 -104 -104)) (v128.const f32x4 90 90 90 90)))
+    (local.set $k (f32x4.sub (f32x4.add (f32x4.mul (local.get $x) (v128.const f32x4 1.4426950216293335 1.4426950216293335 1.4426950216293335 1.4426950216293335)) (v128.const f32x4 12582912 12582912 12582912 12582912)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+    (local.set $r (f32x4.sub (f32x4.sub (local.get $x) (f32x4.mul (local.get $k) (v128.const f32x4 0.693359375 0.693359375 0.693359375 0.693359375)))
+                             (f32x4.mul (local.get $k) (v128.const f32x4 -0.00021219444170128554 -0.00021219444170128554 -0.00021219444170128554 -0.00021219444170128554))))
+    (local.set $P (v128.const f32x4 0.0013814604608342052 0.0013814604608342052 0.0013814604608342052 0.0013814604608342052))
+    (local.set $P (f32x4.add (f32x4.mul (local.get $P) (local.get $r)) (v128.const f32x4 0.008368710987269878 0.008368710987269878 0.008368710987269878 0.008368710987269878)))
+    (local.set $P (f32x4.add (f32x4.mul (local.get $P) (local.get $r)) (v128.const f32x4 0.04166838899254799 0.04166838899254799 0.04166838899254799 0.04166838899254799)))
+    (local.set $P (f32x4.add (f32x4.mul (local.get $P) (local.get $r)) (v128.const f32x4 0.1666652113199234 0.1666652113199234 0.1666652113199234 0.1666652113199234)))
+    (local.set $P (f32x4.add (f32x4.mul (local.get $P) (local.get $r)) (v128.const f32x4 0.4999999403953552 0.4999999403953552 0.4999999403953552 0.4999999403953552)))
+    (local.set $P (f32x4.add (f32x4.add (f32x4.mul (local.get $P) (f32x4.mul (local.get $r) (local.get $r))) (local.get $r)) (v128.const f32x4 1 1 1 1)))
+    ;; k as an integer: the low bits of k + 1.5·2^23
+    (local.set $ki (i32x4.add (i32x4.sub (f32x4.add (local.get $k) (v128.const f32x4 12582912 12582912 12582912 12582912)) (v128.const f32x4 12582912 12582912 12582912 12582912)) (i32x4.splat (local.get $extra))))
+    (local.set $k1 (i32x4.shr_s (local.get $ki) (i32.const 1)))
+    (f32x4.mul (f32x4.mul (local.get $P) (i32x4.shl (i32x4.add (local.get $k1) (v128.const i32x4 127 127 127 127)) (i32.const 23)))
+               (i32x4.shl (i32x4.add (i32x4.sub (local.get $ki) (local.get $k1)) (v128.const i32x4 127 127 127 127)) (i32.const 23))))
+
+  ;; sin and cos for |x| <= 6000: x = q π/2 + r, π/2 in three parts (two of 12 bits: q·part exact for
+  ;; |q| < 4096), polynomials to r^7 (sin) and r^8 (cos), the quadrant q mod 4 swaps and negates them;
+  ;; lanes beyond (and ±inf, NaN) through $sincos in float64
+  (func $sincosf (param $x v128) (result v128 v128)
+    (local $q v128) (local $r v128) (local $z v128) (local $S v128) (local $C v128) (local $s v128) (local $c v128)
+    (local $qi v128) (local $swap v128) (local $so v128) (local $co v128) (local $fast v128)
+    (local $s0 v128) (local $c0 v128) (local $s1 v128) (local $c1 v128)
+    (local.set $q (f32x4.sub (f32x4.add (f32x4.mul (local.get $x) (v128.const f32x4 0.6366197466850281 0.6366197466850281 0.6366197466850281 0.6366197466850281)) (v128.const f32x4 12582912 12582912 12582912 12582912)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+    (local.set $r (f32x4.sub (f32x4.sub (f32x4.sub (local.get $x) (f32x4.mul (local.get $q) (v128.const f32x4 1.57080078125 1.57080078125 1.57080078125 1.57080078125)))
+                                        (f32x4.mul (local.get $q) (v128.const f32x4 -4.453584551811218e-06 -4.453584551811218e-06 -4.453584551811218e-06 -4.453584551811218e-06)))
+                             (f32x4.mul (local.get $q) (v128.const f32x4 -8.705515752716053e-10 -8.705515752716053e-10 -8.705515752716053e-10 -8.705515752716053e-10))))
+    (local.set $z (f32x4.mul (local.get $r) (local.get $r)))
+    (local.set $S (v128.const f32x4 -0.00019515285384841263 -0.00019515285384841263 -0.00019515285384841263 -0.00019515285384841263))
+    (local.set $S (f32x4.add (f32x4.mul (local.get $S) (local.get $z)) (v128.const f32x4 0.008332161232829094 0.008332161232829094 0.008332161232829094 0.008332161232829094)))
+    (local.set $S (f32x4.add (f32x4.mul (local.get $S) (local.get $z)) (v128.const f32x4 -0.16666655242443085 -0.16666655242443085 -0.16666655242443085 -0.16666655242443085)))
+    (local.set $s (f32x4.add (f32x4.mul (f32x4.mul (local.get $S) (local.get $z)) (local.get $r)) (local.get $r)))
+    (local.set $C (v128.const f32x4 2.4433153157588094e-05 2.4433153157588094e-05 2.4433153157588094e-05 2.4433153157588094e-05))
+    (local.set $C (f32x4.add (f32x4.mul (local.get $C) (local.get $z)) (v128.const f32x4 -0.0013887316454201937 -0.0013887316454201937 -0.0013887316454201937 -0.0013887316454201937)))
+    (local.set $C (f32x4.add (f32x4.mul (local.get $C) (local.get $z)) (v128.const f32x4 0.04166664555668831 0.04166664555668831 0.04166664555668831 0.04166664555668831)))
+    (local.set $c (f32x4.add (f32x4.mul (f32x4.sub (f32x4.mul (local.get $C) (local.get $z)) (v128.const f32x4 0.5 0.5 0.5 0.5)) (local.get $z)) (v128.const f32x4 1 1 1 1)))
+    (local.set $qi (i32x4.sub (f32x4.add (local.get $q) (v128.const f32x4 12582912 12582912 12582912 12582912)) (v128.const f32x4 12582912 12582912 12582912 12582912)))
+    (local.set $swap (i32x4.ne (v128.and (local.get $qi) (v128.const i32x4 1 1 1 1)) (v128.const i32x4 0 0 0 0)))
+    (local.set $so (v128.xor (v128.bitselect (local.get $c) (local.get $s) (local.get $swap))
+                             (i32x4.shl (v128.and (local.get $qi) (v128.const i32x4 2 2 2 2)) (i32.const 30))))
+    (local.set $co (v128.xor (v128.bitselect (local.get $s) (local.get $c) (local.get $swap))
+                             (i32x4.shl (v128.and (i32x4.add (local.get $qi) (v128.const i32x4 1 1 1 1)) (v128.const i32x4 2 2 2 2)) (i32.const 30))))
+    (local.set $so (v128.bitselect (local.get $x) (local.get $so) (f32x4.eq (local.get $x) (v128.const f32x4 0 0 0 0))))
+    (local.set $fast (f32x4.le (f32x4.abs (local.get $x)) (v128.const f32x4 6000 6000 6000 6000)))
+    (if (i32.eqz (i32x4.all_true (local.get $fast))) (then
+      (call $sincos (f64x2.promote_low_f32x4 (local.get $x))) (local.set $c0) (local.set $s0)
+      (call $sincos (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $x) (local.get $x)))) (local.set $c1) (local.set $s1)
+      (local.set $so (v128.bitselect (local.get $so)
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $s0)) (f32x4.demote_f64x2_zero (local.get $s1))) (local.get $fast)))
+      (local.set $co (v128.bitselect (local.get $co)
+        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (local.get $c0)) (f32x4.demote_f64x2_zero (local.get $c1))) (local.get $fast)))))
+    (local.get $so) (local.get $co))
+
+  ;; h = e^|x|/2: sinh = ±(h − 1/(4h)) for |x| >= 1 and an odd polynomial to x^9 below; cosh = h + 1/(4h)
+  (func $sinhf (param $x v128) (result v128)
+    (local $z v128) (local $Q v128) (local $h v128) (local $a v128)
+    (local.set $a (f32x4.abs (local.get $x)))
+    (local.set $z (f32x4.mul (local.get $x) (local.get $x)))
+    (local.set $Q (v128.const f32x4 2.816950427586562e-06 2.816950427586562e-06 2.816950427586562e-06 2.816950427586562e-06))
+    (local.set $Q (f32x4.add (f32x4.mul (local.get $Q) (local.get $z)) (v128.const f32x4 0.0001983615948120132 0.0001983615948120132 0.0001983615948120132 0.0001983615948120132)))
+    (local.set $Q (f32x4.add (f32x4.mul (local.get $Q) (local.get $z)) (v128.const f32x4 0.008333349600434303 0.008333349600434303 0.008333349600434303 0.008333349600434303)))
+    (local.set $Q (f32x4.add (f32x4.mul (local.get $Q) (local.get $z)) (v128.const f32x4 0.1666666716337204 0.1666666716337204 0.1666666716337204 0.1666666716337204)))
+    (local.set $h (call $expf (local.get $a) (i32.const -1)))
+    (v128.bitselect
+      (f32x4.add (f32x4.mul (f32x4.mul (local.get $Q) (local.get $z)) (local.get $x)) (local.get $x))
+      (v128.or (f32x4.sub (local.get $h) (f32x4.div (v128.const f32x4 0.25 0.25 0.25 0.25) (local.get $h))) (v128.and (local.get $x) (v128.const i32x4 0x80000000 0x80000000 0x80000000 0x80000000)))
+      (f32x4.lt (local.get $a) (v128.const f32x4 1 1 1 1))))
+
+  (func $coshf (param $x v128) (result v128)
+    (local $h v128)
+    (local.set $h (call $expf (f32x4.abs (local.get $x)) (i32.const -1)))
+    (f32x4.add (local.get $h) (f32x4.div (v128.const f32x4 0.25 0.25 0.25 0.25) (local.get $h))))
+
+  ;; out = f(a) for float32 a, f by code: 0 exp, 1 sin, 2 cos, 3 sinh, 4 cosh
+  (func $f4 (param $op i32) (param $x v128) (result v128)
     (local $s v128) (local $c v128)
-    (if (i32.eq (local.get $op) (i32.const 0)) (then (return (call $exp (local.get $x)))))
-    (if (i32.eq (local.get $op) (i32.const 3)) (then (return (call $sinh (local.get $x)))))
-    (if (i32.eq (local.get $op) (i32.const 4)) (then (return (call $cosh (local.get $x)))))
-    (call $sincos (local.get $x)) (local.set $c) (local.set $s)
+    (if (i32.eq (local.get $op) (i32.const 0)) (then (return (call $expf (local.get $x) (i32.const 0)))))
+    (if (i32.eq (local.get $op) (i32.const 3)) (then (return (call $sinhf (local.get $x)))))
+    (if (i32.eq (local.get $op) (i32.const 4)) (then (return (call $coshf (local.get $x)))))
+    (call $sincosf (local.get $x)) (local.set $c) (local.set $s)
     (if (result v128) (i32.eq (local.get $op) (i32.const 1)) (then (local.get $s)) (else (local.get $c))))
 
   (func (export "map_f32") (param $op i32) (param $a i32) (param $out i32) (param $n i32)
-    (local $i i32) (local $end i32) (local $v v128)
+    (local $i i32) (local $end i32)
     (local.set $end (i32.shl (local.get $n) (i32.const 2)))
     (block $done (loop $next
       (br_if $done (i32.ge_u (local.get $i) (local.get $end)))
-      (local.set $v (v128.load (i32.add (local.get $a) (local.get $i))))
-      (v128.store (i32.add (local.get $out) (local.get $i))
-        (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (f32x4.demote_f64x2_zero (call $f1 (local.get $op) (f64x2.promote_low_f32x4 (local.get $v)))) (f32x4.demote_f64x2_zero (call $f1 (local.get $op) (f64x2.promote_low_f32x4 (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v)))))))
+      (v128.store (i32.add (local.get $out) (local.get $i)) (call $f4 (local.get $op) (v128.load (i32.add (local.get $a) (local.get $i)))))
       (local.set $i (i32.add (local.get $i) (i32.const 16)))
       (br $next))))
 
