@@ -360,7 +360,7 @@ void boost(const float *const *a, const float *const *b, double sign, float *con
 }
 
 // ------------------------------------------------------------------ the expression language's element-wise functions
-// In float32 lanes with float32 polynomials (kernels.wat $expf and $sincosf, src/array/float32-math.ts):
+// In float32 lanes with float32 polynomials (kernels.wat $expf and $sincosf, src/array/float32.ts):
 // within 1 ulp (exp), 1.7 ulp (sinh, cosh) and 2.5 ulp (sin, cos) of the exact value, numpy's float32
 // accuracy; see docs/performance.md for the exhaustive measurement.
 const float MAGICF = 12582912.0f;  // 1.5·2^23: t + MAGICF − MAGICF rounds |t| < 2^22 to the nearest integer, ties to even
@@ -495,7 +495,7 @@ void un_f32(int op, const float *a, float *o, size_t n) {
   }
   switch (op) {
     case 0: OP(fsqrt(x)) break;
-    case 1: OP((VW)((VWI)x & INT32_MAX)) break;
+    case 1: OP(wabs(x)) break;
     case 2: OP((VW)((VWI)x ^ INT32_MIN)) break;
     case 3: OP(x * x) break;
   }
