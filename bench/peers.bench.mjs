@@ -218,7 +218,7 @@ for (const rc of [...READS, ...READS.filter((r) => !r.id.includes("nanoaod")).ma
       compareDigests(hepflowDigests(cols), p.check.digests, rc.id);
       peers.push(p);
     } else console.log(JSON.stringify({ case: rc.id, impl: "uproot-awkward", skipped: "uproot/awkward not importable here" }));
-    const res = await timeSideBySide(hep, peers, rc.id.includes("agc") ? Math.max(3, REPS - 2) : REPS);
+    const res = await timeSideBySide(hep, peers, REPS);
     emit(rc.id, "events", entries, res, peers, { branches: Object.keys(cols).length, decompression_threads: rc.pool ? "pool (machine's cores)" : "this thread" });
   });
 }
